@@ -1,0 +1,1 @@
+"""Gate library shared by every gate: configuration, environments, databases, reporting."""

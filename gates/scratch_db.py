@@ -1,0 +1,85 @@
+"""A Postgres server on which gates create throwaway databases.
+
+`GATES_SCRATCH_DATABASE_URL` names one (a CI service container, a Neon `test` branch); otherwise an
+embedded Postgres 16 is started from the `pgserver` wheel, so a machine with only Python can run
+every database gate. One server serves a whole test session; each replay gets a fresh database.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import tempfile
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from gates.dsn import mask, with_database
+
+SCRATCH_URL_ENV = "GATES_SCRATCH_DATABASE_URL"
+SCRATCH_PREFIX = "gates_scratch_"
+
+
+class ScratchServer:
+    """A server where gates may create and drop databases of their own."""
+
+    def __init__(self, admin_url: str, embedded: Any | None = None, data_dir: Path | None = None) -> None:
+        self.admin_url = admin_url
+        self._embedded = embedded
+        self._data_dir = data_dir
+
+    @classmethod
+    def start(cls) -> ScratchServer:
+        """Use `GATES_SCRATCH_DATABASE_URL` when set, else start an embedded Postgres."""
+        url = os.environ.get(SCRATCH_URL_ENV)
+        if url:
+            return cls(url)
+        import pgserver  # imported here: only needed when no external server is given
+
+        data_dir = Path(tempfile.mkdtemp(prefix="gates-pg-"))
+        server = pgserver.get_server(data_dir, cleanup_mode="stop")
+        return cls(server.get_uri(), embedded=server, data_dir=data_dir)
+
+    @property
+    def embedded(self) -> bool:
+        return self._embedded is not None
+
+    def create_database(self) -> str:
+        """Create an empty database whose name marks it as ours, and return its URL."""
+        name = SCRATCH_PREFIX + secrets.token_hex(6)
+        with psycopg.connect(self.admin_url, autocommit=True) as connection:
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        return with_database(self.admin_url, name)
+
+    def drop_database(self, url: str) -> None:
+        """Drop a database created by `create_database`, and only such a database."""
+        name = psycopg.conninfo.conninfo_to_dict(url).get("dbname")
+        if not isinstance(name, str) or not name.startswith(SCRATCH_PREFIX):
+            raise ValueError(f"refusing to drop {mask(url)}: it was not created as a scratch database")
+        with psycopg.connect(self.admin_url, autocommit=True) as connection:
+            connection.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+    def stop(self) -> None:
+        if self._embedded is not None:
+            self._embedded.cleanup()
+            self._embedded = None
+        if self._data_dir is not None:
+            shutil.rmtree(self._data_dir, ignore_errors=True)
+            self._data_dir = None
+
+    def __enter__(self) -> ScratchServer:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()

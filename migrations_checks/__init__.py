@@ -1,0 +1,1 @@
+"""Migration checks: read, lint, apply and replay Postgres migrations before they reach a deploy."""

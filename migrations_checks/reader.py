@@ -1,0 +1,160 @@
+"""Find and read migrations: a Drizzle folder, a plain folder of `.sql` files, or single files.
+
+A Drizzle folder is recognised by `meta/_journal.json`; its journal gives the order, exactly as
+drizzle-orm applies it. A plain folder is applied in file-name order. Rollback files
+(`NNNN_name.down.sql`) sit beside the migrations they undo and are never migrations themselves.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+JOURNAL_PATH = Path("meta") / "_journal.json"
+DOWN_SUFFIX = ".down.sql"
+
+
+class InputError(Exception):
+    """A path or file cannot be read as migrations; one sentence, shown without a traceback."""
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    idx: int
+    tag: str
+    when: int
+    line: int  # 1-based line of the entry in the journal file, for findings
+
+
+@dataclass(frozen=True)
+class Journal:
+    path: Path
+    entries: tuple[JournalEntry, ...]
+
+
+@dataclass(frozen=True)
+class MigrationFile:
+    path: Path
+    tag: str  # the file name without `.sql`, as Drizzle names migrations
+    text: str
+    when: int | None = None  # the journal's `when` (Drizzle only)
+
+    @property
+    def down_path(self) -> Path:
+        return self.path.with_name(self.tag + DOWN_SUFFIX)
+
+
+@dataclass(frozen=True)
+class MigrationSet:
+    """Migrations in the order they are applied, with the Drizzle journal when there is one."""
+
+    root: Path | None
+    files: tuple[MigrationFile, ...]
+    journal: Journal | None = None
+    orphan_files: tuple[Path, ...] = ()  # `.sql` files in a Drizzle folder with no journal entry
+
+
+def is_migration_file(path: Path) -> bool:
+    return path.suffix == ".sql" and not path.name.endswith(DOWN_SUFFIX)
+
+
+def read_text(path: Path) -> str:
+    """A migration file's text, or an InputError naming the file."""
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(f"{path} is not UTF-8 text (byte {error.start})") from None
+    except OSError as error:
+        raise InputError(f"{path} cannot be read: {error.strerror}") from None
+
+
+def read_migrations(paths: Sequence[Path]) -> list[MigrationSet]:
+    """Read every path given on a command line; each folder becomes one set, loose files one more."""
+    sets: list[MigrationSet] = []
+    loose: list[MigrationFile] = []
+    for path in paths:
+        if path.is_dir():
+            sets.append(read_folder(path))
+        elif path.is_file():
+            loose.append(MigrationFile(path=path, tag=_tag(path), text=read_text(path)))
+        else:
+            raise InputError(f"{path} does not exist")
+    if loose:
+        sets.append(MigrationSet(root=None, files=tuple(loose)))
+    return sets
+
+
+def read_folder(folder: Path) -> MigrationSet:
+    if (folder / JOURNAL_PATH).is_file():
+        return read_drizzle_folder(folder)
+    files = sorted(p for p in folder.iterdir() if p.is_file() and is_migration_file(p))
+    return MigrationSet(
+        root=folder,
+        files=tuple(MigrationFile(path=p, tag=_tag(p), text=read_text(p)) for p in files),
+    )
+
+
+def read_drizzle_folder(folder: Path) -> MigrationSet:
+    journal = read_journal(folder / JOURNAL_PATH)
+    files = []
+    for entry in journal.entries:
+        path = folder / f"{entry.tag}.sql"
+        if path.is_file():
+            files.append(MigrationFile(path=path, tag=entry.tag, text=read_text(path), when=entry.when))
+    listed = {entry.tag for entry in journal.entries}
+    orphans = tuple(
+        sorted(p for p in folder.glob("*.sql") if is_migration_file(p) and _tag(p) not in listed)
+    )
+    return MigrationSet(root=folder, files=tuple(files), journal=journal, orphan_files=orphans)
+
+
+def read_journal(path: Path) -> Journal:
+    text = read_text(path)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(f"{path} is not valid JSON: {error.msg} at line {error.lineno}") from None
+    raw_entries = data.get("entries") if isinstance(data, dict) else None
+    if not isinstance(raw_entries, list):
+        raise InputError(f"{path} has no `entries` list; it is not a Drizzle journal")
+    lines = _entry_lines(text, len(raw_entries))
+    entries = []
+    for position, (raw, line) in enumerate(zip(raw_entries, lines, strict=True)):
+        tag, when = (raw.get("tag"), raw.get("when")) if isinstance(raw, dict) else (None, None)
+        if not isinstance(tag, str) or not isinstance(when, int) or isinstance(when, bool):
+            raise InputError(
+                f"{path} entry {position} (line {line}) needs a string `tag` and an integer `when`"
+            )
+        idx = raw.get("idx", position)
+        entries.append(JournalEntry(idx=idx if isinstance(idx, int) else position, tag=tag, when=when, line=line))
+    return Journal(path=path, entries=tuple(entries))
+
+
+def all_sql_files(sets: Iterable[MigrationSet]) -> list[MigrationFile]:
+    return [migration for migration_set in sets for migration in migration_set.files]
+
+
+def _tag(path: Path) -> str:
+    return path.name[: -len(".sql")] if path.name.endswith(".sql") else path.stem
+
+
+def _entry_lines(text: str, count: int) -> list[int]:
+    """The line on which each of the journal's entry objects opens (best effort, else line 1)."""
+    start = text.find('"entries"')
+    if start < 0:
+        return [1] * count
+    lines = []
+    depth = 0
+    for index in range(text.find("[", start) + 1, len(text)):
+        char = text[index]
+        if char == "{":
+            if depth == 0:
+                lines.append(text.count("\n", 0, index) + 1)
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif char == "]" and depth == 0:
+            break
+    return (lines + [1] * count)[:count]
