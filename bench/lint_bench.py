@@ -1,0 +1,67 @@
+"""Lint generated Drizzle histories of 100, 1,000 and 10,000 migrations with this linter and with
+squawk (PyPI `squawk-cli`), in the same run, and print wall time, ratio and findings per tool.
+
+    pip install -e '.[bench]' && python bench/lint_bench.py [--sizes 100,1000,10000]
+
+Both tools run as a user runs them: a fresh process over the folder. squawk gets the same files
+and `--assume-in-transaction`, since Drizzle wraps every migration in a transaction.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from corpus import write_corpus
+
+
+def timed(command: list[str], cwd: Path) -> tuple[float, subprocess.CompletedProcess[str]]:
+    start = time.perf_counter()
+    completed = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+    return time.perf_counter() - start, completed
+
+
+def ours(folder: Path) -> tuple[float, int, str]:
+    seconds, completed = timed([sys.executable, "-m", "migrations_checks", "lint", "--format", "json",
+                                "--config", str(folder / "none.toml"), str(folder)], folder)
+    if completed.returncode not in (0, 1):
+        raise SystemExit(f"migrations-checks failed: {completed.stderr.strip()}")
+    report = json.loads(completed.stdout)
+    coverage = report["coverage"]
+    detail = f"parsed {coverage['parsed']} / classified {coverage['classified']} / opaque {coverage['opaque']}"
+    return seconds, len(report["findings"]), detail
+
+
+def squawk(folder: Path) -> tuple[float, int]:
+    executable = shutil.which("squawk")
+    if executable is None:
+        raise SystemExit("squawk is not installed: pip install -e '.[bench]'")
+    seconds, completed = timed([executable, "--reporter", "json", "--assume-in-transaction", "*.sql"], folder)
+    findings = json.loads(completed.stdout or "[]")
+    return seconds, len(findings)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100,1000,10000")
+    sizes = [int(size) for size in parser.parse_args().sizes.split(",")]
+    print(f"{'migrations':>10} {'ours s':>8} {'squawk s':>9} {'ratio':>6} {'ours/1k':>8} "
+          f"{'findings ours':>14} {'findings squawk':>16}  coverage")
+    for size in sizes:
+        with tempfile.TemporaryDirectory() as temp:
+            folder = write_corpus(Path(temp) / "migrations", size)
+            (folder / "none.toml").write_text("")  # built-in defaults, whatever the current folder holds
+            our_seconds, our_findings, coverage = ours(folder)
+            squawk_seconds, squawk_findings = squawk(folder)
+        print(f"{size:>10} {our_seconds:>8.2f} {squawk_seconds:>9.2f} {our_seconds / squawk_seconds:>6.2f} "
+              f"{our_seconds / size * 1000:>8.2f} {our_findings:>14} {squawk_findings:>16}  {coverage}")
+
+
+if __name__ == "__main__":
+    main()

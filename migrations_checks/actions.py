@@ -1,0 +1,59 @@
+"""What a statement does, as a list of actions the rules can check.
+
+Rules never look at SQL text or at sqlglot trees directly: the extractors turn every statement,
+whether sqlglot parsed it or only the token classifier recognised it, into the same `Action`
+records. One statement can do several things (`ALTER TABLE t ADD COLUMN a int, DROP COLUMN b`), and
+each rule finds the actions it cares about.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Verb = Literal[
+    # tables and columns
+    "create_table", "drop_table", "rename_table", "add_column", "drop_column", "rename_column",
+    "alter_column_type", "set_not_null", "drop_not_null", "set_default", "drop_default",
+    # constraints
+    "add_foreign_key", "add_check", "add_unique", "add_primary_key", "add_exclusion",
+    "validate_constraint", "drop_constraint",
+    # table storage and partitions
+    "set_tablespace", "detach_partition", "attach_partition",
+    # row level security
+    "enable_rls", "disable_rls", "force_rls", "no_force_rls", "create_policy", "drop_policy",
+    # indexes
+    "create_index", "drop_index", "reindex",
+    # types and other objects
+    "create_type", "add_enum_value", "rename_enum_value", "drop_type", "drop_schema",
+    "drop_object",
+    # data
+    "truncate", "delete", "update",
+    # privileges
+    "grant",
+    # maintenance and server-level statements
+    "vacuum", "cluster", "create_database", "drop_database", "alter_system", "create_tablespace",
+    # recognised, and of no interest to any rule
+    "other",
+]
+
+
+@dataclass(frozen=True)
+class Action:
+    verb: Verb
+    table: str | None = None  # normalised name; `public.` dropped (see words.unqualified)
+    column: str | None = None
+    name: str | None = None  # constraint, index, policy, type or object name
+    object_kind: str | None = None  # for drop_object: VIEW, FUNCTION, ...
+    concurrently: bool = False
+    not_valid: bool = False
+    using_index: bool = False
+    not_null: bool = False
+    has_default: bool = False
+    volatile_default: str | None = None  # why the default is volatile, e.g. "gen_random_uuid()"
+    references: str | None = None  # table a foreign key points at
+    new_type: str | None = None  # for alter_column_type / add_column: the type as normalised text
+    columns: tuple[tuple[str, str], ...] = ()  # for create_table: (name, type) of each column
+    has_where: bool = True  # for update/delete
+    full: bool = False  # VACUUM FULL
+    values: tuple[str, ...] = ()  # enum values (add: (new,), rename: (old, new)), grantees

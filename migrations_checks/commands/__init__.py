@@ -1,0 +1,1 @@
+"""One module per `migrations-checks` subcommand: `HELP`, `configure(parser)`, `run(args) -> int`."""

@@ -1,0 +1,50 @@
+"""Options shared by the subcommands that talk to a database (`migrate`, `status`).
+
+Defaults come from gates.toml (`[migrations] path`, `lock_timeout`, `statement_timeout`,
+`connect_budget_s`) so the command line and the gates behave the same; flags override them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from pathlib import Path
+
+from gates.config import MigrationSettings, find_config, load_config
+from migrations_checks.cli import EXIT_USAGE
+from migrations_checks.connect import ConnectError
+from migrations_checks.reader import InputError, MigrationSet, read_folder
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", nargs="?", type=Path, default=None,
+                        help="Drizzle migrations folder (default: [migrations] path in gates.toml)")
+    parser.add_argument("--database-url", required=True, metavar="URL",
+                        help="Postgres connection string of the database")
+    parser.add_argument("--config", type=Path, default=None,
+                        help="gates.toml with the defaults (default: the nearest above the current folder)")
+    parser.add_argument("--connect-budget", type=float, default=None, metavar="SECONDS",
+                        help="keep retrying the connection this long, for computes that scale to zero "
+                             "(default: connect_budget_s, 30)")
+
+
+def settings(args: argparse.Namespace, **overrides: object) -> MigrationSettings:
+    """The `[migrations]` settings with the flags given on the command line applied on top."""
+    config = load_config(args.config or find_config(Path.cwd()))
+    given = {"connect_budget_s": args.connect_budget, **overrides}
+    return dataclasses.replace(config.migrations, **{k: v for k, v in given.items() if v is not None})
+
+
+def migration_set(args: argparse.Namespace, migration_settings: MigrationSettings) -> MigrationSet:
+    """The Drizzle folder named on the command line, or the configured one."""
+    folder: Path = args.path or migration_settings.path
+    if not folder.is_dir():
+        raise InputError(f"{folder} is not a folder of migrations")
+    return read_folder(folder)
+
+
+def connect_failed(error: ConnectError) -> int:
+    """Report a database that could not be reached (the message is already masked)."""
+    print(f"migrations-checks: {error}", file=sys.stderr)
+    return EXIT_USAGE

@@ -1,0 +1,51 @@
+"""`migrate`: apply pending migrations exactly as drizzle-orm's migrator (and `pnpm db:migrate`) does."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from gates.dsn import mask
+from migrations_checks.commands import database_options
+from migrations_checks.connect import ConnectError
+from migrations_checks.migrator import apply_pending
+from migrations_checks.run_sql import StatementError
+
+HELP = "apply pending Drizzle migrations in one transaction, as drizzle-orm does"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    database_options.add_arguments(parser)
+    parser.add_argument("--lock-timeout", default=None, metavar="DURATION",
+                        help="give up on a lock after this long, e.g. 5s (default: lock_timeout, 5s)")
+    parser.add_argument("--statement-timeout", default=None, metavar="DURATION",
+                        help="give up on a statement after this long (default: statement_timeout, 60s)")
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = database_options.settings(
+        args, lock_timeout=args.lock_timeout, statement_timeout=args.statement_timeout
+    )
+    migrations = database_options.migration_set(args, settings)
+    try:
+        result = apply_pending(
+            args.database_url,
+            migrations,
+            lock_timeout=settings.lock_timeout,
+            statement_timeout=settings.statement_timeout,
+            connect_budget_s=settings.connect_budget_s,
+        )
+    except ConnectError as error:
+        return database_options.connect_failed(error)
+    except StatementError as error:
+        print(f"migrations-checks: migrate failed and applied nothing (pending migrations share one "
+              f"transaction): {error}", file=sys.stderr)
+        return 1
+    where = mask(args.database_url)
+    if result.applied:
+        tags = ", ".join(migration.tag for migration in result.applied)
+        print(f"applied {len(result.applied)} migration(s) to {where}: {tags}")
+    else:
+        print(f"nothing to apply on {where}: no journal entry is newer than the newest applied migration "
+              f"(created_at {result.newest_before}); `status` shows edited or skipped ones")
+    return 0

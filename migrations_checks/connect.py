@@ -1,0 +1,70 @@
+"""Connect to Postgres patiently but within a budget, and never show the password when it fails.
+
+Neon computes scale to zero: the first connection after a quiet spell can be refused or time out
+while the compute wakes up. Retrying with backoff rides that out; the budget keeps a database that
+is really gone from stalling a deploy. Errors that waiting cannot fix (a wrong password, a missing
+database) stop the retries at once.
+"""
+
+from __future__ import annotations
+
+import time
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict
+
+from gates.dsn import mask
+
+FIRST_DELAY_S = 0.25
+MAX_DELAY_S = 4.0
+ATTEMPT_TIMEOUT_S = 10
+# Server answers that no amount of waiting changes; matched in libpq's message (no SQLSTATE there).
+_PERMANENT = ("password authentication failed", "does not exist", "no pg_hba.conf entry")
+
+
+class ConnectError(Exception):
+    """No connection within the budget; the message names the masked URL and the last error."""
+
+
+def connect(conninfo: str, *, budget_s: float, read_only: bool = False) -> psycopg.Connection:
+    """A connection to `conninfo`, retried with backoff for up to `budget_s` seconds.
+
+    A writer gets an autocommit connection and opens its own transactions, as drizzle-orm does. A
+    reader (`read_only`) gets one whose every statement runs in a `BEGIN READ ONLY` transaction, so
+    a gate that only inspects a database cannot change it even by mistake; psycopg sends that
+    per transaction, which also holds through a transaction-mode pooler.
+    """
+    deadline = time.monotonic() + budget_s
+    delay = FIRST_DELAY_S
+    attempts = 0
+    while True:
+        attempts += 1
+        remaining = deadline - time.monotonic()
+        timeout = max(1, min(ATTEMPT_TIMEOUT_S, int(remaining)))
+        try:
+            connection = psycopg.connect(conninfo, autocommit=not read_only, connect_timeout=timeout)
+        except psycopg.ProgrammingError:
+            raise ConnectError(f"{mask(conninfo)} is not a valid Postgres connection string") from None
+        except psycopg.OperationalError as error:
+            reason = _scrub(str(error).strip(), conninfo)
+            remaining = deadline - time.monotonic()
+            if any(text in reason for text in _PERMANENT) or remaining <= 0:
+                raise ConnectError(
+                    f"cannot connect to {mask(conninfo)} "
+                    f"({attempts} attempt(s) within {budget_s:g} s): {reason}"
+                ) from None
+            time.sleep(min(delay, remaining))
+            delay = min(delay * 2, MAX_DELAY_S)
+            continue
+        if read_only:
+            connection.read_only = True
+        return connection
+
+
+def _scrub(message: str, conninfo: str) -> str:
+    """`message` without the password, in case libpq ever echoes part of the connection string."""
+    try:
+        password = conninfo_to_dict(conninfo).get("password")
+    except psycopg.ProgrammingError:
+        return message
+    return message.replace(str(password), "***") if password else message

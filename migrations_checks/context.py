@@ -1,0 +1,92 @@
+"""What the linter knows around a statement: options, the schema so far, and the transaction.
+
+The schema is rebuilt from the history itself (tables and their column types, indexes, recorded
+deprecations), so no live database is needed to tell a new table from an existing one or a safe
+varchar widening from a rewrite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from gates.config import MigrationSettings, Severity
+from migrations_checks.statements import Statement
+
+
+@dataclass(frozen=True)
+class LintOptions:
+    transactional: bool = True  # the runner wraps migrations in a transaction (Drizzle does)
+    postgres_version: int = 16
+    hot_tables: frozenset[str] = frozenset()  # locking rules are errors on these
+    severity: Mapping[str, Severity] = field(default_factory=dict)
+    # All files linted are applied together, in one transaction (Drizzle's pending batch); when
+    # False only each file is assumed to be one transaction.
+    one_batch: bool = False
+    # Migration tags to report on; the others are read for context only (None: report all).
+    only: frozenset[str] | None = None
+
+    @classmethod
+    def from_settings(cls, settings: MigrationSettings, **overrides: object) -> LintOptions:
+        options = cls(
+            transactional=settings.transactional,
+            postgres_version=settings.postgres_version,
+            hot_tables=settings.hot_tables,
+            severity=settings.severity,
+        )
+        return options if not overrides else cls(**{**options.__dict__, **overrides})  # type: ignore[arg-type]
+
+
+@dataclass
+class History:
+    """The schema as built by the statements read so far."""
+
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)  # table -> column -> type
+    index_tables: dict[str, str] = field(default_factory=dict)  # index -> table
+    deprecations: dict[tuple[str, str | None], str] = field(default_factory=dict)  # -> migration tag
+
+    def column_type(self, table: str | None, column: str | None) -> str | None:
+        if table is None or column is None:
+            return None
+        return self.columns.get(table, {}).get(column)
+
+    def record(self, statement: Statement) -> None:
+        for action in statement.actions:
+            table = action.table
+            if action.verb == "create_table" and table:
+                self.columns[table] = dict(action.columns)
+            elif action.verb in ("add_column", "alter_column_type") and table and action.column and action.new_type:
+                self.columns.setdefault(table, {})[action.column] = action.new_type
+            elif action.verb == "drop_column" and table and action.column:
+                self.columns.get(table, {}).pop(action.column, None)
+            elif action.verb == "rename_column" and table and action.column and action.name:
+                known = self.columns.get(table, {})
+                if action.column in known:
+                    known[action.name] = known.pop(action.column)
+            elif action.verb == "rename_table" and table and action.name:
+                self.columns[action.name] = self.columns.pop(table, {})
+            elif action.verb == "drop_table" and table:
+                self.columns.pop(table, None)
+            elif action.verb == "create_index" and action.name and table:
+                self.index_tables[action.name] = table
+
+
+@dataclass
+class StatementContext:
+    """Everything a rule may ask about one statement's surroundings."""
+
+    options: LintOptions
+    history: History
+    created_in_file: frozenset[str]  # tables created by earlier statements of the same file
+    later_in_file: Sequence[Statement]
+    later_in_transaction: Sequence[Statement]
+
+    def is_new(self, table: str | None) -> bool:
+        """Created earlier in this file: nobody can be using it yet, and it holds no rows."""
+        return table is not None and table in self.created_in_file
+
+    def deprecated_by(self, table: str | None, column: str | None = None) -> str | None:
+        """The earlier migration that deprecated this table or column, if any."""
+        if table is None:
+            return None
+        return self.history.deprecations.get((table, column))

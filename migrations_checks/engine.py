@@ -1,0 +1,240 @@
+"""Run the rule catalogue over migration sets and collect findings.
+
+Files are read in the order they are applied. Every file contributes to the schema history (what
+exists, what was deprecated), whether or not it is reported: with `LintOptions.only`, applied
+migrations give context and only the pending ones are reported.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from gates.config import Severity
+from migrations_checks.context import History, LintOptions, StatementContext
+from migrations_checks.findings import Coverage, Finding, LintResult, Suppression
+from migrations_checks.paths import display_path
+from migrations_checks.reader import MigrationFile, MigrationSet, read_migrations
+from migrations_checks.rules import Hit, Rule, all_rules
+from migrations_checks.sql.splitter import Comment
+from migrations_checks.statements import FileStatements, Statement, read_statements
+from migrations_checks.suppressions import Allow, Deprecation, Problem, directly_above, parse_directive
+
+# Reading files is the expensive part and is independent per file; below this many files the
+# worker processes cost more than they save.
+PARALLEL_THRESHOLD = 400
+
+
+def lint_paths(paths: Sequence[Path], options: LintOptions) -> LintResult:
+    return lint_sets(read_migrations(paths), options)
+
+
+def lint_sets(sets: Sequence[MigrationSet], options: LintOptions) -> LintResult:
+    result = LintResult()
+    parsed, suppressed, coverage = [], [], Coverage()
+    for migration_set in sets:
+        files = list(_read_all(migration_set.files))
+        reported = [f for f in files if options.only is None or f.file.tag in options.only]
+        findings, silenced = _lint_files(files, reported, options)
+        findings.extend(_journal_findings(migration_set, options))
+        parsed.extend(findings)
+        suppressed.extend(silenced)
+        result.files += len(reported)
+        for file_statements in reported:
+            result.statements += len(file_statements.statements)
+            coverage = _add_coverage(coverage, file_statements.statements)
+    result.findings = sorted(parsed, key=lambda f: (f.file, f.line, f.column, f.rule))
+    result.suppressed = suppressed
+    result.coverage = coverage
+    return result
+
+
+def lint_text(sql: str, options: LintOptions | None = None, name: str = "migration.sql") -> LintResult:
+    """Lint one file's text, for tests and editor integrations."""
+    migration = MigrationFile(path=Path(name), tag=Path(name).stem, text=sql)
+    return lint_sets([MigrationSet(root=None, files=(migration,))], options or LintOptions())
+
+
+def _read_all(files: Sequence[MigrationFile]) -> Iterator[FileStatements]:
+    if len(files) < PARALLEL_THRESHOLD or (os.cpu_count() or 1) < 2:
+        yield from map(read_statements, files)
+        return
+    with ProcessPoolExecutor() as pool:
+        yield from pool.map(read_statements, files, chunksize=64)
+
+
+def _add_coverage(total: Coverage, statements: Iterable[Statement]) -> Coverage:
+    parsed, classified, opaque = total.parsed, total.classified, total.opaque
+    for statement in statements:
+        if statement.coverage == "parsed":
+            parsed += 1
+        elif statement.coverage == "classified":
+            classified += 1
+        else:
+            opaque += 1
+    return Coverage(parsed=parsed, classified=classified, opaque=opaque)
+
+
+def _lint_files(
+    files: Sequence[FileStatements], reported: Sequence[FileStatements], options: LintOptions
+) -> tuple[list[Finding], list[Finding]]:
+    rules = [rule for rule in all_rules().values() if rule.check is not None]
+    history = History()
+    findings: list[Finding] = []
+    silenced: list[Finding] = []
+    reported_ids = {id(f) for f in reported}
+    batch = [s for f in reported for s in f.statements] if options.one_batch else []
+    for file_statements in files:
+        if id(file_statements) in reported_ids:
+            active, quiet = _lint_file(file_statements, rules, history, options, batch)
+            findings.extend(active)
+            silenced.extend(quiet)
+        else:
+            for statement in file_statements.statements:
+                history.record(statement)
+        _record_deprecations(file_statements, history)
+    return findings, silenced
+
+
+def _lint_file(
+    file_statements: FileStatements,
+    rules: Sequence[Rule],
+    history: History,
+    options: LintOptions,
+    batch: Sequence[Statement],
+) -> tuple[list[Finding], list[Finding]]:
+    statements = file_statements.statements
+    display = display_path(file_statements.file.path)
+    lines = file_statements.file.text.splitlines()
+    batch_position = {id(statement): index for index, statement in enumerate(batch)}
+    created: set[str] = set()
+    findings: list[Finding] = []
+    silenced: list[Finding] = []
+    allows: dict[int, Allow] = {}  # by comment line: a DO block's allow serves all its statements
+    used: set[tuple[int, str]] = set()
+    for index, statement in enumerate(statements):
+        later = statements[index + 1 :]
+        if not options.transactional:
+            in_transaction: Sequence[Statement] = ()
+        elif batch:
+            in_transaction = batch[batch_position[id(statement)] + 1 :]
+        else:
+            in_transaction = later
+        context = StatementContext(
+            options=options,
+            history=history,
+            created_in_file=frozenset(created),
+            later_in_file=later,
+            later_in_transaction=in_transaction,
+        )
+        applicable = []
+        for comment in _suppression_comments(statement):
+            if comment.line not in allows:
+                directive = parse_directive(comment)
+                if isinstance(directive, Allow):
+                    allows[comment.line] = directive
+                    findings.extend(_problem_finding(p, display, lines) for p in _problems(directive))
+            if comment.line in allows:
+                applicable.append(allows[comment.line])
+        for rule in rules:
+            assert rule.check is not None
+            for hit in rule.check(statement, context):
+                finding = _finding(rule, hit, statement, display, lines, options)
+                allow = next((a for a in applicable if rule.id in a.rules and a.reason), None)
+                if allow is None:
+                    findings.append(finding)
+                    continue
+                used.add((allow.line, rule.id))
+                silenced.append(_silenced(finding, allow, display))
+        history.record(statement)
+        created.update(a.table for a in statement.actions if a.verb == "create_table" and a.table)
+    findings.extend(_unused(allows.values(), used, display, lines))
+    return findings, silenced
+
+
+def _suppression_comments(statement: Statement) -> list[Comment]:
+    """Comment lines directly above the statement, or above the DO block that contains it."""
+    comments = directly_above(statement.comments_above, statement.line)
+    if statement.do_block is not None:
+        block = statement.do_block
+        comments = directly_above(block.comments_above, block.line) + comments
+    return comments
+
+
+def _problems(allow: Allow) -> Iterator[Problem]:
+    if not allow.reason:
+        yield Problem(
+            f"suppression has no reason; write `-- gates: allow {', '.join(allow.rules)} -- <why this is safe>`",
+            allow.line,
+        )
+    for rule_id in allow.rules:
+        if rule_id not in all_rules():
+            yield Problem(f"suppression names unknown rule `{rule_id}`", allow.line)
+
+
+def _record_deprecations(file_statements: FileStatements, history: History) -> None:
+    for comment in file_statements.comments:
+        directive = parse_directive(comment)
+        if isinstance(directive, Deprecation):
+            history.deprecations.setdefault((directive.table, directive.column), file_statements.file.tag)
+
+
+def _severity(rule: Rule, hit: Hit, options: LintOptions) -> Severity:
+    if hit.severity is not None:
+        return hit.severity
+    if rule.category == "locking" and hit.table is not None and hit.table in options.hot_tables:
+        return "error"
+    return options.severity.get(rule.id, rule.severity)
+
+
+def _finding(
+    rule: Rule, hit: Hit, statement: Statement, display: str, lines: Sequence[str], options: LintOptions
+) -> Finding:
+    return Finding(
+        rule=rule.id,
+        severity=_severity(rule, hit, options),
+        file=display,
+        line=statement.line,
+        column=statement.column,
+        message=hit.message,
+        hint=rule.hint,
+        source_line=_line(lines, statement.line),
+    )
+
+
+def _silenced(finding: Finding, allow: Allow, display: str) -> Finding:
+    suppression = Suppression(rules=allow.rules, reason=allow.reason, file=display, line=allow.line)
+    return Finding(**{**finding.__dict__, "suppressed_by": suppression})
+
+
+def _problem_finding(problem: Problem, display: str, lines: Sequence[str]) -> Finding:
+    rule = all_rules()["invalid-suppression"]
+    return Finding(rule=rule.id, severity=rule.severity, file=display, line=problem.line, column=1,
+                   message=problem.message, hint=rule.hint, source_line=_line(lines, problem.line))
+
+
+def _unused(
+    allows: Iterable[Allow], used: set[tuple[int, str]], display: str, lines: Sequence[str]
+) -> Iterator[Finding]:
+    rule = all_rules()["unused-suppression"]
+    for allow in allows:
+        for rule_id in allow.rules:
+            if (allow.line, rule_id) not in used and rule_id in all_rules():
+                yield Finding(rule=rule.id, severity=rule.severity, file=display, line=allow.line, column=1,
+                              message=f"`{rule_id}` is allowed here but does not fire on this statement",
+                              hint=rule.hint, source_line=_line(lines, allow.line))
+
+
+def _journal_findings(migration_set: MigrationSet, options: LintOptions) -> Iterator[Finding]:
+    for rule in all_rules().values():
+        if rule.check_set is None:
+            continue
+        for hit in rule.check_set(migration_set):
+            yield Finding(rule=rule.id, severity=options.severity.get(rule.id, rule.severity),
+                          file=hit.file, line=hit.line, column=1, message=hit.message, hint=rule.hint)
+
+
+def _line(lines: Sequence[str], number: int) -> str:
+    return lines[number - 1] if 0 < number <= len(lines) else ""

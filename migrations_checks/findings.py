@@ -1,0 +1,52 @@
+"""What the linter reports: findings, the suppressions that silenced some, and a run's totals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from gates.config import Severity
+
+
+@dataclass(frozen=True)
+class Suppression:
+    rules: tuple[str, ...]
+    reason: str
+    file: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: Severity
+    file: str
+    line: int
+    column: int
+    message: str
+    hint: str
+    source_line: str = ""  # the offending line as written, for terminal output
+    suppressed_by: Suppression | None = None
+
+
+@dataclass(frozen=True)
+class Coverage:
+    parsed: int = 0  # sqlglot built a syntax tree
+    classified: int = 0  # sqlglot gave up; the token classifier named the command
+    opaque: int = 0  # neither: reported as unparseable-statement
+
+
+@dataclass
+class LintResult:
+    findings: list[Finding] = field(default_factory=list)  # active findings, suppressed ones excluded
+    suppressed: list[Finding] = field(default_factory=list)
+    files: int = 0
+    statements: int = 0
+    coverage: Coverage = Coverage()
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for finding in self.findings if finding.severity == severity)
+
+    def blocking(self, fail_on: Severity = "error") -> list[Finding]:
+        """Findings that stop a deploy: errors, and warnings too when `fail_on` is warning."""
+        levels = {"error": ("error",), "warning": ("error", "warning"), "info": ("error", "warning", "info")}
+        return [finding for finding in self.findings if finding.severity in levels[fail_on]]

@@ -1,0 +1,148 @@
+"""Gate `pre_deploy and migration_replay`: the history runs on a real Postgres, again, and backwards.
+
+On scratch databases (embedded Postgres, or GATES_SCRATCH_DATABASE_URL), each prepared with the
+configured platform prelude and checked by the guard:
+
+1. the whole history applies from empty, exactly as drizzle-orm applies it;
+2. applying again does nothing;
+3. every migration's SQL runs a second time on the migrated schema (`rerun-failure`, severity
+   `[migrations] rerun_severity`: a warning by default, configurable to error);
+4. every migration pending on the environment's database has a rollback (or says why not), and
+   up, down, up gives back exactly the schema fingerprints from before and after.
+
+Which migrations are pending comes from the environment's database (read-only); in `local`
+everything is pending, and in staging or production a missing database URL fails the gate.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+
+import pytest
+
+from gates.config import Environment, GatesConfig, MigrationSettings
+from gates.scratch_db import ScratchServer
+from migrations_checks.failing import failing_clearly
+from migrations_checks.guard import protected_urls
+from migrations_checks.migrator import ApplyResult, apply_pending, journal_migrations
+from migrations_checks.pending import pending_tags
+from migrations_checks.reader import MigrationFile, MigrationSet, read_folder
+from migrations_checks.replay import replay_database, rerun_findings
+from migrations_checks.rollback import check_rollbacks
+
+pytestmark = [pytest.mark.pre_deploy, pytest.mark.migration_replay]
+
+
+class RerunWarning(UserWarning):
+    """A statement that fails when its migration runs twice (severity below error)."""
+
+
+@pytest.fixture(scope="module")
+def settings(gates_config: GatesConfig) -> MigrationSettings:
+    return gates_config.migrations
+
+
+@pytest.fixture(scope="module")
+def protected(gates_config: GatesConfig) -> dict[str, str]:
+    return protected_urls(gates_config)
+
+
+@pytest.fixture(scope="module")
+def migrations(settings: MigrationSettings) -> MigrationSet:
+    with failing_clearly("cannot read the migrations"):
+        if not settings.path.is_dir():
+            pytest.fail(f"the migrations folder {settings.path} ([migrations] path) does not exist",
+                        pytrace=False)
+        migration_set = read_folder(settings.path)
+        journal_migrations(migration_set)
+    return migration_set
+
+
+@pytest.fixture(scope="module")
+def history(migrations: MigrationSet) -> tuple[MigrationFile, ...]:
+    return journal_migrations(migrations)
+
+
+@pytest.fixture(scope="module")
+def migrated(
+    scratch_server: ScratchServer, settings: MigrationSettings, migrations: MigrationSet,
+    protected: dict[str, str],
+) -> Iterator[tuple[str, ApplyResult | BaseException]]:
+    """A scratch database with the whole history applied once, or the error that stopped it."""
+    with failing_clearly("cannot prepare a scratch database"), \
+            replay_database(scratch_server, settings, protected) as url:
+        try:
+            result: ApplyResult | BaseException = _apply(url, migrations, settings)
+        except Exception as error:  # reported by the first test, and named by the others
+            result = error
+        yield url, result
+
+
+def test_history_applies_from_empty(migrated: tuple[str, ApplyResult | BaseException]) -> None:
+    _url, result = migrated
+    with failing_clearly("the history does not apply to an empty database"):
+        if isinstance(result, BaseException):
+            raise result
+
+
+def test_applying_again_does_nothing(
+    migrated: tuple[str, ApplyResult | BaseException], migrations: MigrationSet, settings: MigrationSettings
+) -> None:
+    url = _applied(migrated)
+    with failing_clearly("applying the history a second time failed"):
+        again = _apply(url, migrations, settings)
+    if again.applied:
+        pytest.fail("applying the migrated database again ran "
+                    f"{', '.join(m.tag for m in again.applied)}; it should have done nothing", pytrace=False)
+
+
+def test_migrations_survive_a_rerun(
+    migrated: tuple[str, ApplyResult | BaseException], history: tuple[MigrationFile, ...],
+    settings: MigrationSettings,
+) -> None:
+    url = _applied(migrated)
+    with failing_clearly("cannot re-run the migrations"):
+        findings = rerun_findings(url, history, settings)
+    if not findings:
+        return
+    report = "\n".join(
+        f"  {f.severity} {f.rule}: {f.file} line {f.line}: {f.message}\n    statement: {f.source_line}"
+        for f in findings
+    )
+    summary = f"{len(findings)} statement(s) fail when their migration runs a second time:\n{report}"
+    if settings.rerun_severity == "error":
+        pytest.fail(summary, pytrace=False)
+    warnings.warn(RerunWarning(summary), stacklevel=1)
+
+
+def test_pending_migrations_roll_back(
+    scratch_server: ScratchServer, gates_config: GatesConfig, gates_env: Environment,
+    migrations: MigrationSet, history: tuple[MigrationFile, ...], settings: MigrationSettings,
+    protected: dict[str, str],
+) -> None:
+    with failing_clearly(f"cannot read which migrations are pending on {gates_env.name}"):
+        pending = pending_tags(gates_config, gates_env, migrations)
+    if pending is None:
+        pending = frozenset(migration.tag for migration in history)
+    with failing_clearly("cannot check rollbacks"), \
+            replay_database(scratch_server, settings, protected) as url:
+        problems = check_rollbacks(url, history, pending, settings)
+    if problems:
+        listing = "\n".join(f"  {problem}" for problem in problems)
+        pytest.fail(f"{len(problems)} rollback problem(s) in pending migrations:\n{listing}", pytrace=False)
+
+
+def _apply(url: str, migrations: MigrationSet, settings: MigrationSettings) -> ApplyResult:
+    return apply_pending(
+        url, migrations, lock_timeout=settings.lock_timeout,
+        statement_timeout=settings.statement_timeout, connect_budget_s=settings.connect_budget_s,
+    )
+
+
+def _applied(migrated: tuple[str, ApplyResult | BaseException]) -> str:
+    url, result = migrated
+    if isinstance(result, BaseException):
+        pytest.fail("not checked: the history does not apply to an empty database "
+                    "(see test_history_applies_from_empty)", pytrace=False)
+    return url

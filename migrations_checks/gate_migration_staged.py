@@ -1,0 +1,82 @@
+"""Gate `pre_deploy and migration_staged`: production only gets migrations staging already ran.
+
+Production deploys only; both databases are opened read-only. It checks that every migration
+pending on production is applied on staging with the same hash, that every deprecation a pending
+drop relies on is already applied on production, and that neither database has an edited or a
+skipped migration. A missing database URL fails the gate, naming the variable.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from gates.config import Environment, GatesConfig
+from gates.failclosed import cannot_decide
+from migrations_checks.failing import failing_clearly
+from migrations_checks.migrator import journal_migrations
+from migrations_checks.reader import MigrationSet, read_folder
+from migrations_checks.staged import deprecation_problems, drift_problems, unstaged_problems
+from migrations_checks.status import DatabaseStatus, read_status
+
+pytestmark = [pytest.mark.pre_deploy, pytest.mark.migration_staged]
+
+
+@pytest.fixture(scope="module")
+def migrations(gates_config: GatesConfig, gates_env: Environment) -> MigrationSet:
+    if gates_env.name != "production":
+        pytest.skip(f"migration_staged gates production deploys only; this is {gates_env.name}")
+    path = gates_config.migrations.path
+    with failing_clearly("cannot read the migrations"):
+        if not path.is_dir():
+            pytest.fail(f"the migrations folder {path} ([migrations] path) does not exist", pytrace=False)
+        migration_set = read_folder(path)
+        journal_migrations(migration_set)
+    return migration_set
+
+
+@pytest.fixture(scope="module")
+def production(gates_config: GatesConfig, gates_env: Environment, migrations: MigrationSet) -> DatabaseStatus:
+    return _status(gates_config, gates_env, gates_env, migrations)
+
+
+@pytest.fixture(scope="module")
+def staging(gates_config: GatesConfig, gates_env: Environment, migrations: MigrationSet) -> DatabaseStatus:
+    return _status(gates_config, gates_env, gates_config.environment("staging"), migrations)
+
+
+def test_no_edited_or_skipped_migrations(production: DatabaseStatus, staging: DatabaseStatus) -> None:
+    _fail_on(drift_problems("production", production) + drift_problems("staging", staging),
+             "migration drift that drizzle-orm does not report")
+
+
+def test_pending_migrations_ran_on_staging(production: DatabaseStatus, staging: DatabaseStatus) -> None:
+    _fail_on(unstaged_problems(production, staging), "migration(s) would reach production before staging")
+
+
+def test_pending_drops_follow_applied_deprecations(
+    migrations: MigrationSet, production: DatabaseStatus
+) -> None:
+    _fail_on(deprecation_problems(journal_migrations(migrations), production),
+             "drop(s) would run before their deprecation is live on production")
+
+
+def _status(
+    config: GatesConfig, gated: Environment, target: Environment, migrations: MigrationSet
+) -> DatabaseStatus:
+    url = os.environ.get(target.database_url_env)
+    if not url:
+        cannot_decide(gated, (
+            f"{target.database_url_env} is not set: migration_staged reads the {target.name} database "
+            "(read-only) to compare migrations; set it to that database's URL"
+        ))
+    with failing_clearly(f"cannot read the migrations applied on {target.name}"):
+        status = read_status(url, migrations, connect_budget_s=config.migrations.connect_budget_s)
+    return status
+
+
+def _fail_on(problems: list[str], what: str) -> None:
+    if problems:
+        listing = "\n".join(f"  {problem}" for problem in problems)
+        pytest.fail(f"{len(problems)} {what}:\n{listing}", pytrace=False)

@@ -1,0 +1,73 @@
+"""The migration rule catalogue: one module per rule, each exporting `RULE`.
+
+A rule module's docstring says why the hazard matters; its `RULE` carries the stable id, default
+severity, category, the safe path to suggest, and a bad and a good example that the tests run.
+Statement rules implement `check(statement, context)`; journal rules `check_set(migration_set)`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Literal
+
+from gates.config import Severity
+
+if TYPE_CHECKING:
+    from migrations_checks.context import StatementContext
+    from migrations_checks.reader import MigrationSet
+    from migrations_checks.statements import Statement
+
+Category = Literal["destructive", "locking", "transaction", "security", "journal", "parse", "suppression"]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One offence found by a rule; the engine turns it into a finding."""
+
+    message: str
+    table: str | None = None  # the table it locks, so hot tables can raise it to error
+    severity: Severity | None = None  # overrides the rule's severity (a deprecated drop is info)
+
+
+@dataclass(frozen=True)
+class JournalHit:
+    message: str
+    file: str  # display path of the file the problem is in
+    line: int = 1
+
+
+StatementCheck = Callable[["Statement", "StatementContext"], Iterable[Hit]]
+SetCheck = Callable[["MigrationSet"], Iterable[JournalHit]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: Severity
+    category: Category
+    summary: str  # what it catches, one line
+    hint: str  # the safe path
+    bad: str  # an example that must fire (SQL, or a description for journal rules)
+    good: str  # an example that must not fire
+    check: StatementCheck | None = None
+    check_set: SetCheck | None = None
+    needs_database: bool = False  # checked by `status` and the replay gates, not by lint
+
+
+@cache
+def all_rules() -> dict[str, Rule]:
+    """Every rule, keyed by id, in catalogue order of their modules' names."""
+    rules: dict[str, Rule] = {}
+    for module_info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if module_info.name.startswith("_"):
+            continue  # shared helpers, not rules
+        module = importlib.import_module(f"{__name__}.{module_info.name}")
+        rule: Rule = module.RULE
+        if rule.id.replace("-", "_") != module_info.name:
+            raise RuntimeError(f"rule module {module_info.name} defines rule {rule.id}")
+        rules[rule.id] = rule
+    return rules

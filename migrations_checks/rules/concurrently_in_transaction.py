@@ -1,0 +1,37 @@
+"""concurrently-in-transaction: a CONCURRENTLY command under a transactional runner.
+
+`CREATE INDEX CONCURRENTLY`, `DROP INDEX CONCURRENTLY`, `REINDEX ... CONCURRENTLY` and `DETACH
+PARTITION ... CONCURRENTLY` refuse to run inside a transaction block. Drizzle's migrator applies
+all pending migrations in one transaction, so the migration fails on deploy (and with it every
+migration pending alongside it). Run the statement in its own non-transactional step, or use a
+runner configured with `--no-transaction`; with such a runner this rule does not fire.
+"""
+
+from collections.abc import Iterator
+
+from migrations_checks.context import StatementContext
+from migrations_checks.rules import Hit, Rule
+from migrations_checks.statements import Statement
+
+_CONCURRENT_VERBS = frozenset({"create_index", "drop_index", "reindex", "detach_partition"})
+
+
+def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
+    if not context.options.transactional:
+        return
+    if any(action.verb in _CONCURRENT_VERBS and action.concurrently for action in statement.actions):
+        yield Hit(f"{statement.kind} ... CONCURRENTLY cannot run inside the migration transaction; "
+                  "the migration fails")
+
+
+RULE = Rule(
+    id="concurrently-in-transaction",
+    severity="error",
+    category="transaction",
+    summary="CONCURRENTLY commands fail inside the transaction Drizzle wraps migrations in",
+    hint="run it in its own non-transactional step (or a runner with --no-transaction)",
+    bad='CREATE INDEX CONCURRENTLY "plans_topic_idx" ON "learning_plans" ("topic");',
+    good='CREATE TABLE "notes" ("id" uuid PRIMARY KEY, "body" text);\n'
+    'CREATE INDEX "notes_body_idx" ON "notes" ("body");',
+    check=check,
+)

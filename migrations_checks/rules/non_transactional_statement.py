@@ -1,0 +1,36 @@
+"""non-transactional-statement: a statement Postgres refuses to run inside a transaction block.
+
+`VACUUM`, `CREATE DATABASE`, `DROP DATABASE`, `ALTER SYSTEM` and `CREATE TABLESPACE` fail with
+"cannot run inside a transaction block". Drizzle's migrator applies all pending migrations in one
+transaction, so the migration fails on deploy. None of these belongs in a schema migration: run
+them as separate operational steps. With a non-transactional runner this rule does not fire.
+"""
+
+from collections.abc import Iterator
+
+from migrations_checks.context import StatementContext
+from migrations_checks.rules import Hit, Rule
+from migrations_checks.statements import Statement
+
+_NON_TRANSACTIONAL_VERBS = frozenset(
+    {"vacuum", "create_database", "drop_database", "alter_system", "create_tablespace"}
+)
+
+
+def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
+    if not context.options.transactional:
+        return
+    if any(action.verb in _NON_TRANSACTIONAL_VERBS for action in statement.actions):
+        yield Hit(f"{statement.kind} cannot run inside the migration transaction; the migration fails")
+
+
+RULE = Rule(
+    id="non-transactional-statement",
+    severity="error",
+    category="transaction",
+    summary="VACUUM, CREATE/DROP DATABASE, ALTER SYSTEM, CREATE TABLESPACE fail inside a transaction",
+    hint="run it as a separate operational step, not in a migration",
+    bad='VACUUM ANALYZE "learning_plans";',
+    good='ANALYZE "learning_plans";',
+    check=check,
+)

@@ -1,0 +1,514 @@
+"""Find the SQL that runs inside ``DO`` blocks, so the rules check it like any other statement.
+
+Drizzle wraps foreign keys and enum types in ``DO $$ BEGIN ... EXCEPTION WHEN duplicate_object
+THEN null; END $$;``, and hand-written migrations guard DDL with ``IF NOT EXISTS (...) THEN``. The
+block body is read as PL/pgSQL, just deeply enough to tell which statements are SQL that runs:
+
+- statements inside ``BEGIN ... END`` blocks (nested too), exception handlers, IF/ELSIF/ELSE and
+  CASE branches and LOOP/WHILE/FOR/FOREACH bodies are returned as statements;
+- PL/pgSQL's own statements are skipped: DECLARE sections, conditions, assignments, ``NULL``,
+  ``RAISE``, ``RETURN``, ``EXIT``, ``CONTINUE``, ``ASSERT``, ``GET DIAGNOSTICS`` and the cursor
+  statements ``OPEN``/``FETCH``/``MOVE``/``CLOSE``;
+- ``PERFORM expr`` is returned as written, starting at ``PERFORM`` (a SELECT that discards its
+  rows), and the query of ``FOR rec IN <query> LOOP`` as a statement of its own;
+- ``EXECUTE`` of a constant string (string literals joined with ``||``) is unwrapped and the SQL in
+  the string is returned as statements; ``EXECUTE`` of anything else cannot be examined and goes
+  to ``dynamic``, which the linter reports. A ``DO`` inside a block or string is unwrapped in turn.
+
+Positions always point into the file. SQL that came out of a quoted string (``DO '...'`` bodies,
+``EXECUTE '...'``) is unescaped first; its chunks' ``text`` is the SQL as the server runs it, and
+each character's offset is that of the source text that produced it, so ``start``, ``line`` and
+``column`` are exact but ``source[start:end]`` shows the quoted form. ``--> statement-breakpoint``
+has no meaning inside a block (Drizzle has already cut the file there).
+
+A block in another language, or a body this parser cannot follow, goes whole to ``dynamic``:
+the gate never passes SQL it has not read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlglot.tokens import Token, TokenType
+
+from migrations_checks.sql.splitter import (
+    Chunk,
+    Offsets,
+    comment_spans,
+    comments_at,
+    make_chunk,
+    offset_at,
+    statement_end,
+    statement_spans,
+    sub_offsets,
+    tokenize,
+)
+
+__all__ = ["DoBlock", "is_do_block", "unwrap_do_block"]
+
+# How deep blocks, branches, loops and DO-in-EXECUTE-in-DO may nest, all counted together: far
+# beyond any migration, and it keeps the recursion well inside Python's limit.
+_MAX_NESTING = 60
+
+_NOT_WORDS = frozenset(
+    {
+        TokenType.IDENTIFIER,
+        TokenType.STRING,
+        TokenType.BYTE_STRING,
+        TokenType.HEREDOC_STRING,
+        TokenType.NATIONAL_STRING,
+        TokenType.UNICODE_STRING,
+        TokenType.BIT_STRING,
+        TokenType.HEX_STRING,
+        TokenType.RAW_STRING,
+        TokenType.NUMBER,
+    }
+)
+_SQL_LITERALS = frozenset({TokenType.STRING, TokenType.BYTE_STRING, TokenType.HEREDOC_STRING})
+_OPENERS = frozenset({TokenType.L_PAREN, TokenType.L_BRACKET})
+_CLOSERS = frozenset({TokenType.R_PAREN, TokenType.R_BRACKET})
+_CONTROL = frozenset(
+    {"NULL", "RAISE", "RETURN", "EXIT", "CONTINUE", "ASSERT", "GET", "OPEN", "FETCH", "MOVE", "CLOSE"}
+)
+_QUERIES = frozenset({"SELECT", "WITH", "VALUES", "TABLE", "INSERT", "UPDATE", "DELETE", "MERGE"})
+_BRANCH_ENDS = ("ELSIF", "ELSEIF", "ELSE", "END")
+
+
+@dataclass(frozen=True)
+class DoBlock:
+    """What a DO block runs: SQL statements, and SQL that can only be known at run time."""
+
+    statements: tuple[Chunk, ...]
+    dynamic: tuple[Chunk, ...]
+
+
+def is_do_block(chunk: Chunk) -> bool:
+    return _starts_with_do(chunk.tokens)
+
+
+def unwrap_do_block(source: str, chunk: Chunk) -> DoBlock:
+    """The statements a DO chunk of ``split_sql(source)`` runs. Never raises."""
+    statements, dynamic = _unwrap_do(source, chunk.text, chunk.start, 0)
+    return DoBlock(tuple(statements), tuple(dynamic))
+
+
+class _Unreadable(Exception):
+    """The body is not PL/pgSQL that this reader can follow."""
+
+
+def _word(token: Token) -> str:
+    """A keyword or bare name in upper case; "" for literals, quoted names and punctuation."""
+    text = token.text
+    if token.token_type in _NOT_WORDS or not (text[:1].isalpha() or text[:1] == "_"):
+        return ""
+    return text.upper()
+
+
+def _starts_with_do(tokens: Sequence[Token]) -> bool:
+    return bool(tokens) and tokens[0].token_type is TokenType.COMMAND and tokens[0].text.upper() == "DO"
+
+
+def _unwrap_do(source: str, text: str, offsets: Offsets, depth: int) -> tuple[list[Chunk], list[Chunk]]:
+    """``text`` is a whole ``DO ...`` statement placed in ``source`` by ``offsets``."""
+    whole = make_chunk(source, text, offsets, 0, len(text), (), ())
+    if depth > _MAX_NESTING:
+        return [], [whole]
+    header_start = len("DO")
+    header = text[header_start:]
+    tokens, ok = tokenize(header)
+    found = _body_literal(tokens) if ok else None
+    if found is None:
+        return [], [whole]
+    literal, language = found
+    decoded = _literal(header, literal)
+    if decoded is None:
+        return [], [whole]
+    content, inner = decoded
+    body_offsets = _compose(offsets, header_start, inner, len(content))
+    if language == "plpgsql":
+        try:
+            return _Body(source, content, body_offsets, depth).parse()
+        except _Unreadable:
+            pass
+    return [], [make_chunk(source, content, body_offsets, 0, len(content), (), ())]
+
+
+def _body_literal(tokens: Sequence[Token]) -> tuple[Token, str] | None:
+    """The body literal and language of ``DO [LANGUAGE name] body [LANGUAGE name]``."""
+    literal = None
+    language = "plpgsql"
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if _word(token) == "LANGUAGE" and index + 1 < len(tokens):
+            name = tokens[index + 1]
+            quoted = name.token_type in (TokenType.IDENTIFIER, TokenType.STRING)
+            language = name.text if quoted else name.text.lower()
+            index += 2
+        elif token.token_type in _SQL_LITERALS and literal is None:
+            literal = token
+            index += 1
+        else:
+            return None
+    return (literal, language) if literal is not None else None
+
+
+def _unwrap_sql(source: str, text: str, offsets: Offsets, depth: int) -> tuple[list[Chunk], list[Chunk]]:
+    """Statements of plain SQL text (the string given to EXECUTE)."""
+    statements: list[Chunk] = []
+    dynamic: list[Chunk] = []
+    previous = 0
+    for start, end, tokens in statement_spans(text):
+        gap = comment_spans(text, previous, start, breakpoints=False)
+        previous = end
+        if _starts_with_do(tokens):
+            inner = _unwrap_do(source, text[start:end], sub_offsets(offsets, start, end - start), depth + 1)
+            statements.extend(inner[0])
+            dynamic.extend(inner[1])
+            continue
+        leading = comments_at(source, text, offsets, gap)
+        statements.append(make_chunk(source, text, offsets, start, end, tokens, leading))
+    return statements, dynamic
+
+
+class _Body:
+    """A recursive-descent reader of a PL/pgSQL block over sqlglot's tokens of the body."""
+
+    def __init__(self, source: str, text: str, offsets: Offsets, depth: int) -> None:
+        tokens, ok = tokenize(text)
+        if not ok:
+            raise _Unreadable
+        self.source = source
+        self.text = text
+        self.offsets = offsets
+        self.tokens = tokens
+        self.count = len(tokens)
+        # Body-relative spans, kept because building a chunk moves its tokens to file offsets.
+        self.spans = [(token.start, token.end + 1) for token in tokens]
+        self.types = [token.token_type for token in tokens]
+        self.words = [_word(token) for token in tokens]
+        self.nesting = depth
+        self.statements: list[Chunk] = []
+        self.dynamic: list[Chunk] = []
+
+    def parse(self) -> tuple[list[Chunk], list[Chunk]]:
+        index = self._block(0)
+        if index < self.count and self.types[index] is TokenType.SEMICOLON:
+            index += 1
+        if index != self.count:
+            raise _Unreadable
+        return self.statements, self.dynamic
+
+    # -- token access ------------------------------------------------------------------------
+
+    def _at(self, index: int) -> str:
+        return self.words[index] if index < self.count else ""
+
+    def _expect(self, index: int, word: str) -> int:
+        if self._at(index) != word:
+            raise _Unreadable
+        return index + 1
+
+    def _semicolon(self, index: int) -> int:
+        if index >= self.count or self.types[index] is not TokenType.SEMICOLON:
+            raise _Unreadable
+        return index + 1
+
+    def _is_label(self, index: int) -> bool:
+        kinds = self.types[index : index + 5]
+        return kinds[:2] == [TokenType.LT, TokenType.LT] and kinds[3:] == [TokenType.GT, TokenType.GT]
+
+    def _optional_label(self, index: int) -> int:
+        # Labels are any name, keywords included (``<<outer>>``); ``;`` has no word.
+        if index < self.count and (self.words[index] or self.types[index] is TokenType.IDENTIFIER):
+            return index + 1
+        return index
+
+    def _until(self, index: int, targets: tuple[str, ...]) -> int:
+        """Index of the first of ``targets`` outside parentheses and CASE expressions."""
+        depth = 0
+        cases = 0
+        while index < self.count:
+            kind = self.types[index]
+            if kind in _OPENERS:
+                depth += 1
+            elif kind in _CLOSERS:
+                depth = max(depth - 1, 0)
+            elif not depth:
+                word = self.words[index]
+                if word == "CASE":
+                    cases += 1
+                elif word == "END" and cases:
+                    cases -= 1
+                elif not cases and word in targets:
+                    return index
+                elif kind is TokenType.SEMICOLON:
+                    raise _Unreadable
+            index += 1
+        raise _Unreadable
+
+    def _end(self, index: int) -> int:
+        """Index of the ``;`` ending the statement at ``index``."""
+        end = statement_end(self.tokens, index)
+        if end >= self.count:
+            raise _Unreadable
+        return end
+
+    # -- structure ---------------------------------------------------------------------------
+
+    def _block(self, index: int) -> int:
+        if self._is_label(index):
+            index += 5
+        if self._at(index) == "DECLARE":
+            while self._at(index) != "BEGIN":
+                if index >= self.count:
+                    raise _Unreadable
+                index += 1
+        index = self._statements(self._expect(index, "BEGIN"), ("END", "EXCEPTION"))
+        if self._at(index) == "EXCEPTION":
+            index += 1
+            if self._at(index) != "WHEN":
+                raise _Unreadable
+            while self._at(index) == "WHEN":
+                index = self._until(index + 1, ("THEN",)) + 1
+                index = self._statements(index, ("WHEN", "END"))
+        return self._optional_label(self._expect(index, "END"))
+
+    def _statements(self, index: int, stops: tuple[str, ...]) -> int:
+        self.nesting += 1
+        if self.nesting > _MAX_NESTING:
+            raise _Unreadable
+        while self._at(index) not in stops:
+            if index >= self.count:
+                raise _Unreadable
+            index = self._statement(index)
+        self.nesting -= 1
+        return index
+
+    def _statement(self, index: int) -> int:
+        word = self.words[index]
+        if self.types[index] is TokenType.SEMICOLON:
+            return index + 1
+        if self._is_label(index):
+            return index + 5
+        if word in ("DECLARE", "BEGIN"):
+            return self._semicolon(self._block(index))
+        if word == "IF":
+            return self._if(index)
+        if word == "CASE":
+            return self._case(index)
+        if word == "LOOP":
+            return self._loop(index)
+        if word in ("WHILE", "FOREACH"):
+            return self._loop(self._until(index + 1, ("LOOP",)))
+        if word == "FOR":
+            return self._for(index)
+        end = self._end(index)
+        if word == "EXECUTE":
+            self._execute(index, end)
+        elif _starts_with_do(self.tokens[index : index + 1]):
+            start, stop = self.spans[index][0], self.spans[end - 1][1]
+            offsets = sub_offsets(self.offsets, start, stop - start)
+            statements, dynamic = _unwrap_do(self.source, self.text[start:stop], offsets, self.nesting + 1)
+            self.statements.extend(statements)
+            self.dynamic.extend(dynamic)
+        elif word not in _CONTROL and not self._is_assignment(index):
+            self.statements.append(self._chunk(index, end))
+        return end + 1
+
+    def _if(self, index: int) -> int:
+        index = self._statements(self._until(index + 1, ("THEN",)) + 1, _BRANCH_ENDS)
+        while self._at(index) in ("ELSIF", "ELSEIF"):
+            index = self._statements(self._until(index + 1, ("THEN",)) + 1, _BRANCH_ENDS)
+        if self._at(index) == "ELSE":
+            index = self._statements(index + 1, ("END",))
+        return self._semicolon(self._expect(self._expect(index, "END"), "IF"))
+
+    def _case(self, index: int) -> int:
+        index = self._until(index + 1, ("WHEN",))
+        while self._at(index) == "WHEN":
+            index = self._statements(self._until(index + 1, ("THEN",)) + 1, ("WHEN", "ELSE", "END"))
+        if self._at(index) == "ELSE":
+            index = self._statements(index + 1, ("END",))
+        return self._semicolon(self._expect(self._expect(index, "END"), "CASE"))
+
+    def _loop(self, index: int) -> int:
+        index = self._statements(self._expect(index, "LOOP"), ("END",))
+        index = self._expect(self._expect(index, "END"), "LOOP")
+        return self._semicolon(self._optional_label(index))
+
+    def _for(self, index: int) -> int:
+        loop = self._until(index + 1, ("LOOP",))
+        for position in range(index + 1, loop):
+            if self.types[position] is TokenType.IN:
+                query = position + 1
+                if self._at(query) == "EXECUTE":
+                    self._execute(query, loop)
+                elif self._at(query) in _QUERIES:
+                    self.statements.append(self._chunk(query, loop))
+                break
+        return self._loop(loop)
+
+    def _is_assignment(self, index: int) -> bool:
+        """``name[.field][[subscript]] := expr`` (or ``=``): no SQL statement starts that way."""
+        if not self.words[index] and self.types[index] is not TokenType.IDENTIFIER:
+            return False
+        index += 1
+        while index + 1 < self.count and self.types[index] is TokenType.DOT:
+            index += 2
+        if index < self.count and self.types[index] is TokenType.L_BRACKET:
+            index = self._closing_bracket(index)
+        return index < self.count and self.types[index] in (TokenType.COLON_EQ, TokenType.EQ)
+
+    def _closing_bracket(self, index: int) -> int:
+        """Index just past the ``]`` matching the ``[`` at ``index``."""
+        depth = 0
+        while index < self.count:
+            if self.types[index] is TokenType.L_BRACKET:
+                depth += 1
+            elif self.types[index] is TokenType.R_BRACKET:
+                depth -= 1
+                if not depth:
+                    return index + 1
+            index += 1
+        return index
+
+    # -- output ------------------------------------------------------------------------------
+
+    def _chunk(self, index: int, end: int) -> Chunk:
+        """The chunk of tokens ``index`` up to (not including) ``end``."""
+        start, stop = self.spans[index][0], self.spans[end - 1][1]
+        gap_start = self.spans[index - 1][1] if index else 0
+        gap = comment_spans(self.text, gap_start, start, breakpoints=False)
+        leading = comments_at(self.source, self.text, self.offsets, gap)
+        return make_chunk(self.source, self.text, self.offsets, start, stop, self.tokens[index:end], leading)
+
+    def _execute(self, index: int, end: int) -> None:
+        """``EXECUTE`` at ``index``; its argument and clauses run up to token ``end``."""
+        start = self.spans[index][1]
+        stop = self.spans[end - 1][1] if end - 1 > index else start
+        constant = _constant_sql(self.text[start:stop])
+        if constant is None:
+            self.dynamic.append(self._chunk(index, end))
+            return
+        sql, inner = constant
+        offsets = _compose(self.offsets, start, inner, len(sql))
+        statements, dynamic = _unwrap_sql(self.source, sql, offsets, self.nesting + 1)
+        self.statements.extend(statements)
+        self.dynamic.extend(dynamic)
+
+
+def _constant_sql(argument: str) -> tuple[str, Offsets] | None:
+    """The SQL of an EXECUTE argument made only of string literals and ``||``, with offsets into
+    ``argument``; None when any part is only known at run time."""
+    tokens, ok = tokenize(argument)
+    if not ok:
+        return None
+    depth = 0
+    for index, token in enumerate(tokens):
+        if token.token_type is TokenType.L_PAREN:
+            depth += 1
+        elif token.token_type is TokenType.R_PAREN:
+            depth -= 1
+        elif not depth and _word(token) in ("INTO", "USING"):
+            tokens = tokens[:index]
+            break
+    while len(tokens) > 2 and tokens[0].token_type is TokenType.L_PAREN:
+        if tokens[-1].token_type is not TokenType.R_PAREN:
+            return None
+        tokens = tokens[1:-1]
+    if len(tokens) % 2 == 0:
+        return None
+    texts: list[str] = []
+    offsets: list[int] = []
+    for index, token in enumerate(tokens):
+        if index % 2:
+            if token.token_type is not TokenType.DPIPE:
+                return None
+            continue
+        decoded = _literal(argument, token)
+        if decoded is None:
+            return None
+        text, inner = decoded
+        if offsets:
+            offsets.pop()  # the end of the previous literal is not the start of this one
+        texts.append(text)
+        offsets.extend(range(inner, inner + len(text) + 1) if isinstance(inner, int) else inner)
+    return "".join(texts), offsets
+
+
+def _compose(outer: Offsets, shift: int, inner: Offsets, length: int) -> Offsets:
+    """File offsets of a text of ``length`` whose characters sit at ``inner`` in the text that
+    ``outer`` places, counting from ``shift`` in it."""
+    if isinstance(inner, int):
+        return sub_offsets(outer, shift + inner, length)
+    return [offset_at(outer, shift + offset) for offset in inner]
+
+
+# --- string literals ---------------------------------------------------------------------------
+
+
+def _literal(text: str, token: Token) -> tuple[str, Offsets] | None:
+    """The value of a string literal token of ``text`` and where its characters sit in ``text``."""
+    raw = text[token.start : token.end + 1]
+    if token.token_type is TokenType.HEREDOC_STRING:
+        delimiter = raw.find("$", 1) + 1
+        if not delimiter or len(raw) < 2 * delimiter:
+            return None
+        return raw[delimiter : len(raw) - delimiter], token.start + delimiter
+    if token.token_type is TokenType.STRING and len(raw) >= 2 and raw[0] == raw[-1] == "'":
+        return _decode(text, token.start + 1, token.end, backslashes=False)
+    if token.token_type is TokenType.BYTE_STRING and raw[:2] in ("E'", "e'") and raw[-1] == "'":
+        return _decode(text, token.start + 2, token.end, backslashes=True)
+    return None
+
+
+_SIMPLE_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+_NUMERIC_ESCAPES = (
+    (re.compile(r"[0-7]{1,3}"), 8),
+    (re.compile(r"x([0-9A-Fa-f]{1,2})"), 16),
+    (re.compile(r"u([0-9A-Fa-f]{4})"), 16),
+    (re.compile(r"U([0-9A-Fa-f]{8})"), 16),
+)
+
+
+def _decode(text: str, start: int, end: int, *, backslashes: bool) -> tuple[str, Offsets]:
+    """Unescape ``text[start:end]``, the inside of a quoted literal (``''``; with
+    ``backslashes``, also E-string escapes)."""
+    inside = text[start:end]
+    if "''" not in inside and not (backslashes and "\\" in inside):
+        return inside, start
+    chars: list[str] = []
+    offsets: list[int] = []
+    index = start
+    while index < end:
+        offsets.append(index)
+        char = text[index]
+        if char == "'":
+            chars.append("'")
+            index += 2
+        elif char == "\\" and backslashes and index + 1 < end:
+            value, length = _escape(text, index + 1, end)
+            chars.append(value)
+            index += 1 + length
+        else:
+            chars.append(char)
+            index += 1
+    offsets.append(end)
+    return "".join(chars), offsets
+
+
+def _escape(text: str, index: int, end: int) -> tuple[str, int]:
+    """The character of the E-string escape whose backslash precedes ``index``, and its length."""
+    char = text[index]
+    if char in _SIMPLE_ESCAPES:
+        return _SIMPLE_ESCAPES[char], 1
+    for pattern, base in _NUMERIC_ESCAPES:
+        match = pattern.match(text, index, end)
+        if match:
+            value = int(match.group(match.lastindex or 0), base)
+            if value <= 0x10FFFF:
+                return chr(value), match.end() - index
+    return char, 1

@@ -1,0 +1,512 @@
+"""Split a migration file into the statements the database will run, with exact positions.
+
+Every rule works on these chunks, so they must neither lose nor duplicate SQL: a statement the
+splitter misses is a statement no rule checks. The file is cut the way it is executed:
+
+- drizzle-orm cuts the raw file text on the exact string ``--> statement-breakpoint`` (wherever it
+  is, even inside a string or a comment) and sends each piece as one query, so the pieces are
+  split independently;
+- inside a piece, statements end at a ``;`` that is outside strings, quoted identifiers, dollar
+  quotes, comments and parentheses, and outside the ``BEGIN ... END`` body of a
+  ``CREATE [OR REPLACE] FUNCTION|PROCEDURE`` (SQL-standard ``BEGIN ATOMIC`` bodies). This is the
+  rule psql uses, and what the server's grammar accepts.
+
+sqlglot's Postgres tokenizer is the primary scanner: the file is tokenized once per piece and the
+tokens are handed on, so later stages need not tokenize again. When it cannot tokenize a piece
+(an unterminated string, dollar quote, quoted identifier or comment, an invalid ``X'..'``
+literal, ...), a small scanner below splits that piece instead; an unterminated construct runs to
+the end of the piece, exactly as the server reads it, so the rest becomes one chunk that the
+linter reports as unparseable.
+
+Offsets are character offsets into the ``str`` passed to ``split_sql``. Lines are counted by
+``\\n`` (a CRLF file counts as expected) and columns in characters from 1; a byte-order mark at
+the start of the file is treated as whitespace and does not count as a column.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sqlglot.dialects.postgres import Postgres
+from sqlglot.tokens import Token, TokenType
+
+__all__ = ["Chunk", "Comment", "position", "split_sql", "trailing_comments"]
+
+BREAKPOINT = "--> statement-breakpoint"
+_BOM = "\ufeff"
+
+_Tokenizer = Postgres().tokenizer_class
+# sqlglot turns everything after these words (up to the next ';') into one STRING token when they
+# start a statement; its recorded start offset is wrong and is repaired in tokenize().
+_COMMANDS = frozenset(_Tokenizer.COMMANDS)
+_COMMAND_PREFIXES = frozenset(_Tokenizer.COMMAND_PREFIX_TOKENS)
+_SEMICOLON = TokenType.SEMICOLON
+_L_PAREN = TokenType.L_PAREN
+_R_PAREN = TokenType.R_PAREN
+_BEGIN = TokenType.BEGIN
+_CASE = TokenType.CASE
+_END = TokenType.END
+_STRING = TokenType.STRING
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A comment between statements: where suppressions and deprecation markers live."""
+
+    text: str
+    start: int
+    line: int
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One statement.
+
+    ``text`` is ``source[start:end]`` (for statements taken out of a quoted string by the DO-block
+    unwrapper it is the unescaped SQL instead, see ``do_blocks``). ``tokens`` are sqlglot's tokens
+    with ``start``/``end`` moved to offsets in the file; their ``line``/``col`` follow sqlglot's
+    convention (position of the token's last character) and are informational: use the chunk's
+    ``line``/``column`` or ``position()`` for reporting.
+    """
+
+    text: str
+    start: int
+    end: int
+    line: int
+    column: int
+    leading_comments: tuple[Comment, ...]
+    tokens: tuple[Token, ...]
+
+
+# Where the characters of a text sit in the file. An int is the file offset of the text's first
+# character (the text is a slice of the file); a list gives, for each character and one past the
+# end, the offset where the source text that produced it starts (the text was unescaped).
+Offsets = int | list[int]
+
+
+def offset_at(offsets: Offsets, index: int) -> int:
+    """File offset of ``text[index]`` (``index == len(text)``: just past the text)."""
+    return offsets + index if isinstance(offsets, int) else offsets[index]
+
+
+def sub_offsets(offsets: Offsets, start: int, length: int) -> Offsets:
+    """Offsets of ``text[start:start + length]``."""
+    if isinstance(offsets, int):
+        return offsets + start
+    return offsets[start : start + length + 1]
+
+
+def position(source: str, offset: int) -> tuple[int, int]:
+    """1-based ``(line, column)`` of ``offset`` in ``source``."""
+    offset = min(max(offset, 0), len(source))
+    starts = _line_starts(source)
+    line = bisect_right(starts, offset)
+    column = offset - starts[line - 1] + 1
+    if line == 1 and offset > 0 and source.startswith(_BOM):
+        column -= 1
+    return line, column
+
+
+@lru_cache(maxsize=16)
+def _line_starts(source: str) -> list[int]:
+    # Cached so that callers can ask for many positions in one file without rescanning it.
+    starts = [0]
+    index = source.find("\n")
+    while index != -1:
+        starts.append(index + 1)
+        index = source.find("\n", index + 1)
+    return starts
+
+
+def split_sql(source: str) -> list[Chunk]:
+    """Split a whole migration file into statements (see the module docstring). Never raises."""
+    text = " " + source[1:] if source.startswith(_BOM) else source
+    chunks: list[Chunk] = []
+    previous_end = 0
+    piece_start = 0
+    while True:
+        piece_end = text.find(BREAKPOINT, piece_start)
+        if piece_end == -1:
+            piece_end = len(text)
+        piece = text[piece_start:piece_end]
+        for start, end, tokens in statement_spans(piece):
+            gap = comment_spans(text, previous_end, piece_start + start, breakpoints=True)
+            leading = comments_at(source, text, 0, gap)
+            chunks.append(make_chunk(source, piece, piece_start, start, end, tokens, leading))
+            previous_end = piece_start + end
+        if piece_end == len(text):
+            return chunks
+        piece_start = piece_end + len(BREAKPOINT)
+
+
+def trailing_comments(source: str, chunks: Sequence[Chunk]) -> tuple[Comment, ...]:
+    """Comments after the last statement of ``split_sql(source)`` (or in a file without any)."""
+    text = " " + source[1:] if source.startswith(_BOM) else source
+    start = chunks[-1].end if chunks else 0
+    return comments_at(source, text, 0, comment_spans(text, start, len(text), breakpoints=True))
+
+
+def make_chunk(
+    source: str,
+    text: str,
+    offsets: Offsets,
+    start: int,
+    end: int,
+    tokens: Sequence[Token],
+    leading_comments: tuple[Comment, ...],
+) -> Chunk:
+    """Build the chunk for ``text[start:end]``, where ``offsets`` places ``text`` in ``source``.
+
+    ``tokens`` are in ``text`` coordinates and are relocated to the file in place.
+    """
+    file_start = offset_at(offsets, start)
+    line, column = position(source, file_start)
+    _relocate(source, tokens, offsets)
+    return Chunk(
+        text=text[start:end],
+        start=file_start,
+        end=offset_at(offsets, end),
+        line=line,
+        column=column,
+        leading_comments=leading_comments,
+        tokens=tuple(tokens),
+    )
+
+
+def comments_at(
+    source: str, text: str, offsets: Offsets, spans: Sequence[tuple[int, int]]
+) -> tuple[Comment, ...]:
+    """The comments at ``spans`` of ``text``, placed in ``source`` by ``offsets``."""
+    comments = []
+    for start, end in spans:
+        file_start = offset_at(offsets, start)
+        comments.append(Comment(text[start:end], file_start, position(source, file_start)[0]))
+    return tuple(comments)
+
+
+def _relocate(source: str, tokens: Sequence[Token], offsets: Offsets) -> None:
+    if not tokens or offsets == 0:
+        return
+    if isinstance(offsets, int):
+        # Shifting sqlglot's own line/column keeps them in its convention at a fraction of the
+        # cost of recomputing them.
+        line, column = position(source, offsets)
+        _shift(tokens, offsets, line, column)
+        return
+    for token in tokens:
+        token.start = offsets[token.start]
+        token.end = offsets[token.end + 1] - 1
+        token.line, token.col = position(source, token.end)
+
+
+def _shift(tokens: Sequence[Token], delta: int, line: int, column: int) -> None:
+    """Move tokens of a text that starts at ``delta``, on ``line`` and ``column``."""
+    for token in tokens:
+        if token.line == 1:
+            token.col += column - 1
+        token.line += line - 1
+        token.start += delta
+        token.end += delta
+
+
+# --- tokenizing -------------------------------------------------------------------------------
+
+_local = threading.local()
+
+
+def tokenize(text: str) -> tuple[list[Token], bool]:
+    """sqlglot's Postgres tokens of ``text`` and whether tokenizing succeeded.
+
+    On failure the tokens are those sqlglot produced before it stopped: a correct prefix, useful
+    for classification but not for splitting.
+    """
+    tokenizer = getattr(_local, "tokenizer", None)
+    if tokenizer is None:
+        # Reused per thread: building a tokenizer costs about as much as tokenizing a statement.
+        tokenizer = _local.tokenizer = _Tokenizer()
+    try:
+        tokens = tokenizer.tokenize(text)
+    except Exception:  # sqlglot wraps its failures in TokenError; any failure means "fall back"
+        return list(tokenizer.tokens), False
+    _repair_command_strings(text, tokens)
+    return tokens, True
+
+
+def _repair_command_strings(text: str, tokens: list[Token]) -> None:
+    # sqlglot records the start of the last token it scanned inside the command's argument as the
+    # STRING's start; its text is the argument with surrounding whitespace stripped, so the real
+    # span is recovered from the command keyword's end.
+    for index in range(len(tokens) - 1):
+        token = tokens[index]
+        if token.token_type not in _COMMANDS or tokens[index + 1].token_type is not _STRING:
+            continue
+        if index and tokens[index - 1].token_type not in _COMMAND_PREFIXES:
+            continue
+        argument = tokens[index + 1]
+        start = token.end + 1
+        while start < len(text) and text[start].isspace():
+            start += 1
+        argument.start = start
+        argument.end = start + len(argument.text) - 1
+
+
+# --- statements -------------------------------------------------------------------------------
+
+
+def statement_spans(text: str) -> list[tuple[int, int, list[Token]]]:
+    """``(start, end, tokens)`` of each statement of ``text``, offsets relative to ``text``.
+
+    Breakpoints are not looked at here: ``text`` is one piece of a file, a DO body or the SQL of
+    an ``EXECUTE``.
+    """
+    tokens, ok = tokenize(text)
+    if not ok:
+        return _fallback_spans(text)
+    spans = []
+    count = len(tokens)
+    index = 0
+    while index < count:
+        if tokens[index].token_type is _SEMICOLON:
+            index += 1
+            continue
+        end = statement_end(tokens, index)
+        spans.append((tokens[index].start, tokens[end - 1].end + 1, tokens[index:end]))
+        index = end + 1
+    return spans
+
+
+def statement_end(tokens: Sequence[Token], index: int) -> int:
+    """Index of the ``;`` that ends the statement starting at ``tokens[index]`` (or ``len``)."""
+    in_routine = _defines_routine([token.text.upper() for token in tokens[index : index + 4]])
+    depth = 0
+    blocks = 0
+    for cursor in range(index, len(tokens)):
+        token_type = tokens[cursor].token_type
+        if token_type is _SEMICOLON:
+            if not depth and not blocks:
+                return cursor
+        elif token_type is _L_PAREN:
+            depth += 1
+        elif token_type is _R_PAREN:
+            if depth:
+                depth -= 1
+        elif in_routine and not depth:
+            if token_type is _BEGIN or (token_type is _CASE and blocks):
+                blocks += 1
+            elif token_type is _END and blocks:
+                blocks -= 1
+    return len(tokens)
+
+
+def _defines_routine(words: Sequence[str]) -> bool:
+    # psql's test for a statement whose BEGIN ... END body may contain semicolons.
+    if len(words) < 2 or words[0] != "CREATE":
+        return False
+    if words[1] in ("FUNCTION", "PROCEDURE"):
+        return True
+    return words[1:3] == ["OR", "REPLACE"] and len(words) == 4 and words[3] in ("FUNCTION", "PROCEDURE")
+
+
+# --- comments ---------------------------------------------------------------------------------
+
+
+def comment_spans(text: str, start: int, end: int, *, breakpoints: bool) -> list[tuple[int, int]]:
+    """The comments in ``text[start:end]``, a stretch holding only whitespace, ``;`` and comments.
+
+    With ``breakpoints``, a Drizzle breakpoint is a comment of its own and ends any line comment it
+    sits in, because the file is cut there before anything reads it.
+    """
+    spans: list[tuple[int, int]] = []
+    if breakpoints:
+        marker = text.find(BREAKPOINT, start, end)
+        while marker != -1:
+            _scan_comments(text, start, marker, spans)
+            spans.append((marker, marker + len(BREAKPOINT)))
+            start = marker + len(BREAKPOINT)
+            marker = text.find(BREAKPOINT, start, end)
+    _scan_comments(text, start, end, spans)
+    return spans
+
+
+def _scan_comments(text: str, index: int, end: int, spans: list[tuple[int, int]]) -> None:
+    while index < end:
+        if text.startswith("--", index, end):
+            close = _line_end(text, index, end)
+        elif text.startswith("/*", index, end):
+            close = _block_comment_end(text, index, end)
+            if close is None:
+                close = end
+        else:
+            index += 1
+            continue
+        spans.append((index, close))
+        index = close
+
+
+def _line_end(text: str, index: int, end: int) -> int:
+    # Postgres ends a line comment at either kind of line break.
+    newline = text.find("\n", index, end)
+    carriage_return = text.find("\r", index, newline if newline != -1 else end)
+    if carriage_return != -1:
+        return carriage_return
+    return newline if newline != -1 else end
+
+
+def _block_comment_end(text: str, index: int, end: int) -> int | None:
+    """Offset just past the block comment opening at ``index``; None if it is not closed.
+
+    Follows sqlglot's nesting exactly (an opener is only looked for one character after the
+    previous opener or closer began, so ``/*/*`` is one opener and ``*/*`` closes then reopens),
+    so that stretches sqlglot skipped as comments split into the same comments here.
+    """
+    depth = 1
+    close_from = index + 2
+    open_from = index + 3
+    while True:
+        close = text.find("*/", close_from, end)
+        opener = text.find("/*", open_from, end)
+        if opener != -1 and (close == -1 or opener < close):
+            depth += 1
+            close_from = opener + 2
+            open_from = opener + 3
+        elif close != -1:
+            depth -= 1
+            if not depth:
+                return close + 2
+            close_from = open_from = close + 1
+        else:
+            return None
+
+
+# --- fallback scanner -------------------------------------------------------------------------
+
+_DOLLAR_QUOTE = re.compile(r"\$(?:[^\W\d]\w*)?\$")
+_WORD = re.compile(r"[^\W\d][\w$]*")
+_PARAMETER = re.compile(r"\$\d+")
+
+
+def _fallback_spans(text: str) -> list[tuple[int, int, list[Token]]]:
+    """Split text sqlglot could not tokenize, following the Postgres lexer closely enough to find
+    statement boundaries; each statement is then tokenized on its own (the broken one keeps the
+    tokens sqlglot produced before it stopped)."""
+    spans = []
+    line, line_start, previous = 1, 0, 0
+    for start, end in _fallback_boundaries(text):
+        tokens, _ = tokenize(text[start:end])
+        newlines = text.count("\n", previous, start)
+        if newlines:
+            line += newlines
+            line_start = text.rfind("\n", previous, start) + 1
+        previous = start
+        _shift(tokens, start, line, start - line_start + 1)
+        spans.append((start, end, tokens))
+    return spans
+
+
+def _fallback_boundaries(text: str) -> list[tuple[int, int]]:
+    spans = []
+    size = len(text)
+    index = 0
+    statement_start = -1
+    last_end = 0
+    depth = 0
+    blocks = 0
+    words: list[str] = []
+    while index < size:
+        char = text[index]
+        if char.isspace():
+            index += 1
+            continue
+        if text.startswith("--", index):
+            index = _line_end(text, index, size)
+            continue
+        if char == ";" and not depth and not blocks:
+            if statement_start != -1:
+                spans.append((statement_start, last_end))
+                statement_start = -1
+                words = []
+            index += 1
+            continue
+        if text.startswith("/*", index):
+            end = _block_comment_end(text, index, size)
+            if end is not None:
+                index = end
+                continue
+            end = size  # unterminated: the server reads the rest as a comment and rejects it
+        else:
+            end, word = _element_end(text, index)
+            if word:
+                if len(words) < 4:
+                    words.append(word)
+                if _defines_routine(words) and not depth:
+                    if word == "BEGIN" or (word == "CASE" and blocks):
+                        blocks += 1
+                    elif word == "END" and blocks:
+                        blocks -= 1
+            elif char == "(":
+                depth += 1
+            elif char == ")" and depth:
+                depth -= 1
+        if statement_start == -1:
+            statement_start = index
+        last_end = index = end
+    if statement_start != -1:
+        # An unterminated quote or comment ends at the end of the text; its trailing whitespace
+        # is left out like any statement's.
+        while text[last_end - 1].isspace():
+            last_end -= 1
+        spans.append((statement_start, last_end))
+    return spans
+
+
+def _element_end(text: str, index: int) -> tuple[int, str]:
+    """End of the string, quoted identifier, dollar quote, word or single character at ``index``,
+    and the word in upper case when it is one. Unterminated quotes run to the end of ``text``."""
+    char = text[index]
+    if char == "'":
+        return _quoted_end(text, index + 1, "'"), ""
+    if char == '"':
+        return _quoted_end(text, index + 1, '"'), ""
+    if char in "eE" and text.startswith("'", index + 1):
+        return _escape_string_end(text, index + 2), ""
+    if char == "$":
+        match = _DOLLAR_QUOTE.match(text, index)
+        if match:
+            close = text.find(match.group(), match.end())
+            return (close + len(match.group()) if close != -1 else len(text)), ""
+        match = _PARAMETER.match(text, index)
+        return (match.end() if match else index + 1), ""
+    match = _WORD.match(text, index)
+    if match:
+        return match.end(), match.group().upper()
+    return index + 1, ""
+
+
+def _quoted_end(text: str, index: int, quote: str) -> int:
+    while True:
+        close = text.find(quote, index)
+        if close == -1:
+            return len(text)
+        if not text.startswith(quote, close + 1):
+            return close + 1
+        index = close + 2
+
+
+def _escape_string_end(text: str, index: int) -> int:
+    size = len(text)
+    while index < size:
+        char = text[index]
+        if char == "\\":
+            index += 2
+        elif char == "'":
+            if not text.startswith("'", index + 1):
+                return index + 1
+            index += 2
+        else:
+            index += 1
+    return size

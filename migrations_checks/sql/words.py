@@ -1,0 +1,203 @@
+"""A keyword-level view of sqlglot tokens, and a cursor to read statements with it.
+
+sqlglot gives every keyword its own token type and falls back to an opaque `Command` for much of
+Postgres DDL (policies, RLS, DO blocks, grants...). The classifier and the action extractors read
+those statements from the tokens instead, so they see words the way Postgres does: bare words are
+case-insensitive, quoted identifiers are exact, and string literals are never mistaken for names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlglot.dialects.postgres import Postgres
+from sqlglot.tokens import Token, TokenType
+
+WordKind = Literal["word", "quoted", "string", "number", "symbol"]
+
+_STRING_TYPES = frozenset(
+    {
+        TokenType.STRING,
+        TokenType.BYTE_STRING,
+        TokenType.BIT_STRING,
+        TokenType.UNICODE_STRING,
+        TokenType.HEREDOC_STRING,
+        TokenType.NATIONAL_STRING,
+        TokenType.HEX_STRING,
+        TokenType.RAW_STRING,
+    }
+)
+_TOKENIZER = Postgres().tokenizer_class()
+_BARE_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*\Z")
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    text: str  # as written, without quotes for quoted identifiers and strings
+    kind: WordKind
+    start: int  # offset in the file
+
+    @property
+    def upper(self) -> str:
+        """The keyword spelling of a bare word; quoted identifiers and literals never match one."""
+        return self.text.upper() if self.kind == "word" else ""
+
+    @property
+    def name(self) -> str:
+        """The identifier Postgres sees: bare words fold to lower case, quoted ones are exact."""
+        return self.text.lower() if self.kind == "word" else self.text
+
+
+def to_words(tokens: Iterable[Token], shift: int = 0) -> tuple[Word, ...]:
+    words = []
+    for token in tokens:
+        start = token.start + shift
+        if token.token_type == TokenType.IDENTIFIER:
+            words.append(Word(token.text, "quoted", start))
+        elif token.token_type in _STRING_TYPES:
+            words.append(Word(token.text, "string", start))
+        elif token.token_type == TokenType.NUMBER:
+            words.append(Word(token.text, "number", start))
+        elif " " in token.text:
+            # sqlglot fuses some keyword pairs (PRIMARY KEY, CHARACTER VARYING); Postgres does not.
+            words.extend(Word(piece, "word", start) for piece in token.text.split())
+        else:
+            words.append(Word(token.text, "word" if _BARE_WORD.match(token.text) else "symbol", start))
+    return tuple(words)
+
+
+def statement_words(text: str, start: int, tokens: Sequence[Token]) -> tuple[Word, ...]:
+    """The words of one statement whose source `text` begins at offset `start`.
+
+    After a leading command keyword (VACUUM, REINDEX, DO, CALL...) sqlglot's tokenizer keeps the
+    rest of the statement as one raw string; tokenize that rest again to see its words.
+    """
+    if len(tokens) < 2 or tokens[0].token_type not in _TOKENIZER.COMMANDS:
+        return to_words(tokens)
+    head_end = tokens[0].end - tokens[0].start + 1
+    try:
+        rest = _TOKENIZER.tokenize(text[head_end:])
+    except Exception:
+        return to_words(tokens[:1])
+    return to_words(tokens[:1]) + to_words(rest, start + head_end)
+
+
+def unqualified(name: str) -> str:
+    """`public.users` and `users` are the same table under the default search_path."""
+    return name[len("public."):] if name.startswith("public.") else name
+
+
+class Cursor:
+    """Reads a statement's words left to right; every read is bounds-safe."""
+
+    def __init__(self, words: Sequence[Word], position: int = 0) -> None:
+        self.words = words
+        self.position = position
+
+    @property
+    def done(self) -> bool:
+        return self.position >= len(self.words)
+
+    def peek(self, ahead: int = 0) -> Word | None:
+        index = self.position + ahead
+        return self.words[index] if index < len(self.words) else None
+
+    def at(self, *keywords: str) -> bool:
+        """Whether the next words are exactly `keywords` (bare, case-insensitive)."""
+        for ahead, keyword in enumerate(keywords):
+            word = self.peek(ahead)
+            if word is None or word.upper != keyword:
+                return False
+        return True
+
+    def accept(self, *keywords: str) -> bool:
+        if self.at(*keywords):
+            self.position += len(keywords)
+            return True
+        return False
+
+    def at_symbol(self, symbol: str) -> bool:
+        word = self.peek()
+        return word is not None and word.kind == "symbol" and word.text == symbol
+
+    def next(self) -> Word | None:
+        word = self.peek()
+        if word is not None:
+            self.position += 1
+        return word
+
+    def name(self) -> str | None:
+        """A possibly qualified name (`a`, `"A".b`), normalised; None if no name is here."""
+        parts = []
+        while True:
+            word = self.peek()
+            if word is None or word.kind not in ("word", "quoted"):
+                break
+            parts.append(word.name)
+            self.position += 1
+            if not self.at_symbol("."):
+                break
+            self.position += 1
+        return ".".join(parts) if parts else None
+
+    def skip_group(self) -> None:
+        """Skip a parenthesised group starting at the cursor (or one word if none starts here)."""
+        depth = 0
+        while not self.done:
+            word = self.next()
+            assert word is not None
+            if word.kind == "symbol" and word.text in ("(", "["):
+                depth += 1
+            elif word.kind == "symbol" and word.text in (")", "]"):
+                depth -= 1
+            if depth <= 0:
+                return
+
+    def rest(self) -> tuple[Word, ...]:
+        return tuple(self.words[self.position:])
+
+
+def split_top_level(words: Sequence[Word], separator: str = ",") -> list[tuple[Word, ...]]:
+    """Split on `separator` outside parentheses and brackets."""
+    parts: list[tuple[Word, ...]] = []
+    depth = 0
+    current: list[Word] = []
+    for word in words:
+        if word.kind == "symbol" and word.text in ("(", "["):
+            depth += 1
+        elif word.kind == "symbol" and word.text in (")", "]"):
+            depth -= 1
+        if depth == 0 and word.kind == "symbol" and word.text == separator:
+            parts.append(tuple(current))
+            current = []
+        else:
+            current.append(word)
+    parts.append(tuple(current))
+    return [part for part in parts if part]
+
+
+def has_keyword(words: Iterable[Word], *keywords: str) -> bool:
+    """Whether the consecutive bare words `keywords` occur anywhere in `words`."""
+    sequence = list(words)
+    width = len(keywords)
+    return any(
+        all(sequence[i + k].upper == keywords[k] for k in range(width))
+        for i in range(len(sequence) - width + 1)
+    )
+
+
+def top_level(words: Sequence[Word]) -> list[Word]:
+    """The words outside any parentheses."""
+    kept = []
+    depth = 0
+    for word in words:
+        if word.kind == "symbol" and word.text in ("(", "["):
+            depth += 1
+        elif word.kind == "symbol" and word.text in (")", "]"):
+            depth -= 1
+        elif depth == 0:
+            kept.append(word)
+    return kept

@@ -1,0 +1,127 @@
+"""Turn a migration file into statements the rules can check.
+
+Each statement is split out with its exact position, unwrapped from `DO` blocks where it runs at
+migration time, parsed by sqlglot, named by the token classifier and described as actions. A
+statement that neither sqlglot nor the classifier identifies gets coverage `opaque`; the
+`unparseable-statement` rule reports it, so nothing passes unexamined.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlglot import exp
+from sqlglot.dialects.postgres import Postgres
+
+from migrations_checks.actions import Action
+from migrations_checks.extract import describe
+from migrations_checks.reader import MigrationFile
+from migrations_checks.sql.classify import classify
+from migrations_checks.sql.do_blocks import is_do_block, unwrap_do_block
+from migrations_checks.sql.splitter import Chunk, Comment, split_sql, trailing_comments
+from migrations_checks.sql.words import Word, statement_words
+
+# sqlglot logs a warning for every statement it hands back as a Command; that is expected here.
+logging.getLogger("sqlglot").setLevel(logging.ERROR)
+_DIALECT = Postgres()
+
+Coverage = Literal["parsed", "classified", "opaque"]
+
+
+@dataclass(frozen=True)
+class Statement:
+    file: MigrationFile
+    text: str
+    start: int  # offset in the file
+    line: int
+    column: int
+    comments_above: tuple[Comment, ...]  # comments between the previous statement and this one
+    words: tuple[Word, ...]
+    kind: str | None  # the Postgres command, e.g. "ALTER TABLE"; None if unknown
+    actions: tuple[Action, ...]
+    coverage: Coverage
+    do_block: Statement | None = None  # the DO statement this one runs inside
+
+    @property
+    def identified(self) -> bool:
+        return self.coverage != "opaque"
+
+
+@dataclass(frozen=True)
+class FileStatements:
+    file: MigrationFile
+    statements: tuple[Statement, ...]  # in execution order, DO-block contents after their DO
+    comments: tuple[Comment, ...]  # every comment outside statements, for file-level markers
+
+
+def read_statements(file: MigrationFile) -> FileStatements:
+    source = file.text
+    chunks = split_sql(source)
+    statements: list[Statement] = []
+    comments: list[Comment] = []
+    for chunk in chunks:
+        comments.extend(chunk.leading_comments)
+        statement = _statement(file, chunk)
+        statements.append(statement)
+        if is_do_block(chunk):
+            block = unwrap_do_block(source, chunk)
+            for inner in block.statements:
+                comments.extend(inner.leading_comments)
+                statements.append(_statement(file, inner, do_block=statement))
+            statements.extend(_opaque(file, inner, statement) for inner in block.dynamic)
+    comments.extend(trailing_comments(source, chunks))
+    return FileStatements(file=file, statements=tuple(statements), comments=tuple(comments))
+
+
+def _statement(file: MigrationFile, chunk: Chunk, do_block: Statement | None = None) -> Statement:
+    words = statement_words(chunk.text, chunk.start, chunk.tokens)
+    tree = _parse(file.text, chunk)
+    kind = classify(words)
+    actions = describe(kind, words, tree) if kind else None
+    if actions is None:
+        coverage: Coverage = "opaque"
+    elif tree is not None and not isinstance(tree, exp.Command):
+        coverage = "parsed"
+    else:
+        coverage = "classified"
+    return Statement(
+        file=file,
+        text=chunk.text,
+        start=chunk.start,
+        line=chunk.line,
+        column=chunk.column,
+        comments_above=chunk.leading_comments,
+        words=words,
+        kind=kind,
+        actions=tuple(actions or ()),
+        coverage=coverage,
+        do_block=do_block,
+    )
+
+
+def _opaque(file: MigrationFile, chunk: Chunk, do_block: Statement) -> Statement:
+    return Statement(
+        file=file,
+        text=chunk.text,
+        start=chunk.start,
+        line=chunk.line,
+        column=chunk.column,
+        comments_above=chunk.leading_comments,
+        words=(),
+        kind=None,
+        actions=(),
+        coverage="opaque",
+        do_block=do_block,
+    )
+
+
+def _parse(source: str, chunk: Chunk) -> exp.Expression | None:
+    if not chunk.tokens:
+        return None
+    try:
+        trees = _DIALECT.parser().parse(list(chunk.tokens), source)
+    except Exception:
+        return None
+    return trees[0] if len(trees) == 1 else None

@@ -1,0 +1,97 @@
+"""Where each migration of a Drizzle folder stands on a database, read without changing anything.
+
+drizzle-orm never compares hashes and never looks back, so two kinds of drift stay silent there:
+a file edited after it was applied (`edited`: its hash no longer matches the recorded one, rule
+`applied-migration-edited`) and an entry whose `when` is not newer than the newest applied row
+(`skipped`: drizzle-orm will never apply it). Recorded rows are matched to journal entries by
+`created_at` = `when`, the only link drizzle-orm keeps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from migrations_checks.connect import connect
+from migrations_checks.migrator import (
+    AppliedRow,
+    file_hash,
+    is_pending,
+    journal_migrations,
+    newest_created_at,
+    read_applied,
+)
+from migrations_checks.reader import MigrationFile, MigrationSet
+
+State = Literal["applied", "pending", "edited", "skipped"]
+STATES: tuple[State, ...] = ("applied", "pending", "edited", "skipped")
+DRIFT_STATES: frozenset[State] = frozenset({"edited", "skipped"})
+EDITED_RULE = "applied-migration-edited"
+
+
+@dataclass(frozen=True)
+class MigrationStatus:
+    migration: MigrationFile
+    state: State
+    hash: str  # the file's hash now
+    recorded_hash: str | None  # the hash recorded when it was applied (applied or edited)
+
+    @property
+    def tag(self) -> str:
+        return self.migration.tag
+
+
+@dataclass(frozen=True)
+class DatabaseStatus:
+    migrations: tuple[MigrationStatus, ...]
+    newest_applied: int | None  # the created_at drizzle-orm compares against
+
+    def with_state(self, *states: State) -> list[MigrationStatus]:
+        return [status for status in self.migrations if status.state in states]
+
+    @property
+    def has_drift(self) -> bool:
+        return any(status.state in DRIFT_STATES for status in self.migrations)
+
+
+def migration_states(files: Sequence[MigrationFile], rows: Sequence[AppliedRow]) -> DatabaseStatus:
+    """The state of each journal migration, given the tracking rows of one database."""
+    newest = newest_created_at(rows)
+    statuses = []
+    for migration in files:
+        current = file_hash(migration)
+        recorded = [row.hash for row in rows if row.created_at == migration.when]
+        state: State
+        if current in recorded:
+            state, recorded_hash = "applied", current
+        elif recorded:
+            state, recorded_hash = "edited", recorded[0]
+        else:
+            state = "pending" if is_pending(migration, newest) else "skipped"
+            recorded_hash = None
+        statuses.append(MigrationStatus(migration, state, current, recorded_hash))
+    return DatabaseStatus(migrations=tuple(statuses), newest_applied=newest)
+
+
+def read_status(conninfo: str, migrations: MigrationSet, *, connect_budget_s: float) -> DatabaseStatus:
+    """The status of every migration on `conninfo`, over a read-only connection."""
+    files = journal_migrations(migrations)
+    with connect(conninfo, budget_s=connect_budget_s, read_only=True) as connection:
+        rows = read_applied(connection)
+    return migration_states(files, rows)
+
+
+def describe(status: MigrationStatus, newest_applied: int | None) -> str:
+    """Why a drifted migration is a problem, in one sentence."""
+    if status.state == "edited":
+        return (
+            f"{EDITED_RULE}: {status.tag}.sql changed after it was applied (recorded hash "
+            f"{status.recorded_hash}, file hash {status.hash}); drizzle-orm will not run it again"
+        )
+    if status.state == "skipped":
+        return (
+            f"{status.tag} (when {status.migration.when}) is not newer than the newest applied "
+            f"migration (created_at {newest_applied}); drizzle-orm will never apply it"
+        )
+    return f"{status.tag} is {status.state}"

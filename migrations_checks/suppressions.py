@@ -1,0 +1,85 @@
+"""`-- gates:` comments: suppressions, deprecation markers and irreversible markers.
+
+`-- gates: allow <rule-id>[, <rule-id>...] -- <reason>` directly above a statement silences those
+rules for it; the reason is required so every exception is explained in the review. A
+`-- gates: deprecate column <table>.<column>` (or `table <table>`) records that running code has
+stopped using an object, so a later migration may drop it. Anything else after `gates:` is a typo
+that would silently change nothing, so it is reported.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from migrations_checks.sql.splitter import Comment
+from migrations_checks.sql.words import unqualified
+
+_DIRECTIVE = re.compile(r"^--\s*gates:\s*(?P<body>.*)$", re.IGNORECASE)
+_ALLOW = re.compile(
+    r"^allow\s+(?P<rules>[a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)\s*(?:--\s*(?P<reason>.*?))?\s*$"
+)
+_DEPRECATE = re.compile(r"^deprecate\s+(?P<kind>column|table)\s+(?P<name>\S+)\s*$", re.IGNORECASE)
+_IRREVERSIBLE = re.compile(r"^irreversible\b", re.IGNORECASE)
+_NAME_PART = re.compile(r'"((?:[^"]|"")*)"|([^."]+)')
+
+
+@dataclass(frozen=True)
+class Allow:
+    rules: tuple[str, ...]
+    reason: str  # empty when missing: an invalid suppression
+    line: int
+
+
+@dataclass(frozen=True)
+class Deprecation:
+    table: str
+    column: str | None
+    line: int
+
+
+@dataclass(frozen=True)
+class Problem:
+    message: str
+    line: int
+
+
+Directive = Allow | Deprecation | Problem
+
+
+def parse_directive(comment: Comment) -> Directive | None:
+    """The `gates:` directive in a comment, None for an ordinary comment."""
+    match = _DIRECTIVE.match(comment.text.strip())
+    if match is None:
+        return None
+    body = match["body"].strip()
+    if allow := _ALLOW.match(body):
+        rules = tuple(rule.strip() for rule in allow["rules"].split(","))
+        return Allow(rules=rules, reason=(allow["reason"] or "").strip(), line=comment.line)
+    if deprecate := _DEPRECATE.match(body):
+        parts = [quoted.replace('""', '"') if quoted else bare.lower()
+                 for quoted, bare in _NAME_PART.findall(deprecate["name"])]
+        if deprecate["kind"].lower() == "column":
+            if len(parts) < 2:
+                return Problem(f"`{comment.text.strip()}` needs <table>.<column>", comment.line)
+            return Deprecation(unqualified(".".join(parts[:-1])), parts[-1], comment.line)
+        return Deprecation(unqualified(".".join(parts)), None, comment.line)
+    if _IRREVERSIBLE.match(body):
+        return None  # read by the replay gate's rollback check
+    return Problem(
+        f"`{comment.text.strip()}` is not a gates directive; expected "
+        "`-- gates: allow <rule-id> -- <reason>` or `-- gates: deprecate column <table>.<column>`",
+        comment.line,
+    )
+
+
+def directly_above(comments: tuple[Comment, ...], line: int) -> list[Comment]:
+    """The unbroken run of line comments that ends on the line just above `line`."""
+    run: list[Comment] = []
+    expected = line - 1
+    for comment in reversed(comments):
+        if comment.line != expected or not comment.text.startswith("--"):
+            break
+        run.append(comment)
+        expected -= 1
+    return run[::-1]

@@ -1,0 +1,127 @@
+"""How the smoke gate proves who it is to the app: a static bearer token, or fresh Clerk tokens.
+
+The real app accepts no API key: Clerk guards every route, and a test session token lives about
+60 s (contract §1.1). `ClerkSessionTokens` creates one session for the test user through Clerk's
+Backend API (`POST /v1/sessions`) and mints a token from it (`POST /v1/sessions/{id}/tokens`)
+whenever the current one is near expiry, so a 90 s smoke never sends an expired token. The static
+token is for the stand-in. Neither ever puts a secret in an error message or a repr.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import httpx
+
+from smoke.redact import excerpt
+
+CLERK_API_URL = "https://api.clerk.com"
+TOKEN_LIFETIME_S = 60.0  # used when a token's `exp` cannot be read
+REFRESH_MARGIN_S = 20.0
+
+
+class AuthError(Exception):
+    """No token could be obtained; one sentence, without any secret."""
+
+
+class AuthProvider(Protocol):
+    def authorization(self) -> str:
+        """The `Authorization` header value to send now."""
+        ...
+
+
+@dataclass(frozen=True)
+class StaticToken:
+    token: str = field(repr=False)
+
+    def authorization(self) -> str:
+        return f"Bearer {self.token}"
+
+
+@dataclass(frozen=True)
+class ClerkCredentials:
+    """What minting Clerk session tokens needs; the secret key never shows in a repr."""
+
+    secret_key: str = field(repr=False)
+    user_id: str
+    api_url: str = CLERK_API_URL
+
+
+class ClerkSessionTokens:
+    """Session tokens for one Clerk user, minted on demand and renewed before they expire."""
+
+    def __init__(
+        self,
+        credentials: ClerkCredentials,
+        client: httpx.Client,
+        *,
+        clock: Callable[[], float] = time.time,
+        refresh_margin_s: float = REFRESH_MARGIN_S,
+    ) -> None:
+        self._credentials = credentials
+        self._client = client
+        self._clock = clock
+        self._margin = refresh_margin_s
+        self._session_id: str | None = None
+        self._token: str | None = None
+        self._expires_at = 0.0
+        self.minted = 0
+
+    def authorization(self) -> str:
+        if self._token is None or self._expires_at - self._clock() < self._margin:
+            self._mint()
+        return f"Bearer {self._token}"
+
+    def _mint(self) -> None:
+        if self._session_id is None:
+            session = self._post("/v1/sessions", {"user_id": self._credentials.user_id}, "create a session")
+            self._session_id = _text(session, "id", "create a session")
+        token = self._post(f"/v1/sessions/{self._session_id}/tokens", None, "mint a session token")
+        self._token = _text(token, "jwt", "mint a session token")
+        self._expires_at = _expiry(self._token) or self._clock() + TOKEN_LIFETIME_S
+        self.minted += 1
+
+    def _post(self, path: str, body: dict[str, str] | None, action: str) -> dict[str, object]:
+        url = self._credentials.api_url.rstrip("/") + path
+        try:
+            response = self._client.post(
+                url, json=body, headers={"Authorization": f"Bearer {self._credentials.secret_key}"}
+            )
+        except httpx.HTTPError as error:
+            raise AuthError(f"Clerk could not be reached to {action} at {url}: {error}") from None
+        if response.status_code >= 400:
+            hint = " (check CLERK_SECRET_KEY)" if response.status_code in (401, 403) else ""
+            raise AuthError(
+                f"Clerk refused to {action} for user {self._credentials.user_id}: HTTP "
+                f"{response.status_code}{hint}: {excerpt(response.text, [self._credentials.secret_key])}"
+            )
+        try:
+            data = response.json()
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            raise AuthError(f"Clerk answered the request to {action} with something that is not a JSON object")
+        return data
+
+
+def _text(data: dict[str, object], key: str, action: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value:
+        raise AuthError(f"Clerk's answer to the request to {action} has no `{key}`")
+    return value
+
+
+def _expiry(jwt: str) -> float | None:
+    """The token's `exp` claim (read, not verified: the app verifies it), or None."""
+    try:
+        payload = jwt.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        return float(claims["exp"])
+    except (IndexError, ValueError, KeyError, TypeError):
+        return None
+

@@ -1,0 +1,247 @@
+"""One smoke run, stage by stage, with cleanup that runs whatever happens.
+
+Stages: `preflight` (the test user exists; earlier runs' leftovers go, since the real app caps
+attempts, active plans and creates per hour), `create` (POST a tagged plan), `enqueue` (its job
+row exists), `generation` (poll the status until ready or failed, or the poll budget ends),
+`verify` (modules and tasks exist in the database and through the API), `cleanup` (delete this
+run's rows). A failure names its stage, what was seen and the time spent; cleanup runs after a
+pass, a failure, a timeout and Ctrl-C alike, on a fresh connection.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import httpx
+import psycopg
+
+from gates.dsn import mask
+from migrations_checks.connect import ConnectError
+from smoke import cleanup
+from smoke.api_client import ApiError, PlanApi
+from smoke.auth import AuthError, AuthProvider, ClerkSessionTokens, StaticToken
+from smoke.db import JobRow, latest_job, open_database, plan_counts, user_row_id
+from smoke.diagnosis import diagnose, evidence
+from smoke.poller import Backoff, poll
+from smoke.settings import SmokeSettings
+from smoke.tagging import RunTag
+
+HTTP_TIMEOUT_S = 15.0
+CONNECT_BUDGET_S = 20.0  # a Neon compute waking from zero takes a few seconds
+ENQUEUE_WAIT_S = 3.0  # the app inserts the job after the plan, not in the same transaction
+TRANSIENT_POLL_ERRORS = 3
+TERMINAL = ("ready", "failed")
+
+
+class SmokeFailure(Exception):
+    """The run failed; the message names the stage, what was seen and the elapsed time."""
+
+    def __init__(self, stage: str, detail: str, elapsed_s: float) -> None:
+        self.stage = stage
+        self.detail = detail
+        self.elapsed_s = elapsed_s
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return f"smoke failed at stage {self.stage} after {self.elapsed_s:.1f} s: {self.detail}"
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class SmokeResult:
+    run_id: str
+    plan_id: str
+    claimed_s: float  # from the create request until a poll saw the job claimed
+    completed_s: float  # ... until a poll saw it ready
+    verified_s: float  # ... until the database and the API showed modules and tasks
+    polls: int
+    poll_cpu_s: float
+    modules: int
+    tasks: int
+    job: JobRow
+
+    def timing_line(self) -> str:
+        worker = ""
+        if self.job.started_at and self.job.completed_at:
+            queued = (self.job.started_at - self.job.created_at).total_seconds()
+            ran = (self.job.completed_at - self.job.started_at).total_seconds()
+            worker = f"; database clock: queued {queued:.2f} s, ran {ran:.2f} s"
+        return (
+            f"smoke timing: claimed {self.claimed_s:.2f} s, completed {self.completed_s:.2f} s, "
+            f"verified {self.verified_s:.2f} s, {self.polls} polls{worker} (run {self.run_id})"
+        )
+
+
+def run_smoke(
+    settings: SmokeSettings, *, report: Callable[[str], None] = print, rng: random.Random | None = None
+) -> SmokeResult:
+    """Run the smoke test once; raises SmokeFailure naming the stage that failed."""
+    return _Run(settings, report, rng or random.Random()).execute()
+
+
+class _Run:
+    def __init__(self, settings: SmokeSettings, report: Callable[[str], None], rng: random.Random) -> None:
+        self.settings = settings
+        self.report = report
+        self.rng = rng
+        self.tag = RunTag.new()
+        self.start = time.monotonic()
+        self.user_id: UUID | None = None
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.start
+
+    def fail(self, stage: str, detail: str) -> SmokeFailure:
+        return SmokeFailure(stage, detail, self.elapsed())
+
+    def execute(self) -> SmokeResult:
+        try:
+            with httpx.Client(timeout=HTTP_TIMEOUT_S) as client:
+                api = PlanApi(self.settings.api_url, self._auth(client), client, self.settings.secrets)
+                result = self._stages(api)
+        except BaseException as error:  # Ctrl-C and pytest-timeout too: cleanup must still run
+            problem = self._cleanup()
+            if problem and isinstance(error, SmokeFailure):
+                error.detail += f"; cleanup also failed: {problem}"
+            elif problem:
+                self.report(f"smoke cleanup failed: {problem}")
+            raise
+        problem = self._cleanup()
+        if problem:
+            raise self.fail("cleanup", problem)
+        return result
+
+    def _auth(self, client: httpx.Client) -> AuthProvider:
+        auth = self.settings.auth
+        return auth if isinstance(auth, StaticToken) else ClerkSessionTokens(auth, client)
+
+    def _stages(self, api: PlanApi) -> SmokeResult:
+        with self._database("preflight") as db:
+            self._preflight(db)
+            created = time.monotonic()
+            plan_id = self._create(api)
+            self._wait_for_job(db, plan_id)
+            claimed, completed, outcome = self._generation(api, db, plan_id, created)
+            modules, tasks, job = self._verify(api, db, plan_id)
+        return SmokeResult(
+            run_id=self.tag.run_id,
+            plan_id=plan_id,
+            claimed_s=claimed,
+            completed_s=completed,
+            verified_s=time.monotonic() - created,
+            polls=outcome.polls,
+            poll_cpu_s=outcome.cpu_s,
+            modules=modules,
+            tasks=tasks,
+            job=job,
+        )
+
+    def _database(self, stage: str) -> psycopg.Connection:
+        try:
+            return open_database(self.settings.database_url, budget_s=CONNECT_BUDGET_S)
+        except (ConnectError, psycopg.Error) as error:
+            raise self.fail(stage, f"cannot use the database {mask(self.settings.database_url)}: {error}") from None
+
+    def _preflight(self, db: psycopg.Connection) -> None:
+        self.user_id = user_row_id(db, self.settings.test_user)
+        if self.user_id is None:
+            raise self.fail(
+                "preflight",
+                f"the test user {self.settings.test_user} has no users row in {mask(self.settings.database_url)}; "
+                "the app refuses plans without one (create it as docs/smoke.md shows)",
+            )
+        removed = cleanup.remove_leftovers(db, self.user_id, self.settings.total_budget_s)
+        if removed:
+            self.report(f"smoke preflight: removed {removed} leftover smoke plan(s) older than "
+                        f"{self.settings.total_budget_s:g} s")
+
+    def _create(self, api: PlanApi) -> str:
+        try:
+            body = api.create_plan(self.tag.plan_payload())
+        except (ApiError, AuthError) as error:
+            raise self.fail("create", str(error)) from None
+        plan_id = body.get("id")
+        if not isinstance(plan_id, str):
+            raise self.fail("create", f"the 201 answer has no plan id: {sorted(body)}")
+        return plan_id
+
+    def _wait_for_job(self, db: psycopg.Connection, plan_id: str) -> None:
+        deadline = time.monotonic() + ENQUEUE_WAIT_S
+        while latest_job(db, plan_id) is None:
+            if time.monotonic() > deadline:
+                raise self.fail("enqueue", f"no job_queue row for plan {plan_id} {ENQUEUE_WAIT_S:g} s after "
+                                           "the API created it: the app created the plan but did not enqueue it")
+            time.sleep(0.05)
+
+    def _generation(
+        self, api: PlanApi, db: psycopg.Connection, plan_id: str, created: float
+    ) -> tuple[float, float, Any]:
+        seen_claimed: list[float] = []
+        errors: list[ApiError] = []
+
+        def observe() -> str | None:
+            try:
+                status = str(api.plan_status(plan_id).get("status"))
+            except AuthError as error:
+                raise self.fail("generation", str(error)) from None
+            except ApiError as error:
+                errors.append(error)
+                if not error.transient or len(errors) > TRANSIENT_POLL_ERRORS:
+                    raise self.fail("generation", f"polling the status: {error}") from None
+                return None
+            errors.clear()
+            if status != "pending" and not seen_claimed:
+                seen_claimed.append(time.monotonic() - created)
+            return status
+
+        outcome = poll(observe, lambda status: status in TERMINAL, budget_s=self.settings.poll_budget_s,
+                       backoff=Backoff(), rng=self.rng)
+        completed = time.monotonic() - created
+        if not outcome.done:
+            raise self.fail(
+                "generation",
+                f"plan {plan_id} not ready within {self.settings.poll_budget_s:g} s of polling "
+                f"({outcome.polls} polls, last status {outcome.last}): {diagnose(latest_job(db, plan_id))}",
+            )
+        job = latest_job(db, plan_id)
+        if outcome.last == "failed" and (job is None or job.status != "completed"):
+            raise self.fail("generation", f"the app reports plan {plan_id} failed: {diagnose(job)}")
+        return (seen_claimed[0] if seen_claimed else completed), completed, outcome
+
+    def _verify(self, api: PlanApi, db: psycopg.Connection, plan_id: str) -> tuple[int, int, JobRow]:
+        modules, tasks = plan_counts(db, plan_id)
+        try:
+            detail = api.plan_detail(plan_id)
+        except (ApiError, AuthError) as error:
+            raise self.fail("verify", str(error)) from None
+        listed = detail.get("modules") if isinstance(detail.get("modules"), list) else []
+        api_modules = len(listed)
+        api_tasks = sum(len(module.get("tasks") or []) for module in listed if isinstance(module, dict))
+        job = latest_job(db, plan_id)
+        if min(modules, tasks, api_modules, api_tasks) == 0 or job is None:
+            raise self.fail(
+                "verify",
+                f"plan {plan_id} has {modules} modules and {tasks} tasks in the database and {api_modules} "
+                f"modules and {api_tasks} tasks through the API (status {detail.get('status')}); expected "
+                f"more than 0 of each; job: {evidence(job) if job else 'none'}",
+            )
+        return modules, tasks, job
+
+    def _cleanup(self) -> str | None:
+        """Delete this run's plans on a fresh connection; returns the problem, if any."""
+        if self.user_id is None:
+            return None  # nothing can have been created before the user was found
+        try:
+            with open_database(self.settings.database_url, budget_s=CONNECT_BUDGET_S) as db:
+                cleanup.remove_run(db, self.user_id, self.tag)
+        except (ConnectError, psycopg.Error) as error:
+            return f"could not delete run {self.tag.run_id}'s plans from {mask(self.settings.database_url)}: {error}"
+        return None

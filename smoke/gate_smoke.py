@@ -1,0 +1,43 @@
+"""The smoke gate: `pytest -m smoke --gates-env ENV`.
+
+Creates a plan through the app's API, waits for the worker to finish it, checks modules and tasks
+in the database and through the API, and deletes what it created. Inputs and budgets are in
+`smoke.settings`; the whole run is bounded by pytest-timeout with the signal method, so a timeout
+interrupts the run like Ctrl-C does and its cleanup still runs.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from gates.config import Environment
+from gates.failclosed import cannot_decide
+from smoke.flow import SmokeFailure, run_smoke
+from smoke.settings import DEFAULT_TOTAL_BUDGET_S, SmokeInputError, resolve, total_budget_s
+
+
+def _marker_budget() -> float:
+    """The timeout for the marker; a bad value is reported by `resolve` inside the test."""
+    try:
+        return total_budget_s()
+    except SmokeInputError:
+        return DEFAULT_TOTAL_BUDGET_S
+
+
+@pytest.mark.smoke
+@pytest.mark.timeout(_marker_budget(), method="signal")
+def test_plan_is_generated_end_to_end(gates_env: Environment, capsys: pytest.CaptureFixture[str]) -> None:
+    try:
+        settings = resolve(gates_env)
+    except SmokeInputError as error:
+        cannot_decide(gates_env, f"smoke gate cannot run: {error}")
+
+    def report(line: str) -> None:
+        with capsys.disabled():
+            print(line)
+
+    try:
+        result = run_smoke(settings, report=report)
+    except SmokeFailure as failure:
+        pytest.fail(str(failure), pytrace=False)
+    report(result.timing_line())

@@ -1,0 +1,104 @@
+"""The smoke gate's inputs: where the app and its database are, who to be, and how long to wait.
+
+Each input comes from the smoke variable when set, else from the environment's entry in
+`gates.toml` (API URL, database URL variable). Budgets default to the design's 60 s of polling
+within 90 s in all; `SMOKE_POLL_BUDGET_S` and `SMOKE_TOTAL_BUDGET_S` change them (the suite's own
+tests use seconds, not minutes). A missing input is one sentence naming what to set.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from gates.config import Environment
+from smoke.auth import CLERK_API_URL, ClerkCredentials, StaticToken
+
+DEFAULT_POLL_BUDGET_S = 60.0
+DEFAULT_TOTAL_BUDGET_S = 90.0
+
+
+class SmokeInputError(Exception):
+    """An input is missing or unusable; the message says which and how to provide it."""
+
+
+@dataclass(frozen=True)
+class SmokeSettings:
+    api_url: str
+    database_url: str = field(repr=False)
+    test_user: str  # the Clerk user id of the smoke-test user
+    auth: StaticToken | ClerkCredentials
+    poll_budget_s: float = DEFAULT_POLL_BUDGET_S
+    total_budget_s: float = DEFAULT_TOTAL_BUDGET_S
+
+    @property
+    def secrets(self) -> list[str]:
+        """Values that must never reach output."""
+        return [self.auth.token if isinstance(self.auth, StaticToken) else self.auth.secret_key]
+
+
+def resolve(environment: Environment, environ: Mapping[str, str] = os.environ) -> SmokeSettings:
+    """The settings for a smoke run against `environment`."""
+    where = f"[environments.{environment.name}]"
+    api_url = environ.get("SMOKE_TEST_API_URL") or environment.api_url
+    if not api_url:
+        raise SmokeInputError(f"no API URL for {environment.name}: set SMOKE_TEST_API_URL or api_url in {where}")
+    database_url = environ.get("SMOKE_TEST_DATABASE_URL") or environ.get(environment.database_url_env)
+    if not database_url:
+        raise SmokeInputError(
+            f"no database URL for {environment.name}: set SMOKE_TEST_DATABASE_URL or {environment.database_url_env}"
+        )
+    test_user = environ.get("SMOKE_TEST_CLERK_USER_ID")
+    if not test_user:
+        raise SmokeInputError("SMOKE_TEST_CLERK_USER_ID is not set: name the Clerk user id of the smoke-test user")
+    poll_budget = _seconds(environ, "SMOKE_POLL_BUDGET_S", DEFAULT_POLL_BUDGET_S)
+    total_budget = total_budget_s(environ)
+    if poll_budget >= total_budget:
+        raise SmokeInputError(
+            f"SMOKE_POLL_BUDGET_S ({poll_budget:g}) must be below SMOKE_TOTAL_BUDGET_S ({total_budget:g}), "
+            "leaving time to create, verify and clean up"
+        )
+    return SmokeSettings(
+        api_url=api_url,
+        database_url=database_url,
+        test_user=test_user,
+        auth=_auth(environ, test_user),
+        poll_budget_s=poll_budget,
+        total_budget_s=total_budget,
+    )
+
+
+def total_budget_s(environ: Mapping[str, str] = os.environ) -> float:
+    """The whole run's budget (the gate's pytest-timeout)."""
+    return _seconds(environ, "SMOKE_TOTAL_BUDGET_S", DEFAULT_TOTAL_BUDGET_S)
+
+
+def _auth(environ: Mapping[str, str], test_user: str) -> StaticToken | ClerkCredentials:
+    api_key = environ.get("SMOKE_TEST_API_KEY")
+    clerk_key = environ.get("CLERK_SECRET_KEY")
+    if api_key and clerk_key:
+        raise SmokeInputError(
+            "both SMOKE_TEST_API_KEY and CLERK_SECRET_KEY are set: set only the one the app accepts "
+            "(a static key for the stand-in, Clerk for the real app)"
+        )
+    if api_key:
+        return StaticToken(api_key)
+    if clerk_key:
+        return ClerkCredentials(clerk_key, test_user, environ.get("CLERK_API_URL") or CLERK_API_URL)
+    raise SmokeInputError(
+        "no credentials: set CLERK_SECRET_KEY (the real app, behind Clerk) or SMOKE_TEST_API_KEY (the stand-in)"
+    )
+
+
+def _seconds(environ: Mapping[str, str], name: str, default: float) -> float:
+    raw = environ.get(name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SmokeInputError(f"{name}={raw!r} is not a number of seconds") from None
+    if value <= 0:
+        raise SmokeInputError(f"{name}={raw!r} must be a positive number of seconds")
+    return value

@@ -1,0 +1,5 @@
+import sys
+
+from standin.cli import main
+
+sys.exit(main())

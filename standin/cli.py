@@ -1,0 +1,145 @@
+"""`python -m standin up|down|status`: the whole stand-in stack on an embedded Postgres.
+
+`up` starts an embedded Postgres (the `pgserver` wheel) with its data in `.gates/standin/pgdata`
+under the current folder, creates the `atlaris` database, gives it the schema (prelude, then the
+configured migrations through our migrator), creates the smoke-test user and starts the API and
+both workers. It writes the smoke gate's inputs to `.gates/standin/smoke.env` (mode 600: it holds
+the API key, which is never printed). `down` stops the processes gracefully, then Postgres; the
+data stays for the next `up` (delete `.gates/standin` for a fresh one). Faults and knobs come from
+the environment of `up` (see `standin.settings` and `standin.faults`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import shlex
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import psycopg
+from psycopg import sql
+
+from gates.config import ConfigError, find_config, load_config
+from gates.dsn import mask, with_database
+from migrations_checks.connect import ConnectError
+from migrations_checks.reader import InputError
+from migrations_checks.run_sql import StatementError
+from standin.schema import bootstrap
+from standin.settings import DEFAULT_PORT, DEFAULT_TEST_USER, SettingsError
+from standin.stack import Stack
+
+STATE_DIR = Path(".gates") / "standin"
+DATABASE = "atlaris"
+
+
+class CliError(Exception):
+    """One sentence for the user; the command exits 1."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m standin", description=__doc__.splitlines()[0])
+    parser.add_argument("--config", type=Path, help="gates.toml (default: the nearest one above this folder)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    up = commands.add_parser("up", help="start Postgres, apply migrations, start the API and workers")
+    up.add_argument("--port", type=int, help="API port (default: the port of [environments.local] api_url)")
+    commands.add_parser("down", help="stop the API, the workers and Postgres")
+    commands.add_parser("status", help="show what runs and whether it answers")
+    args = parser.parse_args(argv)
+    state = Path.cwd() / STATE_DIR
+    try:
+        if args.command == "up":
+            return _up(state, args.config, args.port)
+        if args.command == "down":
+            return _down(state)
+        return _status(state)
+    except (CliError, ConfigError, ConnectError, InputError, SettingsError, StatementError) as error:
+        print(f"standin: {error}", file=sys.stderr)
+        return 1
+
+
+def _up(state: Path, config_path: Path | None, port: int | None) -> int:
+    if (state / "state.json").exists() and any(c.exit_code() is None for c in _load(state).components):
+        raise CliError("the stand-in is already running here; run `python -m standin down` first")
+    config = load_config(config_path or find_config(Path.cwd()))
+    port = port or urlsplit(config.environment("local").api_url or "").port or DEFAULT_PORT
+    test_user = os.environ.get("STANDIN_TEST_USER") or DEFAULT_TEST_USER
+    state.mkdir(parents=True, exist_ok=True)
+    database_url = _start_postgres(state / "pgdata")
+    result = bootstrap(database_url, config.migrations, test_user)
+    applied = ", ".join(migration.tag for migration in result.applied) or "none pending"
+    print(f"standin: Postgres {mask(database_url)}; migrations applied: {applied}")
+    api_key = os.environ.get("STANDIN_API_KEY") or secrets.token_urlsafe(24)
+    stack = Stack.start(database_url, api_key=api_key, log_dir=state / "logs", port=port)
+    (state / "state.json").write_text(json.dumps(stack.to_json(), indent=2), encoding="utf-8")
+    _write_smoke_env(state / "smoke.env", stack.api_url, database_url, api_key, test_user)
+    problems = stack.wait_ready()
+    for component in stack.components:
+        print(f"standin: {component.name} pid {component.pid} {problems.get(component.name, component.url)}")
+    print(f"standin: smoke inputs in {STATE_DIR / 'smoke.env'}; run: "
+          f". {STATE_DIR / 'smoke.env'} && pytest -m smoke --gates-env local")
+    if problems:
+        print("standin: not every part came up; `python -m standin down` stops the rest", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _down(state: Path) -> int:
+    if (state / "state.json").exists():
+        codes = _load(state).stop()
+        print("standin: stopped " + ", ".join(f"{name} (exit {code})" for name, code in codes.items()))
+        (state / "state.json").unlink()
+    (state / "smoke.env").unlink(missing_ok=True)
+    pgdata = state / "pgdata"
+    if (pgdata / "postmaster.pid").exists():
+        import pgserver  # only needed when there is a server to stop
+
+        pgserver.get_server(pgdata, cleanup_mode="stop").cleanup()
+        print("standin: stopped Postgres")
+    return 0
+
+
+def _status(state: Path) -> int:
+    if not (state / "state.json").exists():
+        print("standin: not running here")
+        return 1
+    healthy = True
+    for component in _load(state).components:
+        code = component.exit_code()
+        ready = code is None and component.ready()
+        healthy = healthy and ready
+        condition = "ready" if ready else ("running, not answering" if code is None else f"exited ({code})")
+        print(f"{component.name:<12} pid {component.pid:<8} {condition:<24} {component.url}")
+    return 0 if healthy else 1
+
+
+def _load(state: Path) -> Stack:
+    return Stack.from_json(json.loads((state / "state.json").read_text(encoding="utf-8")))
+
+
+def _start_postgres(pgdata: Path) -> str:
+    """The `atlaris` database on an embedded Postgres that outlives this command."""
+    import pgserver  # imported here: `down` and `status` need no server
+
+    admin_url = pgserver.get_server(pgdata, cleanup_mode=None).get_uri()
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)).fetchone()
+        if not exists:
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DATABASE)))
+    return with_database(admin_url, DATABASE)
+
+
+def _write_smoke_env(path: Path, api_url: str, database_url: str, api_key: str, test_user: str) -> None:
+    values = {
+        "SMOKE_TEST_API_URL": api_url,
+        "SMOKE_TEST_DATABASE_URL": database_url,
+        "SMOKE_TEST_API_KEY": api_key,
+        "SMOKE_TEST_CLERK_USER_ID": test_user,
+    }
+    path.touch(mode=0o600)
+    path.chmod(0o600)  # also when an older file was there
+    path.write_text("".join(f"export {name}={shlex.quote(value)}\n" for name, value in values.items()))

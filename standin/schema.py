@@ -1,0 +1,46 @@
+"""Give a database the stand-in's schema: the platform prelude, then the example migrations.
+
+The schema is never written by hand here. It is the configured Drizzle history (`gates.toml`
+`[migrations]`), applied by our own Drizzle-compatible migrator after the prelude that stands in
+for what Neon provides (the `authenticated` role the API's reads run as). So the smoke gate runs
+against exactly the schema the migration gates check, and a migration that breaks the app's
+queries breaks the stand-in too.
+"""
+
+from __future__ import annotations
+
+from gates.config import MigrationSettings
+from migrations_checks.connect import connect
+from migrations_checks.migrator import ApplyResult, apply_pending
+from migrations_checks.reader import InputError, read_folder
+from migrations_checks.replay import run_prelude
+
+
+def bootstrap(database_url: str, migrations: MigrationSettings, test_user: str) -> ApplyResult:
+    """Run the prelude, apply pending migrations and make sure the test user's row exists.
+
+    Safe to repeat: the prelude is idempotent, the migrator applies only what is pending, and the
+    user row is inserted only when missing.
+    """
+    if not migrations.path.is_dir():
+        raise InputError(f"the migrations folder {migrations.path} does not exist; check gates.toml")
+    run_prelude(database_url, migrations)
+    result = apply_pending(
+        database_url,
+        read_folder(migrations.path),
+        lock_timeout=migrations.lock_timeout,
+        statement_timeout=migrations.statement_timeout,
+        connect_budget_s=migrations.connect_budget_s,
+    )
+    ensure_user(database_url, test_user, budget_s=migrations.connect_budget_s)
+    return result
+
+
+def ensure_user(database_url: str, clerk_user_id: str, *, budget_s: float) -> None:
+    """The `users` row the real app needs before it accepts a plan (it never creates one itself)."""
+    with connect(database_url, budget_s=budget_s) as connection:
+        connection.execute(
+            "INSERT INTO users (clerk_user_id, email, name) VALUES (%s, %s, %s) "
+            "ON CONFLICT (clerk_user_id) DO NOTHING",
+            (clerk_user_id, f"{clerk_user_id}@smoke.invalid", "Smoke test user"),
+        )

@@ -1,0 +1,26 @@
+"""`python -m standin.worker generator|regenerator`: one queue worker, configured by environment."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from standin.settings import SettingsError, StandinSettings
+from standin.worker.loop import JOB_TYPES, Worker
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m standin.worker", description=__doc__)
+    parser.add_argument("kind", choices=sorted(JOB_TYPES))
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    try:
+        settings = StandinSettings.from_env()
+    except SettingsError as error:
+        print(f"standin worker: {error}", file=sys.stderr)
+        return 2
+    return Worker(args.kind, settings).run()
+
+
+sys.exit(main())

@@ -1,0 +1,76 @@
+"""Fixtures for the replay tests: small Drizzle histories written on the fly, and prepared databases."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from gates.config import MigrationSettings
+from migrations_checks.reader import MigrationSet, read_folder
+from migrations_checks.run_sql import execute_file
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = REPO / "examples" / "atlaris" / "migrations"
+PRELUDE = REPO / "migrations_checks" / "preludes" / "neon_rls.sql"
+FIRST_WHEN = 1_700_000_000_000
+
+# (tag, up SQL, down SQL or None); `when` defaults to one minute apart in list order.
+Migration = tuple[str, str, str | None]
+HistoryFactory = Callable[..., MigrationSet]
+
+
+def write_history(folder: Path, migrations: Sequence[Migration], whens: Sequence[int] | None = None) -> Path:
+    """A Drizzle folder (files, rollback files and meta/_journal.json) as drizzle-kit lays it out."""
+    (folder / "meta").mkdir(parents=True, exist_ok=True)
+    whens = whens or [FIRST_WHEN + 60_000 * index for index in range(len(migrations))]
+    entries = []
+    for index, ((tag, up, down), when) in enumerate(zip(migrations, whens, strict=True)):
+        (folder / f"{tag}.sql").write_text(up, encoding="utf-8")
+        if down is not None:
+            (folder / f"{tag}.down.sql").write_text(down, encoding="utf-8")
+        entries.append({"idx": index, "version": "7", "when": when, "tag": tag, "breakpoints": True})
+    journal = {"version": "7", "dialect": "postgresql", "entries": entries}
+    (folder / "meta" / "_journal.json").write_text(json.dumps(journal, indent=2), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def make_history(tmp_path: Path) -> HistoryFactory:
+    """Write a history under tmp_path and read it back as the migrator will."""
+    def make(
+        migrations: Sequence[Migration], whens: Sequence[int] | None = None, name: str = "migrations"
+    ) -> MigrationSet:
+        return read_folder(write_history(tmp_path / name, migrations, whens))
+    return make
+
+
+def first(migrations: MigrationSet, count: int) -> MigrationSet:
+    """The history as it was when only its first `count` journal entries existed."""
+    assert migrations.journal is not None
+    journal = dataclasses.replace(migrations.journal, entries=migrations.journal.entries[:count])
+    return dataclasses.replace(migrations, files=migrations.files[:count], journal=journal)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> MigrationSettings:
+    """Replay settings with the shipped prelude and short timeouts, as a test run wants them."""
+    return MigrationSettings(path=tmp_path / "migrations", prelude=PRELUDE, connect_budget_s=5.0,
+                             lock_timeout="2s", statement_timeout="20s")
+
+
+@pytest.fixture
+def prepared_database(scratch_database: str) -> str:
+    """A fresh scratch database on which the platform prelude has run (roles the example grants to)."""
+    with psycopg.connect(scratch_database, autocommit=True) as connection:
+        execute_file(connection, PRELUDE, PRELUDE.read_text(encoding="utf-8"))
+    return scratch_database
+
+
+@pytest.fixture
+def example() -> MigrationSet:
+    return read_folder(EXAMPLE)

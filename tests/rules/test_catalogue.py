@@ -1,0 +1,55 @@
+"""The catalogue as shipped: every rule id and default severity of migration-rules.md, and every
+statement rule's own bad example fires while its good example stays silent."""
+
+from __future__ import annotations
+
+import pytest
+
+from migrations_checks.engine import lint_text
+from migrations_checks.rules import Rule, all_rules
+
+# The ids and default severities in design/migration-rules.md; ids never change meaning.
+CATALOGUE = {
+    "drop-table": "error", "drop-column": "error", "rename-table": "error", "rename-column": "error",
+    "change-column-type": "error", "add-not-null-column-without-default": "error",
+    "set-not-null": "warning", "drop-default": "warning", "rename-enum-value": "error",
+    "drop-type": "error", "drop-schema": "error", "drop-object": "warning",
+    "truncate-table": "error", "delete-without-where": "error", "update-without-where": "error",
+    "create-index-non-concurrently": "warning", "drop-index-non-concurrently": "warning",
+    "add-foreign-key-without-not-valid": "warning", "add-check-without-not-valid": "warning",
+    "add-unique-constraint": "warning", "volatile-default": "warning", "table-rewrite": "warning",
+    "data-backfill": "warning", "concurrently-in-transaction": "error",
+    "non-transactional-statement": "error", "enum-value-used-in-same-transaction": "error",
+    "disable-row-level-security": "error", "drop-policy": "warning", "grant-to-public": "warning",
+    "journal-out-of-order": "error", "journal-missing-entry": "error", "journal-missing-file": "error",
+    "applied-migration-edited": "error", "unparseable-statement": "error",
+}
+# Added by this suite for suppression hygiene.
+EXTRA = {"invalid-suppression": "error", "unused-suppression": "info"}
+
+STATEMENT_RULES = [rule for rule in all_rules().values() if rule.check is not None]
+
+
+def test_every_catalogue_rule_exists_with_its_default_severity() -> None:
+    shipped = {rule.id: rule.severity for rule in all_rules().values()}
+    assert shipped == {**CATALOGUE, **EXTRA}
+
+
+@pytest.mark.parametrize("rule", STATEMENT_RULES, ids=lambda rule: rule.id)
+def test_bad_example_fires(rule: Rule) -> None:
+    result = lint_text(rule.bad)
+    fired = [f for f in result.findings if f.rule == rule.id]
+    assert len(fired) == 1, f"{rule.id} should fire once on its bad example: {result.findings}"
+
+
+@pytest.mark.parametrize("rule", STATEMENT_RULES, ids=lambda rule: rule.id)
+def test_good_example_is_silent(rule: Rule) -> None:
+    result = lint_text(rule.good)
+    assert [f for f in result.findings if f.rule == rule.id] == []
+
+
+@pytest.mark.parametrize("rule", list(all_rules().values()), ids=lambda rule: rule.id)
+def test_rule_is_documented(rule: Rule) -> None:
+    module = __import__(f"migrations_checks.rules.{rule.id.replace('-', '_')}", fromlist=["RULE"])
+    assert module.__doc__ and module.__doc__.startswith(f"{rule.id}:"), "docstring starts with the id"
+    assert rule.summary and rule.hint and rule.bad and rule.good

@@ -1,0 +1,108 @@
+"""Suppressions and deprecation markers, as the catalogue defines them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from migrations_checks.context import LintOptions
+from migrations_checks.engine import lint_paths, lint_text
+
+DROP = 'ALTER TABLE "users" DROP COLUMN "nickname";'
+
+
+def rules_of(result: object) -> list[tuple[str, str]]:
+    return [(f.rule, f.severity) for f in result.findings]  # type: ignore[attr-defined]
+
+
+def test_allow_with_reason_suppresses_and_is_listed() -> None:
+    result = lint_text(f"-- gates: allow drop-column -- unused since release 41\n{DROP}")
+    assert rules_of(result) == []
+    [silenced] = result.suppressed
+    assert silenced.rule == "drop-column"
+    assert silenced.suppressed_by is not None and silenced.suppressed_by.reason == "unused since release 41"
+
+
+def test_allow_without_reason_is_an_error_and_suppresses_nothing() -> None:
+    result = lint_text(f"-- gates: allow drop-column\n{DROP}")
+    assert ("invalid-suppression", "error") in rules_of(result)
+    assert ("drop-column", "error") in rules_of(result)
+
+
+def test_allow_naming_an_unknown_rule_is_an_error() -> None:
+    result = lint_text(f"-- gates: allow drop-colum -- typo\n{DROP}")
+    assert ("invalid-suppression", "error") in rules_of(result)
+    assert ("drop-column", "error") in rules_of(result)
+
+
+def test_allow_must_be_directly_above() -> None:
+    result = lint_text(f"-- gates: allow drop-column -- too far away\n\n{DROP}")
+    assert ("drop-column", "error") in rules_of(result)
+
+
+def test_allow_that_suppresses_nothing_is_reported_as_info() -> None:
+    result = lint_text('-- gates: allow drop-column -- stale\nALTER TABLE "users" ADD COLUMN "x" text;')
+    assert rules_of(result) == [("unused-suppression", "info")]
+
+
+def test_allow_above_a_do_block_covers_the_statements_inside() -> None:
+    sql = (
+        "-- gates: allow add-foreign-key-without-not-valid -- table is tiny, reviewed\n"
+        'DO $$ BEGIN\n ALTER TABLE "tasks" ADD CONSTRAINT "fk" FOREIGN KEY ("m") REFERENCES "modules"("id");\n'
+        "EXCEPTION WHEN duplicate_object THEN null;\nEND $$;"
+    )
+    result = lint_text(sql)
+    assert rules_of(result) == []
+    assert [f.rule for f in result.suppressed] == ["add-foreign-key-without-not-valid"]
+
+
+def test_unknown_gates_directive_is_reported() -> None:
+    result = lint_text(f"-- gates: alow drop-column -- typo in the verb\n{DROP}")
+    assert ("drop-column", "error") in rules_of(result)
+
+
+def write_drizzle(folder: Path, files: dict[str, str]) -> Path:
+    (folder / "meta").mkdir(parents=True)
+    entries = [
+        {"idx": i, "version": "7", "when": 1_700_000_000_000 + i, "tag": tag, "breakpoints": True}
+        for i, tag in enumerate(files)
+    ]
+    (folder / "meta" / "_journal.json").write_text(
+        json.dumps({"version": "7", "dialect": "postgresql", "entries": entries})
+    )
+    for tag, sql in files.items():
+        (folder / f"{tag}.sql").write_text(sql)
+    return folder
+
+
+def test_drop_of_a_column_deprecated_by_an_earlier_migration_is_info(tmp_path: Path) -> None:
+    folder = write_drizzle(tmp_path / "m", {
+        "0000_init": 'CREATE TABLE "users" ("id" uuid PRIMARY KEY, "nickname" text);',
+        "0001_deprecate": '-- gates: deprecate column users.nickname\nALTER TABLE "users" ADD COLUMN "bio" text;',
+        "0002_drop": DROP,
+    })
+    result = lint_paths([folder], LintOptions())
+    [finding] = result.findings
+    assert (finding.rule, finding.severity) == ("drop-column", "info")
+    assert "0001_deprecate" in finding.message
+
+
+def test_deprecation_in_the_same_migration_does_not_count(tmp_path: Path) -> None:
+    folder = write_drizzle(tmp_path / "m", {
+        "0000_init": 'CREATE TABLE "users" ("id" uuid PRIMARY KEY, "nickname" text);',
+        "0001_drop": f"-- gates: deprecate column users.nickname\n{DROP}",
+    })
+    assert ("drop-column", "error") in rules_of(lint_paths([folder], LintOptions()))
+
+
+def test_deprecation_in_an_applied_migration_counts_when_only_pending_ones_are_linted(tmp_path: Path) -> None:
+    folder = write_drizzle(tmp_path / "m", {
+        "0000_init": 'CREATE TABLE "users" ("id" uuid PRIMARY KEY, "nickname" text);',
+        "0001_deprecate": (
+            '-- gates: deprecate table "public"."users"\n-- gates: deprecate column "users"."nickname"\nSELECT 1;'
+        ),
+        "0002_drop": f'{DROP}\nDROP TABLE "users";',
+    })
+    result = lint_paths([folder], LintOptions(only=frozenset({"0002_drop"})))
+    assert sorted(rules_of(result)) == [("drop-column", "info"), ("drop-table", "info")]
+    assert result.files == 1

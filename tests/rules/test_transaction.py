@@ -1,0 +1,122 @@
+"""Transaction rules: statements that fail inside the one transaction Drizzle's migrator opens."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from migrations_checks.context import LintOptions
+from migrations_checks.engine import lint_paths, lint_text
+from migrations_checks.findings import Finding
+
+CONCURRENTLY = "concurrently-in-transaction"
+NON_TRANSACTIONAL = "non-transactional-statement"
+ENUM_VALUE = "enum-value-used-in-same-transaction"
+
+
+def fired(sql: str, rule_id: str, **options: object) -> list[Finding]:
+    return [f for f in lint_text(sql, LintOptions(**options)).findings if f.rule == rule_id]  # type: ignore[arg-type]
+
+
+def in_do_block(sql: str) -> str:
+    return f"DO $$ BEGIN\n {sql}\nEXCEPTION\n WHEN duplicate_object THEN null;\nEND $$;"
+
+
+def in_function(sql: str) -> str:
+    return f"CREATE FUNCTION archive() RETURNS void LANGUAGE plpgsql AS $$\nBEGIN\n {sql}\nEND;\n$$;"
+
+
+ADD_VALUE = "ALTER TYPE \"public\".\"plan_status\" ADD VALUE 'archived';--> statement-breakpoint\n"
+USE_VALUE = "UPDATE \"plans\" SET \"status\" = 'archived' WHERE \"deleted_at\" IS NOT NULL;"
+CREATE_INDEX = 'CREATE INDEX CONCURRENTLY "plans_topic_idx" ON "plans" ("topic");'
+
+BAD = [
+    (CONCURRENTLY, CREATE_INDEX),
+    (CONCURRENTLY, "create unique index concurrently if not exists plans_topic_idx on public.plans (topic);"),
+    (CONCURRENTLY, 'CREATE TABLE "notes" ("id" uuid);\nCREATE INDEX CONCURRENTLY "n_idx" ON "notes" ("id");'),
+    (CONCURRENTLY, 'DROP INDEX CONCURRENTLY IF EXISTS "public"."plans_topic_idx";'),
+    (CONCURRENTLY, 'REINDEX INDEX CONCURRENTLY "plans_topic_idx";'),
+    (CONCURRENTLY, "reindex (verbose) table concurrently plans;"),
+    (CONCURRENTLY, 'ALTER TABLE "public"."events" DETACH PARTITION "events_2023" CONCURRENTLY;'),
+    (CONCURRENTLY, in_do_block(CREATE_INDEX)),
+    (NON_TRANSACTIONAL, "VACUUM;"),
+    (NON_TRANSACTIONAL, 'vacuum analyze "public"."plans";'),
+    (NON_TRANSACTIONAL, 'VACUUM (FULL, VERBOSE) "Plans";'),
+    (NON_TRANSACTIONAL, 'CREATE DATABASE "scratch";'),
+    (NON_TRANSACTIONAL, "drop database if exists scratch;"),
+    (NON_TRANSACTIONAL, "ALTER SYSTEM SET work_mem = '64MB';"),
+    (NON_TRANSACTIONAL, "CREATE TABLESPACE fast_disk LOCATION '/mnt/fast';"),
+    (ENUM_VALUE, ADD_VALUE + USE_VALUE),
+    (ENUM_VALUE, "alter type plan_status add value if not exists 'archived';\n" + USE_VALUE.lower()),
+    (ENUM_VALUE, ADD_VALUE + 'ALTER TABLE "plans" ALTER COLUMN "status" SET DEFAULT \'archived\';'),
+    (ENUM_VALUE, ADD_VALUE + in_do_block(USE_VALUE)),
+    (ENUM_VALUE, in_do_block("ALTER TYPE plan_status ADD VALUE 'archived';") + "\n" + USE_VALUE),
+    (ENUM_VALUE, ADD_VALUE + 'CREATE POLICY "p" ON "plans" FOR SELECT USING ("status" <> \'archived\');'),
+    (ENUM_VALUE, ADD_VALUE + USE_VALUE + "\n" + USE_VALUE),  # one finding, however many uses
+]
+
+GOOD = [
+    (CONCURRENTLY, 'CREATE INDEX "plans_topic_idx" ON "plans" ("topic");'),
+    (CONCURRENTLY, 'DROP INDEX "plans_topic_idx";'),
+    (CONCURRENTLY, 'ALTER TABLE "events" DETACH PARTITION "events_2023";'),
+    (CONCURRENTLY, f"-- {CREATE_INDEX}\nSELECT 'CREATE INDEX CONCURRENTLY x ON y (z)';"),
+    (CONCURRENTLY, in_function('DROP INDEX CONCURRENTLY "plans_topic_idx";')),
+    (NON_TRANSACTIONAL, 'ANALYZE "plans";'),
+    (NON_TRANSACTIONAL, "-- VACUUM;\nSELECT 'VACUUM FULL plans';"),
+    (NON_TRANSACTIONAL, in_function("VACUUM plans;")),
+    (NON_TRANSACTIONAL, "CREATE SCHEMA scratch;"),
+    (ENUM_VALUE, ADD_VALUE + USE_VALUE.replace("archived", "deleted")),
+    (ENUM_VALUE, ADD_VALUE + "-- SET status = 'archived' next release\nSELECT 1;"),
+    (ENUM_VALUE, ADD_VALUE + in_function(USE_VALUE)),
+    # An identifier is not a literal.
+    (ENUM_VALUE, ADD_VALUE + 'ALTER TABLE "plans" ADD COLUMN "archived" boolean;'),
+    (ENUM_VALUE, USE_VALUE + "\n" + ADD_VALUE),  # only statements after the ADD VALUE count
+    # Naming the new label in ALTER TYPE or COMMENT is not a use (checked against Postgres 16).
+    (ENUM_VALUE, ADD_VALUE + "ALTER TYPE \"plan_status\" ADD VALUE 'paused' BEFORE 'archived';"),
+    (ENUM_VALUE, ADD_VALUE + "COMMENT ON TYPE \"plan_status\" IS 'archived';"),
+]
+
+
+@pytest.mark.parametrize(("rule_id", "sql"), BAD)
+def test_fires_once_under_a_transactional_runner(rule_id: str, sql: str) -> None:
+    findings = fired(sql, rule_id)
+    assert len(findings) == 1, lint_text(sql).findings
+    assert findings[0].severity == "error"
+
+
+@pytest.mark.parametrize(("rule_id", "sql"), GOOD)
+def test_silent_on_statements_that_run_in_a_transaction(rule_id: str, sql: str) -> None:
+    assert fired(sql, rule_id) == []
+
+
+@pytest.mark.parametrize(("rule_id", "sql"), [case for case in BAD if case[0] != ENUM_VALUE])
+def test_silent_with_a_non_transactional_runner(rule_id: str, sql: str) -> None:
+    assert fired(sql, rule_id, transactional=False) == []
+
+
+def test_enum_finding_is_on_the_add_value_and_names_the_use() -> None:
+    sql = ADD_VALUE + 'ALTER TABLE "plans" ADD COLUMN "note" text;\n' + USE_VALUE
+    [finding] = fired(sql, ENUM_VALUE)
+    assert finding.line == 1
+    assert "line 3" in finding.message and "'archived'" in finding.message
+
+
+def write_drizzle(folder: Path, files: dict[str, str]) -> Path:
+    (folder / "meta").mkdir(parents=True)
+    entries = [{"idx": i, "version": "7", "when": 1_700_000_000_000 + i, "tag": tag, "breakpoints": True}
+               for i, tag in enumerate(files)]
+    (folder / "meta" / "_journal.json").write_text(json.dumps({"version": "7", "entries": entries}))
+    for tag, sql in files.items():
+        (folder / f"{tag}.sql").write_text(sql)
+    return folder
+
+
+def test_enum_value_used_by_a_later_file_of_the_same_batch(tmp_path: Path) -> None:
+    folder = write_drizzle(tmp_path / "drizzle", {"0000_add_status": ADD_VALUE, "0001_archive": USE_VALUE})
+    batched = lint_paths([folder], LintOptions(one_batch=True)).findings
+    [finding] = [f for f in batched if f.rule == ENUM_VALUE]
+    assert "0001_archive" in finding.message
+    # Applied file by file, each migration commits before the next one uses the value.
+    assert [f for f in lint_paths([folder], LintOptions()).findings if f.rule == ENUM_VALUE] == []
