@@ -18,6 +18,7 @@ SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 MIGRATION_FORMATS = ("drizzle", "plain")
 ENVIRONMENT_NAMES = ("local", "staging", "production")
 CONFIG_FILE_NAME = "gates.toml"
+POSTGRES_VERSIONS = range(12, 19)  # the majors whose behaviour the rules know
 
 
 class ConfigError(Exception):
@@ -193,8 +194,12 @@ def _migrations(table: _Table, base: Path) -> MigrationSettings:
             raise severity_table.error(rule_id, f"must be one of {', '.join(SEVERITIES)}")
         severity[rule_id] = value
     postgres_version = table.take("postgres_version", int, 16)
-    if not 12 <= postgres_version <= 18:
-        raise table.error("postgres_version", f"must be a major version from 12 to 18, not {postgres_version}")
+    if postgres_version not in POSTGRES_VERSIONS:
+        raise table.error(
+            "postgres_version",
+            f"must be a major version from {POSTGRES_VERSIONS.start} to {POSTGRES_VERSIONS.stop - 1}, "
+            f"not {postgres_version}",
+        )
     connect_budget = table.take("connect_budget_s", (int, float), 30.0)
     if connect_budget <= 0:
         raise table.error("connect_budget_s", "must be a positive number of seconds")

@@ -8,9 +8,9 @@ varchar widening from a rewrite.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from gates.config import MigrationSettings, Severity
+from gates.config import ConfigError, GatesConfig, Severity
 from migrations_checks.statements import Statement
 
 
@@ -27,14 +27,24 @@ class LintOptions:
     only: frozenset[str] | None = None
 
     @classmethod
-    def from_settings(cls, settings: MigrationSettings, **overrides: object) -> LintOptions:
+    def from_config(cls, config: GatesConfig, **overrides: object) -> LintOptions:
+        """Options from gates.toml's `[migrations]` table; a misspelt rule id there is an error."""
+        from migrations_checks.rules import all_rules  # the rules import this module
+
+        settings = config.migrations
+        for rule_id in sorted(settings.severity):
+            if rule_id not in all_rules():
+                raise ConfigError(
+                    f"migrations.severity.{rule_id} in {config.source or 'the built-in defaults'} "
+                    "is not a known rule id; check its spelling"
+                )
         options = cls(
             transactional=settings.transactional,
             postgres_version=settings.postgres_version,
             hot_tables=settings.hot_tables,
             severity=settings.severity,
         )
-        return options if not overrides else cls(**{**options.__dict__, **overrides})  # type: ignore[arg-type]
+        return replace(options, **overrides)  # type: ignore[arg-type]
 
 
 @dataclass

@@ -184,7 +184,7 @@ def _record_deprecations(file_statements: FileStatements, history: History) -> N
 def _severity(rule: Rule, hit: Hit, options: LintOptions) -> Severity:
     if hit.severity is not None:
         return hit.severity
-    if rule.category == "locking" and hit.table is not None and hit.table in options.hot_tables:
+    if rule.category == "locking" and options.hot_tables.intersection(hit.tables):
         return "error"
     return options.severity.get(rule.id, rule.severity)
 

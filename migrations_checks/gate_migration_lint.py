@@ -12,7 +12,7 @@ import os
 
 import pytest
 
-from gates.config import Environment, GatesConfig
+from gates.config import ConfigError, Environment, GatesConfig
 from gates.failclosed import cannot_decide
 from migrations_checks.connect import ConnectError
 from migrations_checks.context import LintOptions
@@ -38,14 +38,13 @@ def pending_tags(config: GatesConfig, environment: Environment, migrations: Migr
 
 
 def test_pending_migrations_pass_the_lint(gates_config: GatesConfig, gates_env: Environment) -> None:
-    settings = gates_config.migrations
     try:
-        sets = read_migrations([settings.path])
+        sets = read_migrations([gates_config.migrations.path])
         pending = pending_tags(gates_config, gates_env, sets[0])
-    except (InputError, ConnectError) as error:
+        # Drizzle applies the whole pending batch in one transaction.
+        options = LintOptions.from_config(gates_config, only=pending, one_batch=True)
+    except (InputError, ConnectError, ConfigError) as error:
         pytest.fail(str(error), pytrace=False)
-    # Drizzle applies the whole pending batch in one transaction.
-    options = LintOptions.from_settings(settings, only=pending, one_batch=True)
     result: LintResult = lint_sets(sets, options)
     blocking = result.blocking("warning")
     if blocking:

@@ -29,7 +29,7 @@ class Hit:
     """One offence found by a rule; the engine turns it into a finding."""
 
     message: str
-    table: str | None = None  # the table it locks, so hot tables can raise it to error
+    tables: tuple[str, ...] = ()  # the tables it locks: any hot one raises the finding to error
     severity: Severity | None = None  # overrides the rule's severity (a deprecated drop is info)
 
 

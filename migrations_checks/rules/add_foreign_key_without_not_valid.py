@@ -27,9 +27,8 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
         f"{action.name or action.column or '(unnamed)'} -> {action.references}" for action in keys
     )
     locked = [table for action in keys for table in (action.table, action.references) if table is not None]
-    hot = next((table for table in locked if table in context.options.hot_tables), None)
     yield Hit(f"adds foreign key {described} on {keys[0].table}, checking every row while blocking "
-              "writes to both tables", table=hot or keys[0].table)
+              "writes to both tables", tables=tuple(locked))
 
 
 RULE = Rule(

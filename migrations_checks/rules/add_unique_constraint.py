@@ -22,7 +22,7 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     if constraints:
         names = ", ".join(action.name or "(unnamed)" for action in constraints)
         yield Hit(f"adds {names} on {constraints[0].table}, building its unique index while the table "
-                  "is locked against reads and writes", table=constraints[0].table)
+                  "is locked against reads and writes", tables=(constraints[0].table,) if constraints[0].table else ())
 
 
 RULE = Rule(

@@ -15,15 +15,15 @@ from migrations_checks.statements import Statement
 
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
-    for action in statement.actions:
-        if action.verb != "drop_column":
-            continue
-        deprecated_by = context.deprecated_by(action.table, action.column)
-        if deprecated_by:
-            yield Hit(f"drops column {action.table}.{action.column}, deprecated in {deprecated_by}",
-                      severity="info")
-        else:
-            yield Hit(f"drops column {action.table}.{action.column} while the running release may still use it")
+    dropped = [f"{a.table}.{a.column}" for a in statement.actions if a.verb == "drop_column"]
+    live = [name for name in dropped if not context.deprecated_by(*name.rsplit(".", 1))]
+    if live:
+        yield Hit(f"drops column {', '.join(live)} while the running release may still use it")
+    elif dropped:
+        # Only when every column of the statement was deprecated: one finding per statement.
+        origins = ", ".join(f"{name} (deprecated in {context.deprecated_by(*name.rsplit('.', 1))})"
+                            for name in dropped)
+        yield Hit(f"drops column {origins}", severity="info")
 
 
 RULE = Rule(

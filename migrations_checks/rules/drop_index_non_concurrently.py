@@ -28,9 +28,8 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
         return
     described = ", ".join(f"{name} (on {table})" if table else name for name, table in dropped)
     tables = [table for _, table in dropped if table is not None]
-    hot = next((table for table in tables if table in context.options.hot_tables), None)
     yield Hit(f"drops index {described} under an ACCESS EXCLUSIVE lock that queues all reads and writes",
-              table=hot or (tables[0] if tables else None))
+              tables=tuple(tables))
 
 
 RULE = Rule(

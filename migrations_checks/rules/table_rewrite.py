@@ -26,10 +26,9 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
         return
     # A command without a table (`VACUUM FULL;`, `CLUSTER;`) rewrites every table it may.
     tables = [action.table for action in rewrites if action.table is not None]
-    hot = next((table for table in tables if table in context.options.hot_tables), None)
     target = ", ".join(tables) if tables else "every table"
     yield Hit(f"{statement.kind} rewrites {target} under an ACCESS EXCLUSIVE lock",
-              table=hot or (tables[0] if tables else None))
+              tables=tuple(tables))
 
 
 RULE = Rule(

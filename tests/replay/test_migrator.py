@@ -91,7 +91,7 @@ def test_a_failure_names_file_line_statement_and_sqlstate(scratch_database: str,
         f"{BREAKPOINT}\n"
         "CREATE TABLE two (id int);\n"
         "\n"
-        "CREATE INDEX two_missing ON two (missing_column);\n"
+        "INSERT INTO two (missing_column) VALUES (1);\n"
     )
     history = make_history([("0000_broken", up, None)])
 
@@ -100,7 +100,7 @@ def test_a_failure_names_file_line_statement_and_sqlstate(scratch_database: str,
 
     error = raised.value
     assert error.path.name == "0000_broken.sql"
-    assert error.line == 6  # the failing statement inside a multi-statement chunk
+    assert error.line == 6  # the failing statement inside a multi-statement chunk, from the error position
     assert error.sqlstate == "42703"
     assert "missing_column" in error.message
     assert error.statement.startswith("CREATE TABLE two")
@@ -116,8 +116,8 @@ def test_chunks_are_cut_exactly_on_the_breakpoint_string() -> None:
     assert [text[chunk.offset:].startswith(chunk.text) for chunk in chunks] == [True, True, True]
 
 
-def test_a_bom_and_crlf_are_part_of_the_hash(scratch_database: str, make_history: HistoryFactory) -> None:
-    history = make_history([("0000_windows", "\ufeffCREATE TABLE w (id int);\r\n", None)])
+def test_crlf_line_ends_are_part_of_the_hash(scratch_database: str, make_history: HistoryFactory) -> None:
+    history = make_history([("0000_windows", "CREATE TABLE w (id int);\r\n--> statement-breakpoint\r\nSELECT 1;\r\n", None)])
 
     apply_pending(scratch_database, history, **TIMEOUTS)
 
