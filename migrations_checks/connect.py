@@ -46,7 +46,7 @@ def connect(conninfo: str, *, budget_s: float, read_only: bool = False) -> psyco
         except psycopg.ProgrammingError:
             raise ConnectError(f"{mask(conninfo)} is not a valid Postgres connection string") from None
         except psycopg.OperationalError as error:
-            reason = _scrub(str(error).strip(), conninfo)
+            reason = _scrub(" ".join(str(error).split()), conninfo)
             remaining = deadline - time.monotonic()
             if any(text in reason for text in _PERMANENT) or remaining <= 0:
                 raise ConnectError(

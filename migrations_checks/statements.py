@@ -21,7 +21,7 @@ from migrations_checks.reader import MigrationFile
 from migrations_checks.sql.classify import classify
 from migrations_checks.sql.do_blocks import is_do_block, unwrap_do_block
 from migrations_checks.sql.splitter import Chunk, Comment, split_sql, trailing_comments
-from migrations_checks.sql.words import Word, statement_words
+from migrations_checks.sql.words import statement_words
 
 # sqlglot logs a warning for every statement it hands back as a Command; that is expected here.
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
@@ -38,11 +38,12 @@ class Statement:
     line: int
     column: int
     comments_above: tuple[Comment, ...]  # comments between the previous statement and this one
-    words: tuple[Word, ...]
+    literals: frozenset[str]  # the string constants it contains, e.g. enum values it uses
     kind: str | None  # the Postgres command, e.g. "ALTER TABLE"; None if unknown
     actions: tuple[Action, ...]
     coverage: Coverage
     do_block: Statement | None = None  # the DO statement this one runs inside
+    dynamic: bool = False  # SQL built at run time (EXECUTE in a DO block): it cannot be examined
 
     @property
     def identified(self) -> bool:
@@ -93,7 +94,7 @@ def _statement(file: MigrationFile, chunk: Chunk, do_block: Statement | None = N
         line=chunk.line,
         column=chunk.column,
         comments_above=chunk.leading_comments,
-        words=words,
+        literals=frozenset(word.text for word in words if word.kind == "string"),
         kind=kind,
         actions=tuple(actions or ()),
         coverage=coverage,
@@ -109,11 +110,12 @@ def _opaque(file: MigrationFile, chunk: Chunk, do_block: Statement) -> Statement
         line=chunk.line,
         column=chunk.column,
         comments_above=chunk.leading_comments,
-        words=(),
+        literals=frozenset(),
         kind=None,
         actions=(),
         coverage="opaque",
         do_block=do_block,
+        dynamic=True,
     )
 
 

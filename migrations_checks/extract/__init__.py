@@ -10,7 +10,7 @@ from migrations_checks.actions import Action
 from migrations_checks.extract import objects
 from migrations_checks.extract.alter_table import alter_table
 from migrations_checks.extract.dml import data_change
-from migrations_checks.sql.words import Word
+from migrations_checks.sql.words import Word, top_level
 
 _SIMPLE_VERBS = {
     "CREATE DATABASE": "create_database",
@@ -53,6 +53,4 @@ def describe(kind: str, words: Sequence[Word], tree: exp.Expression | None) -> l
 
 
 def _modifies(words: Sequence[Word]) -> bool:
-    from migrations_checks.sql.words import top_level
-
     return any(word.upper in ("UPDATE", "DELETE") for word in top_level(words))

@@ -21,9 +21,7 @@ _NOT_USES = frozenset({"CREATE FUNCTION", "CREATE PROCEDURE", "DO", "ALTER TYPE"
 
 
 def _uses(statement: Statement, value: str) -> bool:
-    return statement.kind not in _NOT_USES and any(
-        word.kind == "string" and word.text == value for word in statement.words
-    )
+    return statement.kind not in _NOT_USES and value in statement.literals
 
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:

@@ -14,7 +14,7 @@ from migrations_checks.statements import Statement
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     if not statement.identified:
-        what = "dynamic SQL inside a DO block" if statement.do_block and not statement.words else "this statement"
+        what = "dynamic SQL inside a DO block" if statement.dynamic else "this statement"
         excerpt = " ".join(statement.text.split())[:80]
         yield Hit(f"cannot identify {what}: `{excerpt}`")
 

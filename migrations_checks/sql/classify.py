@@ -9,30 +9,31 @@ the latter as `unparseable-statement` instead of letting it pass unexamined.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from migrations_checks.sql.words import Word
 
-# Objects that CREATE / ALTER / DROP / COMMENT ON can name, longest spellings first where they share
-# a prefix (FOREIGN TABLE before FOREIGN DATA WRAPPER is irrelevant: matching is by whole sequence).
-_OBJECTS: tuple[tuple[str, ...], ...] = tuple(
-    sorted(
-        (
-            tuple(spelling.split())
-            for spelling in (
-                "ACCESS METHOD", "AGGREGATE", "CAST", "COLLATION", "CONVERSION", "DATABASE",
-                "DEFAULT PRIVILEGES", "DOMAIN", "EVENT TRIGGER", "EXTENSION",
-                "FOREIGN DATA WRAPPER", "FOREIGN TABLE", "FUNCTION", "GROUP", "INDEX", "LANGUAGE",
-                "LARGE OBJECT", "MATERIALIZED VIEW", "OPERATOR CLASS", "OPERATOR FAMILY",
-                "OPERATOR", "OWNED", "POLICY", "PROCEDURE", "PUBLICATION", "ROLE", "ROUTINE",
-                "RULE", "SCHEMA", "SEQUENCE", "SERVER", "STATISTICS", "SUBSCRIPTION", "SYSTEM",
-                "TABLE", "TABLESPACE", "TEXT SEARCH CONFIGURATION", "TEXT SEARCH DICTIONARY",
-                "TEXT SEARCH PARSER", "TEXT SEARCH TEMPLATE", "TRANSFORM", "TRIGGER", "TYPE",
-                "USER MAPPING", "USER", "VIEW",
-            )
-        ),
-        key=len,
-        reverse=True,
+
+def _by_first_word(spellings: Iterable[str]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Spellings grouped by their first word, longest first, so a lookup tries few candidates."""
+    grouped: dict[str, list[tuple[str, ...]]] = {}
+    for spelling in sorted((tuple(s.split()) for s in spellings), key=len, reverse=True):
+        grouped.setdefault(spelling[0], []).append(spelling)
+    return {first: tuple(group) for first, group in grouped.items()}
+
+
+# Objects that CREATE / ALTER / DROP can name.
+_OBJECTS = _by_first_word(
+    (
+        "ACCESS METHOD", "AGGREGATE", "CAST", "COLLATION", "CONVERSION", "DATABASE",
+        "DEFAULT PRIVILEGES", "DOMAIN", "EVENT TRIGGER", "EXTENSION",
+        "FOREIGN DATA WRAPPER", "FOREIGN TABLE", "FUNCTION", "GROUP", "INDEX", "LANGUAGE",
+        "LARGE OBJECT", "MATERIALIZED VIEW", "OPERATOR CLASS", "OPERATOR FAMILY",
+        "OPERATOR", "OWNED", "POLICY", "PROCEDURE", "PUBLICATION", "ROLE", "ROUTINE",
+        "RULE", "SCHEMA", "SEQUENCE", "SERVER", "STATISTICS", "SUBSCRIPTION", "SYSTEM",
+        "TABLE", "TABLESPACE", "TEXT SEARCH CONFIGURATION", "TEXT SEARCH DICTIONARY",
+        "TEXT SEARCH PARSER", "TEXT SEARCH TEMPLATE", "TRANSFORM", "TRIGGER", "TYPE",
+        "USER MAPPING", "USER", "VIEW",
     )
 )
 
@@ -43,23 +44,16 @@ _CREATE_MODIFIERS = frozenset(
 )
 
 # Commands named by their first word(s) alone.
-_SIMPLE: tuple[tuple[str, ...], ...] = tuple(
-    sorted(
-        (
-            tuple(spelling.split())
-            for spelling in (
-                "ABORT", "ANALYZE", "ANALYSE", "BEGIN", "CALL", "CHECKPOINT", "CLOSE", "CLUSTER",
-                "COMMIT", "COMMIT PREPARED", "COPY", "DEALLOCATE", "DECLARE", "DELETE", "DISCARD",
-                "DO", "END", "EXECUTE", "EXPLAIN", "FETCH", "GRANT", "IMPORT FOREIGN SCHEMA",
-                "INSERT", "LISTEN", "LOAD", "LOCK", "MERGE", "MOVE", "NOTIFY", "PREPARE",
-                "PREPARE TRANSACTION", "REASSIGN OWNED", "REFRESH MATERIALIZED VIEW", "REINDEX",
-                "RELEASE", "RESET", "REVOKE", "ROLLBACK", "SAVEPOINT", "SECURITY LABEL", "SELECT",
-                "SET", "SHOW", "START TRANSACTION", "TABLE", "TRUNCATE", "UNLISTEN", "UPDATE",
-                "VACUUM", "VALUES", "WITH", "PERFORM",
-            )
-        ),
-        key=len,
-        reverse=True,
+_SIMPLE = _by_first_word(
+    (
+        "ABORT", "ANALYZE", "ANALYSE", "BEGIN", "CALL", "CHECKPOINT", "CLOSE", "CLUSTER",
+        "COMMIT", "COMMIT PREPARED", "COPY", "DEALLOCATE", "DECLARE", "DELETE", "DISCARD",
+        "DO", "END", "EXECUTE", "EXPLAIN", "FETCH", "GRANT", "IMPORT FOREIGN SCHEMA",
+        "INSERT", "LISTEN", "LOAD", "LOCK", "MERGE", "MOVE", "NOTIFY", "PREPARE",
+        "PREPARE TRANSACTION", "REASSIGN OWNED", "REFRESH MATERIALIZED VIEW", "REINDEX",
+        "RELEASE", "RESET", "REVOKE", "ROLLBACK", "SAVEPOINT", "SECURITY LABEL", "SELECT",
+        "SET", "SHOW", "START TRANSACTION", "TABLE", "TRUNCATE", "UNLISTEN", "UPDATE",
+        "VACUUM", "VALUES", "WITH", "PERFORM",
     )
 )
 
@@ -84,12 +78,12 @@ def classify(words: Sequence[Word]) -> str | None:
 
 
 def _match(
-    words: Sequence[Word], position: int, spellings: tuple[tuple[str, ...], ...]
+    words: Sequence[Word], position: int, spellings: Mapping[str, tuple[tuple[str, ...], ...]]
 ) -> tuple[str, ...] | None:
-    for spelling in spellings:
+    if position >= len(words):
+        return None
+    for spelling in spellings.get(words[position].upper, ()):
         end = position + len(spelling)
-        if end <= len(words) and all(
-            words[position + i].upper == part for i, part in enumerate(spelling)
-        ):
+        if end <= len(words) and all(words[position + i].upper == part for i, part in enumerate(spelling)):
             return spelling
     return None

@@ -117,7 +117,8 @@ def test_chunks_are_cut_exactly_on_the_breakpoint_string() -> None:
 
 
 def test_crlf_line_ends_are_part_of_the_hash(scratch_database: str, make_history: HistoryFactory) -> None:
-    history = make_history([("0000_windows", "CREATE TABLE w (id int);\r\n--> statement-breakpoint\r\nSELECT 1;\r\n", None)])
+    up = "CREATE TABLE w (id int);\r\n--> statement-breakpoint\r\nSELECT 1;\r\n"
+    history = make_history([("0000_windows", up, None)])
 
     apply_pending(scratch_database, history, **TIMEOUTS)
 

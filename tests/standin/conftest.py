@@ -40,8 +40,9 @@ def standin(scratch_database: str, gates_config: GatesConfig, tmp_path: Path) ->
 
 
 @pytest.fixture
-def db(scratch_database: str) -> Iterator[psycopg.Connection]:
-    with psycopg.connect(scratch_database, autocommit=True) as connection:
+def db(standin_db: str) -> Iterator[psycopg.Connection]:
+    """An autocommit connection to the stand-in's database, as the service role."""
+    with psycopg.connect(standin_db, autocommit=True) as connection:
         yield connection
 
 

@@ -11,6 +11,8 @@ import httpx
 import psycopg
 from psycopg.types.json import Jsonb
 
+Factory = Callable[..., Any]
+Http = Callable[..., httpx.Client]
 BODY = {"topic": "Learning Rust", "skillLevel": "beginner", "weeklyHours": 5, "learningStyle": "mixed"}
 
 
@@ -39,7 +41,7 @@ def _insert_plan(db: psycopg.Connection, status: str = "generating", eligible: b
     return row[0]
 
 
-def test_a_created_plan_is_enqueued_generated_and_shown_in_detail(standin, http, db) -> None:
+def test_a_created_plan_is_enqueued_generated_and_shown_in_detail(standin: Factory, http: Http, db: psycopg.Connection) -> None:
     with standin() as stack:
         api = http(stack)
         created = api.post("/api/v1/plans", json={**BODY, "notes": "n", "extra": "dropped"})
@@ -66,7 +68,7 @@ def test_a_created_plan_is_enqueued_generated_and_shown_in_detail(standin, http,
         assert detail["latestAttempt"]["modulesCount"] == len(detail["modules"])
 
 
-def test_a_bad_body_is_the_apps_400_with_field_errors(standin, http) -> None:
+def test_a_bad_body_is_the_apps_400_with_field_errors(standin: Factory, http: Http) -> None:
     with standin(("api",)) as stack:
         answer = http(stack).post("/api/v1/plans", json={**BODY, "weeklyHours": "5", "topic": "ab"})
     assert answer.status_code == 400
@@ -75,7 +77,7 @@ def test_a_bad_body_is_the_apps_400_with_field_errors(standin, http) -> None:
     assert set(body["details"]["fieldErrors"]) == {"weeklyHours", "topic"}
 
 
-def test_without_the_key_clerk_answers_404_signed_out(standin, http) -> None:
+def test_without_the_key_clerk_answers_404_signed_out(standin: Factory, http: Http) -> None:
     with standin(("api",)) as stack:
         answer = http(stack, key="wrong").post("/api/v1/plans", json=BODY)
         anonymous = httpx.get(stack.api_url + "/api/health/worker")
@@ -84,7 +86,7 @@ def test_without_the_key_clerk_answers_404_signed_out(standin, http) -> None:
         assert response.headers["x-clerk-auth-status"] == "signed-out"
 
 
-def test_delete_is_the_stub_and_bad_ids_are_400_or_404(standin, http) -> None:
+def test_delete_is_the_stub_and_bad_ids_are_400_or_404(standin: Factory, http: Http) -> None:
     with standin(("api",)) as stack:
         api = http(stack)
         plan_id = api.post("/api/v1/plans", json=BODY).json()["id"]
@@ -96,7 +98,7 @@ def test_delete_is_the_stub_and_bad_ids_are_400_or_404(standin, http) -> None:
     assert (missing.status_code, missing.json()["error"]) == (404, "Learning plan not found.")
 
 
-def test_without_a_users_row_create_is_400_and_status_404(standin, http, db) -> None:
+def test_without_a_users_row_create_is_400_and_status_404(standin: Factory, http: Http, db: psycopg.Connection) -> None:
     with standin(("api",), STANDIN_TEST_USER="user_not_provisioned") as stack:
         db.execute("DELETE FROM users WHERE clerk_user_id = 'user_not_provisioned'")
         api = http(stack)
@@ -106,7 +108,7 @@ def test_without_a_users_row_create_is_400_and_status_404(standin, http, db) -> 
     assert (status.status_code, status.json()["error"]) == (404, "User not found.")
 
 
-def test_the_apps_limits_block_creates(standin, http, db) -> None:
+def test_the_apps_limits_block_creates(standin: Factory, http: Http, db: psycopg.Connection) -> None:
     with standin(("api",)) as stack:
         api = http(stack)
         too_long = api.post("/api/v1/plans", json={**BODY, "startDate": "2030-01-01", "deadlineDate": "2030-02-15"})
@@ -133,7 +135,7 @@ def test_the_apps_limits_block_creates(standin, http, db) -> None:
     assert rate_limited.status_code == 429 and rate_limited.json()["retryAfter"] == 3600
 
 
-def test_the_worker_health_route_reads_only_the_queue(standin, http, db) -> None:
+def test_the_worker_health_route_reads_only_the_queue(standin: Factory, http: Http, db: psycopg.Connection) -> None:
     with standin(("api",)) as stack:
         api = http(stack)
         healthy = api.get("/api/health/worker")
@@ -148,11 +150,9 @@ def test_the_worker_health_route_reads_only_the_queue(standin, http, db) -> None
     assert stuck.json()["checks"]["stuckJobs"] == {"status": "fail", "count": 1, "threshold": 600000}
 
 
-def test_the_api_error_fault_answers_500_everywhere(standin, http) -> None:
+def test_the_api_error_fault_answers_500_everywhere(standin: Factory, http: Http) -> None:
     with standin(("api",), STANDIN_FAULTS="api_error") as stack:
         api = http(stack)
         answers = [api.post("/api/v1/plans", json=BODY), api.get("/api/health/worker")]
     assert [(a.status_code, a.json()["code"]) for a in answers] == [(500, "INTERNAL_ERROR")] * 2
 
-
-StandinFactory = Callable[..., Any]

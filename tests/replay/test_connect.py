@@ -1,0 +1,110 @@
+"""Connecting with retries within a budget (Neon computes wake up slowly), with the password masked."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+from migrations_checks.connect import ConnectError, connect
+
+PASSWORD = "s3cret-pw"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _target(conninfo: str) -> tuple[int, str | tuple[str, int]]:
+    params = conninfo_to_dict(conninfo)
+    host, port = str(params.get("host") or "127.0.0.1"), int(params.get("port") or 5432)
+    if host.startswith("/"):
+        return socket.AF_UNIX, f"{host}/.s.PGSQL.{port}"
+    return socket.AF_INET, (host, port)
+
+
+def _pipe(source: socket.socket, sink: socket.socket) -> None:
+    with source, sink:
+        while data := source.recv(65536):
+            sink.sendall(data)
+
+
+@pytest.fixture
+def waking_url(scratch_database: str) -> Iterator[str]:
+    """A TCP URL for the scratch database that refuses connections for its first second, like a compute waking up."""
+    port = _free_port()
+    family, address = _target(scratch_database)
+    stop = threading.Event()
+
+    def serve() -> None:
+        with socket.create_server(("127.0.0.1", port)) as listener:
+            listener.settimeout(0.2)
+            while not stop.is_set():
+                try:
+                    client, _ = listener.accept()
+                except TimeoutError:
+                    continue
+                upstream = socket.socket(family)
+                upstream.connect(address)
+                threading.Thread(target=_pipe, args=(client, upstream), daemon=True).start()
+                threading.Thread(target=_pipe, args=(upstream, client), daemon=True).start()
+
+    threading.Timer(1.0, serve).start()
+    params = conninfo_to_dict(scratch_database)
+    yield make_conninfo(host="127.0.0.1", port=port, dbname=params["dbname"], user=params.get("user", "postgres"))
+    stop.set()
+
+
+def test_retries_until_the_database_answers(waking_url: str) -> None:
+    started = time.monotonic()
+
+    with connect(waking_url, budget_s=10) as connection:
+        assert connection.execute("SELECT 1").fetchone() == (1,)
+
+    assert time.monotonic() - started >= 0.9
+
+
+def test_gives_up_within_the_budget_and_masks_the_password() -> None:
+    url = f"postgresql://app:{PASSWORD}@127.0.0.1:{_free_port()}/app"
+    started = time.monotonic()
+
+    with pytest.raises(ConnectError) as raised:
+        connect(url, budget_s=1.5)
+
+    elapsed = time.monotonic() - started
+    message = str(raised.value)
+    assert 1.0 <= elapsed < 4
+    assert PASSWORD not in message
+    assert "postgresql://app:***@127.0.0.1" in message
+    assert "attempt(s) within 1.5 s" in message
+
+
+def test_an_error_waiting_cannot_fix_fails_at_once(scratch_database: str) -> None:
+    missing = make_conninfo(scratch_database, dbname="gates_no_such_database", password=PASSWORD)
+    started = time.monotonic()
+
+    with pytest.raises(ConnectError, match="does not exist") as raised:
+        connect(missing, budget_s=30)
+
+    assert time.monotonic() - started < 5
+    assert PASSWORD not in str(raised.value)
+
+
+def test_a_malformed_url_is_named_without_its_password() -> None:
+    with pytest.raises(ConnectError, match="not a valid Postgres connection string") as raised:
+        connect(f"host=localhost password={PASSWORD} bogus_option=1", budget_s=1)
+
+    assert PASSWORD not in str(raised.value)
+
+
+def test_a_read_only_connection_cannot_write(scratch_database: str) -> None:
+    with connect(scratch_database, budget_s=5, read_only=True) as connection, \
+            pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+        connection.execute("CREATE TABLE t (id int)")

@@ -1,0 +1,134 @@
+"""`status`: applied, pending, edited and skipped migrations read from a real database, and the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+
+from migrations_checks.migrator import apply_pending
+from migrations_checks.reader import MigrationSet
+from migrations_checks.status import read_status
+from tests.replay.conftest import FIRST_WHEN, REPO, HistoryFactory, first
+
+TIMEOUTS = {"lock_timeout": "2s", "statement_timeout": "20s", "connect_budget_s": 5.0}
+THREE = [
+    ("0000_a", "CREATE TABLE a (id int);", None),
+    ("0001_b", "CREATE TABLE b (id int);", None),
+    ("0002_c", "CREATE TABLE c (id int);", None),
+]
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "migrations_checks", *args],
+        cwd=REPO, capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+
+
+def states(url: str, history: MigrationSet) -> dict[str, str]:
+    status = read_status(url, history, connect_budget_s=5.0)
+    return {item.tag: item.state for item in status.migrations}
+
+
+def test_applied_and_pending(scratch_database: str, make_history: HistoryFactory) -> None:
+    history = make_history(THREE)
+    apply_pending(scratch_database, first(history, 2), **TIMEOUTS)
+
+    assert states(scratch_database, history) == {"0000_a": "applied", "0001_b": "applied", "0002_c": "pending"}
+
+
+def test_an_empty_database_has_everything_pending_and_is_left_untouched(
+    scratch_database: str, make_history: HistoryFactory
+) -> None:
+    history = make_history(THREE)
+
+    assert set(states(scratch_database, history).values()) == {"pending"}
+    result = cli("status", "--database-url", scratch_database, str(history.root))
+    assert result.returncode == 0, result.stderr
+    assert "0 applied, 3 pending" in result.stdout
+    # reading must not have created drizzle's schema or table
+    with psycopg.connect(scratch_database) as connection:
+        assert connection.execute("SELECT to_regnamespace('drizzle')").fetchone() == (None,)
+
+
+def test_an_edited_file_is_reported(scratch_database: str, make_history: HistoryFactory) -> None:
+    history = make_history(THREE)
+    apply_pending(scratch_database, history, **TIMEOUTS)
+    history.files[1].path.write_text("CREATE TABLE b (id bigint);")
+
+    result = cli("status", "--database-url", scratch_database, "--format", "json", str(history.root))
+
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    by_tag = {entry["tag"]: entry for entry in report["migrations"]}
+    assert [entry["state"] for entry in report["migrations"]] == ["applied", "edited", "applied"]
+    assert by_tag["0001_b"]["rule"] == "applied-migration-edited"
+    assert by_tag["0001_b"]["hash"] != by_tag["0001_b"]["recorded_hash"]
+    assert set(by_tag["0000_a"]) >= {"tag", "state", "hash"}
+
+
+def test_an_out_of_order_entry_is_skipped_forever(scratch_database: str, make_history: HistoryFactory) -> None:
+    applied = make_history(THREE[:2], whens=[FIRST_WHEN, FIRST_WHEN + 2000])
+    apply_pending(scratch_database, applied, **TIMEOUTS)
+    merged = make_history(
+        [THREE[0], ("0001_from_a_branch", "CREATE TABLE late (id int);", None), ("0002_b", THREE[1][1], None)],
+        whens=[FIRST_WHEN, FIRST_WHEN + 1000, FIRST_WHEN + 2000],
+        name="merged",
+    )
+
+    result = cli("status", "--database-url", scratch_database, str(merged.root))
+
+    assert result.returncode == 1
+    assert "skipped  0001_from_a_branch" in result.stdout
+    assert "drizzle-orm will never apply it" in result.stdout
+    assert "2 applied, 0 pending, 0 edited, 1 skipped" in result.stdout
+
+
+def test_an_unreachable_database_exits_2_with_the_password_masked(make_history: HistoryFactory) -> None:
+    history = make_history(THREE)
+
+    result = cli("status", "--database-url", "postgresql://app:hunter2@127.0.0.1:1/app", "--connect-budget", "0.5",
+                 str(history.root))
+
+    assert result.returncode == 2
+    assert "hunter2" not in result.stderr + result.stdout
+    assert "postgresql://app:***@127.0.0.1:1/app" in result.stderr
+
+
+def test_migrate_command_applies_then_does_nothing(scratch_database: str, make_history: HistoryFactory) -> None:
+    history = make_history(THREE)
+
+    applied = cli("migrate", "--database-url", scratch_database, str(history.root))
+    again = cli("migrate", "--database-url", scratch_database, str(history.root))
+
+    assert applied.returncode == 0, applied.stderr
+    assert "applied 3 migration(s)" in applied.stdout
+    assert again.returncode == 0
+    assert "nothing to apply" in again.stdout
+
+
+def test_migrate_command_reports_a_failing_statement(scratch_database: str, make_history: HistoryFactory) -> None:
+    history = make_history([*THREE[:2], ("0002_broken", "CREATE TABLE a (id int);", None)])
+
+    result = cli("migrate", "--database-url", scratch_database, str(history.root))
+
+    assert result.returncode == 1
+    assert "0002_broken.sql line 1: [SQLSTATE 42P07]" in result.stderr
+    assert "applied nothing" in result.stderr
+    assert states(scratch_database, history) == {"0000_a": "pending", "0001_b": "pending", "0002_broken": "pending"}
+
+
+def test_plain_folders_are_refused_as_a_usage_error(scratch_database: str, tmp_path: Path) -> None:
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    (folder / "001_a.sql").write_text("SELECT 1;")
+
+    result = cli("status", "--database-url", scratch_database, str(folder))
+
+    assert result.returncode == 2
+    assert "only Drizzle folders are supported" in result.stderr
