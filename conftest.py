@@ -8,13 +8,18 @@ alone: `pytest -m "pre_deploy and staging_green" --gates-env production`.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
 
 from gates.config import ConfigError, Environment, GatesConfig, find_config, load_config
 from gates.scratch_db import ScratchServer
+from standin.stack import Stack, running
+
+STANDIN_API_KEY = "standin-test-key"
+STANDIN_FAST = {"MOCK_GENERATION_DELAY_MS": "200", "WORKER_POLL_INTERVAL_MS": "50", "STANDIN_SHUTDOWN_GRACE_S": "1"}
 
 GATE_GROUPS = {
     "pre_deploy": "gates that decide whether a release may be deployed",
@@ -50,7 +55,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--gates-config",
         default=None,
         type=Path,
-        help="path of gates.toml (default: the nearest gates.toml above the current folder)",
+        help="path of gates.toml (default: the nearest gates.toml above the current folder); "
+        "write it as --gates-config=PATH so pytest does not take the file for a test path",
     )
 
 
@@ -94,3 +100,26 @@ def scratch_database(scratch_server: ScratchServer) -> Iterator[str]:
         yield url
     finally:
         scratch_server.drop_database(url)
+
+
+@pytest.fixture
+def standin_api_key() -> str:
+    """The bearer key the `standin` fixture's API accepts."""
+    return STANDIN_API_KEY
+
+
+@pytest.fixture
+def standin(
+    scratch_database: str, gates_config: GatesConfig, tmp_path: Path
+) -> Callable[..., AbstractContextManager[Stack]]:
+    """`with standin(components, **env) as stack`: the stand-in's real processes on a scratch database.
+
+    The schema is the configured migrations; the API key is `standin_api_key`; the mock delay and
+    poll interval are short unless `env` says otherwise (faults go in `STANDIN_FAULTS`).
+    """
+
+    def start(components: tuple[str, ...] = ("api", "generator"), **env: str) -> AbstractContextManager[Stack]:
+        return running(scratch_database, gates_config.migrations, api_key=STANDIN_API_KEY,
+                       log_dir=tmp_path / "standin-logs", env={**STANDIN_FAST, **env}, components=components)
+
+    return start

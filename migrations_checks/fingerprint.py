@@ -90,7 +90,7 @@ _QUERIES = tuple(query.format(**_FRAGMENTS) for query in (
        FROM {relations} JOIN pg_trigger g ON g.tgrelid = c.oid
        WHERE {relation_is_ours} AND NOT g.tgisinternal""",
     """SELECT format('view %I.%I as %s', n.nspname, c.relname,
-              regexp_replace(pg_get_viewdef(c.oid, true), '\\s+', ' ', 'g'))
+              btrim(regexp_replace(pg_get_viewdef(c.oid, true), '\\s+', ' ', 'g')))
        FROM {relations} WHERE {relation_is_ours} AND c.relkind IN ('v', 'm')""",
     """SELECT format('%s %I.%I(%s) definition md5 %s',
               CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END,

@@ -26,7 +26,8 @@ _OBJECTS = """
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE {ours} AND {not_extension}
         UNION ALL
         SELECT 'type', quote_ident(nspname) || '.' || quote_ident(typname)
-        FROM pg_type c JOIN pg_namespace n ON n.oid = c.typnamespace WHERE {ours} AND {not_extension}
+        FROM pg_type c JOIN pg_namespace n ON n.oid = c.typnamespace
+        WHERE {ours} AND {not_extension} AND c.typrelid = 0 AND c.typcategory <> 'A'
         UNION ALL
         SELECT 'function', quote_ident(nspname) || '.' || quote_ident(proname)
         FROM pg_proc c JOIN pg_namespace n ON n.oid = c.pronamespace WHERE {ours} AND {not_extension}

@@ -231,10 +231,12 @@ def tokenize(text: str) -> tuple[list[Token], bool]:
         tokenizer = _local.tokenizer = _Tokenizer()
     try:
         tokens = tokenizer.tokenize(text)
+        ok = True
     except Exception:  # sqlglot wraps its failures in TokenError; any failure means "fall back"
-        return list(tokenizer.tokens), False
+        tokens = list(tokenizer.tokens)
+        ok = False
     _repair_command_strings(text, tokens)
-    return tokens, True
+    return tokens, ok
 
 
 def _repair_command_strings(text: str, tokens: list[Token]) -> None:
@@ -251,8 +253,10 @@ def _repair_command_strings(text: str, tokens: list[Token]) -> None:
         start = token.end + 1
         while start < len(text) and text[start].isspace():
             start += 1
-        argument.start = start
-        argument.end = start + len(argument.text) - 1
+        # After a failure inside the argument, the next token is a real one, not the argument.
+        if argument.text and text.startswith(argument.text, start):
+            argument.start = start
+            argument.end = start + len(argument.text) - 1
 
 
 # --- statements -------------------------------------------------------------------------------

@@ -1,10 +1,8 @@
-"""Fixtures for the stand-in's tests: its schema on a scratch database, and its processes."""
+"""Fixtures for the stand-in's tests: its schema on a scratch database, a connection, API clients."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
-from pathlib import Path
 
 import httpx
 import psycopg
@@ -13,12 +11,7 @@ import pytest
 from gates.config import GatesConfig
 from standin.schema import bootstrap
 from standin.settings import DEFAULT_TEST_USER
-from standin.stack import Stack, running
-
-API_KEY = "standin-test-key"
-FAST = {"MOCK_GENERATION_DELAY_MS": "200", "WORKER_POLL_INTERVAL_MS": "50", "STANDIN_SHUTDOWN_GRACE_S": "1"}
-
-StandinFactory = Callable[..., AbstractContextManager[Stack]]
+from standin.stack import Stack
 
 
 @pytest.fixture
@@ -29,17 +22,6 @@ def standin_db(scratch_database: str, gates_config: GatesConfig) -> str:
 
 
 @pytest.fixture
-def standin(scratch_database: str, gates_config: GatesConfig, tmp_path: Path) -> StandinFactory:
-    """`with standin(components, **env) as stack`: the real processes, fast knobs unless overridden."""
-
-    def start(components: tuple[str, ...] = ("api", "generator"), **env: str) -> AbstractContextManager[Stack]:
-        return running(scratch_database, gates_config.migrations, api_key=API_KEY, log_dir=tmp_path / "logs",
-                       env={**FAST, **env}, components=components)
-
-    return start
-
-
-@pytest.fixture
 def db(standin_db: str) -> Iterator[psycopg.Connection]:
     """An autocommit connection to the stand-in's database, as the service role."""
     with psycopg.connect(standin_db, autocommit=True) as connection:
@@ -47,11 +29,11 @@ def db(standin_db: str) -> Iterator[psycopg.Connection]:
 
 
 @pytest.fixture
-def http() -> Iterator[Callable[..., httpx.Client]]:
+def http(standin_api_key: str) -> Iterator[Callable[..., httpx.Client]]:
     """`http(stack)`: a client of the stand-in's API sending the test key (or `key=`)."""
     clients: list[httpx.Client] = []
 
-    def make(stack: Stack, key: str = API_KEY) -> httpx.Client:
+    def make(stack: Stack, key: str = standin_api_key) -> httpx.Client:
         clients.append(httpx.Client(base_url=stack.api_url, headers={"Authorization": f"Bearer {key}"}, timeout=10))
         return clients[-1]
 

@@ -41,7 +41,9 @@ def _insert_plan(db: psycopg.Connection, status: str = "generating", eligible: b
     return row[0]
 
 
-def test_a_created_plan_is_enqueued_generated_and_shown_in_detail(standin: Factory, http: Http, db: psycopg.Connection) -> None:
+def test_a_created_plan_is_enqueued_generated_and_shown_in_detail(
+    standin: Factory, http: Http, db: psycopg.Connection
+) -> None:
     with standin() as stack:
         api = http(stack)
         created = api.post("/api/v1/plans", json={**BODY, "notes": "n", "extra": "dropped"})
@@ -98,7 +100,9 @@ def test_delete_is_the_stub_and_bad_ids_are_400_or_404(standin: Factory, http: H
     assert (missing.status_code, missing.json()["error"]) == (404, "Learning plan not found.")
 
 
-def test_without_a_users_row_create_is_400_and_status_404(standin: Factory, http: Http, db: psycopg.Connection) -> None:
+def test_without_a_users_row_create_is_400_and_status_404(
+    standin: Factory, http: Http, db: psycopg.Connection
+) -> None:
     with standin(("api",), STANDIN_TEST_USER="user_not_provisioned") as stack:
         db.execute("DELETE FROM users WHERE clerk_user_id = 'user_not_provisioned'")
         api = http(stack)
@@ -135,7 +139,9 @@ def test_the_apps_limits_block_creates(standin: Factory, http: Http, db: psycopg
     assert rate_limited.status_code == 429 and rate_limited.json()["retryAfter"] == 3600
 
 
-def test_the_worker_health_route_reads_only_the_queue(standin: Factory, http: Http, db: psycopg.Connection) -> None:
+def test_the_worker_health_route_reads_only_the_queue(
+    standin: Factory, http: Http, db: psycopg.Connection
+) -> None:
     with standin(("api",)) as stack:
         api = http(stack)
         healthy = api.get("/api/health/worker")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from standin.stack import free_port
+from standin.stack import Stack, free_port
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -37,10 +37,10 @@ def test_up_serves_the_whole_stack_and_down_stops_it(tmp_path: Path) -> None:
         assert answer.json()["status"] == "healthy"
         again = _standin(tmp_path, "up", "--port", str(port), env=env)
         assert again.returncode == 1 and "already running" in again.stderr
-        pids = [component["pid"] for component in json.loads((state / "state.json").read_text())["components"]]
+        stack = Stack.from_json(json.loads((state / "state.json").read_text()))
     finally:
         down = _standin(tmp_path, "down", env=env)
     assert down.returncode == 0 and "stopped Postgres" in down.stdout, down.stderr
-    assert not any(Path(f"/proc/{pid}").exists() for pid in pids)
+    assert all(component.exit_code() is not None for component in stack.components)  # gone (or a zombie)
     assert not (state / "pgdata" / "postmaster.pid").exists() and not smoke_env.exists()
     assert _standin(tmp_path, "status", env=env).returncode == 1

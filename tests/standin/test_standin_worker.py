@@ -60,7 +60,9 @@ def test_sigterm_lets_the_job_in_hand_finish(standin: Factory, db: psycopg.Conne
     assert modules is not None and modules[0] >= 3
 
 
-def test_a_job_that_does_not_finish_in_the_grace_period_is_handed_back(standin: Factory, db: psycopg.Connection) -> None:
+def test_a_job_that_does_not_finish_in_the_grace_period_is_handed_back(
+    standin: Factory, db: psycopg.Connection
+) -> None:
     with standin(("generator",), STANDIN_FAULTS="worker_hang", STANDIN_SHUTDOWN_GRACE_S="0.3") as stack:
         plan = _enqueue(db)
         _wait(lambda: _job(db, plan)["status"] == "processing")
@@ -70,7 +72,9 @@ def test_a_job_that_does_not_finish_in_the_grace_period_is_handed_back(standin: 
     assert (job["status"], job["attempts"], job["started_at"]) == ("pending", 0, None)
 
 
-def test_a_job_stranded_by_a_killed_worker_is_reclaimed_by_the_next(standin: Factory, db: psycopg.Connection) -> None:
+def test_a_job_stranded_by_a_killed_worker_is_reclaimed_by_the_next(
+    standin: Factory, db: psycopg.Connection
+) -> None:
     plan = _enqueue(db)
     with standin(("generator",), STANDIN_FAULTS="worker_hang") as stack:
         _wait(lambda: _job(db, plan)["status"] == "processing")
@@ -82,7 +86,9 @@ def test_a_job_stranded_by_a_killed_worker_is_reclaimed_by_the_next(standin: Fac
     assert _job(db, plan)["attempts"] == 1
 
 
-def test_worker_health_turns_503_when_a_job_hangs_past_the_reclaim_bound(standin: Factory, db: psycopg.Connection) -> None:
+def test_worker_health_turns_503_when_a_job_hangs_past_the_reclaim_bound(
+    standin: Factory, db: psycopg.Connection
+) -> None:
     with standin(("generator",), STANDIN_FAULTS="worker_hang", STANDIN_RECLAIM_AFTER_S="0.5") as stack:
         url = stack.component("generator").url
         idle = httpx.get(url)
@@ -94,7 +100,9 @@ def test_worker_health_turns_503_when_a_job_hangs_past_the_reclaim_bound(standin
     assert hung["inFlight"]["jobId"] == _job(db, plan)["id"] and "past the reclaim bound" in hung["reason"]
 
 
-def test_crash_and_empty_faults_fail_jobs_the_way_a_broken_deploy_does(standin: Factory, db: psycopg.Connection) -> None:
+def test_crash_and_empty_faults_fail_jobs_the_way_a_broken_deploy_does(
+    standin: Factory, db: psycopg.Connection
+) -> None:
     with standin(("generator",), STANDIN_FAULTS="worker_crash"):
         crashed = _enqueue(db)
         _wait(lambda: _job(db, crashed)["attempts"] == 1)

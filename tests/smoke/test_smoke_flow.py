@@ -1,0 +1,107 @@
+"""The smoke run against the stand-in: it passes on a healthy stack, fails at the right stage on
+each injected fault, says why, and leaves no row of its own behind (and every other row alone)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import psycopg
+import pytest
+
+from smoke import flow
+from smoke.flow import SmokeFailure, run_smoke
+from smoke.settings import SmokeSettings
+
+Factory = Callable[..., Any]
+Settings = Callable[..., SmokeSettings]
+
+
+def _fail(settings: SmokeSettings) -> SmokeFailure:
+    with pytest.raises(SmokeFailure) as caught:
+        run_smoke(settings, report=lambda line: None)
+    return caught.value
+
+
+def test_a_healthy_stack_passes_and_the_run_leaves_nothing(
+    standin: Factory, smoke_settings: Settings, tagged_plans: Callable[[], list[str]]
+) -> None:
+    lines: list[str] = []
+    with standin() as stack:
+        result = run_smoke(smoke_settings(stack), report=lines.append)
+    assert result.modules >= 3 and result.tasks >= 9 and result.polls >= 1
+    assert 0 < result.claimed_s <= result.completed_s <= result.verified_s
+    assert re.fullmatch(r"smoke timing: claimed [\d.]+ s, completed [\d.]+ s, verified [\d.]+ s, \d+ polls; "
+                        r"database clock: queued [\d.]+ s, ran [\d.]+ s \(run [0-9a-f]{12}\)", result.timing_line())
+    assert tagged_plans() == []
+
+
+@pytest.mark.parametrize(("fault", "stage", "evidence"), [
+    ("api_error", "create", r"POST /api/v1/plans answered HTTP 500: \{\"error\": \"Internal Server Error\""),
+    ("worker_exit", "generation", r"never claimed .*no worker is taking jobs .*attempts 0/3"),
+    ("worker_crash", "generation", r"re-queued 1 time\(s\): the worker is failing it, last error "
+                                   r"'RuntimeError: injected fault worker_crash"),
+    ("worker_hang", "generation", r"stuck in processing for [\d.]+ s: the worker hung or was killed"),
+    ("worker_empty", "verify", r"0 modules and 0 tasks in the database and 0 modules and 0 tasks through the API"),
+])
+def test_each_broken_deploy_fails_at_its_stage_and_is_cleaned_up(
+    standin: Factory, smoke_settings: Settings, tagged_plans: Callable[[], list[str]],
+    fault: str, stage: str, evidence: str,
+) -> None:
+    with standin(("api", "generator"), STANDIN_FAULTS=fault) as stack:
+        failure = _fail(smoke_settings(stack, poll_budget_s=1.5))
+    assert failure.stage == stage
+    assert re.search(evidence, failure.detail), failure.detail
+    assert str(failure).startswith(f"smoke failed at stage {stage} after ")
+    assert tagged_plans() == []
+
+
+def test_without_a_worker_the_timeout_names_the_stall(standin: Factory, smoke_settings: Settings) -> None:
+    with standin(("api",)) as stack:
+        failure = _fail(smoke_settings(stack, poll_budget_s=0.5))
+    assert failure.stage == "generation"
+    assert "not ready within 0.5 s of polling" in failure.detail and "last status pending" in failure.detail
+    assert "locked_by None, locked_at None, error None" in failure.detail
+
+
+def test_preflight_removes_only_this_users_old_tagged_leftovers(
+    standin: Factory, smoke_settings: Settings, smoke_db: psycopg.Connection, tagged_plans: Callable[[], list[str]]
+) -> None:
+    with standin() as stack:
+        smoke_db.execute("INSERT INTO users (clerk_user_id, email) VALUES ('user_someone_else', 'else@x.invalid')")
+        plans = [  # (clerk user, topic, age)
+            ("user_smoke_test", "gates-smoke 0123456789ab deploy check", "2 hours"),  # a crashed run's: goes
+            ("user_smoke_test", "gates-smoke ba9876543210 deploy check", "1 second"),  # a concurrent run's: stays
+            ("user_smoke_test", "my own learning plan", "2 hours"),  # untagged: stays
+            ("user_smoke_test", "gates-smoke is a phrase too", "2 hours"),  # not the tag pattern: stays
+            ("user_someone_else", "gates-smoke 00000000000a deploy check", "2 hours"),  # another user's: stays
+        ]
+        for clerk_id, topic, age in plans:
+            smoke_db.execute(
+                "INSERT INTO learning_plans (user_id, topic, skill_level, weekly_hours, learning_style, "
+                "generation_status, created_at) SELECT id, %s, 'beginner', 1, 'mixed', 'ready', now() - %s::interval "
+                "FROM users WHERE clerk_user_id = %s", (topic, age, clerk_id))
+        lines: list[str] = []
+        run_smoke(smoke_settings(stack), report=lines.append)
+    assert lines == ["smoke preflight: removed 1 leftover smoke plan(s) older than 10 s"]
+    assert tagged_plans() == ["gates-smoke 00000000000a deploy check", "gates-smoke ba9876543210 deploy check",
+                              "gates-smoke is a phrase too"]
+    assert smoke_db.execute("SELECT count(*) FROM learning_plans WHERE topic = 'my own learning plan'").fetchone() == (1,)
+
+
+def test_a_missing_test_user_fails_the_preflight(standin: Factory, smoke_settings: Settings) -> None:
+    with standin(("api",)) as stack:
+        failure = _fail(smoke_settings(stack, test_user="user_not_there"))
+    assert failure.stage == "preflight" and "the test user user_not_there has no users row" in failure.detail
+
+
+def test_an_unreachable_database_fails_with_the_password_masked(
+    monkeypatch: pytest.MonkeyPatch, standin: Factory, smoke_settings: Settings
+) -> None:
+    monkeypatch.setattr(flow, "CONNECT_BUDGET_S", 0.3)
+    with standin(("api",)) as stack:
+        settings = smoke_settings(stack, database_url="postgresql://smoke:s3cret-pw@127.0.0.1:9/app")
+    failure = _fail(settings)
+    assert failure.stage == "preflight" and "smoke:***@127.0.0.1:9/app" in failure.detail
+    assert "s3cret-pw" not in str(failure)
