@@ -11,12 +11,15 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from gates.config import ConfigError, Environment, GatesConfig, find_config, load_config
 from gates.scratch_db import ScratchServer
-from standin.stack import Stack, running
+
+if TYPE_CHECKING:
+    from standin.stack import Stack
 
 STANDIN_API_KEY = "standin-test-key"
 STANDIN_FAST = {"MOCK_GENERATION_DELAY_MS": "200", "WORKER_POLL_INTERVAL_MS": "50", "STANDIN_SHUTDOWN_GRACE_S": "1"}
@@ -117,6 +120,8 @@ def standin(
     The schema is the configured migrations; the API key is `standin_api_key`; the mock delay and
     poll interval are short unless `env` says otherwise (faults go in `STANDIN_FAULTS`).
     """
+
+    from standin.stack import running  # only tests that start the stand-in pay for importing it
 
     def start(components: tuple[str, ...] = ("api", "generator"), **env: str) -> AbstractContextManager[Stack]:
         return running(scratch_database, gates_config.migrations, api_key=STANDIN_API_KEY,

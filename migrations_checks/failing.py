@@ -24,5 +24,7 @@ def failing_clearly(doing: str) -> Iterator[None]:
     """Fail the current gate with "<doing>: <error>" when the block raises a library error."""
     try:
         yield
+        return
     except (InputError, ConfigError, ConnectError, GuardError, StatementError) as error:
-        pytest.fail(f"{doing}: {error}", pytrace=False)
+        message = f"{doing}: {error}"
+    pytest.fail(message, pytrace=False)  # outside `except`, so no "during handling" chain is shown

@@ -25,11 +25,12 @@ _FRAGMENTS = {
     "relations": "pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace",
     "relation_is_ours": "n.nspname NOT IN ('pg_catalog', 'information_schema', 'drizzle') "
                         "AND n.nspname NOT LIKE 'pg\\_%' AND NOT EXISTS "
-                        "(SELECT 1 FROM pg_depend e WHERE e.objid = c.oid AND e.deptype = 'e')",
+                        "(SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass "
+                        "AND e.objid = c.oid AND e.deptype = 'e')",
     "type_not_extension": "NOT EXISTS (SELECT 1 FROM pg_depend e "
-                          "WHERE e.objid = t.oid AND e.deptype = 'e')",
+                          "WHERE e.classid = 'pg_type'::regclass AND e.objid = t.oid AND e.deptype = 'e')",
     "function_not_extension": "NOT EXISTS (SELECT 1 FROM pg_depend e "
-                              "WHERE e.objid = p.oid AND e.deptype = 'e')",
+                              "WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid AND e.deptype = 'e')",
     "grantee": "CASE WHEN a.grantee = 0 THEN 'public' ELSE quote_ident(pg_get_userbyid(a.grantee)) END",
     "grant_option": "CASE WHEN a.is_grantable THEN ' with grant option' ELSE '' END",
 }

@@ -37,13 +37,28 @@ def migrations(gates_config: GatesConfig, gates_env: Environment) -> MigrationSe
 
 
 @pytest.fixture(scope="module")
-def production(gates_config: GatesConfig, gates_env: Environment, migrations: MigrationSet) -> DatabaseStatus:
-    return _status(gates_config, gates_env, gates_env, migrations)
+def database_urls(gates_config: GatesConfig, gates_env: Environment) -> dict[str, str]:
+    """Production's and staging's database URLs, both checked before either is contacted."""
+    urls = {}
+    for target in (gates_env, gates_config.environment("staging")):
+        url = os.environ.get(target.database_url_env)
+        if not url:
+            cannot_decide(gates_env, (
+                f"{target.database_url_env} is not set: migration_staged reads the {target.name} database "
+                "(read-only) to compare migrations; set it to that database's URL"
+            ))
+        urls[target.name] = url
+    return urls
 
 
 @pytest.fixture(scope="module")
-def staging(gates_config: GatesConfig, gates_env: Environment, migrations: MigrationSet) -> DatabaseStatus:
-    return _status(gates_config, gates_env, gates_config.environment("staging"), migrations)
+def production(gates_config: GatesConfig, migrations: MigrationSet, database_urls: dict[str, str]) -> DatabaseStatus:
+    return _status(gates_config, "production", database_urls, migrations)
+
+
+@pytest.fixture(scope="module")
+def staging(gates_config: GatesConfig, migrations: MigrationSet, database_urls: dict[str, str]) -> DatabaseStatus:
+    return _status(gates_config, "staging", database_urls, migrations)
 
 
 def test_no_edited_or_skipped_migrations(production: DatabaseStatus, staging: DatabaseStatus) -> None:
@@ -62,17 +77,9 @@ def test_pending_drops_follow_applied_deprecations(
              "drop(s) would run before their deprecation is live on production")
 
 
-def _status(
-    config: GatesConfig, gated: Environment, target: Environment, migrations: MigrationSet
-) -> DatabaseStatus:
-    url = os.environ.get(target.database_url_env)
-    if not url:
-        cannot_decide(gated, (
-            f"{target.database_url_env} is not set: migration_staged reads the {target.name} database "
-            "(read-only) to compare migrations; set it to that database's URL"
-        ))
-    with failing_clearly(f"cannot read the migrations applied on {target.name}"):
-        status = read_status(url, migrations, connect_budget_s=config.migrations.connect_budget_s)
+def _status(config: GatesConfig, name: str, urls: dict[str, str], migrations: MigrationSet) -> DatabaseStatus:
+    with failing_clearly(f"cannot read the migrations applied on {name}"):
+        status = read_status(urls[name], migrations, connect_budget_s=config.migrations.connect_budget_s)
     return status
 
 

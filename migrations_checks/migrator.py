@@ -18,6 +18,7 @@ a migration stuck behind a lock fails fast instead of stalling the application.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -71,6 +72,19 @@ def journal_migrations(migrations: MigrationSet) -> tuple[MigrationFile, ...]:
                 f"{entry.tag}.sql is missing; drizzle-orm refuses to migrate this folder"
             )
     return migrations.files
+
+
+def journal_prefix(migrations: MigrationSet, count: int) -> MigrationSet:
+    """The history as an older checkout had it, when the journal held only its first `count` entries.
+
+    Tests and benchmarks use it to put a database in the state a past release left.
+    """
+    if migrations.journal is None:
+        raise InputError(f"{migrations.root or 'the given files'} has no meta/_journal.json")
+    journal = dataclasses.replace(migrations.journal, entries=migrations.journal.entries[:count])
+    tags = {entry.tag for entry in journal.entries}
+    files = tuple(migration for migration in migrations.files if migration.tag in tags)
+    return dataclasses.replace(migrations, files=files, journal=journal)
 
 
 def newest_created_at(rows: Iterable[AppliedRow]) -> int | None:

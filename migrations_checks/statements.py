@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from sqlglot import exp
 from sqlglot.dialects.postgres import Postgres
@@ -88,35 +88,36 @@ def _statement(file: MigrationFile, chunk: Chunk, do_block: Statement | None = N
     else:
         coverage = "classified"
     return Statement(
-        file=file,
-        text=chunk.text,
-        start=chunk.start,
-        line=chunk.line,
-        column=chunk.column,
-        comments_above=chunk.leading_comments,
+        **_located(file, chunk, do_block),
         literals=frozenset(word.text for word in words if word.kind == "string"),
         kind=kind,
         actions=tuple(actions or ()),
         coverage=coverage,
-        do_block=do_block,
     )
 
 
 def _opaque(file: MigrationFile, chunk: Chunk, do_block: Statement) -> Statement:
     return Statement(
-        file=file,
-        text=chunk.text,
-        start=chunk.start,
-        line=chunk.line,
-        column=chunk.column,
-        comments_above=chunk.leading_comments,
+        **_located(file, chunk, do_block),
         literals=frozenset(),
         kind=None,
         actions=(),
         coverage="opaque",
-        do_block=do_block,
         dynamic=True,
     )
+
+
+def _located(file: MigrationFile, chunk: Chunk, do_block: Statement | None) -> dict[str, Any]:
+    """Where a statement stands: the fields every statement has, whatever could be read of it."""
+    return {
+        "file": file,
+        "text": chunk.text,
+        "start": chunk.start,
+        "line": chunk.line,
+        "column": chunk.column,
+        "comments_above": chunk.leading_comments,
+        "do_block": do_block,
+    }
 
 
 def _parse(source: str, chunk: Chunk) -> exp.Expression | None:

@@ -14,7 +14,6 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 from uuid import UUID
 
 import httpx
@@ -27,7 +26,7 @@ from smoke.api_client import ApiError, PlanApi
 from smoke.auth import AuthError, AuthProvider, ClerkSessionTokens, StaticToken
 from smoke.db import JobRow, latest_job, open_database, plan_counts, user_row_id
 from smoke.diagnosis import diagnose, evidence
-from smoke.poller import Backoff, poll
+from smoke.poller import Backoff, PollOutcome, poll
 from smoke.settings import SmokeSettings
 from smoke.tagging import RunTag
 
@@ -124,13 +123,21 @@ class _Run:
         return auth if isinstance(auth, StaticToken) else ClerkSessionTokens(auth, client)
 
     def _stages(self, api: PlanApi) -> SmokeResult:
-        with self._database("preflight") as db:
-            self._preflight(db)
-            created = time.monotonic()
-            plan_id = self._create(api)
-            self._wait_for_job(db, plan_id)
-            claimed, completed, outcome = self._generation(api, db, plan_id, created)
-            modules, tasks, job = self._verify(api, db, plan_id)
+        stage = "preflight"
+        try:
+            with self._database(stage) as db:
+                self._preflight(db)
+                created = time.monotonic()
+                stage = "create"
+                plan_id = self._create(api)
+                stage = "enqueue"
+                self._wait_for_job(db, plan_id)
+                stage = "generation"
+                claimed, completed, outcome = self._generation(api, db, plan_id, created)
+                stage = "verify"
+                modules, tasks, job = self._verify(api, db, plan_id)
+        except psycopg.Error as error:  # e.g. the connection dropped or a query hit statement_timeout
+            raise self.fail(stage, f"database error: {type(error).__name__}: {error}") from None
         return SmokeResult(
             run_id=self.tag.run_id,
             plan_id=plan_id,
@@ -183,7 +190,7 @@ class _Run:
 
     def _generation(
         self, api: PlanApi, db: psycopg.Connection, plan_id: str, created: float
-    ) -> tuple[float, float, Any]:
+    ) -> tuple[float, float, PollOutcome[str | None]]:
         seen_claimed: list[float] = []
         errors: list[ApiError] = []
 

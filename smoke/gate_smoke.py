@@ -33,8 +33,8 @@ def test_plan_is_generated_end_to_end(gates_env: Environment, capsys: pytest.Cap
         cannot_decide(gates_env, f"smoke gate cannot run: {error}")
 
     def report(line: str) -> None:
-        with capsys.disabled():
-            print(line)
+        with capsys.disabled():  # shown as it happens, on its own line after pytest's progress
+            print(f"\n{line}")
 
     try:
         result = run_smoke(settings, report=report)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-EXCERPT_CHARS = 200
+from migrations_checks.run_sql import excerpt as one_line
 
 
 def excerpt(text: str, secrets: Iterable[str] = ()) -> str:
-    """`text` on one line, cut to 200 characters, with every secret replaced by `***`."""
-    flat = " ".join(text.split())
+    """`text` on one line and shortened, every secret replaced by `***` (before cutting, so no
+    secret survives half-cut at the end)."""
     for secret in secrets:
         if secret:
-            flat = flat.replace(secret, "***")
-    return flat if len(flat) <= EXCERPT_CHARS else flat[: EXCERPT_CHARS - 3] + "..."
+            text = text.replace(secret, "***")
+    return one_line(text)

@@ -90,8 +90,9 @@ def _up(state: Path, config_path: Path | None, port: int | None) -> int:
 
 def _down(state: Path) -> int:
     if (state / "state.json").exists():
-        codes = _load(state).stop()
-        print("standin: stopped " + ", ".join(f"{name} (exit {code})" for name, code in codes.items()))
+        stack = _load(state)
+        stack.stop()
+        print("standin: stopped " + ", ".join(f"{c.name} (pid {c.pid})" for c in stack.components))
         (state / "state.json").unlink()
     (state / "smoke.env").unlink(missing_ok=True)
     pgdata = state / "pgdata"

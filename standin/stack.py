@@ -131,8 +131,8 @@ class Stack:
             problems[name] = f"not answering at {component.url} after {timeout_s:g} s (see {component.log})"
         return problems
 
-    def stop(self, timeout_s: float = 10.0) -> dict[str, int | None]:
-        """SIGTERM everything, SIGKILL what is left after `timeout_s`; returns each exit code."""
+    def stop(self, timeout_s: float = 10.0) -> None:
+        """SIGTERM everything, SIGKILL what is left after `timeout_s`."""
         for component in self.components:
             component.signal(signal.SIGTERM)
         deadline = time.monotonic() + timeout_s
@@ -143,7 +143,6 @@ class Stack:
                 component.signal(signal.SIGKILL)
                 if component.process is not None:
                     component.process.wait(5)
-        return {component.name: component.exit_code() for component in self.components}
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -369,22 +369,21 @@ def _block_comment_end(text: str, index: int, end: int) -> int | None:
     so that stretches sqlglot skipped as comments split into the same comments here.
     """
     depth = 1
-    close_from = index + 2
-    open_from = index + 3
-    while True:
-        close = text.find("*/", close_from, end)
-        opener = text.find("/*", open_from, end)
-        if opener != -1 and (close == -1 or opener < close):
+    # Each search result is kept until passed, so deeply nested comments stay linear.
+    close = text.find("*/", index + 2, end)
+    opener = text.find("/*", index + 3, end)
+    while close != -1:
+        if opener != -1 and opener < close:
             depth += 1
-            close_from = opener + 2
-            open_from = opener + 3
-        elif close != -1:
+            if close < opener + 2:  # the "*/" of "/*/" belongs to the opener
+                close = text.find("*/", opener + 2, end)
+            opener = text.find("/*", opener + 3, end)
+        else:
             depth -= 1
             if not depth:
                 return close + 2
-            close_from = open_from = close + 1
-        else:
-            return None
+            close = text.find("*/", close + 1, end)
+    return None
 
 
 # --- fallback scanner -------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -47,13 +46,6 @@ def make_history(tmp_path: Path) -> HistoryFactory:
     ) -> MigrationSet:
         return read_folder(write_history(tmp_path / name, migrations, whens))
     return make
-
-
-def first(migrations: MigrationSet, count: int) -> MigrationSet:
-    """The history as it was when only its first `count` journal entries existed."""
-    assert migrations.journal is not None
-    journal = dataclasses.replace(migrations.journal, entries=migrations.journal.entries[:count])
-    return dataclasses.replace(migrations, files=migrations.files[:count], journal=journal)
 
 
 @pytest.fixture

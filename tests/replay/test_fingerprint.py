@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import psycopg
 import pytest
 
+from gates.scratch_db import ScratchServer
 from migrations_checks.fingerprint import diff, fingerprint
 
 BASE = "CREATE TABLE t (a int DEFAULT 1, b text); CREATE TYPE mood AS ENUM ('sad', 'ok');"
@@ -29,18 +32,26 @@ CHANGES = {
     "default privileges": ("ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO PUBLIC",
                            "+ default privileges of postgres in all schemas on r: grant SELECT to public"),
     "function": ("CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'", "+ function public.f() definition"),
-    "view": ("CREATE VIEW v AS SELECT a FROM t", "+ view public.v as SELECT t.a FROM t;"),
+    "view": ("CREATE VIEW v AS SELECT a FROM t", "+ view public.v as SELECT a FROM t;"),
     "schema": ("CREATE SCHEMA audit", "+ schema audit owner postgres"),
     "table": ("CREATE TABLE u (id int)", "+ table public.u owner postgres"),
 }
 
 
+@pytest.fixture(scope="module")
+def database(scratch_server: ScratchServer) -> Iterator[str]:
+    url = scratch_server.create_database()
+    yield url
+    scratch_server.drop_database(url)
+
+
 @pytest.fixture
-def connection(scratch_database: str) -> psycopg.Connection:
-    connection = psycopg.connect(scratch_database)
-    connection.execute(BASE)
-    yield connection  # type: ignore[misc]
-    connection.close()
+def connection(database: str) -> Iterator[psycopg.Connection]:
+    """A connection inside a transaction that is rolled back, so every test starts from BASE."""
+    with psycopg.connect(database) as connection:
+        connection.execute(BASE)
+        yield connection
+        connection.rollback()
 
 
 @pytest.mark.parametrize(("change", "expected"), CHANGES.values(), ids=CHANGES.keys())

@@ -9,10 +9,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from migrations_checks.migrator import apply_pending, read_applied
+from migrations_checks.migrator import apply_pending, journal_prefix, read_applied
 from migrations_checks.reader import InputError, MigrationSet, read_folder
 from migrations_checks.run_sql import BREAKPOINT, StatementError, split_chunks
-from tests.replay.conftest import FIRST_WHEN, HistoryFactory, first
+from tests.replay.conftest import FIRST_WHEN, HistoryFactory
 
 TIMEOUTS = {"lock_timeout": "2s", "statement_timeout": "20s", "connect_budget_s": 5.0}
 
@@ -63,7 +63,7 @@ def test_only_entries_newer_than_the_newest_applied_run(scratch_database: str, m
         # 0002 came from another branch: its `when` is older than 0001's.
         whens=[FIRST_WHEN, FIRST_WHEN + 2000, FIRST_WHEN + 1000, FIRST_WHEN + 3000],
     )
-    apply_pending(scratch_database, first(history, 2), **TIMEOUTS)
+    apply_pending(scratch_database, journal_prefix(history, 2), **TIMEOUTS)
 
     result = apply_pending(scratch_database, history, **TIMEOUTS)
 

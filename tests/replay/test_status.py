@@ -10,10 +10,10 @@ from pathlib import Path
 
 import psycopg
 
-from migrations_checks.migrator import apply_pending
+from migrations_checks.migrator import apply_pending, journal_prefix
 from migrations_checks.reader import MigrationSet
 from migrations_checks.status import read_status
-from tests.replay.conftest import FIRST_WHEN, REPO, HistoryFactory, first
+from tests.replay.conftest import FIRST_WHEN, REPO, HistoryFactory
 
 TIMEOUTS = {"lock_timeout": "2s", "statement_timeout": "20s", "connect_budget_s": 5.0}
 THREE = [
@@ -37,7 +37,7 @@ def states(url: str, history: MigrationSet) -> dict[str, str]:
 
 def test_applied_and_pending(scratch_database: str, make_history: HistoryFactory) -> None:
     history = make_history(THREE)
-    apply_pending(scratch_database, first(history, 2), **TIMEOUTS)
+    apply_pending(scratch_database, journal_prefix(history, 2), **TIMEOUTS)
 
     assert states(scratch_database, history) == {"0000_a": "applied", "0001_b": "applied", "0002_c": "pending"}
 

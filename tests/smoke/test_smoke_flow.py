@@ -37,19 +37,22 @@ def test_a_healthy_stack_passes_and_the_run_leaves_nothing(
     assert tagged_plans() == []
 
 
-@pytest.mark.parametrize(("fault", "stage", "evidence"), [
+FAULT_CASES = [  # (fault, stage it fails at, what the failure must say)
     ("api_error", "create", r"POST /api/v1/plans answered HTTP 500: \{\"error\": \"Internal Server Error\""),
     ("worker_exit", "generation", r"never claimed .*no worker is taking jobs .*attempts 0/3"),
     ("worker_crash", "generation", r"re-queued 1 time\(s\): the worker is failing it, last error "
                                    r"'RuntimeError: injected fault worker_crash"),
     ("worker_hang", "generation", r"stuck in processing for [\d.]+ s: the worker hung or was killed"),
     ("worker_empty", "verify", r"0 modules and 0 tasks in the database and 0 modules and 0 tasks through the API"),
-])
+]
+
+
+@pytest.mark.parametrize(("fault", "stage", "evidence"), FAULT_CASES, ids=[case[0] for case in FAULT_CASES])
 def test_each_broken_deploy_fails_at_its_stage_and_is_cleaned_up(
     standin: Factory, smoke_settings: Settings, tagged_plans: Callable[[], list[str]],
     fault: str, stage: str, evidence: str,
 ) -> None:
-    with standin(("api", "generator"), STANDIN_FAULTS=fault) as stack:
+    with standin(("api", "generator"), STANDIN_FAULTS=fault, STANDIN_SHUTDOWN_GRACE_S="0.2") as stack:
         failure = _fail(smoke_settings(stack, poll_budget_s=1.5))
     assert failure.stage == stage
     assert re.search(evidence, failure.detail), failure.detail
@@ -87,7 +90,8 @@ def test_preflight_removes_only_this_users_old_tagged_leftovers(
     assert lines == ["smoke preflight: removed 1 leftover smoke plan(s) older than 10 s"]
     assert tagged_plans() == ["gates-smoke 00000000000a deploy check", "gates-smoke ba9876543210 deploy check",
                               "gates-smoke is a phrase too"]
-    assert smoke_db.execute("SELECT count(*) FROM learning_plans WHERE topic = 'my own learning plan'").fetchone() == (1,)
+    untagged = smoke_db.execute("SELECT count(*) FROM learning_plans WHERE topic = 'my own learning plan'")
+    assert untagged.fetchone() == (1,)
 
 
 def test_a_missing_test_user_fails_the_preflight(standin: Factory, smoke_settings: Settings) -> None:

@@ -1,0 +1,96 @@
+"""drizzle-orm's own migrator and ours leave indistinguishable databases and continue after each other.
+
+Needs Node.js and a node_modules folder holding `drizzle-orm` and `pg`, named by
+GATES_DRIZZLE_NODE_MODULES (e.g. after `npm install drizzle-orm pg` in a scratch folder); without
+them the test is skipped, since the suite itself never downloads anything.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg.conninfo import conninfo_to_dict
+
+from gates.config import MigrationSettings
+from gates.scratch_db import ScratchServer
+from migrations_checks.fingerprint import fingerprint
+from migrations_checks.migrator import AppliedRow, apply_pending, read_applied
+from migrations_checks.reader import read_folder
+from migrations_checks.replay import replay_database
+from tests.replay.conftest import EXAMPLE, PRELUDE
+
+NODE_MODULES = os.environ.get("GATES_DRIZZLE_NODE_MODULES")
+SCRIPT = Path(__file__).with_name("drizzle_migrate.cjs")
+
+pytestmark = pytest.mark.skipif(
+    not NODE_MODULES or shutil.which("node") is None,
+    reason="set GATES_DRIZZLE_NODE_MODULES to a node_modules with drizzle-orm and pg (and have node) to run",
+)
+
+
+def node_url(conninfo: str) -> str:
+    """The conninfo as a URL node-postgres understands (a socket directory goes in `?host=`)."""
+    params = conninfo_to_dict(conninfo)
+    host, port = str(params.get("host") or "localhost"), params.get("port") or 5432
+    user, dbname = params.get("user") or "postgres", params["dbname"]
+    if host.startswith("/"):
+        return f"postgresql://{user}@localhost:{port}/{dbname}?host={host}"
+    return f"postgresql://{user}@{host}:{port}/{dbname}"
+
+
+def drizzle_migrate(url: str, folder: Path) -> None:
+    result = subprocess.run(["node", str(SCRIPT), node_url(url), str(folder)], capture_output=True, text=True,
+                            timeout=120, env={**os.environ, "NODE_PATH": str(NODE_MODULES)})
+    assert result.returncode == 0, result.stderr
+
+
+def ours(url: str, folder: Path) -> None:
+    apply_pending(url, read_folder(folder), lock_timeout="5s", statement_timeout="60s", connect_budget_s=5)
+
+
+def truncated(folder: Path, count: int, tmp_path: Path) -> Path:
+    """A copy of the example history as it was when its journal had `count` entries."""
+    copy = tmp_path / f"first_{count}"
+    shutil.copytree(folder, copy)
+    journal_path = copy / "meta" / "_journal.json"
+    journal = json.loads(journal_path.read_text())
+    journal["entries"] = journal["entries"][:count]
+    journal_path.write_text(json.dumps(journal))
+    return copy
+
+
+def state(url: str) -> tuple[list[AppliedRow], frozenset[str], list[tuple[object, ...]]]:
+    with psycopg.connect(url) as connection:
+        columns = connection.execute(
+            "SELECT column_name, data_type, is_nullable, column_default FROM information_schema.columns "
+            "WHERE table_schema = 'drizzle' ORDER BY column_name"
+        ).fetchall()
+        return read_applied(connection), fingerprint(connection), columns
+
+
+def test_either_migrator_continues_after_the_other(scratch_server: ScratchServer, tmp_path: Path) -> None:
+    settings = MigrationSettings(path=EXAMPLE, prelude=PRELUDE, connect_budget_s=5)
+    with replay_database(scratch_server, settings, {}) as by_drizzle, \
+            replay_database(scratch_server, settings, {}) as by_us, \
+            replay_database(scratch_server, settings, {}) as drizzle_then_us, \
+            replay_database(scratch_server, settings, {}) as us_then_drizzle:
+        drizzle_migrate(by_drizzle, EXAMPLE)
+        ours(by_us, EXAMPLE)
+        first_three = truncated(EXAMPLE, 3, tmp_path)
+        drizzle_migrate(drizzle_then_us, first_three)
+        ours(drizzle_then_us, EXAMPLE)
+        ours(us_then_drizzle, first_three)
+        drizzle_migrate(us_then_drizzle, EXAMPLE)
+        drizzle_migrate(by_us, EXAMPLE)  # nothing left to do for drizzle-orm either
+        ours(by_drizzle, EXAMPLE)
+
+        reference = state(by_drizzle)
+        assert len(reference[0]) == len(read_folder(EXAMPLE).files)
+        for url in (by_us, drizzle_then_us, us_then_drizzle):
+            assert state(url) == reference

@@ -1,0 +1,89 @@
+"""`pytest -m smoke --gates-env local` for real, in a subprocess, against a stand-in.
+
+It passes on a healthy stack and prints its timing line, fails on a broken one naming the stage,
+and cleans up after itself even when pytest-timeout or a Ctrl-C (SIGINT) interrupts it. The API
+key never appears in its output.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from standin.settings import DEFAULT_TEST_USER
+from standin.stack import Stack
+
+REPO = Path(__file__).resolve().parents[2]
+Factory = Callable[..., Any]
+
+
+def _gate(stack: Stack, database_url: str, api_key: str, **budgets: str) -> subprocess.Popen[str]:
+    env = {name: value for name, value in os.environ.items() if not name.startswith(("PYTEST_", "SMOKE_"))}
+    env.update(SMOKE_TEST_API_URL=stack.api_url, SMOKE_TEST_DATABASE_URL=database_url, SMOKE_TEST_API_KEY=api_key,
+               SMOKE_TEST_CLERK_USER_ID=DEFAULT_TEST_USER, **budgets)
+    env.pop("CLERK_SECRET_KEY", None)
+    return subprocess.Popen(
+        [sys.executable, "-m", "pytest", "-m", "smoke", "--gates-env", "local", "-p", "no:cacheprovider", "smoke"],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+
+
+def _finish(gate: subprocess.Popen[str]) -> tuple[int, str]:
+    output, _ = gate.communicate(timeout=60)
+    return gate.returncode, output
+
+
+def test_the_gate_passes_on_a_healthy_stack_and_prints_its_timing(
+    standin: Factory, scratch_database: str, standin_api_key: str, tagged_plans: Callable[[], list[str]]
+) -> None:
+    with standin() as stack:
+        code, output = _finish(_gate(stack, scratch_database, standin_api_key))
+    assert code == 0, output
+    assert "smoke timing: claimed " in output and "1 passed" in output
+    assert standin_api_key not in output
+    assert tagged_plans() == []
+
+
+def test_the_gate_fails_when_no_worker_runs_and_says_so(
+    standin: Factory, scratch_database: str, standin_api_key: str, tagged_plans: Callable[[], list[str]]
+) -> None:
+    with standin(("api", "generator"), STANDIN_FAULTS="worker_exit") as stack:
+        code, output = _finish(_gate(stack, scratch_database, standin_api_key, SMOKE_POLL_BUDGET_S="1"))
+    assert code == 1, output
+    assert "smoke failed at stage generation after" in output and "the job was never claimed" in output
+    assert standin_api_key not in output
+    assert tagged_plans() == []
+
+
+def test_cleanup_runs_when_pytest_timeout_interrupts_the_run(
+    standin: Factory, scratch_database: str, standin_api_key: str, tagged_plans: Callable[[], list[str]]
+) -> None:
+    with standin(("api", "generator"), STANDIN_FAULTS="worker_hang") as stack:
+        # Polling would end just after the whole-run budget (it starts later): pytest-timeout fires mid-poll.
+        gate = _gate(stack, scratch_database, standin_api_key, SMOKE_POLL_BUDGET_S="1.999", SMOKE_TOTAL_BUDGET_S="2")
+        code, output = _finish(gate)
+    assert code == 1, output
+    assert "Timeout" in output and "smoke failed at stage" not in output
+    assert tagged_plans() == []
+
+
+def test_cleanup_runs_after_ctrl_c(
+    standin: Factory, scratch_database: str, standin_api_key: str, tagged_plans: Callable[[], list[str]]
+) -> None:
+    with standin(("api", "generator"), STANDIN_FAULTS="worker_hang") as stack:
+        gate = _gate(stack, scratch_database, standin_api_key, SMOKE_POLL_BUDGET_S="30", SMOKE_TOTAL_BUDGET_S="40")
+        deadline = time.monotonic() + 30
+        while not tagged_plans():  # the run has created its plan and is polling
+            assert time.monotonic() < deadline and gate.poll() is None, "the gate never created its plan"
+            time.sleep(0.05)
+        gate.send_signal(signal.SIGINT)
+        code, output = _finish(gate)
+    assert code == 2, output  # pytest's exit code for an interrupted session
+    assert "KeyboardInterrupt" in output
+    assert tagged_plans() == []

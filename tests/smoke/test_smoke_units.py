@@ -1,0 +1,119 @@
+"""The smoke gate's pure parts: backoff and polling, diagnosis, inputs, tags."""
+
+from __future__ import annotations
+
+import random
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from gates.config import Environment
+from smoke.auth import ClerkCredentials, StaticToken
+from smoke.db import JobRow
+from smoke.diagnosis import diagnose
+from smoke.poller import Backoff, poll
+from smoke.settings import SmokeInputError, resolve
+from smoke.tagging import ANY_RUN_TOPIC, RunTag
+
+NOW = datetime(2025, 11, 25, 12, 0, tzinfo=UTC)
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def test_backoff_starts_fast_grows_with_jitter_and_is_capped() -> None:
+    delays = Backoff(first_s=0.1, factor=2, cap_s=1.0, jitter=0.2).delays(random.Random(7))
+    taken = [next(delays) for _ in range(10)]
+    assert 0.08 <= taken[0] <= 0.12
+    assert all(0.8 * 0.1 * 2**i <= delay <= min(1.0, 1.2 * 0.1 * 2**i) for i, delay in enumerate(taken[:3]))
+    assert max(taken) <= 1.0 and taken[-1] >= 0.8
+    assert len(set(taken)) > 5  # jittered, not lockstep
+
+
+def test_polling_stops_when_finished_and_never_overruns_its_budget() -> None:
+    fake = FakeTime()
+    answers = iter(["pending", "processing", "ready"])
+    done = poll(lambda: next(answers), lambda status: status == "ready", budget_s=60, backoff=Backoff(),
+                rng=random.Random(1), clock=fake.clock, sleep=fake.sleep)
+    assert (done.done, done.last, done.polls) == (True, "ready", 3)
+
+    fake = FakeTime()
+    timed_out = poll(lambda: "pending", lambda status: False, budget_s=5, backoff=Backoff(), rng=random.Random(1),
+                     clock=fake.clock, sleep=fake.sleep)
+    assert not timed_out.done and timed_out.last == "pending"
+    assert fake.now == pytest.approx(5) and timed_out.elapsed_s == pytest.approx(5)
+    assert timed_out.polls == len(fake.sleeps) and max(fake.sleeps) <= 1.0
+
+
+def _job(status: str, attempts: int = 0, **fields: object) -> JobRow:
+    values: dict[str, object] = dict(status=status, attempts=attempts, max_attempts=3, error=None,
+                                     last_history_error=None, locked_by=None, locked_at=None, started_at=None,
+                                     completed_at=None, created_at=NOW, database_now=NOW + timedelta(seconds=61))
+    values.update(fields)
+    return JobRow(**values)  # type: ignore[arg-type]
+
+
+def test_the_diagnosis_tells_no_worker_from_a_failing_or_hung_one() -> None:
+    assert diagnose(None).startswith("no job_queue row exists")
+    assert diagnose(_job("pending")).startswith("the job was never claimed in 61.0 s: no worker is taking jobs")
+    failing = diagnose(_job("pending", 2, last_history_error="timeout"))
+    assert failing.startswith("the job was claimed and re-queued 2 time(s): the worker is failing it, last error "
+                              "'timeout'")
+    hung = diagnose(_job("processing", 0, started_at=NOW + timedelta(seconds=1), locked_by="gen-1",
+                         locked_at="2025-11-25T12:00:01+00:00"))
+    assert hung.startswith("the job is stuck in processing for 60.0 s: the worker hung or was killed")
+    assert "locked_by gen-1, locked_at 2025-11-25T12:00:01+00:00" in hung
+    assert diagnose(_job("failed", 4, error="Generation attempt cap reached")).startswith(
+        "the job failed: Generation attempt cap reached (status failed, attempts 4/3")
+
+
+def test_inputs_come_from_smoke_variables_then_the_environments_config() -> None:
+    staging = Environment(name="staging", database_url_env="DATABASE_URL_STAGING", api_url="https://staging.example")
+    base = {"DATABASE_URL_STAGING": "postgresql://db/staging", "SMOKE_TEST_CLERK_USER_ID": "user_1"}
+    clerk = resolve(staging, {**base, "CLERK_SECRET_KEY": "sk"})
+    assert (clerk.api_url, clerk.database_url, clerk.poll_budget_s, clerk.total_budget_s) == (
+        "https://staging.example", "postgresql://db/staging", 60.0, 90.0)
+    assert clerk.auth == ClerkCredentials("sk", "user_1", "https://api.clerk.com") and clerk.secrets == ["sk"]
+    static = resolve(staging, {**base, "SMOKE_TEST_API_KEY": "k", "SMOKE_TEST_API_URL": "http://127.0.0.1:1",
+                               "SMOKE_TEST_DATABASE_URL": "postgresql://db/x", "SMOKE_POLL_BUDGET_S": "2",
+                               "SMOKE_TOTAL_BUDGET_S": "5", "CLERK_API_URL": "http://unused"})
+    assert (static.api_url, static.database_url, static.auth) == ("http://127.0.0.1:1", "postgresql://db/x",
+                                                                  StaticToken("k"))
+    assert "postgresql" not in repr(static) and "'k'" not in repr(static)
+    with pytest.raises(SmokeInputError, match=re.escape("set SMOKE_TEST_API_URL or api_url in [environments.prod")):
+        resolve(Environment(name="production", database_url_env="DATABASE_URL_PROD"), {})
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"DATABASE_URL_STAGING": ""}, "set SMOKE_TEST_DATABASE_URL or DATABASE_URL_STAGING"),
+    ({"SMOKE_TEST_CLERK_USER_ID": ""}, "SMOKE_TEST_CLERK_USER_ID is not set"),
+    ({"CLERK_SECRET_KEY": ""}, "no credentials: set CLERK_SECRET_KEY"),
+    ({"SMOKE_TEST_API_KEY": "k"}, "both SMOKE_TEST_API_KEY and CLERK_SECRET_KEY are set"),
+    ({"SMOKE_POLL_BUDGET_S": "95"}, "must be below SMOKE_TOTAL_BUDGET_S"),
+    ({"SMOKE_TOTAL_BUDGET_S": "-1"}, "must be a positive number"),
+])
+def test_a_missing_or_bad_input_is_one_sentence(changes: dict[str, str], message: str) -> None:
+    staging = Environment(name="staging", database_url_env="DATABASE_URL_STAGING", api_url="https://s.example")
+    environ = {"DATABASE_URL_STAGING": "postgresql://db", "SMOKE_TEST_CLERK_USER_ID": "u", "CLERK_SECRET_KEY": "sk",
+               **changes}
+    with pytest.raises(SmokeInputError, match=re.escape(message)):
+        resolve(staging, environ)
+
+
+def test_a_runs_tag_matches_its_own_pattern_and_the_any_run_pattern() -> None:
+    tag = RunTag.new()
+    payload = tag.plan_payload()
+    assert 3 <= len(payload["topic"]) <= 200 and tag.run_id in payload["notes"]
+    assert re.match(ANY_RUN_TOPIC, payload["topic"]) and payload["topic"].startswith(tag.topic_like[:-1])
+    assert "deadlineDate" not in payload and RunTag.new().run_id != tag.run_id
