@@ -8,21 +8,13 @@ alone: `pytest -m "pre_deploy and staging_green" --gates-env production`.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
 from gates.config import ConfigError, Environment, GatesConfig, find_config, load_config
 from gates.scratch_db import ScratchServer
-
-if TYPE_CHECKING:
-    from standin.stack import Stack
-
-STANDIN_API_KEY = "standin-test-key"
-STANDIN_FAST = {"MOCK_GENERATION_DELAY_MS": "200", "WORKER_POLL_INTERVAL_MS": "50", "STANDIN_SHUTDOWN_GRACE_S": "1"}
 
 GATE_GROUPS = {
     "pre_deploy": "gates that decide whether a release may be deployed",
@@ -103,28 +95,3 @@ def scratch_database(scratch_server: ScratchServer) -> Iterator[str]:
         yield url
     finally:
         scratch_server.drop_database(url)
-
-
-@pytest.fixture
-def standin_api_key() -> str:
-    """The bearer key the `standin` fixture's API accepts."""
-    return STANDIN_API_KEY
-
-
-@pytest.fixture
-def standin(
-    scratch_database: str, gates_config: GatesConfig, tmp_path: Path
-) -> Callable[..., AbstractContextManager[Stack]]:
-    """`with standin(components, **env) as stack`: the stand-in's real processes on a scratch database.
-
-    The schema is the configured migrations; the API key is `standin_api_key`; the mock delay and
-    poll interval are short unless `env` says otherwise (faults go in `STANDIN_FAULTS`).
-    """
-
-    from standin.stack import running  # only tests that start the stand-in pay for importing it
-
-    def start(components: tuple[str, ...] = ("api", "generator"), **env: str) -> AbstractContextManager[Stack]:
-        return running(scratch_database, gates_config.migrations, api_key=STANDIN_API_KEY,
-                       log_dir=tmp_path / "standin-logs", env={**STANDIN_FAST, **env}, components=components)
-
-    return start

@@ -7,6 +7,7 @@ Suppressed findings carry the reason written in the migration, so an audit can l
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from typing import Any
 
 from migrations_checks.findings import Finding, LintResult
@@ -21,11 +22,7 @@ def render(result: LintResult) -> str:
         ],
         "files": result.files,
         "statements": result.statements,
-        "coverage": {
-            "parsed": result.coverage.parsed,
-            "classified": result.coverage.classified,
-            "opaque": result.coverage.opaque,
-        },
+        "coverage": asdict(result.coverage),
     }
     return json.dumps(document, indent=2) + "\n"
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import json
+from dataclasses import asdict
 from pathlib import PurePath, PurePosixPath, PureWindowsPath
 from typing import Any
 from urllib.parse import quote
@@ -43,11 +44,7 @@ def render(result: LintResult) -> str:
                 "properties": {
                     "files": result.files,
                     "statements": result.statements,
-                    "coverage": {
-                        "parsed": result.coverage.parsed,
-                        "classified": result.coverage.classified,
-                        "opaque": result.coverage.opaque,
-                    },
+                    "coverage": asdict(result.coverage),
                 },
             }
         ],

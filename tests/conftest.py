@@ -1,0 +1,44 @@
+"""Fixtures shared by the suite's own tests (the gates' fixtures live in the root conftest)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from gates.config import GatesConfig
+
+if TYPE_CHECKING:
+    from standin.stack import Stack
+
+STANDIN_API_KEY = "standin-test-key"
+# Short mock delay and poll interval so every stand-in test finishes in about a second.
+STANDIN_FAST = {"MOCK_GENERATION_DELAY_MS": "200", "WORKER_POLL_INTERVAL_MS": "50", "STANDIN_SHUTDOWN_GRACE_S": "1"}
+
+
+@pytest.fixture
+def standin_api_key() -> str:
+    """The bearer key the `standin` fixture's API accepts."""
+    return STANDIN_API_KEY
+
+
+@pytest.fixture
+def standin(
+    scratch_database: str, gates_config: GatesConfig, tmp_path: Path
+) -> Callable[..., AbstractContextManager[Stack]]:
+    """`with standin(components, **env) as stack`: the stand-in's real processes on a scratch database.
+
+    The schema is the configured migrations; the API key is `standin_api_key`; the mock delay and
+    poll interval are short unless `env` says otherwise (faults go in `STANDIN_FAULTS`).
+    """
+
+    from standin.stack import running  # only tests that start the stand-in pay for importing it
+
+    def start(components: tuple[str, ...] = ("api", "generator"), **env: str) -> AbstractContextManager[Stack]:
+        return running(scratch_database, gates_config.migrations, api_key=STANDIN_API_KEY,
+                       log_dir=tmp_path / "standin-logs", env={**STANDIN_FAST, **env}, components=components)
+
+    return start
