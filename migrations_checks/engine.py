@@ -20,7 +20,7 @@ from migrations_checks.reader import MigrationFile, MigrationSet, read_migration
 from migrations_checks.rules import Hit, Rule, all_rules
 from migrations_checks.sql.splitter import Comment
 from migrations_checks.statements import FileStatements, Statement, read_statements
-from migrations_checks.suppressions import Allow, Deprecation, Problem, directly_above, parse_directive
+from migrations_checks.suppressions import Allow, Problem, deprecations, directly_above, parse_directive
 
 # Reading files is the expensive part and is independent per file; below this many files the
 # worker processes cost more than they save.
@@ -175,10 +175,8 @@ def _problems(allow: Allow) -> Iterator[Problem]:
 
 
 def _record_deprecations(file_statements: FileStatements, history: History) -> None:
-    for comment in file_statements.comments:
-        directive = parse_directive(comment)
-        if isinstance(directive, Deprecation):
-            history.deprecations.setdefault((directive.table, directive.column), file_statements.file.tag)
+    for deprecation in deprecations(file_statements.comments):
+        history.deprecations.setdefault((deprecation.table, deprecation.column), file_statements.file.tag)
 
 
 def _severity(rule: Rule, hit: Hit, options: LintOptions) -> Severity:

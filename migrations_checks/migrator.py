@@ -79,11 +79,9 @@ def journal_prefix(migrations: MigrationSet, count: int) -> MigrationSet:
 
     Tests and benchmarks use it to put a database in the state a past release left.
     """
-    if migrations.journal is None:
-        raise InputError(f"{migrations.root or 'the given files'} has no meta/_journal.json")
+    files = journal_migrations(migrations)[:count]
+    assert migrations.journal is not None  # journal_migrations refuses a set without one
     journal = dataclasses.replace(migrations.journal, entries=migrations.journal.entries[:count])
-    tags = {entry.tag for entry in journal.entries}
-    files = tuple(migration for migration in migrations.files if migration.tag in tags)
     return dataclasses.replace(migrations, files=files, journal=journal)
 
 
@@ -145,11 +143,11 @@ def apply_pending(
         newest = newest_created_at(read_applied(connection))
         pending = [migration for migration in files if is_pending(migration, newest)]
         with connection.transaction():
-            apply_files(connection, pending)
+            _apply_files(connection, pending)
     return ApplyResult(applied=tuple(pending), newest_before=newest)
 
 
-def apply_files(connection: psycopg.Connection, files: Sequence[MigrationFile]) -> None:
+def _apply_files(connection: psycopg.Connection, files: Sequence[MigrationFile]) -> None:
     """Run each file and record it, in the caller's transaction (drizzle-orm's loop body)."""
     for migration in files:
         execute_file(connection, migration.path, migration.text)

@@ -22,7 +22,7 @@ from migrations_checks.paths import display_path
 from migrations_checks.reader import InputError, MigrationFile, read_text
 from migrations_checks.run_sql import StatementError, execute_chunk, execute_file, split_chunks
 
-RERUN_RULE = "rerun-failure"
+RERUN_RULE = "rerun-failure"  # documented in rules/rerun_failure.py
 RERUN_HINT = (
     "make the statement safe to run twice (IF NOT EXISTS / IF EXISTS, or a DO block that ignores "
     "duplicate_object), so a database built by db:push or a re-applied journal survives it"

@@ -38,7 +38,7 @@ class RollbackProblem:
         return f"{self.migration.tag}: {self.message}"
 
 
-def irreversible_reason(migration: MigrationFile) -> str | None:
+def _irreversible_reason(migration: MigrationFile) -> str | None:
     """The reason given by an `-- gates: irreversible -- <reason>` line ("" when it gives none)."""
     match = _IRREVERSIBLE.search(migration.text)
     if match is None:
@@ -47,13 +47,13 @@ def irreversible_reason(migration: MigrationFile) -> str | None:
     return reason.group("reason") if reason else ""
 
 
-def missing_rollbacks(migrations: Sequence[MigrationFile]) -> list[RollbackProblem]:
+def _missing_rollbacks(migrations: Sequence[MigrationFile]) -> list[RollbackProblem]:
     """Migrations with neither a rollback file nor a reasoned irreversible marker."""
     problems = []
     for migration in migrations:
-        reason = irreversible_reason(migration)
         if migration.down_path.is_file():
             continue
+        reason = _irreversible_reason(migration)
         if reason is None:
             problems.append(RollbackProblem(migration, (
                 f"has no rollback file {migration.down_path.name} and no "
@@ -69,8 +69,12 @@ def missing_rollbacks(migrations: Sequence[MigrationFile]) -> list[RollbackProbl
 def check_rollbacks(
     url: str, migrations: Sequence[MigrationFile], pending: Collection[str], settings: MigrationSettings
 ) -> list[RollbackProblem]:
-    """Every rollback problem of the migrations tagged `pending`, replayed on the empty database `url`."""
-    problems = missing_rollbacks([migration for migration in migrations if migration.tag in pending])
+    """Every rollback problem of the migrations tagged `pending`, walking `migrations` on `url`.
+
+    `url` holds the schema from before the first of `migrations`: an empty scratch database for a
+    whole history.
+    """
+    problems = _missing_rollbacks([migration for migration in migrations if migration.tag in pending])
     with connect(url, budget_s=settings.connect_budget_s) as connection:
         set_timeouts(
             connection, lock_timeout=settings.lock_timeout, statement_timeout=settings.statement_timeout
@@ -115,7 +119,7 @@ def _check_one(
     except StatementError as error:
         return [RollbackProblem(migration, f"up failed: {error}")], False
     if not migration.down_path.is_file():
-        return [], True  # irreversible, or reported by missing_rollbacks
+        return [], True  # irreversible, or reported by _missing_rollbacks
     try:
         restored = _step(connection, migration.down_path, read_text(migration.down_path))
     except StatementError as error:  # its transaction rolled back: the schema is still "after up"

@@ -29,11 +29,6 @@ class Chunk:
     text: str
     offset: int  # where the chunk starts in the file, in characters
 
-    @property
-    def is_empty(self) -> bool:
-        """Only whitespace and `--` comments: Postgres answers such a query with nothing."""
-        return _first_code(self.text) is None
-
 
 class StatementError(Exception):
     """A chunk of a migration (or rollback) file failed; the message locates it for a human."""
@@ -71,10 +66,10 @@ def execute_chunk(connection: psycopg.Connection, path: Path, text: str, chunk: 
     try:
         connection.execute(chunk.text.encode("utf-8"))
     except psycopg.Error as error:
-        raise located_error(path, text, chunk, error) from None
+        raise _located_error(path, text, chunk, error) from None
 
 
-def located_error(path: Path, text: str, chunk: Chunk, error: psycopg.Error) -> StatementError:
+def _located_error(path: Path, text: str, chunk: Chunk, error: psycopg.Error) -> StatementError:
     """The StatementError for `error`, raised by Postgres while running `chunk` of `text`."""
     diag = error.diag
     first = _first_code(chunk.text) or 0

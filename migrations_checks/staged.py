@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from migrations_checks.reader import MigrationFile
 from migrations_checks.statements import read_statements
 from migrations_checks.status import DRIFT_STATES, DatabaseStatus, describe
-from migrations_checks.suppressions import Deprecation, parse_directive
+from migrations_checks.suppressions import deprecations
 
 _DROPS = ("drop_table", "drop_column")
 
@@ -72,8 +72,6 @@ def relied_deprecations(files: Sequence[MigrationFile], tags: set[str]) -> list[
                 if key in deprecated:
                     target = ".".join(part for part in key if part)
                     relied.append(ReliedDeprecation(migration.tag, deprecated[key], target))
-        for comment in statements.comments:
-            directive = parse_directive(comment)
-            if isinstance(directive, Deprecation):
-                deprecated.setdefault((directive.table, directive.column), migration.tag)
+        for deprecation in deprecations(statements.comments):
+            deprecated.setdefault((deprecation.table, deprecation.column), migration.tag)
     return relied

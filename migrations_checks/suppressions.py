@@ -10,6 +10,7 @@ that would silently change nothing, so it is reported.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from migrations_checks.sql.splitter import Comment
@@ -71,6 +72,14 @@ def parse_directive(comment: Comment) -> Directive | None:
         "`-- gates: allow <rule-id> -- <reason>` or `-- gates: deprecate column <table>.<column>`",
         comment.line,
     )
+
+
+def deprecations(comments: Iterable[Comment]) -> Iterator[Deprecation]:
+    """The deprecation markers among `comments`, in order."""
+    for comment in comments:
+        directive = parse_directive(comment)
+        if isinstance(directive, Deprecation):
+            yield directive
 
 
 def directly_above(comments: tuple[Comment, ...], line: int) -> list[Comment]:

@@ -69,9 +69,7 @@ _NOT_WORDS = frozenset(
 _SQL_LITERALS = frozenset({TokenType.STRING, TokenType.BYTE_STRING, TokenType.HEREDOC_STRING})
 _OPENERS = frozenset({TokenType.L_PAREN, TokenType.L_BRACKET})
 _CLOSERS = frozenset({TokenType.R_PAREN, TokenType.R_BRACKET})
-_CONTROL = frozenset(
-    {"NULL", "RAISE", "RETURN", "EXIT", "CONTINUE", "ASSERT", "GET", "OPEN", "FETCH", "MOVE", "CLOSE"}
-)
+_CONTROL = frozenset({"NULL", "RAISE", "RETURN", "EXIT", "CONTINUE", "ASSERT", "GET", "OPEN", "FETCH", "MOVE", "CLOSE"})
 _QUERIES = frozenset({"SELECT", "WITH", "VALUES", "TABLE", "INSERT", "UPDATE", "DELETE", "MERGE"})
 _BRANCH_ENDS = ("ELSIF", "ELSEIF", "ELSE", "END")
 

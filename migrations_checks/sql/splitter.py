@@ -18,9 +18,15 @@ literal, ...), a small scanner below splits that piece instead; an unterminated 
 the end of the piece, exactly as the server reads it, so the rest becomes one chunk that the
 linter reports as unparseable.
 
+sqlglot folds everything after a leading command keyword (``DO``, ``CALL``, ``VACUUM``,
+``REINDEX``, ``EXECUTE``, ...) up to the ``;`` into one STRING token; its offsets are repaired to
+span that text, and a comment just before such a statement's ``;`` therefore stays in its text.
+
 Offsets are character offsets into the ``str`` passed to ``split_sql``. Lines are counted by
 ``\\n`` (a CRLF file counts as expected) and columns in characters from 1; a byte-order mark at
 the start of the file is treated as whitespace and does not count as a column.
+
+``__all__`` is the linter's interface; the other public names are shared with ``do_blocks``.
 """
 
 from __future__ import annotations
@@ -41,8 +47,6 @@ BREAKPOINT = "--> statement-breakpoint"
 _BOM = "\ufeff"
 
 _Tokenizer = Postgres().tokenizer_class
-# sqlglot turns everything after these words (up to the next ';') into one STRING token when they
-# start a statement; its recorded start offset is wrong and is repaired in tokenize().
 _COMMANDS = frozenset(_Tokenizer.COMMANDS)
 _COMMAND_PREFIXES = frozenset(_Tokenizer.COMMAND_PREFIX_TOKENS)
 _SEMICOLON = TokenType.SEMICOLON
@@ -178,9 +182,7 @@ def make_chunk(
     )
 
 
-def comments_at(
-    source: str, text: str, offsets: Offsets, spans: Sequence[tuple[int, int]]
-) -> tuple[Comment, ...]:
+def comments_at(source: str, text: str, offsets: Offsets, spans: Sequence[tuple[int, int]]) -> tuple[Comment, ...]:
     """The comments at ``spans`` of ``text``, placed in ``source`` by ``offsets``."""
     comments = []
     for start, end in spans:
@@ -220,7 +222,8 @@ _local = threading.local()
 
 
 def tokenize(text: str) -> tuple[list[Token], bool]:
-    """sqlglot's Postgres tokens of ``text`` and whether tokenizing succeeded.
+    """sqlglot's Postgres tokens of ``text`` (command arguments repaired) and whether
+    tokenizing succeeded.
 
     On failure the tokens are those sqlglot produced before it stopped: a correct prefix, useful
     for classification but not for splitting.

@@ -306,12 +306,51 @@ def test_deep_nesting_is_dynamic_not_a_crash() -> None:
 # --- properties ----------------------------------------------------------------------------------
 
 BODY_PARTS = [
-    "BEGIN", "END", ";", "IF", "THEN", "ELSE", "ELSIF", "END IF", "LOOP", "END LOOP", "EXCEPTION", "WHEN",
-    "others", "THEN null;", "ALTER TABLE x ADD y int;", "EXECUTE 'DROP TABLE a';", "EXECUTE 'a'' ; b' || E'\\n c';",
-    "EXECUTE format('x');", "x := 1;", "PERFORM f();", "CASE", "FOR r IN SELECT 1 LOOP", "FOR i IN 1..3 LOOP",
-    "WHILE", "DECLARE", "n int;", "<<l>>", "(", ")", "'s'", "$$", "$q$", "/* c */", "-- c\n", "\n", "\r\n",
-    "DO $i$ BEGIN DROP TABLE z; END $i$;", "RAISE NOTICE 'x';", "NULL;", "EXECUTE", "INTO", "USING", "'",
-    "E'\\''", "CREATE FUNCTION f() BEGIN ATOMIC SELECT 1; END;",
+    "BEGIN",
+    "END",
+    ";",
+    "IF",
+    "THEN",
+    "ELSE",
+    "ELSIF",
+    "END IF",
+    "LOOP",
+    "END LOOP",
+    "EXCEPTION",
+    "WHEN",
+    "others",
+    "THEN null;",
+    "ALTER TABLE x ADD y int;",
+    "EXECUTE 'DROP TABLE a';",
+    "EXECUTE 'a'' ; b' || E'\\n c';",
+    "EXECUTE format('x');",
+    "x := 1;",
+    "PERFORM f();",
+    "CASE",
+    "FOR r IN SELECT 1 LOOP",
+    "FOR i IN 1..3 LOOP",
+    "WHILE",
+    "DECLARE",
+    "n int;",
+    "<<l>>",
+    "(",
+    ")",
+    "'s'",
+    "$$",
+    "$q$",
+    "/* c */",
+    "-- c\n",
+    "\n",
+    "\r\n",
+    "DO $i$ BEGIN DROP TABLE z; END $i$;",
+    "RAISE NOTICE 'x';",
+    "NULL;",
+    "EXECUTE",
+    "INTO",
+    "USING",
+    "'",
+    "E'\\''",
+    "CREATE FUNCTION f() BEGIN ATOMIC SELECT 1; END;",
 ]
 GOOD_BODIES = [
     "BEGIN ALTER TABLE a ADD b int; END",
@@ -357,13 +396,13 @@ def check_block(source: str) -> None:
                 assert chunk.start <= comment.start < inner.start
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=800, deadline=None)
 @given(do_sources())
 def test_unwrapping_mutated_blocks_never_raises(source: str) -> None:
     check_block(source)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from([*"BEGIN END;IFTHX'$()\n :=", "LOOP", "DO ", "EXECUTE "])).map("".join))
 def test_unwrapping_random_bodies_never_raises(body: str) -> None:
     check_block(f"DO $$ {body} $$;")
