@@ -20,6 +20,7 @@ from migrations_checks.extract import describe
 from migrations_checks.reader import MigrationFile
 from migrations_checks.sql.classify import classify
 from migrations_checks.sql.do_blocks import is_do_block, unwrap_do_block
+from migrations_checks.sql.features import features_of
 from migrations_checks.sql.splitter import Chunk, Comment, split_sql, trailing_comments
 from migrations_checks.sql.words import statement_words
 
@@ -39,6 +40,7 @@ class Statement:
     column: int
     comments_above: tuple[Comment, ...]  # comments between the previous statement and this one
     literals: frozenset[str]  # the string constants it contains, e.g. enum values it uses
+    features: frozenset[str]  # version-dependent features it uses (see sql/features.py)
     kind: str | None  # the Postgres command, e.g. "ALTER TABLE"; None if unknown
     actions: tuple[Action, ...]
     coverage: Coverage
@@ -90,6 +92,7 @@ def _statement(file: MigrationFile, chunk: Chunk, do_block: Statement | None = N
     return Statement(
         **_located(file, chunk, do_block),
         literals=frozenset(word.text for word in words if word.kind == "string"),
+        features=features_of(kind, words, actions or ()),
         kind=kind,
         actions=tuple(actions or ()),
         coverage=coverage,
@@ -100,6 +103,7 @@ def _opaque(file: MigrationFile, chunk: Chunk, do_block: Statement) -> Statement
     return Statement(
         **_located(file, chunk, do_block),
         literals=frozenset(),
+        features=frozenset(),
         kind=None,
         actions=(),
         coverage="opaque",

@@ -75,7 +75,7 @@ def _subcommand(cursor: Cursor, table: str) -> Action | None:
 
 def _add(cursor: Cursor, table: str) -> Action | None:
     word = cursor.peek()
-    if word is not None and word.upper in _CONSTRAINT_KINDS:
+    if (word is not None and word.upper in _CONSTRAINT_KINDS) or cursor.at("NOT", "NULL"):
         return _add_constraint(cursor, table)
     cursor.accept("COLUMN")
     cursor.accept("IF", "NOT", "EXISTS")
@@ -112,6 +112,10 @@ def _add_constraint(cursor: Cursor, table: str) -> Action | None:
         return Action(verb, table=table, name=name, using_index=has_keyword(rest, "USING", "INDEX"))
     if cursor.accept("EXCLUDE"):
         return Action("add_exclusion", table=table, name=name)
+    if cursor.accept("NOT", "NULL"):
+        # PostgreSQL 18's named NOT NULL constraint: the same effect on running code as SET NOT NULL.
+        return Action("set_not_null", table=table, column=cursor.name(), name=name, not_valid=not_valid,
+                      object_kind="CONSTRAINT")
     return None
 
 

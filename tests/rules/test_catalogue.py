@@ -24,8 +24,9 @@ CATALOGUE = {
     "journal-out-of-order": "error", "journal-missing-entry": "error", "journal-missing-file": "error",
     "applied-migration-edited": "error", "unparseable-statement": "error",
 }
-# Added by this suite: suppression hygiene, and the replay gate's re-run check.
-EXTRA = {"invalid-suppression": "error", "unused-suppression": "info", "rerun-failure": "warning"}
+# Added by this suite: suppression hygiene, the replay gate's re-run check, the target version.
+EXTRA = {"invalid-suppression": "error", "unused-suppression": "info", "rerun-failure": "warning",
+         "requires-newer-postgres": "error"}
 
 STATEMENT_RULES = [rule for rule in all_rules().values() if rule.check is not None]
 

@@ -1,0 +1,39 @@
+"""requires-newer-postgres: syntax is judged against the configured target major version."""
+
+from __future__ import annotations
+
+import pytest
+
+from migrations_checks.context import LintOptions
+from migrations_checks.engine import lint_text
+
+CASES = [
+    ('ALTER TABLE "p" DETACH PARTITION "p_2024" CONCURRENTLY;', 14),
+    ('MERGE INTO "t" USING "s" ON "t"."id" = "s"."id" WHEN MATCHED THEN UPDATE SET "n" = "s"."n";', 15),
+    ('CREATE UNIQUE INDEX "u" ON "t" ("email") NULLS NOT DISTINCT;', 15),
+    ('CREATE TABLE "t" ("id" uuid PRIMARY KEY DEFAULT uuidv7());', 18),
+    ('ALTER TABLE "t" ADD CONSTRAINT "t_n_not_null" NOT NULL "n" NOT VALID;', 18),
+    ('ALTER TABLE "t" ADD NOT NULL "n";', 18),
+    ('CREATE TABLE "t" ("a" int, "b" int GENERATED ALWAYS AS ("a" * 2) VIRTUAL);', 18),
+]
+
+
+def version_findings(sql: str, target: int) -> list[str]:
+    result = lint_text(sql, LintOptions(postgres_version=target))
+    return [f.message for f in result.findings if f.rule == "requires-newer-postgres"]
+
+
+@pytest.mark.parametrize(("sql", "first"), CASES)
+def test_fires_below_the_first_version(sql: str, first: int) -> None:
+    [message] = version_findings(sql, first - 1)
+    assert f"PostgreSQL {first}+" in message and f"target is PostgreSQL {first - 1}" in message
+
+
+@pytest.mark.parametrize(("sql", "first"), CASES)
+def test_silent_from_the_first_version(sql: str, first: int) -> None:
+    assert version_findings(sql, first) == []
+
+
+def test_names_only_in_comments_and_strings_do_not_count() -> None:
+    sql = "-- MERGE uses uuidv7()\nCOMMENT ON TABLE \"t\" IS 'NULLS NOT DISTINCT, uuidv7()';"
+    assert version_findings(sql, 12) == []
