@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 from corpus import write_corpus
@@ -27,7 +28,11 @@ def timed(command: list[str], cwd: Path) -> tuple[float, subprocess.CompletedPro
     return time.perf_counter() - start, completed
 
 
-def ours(folder: Path) -> tuple[float, int, str]:
+def top(counts: Counter[str]) -> str:
+    return ", ".join(f"{rule} {count}" for rule, count in counts.most_common(4))
+
+
+def ours(folder: Path) -> tuple[float, Counter[str], str]:
     seconds, completed = timed([sys.executable, "-m", "migrations_checks", "lint", "--format", "json",
                                 "--config", str(folder / "none.toml"), str(folder)], folder)
     if completed.returncode not in (0, 1):
@@ -35,16 +40,16 @@ def ours(folder: Path) -> tuple[float, int, str]:
     report = json.loads(completed.stdout)
     coverage = report["coverage"]
     detail = f"parsed {coverage['parsed']} / classified {coverage['classified']} / opaque {coverage['opaque']}"
-    return seconds, len(report["findings"]), detail
+    return seconds, Counter(finding["rule"] for finding in report["findings"]), detail
 
 
-def squawk(folder: Path) -> tuple[float, int]:
+def squawk(folder: Path) -> tuple[float, Counter[str]]:
     executable = shutil.which("squawk")
     if executable is None:
         raise SystemExit("squawk is not installed: pip install -e '.[bench]'")
     seconds, completed = timed([executable, "--reporter", "json", "--assume-in-transaction", "*.sql"], folder)
     findings = json.loads(completed.stdout or "[]")
-    return seconds, len(findings)
+    return seconds, Counter(finding["rule_name"] for finding in findings)
 
 
 def main() -> None:
@@ -60,7 +65,8 @@ def main() -> None:
             our_seconds, our_findings, coverage = ours(folder)
             squawk_seconds, squawk_findings = squawk(folder)
         print(f"{size:>10} {our_seconds:>8.2f} {squawk_seconds:>9.2f} {our_seconds / squawk_seconds:>6.2f} "
-              f"{our_seconds / size * 1000:>8.2f} {our_findings:>14} {squawk_findings:>16}  {coverage}")
+              f"{our_seconds / size * 1000:>8.2f} {our_findings.total():>14} {squawk_findings.total():>16}  {coverage}")
+        print(f"{'':>10} ours: {top(our_findings)}\n{'':>10} squawk: {top(squawk_findings)}")
 
 
 if __name__ == "__main__":

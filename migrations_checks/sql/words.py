@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from sqlglot.dialects.postgres import Postgres
@@ -39,11 +39,12 @@ class Word:
     text: str  # as written, without quotes for quoted identifiers and strings
     kind: WordKind
     start: int  # offset in the file
+    # The keyword spelling of a bare word; quoted identifiers and literals never match a keyword.
+    # Computed once: keyword comparisons are the linter's innermost loop.
+    upper: str = field(init=False)
 
-    @property
-    def upper(self) -> str:
-        """The keyword spelling of a bare word; quoted identifiers and literals never match one."""
-        return self.text.upper() if self.kind == "word" else ""
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "upper", self.text.upper() if self.kind == "word" else "")
 
     @property
     def name(self) -> str:
@@ -179,14 +180,16 @@ def split_top_level(words: Sequence[Word], separator: str = ",") -> list[tuple[W
     return [part for part in parts if part]
 
 
-def has_keyword(words: Iterable[Word], *keywords: str) -> bool:
+def has_keyword(words: Sequence[Word], *keywords: str) -> bool:
     """Whether the consecutive bare words `keywords` occur anywhere in `words`."""
-    sequence = list(words)
-    width = len(keywords)
-    return any(
-        all(sequence[i + k].upper == keywords[k] for k in range(width))
-        for i in range(len(sequence) - width + 1)
-    )
+    first, rest = keywords[0], keywords[1:]
+    last_start = len(words) - len(keywords)
+    for index, word in enumerate(words):
+        if index > last_start:
+            return False
+        if word.upper == first and all(words[index + 1 + k].upper == part for k, part in enumerate(rest)):
+            return True
+    return False
 
 
 def top_level(words: Sequence[Word]) -> list[Word]:
