@@ -19,7 +19,7 @@ Verb = Literal[
     "add_foreign_key", "add_check", "add_unique", "add_primary_key", "add_exclusion",
     "validate_constraint", "drop_constraint",
     # table storage and partitions
-    "set_tablespace", "detach_partition", "attach_partition",
+    "set_tablespace", "rewrite_table", "detach_partition", "attach_partition",
     # row level security
     "enable_rls", "disable_rls", "force_rls", "no_force_rls", "create_policy", "drop_policy",
     # indexes
@@ -55,5 +55,7 @@ class Action:
     new_type: str | None = None  # for alter_column_type / add_column: the type as normalised text
     columns: tuple[tuple[str, str], ...] = ()  # for create_table: (name, type) of each column
     has_where: bool = True  # for update/delete
+    if_not_exists: bool = False  # for create_table: a no-op when the table already exists
+    using: bool = False  # for alter_column_type: a USING expression that computes new values
     full: bool = False  # VACUUM FULL
     values: tuple[str, ...] = ()  # enum values (add: (new,), rename: (old, new)), grantees

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from gates.config import ConfigError, GatesConfig, Severity
+from migrations_checks.sql.words import normalize_name
 from migrations_checks.statements import Statement
 
 
@@ -20,9 +21,6 @@ class LintOptions:
     postgres_version: int = 16
     hot_tables: frozenset[str] = frozenset()  # locking rules are errors on these
     severity: Mapping[str, Severity] = field(default_factory=dict)
-    # All files linted are applied together, in one transaction (Drizzle's pending batch); when
-    # False only each file is assumed to be one transaction.
-    one_batch: bool = False
     # Migration tags to report on; the others are read for context only (None: report all).
     only: frozenset[str] | None = None
 
@@ -41,7 +39,7 @@ class LintOptions:
         options = cls(
             transactional=settings.transactional,
             postgres_version=settings.postgres_version,
-            hot_tables=settings.hot_tables,
+            hot_tables=frozenset(normalize_name(name) for name in settings.hot_tables),
             severity=settings.severity,
         )
         return replace(options, **overrides)  # type: ignore[arg-type]
@@ -55,6 +53,9 @@ class History:
     index_tables: dict[str, str] = field(default_factory=dict)  # index -> table
     deprecations: dict[tuple[str, str | None], str] = field(default_factory=dict)  # -> migration tag
 
+    def has_table(self, table: str) -> bool:
+        return table in self.columns
+
     def column_type(self, table: str | None, column: str | None) -> str | None:
         if table is None or column is None:
             return None
@@ -64,7 +65,8 @@ class History:
         for action in statement.actions:
             table = action.table
             if action.verb == "create_table" and table:
-                self.columns[table] = dict(action.columns)
+                if not (action.if_not_exists and table in self.columns):  # IF NOT EXISTS: a no-op then
+                    self.columns[table] = dict(action.columns)
             elif action.verb in ("add_column", "alter_column_type") and table and action.column and action.new_type:
                 self.columns.setdefault(table, {})[action.column] = action.new_type
             elif action.verb == "drop_column" and table and action.column:

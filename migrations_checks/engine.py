@@ -37,7 +37,7 @@ def lint_sets(sets: Sequence[MigrationSet], options: LintOptions) -> LintResult:
     for migration_set in sets:
         files = list(_read_all(migration_set.files))
         reported = [f for f in files if options.only is None or f.file.tag in options.only]
-        findings, silenced = _lint_files(files, reported, options)
+        findings, silenced = _lint_files(files, reported, options, one_batch=migration_set.journal is not None)
         findings.extend(_journal_findings(migration_set, options))
         parsed.extend(findings)
         suppressed.extend(silenced)
@@ -78,14 +78,15 @@ def _add_coverage(total: Coverage, statements: Iterable[Statement]) -> Coverage:
 
 
 def _lint_files(
-    files: Sequence[FileStatements], reported: Sequence[FileStatements], options: LintOptions
+    files: Sequence[FileStatements], reported: Sequence[FileStatements], options: LintOptions, one_batch: bool
 ) -> tuple[list[Finding], list[Finding]]:
     rules = [rule for rule in all_rules().values() if rule.check is not None]
     history = History()
     findings: list[Finding] = []
     silenced: list[Finding] = []
     reported_ids = {id(f) for f in reported}
-    batch = [s for f in reported for s in f.statements] if options.one_batch else []
+    # drizzle-orm applies every pending file of a journal in one transaction; loose files are one each.
+    batch = [s for f in reported for s in f.statements] if one_batch else []
     for file_statements in files:
         if id(file_statements) in reported_ids:
             active, quiet = _lint_file(file_statements, rules, history, options, batch)
@@ -107,7 +108,8 @@ def _lint_file(
 ) -> tuple[list[Finding], list[Finding]]:
     statements = file_statements.statements
     display = display_path(file_statements.file.path)
-    lines = file_statements.file.text.splitlines()
+    # Positions count "\n" only (as Postgres and editors do), so split the same way.
+    lines = [line.removesuffix("\r") for line in file_statements.file.text.split("\n")]
     batch_position = {id(statement): index for index, statement in enumerate(batch)}
     created: set[str] = set()
     findings: list[Finding] = []
@@ -135,7 +137,7 @@ def _lint_file(
                 directive = parse_directive(comment)
                 if isinstance(directive, Allow):
                     allows[comment.line] = directive
-                    findings.extend(_problem_finding(p, display, lines) for p in _problems(directive))
+                    findings.extend(_problem_finding(p, display, lines, options) for p in _problems(directive))
             if comment.line in allows:
                 applicable.append(allows[comment.line])
         for rule in rules:
@@ -148,10 +150,31 @@ def _lint_file(
                     continue
                 used.add((allow.line, rule.id))
                 silenced.append(_silenced(finding, allow, display))
+        created.update(
+            a.table for a in statement.actions
+            if a.verb == "create_table" and a.table and not (a.if_not_exists and history.has_table(a.table))
+        )
         history.record(statement)
-        created.update(a.table for a in statement.actions if a.verb == "create_table" and a.table)
-    findings.extend(_unused(allows.values(), used, display, lines))
+    findings.extend(_unused(allows.values(), used, display, lines, options))
+    findings.extend(_stray_directives(file_statements, allows, display, lines, options))
     return findings, silenced
+
+
+def _stray_directives(
+    file_statements: FileStatements, attached: dict[int, Allow], display: str, lines: Sequence[str],
+    options: LintOptions,
+) -> Iterator[Finding]:
+    """`gates:` comments that do nothing: typos, and suppressions standing above no statement."""
+    for comment in file_statements.comments:
+        directive = parse_directive(comment)
+        if isinstance(directive, Problem):
+            yield _problem_finding(directive, display, lines, options)
+        elif isinstance(directive, Allow) and comment.line not in attached:
+            yield _problem_finding(
+                Problem("suppression is not on the line directly above a statement, so it suppresses nothing",
+                        comment.line),
+                display, lines, options,
+            )
 
 
 def _suppression_comments(statement: Statement) -> list[Comment]:
@@ -207,22 +230,29 @@ def _silenced(finding: Finding, allow: Allow, display: str) -> Finding:
     return Finding(**{**finding.__dict__, "suppressed_by": suppression})
 
 
-def _problem_finding(problem: Problem, display: str, lines: Sequence[str]) -> Finding:
-    rule = all_rules()["invalid-suppression"]
-    return Finding(rule=rule.id, severity=rule.severity, file=display, line=problem.line, column=1,
-                   message=problem.message, hint=rule.hint, source_line=_line(lines, problem.line))
+def _comment_finding(
+    rule_id: str, message: str, line: int, display: str, lines: Sequence[str], options: LintOptions
+) -> Finding:
+    """A finding about a `gates:` comment rather than a statement."""
+    rule = all_rules()[rule_id]
+    return Finding(rule=rule.id, severity=options.severity.get(rule.id, rule.severity), file=display, line=line,
+                   column=1, message=message, hint=rule.hint, source_line=_line(lines, line))
+
+
+def _problem_finding(problem: Problem, display: str, lines: Sequence[str], options: LintOptions) -> Finding:
+    return _comment_finding("invalid-suppression", problem.message, problem.line, display, lines, options)
 
 
 def _unused(
-    allows: Iterable[Allow], used: set[tuple[int, str]], display: str, lines: Sequence[str]
+    allows: Iterable[Allow], used: set[tuple[int, str]], display: str, lines: Sequence[str], options: LintOptions
 ) -> Iterator[Finding]:
-    rule = all_rules()["unused-suppression"]
     for allow in allows:
+        if not allow.reason:
+            continue  # already an invalid-suppression, and it suppressed nothing
         for rule_id in allow.rules:
             if (allow.line, rule_id) not in used and rule_id in all_rules():
-                yield Finding(rule=rule.id, severity=rule.severity, file=display, line=allow.line, column=1,
-                              message=f"`{rule_id}` is allowed here but does not fire on this statement",
-                              hint=rule.hint, source_line=_line(lines, allow.line))
+                message = f"`{rule_id}` is allowed here but does not fire on this statement"
+                yield _comment_finding("unused-suppression", message, allow.line, display, lines, options)
 
 
 def _journal_findings(migration_set: MigrationSet, options: LintOptions) -> Iterator[Finding]:

@@ -26,8 +26,7 @@ def test_pending_migrations_pass_the_lint(gates_config: GatesConfig, gates_env: 
     with failing_clearly("cannot lint the migrations"):
         sets = read_migrations([gates_config.migrations.path])
         pending = pending_tags(gates_config, gates_env, sets[0])
-        # Drizzle applies the whole pending batch in one transaction.
-        options = LintOptions.from_config(gates_config, only=pending, one_batch=True)
+        options = LintOptions.from_config(gates_config, only=pending)
     result: LintResult = lint_sets(sets, options)
     blocking = result.blocking("warning")
     if blocking:

@@ -8,7 +8,7 @@ drizzle-orm applies it. A plain folder is applied in file-name order. Rollback f
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,8 +88,18 @@ def read_migrations(paths: Sequence[Path]) -> list[MigrationSet]:
 
 def read_folder(folder: Path) -> MigrationSet:
     if (folder / JOURNAL_PATH).is_file():
-        return read_drizzle_folder(folder)
+        migration_set = read_drizzle_folder(folder)
+        if not (migration_set.journal and migration_set.journal.entries) and not migration_set.orphan_files:
+            raise InputError(f"{folder} holds no migrations: its journal lists none and there is no .sql file")
+        return migration_set
     files = sorted(p for p in folder.iterdir() if p.is_file() and is_migration_file(p))
+    if not files:
+        # A gate that reads an empty folder would pass having checked nothing: a mistyped path,
+        # or drizzle-kit 1.x's one-folder-per-migration layout, which this reader does not know.
+        nested = "; drizzle-kit 1.x folders (<name>/migration.sql) are not supported" if any(
+            (child / "migration.sql").is_file() for child in folder.iterdir() if child.is_dir()
+        ) else ""
+        raise InputError(f"{folder} holds no .sql migrations{nested}")
     return MigrationSet(
         root=folder,
         files=tuple(MigrationFile(path=p, tag=_tag(p), text=read_text(p)) for p in files),
@@ -130,10 +140,6 @@ def read_journal(path: Path) -> Journal:
         idx = raw.get("idx", position)
         entries.append(JournalEntry(idx=idx if isinstance(idx, int) else position, tag=tag, when=when, line=line))
     return Journal(path=path, entries=tuple(entries))
-
-
-def all_sql_files(sets: Iterable[MigrationSet]) -> list[MigrationFile]:
-    return [migration for migration_set in sets for migration in migration_set.files]
 
 
 def _tag(path: Path) -> str:

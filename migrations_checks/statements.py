@@ -82,7 +82,7 @@ def _statement(file: MigrationFile, chunk: Chunk, do_block: Statement | None = N
     words = statement_words(chunk.text, chunk.start, chunk.tokens)
     tree = _parse(file.text, chunk)
     kind = classify(words)
-    actions = describe(kind, words, tree) if kind else None
+    actions = describe(kind, words, tree) if kind and chunk.lexed else None
     if actions is None:
         coverage: Coverage = "opaque"
     elif tree is not None and not isinstance(tree, exp.Command):

@@ -14,15 +14,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from migrations_checks.sql.splitter import Comment
-from migrations_checks.sql.words import unqualified
+from migrations_checks.sql.words import normalize_name
 
 _DIRECTIVE = re.compile(r"^--\s*gates:\s*(?P<body>.*)$", re.IGNORECASE)
 _ALLOW = re.compile(
-    r"^allow\s+(?P<rules>[a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)\s*(?:--\s*(?P<reason>.*?))?\s*$"
+    r"^allow\s+(?P<rules>[a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)\s*(?:--\s*(?P<reason>.*?))?\s*$", re.IGNORECASE
 )
 _DEPRECATE = re.compile(r"^deprecate\s+(?P<kind>column|table)\s+(?P<name>\S+)\s*$", re.IGNORECASE)
 _IRREVERSIBLE = re.compile(r"^irreversible\b", re.IGNORECASE)
-_NAME_PART = re.compile(r'"((?:[^"]|"")*)"|([^."]+)')
 
 
 @dataclass(frozen=True)
@@ -55,16 +54,16 @@ def parse_directive(comment: Comment) -> Directive | None:
         return None
     body = match["body"].strip()
     if allow := _ALLOW.match(body):
-        rules = tuple(rule.strip() for rule in allow["rules"].split(","))
+        rules = tuple(rule.strip().lower() for rule in allow["rules"].split(","))
         return Allow(rules=rules, reason=(allow["reason"] or "").strip(), line=comment.line)
     if deprecate := _DEPRECATE.match(body):
-        parts = [quoted.replace('""', '"') if quoted else bare.lower()
-                 for quoted, bare in _NAME_PART.findall(deprecate["name"])]
-        if deprecate["kind"].lower() == "column":
-            if len(parts) < 2:
-                return Problem(f"`{comment.text.strip()}` needs <table>.<column>", comment.line)
-            return Deprecation(unqualified(".".join(parts[:-1])), parts[-1], comment.line)
-        return Deprecation(unqualified(".".join(parts)), None, comment.line)
+        name = normalize_name(deprecate["name"])
+        if deprecate["kind"].lower() == "table":
+            return Deprecation(name, None, comment.line)
+        table, _, column = name.rpartition(".")
+        if not table:
+            return Problem(f"`{comment.text.strip()}` needs <table>.<column>", comment.line)
+        return Deprecation(table, column, comment.line)
     if _IRREVERSIBLE.match(body):
         return None  # read by the replay gate's rollback check
     return Problem(

@@ -9,9 +9,11 @@ from sqlglot import exp
 from migrations_checks.actions import Action
 from migrations_checks.extract import objects
 from migrations_checks.extract.alter_table import alter_table
-from migrations_checks.extract.dml import data_change
-from migrations_checks.sql.words import Word, top_level
+from migrations_checks.extract.dml import data_changes
+from migrations_checks.sql.words import Word
 
+# Statements that can carry an UPDATE or DELETE, directly or in a data-modifying WITH clause.
+_MAY_CHANGE_DATA = frozenset({"UPDATE", "DELETE", "WITH", "INSERT", "SELECT", "MERGE"})
 _SIMPLE_VERBS = {
     "CREATE DATABASE": "create_database",
     "ALTER SYSTEM": "alter_system",
@@ -35,8 +37,8 @@ def describe(kind: str, words: Sequence[Word], tree: exp.Expression | None) -> l
         return objects.alter_type(words)
     if kind.startswith("DROP "):
         return objects.drop(kind, words)
-    if kind in ("UPDATE", "DELETE") or (kind == "WITH" and _modifies(words)):
-        return data_change(kind, words, tree)
+    if kind in _MAY_CHANGE_DATA:
+        return data_changes(words, tree)
     if kind == "TRUNCATE":
         return objects.truncate(words)
     if kind == "VACUUM":
@@ -52,5 +54,3 @@ def describe(kind: str, words: Sequence[Word], tree: exp.Expression | None) -> l
     return [Action("other")]
 
 
-def _modifies(words: Sequence[Word]) -> bool:
-    return any(word.upper in ("UPDATE", "DELETE") for word in top_level(words))

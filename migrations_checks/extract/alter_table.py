@@ -41,12 +41,12 @@ def alter_table(words: Sequence[Word]) -> list[Action] | None:
         partition = cursor.name()
         return [Action("detach_partition", table=table, name=partition,
                        concurrently=cursor.accept("CONCURRENTLY"))]
-    actions = []
+    actions: list[Action] = []
     for part in split_top_level(cursor.rest()):
-        action = _subcommand(Cursor(part), table)
-        if action is None:
+        found = _subcommand(Cursor(part), table)
+        if found is None:
             return None
-        actions.append(action)
+        actions.extend(found)
     return actions or None
 
 
@@ -62,27 +62,32 @@ def _rename(cursor: Cursor, table: str) -> list[Action] | None:
     return [Action("rename_column", table=table, column=column, name=cursor.name())]
 
 
-def _subcommand(cursor: Cursor, table: str) -> Action | None:
+def _subcommand(cursor: Cursor, table: str) -> list[Action] | None:
     head = cursor.peek()
     if head is None:
         return None
+    if cursor.accept("ADD"):
+        return _add(cursor, table)
     handler = _HANDLERS.get(head.upper)
     if handler is None:
         return None
     cursor.next()
-    return handler(cursor, table)
+    action = handler(cursor, table)
+    return [action] if action is not None else None
 
 
-def _add(cursor: Cursor, table: str) -> Action | None:
+def _add(cursor: Cursor, table: str) -> list[Action] | None:
+    """ADD a constraint, or a column (with the unique index an inline UNIQUE or PRIMARY KEY builds)."""
     word = cursor.peek()
     if (word is not None and word.upper in _CONSTRAINT_KINDS) or cursor.at("NOT", "NULL"):
-        return _add_constraint(cursor, table)
+        constraint = _add_constraint(cursor, table)
+        return [constraint] if constraint is not None else None
     cursor.accept("COLUMN")
     cursor.accept("IF", "NOT", "EXISTS")
     column = parse_column(cursor.rest())
     if column is None:
         return None
-    return Action(
+    actions = [Action(
         "add_column",
         table=table,
         column=column.name,
@@ -91,7 +96,12 @@ def _add(cursor: Cursor, table: str) -> Action | None:
         has_default=column.has_default,
         volatile_default=column.volatile_default,
         references=column.references,
-    )
+    )]
+    if column.primary_key:
+        actions.append(Action("add_primary_key", table=table, column=column.name))
+    elif column.unique:
+        actions.append(Action("add_unique", table=table, column=column.name))
+    return actions
 
 
 def _add_constraint(cursor: Cursor, table: str) -> Action | None:
@@ -138,7 +148,10 @@ def _alter(cursor: Cursor, table: str) -> Action | None:
         return None
     if cursor.accept("SET", "DATA", "TYPE") or cursor.accept("TYPE"):
         new_type = normalize_type(type_words(cursor, frozenset({"COLLATE", "USING"})))
-        return Action("alter_column_type", table=table, column=column, new_type=new_type)
+        if cursor.accept("COLLATE"):
+            cursor.name()
+        rewrites = cursor.accept("USING") and not _keeps_contents(cursor.rest(), column)
+        return Action("alter_column_type", table=table, column=column, new_type=new_type, using=rewrites)
     if cursor.accept("SET", "NOT", "NULL"):
         return Action("set_not_null", table=table, column=column)
     if cursor.accept("DROP", "NOT", "NULL"):
@@ -147,12 +160,22 @@ def _alter(cursor: Cursor, table: str) -> Action | None:
         return Action("set_default", table=table, column=column)
     if cursor.accept("DROP", "DEFAULT"):
         return Action("drop_default", table=table, column=column)
+    if cursor.at("SET", "EXPRESSION"):
+        return Action("rewrite_table", table=table, column=column, object_kind="SET EXPRESSION")
     known = (("DROP", "EXPRESSION"), ("ADD", "GENERATED"), ("SET", "GENERATED"), ("DROP", "IDENTITY"),
              ("SET", "STATISTICS"), ("SET", "STORAGE"), ("SET", "COMPRESSION"), ("SET",), ("RESET",),
              ("RESTART",), ("OPTIONS",))
     if any(cursor.at(*spelling) for spelling in known):
         return Action("other", table=table, column=column)
     return None
+
+
+def _keeps_contents(expression: Sequence[Word], column: str) -> bool:
+    """Whether a USING expression is the column itself, at most cast: Postgres then keeps the rows
+    as they are when the types are binary coercible; any other expression rewrites every row."""
+    return bool(expression) and expression[0].name == column and (
+        len(expression) == 1 or expression[1].text == "::"
+    )
 
 
 def _enable(cursor: Cursor, table: str) -> Action | None:
@@ -182,8 +205,10 @@ def _no(cursor: Cursor, table: str) -> Action | None:
 def _set(cursor: Cursor, table: str) -> Action | None:
     if cursor.accept("TABLESPACE"):
         return Action("set_tablespace", table=table, name=cursor.name())
-    known = (("WITHOUT",), ("LOGGED",), ("UNLOGGED",), ("ACCESS", "METHOD"), ("(",))
-    if any(cursor.at(*spelling) for spelling in known) or cursor.at_symbol("("):
+    for rewrite in (("LOGGED",), ("UNLOGGED",), ("ACCESS", "METHOD")):
+        if cursor.at(*rewrite):
+            return Action("rewrite_table", table=table, object_kind=f"SET {' '.join(rewrite)}")
+    if cursor.at("WITHOUT") or cursor.at_symbol("("):
         return Action("other", table=table)
     return None
 
@@ -199,7 +224,6 @@ def _other(cursor: Cursor, table: str) -> Action:
 
 
 _HANDLERS: dict[str, Callable[[Cursor, str], Action | None]] = {
-    "ADD": _add,
     "DROP": _drop,
     "ALTER": _alter,
     "ENABLE": _enable,

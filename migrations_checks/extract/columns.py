@@ -96,8 +96,10 @@ def parse_column(words: Sequence[Word]) -> ColumnDefinition | None:
         elif cursor.accept("UNIQUE"):
             unique = True
         elif cursor.accept("DEFAULT"):
-            has_default = True
-            volatile = volatile_call(expression_words(cursor)) or volatile
+            expression = expression_words(cursor)
+            # `DEFAULT NULL` fills existing rows with NULL, exactly like no default.
+            has_default = has_default or [word.upper for word in expression] != ["NULL"]
+            volatile = volatile_call(expression) or volatile
         elif cursor.accept("GENERATED"):
             has_default = True
             expression = expression_words(cursor)

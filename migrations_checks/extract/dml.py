@@ -1,4 +1,9 @@
-"""UPDATE and DELETE: which table, and whether a WHERE clause limits them."""
+"""UPDATE and DELETE: which table, and whether a WHERE clause limits them.
+
+They hide in more places than the statement's first word: a data-modifying WITH clause can delete
+rows inside an INSERT or a SELECT. sqlglot's tree finds every one; when sqlglot could not parse the
+statement, the words outside parentheses are read instead.
+"""
 
 from __future__ import annotations
 
@@ -10,28 +15,30 @@ from migrations_checks.actions import Action
 from migrations_checks.sql.words import Cursor, Word, top_level, unqualified
 
 
-def data_change(kind: str, words: Sequence[Word], tree: exp.Expression | None) -> list[Action] | None:
-    """The UPDATE or DELETE a statement performs (also behind a WITH clause)."""
-    if isinstance(tree, exp.Update | exp.Delete):
-        return _from_tree(tree)
+def data_changes(words: Sequence[Word], tree: exp.Expression | None) -> list[Action] | None:
+    """Every UPDATE and DELETE the statement performs; None if an UPDATE/DELETE cannot be read."""
+    if tree is not None and not isinstance(tree, exp.Command):
+        found = [_from_node(node) for node in tree.find_all(exp.Update, exp.Delete)]
+        return None if None in found else [a for a in found if a is not None] or [Action("other")]
     return _from_words(words)
 
 
-def _from_tree(tree: exp.Update | exp.Delete) -> list[Action] | None:
-    target = tree.this
+def _from_node(node: exp.Update | exp.Delete) -> Action | None:
+    target = node.this
     if not isinstance(target, exp.Table) or not target.name:
         return None
     name = target.name if target.this.args.get("quoted") else target.name.lower()
-    schema = target.db.lower() if target.db and not target.args["db"].args.get("quoted") else target.db
+    schema_node = target.args.get("db")
+    schema = (target.db if schema_node.args.get("quoted") else target.db.lower()) if schema_node else ""
     table = unqualified(f"{schema}.{name}" if schema else name)
-    verb = "update" if isinstance(tree, exp.Update) else "delete"
-    return [Action(verb, table=table, has_where=tree.args.get("where") is not None)]
+    verb = "update" if isinstance(node, exp.Update) else "delete"
+    return Action(verb, table=table, has_where=node.args.get("where") is not None)
 
 
 def _from_words(words: Sequence[Word]) -> list[Action] | None:
     level = top_level(words)
     for index, word in enumerate(level):
-        if word.upper in ("UPDATE", "DELETE"):
+        if word.upper in ("UPDATE", "DELETE") and (index == 0 or level[index - 1].upper not in ("FOR", "ON")):
             cursor = Cursor(level, index + 1)
             if word.upper == "DELETE" and not cursor.accept("FROM"):
                 return None
@@ -42,4 +49,4 @@ def _from_words(words: Sequence[Word]) -> list[Action] | None:
             has_where = any(later.upper == "WHERE" for later in level[cursor.position :])
             return [Action("update" if word.upper == "UPDATE" else "delete",
                            table=unqualified(name), has_where=has_where)]
-    return None
+    return [Action("other")]

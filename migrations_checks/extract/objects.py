@@ -21,7 +21,7 @@ _DROPPED_OBJECTS = {
 
 
 def _after(words: Sequence[Word], keyword: str) -> Cursor | None:
-    """A cursor just past the first top-level `keyword`."""
+    """A cursor just past the first occurrence of `keyword`."""
     for index, word in enumerate(words):
         if word.upper == keyword:
             return Cursor(words, index + 1)
@@ -32,7 +32,7 @@ def create_table(words: Sequence[Word]) -> list[Action] | None:
     cursor = _after(words, "TABLE")
     if cursor is None:
         return None
-    cursor.accept("IF", "NOT", "EXISTS")
+    if_not_exists = cursor.accept("IF", "NOT", "EXISTS")
     name = cursor.name()
     if name is None:
         return None
@@ -46,7 +46,7 @@ def create_table(words: Sequence[Word]) -> list[Action] | None:
             column = parse_column(element)
             if column is not None:
                 columns.append((column.name, column.type))
-    return [Action("create_table", table=unqualified(name), columns=tuple(columns))]
+    return [Action("create_table", table=unqualified(name), columns=tuple(columns), if_not_exists=if_not_exists)]
 
 
 def create_index(words: Sequence[Word]) -> list[Action] | None:
@@ -197,6 +197,10 @@ def grant(words: Sequence[Word]) -> list[Action] | None:
         if word.upper in ("WITH", "GRANTED"):
             break
         if word.kind in ("word", "quoted"):
-            # Postgres takes the quoted `"public"` as PUBLIC too (but `"PUBLIC"` is a role name).
-            grantees.append("PUBLIC" if word.name == "public" else word.name)
+            # Postgres takes the quoted `"public"` as PUBLIC too, but `"PUBLIC"` is a role of that name:
+            # keep its quotes so it can never be mistaken for the keyword.
+            if word.name == "public":
+                grantees.append("PUBLIC")
+            else:
+                grantees.append(f'"{word.name}"' if word.name == "PUBLIC" else word.name)
     return [Action("grant", values=tuple(grantees))]

@@ -60,7 +60,7 @@ class Rule:
 
 @cache
 def all_rules() -> dict[str, Rule]:
-    """Every rule, keyed by id, in catalogue order of their modules' names."""
+    """Every rule, keyed by id, in alphabetical order of their modules' names."""
     rules: dict[str, Rule] = {}
     for module_info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         if module_info.name.startswith("_"):

@@ -8,9 +8,16 @@ USING INDEX` (or `PRIMARY KEY USING INDEX`), which takes the lock only for a mom
 
 from collections.abc import Iterator
 
+from migrations_checks.actions import Action
 from migrations_checks.context import StatementContext
 from migrations_checks.rules import Hit, Rule
 from migrations_checks.statements import Statement
+
+
+def _described(action: Action) -> str:
+    if action.name:
+        return action.name
+    return f"an inline key on column {action.column}" if action.column else "(unnamed)"
 
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
@@ -20,7 +27,7 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
         and not context.is_new(action.table)
     ]
     if constraints:
-        names = ", ".join(action.name or "(unnamed)" for action in constraints)
+        names = ", ".join(_described(action) for action in constraints)
         yield Hit(f"adds {names} on {constraints[0].table}, building its unique index while the table "
                   "is locked against reads and writes", tables=(constraints[0].table,) if constraints[0].table else ())
 

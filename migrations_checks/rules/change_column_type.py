@@ -44,6 +44,8 @@ def _describe(action: Action, old_type: str | None) -> str | None:
     if old_type is None:
         return (f"changes the type of {column} to {action.new_type}; its old type is unknown "
                 "(the column was not created in the migrations read), so a safe widening cannot be proven")
+    if action.using:
+        return f"changes the type of {column} with a USING expression, which rewrites every row"
     old_limit, new_limit = _length_limit(old_type), _length_limit(action.new_type or "")
     if old_limit is not None and new_limit is not None and new_limit >= old_limit:
         # Equal limits are no change at all: Postgres leaves the table alone then too.

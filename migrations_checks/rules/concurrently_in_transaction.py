@@ -4,7 +4,8 @@
 PARTITION ... CONCURRENTLY` refuse to run inside a transaction block. Drizzle's migrator applies
 all pending migrations in one transaction, so the migration fails on deploy (and with it every
 migration pending alongside it). Run the statement in its own non-transactional step, or use a
-runner configured with `--no-transaction`; with such a runner this rule does not fire.
+runner configured with `--no-transaction`; with such a runner this rule does not fire, except
+inside a DO block, whose body always runs within one statement's transaction.
 """
 
 from collections.abc import Iterator
@@ -17,11 +18,11 @@ _CONCURRENT_VERBS = frozenset({"create_index", "drop_index", "reindex", "detach_
 
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
-    if not context.options.transactional:
+    if not context.options.transactional and statement.do_block is None:
         return
     if any(action.verb in _CONCURRENT_VERBS and action.concurrently for action in statement.actions):
-        yield Hit(f"{statement.kind} ... CONCURRENTLY cannot run inside the migration transaction; "
-                  "the migration fails")
+        where = "a DO block" if statement.do_block is not None else "the migration transaction"
+        yield Hit(f"{statement.kind} ... CONCURRENTLY cannot run inside {where}; the migration fails")
 
 
 RULE = Rule(

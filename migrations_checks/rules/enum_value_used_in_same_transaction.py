@@ -17,7 +17,9 @@ from migrations_checks.context import StatementContext
 from migrations_checks.rules import Hit, Rule
 from migrations_checks.statements import Statement
 
-_NOT_USES = frozenset({"CREATE FUNCTION", "CREATE PROCEDURE", "DO", "ALTER TYPE", "COMMENT"})
+# Statements where the label is not a use of the new value: bodies run later, other enums may share
+# the label, and comments are only text.
+_NOT_USES = frozenset({"CREATE FUNCTION", "CREATE PROCEDURE", "DO", "ALTER TYPE", "CREATE TYPE", "COMMENT"})
 
 
 def _uses(statement: Statement, value: str) -> bool:

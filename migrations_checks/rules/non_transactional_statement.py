@@ -3,7 +3,8 @@
 `VACUUM`, `CREATE DATABASE`, `DROP DATABASE`, `ALTER SYSTEM` and `CREATE TABLESPACE` fail with
 "cannot run inside a transaction block". Drizzle's migrator applies all pending migrations in one
 transaction, so the migration fails on deploy. None of these belongs in a schema migration: run
-them as separate operational steps. With a non-transactional runner this rule does not fire.
+them as separate operational steps. With a non-transactional runner this rule does not fire,
+except inside a DO block, whose body always runs within one statement's transaction.
 """
 
 from collections.abc import Iterator
@@ -18,10 +19,11 @@ _NON_TRANSACTIONAL_VERBS = frozenset(
 
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
-    if not context.options.transactional:
+    if not context.options.transactional and statement.do_block is None:
         return
     if any(action.verb in _NON_TRANSACTIONAL_VERBS for action in statement.actions):
-        yield Hit(f"{statement.kind} cannot run inside the migration transaction; the migration fails")
+        where = "a DO block" if statement.do_block is not None else "the migration transaction"
+        yield Hit(f"{statement.kind} cannot run inside {where}; the migration fails")
 
 
 RULE = Rule(

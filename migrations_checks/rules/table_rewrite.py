@@ -1,4 +1,7 @@
-"""table-rewrite: `VACUUM FULL`, `CLUSTER`, `ALTER TABLE ... SET TABLESPACE`.
+"""table-rewrite: `VACUUM FULL`, `CLUSTER`, `ALTER TABLE ... SET TABLESPACE` and other rewrites.
+
+The catalogue names the first three; `ALTER TABLE ... SET LOGGED / UNLOGGED`, `SET ACCESS METHOD`
+and `ALTER COLUMN ... SET EXPRESSION` (Postgres 17) rewrite the table the same way.
 
 Each of these copies the whole table (and rebuilds its indexes) under an ACCESS EXCLUSIVE lock:
 nothing reads or writes it until the copy ends, which on a large table is minutes of outage in the
@@ -15,7 +18,7 @@ from migrations_checks.statements import Statement
 
 
 def _rewrites(action: Action) -> bool:
-    return action.verb in ("cluster", "set_tablespace") or (action.verb == "vacuum" and action.full)
+    return action.verb in ("cluster", "set_tablespace", "rewrite_table") or (action.verb == "vacuum" and action.full)
 
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
@@ -35,7 +38,7 @@ RULE = Rule(
     id="table-rewrite",
     severity="warning",
     category="locking",
-    summary="VACUUM FULL, CLUSTER and SET TABLESPACE rewrite a table while locking it",
+    summary="VACUUM FULL, CLUSTER, SET TABLESPACE and other table rewrites lock the table while they run",
     hint="not during a deploy: run it in a maintenance window, or use pg_repack",
     bad='CLUSTER "learning_plans" USING "plans_topic_idx";',
     good='ANALYZE "learning_plans";',

@@ -158,7 +158,7 @@ def _unwrap_sql(source: str, text: str, offsets: Offsets, depth: int) -> tuple[l
     statements: list[Chunk] = []
     dynamic: list[Chunk] = []
     previous = 0
-    for start, end, tokens in statement_spans(text):
+    for start, end, tokens, lexed in statement_spans(text):
         gap = comment_spans(text, previous, start, breakpoints=False)
         previous = end
         if _starts_with_do(tokens):
@@ -167,7 +167,7 @@ def _unwrap_sql(source: str, text: str, offsets: Offsets, depth: int) -> tuple[l
             dynamic.extend(inner[1])
             continue
         leading = comments_at(source, text, offsets, gap)
-        statements.append(make_chunk(source, text, offsets, start, end, tokens, leading))
+        statements.append(make_chunk(source, text, offsets, start, end, tokens, leading, lexed))
     return statements, dynamic
 
 

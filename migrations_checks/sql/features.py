@@ -20,9 +20,10 @@ FEATURES: dict[str, tuple[int, str]] = {
     "nulls-not-distinct": (15, "NULLS NOT DISTINCT"),
     "not-null-constraint": (18, "ADD CONSTRAINT ... NOT NULL"),
     "virtual-generated-column": (18, "virtual generated columns"),
+    "uuidv4": (18, "uuidv4()"),
     "uuidv7": (18, "uuidv7()"),
 }
-_NEW_FUNCTIONS = {"uuidv7": "uuidv7", "uuidv4": "uuidv7"}
+_NEW_FUNCTIONS = frozenset({"uuidv4", "uuidv7"})
 
 
 def features_of(kind: str | None, words: Sequence[Word], actions: Sequence[Action]) -> frozenset[str]:
@@ -39,5 +40,5 @@ def features_of(kind: str | None, words: Sequence[Word], actions: Sequence[Actio
         found.add("virtual-generated-column")
     for word, following in itertools.pairwise(words):
         if following.text == "(" and word.kind == "word" and word.name in _NEW_FUNCTIONS:
-            found.add(_NEW_FUNCTIONS[word.name])
+            found.add(word.name)
     return frozenset(found)

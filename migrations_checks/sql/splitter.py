@@ -12,7 +12,9 @@ splitter misses is a statement no rule checks. The file is cut the way it is exe
   rule psql uses, and what the server's grammar accepts.
 
 sqlglot's Postgres tokenizer is the primary scanner: the file is tokenized once per piece and the
-tokens are handed on, so later stages need not tokenize again. When it cannot tokenize a piece
+tokens are handed on, so later stages need not tokenize again (except the argument sqlglot keeps as
+one raw string after a command word such as VACUUM: `words.statement_words` reads it with
+`tokenize` below). When it cannot tokenize a piece
 (an unterminated string, dollar quote, quoted identifier or comment, an invalid ``X'..'``
 literal, ...), a small scanner below splits that piece instead; an unterminated construct runs to
 the end of the piece, exactly as the server reads it, so the rest becomes one chunk that the
@@ -85,6 +87,9 @@ class Chunk:
     column: int
     leading_comments: tuple[Comment, ...]
     tokens: tuple[Token, ...]
+    # False when sqlglot's tokenizer stopped inside the statement (an unterminated string, quoted
+    # identifier, dollar quote or comment): Postgres would reject it, so it must not pass as read.
+    lexed: bool = True
 
 
 # Where the characters of a text sit in the file. An int is the file offset of the text's first
@@ -138,10 +143,10 @@ def split_sql(source: str) -> list[Chunk]:
         if piece_end == -1:
             piece_end = len(text)
         piece = text[piece_start:piece_end]
-        for start, end, tokens in statement_spans(piece):
+        for start, end, tokens, lexed in statement_spans(piece):
             gap = comment_spans(text, previous_end, piece_start + start, breakpoints=True)
             leading = comments_at(source, text, 0, gap)
-            chunks.append(make_chunk(source, piece, piece_start, start, end, tokens, leading))
+            chunks.append(make_chunk(source, piece, piece_start, start, end, tokens, leading, lexed))
             previous_end = piece_start + end
         if piece_end == len(text):
             return chunks
@@ -163,6 +168,7 @@ def make_chunk(
     end: int,
     tokens: Sequence[Token],
     leading_comments: tuple[Comment, ...],
+    lexed: bool = True,
 ) -> Chunk:
     """Build the chunk for ``text[start:end]``, where ``offsets`` places ``text`` in ``source``.
 
@@ -179,6 +185,7 @@ def make_chunk(
         column=column,
         leading_comments=leading_comments,
         tokens=tuple(tokens),
+        lexed=lexed,
     )
 
 
@@ -265,8 +272,9 @@ def _repair_command_strings(text: str, tokens: list[Token]) -> None:
 # --- statements -------------------------------------------------------------------------------
 
 
-def statement_spans(text: str) -> list[tuple[int, int, list[Token]]]:
-    """``(start, end, tokens)`` of each statement of ``text``, offsets relative to ``text``.
+def statement_spans(text: str) -> list[tuple[int, int, list[Token], bool]]:
+    """``(start, end, tokens, lexed)`` of each statement of ``text``, offsets relative to ``text``;
+    ``lexed`` is False for a statement sqlglot could not tokenize to its end.
 
     Breakpoints are not looked at here: ``text`` is one piece of a file, a DO body or the SQL of
     an ``EXECUTE``.
@@ -282,7 +290,7 @@ def statement_spans(text: str) -> list[tuple[int, int, list[Token]]]:
             index += 1
             continue
         end = statement_end(tokens, index)
-        spans.append((tokens[index].start, tokens[end - 1].end + 1, tokens[index:end]))
+        spans.append((tokens[index].start, tokens[end - 1].end + 1, tokens[index:end], True))
         index = end + 1
     return spans
 
@@ -396,21 +404,21 @@ _WORD = re.compile(r"[^\W\d][\w$]*")
 _PARAMETER = re.compile(r"\$\d+")
 
 
-def _fallback_spans(text: str) -> list[tuple[int, int, list[Token]]]:
+def _fallback_spans(text: str) -> list[tuple[int, int, list[Token], bool]]:
     """Split text sqlglot could not tokenize, following the Postgres lexer closely enough to find
     statement boundaries; each statement is then tokenized on its own (the broken one keeps the
     tokens sqlglot produced before it stopped)."""
     spans = []
     line, line_start, previous = 1, 0, 0
     for start, end in _fallback_boundaries(text):
-        tokens, _ = tokenize(text[start:end])
+        tokens, lexed = tokenize(text[start:end])
         newlines = text.count("\n", previous, start)
         if newlines:
             line += newlines
             line_start = text.rfind("\n", previous, start) + 1
         previous = start
         _shift(tokens, start, line, start - line_start + 1)
-        spans.append((start, end, tokens))
+        spans.append((start, end, tokens, lexed))
     return spans
 
 

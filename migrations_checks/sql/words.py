@@ -16,6 +16,8 @@ from typing import Literal
 from sqlglot.dialects.postgres import Postgres
 from sqlglot.tokens import Token, TokenType
 
+from migrations_checks.sql.splitter import tokenize
+
 WordKind = Literal["word", "quoted", "string", "number", "symbol"]
 
 _STRING_TYPES = frozenset(
@@ -30,7 +32,7 @@ _STRING_TYPES = frozenset(
         TokenType.RAW_STRING,
     }
 )
-_TOKENIZER = Postgres().tokenizer_class()
+COMMAND_TOKENS = Postgres().tokenizer_class.COMMANDS
 _BARE_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*\Z")
 
 
@@ -76,14 +78,20 @@ def statement_words(text: str, start: int, tokens: Sequence[Token]) -> tuple[Wor
     After a leading command keyword (VACUUM, REINDEX, DO, CALL...) sqlglot's tokenizer keeps the
     rest of the statement as one raw string; tokenize that rest again to see its words.
     """
-    if len(tokens) < 2 or tokens[0].token_type not in _TOKENIZER.COMMANDS:
+    if len(tokens) < 2 or tokens[0].token_type not in COMMAND_TOKENS:
         return to_words(tokens)
     head_end = tokens[0].end - tokens[0].start + 1
-    try:
-        rest = _TOKENIZER.tokenize(text[head_end:])
-    except Exception:
-        return to_words(tokens[:1])
+    rest, _ = tokenize(text[head_end:])
     return to_words(tokens[:1]) + to_words(rest, start + head_end)
+
+
+_NAME_PART = re.compile(r'"((?:[^"]|"")*)"|([^."]+)')
+
+
+def normalize_name(text: str) -> str:
+    """A name as written in config or a comment (`public."Users"`), normalised like `Cursor.name`."""
+    parts = [quoted.replace('""', '"') if quoted else bare.strip().lower() for quoted, bare in _NAME_PART.findall(text)]
+    return unqualified(".".join(parts))
 
 
 def unqualified(name: str) -> str:

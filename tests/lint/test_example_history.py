@@ -13,7 +13,7 @@ ROOT = Path(__file__).parents[2]
 
 def test_example_history_passes_the_gate_bar() -> None:
     config = load_config(ROOT / "gates.toml")
-    result = lint_paths([config.migrations.path], LintOptions.from_config(config, one_batch=True))
+    result = lint_paths([config.migrations.path], LintOptions.from_config(config))
     assert result.blocking("warning") == []
     assert result.coverage.opaque == 0
     # The two-phase drop of 0005 is reported for review, naming the deprecating migration.

@@ -1,0 +1,151 @@
+"""Edge cases found in review: each once passed silently or fired wrongly."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from gates.config import load_config
+from migrations_checks.context import LintOptions
+from migrations_checks.engine import lint_paths, lint_text
+from migrations_checks.reader import InputError, read_migrations
+
+
+def rules(sql: str, options: LintOptions | None = None) -> list[tuple[str, str]]:
+    return [(f.rule, f.severity) for f in lint_text(sql, options).findings]
+
+
+def drizzle(folder: Path, files: dict[str, str]) -> Path:
+    (folder / "meta").mkdir(parents=True)
+    entries = [{"idx": i, "version": "7", "when": 1_700_000_000_000 + i, "tag": tag, "breakpoints": True}
+               for i, tag in enumerate(files)]
+    (folder / "meta" / "_journal.json").write_text(json.dumps({"version": "7", "entries": entries}))
+    for tag, sql in files.items():
+        (folder / f"{tag}.sql").write_text(sql)
+    return folder
+
+
+def test_create_table_if_not_exists_of_an_existing_table_does_not_make_it_new(tmp_path: Path) -> None:
+    folder = drizzle(tmp_path / "m", {
+        "0000_init": 'CREATE TABLE "users" ("id" int, "name" varchar(20));',
+        "0001_again": 'CREATE TABLE IF NOT EXISTS "users" ("id" int);\nCREATE INDEX ON "users" ("id");\n'
+                      'ALTER TABLE "users" ADD COLUMN "x" int NOT NULL;\n'
+                      'ALTER TABLE "users" ALTER COLUMN "name" TYPE varchar(40);',
+    })
+    found = {f.rule for f in lint_paths([folder], LintOptions()).findings}
+    assert found == {"create-index-non-concurrently", "add-not-null-column-without-default"}
+
+
+@pytest.mark.parametrize("sql", [
+    "WITH moved AS (DELETE FROM old_jobs RETURNING *) INSERT INTO jobs_archive SELECT * FROM moved;",
+    "WITH d AS (UPDATE users SET a = 1 RETURNING id) SELECT * FROM d;",
+])
+def test_data_changes_inside_a_with_clause_are_examined(sql: str) -> None:
+    assert rules(sql)[0][1] == "error"
+
+
+def test_select_for_update_is_not_an_update() -> None:
+    assert rules("SELECT * FROM t FOR UPDATE;") == []
+
+
+def test_type_change_with_a_computing_using_is_a_rewrite_but_a_plain_cast_is_not() -> None:
+    table = 'CREATE TABLE "t" ("a" varchar(20));\n'
+    assert rules(table + 'ALTER TABLE "t" ALTER COLUMN "a" TYPE varchar(40) USING lpad("a", 40);') == [
+        ("change-column-type", "error")]
+    assert rules(table + 'ALTER TABLE "t" ALTER COLUMN "a" TYPE text USING "a"::text;') == []
+
+
+def test_an_enum_label_shared_by_another_enum_is_not_a_use() -> None:
+    assert rules("ALTER TYPE plan_status ADD VALUE 'archived';\n"
+                 "CREATE TYPE module_status AS ENUM ('active', 'archived');") == []
+
+
+@pytest.mark.parametrize(("comment", "expected"), [
+    ("-- gates: alow drop-column -- typo in the verb", "not a gates directive"),
+    ("-- gates: allow drop-column \u2014 an em dash is not the separator", "not a gates directive"),
+    ("-- gates: deprecate column users", "needs <table>.<column>"),
+])
+def test_malformed_directives_are_reported(comment: str, expected: str) -> None:
+    result = lint_text(f'{comment}\nALTER TABLE "users" ADD COLUMN "x" text;')
+    [finding] = result.findings
+    assert finding.rule == "invalid-suppression" and expected in finding.message
+
+
+def test_upper_case_rule_ids_are_understood() -> None:
+    assert rules('-- gates: allow Drop-Column -- unused since 41\nALTER TABLE "u" DROP COLUMN "x";') == []
+
+
+@pytest.mark.parametrize("sql", [
+    '-- gates: allow drop-column -- too far away\n\nALTER TABLE "u" DROP COLUMN "x";',
+    'ALTER TABLE "u" DROP COLUMN "x";\n-- gates: allow drop-column -- below the statement',
+])
+def test_a_suppression_above_no_statement_is_reported(sql: str) -> None:
+    found = rules(sql)
+    assert ("invalid-suppression", "error") in found and ("drop-column", "error") in found
+
+
+def test_a_reasonless_suppression_is_invalid_but_not_also_unused() -> None:
+    assert sorted(rules('-- gates: allow drop-column\nALTER TABLE "u" DROP COLUMN "x";')) == [
+        ("drop-column", "error"), ("invalid-suppression", "error")]
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT 'unterminated; DROP TABLE a;",
+    "CREATE INDEX i ON t (a) /* unterminated ; DROP TABLE a;",
+    'ALTER TABLE "unterminated DROP COLUMN x;',
+])
+def test_unterminated_quotes_and_comments_are_unparseable(sql: str) -> None:
+    result = lint_text(sql)
+    assert ("unparseable-statement", "error") in [(f.rule, f.severity) for f in result.findings]
+    assert result.coverage.opaque >= 1
+
+
+def test_an_empty_folder_is_an_input_error(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError, match=r"holds no \.sql migrations"):
+        read_migrations([tmp_path / "empty"])
+
+
+def test_a_drizzle_1x_layout_is_named(tmp_path: Path) -> None:
+    (tmp_path / "m" / "20260101000000_init").mkdir(parents=True)
+    (tmp_path / "m" / "20260101000000_init" / "migration.sql").write_text("SELECT 1;")
+    with pytest.raises(InputError, match=r"drizzle-kit 1\.x"):
+        read_migrations([tmp_path / "m"])
+
+
+def test_hot_tables_are_read_like_sql_names(tmp_path: Path) -> None:
+    config = tmp_path / "gates.toml"
+    config.write_text('[migrations]\nhot_tables = ["public.orders", "\\"Users\\""]\n')
+    options = LintOptions.from_config(load_config(config))
+    assert rules('CREATE INDEX ON public.orders (a);\nCREATE INDEX ON "Users" (a);', options) == [
+        ("create-index-non-concurrently", "error"), ("create-index-non-concurrently", "error")]
+
+
+def test_the_source_line_shown_is_the_reported_line() -> None:
+    [finding] = lint_text('-- a \u2028 b\nSELECT 1;\nDROP TABLE "x";').findings
+    assert finding.line == 3 and finding.source_line == 'DROP TABLE "x";'
+
+
+def test_grant_to_a_role_named_public_in_capitals_is_not_public() -> None:
+    assert rules('GRANT SELECT ON "t" TO "PUBLIC";') == []
+    assert rules('GRANT SELECT ON "t" TO "public";') == [("grant-to-public", "warning")]
+
+
+@pytest.mark.parametrize("sql", ['ALTER TABLE "t" ADD COLUMN "email" text UNIQUE;',
+                                 'ALTER TABLE "t" ADD COLUMN "id" bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY;'])
+def test_inline_unique_and_primary_keys_build_an_index(sql: str) -> None:
+    assert ("add-unique-constraint", "warning") in rules(sql)
+
+
+@pytest.mark.parametrize("sql", ['ALTER TABLE "t" SET UNLOGGED;', 'ALTER TABLE "t" SET LOGGED;',
+                                 'ALTER TABLE "t" SET ACCESS METHOD heap2;',
+                                 'ALTER TABLE "t" ALTER COLUMN "g" SET EXPRESSION AS ("a" * 2);'])
+def test_other_rewrites_are_table_rewrites(sql: str) -> None:
+    assert rules(sql) == [("table-rewrite", "warning")]
+
+
+def test_default_null_is_no_default() -> None:
+    assert rules('ALTER TABLE "t" ADD COLUMN "x" int NOT NULL DEFAULT NULL;') == [
+        ("add-not-null-column-without-default", "error")]
