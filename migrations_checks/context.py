@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from gates.config import ConfigError, GatesConfig, Severity
+from migrations_checks.actions import Action
 from migrations_checks.sql.words import normalize_name
 from migrations_checks.statements import Statement
 
@@ -52,6 +53,10 @@ class History:
     columns: dict[str, dict[str, str]] = field(default_factory=dict)  # table -> column -> type
     index_tables: dict[str, str] = field(default_factory=dict)  # index -> table
     deprecations: dict[tuple[str, str | None], str] = field(default_factory=dict)  # -> migration tag
+    # CHECK (column IS NOT NULL) constraints: (table, constraint) -> column, and the migration that
+    # made each one valid (absent while it is NOT VALID).
+    not_null_checks: dict[tuple[str, str], str] = field(default_factory=dict)
+    validated_by: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def has_table(self, table: str) -> bool:
         return table in self.columns
@@ -61,9 +66,18 @@ class History:
             return None
         return self.columns.get(table, {}).get(column)
 
+    def not_null_proven_by(self, table: str | None, column: str | None) -> str | None:
+        """The migration that validated a `CHECK (column IS NOT NULL)` on the table, if any."""
+        for key, checked in self.not_null_checks.items():
+            if key[0] == table and checked == column and key in self.validated_by:
+                return self.validated_by[key]
+        return None
+
     def record(self, statement: Statement) -> None:
         for action in statement.actions:
             table = action.table
+            if table and action.name and action.verb in ("add_check", "validate_constraint", "drop_constraint"):
+                self._record_check(statement.file.tag, table, action)
             if action.verb == "create_table" and table:
                 if not (action.if_not_exists and table in self.columns):  # IF NOT EXISTS: a no-op then
                     self.columns[table] = dict(action.columns)
@@ -81,6 +95,18 @@ class History:
                 self.columns.pop(table, None)
             elif action.verb == "create_index" and action.name and table:
                 self.index_tables[action.name] = table
+
+    def _record_check(self, tag: str, table: str, action: Action) -> None:
+        key = (table, action.name or "")
+        if action.verb == "add_check" and action.column:
+            self.not_null_checks[key] = action.column
+            if not action.not_valid:
+                self.validated_by[key] = tag
+        elif action.verb == "validate_constraint" and key in self.not_null_checks:
+            self.validated_by[key] = tag
+        elif action.verb == "drop_constraint":
+            self.not_null_checks.pop(key, None)
+            self.validated_by.pop(key, None)
 
 
 @dataclass

@@ -116,7 +116,7 @@ def _add_constraint(cursor: Cursor, table: str) -> Action | None:
         return Action("add_foreign_key", table=table, name=name, not_valid=not_valid,
                       references=unqualified(target) if target else None)
     if cursor.accept("CHECK"):
-        return Action("add_check", table=table, name=name, not_valid=not_valid)
+        return Action("add_check", table=table, name=name, not_valid=not_valid, column=_not_null_check(cursor))
     if cursor.accept("UNIQUE") or cursor.at("PRIMARY", "KEY"):
         verb = "add_primary_key" if cursor.accept("PRIMARY", "KEY") else "add_unique"
         return Action(verb, table=table, name=name, using_index=has_keyword(rest, "USING", "INDEX"))
@@ -168,6 +168,17 @@ def _alter(cursor: Cursor, table: str) -> Action | None:
     if any(cursor.at(*spelling) for spelling in known):
         return Action("other", table=table, column=column)
     return None
+
+
+def _not_null_check(cursor: Cursor) -> str | None:
+    """The column of a `CHECK (column IS NOT NULL)`, the constraint that lets SET NOT NULL skip its scan."""
+    if not cursor.at_symbol("("):
+        return None
+    cursor.next()
+    column = cursor.name()
+    if column is None or not cursor.accept("IS", "NOT", "NULL") or not cursor.at_symbol(")"):
+        return None
+    return column
 
 
 def _keeps_contents(expression: Sequence[Word], column: str) -> bool:

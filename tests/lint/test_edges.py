@@ -149,3 +149,30 @@ def test_other_rewrites_are_table_rewrites(sql: str) -> None:
 def test_default_null_is_no_default() -> None:
     assert rules('ALTER TABLE "t" ADD COLUMN "x" int NOT NULL DEFAULT NULL;') == [
         ("add-not-null-column-without-default", "error")]
+
+
+def test_set_not_null_after_the_catalogue_recipe_is_silent(tmp_path: Path) -> None:
+    folder = drizzle(tmp_path / "m", {
+        "0000_init": 'CREATE TABLE "users" ("id" int, "email" text);',
+        "0001_check": 'ALTER TABLE "users" ADD CONSTRAINT "email_nn" CHECK ("email" IS NOT NULL) NOT VALID;',
+        "0002_validate": 'ALTER TABLE "users" VALIDATE CONSTRAINT "email_nn";',
+        "0003_set": 'ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL;',
+    })
+    assert [f.rule for f in lint_paths([folder], LintOptions()).findings] == []
+
+
+@pytest.mark.parametrize("steps", [
+    # never validated
+    {"0001_check": 'ALTER TABLE "users" ADD CONSTRAINT "email_nn" CHECK ("email" IS NOT NULL) NOT VALID;'},
+    # validated in the same migration as the SET NOT NULL: the running release meets the CHECK now
+    {"0001_all": 'ALTER TABLE "users" ADD CONSTRAINT "email_nn" CHECK ("email" IS NOT NULL) NOT VALID;\n'
+                 'ALTER TABLE "users" VALIDATE CONSTRAINT "email_nn";'},
+    # a check on another column
+    {"0001_check": 'ALTER TABLE "users" ADD CONSTRAINT "id_nn" CHECK ("id" IS NOT NULL);'},
+])
+def test_set_not_null_without_the_full_recipe_still_warns(tmp_path: Path, steps: dict[str, str]) -> None:
+    last = next(reversed(steps))
+    files = {"0000_init": 'CREATE TABLE "users" ("id" int, "email" text);', **steps}
+    files[last] = files[last] + '\nALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL;'
+    folder = drizzle(tmp_path / "m", files)
+    assert "set-not-null" in [f.rule for f in lint_paths([folder], LintOptions()).findings]
