@@ -7,10 +7,12 @@ migrations give context and only the pending ones are reported.
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import overload
 
 from gates.config import Severity
 from migrations_checks.context import History, LintOptions, StatementContext
@@ -87,9 +89,10 @@ def _lint_files(
     reported_ids = {id(f) for f in reported}
     # drizzle-orm applies every pending file of a journal in one transaction; loose files are one each.
     batch = [s for f in reported for s in f.statements] if one_batch else []
+    batch_position = {id(statement): index for index, statement in enumerate(batch)}
     for file_statements in files:
         if id(file_statements) in reported_ids:
-            active, quiet = _lint_file(file_statements, rules, history, options, batch)
+            active, quiet = _lint_file(file_statements, rules, history, options, batch, batch_position)
             findings.extend(active)
             silenced.extend(quiet)
         else:
@@ -105,23 +108,23 @@ def _lint_file(
     history: History,
     options: LintOptions,
     batch: Sequence[Statement],
+    batch_position: dict[int, int],
 ) -> tuple[list[Finding], list[Finding]]:
     statements = file_statements.statements
     display = display_path(file_statements.file.path)
     # Positions count "\n" only (as Postgres and editors do), so split the same way.
     lines = [line.removesuffix("\r") for line in file_statements.file.text.split("\n")]
-    batch_position = {id(statement): index for index, statement in enumerate(batch)}
     created: set[str] = set()
     findings: list[Finding] = []
     silenced: list[Finding] = []
     allows: dict[int, Allow] = {}  # by comment line: a DO block's allow serves all its statements
     used: set[tuple[int, str]] = set()
     for index, statement in enumerate(statements):
-        later = statements[index + 1 :]
+        later = Tail(statements, index + 1)
         if not options.transactional:
             in_transaction: Sequence[Statement] = ()
         elif batch:
-            in_transaction = batch[batch_position[id(statement)] + 1 :]
+            in_transaction = Tail(batch, batch_position[id(statement)] + 1)
         else:
             in_transaction = later
         context = StatementContext(
@@ -175,6 +178,32 @@ def _stray_directives(
                         comment.line),
                 display, lines, options,
             )
+
+
+class Tail(Sequence[Statement]):
+    """The statements after a position, without copying them: slicing a whole batch for every
+    statement would make a long history quadratic."""
+
+    def __init__(self, statements: Sequence[Statement], start: int) -> None:
+        self._statements = statements
+        self._start = start
+
+    def __len__(self) -> int:
+        return max(0, len(self._statements) - self._start)
+
+    @overload
+    def __getitem__(self, index: int) -> Statement: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Statement]: ...
+    def __getitem__(self, index: int | slice) -> Statement | Sequence[Statement]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        return self._statements[self._start + index % len(self)]
+
+    def __iter__(self) -> Iterator[Statement]:
+        return itertools.islice(self._statements, self._start, None)
 
 
 def _suppression_comments(statement: Statement) -> list[Comment]:
