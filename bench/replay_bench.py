@@ -22,7 +22,7 @@ from corpus import BREAK, write_corpus
 
 from gates.config import MigrationSettings
 from gates.scratch_db import ScratchServer
-from migrations_checks.migrator import apply_pending, journal_prefix
+from migrations_checks.migrator import apply_pending
 from migrations_checks.reader import read_folder
 from migrations_checks.replay import replay_database
 from migrations_checks.rollback import check_rollbacks
@@ -73,7 +73,8 @@ def main() -> None:
                 applied = timed(f"apply {args.size} migrations from empty (one transaction)", apply)
                 again = timed("apply again (nothing to do)", apply)
             with replay_database(server, settings, {}) as url:
-                earlier = journal_prefix(history, args.size - args.last)
+                # The corpus is the same for every size, so a smaller one is the older checkout.
+                earlier = read_folder(write_corpus(Path(scratch) / "earlier", args.size - args.last))
                 timed(f"apply the first {args.size - args.last} (state before the last {args.last})",
                       lambda: apply_pending(url, earlier, lock_timeout="5s", statement_timeout="60s",
                                             connect_budget_s=30))

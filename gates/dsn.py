@@ -1,13 +1,17 @@
-"""Postgres connection strings: pick a database inside one, and show one without its password."""
+"""Postgres connection strings: pick a database inside one, show one without its password, compare two."""
 
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-_KEYWORD_PASSWORD = re.compile(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE)
+# libpq takes a password in `password` and a client key's passphrase in `sslpassword`, in the
+# keyword form and as URL query parameters alike; both are secrets.
+_SECRET_KEYS = ("password", "sslpassword")
+_KEYWORD_SECRET = re.compile(r"(\b(?:ssl)?password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE)
+_DEFAULT_PORT = "5432"
 
 
 def with_database(conninfo: str, database: str) -> str:
@@ -23,22 +27,59 @@ def database_name(conninfo: str) -> str | None:
 
 
 def mask(conninfo: str) -> str:
-    """`conninfo` with any password replaced by `***`, safe to print."""
+    """`conninfo` with every password (user info, `password`, `sslpassword`) replaced by `***`."""
     if "://" not in conninfo:
-        return _KEYWORD_PASSWORD.sub(r"\1***", conninfo)
+        return _KEYWORD_SECRET.sub(r"\1***", conninfo)
     parts = urlsplit(conninfo)
-    if parts.password is None:
-        return conninfo
-    host = parts.netloc.rsplit("@", 1)[1]
-    user = parts.username or ""
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+    netloc = parts.netloc
+    if parts.password is not None:
+        netloc = f"{parts.username or ''}:***@{netloc.rsplit('@', 1)[1]}"
+    return urlunsplit(parts._replace(netloc=netloc, query=_mask_query(parts.query)))
+
+
+def _mask_query(query: str) -> str:
+    """The URL query with the value of each secret parameter (however percent-encoded) masked."""
+    pairs = []
+    for pair in query.split("&") if query else []:
+        key, equals, _value = pair.partition("=")
+        pairs.append(f"{key}=***" if equals and unquote(key).lower() in _SECRET_KEYS else pair)
+    return "&".join(pairs)
 
 
 def same_database(left: str, right: str) -> bool:
-    """Whether two connection strings point at the same database on the same server."""
-    keys = ("host", "port", "dbname")
+    """Whether two connection strings can reach the same database on the same server.
+
+    Written for the guard, where a false "different" could let replay write to production: the
+    port defaults to 5432, host names compare case-insensitively, a `hostaddr` counts as a name
+    of its host, and a missing database name is the user name, as libpq takes it.
+    """
     try:
         a, b = conninfo_to_dict(left), conninfo_to_dict(right)
     except Exception:  # an unparseable string matches nothing; the caller connects and fails
         return False
-    return all(str(a.get(k) or "") == str(b.get(k) or "") for k in keys)
+    hosts_a, hosts_b = _hosts(a), _hosts(b)
+    same_host = hosts_a == hosts_b or bool(hosts_a & hosts_b)
+    return same_host and _port(a) == _port(b) and _database(a) == _database(b)
+
+
+def _hosts(params: dict[str, object]) -> frozenset[str]:
+    return frozenset(str(params[key]).lower() for key in ("host", "hostaddr") if params.get(key))
+
+
+def _port(params: dict[str, object]) -> str:
+    return str(params.get("port") or _DEFAULT_PORT)
+
+
+def _database(params: dict[str, object]) -> str:
+    return str(params.get("dbname") or params.get("user") or "")
+
+
+class MaskedUrls(dict[str, str]):
+    """Connection strings by name (a variable, an environment) that show only masked in a repr.
+
+    pytest prints the arguments of a failing test or fixture with their repr; a gate that holds
+    the production and staging URLs must not print their passwords when something unexpected fails.
+    """
+
+    def __repr__(self) -> str:
+        return repr({name: mask(url) for name, url in self.items()})

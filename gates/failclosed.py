@@ -2,7 +2,8 @@
 
 A gate that cannot decide never passes. On a developer's machine, in the `local` environment, a
 platform that is simply absent may be skipped so the rest of the suite still runs; in staging,
-production, or anywhere `CI` is set, the same sentence fails the gate.
+production, or in CI (`CI` set to `1`, `true` or `yes`, as CI services set it), the same
+sentence fails the gate. `CI=false` or `CI=0` is a developer saying "not CI", not a reason to fail.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ import pytest
 
 from gates.config import Environment
 
+_TRUTHY = ("1", "true", "yes")
+
 
 def must_fail(environment: Environment) -> bool:
     """True where an undecidable gate has to fail rather than skip."""
-    return not environment.is_local or bool(os.environ.get("CI"))
+    return not environment.is_local or os.environ.get("CI", "").strip().lower() in _TRUTHY
 
 
 def cannot_decide(environment: Environment, sentence: str) -> NoReturn:

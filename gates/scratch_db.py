@@ -18,10 +18,16 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from gates.dsn import mask, with_database
+from gates.config import MigrationSettings
+from gates.connect import connect
+from gates.dsn import database_name, mask, with_database
 
 SCRATCH_URL_ENV = "GATES_SCRATCH_DATABASE_URL"
 SCRATCH_PREFIX = "gates_scratch_"
+
+
+class ScratchError(Exception):
+    """The scratch server refused to create or drop a database; one sentence, password masked."""
 
 
 class ScratchServer:
@@ -48,22 +54,34 @@ class ScratchServer:
     def embedded(self) -> bool:
         return self._embedded is not None
 
-    def create_database(self) -> str:
-        """Create an empty database whose name marks it as ours, and return its URL."""
+    def create_database(self, *, budget_s: float = MigrationSettings.connect_budget_s) -> str:
+        """Create an empty database whose name marks it as ours, and return its URL.
+
+        The server is reached through `gates.connect`, so an unreachable one is a ConnectError
+        naming it with the password masked, never a traceback that shows the URL; a server that
+        refuses the database (no CREATEDB right) is a ScratchError, just as short.
+        """
         name = SCRATCH_PREFIX + secrets.token_hex(6)
-        with psycopg.connect(self.admin_url, autocommit=True) as connection:
-            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        self._administer("create", sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)), budget_s)
         return with_database(self.admin_url, name)
 
-    def drop_database(self, url: str) -> None:
+    def drop_database(self, url: str, *, budget_s: float = MigrationSettings.connect_budget_s) -> None:
         """Drop a database created by `create_database`, and only such a database."""
-        name = psycopg.conninfo.conninfo_to_dict(url).get("dbname")
-        if not isinstance(name, str) or not name.startswith(SCRATCH_PREFIX):
+        name = database_name(url)
+        if name is None or not name.startswith(SCRATCH_PREFIX):
             raise ValueError(f"refusing to drop {mask(url)}: it was not created as a scratch database")
-        with psycopg.connect(self.admin_url, autocommit=True) as connection:
-            connection.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+        self._administer("drop", sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)),
+                         budget_s)
+
+    def _administer(self, action: str, statement: sql.Composed, budget_s: float) -> None:
+        with connect(self.admin_url, budget_s=budget_s) as connection:
+            try:
+                connection.execute(statement)
+            except psycopg.Error as error:
+                reason = error.diag.message_primary or type(error).__name__
+                raise ScratchError(
+                    f"cannot {action} a scratch database on {mask(self.admin_url)}: {reason}"
+                ) from None
 
     def stop(self) -> None:
         if self._embedded is not None:

@@ -1,8 +1,8 @@
 """Turn the migration library's one-sentence errors into gate failures without a traceback.
 
-The library raises InputError, ConfigError, ConnectError, GuardError and StatementError with
-messages written for people (passwords masked, file and line named); a gate shows exactly that
-sentence and fails, whatever the environment: none of them is a reason to skip.
+The library raises InputError, ConfigError, ConnectError, ScratchError, GuardError and
+StatementError with messages written for people (passwords masked, file and line named); a gate
+shows exactly that sentence and fails, whatever the environment: none of them is a reason to skip.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from contextlib import contextmanager
 import pytest
 
 from gates.config import ConfigError
-from migrations_checks.connect import ConnectError
+from gates.connect import ConnectError
+from gates.scratch_db import ScratchError
 from migrations_checks.guard import GuardError
 from migrations_checks.reader import InputError
 from migrations_checks.run_sql import StatementError
@@ -25,6 +26,8 @@ def failing_clearly(doing: str) -> Iterator[None]:
     try:
         yield
         return
-    except (InputError, ConfigError, ConnectError, GuardError, StatementError) as error:
+    except (InputError, ConfigError, ConnectError, ScratchError, GuardError, StatementError) as error:
         message = f"{doing}: {error}"
-    pytest.fail(message, pytrace=False)  # outside `except`, so no "during handling" chain is shown
+    # `from None`: when the error comes through another context manager's exit, Python still counts
+    # it as being handled here, and pytest would print it again above a "during handling" line.
+    raise pytest.fail.Exception(message, pytrace=False) from None

@@ -22,13 +22,15 @@ from collections.abc import Iterator
 import pytest
 
 from gates.config import Environment, GatesConfig, MigrationSettings
+from gates.dsn import MaskedUrls
 from gates.scratch_db import ScratchServer
 from migrations_checks.failing import failing_clearly
 from migrations_checks.guard import protected_urls
 from migrations_checks.migrator import ApplyResult, apply_pending, journal_migrations
 from migrations_checks.pending import pending_tags
 from migrations_checks.reader import MigrationFile, MigrationSet, read_folder
-from migrations_checks.replay import replay_database, rerun_findings
+from migrations_checks.replay import replay_database
+from migrations_checks.rerun import rerun_findings
 from migrations_checks.rollback import check_rollbacks
 
 pytestmark = [pytest.mark.pre_deploy, pytest.mark.migration_replay]
@@ -44,7 +46,7 @@ def settings(gates_config: GatesConfig) -> MigrationSettings:
 
 
 @pytest.fixture(scope="module")
-def protected(gates_config: GatesConfig) -> dict[str, str]:
+def protected(gates_config: GatesConfig) -> MaskedUrls:
     return protected_urls(gates_config)
 
 
@@ -67,7 +69,7 @@ def history(migrations: MigrationSet) -> tuple[MigrationFile, ...]:
 @pytest.fixture(scope="module")
 def migrated(
     scratch_server: ScratchServer, settings: MigrationSettings, migrations: MigrationSet,
-    protected: dict[str, str],
+    protected: MaskedUrls,
 ) -> Iterator[tuple[str, ApplyResult | BaseException]]:
     """A scratch database with the whole history applied once, or the error that stopped it."""
     with failing_clearly("cannot prepare a scratch database"), \
@@ -119,7 +121,7 @@ def test_migrations_survive_a_rerun(
 def test_pending_migrations_roll_back(
     scratch_server: ScratchServer, gates_config: GatesConfig, gates_env: Environment,
     migrations: MigrationSet, history: tuple[MigrationFile, ...], settings: MigrationSettings,
-    protected: dict[str, str],
+    protected: MaskedUrls,
 ) -> None:
     with failing_clearly(f"cannot read which migrations are pending on {gates_env.name}"):
         pending = pending_tags(gates_config, gates_env, migrations)

@@ -13,9 +13,9 @@ import os
 from collections.abc import Mapping
 
 from gates.config import GatesConfig
-from gates.dsn import database_name, mask, same_database
+from gates.connect import connect
+from gates.dsn import MaskedUrls, database_name, mask, same_database
 from gates.scratch_db import SCRATCH_PREFIX
-from migrations_checks.connect import connect
 
 _OBJECTS = """
     SELECT kind || ' ' || name FROM (
@@ -42,9 +42,9 @@ class GuardError(Exception):
     """Replay refused a database; the message says which and why, with the password masked."""
 
 
-def protected_urls(config: GatesConfig, environ: Mapping[str, str] = os.environ) -> dict[str, str]:
+def protected_urls(config: GatesConfig, environ: Mapping[str, str] = os.environ) -> MaskedUrls:
     """The database URL of every configured non-local environment that has one, by variable name."""
-    urls = {}
+    urls = MaskedUrls()
     for environment in config.environments.values():
         url = environ.get(environment.database_url_env)
         if not environment.is_local and url:

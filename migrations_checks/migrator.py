@@ -18,14 +18,13 @@ a migration stuck behind a lock fails fast instead of stalling the application.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import psycopg
 
-from migrations_checks.connect import connect
+from gates.connect import connect
 from migrations_checks.reader import InputError, MigrationFile, MigrationSet
 from migrations_checks.run_sql import execute_file
 
@@ -72,17 +71,6 @@ def journal_migrations(migrations: MigrationSet) -> tuple[MigrationFile, ...]:
                 f"{entry.tag}.sql is missing; drizzle-orm refuses to migrate this folder"
             )
     return migrations.files
-
-
-def journal_prefix(migrations: MigrationSet, count: int) -> MigrationSet:
-    """The history as an older checkout had it, when the journal held only its first `count` entries.
-
-    Tests and benchmarks use it to put a database in the state a past release left.
-    """
-    files = journal_migrations(migrations)[:count]
-    assert migrations.journal is not None  # journal_migrations refuses a set without one
-    journal = dataclasses.replace(migrations.journal, entries=migrations.journal.entries[:count])
-    return dataclasses.replace(migrations, files=files, journal=journal)
 
 
 def newest_created_at(rows: Iterable[AppliedRow]) -> int | None:

@@ -17,7 +17,7 @@ from pathlib import Path
 import psycopg
 
 from gates.config import MigrationSettings
-from migrations_checks.connect import connect
+from gates.connect import connect
 from migrations_checks.fingerprint import Fingerprint, diff, fingerprint
 from migrations_checks.migrator import set_timeouts
 from migrations_checks.reader import MigrationFile, read_text

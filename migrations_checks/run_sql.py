@@ -16,10 +16,10 @@ from pathlib import Path
 
 import psycopg
 
+from gates.excerpt import excerpt
 from migrations_checks.paths import display_path
 
 BREAKPOINT = "--> statement-breakpoint"
-EXCERPT_CHARS = 240
 
 
 @dataclass(frozen=True)
@@ -86,12 +86,6 @@ def _located_error(path: Path, text: str, chunk: Chunk, error: psycopg.Error) ->
         sqlstate=error.sqlstate,
         message="; ".join(parts),
     )
-
-
-def excerpt(statement: str) -> str:
-    """A statement on one line, shortened for a report."""
-    flat = " ".join(statement.split())
-    return flat if len(flat) <= EXCERPT_CHARS else flat[: EXCERPT_CHARS - 3] + "..."
 
 
 def _position(value: str | None) -> int | None:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from migrations_checks.connect import connect
+from gates.connect import connect
 from migrations_checks.migrator import (
     AppliedRow,
     file_hash,

@@ -32,11 +32,10 @@ class ApiError(Exception):
 
 
 class PlanApi:
-    def __init__(self, base_url: str, auth: AuthProvider, client: httpx.Client, secrets: list[str]) -> None:
+    def __init__(self, base_url: str, auth: AuthProvider, client: httpx.Client) -> None:
         self._base = base_url.rstrip("/")
         self._auth = auth
         self._client = client
-        self._secrets = secrets  # never echoed, even if a server reflects them
 
     def create_plan(self, payload: dict[str, Any]) -> dict[str, Any]:
         return self._call("POST", "/api/v1/plans", 201, payload)
@@ -54,9 +53,9 @@ class PlanApi:
                 method, self._base + path, json=body, headers={"Authorization": self._auth.authorization()}
             )
         except httpx.HTTPError as error:
-            raise ApiError(call, None, f"{type(error).__name__}: {excerpt(str(error), self._secrets)}") from None
+            raise ApiError(call, None, f"{type(error).__name__}: {self._excerpt(str(error))}") from None
         if response.status_code != expected:
-            detail = excerpt(response.text, self._secrets) or "(empty body)"
+            detail = self._excerpt(response.text) or "(empty body)"
             if response.headers.get("x-clerk-auth-status") == "signed-out":
                 detail += " (Clerk answered signed-out: the token was missing, expired or rejected)"
             raise ApiError(call, response.status_code, detail)
@@ -65,5 +64,9 @@ class PlanApi:
         except ValueError:
             data = None
         if not isinstance(data, dict):
-            raise ApiError(call, response.status_code, f"not a JSON object: {excerpt(response.text, self._secrets)}")
+            raise ApiError(call, response.status_code, f"not a JSON object: {self._excerpt(response.text)}")
         return data
+
+    def _excerpt(self, text: str) -> str:
+        """`text` for a message, without any credential, even one a server reflects back."""
+        return excerpt(text, self._auth.secrets())

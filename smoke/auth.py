@@ -4,7 +4,8 @@ The real app accepts no API key: Clerk guards every route, and a test session to
 60 s (contract §1.1). `ClerkSessionTokens` creates one session for the test user through Clerk's
 Backend API (`POST /v1/sessions`) and mints a token from it (`POST /v1/sessions/{id}/tokens`)
 whenever the current one is near expiry, so a 90 s smoke never sends an expired token. The static
-token is for the stand-in. Neither ever puts a secret in an error message or a repr.
+token is for the stand-in. Neither ever puts a secret in an error message or a repr, and each
+lists its secrets (the Clerk key and every token minted so far) for the excerpts of server answers.
 """
 
 from __future__ import annotations
@@ -34,6 +35,14 @@ class AuthProvider(Protocol):
         """The `Authorization` header value to send now."""
         ...
 
+    def secrets(self) -> list[str]:
+        """Every value this provider holds or has sent that must never reach output.
+
+        Asked for each time output is written, since a provider that mints tokens has new ones
+        then; a server that echoes the request in an error body must not show any of them.
+        """
+        ...
+
 
 @dataclass(frozen=True)
 class StaticToken:
@@ -41,6 +50,9 @@ class StaticToken:
 
     def authorization(self) -> str:
         return f"Bearer {self.token}"
+
+    def secrets(self) -> list[str]:
+        return [self.token]
 
 
 @dataclass(frozen=True)
@@ -69,6 +81,7 @@ class ClerkSessionTokens:
         self._margin = refresh_margin_s
         self._session_id: str | None = None
         self._token: str | None = None
+        self._minted_tokens: list[str] = []  # an expired token is still a credential in a log
         self._expires_at = 0.0
         self.minted = 0
 
@@ -77,12 +90,16 @@ class ClerkSessionTokens:
             self._mint()
         return f"Bearer {self._token}"
 
+    def secrets(self) -> list[str]:
+        return [self._credentials.secret_key, *self._minted_tokens]
+
     def _mint(self) -> None:
         if self._session_id is None:
             session = self._post("/v1/sessions", {"user_id": self._credentials.user_id}, "create a session")
             self._session_id = _text(session, "id", "create a session")
         token = self._post(f"/v1/sessions/{self._session_id}/tokens", None, "mint a session token")
         self._token = _text(token, "jwt", "mint a session token")
+        self._minted_tokens.append(self._token)
         self._expires_at = _expiry(self._token) or self._clock() + TOKEN_LIFETIME_S
         self.minted += 1
 
@@ -98,7 +115,7 @@ class ClerkSessionTokens:
             hint = " (check CLERK_SECRET_KEY)" if response.status_code in (401, 403) else ""
             raise AuthError(
                 f"Clerk refused to {action} for user {self._credentials.user_id}: HTTP "
-                f"{response.status_code}{hint}: {excerpt(response.text, [self._credentials.secret_key])}"
+                f"{response.status_code}{hint}: {excerpt(response.text, self.secrets())}"
             )
         try:
             data = response.json()

@@ -13,7 +13,7 @@ from uuid import UUID
 
 import psycopg
 
-from migrations_checks.connect import connect
+from gates.connect import connect
 
 STATEMENT_TIMEOUT = "10s"
 

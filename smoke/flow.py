@@ -19,8 +19,8 @@ from uuid import UUID
 import httpx
 import psycopg
 
+from gates.connect import ConnectError
 from gates.dsn import mask
-from migrations_checks.connect import ConnectError
 from smoke import cleanup
 from smoke.api_client import ApiError, PlanApi
 from smoke.auth import AuthError, AuthProvider, ClerkSessionTokens, StaticToken
@@ -104,7 +104,7 @@ class _Run:
     def execute(self) -> SmokeResult:
         try:
             with httpx.Client(timeout=HTTP_TIMEOUT_S) as client:
-                api = PlanApi(self.settings.api_url, self._auth(client), client, self.settings.secrets)
+                api = PlanApi(self.settings.api_url, self._auth(client), client)
                 result = self._stages(api)
         except BaseException as error:  # Ctrl-C and pytest-timeout too: cleanup must still run
             problem = self._cleanup()
@@ -196,7 +196,7 @@ class _Run:
 
         def observe() -> str | None:
             try:
-                status = str(api.plan_status(plan_id).get("status"))
+                status = api.plan_status(plan_id).get("status")
             except AuthError as error:
                 raise self.fail("generation", str(error)) from None
             except ApiError as error:
@@ -205,6 +205,8 @@ class _Run:
                     raise self.fail("generation", f"polling the status: {error}") from None
                 return None
             errors.clear()
+            if not isinstance(status, str):
+                return None  # an answer without a status shows nothing: not claimed, not finished
             if status != "pending" and not seen_claimed:
                 seen_claimed.append(time.monotonic() - created)
             return status

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from migrations_checks.run_sql import excerpt as one_line
+from gates.excerpt import excerpt as one_line
 
 
 def excerpt(text: str, secrets: Iterable[str] = ()) -> str:

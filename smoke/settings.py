@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from gates.config import Environment
+from gates.env import EnvError, env_number
 from smoke.auth import CLERK_API_URL, ClerkCredentials, StaticToken
 
 DEFAULT_POLL_BUDGET_S = 60.0
@@ -31,11 +32,6 @@ class SmokeSettings:
     auth: StaticToken | ClerkCredentials
     poll_budget_s: float = DEFAULT_POLL_BUDGET_S
     total_budget_s: float = DEFAULT_TOTAL_BUDGET_S
-
-    @property
-    def secrets(self) -> list[str]:
-        """Values that must never reach output."""
-        return [self.auth.token if isinstance(self.auth, StaticToken) else self.auth.secret_key]
 
 
 def resolve(environment: Environment, environ: Mapping[str, str] = os.environ) -> SmokeSettings:
@@ -92,13 +88,7 @@ def _auth(environ: Mapping[str, str], test_user: str) -> StaticToken | ClerkCred
 
 
 def _seconds(environ: Mapping[str, str], name: str, default: float) -> float:
-    raw = environ.get(name)
-    if not raw:
-        return default
     try:
-        value = float(raw)
-    except ValueError:
-        raise SmokeInputError(f"{name}={raw!r} is not a number of seconds") from None
-    if value <= 0:
-        raise SmokeInputError(f"{name}={raw!r} must be a positive number of seconds")
-    return value
+        return env_number(environ, name, default, minimum=0, exclusive=True)
+    except EnvError as error:
+        raise SmokeInputError(str(error)) from None

@@ -5,7 +5,9 @@ under the current folder, creates the `atlaris` database, gives it the schema (p
 configured migrations through our migrator), creates the smoke-test user and starts the API and
 both workers. It writes the smoke gate's inputs to `.gates/standin/smoke.env` (mode 600: it holds
 the API key, which is never printed). `down` stops the processes gracefully, then Postgres; the
-data stays for the next `up` (delete `.gates/standin` for a fresh one). Faults and knobs come from
+data stays for the next `up` (delete `.gates/standin` for a fresh one). An `up` that fails, at any
+step, stops whatever it had started, Postgres included, and keeps the logs: a failed start never
+leaves a server behind that the next `up` or a test would trip over. Faults and knobs come from
 the environment of `up` (see `standin.settings` and `standin.faults`).
 """
 
@@ -21,20 +23,20 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import psycopg
 from psycopg import sql
 
-from gates.config import ConfigError, find_config, load_config
+from gates.config import ConfigError, GatesConfig, find_config, load_config
+from gates.connect import ConnectError, connect
 from gates.dsn import mask, with_database
-from migrations_checks.connect import ConnectError
 from migrations_checks.reader import InputError
 from migrations_checks.run_sql import StatementError
 from standin.schema import bootstrap
-from standin.settings import DEFAULT_PORT, DEFAULT_TEST_USER, SettingsError
+from standin.settings import DEFAULT_PORT, SettingsError, StandinSettings
 from standin.stack import Stack
 
 STATE_DIR = Path(".gates") / "standin"
 DATABASE = "atlaris"
+CONNECT_BUDGET_S = 10.0  # the embedded server answers at once; this only bounds a broken one
 
 
 class CliError(Exception):
@@ -67,25 +69,41 @@ def _up(state: Path, config_path: Path | None, port: int | None) -> int:
         raise CliError("the stand-in is already running here; run `python -m standin down` first")
     config = load_config(config_path or find_config(Path.cwd()))
     port = port or urlsplit(config.environment("local").api_url or "").port or DEFAULT_PORT
-    test_user = os.environ.get("STANDIN_TEST_USER") or DEFAULT_TEST_USER
     state.mkdir(parents=True, exist_ok=True)
-    database_url = _start_postgres(state / "pgdata")
-    result = bootstrap(database_url, config.migrations, test_user)
-    applied = ", ".join(migration.tag for migration in result.applied) or "none pending"
-    print(f"standin: Postgres {mask(database_url)}; migrations applied: {applied}")
-    api_key = os.environ.get("STANDIN_API_KEY") or secrets.token_urlsafe(24)
-    stack = Stack.start(database_url, api_key=api_key, log_dir=state / "logs", port=port)
-    (state / "state.json").write_text(json.dumps(stack.to_json(), indent=2), encoding="utf-8")
-    _write_smoke_env(state / "smoke.env", stack.api_url, database_url, api_key, test_user)
-    problems = stack.wait_ready()
-    for component in stack.components:
-        print(f"standin: {component.name} pid {component.pid} {problems.get(component.name, component.url)}")
+    import pgserver  # imported here: `down` and `status` need no server
+
+    server = pgserver.get_server(state / "pgdata", cleanup_mode=None)  # outlives this command...
+    try:
+        _serve(state, config, port, _create_database(server.get_uri()))
+    except BaseException:
+        server.cleanup_mode = "stop"  # ...unless `up` fails: then nothing it started is left running
+        server.cleanup()
+        raise
     print(f"standin: smoke inputs in {STATE_DIR / 'smoke.env'}; run: "
           f". {STATE_DIR / 'smoke.env'} && pytest -m smoke --gates-env local")
-    if problems:
-        print("standin: not every part came up; `python -m standin down` stops the rest", file=sys.stderr)
-        return 1
     return 0
+
+
+def _serve(state: Path, config: GatesConfig, port: int, database_url: str) -> None:
+    """Give the database its schema and start the stack on it; a part that does not come up is an error."""
+    settings = StandinSettings.from_env({**os.environ, "DATABASE_URL": database_url})
+    result = bootstrap(database_url, config.migrations, settings.test_user)
+    applied = ", ".join(migration.tag for migration in result.applied) or "none pending"
+    print(f"standin: Postgres {mask(database_url)}; migrations applied: {applied}")
+    api_key = settings.api_key or secrets.token_urlsafe(24)
+    stack = Stack.start(database_url, api_key=api_key, log_dir=state / "logs", port=port)
+    try:
+        problems = stack.wait_ready()
+        for component in stack.components:
+            print(f"standin: {component.name} pid {component.pid} {problems.get(component.name, component.url)}")
+        if problems:
+            raise CliError(f"not every part came up ({', '.join(sorted(problems))}); everything was stopped, "
+                           f"the logs are in {STATE_DIR / 'logs'}")
+        (state / "state.json").write_text(json.dumps(stack.to_json(), indent=2), encoding="utf-8")
+        _write_smoke_env(state / "smoke.env", stack.api_url, database_url, api_key, settings.test_user)
+    except BaseException:
+        stack.stop()
+        raise
 
 
 def _down(state: Path) -> int:
@@ -122,12 +140,9 @@ def _load(state: Path) -> Stack:
     return Stack.from_json(json.loads((state / "state.json").read_text(encoding="utf-8")))
 
 
-def _start_postgres(pgdata: Path) -> str:
-    """The `atlaris` database on an embedded Postgres that outlives this command."""
-    import pgserver  # imported here: `down` and `status` need no server
-
-    admin_url = pgserver.get_server(pgdata, cleanup_mode=None).get_uri()
-    with psycopg.connect(admin_url, autocommit=True) as connection:
+def _create_database(admin_url: str) -> str:
+    """The URL of the `atlaris` database on the server at `admin_url`, created when missing."""
+    with connect(admin_url, budget_s=CONNECT_BUDGET_S) as connection:
         exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)).fetchone()
         if not exists:
             connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DATABASE)))

@@ -13,7 +13,8 @@ FAULTS_ENV = "STANDIN_FAULTS"
 
 class Fault(StrEnum):
     API_ERROR = "api_error"  # every API route answers 500 INTERNAL_ERROR
-    WORKER_CRASH = "worker_crash"  # every job raises inside the worker (retried, then failed)
+    WORKER_JOB_ERROR = "worker_job_error"  # every job raises inside the worker (retried, then failed)
+    WORKER_CRASH = "worker_crash"  # the worker process is killed (SIGKILL, as by OOM) on each job it claims
     WORKER_EMPTY = "worker_empty"  # jobs complete without writing modules or tasks
     WORKER_HANG = "worker_hang"  # the worker claims a job and never finishes it
     WORKER_EXIT = "worker_exit"  # the worker process exits as soon as it starts

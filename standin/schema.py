@@ -10,10 +10,10 @@ queries breaks the stand-in too.
 from __future__ import annotations
 
 from gates.config import MigrationSettings
-from migrations_checks.connect import connect
+from gates.connect import connect
 from migrations_checks.migrator import ApplyResult, apply_pending
+from migrations_checks.prelude import run_prelude
 from migrations_checks.reader import InputError, read_folder
-from migrations_checks.replay import run_prelude
 
 
 def bootstrap(database_url: str, migrations: MigrationSettings, test_user: str) -> ApplyResult:

@@ -11,7 +11,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from standin.faults import FAULTS_ENV, Fault, parse_faults
+from gates.env import EnvError, env_number
+from standin.faults import FAULTS_ENV, Fault, FaultError, parse_faults
 
 DEFAULT_TEST_USER = "user_smoke_test"
 DEFAULT_PORT = 8787
@@ -42,39 +43,20 @@ class StandinSettings:
         database_url = environ.get("DATABASE_URL")
         if not database_url:
             raise SettingsError("DATABASE_URL is not set; the stand-in needs the database to serve")
-        reader = _Reader(environ)
         try:
-            faults = parse_faults(environ.get(FAULTS_ENV))
-        except ValueError as error:
+            return cls(
+                database_url=database_url,
+                api_key=environ.get("STANDIN_API_KEY") or None,
+                test_user=environ.get("STANDIN_TEST_USER") or DEFAULT_TEST_USER,
+                host=environ.get("STANDIN_HOST") or "127.0.0.1",
+                port=int(env_number(environ, "STANDIN_PORT", DEFAULT_PORT, minimum=0)),
+                mock_delay_s=env_number(environ, "MOCK_GENERATION_DELAY_MS", 7000, minimum=0) / 1000,
+                # The real worker refuses intervals under 10 ms.
+                poll_interval_s=env_number(environ, "WORKER_POLL_INTERVAL_MS", 2000, minimum=10) / 1000,
+                reclaim_after_s=env_number(environ, "STANDIN_RECLAIM_AFTER_S", 300, minimum=0.1),
+                shutdown_grace_s=env_number(environ, "STANDIN_SHUTDOWN_GRACE_S", 4, minimum=0),
+                health_port=int(env_number(environ, "STANDIN_HEALTH_PORT", 0, minimum=0)),
+                faults=parse_faults(environ.get(FAULTS_ENV)),
+            )
+        except (EnvError, FaultError) as error:
             raise SettingsError(str(error)) from None
-        return cls(
-            database_url=database_url,
-            api_key=environ.get("STANDIN_API_KEY") or None,
-            test_user=environ.get("STANDIN_TEST_USER") or DEFAULT_TEST_USER,
-            host=environ.get("STANDIN_HOST") or "127.0.0.1",
-            port=int(reader.number("STANDIN_PORT", DEFAULT_PORT, minimum=0)),
-            mock_delay_s=reader.number("MOCK_GENERATION_DELAY_MS", 7000, minimum=0) / 1000,
-            # The real worker refuses intervals under 10 ms.
-            poll_interval_s=reader.number("WORKER_POLL_INTERVAL_MS", 2000, minimum=10) / 1000,
-            reclaim_after_s=reader.number("STANDIN_RECLAIM_AFTER_S", 300, minimum=0.1),
-            shutdown_grace_s=reader.number("STANDIN_SHUTDOWN_GRACE_S", 4, minimum=0),
-            health_port=int(reader.number("STANDIN_HEALTH_PORT", 0, minimum=0)),
-            faults=faults,
-        )
-
-
-class _Reader:
-    def __init__(self, environ: Mapping[str, str]) -> None:
-        self._environ = environ
-
-    def number(self, name: str, default: float, *, minimum: float) -> float:
-        raw = self._environ.get(name)
-        if raw is None or raw == "":
-            return float(default)
-        try:
-            value = float(raw)
-        except ValueError:
-            raise SettingsError(f"{name}={raw!r} is not a number") from None
-        if value < minimum:
-            raise SettingsError(f"{name}={raw!r} is below the minimum of {minimum:g}")
-        return value

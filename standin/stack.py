@@ -24,7 +24,7 @@ import httpx
 
 from gates.config import MigrationSettings
 from standin.schema import bootstrap
-from standin.settings import DEFAULT_TEST_USER
+from standin.settings import StandinSettings
 
 COMPONENTS = ("api", "generator", "regenerator")
 _MODULES = {
@@ -175,7 +175,8 @@ def running(
     For tests and benchmarks, which bring their own database. A component that does not come up
     is not an error here: a fault can make it exit on purpose, and the caller checks.
     """
-    bootstrap(database_url, migrations, (env or {}).get("STANDIN_TEST_USER") or DEFAULT_TEST_USER)
+    settings = StandinSettings.from_env({**os.environ, **(env or {}), "DATABASE_URL": database_url})
+    bootstrap(database_url, migrations, settings.test_user)
     stack = Stack.start(database_url, api_key=api_key, log_dir=log_dir, env=env, components=components)
     try:
         stack.wait_ready()

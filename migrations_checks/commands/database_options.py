@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 from gates.config import MigrationSettings, find_config, load_config
+from gates.connect import ConnectError
 from migrations_checks.cli import EXIT_USAGE
-from migrations_checks.connect import ConnectError
 from migrations_checks.reader import InputError, MigrationSet, read_folder
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from gates.connect import ConnectError
 from gates.dsn import mask
 from migrations_checks.commands import database_options
-from migrations_checks.connect import ConnectError
 from migrations_checks.migrator import apply_pending
 from migrations_checks.run_sql import StatementError
 

@@ -10,9 +10,9 @@ import argparse
 import json
 from collections import Counter
 
+from gates.connect import ConnectError
 from gates.dsn import mask
 from migrations_checks.commands import database_options
-from migrations_checks.connect import ConnectError
 from migrations_checks.status import EDITED_RULE, STATES, DatabaseStatus, describe, read_status
 
 HELP = "show whether each migration is applied, pending, edited or skipped on a database (read-only)"

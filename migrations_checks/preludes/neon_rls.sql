@@ -21,6 +21,18 @@
 -- itself, so that the replay proves it does. Supabase's `auth` schema functions (auth.uid(),
 -- auth.jwt()) are deliberately not faked here.
 --
+-- Why it sets no `request.jwt.claims`: the policies read that setting, but neither platform gives
+-- it a database-level value. It is set per request by whoever speaks for the user: the app's
+-- withAuth (`set_config('request.jwt.claims', '{"sub": ...}', ...)` after `SET ROLE
+-- authenticated`), or PostgREST (Supabase, Neon's Data API) with a transaction-local set_config.
+-- A migration session on Neon or Supabase therefore has no such setting: there,
+-- current_setting('request.jwt.claims', true) is NULL and current_setting('request.jwt.claims')
+-- fails with "unrecognized configuration parameter". The scratch database behaves exactly the
+-- same, so a migration that evaluates the setting without missing_ok (in a backfill, a default, a
+-- check) fails in replay as it would fail in production; a default here would hide that. Policies
+-- written the usual way, current_setting('request.jwt.claims', true) as in the example history,
+-- are not evaluated when they are created and replay unchanged.
+--
 -- Safe to run any number of times, and by concurrent replays on one server: each role is created
 -- only if pg_roles lacks it, and losing a race to another session is ignored. Roles are
 -- cluster-wide; the extension is per database, so run this in each scratch database.

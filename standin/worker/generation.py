@@ -9,6 +9,9 @@ job back for a retry. The injected worker faults act here, where a real broken d
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
+import signal
 import threading
 import time
 from typing import Any
@@ -22,6 +25,8 @@ from standin.settings import StandinSettings
 from standin.worker import mock_provider
 from standin.worker.queue import ClaimedJob, JobQueue
 
+log = logging.getLogger("standin.worker")
+
 
 class _PlanGone(Exception):
     """The job's plan no longer belongs to the job's user; nothing can be generated."""
@@ -33,10 +38,13 @@ def run_job(connection: psycopg.Connection, queue: JobQueue, job: ClaimedJob, se
         topic, skill_level, learning_style = _plan_inputs(connection, job)
     except _PlanGone as error:
         return queue.fail(connection, job, str(error), retryable=False) or "lost"
+    if Fault.WORKER_CRASH in settings.faults:
+        log.error("injected fault worker_crash: the worker process dies with job %s in hand", job.id)
+        os.kill(os.getpid(), signal.SIGKILL)  # no cleanup runs, as when the OOM killer strikes
     started = time.monotonic()
     try:
-        if Fault.WORKER_CRASH in settings.faults:
-            raise RuntimeError("injected fault worker_crash: the worker crashed while generating")
+        if Fault.WORKER_JOB_ERROR in settings.faults:
+            raise RuntimeError("injected fault worker_job_error: the job raised while generating")
         if Fault.WORKER_HANG in settings.faults:
             threading.Event().wait()  # hangs until the process ends, as a stuck AI call would
         modules = mock_provider.generate(topic, skill_level, learning_style, delay_s=settings.mock_delay_s)

@@ -18,7 +18,7 @@ from types import FrameType
 
 import psycopg
 
-from migrations_checks.connect import connect
+from gates.connect import connect
 from standin.faults import Fault
 from standin.settings import StandinSettings
 from standin.worker.generation import run_job

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -10,6 +11,7 @@ import psycopg
 import pytest
 
 from gates.config import MigrationSettings
+from migrations_checks.migrator import journal_migrations
 from migrations_checks.reader import MigrationSet, read_folder
 from migrations_checks.run_sql import execute_file
 
@@ -36,6 +38,17 @@ def write_history(folder: Path, migrations: Sequence[Migration], whens: Sequence
     journal = {"version": "7", "dialect": "postgresql", "entries": entries}
     (folder / "meta" / "_journal.json").write_text(json.dumps(journal, indent=2), encoding="utf-8")
     return folder
+
+
+def journal_prefix(migrations: MigrationSet, count: int) -> MigrationSet:
+    """The history as an older checkout had it, when the journal held only its first `count` entries.
+
+    Puts a database in the state a past release left (drizzle-orm itself never cuts a journal).
+    """
+    files = journal_migrations(migrations)[:count]
+    assert migrations.journal is not None  # journal_migrations refuses a set without one
+    journal = dataclasses.replace(migrations.journal, entries=migrations.journal.entries[:count])
+    return dataclasses.replace(migrations, files=files, journal=journal)
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ import pytest
 from gates.scratch_db import ScratchServer
 from migrations_checks.fingerprint import diff, fingerprint
 
-BASE = "CREATE TABLE t (a int DEFAULT 1, b text); CREATE TYPE mood AS ENUM ('sad', 'ok');"
+BASE = ("CREATE TABLE t (a int DEFAULT 1, b text); CREATE TYPE mood AS ENUM ('sad', 'ok'); "
+        "CREATE DOMAIN positive AS int; CREATE SEQUENCE s;")
 
 CHANGES = {
     "enum value order": ("DROP TYPE mood; CREATE TYPE mood AS ENUM ('ok', 'sad')",
@@ -21,6 +22,12 @@ CHANGES = {
     "nullability": ("ALTER TABLE t ALTER b SET NOT NULL", "+ column public.t.b text not null"),
     "constraint": ("ALTER TABLE t ADD CONSTRAINT a_positive CHECK (a > 0) NOT VALID",
                    "+ constraint a_positive on public.t CHECK ((a > 0)) NOT VALID"),
+    "domain check": ("ALTER DOMAIN positive ADD CONSTRAINT positive_check CHECK (VALUE > 0)",
+                     "+ constraint positive_check on domain public.positive CHECK ((VALUE > 0))"),
+    "column collation": ('ALTER TABLE t ALTER b TYPE text COLLATE "C"', '+ column public.t.b text collate "C"'),
+    "sequence increment": ("ALTER SEQUENCE s INCREMENT BY 10",
+                           "+ sequence public.s as bigint start 1 increment 10 min 1 max 9223372036854775807 cache 1"),
+    "sequence cycle": ("ALTER SEQUENCE s CYCLE", "+ sequence public.s as bigint start 1 increment 1 min 1 max"),
     "index": ("CREATE INDEX t_b ON t (b)", "+ index CREATE INDEX t_b ON public.t USING btree (b)"),
     "row level security": ("ALTER TABLE t ENABLE ROW LEVEL SECURITY",
                            "+ table public.t owner postgres row level security enabled"),

@@ -7,33 +7,40 @@ starts no Postgres of its own; databases standing in for staging and production 
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
+import psycopg
 import pytest
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
 
 from gates.config import MigrationSettings
 from gates.scratch_db import SCRATCH_URL_ENV, ScratchServer
-from migrations_checks.migrator import apply_pending, journal_prefix
+from migrations_checks.migrator import apply_pending
 from migrations_checks.reader import MigrationSet
 from migrations_checks.replay import replay_database
-from tests.replay.conftest import EXAMPLE, PRELUDE, REPO, write_history
+from standin.stack import free_port
+from tests.replay.conftest import EXAMPLE, PRELUDE, REPO, journal_prefix, write_history
 
 REPLAY_GATE = REPO / "migrations_checks" / "gate_migration_replay.py"
 STAGED_GATE = REPO / "migrations_checks" / "gate_migration_staged.py"
+PASSWORD = "scratch-pw-never-shown"
 CLEARED = ("DATABASE_URL", "DATABASE_URL_STAGING", "DATABASE_URL_PROD", "GATES_ENV", "CI")
 
 
 def run_gate(
     gate: Path, scratch: ScratchServer, tmp_path: Path, migrations: Path, environment: str = "local",
-    extra_config: str = "", **variables: str,
+    extra_config: str = "", connect_budget_s: float = 5, **variables: str,
 ) -> subprocess.CompletedProcess[str]:
     config = tmp_path / "gates.toml"
     config.write_text(
-        f'[migrations]\npath = "{migrations}"\nprelude = "{PRELUDE}"\nconnect_budget_s = 5\n{extra_config}'
+        f'[migrations]\npath = "{migrations}"\nprelude = "{PRELUDE}"\n'
+        f"connect_budget_s = {connect_budget_s}\n{extra_config}"
     )
     env = {key: value for key, value in os.environ.items() if key not in CLEARED}
     env.update({SCRATCH_URL_ENV: scratch.admin_url, **variables})
@@ -96,6 +103,54 @@ def test_replay_gate_refuses_a_scratch_server_that_is_production(scratch_server:
 
     assert result.returncode == 1
     assert "as the scratch server: it is the database in DATABASE_URL_PROD" in result.stdout
+
+
+def test_an_unreachable_scratch_server_fails_in_one_sentence_without_its_password(
+    scratch_server: ScratchServer, tmp_path: Path
+) -> None:
+    port = free_port()
+    url = f"postgresql://gate:{PASSWORD}@127.0.0.1:{port}/postgres"
+
+    result = run_gate(REPLAY_GATE, scratch_server, tmp_path, EXAMPLE, connect_budget_s=0.5,
+                      **{SCRATCH_URL_ENV: url})
+
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert PASSWORD not in output
+    assert "Traceback" not in output and "During handling" not in output
+    masked = f"cannot connect to postgresql://gate:***@127.0.0.1:{port}/postgres ("
+    failures = [line for line in output.splitlines() if "cannot connect to" in line]
+    assert len(failures) == 4 and all(masked in line for line in failures), output
+    # Each failure is the gate's one sentence: what it was doing, then the connection error, on one line.
+    assert {line.split(": ", 1)[0] for line in failures} == {"cannot prepare a scratch database",
+                                                             "cannot check rollbacks"}
+
+
+@pytest.fixture
+def role_without_createdb(scratch_server: ScratchServer) -> Iterator[str]:
+    """A login role on the scratch server that may not create databases."""
+    role = f"gates_no_createdb_{secrets.token_hex(4)}"
+    with psycopg.connect(scratch_server.admin_url, autocommit=True) as connection:
+        connection.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(role)))
+    yield role
+    with psycopg.connect(scratch_server.admin_url, autocommit=True) as connection:
+        connection.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
+
+
+def test_a_scratch_server_that_refuses_databases_fails_in_one_sentence(
+    scratch_server: ScratchServer, tmp_path: Path, role_without_createdb: str
+) -> None:
+    url = make_conninfo(scratch_server.admin_url, user=role_without_createdb, password=PASSWORD)
+
+    result = run_gate(REPLAY_GATE, scratch_server, tmp_path, EXAMPLE, **{SCRATCH_URL_ENV: url},
+                      DATABASE_URL_PROD=f"postgresql://prod:{PASSWORD}-prod@db.invalid/prod")
+
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert PASSWORD not in output and "Traceback" not in output and "During handling" not in output
+    failures = [line for line in output.splitlines() if "cannot create a scratch database on " in line]
+    assert len(failures) == 4 and all(line.endswith(": permission denied to create database") for line in failures)
+    assert "password=***" in failures[0], output
 
 
 def test_replay_gate_in_staging_needs_the_staging_database(scratch_server: ScratchServer, tmp_path: Path) -> None:

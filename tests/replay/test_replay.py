@@ -10,8 +10,10 @@ from gates.config import MigrationSettings
 from gates.scratch_db import ScratchServer
 from migrations_checks.migrator import apply_pending
 from migrations_checks.reader import MigrationSet
-from migrations_checks.replay import RERUN_RULE, replay_database, rerun_findings
+from migrations_checks.replay import replay_database
+from migrations_checks.rerun import rerun_findings
 from migrations_checks.rollback import check_rollbacks
+from migrations_checks.rules.rerun_failure import RULE as RERUN
 from tests.replay.conftest import HistoryFactory
 
 BP = "--> statement-breakpoint"
@@ -59,10 +61,33 @@ def test_statements_that_fail_on_rerun_are_findings(
 
     findings = rerun_findings(replay_url, history.files, settings)
 
-    assert [(f.rule, f.severity, f.line) for f in findings] == [(RERUN_RULE, "warning", 1), (RERUN_RULE, "warning", 5)]
+    assert [(f.rule, f.severity, f.line) for f in findings] == [(RERUN.id, "warning", 1), (RERUN.id, "warning", 5)]
     assert findings[0].file.endswith("0000_mixed.sql")
     assert "[SQLSTATE 42P07]" in findings[0].message
-    assert findings[1].source_line == "CREATE INDEX once_id ON once (id);"
+    assert findings[1].source_line == "CREATE INDEX once_id ON once (id)"
+
+
+def test_every_failing_statement_of_a_chunk_is_a_finding(
+    replay_url: str, make_history: HistoryFactory, settings: MigrationSettings
+) -> None:
+    history = make_history([(
+        "0000_one_chunk",
+        "CREATE TABLE a (id int);\n"
+        "CREATE TABLE IF NOT EXISTS b (id int);\n"
+        "CREATE TABLE c (id int);\n"
+        "ALTER TABLE c ADD COLUMN note text;\n",
+        None,
+    )])
+    migrate(replay_url, history, settings)
+
+    findings = rerun_findings(replay_url, history.files, settings)
+
+    assert [(f.line, f.source_line) for f in findings] == [
+        (1, "CREATE TABLE a (id int)"),
+        (3, "CREATE TABLE c (id int)"),
+        (4, "ALTER TABLE c ADD COLUMN note text"),
+    ]
+    assert all("[SQLSTATE 42P07]" in f.message for f in findings[:2]) and "[SQLSTATE 42701]" in findings[2].message
 
 
 def test_the_example_history_rolls_back_exactly(
@@ -115,6 +140,38 @@ def test_a_rollback_that_forgets_an_object_shows_the_diff(
     assert "+ index CREATE INDEX t_id ON public.t USING btree (id)" in report
     assert "0001_note: up after rollback failed:" in report  # CREATE INDEX t_id again: already exists
     assert "0001_note.sql line 2: [SQLSTATE 42P07]" in report
+
+
+FORGOTTEN = {  # what a rollback forgets to undo: (base, up, its incomplete down, the diff line it leaves)
+    "domain check": ("CREATE DOMAIN positive AS int;",
+                     f"ALTER DOMAIN positive ADD CONSTRAINT positive_check CHECK (VALUE > 0);{BP}\n"
+                     "CREATE TABLE audit (id positive);",
+                     "DROP TABLE audit;",
+                     "+ constraint positive_check on domain public.positive CHECK ((VALUE > 0))"),
+    "column collation": ("CREATE TABLE t (name text);",
+                         f'ALTER TABLE t ALTER name TYPE text COLLATE "C";{BP}\nALTER TABLE t ADD COLUMN code text;',
+                         "ALTER TABLE t DROP COLUMN code;",
+                         '+ column public.t.name text collate "C"'),
+    "sequence parameters": ("CREATE SEQUENCE invoice_numbers;",
+                            f"ALTER SEQUENCE invoice_numbers INCREMENT BY 10 MAXVALUE 100000;{BP}\n"
+                            "CREATE TABLE invoices (id bigint);",
+                            "DROP TABLE invoices;",
+                            "+ sequence public.invoice_numbers as bigint start 1 increment 10 min 1 max 100000 "
+                            "cache 1"),
+}
+
+
+@pytest.mark.parametrize(("base", "up", "down", "left_over"), FORGOTTEN.values(), ids=FORGOTTEN.keys())
+def test_a_rollback_that_forgets_a_change_shows_it_in_the_diff(
+    replay_url: str, make_history: HistoryFactory, settings: MigrationSettings,
+    base: str, up: str, down: str, left_over: str,
+) -> None:
+    history = make_history([("0000_base", base, "SELECT 1;"), ("0001_change", up, down)])
+
+    report = rollback_report(replay_url, history, settings, pending={"0001_change"})
+
+    assert "0001_change: up then down does not give back the schema from before (- expected, + found):" in report
+    assert left_over in [line.strip() for line in report.splitlines()], report
 
 
 def test_a_rollback_that_fails_names_its_file_and_line(

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from smoke.api_client import ApiError, PlanApi
 from smoke.auth import AuthError, ClerkCredentials, ClerkSessionTokens, StaticToken
 
 SECRET = "sk_test_never_shown"
@@ -97,3 +98,43 @@ def test_an_unreachable_clerk_is_named() -> None:
 def test_the_static_token_is_sent_as_is_and_never_shown() -> None:
     token = StaticToken("static-key")
     assert token.authorization() == "Bearer static-key" and "static-key" not in repr(token)
+
+
+@pytest.fixture
+def echoing_app() -> Iterator[str]:
+    """An app that answers every request with a 500 whose body repeats the request's Authorization."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = json.dumps({"error": "boom", "received": self.headers.get("Authorization", "")}).encode()
+            self.send_response(500)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_minted_token_an_app_echoes_back_is_never_shown(clerk: FakeClerk, echoing_app: str) -> None:
+    with httpx.Client() as client:
+        tokens = ClerkSessionTokens(ClerkCredentials(SECRET, "user_1", clerk.url), client, clock=lambda: clerk.now)
+        with pytest.raises(ApiError) as caught:
+            PlanApi(echoing_app, tokens, client).create_plan({"topic": "x"})
+    jwt = tokens.authorization().removeprefix("Bearer ")
+    message = str(caught.value)
+    assert message.startswith("POST /api/v1/plans answered HTTP 500: ") and '"received": "Bearer ***"' in message
+    assert jwt not in message and SECRET not in message
+    assert tokens.secrets() == [SECRET, jwt]
+
+
+def test_the_static_token_an_app_echoes_back_is_never_shown(echoing_app: str) -> None:
+    with httpx.Client() as client, pytest.raises(ApiError) as caught:
+        PlanApi(echoing_app, StaticToken("static-key"), client).create_plan({})
+    assert "static-key" not in str(caught.value) and "Bearer ***" in str(caught.value)

@@ -3,10 +3,15 @@ each injected fault, says why, and leaves no row of its own behind (and every ot
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import re
+import threading
 from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import httpx
 import psycopg
 import pytest
 
@@ -40,8 +45,10 @@ def test_a_healthy_stack_passes_and_the_run_leaves_nothing(
 FAULT_CASES = [  # (fault, stage it fails at, what the failure must say)
     ("api_error", "create", r"POST /api/v1/plans answered HTTP 500: \{\"error\": \"Internal Server Error\""),
     ("worker_exit", "generation", r"never claimed .*no worker is taking jobs .*attempts 0/3"),
-    ("worker_crash", "generation", r"re-queued 1 time\(s\): the worker is failing it, last error "
-                                   r"'RuntimeError: injected fault worker_crash"),
+    ("worker_job_error", "generation", r"re-queued 1 time\(s\): the worker is failing it, last error "
+                                       r"'RuntimeError: injected fault worker_job_error"),
+    ("worker_crash", "generation", r"not ready within 1.5 s of polling \(\d+ polls, last status processing\): "
+                                   r"the job is stuck in processing for [\d.]+ s: the worker hung or was killed"),
     ("worker_hang", "generation", r"stuck in processing for [\d.]+ s: the worker hung or was killed"),
     ("worker_empty", "verify", r"0 modules and 0 tasks in the database and 0 modules and 0 tasks through the API"),
 ]
@@ -58,6 +65,54 @@ def test_each_broken_deploy_fails_at_its_stage_and_is_cleaned_up(
     assert re.search(evidence, failure.detail), failure.detail
     assert str(failure).startswith(f"smoke failed at stage {stage} after ")
     assert tagged_plans() == []
+
+
+class StatuslessProxy:
+    """The app behind a proxy that drops `status` from every status answer that is not yet `ready`."""
+
+    def __init__(self, upstream: str) -> None:
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self._forward()
+
+            def do_POST(self) -> None:
+                self._forward()
+
+            def _forward(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                answer = httpx.request(self.command, upstream + self.path, content=self.rfile.read(length),
+                                       headers={"Authorization": self.headers.get("Authorization", ""),
+                                                "Content-Type": "application/json"})
+                body = answer.content
+                if self.path.endswith("/status") and answer.json().get("status") != "ready":
+                    body = json.dumps({k: v for k, v in answer.json().items() if k != "status"}).encode()
+                self.send_response(answer.status_code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_an_answer_without_a_status_does_not_count_as_claimed(standin: Factory, smoke_settings: Settings) -> None:
+    with standin(MOCK_GENERATION_DELAY_MS="1000") as stack:
+        proxy = StatuslessProxy(stack.api_url)
+        try:
+            result = run_smoke(dataclasses.replace(smoke_settings(stack), api_url=proxy.url), report=lambda _: None)
+        finally:
+            proxy.close()
+    # The job was claimed at once, but no answer said so until the plan was ready, a second later.
+    assert result.claimed_s >= 1.0 and result.claimed_s <= result.completed_s
 
 
 def test_without_a_worker_the_timeout_names_the_stall(standin: Factory, smoke_settings: Settings) -> None:

@@ -84,7 +84,7 @@ def test_inputs_come_from_smoke_variables_then_the_environments_config() -> None
     clerk = resolve(staging, {**base, "CLERK_SECRET_KEY": "sk"})
     assert (clerk.api_url, clerk.database_url, clerk.poll_budget_s, clerk.total_budget_s) == (
         "https://staging.example", "postgresql://db/staging", 60.0, 90.0)
-    assert clerk.auth == ClerkCredentials("sk", "user_1", "https://api.clerk.com") and clerk.secrets == ["sk"]
+    assert clerk.auth == ClerkCredentials("sk", "user_1", "https://api.clerk.com")
     static = resolve(staging, {**base, "SMOKE_TEST_API_KEY": "k", "SMOKE_TEST_API_URL": "http://127.0.0.1:1",
                                "SMOKE_TEST_DATABASE_URL": "postgresql://db/x", "SMOKE_POLL_BUDGET_S": "2",
                                "SMOKE_TOTAL_BUDGET_S": "5", "CLERK_API_URL": "http://unused"})
@@ -101,7 +101,8 @@ def test_inputs_come_from_smoke_variables_then_the_environments_config() -> None
     ({"CLERK_SECRET_KEY": ""}, "no credentials: set CLERK_SECRET_KEY"),
     ({"SMOKE_TEST_API_KEY": "k"}, "both SMOKE_TEST_API_KEY and CLERK_SECRET_KEY are set"),
     ({"SMOKE_POLL_BUDGET_S": "95"}, "must be below SMOKE_TOTAL_BUDGET_S"),
-    ({"SMOKE_TOTAL_BUDGET_S": "-1"}, "must be a positive number"),
+    ({"SMOKE_TOTAL_BUDGET_S": "-1"}, "SMOKE_TOTAL_BUDGET_S='-1' must be above 0"),
+    ({"SMOKE_POLL_BUDGET_S": "nan"}, "SMOKE_POLL_BUDGET_S='nan' is not a finite number"),
 ])
 def test_a_missing_or_bad_input_is_one_sentence(changes: dict[str, str], message: str) -> None:
     staging = Environment(name="staging", database_url_env="DATABASE_URL_STAGING", api_url="https://s.example")

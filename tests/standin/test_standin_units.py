@@ -75,8 +75,8 @@ def test_faults_and_settings_refuse_unknown_or_bad_values() -> None:
     settings = StandinSettings.from_env({"DATABASE_URL": "postgresql:///x", "MOCK_GENERATION_DELAY_MS": "250"})
     assert settings.mock_delay_s == 0.25 and settings.poll_interval_s == 2.0
     for environ, message in (({}, "DATABASE_URL is not set"),
-                             ({"DATABASE_URL": "x", "WORKER_POLL_INTERVAL_MS": "5"}, "below the minimum"),
-                             ({"DATABASE_URL": "x", "STANDIN_RECLAIM_AFTER_S": "soon"}, "not a number"),
-                             ({"DATABASE_URL": "x", "STANDIN_FAULTS": "nope"}, "unknown fault")):
+                             ({"WORKER_POLL_INTERVAL_MS": "5"}, "WORKER_POLL_INTERVAL_MS='5' must be at least 10"),
+                             ({"STANDIN_RECLAIM_AFTER_S": "soon"}, "STANDIN_RECLAIM_AFTER_S='soon' is not a number"),
+                             ({"STANDIN_FAULTS": "nope"}, "unknown fault")):
         with pytest.raises(SettingsError, match=message):
-            StandinSettings.from_env(environ)
+            StandinSettings.from_env({"DATABASE_URL": "x", **environ} if environ else environ)

@@ -100,20 +100,32 @@ def test_worker_health_turns_503_when_a_job_hangs_past_the_reclaim_bound(
     assert hung["inFlight"]["jobId"] == _job(db, plan)["id"] and "past the reclaim bound" in hung["reason"]
 
 
-def test_crash_and_empty_faults_fail_jobs_the_way_a_broken_deploy_does(
+def test_job_error_and_empty_faults_fail_jobs_the_way_a_broken_deploy_does(
     standin: Factory, db: psycopg.Connection
 ) -> None:
-    with standin(("generator",), STANDIN_FAULTS="worker_crash"):
-        crashed = _enqueue(db)
-        _wait(lambda: _job(db, crashed)["attempts"] == 1)
-    job = _job(db, crashed)
+    with standin(("generator",), STANDIN_FAULTS="worker_job_error"):
+        raised = _enqueue(db)
+        _wait(lambda: _job(db, raised)["attempts"] == 1)
+    job = _job(db, raised)
     assert job["status"] == "pending" and job["error"] is None
-    assert "worker_crash" in job["payload"]["errorHistory"][0]["error"]
+    assert "worker_job_error" in job["payload"]["errorHistory"][0]["error"]
     with standin(("generator",), STANDIN_FAULTS="worker_empty"):
         empty = _enqueue(db)
         _wait(lambda: _job(db, empty)["status"] == "completed")
     modules = db.execute("SELECT count(*) FROM modules WHERE plan_id = %s", (empty,)).fetchone()
     assert modules == (0,)
+
+
+def test_the_crash_fault_kills_the_worker_process_with_the_job_in_hand(
+    standin: Factory, db: psycopg.Connection
+) -> None:
+    with standin(("generator",), STANDIN_FAULTS="worker_crash") as stack:
+        assert stack.component("generator").exit_code() is None  # alive until it claims a job
+        plan = _enqueue(db)
+        assert _exit_code(stack, "generator") == -signal.SIGKILL
+    job = _job(db, plan)
+    assert (job["status"], job["attempts"], job["error"]) == ("processing", 0, None)  # stranded, never finished
+    assert "injected fault worker_crash" in stack.component("generator").log.read_text()
 
 
 def test_the_exit_fault_stops_the_worker_at_start(standin: Factory) -> None:

@@ -11,7 +11,7 @@ import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from migrations_checks.connect import ConnectError, connect
+from gates.connect import ConnectError, connect
 
 PASSWORD = "s3cret-pw"
 

@@ -1,0 +1,53 @@
+"""Connection strings: every password is masked before printing, and the guard's comparison sees
+through spellings that name the same database."""
+
+from __future__ import annotations
+
+import pytest
+
+from gates.dsn import MaskedUrls, mask, same_database
+
+
+@pytest.mark.parametrize(("conninfo", "masked"), [
+    ("postgresql://u:pw@h/db", "postgresql://u:***@h/db"),
+    ("postgresql://u:pw@h/db?password=leak", "postgresql://u:***@h/db?password=***"),
+    ("postgresql://u@h/db?sslmode=require&password=leak&application_name=x",
+     "postgresql://u@h/db?sslmode=require&password=***&application_name=x"),
+    ("postgres://u@h/db?sslpassword=leak", "postgres://u@h/db?sslpassword=***"),
+    ("postgresql://u@h/db?PASSWORD=leak&pass%77ord=leak", "postgresql://u@h/db?PASSWORD=***&pass%77ord=***"),
+    ("postgresql://u@h/db?options=-c%20search_path%3Dx", "postgresql://u@h/db?options=-c%20search_path%3Dx"),
+    ("host=h password=leak dbname=db", "host=h password=*** dbname=db"),
+    ("host=h password = 'le ak' dbname=db", "host=h password = *** dbname=db"),
+    ("host=h sslpassword=leak sslkey=/k dbname=db", "host=h sslpassword=*** sslkey=/k dbname=db"),
+])
+def test_every_password_is_masked(conninfo: str, masked: str) -> None:
+    assert mask(conninfo) == masked
+    assert "leak" not in mask(conninfo)
+
+
+@pytest.mark.parametrize(("left", "right"), [
+    ("postgresql://u@db.example.com/app", "postgresql://u@db.example.com:5432/app"),
+    ("postgresql://u@DB.Example.com/app", "host=db.example.com port=5432 dbname=app user=other"),
+    ("hostaddr=10.0.0.5 dbname=app", "postgresql://10.0.0.5:5432/app"),
+    ("host=db.example.com hostaddr=10.0.0.5 dbname=app", "postgresql://10.0.0.5/app"),
+    ("postgresql://app@db.example.com", "postgresql://other@db.example.com/app"),  # no dbname: the user's
+])
+def test_spellings_of_one_database_are_the_same(left: str, right: str) -> None:
+    assert same_database(left, right) and same_database(right, left)
+
+
+@pytest.mark.parametrize(("left", "right"), [
+    ("postgresql://db.example.com/app", "postgresql://db.example.com:5433/app"),
+    ("postgresql://db.example.com/app", "postgresql://db.example.com/app2"),
+    ("postgresql://db.example.com/app", "postgresql://db2.example.com/app"),
+    ("postgresql://db.example.com/app", "not a connection string"),
+])
+def test_different_databases_differ(left: str, right: str) -> None:
+    assert not same_database(left, right)
+
+
+def test_urls_held_by_name_show_only_masked() -> None:
+    urls = MaskedUrls(DATABASE_URL_PROD="postgresql://app:leak@db.example.com/app")
+
+    assert repr(urls) == "{'DATABASE_URL_PROD': 'postgresql://app:***@db.example.com/app'}"
+    assert urls["DATABASE_URL_PROD"] == "postgresql://app:leak@db.example.com/app"
