@@ -74,12 +74,15 @@ def _database(params: dict[str, object]) -> str:
     return str(params.get("dbname") or params.get("user") or "")
 
 
-class MaskedUrls(dict[str, str]):
-    """Connection strings by name (a variable, an environment) that show only masked in a repr.
+class Dsn(str):
+    """A connection string whose repr is masked.
 
-    pytest prints the arguments of a failing test or fixture with their repr; a gate that holds
-    the production and staging URLs must not print their passwords when something unexpected fails.
+    pytest prints the arguments of a failing test or fixture with their repr; a gate that holds the
+    production, staging or scratch URLs must not print a password when something unexpected fails.
+    `str()` stays the real value, for the drivers; output goes through `mask` as always.
     """
 
+    __slots__ = ()
+
     def __repr__(self) -> str:
-        return repr({name: mask(url) for name, url in self.items()})
+        return repr(mask(self))

@@ -20,7 +20,7 @@ from psycopg import sql
 
 from gates.config import MigrationSettings
 from gates.connect import connect
-from gates.dsn import database_name, mask, with_database
+from gates.dsn import Dsn, database_name, mask, with_database
 
 SCRATCH_URL_ENV = "GATES_SCRATCH_DATABASE_URL"
 SCRATCH_PREFIX = "gates_scratch_"
@@ -43,12 +43,12 @@ class ScratchServer:
         """Use `GATES_SCRATCH_DATABASE_URL` when set, else start an embedded Postgres."""
         url = os.environ.get(SCRATCH_URL_ENV)
         if url:
-            return cls(url)
+            return cls(Dsn(url))
         import pgserver  # imported here: only needed when no external server is given
 
         data_dir = Path(tempfile.mkdtemp(prefix="gates-pg-"))
         server = pgserver.get_server(data_dir, cleanup_mode="stop")
-        return cls(server.get_uri(), embedded=server, data_dir=data_dir)
+        return cls(Dsn(server.get_uri()), embedded=server, data_dir=data_dir)
 
     @property
     def embedded(self) -> bool:
@@ -63,7 +63,7 @@ class ScratchServer:
         """
         name = SCRATCH_PREFIX + secrets.token_hex(6)
         self._administer("create", sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)), budget_s)
-        return with_database(self.admin_url, name)
+        return Dsn(with_database(self.admin_url, name))
 
     def drop_database(self, url: str, *, budget_s: float = MigrationSettings.connect_budget_s) -> None:
         """Drop a database created by `create_database`, and only such a database."""

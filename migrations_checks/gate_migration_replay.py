@@ -22,7 +22,7 @@ from collections.abc import Iterator
 import pytest
 
 from gates.config import Environment, GatesConfig, MigrationSettings
-from gates.dsn import MaskedUrls
+from gates.dsn import Dsn
 from gates.scratch_db import ScratchServer
 from migrations_checks.failing import failing_clearly
 from migrations_checks.guard import protected_urls
@@ -46,7 +46,7 @@ def settings(gates_config: GatesConfig) -> MigrationSettings:
 
 
 @pytest.fixture(scope="module")
-def protected(gates_config: GatesConfig) -> MaskedUrls:
+def protected(gates_config: GatesConfig) -> dict[str, Dsn]:
     return protected_urls(gates_config)
 
 
@@ -69,7 +69,7 @@ def history(migrations: MigrationSet) -> tuple[MigrationFile, ...]:
 @pytest.fixture(scope="module")
 def migrated(
     scratch_server: ScratchServer, settings: MigrationSettings, migrations: MigrationSet,
-    protected: MaskedUrls,
+    protected: dict[str, Dsn],
 ) -> Iterator[tuple[str, ApplyResult | BaseException]]:
     """A scratch database with the whole history applied once, or the error that stopped it."""
     with failing_clearly("cannot prepare a scratch database"), \
@@ -121,7 +121,7 @@ def test_migrations_survive_a_rerun(
 def test_pending_migrations_roll_back(
     scratch_server: ScratchServer, gates_config: GatesConfig, gates_env: Environment,
     migrations: MigrationSet, history: tuple[MigrationFile, ...], settings: MigrationSettings,
-    protected: MaskedUrls,
+    protected: dict[str, Dsn],
 ) -> None:
     with failing_clearly(f"cannot read which migrations are pending on {gates_env.name}"):
         pending = pending_tags(gates_config, gates_env, migrations)

@@ -13,7 +13,7 @@ import os
 import pytest
 
 from gates.config import Environment, GatesConfig
-from gates.dsn import MaskedUrls
+from gates.dsn import Dsn
 from gates.failclosed import cannot_decide
 from migrations_checks.failing import failing_clearly
 from migrations_checks.migrator import journal_migrations
@@ -38,11 +38,11 @@ def migrations(gates_config: GatesConfig, gates_env: Environment) -> MigrationSe
 
 
 @pytest.fixture(scope="module")
-def database_urls(gates_config: GatesConfig, gates_env: Environment) -> MaskedUrls:
+def database_urls(gates_config: GatesConfig, gates_env: Environment) -> dict[str, Dsn]:
     """Production's and staging's database URLs, both checked before either is contacted."""
-    urls = MaskedUrls()
+    urls: dict[str, Dsn] = {}
     for target in (gates_env, gates_config.environment("staging")):
-        url = os.environ.get(target.database_url_env)
+        url = Dsn(os.environ.get(target.database_url_env, ""))
         if not url:
             cannot_decide(gates_env, (
                 f"{target.database_url_env} is not set: migration_staged reads the {target.name} database "
@@ -53,12 +53,12 @@ def database_urls(gates_config: GatesConfig, gates_env: Environment) -> MaskedUr
 
 
 @pytest.fixture(scope="module")
-def production(gates_config: GatesConfig, migrations: MigrationSet, database_urls: MaskedUrls) -> DatabaseStatus:
+def production(gates_config: GatesConfig, migrations: MigrationSet, database_urls: dict[str, Dsn]) -> DatabaseStatus:
     return _status(gates_config, "production", database_urls, migrations)
 
 
 @pytest.fixture(scope="module")
-def staging(gates_config: GatesConfig, migrations: MigrationSet, database_urls: MaskedUrls) -> DatabaseStatus:
+def staging(gates_config: GatesConfig, migrations: MigrationSet, database_urls: dict[str, Dsn]) -> DatabaseStatus:
     return _status(gates_config, "staging", database_urls, migrations)
 
 
@@ -78,7 +78,7 @@ def test_pending_drops_follow_applied_deprecations(
              "drop(s) would run before their deprecation is live on production")
 
 
-def _status(config: GatesConfig, name: str, urls: MaskedUrls, migrations: MigrationSet) -> DatabaseStatus:
+def _status(config: GatesConfig, name: str, urls: dict[str, Dsn], migrations: MigrationSet) -> DatabaseStatus:
     with failing_clearly(f"cannot read the migrations applied on {name}"):
         status = read_status(urls[name], migrations, connect_budget_s=config.migrations.connect_budget_s)
     return status

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from gates.config import GatesConfig
 from gates.connect import connect
-from gates.dsn import MaskedUrls, database_name, mask, same_database
+from gates.dsn import Dsn, database_name, mask, same_database
 from gates.scratch_db import SCRATCH_PREFIX
 
 _OBJECTS = """
@@ -42,13 +42,13 @@ class GuardError(Exception):
     """Replay refused a database; the message says which and why, with the password masked."""
 
 
-def protected_urls(config: GatesConfig, environ: Mapping[str, str] = os.environ) -> MaskedUrls:
+def protected_urls(config: GatesConfig, environ: Mapping[str, str] = os.environ) -> dict[str, Dsn]:
     """The database URL of every configured non-local environment that has one, by variable name."""
-    urls = MaskedUrls()
+    urls = {}
     for environment in config.environments.values():
         url = environ.get(environment.database_url_env)
         if not environment.is_local and url:
-            urls[environment.database_url_env] = url
+            urls[environment.database_url_env] = Dsn(url)
     return urls
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 
 from gates.config import Environment, GatesConfig
+from gates.dsn import Dsn
 from gates.failclosed import cannot_decide
 from migrations_checks.reader import MigrationSet
 from migrations_checks.status import read_status
@@ -25,7 +26,7 @@ def pending_tags(
     """
     if environment.is_local:
         return None
-    url = os.environ.get(environment.database_url_env)
+    url = Dsn(os.environ.get(environment.database_url_env, ""))
     if not url:
         cannot_decide(environment, (
             f"{environment.database_url_env} is not set: the gate reads the {environment.name} database "

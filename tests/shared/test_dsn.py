@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from gates.dsn import MaskedUrls, mask, same_database
+from gates.dsn import Dsn, mask, same_database
 
 
 @pytest.mark.parametrize(("conninfo", "masked"), [
@@ -46,8 +46,9 @@ def test_different_databases_differ(left: str, right: str) -> None:
     assert not same_database(left, right)
 
 
-def test_urls_held_by_name_show_only_masked() -> None:
-    urls = MaskedUrls(DATABASE_URL_PROD="postgresql://app:leak@db.example.com/app")
+def test_a_dsn_shows_only_masked_in_a_repr_and_in_containers() -> None:
+    url = Dsn("postgresql://app:leak@db.example.com/app")
 
-    assert repr(urls) == "{'DATABASE_URL_PROD': 'postgresql://app:***@db.example.com/app'}"
-    assert urls["DATABASE_URL_PROD"] == "postgresql://app:leak@db.example.com/app"
+    assert repr(url) == "'postgresql://app:***@db.example.com/app'"
+    assert repr({"DATABASE_URL_PROD": url}) == "{'DATABASE_URL_PROD': 'postgresql://app:***@db.example.com/app'}"
+    assert str(url) == "postgresql://app:leak@db.example.com/app"  # drivers still get the real value
