@@ -10,23 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.lint_helpers import write_drizzle
+
 ROOT = Path(__file__).parents[2]
-
-
-def drizzle_folder(folder: Path, migrations: dict[str, str]) -> Path:
-    (folder / "meta").mkdir(parents=True)
-    entries = [{"idx": i, "version": "7", "when": 1_700_000_000_000 + i, "tag": tag, "breakpoints": True}
-               for i, tag in enumerate(migrations)]
-    (folder / "meta" / "_journal.json").write_text(json.dumps({"version": "7", "dialect": "postgresql",
-                                                               "entries": entries}))
-    for tag, sql in migrations.items():
-        (folder / f"{tag}.sql").write_text(sql)
-    return folder
 
 
 def run_gate(tmp_path: Path, migrations: dict[str, str], extra_config: str = "",
              env_name: str = "local", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    drizzle_folder(tmp_path / "migrations", migrations)
+    write_drizzle(tmp_path / "migrations", migrations)
     config = tmp_path / "gates.toml"
     config.write_text(f'[migrations]\npath = "migrations"\n{extra_config}')
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "GATES_"))}
@@ -66,7 +57,7 @@ def test_passes_when_the_warning_is_acknowledged(tmp_path: Path) -> None:
 
 
 def test_fails_on_an_out_of_order_journal(tmp_path: Path) -> None:
-    folder = drizzle_folder(tmp_path / "other", {"0000_a": INIT, "0001_b": "SELECT 1;"})
+    folder = write_drizzle(tmp_path / "other", {"0000_a": INIT, "0001_b": "SELECT 1;"})
     journal = json.loads((folder / "meta" / "_journal.json").read_text())
     journal["entries"][1]["when"] = 1
     (folder / "meta" / "_journal.json").write_text(json.dumps(journal))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -11,24 +10,15 @@ from gates.config import load_config
 from migrations_checks.context import LintOptions
 from migrations_checks.engine import lint_paths, lint_text
 from migrations_checks.reader import InputError, read_migrations
+from tests.lint_helpers import write_drizzle
 
 
 def rules(sql: str, options: LintOptions | None = None) -> list[tuple[str, str]]:
     return [(f.rule, f.severity) for f in lint_text(sql, options).findings]
 
 
-def drizzle(folder: Path, files: dict[str, str]) -> Path:
-    (folder / "meta").mkdir(parents=True)
-    entries = [{"idx": i, "version": "7", "when": 1_700_000_000_000 + i, "tag": tag, "breakpoints": True}
-               for i, tag in enumerate(files)]
-    (folder / "meta" / "_journal.json").write_text(json.dumps({"version": "7", "entries": entries}))
-    for tag, sql in files.items():
-        (folder / f"{tag}.sql").write_text(sql)
-    return folder
-
-
 def test_create_table_if_not_exists_of_an_existing_table_does_not_make_it_new(tmp_path: Path) -> None:
-    folder = drizzle(tmp_path / "m", {
+    folder = write_drizzle(tmp_path / "m", {
         "0000_init": 'CREATE TABLE "users" ("id" int, "name" varchar(20));',
         "0001_again": 'CREATE TABLE IF NOT EXISTS "users" ("id" int);\nCREATE INDEX ON "users" ("id");\n'
                       'ALTER TABLE "users" ADD COLUMN "x" int NOT NULL;\n'
@@ -152,7 +142,7 @@ def test_default_null_is_no_default() -> None:
 
 
 def test_set_not_null_after_the_catalogue_recipe_is_silent(tmp_path: Path) -> None:
-    folder = drizzle(tmp_path / "m", {
+    folder = write_drizzle(tmp_path / "m", {
         "0000_init": 'CREATE TABLE "users" ("id" int, "email" text);',
         "0001_check": 'ALTER TABLE "users" ADD CONSTRAINT "email_nn" CHECK ("email" IS NOT NULL) NOT VALID;',
         "0002_validate": 'ALTER TABLE "users" VALIDATE CONSTRAINT "email_nn";',
@@ -174,5 +164,5 @@ def test_set_not_null_without_the_full_recipe_still_warns(tmp_path: Path, steps:
     last = next(reversed(steps))
     files = {"0000_init": 'CREATE TABLE "users" ("id" int, "email" text);', **steps}
     files[last] = files[last] + '\nALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL;'
-    folder = drizzle(tmp_path / "m", files)
+    folder = write_drizzle(tmp_path / "m", files)
     assert "set-not-null" in [f.rule for f in lint_paths([folder], LintOptions()).findings]

@@ -16,6 +16,7 @@ from migrations_checks.engine import lint_sets, lint_text
 from migrations_checks.findings import Finding
 from migrations_checks.reader import MigrationFile, MigrationSet
 from migrations_checks.rules import all_rules
+from tests.lint_helpers import fired, in_do_block
 
 DESTRUCTIVE = [
     "drop-table", "rename-table", "rename-column", "change-column-type",
@@ -27,15 +28,6 @@ DESTRUCTIVE = [
 CHANGE_TYPE = "change-column-type"
 ADD_NOT_NULL = "add-not-null-column-without-default"
 USERS = 'CREATE TABLE "users" ("id" uuid PRIMARY KEY, "email" text, "name" text);\n'
-
-
-def in_do_block(sql: str) -> str:
-    """The way Drizzle wraps statements that may already have run."""
-    return f"DO $$ BEGIN\n {sql}\nEXCEPTION\n WHEN duplicate_object THEN null;\nEND $$;"
-
-
-def fired(sql: str, rule_id: str) -> list[Finding]:
-    return [finding for finding in lint_text(sql).findings if finding.rule == rule_id]
 
 
 def lint_files(*texts: str) -> list[Finding]:

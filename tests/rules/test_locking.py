@@ -5,21 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from migrations_checks.context import LintOptions
 from migrations_checks.engine import lint_text
-from migrations_checks.findings import Finding
-
-
-def fired(sql: str, rule_id: str, **options: object) -> list[Finding]:
-    return [f for f in lint_text(sql, LintOptions(**options)).findings if f.rule == rule_id]  # type: ignore[arg-type]
-
-
-def in_do_block(sql: str) -> str:
-    return f"DO $$ BEGIN\n {sql}\nEXCEPTION\n WHEN duplicate_object THEN null;\nEND $$;"
-
-
-def in_function(sql: str) -> str:
-    return f"CREATE OR REPLACE FUNCTION touch() RETURNS void LANGUAGE plpgsql AS $$\nBEGIN\n {sql}\nEND;\n$$;"
+from tests.lint_helpers import fired, in_do_block, in_function
 
 
 def new_table(name: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from migrations_checks.engine import lint_text
+from tests.lint_helpers import in_do_block, in_function
 
 DISABLE_RLS = "disable-row-level-security"
 DROP_POLICY = "drop-policy"
@@ -13,14 +14,6 @@ GRANT_PUBLIC = "grant-to-public"
 
 def fired(sql: str, rule_id: str) -> list[str]:
     return [f.severity for f in lint_text(sql).findings if f.rule == rule_id]
-
-
-def in_do_block(sql: str) -> str:
-    return f"DO $$ BEGIN\n {sql}\nEXCEPTION\n WHEN duplicate_object THEN null;\nEND $$;"
-
-
-def in_function(sql: str) -> str:
-    return f"CREATE FUNCTION reset_access() RETURNS void LANGUAGE plpgsql AS $$\nBEGIN\n {sql}\nEND;\n$$;"
 
 
 DROP = 'DROP POLICY "plans_owner_read" ON "plans";'

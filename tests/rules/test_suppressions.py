@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from migrations_checks.context import LintOptions
 from migrations_checks.engine import lint_paths, lint_text
+from tests.lint_helpers import write_drizzle
 
 DROP = 'ALTER TABLE "users" DROP COLUMN "nickname";'
 
@@ -59,20 +59,6 @@ def test_allow_above_a_do_block_covers_the_statements_inside() -> None:
 def test_unknown_gates_directive_is_reported() -> None:
     result = lint_text(f"-- gates: alow drop-column -- typo in the verb\n{DROP}")
     assert ("drop-column", "error") in rules_of(result)
-
-
-def write_drizzle(folder: Path, files: dict[str, str]) -> Path:
-    (folder / "meta").mkdir(parents=True)
-    entries = [
-        {"idx": i, "version": "7", "when": 1_700_000_000_000 + i, "tag": tag, "breakpoints": True}
-        for i, tag in enumerate(files)
-    ]
-    (folder / "meta" / "_journal.json").write_text(
-        json.dumps({"version": "7", "dialect": "postgresql", "entries": entries})
-    )
-    for tag, sql in files.items():
-        (folder / f"{tag}.sql").write_text(sql)
-    return folder
 
 
 def test_drop_of_a_column_deprecated_by_an_earlier_migration_is_info(tmp_path: Path) -> None:

@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from migrations_checks.context import LintOptions
 from migrations_checks.engine import lint_paths, lint_text
-from migrations_checks.findings import Finding
+from tests.lint_helpers import fired, in_do_block, in_function, write_drizzle
 
 CONCURRENTLY = "concurrently-in-transaction"
 NON_TRANSACTIONAL = "non-transactional-statement"
 ENUM_VALUE = "enum-value-used-in-same-transaction"
-
-
-def fired(sql: str, rule_id: str, **options: object) -> list[Finding]:
-    return [f for f in lint_text(sql, LintOptions(**options)).findings if f.rule == rule_id]  # type: ignore[arg-type]
-
-
-def in_do_block(sql: str) -> str:
-    return f"DO $$ BEGIN\n {sql}\nEXCEPTION\n WHEN duplicate_object THEN null;\nEND $$;"
-
-
-def in_function(sql: str) -> str:
-    return f"CREATE FUNCTION archive() RETURNS void LANGUAGE plpgsql AS $$\nBEGIN\n {sql}\nEND;\n$$;"
-
 
 ADD_VALUE = "ALTER TYPE \"public\".\"plan_status\" ADD VALUE 'archived';--> statement-breakpoint\n"
 USE_VALUE = "UPDATE \"plans\" SET \"status\" = 'archived' WHERE \"deleted_at\" IS NOT NULL;"
@@ -107,16 +93,6 @@ def test_enum_finding_is_on_the_add_value_and_names_the_use() -> None:
     [finding] = fired(sql, ENUM_VALUE)
     assert finding.line == 1
     assert "line 3" in finding.message and "'archived'" in finding.message
-
-
-def write_drizzle(folder: Path, files: dict[str, str]) -> Path:
-    (folder / "meta").mkdir(parents=True)
-    entries = [{"idx": i, "version": "7", "when": 1_700_000_000_000 + i, "tag": tag, "breakpoints": True}
-               for i, tag in enumerate(files)]
-    (folder / "meta" / "_journal.json").write_text(json.dumps({"version": "7", "entries": entries}))
-    for tag, sql in files.items():
-        (folder / f"{tag}.sql").write_text(sql)
-    return folder
 
 
 def test_enum_value_used_by_a_later_file_of_the_same_batch(tmp_path: Path) -> None:
