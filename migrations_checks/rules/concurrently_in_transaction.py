@@ -12,16 +12,15 @@ from collections.abc import Iterator
 
 from migrations_checks.context import StatementContext
 from migrations_checks.rules import Hit, Rule
+from migrations_checks.rules._transaction import enclosing_transaction
 from migrations_checks.statements import Statement
 
 _CONCURRENT_VERBS = frozenset({"create_index", "drop_index", "reindex", "detach_partition"})
 
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
-    if not context.options.transactional and statement.do_block is None:
-        return
-    if any(action.verb in _CONCURRENT_VERBS and action.concurrently for action in statement.actions):
-        where = "a DO block" if statement.do_block is not None else "the migration transaction"
+    where = enclosing_transaction(statement, context)
+    if where and any(action.verb in _CONCURRENT_VERBS and action.concurrently for action in statement.actions):
         yield Hit(f"{statement.kind} ... CONCURRENTLY cannot run inside {where}; the migration fails")
 
 

@@ -1,0 +1,14 @@
+"""Shared by the transaction rules: what transaction block, if any, a statement runs inside."""
+
+from migrations_checks.context import StatementContext
+from migrations_checks.statements import Statement
+
+
+def enclosing_transaction(statement: Statement, context: StatementContext) -> str | None:
+    """Where the statement runs inside a transaction block, said for a message; None if it does not.
+
+    A DO block's body always runs within one statement's transaction, whatever the runner does.
+    """
+    if statement.do_block is not None:
+        return "a DO block"
+    return "the migration transaction" if context.options.transactional else None
