@@ -2,7 +2,8 @@
 
 Workflows call `pytest -m <group> --gates-env <name>`; every gate carries its group marker
 (`pre_deploy`, `post_deploy`, `smoke`, `rollback_drill`) and its own marker, so one gate can run
-alone: `pytest -m "pre_deploy and staging_green" --gates-env production`.
+alone: `pytest -m "pre_deploy and migration_lint" --gates-env production`. Every marker the
+architecture names is registered here, including those of gates still to come.
 """
 
 from __future__ import annotations

@@ -36,7 +36,6 @@ class MigrationSettings:
     hot_tables: frozenset[str] = frozenset()
     severity: Mapping[str, Severity] = field(default_factory=dict)
     prelude: Path | None = None
-    rerun_severity: Severity = "warning"
     lock_timeout: str = "5s"
     statement_timeout: str = "60s"
     connect_budget_s: float = 30.0
@@ -211,7 +210,6 @@ def _migrations(table: _Table, base: Path) -> MigrationSettings:
         hot_tables=frozenset(hot_tables),  # parsed as SQL names by the linter
         severity=severity,
         prelude=base / prelude if prelude else None,
-        rerun_severity=table.take_choice("rerun_severity", SEVERITIES, "warning"),  # type: ignore[arg-type]
         lock_timeout=table.take("lock_timeout", str, "5s"),
         statement_timeout=table.take("statement_timeout", str, "60s"),
         connect_budget_s=float(connect_budget),

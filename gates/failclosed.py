@@ -2,8 +2,9 @@
 
 A gate that cannot decide never passes. On a developer's machine, in the `local` environment, a
 platform that is simply absent may be skipped so the rest of the suite still runs; in staging,
-production, or in CI (`CI` set to `1`, `true` or `yes`, as CI services set it), the same
-sentence fails the gate. `CI=false` or `CI=0` is a developer saying "not CI", not a reason to fail.
+production, or whenever `CI` is set (to anything but an explicit `false`, `0` or `no`: a developer
+saying "not CI"), the same sentence fails the gate. Any other value counts, so an unusual spelling
+never turns a failing gate into a skip.
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ import pytest
 
 from gates.config import Environment
 
-_TRUTHY = ("1", "true", "yes")
+_NOT_CI = ("", "0", "false", "no")
 
 
 def must_fail(environment: Environment) -> bool:
     """True where an undecidable gate has to fail rather than skip."""
-    return not environment.is_local or os.environ.get("CI", "").strip().lower() in _TRUTHY
+    return not environment.is_local or os.environ.get("CI", "").strip().lower() not in _NOT_CI
 
 
 def cannot_decide(environment: Environment, sentence: str) -> NoReturn:

@@ -18,6 +18,7 @@ from gates.scratch_db import ScratchError
 from migrations_checks.guard import GuardError
 from migrations_checks.reader import InputError
 from migrations_checks.run_sql import StatementError
+from migrations_checks.status import DriftError
 
 
 @contextmanager
@@ -26,7 +27,7 @@ def failing_clearly(doing: str) -> Iterator[None]:
     try:
         yield
         return
-    except (InputError, ConfigError, ConnectError, ScratchError, GuardError, StatementError) as error:
+    except (InputError, ConfigError, ConnectError, ScratchError, GuardError, StatementError, DriftError) as error:
         message = f"{doing}: {error}"
     # `from None`: when the error comes through another context manager's exit, Python still counts
     # it as being handled here, and pytest would print it again above a "during handling" line.

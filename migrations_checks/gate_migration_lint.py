@@ -16,7 +16,7 @@ from migrations_checks.engine import lint_sets
 from migrations_checks.failing import failing_clearly
 from migrations_checks.findings import LintResult
 from migrations_checks.pending import pending_tags
-from migrations_checks.reader import read_migrations
+from migrations_checks.reader import read_configured
 from migrations_checks.report import render
 
 pytestmark = [pytest.mark.pre_deploy, pytest.mark.migration_lint]
@@ -24,10 +24,10 @@ pytestmark = [pytest.mark.pre_deploy, pytest.mark.migration_lint]
 
 def test_pending_migrations_pass_the_lint(gates_config: GatesConfig, gates_env: Environment) -> None:
     with failing_clearly("cannot lint the migrations"):
-        sets = read_migrations([gates_config.migrations.path])
-        pending = pending_tags(gates_config, gates_env, sets[0])
+        migration_set = read_configured(gates_config.migrations)
+        pending = pending_tags(gates_config, gates_env, migration_set)
         options = LintOptions.from_config(gates_config, only=pending)
-    result: LintResult = lint_sets(sets, options)
+    result: LintResult = lint_sets([migration_set], options)
     blocking = result.blocking("warning")
     if blocking:
         pytest.fail(

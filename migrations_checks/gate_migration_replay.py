@@ -6,7 +6,7 @@ configured platform prelude and checked by the guard:
 1. the whole history applies from empty, exactly as drizzle-orm applies it;
 2. applying again does nothing;
 3. every migration's SQL runs a second time on the migrated schema (`rerun-failure`, severity
-   `[migrations] rerun_severity`: a warning by default, configurable to error);
+   `[migrations.severity] "rerun-failure"`: a warning by default, configurable to error);
 4. every migration pending on the environment's database has a rollback (or says why not), and
    up, down, up gives back exactly the schema fingerprints from before and after.
 
@@ -28,9 +28,9 @@ from migrations_checks.failing import failing_clearly
 from migrations_checks.guard import protected_urls
 from migrations_checks.migrator import ApplyResult, apply_pending, journal_migrations
 from migrations_checks.pending import pending_tags
-from migrations_checks.reader import MigrationFile, MigrationSet, read_folder
+from migrations_checks.reader import MigrationFile, MigrationSet, read_configured
 from migrations_checks.replay import replay_database
-from migrations_checks.rerun import rerun_findings
+from migrations_checks.rerun import rerun_findings, rerun_severity
 from migrations_checks.rollback import check_rollbacks
 
 pytestmark = [pytest.mark.pre_deploy, pytest.mark.migration_replay]
@@ -53,10 +53,7 @@ def protected(gates_config: GatesConfig) -> dict[str, Dsn]:
 @pytest.fixture(scope="module")
 def migrations(settings: MigrationSettings) -> MigrationSet:
     with failing_clearly("cannot read the migrations"):
-        if not settings.path.is_dir():
-            pytest.fail(f"the migrations folder {settings.path} ([migrations] path) does not exist",
-                        pytrace=False)
-        migration_set = read_folder(settings.path)
+        migration_set = read_configured(settings)
         journal_migrations(migration_set)
     return migration_set
 
@@ -113,7 +110,7 @@ def test_migrations_survive_a_rerun(
         for f in findings
     )
     summary = f"{len(findings)} statement(s) fail when their migration runs a second time:\n{report}"
-    if settings.rerun_severity == "error":
+    if rerun_severity(settings) == "error":
         pytest.fail(summary, pytrace=False)
     warnings.warn(RerunWarning(summary), stacklevel=1)
 

@@ -17,7 +17,7 @@ from gates.dsn import Dsn
 from gates.failclosed import cannot_decide
 from migrations_checks.failing import failing_clearly
 from migrations_checks.migrator import journal_migrations
-from migrations_checks.reader import MigrationSet, read_folder
+from migrations_checks.reader import MigrationSet, read_configured
 from migrations_checks.staged import deprecation_problems, drift_problems, unstaged_problems
 from migrations_checks.status import DatabaseStatus, read_status
 
@@ -28,11 +28,8 @@ pytestmark = [pytest.mark.pre_deploy, pytest.mark.migration_staged]
 def migrations(gates_config: GatesConfig, gates_env: Environment) -> MigrationSet:
     if gates_env.name != "production":
         pytest.skip(f"migration_staged gates production deploys only; this is {gates_env.name}")
-    path = gates_config.migrations.path
     with failing_clearly("cannot read the migrations"):
-        if not path.is_dir():
-            pytest.fail(f"the migrations folder {path} ([migrations] path) does not exist", pytrace=False)
-        migration_set = read_folder(path)
+        migration_set = read_configured(gates_config.migrations)
         journal_migrations(migration_set)
     return migration_set
 

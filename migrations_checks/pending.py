@@ -14,7 +14,7 @@ from gates.config import Environment, GatesConfig
 from gates.dsn import Dsn
 from gates.failclosed import cannot_decide
 from migrations_checks.reader import MigrationSet
-from migrations_checks.status import read_status
+from migrations_checks.status import check_no_drift, read_status
 
 
 def pending_tags(
@@ -22,7 +22,7 @@ def pending_tags(
 ) -> frozenset[str] | None:
     """Tags pending on the environment's database; None on `local` (everything is pending).
 
-    Raises the library's InputError / ConnectError for the caller to report.
+    Raises the library's InputError / ConnectError / DriftError for the caller to report.
     """
     if environment.is_local:
         return None
@@ -33,4 +33,6 @@ def pending_tags(
             "(read-only) to know which migrations are pending; set it to that database's URL"
         ))
     status = read_status(url, migrations, connect_budget_s=config.migrations.connect_budget_s)
+    # Linting or rolling back only the pending files would pass a history that is already wrong here.
+    check_no_drift(status, f"the {environment.name} database")
     return frozenset(item.tag for item in status.with_state("pending"))

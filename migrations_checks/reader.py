@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from gates.config import MigrationSettings
+
 JOURNAL_PATH = Path("meta") / "_journal.json"
 DOWN_SUFFIX = ".down.sql"
 
@@ -22,7 +24,6 @@ class InputError(Exception):
 
 @dataclass(frozen=True)
 class JournalEntry:
-    idx: int
     tag: str
     when: int
     line: int  # 1-based line of the entry in the journal file, for findings
@@ -86,12 +87,27 @@ def read_migrations(paths: Sequence[Path]) -> list[MigrationSet]:
     return sets
 
 
+def read_configured(settings: MigrationSettings) -> MigrationSet:
+    """The folder `[migrations] path` names, read as `[migrations] format` says, never guessed: a
+    Drizzle folder whose journal went missing must not quietly become a plain folder."""
+    folder = settings.path
+    if not folder.is_dir():
+        raise InputError(f"the migrations folder {folder} ([migrations] path) does not exist")
+    if settings.format == "plain":
+        return read_plain_folder(folder)
+    if not (folder / JOURNAL_PATH).is_file():
+        raise InputError(f"{folder} has no {JOURNAL_PATH.as_posix()}, but [migrations] format is drizzle")
+    return read_drizzle_folder(folder)
+
+
 def read_folder(folder: Path) -> MigrationSet:
+    """A folder named on a command line: Drizzle when it has a journal, plain otherwise."""
     if (folder / JOURNAL_PATH).is_file():
-        migration_set = read_drizzle_folder(folder)
-        if not (migration_set.journal and migration_set.journal.entries) and not migration_set.orphan_files:
-            raise InputError(f"{folder} holds no migrations: its journal lists none and there is no .sql file")
-        return migration_set
+        return read_drizzle_folder(folder)
+    return read_plain_folder(folder)
+
+
+def read_plain_folder(folder: Path) -> MigrationSet:
     files = sorted(p for p in folder.iterdir() if p.is_file() and is_migration_file(p))
     if not files:
         # A gate that reads an empty folder would pass having checked nothing: a mistyped path,
@@ -108,6 +124,8 @@ def read_folder(folder: Path) -> MigrationSet:
 
 def read_drizzle_folder(folder: Path) -> MigrationSet:
     journal = read_journal(folder / JOURNAL_PATH)
+    if not journal.entries and not any(is_migration_file(p) for p in folder.glob("*.sql")):
+        raise InputError(f"{folder} holds no migrations: its journal lists none and there is no .sql file")
     files = []
     for entry in journal.entries:
         path = folder / f"{entry.tag}.sql"
@@ -137,8 +155,7 @@ def read_journal(path: Path) -> Journal:
             raise InputError(
                 f"{path} entry {position} (line {line}) needs a string `tag` and an integer `when`"
             )
-        idx = raw.get("idx", position)
-        entries.append(JournalEntry(idx=idx if isinstance(idx, int) else position, tag=tag, when=when, line=line))
+        entries.append(JournalEntry(tag=tag, when=when, line=line))
     return Journal(path=path, entries=tuple(entries))
 
 

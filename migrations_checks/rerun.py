@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import psycopg
 
-from gates.config import MigrationSettings
+from gates.config import MigrationSettings, Severity
 from gates.connect import connect
 from migrations_checks.findings import Finding
 from migrations_checks.migrator import set_timeouts
@@ -58,10 +58,15 @@ def _rerun_file(
     return findings
 
 
+def rerun_severity(settings: MigrationSettings) -> Severity:
+    """`[migrations.severity]."rerun-failure"`, else the rule's default (warning)."""
+    return settings.severity.get(RULE.id, RULE.severity)
+
+
 def _rerun_finding(error: StatementError, settings: MigrationSettings) -> Finding:
     return Finding(
         rule=RULE.id,
-        severity=settings.rerun_severity,
+        severity=rerun_severity(settings),
         file=display_path(error.path),
         line=error.line,
         column=1,

@@ -18,8 +18,7 @@ import psycopg
 
 from gates.excerpt import excerpt
 from migrations_checks.paths import display_path
-
-BREAKPOINT = "--> statement-breakpoint"
+from migrations_checks.sql.splitter import BREAKPOINT
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from migrations_checks.sql.words import statement_words
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
 _DIALECT = Postgres()
 
-Coverage = Literal["parsed", "classified", "opaque"]
+CoverageKind = Literal["parsed", "classified", "opaque"]
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class Statement:
     features: frozenset[str]  # version-dependent features it uses (see sql/features.py)
     kind: str | None  # the Postgres command, e.g. "ALTER TABLE"; None if unknown
     actions: tuple[Action, ...]
-    coverage: Coverage
+    coverage: CoverageKind
     do_block: Statement | None = None  # the DO statement this one runs inside
     dynamic: bool = False  # SQL built at run time (EXECUTE in a DO block): it cannot be examined
 
@@ -84,7 +84,7 @@ def _statement(file: MigrationFile, chunk: Chunk, do_block: Statement | None = N
     kind = classify(words)
     actions = describe(kind, words, tree) if kind and chunk.lexed else None
     if actions is None:
-        coverage: Coverage = "opaque"
+        coverage: CoverageKind = "opaque"
     elif tree is not None and not isinstance(tree, exp.Command):
         coverage = "parsed"
     else:

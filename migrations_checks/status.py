@@ -23,11 +23,12 @@ from migrations_checks.migrator import (
     read_applied,
 )
 from migrations_checks.reader import MigrationFile, MigrationSet
+from migrations_checks.rules.applied_migration_edited import RULE as EDITED
 
 State = Literal["applied", "pending", "edited", "skipped"]
 STATES: tuple[State, ...] = ("applied", "pending", "edited", "skipped")
 DRIFT_STATES: frozenset[State] = frozenset({"edited", "skipped"})
-EDITED_RULE = "applied-migration-edited"
+EDITED_RULE = EDITED.id
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,18 @@ def read_status(conninfo: str, migrations: MigrationSet, *, connect_budget_s: fl
     with connect(conninfo, budget_s=connect_budget_s, read_only=True) as connection:
         rows = read_applied(connection)
     return migration_states(files, rows)
+
+
+class DriftError(Exception):
+    """A database's migrations drifted from the files; the message lists each drifted migration."""
+
+
+def check_no_drift(database: DatabaseStatus, where: str) -> None:
+    """Raise DriftError when a migration on `where` was edited after applying or is skipped forever."""
+    drifted = database.with_state(*DRIFT_STATES)
+    if drifted:
+        problems = "; ".join(describe(status, database.newest_applied) for status in drifted)
+        raise DriftError(f"{where} has drifted from the migration files: {problems}")
 
 
 def describe(status: MigrationStatus, newest_applied: int | None) -> str:

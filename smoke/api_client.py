@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 
 from smoke.auth import AuthProvider
-from smoke.redact import excerpt
+from smoke.redact import redacted_excerpt
 
 
 class ApiError(Exception):
@@ -69,4 +69,4 @@ class PlanApi:
 
     def _excerpt(self, text: str) -> str:
         """`text` for a message, without any credential, even one a server reflects back."""
-        return excerpt(text, self._auth.secrets())
+        return redacted_excerpt(text, self._auth.secrets())

@@ -19,7 +19,7 @@ from typing import Protocol
 
 import httpx
 
-from smoke.redact import excerpt
+from smoke.redact import redacted_excerpt
 
 CLERK_API_URL = "https://api.clerk.com"
 TOKEN_LIFETIME_S = 60.0  # used when a token's `exp` cannot be read
@@ -83,7 +83,6 @@ class ClerkSessionTokens:
         self._token: str | None = None
         self._minted_tokens: list[str] = []  # an expired token is still a credential in a log
         self._expires_at = 0.0
-        self.minted = 0
 
     def authorization(self) -> str:
         if self._token is None or self._expires_at - self._clock() < self._margin:
@@ -101,7 +100,6 @@ class ClerkSessionTokens:
         self._token = _text(token, "jwt", "mint a session token")
         self._minted_tokens.append(self._token)
         self._expires_at = _expiry(self._token) or self._clock() + TOKEN_LIFETIME_S
-        self.minted += 1
 
     def _post(self, path: str, body: dict[str, str] | None, action: str) -> dict[str, object]:
         url = self._credentials.api_url.rstrip("/") + path
@@ -115,7 +113,7 @@ class ClerkSessionTokens:
             hint = " (check CLERK_SECRET_KEY)" if response.status_code in (401, 403) else ""
             raise AuthError(
                 f"Clerk refused to {action} for user {self._credentials.user_id}: HTTP "
-                f"{response.status_code}{hint}: {excerpt(response.text, self.secrets())}"
+                f"{response.status_code}{hint}: {redacted_excerpt(response.text, self.secrets())}"
             )
         try:
             data = response.json()

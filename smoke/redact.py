@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from gates.excerpt import excerpt as one_line
 
 
-def excerpt(text: str, secrets: Iterable[str] = ()) -> str:
+def redacted_excerpt(text: str, secrets: Iterable[str] = ()) -> str:
     """`text` on one line and shortened, every secret replaced by `***` (before cutting, so no
     secret survives half-cut at the end)."""
     for secret in secrets:

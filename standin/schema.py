@@ -13,7 +13,7 @@ from gates.config import MigrationSettings
 from gates.connect import connect
 from migrations_checks.migrator import ApplyResult, apply_pending
 from migrations_checks.prelude import run_prelude
-from migrations_checks.reader import InputError, read_folder
+from migrations_checks.reader import read_configured
 
 
 def bootstrap(database_url: str, migrations: MigrationSettings, test_user: str) -> ApplyResult:
@@ -22,12 +22,11 @@ def bootstrap(database_url: str, migrations: MigrationSettings, test_user: str) 
     Safe to repeat: the prelude is idempotent, the migrator applies only what is pending, and the
     user row is inserted only when missing.
     """
-    if not migrations.path.is_dir():
-        raise InputError(f"the migrations folder {migrations.path} does not exist; check gates.toml")
+    history = read_configured(migrations)
     run_prelude(database_url, migrations)
     result = apply_pending(
         database_url,
-        read_folder(migrations.path),
+        history,
         lock_timeout=migrations.lock_timeout,
         statement_timeout=migrations.statement_timeout,
         connect_budget_s=migrations.connect_budget_s,

@@ -8,20 +8,23 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 from pathlib import Path
 
 from gates.config import MigrationSettings, find_config, load_config
 from gates.connect import ConnectError
+from gates.dsn import Dsn
 from migrations_checks.cli import EXIT_USAGE
-from migrations_checks.reader import InputError, MigrationSet, read_folder
+from migrations_checks.reader import InputError, MigrationSet, read_configured, read_folder
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", nargs="?", type=Path, default=None,
                         help="Drizzle migrations folder (default: [migrations] path in gates.toml)")
-    parser.add_argument("--database-url", required=True, metavar="URL",
-                        help="Postgres connection string of the database")
+    parser.add_argument("--database-url", metavar="URL", default=os.environ.get("DATABASE_URL"),
+                        help="Postgres connection string of the database (default: $DATABASE_URL, which keeps "
+                        "the password out of the process list)")
     parser.add_argument("--config", type=Path, default=None,
                         help="gates.toml with the defaults (default: the nearest above the current folder)")
     parser.add_argument("--connect-budget", type=float, default=None, metavar="SECONDS",
@@ -38,13 +41,21 @@ def settings(args: argparse.Namespace, **overrides: object) -> MigrationSettings
 
 def migration_set(args: argparse.Namespace, migration_settings: MigrationSettings) -> MigrationSet:
     """The Drizzle folder named on the command line, or the configured one."""
-    folder: Path = args.path or migration_settings.path
-    if not folder.is_dir():
-        raise InputError(f"{folder} is not a folder of migrations")
-    return read_folder(folder)
+    if args.path is None:
+        return read_configured(migration_settings)
+    if not args.path.is_dir():
+        raise InputError(f"{args.path} is not a folder of migrations")
+    return read_folder(args.path)
 
 
 def connect_failed(error: ConnectError) -> int:
     """Report a database that could not be reached (the message is already masked)."""
     print(f"migrations-checks: {error}", file=sys.stderr)
     return EXIT_USAGE
+
+
+def database_url(args: argparse.Namespace) -> Dsn:
+    """The database to work on; with neither flag nor variable there is nothing to guess."""
+    if not args.database_url:
+        raise InputError("no database: pass --database-url URL or set DATABASE_URL")
+    return Dsn(args.database_url)

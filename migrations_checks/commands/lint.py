@@ -15,7 +15,8 @@ from pathlib import Path
 
 from gates.config import POSTGRES_VERSIONS, find_config, load_config
 from migrations_checks.context import LintOptions
-from migrations_checks.engine import lint_paths
+from migrations_checks.engine import lint_sets
+from migrations_checks.reader import read_configured, read_migrations
 from migrations_checks.report import FORMATS, render
 
 HELP = "lint migration files for deploy hazards (no database needed)"
@@ -54,7 +55,8 @@ def run(args: argparse.Namespace) -> int:
     if args.postgres_version is not None:
         overrides["postgres_version"] = args.postgres_version
     options = LintOptions.from_config(config, **overrides)
-    result = lint_paths(args.paths or [settings.path], options)
+    sets = read_migrations(args.paths) if args.paths else [read_configured(settings)]
+    result = lint_sets(sets, options)
     sys.stdout.write(render(result, args.format))
     return 1 if result.blocking(args.fail_on) else 0
 

@@ -26,10 +26,11 @@ def run(args: argparse.Namespace) -> int:
     settings = database_options.settings(
         args, lock_timeout=args.lock_timeout, statement_timeout=args.statement_timeout
     )
+    url = database_options.database_url(args)
     migrations = database_options.migration_set(args, settings)
     try:
         result = apply_pending(
-            args.database_url,
+            url,
             migrations,
             lock_timeout=settings.lock_timeout,
             statement_timeout=settings.statement_timeout,
@@ -41,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"migrations-checks: migrate failed and applied nothing (pending migrations share one "
               f"transaction): {error}", file=sys.stderr)
         return 1
-    where = mask(args.database_url)
+    where = mask(url)
     if result.applied:
         tags = ", ".join(migration.tag for migration in result.applied)
         print(f"applied {len(result.applied)} migration(s) to {where}: {tags}")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from typing import get_args
 
-from migrations_checks.rules import all_rules
+from migrations_checks.rules import Category, all_rules
 
 HELP = "print the rule catalogue as Markdown"
-_CATEGORIES = ("destructive", "locking", "transaction", "security", "journal", "parse", "suppression")
+_NEEDS_DATABASE = " (needs a database, so `lint` alone does not report it)"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -23,9 +24,10 @@ def catalogue_markdown() -> str:
         "Suppress one statement with `-- gates: allow <rule-id> -- <reason>` on the line directly above it.",
     ]
     rules = all_rules().values()
-    for category in _CATEGORIES:
+    for category in get_args(Category):
         lines += ["", f"## {category}", "", "| id | default | catches | safe path |", "|---|---|---|---|"]
-        lines += [f"| `{r.id}` | {r.severity} | {r.summary} | {r.hint} |" for r in rules if r.category == category]
+        lines += [f"| `{r.id}` | {r.severity} | {r.summary}{_NEEDS_DATABASE if r.needs_database else ''} | {r.hint} |"
+                  for r in rules if r.category == category]
     for rule in rules:
         module = __import__(f"migrations_checks.rules.{rule.id.replace('-', '_')}", fromlist=["RULE"])
         why = (module.__doc__ or "").split("\n", 1)[-1].strip()

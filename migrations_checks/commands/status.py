@@ -25,12 +25,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = database_options.settings(args)
+    url = database_options.database_url(args)
     migrations = database_options.migration_set(args, settings)
     try:
-        status = read_status(args.database_url, migrations, connect_budget_s=settings.connect_budget_s)
+        status = read_status(url, migrations, connect_budget_s=settings.connect_budget_s)
     except ConnectError as error:
         return database_options.connect_failed(error)
-    where = mask(args.database_url)
+    where = mask(url)
     print(_json(status, where) if args.format == "json" else _text(status, where))
     return 1 if status.has_drift else 0
 

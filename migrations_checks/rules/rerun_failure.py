@@ -5,7 +5,8 @@ A history is replayed over existing objects more often than it seems: a database
 Atlaris history itself had to make its initial migration idempotent by hand after that happened.
 Statements written with `IF NOT EXISTS`, `IF EXISTS` or a `DO ... EXCEPTION WHEN duplicate_object`
 block survive it. Only a database can tell, so the replay gate runs every migration twice on a
-scratch database and reports here; the severity is `[migrations] rerun_severity` (default warning).
+scratch database and reports here. A warning (the default) shows in the gate's output and passes;
+`"rerun-failure" = "error"` in `[migrations.severity]` makes it block.
 """
 
 from migrations_checks.rules import Rule

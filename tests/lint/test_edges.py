@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from gates.config import load_config
+from gates.config import MigrationSettings, load_config
 from migrations_checks.context import LintOptions
 from migrations_checks.engine import lint_paths, lint_text
-from migrations_checks.reader import InputError, read_migrations
+from migrations_checks.reader import InputError, read_configured, read_migrations
 from tests.lint_helpers import write_drizzle
 
 
@@ -166,3 +166,15 @@ def test_set_not_null_without_the_full_recipe_still_warns(tmp_path: Path, steps:
     files[last] = files[last] + '\nALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL;'
     folder = write_drizzle(tmp_path / "m", files)
     assert "set-not-null" in [f.rule for f in lint_paths([folder], LintOptions()).findings]
+
+
+def test_the_configured_format_is_never_guessed(tmp_path: Path) -> None:
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "0000_init.sql").write_text("SELECT 1;")
+    drizzle = MigrationSettings(path=tmp_path / "m", format="drizzle")
+    with pytest.raises(InputError, match=r"no meta/_journal\.json, but \[migrations\] format is drizzle"):
+        read_configured(drizzle)
+    assert [f.tag for f in read_configured(MigrationSettings(path=tmp_path / "m", format="plain")).files] == [
+        "0000_init"]
+    with pytest.raises(InputError, match=r"does not exist"):
+        read_configured(MigrationSettings(path=tmp_path / "missing"))

@@ -16,6 +16,7 @@ from migrations_checks import cli
 from migrations_checks.commands import lint
 from migrations_checks.context import LintOptions
 from migrations_checks.findings import LintResult
+from migrations_checks.reader import MigrationSet
 
 CLEAN = 'ALTER TABLE "users" ADD COLUMN "bio" text;\n'
 DROP = 'ALTER TABLE "users" DROP COLUMN "age";\n'
@@ -139,13 +140,14 @@ def test_options_reach_the_engine(
     project: Path, monkeypatch: pytest.MonkeyPatch, argv: list[str], expected: dict[str, object]
 ) -> None:
     write(project / "gates.toml", '[migrations]\npostgres_version = 15\nhot_tables = ["Users"]\n')
+    write(project / "db" / "0000_init.sql", CLEAN)
     seen: list[LintOptions] = []
 
-    def fake_lint_paths(paths: list[Path], options: LintOptions) -> LintResult:
+    def fake_lint_sets(sets: list[MigrationSet], options: LintOptions) -> LintResult:
         seen.append(options)
         return LintResult()
 
-    monkeypatch.setattr(lint, "lint_paths", fake_lint_paths)
+    monkeypatch.setattr(lint, "lint_sets", fake_lint_sets)
     assert cli.main(["lint", *argv, "db"]) == 0
     [options] = seen
     assert {key: getattr(options, key) for key in expected} == expected

@@ -33,6 +33,9 @@ PASSWORD = "scratch-pw-never-shown"
 CLEARED = ("DATABASE_URL", "DATABASE_URL_STAGING", "DATABASE_URL_PROD", "GATES_ENV", "CI")
 
 
+RERUN_AS_ERROR = '[migrations.severity]\n"rerun-failure" = "error"\n'
+
+
 def run_gate(
     gate: Path, scratch: ScratchServer, tmp_path: Path, migrations: Path, environment: str = "local",
     extra_config: str = "", connect_budget_s: float = 5, **variables: str,
@@ -80,7 +83,7 @@ def test_replay_gate_fails_on_rerun_failures_when_configured_as_errors(
     history = write_history(tmp_path / "migrations", [("0000_a", "CREATE TABLE a (id int);", "DROP TABLE a;")])
 
     warned = run_gate(REPLAY_GATE, scratch_server, tmp_path, history)
-    failed = run_gate(REPLAY_GATE, scratch_server, tmp_path, history, extra_config='rerun_severity = "error"\n')
+    failed = run_gate(REPLAY_GATE, scratch_server, tmp_path, history, extra_config=RERUN_AS_ERROR)
 
     assert warned.returncode == 0, warned.stdout
     assert "RerunWarning" in warned.stdout

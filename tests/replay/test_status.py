@@ -23,10 +23,13 @@ THREE = [
 ]
 
 
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
+def cli(*args: str, database_url: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    if database_url is not None:
+        env["DATABASE_URL"] = database_url
     return subprocess.run(
         [sys.executable, "-m", "migrations_checks", *args],
-        cwd=REPO, capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(REPO)},
+        cwd=REPO, capture_output=True, text=True, timeout=60, env={**env, "PYTHONPATH": str(REPO)},
     )
 
 
@@ -132,3 +135,16 @@ def test_plain_folders_are_refused_as_a_usage_error(scratch_database: str, tmp_p
 
     assert result.returncode == 2
     assert "only Drizzle folders are supported" in result.stderr
+
+
+def test_the_database_can_come_from_database_url(scratch_database: str, make_history: HistoryFactory) -> None:
+    history = make_history(THREE)
+    result = cli("status", str(history.root), database_url=str(scratch_database))
+    assert result.returncode == 0, result.stderr
+    assert "0 applied, 3 pending" in result.stdout
+
+
+def test_without_any_database_it_says_how_to_name_one(make_history: HistoryFactory) -> None:
+    result = cli("status", str(make_history(THREE).root))
+    assert result.returncode == 2
+    assert result.stderr.strip() == "migrations-checks: no database: pass --database-url URL or set DATABASE_URL"

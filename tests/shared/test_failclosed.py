@@ -10,14 +10,14 @@ from gates.failclosed import must_fail
 LOCAL = Environment(name="local", database_url_env="DATABASE_URL")
 
 
-@pytest.mark.parametrize("value", ["1", "true", "TRUE", "True", "yes", " yes "])
-def test_ci_set_to_a_truthy_value_is_ci(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+@pytest.mark.parametrize("value", ["1", "true", "TRUE", "True", "yes", " yes ", "on", "y", "woodpecker"])
+def test_ci_set_to_anything_but_an_explicit_no_is_ci(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
     monkeypatch.setenv("CI", value)
     assert must_fail(LOCAL)
 
 
 @pytest.mark.parametrize("value", ["false", "False", "0", "no", ""])
-def test_ci_set_to_anything_else_is_not_ci(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+def test_ci_explicitly_off_or_empty_is_not_ci(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
     monkeypatch.setenv("CI", value)
     assert not must_fail(LOCAL)
 

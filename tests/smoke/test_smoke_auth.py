@@ -74,7 +74,8 @@ def test_tokens_are_minted_once_and_renewed_before_they_expire(clerk: FakeClerk)
         assert tokens.authorization() == first
         clerk.now += 15  # 15 s left, under the 20 s margin: a fresh token
         second = tokens.authorization()
-    assert first.startswith("Bearer eyJ") and second != first and tokens.minted == 2
+    # The secret key and both minted tokens are secrets now.
+    assert first.startswith("Bearer eyJ") and second != first and len(tokens.secrets()) == 3
     assert [path for path, _, _ in clerk.requests] == ["/v1/sessions", "/v1/sessions/sess_123/tokens",
                                                        "/v1/sessions/sess_123/tokens"]
     assert clerk.requests[0][2] == {"user_id": "user_1"}

@@ -65,7 +65,7 @@ def test_up_serves_the_whole_stack_and_down_stops_it(tmp_path: Path) -> None:
 
 FAILED_UPS = {  # (gates.toml, environment of `up`, what stderr says)
     "bad migrations path": ('[migrations]\npath = "no_such_migrations"\n', {},
-                            "does not exist; check gates.toml"),
+                            "no_such_migrations ([migrations] path) does not exist"),
     "bad knob": (None, {"STANDIN_FAULTS": "worker_sleepy"}, "STANDIN_FAULTS='worker_sleepy' names an unknown fault"),
     "a part that exits": (None, {"STANDIN_FAULTS": "worker_exit"},
                           "not every part came up (generator, regenerator); everything was stopped"),
