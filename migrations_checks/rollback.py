@@ -9,7 +9,6 @@ grant or a policy, or that cannot be followed by the next deploy, shows up as a 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,11 +21,8 @@ from migrations_checks.fingerprint import Fingerprint, diff, fingerprint
 from migrations_checks.migrator import set_timeouts
 from migrations_checks.reader import MigrationFile, read_text
 from migrations_checks.run_sql import StatementError, execute_file
-
-_IRREVERSIBLE = re.compile(
-    r"^[ \t]*--[ \t]*gates:[ \t]*irreversible\b(?P<rest>.*)$", re.MULTILINE | re.IGNORECASE
-)
-_REASON = re.compile(r"^[ \t]*--[ \t]*(?P<reason>\S.*?)[ \t]*$")
+from migrations_checks.statements import read_statements
+from migrations_checks.suppressions import Irreversible, parse_directive
 
 
 @dataclass(frozen=True)
@@ -40,11 +36,11 @@ class RollbackProblem:
 
 def _irreversible_reason(migration: MigrationFile) -> str | None:
     """The reason given by an `-- gates: irreversible -- <reason>` line ("" when it gives none)."""
-    match = _IRREVERSIBLE.search(migration.text)
-    if match is None:
-        return None
-    reason = _REASON.match(match.group("rest"))
-    return reason.group("reason") if reason else ""
+    for comment in read_statements(migration).comments:
+        directive = parse_directive(comment)
+        if isinstance(directive, Irreversible):
+            return directive.reason
+    return None
 
 
 def _missing_rollbacks(migrations: Sequence[MigrationFile]) -> list[RollbackProblem]:

@@ -21,7 +21,7 @@ _ALLOW = re.compile(
     r"^allow\s+(?P<rules>[a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)\s*(?:--\s*(?P<reason>.*?))?\s*$", re.IGNORECASE
 )
 _DEPRECATE = re.compile(r"^deprecate\s+(?P<kind>column|table)\s+(?P<name>\S+)\s*$", re.IGNORECASE)
-_IRREVERSIBLE = re.compile(r"^irreversible\b", re.IGNORECASE)
+_IRREVERSIBLE = re.compile(r"^irreversible\b\s*(?:--\s*(?P<reason>.*?))?\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -39,12 +39,20 @@ class Deprecation:
 
 
 @dataclass(frozen=True)
+class Irreversible:
+    """`-- gates: irreversible -- <reason>`: the migration has no rollback file, and says why."""
+
+    reason: str  # empty when missing; the replay gate refuses the marker then
+    line: int
+
+
+@dataclass(frozen=True)
 class Problem:
     message: str
     line: int
 
 
-Directive = Allow | Deprecation | Problem
+Directive = Allow | Deprecation | Irreversible | Problem
 
 
 def parse_directive(comment: Comment) -> Directive | None:
@@ -64,8 +72,8 @@ def parse_directive(comment: Comment) -> Directive | None:
         if not table:
             return Problem(f"`{comment.text.strip()}` needs <table>.<column>", comment.line)
         return Deprecation(table, column, comment.line)
-    if _IRREVERSIBLE.match(body):
-        return None  # read by the replay gate's rollback check
+    if irreversible := _IRREVERSIBLE.match(body):
+        return Irreversible((irreversible["reason"] or "").strip(), comment.line)
     return Problem(
         f"`{comment.text.strip()}` is not a gates directive; expected "
         "`-- gates: allow <rule-id> -- <reason>` or `-- gates: deprecate column <table>.<column>`",
