@@ -12,7 +12,7 @@ import pytest
 
 from migrations_checks.migrator import apply_pending
 from migrations_checks.reader import read_folder
-from tests.lint_helpers import write_drizzle
+from tests.helpers import write_drizzle
 
 ROOT = Path(__file__).parents[2]
 

@@ -10,7 +10,7 @@ from gates.config import MigrationSettings, load_config
 from migrations_checks.context import LintOptions
 from migrations_checks.engine import lint_paths, lint_text
 from migrations_checks.reader import InputError, read_configured, read_migrations
-from tests.lint_helpers import write_drizzle
+from tests.helpers import write_drizzle
 
 
 def rules(sql: str, options: LintOptions | None = None) -> list[tuple[str, str]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -14,11 +13,11 @@ from gates.config import MigrationSettings
 from migrations_checks.migrator import journal_migrations
 from migrations_checks.reader import MigrationSet, read_folder
 from migrations_checks.run_sql import execute_file
+from tests.helpers import write_drizzle
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "atlaris" / "migrations"
 PRELUDE = REPO / "migrations_checks" / "preludes" / "neon_rls.sql"
-FIRST_WHEN = 1_700_000_000_000
 
 # (tag, up SQL, down SQL or None); `when` defaults to one minute apart in list order.
 Migration = tuple[str, str, str | None]
@@ -27,17 +26,8 @@ HistoryFactory = Callable[..., MigrationSet]
 
 def write_history(folder: Path, migrations: Sequence[Migration], whens: Sequence[int] | None = None) -> Path:
     """A Drizzle folder (files, rollback files and meta/_journal.json) as drizzle-kit lays it out."""
-    (folder / "meta").mkdir(parents=True, exist_ok=True)
-    whens = whens or [FIRST_WHEN + 60_000 * index for index in range(len(migrations))]
-    entries = []
-    for index, ((tag, up, down), when) in enumerate(zip(migrations, whens, strict=True)):
-        (folder / f"{tag}.sql").write_text(up, encoding="utf-8")
-        if down is not None:
-            (folder / f"{tag}.down.sql").write_text(down, encoding="utf-8")
-        entries.append({"idx": index, "version": "7", "when": when, "tag": tag, "breakpoints": True})
-    journal = {"version": "7", "dialect": "postgresql", "entries": entries}
-    (folder / "meta" / "_journal.json").write_text(json.dumps(journal, indent=2), encoding="utf-8")
-    return folder
+    return write_drizzle(folder, {tag: up for tag, up, _ in migrations}, whens,
+                         {tag: down for tag, _, down in migrations if down is not None})
 
 
 def journal_prefix(migrations: MigrationSet, count: int) -> MigrationSet:

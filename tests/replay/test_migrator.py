@@ -12,7 +12,8 @@ import pytest
 from migrations_checks.migrator import apply_pending, read_applied
 from migrations_checks.reader import InputError, MigrationSet, read_folder
 from migrations_checks.run_sql import BREAKPOINT, StatementError, split_chunks
-from tests.replay.conftest import FIRST_WHEN, HistoryFactory, journal_prefix
+from tests.helpers import FIRST_WHEN
+from tests.replay.conftest import HistoryFactory, journal_prefix
 
 TIMEOUTS = {"lock_timeout": "2s", "statement_timeout": "20s", "connect_budget_s": 5.0}
 

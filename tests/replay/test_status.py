@@ -13,7 +13,8 @@ import psycopg
 from migrations_checks.migrator import apply_pending
 from migrations_checks.reader import MigrationSet
 from migrations_checks.status import read_status
-from tests.replay.conftest import FIRST_WHEN, REPO, HistoryFactory, journal_prefix
+from tests.helpers import FIRST_WHEN
+from tests.replay.conftest import REPO, HistoryFactory, journal_prefix
 
 TIMEOUTS = {"lock_timeout": "2s", "statement_timeout": "20s", "connect_budget_s": 5.0}
 THREE = [

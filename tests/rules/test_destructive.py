@@ -16,7 +16,7 @@ from migrations_checks.engine import lint_sets, lint_text
 from migrations_checks.findings import Finding
 from migrations_checks.reader import MigrationFile, MigrationSet
 from migrations_checks.rules import all_rules
-from tests.lint_helpers import fired, in_do_block
+from tests.helpers import fired, in_do_block
 
 DESTRUCTIVE = [
     "drop-table", "rename-table", "rename-column", "change-column-type",

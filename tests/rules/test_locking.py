@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from migrations_checks.engine import lint_text
-from tests.lint_helpers import fired, in_do_block, in_function
+from tests.helpers import fired, in_do_block, in_function
 
 
 def new_table(name: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from migrations_checks.engine import lint_text
-from tests.lint_helpers import in_do_block, in_function
+from tests.helpers import in_do_block, in_function
 
 DISABLE_RLS = "disable-row-level-security"
 DROP_POLICY = "drop-policy"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from migrations_checks.context import LintOptions
 from migrations_checks.engine import lint_paths, lint_text
-from tests.lint_helpers import write_drizzle
+from tests.helpers import write_drizzle
 
 DROP = 'ALTER TABLE "users" DROP COLUMN "nickname";'
 

@@ -8,7 +8,7 @@ import pytest
 
 from migrations_checks.context import LintOptions
 from migrations_checks.engine import lint_paths, lint_text
-from tests.lint_helpers import fired, in_do_block, in_function, write_drizzle
+from tests.helpers import fired, in_do_block, in_function, write_drizzle
 
 CONCURRENTLY = "concurrently-in-transaction"
 NON_TRANSACTIONAL = "non-transactional-statement"
