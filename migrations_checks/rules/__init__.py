@@ -29,7 +29,9 @@ class Hit:
     """One offence found by a rule; the engine turns it into a finding."""
 
     message: str
-    tables: tuple[str, ...] = ()  # the tables it locks: any hot one raises the finding to error
+    # The tables it locks: any hot one raises the finding to error (None, a table it could not name,
+    # is never hot).
+    tables: tuple[str | None, ...] = ()
     severity: Severity | None = None  # overrides the rule's severity (a deprecated drop is info)
 
 

@@ -21,7 +21,7 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     if checks:
         names = ", ".join(action.name or "(unnamed)" for action in checks)
         yield Hit(f"adds check {names} on {checks[0].table}, scanning every row while the table is locked",
-                  tables=(checks[0].table,) if checks[0].table else ())
+                  tables=(checks[0].table,))
 
 
 RULE = Rule(

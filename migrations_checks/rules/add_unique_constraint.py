@@ -29,7 +29,7 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     if constraints:
         names = ", ".join(_described(action) for action in constraints)
         yield Hit(f"adds {names} on {constraints[0].table}, building its unique index while the table "
-                  "is locked against reads and writes", tables=(constraints[0].table,) if constraints[0].table else ())
+                  "is locked against reads and writes", tables=(constraints[0].table,))
 
 
 RULE = Rule(

@@ -17,7 +17,7 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     for action in statement.actions:
         if action.verb == "create_index" and not action.concurrently and not context.is_new(action.table):
             yield Hit(f"builds index {action.name or '(unnamed)'} on {action.table} while blocking its writes",
-                      tables=(action.table,) if action.table else ())
+                      tables=(action.table,))
 
 
 RULE = Rule(

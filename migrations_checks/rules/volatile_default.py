@@ -22,7 +22,7 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     if columns:
         described = ", ".join(f"{action.column} (default {action.volatile_default})" for action in columns)
         yield Hit(f"adds {described} to {columns[0].table}: every row is rewritten while the table is locked",
-                  tables=(columns[0].table,) if columns[0].table else ())
+                  tables=(columns[0].table,))
 
 
 RULE = Rule(
