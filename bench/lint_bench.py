@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -44,7 +45,9 @@ def ours(folder: Path) -> tuple[float, Counter[str], str]:
 
 
 def squawk(folder: Path) -> tuple[float, Counter[str]]:
-    executable = shutil.which("squawk")
+    # pip puts squawk's binary beside this interpreter, which need not be on PATH (an unactivated venv).
+    search_path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    executable = shutil.which("squawk", path=search_path)
     if executable is None:
         raise SystemExit("squawk is not installed: pip install -e '.[bench]'")
     seconds, completed = timed([executable, "--reporter", "json", "--assume-in-transaction", "*.sql"], folder)

@@ -8,25 +8,21 @@ migrations give context and only the pending ones are reported.
 from __future__ import annotations
 
 import itertools
-import os
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from functools import cached_property
 from pathlib import Path
 from typing import overload
 
 from gates.config import Severity
+from migrations_checks.bulk_read import fewer_full_collections, read_many
 from migrations_checks.context import History, LintOptions, StatementContext
 from migrations_checks.findings import Coverage, Finding, LintResult, Suppression
 from migrations_checks.paths import display_path
 from migrations_checks.reader import MigrationFile, MigrationSet, read_migrations
-from migrations_checks.rules import Hit, Rule, all_rules
+from migrations_checks.rules import Hit, Rule, all_rules, statement_rules
 from migrations_checks.sql.splitter import Comment
-from migrations_checks.statements import FileStatements, Statement, read_statements
+from migrations_checks.statements import FileStatements, Statement
 from migrations_checks.suppressions import Allow, Problem, deprecations, directly_above, parse_directive
-
-# Reading files is the expensive part and is independent per file; below this many files the
-# worker processes cost more than they save.
-PARALLEL_THRESHOLD = 400
 
 
 def lint_paths(paths: Sequence[Path], options: LintOptions) -> LintResult:
@@ -34,10 +30,15 @@ def lint_paths(paths: Sequence[Path], options: LintOptions) -> LintResult:
 
 
 def lint_sets(sets: Sequence[MigrationSet], options: LintOptions) -> LintResult:
+    with fewer_full_collections():
+        return _lint_sets(sets, options)
+
+
+def _lint_sets(sets: Sequence[MigrationSet], options: LintOptions) -> LintResult:
     result = LintResult()
     parsed, suppressed, coverage = [], [], Coverage()
     for migration_set in sets:
-        files = list(_read_all(migration_set.files))
+        files = read_many(migration_set.files)
         reported = [f for f in files if options.only is None or f.file.tag in options.only]
         findings, silenced = _lint_files(files, reported, options, one_batch=migration_set.journal is not None)
         findings.extend(_journal_findings(migration_set, options))
@@ -59,14 +60,6 @@ def lint_text(sql: str, options: LintOptions | None = None, name: str = "migrati
     return lint_sets([MigrationSet(root=None, files=(migration,))], options or LintOptions())
 
 
-def _read_all(files: Sequence[MigrationFile]) -> Iterator[FileStatements]:
-    if len(files) < PARALLEL_THRESHOLD or (os.cpu_count() or 1) < 2:
-        yield from map(read_statements, files)
-        return
-    with ProcessPoolExecutor() as pool:
-        yield from pool.map(read_statements, files, chunksize=64)
-
-
 def _add_coverage(total: Coverage, statements: Iterable[Statement]) -> Coverage:
     parsed, classified, opaque = total.parsed, total.classified, total.opaque
     for statement in statements:
@@ -82,7 +75,6 @@ def _add_coverage(total: Coverage, statements: Iterable[Statement]) -> Coverage:
 def _lint_files(
     files: Sequence[FileStatements], reported: Sequence[FileStatements], options: LintOptions, one_batch: bool
 ) -> tuple[list[Finding], list[Finding]]:
-    rules = [rule for rule in all_rules().values() if rule.check is not None]
     history = History()
     findings: list[Finding] = []
     silenced: list[Finding] = []
@@ -92,7 +84,7 @@ def _lint_files(
     batch_position = {id(statement): index for index, statement in enumerate(batch)}
     for file_statements in files:
         if id(file_statements) in reported_ids:
-            active, quiet = _lint_file(file_statements, rules, history, options, batch, batch_position)
+            active, quiet = _lint_file(file_statements, history, options, batch, batch_position)
             findings.extend(active)
             silenced.extend(quiet)
         else:
@@ -104,16 +96,13 @@ def _lint_files(
 
 def _lint_file(
     file_statements: FileStatements,
-    rules: Sequence[Rule],
     history: History,
     options: LintOptions,
     batch: Sequence[Statement],
     batch_position: dict[int, int],
 ) -> tuple[list[Finding], list[Finding]]:
     statements = file_statements.statements
-    display = display_path(file_statements.file.path)
-    # Positions count "\n" only (as Postgres and editors do), so split the same way.
-    lines = [line.removesuffix("\r") for line in file_statements.file.text.split("\n")]
+    source = _Source(file_statements.file)
     created: set[str] = set()
     findings: list[Finding] = []
     silenced: list[Finding] = []
@@ -140,43 +129,42 @@ def _lint_file(
                 directive = parse_directive(comment)
                 if isinstance(directive, Allow):
                     allows[comment.line] = directive
-                    findings.extend(_problem_finding(p, display, lines, options) for p in _problems(directive))
+                    findings.extend(_problem_finding(p, source, options) for p in _problems(directive))
             if comment.line in allows:
                 applicable.append(allows[comment.line])
-        for rule in rules:
+        for rule in statement_rules(frozenset(action.verb for action in statement.actions)):
             assert rule.check is not None
             for hit in rule.check(statement, context):
-                finding = _finding(rule, hit, statement, display, lines, options)
+                finding = _finding(rule, hit, statement, source, options)
                 allow = next((a for a in applicable if rule.id in a.rules and a.reason), None)
                 if allow is None:
                     findings.append(finding)
                     continue
                 used.add((allow.line, rule.id))
-                silenced.append(_silenced(finding, allow, display))
+                silenced.append(_silenced(finding, allow))
         created.update(
             a.table for a in statement.actions
             if a.verb == "create_table" and a.table and not (a.if_not_exists and history.has_table(a.table))
         )
         history.record(statement)
-    findings.extend(_unused(allows.values(), used, display, lines, options))
-    findings.extend(_stray_directives(file_statements, allows, display, lines, options))
+    findings.extend(_unused(allows.values(), used, source, options))
+    findings.extend(_stray_directives(file_statements, allows, source, options))
     return findings, silenced
 
 
 def _stray_directives(
-    file_statements: FileStatements, attached: dict[int, Allow], display: str, lines: Sequence[str],
-    options: LintOptions,
+    file_statements: FileStatements, attached: dict[int, Allow], source: _Source, options: LintOptions
 ) -> Iterator[Finding]:
     """`gates:` comments that do nothing: typos, and suppressions standing above no statement."""
     for comment in file_statements.comments:
         directive = parse_directive(comment)
         if isinstance(directive, Problem):
-            yield _problem_finding(directive, display, lines, options)
+            yield _problem_finding(directive, source, options)
         elif isinstance(directive, Allow) and comment.line not in attached:
             yield _problem_finding(
                 Problem("suppression is not on the line directly above a statement, so it suppresses nothing",
                         comment.line),
-                display, lines, options,
+                source, options,
             )
 
 
@@ -239,41 +227,57 @@ def _severity(rule: Rule, hit: Hit, options: LintOptions) -> Severity:
     return options.severity.get(rule.id, rule.severity)
 
 
-def _finding(
-    rule: Rule, hit: Hit, statement: Statement, display: str, lines: Sequence[str], options: LintOptions
-) -> Finding:
+class _Source:
+    """How findings name a file and quote its lines: worked out only for files with findings, since
+    resolving paths and splitting lines for every file of a long history costs more than linting it."""
+
+    def __init__(self, file: MigrationFile) -> None:
+        self._file = file
+
+    @cached_property
+    def display(self) -> str:
+        return display_path(self._file.path)
+
+    @cached_property
+    def _lines(self) -> list[str]:
+        # Positions count "\n" only (as Postgres and editors do), so split the same way.
+        return [line.removesuffix("\r") for line in self._file.text.split("\n")]
+
+    def line(self, number: int) -> str:
+        return self._lines[number - 1] if 0 < number <= len(self._lines) else ""
+
+
+def _finding(rule: Rule, hit: Hit, statement: Statement, source: _Source, options: LintOptions) -> Finding:
     return Finding(
         rule=rule.id,
         severity=_severity(rule, hit, options),
-        file=display,
+        file=source.display,
         line=statement.line,
         column=statement.column,
         message=hit.message,
         hint=rule.hint,
-        source_line=_line(lines, statement.line),
+        source_line=source.line(statement.line),
     )
 
 
-def _silenced(finding: Finding, allow: Allow, display: str) -> Finding:
-    suppression = Suppression(rules=allow.rules, reason=allow.reason, file=display, line=allow.line)
+def _silenced(finding: Finding, allow: Allow) -> Finding:
+    suppression = Suppression(rules=allow.rules, reason=allow.reason, file=finding.file, line=allow.line)
     return Finding(**{**finding.__dict__, "suppressed_by": suppression})
 
 
-def _comment_finding(
-    rule_id: str, message: str, line: int, display: str, lines: Sequence[str], options: LintOptions
-) -> Finding:
+def _comment_finding(rule_id: str, message: str, line: int, source: _Source, options: LintOptions) -> Finding:
     """A finding about a `gates:` comment rather than a statement."""
     rule = all_rules()[rule_id]
-    return Finding(rule=rule.id, severity=options.severity.get(rule.id, rule.severity), file=display, line=line,
-                   column=1, message=message, hint=rule.hint, source_line=_line(lines, line))
+    return Finding(rule=rule.id, severity=options.severity.get(rule.id, rule.severity), file=source.display,
+                   line=line, column=1, message=message, hint=rule.hint, source_line=source.line(line))
 
 
-def _problem_finding(problem: Problem, display: str, lines: Sequence[str], options: LintOptions) -> Finding:
-    return _comment_finding("invalid-suppression", problem.message, problem.line, display, lines, options)
+def _problem_finding(problem: Problem, source: _Source, options: LintOptions) -> Finding:
+    return _comment_finding("invalid-suppression", problem.message, problem.line, source, options)
 
 
 def _unused(
-    allows: Iterable[Allow], used: set[tuple[int, str]], display: str, lines: Sequence[str], options: LintOptions
+    allows: Iterable[Allow], used: set[tuple[int, str]], source: _Source, options: LintOptions
 ) -> Iterator[Finding]:
     for allow in allows:
         if not allow.reason:
@@ -281,7 +285,7 @@ def _unused(
         for rule_id in allow.rules:
             if (allow.line, rule_id) not in used and rule_id in all_rules():
                 message = f"`{rule_id}` is allowed here but does not fire on this statement"
-                yield _comment_finding("unused-suppression", message, allow.line, display, lines, options)
+                yield _comment_finding("unused-suppression", message, allow.line, source, options)
 
 
 def _journal_findings(migration_set: MigrationSet, options: LintOptions) -> Iterator[Finding]:
@@ -291,7 +295,3 @@ def _journal_findings(migration_set: MigrationSet, options: LintOptions) -> Iter
         for hit in rule.check_set(migration_set):
             yield Finding(rule=rule.id, severity=options.severity.get(rule.id, rule.severity),
                           file=hit.file, line=hit.line, column=1, message=hit.message, hint=rule.hint)
-
-
-def _line(lines: Sequence[str], number: int) -> str:
-    return lines[number - 1] if 0 < number <= len(lines) else ""

@@ -8,6 +8,7 @@ drizzle-orm applies it. A plain folder is applied in file-name order. Rollback f
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -163,21 +164,28 @@ def _tag(path: Path) -> str:
     return path.name[: -len(".sql")] if path.name.endswith(".sql") else path.stem
 
 
+# JSON strings (which may hold braces), the brackets that give the entries' nesting, and newlines.
+_JOURNAL_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]\n]')
+
+
 def _entry_lines(text: str, count: int) -> list[int]:
     """The line on which each of the journal's entry objects opens (best effort, else line 1)."""
     start = text.find('"entries"')
     if start < 0:
         return [1] * count
     lines = []
-    depth = 0
-    for index in range(text.find("[", start) + 1, len(text)):
-        char = text[index]
-        if char == "{":
-            if depth == 0:
-                lines.append(text.count("\n", 0, index) + 1)
+    line = text.count("\n", 0, start) + 1
+    depth = -1  # inside the entries list once its "[" is seen
+    for token in _JOURNAL_TOKEN.finditer(text, start):
+        char = token.group()
+        if char == "\n":
+            line += 1
+        elif char == "{" or char == "[":
+            if char == "{" and depth == 0:
+                lines.append(line)
             depth += 1
-        elif char == "}":
+        elif char == "}" or char == "]":
             depth -= 1
-        elif char == "]" and depth == 0:
-            break
+            if depth < 0:
+                break
     return (lines + [1] * count)[:count]

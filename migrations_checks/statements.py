@@ -9,6 +9,7 @@ statement that neither sqlglot nor the classifier identifies gets coverage `opaq
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -27,6 +28,7 @@ from migrations_checks.sql.words import statement_words
 # sqlglot logs a warning for every statement it hands back as a Command; that is expected here.
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
 _DIALECT = Postgres()
+_local = threading.local()
 
 CoverageKind = Literal["parsed", "classified", "opaque"]
 
@@ -127,8 +129,13 @@ def _located(file: MigrationFile, chunk: Chunk, do_block: Statement | None) -> d
 def _parse(source: str, chunk: Chunk) -> exp.Expression | None:
     if not chunk.tokens:
         return None
+    parser = getattr(_local, "parser", None)
+    if parser is None:
+        # Reused per thread, as the tokenizer is: `parse` starts afresh, and building a parser
+        # costs a fifth of parsing a statement.
+        parser = _local.parser = _DIALECT.parser()
     try:
-        trees = _DIALECT.parser().parse(list(chunk.tokens), source)
+        trees = parser.parse(list(chunk.tokens), source)
     except Exception:
         return None
     return trees[0] if len(trees) == 1 else None

@@ -1,1 +1,1 @@
-"""One module per `migrations-checks` subcommand: `HELP`, `configure(parser)`, `run(args) -> int`."""
+"""One module per `migrations-checks` subcommand: `configure(parser)`, `run(args) -> int`."""

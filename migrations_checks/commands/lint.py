@@ -19,8 +19,6 @@ from migrations_checks.engine import lint_sets
 from migrations_checks.reader import read_configured, read_migrations
 from migrations_checks.report import FORMATS, render
 
-HELP = "lint migration files for deploy hazards (no database needed)"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(

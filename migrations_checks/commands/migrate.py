@@ -11,8 +11,6 @@ from migrations_checks.commands import database_options
 from migrations_checks.migrator import apply_pending
 from migrations_checks.run_sql import StatementError
 
-HELP = "apply pending Drizzle migrations in one transaction, as drizzle-orm does"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     database_options.add_arguments(parser)

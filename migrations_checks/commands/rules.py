@@ -7,7 +7,6 @@ from typing import get_args
 
 from migrations_checks.rules import Category, all_rules
 
-HELP = "print the rule catalogue as Markdown"
 _NEEDS_DATABASE = " (needs a database, so `lint` alone does not report it)"
 
 

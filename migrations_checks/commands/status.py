@@ -15,8 +15,6 @@ from gates.dsn import mask
 from migrations_checks.commands import database_options
 from migrations_checks.status import EDITED_RULE, STATES, DatabaseStatus, describe, read_status
 
-HELP = "show whether each migration is applied, pending, edited or skipped on a database (read-only)"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     database_options.add_arguments(parser)

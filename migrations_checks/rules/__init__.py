@@ -15,6 +15,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Literal
 
 from gates.config import Severity
+from migrations_checks.actions import Verb
 
 if TYPE_CHECKING:
     from migrations_checks.context import StatementContext
@@ -56,6 +57,9 @@ class Rule:
     bad: str  # an example that must fire (SQL, or a description for journal rules)
     good: str  # an example that must not fire
     check: StatementCheck | None = None
+    # The action verbs `check` looks at: it is only called for statements with one of them (a
+    # long history has hundreds of thousands of statements). None: every statement.
+    verbs: frozenset[Verb] | None = None
     check_set: SetCheck | None = None
     needs_database: bool = False  # checked by `status` and the replay gates, not by lint
 
@@ -73,3 +77,13 @@ def all_rules() -> dict[str, Rule]:
             raise RuntimeError(f"rule module {module_info.name} defines rule {rule.id}")
         rules[rule.id] = rule
     return rules
+
+
+@cache
+def statement_rules(verbs: frozenset[Verb]) -> tuple[Rule, ...]:
+    """The statement rules that can fire on a statement whose actions have these verbs, in
+    catalogue order. Cached: a history has few distinct sets of verbs."""
+    return tuple(
+        rule for rule in all_rules().values()
+        if rule.check is not None and (rule.verbs is None or not rule.verbs.isdisjoint(verbs))
+    )

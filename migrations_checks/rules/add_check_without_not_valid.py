@@ -33,4 +33,5 @@ RULE = Rule(
     bad='ALTER TABLE "learning_plans" ADD CONSTRAINT "plans_hours_positive" CHECK ("hours" > 0);',
     good='ALTER TABLE "learning_plans" ADD CONSTRAINT "plans_hours_positive" CHECK ("hours" > 0) NOT VALID;',
     check=check,
+    verbs=frozenset({"add_check"}),
 )

@@ -43,4 +43,5 @@ RULE = Rule(
     good='ALTER TABLE "tasks" ADD CONSTRAINT "tasks_module_id_modules_id_fk" FOREIGN KEY ("module_id") '
     'REFERENCES "public"."modules"("id") ON DELETE cascade NOT VALID;',
     check=check,
+    verbs=frozenset({"add_foreign_key", "add_column"}),
 )

@@ -32,4 +32,5 @@ RULE = Rule(
     bad='ALTER TABLE "users" ADD COLUMN "timezone" text NOT NULL;',
     good='ALTER TABLE "users" ADD COLUMN "timezone" text DEFAULT \'UTC\' NOT NULL;',
     check=check,
+    verbs=frozenset({"add_column"}),
 )

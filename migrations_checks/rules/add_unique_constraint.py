@@ -41,4 +41,5 @@ RULE = Rule(
     bad='ALTER TABLE "users" ADD CONSTRAINT "users_email_unique" UNIQUE("email");',
     good='ALTER TABLE "users" ADD CONSTRAINT "users_email_unique" UNIQUE USING INDEX "users_email_idx";',
     check=check,
+    verbs=frozenset({"add_unique", "add_primary_key"}),
 )

@@ -72,4 +72,5 @@ RULE = Rule(
     good='CREATE TABLE "plans" ("id" uuid PRIMARY KEY, "topic" varchar(100));\n'
          'ALTER TABLE "plans" ALTER COLUMN "topic" SET DATA TYPE varchar(200);',
     check=check,
+    verbs=frozenset({"alter_column_type"}),
 )

@@ -30,4 +30,5 @@ RULE = Rule(
     good='CREATE TABLE "notes" ("id" uuid PRIMARY KEY, "body" text);\n'
     'CREATE INDEX "notes_body_idx" ON "notes" ("body");',
     check=check,
+    verbs=frozenset({"create_index"}),
 )

@@ -31,4 +31,5 @@ RULE = Rule(
     good='CREATE TABLE "plans" ("id" uuid PRIMARY KEY, "tier" text);\n'
     'UPDATE "plans" SET "tier" = \'free\' WHERE "tier" IS NULL;',
     check=check,
+    verbs=frozenset({"update"}),
 )

@@ -28,4 +28,5 @@ RULE = Rule(
     bad='DELETE FROM "plan_generations";',
     good='DELETE FROM "plan_generations" WHERE "status" = \'failed\';',
     check=check,
+    verbs=frozenset({"delete"}),
 )

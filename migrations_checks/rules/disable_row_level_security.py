@@ -32,4 +32,5 @@ RULE = Rule(
     bad='ALTER TABLE "learning_plans" DISABLE ROW LEVEL SECURITY;',
     good='ALTER TABLE "learning_plans" ENABLE ROW LEVEL SECURITY;',
     check=check,
+    verbs=frozenset({"disable_rls", "no_force_rls"}),
 )

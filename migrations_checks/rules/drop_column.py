@@ -35,4 +35,5 @@ RULE = Rule(
     bad='ALTER TABLE "users" DROP COLUMN "nickname";',
     good='ALTER TABLE "users" ADD COLUMN "nickname" text;',
     check=check,
+    verbs=frozenset({"drop_column"}),
 )

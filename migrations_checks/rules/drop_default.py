@@ -28,4 +28,5 @@ RULE = Rule(
     bad='ALTER TABLE "plans" ALTER COLUMN "status" DROP DEFAULT;',
     good='ALTER TABLE "plans" ALTER COLUMN "status" SET DEFAULT \'pending\';',
     check=check,
+    verbs=frozenset({"drop_default"}),
 )

@@ -43,4 +43,5 @@ RULE = Rule(
     'CREATE INDEX "notes_body_idx" ON "notes" ("body");\n'
     'DROP INDEX "notes_body_idx";',
     check=check,
+    verbs=frozenset({"drop_index"}),
 )

@@ -37,4 +37,5 @@ RULE = Rule(
     bad='DROP VIEW "active_plans";',
     good='CREATE OR REPLACE VIEW "active_plans" AS SELECT "id" FROM "learning_plans";',
     check=check,
+    verbs=frozenset({"drop_object"}),
 )

@@ -41,4 +41,5 @@ RULE = Rule(
     'CREATE POLICY "plans_owner_read" ON "learning_plans" AS PERMISSIVE FOR SELECT TO "authenticated" '
     "USING ((select auth.user_id()) = \"learning_plans\".\"user_id\");",
     check=check,
+    verbs=frozenset({"drop_policy"}),
 )

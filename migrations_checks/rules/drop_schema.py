@@ -27,4 +27,5 @@ RULE = Rule(
     bad='DROP SCHEMA "reporting" CASCADE;',
     good='CREATE SCHEMA "reporting";',
     check=check,
+    verbs=frozenset({"drop_schema"}),
 )

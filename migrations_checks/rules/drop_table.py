@@ -35,4 +35,5 @@ RULE = Rule(
     bad='DROP TABLE "plan_drafts";',
     good='CREATE TABLE "plan_drafts" ("id" uuid PRIMARY KEY);\nDROP TABLE "plan_drafts";',
     check=check,
+    verbs=frozenset({"drop_table"}),
 )

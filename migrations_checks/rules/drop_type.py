@@ -27,4 +27,5 @@ RULE = Rule(
     bad='DROP TYPE "public"."plan_status";',
     good="CREATE TYPE \"public\".\"plan_visibility\" AS ENUM('private', 'public');",
     check=check,
+    verbs=frozenset({"drop_type"}),
 )

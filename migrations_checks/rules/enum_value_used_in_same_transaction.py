@@ -52,4 +52,5 @@ RULE = Rule(
     good="ALTER TYPE \"public\".\"plan_status\" ADD VALUE 'archived';--> statement-breakpoint\n"
     "ALTER TABLE \"learning_plans\" ADD COLUMN \"archived_at\" timestamp;",
     check=check,
+    verbs=frozenset({"add_enum_value"}),
 )

@@ -27,4 +27,5 @@ RULE = Rule(
     bad='GRANT SELECT ON TABLE "learning_plans" TO PUBLIC;',
     good='GRANT SELECT ON TABLE "learning_plans" TO "authenticated";',
     check=check,
+    verbs=frozenset({"grant"}),
 )

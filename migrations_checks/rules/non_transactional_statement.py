@@ -34,4 +34,5 @@ RULE = Rule(
     bad='VACUUM ANALYZE "learning_plans";',
     good='ANALYZE "learning_plans";',
     check=check,
+    verbs=_NON_TRANSACTIONAL_VERBS,
 )

@@ -29,4 +29,5 @@ RULE = Rule(
     bad='ALTER TABLE "users" RENAME COLUMN "name" TO "display_name";',
     good='ALTER TABLE "users" ADD COLUMN "display_name" text;',
     check=check,
+    verbs=frozenset({"rename_column"}),
 )

@@ -30,4 +30,5 @@ RULE = Rule(
     bad="ALTER TYPE \"plan_status\" RENAME VALUE 'done' TO 'completed';",
     good="ALTER TYPE \"plan_status\" ADD VALUE 'completed';",
     check=check,
+    verbs=frozenset({"rename_enum_value"}),
 )

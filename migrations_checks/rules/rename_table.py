@@ -29,4 +29,5 @@ RULE = Rule(
     bad='ALTER TABLE "plans" RENAME TO "learning_plans";',
     good='CREATE TABLE "learning_plans" ("id" uuid PRIMARY KEY, "topic" text NOT NULL);',
     check=check,
+    verbs=frozenset({"rename_table"}),
 )

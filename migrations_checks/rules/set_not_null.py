@@ -39,4 +39,5 @@ RULE = Rule(
     bad='ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL;',
     good='ALTER TABLE "users" ADD CONSTRAINT "users_email_not_null" CHECK ("email" IS NOT NULL) NOT VALID;',
     check=check,
+    verbs=frozenset({"set_not_null"}),
 )

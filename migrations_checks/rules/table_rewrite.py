@@ -16,9 +16,11 @@ from migrations_checks.context import StatementContext
 from migrations_checks.rules import Hit, Rule
 from migrations_checks.statements import Statement
 
+_REWRITING_VERBS = frozenset({"cluster", "set_tablespace", "rewrite_table", "vacuum"})
+
 
 def _rewrites(action: Action) -> bool:
-    return action.verb in ("cluster", "set_tablespace", "rewrite_table") or (action.verb == "vacuum" and action.full)
+    return action.verb in _REWRITING_VERBS and (action.verb != "vacuum" or action.full)
 
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
@@ -43,4 +45,5 @@ RULE = Rule(
     bad='CLUSTER "learning_plans" USING "plans_topic_idx";',
     good='ANALYZE "learning_plans";',
     check=check,
+    verbs=_REWRITING_VERBS,
 )

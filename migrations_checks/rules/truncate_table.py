@@ -28,4 +28,5 @@ RULE = Rule(
     bad='TRUNCATE TABLE "plan_generations";',
     good='DELETE FROM "plan_generations" WHERE "created_at" < \'2024-01-01\';',
     check=check,
+    verbs=frozenset({"truncate"}),
 )

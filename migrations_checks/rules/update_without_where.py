@@ -31,4 +31,5 @@ RULE = Rule(
     good='CREATE TABLE "settings" ("key" text PRIMARY KEY, "value" text);\n'
          'UPDATE "settings" SET "value" = \'\';',
     check=check,
+    verbs=frozenset({"update"}),
 )

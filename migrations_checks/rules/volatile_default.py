@@ -35,4 +35,5 @@ RULE = Rule(
     good='ALTER TABLE "users" ADD COLUMN "public_id" uuid;\n'
     'ALTER TABLE "users" ALTER COLUMN "public_id" SET DEFAULT gen_random_uuid();',
     check=check,
+    verbs=frozenset({"add_column"}),
 )

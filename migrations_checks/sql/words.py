@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from sqlglot.dialects.postgres import Postgres
 from sqlglot.tokens import Token, TokenType
@@ -36,17 +35,16 @@ COMMAND_TOKENS = Postgres().tokenizer_class.COMMANDS
 _BARE_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*\Z")
 
 
-@dataclass(frozen=True, slots=True)
-class Word:
+class Word(NamedTuple):
+    """One word of a statement. A named tuple because statements are made of tens of thousands of
+    them and tuples are the cheapest immutable records Python builds."""
+
     text: str  # as written, without quotes for quoted identifiers and strings
     kind: WordKind
     start: int  # offset in the file
     # The keyword spelling of a bare word; quoted identifiers and literals never match a keyword.
     # Computed once: keyword comparisons are the linter's innermost loop.
-    upper: str = field(init=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "upper", self.text.upper() if self.kind == "word" else "")
+    upper: str
 
     @property
     def name(self) -> str:
@@ -58,17 +56,21 @@ def to_words(tokens: Iterable[Token], shift: int = 0) -> tuple[Word, ...]:
     words = []
     for token in tokens:
         start = token.start + shift
-        if token.token_type == TokenType.IDENTIFIER:
-            words.append(Word(token.text, "quoted", start))
-        elif token.token_type in _STRING_TYPES:
-            words.append(Word(token.text, "string", start))
-        elif token.token_type == TokenType.NUMBER:
-            words.append(Word(token.text, "number", start))
-        elif " " in token.text:
+        token_type = token.token_type
+        text = token.text
+        if token_type is TokenType.IDENTIFIER:
+            words.append(Word(text, "quoted", start, ""))
+        elif token_type in _STRING_TYPES:
+            words.append(Word(text, "string", start, ""))
+        elif token_type is TokenType.NUMBER:
+            words.append(Word(text, "number", start, ""))
+        elif " " in text:
             # sqlglot fuses some keyword pairs (PRIMARY KEY, CHARACTER VARYING); Postgres does not.
-            words.extend(Word(piece, "word", start) for piece in token.text.split())
+            words.extend(Word(piece, "word", start, piece.upper()) for piece in text.split())
+        elif _BARE_WORD.match(text):
+            words.append(Word(text, "word", start, text.upper()))
         else:
-            words.append(Word(token.text, "word" if _BARE_WORD.match(token.text) else "symbol", start))
+            words.append(Word(text, "symbol", start, ""))
     return tuple(words)
 
 
