@@ -2,7 +2,8 @@
 
 A rule module's docstring says why the hazard matters; its `RULE` carries the stable id, default
 severity, category, the safe path to suggest, and a bad and a good example that the tests run.
-Statement rules implement `check(statement, context)`; journal rules `check_set(migration_set)`.
+Statement rules implement `check(statement, context)` and name in `verbs` the actions it examines
+(tests/rules/test_verbs.py holds them to it); journal rules implement `check_set(migration_set)`.
 """
 
 from __future__ import annotations

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from migrations_checks.context import LintOptions
 from migrations_checks.engine import lint_paths
 from migrations_checks.findings import Finding
 from migrations_checks.rules import all_rules
+from tests.helpers import write_drizzle
 
 MISSING_ENTRY = "journal-missing-entry"
 MISSING_FILE = "journal-missing-file"
@@ -17,11 +17,10 @@ SQL = 'CREATE TABLE "plans" ("id" uuid PRIMARY KEY);'
 
 def drizzle_folder(parent: Path, tags: list[str], files: list[str]) -> Path:
     """A Drizzle folder whose journal lists `tags` and which holds the `.sql` files `files`."""
-    folder = parent / "drizzle"
-    (folder / "meta").mkdir(parents=True)
-    entries = [{"idx": i, "version": "7", "when": 1_700_000_000_000 + i, "tag": tag, "breakpoints": True}
-               for i, tag in enumerate(tags)]
-    (folder / "meta" / "_journal.json").write_text(json.dumps({"version": "7", "entries": entries}, indent=2))
+    folder = write_drizzle(parent / "drizzle", dict.fromkeys(tags, SQL))
+    for tag in tags:
+        if f"{tag}.sql" not in files:
+            (folder / f"{tag}.sql").unlink()
     for name in files:
         (folder / name).write_text(SQL)
     return folder
