@@ -39,15 +39,15 @@ def read_many(files: Sequence[MigrationFile], processes: int | None = None) -> l
     """`read_statements` of every file, in order; `processes` defaults to the CPU count."""
     processes = processes or os.cpu_count() or 1
     if len(files) < PARALLEL_THRESHOLD or processes < 2:
-        return [read_statements(file) for file in files]
+        return _read_in_order(files)
     # This process reads the first share itself rather than wait idle for the workers.
     own = len(files) // processes
     chunks = [files[start : start + CHUNK_FILES] for start in range(own, len(files), CHUNK_FILES)]
     with ProcessPoolExecutor(processes - 1) as pool:
-        theirs = pool.map(_read_chunk, chunks)
-        mine = [read_statements(file) for file in files[:own]]
+        theirs = pool.map(_read_in_order, chunks)
+        mine = _read_in_order(files[:own])
         return mine + [statements for chunk in theirs for statements in chunk]
 
 
-def _read_chunk(files: Sequence[MigrationFile]) -> list[FileStatements]:
+def _read_in_order(files: Sequence[MigrationFile]) -> list[FileStatements]:
     return [read_statements(file) for file in files]
