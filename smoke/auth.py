@@ -3,9 +3,11 @@
 The real app accepts no API key: Clerk guards every route, and a test session token lives about
 60 s (contract §1.1). `ClerkSessionTokens` creates one session for the test user through Clerk's
 Backend API (`POST /v1/sessions`) and mints a token from it (`POST /v1/sessions/{id}/tokens`)
-whenever the current one is near expiry, so a 90 s smoke never sends an expired token. The static
-token is for the stand-in. Neither ever puts a secret in an error message or a repr, and each
-lists its secrets (the Clerk key and every token minted so far) for the excerpts of server answers.
+whenever the current one is near expiry, so a 90 s smoke never sends an expired token; at the end
+of the run it revokes the session (`POST /v1/sessions/{id}/revoke`), so no smoke run leaves a
+signed-in session behind. The static token is for the stand-in. Neither ever puts a secret in an
+error message or a repr, and each lists its secrets (the Clerk key and every token minted so far)
+for the excerpts of server answers.
 """
 
 from __future__ import annotations
@@ -43,6 +45,10 @@ class AuthProvider(Protocol):
         """
         ...
 
+    def close(self) -> str | None:
+        """End what the provider started (a signed-in session); the problem, if that failed."""
+        ...
+
 
 @dataclass(frozen=True)
 class StaticToken:
@@ -53,6 +59,9 @@ class StaticToken:
 
     def secrets(self) -> list[str]:
         return [self.token]
+
+    def close(self) -> None:
+        return None  # a static token opens nothing
 
 
 @dataclass(frozen=True)
@@ -91,6 +100,16 @@ class ClerkSessionTokens:
 
     def secrets(self) -> list[str]:
         return [self._credentials.secret_key, *self._minted_tokens]
+
+    def close(self) -> str | None:
+        if self._session_id is None:
+            return None
+        session_id, self._session_id, self._token = self._session_id, None, None
+        try:
+            self._post(f"/v1/sessions/{session_id}/revoke", None, f"revoke session {session_id}")
+        except AuthError as error:
+            return f"{error}; the session stays signed in until Clerk expires it"
+        return None
 
     def _mint(self) -> None:
         if self._session_id is None:

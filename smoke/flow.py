@@ -4,7 +4,7 @@ Stages: `preflight` (the test user exists; earlier runs' leftovers go, since the
 attempts, active plans and creates per hour), `create` (POST a tagged plan), `enqueue` (its job
 row exists), `generation` (poll the status until ready or failed, or the poll budget ends),
 `verify` (modules and tasks exist in the database and through the API), `cleanup` (delete this
-run's rows). A failure names its stage, what was seen and the time spent; cleanup runs after a
+run's rows and end its Clerk session). A failure names its stage, what was seen and the time spent; cleanup runs after a
 pass, a failure, a timeout and Ctrl-C alike, on a fresh connection.
 """
 
@@ -102,18 +102,18 @@ class _Run:
         return SmokeFailure(stage, detail, self.elapsed())
 
     def execute(self) -> SmokeResult:
-        try:
-            with httpx.Client(timeout=HTTP_TIMEOUT_S) as client:
-                api = PlanApi(self.settings.api_url, self._auth(client), client)
-                result = self._stages(api)
-        except BaseException as error:  # Ctrl-C and pytest-timeout too: cleanup must still run
-            problem = self._cleanup()
-            if problem and isinstance(error, SmokeFailure):
-                error.detail += f"; cleanup also failed: {problem}"
-            elif problem:
-                self.report(f"smoke cleanup failed: {problem}")
-            raise
-        problem = self._cleanup()
+        with httpx.Client(timeout=HTTP_TIMEOUT_S) as client:
+            auth = self._auth(client)
+            try:
+                result = self._stages(PlanApi(self.settings.api_url, auth, client))
+            except BaseException as error:  # Ctrl-C and pytest-timeout too: cleanup must still run
+                problem = self._cleanup(auth)
+                if problem and isinstance(error, SmokeFailure):
+                    error.detail += f"; cleanup also failed: {problem}"
+                elif problem:
+                    self.report(f"smoke cleanup failed: {problem}")
+                raise
+            problem = self._cleanup(auth)
         if problem:
             raise self.fail("cleanup", problem)
         return result
@@ -244,8 +244,12 @@ class _Run:
             )
         return modules, tasks, job
 
-    def _cleanup(self) -> str | None:
-        """Delete this run's plans on a fresh connection; returns the problem, if any."""
+    def _cleanup(self, auth: AuthProvider) -> str | None:
+        """Delete this run's plans on a fresh connection and sign out; the problems, if any."""
+        problems = [problem for problem in (self._delete_plans(), auth.close()) if problem]
+        return "; ".join(problems) or None
+
+    def _delete_plans(self) -> str | None:
         if self.user_id is None:
             return None  # nothing can have been created before the user was found
         try:

@@ -13,6 +13,13 @@ from smoke.auth import StaticToken
 from smoke.settings import SmokeSettings
 from standin.settings import DEFAULT_TEST_USER
 from standin.stack import Stack
+from tests.smoke.fake_clerk import FakeClerk
+
+
+@pytest.fixture
+def clerk() -> Iterator[FakeClerk]:
+    with FakeClerk().serving() as fake:
+        yield fake
 
 
 @pytest.fixture

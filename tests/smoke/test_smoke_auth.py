@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import threading
 from collections.abc import Iterator
@@ -14,56 +13,7 @@ import pytest
 
 from smoke.api_client import ApiError, PlanApi
 from smoke.auth import AuthError, ClerkCredentials, ClerkSessionTokens, StaticToken
-
-SECRET = "sk_test_never_shown"
-
-
-class FakeClerk:
-    """Clerk's two testing endpoints: create a session for a user, mint a JWT for a session."""
-
-    def __init__(self) -> None:
-        self.requests: list[tuple[str, str, Any]] = []  # (path, authorization, body)
-        self.now = 1_000_000.0
-        self.status = 200
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = json.loads(self.rfile.read(length)) if length else None
-                fake.requests.append((self.path, self.headers.get("Authorization", ""), body))
-                if fake.status != 200:
-                    self._send(fake.status, {"errors": [{"message": "Unauthorized", "code": "authentication_invalid"}]})
-                elif self.path == "/v1/sessions":
-                    self._send(200, {"object": "session", "id": "sess_123", "user_id": body["user_id"]})
-                else:
-                    claims = json.dumps({"sub": "user_1", "exp": int(fake.now) + 60}).encode()
-                    payload = base64.urlsafe_b64encode(claims).decode().rstrip("=")
-                    jwt = f"eyJhbGciOiJSUzI1NiJ9.{payload}.sig{len(fake.requests)}"
-                    self._send(200, {"object": "token", "jwt": jwt})
-
-            def _send(self, status: int, body: dict[str, Any]) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-
-
-@pytest.fixture
-def clerk() -> Iterator[FakeClerk]:
-    fake = FakeClerk()
-    thread = threading.Thread(target=fake.server.serve_forever, daemon=True)
-    thread.start()
-    yield fake
-    fake.server.shutdown()
-    fake.server.server_close()
+from tests.smoke.fake_clerk import SECRET, FakeClerk
 
 
 def test_tokens_are_minted_once_and_renewed_before_they_expire(clerk: FakeClerk) -> None:
@@ -76,10 +26,37 @@ def test_tokens_are_minted_once_and_renewed_before_they_expire(clerk: FakeClerk)
         second = tokens.authorization()
     # The secret key and both minted tokens are secrets now.
     assert first.startswith("Bearer eyJ") and second != first and len(tokens.secrets()) == 3
-    assert [path for path, _, _ in clerk.requests] == ["/v1/sessions", "/v1/sessions/sess_123/tokens",
-                                                       "/v1/sessions/sess_123/tokens"]
+    assert clerk.paths() == ["/v1/sessions", "/v1/sessions/sess_123/tokens", "/v1/sessions/sess_123/tokens"]
     assert clerk.requests[0][2] == {"user_id": "user_1"}
     assert all(authorization == f"Bearer {SECRET}" for _, authorization, _ in clerk.requests)
+
+
+def test_closing_revokes_the_session_once(clerk: FakeClerk) -> None:
+    with httpx.Client() as client:
+        tokens = ClerkSessionTokens(ClerkCredentials(SECRET, "user_1", clerk.url), client, clock=lambda: clerk.now)
+        tokens.authorization()
+        assert tokens.close() is None
+        assert tokens.close() is None  # nothing left to revoke
+    assert clerk.paths() == ["/v1/sessions", "/v1/sessions/sess_123/tokens", "/v1/sessions/sess_123/revoke"]
+    assert clerk.requests[-1][1] == f"Bearer {SECRET}"
+
+
+def test_closing_before_any_token_calls_nobody(clerk: FakeClerk) -> None:
+    with httpx.Client() as client:
+        assert ClerkSessionTokens(ClerkCredentials(SECRET, "user_1", clerk.url), client).close() is None
+    assert clerk.requests == []
+
+
+def test_a_refused_revocation_is_a_problem_without_the_secret(clerk: FakeClerk) -> None:
+    with httpx.Client() as client:
+        tokens = ClerkSessionTokens(ClerkCredentials(SECRET, "user_1", clerk.url), client, clock=lambda: clerk.now)
+        jwt = tokens.authorization().removeprefix("Bearer ")
+        clerk.status = 404
+        problem = tokens.close()
+    assert problem is not None
+    assert problem.startswith("Clerk refused to revoke session sess_123 for user user_1: HTTP 404")
+    assert problem.endswith("the session stays signed in until Clerk expires it")
+    assert SECRET not in problem and jwt not in problem
 
 
 def test_a_refusal_is_one_sentence_without_the_secret(clerk: FakeClerk) -> None:

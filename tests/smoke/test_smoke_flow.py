@@ -16,8 +16,11 @@ import psycopg
 import pytest
 
 from smoke import flow
+from smoke.auth import ClerkCredentials
 from smoke.flow import SmokeFailure, run_smoke
 from smoke.settings import SmokeSettings
+from standin.settings import DEFAULT_TEST_USER
+from tests.smoke.fake_clerk import SECRET, FakeClerk
 
 Factory = Callable[..., Any]
 Settings = Callable[..., SmokeSettings]
@@ -164,3 +167,31 @@ def test_an_unreachable_database_fails_with_the_password_masked(
     failure = _fail(settings)
     assert failure.stage == "preflight" and "smoke:***@127.0.0.1:9/app" in failure.detail
     assert "s3cret-pw" not in str(failure)
+
+
+@pytest.mark.parametrize("fault", ["", "api_error"], ids=["pass", "failure"])
+def test_the_clerk_session_is_revoked_after_a_pass_and_a_failure(
+    standin: Factory, smoke_settings: Settings, standin_api_key: str, fault: str
+) -> None:
+    # This Clerk mints the key the stand-in accepts, so the run authenticates the way it does
+    # against the real app: one session, a token from it, and the session revoked at the end.
+    with FakeClerk(jwt=standin_api_key).serving() as clerk, standin(STANDIN_FAULTS=fault) as stack:
+        settings = smoke_settings(stack, auth=ClerkCredentials(SECRET, DEFAULT_TEST_USER, clerk.url))
+        if fault:
+            assert _fail(settings).stage == "create"
+        else:
+            run_smoke(settings, report=lambda _: None)
+    assert clerk.paths() == ["/v1/sessions", "/v1/sessions/sess_123/tokens", "/v1/sessions/sess_123/revoke"]
+
+
+def test_a_session_left_signed_in_fails_the_cleanup(
+    standin: Factory, smoke_settings: Settings, standin_api_key: str, tagged_plans: Callable[[], list[str]]
+) -> None:
+    with FakeClerk(jwt=standin_api_key, revoke_status=500).serving() as clerk, standin() as stack:
+        settings = smoke_settings(stack, auth=ClerkCredentials(SECRET, DEFAULT_TEST_USER, clerk.url))
+        failure = _fail(settings)
+    assert failure.stage == "cleanup"
+    assert "Clerk refused to revoke session sess_123 for user " in failure.detail
+    assert "the session stays signed in until Clerk expires it" in failure.detail
+    assert SECRET not in str(failure) and standin_api_key not in str(failure)
+    assert tagged_plans() == []
