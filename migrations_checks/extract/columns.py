@@ -20,6 +20,8 @@ _CONSTRAINT_STARTS = frozenset(
     {"NOT", "NULL", "DEFAULT", "CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "REFERENCES",
      "GENERATED", "COLLATE", "USING"}
 )
+# NULL and USING may appear inside an expression (`DEFAULT NULL`, a type cast's USING).
+_EXPRESSION_ENDS = _CONSTRAINT_STARTS - {"NULL", "USING"}
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,7 @@ def parse_column(words: Sequence[Word]) -> ColumnDefinition | None:
 
 def expression_words(cursor: Cursor) -> list[Word]:
     """Words up to the next column-constraint keyword outside parentheses."""
-    return type_words(cursor, _CONSTRAINT_STARTS - {"NULL", "USING"})
+    return type_words(cursor, _EXPRESSION_ENDS)
 
 
 def volatile_call(words: Sequence[Word]) -> str | None:

@@ -52,25 +52,33 @@ class Word(NamedTuple):
         return self.text.lower() if self.kind == "word" else self.text
 
 
+# Tokens whose text is a value or an exact name, never a keyword, by the kind of word they make.
+_LITERAL_KINDS: dict[TokenType, WordKind] = {
+    TokenType.IDENTIFIER: "quoted",
+    TokenType.NUMBER: "number",
+    **dict.fromkeys(_STRING_TYPES, "string"),
+}
+# The tuple constructor itself: a named tuple's own __new__ is a Python function, and to_words runs
+# once per token of every statement.
+_new_tuple = tuple.__new__
+
+
 def to_words(tokens: Iterable[Token], shift: int = 0) -> tuple[Word, ...]:
     words = []
+    append = words.append
     for token in tokens:
-        start = token.start + shift
-        token_type = token.token_type
         text = token.text
-        if token_type is TokenType.IDENTIFIER:
-            words.append(Word(text, "quoted", start, ""))
-        elif token_type in _STRING_TYPES:
-            words.append(Word(text, "string", start, ""))
-        elif token_type is TokenType.NUMBER:
-            words.append(Word(text, "number", start, ""))
+        start = token.start + shift
+        kind = _LITERAL_KINDS.get(token.token_type)
+        if kind is not None:
+            append(_new_tuple(Word, (text, kind, start, "")))
         elif " " in text:
             # sqlglot fuses some keyword pairs (PRIMARY KEY, CHARACTER VARYING); Postgres does not.
             words.extend(Word(piece, "word", start, piece.upper()) for piece in text.split())
         elif _BARE_WORD.match(text):
-            words.append(Word(text, "word", start, text.upper()))
+            append(_new_tuple(Word, (text, "word", start, text.upper())))
         else:
-            words.append(Word(text, "symbol", start, ""))
+            append(_new_tuple(Word, (text, "symbol", start, "")))
     return tuple(words)
 
 
