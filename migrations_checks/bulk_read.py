@@ -24,6 +24,7 @@ PARALLEL_THRESHOLD = 400
 # (measured on bench/corpus.py histories), so this process, which sends nothing, takes more.
 OWN_SHARE_WEIGHT = 1.2
 
+
 @contextmanager
 def fewer_full_collections() -> Iterator[None]:
     """Hold off full garbage collections (not young ones) inside the block."""

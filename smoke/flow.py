@@ -4,8 +4,8 @@ Stages: `preflight` (the test user exists; earlier runs' leftovers go, since the
 attempts, active plans and creates per hour), `create` (POST a tagged plan), `enqueue` (its job
 row exists), `generation` (poll the status until ready or failed, or the poll budget ends),
 `verify` (modules and tasks exist in the database and through the API), `cleanup` (delete this
-run's rows and end its Clerk session). A failure names its stage, what was seen and the time spent; cleanup runs after a
-pass, a failure, a timeout and Ctrl-C alike, on a fresh connection.
+run's rows and end its Clerk session). A failure names its stage, what was seen and the time
+spent; cleanup runs after a pass, a failure, a timeout and Ctrl-C alike, on a fresh connection.
 """
 
 from __future__ import annotations
