@@ -111,7 +111,10 @@ def _lint_file(
     for index, statement in enumerate(statements):
         later = Tail(statements, index + 1)
         if not options.transactional:
-            in_transaction: Sequence[Statement] = ()
+            # Without a wrapping transaction, a DO block is still one on its own.
+            in_transaction: Sequence[Statement] = [
+                s for s in later if s.do_block is not None and s.do_block is statement.do_block
+            ] if statement.do_block is not None else ()
         elif batch:
             in_transaction = Tail(batch, batch_position[id(statement)] + 1)
         else:
@@ -146,6 +149,8 @@ def _lint_file(
             a.table for a in statement.actions
             if a.verb == "create_table" and a.table and not (a.if_not_exists and history.has_table(a.table))
         )
+        # A table created in this file and renamed is still new under its new name.
+        created.update(a.name for a in statement.actions if a.verb == "rename_table" and a.name and a.table in created)
         history.record(statement)
     findings.extend(_unused(allows.values(), used, source, options))
     findings.extend(_stray_directives(file_statements, allows, source, options))

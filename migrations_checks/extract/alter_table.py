@@ -11,9 +11,10 @@ from collections.abc import Callable, Sequence
 
 from migrations_checks.actions import Action
 from migrations_checks.extract.columns import normalize_type, parse_column, type_words
-from migrations_checks.sql.words import Cursor, Word, has_keyword, split_top_level, unqualified
+from migrations_checks.sql.words import Cursor, Word, has_keyword, split_top_level, top_level, unqualified
 
 _CONSTRAINT_KINDS = ("CONSTRAINT", "CHECK", "UNIQUE", "PRIMARY", "EXCLUDE", "FOREIGN")
+_TYPE_SYMBOLS = frozenset({"(", ")", ",", ".", "[", "]"})
 
 
 def alter_table(words: Sequence[Word]) -> list[Action] | None:
@@ -106,8 +107,10 @@ def _add(cursor: Cursor, table: str) -> list[Action] | None:
 
 def _add_constraint(cursor: Cursor, table: str) -> Action | None:
     name = cursor.name() if cursor.accept("CONSTRAINT") else None
-    rest = cursor.rest()
-    not_valid = has_keyword(rest, "NOT", "VALID")
+    # Options stand outside the parentheses: a CHECK's expression may name a column `valid`, and
+    # `USING INDEX TABLESPACE` only places the index the constraint still builds.
+    options = top_level(cursor.rest())
+    not_valid = has_keyword(options, "NOT", "VALID")
     if cursor.accept("FOREIGN", "KEY"):
         cursor.skip_group()
         if not cursor.accept("REFERENCES"):
@@ -119,7 +122,8 @@ def _add_constraint(cursor: Cursor, table: str) -> Action | None:
         return Action("add_check", table=table, name=name, not_valid=not_valid, column=_not_null_check(cursor))
     if cursor.accept("UNIQUE") or cursor.at("PRIMARY", "KEY"):
         verb = "add_primary_key" if cursor.accept("PRIMARY", "KEY") else "add_unique"
-        return Action(verb, table=table, name=name, using_index=has_keyword(rest, "USING", "INDEX"))
+        using_index = has_keyword(options, "USING", "INDEX") and not has_keyword(options, "INDEX", "TABLESPACE")
+        return Action(verb, table=table, name=name, using_index=using_index)
     if cursor.accept("EXCLUDE"):
         return Action("add_exclusion", table=table, name=name)
     if cursor.accept("NOT", "NULL"):
@@ -182,10 +186,15 @@ def _not_null_check(cursor: Cursor) -> str | None:
 
 
 def _keeps_contents(expression: Sequence[Word], column: str) -> bool:
-    """Whether a USING expression is the column itself, at most cast: Postgres then keeps the rows
-    as they are when the types are binary coercible; any other expression rewrites every row."""
-    return bool(expression) and expression[0].name == column and (
-        len(expression) == 1 or expression[1].text == "::"
+    """Whether a USING expression is the column itself, at most cast once: Postgres then keeps the
+    rows as they are when the types are binary coercible; any other expression rewrites every row."""
+    if not expression or expression[0].name != column:
+        return False
+    if len(expression) == 1:
+        return True
+    # `col::type`, where the type may carry a length or array brackets but nothing else.
+    return expression[1].text == "::" and all(
+        word.kind != "symbol" or word.text in _TYPE_SYMBOLS for word in expression[2:]
     )
 
 

@@ -11,7 +11,7 @@ from migrations_checks.sql.words import Cursor, Word, unqualified
 # Functions whose value differs per row, so a default that calls one is evaluated for every row
 # of an existing table: Postgres rewrites the whole table under an ACCESS EXCLUSIVE lock.
 VOLATILE_FUNCTIONS = frozenset(
-    {"random", "gen_random_uuid", "uuid_generate_v1", "uuid_generate_v1mc", "uuid_generate_v4",
+    {"random", "random_normal", "gen_random_uuid", "uuid_generate_v1", "uuid_generate_v1mc", "uuid_generate_v4",
      "uuidv4", "uuidv7", "clock_timestamp", "timeofday", "nextval", "gen_random_bytes",
      "txid_current", "setseed"}
 )
@@ -41,7 +41,7 @@ def normalize_type(words: Sequence[Word]) -> str:
     text = ""
     for word in words:
         piece = word.name if word.kind in ("word", "quoted") else word.text
-        if text and word.kind in ("word", "quoted", "number") and text[-1] not in "(,[":
+        if text and word.kind in ("word", "quoted", "number") and text[-1] not in "(,[.":
             text += " "
         text += piece
     for long, short in (
@@ -100,10 +100,13 @@ def parse_column(words: Sequence[Word]) -> ColumnDefinition | None:
         elif cursor.accept("DEFAULT"):
             expression = expression_words(cursor)
             # `DEFAULT NULL` fills existing rows with NULL, exactly like no default.
-            has_default = has_default or [word.upper for word in expression] != ["NULL"]
+            has_default = has_default or not _is_null(expression)
             volatile = volatile_call(expression) or volatile
         elif cursor.accept("GENERATED"):
             has_default = True
+            # `BY DEFAULT` is part of the identity clause, not a column default.
+            if not cursor.accept("ALWAYS"):
+                cursor.accept("BY", "DEFAULT")
             expression = expression_words(cursor)
             if any(word.upper == "IDENTITY" for word in expression):
                 volatile = "an identity column"
@@ -112,7 +115,7 @@ def parse_column(words: Sequence[Word]) -> ColumnDefinition | None:
         elif cursor.accept("REFERENCES"):
             target = cursor.name()
             references = unqualified(target) if target else None
-            expression_words(cursor)
+            _skip_reference_options(cursor)
         elif cursor.accept("CHECK") or cursor.accept("COLLATE"):
             expression_words(cursor)
         else:
@@ -127,6 +130,31 @@ def parse_column(words: Sequence[Word]) -> ColumnDefinition | None:
         unique=unique,
         primary_key=primary_key,
     )
+
+
+def _skip_reference_options(cursor: Cursor) -> None:
+    """Skip what follows `REFERENCES table`: its columns, MATCH and the ON DELETE / ON UPDATE
+    actions, whose `SET DEFAULT` and `SET NULL` are no column default or nullability."""
+    if cursor.at_symbol("("):
+        cursor.skip_group()
+    while not cursor.done:
+        if cursor.accept("MATCH"):
+            cursor.next()
+        elif cursor.accept("ON", "DELETE") or cursor.accept("ON", "UPDATE"):
+            if cursor.accept("SET"):
+                cursor.next()  # NULL or DEFAULT
+                if cursor.at_symbol("("):
+                    cursor.skip_group()
+            elif not cursor.accept("NO", "ACTION"):
+                cursor.next()  # CASCADE or RESTRICT
+        else:
+            return
+
+
+def _is_null(expression: Sequence[Word]) -> bool:
+    """Whether a default is NULL, maybe parenthesised or cast (`NULL::int`): no default at all."""
+    words = [word for word in expression if word.text not in ("(", ")")]
+    return bool(words) and words[0].upper == "NULL" and (len(words) == 1 or words[1].text == "::")
 
 
 def expression_words(cursor: Cursor) -> list[Word]:

@@ -2,11 +2,13 @@
 
 They hide in more places than the statement's first word: a data-modifying WITH clause can delete
 rows inside an INSERT or a SELECT. sqlglot's tree finds every one; when sqlglot could not parse the
-statement, the words outside parentheses are read instead.
+statement, the words outside parentheses are read instead, and a data-modifying WITH query leaves
+the statement unidentified (reported as unparseable) rather than guessed at.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 from sqlglot import exp
@@ -36,6 +38,10 @@ def _from_node(node: exp.Update | exp.Delete) -> Action | None:
 
 
 def _from_words(words: Sequence[Word]) -> list[Action] | None:
+    # A data-modifying WITH query (`WITH d AS (DELETE FROM t ...)`) that sqlglot could not parse:
+    # its scope cannot be read from words alone, so the statement stays unidentified.
+    if any(word.upper in ("UPDATE", "DELETE") and before.text == "(" for before, word in itertools.pairwise(words)):
+        return None
     level = top_level(words)
     for index, word in enumerate(level):
         if word.upper in ("UPDATE", "DELETE") and (index == 0 or level[index - 1].upper not in ("FOR", "ON")):

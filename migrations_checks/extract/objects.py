@@ -156,15 +156,26 @@ def vacuum(words: Sequence[Word]) -> list[Action]:
     if cursor.at_symbol("("):
         start = cursor.position
         cursor.skip_group()
-        full = full or any(word.upper == "FULL" for word in words[start : cursor.position])
+        full = full or _option_on(words[start + 1 : cursor.position - 1], "FULL")
     while cursor.accept("FREEZE") or cursor.accept("VERBOSE") or cursor.accept("ANALYZE"):
         pass
     tables = _names(cursor)
     return [Action("vacuum", table=table, full=full) for table in tables] or [Action("vacuum", full=full)]
 
 
+def _option_on(options: Sequence[Word], name: str) -> bool:
+    """Whether a parenthesised option list (`FULL, VERBOSE false`) turns `name` on: an option
+    without a value is on, and so are the values Postgres reads as true."""
+    for option in split_top_level(options):
+        if option[0].upper == name:
+            return len(option) == 1 or option[1].text.upper() in ("TRUE", "ON", "1", "YES")
+    return False
+
+
 def cluster(words: Sequence[Word]) -> list[Action]:
     cursor = Cursor(words, 1)
+    if cursor.at_symbol("("):
+        cursor.skip_group()  # options: VERBOSE [boolean]
     cursor.accept("VERBOSE")
     table = cursor.name()
     return [Action("cluster", table=unqualified(table) if table else None)]

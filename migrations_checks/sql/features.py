@@ -11,13 +11,14 @@ import itertools
 from collections.abc import Sequence
 
 from migrations_checks.actions import Action
-from migrations_checks.sql.words import Word, has_keyword
+from migrations_checks.sql.words import Cursor, Word, has_keyword
 
 # feature -> (first major version that has it, how to name it in a message)
 FEATURES: dict[str, tuple[int, str]] = {
     "detach-concurrently": (14, "DETACH PARTITION ... CONCURRENTLY"),
     "merge": (15, "MERGE"),
     "nulls-not-distinct": (15, "NULLS NOT DISTINCT"),
+    "set-expression": (17, "ALTER COLUMN ... SET EXPRESSION"),
     "not-null-constraint": (18, "ADD CONSTRAINT ... NOT NULL"),
     "virtual-generated-column": (18, "virtual generated columns"),
     "uuidv4": (18, "uuidv4()"),
@@ -36,9 +37,25 @@ def features_of(kind: str | None, words: Sequence[Word], actions: Sequence[Actio
         found.add("not-null-constraint")
     if has_keyword(words, "NULLS", "NOT", "DISTINCT"):
         found.add("nulls-not-distinct")
-    if kind in ("CREATE TABLE", "ALTER TABLE") and has_keyword(words, "VIRTUAL"):
+    if any(a.verb == "rewrite_table" and a.object_kind == "SET EXPRESSION" for a in actions):
+        found.add("set-expression")
+    if kind in ("CREATE TABLE", "ALTER TABLE") and _virtual_generated_column(words):
         found.add("virtual-generated-column")
     for word, following in itertools.pairwise(words):
         if following.text == "(" and word.kind == "word" and word.name in _NEW_FUNCTIONS:
             found.add(word.name)
     return frozenset(found)
+
+
+def _virtual_generated_column(words: Sequence[Word]) -> bool:
+    """`GENERATED ALWAYS AS (expression)` marked VIRTUAL, or not marked STORED: PostgreSQL 18 makes
+    such a column virtual, and older versions reject it."""
+    cursor = Cursor(words)
+    while not cursor.done:
+        if cursor.accept("GENERATED", "ALWAYS", "AS") and cursor.at_symbol("("):
+            cursor.skip_group()
+            if not cursor.at("STORED"):
+                return True
+        else:
+            cursor.next()
+    return False

@@ -88,6 +88,15 @@ def test_fires_inside_a_do_block_even_with_a_non_transactional_runner(rule_id: s
     assert "inside a DO block" in finding.message
 
 
+def test_enum_value_used_in_the_same_do_block_with_a_non_transactional_runner() -> None:
+    # A DO block is one transaction of its own, whatever the runner does.
+    add_value = ADD_VALUE.removesuffix("--> statement-breakpoint\n")
+    same_block = f"DO $$ BEGIN\n{add_value}\n{USE_VALUE}\nEND $$;"
+    assert len(fired(same_block, ENUM_VALUE, transactional=False)) == 1
+    assert fired(ADD_VALUE + USE_VALUE, ENUM_VALUE, transactional=False) == []
+    assert fired(in_do_block(ADD_VALUE) + "\n" + USE_VALUE, ENUM_VALUE, transactional=False) == []
+
+
 def test_enum_finding_is_on_the_add_value_and_names_the_use() -> None:
     sql = ADD_VALUE + 'ALTER TABLE "plans" ADD COLUMN "note" text;\n' + USE_VALUE
     [finding] = fired(sql, ENUM_VALUE)

@@ -15,6 +15,8 @@ CASES = [
     ('ALTER TABLE "t" ADD CONSTRAINT "t_n_not_null" NOT NULL "n" NOT VALID;', 18),
     ('ALTER TABLE "t" ADD NOT NULL "n";', 18),
     ('CREATE TABLE "t" ("a" int, "b" int GENERATED ALWAYS AS ("a" * 2) VIRTUAL);', 18),
+    ('CREATE TABLE "t" ("a" int, "b" int GENERATED ALWAYS AS ("a" * 2));', 18),  # virtual by default in 18
+    ('ALTER TABLE "t" ALTER COLUMN "b" SET EXPRESSION AS ("a" * 3);', 17),
 ]
 
 
@@ -32,6 +34,10 @@ def test_fires_below_the_first_version(sql: str, first: int) -> None:
 @pytest.mark.parametrize(("sql", "first"), CASES)
 def test_silent_from_the_first_version(sql: str, first: int) -> None:
     assert version_findings(sql, first) == []
+
+
+def test_a_stored_generated_column_runs_on_every_supported_version() -> None:
+    assert version_findings('CREATE TABLE "t" ("a" int, "b" int GENERATED ALWAYS AS ("a" * 2) STORED);', 12) == []
 
 
 def test_names_only_in_comments_and_strings_do_not_count() -> None:
