@@ -7,18 +7,20 @@ splitter misses is a statement no rule checks. The file is cut the way it is exe
   is, even inside a string or a comment) and sends each piece as one query, so the pieces are
   split independently;
 - inside a piece, statements end at a ``;`` that is outside strings, quoted identifiers, dollar
-  quotes, comments and parentheses, and outside the ``BEGIN ... END`` body of a
-  ``CREATE [OR REPLACE] FUNCTION|PROCEDURE`` (SQL-standard ``BEGIN ATOMIC`` bodies). This is the
-  rule psql uses, and what the server's grammar accepts.
+  quotes, comments and parentheses, and outside the ``BEGIN ATOMIC ... END`` body of a
+  ``CREATE [OR REPLACE] FUNCTION|PROCEDURE`` (SQL-standard bodies). This is what the server's
+  grammar accepts, and the server is what drizzle-orm sends each piece to (psql also counts a
+  bare ``BEGIN``, which a function named ``begin`` would fool).
 
 sqlglot's Postgres tokenizer is the primary scanner: the file is tokenized once per piece and the
 tokens are handed on, so later stages need not tokenize again (except the argument sqlglot keeps as
 one raw string after a command word such as VACUUM: `words.statement_words` reads it with
 `tokenize` below). When it cannot tokenize a piece
 (an unterminated string, dollar quote, quoted identifier or comment, an invalid ``X'..'``
-literal, ...), a small scanner below splits that piece instead; an unterminated construct runs to
-the end of the piece, exactly as the server reads it, so the rest becomes one chunk that the
-linter reports as unparseable.
+literal, ...), or the piece has a nested block comment sqlglot would end elsewhere than the server
+(``*/*``, ``/*/``), a small scanner below splits that piece instead, reading it as the server
+does; an unterminated construct runs to the end of the piece, exactly as the server reads it, so
+the rest becomes one chunk that the linter reports as unparseable.
 
 sqlglot folds everything after a leading command keyword (``DO``, ``CALL``, ``VACUUM``,
 ``REINDEX``, ``EXECUTE``, ...) up to the ``;`` into one STRING token; its offsets are repaired to
@@ -33,6 +35,7 @@ the start of the file is treated as whitespace and does not count as a column.
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 from bisect import bisect_right
@@ -58,6 +61,7 @@ _BEGIN = TokenType.BEGIN
 _CASE = TokenType.CASE
 _END = TokenType.END
 _STRING = TokenType.STRING
+_ESCAPE_STRING = TokenType.BYTE_STRING  # what sqlglot's Postgres tokenizer makes of E'...'
 
 
 @dataclass(frozen=True)
@@ -272,6 +276,12 @@ def _repair_command_strings(text: str, tokens: list[Token]) -> None:
 # --- statements -------------------------------------------------------------------------------
 
 
+# Where sqlglot ends a nested block comment elsewhere than the server does (it reads `*/*` as a
+# close and a new open): a statement could hide in, or appear out of, such a comment. Text that has
+# one is split by the fallback scanner, which reads comments as the server does.
+_NESTED_COMMENT_TRAP = re.compile(r"\*/\*|/\*/")
+
+
 def statement_spans(text: str) -> list[tuple[int, int, list[Token], bool]]:
     """``(start, end, tokens, lexed)`` of each statement of ``text``, offsets relative to ``text``;
     ``lexed`` is False for a statement sqlglot could not tokenize to its end.
@@ -280,7 +290,7 @@ def statement_spans(text: str) -> list[tuple[int, int, list[Token], bool]]:
     an ``EXECUTE``.
     """
     tokens, ok = tokenize(text)
-    if not ok:
+    if not ok or _NESTED_COMMENT_TRAP.search(text) or _continues_escape_string(text, tokens):
         return _fallback_spans(text)
     spans = []
     count = len(tokens)
@@ -293,6 +303,18 @@ def statement_spans(text: str) -> list[tuple[int, int, list[Token], bool]]:
         spans.append((tokens[index].start, tokens[end - 1].end + 1, tokens[index:end], True))
         index = end + 1
     return spans
+
+
+def _continues_escape_string(text: str, tokens: Sequence[Token]) -> bool:
+    """Whether an E'...' string goes on in a quote on a later line: the server reads backslashes
+    there as escapes too, sqlglot does not, and a statement could hide in the difference."""
+    if "E'" not in text and "e'" not in text:
+        return False
+    return any(
+        token.token_type is _ESCAPE_STRING and following.token_type is _STRING
+        and _CONTINUATION.match(text, token.end + 1) is not None
+        for token, following in itertools.pairwise(tokens)
+    )
 
 
 def statement_end(tokens: Sequence[Token], index: int) -> int:
@@ -311,15 +333,25 @@ def statement_end(tokens: Sequence[Token], index: int) -> int:
             if depth:
                 depth -= 1
         elif in_routine and not depth:
-            if token_type is _BEGIN or (token_type is _CASE and blocks):
+            if _opens_body(tokens, cursor) or (token_type is _CASE and blocks):
                 blocks += 1
             elif token_type is _END and blocks:
                 blocks -= 1
     return len(tokens)
 
 
+def _opens_body(tokens: Sequence[Token], index: int) -> bool:
+    # Only `BEGIN ATOMIC` opens a body the server reads on past semicolons; a function may well be
+    # named `begin`.
+    return (
+        tokens[index].token_type is _BEGIN
+        and index + 1 < len(tokens)
+        and tokens[index + 1].text.upper() == "ATOMIC"
+    )
+
+
 def _defines_routine(words: Sequence[str]) -> bool:
-    # psql's test for a statement whose BEGIN ... END body may contain semicolons.
+    # Whether the statement creates a routine, whose BEGIN ATOMIC ... END body may hold semicolons.
     if len(words) < 2 or words[0] != "CREATE":
         return False
     if words[1] in ("FUNCTION", "PROCEDURE"):
@@ -375,30 +407,30 @@ def _line_end(text: str, index: int, end: int) -> int:
 def _block_comment_end(text: str, index: int, end: int) -> int | None:
     """Offset just past the block comment opening at ``index``; None if it is not closed.
 
-    Follows sqlglot's nesting exactly (an opener is only looked for one character after the
-    previous opener or closer began, so ``/*/*`` is one opener and ``*/*`` closes then reopens),
-    so that stretches sqlglot skipped as comments split into the same comments here.
+    Follows the server's lexer: ``/*`` opens a nested comment and ``*/`` closes one, each taking
+    both its characters, so ``*/*`` closes and the ``*`` after it is text, and ``/*/`` opens.
     """
     depth = 1
-    # Each search result is kept until passed, so deeply nested comments stay linear.
-    close = text.find("*/", index + 2, end)
-    opener = text.find("/*", index + 3, end)
-    while close != -1:
-        if opener != -1 and opener < close:
+    position = index + 2
+    while True:
+        opener = text.find("/*", position, end)
+        closer = text.find("*/", position, end)
+        if closer == -1:
+            return None
+        if opener != -1 and opener < closer:
             depth += 1
-            if close < opener + 2:  # the "*/" of "/*/" belongs to the opener
-                close = text.find("*/", opener + 2, end)
-            opener = text.find("/*", opener + 3, end)
+            position = opener + 2
         else:
             depth -= 1
+            position = closer + 2
             if not depth:
-                return close + 2
-            close = text.find("*/", close + 1, end)
-    return None
+                return position
 
 
 # --- fallback scanner -------------------------------------------------------------------------
 
+# A quote on a later line, after only whitespace and `--` comments: the same string goes on there.
+_CONTINUATION = re.compile(r"[ \t\f]*[\r\n](?:[ \t\n\r\f]+|--[^\r\n]*[\r\n])*'")
 _DOLLAR_QUOTE = re.compile(r"\$(?:[^\W\d]\w*)?\$")
 _WORD = re.compile(r"[^\W\d][\w$]*")
 _PARAMETER = re.compile(r"\$\d+")
@@ -431,6 +463,7 @@ def _fallback_boundaries(text: str) -> list[tuple[int, int]]:
     depth = 0
     blocks = 0
     words: list[str] = []
+    previous_word = ""
     while index < size:
         char = text[index]
         if char.isspace():
@@ -458,10 +491,11 @@ def _fallback_boundaries(text: str) -> list[tuple[int, int]]:
                 if len(words) < 4:
                     words.append(word)
                 if _defines_routine(words) and not depth:
-                    if word == "BEGIN" or (word == "CASE" and blocks):
+                    if (previous_word, word) == ("BEGIN", "ATOMIC") or (word == "CASE" and blocks):
                         blocks += 1
                     elif word == "END" and blocks:
                         blocks -= 1
+                previous_word = word
             elif char == "(":
                 depth += 1
             elif char == ")" and depth:
@@ -518,9 +552,13 @@ def _escape_string_end(text: str, index: int) -> int:
         if char == "\\":
             index += 2
         elif char == "'":
-            if not text.startswith("'", index + 1):
+            if text.startswith("'", index + 1):
+                index += 2
+                continue
+            continuation = _CONTINUATION.match(text, index + 1)
+            if continuation is None:
                 return index + 1
-            index += 2
+            index = continuation.end()  # the string goes on after the next line's quote
         else:
             index += 1
     return size

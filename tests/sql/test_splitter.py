@@ -7,6 +7,7 @@ whitespace, a ``;`` or a reported comment.
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlglot import exp
@@ -174,6 +175,13 @@ def test_parentheses_and_begin_atomic_keep_semicolons() -> None:
     assert texts("BEGIN; SELECT 1; COMMIT;") == ["BEGIN", "SELECT 1", "COMMIT"]
 
 
+@pytest.mark.parametrize("after", ["", "\nSELECT X'zz';"], ids=["tokenized", "fallback"])
+def test_a_routine_named_begin_opens_no_body(after: str) -> None:
+    # The server, to which drizzle-orm sends the text, ends this CREATE at its semicolon.
+    create = "CREATE FUNCTION public.begin() RETURNS int AS $$ select 1 $$ LANGUAGE sql"
+    assert texts(f"{create};\nDROP TABLE users;{after}")[:2] == [create, "DROP TABLE users"]
+
+
 def test_crlf_and_bom_positions() -> None:
     source = "\ufeff-- head\r\nCREATE TABLE a (x int);\r\n\r\n  ALTER TABLE a ADD y int;\r\n"
     chunks = check_invariants(source)
@@ -256,6 +264,22 @@ def test_tokenizer_error_in_the_middle_keeps_splitting() -> None:
     assert chunks[2].tokens[0].token_type is TokenType.DROP
     assert (chunks[2].line, chunks[2].column) == (3, 1)
     assert chunks[2].tokens[0].line == 3
+
+
+def test_nested_comments_end_where_the_server_ends_them() -> None:
+    # The server closes at `*/` in `*/*` (sqlglot would reopen there): the DROP runs.
+    assert texts("/* /* x */* y */ DROP TABLE users; -- */\nselect 1;") == ["DROP TABLE users", "select 1"]
+    assert texts("/* old: /* note */*/\nselect 42;") == ["select 42"]
+    assert texts("/*/* c */ x */ select 43;") == ["select 43"]  # `/*/` opens
+    assert texts("SELECT 2*/*c*/3;") == ["SELECT 2*/*c*/3"]
+
+
+def test_an_escape_string_continued_on_a_later_line_keeps_its_escapes() -> None:
+    # The server reads `'\''` after `E'a'` and a line break as the same E string: `\'` is a quote.
+    assert texts("select E'a'\n'\\'' ; DROP TABLE users; select 'q' -- '\n;")[1:] == [
+        "DROP TABLE users", "select 'q'",
+    ]
+    assert texts("select E'a'\n'\\'; DROP TABLE users; --';") == ["select E'a'\n'\\'; DROP TABLE users; --'"]
 
 
 def test_fallback_follows_the_same_quoting_rules() -> None:
