@@ -69,7 +69,7 @@ _NOT_WORDS = frozenset(
 _SQL_LITERALS = frozenset({TokenType.STRING, TokenType.BYTE_STRING, TokenType.HEREDOC_STRING})
 _OPENERS = frozenset({TokenType.L_PAREN, TokenType.L_BRACKET})
 _CLOSERS = frozenset({TokenType.R_PAREN, TokenType.R_BRACKET})
-_CONTROL = frozenset({"NULL", "RAISE", "RETURN", "EXIT", "CONTINUE", "ASSERT", "GET", "OPEN", "FETCH", "MOVE", "CLOSE"})
+_CONTROL = frozenset({"NULL", "RAISE", "RETURN", "EXIT", "CONTINUE", "ASSERT", "GET", "FETCH", "MOVE", "CLOSE"})
 _QUERIES = frozenset({"SELECT", "WITH", "VALUES", "TABLE", "INSERT", "UPDATE", "DELETE", "MERGE"})
 _BRANCH_ENDS = ("ELSIF", "ELSEIF", "ELSE", "END")
 
@@ -190,6 +190,7 @@ class _Body:
         self.nesting = depth
         self.statements: list[Chunk] = []
         self.dynamic: list[Chunk] = []
+        self.cursor_queries: dict[str, tuple[int, int]] = {}  # bound cursor -> token span of its query
 
     def parse(self) -> tuple[list[Chunk], list[Chunk]]:
         index = self._block(0)
@@ -260,10 +261,7 @@ class _Body:
         if self._is_label(index):
             index += 5
         if self._at(index) == "DECLARE":
-            while self._at(index) != "BEGIN":
-                if index >= self.count:
-                    raise _Unreadable
-                index += 1
+            index = self._declarations(index + 1)
         index = self._statements(self._expect(index, "BEGIN"), ("END", "EXCEPTION"))
         if self._at(index) == "EXCEPTION":
             index += 1
@@ -273,6 +271,29 @@ class _Body:
                 index = self._until(index + 1, ("THEN",)) + 1
                 index = self._statements(index, ("WHEN", "END"))
         return self._optional_label(self._expect(index, "END"))
+
+    def _declarations(self, index: int) -> int:
+        """Skip the DECLARE section up to its BEGIN, noting each bound cursor's query
+        (`name [[NO] SCROLL] CURSOR [(arguments)] FOR|IS query;`), which runs when it is opened."""
+        start = index
+        while self._at(index) != "BEGIN":
+            if index >= self.count:
+                raise _Unreadable
+            if self.types[index] is TokenType.SEMICOLON:
+                self._note_cursor(start, index)
+                start = index + 1
+            index += 1
+        return index
+
+    def _note_cursor(self, start: int, end: int) -> None:
+        words = self.words[start:end]
+        if "CURSOR" not in words[1:4]:
+            return
+        for position in range(start + 1, end):
+            if self.words[position] in ("FOR", "IS") and self._at(position + 1) in _QUERIES:
+                name = self.tokens[start].text.lower()
+                self.cursor_queries[name] = (position + 1, end)
+                return
 
     def _statements(self, index: int, stops: tuple[str, ...]) -> int:
         self.nesting += 1
@@ -306,6 +327,8 @@ class _Body:
         end = self._end(index)
         if word == "EXECUTE":
             self._execute(index, end)
+        elif word == "OPEN":
+            self._open(index, end)
         elif _starts_with_do(self.tokens[index : index + 1]):
             start, stop = self.spans[index][0], self.spans[end - 1][1]
             offsets = sub_offsets(self.offsets, start, stop - start)
@@ -348,6 +371,24 @@ class _Body:
                     self.statements.append(self._chunk(query, loop))
                 break
         return self._loop(loop)
+
+    def _open(self, index: int, end: int) -> None:
+        """``OPEN cursor [[NO] SCROLL] FOR query | FOR EXECUTE ...``, or ``OPEN bound_cursor``
+        whose query was declared: the query runs here. Any other cursor's query is unseen."""
+        bound = self.cursor_queries.get(self.tokens[index + 1].text.lower()) if index + 1 < end else None
+        if bound is not None:
+            self.statements.append(self._chunk(*bound))
+            return
+        for position in range(index + 1, end):
+            if self.words[position] == "FOR":
+                if self._at(position + 1) == "EXECUTE":
+                    self._execute(position + 1, end)
+                    return
+                if self._at(position + 1) in _QUERIES:
+                    self.statements.append(self._chunk(position + 1, end))
+                    return
+                break
+        self.dynamic.append(self._chunk(index, end))
 
     def _is_assignment(self, index: int) -> bool:
         """``name[.field][[subscript]] := expr`` (or ``=``): no SQL statement starts that way."""

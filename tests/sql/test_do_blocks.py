@@ -204,6 +204,7 @@ def test_statements_in_every_control_structure() -> None:
         "DROP TABLE fallback",
         "PERFORM pg_notify('c', 'x')",
         "SELECT count(*) INTO n FROM t",
+        "SELECT 1",  # the declared cursor's query, run where the cursor is opened
         "COMMIT",
     ]
     for chunk in block.statements:
@@ -263,6 +264,30 @@ def test_execute_of_run_time_values_is_dynamic() -> None:
     assert [chunk.text for chunk in block.statements] == ["SELECT 1"]
     assert (block.dynamic[0].line, block.dynamic[0].column) == (4, 3)
     assert source[block.dynamic[0].start : block.dynamic[0].end] == block.dynamic[0].text
+
+
+def test_a_cursor_runs_its_query_where_it_is_opened() -> None:
+    source = (
+        "DO $$\nDECLARE c refcursor; b CURSOR FOR SELECT 1;\nBEGIN\n"
+        "  OPEN c FOR WITH d AS (DELETE FROM users RETURNING id) SELECT id FROM d;\n"
+        "  OPEN c NO SCROLL FOR EXECUTE 'SELECT * FROM ' || t;\n"
+        "  OPEN c FOR EXECUTE 'DELETE FROM users RETURNING id';\n"
+        "  OPEN b;\n"
+        "  CLOSE c;\n"
+        "END $$;"
+    )
+    block = unwrap(source)
+    assert [chunk.text for chunk in block.statements] == [
+        "WITH d AS (DELETE FROM users RETURNING id) SELECT id FROM d", "DELETE FROM users RETURNING id", "SELECT 1",
+    ]
+    assert [chunk.text for chunk in block.dynamic] == ["EXECUTE 'SELECT * FROM ' || t"]
+
+
+def test_a_cursor_whose_query_is_not_in_sight_is_dynamic() -> None:
+    # A refcursor handed in from elsewhere, opened without a query.
+    assert [chunk.text for chunk in unwrap("DO $$ DECLARE c refcursor := f(); BEGIN OPEN c; END $$;").dynamic] == [
+        "OPEN c"
+    ]
 
 
 def test_nested_do_blocks() -> None:
