@@ -10,7 +10,8 @@ from migrations_checks.actions import Action
 from migrations_checks.extract import objects
 from migrations_checks.extract.alter_table import alter_table
 from migrations_checks.extract.dml import data_changes
-from migrations_checks.sql.words import Word
+from migrations_checks.sql.classify import classify
+from migrations_checks.sql.words import Cursor, Word, has_keyword, top_level
 
 # Statements that can carry an UPDATE or DELETE, directly or in a data-modifying WITH clause.
 _MAY_CHANGE_DATA = frozenset({"UPDATE", "DELETE", "WITH", "INSERT", "SELECT", "MERGE"})
@@ -26,7 +27,11 @@ def describe(kind: str, words: Sequence[Word], tree: exp.Expression | None) -> l
     if kind == "ALTER TABLE":
         return alter_table(words)
     if kind == "CREATE TABLE":
-        return objects.create_table(words)
+        return _create_table(words, tree)
+    if kind == "EXPLAIN":
+        return _explained(words)
+    if kind == "PREPARE":
+        return _prepared(words)
     if kind == "CREATE INDEX":
         return objects.create_index(words)
     if kind == "CREATE POLICY":
@@ -52,5 +57,42 @@ def describe(kind: str, words: Sequence[Word], tree: exp.Expression | None) -> l
     if kind in _SIMPLE_VERBS:
         return [Action(_SIMPLE_VERBS[kind])]  # type: ignore[arg-type]
     return [Action("other")]
+
+
+def _create_table(words: Sequence[Word], tree: exp.Expression | None) -> list[Action] | None:
+    """A table, and with `AS query` whatever the query changes: a data-modifying WITH clause runs."""
+    table = objects.create_table(words)
+    if table is None or not has_keyword(top_level(words), "AS"):
+        return table
+    changes = data_changes(words, tree)
+    return None if changes is None else table + [a for a in changes if a.verb != "other"]
+
+
+def _explained(words: Sequence[Word]) -> list[Action] | None:
+    """EXPLAIN ANALYZE runs the statement it explains; plain EXPLAIN only plans it."""
+    cursor = Cursor(words, 1)
+    if cursor.at_symbol("("):
+        start = cursor.position
+        cursor.skip_group()
+        analyze = objects.option_on(words[start + 1 : cursor.position - 1], "ANALYZE")
+    else:
+        analyze = cursor.accept("ANALYZE") or cursor.accept("ANALYSE")
+        cursor.accept("VERBOSE")
+    return _inner(cursor.rest()) if analyze else [Action("other")]
+
+
+def _prepared(words: Sequence[Word]) -> list[Action] | None:
+    """PREPARE name AS statement: the statement runs at each EXECUTE, so it is judged here."""
+    cursor = Cursor(words, 1)
+    if cursor.name() is None:
+        return None
+    if cursor.at_symbol("("):
+        cursor.skip_group()
+    return _inner(cursor.rest()) if cursor.accept("AS") else None
+
+
+def _inner(words: Sequence[Word]) -> list[Action] | None:
+    kind = classify(words)
+    return describe(kind, words, None) if kind else None
 
 

@@ -156,14 +156,14 @@ def vacuum(words: Sequence[Word]) -> list[Action]:
     if cursor.at_symbol("("):
         start = cursor.position
         cursor.skip_group()
-        full = full or _option_on(words[start + 1 : cursor.position - 1], "FULL")
+        full = full or option_on(words[start + 1 : cursor.position - 1], "FULL")
     while cursor.accept("FREEZE") or cursor.accept("VERBOSE") or cursor.accept("ANALYZE"):
         pass
     tables = _names(cursor)
     return [Action("vacuum", table=table, full=full) for table in tables] or [Action("vacuum", full=full)]
 
 
-def _option_on(options: Sequence[Word], name: str) -> bool:
+def option_on(options: Sequence[Word], name: str) -> bool:
     """Whether a parenthesised option list (`FULL, VERBOSE false`) turns `name` on: an option
     without a value is on, and so are the values Postgres reads as true."""
     for option in split_top_level(options):

@@ -131,6 +131,12 @@ BAD = [
     # delete-without-where: any table
     ("delete-without-where", 'DELETE FROM "plan_generations";'),
     ("delete-without-where", "delete from public.plan_generations returning id;"),
+    # statements that run a DELETE they carry
+    ("delete-without-where", 'EXPLAIN ANALYZE DELETE FROM "plan_generations";'),
+    ("delete-without-where", 'EXPLAIN (ANALYZE, BUFFERS) DELETE FROM "plan_generations";'),
+    ("delete-without-where", 'PREPARE "purge" AS DELETE FROM "plan_generations";\nEXECUTE "purge";'),
+    ("delete-without-where",
+     'CREATE TABLE "kept" AS WITH d AS (DELETE FROM "plan_generations" RETURNING *) SELECT * FROM d;'),
     ("delete-without-where", 'DELETE FROM ONLY "public"."Plan_Generations";'),
     ("delete-without-where", 'CREATE TABLE "scratch" ("id" int);\nDELETE FROM "scratch";'),
     ("delete-without-where", 'WITH "old" AS (SELECT 1) DELETE FROM "plan_generations";'),
@@ -193,6 +199,8 @@ GOOD = [
     ("truncate-table", 'DELETE FROM "plan_generations" WHERE "created_at" < now() - interval \'90 days\';'),
     ("delete-without-where", 'DELETE FROM "plan_generations" WHERE "status" = \'failed\';'),
     ("delete-without-where", "delete from plans where id in (select plan_id from archived);"),
+    ("delete-without-where", 'EXPLAIN DELETE FROM "plan_generations";'),  # planned, not run
+    ("delete-without-where", 'EXPLAIN (ANALYZE false) DELETE FROM "plan_generations";'),
     ("update-without-where", 'UPDATE "users" SET "timezone" = \'UTC\' WHERE "timezone" IS NULL;'),
     ("update-without-where", 'CREATE TABLE "settings" ("key" text, "value" text);\n'
                              'UPDATE "public"."settings" SET "value" = \'\';'),
