@@ -22,7 +22,7 @@ from migrations_checks.reader import MigrationFile
 from migrations_checks.sql.classify import classify
 from migrations_checks.sql.do_blocks import is_do_block, unwrap_do_block
 from migrations_checks.sql.features import features_of
-from migrations_checks.sql.splitter import Chunk, Comment, split_sql, trailing_comments
+from migrations_checks.sql.splitter import Chunk, Comment, inner_comments, split_sql, trailing_comments
 from migrations_checks.sql.words import statement_words
 
 # sqlglot logs a warning for every statement it hands back as a Command; that is expected here.
@@ -72,10 +72,11 @@ def read_statements(file: MigrationFile) -> FileStatements:
         statements.append(statement)
         if is_do_block(chunk):
             block = unwrap_do_block(source, chunk)
-            for inner in block.statements:
-                comments.extend(inner.leading_comments)
-                statements.append(_statement(file, inner, do_block=statement))
+            comments.extend(block.comments)
+            statements.extend(_statement(file, inner, do_block=statement) for inner in block.statements)
             statements.extend(_opaque(file, inner, statement) for inner in block.dynamic)
+        else:
+            comments.extend(inner_comments(source, chunk))
     comments.extend(trailing_comments(source, chunks))
     return FileStatements(file=file, statements=tuple(statements), comments=tuple(comments))
 

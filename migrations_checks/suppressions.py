@@ -90,11 +90,14 @@ def deprecations(comments: Iterable[Comment]) -> Iterator[Deprecation]:
 
 
 def directly_above(comments: tuple[Comment, ...], line: int) -> list[Comment]:
-    """The unbroken run of line comments that ends on the line just above `line`."""
+    """The unbroken run of comment lines (`--` comments alone on their lines) that ends on the line
+    just above `line`; a comment on `line` itself, before the statement, does not break it."""
     run: list[Comment] = []
     expected = line - 1
     for comment in reversed(comments):
-        if comment.line != expected or not comment.text.startswith("--"):
+        if comment.line >= line:
+            continue
+        if comment.line != expected or not comment.text.startswith("--") or not comment.starts_line:
             break
         run.append(comment)
         expected -= 1

@@ -29,12 +29,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlglot.tokens import Token, TokenType
 
 from migrations_checks.sql.splitter import (
     Chunk,
+    Comment,
     Offsets,
     comment_spans,
     comments_at,
@@ -76,10 +77,26 @@ _BRANCH_ENDS = ("ELSIF", "ELSEIF", "ELSE", "END")
 
 @dataclass(frozen=True)
 class DoBlock:
-    """What a DO block runs: SQL statements, and SQL that can only be known at run time."""
+    """What a DO block runs: SQL statements, and SQL that can only be known at run time; and every
+    comment in its body, where `gates:` directives may stand."""
 
     statements: tuple[Chunk, ...]
     dynamic: tuple[Chunk, ...]
+    comments: tuple[Comment, ...]
+
+
+@dataclass
+class _Found:
+    """What unwrapping has found so far, in order."""
+
+    statements: list[Chunk] = field(default_factory=list)
+    dynamic: list[Chunk] = field(default_factory=list)
+    comments: list[Comment] = field(default_factory=list)
+
+    def add(self, other: _Found) -> None:
+        self.statements.extend(other.statements)
+        self.dynamic.extend(other.dynamic)
+        self.comments.extend(other.comments)
 
 
 def is_do_block(chunk: Chunk) -> bool:
@@ -88,8 +105,8 @@ def is_do_block(chunk: Chunk) -> bool:
 
 def unwrap_do_block(source: str, chunk: Chunk) -> DoBlock:
     """The statements a DO chunk of ``split_sql(source)`` runs. Never raises."""
-    statements, dynamic = _unwrap_do(source, chunk.text, chunk.start, 0)
-    return DoBlock(tuple(statements), tuple(dynamic))
+    found = _unwrap_do(source, chunk.text, chunk.start, 0)
+    return DoBlock(tuple(found.statements), tuple(found.dynamic), tuple(found.comments))
 
 
 class _Unreadable(Exception):
@@ -108,21 +125,21 @@ def _starts_with_do(tokens: Sequence[Token]) -> bool:
     return bool(tokens) and tokens[0].token_type is TokenType.COMMAND and tokens[0].text.upper() == "DO"
 
 
-def _unwrap_do(source: str, text: str, offsets: Offsets, depth: int) -> tuple[list[Chunk], list[Chunk]]:
+def _unwrap_do(source: str, text: str, offsets: Offsets, depth: int) -> _Found:
     """``text`` is a whole ``DO ...`` statement placed in ``source`` by ``offsets``."""
     whole = make_chunk(source, text, offsets, 0, len(text), (), ())
     if depth > _MAX_NESTING:
-        return [], [whole]
+        return _Found(dynamic=[whole])
     header_start = len("DO")
     header = text[header_start:]
     tokens, ok = tokenize(header)
     found = _body_literal(tokens) if ok else None
     if found is None:
-        return [], [whole]
+        return _Found(dynamic=[whole])
     literal, language = found
     decoded = _literal(header, literal)
     if decoded is None:
-        return [], [whole]
+        return _Found(dynamic=[whole])
     content, inner = decoded
     body_offsets = _compose(offsets, header_start, inner, len(content))
     if language == "plpgsql":
@@ -130,7 +147,7 @@ def _unwrap_do(source: str, text: str, offsets: Offsets, depth: int) -> tuple[li
             return _Body(source, content, body_offsets, depth).parse()
         except _Unreadable:
             pass
-    return [], [make_chunk(source, content, body_offsets, 0, len(content), (), ())]
+    return _Found(dynamic=[make_chunk(source, content, body_offsets, 0, len(content), (), ())])
 
 
 def _body_literal(tokens: Sequence[Token]) -> tuple[Token, str] | None:
@@ -153,22 +170,20 @@ def _body_literal(tokens: Sequence[Token]) -> tuple[Token, str] | None:
     return (literal, language) if literal is not None else None
 
 
-def _unwrap_sql(source: str, text: str, offsets: Offsets, depth: int) -> tuple[list[Chunk], list[Chunk]]:
+def _unwrap_sql(source: str, text: str, offsets: Offsets, depth: int) -> _Found:
     """Statements of plain SQL text (the string given to EXECUTE)."""
-    statements: list[Chunk] = []
-    dynamic: list[Chunk] = []
+    found = _Found()
     previous = 0
     for start, end, tokens, lexed in statement_spans(text):
         gap = comment_spans(text, previous, start, breakpoints=False)
         previous = end
-        if _starts_with_do(tokens):
-            inner = _unwrap_do(source, text[start:end], sub_offsets(offsets, start, end - start), depth + 1)
-            statements.extend(inner[0])
-            dynamic.extend(inner[1])
-            continue
         leading = comments_at(source, text, offsets, gap)
-        statements.append(make_chunk(source, text, offsets, start, end, tokens, leading, lexed))
-    return statements, dynamic
+        found.comments.extend(leading)
+        if _starts_with_do(tokens):
+            found.add(_unwrap_do(source, text[start:end], sub_offsets(offsets, start, end - start), depth + 1))
+            continue
+        found.statements.append(make_chunk(source, text, offsets, start, end, tokens, leading, lexed))
+    return found
 
 
 class _Body:
@@ -188,17 +203,29 @@ class _Body:
         self.types = [token.token_type for token in tokens]
         self.words = [_word(token) for token in tokens]
         self.nesting = depth
-        self.statements: list[Chunk] = []
-        self.dynamic: list[Chunk] = []
+        self.found = _Found(comments=self._comments())
         self.cursor_queries: dict[str, tuple[int, int]] = {}  # bound cursor -> token span of its query
 
-    def parse(self) -> tuple[list[Chunk], list[Chunk]]:
-        index = self._block(0)
+    def parse(self) -> _Found:
+        index = 0
+        # Compiler options (`#variable_conflict use_column`, `#print_strict_params on`) come first.
+        while index + 2 < self.count and self.types[index] is TokenType.HASH:
+            index += 3
+        index = self._block(index)
         if index < self.count and self.types[index] is TokenType.SEMICOLON:
             index += 1
         if index != self.count:
             raise _Unreadable
-        return self.statements, self.dynamic
+        return self.found
+
+    def _comments(self) -> list[Comment]:
+        """Every comment between the body's tokens (most bodies have none)."""
+        if "--" not in self.text and "/*" not in self.text:
+            return []
+        edges = [0, *(edge for span in self.spans for edge in span), len(self.text)]
+        spans = [span for gap_start, gap_end in zip(edges[::2], edges[1::2], strict=True)
+                 for span in comment_spans(self.text, gap_start, gap_end, breakpoints=False)]
+        return list(comments_at(self.source, self.text, self.offsets, spans))
 
     # -- token access ------------------------------------------------------------------------
 
@@ -332,11 +359,9 @@ class _Body:
         elif _starts_with_do(self.tokens[index : index + 1]):
             start, stop = self.spans[index][0], self.spans[end - 1][1]
             offsets = sub_offsets(self.offsets, start, stop - start)
-            statements, dynamic = _unwrap_do(self.source, self.text[start:stop], offsets, self.nesting + 1)
-            self.statements.extend(statements)
-            self.dynamic.extend(dynamic)
+            self.found.add(_unwrap_do(self.source, self.text[start:stop], offsets, self.nesting + 1))
         elif word not in _CONTROL and not self._is_assignment(index):
-            self.statements.append(self._chunk(index, end))
+            self.found.statements.append(self._chunk(index, end))
         return end + 1
 
     def _if(self, index: int) -> int:
@@ -368,7 +393,7 @@ class _Body:
                 if self._at(query) == "EXECUTE":
                     self._execute(query, loop)
                 elif self._at(query) in _QUERIES:
-                    self.statements.append(self._chunk(query, loop))
+                    self.found.statements.append(self._chunk(query, loop))
                 break
         return self._loop(loop)
 
@@ -377,7 +402,7 @@ class _Body:
         whose query was declared: the query runs here. Any other cursor's query is unseen."""
         bound = self.cursor_queries.get(self.tokens[index + 1].text.lower()) if index + 1 < end else None
         if bound is not None:
-            self.statements.append(self._chunk(*bound))
+            self.found.statements.append(self._chunk(*bound))
             return
         for position in range(index + 1, end):
             if self.words[position] == "FOR":
@@ -385,10 +410,10 @@ class _Body:
                     self._execute(position + 1, end)
                     return
                 if self._at(position + 1) in _QUERIES:
-                    self.statements.append(self._chunk(position + 1, end))
+                    self.found.statements.append(self._chunk(position + 1, end))
                     return
                 break
-        self.dynamic.append(self._chunk(index, end))
+        self.found.dynamic.append(self._chunk(index, end))
 
     def _is_assignment(self, index: int) -> bool:
         """``name[.field][[subscript]] := expr`` (or ``=``): no SQL statement starts that way."""
@@ -430,13 +455,11 @@ class _Body:
         stop = self.spans[end - 1][1] if end - 1 > index else start
         constant = _constant_sql(self.text[start:stop])
         if constant is None:
-            self.dynamic.append(self._chunk(index, end))
+            self.found.dynamic.append(self._chunk(index, end))
             return
         sql, inner = constant
         offsets = _compose(self.offsets, start, inner, len(sql))
-        statements, dynamic = _unwrap_sql(self.source, sql, offsets, self.nesting + 1)
-        self.statements.extend(statements)
-        self.dynamic.extend(dynamic)
+        self.found.add(_unwrap_sql(self.source, sql, offsets, self.nesting + 1))
 
 
 def _constant_sql(argument: str) -> tuple[str, Offsets] | None:

@@ -46,7 +46,7 @@ from functools import lru_cache
 from sqlglot.dialects.postgres import Postgres
 from sqlglot.tokens import Token, TokenType
 
-__all__ = ["Chunk", "Comment", "position", "split_sql", "trailing_comments"]
+__all__ = ["Chunk", "Comment", "inner_comments", "position", "split_sql", "trailing_comments"]
 
 BREAKPOINT = "--> statement-breakpoint"
 _BOM = "\ufeff"
@@ -71,6 +71,7 @@ class Comment:
     text: str
     start: int
     line: int
+    starts_line: bool  # nothing but whitespace before it on its line: a comment line
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,19 @@ def trailing_comments(source: str, chunks: Sequence[Chunk]) -> tuple[Comment, ..
     return comments_at(source, text, 0, comment_spans(text, start, len(text), breakpoints=True))
 
 
+def inner_comments(source: str, chunk: Chunk) -> tuple[Comment, ...]:
+    """Comments between the tokens of a chunk of ``split_sql(source)``, e.g. inside an ALTER TABLE."""
+    if "--" not in chunk.text and "/*" not in chunk.text:
+        return ()
+    text = " " + source[1:] if source.startswith(_BOM) else source
+    spans = [
+        span
+        for before, after in itertools.pairwise(chunk.tokens)
+        for span in comment_spans(text, before.end + 1, after.start, breakpoints=False)
+    ]
+    return comments_at(source, text, 0, spans)
+
+
 def make_chunk(
     source: str,
     text: str,
@@ -198,7 +212,9 @@ def comments_at(source: str, text: str, offsets: Offsets, spans: Sequence[tuple[
     comments = []
     for start, end in spans:
         file_start = offset_at(offsets, start)
-        comments.append(Comment(text[start:end], file_start, position(source, file_start)[0]))
+        line_start = source.rfind("\n", 0, file_start) + 1
+        starts_line = not source[line_start:file_start].replace(_BOM, "").strip()
+        comments.append(Comment(text[start:end], file_start, position(source, file_start)[0], starts_line))
     return tuple(comments)
 
 

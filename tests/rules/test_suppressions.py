@@ -61,6 +61,40 @@ def test_unknown_gates_directive_is_reported() -> None:
     assert ("drop-column", "error") in rules_of(result)
 
 
+def test_a_comment_before_the_statement_on_its_own_line_keeps_the_allow_attached() -> None:
+    result = lint_text(f"-- gates: allow drop-column -- unused since release 41\n  /* moved */ {DROP}")
+    assert rules_of(result) == [] and [f.rule for f in result.suppressed] == ["drop-column"]
+
+
+def test_an_allow_at_the_end_of_a_line_of_code_is_no_comment_line() -> None:
+    result = lint_text(f"SELECT 1; -- gates: allow drop-column -- unused\n{DROP}")
+    assert rules_of(result) == [("invalid-suppression", "error"), ("drop-column", "error")]
+
+
+def test_directives_inside_a_statement_are_read() -> None:
+    # Inside the statement they suppress nothing, so they are reported, typo or not.
+    typo = lint_text('ALTER TABLE "users"\n  -- gates: alow drop-column -- typo\n  DROP COLUMN "nickname";')
+    assert rules_of(typo) == [("drop-column", "error"), ("invalid-suppression", "error")]
+    inside = lint_text('ALTER TABLE "users"\n  -- gates: allow drop-column -- here\n  DROP COLUMN "nickname";')
+    assert rules_of(inside) == [("drop-column", "error"), ("invalid-suppression", "error")]
+
+
+def test_directives_anywhere_in_a_do_body_are_read() -> None:
+    typo = lint_text("DO $$ BEGIN\n -- gates: alow drop-table -- typo\n NULL;\nEND $$;")
+    assert rules_of(typo) == [("invalid-suppression", "error")]
+    above_if = lint_text('DO $$ BEGIN\n -- gates: allow drop-table -- ok\n'
+                         ' IF true THEN DROP TABLE "a"; END IF;\nEND $$;')
+    assert rules_of(above_if) == [("invalid-suppression", "error"), ("drop-table", "error")]
+
+
+def test_a_deprecation_above_a_control_statement_in_a_do_body_counts(tmp_path: Path) -> None:
+    folder = write_drizzle(tmp_path / "drizzle", {
+        "0000_mark": "DO $$ BEGIN\n -- gates: deprecate column users.nickname\n NULL;\nEND $$;",
+        "0001_drop": DROP,
+    })
+    assert rules_of(lint_paths([folder], LintOptions())) == [("drop-column", "info")]
+
+
 def test_drop_of_a_column_deprecated_by_an_earlier_migration_is_info(tmp_path: Path) -> None:
     folder = write_drizzle(tmp_path / "m", {
         "0000_init": 'CREATE TABLE "users" ("id" uuid PRIMARY KEY, "nickname" text);',

@@ -290,6 +290,11 @@ def test_a_cursor_whose_query_is_not_in_sight_is_dynamic() -> None:
     ]
 
 
+def test_compiler_options_before_the_block() -> None:
+    source = "DO $$\n#variable_conflict use_column\n#print_strict_params on\nBEGIN DROP TABLE a; END $$;"
+    assert statements(source) == ["DROP TABLE a"]
+
+
 def test_nested_do_blocks() -> None:
     source = (
         "DO $outer$ BEGIN\n"
