@@ -8,6 +8,7 @@ statement that neither sqlglot nor the classifier identifies gets coverage `opaq
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from dataclasses import dataclass
@@ -58,7 +59,7 @@ class Statement:
 class FileStatements:
     file: MigrationFile
     statements: tuple[Statement, ...]  # in execution order, DO-block contents after their DO
-    comments: tuple[Comment, ...]  # every comment outside statements, for file-level markers
+    comments: tuple[Comment, ...]  # every comment, for file-level markers and stray directives
 
 
 def read_statements(file: MigrationFile) -> FileStatements:
@@ -69,14 +70,17 @@ def read_statements(file: MigrationFile) -> FileStatements:
     for chunk in chunks:
         comments.extend(chunk.leading_comments)
         statement = _statement(file, chunk)
-        statements.append(statement)
-        if is_do_block(chunk):
-            block = unwrap_do_block(source, chunk)
-            comments.extend(block.comments)
-            statements.extend(_statement(file, inner, do_block=statement) for inner in block.statements)
-            statements.extend(_opaque(file, inner, statement) for inner in block.dynamic)
-        else:
+        if not is_do_block(chunk):
+            statements.append(statement)
             comments.extend(inner_comments(source, chunk))
+            continue
+        block = unwrap_do_block(source, chunk)
+        # A DO's one string constant is its body; the values it uses are those outside its statements.
+        statement = dataclasses.replace(statement, literals=block.literals)
+        statements.append(statement)
+        comments.extend(block.comments)
+        statements.extend(_statement(file, inner, do_block=statement) for inner in block.statements)
+        statements.extend(_opaque(file, inner, statement) for inner in block.dynamic)
     comments.extend(trailing_comments(source, chunks))
     return FileStatements(file=file, statements=tuple(statements), comments=tuple(comments))
 

@@ -7,8 +7,9 @@ default, in an UPDATE or in a policy fails on deploy: often only in production, 
 migrations are pending together. Use the value in a later release's migration.
 
 A later statement "uses" the value when it contains the string literal `'v'`. Function and
-procedure bodies are not run at creation, DO statements are checked through the statements inside
-them, and `ALTER TYPE` / `COMMENT` name the label without using it as a value.
+procedure bodies are not run at creation; a DO block uses what its statements use and the literals
+of its conditions, declarations and assignments; `ALTER TYPE` / `COMMENT` name the label without
+using it as a value.
 """
 
 from collections.abc import Iterator
@@ -19,7 +20,7 @@ from migrations_checks.statements import Statement
 
 # Statements where the label is not a use of the new value: bodies run later, other enums may share
 # the label, and comments are only text.
-_NOT_USES = frozenset({"CREATE FUNCTION", "CREATE PROCEDURE", "DO", "ALTER TYPE", "CREATE TYPE", "COMMENT"})
+_NOT_USES = frozenset({"CREATE FUNCTION", "CREATE PROCEDURE", "ALTER TYPE", "CREATE TYPE", "COMMENT"})
 
 
 def _uses(statement: Statement, value: str) -> bool:

@@ -46,6 +46,7 @@ from migrations_checks.sql.splitter import (
     sub_offsets,
     tokenize,
 )
+from migrations_checks.sql.words import COMMAND_TOKENS, STRING_TYPES
 
 __all__ = ["DoBlock", "is_do_block", "unwrap_do_block"]
 
@@ -53,20 +54,7 @@ __all__ = ["DoBlock", "is_do_block", "unwrap_do_block"]
 # beyond any migration, and it keeps the recursion well inside Python's limit.
 _MAX_NESTING = 60
 
-_NOT_WORDS = frozenset(
-    {
-        TokenType.IDENTIFIER,
-        TokenType.STRING,
-        TokenType.BYTE_STRING,
-        TokenType.HEREDOC_STRING,
-        TokenType.NATIONAL_STRING,
-        TokenType.UNICODE_STRING,
-        TokenType.BIT_STRING,
-        TokenType.HEX_STRING,
-        TokenType.RAW_STRING,
-        TokenType.NUMBER,
-    }
-)
+_NOT_WORDS = STRING_TYPES | {TokenType.IDENTIFIER, TokenType.NUMBER}
 _SQL_LITERALS = frozenset({TokenType.STRING, TokenType.BYTE_STRING, TokenType.HEREDOC_STRING})
 _OPENERS = frozenset({TokenType.L_PAREN, TokenType.L_BRACKET})
 _CLOSERS = frozenset({TokenType.R_PAREN, TokenType.R_BRACKET})
@@ -83,6 +71,9 @@ class DoBlock:
     statements: tuple[Chunk, ...]
     dynamic: tuple[Chunk, ...]
     comments: tuple[Comment, ...]
+    # String constants the body uses outside its SQL statements: in conditions, declarations,
+    # assignments. A label just added to an enum cannot be used there either.
+    literals: frozenset[str]
 
 
 @dataclass
@@ -92,11 +83,13 @@ class _Found:
     statements: list[Chunk] = field(default_factory=list)
     dynamic: list[Chunk] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
+    literals: set[str] = field(default_factory=set)
 
     def add(self, other: _Found) -> None:
         self.statements.extend(other.statements)
         self.dynamic.extend(other.dynamic)
         self.comments.extend(other.comments)
+        self.literals.update(other.literals)
 
 
 def is_do_block(chunk: Chunk) -> bool:
@@ -106,7 +99,7 @@ def is_do_block(chunk: Chunk) -> bool:
 def unwrap_do_block(source: str, chunk: Chunk) -> DoBlock:
     """The statements a DO chunk of ``split_sql(source)`` runs. Never raises."""
     found = _unwrap_do(source, chunk.text, chunk.start, 0)
-    return DoBlock(tuple(found.statements), tuple(found.dynamic), tuple(found.comments))
+    return DoBlock(tuple(found.statements), tuple(found.dynamic), tuple(found.comments), frozenset(found.literals))
 
 
 class _Unreadable(Exception):
@@ -204,6 +197,8 @@ class _Body:
         self.words = [_word(token) for token in tokens]
         self.nesting = depth
         self.found = _Found(comments=self._comments())
+        # Token ranges read elsewhere: statements, run-time SQL, nested blocks, RAISE messages.
+        self.elsewhere: list[tuple[int, int]] = []
         self.cursor_queries: dict[str, tuple[int, int]] = {}  # bound cursor -> token span of its query
 
     def parse(self) -> _Found:
@@ -216,7 +211,23 @@ class _Body:
             index += 1
         if index != self.count:
             raise _Unreadable
+        self.found.literals.update(self._own_literals())
         return self.found
+
+    def _own_literals(self) -> set[str]:
+        read_elsewhere = [False] * self.count
+        for start, end in self.elsewhere:
+            read_elsewhere[start:end] = [True] * (end - start)
+        literals = set()
+        for index, token in enumerate(self.tokens):
+            if token.token_type not in STRING_TYPES or read_elsewhere[index]:
+                continue
+            if index and self.types[index - 1] in COMMAND_TOKENS:
+                # sqlglot keeps what follows a command word (DECLARE ...) as one raw string.
+                literals.update(t.text for t in tokenize(token.text)[0] if t.token_type in STRING_TYPES)
+            else:
+                literals.add(token.text)
+        return literals
 
     def _comments(self) -> list[Comment]:
         """Every comment between the body's tokens (most bodies have none)."""
@@ -352,6 +363,8 @@ class _Body:
         if word == "FOR":
             return self._for(index)
         end = self._end(index)
+        if word == "RAISE":
+            self.elsewhere.append((index, end))  # a message, not a use of a value
         if word == "EXECUTE":
             self._execute(index, end)
         elif word == "OPEN":
@@ -360,6 +373,7 @@ class _Body:
             start, stop = self.spans[index][0], self.spans[end - 1][1]
             offsets = sub_offsets(self.offsets, start, stop - start)
             self.found.add(_unwrap_do(self.source, self.text[start:stop], offsets, self.nesting + 1))
+            self.elsewhere.append((index, end))
         elif word not in _CONTROL and not self._is_assignment(index):
             self.found.statements.append(self._chunk(index, end))
         return end + 1
@@ -443,6 +457,7 @@ class _Body:
 
     def _chunk(self, index: int, end: int) -> Chunk:
         """The chunk of tokens ``index`` up to (not including) ``end``."""
+        self.elsewhere.append((index, end))
         start, stop = self.spans[index][0], self.spans[end - 1][1]
         gap_start = self.spans[index - 1][1] if index else 0
         gap = comment_spans(self.text, gap_start, start, breakpoints=False)
@@ -451,6 +466,7 @@ class _Body:
 
     def _execute(self, index: int, end: int) -> None:
         """``EXECUTE`` at ``index``; its argument and clauses run up to token ``end``."""
+        self.elsewhere.append((index, end))
         start = self.spans[index][1]
         stop = self.spans[end - 1][1] if end - 1 > index else start
         constant = _constant_sql(self.text[start:stop])

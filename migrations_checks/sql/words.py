@@ -19,7 +19,7 @@ from migrations_checks.sql.splitter import tokenize
 
 WordKind = Literal["word", "quoted", "string", "number", "symbol"]
 
-_STRING_TYPES = frozenset(
+STRING_TYPES = frozenset(
     {
         TokenType.STRING,
         TokenType.BYTE_STRING,
@@ -56,7 +56,7 @@ class Word(NamedTuple):
 _LITERAL_KINDS: dict[TokenType, WordKind] = {
     TokenType.IDENTIFIER: "quoted",
     TokenType.NUMBER: "number",
-    **dict.fromkeys(_STRING_TYPES, "string"),
+    **dict.fromkeys(STRING_TYPES, "string"),
 }
 # The tuple constructor itself: a named tuple's own __new__ is a Python function, and to_words runs
 # once per token of every statement.

@@ -41,6 +41,11 @@ BAD = [
     (ENUM_VALUE, in_do_block("ALTER TYPE plan_status ADD VALUE 'archived';") + "\n" + USE_VALUE),
     (ENUM_VALUE, ADD_VALUE + 'CREATE POLICY "p" ON "plans" FOR SELECT USING ("status" <> \'archived\');'),
     (ENUM_VALUE, ADD_VALUE + USE_VALUE + "\n" + USE_VALUE),  # one finding, however many uses
+    # uses outside the statements of a DO block: a condition, a declaration, an assignment
+    (ENUM_VALUE, ADD_VALUE + "DO $$ BEGIN IF EXISTS (SELECT 1 FROM plans WHERE status = 'archived') THEN "
+                 "RAISE NOTICE 'found'; END IF; END $$;"),
+    (ENUM_VALUE, ADD_VALUE + "DO $$ DECLARE s plan_status := 'archived'; BEGIN NULL; END $$;"),
+    (ENUM_VALUE, ADD_VALUE + "DO $$ DECLARE s plan_status; BEGIN s := 'archived'; END $$;"),
 ]
 
 GOOD = [
@@ -62,6 +67,9 @@ GOOD = [
     # Naming the new label in ALTER TYPE or COMMENT is not a use (checked against Postgres 16).
     (ENUM_VALUE, ADD_VALUE + "ALTER TYPE \"plan_status\" ADD VALUE 'paused' BEFORE 'archived';"),
     (ENUM_VALUE, ADD_VALUE + "COMMENT ON TYPE \"plan_status\" IS 'archived';"),
+    (ENUM_VALUE, ADD_VALUE + "DO $$ BEGIN RAISE NOTICE 'archived'; END $$;"),  # a message
+    # Drizzle's enum block for another enum that shares the label
+    (ENUM_VALUE, ADD_VALUE + in_do_block("CREATE TYPE \"other\" AS ENUM('archived', 'live');")),
 ]
 
 
