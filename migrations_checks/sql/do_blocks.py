@@ -41,6 +41,7 @@ from migrations_checks.sql.splitter import (
     comments_at,
     make_chunk,
     offset_at,
+    shift_tokens,
     statement_end,
     statement_spans,
     sub_offsets,
@@ -186,6 +187,7 @@ class _Body:
         tokens, ok = tokenize(text)
         if not ok:
             raise _Unreadable
+        tokens = _unfold_declarations(text, tokens)
         self.source = source
         self.text = text
         self.offsets = offsets
@@ -223,7 +225,7 @@ class _Body:
             if token.token_type not in STRING_TYPES or read_elsewhere[index]:
                 continue
             if index and self.types[index - 1] in COMMAND_TOKENS:
-                # sqlglot keeps what follows a command word (DECLARE ...) as one raw string.
+                # sqlglot keeps what follows a command word (FETCH, MOVE...) as one raw string.
                 literals.update(t.text for t in tokenize(token.text)[0] if t.token_type in STRING_TYPES)
             else:
                 literals.add(token.text)
@@ -476,6 +478,26 @@ class _Body:
         sql, inner = constant
         offsets = _compose(self.offsets, start, inner, len(sql))
         self.found.add(_unwrap_sql(self.source, sql, offsets, self.nesting + 1))
+
+
+def _unfold_declarations(text: str, tokens: list[Token]) -> list[Token]:
+    """sqlglot keeps what follows DECLARE, up to the ``;``, as one raw string; the body reader
+    needs the first declaration's own tokens (a bound cursor's query, a default's value)."""
+    unfolded: list[Token] = []
+    for index, token in enumerate(tokens):
+        previous = tokens[index - 1] if index else None
+        folded = (
+            previous is not None and previous.token_type is TokenType.COMMAND and _word(previous) == "DECLARE"
+            and token.token_type is TokenType.STRING
+        )
+        inner, ok = tokenize(text[token.start : token.end + 1]) if folded else ([], False)
+        if ok:
+            line = text.count("\n", 0, token.start) + 1
+            shift_tokens(inner, token.start, line, token.start - text.rfind("\n", 0, token.start))
+            unfolded.extend(inner)
+        else:
+            unfolded.append(token)
+    return unfolded
 
 
 def _constant_sql(argument: str) -> tuple[str, Offsets] | None:

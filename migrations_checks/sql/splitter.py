@@ -225,7 +225,7 @@ def _relocate(source: str, tokens: Sequence[Token], offsets: Offsets) -> None:
         # Shifting sqlglot's own line/column keeps them in its convention at a fraction of the
         # cost of recomputing them.
         line, column = position(source, offsets)
-        _shift(tokens, offsets, line, column)
+        shift_tokens(tokens, offsets, line, column)
         return
     for token in tokens:
         token.start = offsets[token.start]
@@ -233,7 +233,7 @@ def _relocate(source: str, tokens: Sequence[Token], offsets: Offsets) -> None:
         token.line, token.col = position(source, token.end)
 
 
-def _shift(tokens: Sequence[Token], delta: int, line: int, column: int) -> None:
+def shift_tokens(tokens: Sequence[Token], delta: int, line: int, column: int) -> None:
     """Move tokens of a text that starts at ``delta``, on ``line`` and ``column``."""
     for token in tokens:
         if token.line == 1:
@@ -465,7 +465,7 @@ def _fallback_spans(text: str) -> list[tuple[int, int, list[Token], bool]]:
             line += newlines
             line_start = text.rfind("\n", previous, start) + 1
         previous = start
-        _shift(tokens, start, line, start - line_start + 1)
+        shift_tokens(tokens, start, line, start - line_start + 1)
         spans.append((start, end, tokens, lexed))
     return spans
 

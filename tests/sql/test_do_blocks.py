@@ -283,6 +283,12 @@ def test_a_cursor_runs_its_query_where_it_is_opened() -> None:
     assert [chunk.text for chunk in block.dynamic] == ["EXECUTE 'SELECT * FROM ' || t"]
 
 
+def test_the_first_declared_cursor_is_read_too() -> None:
+    # sqlglot folds what follows DECLARE into one string; the reader takes it apart again.
+    source = "DO $$ DECLARE c CURSOR FOR SELECT 1 FROM plans; BEGIN OPEN c; CLOSE c; END $$;"
+    assert statements(source) == ["SELECT 1 FROM plans"]
+
+
 def test_a_cursor_whose_query_is_not_in_sight_is_dynamic() -> None:
     # A refcursor handed in from elsewhere, opened without a query.
     assert [chunk.text for chunk in unwrap("DO $$ DECLARE c refcursor := f(); BEGIN OPEN c; END $$;").dynamic] == [
