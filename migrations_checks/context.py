@@ -118,6 +118,8 @@ class StatementContext:
     created_in_file: frozenset[str]  # tables created by earlier statements of the same file
     later_in_file: Sequence[Statement]
     later_in_transaction: Sequence[Statement]
+    # Without a wrapping transaction: whether a BEGIN earlier in the file is still open.
+    in_explicit_transaction: bool = False
 
     def is_new(self, table: str | None) -> bool:
         """Created earlier in this file: nobody can be using it yet, and it holds no rows."""

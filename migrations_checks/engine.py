@@ -108,24 +108,25 @@ def _lint_file(
     silenced: list[Finding] = []
     allows: dict[int, Allow] = {}  # by comment line: a DO block's allow serves all its statements
     used: set[tuple[int, str]] = set()
+    explicit = False  # inside BEGIN ... COMMIT written in the file
     for index, statement in enumerate(statements):
         later = Tail(statements, index + 1)
-        if not options.transactional:
-            # Without a wrapping transaction, a DO block is still one on its own.
-            in_transaction: Sequence[Statement] = [
-                s for s in later if s.do_block is not None and s.do_block is statement.do_block
-            ] if statement.do_block is not None else ()
-        elif batch:
-            in_transaction = Tail(batch, batch_position[id(statement)] + 1)
+        if options.transactional:
+            in_transaction: Sequence[Statement] = Tail(batch, batch_position[id(statement)] + 1) if batch else later
         else:
-            in_transaction = later
+            in_transaction = _own_transaction(statement, later, explicit)
         context = StatementContext(
             options=options,
             history=history,
             created_in_file=frozenset(created),
             later_in_file=later,
             later_in_transaction=in_transaction,
+            in_explicit_transaction=explicit,
         )
+        if statement.do_block is None and statement.kind in _OPENS_TRANSACTION:
+            explicit = True
+        elif statement.do_block is None and statement.kind in _ENDS_TRANSACTION:
+            explicit = False
         applicable = []
         for comment in _suppression_comments(statement):
             if comment.line not in allows:
@@ -155,6 +156,20 @@ def _lint_file(
     findings.extend(_unused(allows.values(), used, source, options))
     findings.extend(_stray_directives(file_statements, allows, source, options))
     return findings, silenced
+
+
+_OPENS_TRANSACTION = frozenset({"BEGIN", "START TRANSACTION"})
+_ENDS_TRANSACTION = frozenset({"COMMIT", "END", "ROLLBACK", "ABORT", "PREPARE TRANSACTION"})
+
+
+def _own_transaction(statement: Statement, later: Sequence[Statement], explicit: bool) -> Sequence[Statement]:
+    """The later statements in the same transaction when the runner wraps none: those up to the
+    COMMIT of a BEGIN written in the file, or else those of the same DO block, which is always one."""
+    if explicit:
+        return list(itertools.takewhile(lambda s: s.do_block is not None or s.kind not in _ENDS_TRANSACTION, later))
+    if statement.do_block is not None:
+        return [s for s in later if s.do_block is statement.do_block]
+    return ()
 
 
 def _stray_directives(

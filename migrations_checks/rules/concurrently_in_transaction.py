@@ -5,7 +5,8 @@ PARTITION ... CONCURRENTLY` refuse to run inside a transaction block. Drizzle's 
 all pending migrations in one transaction, so the migration fails on deploy (and with it every
 migration pending alongside it). Run the statement in its own non-transactional step, or use a
 runner configured with `--no-transaction`; with such a runner this rule does not fire, except
-inside a DO block, whose body always runs within one statement's transaction.
+inside a DO block, whose body always runs within one statement's transaction, and between a
+`BEGIN` and a `COMMIT` written in the file.
 """
 
 from collections.abc import Iterator

@@ -105,6 +105,17 @@ def test_enum_value_used_in_the_same_do_block_with_a_non_transactional_runner() 
     assert fired(in_do_block(ADD_VALUE) + "\n" + USE_VALUE, ENUM_VALUE, transactional=False) == []
 
 
+@pytest.mark.parametrize("opening", ["BEGIN;", "START TRANSACTION;", "begin transaction;"])
+def test_a_transaction_block_written_in_the_file_counts_with_a_non_transactional_runner(opening: str) -> None:
+    index = 'CREATE INDEX CONCURRENTLY "i" ON "plans" ("topic");'
+    [finding] = fired(f"{opening}\n{index}\nCOMMIT;", "concurrently-in-transaction", transactional=False)
+    assert "the transaction block the file opens with BEGIN" in finding.message
+    assert fired(f"{opening}\nCOMMIT;\n{index}", "concurrently-in-transaction", transactional=False) == []
+    add_value = ADD_VALUE.removesuffix("--> statement-breakpoint\n")
+    assert len(fired(f"{opening}\n{add_value}\n{USE_VALUE}\nCOMMIT;", ENUM_VALUE, transactional=False)) == 1
+    assert fired(f"{opening}\n{add_value}\nCOMMIT;\n{USE_VALUE}", ENUM_VALUE, transactional=False) == []
+
+
 def test_enum_finding_is_on_the_add_value_and_names_the_use() -> None:
     sql = ADD_VALUE + 'ALTER TABLE "plans" ADD COLUMN "note" text;\n' + USE_VALUE
     [finding] = fired(sql, ENUM_VALUE)
