@@ -148,10 +148,12 @@ def _body_literal(tokens: Sequence[Token]) -> tuple[Token, str] | None:
     """The body literal and language of ``DO [LANGUAGE name] body [LANGUAGE name]``."""
     literal = None
     language = "plpgsql"
+    named = False  # a second LANGUAGE clause is an error to Postgres
     index = 0
     while index < len(tokens):
         token = tokens[index]
-        if _word(token) == "LANGUAGE" and index + 1 < len(tokens):
+        if _word(token) == "LANGUAGE" and index + 1 < len(tokens) and not named:
+            named = True
             name = tokens[index + 1]
             quoted = name.token_type in (TokenType.IDENTIFIER, TokenType.STRING)
             language = name.text if quoted else name.text.lower()

@@ -128,6 +128,12 @@ def test_other_languages_and_unreadable_bodies_are_dynamic() -> None:
         assert [chunk.text for chunk in block.dynamic] == [source.rstrip(";")], source
 
 
+def test_a_second_language_clause_is_not_read_past() -> None:
+    # Postgres rejects it ("conflicting or redundant options"): the block cannot be examined.
+    block = unwrap("DO $$ BEGIN DROP TABLE a; END $$ LANGUAGE plpgsql LANGUAGE plpgsql;")
+    assert block.statements == () and len(block.dynamic) == 1
+
+
 def test_is_do_block() -> None:
     for source, expected in (
         ("DO $$ BEGIN NULL; END $$", True),
