@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import unquote
 
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
@@ -28,13 +28,20 @@ def database_name(conninfo: str) -> str | None:
 
 def mask(conninfo: str) -> str:
     """`conninfo` with every password (user info, `password`, `sslpassword`) replaced by `***`."""
-    if "://" not in conninfo:
+    scheme, separator, rest = conninfo.partition("://")
+    if not separator:
         return _KEYWORD_SECRET.sub(r"\1***", conninfo)
-    parts = urlsplit(conninfo)
-    netloc = parts.netloc
-    if parts.password is not None:
-        netloc = f"{parts.username or ''}:***@{netloc.rsplit('@', 1)[1]}"
-    return urlunsplit(parts._replace(netloc=netloc, query=_mask_query(parts.query)))
+    # libpq takes the user info from before an `@` ahead of the first `/`, whatever else it holds
+    # (`#` and `?` included), so a URL parser is not to be trusted with it; masking up to the last
+    # such `@` hides any password libpq could read.
+    slash = rest.find("/")
+    at = rest.rfind("@", 0, len(rest) if slash == -1 else slash)
+    user_info, after = (rest[:at], rest[at + 1 :]) if at != -1 else (None, rest)
+    if user_info is not None and ":" in user_info:
+        user_info = user_info.split(":", 1)[0] + ":***"
+    location, question, query = after.partition("?")
+    credentials = "" if user_info is None else f"{user_info}@"
+    return f"{scheme}://{credentials}{location}{question}{_mask_query(query)}"
 
 
 def _mask_query(query: str) -> str:
