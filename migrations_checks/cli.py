@@ -56,3 +56,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("migrations-checks: interrupted", file=sys.stderr)
         return 130
+    except OSError as error:  # the report could not be written: a full disk, a closed pipe
+        print(f"migrations-checks: cannot write the output: {error.strerror or error}", file=sys.stderr)
+        return EXIT_USAGE

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,12 +78,15 @@ def read_migrations(paths: Sequence[Path]) -> list[MigrationSet]:
     sets: list[MigrationSet] = []
     loose: list[MigrationFile] = []
     for path in paths:
-        if path.is_dir():
-            sets.append(read_folder(path))
-        elif path.is_file():
-            loose.append(MigrationFile(path=path, tag=_tag(path), text=read_text(path)))
-        else:
-            raise InputError(f"{path} does not exist")
+        with _unreadable_is_input_error(path):
+            if path.is_dir():
+                sets.append(read_folder(path))
+            elif path.is_file():
+                loose.append(MigrationFile(path=path, tag=_tag(path), text=read_text(path)))
+            elif path.exists():
+                raise InputError(f"{path} is neither a file nor a folder")
+            else:
+                raise InputError(f"{path} does not exist")
     if loose:
         sets.append(MigrationSet(root=None, files=tuple(loose)))
     return sets
@@ -92,13 +96,23 @@ def read_configured(settings: MigrationSettings) -> MigrationSet:
     """The folder `[migrations] path` names, read as `[migrations] format` says, never guessed: a
     Drizzle folder whose journal went missing must not quietly become a plain folder."""
     folder = settings.path
-    if not folder.is_dir():
-        raise InputError(f"the migrations folder {folder} ([migrations] path) does not exist")
-    if settings.format == "plain":
-        return read_plain_folder(folder)
-    if not (folder / JOURNAL_PATH).is_file():
-        raise InputError(f"{folder} has no {JOURNAL_PATH.as_posix()}, but [migrations] format is drizzle")
-    return read_drizzle_folder(folder)
+    with _unreadable_is_input_error(folder):
+        if not folder.is_dir():
+            raise InputError(f"the migrations folder {folder} ([migrations] path) does not exist")
+        if settings.format == "plain":
+            return read_plain_folder(folder)
+        if not (folder / JOURNAL_PATH).is_file():
+            raise InputError(f"{folder} has no {JOURNAL_PATH.as_posix()}, but [migrations] format is drizzle")
+        return read_drizzle_folder(folder)
+
+
+@contextmanager
+def _unreadable_is_input_error(path: Path) -> Iterator[None]:
+    """A folder that cannot be listed or looked into is an input error like an unreadable file."""
+    try:
+        yield
+    except OSError as error:
+        raise InputError(f"{error.filename or path} cannot be read: {error.strerror}") from None
 
 
 def read_folder(folder: Path) -> MigrationSet:

@@ -158,3 +158,31 @@ def test_unknown_format_is_a_usage_error(project: Path, capsys: pytest.CaptureFi
         cli.main(["lint", "--format", "xml", "db"])
     assert stopped.value.code == 2
     assert "invalid choice: 'xml'" in capsys.readouterr().err
+
+
+def test_a_folder_that_cannot_be_listed_is_an_input_error(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Tests may run as root, whom permissions do not stop: the refusal is simulated.
+    write(project / "db" / "0001_bio.sql", CLEAN)
+
+    def refuse(self: Path) -> None:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "iterdir", refuse)
+    assert cli.main(["lint", "db"]) == 2
+    assert capsys.readouterr().err == "migrations-checks: db cannot be read: Permission denied\n"
+
+
+def test_output_that_cannot_be_written_is_an_error_not_a_traceback(project: Path) -> None:
+    write(project / "db" / "0001_bio.sql", CLEAN)
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "migrations_checks", "lint", "db/0001_bio.sql"],
+                              cwd=project, stdout=full, stderr=subprocess.PIPE, text=True, timeout=60, check=False)
+    assert done.returncode == 2
+    assert done.stderr == "migrations-checks: cannot write the output: No space left on device\n"
+
+
+def test_a_path_that_is_neither_file_nor_folder_is_named_as_such(project: Path) -> None:
+    done = run_cli(project, "/dev/null")
+    assert (done.returncode, done.stderr) == (2, "migrations-checks: /dev/null is neither a file nor a folder\n")
