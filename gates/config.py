@@ -7,6 +7,8 @@ turn a gate off. Every error is one sentence naming the key and the file.
 
 from __future__ import annotations
 
+import math
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -83,6 +85,17 @@ _DEFAULT_DATABASE_URL_ENV = {
     "staging": "DATABASE_URL_STAGING",
     "production": "DATABASE_URL_PROD",
 }
+
+
+# A Postgres time setting: a number of milliseconds, or a number with a unit.
+_DURATION = re.compile(r"\d+(\.\d+)?\s*(us|ms|s|min|h|d)?")
+
+
+def _duration(table: _Table, key: str, default: str) -> str:
+    value = table.take(key, str, default)
+    if not _DURATION.fullmatch(value.strip()):
+        raise table.error(key, "must be a Postgres duration such as \"5s\", \"500ms\" or \"1min\"")
+    return value
 
 
 def find_config(start: Path) -> Path | None:
@@ -184,7 +197,7 @@ def _migrations(table: _Table, base: Path) -> MigrationSettings:
     path = base / table.take("path", str, "migrations")
     prelude = table.take("prelude", str, None)
     hot_tables = table.take("hot_tables", list, [])
-    if not all(isinstance(name, str) for name in hot_tables):
+    if not all(isinstance(name, str) and name.strip() for name in hot_tables):
         raise table.error("hot_tables", "must be a list of table names")
     severity_table = table.take_table("severity")
     severity: dict[str, Severity] = {}
@@ -200,8 +213,8 @@ def _migrations(table: _Table, base: Path) -> MigrationSettings:
             f"not {postgres_version}",
         )
     connect_budget = table.take("connect_budget_s", (int, float), 30.0)
-    if connect_budget <= 0:
-        raise table.error("connect_budget_s", "must be a positive number of seconds")
+    if not 0 < connect_budget < math.inf:  # also refuses nan, which compares false to everything
+        raise table.error("connect_budget_s", "must be a positive, finite number of seconds")
     settings = MigrationSettings(
         path=path,
         format=table.take_choice("format", MIGRATION_FORMATS, "drizzle"),
@@ -210,8 +223,8 @@ def _migrations(table: _Table, base: Path) -> MigrationSettings:
         hot_tables=frozenset(hot_tables),  # parsed as SQL names by the linter
         severity=severity,
         prelude=base / prelude if prelude else None,
-        lock_timeout=table.take("lock_timeout", str, "5s"),
-        statement_timeout=table.take("statement_timeout", str, "60s"),
+        lock_timeout=_duration(table, "lock_timeout", "5s"),
+        statement_timeout=_duration(table, "statement_timeout", "60s"),
         connect_budget_s=float(connect_budget),
     )
     table.finish()

@@ -10,7 +10,8 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 # libpq takes a password in `password` and a client key's passphrase in `sslpassword`, in the
 # keyword form and as URL query parameters alike; both are secrets.
 _SECRET_KEYS = ("password", "sslpassword")
-_KEYWORD_SECRET = re.compile(r"(\b(?:ssl)?password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE)
+# An unquoted value runs to the first unescaped space: libpq reads `\ ` as a space in it.
+_KEYWORD_SECRET = re.compile(r"(\b(?:ssl)?password\s*=\s*)('(?:[^'\\]|\\.)*'|(?:[^\s\\]|\\.)+)", re.IGNORECASE)
 _DEFAULT_PORT = "5432"
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import math
 import os
 import sys
 from pathlib import Path
@@ -27,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "the password out of the process list)")
     parser.add_argument("--config", type=Path, default=None,
                         help="gates.toml with the defaults (default: the nearest above the current folder)")
-    parser.add_argument("--connect-budget", type=float, default=None, metavar="SECONDS",
+    parser.add_argument("--connect-budget", type=_seconds, default=None, metavar="SECONDS",
                         help="keep retrying the connection this long, for computes that scale to zero "
                              "(default: connect_budget_s, 30)")
 
@@ -59,3 +60,14 @@ def database_url(args: argparse.Namespace) -> Dsn:
     if not args.database_url:
         raise InputError("no database: pass --database-url URL or set DATABASE_URL")
     return Dsn(args.database_url)
+
+
+def _seconds(text: str) -> float:
+    """A positive, finite number of seconds, for argparse."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return value

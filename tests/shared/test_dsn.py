@@ -24,6 +24,7 @@ from gates.dsn import Dsn, mask, same_database
     ("postgresql://u:le?ak@h/db?password=leak", "postgresql://u:***@h/db?password=***"),
     ("postgresql://u:le@ak@h/db", "postgresql://u:***@h/db"),
     ("postgresql://u:leak@h", "postgresql://u:***@h"),
+    ("host=h password=le\\ ak dbname=db", "host=h password=*** dbname=db"),  # `\ ` is a space in it
 ])
 def test_every_password_is_masked(conninfo: str, masked: str) -> None:
     assert mask(conninfo) == masked
