@@ -19,7 +19,8 @@ FIRST_DELAY_S = 0.25
 MAX_DELAY_S = 4.0
 ATTEMPT_TIMEOUT_S = 10
 # Server answers that no amount of waiting changes; matched in libpq's message (no SQLSTATE there).
-_PERMANENT = ("password authentication failed", "does not exist", "no pg_hba.conf entry")
+# "invalid" is libpq refusing a malformed option value (`port=x`, `sslmode=bogus`).
+_PERMANENT = ("password authentication failed", "does not exist", "no pg_hba.conf entry", "invalid")
 
 
 class ConnectError(Exception):
@@ -68,3 +69,10 @@ def _scrub(message: str, conninfo: str) -> str:
     except psycopg.ProgrammingError:
         return message
     return message.replace(str(password), "***") if password else message
+
+
+def refusal(error: psycopg.Error) -> str:
+    """One line for an error the server answered with: its message and SQLSTATE. Server messages
+    do not carry the connection string, so nothing here needs masking."""
+    first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return f"the database refused: {first_line} [SQLSTATE {error.sqlstate or 'unknown'}]"

@@ -3,6 +3,8 @@
 The library raises InputError, ConfigError, ConnectError, ScratchError, GuardError and
 StatementError with messages written for people (passwords masked, file and line named); a gate
 shows exactly that sentence and fails, whatever the environment: none of them is a reason to skip.
+Any other error the database answers with (a lock wait that timed out, a missing privilege) is
+shown as its message and SQLSTATE.
 """
 
 from __future__ import annotations
@@ -10,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import psycopg
 import pytest
 
 from gates.config import ConfigError
-from gates.connect import ConnectError
+from gates.connect import ConnectError, refusal
 from gates.scratch_db import ScratchError
 from migrations_checks.guard import GuardError
 from migrations_checks.reader import InputError
@@ -29,6 +32,8 @@ def failing_clearly(doing: str) -> Iterator[None]:
         return
     except (InputError, ConfigError, ConnectError, ScratchError, GuardError, StatementError, DriftError) as error:
         message = f"{doing}: {error}"
+    except psycopg.Error as error:
+        message = f"{doing}: {refusal(error)}"
     # `from None`: when the error comes through another context manager's exit, Python still counts
     # it as being handled here, and pytest would print it again above a "during handling" line.
     raise pytest.fail.Exception(message, pytrace=False) from None

@@ -75,10 +75,19 @@ def migration_states(files: Sequence[MigrationFile], rows: Sequence[AppliedRow])
     return DatabaseStatus(migrations=tuple(statuses), newest_applied=newest)
 
 
+# Reading the small tracking table takes milliseconds; waiting longer than this means a migration
+# holds it locked, and a gate must fail rather than hang the deploy.
+READ_LOCK_TIMEOUT = "5s"
+READ_STATEMENT_TIMEOUT = "30s"
+
+
 def read_status(conninfo: str, migrations: MigrationSet, *, connect_budget_s: float) -> DatabaseStatus:
     """The status of every migration on `conninfo`, over a read-only connection."""
     files = journal_migrations(migrations)
     with connect(conninfo, budget_s=connect_budget_s, read_only=True) as connection:
+        # Transaction-local, so nothing outlives this read, even through a pooler.
+        connection.execute("SELECT set_config('lock_timeout', %s, true), set_config('statement_timeout', %s, true)",
+                           (READ_LOCK_TIMEOUT, READ_STATEMENT_TIMEOUT))
         rows = read_applied(connection)
     return migration_states(files, rows)
 

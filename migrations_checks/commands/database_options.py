@@ -13,8 +13,10 @@ import os
 import sys
 from pathlib import Path
 
+import psycopg
+
 from gates.config import MigrationSettings, find_config, load_config
-from gates.connect import ConnectError
+from gates.connect import ConnectError, refusal
 from gates.dsn import Dsn
 from migrations_checks.cli import EXIT_USAGE
 from migrations_checks.reader import InputError, MigrationSet, read_configured, read_folder
@@ -49,9 +51,11 @@ def migration_set(args: argparse.Namespace, migration_settings: MigrationSetting
     return read_folder(args.path)
 
 
-def connect_failed(error: ConnectError) -> int:
-    """Report a database that could not be reached (the message is already masked)."""
-    print(f"migrations-checks: {error}", file=sys.stderr)
+def database_failed(error: ConnectError | psycopg.Error) -> int:
+    """Report a database that could not be reached, or refused what was asked (a lock wait that
+    timed out, a missing privilege), in one line; ConnectError messages are already masked."""
+    message = str(error) if isinstance(error, ConnectError) else refusal(error)
+    print(f"migrations-checks: {message}", file=sys.stderr)
     return EXIT_USAGE
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+import psycopg
+
 from gates.connect import ConnectError
 from gates.dsn import mask
 from migrations_checks.commands import database_options
@@ -34,12 +36,12 @@ def run(args: argparse.Namespace) -> int:
             statement_timeout=settings.statement_timeout,
             connect_budget_s=settings.connect_budget_s,
         )
-    except ConnectError as error:
-        return database_options.connect_failed(error)
     except StatementError as error:
         print(f"migrations-checks: migrate failed and applied nothing (pending migrations share one "
               f"transaction): {error}", file=sys.stderr)
         return 1
+    except (ConnectError, psycopg.Error) as error:
+        return database_options.database_failed(error)
     where = mask(url)
     if result.applied:
         tags = ", ".join(migration.tag for migration in result.applied)

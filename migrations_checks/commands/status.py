@@ -10,6 +10,8 @@ import argparse
 import json
 from collections import Counter
 
+import psycopg
+
 from gates.connect import ConnectError
 from gates.dsn import mask
 from migrations_checks.commands import database_options
@@ -27,8 +29,8 @@ def run(args: argparse.Namespace) -> int:
     migrations = database_options.migration_set(args, settings)
     try:
         status = read_status(url, migrations, connect_budget_s=settings.connect_budget_s)
-    except ConnectError as error:
-        return database_options.connect_failed(error)
+    except (ConnectError, psycopg.Error) as error:
+        return database_options.database_failed(error)
     where = mask(url)
     print(_json(status, where) if args.format == "json" else _text(status, where))
     return 1 if status.has_drift else 0

@@ -9,7 +9,10 @@ import sys
 from pathlib import Path
 
 import psycopg
+import pytest
 
+from migrations_checks import status
+from migrations_checks.cli import main as cli_main
 from migrations_checks.migrator import apply_pending
 from migrations_checks.reader import MigrationSet
 from migrations_checks.status import read_status
@@ -149,3 +152,19 @@ def test_without_any_database_it_says_how_to_name_one(make_history: HistoryFacto
     result = cli("status", str(make_history(THREE).root))
     assert result.returncode == 2
     assert result.stderr.strip() == "migrations-checks: no database: pass --database-url URL or set DATABASE_URL"
+
+
+def test_a_locked_tracking_table_fails_status_in_one_line_instead_of_hanging(
+    scratch_database: str, make_history: HistoryFactory, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    history = make_history(THREE)
+    apply_pending(scratch_database, history, **TIMEOUTS)
+    monkeypatch.setattr(status, "READ_LOCK_TIMEOUT", "200ms")
+    with psycopg.connect(scratch_database) as holder:
+        holder.execute('LOCK TABLE drizzle."__drizzle_migrations" IN ACCESS EXCLUSIVE MODE')
+        code = cli_main(["status", "--database-url", scratch_database, str(history.root)])
+    assert code == 2
+    assert capsys.readouterr().err == (
+        "migrations-checks: the database refused: canceling statement due to lock timeout [SQLSTATE 55P03]\n"
+    )
