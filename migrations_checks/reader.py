@@ -139,8 +139,11 @@ def read_plain_folder(folder: Path) -> MigrationSet:
 
 def read_drizzle_folder(folder: Path) -> MigrationSet:
     journal = read_journal(folder / JOURNAL_PATH)
-    if not journal.entries and not any(is_migration_file(p) for p in folder.glob("*.sql")):
-        raise InputError(f"{folder} holds no migrations: its journal lists none and there is no .sql file")
+    if not journal.entries:
+        # drizzle-orm would apply nothing, so every gate would pass having checked nothing.
+        unlisted = sorted(p.name for p in folder.glob("*.sql") if is_migration_file(p))
+        found = f"; {', '.join(unlisted)} would never be applied" if unlisted else " and there is no .sql file"
+        raise InputError(f"{folder} holds no migrations: its journal lists none{found}")
     files = []
     for entry in journal.entries:
         path = folder / f"{entry.tag}.sql"

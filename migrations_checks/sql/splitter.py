@@ -61,6 +61,7 @@ _BEGIN = TokenType.BEGIN
 _CASE = TokenType.CASE
 _END = TokenType.END
 _STRING = TokenType.STRING
+_PARAMETER_TOKEN = TokenType.PARAMETER
 _ESCAPE_STRING = TokenType.BYTE_STRING  # what sqlglot's Postgres tokenizer makes of E'...'
 
 
@@ -266,6 +267,7 @@ def tokenize(text: str) -> tuple[list[Token], bool]:
         tokens = list(tokenizer.tokens)
         ok = False
     _repair_command_strings(text, tokens)
+    _trim_parameters(tokens)
     return tokens, ok
 
 
@@ -287,6 +289,15 @@ def _repair_command_strings(text: str, tokens: list[Token]) -> None:
         if argument.text and text.startswith(argument.text, start):
             argument.start = start
             argument.end = start + len(argument.text) - 1
+
+
+def _trim_parameters(tokens: list[Token]) -> None:
+    # A lone `$` becomes a PARAMETER token that takes the whitespace after it; give that back, so
+    # no statement ends in whitespace.
+    for token in tokens:
+        if token.token_type is _PARAMETER_TOKEN and token.text != token.text.rstrip():
+            token.end -= len(token.text) - len(token.text.rstrip())
+            token.text = token.text.rstrip()
 
 
 # --- statements -------------------------------------------------------------------------------

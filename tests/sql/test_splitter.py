@@ -406,3 +406,8 @@ STATEMENTS = st.sampled_from(
 def test_joined_statements_come_back(parts: list[tuple[str, str]]) -> None:
     source = "".join(statement + separator for statement, separator in parts)
     assert texts(source) == [statement for statement, _ in parts]
+
+
+def test_a_lone_dollar_does_not_take_the_space_after_it() -> None:
+    # Found by hypothesis: sqlglot's parameter token for `$` includes the following space.
+    assert [(chunk.text, chunk.end) for chunk in check_invariants("$ ;_$")] == [("$", 1), ("_$", 5)]
