@@ -64,13 +64,16 @@ def migration_states(files: Sequence[MigrationFile], rows: Sequence[AppliedRow])
         current = file_hash(migration)
         recorded = [row.hash for row in rows if row.created_at == migration.when]
         state: State
-        if current in recorded:
+        if is_pending(migration, newest):
+            # drizzle-orm runs it, recorded or not: a row with NULL created_at makes every entry
+            # pending again, and the deploy's migrate will re-run them.
+            state, recorded_hash = "pending", (recorded[0] if recorded else None)
+        elif current in recorded:
             state, recorded_hash = "applied", current
         elif recorded:
             state, recorded_hash = "edited", recorded[0]
         else:
-            state = "pending" if is_pending(migration, newest) else "skipped"
-            recorded_hash = None
+            state, recorded_hash = "skipped", None
         statuses.append(MigrationStatus(migration, state, current, recorded_hash))
     return DatabaseStatus(migrations=tuple(statuses), newest_applied=newest)
 

@@ -98,6 +98,14 @@ def test_an_empty_folder_is_an_input_error(tmp_path: Path) -> None:
         read_migrations([tmp_path / "empty"])
 
 
+def test_a_journal_listing_nothing_is_an_input_error_even_beside_sql_files(tmp_path: Path) -> None:
+    # drizzle-orm would apply nothing: a replay gate would pass having replayed nothing.
+    folder = write_drizzle(tmp_path / "drizzle", {})
+    (folder / "0000_orphan.sql").write_text("CREATE TABLE a (id int);", encoding="utf-8")
+    with pytest.raises(InputError, match=r"its journal lists none; 0000_orphan\.sql would never be applied"):
+        read_migrations([folder])
+
+
 def test_a_drizzle_1x_layout_is_named(tmp_path: Path) -> None:
     (tmp_path / "m" / "20260101000000_init").mkdir(parents=True)
     (tmp_path / "m" / "20260101000000_init" / "migration.sql").write_text("SELECT 1;")

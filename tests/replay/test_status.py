@@ -168,3 +168,14 @@ def test_a_locked_tracking_table_fails_status_in_one_line_instead_of_hanging(
     assert capsys.readouterr().err == (
         "migrations-checks: the database refused: canceling statement due to lock timeout [SQLSTATE 55P03]\n"
     )
+
+
+def test_a_tracking_row_without_created_at_makes_everything_pending_as_for_drizzle(
+    scratch_database: str, make_history: HistoryFactory
+) -> None:
+    history = make_history(THREE)
+    apply_pending(scratch_database, journal_prefix(history, 2), **TIMEOUTS)
+    with psycopg.connect(scratch_database, autocommit=True) as connection:
+        connection.execute("INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES ('manual', NULL)")
+    # drizzle-orm compares against NULL as 0: it would run all three again.
+    assert set(states(scratch_database, history).values()) == {"pending"}
