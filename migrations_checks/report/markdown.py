@@ -9,7 +9,7 @@ are left out and how to see them all.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
 
 from migrations_checks.findings import Finding, LintResult
 from migrations_checks.report import counts, coverage
@@ -25,41 +25,61 @@ def render(result: LintResult) -> str:
     header = [MARKER, f"## Migration lint: {counts(result)}", "", f"Checked {coverage(result)}.", ""]
     if not result.findings and not result.suppressed:
         return "\n".join([*header, "No findings. ✅"]) + "\n"
-    body: list[str] = []
-    size = sum(len(line) + 1 for line in header)
-    shown = 0
+    shown = _fitting(result, COMMENT_LIMIT - CUT_NOTE_ROOM - _size(header))
+    body = [line for file in sorted({f.file for f in shown}) for line in _file_block(file, shown)]
     total = len(result.findings) + len(result.suppressed)
-    for block, items in _file_blocks(result):
-        block_size = sum(len(line) + 1 for line in block)
-        if size + block_size > COMMENT_LIMIT - CUT_NOTE_ROOM:
-            break
-        body.extend(block)
-        size += block_size
-        shown += items
-    if shown < total:
+    if len(shown) < total:
         body.append(
-            f"_{total - shown} of {total} findings and suppressions are not shown here (the comment would "
-            "be too long); run `migrations-checks lint` to see them all._"
+            f"_{total - len(shown)} of {total} findings and suppressions are not shown here (the comment "
+            "would be too long); run `migrations-checks lint` to see them all._"
         )
     return "\n".join([*header, *body]).rstrip("\n") + "\n"
 
 
-def _file_blocks(result: LintResult) -> Iterable[tuple[list[str], int]]:
-    """One block of lines per file, with how many findings and suppressions it lists."""
-    files = sorted({finding.file for finding in (*result.findings, *result.suppressed)})
-    for file in files:
-        findings = [finding for finding in result.findings if finding.file == file]
-        suppressed = [finding for finding in result.suppressed if finding.file == file]
-        block = [f"### `{file}`", ""]
-        if findings:
-            block += ["| | Line | Rule | Finding |", "|---|---|---|---|"]
-            block += [_finding_row(finding) for finding in findings]
-            block.append("")
-        if suppressed:
-            block += ["Suppressed:", "", "| Line | Rule | Finding | Reason |", "|---|---|---|---|"]
-            block += [_suppressed_row(finding) for finding in suppressed]
-            block.append("")
-        yield block, len(findings) + len(suppressed)
+def _fitting(result: LintResult, budget: int) -> list[Finding]:
+    """The findings and suppressions that fit in `budget` characters: suppressions first, since
+    reviewers judge each one, then findings in file order; a long file cuts only its own tail."""
+    shown: list[Finding] = []
+    tables: set[tuple[str, bool]] = set()  # (file, suppressed) tables already begun
+    for item in [*result.suppressed, *sorted(result.findings, key=lambda f: f.file)]:
+        suppressed = item.suppressed_by is not None
+        cost = len(_suppressed_row(item) if suppressed else _finding_row(item)) + 1
+        if (item.file, suppressed) not in tables:
+            cost += _size(_TABLE_HEAD[suppressed]) + 1
+            if not any(file == item.file for file, _ in tables):
+                cost += _size(_heading(item.file))
+        if cost > budget:
+            break
+        budget -= cost
+        tables.add((item.file, suppressed))
+        shown.append(item)
+    return shown
+
+
+_TABLE_HEAD = {
+    False: ["| | Line | Rule | Finding |", "|---|---|---|---|"],
+    True: ["Suppressed:", "", "| Line | Rule | Finding | Reason |", "|---|---|---|---|"],
+}
+
+
+def _heading(file: str) -> list[str]:
+    return [f"### {_code(file)}", ""]
+
+
+def _file_block(file: str, shown: list[Finding]) -> list[str]:
+    """The lines for one file: its heading, its findings, then its suppressions."""
+    findings = [item for item in shown if item.file == file and item.suppressed_by is None]
+    suppressed = [item for item in shown if item.file == file and item.suppressed_by is not None]
+    block = _heading(file)
+    if findings:
+        block += [*_TABLE_HEAD[False], *map(_finding_row, findings), ""]
+    if suppressed:
+        block += [*_TABLE_HEAD[True], *map(_suppressed_row, suppressed), ""]
+    return block
+
+
+def _size(lines: list[str]) -> int:
+    return sum(len(line) + 1 for line in lines)
 
 
 def _finding_row(finding: Finding) -> str:
@@ -75,17 +95,32 @@ def _suppressed_row(finding: Finding) -> str:
 
 
 def cell(text: str) -> str:
-    """Text made safe for one table cell: a `|` would end the cell, a newline the row, and `<...>`
-    outside a code span would be taken for an HTML tag and vanish."""
-    parts = text.replace("\r", "").replace("\n", " ").replace("|", "\\|").split("`")
+    """Text made safe for one table cell: a `|` would end the cell, a newline the row, and outside
+    code spans `<...>` would be taken for an HTML tag and Markdown for formatting."""
+    parts = text.replace("\r", "").replace("\n", " ").split("`")
     # Even-numbered parts are outside code spans (an unmatched backtick leaves the rest as text).
     closed = len(parts) % 2 == 1
     escaped = [
-        part if index % 2 == 1 and (closed or index < len(parts) - 1) else _escape_html(part)
+        part if index % 2 == 1 and (closed or index < len(parts) - 1) else _escape_text(part)
         for index, part in enumerate(parts)
     ]
-    return "`".join(escaped)
+    # GitHub ends a cell at any `|`, in a code span too, unless it is escaped.
+    return "`".join(escaped).replace("|", "\\|")
 
 
-def _escape_html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def _escape_text(text: str) -> str:
+    """Text outside code spans, kept literal: names come from SQL and could otherwise make links,
+    emphasis, HTML or @-mentions in the pull request."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MARKDOWN_PUNCTUATION.sub(r"\\\g<0>", text)
+    return text.replace("@", "@&#8203;")  # a zero-width space after @ mentions nobody
+
+
+_MARKDOWN_PUNCTUATION = re.compile(r"[\\*_\[\]~!#]")
+
+
+def _code(text: str) -> str:
+    """`text` as one code span, however many backticks it holds."""
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{'`' * (longest + 1)}{pad}{text}{pad}{'`' * (longest + 1)}"

@@ -7,6 +7,8 @@ too (the catalogue wants every exception visible), then one summary line with co
 
 from __future__ import annotations
 
+import re
+
 from migrations_checks.findings import Finding, LintResult
 from migrations_checks.report import counts, coverage
 
@@ -16,18 +18,27 @@ INDENT = "    "
 def render(result: LintResult) -> str:
     lines: list[str] = []
     for finding in result.findings:
-        lines.append(f"{_location(finding)}: {finding.severity} [{finding.rule}] {finding.message}")
+        lines.append(f"{_location(finding)}: {finding.severity} [{finding.rule}] {_visible(finding.message)}")
         if finding.source_line.strip():
-            lines.append(INDENT + finding.source_line.strip())
+            lines.append(INDENT + _visible(finding.source_line.strip()))
         if finding.hint:
             lines.append(f"{INDENT}hint: {finding.hint}")
     for finding in result.suppressed:
         reason = finding.suppressed_by.reason if finding.suppressed_by else ""
-        lines.append(f"{_location(finding)}: suppressed [{finding.rule}] {finding.message}")
-        lines.append(f"{INDENT}reason: {reason}")
+        lines.append(f"{_location(finding)}: suppressed [{finding.rule}] {_visible(finding.message)}")
+        lines.append(f"{INDENT}reason: {_visible(reason)}")
     lines.append(f"{counts(result)} in {coverage(result)}")
     return "\n".join(lines) + "\n"
 
 
 def _location(finding: Finding) -> str:
-    return f"{finding.file}:{finding.line}:{finding.column}"
+    return f"{_visible(finding.file)}:{finding.line}:{finding.column}"
+
+
+def _visible(text: str) -> str:
+    """Control characters (a quoted name may hold a line break or an escape sequence) shown as
+    escapes, so no finding can break its line or drive the terminal."""
+    return _CONTROL.sub(lambda match: ascii(match.group())[1:-1], text)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")

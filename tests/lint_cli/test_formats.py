@@ -192,6 +192,10 @@ def test_markdown_without_findings_is_readable() -> None:
         ("needs <table>.<column>", "needs &lt;table&gt;.&lt;column&gt;"),
         ("write `-- gates: allow <rule-id>` here", "write `-- gates: allow <rule-id>` here"),
         ("odd ` <b>", "odd ` &lt;b&gt;"),
+        # names come from SQL: no links, emphasis or mentions
+        ("drops [x](https://example.com) **b** _i_ @octocat", "drops \\[x\\](https://example.com) \\*\\*b\\*\\* "
+         "\\_i\\_ @&#8203;octocat"),
+        ("`a|b`", "`a\\|b`"),
     ],
 )
 def test_markdown_cell_escaping(text: str, cell: str) -> None:
@@ -204,6 +208,26 @@ def test_markdown_is_cut_below_githubs_comment_limit() -> None:
     assert len(body) < markdown.COMMENT_LIMIT
     assert body.startswith("<!-- migrations-checks -->\n## Migration lint: 400 errors")
     assert "findings and suppressions are not shown here" in body.splitlines()[-1]
+
+
+def test_markdown_cuts_a_long_file_short_but_keeps_other_files_and_every_suppression() -> None:
+    long = [finding("drop-column", "error", "migrations/0001_big.sql", n, "x" * 400) for n in range(400)]
+    small = finding("create-index-non-concurrently", "warning", "migrations/0002_small.sql", 3, "locks users")
+    kept = finding("drop-column", "error", "migrations/0002_small.sql", 1, "drops users.nickname",
+                   suppressed_by=ALLOW)
+    body = render(LintResult(findings=[*long, small], suppressed=[kept]), "markdown")
+    assert len(body) < markdown.COMMENT_LIMIT
+    assert "### `migrations/0001_big.sql`" in body and "### `migrations/0002_small.sql`" in body
+    assert ALLOW.reason in body  # the suppression and its reason are there
+    assert body.count("| ❌ error |") > 100  # the long file shows what fits
+    assert "findings and suppressions are not shown here" in body.splitlines()[-1]
+
+
+def test_text_output_shows_control_characters_as_escapes() -> None:
+    odd = finding("drop-table", "error", "m.sql", 1, 'drops table "a\r\nb\x1b[31m"', source_line="DROP \x1b[2J")
+    lines = render(LintResult(findings=[odd]), "text").splitlines()
+    assert lines[0] == 'm.sql:1:1: error [drop-table] drops table "a\\r\\nb\\x1b[31m"'
+    assert lines[1] == "    DROP \\x1b[2J"
 
 
 def test_unknown_format_is_refused(result: LintResult) -> None:
