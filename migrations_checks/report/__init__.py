@@ -8,6 +8,9 @@ GitHub Actions turns `github` workflow commands into inline annotations, and cod
 from __future__ import annotations
 
 import importlib
+import os
+from functools import cache
+from pathlib import Path
 
 from migrations_checks.findings import LintResult
 
@@ -45,3 +48,24 @@ def coverage(result: LintResult) -> str:
         f"{files} file{'' if files == 1 else 's'}, {statements} statement{'' if statements == 1 else 's'} "
         f"({cover.parsed} parsed, {cover.classified} classified, {cover.opaque} opaque)"
     )
+
+
+def repository_path(file: str) -> str:
+    """A finding's file as GitHub resolves annotation and code-scanning paths: relative to the
+    repository root (GITHUB_WORKSPACE in Actions, else the nearest folder holding `.git`), which
+    need not be the folder the lint ran in. Files outside the repository are left as shown."""
+    root = _repository_root(os.environ.get("GITHUB_WORKSPACE") or "", str(Path.cwd()))
+    if root is None:
+        return file
+    try:
+        return Path(file).resolve().relative_to(root).as_posix()
+    except ValueError:
+        return file
+
+
+@cache
+def _repository_root(workspace: str, cwd: str) -> Path | None:
+    if workspace:
+        return Path(workspace).resolve()
+    here = Path(cwd).resolve()
+    return next((folder for folder in (here, *here.parents) if (folder / ".git").exists()), None)

@@ -10,7 +10,7 @@ counts them and is plain text, not a command.
 from __future__ import annotations
 
 from migrations_checks.findings import LintResult
-from migrations_checks.report import counts, coverage
+from migrations_checks.report import counts, coverage, repository_path
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -19,7 +19,7 @@ def render(result: LintResult) -> str:
     lines = []
     for finding in result.findings:
         properties = {
-            "file": finding.file,
+            "file": repository_path(finding.file),
             "line": str(finding.line),
             "col": str(finding.column),
             "title": finding.rule,

@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 from gates.config import Severity
 from migrations_checks.findings import Finding, LintResult
+from migrations_checks.report import repository_path
 from migrations_checks.rules import Rule, all_rules
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -53,8 +54,9 @@ def render(result: LintResult) -> str:
 
 
 def artifact_uri(file: str) -> str:
-    """A URI for a finding's file: relative paths (the usual case) stay relative to the checkout
-    root with forward slashes, as code scanning requires; paths outside it become file URIs."""
+    """A URI for a finding's file: paths relative to the checkout root (the usual case, see
+    `repository_path`) keep forward slashes, as code scanning requires; absolute ones (outside the
+    checkout) become file URIs."""
     path: PurePath = PureWindowsPath(file) if "\\" in file else PurePosixPath(file)
     if path.is_absolute():
         return path.as_uri()
@@ -87,7 +89,7 @@ def _location(file: str, line: int, column: int | None = None) -> dict[str, Any]
     region = {"startLine": max(line, 1)}
     if column is not None:
         region["startColumn"] = max(column, 1)
-    return {"physicalLocation": {"artifactLocation": {"uri": artifact_uri(file)}, "region": region}}
+    return {"physicalLocation": {"artifactLocation": {"uri": artifact_uri(repository_path(file))}, "region": region}}
 
 
 def _result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:

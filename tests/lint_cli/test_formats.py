@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.resources
 import json
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -264,3 +265,20 @@ def test_every_format_renders_a_real_lint(fmt: str, sarif_validator: jsonschema.
         sarif_validator.validate(json.loads(output))
     if fmt in ("text", "json", "markdown"):
         assert "unused since release 41" in output
+
+
+@pytest.mark.parametrize("fmt", ["github", "sarif"])
+def test_annotation_paths_are_relative_to_the_repository_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    # A workflow step with `working-directory: app/db` still annotates the file GitHub knows.
+    (tmp_path / ".git").mkdir()
+    folder = tmp_path / "app" / "db"
+    folder.mkdir(parents=True)
+    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
+    monkeypatch.chdir(folder)
+    output = render(LintResult(findings=[finding("drop-table", "error", "0001.sql", 1, "drops table a")]), fmt)
+    assert ("file=app/db/0001.sql" if fmt == "github" else '"uri": "app/db/0001.sql"') in output
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path / "app"))
+    output = render(LintResult(findings=[finding("drop-table", "error", "0001.sql", 1, "drops table a")]), fmt)
+    assert ("file=db/0001.sql" if fmt == "github" else '"uri": "db/0001.sql"') in output
