@@ -3,13 +3,14 @@
 The rollback check needs to know that "up, then down" gives back exactly the schema it started
 from. `pg_dump` output changes with object OIDs, creation order and dump options, so instead each
 kind of object is described by one catalogue query as one stable line of text: relations (owner,
-row level security flags), columns (type, collation when not the type's own, default, nullability,
-identity), constraints of tables and of domains, indexes, sequence parameters, enums with their
-values in order, domains, policies, triggers, views, functions, extensions, and
-every grant (expanded with `aclexplode`, so an ACL left at its default and the same rights granted
-explicitly compare equal). Column positions are deliberately ignored: a rollback can only re-add a
-dropped column at the end of its table. The drizzle bookkeeping schema is not part of the schema,
-and neither are objects that belong to an extension.
+row level security flags, persistence, replica identity, partition bound), columns (type, collation
+when not the type's own, default, nullability, identity), constraints of tables and of domains,
+indexes, sequence parameters and owners, enums with their values in order, domains, policies,
+triggers (and whether enabled), views, functions, extensions, and every grant (expanded with
+`aclexplode`, so an ACL left at its default and the same rights granted explicitly compare equal).
+Column positions are deliberately ignored: a rollback can only re-add a dropped column at the end
+of its table. The drizzle bookkeeping schema is not part of the schema, and neither are objects
+that belong to an extension.
 
 A fingerprint is the set of those lines; two schemas are the same when the sets are equal.
 """
@@ -41,13 +42,20 @@ _QUERIES = tuple(query.format(**_FRAGMENTS) for query in (
        FROM pg_namespace n WHERE {schema_is_ours}""",
     """SELECT format('extension %I in schema %I', x.extname, n.nspname)
        FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace WHERE x.extname <> 'plpgsql'""",
-    """SELECT format('%s %I.%I owner %s%s%s',
+    """SELECT format('%s %I.%I owner %s%s%s%s%s%s',
               CASE c.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'partitioned table' WHEN 'v' THEN 'view'
                    WHEN 'm' THEN 'materialized view' WHEN 'f' THEN 'foreign table' WHEN 'S' THEN 'sequence'
                    ELSE 'composite type' END,
               n.nspname, c.relname, pg_get_userbyid(c.relowner),
               CASE WHEN c.relrowsecurity THEN ' row level security enabled' ELSE '' END,
-              CASE WHEN c.relforcerowsecurity THEN ' row level security forced' ELSE '' END)
+              CASE WHEN c.relforcerowsecurity THEN ' row level security forced' ELSE '' END,
+              CASE WHEN c.relpersistence = 'u' THEN ' unlogged' ELSE '' END,
+              CASE c.relreplident WHEN 'n' THEN ' replica identity nothing' WHEN 'f' THEN ' replica identity full'
+                   WHEN 'i' THEN ' replica identity index' ELSE '' END,
+              CASE WHEN c.relispartition
+                   THEN ' partition of ' || (SELECT h.inhparent::regclass::text FROM pg_inherits h
+                                             WHERE h.inhrelid = c.oid) || ' ' || pg_get_expr(c.relpartbound, c.oid)
+                   ELSE '' END)
        FROM {relations} WHERE {relation_is_ours} AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S', 'c')""",
     """SELECT format('column %I.%I.%I %s%s%s%s%s', n.nspname, c.relname, a.attname,
               format_type(a.atttypid, a.atttypmod),
@@ -75,8 +83,15 @@ _QUERIES = tuple(query.format(**_FRAGMENTS) for query in (
               format_type(q.seqtypid, NULL), q.seqstart, q.seqincrement, q.seqmin, q.seqmax, q.seqcache,
               CASE WHEN q.seqcycle THEN ' cycle' ELSE '' END)
        FROM {relations} JOIN pg_sequence q ON q.seqrelid = c.oid WHERE {relation_is_ours}""",
-    """SELECT format('index %s%s', pg_get_indexdef(i.indexrelid),
-              CASE WHEN i.indisvalid THEN '' ELSE ' (invalid)' END)
+    """SELECT format('sequence %I.%I owned by %I.%I.%I', n.nspname, c.relname, tn.nspname, t.relname, a.attname)
+       FROM {relations} JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid
+            AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0
+            JOIN pg_class t ON t.oid = d.refobjid JOIN pg_namespace tn ON tn.oid = t.relnamespace
+            JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid
+       WHERE {relation_is_ours} AND c.relkind = 'S'""",
+    """SELECT format('index %s%s%s', pg_get_indexdef(i.indexrelid),
+              CASE WHEN i.indisvalid THEN '' ELSE ' (invalid)' END,
+              CASE WHEN i.indisreplident THEN ' (replica identity)' ELSE '' END)
        FROM {relations} JOIN pg_index i ON i.indrelid = c.oid WHERE {relation_is_ours}""",
     """SELECT format('enum %I.%I (%s)', n.nspname, t.typname,
               (SELECT string_agg(quote_literal(v.enumlabel), ', ' ORDER BY v.enumsortorder)
@@ -98,7 +113,9 @@ _QUERIES = tuple(query.format(**_FRAGMENTS) for query in (
               regexp_replace(coalesce(pg_get_expr(p.polqual, p.polrelid), ''), '\\s+', ' ', 'g'),
               regexp_replace(coalesce(pg_get_expr(p.polwithcheck, p.polrelid), ''), '\\s+', ' ', 'g'))
        FROM {relations} JOIN pg_policy p ON p.polrelid = c.oid WHERE {relation_is_ours}""",
-    """SELECT format('trigger %s', pg_get_triggerdef(g.oid))
+    """SELECT format('trigger %s%s', pg_get_triggerdef(g.oid),
+              CASE g.tgenabled WHEN 'D' THEN ' (disabled)' WHEN 'R' THEN ' (enabled on replica)'
+                   WHEN 'A' THEN ' (enabled always)' ELSE '' END)
        FROM {relations} JOIN pg_trigger g ON g.tgrelid = c.oid
        WHERE {relation_is_ours} AND NOT g.tgisinternal""",
     """SELECT format('view %I.%I as %s', n.nspname, c.relname,

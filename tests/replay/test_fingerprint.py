@@ -42,6 +42,16 @@ CHANGES = {
     "view": ("CREATE VIEW v AS SELECT a FROM t", "+ view public.v as SELECT a FROM t;"),
     "schema": ("CREATE SCHEMA audit", "+ schema audit owner postgres"),
     "table": ("CREATE TABLE u (id int)", "+ table public.u owner postgres"),
+    "unlogged": ("ALTER TABLE t SET UNLOGGED", "+ table public.t owner postgres unlogged"),
+    "replica identity": ("ALTER TABLE t REPLICA IDENTITY FULL",
+                         "+ table public.t owner postgres replica identity full"),
+    "disabled trigger": ("CREATE FUNCTION tg() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END'; "
+                         "CREATE TRIGGER tt BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION tg(); "
+                         "ALTER TABLE t DISABLE TRIGGER tt", "(disabled)"),
+    "detached partition": ("CREATE TABLE p (k int) PARTITION BY RANGE (k); "
+                           "CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (10)",
+                           "+ table public.p1 owner postgres partition of p FOR VALUES FROM (0) TO (10)"),
+    "sequence owner": ("ALTER SEQUENCE s OWNED BY t.a", "+ sequence public.s owned by public.t.a"),
 }
 
 
