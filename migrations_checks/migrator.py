@@ -95,11 +95,16 @@ def read_applied(connection: psycopg.Connection) -> list[AppliedRow]:
     return [AppliedRow(id=row[0], hash=row[1], created_at=row[2]) for row in rows]
 
 
-def set_timeouts(connection: psycopg.Connection, *, lock_timeout: str, statement_timeout: str) -> None:
-    """Session-level timeouts; a value Postgres rejects is a configuration mistake, named as such."""
+def set_timeouts(
+    connection: psycopg.Connection, *, lock_timeout: str, statement_timeout: str, local: bool = False
+) -> None:
+    """Timeouts for the session, or with `local` for the current transaction only: through a
+    transaction-mode pooler (Neon's `-pooler` hosts) a session setting could land on another
+    client's server connection and miss ours. A value Postgres rejects is a configuration mistake,
+    named as such."""
     for name, value in (("lock_timeout", lock_timeout), ("statement_timeout", statement_timeout)):
         try:
-            connection.execute("SELECT set_config(%s, %s, false)", (name, value))
+            connection.execute("SELECT set_config(%s, %s, %s)", (name, value, local))
         except psycopg.Error as error:
             raise InputError(
                 f"{name} {value!r} is not a duration Postgres accepts: {error.diag.message_primary}"
@@ -122,15 +127,17 @@ def apply_pending(
     """
     files = journal_migrations(migrations)
     with connect(conninfo, budget_s=connect_budget_s) as connection:
-        set_timeouts(connection, lock_timeout=lock_timeout, statement_timeout=statement_timeout)
-        connection.execute(f'CREATE SCHEMA IF NOT EXISTS "{MIGRATIONS_SCHEMA}"')
-        connection.execute(
-            f"CREATE TABLE IF NOT EXISTS {_QUALIFIED} "
-            "(id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)"
-        )
-        newest = newest_created_at(read_applied(connection))
+        with connection.transaction():
+            set_timeouts(connection, lock_timeout=lock_timeout, statement_timeout=statement_timeout, local=True)
+            connection.execute(f'CREATE SCHEMA IF NOT EXISTS "{MIGRATIONS_SCHEMA}"')
+            connection.execute(
+                f"CREATE TABLE IF NOT EXISTS {_QUALIFIED} "
+                "(id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)"
+            )
+            newest = newest_created_at(read_applied(connection))
         pending = [migration for migration in files if is_pending(migration, newest)]
         with connection.transaction():
+            set_timeouts(connection, lock_timeout=lock_timeout, statement_timeout=statement_timeout, local=True)
             _apply_files(connection, pending)
     return ApplyResult(applied=tuple(pending), newest_before=newest)
 

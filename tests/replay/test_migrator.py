@@ -152,6 +152,17 @@ def test_a_statement_over_its_timeout_is_cancelled(scratch_database: str, make_h
     assert raised.value.sqlstate == "57014"  # query_canceled
 
 
+def test_timeouts_hold_inside_the_migration_transaction_and_nowhere_else(
+    scratch_database: str, make_history: HistoryFactory
+) -> None:
+    # Set per transaction, so a transaction-mode pooler can neither lose them nor pass them on.
+    history = make_history([("0000_seen", "CREATE TABLE seen AS SELECT current_setting('lock_timeout') AS lock, "
+                                          "current_setting('statement_timeout') AS statement;", None)])
+    apply_pending(scratch_database, history, lock_timeout="1500ms", statement_timeout="25s", connect_budget_s=5.0)
+    with psycopg.connect(scratch_database) as connection:
+        assert connection.execute("SELECT lock, statement FROM seen").fetchone() == ("1500ms", "25s")
+
+
 def test_an_invalid_timeout_is_a_configuration_error(scratch_database: str, make_history: HistoryFactory) -> None:
     history = make_history([("0000_a", "SELECT 1;", None)])
 
