@@ -50,12 +50,12 @@ def features_of(kind: str | None, words: Sequence[Word], actions: Sequence[Actio
 def _virtual_generated_column(words: Sequence[Word]) -> bool:
     """`GENERATED ALWAYS AS (expression)` marked VIRTUAL, or not marked STORED: PostgreSQL 18 makes
     such a column virtual, and older versions reject it."""
-    cursor = Cursor(words)
-    while not cursor.done:
+    for index, word in enumerate(words):
+        if word.upper != "GENERATED":
+            continue  # the common case, kept cheap: most statements generate nothing
+        cursor = Cursor(words, index)
         if cursor.accept("GENERATED", "ALWAYS", "AS") and cursor.at_symbol("("):
             cursor.skip_group()
             if not cursor.at("STORED"):
                 return True
-        else:
-            cursor.next()
     return False
