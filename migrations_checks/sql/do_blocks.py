@@ -8,7 +8,11 @@ block body is read as PL/pgSQL, just deeply enough to tell which statements are 
   CASE branches and LOOP/WHILE/FOR/FOREACH bodies are returned as statements;
 - PL/pgSQL's own statements are skipped: DECLARE sections, conditions, assignments, ``NULL``,
   ``RAISE``, ``RETURN``, ``EXIT``, ``CONTINUE``, ``ASSERT``, ``GET DIAGNOSTICS`` and the cursor
-  statements ``OPEN``/``FETCH``/``MOVE``/``CLOSE``;
+  statements ``FETCH``/``MOVE``/``CLOSE``; the string constants of conditions, declarations and
+  assignments are kept as the block's ``literals`` (a value the block uses);
+- ``OPEN`` runs its cursor's query: ``OPEN c FOR query`` and a cursor declared ``CURSOR FOR
+  query`` give that query as a statement, ``OPEN c FOR EXECUTE`` is read like ``EXECUTE``, and a
+  cursor whose query is out of sight goes to ``dynamic``;
 - ``PERFORM expr`` is returned as written, starting at ``PERFORM`` (a SELECT that discards its
   rows), and the query of ``FOR rec IN <query> LOOP`` as a statement of its own;
 - ``EXECUTE`` of a constant string (string literals joined with ``||``) is unwrapped and the SQL in
@@ -21,6 +25,7 @@ each character's offset is that of the source text that produced it, so ``start`
 ``column`` are exact but ``source[start:end]`` shows the quoted form. ``--> statement-breakpoint``
 has no meaning inside a block (Drizzle has already cut the file there).
 
+Every comment in a body is returned too, so `gates:` directives there are read wherever they stand.
 A block in another language, or a body this parser cannot follow, goes whole to ``dynamic``:
 the gate never passes SQL it has not read.
 """
