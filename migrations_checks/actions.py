@@ -33,6 +33,8 @@ Verb = Literal[
     "grant",
     # maintenance and server-level statements
     "vacuum", "cluster", "create_database", "drop_database", "alter_system", "create_tablespace",
+    # BEGIN, COMMIT, ROLLBACK... written in a migration
+    "transaction_control",
     # recognised, and of no interest to any rule
     "other",
 ]

@@ -15,6 +15,9 @@ from migrations_checks.sql.words import Cursor, Word, has_keyword, top_level
 
 # Statements that can carry an UPDATE or DELETE, directly or in a data-modifying WITH clause.
 _MAY_CHANGE_DATA = frozenset({"UPDATE", "DELETE", "WITH", "INSERT", "SELECT", "MERGE"})
+TRANSACTION_CONTROL = frozenset(
+    {"BEGIN", "START TRANSACTION", "COMMIT", "END", "ROLLBACK", "ABORT", "PREPARE TRANSACTION", "COMMIT PREPARED"}
+)
 _SIMPLE_VERBS = {
     "CREATE DATABASE": "create_database",
     "ALTER SYSTEM": "alter_system",
@@ -56,6 +59,10 @@ def describe(kind: str, words: Sequence[Word], tree: exp.Expression | None) -> l
         return objects.grant(words)
     if kind in _SIMPLE_VERBS:
         return [Action(_SIMPLE_VERBS[kind])]  # type: ignore[arg-type]
+    if kind in TRANSACTION_CONTROL:
+        # ROLLBACK TO SAVEPOINT stays inside the transaction; the others begin or end one.
+        inside = kind == "ROLLBACK" and len(words) > 1 and words[1].upper == "TO"
+        return [Action("other" if inside else "transaction_control")]
     return [Action("other")]
 
 

@@ -26,6 +26,7 @@ CATALOGUE = {
 }
 # Added by this suite: suppression hygiene, the replay gate's re-run check, the target version.
 EXTRA = {"invalid-suppression": "error", "unused-suppression": "info", "rerun-failure": "warning",
+         "transaction-control": "error",
          "requires-newer-postgres": "error"}
 
 STATEMENT_RULES = [rule for rule in all_rules().values() if rule.check is not None]

@@ -12,6 +12,7 @@ from tests.helpers import fired, in_do_block, in_function, write_drizzle
 
 CONCURRENTLY = "concurrently-in-transaction"
 NON_TRANSACTIONAL = "non-transactional-statement"
+CONTROL = "transaction-control"
 ENUM_VALUE = "enum-value-used-in-same-transaction"
 
 ADD_VALUE = "ALTER TYPE \"public\".\"plan_status\" ADD VALUE 'archived';--> statement-breakpoint\n"
@@ -41,6 +42,10 @@ BAD = [
     (ENUM_VALUE, in_do_block("ALTER TYPE plan_status ADD VALUE 'archived';") + "\n" + USE_VALUE),
     (ENUM_VALUE, ADD_VALUE + 'CREATE POLICY "p" ON "plans" FOR SELECT USING ("status" <> \'archived\');'),
     (ENUM_VALUE, ADD_VALUE + USE_VALUE + "\n" + USE_VALUE),  # one finding, however many uses
+    (CONTROL, 'ALTER TABLE "users" ADD COLUMN "bio" text;\nCOMMIT;'),
+    (CONTROL, "end;"),
+    (CONTROL, "ROLLBACK;"),
+    (CONTROL, "start transaction isolation level serializable;"),
     # uses outside the statements of a DO block: a condition, a declaration, an assignment
     (ENUM_VALUE, ADD_VALUE + "DO $$ BEGIN IF EXISTS (SELECT 1 FROM plans WHERE status = 'archived') THEN "
                  "RAISE NOTICE 'found'; END IF; END $$;"),
@@ -68,6 +73,8 @@ GOOD = [
     (ENUM_VALUE, ADD_VALUE + "ALTER TYPE \"plan_status\" ADD VALUE 'paused' BEFORE 'archived';"),
     (ENUM_VALUE, ADD_VALUE + "COMMENT ON TYPE \"plan_status\" IS 'archived';"),
     (ENUM_VALUE, ADD_VALUE + "DO $$ BEGIN RAISE NOTICE 'archived'; END $$;"),  # a message
+    (CONTROL, 'SAVEPOINT "s";\nROLLBACK TO SAVEPOINT "s";\nRELEASE SAVEPOINT "s";'),
+    (CONTROL, "DO $$ BEGIN IF true THEN NULL; END IF; END $$;"),  # a PL/pgSQL block, not a transaction
     # Drizzle's enum block for another enum that shares the label
     (ENUM_VALUE, ADD_VALUE + in_do_block("CREATE TYPE \"other\" AS ENUM('archived', 'live');")),
 ]
@@ -114,6 +121,11 @@ def test_a_transaction_block_written_in_the_file_counts_with_a_non_transactional
     add_value = ADD_VALUE.removesuffix("--> statement-breakpoint\n")
     assert len(fired(f"{opening}\n{add_value}\n{USE_VALUE}\nCOMMIT;", ENUM_VALUE, transactional=False)) == 1
     assert fired(f"{opening}\n{add_value}\nCOMMIT;\n{USE_VALUE}", ENUM_VALUE, transactional=False) == []
+
+
+def test_a_commit_inside_a_do_block_breaks_the_migrators_transaction_too() -> None:
+    assert len(fired("DO $$ BEGIN COMMIT; END $$;", CONTROL)) == 1
+    assert fired("DO $$ BEGIN COMMIT; END $$;", CONTROL, transactional=False) == []
 
 
 def test_enum_finding_is_on_the_add_value_and_names_the_use() -> None:
