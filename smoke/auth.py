@@ -127,7 +127,8 @@ class ClerkSessionTokens:
                 url, json=body, headers={"Authorization": f"Bearer {self._credentials.secret_key}"}
             )
         except httpx.HTTPError as error:
-            raise AuthError(f"Clerk could not be reached to {action} at {url}: {error}") from None
+            reason = redacted_excerpt(str(error), self.secrets())
+            raise AuthError(f"Clerk could not be reached to {action} at {url}: {reason}") from None
         if response.status_code >= 400:
             hint = " (check CLERK_SECRET_KEY)" if response.status_code in (401, 403) else ""
             raise AuthError(

@@ -71,8 +71,8 @@ def total_budget_s(environ: Mapping[str, str] = os.environ) -> float:
 
 
 def _auth(environ: Mapping[str, str], test_user: str) -> StaticToken | ClerkCredentials:
-    api_key = environ.get("SMOKE_TEST_API_KEY")
-    clerk_key = environ.get("CLERK_SECRET_KEY")
+    api_key = _credential(environ, "SMOKE_TEST_API_KEY")
+    clerk_key = _credential(environ, "CLERK_SECRET_KEY")
     if api_key and clerk_key:
         raise SmokeInputError(
             "both SMOKE_TEST_API_KEY and CLERK_SECRET_KEY are set: set only the one the app accepts "
@@ -85,6 +85,16 @@ def _auth(environ: Mapping[str, str], test_user: str) -> StaticToken | ClerkCred
     raise SmokeInputError(
         "no credentials: set CLERK_SECRET_KEY (the real app, behind Clerk) or SMOKE_TEST_API_KEY (the stand-in)"
     )
+
+
+def _credential(environ: Mapping[str, str], name: str) -> str | None:
+    """A key as it goes into an `Authorization` header. Whitespace around it (a pasted newline) is
+    dropped; anything else a header cannot carry is refused here, by name only, because the HTTP
+    library's own error would quote the whole header, key included."""
+    value = (environ.get(name) or "").strip()
+    if value and not all("!" <= char <= "~" for char in value):
+        raise SmokeInputError(f"{name} holds spaces, control or non-ASCII characters; check how it was pasted")
+    return value or None
 
 
 def _seconds(environ: Mapping[str, str], name: str, default: float) -> float:

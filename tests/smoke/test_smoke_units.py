@@ -91,6 +91,9 @@ def test_inputs_come_from_smoke_variables_then_the_environments_config() -> None
     assert (static.api_url, static.database_url, static.auth) == ("http://127.0.0.1:1", "postgresql://db/x",
                                                                   StaticToken("k"))
     assert "postgresql" not in repr(static) and "'k'" not in repr(static)
+    # A pasted newline around a key is dropped rather than sent in a header.
+    assert resolve(staging, {**base, "CLERK_SECRET_KEY": "sk\n"}).auth == ClerkCredentials("sk", "user_1",
+                                                                                          "https://api.clerk.com")
     with pytest.raises(SmokeInputError, match=re.escape("set SMOKE_TEST_API_URL or api_url in [environments.prod")):
         resolve(Environment(name="production", database_url_env="DATABASE_URL_PROD"), {})
 
@@ -103,13 +106,17 @@ def test_inputs_come_from_smoke_variables_then_the_environments_config() -> None
     ({"SMOKE_POLL_BUDGET_S": "95"}, "must be below SMOKE_TOTAL_BUDGET_S"),
     ({"SMOKE_TOTAL_BUDGET_S": "-1"}, "SMOKE_TOTAL_BUDGET_S='-1' must be above 0"),
     ({"SMOKE_POLL_BUDGET_S": "nan"}, "SMOKE_POLL_BUDGET_S='nan' is not a finite number"),
+    # a header cannot carry these, and the HTTP library's error would quote the whole header
+    ({"CLERK_SECRET_KEY": "sk_live_sec ret"}, "CLERK_SECRET_KEY holds spaces, control or non-ASCII characters"),
+    ({"CLERK_SECRET_KEY": "sk_live_s\u00e9cret"}, "CLERK_SECRET_KEY holds spaces"),
 ])
 def test_a_missing_or_bad_input_is_one_sentence(changes: dict[str, str], message: str) -> None:
     staging = Environment(name="staging", database_url_env="DATABASE_URL_STAGING", api_url="https://s.example")
     environ = {"DATABASE_URL_STAGING": "postgresql://db", "SMOKE_TEST_CLERK_USER_ID": "u", "CLERK_SECRET_KEY": "sk",
                **changes}
-    with pytest.raises(SmokeInputError, match=re.escape(message)):
+    with pytest.raises(SmokeInputError, match=re.escape(message)) as caught:
         resolve(staging, environ)
+    assert "secret" not in str(caught.value).lower().replace("clerk_secret_key", "")
 
 
 def test_a_runs_tag_matches_its_own_pattern_and_the_any_run_pattern() -> None:
