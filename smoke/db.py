@@ -38,6 +38,7 @@ class JobRow:
     completed_at: datetime | None
     created_at: datetime
     database_now: datetime
+    result_counts: tuple[object, object] = (None, None)  # (modulesCount, tasksCount) the job recorded
 
     @classmethod
     def from_json(cls, row: dict[str, Any], database_now: datetime) -> JobRow:
@@ -55,6 +56,7 @@ class JobRow:
             completed_at=_timestamp(row.get("completed_at")),
             created_at=_timestamp(row["created_at"]) or database_now,
             database_now=database_now,
+            result_counts=((row.get("result") or {}).get("modulesCount"), (row.get("result") or {}).get("tasksCount")),
         )
 
 
@@ -70,6 +72,16 @@ def latest_job(connection: psycopg.Connection, plan_id: str) -> JobRow | None:
         (plan_id,),
     ).fetchone()
     return JobRow.from_json(row[0], row[1]) if row else None
+
+
+def plan_outcome(connection: psycopg.Connection, plan_id: str) -> tuple[str | None, int]:
+    """(learning_plans.generation_status, number of `success` generation attempts) of the plan."""
+    row = connection.execute(
+        "SELECT (SELECT generation_status::text FROM learning_plans WHERE id = %(plan)s), "
+        "(SELECT count(*) FROM generation_attempts WHERE plan_id = %(plan)s AND status = 'success')",
+        {"plan": plan_id},
+    ).fetchone()
+    return (row[0], int(row[1])) if row else (None, 0)
 
 
 def plan_counts(connection: psycopg.Connection, plan_id: str) -> tuple[int, int]:

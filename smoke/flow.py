@@ -24,7 +24,7 @@ from gates.dsn import mask
 from smoke import cleanup
 from smoke.api_client import ApiError, PlanApi
 from smoke.auth import AuthError, AuthProvider, ClerkSessionTokens, StaticToken
-from smoke.db import JobRow, latest_job, open_database, plan_counts, user_row_id
+from smoke.db import JobRow, latest_job, open_database, plan_counts, plan_outcome, user_row_id
 from smoke.diagnosis import diagnose, evidence
 from smoke.poller import Backoff, PollOutcome, poll
 from smoke.settings import SmokeSettings
@@ -135,7 +135,7 @@ class _Run:
                 stage = "generation"
                 claimed, completed, outcome = self._generation(api, db, plan_id, created)
                 stage = "verify"
-                modules, tasks, job = self._verify(api, db, plan_id)
+                modules, tasks, job = self._verify(api, db, plan_id, outcome.last)
         except psycopg.Error as error:  # e.g. the connection dropped or a query hit statement_timeout
             raise self.fail(stage, f"database error: {type(error).__name__}: {error}") from None
         return SmokeResult(
@@ -225,7 +225,9 @@ class _Run:
             raise self.fail("generation", f"the app reports plan {plan_id} failed: {diagnose(job)}")
         return (seen_claimed[0] if seen_claimed else completed), completed, outcome
 
-    def _verify(self, api: PlanApi, db: psycopg.Connection, plan_id: str) -> tuple[int, int, JobRow]:
+    def _verify(
+        self, api: PlanApi, db: psycopg.Connection, plan_id: str, final_status: str | None
+    ) -> tuple[int, int, JobRow]:
         modules, tasks = plan_counts(db, plan_id)
         try:
             detail = api.plan_detail(plan_id)
@@ -241,6 +243,23 @@ class _Run:
                 f"plan {plan_id} has {modules} modules and {tasks} tasks in the database and {api_modules} "
                 f"modules and {api_tasks} tasks through the API (status {detail.get('status')}); expected "
                 f"more than 0 of each; job: {evidence(job) if job else 'none'}",
+            )
+        # The rest of a finished generation (contract §7): all of it, or the deploy is broken.
+        plan_status, successes = plan_outcome(db, plan_id)
+        problems = [
+            f"the status answer said {final_status!r}" if final_status != "ready" else "",
+            f"the detail answer says {detail.get('status')!r}" if detail.get("status") != "ready" else "",
+            f"the job is {job.status}" if job.status != "completed" else "",
+            f"the job recorded {job.result_counts[0]} modules and {job.result_counts[1]} tasks"
+            if job.result_counts != (modules, tasks) else "",
+            "no successful generation attempt is recorded" if not successes else "",
+            f"the plan's generation_status is {plan_status!r}" if plan_status != "ready" else "",
+        ]
+        if any(problems):
+            raise self.fail(
+                "verify",
+                f"plan {plan_id} has {modules} modules and {tasks} tasks, but "
+                f"{'; '.join(problem for problem in problems if problem)}; job: {evidence(job)}",
             )
         return modules, tasks, job
 

@@ -70,10 +70,10 @@ def test_each_broken_deploy_fails_at_its_stage_and_is_cleaned_up(
     assert tagged_plans() == []
 
 
-class StatuslessProxy:
-    """The app behind a proxy that drops `status` from every status answer that is not yet `ready`."""
+class StatusProxy:
+    """The app behind a proxy that passes every status answer through `rewrite`."""
 
-    def __init__(self, upstream: str) -> None:
+    def __init__(self, upstream: str, rewrite: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 self._forward()
@@ -87,8 +87,8 @@ class StatuslessProxy:
                                        headers={"Authorization": self.headers.get("Authorization", ""),
                                                 "Content-Type": "application/json"})
                 body = answer.content
-                if self.path.endswith("/status") and answer.json().get("status") != "ready":
-                    body = json.dumps({k: v for k, v in answer.json().items() if k != "status"}).encode()
+                if self.path.endswith("/status"):
+                    body = json.dumps(rewrite(answer.json())).encode()
                 self.send_response(answer.status_code)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
@@ -107,15 +107,33 @@ class StatuslessProxy:
         self.server.server_close()
 
 
+def _without_status_until_ready(answer: dict[str, Any]) -> dict[str, Any]:
+    return answer if answer.get("status") == "ready" else {k: v for k, v in answer.items() if k != "status"}
+
+
+def _ready_reported_failed(answer: dict[str, Any]) -> dict[str, Any]:
+    return {**answer, "status": "failed"} if answer.get("status") == "ready" else answer
+
+
 def test_an_answer_without_a_status_does_not_count_as_claimed(standin: Factory, smoke_settings: Settings) -> None:
     with standin(MOCK_GENERATION_DELAY_MS="1000") as stack:
-        proxy = StatuslessProxy(stack.api_url)
+        proxy = StatusProxy(stack.api_url, _without_status_until_ready)
         try:
             result = run_smoke(dataclasses.replace(smoke_settings(stack), api_url=proxy.url), report=lambda _: None)
         finally:
             proxy.close()
     # The job was claimed at once, but no answer said so until the plan was ready, a second later.
     assert result.claimed_s >= 1.0 and result.claimed_s <= result.completed_s
+
+
+def test_an_app_that_reports_the_plan_failed_fails_the_run(standin: Factory, smoke_settings: Settings) -> None:
+    with standin() as stack:
+        proxy = StatusProxy(stack.api_url, _ready_reported_failed)
+        try:
+            failure = _fail(dataclasses.replace(smoke_settings(stack), api_url=proxy.url))
+        finally:
+            proxy.close()
+    assert failure.stage == "verify" and "the status answer said 'failed'" in failure.detail
 
 
 def test_without_a_worker_the_timeout_names_the_stall(standin: Factory, smoke_settings: Settings) -> None:
@@ -194,4 +212,34 @@ def test_a_session_left_signed_in_fails_the_cleanup(
     assert "Clerk refused to revoke session sess_123 for user " in failure.detail
     assert "the session stays signed in until Clerk expires it" in failure.detail
     assert SECRET not in str(failure) and standin_api_key not in str(failure)
+    assert tagged_plans() == []
+
+
+BROKEN_FINISHES = {  # a deploy whose generation half-finishes: (database change, what the failure says)
+    "plan never marked ready": (
+        "CREATE FUNCTION keep_generating() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN NEW.generation_status := 'generating'; RETURN NEW; END $$; "
+        "CREATE TRIGGER keep_generating BEFORE UPDATE ON learning_plans "
+        "FOR EACH ROW EXECUTE FUNCTION keep_generating()",
+        "the plan's generation_status is 'generating'",
+    ),
+    "attempt not recorded as a success": (
+        "CREATE FUNCTION fail_attempt() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN NEW.status := 'failure'; RETURN NEW; END $$; "
+        "CREATE TRIGGER fail_attempt BEFORE INSERT ON generation_attempts FOR EACH ROW EXECUTE FUNCTION fail_attempt()",
+        "no successful generation attempt is recorded",
+    ),
+}
+
+
+@pytest.mark.parametrize(("change", "evidence"), BROKEN_FINISHES.values(), ids=BROKEN_FINISHES.keys())
+def test_a_generation_that_half_finishes_fails_verify(
+    standin: Factory, smoke_settings: Settings, smoke_db: psycopg.Connection, tagged_plans: Callable[[], list[str]],
+    change: str, evidence: str,
+) -> None:
+    with standin() as stack:
+        smoke_db.execute(change)
+        failure = _fail(smoke_settings(stack))
+    assert failure.stage == "verify"
+    assert evidence in failure.detail
     assert tagged_plans() == []
