@@ -2,8 +2,9 @@
 
 The real app's delete endpoint is a stub (contract §1.6), so cleanup deletes the plan row in SQL,
 as the app team's own smoke helper did; modules, tasks, attempts and the plan's job rows go with
-it by cascade (§2.3). Every statement is scoped twice: to the test user's id, and to the smoke
-tag in the topic. The user row, usage counters and anything untagged are left alone.
+it by cascade (§2.3). Every statement is scoped twice: to the smoke tag in the topic, and to the
+test user's id or the id of the plan this run created. The user row, usage counters and anything
+untagged are left alone.
 """
 
 from __future__ import annotations
@@ -15,10 +16,13 @@ import psycopg
 from smoke.tagging import ANY_RUN_TOPIC, RunTag
 
 
-def remove_run(connection: psycopg.Connection, user_id: UUID, tag: RunTag) -> int:
-    """Delete every plan of this run (also one whose create answer was lost); returns how many."""
+def remove_run(connection: psycopg.Connection, user_id: UUID, tag: RunTag, plan_id: str | None) -> int:
+    """Delete every plan of this run: the test user's with this run's tag (also one whose create
+    answer was lost), and the plan the app said it created, whoever it made the owner; returns how
+    many."""
     cursor = connection.execute(
-        "DELETE FROM learning_plans WHERE user_id = %s AND topic LIKE %s", (user_id, tag.topic_like)
+        "DELETE FROM learning_plans WHERE topic LIKE %s AND (user_id = %s OR id = %s::uuid)",
+        (tag.topic_like, user_id, plan_id),
     )
     return cursor.rowcount
 

@@ -84,6 +84,11 @@ def plan_outcome(connection: psycopg.Connection, plan_id: str) -> tuple[str | No
     return (row[0], int(row[1])) if row else (None, 0)
 
 
+def plan_owner(connection: psycopg.Connection, plan_id: str) -> UUID | None:
+    row = connection.execute("SELECT user_id FROM learning_plans WHERE id = %s", (plan_id,)).fetchone()
+    return row[0] if row else None
+
+
 def plan_counts(connection: psycopg.Connection, plan_id: str) -> tuple[int, int]:
     """(modules, tasks) stored for the plan."""
     row = connection.execute(

@@ -24,7 +24,7 @@ from gates.dsn import mask
 from smoke import cleanup
 from smoke.api_client import ApiError, PlanApi
 from smoke.auth import AuthError, AuthProvider, ClerkSessionTokens, StaticToken
-from smoke.db import JobRow, latest_job, open_database, plan_counts, plan_outcome, user_row_id
+from smoke.db import JobRow, latest_job, open_database, plan_counts, plan_outcome, plan_owner, user_row_id
 from smoke.diagnosis import diagnose, evidence
 from smoke.poller import Backoff, PollOutcome, poll
 from smoke.settings import SmokeSettings
@@ -94,6 +94,7 @@ class _Run:
         self.tag = RunTag.new()
         self.start = time.monotonic()
         self.user_id: UUID | None = None
+        self.plan_id: str | None = None  # once the app answered the create
 
     def elapsed(self) -> float:
         return time.monotonic() - self.start
@@ -129,7 +130,7 @@ class _Run:
                 self._preflight(db)
                 created = time.monotonic()
                 stage = "create"
-                plan_id = self._create(api)
+                plan_id = self._create(api, db)
                 stage = "enqueue"
                 self._wait_for_job(db, plan_id)
                 stage = "generation"
@@ -170,7 +171,7 @@ class _Run:
             self.report(f"smoke preflight: removed {removed} leftover smoke plan(s) older than "
                         f"{self.settings.total_budget_s:g} s")
 
-    def _create(self, api: PlanApi) -> str:
+    def _create(self, api: PlanApi, db: psycopg.Connection) -> str:
         try:
             body = api.create_plan(self.tag.plan_payload())
         except (ApiError, AuthError) as error:
@@ -178,6 +179,12 @@ class _Run:
         plan_id = body.get("id")
         if not isinstance(plan_id, str):
             raise self.fail("create", f"the 201 answer has no plan id: {sorted(body)}")
+        self.plan_id = plan_id
+        owner = plan_owner(db, plan_id)
+        if owner != self.user_id:
+            # e.g. DEV_CLERK_USER_ID set on a non-production app: the token's user is not the one used.
+            raise self.fail("create", f"the app created plan {plan_id} for users row {owner}, not for "
+                                      f"{self.settings.test_user} ({self.user_id}): it does not act as the test user")
         return plan_id
 
     def _wait_for_job(self, db: psycopg.Connection, plan_id: str) -> None:
@@ -273,7 +280,9 @@ class _Run:
             return None  # nothing can have been created before the user was found
         try:
             with open_database(self.settings.database_url, budget_s=CONNECT_BUDGET_S) as db:
-                cleanup.remove_run(db, self.user_id, self.tag)
+                removed = cleanup.remove_run(db, self.user_id, self.tag, self.plan_id)
         except (ConnectError, psycopg.Error) as error:
             return f"could not delete run {self.tag.run_id}'s plans from {mask(self.settings.database_url)}: {error}"
+        if self.plan_id is not None and not removed:
+            return f"plan {self.plan_id} of run {self.tag.run_id} was not found to delete"
         return None

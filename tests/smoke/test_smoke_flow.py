@@ -243,3 +243,15 @@ def test_a_generation_that_half_finishes_fails_verify(
     assert failure.stage == "verify"
     assert evidence in failure.detail
     assert tagged_plans() == []
+
+
+def test_an_app_acting_as_another_user_fails_and_its_plan_is_still_removed(
+    standin: Factory, smoke_settings: Settings, smoke_db: psycopg.Connection, tagged_plans: Callable[[], list[str]]
+) -> None:
+    # As the real app does on a non-production deploy with DEV_CLERK_USER_ID set (contract §1.1).
+    with standin() as stack:
+        smoke_db.execute("INSERT INTO users (clerk_user_id, email) VALUES ('user_configured', 'c@example.com')")
+        failure = _fail(smoke_settings(stack, test_user="user_configured"))
+    assert failure.stage == "create"
+    assert "it does not act as the test user" in failure.detail
+    assert tagged_plans() == []
