@@ -21,7 +21,11 @@ DEFAULT_TOTAL_BUDGET_S = 90.0
 
 
 class SmokeInputError(Exception):
-    """An input is missing or unusable; the message says which and how to provide it."""
+    """An input is unusable (a typo, a contradiction); the message says which and how to fix it."""
+
+
+class MissingInput(SmokeInputError):
+    """An input is not set at all: the only case in which a local run may skip the gate."""
 
 
 @dataclass(frozen=True)
@@ -39,15 +43,15 @@ def resolve(environment: Environment, environ: Mapping[str, str] = os.environ) -
     where = f"[environments.{environment.name}]"
     api_url = environ.get("SMOKE_TEST_API_URL") or environment.api_url
     if not api_url:
-        raise SmokeInputError(f"no API URL for {environment.name}: set SMOKE_TEST_API_URL or api_url in {where}")
+        raise MissingInput(f"no API URL for {environment.name}: set SMOKE_TEST_API_URL or api_url in {where}")
     database_url = environ.get("SMOKE_TEST_DATABASE_URL") or environ.get(environment.database_url_env)
     if not database_url:
-        raise SmokeInputError(
+        raise MissingInput(
             f"no database URL for {environment.name}: set SMOKE_TEST_DATABASE_URL or {environment.database_url_env}"
         )
     test_user = environ.get("SMOKE_TEST_CLERK_USER_ID")
     if not test_user:
-        raise SmokeInputError("SMOKE_TEST_CLERK_USER_ID is not set: name the Clerk user id of the smoke-test user")
+        raise MissingInput("SMOKE_TEST_CLERK_USER_ID is not set: name the Clerk user id of the smoke-test user")
     poll_budget = _seconds(environ, "SMOKE_POLL_BUDGET_S", DEFAULT_POLL_BUDGET_S)
     total_budget = total_budget_s(environ)
     if poll_budget >= total_budget:
@@ -82,7 +86,7 @@ def _auth(environ: Mapping[str, str], test_user: str) -> StaticToken | ClerkCred
         return StaticToken(api_key)
     if clerk_key:
         return ClerkCredentials(clerk_key, test_user, environ.get("CLERK_API_URL") or CLERK_API_URL)
-    raise SmokeInputError(
+    raise MissingInput(
         "no credentials: set CLERK_SECRET_KEY (the real app, behind Clerk) or SMOKE_TEST_API_KEY (the stand-in)"
     )
 

@@ -24,7 +24,9 @@ Factory = Callable[..., Any]
 
 
 def _gate(stack: Stack, database_url: str, api_key: str, **budgets: str) -> subprocess.Popen[str]:
-    env = {name: value for name, value in os.environ.items() if not name.startswith(("PYTEST_", "SMOKE_"))}
+    # Run as a developer would, outside CI, where only a missing input may skip the gate.
+    env = {name: value for name, value in os.environ.items()
+           if not name.startswith(("PYTEST_", "SMOKE_")) and name not in ("CI", "GITHUB_ACTIONS")}
     env.update(SMOKE_TEST_API_URL=stack.api_url, SMOKE_TEST_DATABASE_URL=database_url, SMOKE_TEST_API_KEY=api_key,
                SMOKE_TEST_CLERK_USER_ID=DEFAULT_TEST_USER, **budgets)
     env.pop("CLERK_SECRET_KEY", None)
@@ -59,6 +61,15 @@ def test_the_gate_fails_when_no_worker_runs_and_says_so(
     assert "smoke failed at stage generation after" in output and "the job was never claimed" in output
     assert standin_api_key not in output
     assert tagged_plans() == []
+
+
+def test_a_mistyped_input_fails_the_gate_even_locally(
+    standin: Factory, scratch_database: str, standin_api_key: str
+) -> None:
+    with standin() as stack:
+        code, output = _finish(_gate(stack, scratch_database, standin_api_key, SMOKE_POLL_BUDGET_S="6O"))
+    assert code == 1, output
+    assert "smoke gate cannot run: SMOKE_POLL_BUDGET_S='6O' is not a number" in output and "1 failed" in output
 
 
 def test_cleanup_runs_when_pytest_timeout_interrupts_the_run(
