@@ -40,17 +40,22 @@ class PlanApi:
     def create_plan(self, payload: dict[str, Any]) -> dict[str, Any]:
         return self._call("POST", "/api/v1/plans", 201, payload)
 
-    def plan_status(self, plan_id: str) -> dict[str, Any]:
-        return self._call("GET", f"/api/v1/plans/{plan_id}/status", 200)
+    def plan_status(self, plan_id: str, timeout_s: float | None = None) -> dict[str, Any]:
+        """The status answer; `timeout_s` bounds the whole call (default: the client's timeouts)."""
+        return self._call("GET", f"/api/v1/plans/{plan_id}/status", 200, timeout_s=timeout_s)
 
     def plan_detail(self, plan_id: str) -> dict[str, Any]:
         return self._call("GET", f"/api/v1/plans/{plan_id}", 200)
 
-    def _call(self, method: str, path: str, expected: int, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    def _call(
+        self, method: str, path: str, expected: int, body: dict[str, Any] | None = None, timeout_s: float | None = None
+    ) -> dict[str, Any]:
         call = f"{method} {path}"
+        timeout = httpx.USE_CLIENT_DEFAULT if timeout_s is None else httpx.Timeout(timeout_s)
         try:
             response = self._client.request(
-                method, self._base + path, json=body, headers={"Authorization": self._auth.authorization()}
+                method, self._base + path, json=body, headers={"Authorization": self._auth.authorization()},
+                timeout=timeout,
             )
         except httpx.HTTPError as error:
             raise ApiError(call, None, f"{type(error).__name__}: {self._excerpt(str(error))}") from None

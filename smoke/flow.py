@@ -201,9 +201,10 @@ class _Run:
         seen_claimed: list[float] = []
         errors: list[ApiError] = []
 
-        def observe() -> str | None:
+        def observe(remaining_s: float) -> str | None:
             try:
-                status = api.plan_status(plan_id).get("status")
+                # A slow answer must not carry the run past its poll budget (a second's grace).
+                status = api.plan_status(plan_id, timeout_s=min(HTTP_TIMEOUT_S, max(remaining_s, 1.0))).get("status")
             except AuthError as error:
                 raise self.fail("generation", str(error)) from None
             except ApiError as error:

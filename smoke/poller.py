@@ -2,7 +2,8 @@
 
 The first look comes quickly (a healthy stand-in can finish in well under a second), later looks
 spread out so a slow real generation (6 to 13 s) is not hammered, and jitter keeps concurrent runs
-from polling in lockstep. The budget is a hard limit: the last sleep is cut short to end on it.
+from polling in lockstep. The budget is a hard limit: the last sleep is cut short to end on it,
+and each observation is told how much is left so it can bound its own wait.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class PollOutcome(Generic[T]):
 
 
 def poll(
-    observe: Callable[[], T],
+    observe: Callable[[float], T],
     finished: Callable[[T], bool],
     *,
     budget_s: float,
@@ -49,7 +50,10 @@ def poll(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
 ) -> PollOutcome[T]:
-    """Call `observe` after each backoff delay until `finished` says so or `budget_s` is spent."""
+    """Call `observe` after each backoff delay until `finished` says so or `budget_s` is spent.
+
+    `observe` gets the seconds left of the budget, to bound its own wait (an HTTP call) by them.
+    """
     start = clock()
     cpu_start = time.process_time()
     last: T | None = None
@@ -59,7 +63,7 @@ def poll(
         if remaining <= 0:
             break
         sleep(min(delay, remaining))
-        last = observe()
+        last = observe(budget_s - (clock() - start))
         polls += 1
         if finished(last):
             return PollOutcome(last, True, polls, clock() - start, time.process_time() - cpu_start)

@@ -7,6 +7,7 @@ import dataclasses
 import json
 import re
 import threading
+import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -134,6 +135,25 @@ def test_an_app_that_reports_the_plan_failed_fails_the_run(standin: Factory, smo
         finally:
             proxy.close()
     assert failure.stage == "verify" and "the status answer said 'failed'" in failure.detail
+
+
+def test_a_status_answer_slower_than_the_poll_budget_does_not_overrun_it(
+    standin: Factory, smoke_settings: Settings
+) -> None:
+    def slow(answer: dict[str, Any]) -> dict[str, Any]:
+        time.sleep(4)
+        return answer
+
+    with standin() as stack:
+        proxy = StatusProxy(stack.api_url, slow)
+        started = time.monotonic()
+        try:
+            failure = _fail(dataclasses.replace(smoke_settings(stack), api_url=proxy.url, poll_budget_s=1.0))
+        finally:
+            elapsed = time.monotonic() - started
+            proxy.close()
+    assert failure.stage == "generation"
+    assert elapsed < 3.5  # the budget plus the one second of grace a status call gets, not the 4 s answer
 
 
 def test_without_a_worker_the_timeout_names_the_stall(standin: Factory, smoke_settings: Settings) -> None:

@@ -44,16 +44,19 @@ def test_backoff_starts_fast_grows_with_jitter_and_is_capped() -> None:
 def test_polling_stops_when_finished_and_never_overruns_its_budget() -> None:
     fake = FakeTime()
     answers = iter(["pending", "processing", "ready"])
-    done = poll(lambda: next(answers), lambda status: status == "ready", budget_s=60, backoff=Backoff(),
+    done = poll(lambda remaining: next(answers), lambda status: status == "ready", budget_s=60, backoff=Backoff(),
                 rng=random.Random(1), clock=fake.clock, sleep=fake.sleep)
     assert (done.done, done.last, done.polls) == (True, "ready", 3)
 
     fake = FakeTime()
-    timed_out = poll(lambda: "pending", lambda status: False, budget_s=5, backoff=Backoff(), rng=random.Random(1),
-                     clock=fake.clock, sleep=fake.sleep)
+    left: list[float] = []
+    timed_out = poll(lambda remaining: left.append(remaining) or "pending", lambda status: False, budget_s=5,
+                     backoff=Backoff(), rng=random.Random(1), clock=fake.clock, sleep=fake.sleep)
     assert not timed_out.done and timed_out.last == "pending"
     assert fake.now == pytest.approx(5) and timed_out.elapsed_s == pytest.approx(5)
     assert timed_out.polls == len(fake.sleeps) and max(fake.sleeps) <= 1.0
+    # each observation is told how much of the budget is left, to bound its own wait
+    assert left[0] == pytest.approx(5 - fake.sleeps[0]) and left[-1] == pytest.approx(0)
 
 
 def _job(status: str, attempts: int = 0, **fields: object) -> JobRow:
