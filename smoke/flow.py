@@ -34,6 +34,7 @@ HTTP_TIMEOUT_S = 15.0
 CONNECT_BUDGET_S = 20.0  # a Neon compute waking from zero takes a few seconds
 ENQUEUE_WAIT_S = 3.0  # the app inserts the job after the plan, not in the same transaction
 TRANSIENT_POLL_ERRORS = 3
+LEFTOVER_MIN_AGE_S = 600.0  # longer than any sensible smoke budget
 TERMINAL = ("ready", "failed")
 
 
@@ -166,10 +167,12 @@ class _Run:
                 f"the test user {self.settings.test_user} has no users row in {mask(self.settings.database_url)}; "
                 "the app refuses plans without one (create it as docs/smoke.md shows)",
             )
-        removed = cleanup.remove_leftovers(db, self.user_id, self.settings.total_budget_s)
+        # A concurrent run may have a longer budget than this one: its plan must not count as left over.
+        older_than = max(self.settings.total_budget_s, LEFTOVER_MIN_AGE_S)
+        removed = cleanup.remove_leftovers(db, self.user_id, older_than)
         if removed:
             self.report(f"smoke preflight: removed {removed} leftover smoke plan(s) older than "
-                        f"{self.settings.total_budget_s:g} s")
+                        f"{older_than:g} s")
 
     def _create(self, api: PlanApi, db: psycopg.Connection) -> str:
         try:

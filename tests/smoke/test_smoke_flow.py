@@ -172,6 +172,8 @@ def test_preflight_removes_only_this_users_old_tagged_leftovers(
         plans = [  # (clerk user, topic, age)
             ("user_smoke_test", "gates-smoke 0123456789ab deploy check", "2 hours"),  # a crashed run's: goes
             ("user_smoke_test", "gates-smoke ba9876543210 deploy check", "1 second"),  # a concurrent run's: stays
+            # a concurrent run given a longer budget than this run's 10 s: stays
+            ("user_smoke_test", "gates-smoke 0000000000bb deploy check", "5 minutes"),
             ("user_smoke_test", "my own learning plan", "2 hours"),  # untagged: stays
             ("user_smoke_test", "gates-smoke is a phrase too", "2 hours"),  # not the tag pattern: stays
             ("user_someone_else", "gates-smoke 00000000000a deploy check", "2 hours"),  # another user's: stays
@@ -183,9 +185,9 @@ def test_preflight_removes_only_this_users_old_tagged_leftovers(
                 "FROM users WHERE clerk_user_id = %s", (topic, age, clerk_id))
         lines: list[str] = []
         run_smoke(smoke_settings(stack), report=lines.append)
-    assert lines == ["smoke preflight: removed 1 leftover smoke plan(s) older than 10 s"]
-    assert tagged_plans() == ["gates-smoke 00000000000a deploy check", "gates-smoke ba9876543210 deploy check",
-                              "gates-smoke is a phrase too"]
+    assert lines == ["smoke preflight: removed 1 leftover smoke plan(s) older than 600 s"]
+    assert tagged_plans() == ["gates-smoke 00000000000a deploy check", "gates-smoke 0000000000bb deploy check",
+                              "gates-smoke ba9876543210 deploy check", "gates-smoke is a phrase too"]
     untagged = smoke_db.execute("SELECT count(*) FROM learning_plans WHERE topic = 'my own learning plan'")
     assert untagged.fetchone() == (1,)
 
