@@ -32,9 +32,9 @@ def mask(conninfo: str) -> str:
     scheme, separator, rest = conninfo.partition("://")
     if not separator:
         return _KEYWORD_SECRET.sub(r"\1***", conninfo)
-    # libpq takes the user info from before an `@` ahead of the first `/`, whatever else it holds
-    # (`#` and `?` included), so a URL parser is not to be trusted with it; masking up to the last
-    # such `@` hides any password libpq could read.
+    # libpq takes the user info from before the first `@` ahead of the first `/`, whatever else it
+    # holds (`#` and `?` included), so a URL parser is not to be trusted with it; masking up to the
+    # last such `@` hides at least that much.
     slash = rest.find("/")
     at = rest.rfind("@", 0, len(rest) if slash == -1 else slash)
     user_info, after = (rest[:at], rest[at + 1 :]) if at != -1 else (None, rest)

@@ -46,7 +46,9 @@ class Action:
     table: str | None = None  # normalised name; `public.` dropped (see words.unqualified)
     column: str | None = None
     name: str | None = None  # constraint, index, policy, type or object name
-    object_kind: str | None = None  # drop_object: VIEW, FUNCTION...; set_not_null: CONSTRAINT (the PG 18 form)
+    # drop_object: VIEW, FUNCTION...; set_not_null: CONSTRAINT (the PG 18 form);
+    # transaction_control: begins, ends or chains
+    object_kind: str | None = None
     concurrently: bool = False
     not_valid: bool = False
     using_index: bool = False

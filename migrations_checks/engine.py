@@ -123,10 +123,8 @@ def _lint_file(
             later_in_transaction=in_transaction,
             in_explicit_transaction=explicit,
         )
-        if statement.do_block is None and statement.kind in _OPENS_TRANSACTION:
-            explicit = True
-        elif statement.do_block is None and statement.kind in _ENDS_TRANSACTION:
-            explicit = False
+        if statement.do_block is None:
+            explicit = _transaction_effect(statement, explicit)
         applicable = []
         for comment in _suppression_comments(statement):
             if comment.line not in allows:
@@ -158,15 +156,19 @@ def _lint_file(
     return findings, silenced
 
 
-_OPENS_TRANSACTION = frozenset({"BEGIN", "START TRANSACTION"})
-_ENDS_TRANSACTION = frozenset({"COMMIT", "END", "ROLLBACK", "ABORT", "PREPARE TRANSACTION"})
+def _transaction_effect(statement: Statement, open_before: bool) -> bool:
+    """Whether a transaction block written in the file is open after `statement`."""
+    for action in statement.actions:
+        if action.verb == "transaction_control" and action.object_kind in ("begins", "ends"):
+            return action.object_kind == "begins"
+    return open_before  # anything else, COMMIT AND CHAIN included, leaves it as it was
 
 
 def _own_transaction(statement: Statement, later: Sequence[Statement], explicit: bool) -> Sequence[Statement]:
     """The later statements in the same transaction when the runner wraps none: those up to the
     COMMIT of a BEGIN written in the file, or else those of the same DO block, which is always one."""
     if explicit:
-        return list(itertools.takewhile(lambda s: s.do_block is not None or s.kind not in _ENDS_TRANSACTION, later))
+        return list(itertools.takewhile(lambda s: s.do_block is not None or _transaction_effect(s, True), later))
     if statement.do_block is not None:
         return [s for s in later if s.do_block is statement.do_block]
     return ()

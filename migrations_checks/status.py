@@ -21,6 +21,7 @@ from migrations_checks.migrator import (
     journal_migrations,
     newest_created_at,
     read_applied,
+    set_timeouts,
 )
 from migrations_checks.reader import MigrationFile, MigrationSet
 from migrations_checks.rules.applied_migration_edited import RULE as EDITED
@@ -36,7 +37,7 @@ class MigrationStatus:
     migration: MigrationFile
     state: State
     hash: str  # the file's hash now
-    recorded_hash: str | None  # the hash recorded when it was applied (applied or edited)
+    recorded_hash: str | None  # the hash recorded when it was applied, if a row records it
 
     @property
     def tag(self) -> str:
@@ -88,9 +89,7 @@ def read_status(conninfo: str, migrations: MigrationSet, *, connect_budget_s: fl
     """The status of every migration on `conninfo`, over a read-only connection."""
     files = journal_migrations(migrations)
     with connect(conninfo, budget_s=connect_budget_s, read_only=True) as connection:
-        # Transaction-local, so nothing outlives this read, even through a pooler.
-        connection.execute("SELECT set_config('lock_timeout', %s, true), set_config('statement_timeout', %s, true)",
-                           (READ_LOCK_TIMEOUT, READ_STATEMENT_TIMEOUT))
+        set_timeouts(connection, lock_timeout=READ_LOCK_TIMEOUT, statement_timeout=READ_STATEMENT_TIMEOUT, local=True)
         rows = read_applied(connection)
     return migration_states(files, rows)
 

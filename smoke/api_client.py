@@ -41,7 +41,8 @@ class PlanApi:
         return self._call("POST", "/api/v1/plans", 201, payload)
 
     def plan_status(self, plan_id: str, timeout_s: float | None = None) -> dict[str, Any]:
-        """The status answer; `timeout_s` bounds the whole call (default: the client's timeouts)."""
+        """The status answer; `timeout_s` bounds each phase of the call, connecting and each read
+        (default: the client's timeouts), so a silent app cannot hold a poll for long."""
         return self._call("GET", f"/api/v1/plans/{plan_id}/status", 200, timeout_s=timeout_s)
 
     def plan_detail(self, plan_id: str) -> dict[str, Any]:

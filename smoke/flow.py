@@ -206,7 +206,7 @@ class _Run:
 
         def observe(remaining_s: float) -> str | None:
             try:
-                # A slow answer must not carry the run past its poll budget (a second's grace).
+                # A silent app must not hold a poll far past the budget (a second's grace per phase).
                 status = api.plan_status(plan_id, timeout_s=min(HTTP_TIMEOUT_S, max(remaining_s, 1.0))).get("status")
             except AuthError as error:
                 raise self.fail("generation", str(error)) from None

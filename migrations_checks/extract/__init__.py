@@ -60,10 +60,19 @@ def describe(kind: str, words: Sequence[Word], tree: exp.Expression | None) -> l
     if kind in _SIMPLE_VERBS:
         return [Action(_SIMPLE_VERBS[kind])]  # type: ignore[arg-type]
     if kind in TRANSACTION_CONTROL:
-        # ROLLBACK TO SAVEPOINT stays inside the transaction; the others begin or end one.
-        inside = kind == "ROLLBACK" and len(words) > 1 and words[1].upper == "TO"
-        return [Action("other" if inside else "transaction_control")]
+        return [_transaction_control(kind, words)]
     return [Action("other")]
+
+
+def _transaction_control(kind: str, words: Sequence[Word]) -> Action:
+    """BEGIN and its kin, with what they do to the transaction in `object_kind`: `begins`, `ends`,
+    or `chains` (ends it and begins the next at once)."""
+    if kind == "ROLLBACK" and any(word.upper == "TO" for word in words[1:3]):
+        return Action("other")  # ROLLBACK [WORK | TRANSACTION] TO SAVEPOINT stays inside it
+    if kind in ("BEGIN", "START TRANSACTION"):
+        return Action("transaction_control", object_kind="begins")
+    chains = has_keyword(words, "AND", "CHAIN") and not has_keyword(words, "AND", "NO", "CHAIN")
+    return Action("transaction_control", object_kind="chains" if chains else "ends")
 
 
 def _create_table(words: Sequence[Word], tree: exp.Expression | None) -> list[Action] | None:

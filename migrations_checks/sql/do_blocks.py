@@ -45,6 +45,7 @@ from migrations_checks.sql.splitter import (
     comment_spans,
     comments_at,
     make_chunk,
+    misread_by_sqlglot,
     offset_at,
     shift_tokens,
     statement_end,
@@ -192,8 +193,8 @@ class _Body:
 
     def __init__(self, source: str, text: str, offsets: Offsets, depth: int) -> None:
         tokens, ok = tokenize(text)
-        if not ok:
-            raise _Unreadable
+        if not ok or misread_by_sqlglot(text, tokens):
+            raise _Unreadable  # the block goes to `dynamic`: reported, never passed unread
         tokens = _unfold_declarations(text, tokens)
         self.source = source
         self.text = text
@@ -209,6 +210,7 @@ class _Body:
         # Token ranges read elsewhere: statements, run-time SQL, nested blocks, RAISE messages.
         self.elsewhere: list[tuple[int, int]] = []
         self.cursor_queries: dict[str, tuple[int, int]] = {}  # bound cursor -> token span of its query
+        self.opened: set[str] = set()  # bound cursors whose query is already a statement
 
     def parse(self) -> _Found:
         index = 0
@@ -376,7 +378,7 @@ class _Body:
             self.elsewhere.append((index, end))  # a message, not a use of a value
         if word == "EXECUTE":
             self._execute(index, end)
-        elif word == "OPEN":
+        elif word == "OPEN" and not self._is_assignment(index):  # `open` may also name a variable
             self._open(index, end)
         elif _starts_with_do(self.tokens[index : index + 1]):
             start, stop = self.spans[index][0], self.spans[end - 1][1]
@@ -423,9 +425,12 @@ class _Body:
     def _open(self, index: int, end: int) -> None:
         """``OPEN cursor [[NO] SCROLL] FOR query | FOR EXECUTE ...``, or ``OPEN bound_cursor``
         whose query was declared: the query runs here. Any other cursor's query is unseen."""
-        bound = self.cursor_queries.get(self.tokens[index + 1].text.lower()) if index + 1 < end else None
+        name = self.tokens[index + 1].text.lower() if index + 1 < end else ""
+        bound = self.cursor_queries.get(name)
         if bound is not None:
-            self.found.statements.append(self._chunk(*bound))
+            if name not in self.opened:  # reopening runs the same query, already linted once
+                self.opened.add(name)
+                self.found.statements.append(self._chunk(*bound))
             return
         for position in range(index + 1, end):
             if self.words[position] == "FOR":

@@ -317,7 +317,7 @@ def statement_spans(text: str) -> list[tuple[int, int, list[Token], bool]]:
     an ``EXECUTE``.
     """
     tokens, ok = tokenize(text)
-    if not ok or _NESTED_COMMENT_TRAP.search(text) or _continues_escape_string(text, tokens):
+    if not ok or misread_by_sqlglot(text, tokens):
         return _fallback_spans(text)
     spans = []
     count = len(tokens)
@@ -330,6 +330,12 @@ def statement_spans(text: str) -> list[tuple[int, int, list[Token], bool]]:
         spans.append((tokens[index].start, tokens[end - 1].end + 1, tokens[index:end], True))
         index = end + 1
     return spans
+
+
+def misread_by_sqlglot(text: str, tokens: Sequence[Token]) -> bool:
+    """Whether sqlglot may have read `text` otherwise than the server: a nested comment it ends
+    elsewhere, or an E string continued on a later line."""
+    return bool(_NESTED_COMMENT_TRAP.search(text)) or _continues_escape_string(text, tokens)
 
 
 def _continues_escape_string(text: str, tokens: Sequence[Token]) -> bool:
@@ -456,8 +462,9 @@ def _block_comment_end(text: str, index: int, end: int) -> int | None:
 
 # --- fallback scanner -------------------------------------------------------------------------
 
-# A quote on a later line, after only whitespace and `--` comments: the same string goes on there.
-_CONTINUATION = re.compile(r"[ \t\f]*[\r\n](?:[ \t\n\r\f]+|--[^\r\n]*[\r\n])*'")
+# A quote on a later line, after only whitespace and `--` comments (the server's
+# whitespace_with_newline): the same string goes on there.
+_CONTINUATION = re.compile(r"(?:[ \t\f\v]|--[^\r\n]*)*[\r\n](?:[ \t\n\r\f\v]+|--[^\r\n]*[\r\n])*'")
 _DOLLAR_QUOTE = re.compile(r"\$(?:[^\W\d]\w*)?\$")
 _WORD = re.compile(r"[^\W\d][\w$]*")
 _PARAMETER = re.compile(r"\$\d+")

@@ -74,6 +74,7 @@ GOOD = [
     (ENUM_VALUE, ADD_VALUE + "COMMENT ON TYPE \"plan_status\" IS 'archived';"),
     (ENUM_VALUE, ADD_VALUE + "DO $$ BEGIN RAISE NOTICE 'archived'; END $$;"),  # a message
     (CONTROL, 'SAVEPOINT "s";\nROLLBACK TO SAVEPOINT "s";\nRELEASE SAVEPOINT "s";'),
+    (CONTROL, 'SAVEPOINT "s";\nROLLBACK WORK TO SAVEPOINT "s";\nROLLBACK TRANSACTION TO "s";'),
     (CONTROL, "DO $$ BEGIN IF true THEN NULL; END IF; END $$;"),  # a PL/pgSQL block, not a transaction
     # Drizzle's enum block for another enum that shares the label
     (ENUM_VALUE, ADD_VALUE + in_do_block("CREATE TYPE \"other\" AS ENUM('archived', 'live');")),
@@ -126,6 +127,13 @@ def test_a_transaction_block_written_in_the_file_counts_with_a_non_transactional
 def test_a_commit_inside_a_do_block_breaks_the_migrators_transaction_too() -> None:
     assert len(fired("DO $$ BEGIN COMMIT; END $$;", CONTROL)) == 1
     assert fired("DO $$ BEGIN COMMIT; END $$;", CONTROL, transactional=False) == []
+
+
+def test_a_savepoint_rollback_or_a_chained_commit_keeps_the_files_transaction_open() -> None:
+    index = 'CREATE INDEX CONCURRENTLY "i" ON "plans" ("topic");'
+    for middle in ("SAVEPOINT a;\nROLLBACK TO SAVEPOINT a;", "COMMIT AND CHAIN;"):
+        sql = f"BEGIN;\n{middle}\n{index}\nCOMMIT;"
+        assert len(fired(sql, "concurrently-in-transaction", transactional=False)) == 1, middle
 
 
 def test_enum_finding_is_on_the_add_value_and_names_the_use() -> None:

@@ -19,7 +19,7 @@ from gates.dsn import Dsn, mask, same_database
     ("host=h password=leak dbname=db", "host=h password=*** dbname=db"),
     ("host=h password = 'le ak' dbname=db", "host=h password = *** dbname=db"),
     ("host=h sslpassword=leak sslkey=/k dbname=db", "host=h sslpassword=*** sslkey=/k dbname=db"),
-    # libpq reads `#`, `?` and `@` before the last `@` as part of the password; a URL parser does not.
+    # libpq reads `#` and `?` in the user info as part of the password; a URL parser does not.
     ("postgresql://u:le#ak@h:1/db", "postgresql://u:***@h:1/db"),
     ("postgresql://u:le?ak@h/db?password=leak", "postgresql://u:***@h/db?password=***"),
     ("postgresql://u:le@ak@h/db", "postgresql://u:***@h/db"),

@@ -295,6 +295,23 @@ def test_the_first_declared_cursor_is_read_too() -> None:
     assert statements(source) == ["SELECT 1 FROM plans"]
 
 
+def test_a_cursor_opened_twice_is_read_once() -> None:
+    source = "DO $$ DECLARE c CURSOR FOR SELECT 1 FROM plans; BEGIN OPEN c; CLOSE c; OPEN c; CLOSE c; END $$;"
+    block = unwrap(source)
+    assert [chunk.text for chunk in block.statements] == ["SELECT 1 FROM plans"]
+    assert all(source[token.start : token.end + 1] == token.text for token in block.statements[0].tokens)
+
+
+def test_a_variable_named_open_is_assigned_not_opened() -> None:
+    assert statements("DO $$ DECLARE open int; BEGIN open := 1; END $$;") == []
+
+
+def test_a_body_sqlglot_would_misread_is_not_read_at_all() -> None:
+    # The server ends this comment at its first `*/`, so the DROP runs; sqlglot would hide it.
+    block = unwrap("DO $$ BEGIN\n/* /* x */* y */ DROP TABLE users; -- */\nEND $$;")
+    assert block.statements == () and len(block.dynamic) == 1
+
+
 def test_a_cursor_whose_query_is_not_in_sight_is_dynamic() -> None:
     # A refcursor handed in from elsewhere, opened without a query.
     assert [chunk.text for chunk in unwrap("DO $$ DECLARE c refcursor := f(); BEGIN OPEN c; END $$;").dynamic] == [

@@ -280,6 +280,8 @@ def test_an_escape_string_continued_on_a_later_line_keeps_its_escapes() -> None:
         "DROP TABLE users", "select 'q'",
     ]
     assert texts("select E'a'\n'\\'; DROP TABLE users; --';") == ["select E'a'\n'\\'; DROP TABLE users; --'"]
+    # a `--` comment may stand before the line break too
+    assert "DROP TABLE users" in texts("SELECT E'a' -- c\n'b\\''; DROP TABLE users; --';")
 
 
 def test_fallback_follows_the_same_quoting_rules() -> None:
