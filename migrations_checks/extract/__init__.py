@@ -15,7 +15,7 @@ from migrations_checks.sql.words import Cursor, Word, has_keyword, top_level
 
 # Statements that can carry an UPDATE or DELETE, directly or in a data-modifying WITH clause.
 _MAY_CHANGE_DATA = frozenset({"UPDATE", "DELETE", "WITH", "INSERT", "SELECT", "MERGE"})
-TRANSACTION_CONTROL = frozenset(
+_TRANSACTION_CONTROL = frozenset(
     {"BEGIN", "START TRANSACTION", "COMMIT", "END", "ROLLBACK", "ABORT", "PREPARE TRANSACTION", "COMMIT PREPARED"}
 )
 _SIMPLE_VERBS = {
@@ -59,7 +59,7 @@ def describe(kind: str, words: Sequence[Word], tree: exp.Expression | None) -> l
         return objects.grant(words)
     if kind in _SIMPLE_VERBS:
         return [Action(_SIMPLE_VERBS[kind])]  # type: ignore[arg-type]
-    if kind in TRANSACTION_CONTROL:
+    if kind in _TRANSACTION_CONTROL:
         return [_transaction_control(kind, words)]
     return [Action("other")]
 

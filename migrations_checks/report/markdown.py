@@ -26,7 +26,10 @@ def render(result: LintResult) -> str:
     if not result.findings and not result.suppressed:
         return "\n".join([*header, "No findings. ✅"]) + "\n"
     shown = _fitting(result, COMMENT_LIMIT - CUT_NOTE_ROOM - _size(header))
-    body = [line for file in sorted({f.file for f in shown}) for line in _file_block(file, shown)]
+    rows: dict[str, tuple[list[str], list[str]]] = {}  # file -> (finding rows, suppression rows)
+    for item, row in shown:
+        rows.setdefault(item.file, ([], []))[item.suppressed_by is not None].append(row)
+    body = [line for file in sorted(rows) for line in _file_block(file, *rows[file])]
     total = len(result.findings) + len(result.suppressed)
     if len(shown) < total:
         body.append(
@@ -36,14 +39,16 @@ def render(result: LintResult) -> str:
     return "\n".join([*header, *body]).rstrip("\n") + "\n"
 
 
-def _fitting(result: LintResult, budget: int) -> list[Finding]:
-    """The findings and suppressions that fit in `budget` characters: suppressions first, since
-    reviewers judge each one, then findings in file order; a long file cuts only its own tail."""
-    shown: list[Finding] = []
+def _fitting(result: LintResult, budget: int) -> list[tuple[Finding, str]]:
+    """The findings and suppressions that fit in `budget` characters, with their table rows:
+    suppressions first, since reviewers judge each one, then findings in file order; a long file
+    cuts only its own tail."""
+    shown: list[tuple[Finding, str]] = []
     tables: set[tuple[str, bool]] = set()  # (file, suppressed) tables already begun
     for item in [*result.suppressed, *sorted(result.findings, key=lambda f: f.file)]:
         suppressed = item.suppressed_by is not None
-        cost = len(_suppressed_row(item) if suppressed else _finding_row(item)) + 1
+        row = _suppressed_row(item) if suppressed else _finding_row(item)
+        cost = len(row) + 1
         if (item.file, suppressed) not in tables:
             cost += _size(_TABLE_HEAD[suppressed]) + 1
             if not any(file == item.file for file, _ in tables):
@@ -52,7 +57,7 @@ def _fitting(result: LintResult, budget: int) -> list[Finding]:
             break
         budget -= cost
         tables.add((item.file, suppressed))
-        shown.append(item)
+        shown.append((item, row))
     return shown
 
 
@@ -66,15 +71,13 @@ def _heading(file: str) -> list[str]:
     return [f"### {_code(file)}", ""]
 
 
-def _file_block(file: str, shown: list[Finding]) -> list[str]:
+def _file_block(file: str, finding_rows: list[str], suppression_rows: list[str]) -> list[str]:
     """The lines for one file: its heading, its findings, then its suppressions."""
-    findings = [item for item in shown if item.file == file and item.suppressed_by is None]
-    suppressed = [item for item in shown if item.file == file and item.suppressed_by is not None]
     block = _heading(file)
-    if findings:
-        block += [*_TABLE_HEAD[False], *map(_finding_row, findings), ""]
-    if suppressed:
-        block += [*_TABLE_HEAD[True], *map(_suppressed_row, suppressed), ""]
+    if finding_rows:
+        block += [*_TABLE_HEAD[False], *finding_rows, ""]
+    if suppression_rows:
+        block += [*_TABLE_HEAD[True], *suppression_rows, ""]
     return block
 
 
