@@ -17,7 +17,7 @@ def migration(index: int) -> str:
     table = f"entity_{index}"
     parent = f"entity_{index - 1}" if index else None
     parts = [
-        f'DO $$ BEGIN\n CREATE TYPE "public"."{table}_state" AS ENUM(\'new\', \'active\', \'gone\');\n'
+        f"DO $$ BEGIN\n CREATE TYPE \"public\".\"{table}_state\" AS ENUM('new', 'active', 'gone');\n"
         "EXCEPTION\n WHEN duplicate_object THEN null;\nEND $$;\n",
         f'CREATE TABLE IF NOT EXISTS "{table}" (\n\t"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,\n'
         f'\t"parent_id" uuid,\n\t"name" varchar(120) NOT NULL,\n\t"state" "{table}_state" DEFAULT \'new\' NOT NULL,\n'
@@ -36,7 +36,7 @@ def migration(index: int) -> str:
         )
         parts.append(f'ALTER TABLE "{parent}" ADD COLUMN "extra_{index}" text;\n')
     if index % 10 == 5:
-        parts.append(f'-- gates: deprecate column entity_{index - 5}.note\nSELECT 1;\n')
+        parts.append(f"-- gates: deprecate column entity_{index - 5}.note\nSELECT 1;\n")
     if index % 10 == 9 and index >= 10:
         parts.append(f'ALTER TABLE "entity_{index - 9}" DROP COLUMN "note";\n')
     if index % 50 == 7 and parent:
@@ -51,8 +51,9 @@ def write_corpus(folder: Path, size: int) -> Path:
     for index in range(size):
         tag = f"{index:04d}_entity_{index}"
         (folder / f"{tag}.sql").write_text(migration(index), encoding="utf-8")
-        entries.append({"idx": index, "version": "7", "when": 1_700_000_000_000 + index * 1000,
-                        "tag": tag, "breakpoints": True})
+        entries.append(
+            {"idx": index, "version": "7", "when": 1_700_000_000_000 + index * 1000, "tag": tag, "breakpoints": True}
+        )
     journal = {"version": "7", "dialect": "postgresql", "entries": entries}
     (folder / "meta" / "_journal.json").write_text(json.dumps(journal, indent=2), encoding="utf-8")
     return folder

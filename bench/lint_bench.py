@@ -34,8 +34,20 @@ def top(counts: Counter[str]) -> str:
 
 
 def ours(folder: Path) -> tuple[float, Counter[str], str]:
-    seconds, completed = timed([sys.executable, "-m", "migrations_checks", "lint", "--format", "json",
-                                "--config", str(folder / "none.toml"), str(folder)], folder)
+    seconds, completed = timed(
+        [
+            sys.executable,
+            "-m",
+            "migrations_checks",
+            "lint",
+            "--format",
+            "json",
+            "--config",
+            str(folder / "none.toml"),
+            str(folder),
+        ],
+        folder,
+    )
     if completed.returncode not in (0, 1):
         raise SystemExit(f"migrations-checks failed: {completed.stderr.strip()}")
     report = json.loads(completed.stdout)
@@ -70,12 +82,16 @@ def main() -> None:
     # dominates small histories, and it is why the ratio shrinks as they grow.
     our_fixed, _, _, squawk_fixed, _ = lint_both(1)
     print(f"fixed cost (1 migration): ours {our_fixed:.2f} s, squawk {squawk_fixed:.2f} s")
-    print(f"{'migrations':>10} {'ours s':>8} {'squawk s':>9} {'ratio':>6} {'ours/1k':>8} "
-          f"{'findings ours':>14} {'findings squawk':>16}  coverage")
+    print(
+        f"{'migrations':>10} {'ours s':>8} {'squawk s':>9} {'ratio':>6} {'ours/1k':>8} "
+        f"{'findings ours':>14} {'findings squawk':>16}  coverage"
+    )
     for size in sizes:
         our_seconds, our_findings, coverage, squawk_seconds, squawk_findings = lint_both(size)
-        print(f"{size:>10} {our_seconds:>8.2f} {squawk_seconds:>9.2f} {our_seconds / squawk_seconds:>6.2f} "
-              f"{our_seconds / size * 1000:>8.2f} {our_findings.total():>14} {squawk_findings.total():>16}  {coverage}")
+        print(
+            f"{size:>10} {our_seconds:>8.2f} {squawk_seconds:>9.2f} {our_seconds / squawk_seconds:>6.2f} "
+            f"{our_seconds / size * 1000:>8.2f} {our_findings.total():>14} {squawk_findings.total():>16}  {coverage}"
+        )
         print(f"{'':>10} ours: {top(our_findings)}\n{'':>10} squawk: {top(squawk_findings)}")
 
 

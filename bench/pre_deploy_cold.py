@@ -24,8 +24,18 @@ CLEARED = ("GATES_SCRATCH_DATABASE_URL", "DATABASE_URL", "DATABASE_URL_STAGING",
 
 def run_once() -> tuple[float, str, int]:
     env = {key: value for key, value in os.environ.items() if key not in CLEARED}
-    command = [sys.executable, "-m", "pytest", "-m", "pre_deploy", "--gates-env", "local", "-q",
-               "-p", "no:cacheprovider"]
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-m",
+        "pre_deploy",
+        "--gates-env",
+        "local",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+    ]
     start = time.perf_counter()
     completed = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - start
@@ -42,8 +52,10 @@ def main() -> None:
         seconds, summary, code = run_once()
         times.append(seconds)
         print(f"run {number}: {seconds:6.2f} s  exit {code}  {summary}", flush=True)
-    print(f"best {min(times):.2f} s, median {statistics.median(times):.2f} s on {os.cpu_count()} CPU(s); "
-          "target < 10 s on 2 cores")
+    print(
+        f"best {min(times):.2f} s, median {statistics.median(times):.2f} s on {os.cpu_count()} CPU(s); "
+        "target < 10 s on 2 cores"
+    )
 
 
 if __name__ == "__main__":

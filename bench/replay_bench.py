@@ -63,23 +63,33 @@ def main() -> None:
             (folder / f"{index:04d}_entity_{index}.down.sql").write_text(rollback(index), encoding="utf-8")
         history = read_folder(folder)
         settings = MigrationSettings(path=folder, prelude=PRELUDE)
-        pending = {migration.tag for migration in history.files[-args.last:]}
+        pending = {migration.tag for migration in history.files[-args.last :]}
         server = timed("start the scratch Postgres", ScratchServer.start)
         with server:
             with replay_database(server, settings, {}) as url:
+
                 def apply() -> int:
-                    return len(apply_pending(url, history, lock_timeout="5s", statement_timeout="60s",
-                                             connect_budget_s=30).applied)
+                    return len(
+                        apply_pending(
+                            url, history, lock_timeout="5s", statement_timeout="60s", connect_budget_s=30
+                        ).applied
+                    )
+
                 applied = timed(f"apply {args.size} migrations from empty (one transaction)", apply)
                 again = timed("apply again (nothing to do)", apply)
             with replay_database(server, settings, {}) as url:
                 # The corpus is the same for every size, so a smaller one is the older checkout.
                 earlier = read_folder(write_corpus(Path(scratch) / "earlier", args.size - args.last))
-                timed(f"apply the first {args.size - args.last} (state before the last {args.last})",
-                      lambda: apply_pending(url, earlier, lock_timeout="5s", statement_timeout="60s",
-                                            connect_budget_s=30))
-                problems = timed(f"up/down/up of the last {args.last}, with fingerprints",
-                                 lambda: check_rollbacks(url, history.files[-args.last:], pending, settings))
+                timed(
+                    f"apply the first {args.size - args.last} (state before the last {args.last})",
+                    lambda: apply_pending(
+                        url, earlier, lock_timeout="5s", statement_timeout="60s", connect_budget_s=30
+                    ),
+                )
+                problems = timed(
+                    f"up/down/up of the last {args.last}, with fingerprints",
+                    lambda: check_rollbacks(url, history.files[-args.last :], pending, settings),
+                )
     print(f"applied {applied}, then {again}; rollback problems: {len(problems)}")
     for problem in problems:
         print(f"  {problem}")

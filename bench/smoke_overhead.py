@@ -41,10 +41,12 @@ def main() -> int:
     overheads = []
     with ScratchServer.start() as server, tempfile.TemporaryDirectory() as logs:
         database_url = server.create_database()
-        with running(database_url, migrations, api_key=API_KEY, log_dir=Path(logs), env=env,
-                     components=("api", "generator")) as stack:
-            settings = SmokeSettings(api_url=stack.api_url, database_url=database_url, test_user=DEFAULT_TEST_USER,
-                                     auth=StaticToken(API_KEY))
+        with running(
+            database_url, migrations, api_key=API_KEY, log_dir=Path(logs), env=env, components=("api", "generator")
+        ) as stack:
+            settings = SmokeSettings(
+                api_url=stack.api_url, database_url=database_url, test_user=DEFAULT_TEST_USER, auth=StaticToken(API_KEY)
+            )
             print(f"{'run':>3} {'wall s':>7} {'overhead s':>10} {'polls':>5} {'CPU ms/poll':>11} {'queued s':>8}")
             for run in range(1, args.runs + 1):
                 started = time.perf_counter()
@@ -52,8 +54,10 @@ def main() -> int:
                 wall = time.perf_counter() - started
                 overheads.append(wall - delay_s)
                 queued = (result.job.started_at - result.job.created_at).total_seconds() if result.job.started_at else 0
-                print(f"{run:>3} {wall:>7.3f} {wall - delay_s:>10.3f} {result.polls:>5} "
-                      f"{1000 * result.poll_cpu_s / max(result.polls, 1):>11.2f} {queued:>8.3f}")
+                print(
+                    f"{run:>3} {wall:>7.3f} {wall - delay_s:>10.3f} {result.polls:>5} "
+                    f"{1000 * result.poll_cpu_s / max(result.polls, 1):>11.2f} {queued:>8.3f}"
+                )
     median = statistics.median(overheads)
     verdict = "met" if median < TARGET_S else "MISSED"
     print(f"overhead median {median:.3f} s, max {max(overheads):.3f} s; target < {TARGET_S:g} s: {verdict}")

@@ -72,9 +72,7 @@ class GatesConfig:
             return self.environments[name]
         except KeyError:
             known = ", ".join(sorted(self.environments))
-            raise ConfigError(
-                f"environment {name!r} is not defined in {self._where()}; known: {known}"
-            ) from None
+            raise ConfigError(f"environment {name!r} is not defined in {self._where()}; known: {known}") from None
 
     def _where(self) -> str:
         return str(self.source) if self.source else "the built-in defaults"
@@ -94,7 +92,7 @@ _DURATION = re.compile(r"\d+(\.\d+)?\s*(us|ms|s|min|h|d)?")
 def _duration(table: _Table, key: str, default: str) -> str:
     value = table.take(key, str, default)
     if not _DURATION.fullmatch(value.strip()):
-        raise table.error(key, "must be a Postgres duration such as \"5s\", \"500ms\" or \"1min\"")
+        raise table.error(key, 'must be a Postgres duration such as "5s", "500ms" or "1min"')
     return value
 
 
@@ -169,8 +167,14 @@ class _Table:
 
 
 def _describe(kind: type | tuple[type, ...]) -> str:
-    names = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
-             list: "a list", dict: "a table"}
+    names = {
+        str: "a string",
+        int: "an integer",
+        float: "a number",
+        bool: "true or false",
+        list: "a list",
+        dict: "a table",
+    }
     kinds = kind if isinstance(kind, tuple) else (kind,)
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 
@@ -187,9 +191,7 @@ def _build(raw: Mapping[str, Any], source: Path | None, base: Path) -> GatesConf
         value = declared.get(name, {})
         if not isinstance(value, dict):
             raise environments_table.error(name, f"must be a table, not {value!r}")
-        environments[name] = _environment(
-            name, _Table(value, f"environments.{name}", source)
-        )
+        environments[name] = _environment(name, _Table(value, f"environments.{name}", source))
     return GatesConfig(source=source, migrations=migrations, environments=environments)
 
 
@@ -237,9 +239,7 @@ def _environment(name: str, table: _Table) -> Environment:
         raise table.error("fly_apps", "must map process names to Fly app names")
     environment = Environment(
         name=name,
-        database_url_env=table.take(
-            "database_url_env", str, _DEFAULT_DATABASE_URL_ENV.get(name, "DATABASE_URL")
-        ),
+        database_url_env=table.take("database_url_env", str, _DEFAULT_DATABASE_URL_ENV.get(name, "DATABASE_URL")),
         api_url=table.take("api_url", str, None),
         fly_apps=fly_apps,
         neon_branch=table.take("neon_branch", str, None),

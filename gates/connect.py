@@ -51,8 +51,7 @@ def connect(conninfo: str, *, budget_s: float, read_only: bool = False) -> psyco
             remaining = deadline - time.monotonic()
             if any(text in reason for text in _PERMANENT) or remaining <= 0:
                 raise ConnectError(
-                    f"cannot connect to {mask(conninfo)} "
-                    f"({attempts} attempt(s) within {budget_s:g} s): {reason}"
+                    f"cannot connect to {mask(conninfo)} ({attempts} attempt(s) within {budget_s:g} s): {reason}"
                 ) from None
             time.sleep(min(delay, remaining))
             delay = min(delay * 2, MAX_DELAY_S)

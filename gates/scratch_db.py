@@ -70,8 +70,9 @@ class ScratchServer:
         name = database_name(url)
         if name is None or not name.startswith(SCRATCH_PREFIX):
             raise ValueError(f"refusing to drop {mask(url)}: it was not created as a scratch database")
-        self._administer("drop", sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)),
-                         budget_s)
+        self._administer(
+            "drop", sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)), budget_s
+        )
 
     def _administer(self, action: str, statement: sql.Composed, budget_s: float) -> None:
         with connect(self.admin_url, budget_s=budget_s) as connection:
@@ -79,9 +80,7 @@ class ScratchServer:
                 connection.execute(statement)
             except psycopg.Error as error:
                 reason = error.diag.message_primary or type(error).__name__
-                raise ScratchError(
-                    f"cannot {action} a scratch database on {mask(self.admin_url)}: {reason}"
-                ) from None
+                raise ScratchError(f"cannot {action} a scratch database on {mask(self.admin_url)}: {reason}") from None
 
     def stop(self) -> None:
         if self._embedded is not None:

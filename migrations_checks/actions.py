@@ -13,26 +13,61 @@ from typing import Literal
 
 Verb = Literal[
     # tables and columns
-    "create_table", "drop_table", "rename_table", "add_column", "drop_column", "rename_column",
-    "alter_column_type", "set_not_null", "drop_not_null", "set_default", "drop_default",
+    "create_table",
+    "drop_table",
+    "rename_table",
+    "add_column",
+    "drop_column",
+    "rename_column",
+    "alter_column_type",
+    "set_not_null",
+    "drop_not_null",
+    "set_default",
+    "drop_default",
     # constraints
-    "add_foreign_key", "add_check", "add_unique", "add_primary_key", "add_exclusion",
-    "validate_constraint", "drop_constraint",
+    "add_foreign_key",
+    "add_check",
+    "add_unique",
+    "add_primary_key",
+    "add_exclusion",
+    "validate_constraint",
+    "drop_constraint",
     # table storage and partitions
-    "set_tablespace", "rewrite_table", "detach_partition", "attach_partition",
+    "set_tablespace",
+    "rewrite_table",
+    "detach_partition",
+    "attach_partition",
     # row level security
-    "enable_rls", "disable_rls", "force_rls", "no_force_rls", "create_policy", "drop_policy",
+    "enable_rls",
+    "disable_rls",
+    "force_rls",
+    "no_force_rls",
+    "create_policy",
+    "drop_policy",
     # indexes
-    "create_index", "drop_index", "reindex",
+    "create_index",
+    "drop_index",
+    "reindex",
     # types and other objects
-    "create_type", "add_enum_value", "rename_enum_value", "drop_type", "drop_schema",
+    "create_type",
+    "add_enum_value",
+    "rename_enum_value",
+    "drop_type",
+    "drop_schema",
     "drop_object",
     # data
-    "truncate", "delete", "update",
+    "truncate",
+    "delete",
+    "update",
     # privileges
     "grant",
     # maintenance and server-level statements
-    "vacuum", "cluster", "create_database", "drop_database", "alter_system", "create_tablespace",
+    "vacuum",
+    "cluster",
+    "create_database",
+    "drop_database",
+    "alter_system",
+    "create_tablespace",
     # BEGIN, COMMIT, ROLLBACK... written in a migration
     "transaction_control",
     # recognised, and of no interest to any rule

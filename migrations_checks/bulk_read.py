@@ -65,7 +65,7 @@ def shares(files: Sequence[MigrationFile], weights: Sequence[float]) -> list[Seq
             start = index + 1
             boundary += total_sql * weights[len(runs)] / total_weight
     runs.append(files[start:])
-    return runs + [files[len(files):]] * (len(weights) - len(runs))  # more weights than files
+    return runs + [files[len(files) :]] * (len(weights) - len(runs))  # more weights than files
 
 
 def _read_in_order(files: Sequence[MigrationFile]) -> list[FileStatements]:

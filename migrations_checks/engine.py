@@ -145,7 +145,8 @@ def _lint_file(
                 used.add((allow.line, rule.id))
                 silenced.append(_silenced(finding, allow))
         created.update(
-            a.table for a in statement.actions
+            a.table
+            for a in statement.actions
             if a.verb == "create_table" and a.table and not (a.if_not_exists and history.has_table(a.table))
         )
         # A table created in this file and renamed is still new under its new name.
@@ -184,9 +185,11 @@ def _stray_directives(
             yield _problem_finding(directive, source, options)
         elif isinstance(directive, Allow) and comment.line not in attached:
             yield _problem_finding(
-                Problem("suppression is not on the line directly above a statement, so it suppresses nothing",
-                        comment.line),
-                source, options,
+                Problem(
+                    "suppression is not on the line directly above a statement, so it suppresses nothing", comment.line
+                ),
+                source,
+                options,
             )
 
 
@@ -290,8 +293,16 @@ def _silenced(finding: Finding, allow: Allow) -> Finding:
 def _comment_finding(rule_id: str, message: str, line: int, source: _Source, options: LintOptions) -> Finding:
     """A finding about a `gates:` comment rather than a statement."""
     rule = all_rules()[rule_id]
-    return Finding(rule=rule.id, severity=options.severity.get(rule.id, rule.severity), file=source.display,
-                   line=line, column=1, message=message, hint=rule.hint, source_line=source.line(line))
+    return Finding(
+        rule=rule.id,
+        severity=options.severity.get(rule.id, rule.severity),
+        file=source.display,
+        line=line,
+        column=1,
+        message=message,
+        hint=rule.hint,
+        source_line=source.line(line),
+    )
 
 
 def _problem_finding(problem: Problem, source: _Source, options: LintOptions) -> Finding:
@@ -315,5 +326,12 @@ def _journal_findings(migration_set: MigrationSet, options: LintOptions) -> Iter
         if rule.check_set is None:
             continue
         for hit in rule.check_set(migration_set):
-            yield Finding(rule=rule.id, severity=options.severity.get(rule.id, rule.severity),
-                          file=hit.file, line=hit.line, column=1, message=hit.message, hint=rule.hint)
+            yield Finding(
+                rule=rule.id,
+                severity=options.severity.get(rule.id, rule.severity),
+                file=hit.file,
+                line=hit.line,
+                column=1,
+                message=hit.message,
+                hint=rule.hint,
+            )

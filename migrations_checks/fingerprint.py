@@ -23,26 +23,28 @@ Fingerprint = frozenset[str]
 
 _FRAGMENTS = {
     "schema_is_ours": "n.nspname NOT IN ('pg_catalog', 'information_schema', 'drizzle') "
-                      "AND n.nspname NOT LIKE 'pg\\_%'",
+    "AND n.nspname NOT LIKE 'pg\\_%'",
     "relations": "pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace",
     "relation_is_ours": "n.nspname NOT IN ('pg_catalog', 'information_schema', 'drizzle') "
-                        "AND n.nspname NOT LIKE 'pg\\_%' AND NOT EXISTS "
-                        "(SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass "
-                        "AND e.objid = c.oid AND e.deptype = 'e')",
+    "AND n.nspname NOT LIKE 'pg\\_%' AND NOT EXISTS "
+    "(SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass "
+    "AND e.objid = c.oid AND e.deptype = 'e')",
     "type_not_extension": "NOT EXISTS (SELECT 1 FROM pg_depend e "
-                          "WHERE e.classid = 'pg_type'::regclass AND e.objid = t.oid AND e.deptype = 'e')",
+    "WHERE e.classid = 'pg_type'::regclass AND e.objid = t.oid AND e.deptype = 'e')",
     "function_not_extension": "NOT EXISTS (SELECT 1 FROM pg_depend e "
-                              "WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid AND e.deptype = 'e')",
+    "WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid AND e.deptype = 'e')",
     "grantee": "CASE WHEN a.grantee = 0 THEN 'public' ELSE quote_ident(pg_get_userbyid(a.grantee)) END",
     "grant_option": "CASE WHEN a.is_grantable THEN ' with grant option' ELSE '' END",
 }
 
-_QUERIES = tuple(query.format(**_FRAGMENTS) for query in (
-    """SELECT format('schema %I owner %s', n.nspname, pg_get_userbyid(n.nspowner))
+_QUERIES = tuple(
+    query.format(**_FRAGMENTS)
+    for query in (
+        """SELECT format('schema %I owner %s', n.nspname, pg_get_userbyid(n.nspowner))
        FROM pg_namespace n WHERE {schema_is_ours}""",
-    """SELECT format('extension %I in schema %I', x.extname, n.nspname)
+        """SELECT format('extension %I in schema %I', x.extname, n.nspname)
        FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace WHERE x.extname <> 'plpgsql'""",
-    """SELECT format('%s %I.%I owner %s%s%s%s%s%s',
+        """SELECT format('%s %I.%I owner %s%s%s%s%s%s',
               CASE c.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'partitioned table' WHEN 'v' THEN 'view'
                    WHEN 'm' THEN 'materialized view' WHEN 'f' THEN 'foreign table' WHEN 'S' THEN 'sequence'
                    ELSE 'composite type' END,
@@ -57,7 +59,7 @@ _QUERIES = tuple(query.format(**_FRAGMENTS) for query in (
                                              WHERE h.inhrelid = c.oid) || ' ' || pg_get_expr(c.relpartbound, c.oid)
                    ELSE '' END)
        FROM {relations} WHERE {relation_is_ours} AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S', 'c')""",
-    """SELECT format('column %I.%I.%I %s%s%s%s%s', n.nspname, c.relname, a.attname,
+        """SELECT format('column %I.%I.%I %s%s%s%s%s', n.nspname, c.relname, a.attname,
               format_type(a.atttypid, a.atttypmod),
               CASE WHEN a.attcollation <> (SELECT t.typcollation FROM pg_type t WHERE t.oid = a.atttypid)
                    THEN ' collate ' || a.attcollation::regcollation::text ELSE '' END,
@@ -72,37 +74,37 @@ _QUERIES = tuple(query.format(**_FRAGMENTS) for query in (
             LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
        WHERE {relation_is_ours} AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'c')
              AND a.attnum > 0 AND NOT a.attisdropped""",
-    """SELECT format('constraint %I on %I.%I %s', k.conname, n.nspname, c.relname,
+        """SELECT format('constraint %I on %I.%I %s', k.conname, n.nspname, c.relname,
               pg_get_constraintdef(k.oid))
        FROM {relations} JOIN pg_constraint k ON k.conrelid = c.oid WHERE {relation_is_ours}""",
-    """SELECT format('constraint %I on domain %I.%I %s', k.conname, n.nspname, t.typname,
+        """SELECT format('constraint %I on domain %I.%I %s', k.conname, n.nspname, t.typname,
               pg_get_constraintdef(k.oid))
        FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_constraint k ON k.contypid = t.oid
        WHERE {schema_is_ours} AND {type_not_extension}""",
-    """SELECT format('sequence %I.%I as %s start %s increment %s min %s max %s cache %s%s', n.nspname, c.relname,
+        """SELECT format('sequence %I.%I as %s start %s increment %s min %s max %s cache %s%s', n.nspname, c.relname,
               format_type(q.seqtypid, NULL), q.seqstart, q.seqincrement, q.seqmin, q.seqmax, q.seqcache,
               CASE WHEN q.seqcycle THEN ' cycle' ELSE '' END)
        FROM {relations} JOIN pg_sequence q ON q.seqrelid = c.oid WHERE {relation_is_ours}""",
-    """SELECT format('sequence %I.%I owned by %I.%I.%I', n.nspname, c.relname, tn.nspname, t.relname, a.attname)
+        """SELECT format('sequence %I.%I owned by %I.%I.%I', n.nspname, c.relname, tn.nspname, t.relname, a.attname)
        FROM {relations} JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid
             AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0
             JOIN pg_class t ON t.oid = d.refobjid JOIN pg_namespace tn ON tn.oid = t.relnamespace
             JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid
        WHERE {relation_is_ours} AND c.relkind = 'S'""",
-    """SELECT format('index %s%s%s', pg_get_indexdef(i.indexrelid),
+        """SELECT format('index %s%s%s', pg_get_indexdef(i.indexrelid),
               CASE WHEN i.indisvalid THEN '' ELSE ' (invalid)' END,
               CASE WHEN i.indisreplident THEN ' (replica identity)' ELSE '' END)
        FROM {relations} JOIN pg_index i ON i.indrelid = c.oid WHERE {relation_is_ours}""",
-    """SELECT format('enum %I.%I (%s)', n.nspname, t.typname,
+        """SELECT format('enum %I.%I (%s)', n.nspname, t.typname,
               (SELECT string_agg(quote_literal(v.enumlabel), ', ' ORDER BY v.enumsortorder)
                FROM pg_enum v WHERE v.enumtypid = t.oid))
        FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
        WHERE t.typtype = 'e' AND {schema_is_ours} AND {type_not_extension}""",
-    """SELECT format('domain %I.%I %s%s%s', n.nspname, t.typname, format_type(t.typbasetype, t.typtypmod),
+        """SELECT format('domain %I.%I %s%s%s', n.nspname, t.typname, format_type(t.typbasetype, t.typtypmod),
               CASE WHEN t.typnotnull THEN ' not null' ELSE '' END, coalesce(' default ' || t.typdefault, ''))
        FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
        WHERE t.typtype = 'd' AND {schema_is_ours} AND {type_not_extension}""",
-    """SELECT format('policy %I on %I.%I %s for %s to %s using (%s) with check (%s)',
+        """SELECT format('policy %I on %I.%I %s for %s to %s using (%s) with check (%s)',
               p.polname, n.nspname, c.relname,
               CASE WHEN p.polpermissive THEN 'permissive' ELSE 'restrictive' END,
               CASE p.polcmd WHEN 'r' THEN 'select' WHEN 'a' THEN 'insert' WHEN 'w' THEN 'update'
@@ -113,48 +115,49 @@ _QUERIES = tuple(query.format(**_FRAGMENTS) for query in (
               regexp_replace(coalesce(pg_get_expr(p.polqual, p.polrelid), ''), '\\s+', ' ', 'g'),
               regexp_replace(coalesce(pg_get_expr(p.polwithcheck, p.polrelid), ''), '\\s+', ' ', 'g'))
        FROM {relations} JOIN pg_policy p ON p.polrelid = c.oid WHERE {relation_is_ours}""",
-    """SELECT format('trigger %s%s', pg_get_triggerdef(g.oid),
+        """SELECT format('trigger %s%s', pg_get_triggerdef(g.oid),
               CASE g.tgenabled WHEN 'D' THEN ' (disabled)' WHEN 'R' THEN ' (enabled on replica)'
                    WHEN 'A' THEN ' (enabled always)' ELSE '' END)
        FROM {relations} JOIN pg_trigger g ON g.tgrelid = c.oid
        WHERE {relation_is_ours} AND NOT g.tgisinternal""",
-    """SELECT format('view %I.%I as %s', n.nspname, c.relname,
+        """SELECT format('view %I.%I as %s', n.nspname, c.relname,
               btrim(regexp_replace(pg_get_viewdef(c.oid, true), '\\s+', ' ', 'g')))
        FROM {relations} WHERE {relation_is_ours} AND c.relkind IN ('v', 'm')""",
-    """SELECT format('%s %I.%I(%s) definition md5 %s',
+        """SELECT format('%s %I.%I(%s) definition md5 %s',
               CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END,
               n.nspname, p.proname, pg_get_function_identity_arguments(p.oid), md5(pg_get_functiondef(p.oid)))
        FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
        WHERE p.prokind IN ('f', 'p') AND {schema_is_ours} AND {function_not_extension}""",
-    """SELECT format('grant %s on %s %I.%I to %s%s', a.privilege_type,
+        """SELECT format('grant %s on %s %I.%I to %s%s', a.privilege_type,
               CASE WHEN c.relkind = 'S' THEN 'sequence' ELSE 'table' END, n.nspname, c.relname,
               {grantee}, {grant_option})
        FROM {relations} CROSS JOIN LATERAL aclexplode(coalesce(c.relacl,
               acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner))) a
        WHERE {relation_is_ours} AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')""",
-    """SELECT format('grant %s on column %I.%I.%I to %s%s', a.privilege_type, n.nspname, c.relname,
+        """SELECT format('grant %s on column %I.%I.%I to %s%s', a.privilege_type, n.nspname, c.relname,
               t.attname, {grantee}, {grant_option})
        FROM {relations} JOIN pg_attribute t ON t.attrelid = c.oid CROSS JOIN LATERAL aclexplode(t.attacl) a
        WHERE {relation_is_ours} AND t.attacl IS NOT NULL AND NOT t.attisdropped""",
-    """SELECT format('grant %s on schema %I to %s%s', a.privilege_type, n.nspname, {grantee}, {grant_option})
+        """SELECT format('grant %s on schema %I to %s%s', a.privilege_type, n.nspname, {grantee}, {grant_option})
        FROM pg_namespace n CROSS JOIN LATERAL aclexplode(coalesce(n.nspacl, acldefault('n', n.nspowner))) a
        WHERE {schema_is_ours}""",
-    """SELECT format('grant %s on function %I.%I(%s) to %s%s', a.privilege_type, n.nspname, p.proname,
+        """SELECT format('grant %s on function %I.%I(%s) to %s%s', a.privilege_type, n.nspname, p.proname,
               pg_get_function_identity_arguments(p.oid), {grantee}, {grant_option})
        FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
             CROSS JOIN LATERAL aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
        WHERE p.prokind IN ('f', 'p') AND {schema_is_ours} AND {function_not_extension}""",
-    """SELECT format('grant %s on type %I.%I to %s%s', a.privilege_type, n.nspname, t.typname,
+        """SELECT format('grant %s on type %I.%I to %s%s', a.privilege_type, n.nspname, t.typname,
               {grantee}, {grant_option})
        FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
             CROSS JOIN LATERAL aclexplode(coalesce(t.typacl, acldefault('T', t.typowner))) a
        WHERE t.typtype IN ('e', 'd') AND {schema_is_ours} AND {type_not_extension}""",
-    """SELECT format('default privileges of %s in %s on %s: grant %s to %s%s', pg_get_userbyid(d.defaclrole),
+        """SELECT format('default privileges of %s in %s on %s: grant %s to %s%s', pg_get_userbyid(d.defaclrole),
               coalesce('schema ' || quote_ident(n.nspname), 'all schemas'), d.defaclobjtype,
               a.privilege_type, {grantee}, {grant_option})
        FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace
             CROSS JOIN LATERAL aclexplode(d.defaclacl) a""",
-))
+    )
+)
 
 
 def fingerprint(connection: psycopg.Connection) -> Fingerprint:

@@ -31,7 +31,6 @@ def test_pending_migrations_pass_the_lint(gates_config: GatesConfig, gates_env: 
     blocking = result.blocking("warning")
     if blocking:
         pytest.fail(
-            f"{len(blocking)} migration finding(s) block the deploy to {gates_env.name}:\n\n"
-            + render(result, "text"),
+            f"{len(blocking)} migration finding(s) block the deploy to {gates_env.name}:\n\n" + render(result, "text"),
             pytrace=False,
         )

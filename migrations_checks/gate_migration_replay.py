@@ -65,12 +65,16 @@ def history(migrations: MigrationSet) -> tuple[MigrationFile, ...]:
 
 @pytest.fixture(scope="module")
 def migrated(
-    scratch_server: ScratchServer, settings: MigrationSettings, migrations: MigrationSet,
+    scratch_server: ScratchServer,
+    settings: MigrationSettings,
+    migrations: MigrationSet,
     protected: dict[str, Dsn],
 ) -> Iterator[tuple[str, ApplyResult | BaseException]]:
     """A scratch database with the whole history applied once, or the error that stopped it."""
-    with failing_clearly("cannot prepare a scratch database"), \
-            replay_database(scratch_server, settings, protected) as url:
+    with (
+        failing_clearly("cannot prepare a scratch database"),
+        replay_database(scratch_server, settings, protected) as url,
+    ):
         try:
             result: ApplyResult | BaseException = _apply(url, migrations, settings)
         except Exception as error:  # reported by the first test, and named by the others
@@ -92,12 +96,16 @@ def test_applying_again_does_nothing(
     with failing_clearly("applying the history a second time failed"):
         again = _apply(url, migrations, settings)
     if again.applied:
-        pytest.fail("applying the migrated database again ran "
-                    f"{', '.join(m.tag for m in again.applied)}; it should have done nothing", pytrace=False)
+        pytest.fail(
+            "applying the migrated database again ran "
+            f"{', '.join(m.tag for m in again.applied)}; it should have done nothing",
+            pytrace=False,
+        )
 
 
 def test_migrations_survive_a_rerun(
-    migrated: tuple[str, ApplyResult | BaseException], history: tuple[MigrationFile, ...],
+    migrated: tuple[str, ApplyResult | BaseException],
+    history: tuple[MigrationFile, ...],
     settings: MigrationSettings,
 ) -> None:
     url = _applied(migrated)
@@ -116,16 +124,19 @@ def test_migrations_survive_a_rerun(
 
 
 def test_pending_migrations_roll_back(
-    scratch_server: ScratchServer, gates_config: GatesConfig, gates_env: Environment,
-    migrations: MigrationSet, history: tuple[MigrationFile, ...], settings: MigrationSettings,
+    scratch_server: ScratchServer,
+    gates_config: GatesConfig,
+    gates_env: Environment,
+    migrations: MigrationSet,
+    history: tuple[MigrationFile, ...],
+    settings: MigrationSettings,
     protected: dict[str, Dsn],
 ) -> None:
     with failing_clearly(f"cannot read which migrations are pending on {gates_env.name}"):
         pending = pending_tags(gates_config, gates_env, migrations)
     if pending is None:
         pending = frozenset(migration.tag for migration in history)
-    with failing_clearly("cannot check rollbacks"), \
-            replay_database(scratch_server, settings, protected) as url:
+    with failing_clearly("cannot check rollbacks"), replay_database(scratch_server, settings, protected) as url:
         problems = check_rollbacks(url, history, pending, settings)
     if problems:
         listing = "\n".join(f"  {problem}" for problem in problems)
@@ -134,14 +145,19 @@ def test_pending_migrations_roll_back(
 
 def _apply(url: str, migrations: MigrationSet, settings: MigrationSettings) -> ApplyResult:
     return apply_pending(
-        url, migrations, lock_timeout=settings.lock_timeout,
-        statement_timeout=settings.statement_timeout, connect_budget_s=settings.connect_budget_s,
+        url,
+        migrations,
+        lock_timeout=settings.lock_timeout,
+        statement_timeout=settings.statement_timeout,
+        connect_budget_s=settings.connect_budget_s,
     )
 
 
 def _applied(migrated: tuple[str, ApplyResult | BaseException]) -> str:
     url, result = migrated
     if isinstance(result, BaseException):
-        pytest.fail("not checked: the history does not apply to an empty database "
-                    "(see test_history_applies_from_empty)", pytrace=False)
+        pytest.fail(
+            "not checked: the history does not apply to an empty database (see test_history_applies_from_empty)",
+            pytrace=False,
+        )
     return url

@@ -41,10 +41,13 @@ def database_urls(gates_config: GatesConfig, gates_env: Environment) -> dict[str
     for target in (gates_env, gates_config.environment("staging")):
         url = Dsn(os.environ.get(target.database_url_env, ""))
         if not url:
-            cannot_decide(gates_env, (
-                f"{target.database_url_env} is not set: migration_staged reads the {target.name} database "
-                "(read-only) to compare migrations; set it to that database's URL"
-            ))
+            cannot_decide(
+                gates_env,
+                (
+                    f"{target.database_url_env} is not set: migration_staged reads the {target.name} database "
+                    "(read-only) to compare migrations; set it to that database's URL"
+                ),
+            )
         urls[target.name] = url
     return urls
 
@@ -60,19 +63,21 @@ def staging(gates_config: GatesConfig, migrations: MigrationSet, database_urls: 
 
 
 def test_no_edited_or_skipped_migrations(production: DatabaseStatus, staging: DatabaseStatus) -> None:
-    _fail_on(drift_problems("production", production) + drift_problems("staging", staging),
-             "migration drift that drizzle-orm does not report")
+    _fail_on(
+        drift_problems("production", production) + drift_problems("staging", staging),
+        "migration drift that drizzle-orm does not report",
+    )
 
 
 def test_pending_migrations_ran_on_staging(production: DatabaseStatus, staging: DatabaseStatus) -> None:
     _fail_on(unstaged_problems(production, staging), "migration(s) would reach production before staging")
 
 
-def test_pending_drops_follow_applied_deprecations(
-    migrations: MigrationSet, production: DatabaseStatus
-) -> None:
-    _fail_on(deprecation_problems(journal_migrations(migrations), production),
-             "drop(s) would run before their deprecation is live on production")
+def test_pending_drops_follow_applied_deprecations(migrations: MigrationSet, production: DatabaseStatus) -> None:
+    _fail_on(
+        deprecation_problems(journal_migrations(migrations), production),
+        "drop(s) would run before their deprecation is live on production",
+    )
 
 
 def _status(config: GatesConfig, name: str, urls: dict[str, Dsn], migrations: MigrationSet) -> DatabaseStatus:

@@ -17,9 +17,7 @@ from migrations_checks.reader import MigrationSet
 from migrations_checks.status import check_no_drift, read_status
 
 
-def pending_tags(
-    config: GatesConfig, environment: Environment, migrations: MigrationSet
-) -> frozenset[str] | None:
+def pending_tags(config: GatesConfig, environment: Environment, migrations: MigrationSet) -> frozenset[str] | None:
     """Tags pending on the environment's database; None on `local` (everything is pending).
 
     Raises the library's InputError / ConnectError / DriftError for the caller to report.
@@ -28,10 +26,13 @@ def pending_tags(
         return None
     url = Dsn(os.environ.get(environment.database_url_env, ""))
     if not url:
-        cannot_decide(environment, (
-            f"{environment.database_url_env} is not set: the gate reads the {environment.name} database "
-            "(read-only) to know which migrations are pending; set it to that database's URL"
-        ))
+        cannot_decide(
+            environment,
+            (
+                f"{environment.database_url_env} is not set: the gate reads the {environment.name} database "
+                "(read-only) to know which migrations are pending; set it to that database's URL"
+            ),
+        )
     status = read_status(url, migrations, connect_budget_s=config.migrations.connect_budget_s)
     # Linting or rolling back only the pending files would pass a history that is already wrong here.
     check_no_drift(status, f"the {environment.name} database")

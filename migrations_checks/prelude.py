@@ -18,9 +18,7 @@ def run_prelude(url: str, settings: MigrationSettings) -> None:
     if settings.prelude is None:
         return
     if not settings.prelude.is_file():
-        raise InputError(
-            f"the prelude {settings.prelude} named by [migrations] prelude in gates.toml does not exist"
-        )
+        raise InputError(f"the prelude {settings.prelude} named by [migrations] prelude in gates.toml does not exist")
     text = read_text(settings.prelude)
     with connect(url, budget_s=settings.connect_budget_s) as connection, connection.transaction():
         execute_file(connection, settings.prelude, text)

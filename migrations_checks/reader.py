@@ -127,9 +127,11 @@ def read_plain_folder(folder: Path) -> MigrationSet:
     if not files:
         # A gate that reads an empty folder would pass having checked nothing: a mistyped path,
         # or drizzle-kit 1.x's one-folder-per-migration layout, which this reader does not know.
-        nested = "; drizzle-kit 1.x folders (<name>/migration.sql) are not supported" if any(
-            (child / "migration.sql").is_file() for child in folder.iterdir() if child.is_dir()
-        ) else ""
+        nested = (
+            "; drizzle-kit 1.x folders (<name>/migration.sql) are not supported"
+            if any((child / "migration.sql").is_file() for child in folder.iterdir() if child.is_dir())
+            else ""
+        )
         raise InputError(f"{folder} holds no .sql migrations{nested}")
     return MigrationSet(
         root=folder,
@@ -150,9 +152,7 @@ def read_drizzle_folder(folder: Path) -> MigrationSet:
         if path.is_file():
             files.append(MigrationFile(path=path, tag=entry.tag, text=read_text(path), when=entry.when))
     listed = {entry.tag for entry in journal.entries}
-    orphans = tuple(
-        sorted(p for p in folder.glob("*.sql") if is_migration_file(p) and _tag(p) not in listed)
-    )
+    orphans = tuple(sorted(p for p in folder.glob("*.sql") if is_migration_file(p) and _tag(p) not in listed))
     return MigrationSet(root=folder, files=tuple(files), journal=journal, orphan_files=orphans)
 
 
@@ -170,9 +170,7 @@ def read_journal(path: Path) -> Journal:
     for position, (raw, line) in enumerate(zip(raw_entries, lines, strict=True)):
         tag, when = (raw.get("tag"), raw.get("when")) if isinstance(raw, dict) else (None, None)
         if not isinstance(tag, str) or not isinstance(when, int) or isinstance(when, bool):
-            raise InputError(
-                f"{path} entry {position} (line {line}) needs a string `tag` and an integer `when`"
-            )
+            raise InputError(f"{path} entry {position} (line {line}) needs a string `tag` and an integer `when`")
         entries.append(JournalEntry(tag=tag, when=when, line=line))
     return Journal(path=path, entries=tuple(entries))
 

@@ -17,9 +17,7 @@ from migrations_checks.prelude import run_prelude
 
 
 @contextmanager
-def replay_database(
-    server: ScratchServer, settings: MigrationSettings, protected: Mapping[str, str]
-) -> Iterator[str]:
+def replay_database(server: ScratchServer, settings: MigrationSettings, protected: Mapping[str, str]) -> Iterator[str]:
     """A new scratch database, checked by the guard and prepared with the prelude; dropped afterwards."""
     check_scratch_server(server.admin_url, protected)
     url = server.create_database(budget_s=settings.connect_budget_s)

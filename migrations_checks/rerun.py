@@ -23,9 +23,7 @@ from migrations_checks.run_sql import Chunk, StatementError, execute_chunk
 from migrations_checks.sql.splitter import split_sql
 
 
-def rerun_findings(
-    url: str, migrations: Sequence[MigrationFile], settings: MigrationSettings
-) -> list[Finding]:
+def rerun_findings(url: str, migrations: Sequence[MigrationFile], settings: MigrationSettings) -> list[Finding]:
     """Run every statement again on the migrated schema at `url` and report each one that fails.
 
     Each file is re-run on its own in a transaction that is rolled back, so every file meets the
@@ -35,24 +33,21 @@ def rerun_findings(
     """
     findings = []
     with connect(url, budget_s=settings.connect_budget_s) as connection:
-        set_timeouts(
-            connection, lock_timeout=settings.lock_timeout, statement_timeout=settings.statement_timeout
-        )
+        set_timeouts(connection, lock_timeout=settings.lock_timeout, statement_timeout=settings.statement_timeout)
         for migration in migrations:
             with connection.transaction(force_rollback=True):
                 findings += _rerun_file(connection, migration, settings)
     return findings
 
 
-def _rerun_file(
-    connection: psycopg.Connection, migration: MigrationFile, settings: MigrationSettings
-) -> list[Finding]:
+def _rerun_file(connection: psycopg.Connection, migration: MigrationFile, settings: MigrationSettings) -> list[Finding]:
     findings = []
     for statement in split_sql(migration.text):
         try:
             with connection.transaction():
-                execute_chunk(connection, migration.path, migration.text,
-                              Chunk(text=statement.text, offset=statement.start))
+                execute_chunk(
+                    connection, migration.path, migration.text, Chunk(text=statement.text, offset=statement.start)
+                )
         except StatementError as error:
             findings.append(_rerun_finding(error, settings))
     return findings

@@ -51,14 +51,22 @@ def _missing_rollbacks(migrations: Sequence[MigrationFile]) -> list[RollbackProb
             continue
         reason = _irreversible_reason(migration)
         if reason is None:
-            problems.append(RollbackProblem(migration, (
-                f"has no rollback file {migration.down_path.name} and no "
-                "`-- gates: irreversible -- <reason>` line"
-            )))
+            problems.append(
+                RollbackProblem(
+                    migration,
+                    (
+                        f"has no rollback file {migration.down_path.name} and no "
+                        "`-- gates: irreversible -- <reason>` line"
+                    ),
+                )
+            )
         elif not reason:
-            problems.append(RollbackProblem(migration, (
-                "is marked `-- gates: irreversible` without a reason; write `-- gates: irreversible -- <why>`"
-            )))
+            problems.append(
+                RollbackProblem(
+                    migration,
+                    ("is marked `-- gates: irreversible` without a reason; write `-- gates: irreversible -- <why>`"),
+                )
+            )
     return problems
 
 
@@ -72,9 +80,7 @@ def check_rollbacks(
     """
     problems = _missing_rollbacks([migration for migration in migrations if migration.tag in pending])
     with connect(url, budget_s=settings.connect_budget_s) as connection:
-        set_timeouts(
-            connection, lock_timeout=settings.lock_timeout, statement_timeout=settings.statement_timeout
-        )
+        set_timeouts(connection, lock_timeout=settings.lock_timeout, statement_timeout=settings.statement_timeout)
         problems += _walk(connection, migrations, pending)
     return problems
 
@@ -105,9 +111,7 @@ def _walk(
     return problems
 
 
-def _check_one(
-    connection: psycopg.Connection, migration: MigrationFile
-) -> tuple[list[RollbackProblem], bool]:
+def _check_one(connection: psycopg.Connection, migration: MigrationFile) -> tuple[list[RollbackProblem], bool]:
     """Problems found for one migration, and whether the schema is now "after up" (safe to go on)."""
     before = fingerprint(connection)
     try:
@@ -142,9 +146,7 @@ def _run_all(connection: psycopg.Connection, migrations: Sequence[MigrationFile]
             execute_file(connection, migration.path, migration.text)
 
 
-def _compare(
-    migration: MigrationFile, what: str, expected: Fingerprint, actual: Fingerprint
-) -> list[RollbackProblem]:
+def _compare(migration: MigrationFile, what: str, expected: Fingerprint, actual: Fingerprint) -> list[RollbackProblem]:
     if expected == actual:
         return []
     lines = "\n".join("      " + line for line in diff(expected, actual))

@@ -75,9 +75,11 @@ def _located_error(path: Path, text: str, chunk: Chunk, error: psycopg.Error) ->
     position = _position(diag.statement_position)
     at = chunk.offset + (position - 1 if position is not None else first)
     parts = [diag.message_primary or str(error).splitlines()[0]]
-    parts += [f"{label}: {value}" for label, value in
-              (("detail", diag.message_detail), ("hint", diag.message_hint), ("where", diag.context))
-              if value]
+    parts += [
+        f"{label}: {value}"
+        for label, value in (("detail", diag.message_detail), ("hint", diag.message_hint), ("where", diag.context))
+        if value
+    ]
     return StatementError(
         path=path,
         line=text.count("\n", 0, at) + 1,

@@ -30,8 +30,9 @@ class ReliedDeprecation:
 
 def drift_problems(name: str, status: DatabaseStatus) -> list[str]:
     """Every edited or skipped migration on the database called `name`."""
-    return [f"{name}: {describe(item, status.newest_applied)}"
-            for item in status.migrations if item.state in DRIFT_STATES]
+    return [
+        f"{name}: {describe(item, status.newest_applied)}" for item in status.migrations if item.state in DRIFT_STATES
+    ]
 
 
 def unstaged_problems(production: DatabaseStatus, staging: DatabaseStatus) -> list[str]:

@@ -55,7 +55,10 @@ class PlanApi:
         timeout = httpx.USE_CLIENT_DEFAULT if timeout_s is None else httpx.Timeout(timeout_s)
         try:
             response = self._client.request(
-                method, self._base + path, json=body, headers={"Authorization": self._auth.authorization()},
+                method,
+                self._base + path,
+                json=body,
+                headers={"Authorization": self._auth.authorization()},
                 timeout=timeout,
             )
         except httpx.HTTPError as error:

@@ -159,4 +159,3 @@ def _expiry(jwt: str) -> float | None:
         return float(claims["exp"])
     except (IndexError, ValueError, KeyError, TypeError):
         return None
-

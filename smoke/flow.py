@@ -171,8 +171,7 @@ class _Run:
         older_than = max(self.settings.total_budget_s, LEFTOVER_MIN_AGE_S)
         removed = cleanup.remove_leftovers(db, self.user_id, older_than)
         if removed:
-            self.report(f"smoke preflight: removed {removed} leftover smoke plan(s) older than "
-                        f"{older_than:g} s")
+            self.report(f"smoke preflight: removed {removed} leftover smoke plan(s) older than {older_than:g} s")
 
     def _create(self, api: PlanApi, db: psycopg.Connection) -> str:
         try:
@@ -186,16 +185,22 @@ class _Run:
         owner = plan_owner(db, plan_id)
         if owner != self.user_id:
             # e.g. DEV_CLERK_USER_ID set on a non-production app: the token's user is not the one used.
-            raise self.fail("create", f"the app created plan {plan_id} for users row {owner}, not for "
-                                      f"{self.settings.test_user} ({self.user_id}): it does not act as the test user")
+            raise self.fail(
+                "create",
+                f"the app created plan {plan_id} for users row {owner}, not for "
+                f"{self.settings.test_user} ({self.user_id}): it does not act as the test user",
+            )
         return plan_id
 
     def _wait_for_job(self, db: psycopg.Connection, plan_id: str) -> None:
         deadline = time.monotonic() + ENQUEUE_WAIT_S
         while latest_job(db, plan_id) is None:
             if time.monotonic() > deadline:
-                raise self.fail("enqueue", f"no job_queue row for plan {plan_id} {ENQUEUE_WAIT_S:g} s after "
-                                           "the API created it: the app created the plan but did not enqueue it")
+                raise self.fail(
+                    "enqueue",
+                    f"no job_queue row for plan {plan_id} {ENQUEUE_WAIT_S:g} s after "
+                    "the API created it: the app created the plan but did not enqueue it",
+                )
             time.sleep(0.05)
 
     def _generation(
@@ -222,8 +227,13 @@ class _Run:
                 seen_claimed.append(time.monotonic() - created)
             return status
 
-        outcome = poll(observe, lambda status: status in TERMINAL, budget_s=self.settings.poll_budget_s,
-                       backoff=Backoff(), rng=self.rng)
+        outcome = poll(
+            observe,
+            lambda status: status in TERMINAL,
+            budget_s=self.settings.poll_budget_s,
+            backoff=Backoff(),
+            rng=self.rng,
+        )
         completed = time.monotonic() - created
         if not outcome.done:
             raise self.fail(
@@ -262,7 +272,8 @@ class _Run:
             f"the detail answer says {detail.get('status')!r}" if detail.get("status") != "ready" else "",
             f"the job is {job.status}" if job.status != "completed" else "",
             f"the job recorded {job.result_counts[0]} modules and {job.result_counts[1]} tasks"
-            if job.result_counts != (modules, tasks) else "",
+            if job.result_counts != (modules, tasks)
+            else "",
             "no successful generation attempt is recorded" if not successes else "",
             f"the plan's generation_status is {plan_status!r}" if plan_status != "ready" else "",
         ]

@@ -79,8 +79,10 @@ def _up(state: Path, config_path: Path | None, port: int | None) -> int:
         server.cleanup_mode = "stop"  # ...unless `up` fails: then nothing it started is left running
         server.cleanup()
         raise
-    print(f"standin: smoke inputs in {STATE_DIR / 'smoke.env'}; run: "
-          f". {STATE_DIR / 'smoke.env'} && pytest -m smoke --gates-env local")
+    print(
+        f"standin: smoke inputs in {STATE_DIR / 'smoke.env'}; run: "
+        f". {STATE_DIR / 'smoke.env'} && pytest -m smoke --gates-env local"
+    )
     return 0
 
 
@@ -97,8 +99,10 @@ def _serve(state: Path, config: GatesConfig, port: int, database_url: str) -> No
         for component in stack.components:
             print(f"standin: {component.name} pid {component.pid} {problems.get(component.name, component.url)}")
         if problems:
-            raise CliError(f"not every part came up ({', '.join(sorted(problems))}); everything was stopped, "
-                           f"the logs are in {STATE_DIR / 'logs'}")
+            raise CliError(
+                f"not every part came up ({', '.join(sorted(problems))}); everything was stopped, "
+                f"the logs are in {STATE_DIR / 'logs'}"
+            )
         (state / "state.json").write_text(json.dumps(stack.to_json(), indent=2), encoding="utf-8")
         _write_smoke_env(state / "smoke.env", stack.api_url, database_url, api_key, settings.test_user)
     except BaseException:

@@ -39,7 +39,6 @@ def ensure_user(database_url: str, clerk_user_id: str, *, budget_s: float) -> No
     """The `users` row the real app needs before it accepts a plan (it never creates one itself)."""
     with connect(database_url, budget_s=budget_s) as connection:
         connection.execute(
-            "INSERT INTO users (clerk_user_id, email, name) VALUES (%s, %s, %s) "
-            "ON CONFLICT (clerk_user_id) DO NOTHING",
+            "INSERT INTO users (clerk_user_id, email, name) VALUES (%s, %s, %s) ON CONFLICT (clerk_user_id) DO NOTHING",
             (clerk_user_id, f"{clerk_user_id}@smoke.invalid", "Smoke test user"),
         )

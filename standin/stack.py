@@ -90,13 +90,22 @@ class Stack:
         """Spawn the components against `database_url`; `env` adds settings and faults."""
         log_dir.mkdir(parents=True, exist_ok=True)
         port = port or free_port()
-        base_env = {**os.environ, **(env or {}), "DATABASE_URL": database_url, "STANDIN_API_KEY": api_key,
-                    "STANDIN_PORT": str(port), "PYTHONUNBUFFERED": "1"}
+        base_env = {
+            **os.environ,
+            **(env or {}),
+            "DATABASE_URL": database_url,
+            "STANDIN_API_KEY": api_key,
+            "STANDIN_PORT": str(port),
+            "PYTHONUNBUFFERED": "1",
+        }
         started = []
         for name in components:
             extra = {} if name == "api" else {"STANDIN_HEALTH_PORT": str(free_port())}
-            url = (f"http://127.0.0.1:{port}" if name == "api"
-                   else f"http://127.0.0.1:{extra['STANDIN_HEALTH_PORT']}/health")
+            url = (
+                f"http://127.0.0.1:{port}"
+                if name == "api"
+                else f"http://127.0.0.1:{extra['STANDIN_HEALTH_PORT']}/health"
+            )
             log = log_dir / f"{name}.log"
             with log.open("ab") as output:
                 process = subprocess.Popen(
@@ -147,16 +156,14 @@ class Stack:
     def to_json(self) -> dict[str, Any]:
         return {
             "api_url": self.api_url,
-            "components": [{"name": c.name, "pid": c.pid, "url": c.url, "log": str(c.log)}
-                           for c in self.components],
+            "components": [{"name": c.name, "pid": c.pid, "url": c.url, "log": str(c.log)} for c in self.components],
         }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Stack:
         return cls(
             api_url=data["api_url"],
-            components=[Component(c["name"], int(c["pid"]), c["url"], Path(c["log"]))
-                        for c in data["components"]],
+            components=[Component(c["name"], int(c["pid"]), c["url"], Path(c["log"])) for c in data["components"]],
         )
 
 

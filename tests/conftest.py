@@ -38,7 +38,13 @@ def standin(
     from standin.stack import running  # only tests that start the stand-in pay for importing it
 
     def start(components: tuple[str, ...] = ("api", "generator"), **env: str) -> AbstractContextManager[Stack]:
-        return running(scratch_database, gates_config.migrations, api_key=STANDIN_API_KEY,
-                       log_dir=tmp_path / "standin-logs", env={**STANDIN_FAST, **env}, components=components)
+        return running(
+            scratch_database,
+            gates_config.migrations,
+            api_key=STANDIN_API_KEY,
+            log_dir=tmp_path / "standin-logs",
+            env={**STANDIN_FAST, **env},
+            components=components,
+        )
 
     return start

@@ -35,8 +35,10 @@ def write_drizzle(
     minute apart unless given), the files' SQL, and rollback files for the tags in `downs`."""
     (folder / "meta").mkdir(parents=True, exist_ok=True)
     whens = whens or [FIRST_WHEN + 60_000 * index for index in range(len(files))]
-    entries = [{"idx": i, "version": "7", "when": when, "tag": tag, "breakpoints": True}
-               for i, (tag, when) in enumerate(zip(files, whens, strict=True))]
+    entries = [
+        {"idx": i, "version": "7", "when": when, "tag": tag, "breakpoints": True}
+        for i, (tag, when) in enumerate(zip(files, whens, strict=True))
+    ]
     (folder / "meta" / "_journal.json").write_text(
         json.dumps({"version": "7", "dialect": "postgresql", "entries": entries}, indent=2), encoding="utf-8"
     )

@@ -23,16 +23,33 @@ from migrations_checks.reader import InputError, MigrationSet, read_configured, 
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", nargs="?", type=Path, default=None,
-                        help="Drizzle migrations folder (default: [migrations] path in gates.toml)")
-    parser.add_argument("--database-url", metavar="URL", default=os.environ.get("DATABASE_URL"),
-                        help="Postgres connection string of the database (default: $DATABASE_URL, which keeps "
-                        "the password out of the process list)")
-    parser.add_argument("--config", type=Path, default=None,
-                        help="gates.toml with the defaults (default: the nearest above the current folder)")
-    parser.add_argument("--connect-budget", type=_seconds, default=None, metavar="SECONDS",
-                        help="keep retrying the connection this long, for computes that scale to zero "
-                             "(default: connect_budget_s, 30)")
+    parser.add_argument(
+        "path",
+        nargs="?",
+        type=Path,
+        default=None,
+        help="Drizzle migrations folder (default: [migrations] path in gates.toml)",
+    )
+    parser.add_argument(
+        "--database-url",
+        metavar="URL",
+        default=os.environ.get("DATABASE_URL"),
+        help="Postgres connection string of the database (default: $DATABASE_URL, which keeps "
+        "the password out of the process list)",
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help="gates.toml with the defaults (default: the nearest above the current folder)",
+    )
+    parser.add_argument(
+        "--connect-budget",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="keep retrying the connection this long, for computes that scale to zero (default: connect_budget_s, 30)",
+    )
 
 
 def settings(args: argparse.Namespace, **overrides: object) -> MigrationSettings:

@@ -22,24 +22,34 @@ from migrations_checks.report import FORMATS, render
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "paths", nargs="*", type=Path, metavar="PATH",
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
         help="migration files or folders (default: the migrations folder named in gates.toml)",
     )
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     parser.add_argument(
-        "--no-transaction", action="store_true",
+        "--no-transaction",
+        action="store_true",
         help="the runner does not wrap migrations in a transaction (Drizzle does)",
     )
     parser.add_argument(
-        "--config", type=Path, metavar="FILE",
+        "--config",
+        type=Path,
+        metavar="FILE",
         help="gates.toml to use (default: the nearest one above the current folder, else built-in defaults)",
     )
     parser.add_argument(
-        "--fail-on", choices=("error", "warning"), default="error",
+        "--fail-on",
+        choices=("error", "warning"),
+        default="error",
         help="lowest severity that fails the run (default: error; the deploy gate uses warning)",
     )
     parser.add_argument(
-        "--postgres-version", type=_postgres_version, metavar="N",
+        "--postgres-version",
+        type=_postgres_version,
+        metavar="N",
         help="major version of the target server (default: from gates.toml, else 16)",
     )
 

@@ -16,16 +16,22 @@ from migrations_checks.run_sql import StatementError
 
 def configure(parser: argparse.ArgumentParser) -> None:
     database_options.add_arguments(parser)
-    parser.add_argument("--lock-timeout", default=None, metavar="DURATION",
-                        help="give up on a lock after this long, e.g. 5s (default: lock_timeout, 5s)")
-    parser.add_argument("--statement-timeout", default=None, metavar="DURATION",
-                        help="give up on a statement after this long (default: statement_timeout, 60s)")
+    parser.add_argument(
+        "--lock-timeout",
+        default=None,
+        metavar="DURATION",
+        help="give up on a lock after this long, e.g. 5s (default: lock_timeout, 5s)",
+    )
+    parser.add_argument(
+        "--statement-timeout",
+        default=None,
+        metavar="DURATION",
+        help="give up on a statement after this long (default: statement_timeout, 60s)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = database_options.settings(
-        args, lock_timeout=args.lock_timeout, statement_timeout=args.statement_timeout
-    )
+    settings = database_options.settings(args, lock_timeout=args.lock_timeout, statement_timeout=args.statement_timeout)
     url = database_options.database_url(args)
     migrations = database_options.migration_set(args, settings)
     try:
@@ -37,8 +43,11 @@ def run(args: argparse.Namespace) -> int:
             connect_budget_s=settings.connect_budget_s,
         )
     except StatementError as error:
-        print(f"migrations-checks: migrate failed and applied nothing (pending migrations share one "
-              f"transaction): {error}", file=sys.stderr)
+        print(
+            f"migrations-checks: migrate failed and applied nothing (pending migrations share one "
+            f"transaction): {error}",
+            file=sys.stderr,
+        )
         return 1
     except (ConnectError, psycopg.Error) as error:
         return database_options.database_failed(error)
@@ -47,6 +56,8 @@ def run(args: argparse.Namespace) -> int:
         tags = ", ".join(migration.tag for migration in result.applied)
         print(f"applied {len(result.applied)} migration(s) to {where}: {tags}")
     else:
-        print(f"nothing to apply on {where}: no journal entry is newer than the newest applied migration "
-              f"(created_at {result.newest_before}); `status` shows edited or skipped ones")
+        print(
+            f"nothing to apply on {where}: no journal entry is newer than the newest applied migration "
+            f"(created_at {result.newest_before}); `status` shows edited or skipped ones"
+        )
     return 0

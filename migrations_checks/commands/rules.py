@@ -25,13 +25,32 @@ def catalogue_markdown() -> str:
     rules = all_rules().values()
     for category in get_args(Category):
         lines += ["", f"## {category}", "", "| id | default | catches | safe path |", "|---|---|---|---|"]
-        lines += [f"| `{r.id}` | {r.severity} | {r.summary}{_NEEDS_DATABASE if r.needs_database else ''} | {r.hint} |"
-                  for r in rules if r.category == category]
+        lines += [
+            f"| `{r.id}` | {r.severity} | {r.summary}{_NEEDS_DATABASE if r.needs_database else ''} | {r.hint} |"
+            for r in rules
+            if r.category == category
+        ]
     for rule in rules:
         module = __import__(f"migrations_checks.rules.{rule.id.replace('-', '_')}", fromlist=["RULE"])
         why = (module.__doc__ or "").split("\n", 1)[-1].strip()
-        lines += ["", f"### `{rule.id}`", "", why, "", "Fires on:", "", "```sql", rule.bad, "```", "",
-                  "Passes:", "", "```sql", rule.good, "```"]
+        lines += [
+            "",
+            f"### `{rule.id}`",
+            "",
+            why,
+            "",
+            "Fires on:",
+            "",
+            "```sql",
+            rule.bad,
+            "```",
+            "",
+            "Passes:",
+            "",
+            "```sql",
+            rule.good,
+            "```",
+        ]
     return "\n".join(lines) + "\n"
 
 

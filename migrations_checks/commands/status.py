@@ -63,6 +63,4 @@ def _json(status: DatabaseStatus, where: str) -> str:
         if item.state == "edited":
             entry["rule"] = EDITED_RULE
         migrations.append(entry)
-    return json.dumps(
-        {"database": where, "newest_applied": status.newest_applied, "migrations": migrations}, indent=2
-    )
+    return json.dumps({"database": where, "newest_applied": status.newest_applied, "migrations": migrations}, indent=2)

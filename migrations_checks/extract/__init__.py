@@ -110,5 +110,3 @@ def _prepared(words: Sequence[Word]) -> list[Action] | None:
 def _inner(words: Sequence[Word]) -> list[Action] | None:
     kind = classify(words)
     return describe(kind, words, None) if kind else None
-
-

@@ -40,8 +40,7 @@ def alter_table(words: Sequence[Word]) -> list[Action] | None:
         return [Action("attach_partition", table=table, name=cursor.name())]
     if cursor.accept("DETACH", "PARTITION"):
         partition = cursor.name()
-        return [Action("detach_partition", table=table, name=partition,
-                       concurrently=cursor.accept("CONCURRENTLY"))]
+        return [Action("detach_partition", table=table, name=partition, concurrently=cursor.accept("CONCURRENTLY"))]
     actions: list[Action] = []
     for part in split_top_level(cursor.rest()):
         found = _subcommand(Cursor(part), table)
@@ -88,16 +87,18 @@ def _add(cursor: Cursor, table: str) -> list[Action] | None:
     column = parse_column(cursor.rest())
     if column is None:
         return None
-    actions = [Action(
-        "add_column",
-        table=table,
-        column=column.name,
-        new_type=column.type,
-        not_null=column.not_null,
-        has_default=column.has_default,
-        volatile_default=column.volatile_default,
-        references=column.references,
-    )]
+    actions = [
+        Action(
+            "add_column",
+            table=table,
+            column=column.name,
+            new_type=column.type,
+            not_null=column.not_null,
+            has_default=column.has_default,
+            volatile_default=column.volatile_default,
+            references=column.references,
+        )
+    ]
     if column.primary_key:
         actions.append(Action("add_primary_key", table=table, column=column.name))
     elif column.unique:
@@ -116,8 +117,13 @@ def _add_constraint(cursor: Cursor, table: str) -> Action | None:
         if not cursor.accept("REFERENCES"):
             return None
         target = cursor.name()
-        return Action("add_foreign_key", table=table, name=name, not_valid=not_valid,
-                      references=unqualified(target) if target else None)
+        return Action(
+            "add_foreign_key",
+            table=table,
+            name=name,
+            not_valid=not_valid,
+            references=unqualified(target) if target else None,
+        )
     if cursor.accept("CHECK"):
         return Action("add_check", table=table, name=name, not_valid=not_valid, column=_not_null_check(cursor))
     if cursor.accept("UNIQUE") or cursor.at("PRIMARY", "KEY"):
@@ -128,8 +134,9 @@ def _add_constraint(cursor: Cursor, table: str) -> Action | None:
         return Action("add_exclusion", table=table, name=name)
     if cursor.accept("NOT", "NULL"):
         # PostgreSQL 18's named NOT NULL constraint: the same effect on running code as SET NOT NULL.
-        return Action("set_not_null", table=table, column=cursor.name(), name=name, not_valid=not_valid,
-                      object_kind="CONSTRAINT")
+        return Action(
+            "set_not_null", table=table, column=cursor.name(), name=name, not_valid=not_valid, object_kind="CONSTRAINT"
+        )
     return None
 
 
@@ -166,9 +173,19 @@ def _alter(cursor: Cursor, table: str) -> Action | None:
         return Action("drop_default", table=table, column=column)
     if cursor.at("SET", "EXPRESSION"):
         return Action("rewrite_table", table=table, column=column, object_kind="SET EXPRESSION")
-    known = (("DROP", "EXPRESSION"), ("ADD", "GENERATED"), ("SET", "GENERATED"), ("DROP", "IDENTITY"),
-             ("SET", "STATISTICS"), ("SET", "STORAGE"), ("SET", "COMPRESSION"), ("SET",), ("RESET",),
-             ("RESTART",), ("OPTIONS",))
+    known = (
+        ("DROP", "EXPRESSION"),
+        ("ADD", "GENERATED"),
+        ("SET", "GENERATED"),
+        ("DROP", "IDENTITY"),
+        ("SET", "STATISTICS"),
+        ("SET", "STORAGE"),
+        ("SET", "COMPRESSION"),
+        ("SET",),
+        ("RESET",),
+        ("RESTART",),
+        ("OPTIONS",),
+    )
     if any(cursor.at(*spelling) for spelling in known):
         return Action("other", table=table, column=column)
     return None

@@ -11,14 +11,38 @@ from migrations_checks.sql.words import Cursor, Word, unqualified
 # Functions whose value differs per row, so a default that calls one is evaluated for every row
 # of an existing table: Postgres rewrites the whole table under an ACCESS EXCLUSIVE lock.
 VOLATILE_FUNCTIONS = frozenset(
-    {"random", "random_normal", "gen_random_uuid", "uuid_generate_v1", "uuid_generate_v1mc", "uuid_generate_v4",
-     "uuidv4", "uuidv7", "clock_timestamp", "timeofday", "nextval", "gen_random_bytes",
-     "txid_current", "setseed"}
+    {
+        "random",
+        "random_normal",
+        "gen_random_uuid",
+        "uuid_generate_v1",
+        "uuid_generate_v1mc",
+        "uuid_generate_v4",
+        "uuidv4",
+        "uuidv7",
+        "clock_timestamp",
+        "timeofday",
+        "nextval",
+        "gen_random_bytes",
+        "txid_current",
+        "setseed",
+    }
 )
 SERIAL_TYPES = frozenset({"serial", "serial2", "serial4", "serial8", "smallserial", "bigserial"})
 _CONSTRAINT_STARTS = frozenset(
-    {"NOT", "NULL", "DEFAULT", "CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "REFERENCES",
-     "GENERATED", "COLLATE", "USING"}
+    {
+        "NOT",
+        "NULL",
+        "DEFAULT",
+        "CONSTRAINT",
+        "PRIMARY",
+        "UNIQUE",
+        "CHECK",
+        "REFERENCES",
+        "GENERATED",
+        "COLLATE",
+        "USING",
+    }
 )
 # NULL and USING may appear inside an expression (`DEFAULT NULL`, a type cast's USING).
 _EXPRESSION_ENDS = _CONSTRAINT_STARTS - {"NULL", "USING"}

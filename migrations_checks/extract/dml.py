@@ -53,6 +53,7 @@ def _from_words(words: Sequence[Word]) -> list[Action] | None:
             if name is None:
                 return None
             has_where = any(later.upper == "WHERE" for later in level[cursor.position :])
-            return [Action("update" if word.upper == "UPDATE" else "delete",
-                           table=unqualified(name), has_where=has_where)]
+            return [
+                Action("update" if word.upper == "UPDATE" else "delete", table=unqualified(name), has_where=has_where)
+            ]
     return [Action("other")]

@@ -62,8 +62,9 @@ def create_index(words: Sequence[Word]) -> list[Action] | None:
     table = cursor.name()
     if table is None:
         return None
-    return [Action("create_index", table=unqualified(table), name=name and unqualified(name),
-                   concurrently=concurrently)]
+    return [
+        Action("create_index", table=unqualified(table), name=name and unqualified(name), concurrently=concurrently)
+    ]
 
 
 def drop(kind: str, words: Sequence[Word]) -> list[Action] | None:
@@ -74,9 +75,14 @@ def drop(kind: str, words: Sequence[Word]) -> list[Action] | None:
     names = _names(cursor)
     if kind in ("DROP POLICY", "DROP TRIGGER", "DROP RULE"):
         table = cursor.name() if cursor.accept("ON") else None
-        return [Action("drop_policy" if kind == "DROP POLICY" else "drop_object",
-                       object_kind=kind.split(" ", 1)[1], name=names[0] if names else None,
-                       table=unqualified(table) if table else None)]
+        return [
+            Action(
+                "drop_policy" if kind == "DROP POLICY" else "drop_object",
+                object_kind=kind.split(" ", 1)[1],
+                name=names[0] if names else None,
+                table=unqualified(table) if table else None,
+            )
+        ]
     if not names:
         return None
     if kind == "DROP TABLE":

@@ -85,6 +85,7 @@ def statement_rules(verbs: frozenset[Verb]) -> tuple[Rule, ...]:
     """The statement rules that can fire on a statement whose actions have these verbs, in
     catalogue order. Cached: a history has few distinct sets of verbs."""
     return tuple(
-        rule for rule in all_rules().values()
+        rule
+        for rule in all_rules().values()
         if rule.check is not None and (rule.verbs is None or not rule.verbs.isdisjoint(verbs))
     )

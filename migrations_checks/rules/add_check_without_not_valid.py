@@ -15,13 +15,16 @@ from migrations_checks.statements import Statement
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     checks = [
-        action for action in statement.actions
+        action
+        for action in statement.actions
         if action.verb == "add_check" and not action.not_valid and not context.is_new(action.table)
     ]
     if checks:
         names = ", ".join(action.name or "(unnamed)" for action in checks)
-        yield Hit(f"adds check {names} on {checks[0].table}, scanning every row while the table is locked",
-                  tables=(checks[0].table,))
+        yield Hit(
+            f"adds check {names} on {checks[0].table}, scanning every row while the table is locked",
+            tables=(checks[0].table,),
+        )
 
 
 RULE = Rule(

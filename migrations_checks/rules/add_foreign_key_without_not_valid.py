@@ -16,19 +16,22 @@ from migrations_checks.statements import Statement
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     keys = [
-        action for action in statement.actions
+        action
+        for action in statement.actions
         if not context.is_new(action.table)
-        and ((action.verb == "add_foreign_key" and not action.not_valid)
-             or (action.verb == "add_column" and action.references is not None))
+        and (
+            (action.verb == "add_foreign_key" and not action.not_valid)
+            or (action.verb == "add_column" and action.references is not None)
+        )
     ]
     if not keys:
         return
-    described = ", ".join(
-        f"{action.name or action.column or '(unnamed)'} -> {action.references}" for action in keys
-    )
+    described = ", ".join(f"{action.name or action.column or '(unnamed)'} -> {action.references}" for action in keys)
     locked = [table for action in keys for table in (action.table, action.references) if table is not None]
-    yield Hit(f"adds foreign key {described} on {keys[0].table}, checking every row while blocking "
-              "writes to both tables", tables=tuple(locked))
+    yield Hit(
+        f"adds foreign key {described} on {keys[0].table}, checking every row while blocking writes to both tables",
+        tables=tuple(locked),
+    )
 
 
 RULE = Rule(

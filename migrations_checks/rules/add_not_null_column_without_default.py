@@ -16,11 +16,16 @@ from migrations_checks.statements import Statement
 
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
-    columns = [f"{a.table}.{a.column}" for a in statement.actions
-               if a.verb == "add_column" and a.not_null and not a.has_default and not context.is_new(a.table)]
+    columns = [
+        f"{a.table}.{a.column}"
+        for a in statement.actions
+        if a.verb == "add_column" and a.not_null and not a.has_default and not context.is_new(a.table)
+    ]
     if columns:
-        yield Hit(f"adds NOT NULL column {', '.join(columns)} without a default: fails on a table with rows, "
-                  "and inserts from the running release, which omit it, fail")
+        yield Hit(
+            f"adds NOT NULL column {', '.join(columns)} without a default: fails on a table with rows, "
+            "and inserts from the running release, which omit it, fail"
+        )
 
 
 RULE = Rule(

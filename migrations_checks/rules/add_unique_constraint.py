@@ -22,14 +22,19 @@ def _described(action: Action) -> str:
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     constraints = [
-        action for action in statement.actions
-        if action.verb in ("add_unique", "add_primary_key") and not action.using_index
+        action
+        for action in statement.actions
+        if action.verb in ("add_unique", "add_primary_key")
+        and not action.using_index
         and not context.is_new(action.table)
     ]
     if constraints:
         names = ", ".join(_described(action) for action in constraints)
-        yield Hit(f"adds {names} on {constraints[0].table}, building its unique index while the table "
-                  "is locked against reads and writes", tables=(constraints[0].table,))
+        yield Hit(
+            f"adds {names} on {constraints[0].table}, building its unique index while the table "
+            "is locked against reads and writes",
+            tables=(constraints[0].table,),
+        )
 
 
 RULE = Rule(

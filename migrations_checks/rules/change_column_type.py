@@ -42,8 +42,10 @@ def _describe(action: Action, old_type: str | None) -> str | None:
     """Why this type change is unsafe, or None when it only widens a varchar."""
     column = f"{action.table}.{action.column}"
     if old_type is None:
-        return (f"changes the type of {column} to {action.new_type}; its old type is unknown "
-                "(the column was not created in the migrations read), so a safe widening cannot be proven")
+        return (
+            f"changes the type of {column} to {action.new_type}; its old type is unknown "
+            "(the column was not created in the migrations read), so a safe widening cannot be proven"
+        )
     if action.using:
         return f"changes the type of {column} with a USING expression, which rewrites every row"
     old_limit, new_limit = _length_limit(old_type), _length_limit(action.new_type or "")
@@ -70,7 +72,7 @@ RULE = Rule(
     hint="add a new column of the new type, backfill it, switch the code to it, drop the old column later",
     bad='ALTER TABLE "plans" ALTER COLUMN "duration" SET DATA TYPE integer;',
     good='CREATE TABLE "plans" ("id" uuid PRIMARY KEY, "topic" varchar(100));\n'
-         'ALTER TABLE "plans" ALTER COLUMN "topic" SET DATA TYPE varchar(200);',
+    'ALTER TABLE "plans" ALTER COLUMN "topic" SET DATA TYPE varchar(200);',
     check=check,
     verbs=frozenset({"alter_column_type"}),
 )

@@ -16,8 +16,10 @@ from migrations_checks.statements import Statement
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     for action in statement.actions:
         if action.verb == "create_index" and not action.concurrently and not context.is_new(action.table):
-            yield Hit(f"builds index {action.name or '(unnamed)'} on {action.table} while blocking its writes",
-                      tables=(action.table,))
+            yield Hit(
+                f"builds index {action.name or '(unnamed)'} on {action.table} while blocking its writes",
+                tables=(action.table,),
+            )
 
 
 RULE = Rule(

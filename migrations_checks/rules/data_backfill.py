@@ -16,8 +16,10 @@ from migrations_checks.statements import Statement
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     for action in statement.actions:
         if action.verb == "update" and action.has_where and not context.is_new(action.table):
-            yield Hit(f"updates rows of {action.table} inside the migration, locking them until it commits",
-                      tables=(action.table,))
+            yield Hit(
+                f"updates rows of {action.table} inside the migration, locking them until it commits",
+                tables=(action.table,),
+            )
             return
 
 

@@ -21,8 +21,7 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
         yield Hit(f"drops column {', '.join(live)} while the running release may still use it")
     elif dropped:
         # Only when every column of the statement was deprecated: one finding per statement.
-        origins = ", ".join(f"{name} (deprecated in {context.deprecated_by(*name.rsplit('.', 1))})"
-                            for name in dropped)
+        origins = ", ".join(f"{name} (deprecated in {context.deprecated_by(*name.rsplit('.', 1))})" for name in dropped)
         yield Hit(f"drops column {origins}", severity="info")
 
 

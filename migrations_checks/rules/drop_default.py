@@ -15,8 +15,10 @@ from migrations_checks.statements import Statement
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     columns = [f"{a.table}.{a.column}" for a in statement.actions if a.verb == "drop_default"]
     if columns:
-        yield Hit(f"drops the default of {', '.join(columns)}: inserts from the running release that omit "
-                  "the column get NULL or fail")
+        yield Hit(
+            f"drops the default of {', '.join(columns)}: inserts from the running release that omit "
+            "the column get NULL or fail"
+        )
 
 
 RULE = Rule(

@@ -28,8 +28,9 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
         return
     described = ", ".join(f"{name} (on {table})" if table else name for name, table in dropped)
     tables = [table for _, table in dropped if table is not None]
-    yield Hit(f"drops index {described} under an ACCESS EXCLUSIVE lock that queues all reads and writes",
-              tables=tuple(tables))
+    yield Hit(
+        f"drops index {described} under an ACCESS EXCLUSIVE lock that queues all reads and writes", tables=tuple(tables)
+    )
 
 
 RULE = Rule(

@@ -13,9 +13,7 @@ from migrations_checks.context import StatementContext
 from migrations_checks.rules import Hit, Rule
 from migrations_checks.statements import Statement
 
-_CHECKED_KINDS = frozenset(
-    {"VIEW", "MATERIALIZED VIEW", "FUNCTION", "PROCEDURE", "ROUTINE", "TRIGGER", "SEQUENCE"}
-)
+_CHECKED_KINDS = frozenset({"VIEW", "MATERIALIZED VIEW", "FUNCTION", "PROCEDURE", "ROUTINE", "TRIGGER", "SEQUENCE"})
 
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:

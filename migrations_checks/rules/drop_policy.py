@@ -25,8 +25,10 @@ def _recreated(name: str | None, table: str | None, context: StatementContext) -
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     for action in statement.actions:
         if action.verb == "drop_policy" and not _recreated(action.name, action.table, context):
-            yield Hit(f"drops policy {action.name} on {action.table} without re-creating it: "
-                      "who can read or write its rows changes")
+            yield Hit(
+                f"drops policy {action.name} on {action.table} without re-creating it: "
+                "who can read or write its rows changes"
+            )
             return
 
 
@@ -39,7 +41,7 @@ RULE = Rule(
     bad='DROP POLICY "plans_owner_read" ON "learning_plans";',
     good='DROP POLICY "plans_owner_read" ON "learning_plans";--> statement-breakpoint\n'
     'CREATE POLICY "plans_owner_read" ON "learning_plans" AS PERMISSIVE FOR SELECT TO "authenticated" '
-    "USING ((select auth.user_id()) = \"learning_plans\".\"user_id\");",
+    'USING ((select auth.user_id()) = "learning_plans"."user_id");',
     check=check,
     verbs=frozenset({"drop_policy"}),
 )

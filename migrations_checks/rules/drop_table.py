@@ -15,8 +15,7 @@ from migrations_checks.statements import Statement
 
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
-    dropped = [a.table for a in statement.actions
-               if a.verb == "drop_table" and a.table and not context.is_new(a.table)]
+    dropped = [a.table for a in statement.actions if a.verb == "drop_table" and a.table and not context.is_new(a.table)]
     live = [table for table in dropped if not context.deprecated_by(table)]
     if live:
         yield Hit(f"drops table {', '.join(live)} while the running release may still use it")

@@ -37,8 +37,10 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
             where = f"line {user.line}"
             if user.file.tag != statement.file.tag:
                 where += f" of {user.file.tag}"
-            yield Hit(f"adds value '{value}' to {action.name}; {where} uses it before the transaction "
-                      "commits, which Postgres rejects")
+            yield Hit(
+                f"adds value '{value}' to {action.name}; {where} uses it before the transaction "
+                "commits, which Postgres rejects"
+            )
             return
 
 
@@ -48,10 +50,10 @@ RULE = Rule(
     category="transaction",
     summary="a new enum value cannot be used in the transaction that adds it",
     hint="use the new value in a later release's migration, after the ADD VALUE has committed",
-    bad="ALTER TYPE \"public\".\"plan_status\" ADD VALUE 'archived';--> statement-breakpoint\n"
-    "UPDATE \"learning_plans\" SET \"status\" = 'archived' WHERE \"deleted_at\" IS NOT NULL;",
-    good="ALTER TYPE \"public\".\"plan_status\" ADD VALUE 'archived';--> statement-breakpoint\n"
-    "ALTER TABLE \"learning_plans\" ADD COLUMN \"archived_at\" timestamp;",
+    bad='ALTER TYPE "public"."plan_status" ADD VALUE \'archived\';--> statement-breakpoint\n'
+    'UPDATE "learning_plans" SET "status" = \'archived\' WHERE "deleted_at" IS NOT NULL;',
+    good='ALTER TYPE "public"."plan_status" ADD VALUE \'archived\';--> statement-breakpoint\n'
+    'ALTER TABLE "learning_plans" ADD COLUMN "archived_at" timestamp;',
     check=check,
     verbs=frozenset({"add_enum_value"}),
 )

@@ -14,6 +14,6 @@ RULE = Rule(
     summary="a suppression must name known rules and give a reason",
     hint="write `-- gates: allow <rule-id> -- <why this is safe>` on the line directly above the statement",
     bad='-- gates: allow drop-column\nALTER TABLE "users" DROP COLUMN "nickname";',
-    good='-- gates: allow drop-column -- column unused since release 41, see PR 210\n'
+    good="-- gates: allow drop-column -- column unused since release 41, see PR 210\n"
     'ALTER TABLE "users" DROP COLUMN "nickname";',
 )

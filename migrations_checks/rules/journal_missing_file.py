@@ -34,8 +34,7 @@ RULE = Rule(
     category="journal",
     summary="a journal entry without its migration file makes every migrate run fail",
     hint="restore the migration file, or remove the entry if it was never applied anywhere",
-    bad='files: 0000_init.sql; entries: [{"tag": "0000_init", "when": 1000}, '
-    '{"tag": "0001_add_plans", "when": 2000}]',
+    bad='files: 0000_init.sql; entries: [{"tag": "0000_init", "when": 1000}, {"tag": "0001_add_plans", "when": 2000}]',
     good='files: 0000_init.sql, 0001_add_plans.sql; entries: [{"tag": "0000_init", "when": 1000}, '
     '{"tag": "0001_add_plans", "when": 2000}]',
     check_set=check_set,

@@ -16,8 +16,10 @@ from migrations_checks.statements import Statement
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     for action in statement.actions:
         if action.verb == "rename_column":
-            yield Hit(f"renames column {action.table}.{action.column} to {action.name}: "
-                      f"the running release still reads and writes {action.column}")
+            yield Hit(
+                f"renames column {action.table}.{action.column} to {action.name}: "
+                f"the running release still reads and writes {action.column}"
+            )
 
 
 RULE = Rule(

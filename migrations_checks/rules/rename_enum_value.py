@@ -17,8 +17,10 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     for action in statement.actions:
         if action.verb == "rename_enum_value":
             old, new = (*action.values, "?", "?")[:2]
-            yield Hit(f"renames value '{old}' of enum {action.name} to '{new}': "
-                      f"the running release still writes and filters on '{old}'")
+            yield Hit(
+                f"renames value '{old}' of enum {action.name} to '{new}': "
+                f"the running release still writes and filters on '{old}'"
+            )
 
 
 RULE = Rule(

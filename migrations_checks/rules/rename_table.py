@@ -16,8 +16,10 @@ from migrations_checks.statements import Statement
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     for action in statement.actions:
         if action.verb == "rename_table":
-            yield Hit(f"renames table {action.table} to {action.name or '(unknown)'}: "
-                      f"the running release still queries {action.table}")
+            yield Hit(
+                f"renames table {action.table} to {action.name or '(unknown)'}: "
+                f"the running release still queries {action.table}"
+            )
 
 
 RULE = Rule(

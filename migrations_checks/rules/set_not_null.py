@@ -20,13 +20,17 @@ from migrations_checks.statements import Statement
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     columns = [
-        f"{a.table}.{a.column}" for a in statement.actions
-        if a.verb == "set_not_null" and not context.is_new(a.table)
+        f"{a.table}.{a.column}"
+        for a in statement.actions
+        if a.verb == "set_not_null"
+        and not context.is_new(a.table)
         and context.history.not_null_proven_by(a.table, a.column) in (None, statement.file.tag)
     ]
     if columns:
-        yield Hit(f"sets NOT NULL on {', '.join(columns)}: scans the table under an exclusive lock, "
-                  "and the running release may still write NULL")
+        yield Hit(
+            f"sets NOT NULL on {', '.join(columns)}: scans the table under an exclusive lock, "
+            "and the running release may still write NULL"
+        )
 
 
 RULE = Rule(
@@ -35,7 +39,7 @@ RULE = Rule(
     category="destructive",
     summary="SET NOT NULL scans a locked table and rejects NULLs the running release may still write",
     hint="add CHECK (col IS NOT NULL) NOT VALID, VALIDATE it, then SET NOT NULL (Postgres 12+ skips "
-         "the scan) once no running code writes NULL",
+    "the scan) once no running code writes NULL",
     bad='ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL;',
     good='ALTER TABLE "users" ADD CONSTRAINT "users_email_not_null" CHECK ("email" IS NOT NULL) NOT VALID;',
     check=check,

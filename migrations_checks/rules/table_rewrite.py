@@ -24,16 +24,13 @@ def _rewrites(action: Action) -> bool:
 
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
-    rewrites = [
-        action for action in statement.actions if _rewrites(action) and not context.is_new(action.table)
-    ]
+    rewrites = [action for action in statement.actions if _rewrites(action) and not context.is_new(action.table)]
     if not rewrites:
         return
     # A command without a table (`VACUUM FULL;`, `CLUSTER;`) rewrites every table it may.
     tables = [action.table for action in rewrites if action.table is not None]
     target = ", ".join(tables) if tables else "every table"
-    yield Hit(f"{statement.kind} rewrites {target} under an ACCESS EXCLUSIVE lock",
-              tables=tuple(tables))
+    yield Hit(f"{statement.kind} rewrites {target} under an ACCESS EXCLUSIVE lock", tables=tuple(tables))
 
 
 RULE = Rule(

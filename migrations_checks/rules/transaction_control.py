@@ -18,8 +18,10 @@ from migrations_checks.statements import Statement
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     if context.options.transactional and any(a.verb == "transaction_control" for a in statement.actions):
-        yield Hit(f"{statement.kind} inside a migration interferes with the migrator's transaction: the "
-                  "pending migrations are no longer applied all or nothing")
+        yield Hit(
+            f"{statement.kind} inside a migration interferes with the migrator's transaction: the "
+            "pending migrations are no longer applied all or nothing"
+        )
 
 
 RULE = Rule(

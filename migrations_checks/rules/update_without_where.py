@@ -14,11 +14,13 @@ from migrations_checks.statements import Statement
 
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
-    tables = [a.table for a in statement.actions
-              if a.verb == "update" and not a.has_where and a.table and not context.is_new(a.table)]
+    tables = [
+        a.table
+        for a in statement.actions
+        if a.verb == "update" and not a.has_where and a.table and not context.is_new(a.table)
+    ]
     if tables:
-        yield Hit(f"updates every row of {', '.join(tables)} in one transaction, "
-                  "locking them all until it commits")
+        yield Hit(f"updates every row of {', '.join(tables)} in one transaction, locking them all until it commits")
 
 
 RULE = Rule(
@@ -28,8 +30,7 @@ RULE = Rule(
     summary="UPDATE without WHERE rewrites and locks every row of an existing table",
     hint="backfill in batches outside the migration",
     bad='UPDATE "users" SET "timezone" = \'UTC\';',
-    good='CREATE TABLE "settings" ("key" text PRIMARY KEY, "value" text);\n'
-         'UPDATE "settings" SET "value" = \'\';',
+    good='CREATE TABLE "settings" ("key" text PRIMARY KEY, "value" text);\nUPDATE "settings" SET "value" = \'\';',
     check=check,
     verbs=frozenset({"update"}),
 )

@@ -16,13 +16,16 @@ from migrations_checks.statements import Statement
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     columns = [
-        action for action in statement.actions
+        action
+        for action in statement.actions
         if action.verb == "add_column" and action.volatile_default and not context.is_new(action.table)
     ]
     if columns:
         described = ", ".join(f"{action.column} (default {action.volatile_default})" for action in columns)
-        yield Hit(f"adds {described} to {columns[0].table}: every row is rewritten while the table is locked",
-                  tables=(columns[0].table,))
+        yield Hit(
+            f"adds {described} to {columns[0].table}: every row is rewritten while the table is locked",
+            tables=(columns[0].table,),
+        )
 
 
 RULE = Rule(

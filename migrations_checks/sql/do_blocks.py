@@ -245,8 +245,11 @@ class _Body:
         if "--" not in self.text and "/*" not in self.text:
             return []
         edges = [0, *(edge for span in self.spans for edge in span), len(self.text)]
-        spans = [span for gap_start, gap_end in zip(edges[::2], edges[1::2], strict=True)
-                 for span in comment_spans(self.text, gap_start, gap_end, breakpoints=False)]
+        spans = [
+            span
+            for gap_start, gap_end in zip(edges[::2], edges[1::2], strict=True)
+            for span in comment_spans(self.text, gap_start, gap_end, breakpoints=False)
+        ]
         return list(comments_at(self.source, self.text, self.offsets, spans))
 
     # -- token access ------------------------------------------------------------------------
@@ -499,7 +502,9 @@ def _unfold_declarations(text: str, tokens: list[Token]) -> list[Token]:
     for index, token in enumerate(tokens):
         previous = tokens[index - 1] if index else None
         folded = (
-            previous is not None and previous.token_type is TokenType.COMMAND and _word(previous) == "DECLARE"
+            previous is not None
+            and previous.token_type is TokenType.COMMAND
+            and _word(previous) == "DECLARE"
             and token.token_type is TokenType.STRING
         )
         inner, ok = tokenize(text[token.start : token.end + 1]) if folded else ([], False)

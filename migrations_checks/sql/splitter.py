@@ -344,7 +344,8 @@ def _continues_escape_string(text: str, tokens: Sequence[Token]) -> bool:
     if "E'" not in text and "e'" not in text:
         return False
     return any(
-        token.token_type is _ESCAPE_STRING and following.token_type is _STRING
+        token.token_type is _ESCAPE_STRING
+        and following.token_type is _STRING
         and _CONTINUATION.match(text, token.end + 1) is not None
         for token, following in itertools.pairwise(tokens)
     )
@@ -376,11 +377,7 @@ def statement_end(tokens: Sequence[Token], index: int) -> int:
 def _opens_body(tokens: Sequence[Token], index: int) -> bool:
     # Only `BEGIN ATOMIC` opens a body the server reads on past semicolons; a function may well be
     # named `begin`.
-    return (
-        tokens[index].token_type is _BEGIN
-        and index + 1 < len(tokens)
-        and tokens[index + 1].text.upper() == "ATOMIC"
-    )
+    return tokens[index].token_type is _BEGIN and index + 1 < len(tokens) and tokens[index + 1].text.upper() == "ATOMIC"
 
 
 def _defines_routine(words: Sequence[str]) -> bool:

@@ -106,7 +106,7 @@ def normalize_name(text: str) -> str:
 
 def unqualified(name: str) -> str:
     """`public.users` and `users` are the same table under the default search_path."""
-    return name[len("public."):] if name.startswith("public.") else name
+    return name[len("public.") :] if name.startswith("public.") else name
 
 
 class Cursor:
@@ -176,7 +176,7 @@ class Cursor:
                 return
 
     def rest(self) -> tuple[Word, ...]:
-        return tuple(self.words[self.position:])
+        return tuple(self.words[self.position :])
 
 
 def split_top_level(words: Sequence[Word], separator: str = ",") -> list[tuple[Word, ...]]:

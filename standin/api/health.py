@@ -29,8 +29,10 @@ def worker_health(request: Request) -> Response:
             "status": "unhealthy",
             "timestamp": now,
             "reason": f"Health check failed: {error}",
-            "checks": {"stuckJobs": {**failed, "threshold": STUCK_AFTER_MS},
-                       "backlog": {**failed, "threshold": BACKLOG_LIMIT}},
+            "checks": {
+                "stuckJobs": {**failed, "threshold": STUCK_AFTER_MS},
+                "backlog": {**failed, "threshold": BACKLOG_LIMIT},
+            },
         }
     stuck, backlog = row if row else (0, 0)
     reasons = []
@@ -43,8 +45,11 @@ def worker_health(request: Request) -> Response:
         "timestamp": now,
         "checks": {
             "stuckJobs": {"status": "fail" if stuck else "ok", "count": stuck, "threshold": STUCK_AFTER_MS},
-            "backlog": {"status": "fail" if backlog > BACKLOG_LIMIT else "ok", "count": backlog,
-                        "threshold": BACKLOG_LIMIT},
+            "backlog": {
+                "status": "fail" if backlog > BACKLOG_LIMIT else "ok",
+                "count": backlog,
+                "threshold": BACKLOG_LIMIT,
+            },
         },
     }
     if reasons:

@@ -42,8 +42,13 @@ def create_plan(request: Request) -> Response:
         (user_id,),
     ).fetchone()
     if recent and recent[0] >= RATE_LIMIT_PER_HOUR:
-        raise AppError(429, "Too many plan generation requests. Please try again later.", "RATE_LIMITED",
-                       classification="rate_limit", retry_after=3600)
+        raise AppError(
+            429,
+            "Too many plan generation requests. Please try again later.",
+            "RATE_LIMITED",
+            classification="rate_limit",
+            retry_after=3600,
+        )
     _check_duration(plan, tier)
     capped = db.execute(
         "SELECT p.id FROM learning_plans p WHERE p.user_id = %s "
@@ -52,8 +57,13 @@ def create_plan(request: Request) -> Response:
         (user_id, status_rules.ATTEMPT_CAP),
     ).fetchone()
     if capped:
-        raise AppError(429, "Generation attempt cap reached for a previous plan.", "ATTEMPTS_CAPPED",
-                       classification="capped", details={"planId": str(capped[0])})
+        raise AppError(
+            429,
+            "Generation attempt cap reached for a previous plan.",
+            "ATTEMPTS_CAPPED",
+            classification="capped",
+            details={"planId": str(capped[0])},
+        )
     with db.transaction():
         db.execute("SELECT 1 FROM users WHERE id = %s FOR UPDATE", (user_id,))
         active = db.execute(
@@ -68,8 +78,16 @@ def create_plan(request: Request) -> Response:
             "INSERT INTO learning_plans (user_id, topic, skill_level, weekly_hours, learning_style, start_date, "
             "deadline_date, visibility, origin) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 'ai') "
             "RETURNING id, created_at",
-            (user_id, plan.topic, plan.skill_level, plan.weekly_hours, plan.learning_style, plan.start_date,
-             plan.deadline_date, plan.visibility),
+            (
+                user_id,
+                plan.topic,
+                plan.skill_level,
+                plan.weekly_hours,
+                plan.learning_style,
+                plan.start_date,
+                plan.deadline_date,
+                plan.visibility,
+            ),
         ).fetchone()
     assert row is not None
     plan_id, created_at = row
@@ -175,8 +193,15 @@ def plan_detail(request: Request) -> Response:
                 "description": module[3],
                 "estimatedMinutes": module[4],
                 "tasks": [
-                    {"id": str(task[1]), "order": task[2], "title": task[3], "description": task[4],
-                     "estimatedMinutes": task[5], "status": task[6], "resources": []}
+                    {
+                        "id": str(task[1]),
+                        "order": task[2],
+                        "title": task[3],
+                        "description": task[4],
+                        "estimatedMinutes": task[5],
+                        "status": task[6],
+                        "resources": [],
+                    }
                     for task in tasks
                     if task[0] == module[0]
                 ],

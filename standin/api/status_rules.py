@@ -37,9 +37,14 @@ def detail_route(
         return "ready"
     if latest_job_status == "failed":
         return "failed"
-    if latest_attempt is not None and latest_attempt[0] == "failure" and latest_attempt[1] in (
-        "validation",
-        "capped",
+    if (
+        latest_attempt is not None
+        and latest_attempt[0] == "failure"
+        and latest_attempt[1]
+        in (
+            "validation",
+            "capped",
+        )
     ):
         return "failed"
     if attempt_count >= ATTEMPT_CAP:

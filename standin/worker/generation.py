@@ -58,8 +58,7 @@ def run_job(connection: psycopg.Connection, queue: JobQueue, job: ClaimedJob, se
 def _plan_inputs(connection: psycopg.Connection, job: ClaimedJob) -> tuple[str, str, str]:
     """Topic, skill level and learning style: from the job payload, a regeneration's overrides on top."""
     row = connection.execute(
-        "SELECT topic, skill_level::text, learning_style::text FROM learning_plans "
-        "WHERE id = %s AND user_id = %s",
+        "SELECT topic, skill_level::text, learning_style::text FROM learning_plans WHERE id = %s AND user_id = %s",
         (job.plan_id, job.user_id),
     ).fetchone()
     if row is None:
@@ -104,8 +103,11 @@ def _record_success(
             "tasksCount": tasks_count,
             "durationMs": _elapsed_ms(started),
             "metadata": {
-                "provider": {"provider": mock_provider.PROVIDER, "model": mock_provider.MODEL,
-                             "usage": mock_provider.USAGE},
+                "provider": {
+                    "provider": mock_provider.PROVIDER,
+                    "model": mock_provider.MODEL,
+                    "usage": mock_provider.USAGE,
+                },
                 "attemptId": str(attempt_id),
             },
         }
@@ -132,10 +134,11 @@ def _insert_module(
     assert row is not None
     with connection.cursor() as cursor:
         cursor.executemany(
-            'INSERT INTO tasks (module_id, "order", title, description, estimated_minutes) '
-            "VALUES (%s, %s, %s, %s, %s)",
-            [(row[0], number, task.title, task.description, task.estimated_minutes)
-             for number, task in enumerate(module.tasks, start=1)],
+            'INSERT INTO tasks (module_id, "order", title, description, estimated_minutes) VALUES (%s, %s, %s, %s, %s)',
+            [
+                (row[0], number, task.title, task.description, task.estimated_minutes)
+                for number, task in enumerate(module.tasks, start=1)
+            ],
         )
 
 
@@ -154,8 +157,16 @@ def _insert_attempt(
     row = connection.execute(
         "INSERT INTO generation_attempts (plan_id, status, classification, duration_ms, modules_count, "
         "tasks_count, prompt_hash, metadata) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
-        (plan_id, status, classification, _elapsed_ms(started), modules_count, tasks_count, prompt_hash,
-         Jsonb(metadata)),
+        (
+            plan_id,
+            status,
+            classification,
+            _elapsed_ms(started),
+            modules_count,
+            tasks_count,
+            prompt_hash,
+            Jsonb(metadata),
+        ),
     ).fetchone()
     assert row is not None
     return row[0]

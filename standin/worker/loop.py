@@ -63,8 +63,12 @@ class Worker:
                 if self.settings.health_port
                 else None
             )
-            log.info("%s polling every %.3f s for %s", self.worker_id, self.settings.poll_interval_s,
-                     ", ".join(queue.job_types))
+            log.info(
+                "%s polling every %.3f s for %s",
+                self.worker_id,
+                self.settings.poll_interval_s,
+                ", ".join(queue.job_types),
+            )
             try:
                 return self._loop(connection, queue)
             finally:
@@ -102,8 +106,12 @@ class Worker:
         if not thread.is_alive():
             return True
         released = queue.release(connection, job)
-        log.warning("job %s did not finish within %.1f s of the stop signal; %s", job.id,
-                    self.settings.shutdown_grace_s, "handed back to pending" if released else "no longer ours")
+        log.warning(
+            "job %s did not finish within %.1f s of the stop signal; %s",
+            job.id,
+            self.settings.shutdown_grace_s,
+            "handed back to pending" if released else "no longer ours",
+        )
         return False
 
     def _work(self, queue: JobQueue, job: ClaimedJob) -> None:

@@ -17,12 +17,15 @@ MODEL = "mock-generator-v1"
 USAGE = {"promptTokens": 100, "completionTokens": 500, "totalTokens": 600}
 
 _MODULE_PHRASES = {
-    "beginner": ("Getting Started", "Fundamentals", "Basic Concepts", "Introduction to Key Topics",
-                 "Essential Skills"),
-    "intermediate": ("Core Techniques", "Applied Patterns", "Working with Tools", "Common Pitfalls",
-                     "Building Projects"),
-    "advanced": ("Deep Dive", "Architecture and Design", "Performance", "Edge Cases",
-                 "Expert Practice"),
+    "beginner": ("Getting Started", "Fundamentals", "Basic Concepts", "Introduction to Key Topics", "Essential Skills"),
+    "intermediate": (
+        "Core Techniques",
+        "Applied Patterns",
+        "Working with Tools",
+        "Common Pitfalls",
+        "Building Projects",
+    ),
+    "advanced": ("Deep Dive", "Architecture and Design", "Performance", "Edge Cases", "Expert Practice"),
 }
 _TASK_PHRASES = {
     "reading": ("Read about", "Study", "Review notes on"),

@@ -17,22 +17,42 @@ from tests.helpers import write_drizzle
 ROOT = Path(__file__).parents[2]
 
 
-def run_lint_gate(folder: str, tmp_path: Path, extra_config: str = "", env_name: str = "local",
-                  env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_lint_gate(
+    folder: str, tmp_path: Path, extra_config: str = "", env_name: str = "local", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """The gate as a workflow runs it, on `tmp_path/folder`, with none of the caller's gate variables."""
     config = tmp_path / "gates.toml"
     config.write_text(f'[migrations]\npath = "{folder}"\n{extra_config}')
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "GATES_", "CI"))}
     environment.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-m", "pre_deploy and migration_lint", f"--gates-config={config}",
-         "--gates-env", env_name, "-p", "no:cacheprovider", "-q", "-p", "no:xdist"],
-        cwd=ROOT, capture_output=True, text=True, env=environment, timeout=120, check=False,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-m",
+            "pre_deploy and migration_lint",
+            f"--gates-config={config}",
+            "--gates-env",
+            env_name,
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "-p",
+            "no:xdist",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+        check=False,
     )
 
 
-def run_gate(tmp_path: Path, migrations: dict[str, str], extra_config: str = "",
-             env_name: str = "local") -> subprocess.CompletedProcess[str]:
+def run_gate(
+    tmp_path: Path, migrations: dict[str, str], extra_config: str = "", env_name: str = "local"
+) -> subprocess.CompletedProcess[str]:
     write_drizzle(tmp_path / "migrations", migrations)
     return run_lint_gate("migrations", tmp_path, extra_config, env_name)
 
@@ -74,10 +94,13 @@ def test_fails_on_an_out_of_order_journal(tmp_path: Path) -> None:
     assert "[journal-out-of-order]" in result.stdout
 
 
-@pytest.mark.parametrize(("extra", "expected"), [
-    ("colour = 1\n", "migrations.colour in"),
-    ('[migrations.severity]\n"drop-colum" = "info"\n', "migrations.severity.drop-colum"),
-])
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ("colour = 1\n", "migrations.colour in"),
+        ('[migrations.severity]\n"drop-colum" = "info"\n', "migrations.severity.drop-colum"),
+    ],
+)
 def test_fails_with_one_sentence_on_a_bad_config(tmp_path: Path, extra: str, expected: str) -> None:
     result = run_gate(tmp_path, {"0000_init": INIT}, extra_config=extra)
     assert result.returncode == 1
@@ -94,8 +117,13 @@ def test_staging_without_its_database_url_fails_naming_the_variable(tmp_path: Pa
 def staged_history(tmp_path: Path, scratch_database: str, applied: dict[str, str], pending: dict[str, str]) -> None:
     """A history of which `applied` is already on the database (with drizzle's bookkeeping)."""
     write_drizzle(tmp_path / "applied", applied)
-    apply_pending(scratch_database, read_folder(tmp_path / "applied"), lock_timeout="5s",
-                  statement_timeout="60s", connect_budget_s=5)
+    apply_pending(
+        scratch_database,
+        read_folder(tmp_path / "applied"),
+        lock_timeout="5s",
+        statement_timeout="60s",
+        connect_budget_s=5,
+    )
     write_drizzle(tmp_path / "full", {**applied, **pending})
 
 
@@ -105,16 +133,23 @@ def run_staging_gate(tmp_path: Path, scratch_database: str) -> subprocess.Comple
 
 def test_staging_reports_only_what_is_pending_there(tmp_path: Path, scratch_database: str) -> None:
     # 0000 holds an error but is already applied on staging: only the pending 0001 is judged.
-    staged_history(tmp_path, scratch_database,
-                   applied={"0000_init": INIT + '\nCREATE TABLE "old" ("id" int);\nDROP TABLE "old";'},
-                   pending={"0001_add": 'ALTER TABLE "users" ADD COLUMN "name" text;'})
+    staged_history(
+        tmp_path,
+        scratch_database,
+        applied={"0000_init": INIT + '\nCREATE TABLE "old" ("id" int);\nDROP TABLE "old";'},
+        pending={"0001_add": 'ALTER TABLE "users" ADD COLUMN "name" text;'},
+    )
     result = run_staging_gate(tmp_path, scratch_database)
     assert result.returncode == 0, result.stdout
 
 
 def test_staging_fails_on_a_pending_error(tmp_path: Path, scratch_database: str) -> None:
-    staged_history(tmp_path, scratch_database, applied={"0000_init": INIT},
-                   pending={"0001_drop": 'ALTER TABLE "users" DROP COLUMN "email";'})
+    staged_history(
+        tmp_path,
+        scratch_database,
+        applied={"0000_init": INIT},
+        pending={"0001_drop": 'ALTER TABLE "users" DROP COLUMN "email";'},
+    )
     result = run_staging_gate(tmp_path, scratch_database)
     assert result.returncode == 1
     assert "0001_drop.sql:1:1: error [drop-column]" in result.stdout
@@ -122,8 +157,12 @@ def test_staging_fails_on_a_pending_error(tmp_path: Path, scratch_database: str)
 
 
 def test_staging_fails_when_an_applied_migration_was_edited(tmp_path: Path, scratch_database: str) -> None:
-    staged_history(tmp_path, scratch_database, applied={"0000_init": INIT},
-                   pending={"0001_add": 'ALTER TABLE "users" ADD COLUMN "name" text;'})
+    staged_history(
+        tmp_path,
+        scratch_database,
+        applied={"0000_init": INIT},
+        pending={"0001_add": 'ALTER TABLE "users" ADD COLUMN "name" text;'},
+    )
     (tmp_path / "full" / "0000_init.sql").write_text(INIT + "\n-- edited after it was applied")
     result = run_staging_gate(tmp_path, scratch_database)
     assert result.returncode == 1

@@ -18,7 +18,8 @@ def many_files() -> list[MigrationFile]:
     """The example history, repeated: 24 files with DO blocks, policies, comments and suppressions."""
     return [
         MigrationFile(path=file.path, tag=f"{copy}_{file.tag}", text=file.text)
-        for copy in range(4) for file in read_folder(EXAMPLE).files
+        for copy in range(4)
+        for file in read_folder(EXAMPLE).files
     ]
 
 

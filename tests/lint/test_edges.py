@@ -18,20 +18,26 @@ def rules(sql: str, options: LintOptions | None = None) -> list[tuple[str, str]]
 
 
 def test_create_table_if_not_exists_of_an_existing_table_does_not_make_it_new(tmp_path: Path) -> None:
-    folder = write_drizzle(tmp_path / "m", {
-        "0000_init": 'CREATE TABLE "users" ("id" int, "name" varchar(20));',
-        "0001_again": 'CREATE TABLE IF NOT EXISTS "users" ("id" int);\nCREATE INDEX ON "users" ("id");\n'
-                      'ALTER TABLE "users" ADD COLUMN "x" int NOT NULL;\n'
-                      'ALTER TABLE "users" ALTER COLUMN "name" TYPE varchar(40);',
-    })
+    folder = write_drizzle(
+        tmp_path / "m",
+        {
+            "0000_init": 'CREATE TABLE "users" ("id" int, "name" varchar(20));',
+            "0001_again": 'CREATE TABLE IF NOT EXISTS "users" ("id" int);\nCREATE INDEX ON "users" ("id");\n'
+            'ALTER TABLE "users" ADD COLUMN "x" int NOT NULL;\n'
+            'ALTER TABLE "users" ALTER COLUMN "name" TYPE varchar(40);',
+        },
+    )
     found = {f.rule for f in lint_paths([folder], LintOptions()).findings}
     assert found == {"create-index-non-concurrently", "add-not-null-column-without-default"}
 
 
-@pytest.mark.parametrize("sql", [
-    "WITH moved AS (DELETE FROM old_jobs RETURNING *) INSERT INTO jobs_archive SELECT * FROM moved;",
-    "WITH d AS (UPDATE users SET a = 1 RETURNING id) SELECT * FROM d;",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "WITH moved AS (DELETE FROM old_jobs RETURNING *) INSERT INTO jobs_archive SELECT * FROM moved;",
+        "WITH d AS (UPDATE users SET a = 1 RETURNING id) SELECT * FROM d;",
+    ],
+)
 def test_data_changes_inside_a_with_clause_are_examined(sql: str) -> None:
     assert rules(sql)[0][1] == "error"
 
@@ -43,20 +49,26 @@ def test_select_for_update_is_not_an_update() -> None:
 def test_type_change_with_a_computing_using_is_a_rewrite_but_a_plain_cast_is_not() -> None:
     table = 'CREATE TABLE "t" ("a" varchar(20));\n'
     assert rules(table + 'ALTER TABLE "t" ALTER COLUMN "a" TYPE varchar(40) USING lpad("a", 40);') == [
-        ("change-column-type", "error")]
+        ("change-column-type", "error")
+    ]
     assert rules(table + 'ALTER TABLE "t" ALTER COLUMN "a" TYPE text USING "a"::text;') == []
 
 
 def test_an_enum_label_shared_by_another_enum_is_not_a_use() -> None:
-    assert rules("ALTER TYPE plan_status ADD VALUE 'archived';\n"
-                 "CREATE TYPE module_status AS ENUM ('active', 'archived');") == []
+    assert (
+        rules("ALTER TYPE plan_status ADD VALUE 'archived';\nCREATE TYPE module_status AS ENUM ('active', 'archived');")
+        == []
+    )
 
 
-@pytest.mark.parametrize(("comment", "expected"), [
-    ("-- gates: alow drop-column -- typo in the verb", "not a gates directive"),
-    ("-- gates: allow drop-column \u2014 an em dash is not the separator", "not a gates directive"),
-    ("-- gates: deprecate column users", "needs <table>.<column>"),
-])
+@pytest.mark.parametrize(
+    ("comment", "expected"),
+    [
+        ("-- gates: alow drop-column -- typo in the verb", "not a gates directive"),
+        ("-- gates: allow drop-column \u2014 an em dash is not the separator", "not a gates directive"),
+        ("-- gates: deprecate column users", "needs <table>.<column>"),
+    ],
+)
 def test_malformed_directives_are_reported(comment: str, expected: str) -> None:
     result = lint_text(f'{comment}\nALTER TABLE "users" ADD COLUMN "x" text;')
     [finding] = result.findings
@@ -67,10 +79,13 @@ def test_upper_case_rule_ids_are_understood() -> None:
     assert rules('-- gates: allow Drop-Column -- unused since 41\nALTER TABLE "u" DROP COLUMN "x";') == []
 
 
-@pytest.mark.parametrize("sql", [
-    '-- gates: allow drop-column -- too far away\n\nALTER TABLE "u" DROP COLUMN "x";',
-    'ALTER TABLE "u" DROP COLUMN "x";\n-- gates: allow drop-column -- below the statement',
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        '-- gates: allow drop-column -- too far away\n\nALTER TABLE "u" DROP COLUMN "x";',
+        'ALTER TABLE "u" DROP COLUMN "x";\n-- gates: allow drop-column -- below the statement',
+    ],
+)
 def test_a_suppression_above_no_statement_is_reported(sql: str) -> None:
     found = rules(sql)
     assert ("invalid-suppression", "error") in found and ("drop-column", "error") in found
@@ -78,14 +93,19 @@ def test_a_suppression_above_no_statement_is_reported(sql: str) -> None:
 
 def test_a_reasonless_suppression_is_invalid_but_not_also_unused() -> None:
     assert sorted(rules('-- gates: allow drop-column\nALTER TABLE "u" DROP COLUMN "x";')) == [
-        ("drop-column", "error"), ("invalid-suppression", "error")]
+        ("drop-column", "error"),
+        ("invalid-suppression", "error"),
+    ]
 
 
-@pytest.mark.parametrize("sql", [
-    "SELECT 'unterminated; DROP TABLE a;",
-    "CREATE INDEX i ON t (a) /* unterminated ; DROP TABLE a;",
-    'ALTER TABLE "unterminated DROP COLUMN x;',
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT 'unterminated; DROP TABLE a;",
+        "CREATE INDEX i ON t (a) /* unterminated ; DROP TABLE a;",
+        'ALTER TABLE "unterminated DROP COLUMN x;',
+    ],
+)
 def test_unterminated_quotes_and_comments_are_unparseable(sql: str) -> None:
     result = lint_text(sql)
     assert ("unparseable-statement", "error") in [(f.rule, f.severity) for f in result.findings]
@@ -118,7 +138,9 @@ def test_hot_tables_are_read_like_sql_names(tmp_path: Path) -> None:
     config.write_text('[migrations]\nhot_tables = ["public.orders", "\\"Users\\""]\n')
     options = LintOptions.from_config(load_config(config))
     assert rules('CREATE INDEX ON public.orders (a);\nCREATE INDEX ON "Users" (a);', options) == [
-        ("create-index-non-concurrently", "error"), ("create-index-non-concurrently", "error")]
+        ("create-index-non-concurrently", "error"),
+        ("create-index-non-concurrently", "error"),
+    ]
 
 
 def test_the_source_line_shown_is_the_reported_line() -> None:
@@ -131,15 +153,26 @@ def test_grant_to_a_role_named_public_in_capitals_is_not_public() -> None:
     assert rules('GRANT SELECT ON "t" TO "public";') == [("grant-to-public", "warning")]
 
 
-@pytest.mark.parametrize("sql", ['ALTER TABLE "t" ADD COLUMN "email" text UNIQUE;',
-                                 'ALTER TABLE "t" ADD COLUMN "id" bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY;'])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        'ALTER TABLE "t" ADD COLUMN "email" text UNIQUE;',
+        'ALTER TABLE "t" ADD COLUMN "id" bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY;',
+    ],
+)
 def test_inline_unique_and_primary_keys_build_an_index(sql: str) -> None:
     assert ("add-unique-constraint", "warning") in rules(sql)
 
 
-@pytest.mark.parametrize("sql", ['ALTER TABLE "t" SET UNLOGGED;', 'ALTER TABLE "t" SET LOGGED;',
-                                 'ALTER TABLE "t" SET ACCESS METHOD heap2;',
-                                 'ALTER TABLE "t" ALTER COLUMN "g" SET EXPRESSION AS ("a" * 2);'])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        'ALTER TABLE "t" SET UNLOGGED;',
+        'ALTER TABLE "t" SET LOGGED;',
+        'ALTER TABLE "t" SET ACCESS METHOD heap2;',
+        'ALTER TABLE "t" ALTER COLUMN "g" SET EXPRESSION AS ("a" * 2);',
+    ],
+)
 def test_other_rewrites_are_table_rewrites(sql: str) -> None:
     # PostgreSQL 17 is the first to have SET EXPRESSION.
     assert rules(sql, LintOptions(postgres_version=17)) == [("table-rewrite", "warning")]
@@ -147,28 +180,37 @@ def test_other_rewrites_are_table_rewrites(sql: str) -> None:
 
 def test_default_null_is_no_default() -> None:
     assert rules('ALTER TABLE "t" ADD COLUMN "x" int NOT NULL DEFAULT NULL;') == [
-        ("add-not-null-column-without-default", "error")]
+        ("add-not-null-column-without-default", "error")
+    ]
 
 
 def test_set_not_null_after_the_catalogue_recipe_is_silent(tmp_path: Path) -> None:
-    folder = write_drizzle(tmp_path / "m", {
-        "0000_init": 'CREATE TABLE "users" ("id" int, "email" text);',
-        "0001_check": 'ALTER TABLE "users" ADD CONSTRAINT "email_nn" CHECK ("email" IS NOT NULL) NOT VALID;',
-        "0002_validate": 'ALTER TABLE "users" VALIDATE CONSTRAINT "email_nn";',
-        "0003_set": 'ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL;',
-    })
+    folder = write_drizzle(
+        tmp_path / "m",
+        {
+            "0000_init": 'CREATE TABLE "users" ("id" int, "email" text);',
+            "0001_check": 'ALTER TABLE "users" ADD CONSTRAINT "email_nn" CHECK ("email" IS NOT NULL) NOT VALID;',
+            "0002_validate": 'ALTER TABLE "users" VALIDATE CONSTRAINT "email_nn";',
+            "0003_set": 'ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL;',
+        },
+    )
     assert [f.rule for f in lint_paths([folder], LintOptions()).findings] == []
 
 
-@pytest.mark.parametrize("steps", [
-    # never validated
-    {"0001_check": 'ALTER TABLE "users" ADD CONSTRAINT "email_nn" CHECK ("email" IS NOT NULL) NOT VALID;'},
-    # validated in the same migration as the SET NOT NULL: the running release meets the CHECK now
-    {"0001_all": 'ALTER TABLE "users" ADD CONSTRAINT "email_nn" CHECK ("email" IS NOT NULL) NOT VALID;\n'
-                 'ALTER TABLE "users" VALIDATE CONSTRAINT "email_nn";'},
-    # a check on another column
-    {"0001_check": 'ALTER TABLE "users" ADD CONSTRAINT "id_nn" CHECK ("id" IS NOT NULL);'},
-])
+@pytest.mark.parametrize(
+    "steps",
+    [
+        # never validated
+        {"0001_check": 'ALTER TABLE "users" ADD CONSTRAINT "email_nn" CHECK ("email" IS NOT NULL) NOT VALID;'},
+        # validated in the same migration as the SET NOT NULL: the running release meets the CHECK now
+        {
+            "0001_all": 'ALTER TABLE "users" ADD CONSTRAINT "email_nn" CHECK ("email" IS NOT NULL) NOT VALID;\n'
+            'ALTER TABLE "users" VALIDATE CONSTRAINT "email_nn";'
+        },
+        # a check on another column
+        {"0001_check": 'ALTER TABLE "users" ADD CONSTRAINT "id_nn" CHECK ("id" IS NOT NULL);'},
+    ],
+)
 def test_set_not_null_without_the_full_recipe_still_warns(tmp_path: Path, steps: dict[str, str]) -> None:
     last = next(reversed(steps))
     files = {"0000_init": 'CREATE TABLE "users" ("id" int, "email" text);', **steps}
@@ -184,7 +226,8 @@ def test_the_configured_format_is_never_guessed(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"no meta/_journal\.json, but \[migrations\] format is drizzle"):
         read_configured(drizzle)
     assert [f.tag for f in read_configured(MigrationSettings(path=tmp_path / "m", format="plain")).files] == [
-        "0000_init"]
+        "0000_init"
+    ]
     with pytest.raises(InputError, match=r"does not exist"):
         read_configured(MigrationSettings(path=tmp_path / "missing"))
 

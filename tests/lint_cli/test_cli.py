@@ -40,7 +40,11 @@ def write(path: Path, text: str) -> Path:
 def run_cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "migrations_checks", "lint", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=60, check=False,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
@@ -177,8 +181,15 @@ def test_a_folder_that_cannot_be_listed_is_an_input_error(
 def test_output_that_cannot_be_written_is_an_error_not_a_traceback(project: Path) -> None:
     write(project / "db" / "0001_bio.sql", CLEAN)
     with open("/dev/full", "w") as full:
-        done = subprocess.run([sys.executable, "-m", "migrations_checks", "lint", "db/0001_bio.sql"],
-                              cwd=project, stdout=full, stderr=subprocess.PIPE, text=True, timeout=60, check=False)
+        done = subprocess.run(
+            [sys.executable, "-m", "migrations_checks", "lint", "db/0001_bio.sql"],
+            cwd=project,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
     assert done.returncode == 2
     assert done.stderr == "migrations-checks: cannot write the output: No space left on device\n"
 

@@ -24,18 +24,31 @@ ALLOW = Suppression(rules=("drop-column",), reason="unused since release 41", fi
 
 
 def finding(rule: str, severity: str, file: str, line: int, message: str, **extra: Any) -> Finding:
-    return Finding(rule=rule, severity=severity, file=file, line=line, column=1,  # type: ignore[arg-type]
-                   message=message, hint=f"safe path for {rule}", **extra)
+    return Finding(
+        rule=rule,
+        severity=severity,
+        file=file,
+        line=line,
+        column=1,  # type: ignore[arg-type]
+        message=message,
+        hint=f"safe path for {rule}",
+        **extra,
+    )
 
 
 @pytest.fixture
 def result() -> LintResult:
     return LintResult(
         findings=[
-            finding("drop-column", "error", FIRST, 5, "drops column users.age while the release may use it",
-                    source_line='ALTER TABLE "users" DROP COLUMN "age";'),
-            finding("unused-suppression", "info", FIRST, 7,
-                    "`drop-column` is allowed here but does not fire"),
+            finding(
+                "drop-column",
+                "error",
+                FIRST,
+                5,
+                "drops column users.age while the release may use it",
+                source_line='ALTER TABLE "users" DROP COLUMN "age";',
+            ),
+            finding("unused-suppression", "info", FIRST, 7, "`drop-column` is allowed here but does not fire"),
             finding("create-index-non-concurrently", "warning", SECOND, 2, "locks users against writes"),
         ],
         suppressed=[
@@ -75,8 +88,13 @@ def test_json(result: LintResult) -> None:
     assert document["files"] == 2 and document["statements"] == 6
     assert document["coverage"] == {"parsed": 4, "classified": 1, "opaque": 1}
     assert document["findings"][0] == {
-        "rule": "drop-column", "severity": "error", "file": FIRST, "line": 5, "column": 1,
-        "message": "drops column users.age while the release may use it", "hint": "safe path for drop-column",
+        "rule": "drop-column",
+        "severity": "error",
+        "file": FIRST,
+        "line": 5,
+        "column": 1,
+        "message": "drops column users.age while the release may use it",
+        "hint": "safe path for drop-column",
     }
     assert [f["severity"] for f in document["findings"]] == ["error", "info", "warning"]
     [silenced] = document["suppressed"]
@@ -135,8 +153,10 @@ def test_sarif_is_valid_and_complete(result: LintResult, sarif_validator: jsonsc
 
     results = run["results"]
     assert [(r["ruleId"], r["level"]) for r in results] == [
-        ("drop-column", "error"), ("unused-suppression", "note"),
-        ("create-index-non-concurrently", "warning"), ("drop-column", "error"),
+        ("drop-column", "error"),
+        ("unused-suppression", "note"),
+        ("create-index-non-concurrently", "warning"),
+        ("drop-column", "error"),
     ]
     location = results[0]["locations"][0]["physicalLocation"]
     assert location == {"artifactLocation": {"uri": FIRST}, "region": {"startLine": 5, "startColumn": 1}}
@@ -194,8 +214,10 @@ def test_markdown_without_findings_is_readable() -> None:
         ("write `-- gates: allow <rule-id>` here", "write `-- gates: allow <rule-id>` here"),
         ("odd ` <b>", "odd ` &lt;b&gt;"),
         # names come from SQL: no links, emphasis or mentions
-        ("drops [x](https://example.com) **b** _i_ @octocat", "drops \\[x\\](https://example.com) \\*\\*b\\*\\* "
-         "\\_i\\_ @&#8203;octocat"),
+        (
+            "drops [x](https://example.com) **b** _i_ @octocat",
+            "drops \\[x\\](https://example.com) \\*\\*b\\*\\* \\_i\\_ @&#8203;octocat",
+        ),
         ("`a|b`", "`a\\|b`"),
     ],
 )
@@ -214,8 +236,7 @@ def test_markdown_is_cut_below_githubs_comment_limit() -> None:
 def test_markdown_cuts_a_long_file_short_but_keeps_other_files_and_every_suppression() -> None:
     long = [finding("drop-column", "error", "migrations/0001_big.sql", n, "x" * 400) for n in range(400)]
     small = finding("create-index-non-concurrently", "warning", "migrations/0002_small.sql", 3, "locks users")
-    kept = finding("drop-column", "error", "migrations/0002_small.sql", 1, "drops users.nickname",
-                   suppressed_by=ALLOW)
+    kept = finding("drop-column", "error", "migrations/0002_small.sql", 1, "drops users.nickname", suppressed_by=ALLOW)
     body = render(LintResult(findings=[*long, small], suppressed=[kept]), "markdown")
     assert len(body) < markdown.COMMENT_LIMIT
     assert "### `migrations/0001_big.sql`" in body and "### `migrations/0002_small.sql`" in body

@@ -26,8 +26,12 @@ HistoryFactory = Callable[..., MigrationSet]
 
 def write_history(folder: Path, migrations: Sequence[Migration], whens: Sequence[int] | None = None) -> Path:
     """A Drizzle folder (files, rollback files and meta/_journal.json) as drizzle-kit lays it out."""
-    return write_drizzle(folder, {tag: up for tag, up, _ in migrations}, whens,
-                         {tag: down for tag, _, down in migrations if down is not None})
+    return write_drizzle(
+        folder,
+        {tag: up for tag, up, _ in migrations},
+        whens,
+        {tag: down for tag, _, down in migrations if down is not None},
+    )
 
 
 def journal_prefix(migrations: MigrationSet, count: int) -> MigrationSet:
@@ -44,18 +48,21 @@ def journal_prefix(migrations: MigrationSet, count: int) -> MigrationSet:
 @pytest.fixture
 def make_history(tmp_path: Path) -> HistoryFactory:
     """Write a history under tmp_path and read it back as the migrator will."""
+
     def make(
         migrations: Sequence[Migration], whens: Sequence[int] | None = None, name: str = "migrations"
     ) -> MigrationSet:
         return read_folder(write_history(tmp_path / name, migrations, whens))
+
     return make
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> MigrationSettings:
     """Replay settings with the shipped prelude and short timeouts, as a test run wants them."""
-    return MigrationSettings(path=tmp_path / "migrations", prelude=PRELUDE, connect_budget_s=5.0,
-                             lock_timeout="2s", statement_timeout="20s")
+    return MigrationSettings(
+        path=tmp_path / "migrations", prelude=PRELUDE, connect_budget_s=5.0, lock_timeout="2s", statement_timeout="20s"
+    )
 
 
 @pytest.fixture

@@ -45,8 +45,13 @@ def node_url(conninfo: str) -> str:
 
 
 def drizzle_migrate(url: str, folder: Path) -> None:
-    result = subprocess.run(["node", str(SCRIPT), node_url(url), str(folder)], capture_output=True, text=True,
-                            timeout=120, env={**os.environ, "NODE_PATH": str(NODE_MODULES)})
+    result = subprocess.run(
+        ["node", str(SCRIPT), node_url(url), str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "NODE_PATH": str(NODE_MODULES)},
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -76,10 +81,12 @@ def state(url: str) -> tuple[list[AppliedRow], frozenset[str], list[tuple[object
 
 def test_either_migrator_continues_after_the_other(scratch_server: ScratchServer, tmp_path: Path) -> None:
     settings = MigrationSettings(path=EXAMPLE, prelude=PRELUDE, connect_budget_s=5)
-    with replay_database(scratch_server, settings, {}) as by_drizzle, \
-            replay_database(scratch_server, settings, {}) as by_us, \
-            replay_database(scratch_server, settings, {}) as drizzle_then_us, \
-            replay_database(scratch_server, settings, {}) as us_then_drizzle:
+    with (
+        replay_database(scratch_server, settings, {}) as by_drizzle,
+        replay_database(scratch_server, settings, {}) as by_us,
+        replay_database(scratch_server, settings, {}) as drizzle_then_us,
+        replay_database(scratch_server, settings, {}) as us_then_drizzle,
+    ):
         drizzle_migrate(by_drizzle, EXAMPLE)
         ours(by_us, EXAMPLE)
         first_three = truncated(EXAMPLE, 3, tmp_path)

@@ -37,8 +37,14 @@ RERUN_AS_ERROR = '[migrations.severity]\n"rerun-failure" = "error"\n'
 
 
 def run_gate(
-    gate: Path, scratch: ScratchServer, tmp_path: Path, migrations: Path, environment: str = "local",
-    extra_config: str = "", connect_budget_s: float = 5, **variables: str,
+    gate: Path,
+    scratch: ScratchServer,
+    tmp_path: Path,
+    migrations: Path,
+    environment: str = "local",
+    extra_config: str = "",
+    connect_budget_s: float = 5,
+    **variables: str,
 ) -> subprocess.CompletedProcess[str]:
     config = tmp_path / "gates.toml"
     config.write_text(
@@ -48,9 +54,24 @@ def run_gate(
     env = {key: value for key, value in os.environ.items() if key not in CLEARED}
     env.update({SCRATCH_URL_ENV: scratch.admin_url, **variables})
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", str(gate),
-         "--gates-config", str(config), "--gates-env", environment],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=240,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            str(gate),
+            "--gates-config",
+            str(config),
+            "--gates-env",
+            environment,
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
     )
 
 
@@ -64,17 +85,23 @@ def test_replay_gate_passes_on_the_example_history(scratch_server: ScratchServer
 def test_replay_gate_names_the_file_line_and_sqlstate_of_a_broken_migration(
     scratch_server: ScratchServer, tmp_path: Path
 ) -> None:
-    history = write_history(tmp_path / "migrations", [
-        ("0000_ok", "CREATE TABLE a (id int);", "DROP TABLE a;"),
-        ("0001_typo", "ALTER TABLE a ADD COLUMN b int;\n--> statement-breakpoint\nALTER TABEL a ADD COLUMN c int;",
-         "ALTER TABLE a DROP COLUMN b;"),
-    ])
+    history = write_history(
+        tmp_path / "migrations",
+        [
+            ("0000_ok", "CREATE TABLE a (id int);", "DROP TABLE a;"),
+            (
+                "0001_typo",
+                "ALTER TABLE a ADD COLUMN b int;\n--> statement-breakpoint\nALTER TABEL a ADD COLUMN c int;",
+                "ALTER TABLE a DROP COLUMN b;",
+            ),
+        ],
+    )
 
     result = run_gate(REPLAY_GATE, scratch_server, tmp_path, history)
 
     assert result.returncode == 1
     assert "the history does not apply to an empty database: " in result.stdout
-    assert "0001_typo.sql line 3: [SQLSTATE 42601] syntax error at or near \"TABEL\"" in result.stdout
+    assert '0001_typo.sql line 3: [SQLSTATE 42601] syntax error at or near "TABEL"' in result.stdout
 
 
 def test_replay_gate_fails_on_rerun_failures_when_configured_as_errors(
@@ -114,8 +141,7 @@ def test_an_unreachable_scratch_server_fails_in_one_sentence_without_its_passwor
     port = free_port()
     url = f"postgresql://gate:{PASSWORD}@127.0.0.1:{port}/postgres"
 
-    result = run_gate(REPLAY_GATE, scratch_server, tmp_path, EXAMPLE, connect_budget_s=0.5,
-                      **{SCRATCH_URL_ENV: url})
+    result = run_gate(REPLAY_GATE, scratch_server, tmp_path, EXAMPLE, connect_budget_s=0.5, **{SCRATCH_URL_ENV: url})
 
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
@@ -125,8 +151,10 @@ def test_an_unreachable_scratch_server_fails_in_one_sentence_without_its_passwor
     failures = [line for line in output.splitlines() if "cannot connect to" in line]
     assert len(failures) == 4 and all(masked in line for line in failures), output
     # Each failure is the gate's one sentence: what it was doing, then the connection error, on one line.
-    assert {line.split(": ", 1)[0] for line in failures} == {"cannot prepare a scratch database",
-                                                             "cannot check rollbacks"}
+    assert {line.split(": ", 1)[0] for line in failures} == {
+        "cannot prepare a scratch database",
+        "cannot check rollbacks",
+    }
 
 
 @pytest.fixture
@@ -145,8 +173,14 @@ def test_a_scratch_server_that_refuses_databases_fails_in_one_sentence(
 ) -> None:
     url = make_conninfo(scratch_server.admin_url, user=role_without_createdb, password=PASSWORD)
 
-    result = run_gate(REPLAY_GATE, scratch_server, tmp_path, EXAMPLE, **{SCRATCH_URL_ENV: url},
-                      DATABASE_URL_PROD=f"postgresql://prod:{PASSWORD}-prod@db.invalid/prod")
+    result = run_gate(
+        REPLAY_GATE,
+        scratch_server,
+        tmp_path,
+        EXAMPLE,
+        **{SCRATCH_URL_ENV: url},
+        DATABASE_URL_PROD=f"postgresql://prod:{PASSWORD}-prod@db.invalid/prod",
+    )
 
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
@@ -167,8 +201,10 @@ def test_replay_gate_in_staging_needs_the_staging_database(scratch_server: Scrat
 def production_and_staging(scratch_server: ScratchServer, tmp_path: Path) -> Iterator[tuple[str, str]]:
     settings = MigrationSettings(path=EXAMPLE, prelude=PRELUDE, connect_budget_s=5)
     with ExitStack() as stack:
-        yield (stack.enter_context(replay_database(scratch_server, settings, {})),
-               stack.enter_context(replay_database(scratch_server, settings, {})))
+        yield (
+            stack.enter_context(replay_database(scratch_server, settings, {})),
+            stack.enter_context(replay_database(scratch_server, settings, {})),
+        )
 
 
 def migrate(url: str, history: MigrationSet, count: int) -> None:
@@ -182,8 +218,15 @@ def test_staged_gate_passes_when_staging_ran_the_release(
     migrate(production, example, 5)
     migrate(staging, example, 6)
 
-    result = run_gate(STAGED_GATE, scratch_server, tmp_path, EXAMPLE, environment="production",
-                      DATABASE_URL_PROD=production, DATABASE_URL_STAGING=staging)
+    result = run_gate(
+        STAGED_GATE,
+        scratch_server,
+        tmp_path,
+        EXAMPLE,
+        environment="production",
+        DATABASE_URL_PROD=production,
+        DATABASE_URL_STAGING=staging,
+    )
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "3 passed" in result.stdout
@@ -196,8 +239,15 @@ def test_staged_gate_fails_when_staging_lacks_a_migration(
     migrate(production, example, 4)
     migrate(staging, example, 5)
 
-    result = run_gate(STAGED_GATE, scratch_server, tmp_path, EXAMPLE, environment="production",
-                      DATABASE_URL_PROD=production, DATABASE_URL_STAGING=staging)
+    result = run_gate(
+        STAGED_GATE,
+        scratch_server,
+        tmp_path,
+        EXAMPLE,
+        environment="production",
+        DATABASE_URL_PROD=production,
+        DATABASE_URL_STAGING=staging,
+    )
 
     assert result.returncode == 1
     assert "1 migration(s) would reach production before staging" in result.stdout
@@ -205,8 +255,14 @@ def test_staged_gate_fails_when_staging_lacks_a_migration(
 
 
 def test_staged_gate_fails_naming_a_missing_database_variable(scratch_server: ScratchServer, tmp_path: Path) -> None:
-    result = run_gate(STAGED_GATE, scratch_server, tmp_path, EXAMPLE, environment="production",
-                      DATABASE_URL_PROD="postgresql://localhost/prod")
+    result = run_gate(
+        STAGED_GATE,
+        scratch_server,
+        tmp_path,
+        EXAMPLE,
+        environment="production",
+        DATABASE_URL_PROD="postgresql://localhost/prod",
+    )
 
     assert result.returncode == 1
     assert "DATABASE_URL_STAGING is not set" in result.stdout

@@ -60,8 +60,11 @@ def test_a_scratch_server_that_is_a_configured_database_is_refused(scratch_serve
 def test_protected_urls_come_from_the_staging_and_production_variables(tmp_path: Path) -> None:
     config_file = tmp_path / "gates.toml"
     config_file.write_text('[environments.production]\ndatabase_url_env = "PROD_DB"\n')
-    environ = {"PROD_DB": "postgresql://p:prod-pw@p/prod", "DATABASE_URL_STAGING": "postgresql://s/stg",
-               "DATABASE_URL": "postgresql://l/local"}
+    environ = {
+        "PROD_DB": "postgresql://p:prod-pw@p/prod",
+        "DATABASE_URL_STAGING": "postgresql://s/stg",
+        "DATABASE_URL": "postgresql://l/local",
+    }
 
     protected = protected_urls(load_config(config_file), environ)
 

@@ -57,10 +57,12 @@ def test_applying_again_does_nothing(prepared_database: str, example: MigrationS
 
 def test_only_entries_newer_than_the_newest_applied_run(scratch_database: str, make_history: HistoryFactory) -> None:
     history = make_history(
-        [("0000_a", "CREATE TABLE a (id int);", None),
-         ("0001_b", "CREATE TABLE b (id int);", None),
-         ("0002_merged_late", "CREATE TABLE late (id int);", None),
-         ("0003_c", "CREATE TABLE c (id int);", None)],
+        [
+            ("0000_a", "CREATE TABLE a (id int);", None),
+            ("0001_b", "CREATE TABLE b (id int);", None),
+            ("0002_merged_late", "CREATE TABLE late (id int);", None),
+            ("0003_c", "CREATE TABLE c (id int);", None),
+        ],
         # 0002 came from another branch: its `when` is older than 0001's.
         whens=[FIRST_WHEN, FIRST_WHEN + 2000, FIRST_WHEN + 1000, FIRST_WHEN + 3000],
     )
@@ -73,10 +75,12 @@ def test_only_entries_newer_than_the_newest_applied_run(scratch_database: str, m
 
 
 def test_all_pending_migrations_share_one_transaction(scratch_database: str, make_history: HistoryFactory) -> None:
-    history = make_history([
-        ("0000_ok", "CREATE TABLE ok (id int);", None),
-        ("0001_broken", "CREATE TABLE fine (id int);\n--> statement-breakpoint\nALTER TABLE nope ADD x int;", None),
-    ])
+    history = make_history(
+        [
+            ("0000_ok", "CREATE TABLE ok (id int);", None),
+            ("0001_broken", "CREATE TABLE fine (id int);\n--> statement-breakpoint\nALTER TABLE nope ADD x int;", None),
+        ]
+    )
 
     with pytest.raises(StatementError):
         apply_pending(scratch_database, history, **TIMEOUTS)
@@ -114,7 +118,7 @@ def test_chunks_are_cut_exactly_on_the_breakpoint_string() -> None:
     chunks = split_chunks(text)
 
     assert [chunk.text for chunk in chunks] == ["SELECT 1;", "\nSELECT 2; SELECT 3;\n", ""]
-    assert [text[chunk.offset:].startswith(chunk.text) for chunk in chunks] == [True, True, True]
+    assert [text[chunk.offset :].startswith(chunk.text) for chunk in chunks] == [True, True, True]
 
 
 def test_crlf_line_ends_are_part_of_the_hash(scratch_database: str, make_history: HistoryFactory) -> None:
@@ -135,8 +139,9 @@ def test_a_migration_waiting_on_a_lock_fails_fast(scratch_database: str, make_hi
     try:
         started = time.monotonic()
         with pytest.raises(StatementError) as raised:
-            apply_pending(scratch_database, history, lock_timeout="300ms", statement_timeout="20s",
-                          connect_budget_s=5.0)
+            apply_pending(
+                scratch_database, history, lock_timeout="300ms", statement_timeout="20s", connect_budget_s=5.0
+            )
         assert raised.value.sqlstate == "55P03"  # lock_not_available
         assert time.monotonic() - started < 5
     finally:
@@ -156,8 +161,16 @@ def test_timeouts_hold_inside_the_migration_transaction_and_nowhere_else(
     scratch_database: str, make_history: HistoryFactory
 ) -> None:
     # Set per transaction, so a transaction-mode pooler can neither lose them nor pass them on.
-    history = make_history([("0000_seen", "CREATE TABLE seen AS SELECT current_setting('lock_timeout') AS lock, "
-                                          "current_setting('statement_timeout') AS statement;", None)])
+    history = make_history(
+        [
+            (
+                "0000_seen",
+                "CREATE TABLE seen AS SELECT current_setting('lock_timeout') AS lock, "
+                "current_setting('statement_timeout') AS statement;",
+                None,
+            )
+        ]
+    )
     apply_pending(scratch_database, history, lock_timeout="1500ms", statement_timeout="25s", connect_budget_s=5.0)
     with psycopg.connect(scratch_database) as connection:
         assert connection.execute("SELECT lock, statement FROM seen").fetchone() == ("1500ms", "25s")
@@ -167,8 +180,7 @@ def test_an_invalid_timeout_is_a_configuration_error(scratch_database: str, make
     history = make_history([("0000_a", "SELECT 1;", None)])
 
     with pytest.raises(InputError, match="lock_timeout '5 parsecs'"):
-        apply_pending(scratch_database, history, lock_timeout="5 parsecs", statement_timeout="1s",
-                      connect_budget_s=5.0)
+        apply_pending(scratch_database, history, lock_timeout="5 parsecs", statement_timeout="1s", connect_budget_s=5.0)
 
 
 def test_a_journal_entry_without_its_file_is_refused(scratch_database: str, make_history: HistoryFactory) -> None:

@@ -26,8 +26,13 @@ def replay_url(scratch_server: ScratchServer, settings: MigrationSettings) -> It
 
 
 def migrate(url: str, history: MigrationSet, settings: MigrationSettings) -> None:
-    apply_pending(url, history, lock_timeout=settings.lock_timeout, statement_timeout=settings.statement_timeout,
-                  connect_budget_s=settings.connect_budget_s)
+    apply_pending(
+        url,
+        history,
+        lock_timeout=settings.lock_timeout,
+        statement_timeout=settings.statement_timeout,
+        connect_budget_s=settings.connect_budget_s,
+    )
 
 
 def rollback_report(
@@ -48,15 +53,19 @@ def test_the_example_history_survives_a_rerun(
 def test_statements_that_fail_on_rerun_are_findings(
     replay_url: str, make_history: HistoryFactory, settings: MigrationSettings
 ) -> None:
-    history = make_history([(
-        "0000_mixed",
-        f"CREATE TABLE once (id int);{BP}\n"
-        f"CREATE TABLE IF NOT EXISTS twice (id int);{BP}\n"
-        f'DROP POLICY IF EXISTS "p" ON twice;{BP}\n'
-        f'CREATE POLICY "p" ON twice USING (true);{BP}\n'
-        "CREATE INDEX once_id ON once (id);\n",
-        None,
-    )])
+    history = make_history(
+        [
+            (
+                "0000_mixed",
+                f"CREATE TABLE once (id int);{BP}\n"
+                f"CREATE TABLE IF NOT EXISTS twice (id int);{BP}\n"
+                f'DROP POLICY IF EXISTS "p" ON twice;{BP}\n'
+                f'CREATE POLICY "p" ON twice USING (true);{BP}\n'
+                "CREATE INDEX once_id ON once (id);\n",
+                None,
+            )
+        ]
+    )
     migrate(replay_url, history, settings)
 
     findings = rerun_findings(replay_url, history.files, settings)
@@ -70,14 +79,18 @@ def test_statements_that_fail_on_rerun_are_findings(
 def test_every_failing_statement_of_a_chunk_is_a_finding(
     replay_url: str, make_history: HistoryFactory, settings: MigrationSettings
 ) -> None:
-    history = make_history([(
-        "0000_one_chunk",
-        "CREATE TABLE a (id int);\n"
-        "CREATE TABLE IF NOT EXISTS b (id int);\n"
-        "CREATE TABLE c (id int);\n"
-        "ALTER TABLE c ADD COLUMN note text;\n",
-        None,
-    )])
+    history = make_history(
+        [
+            (
+                "0000_one_chunk",
+                "CREATE TABLE a (id int);\n"
+                "CREATE TABLE IF NOT EXISTS b (id int);\n"
+                "CREATE TABLE c (id int);\n"
+                "ALTER TABLE c ADD COLUMN note text;\n",
+                None,
+            )
+        ]
+    )
     migrate(replay_url, history, settings)
 
     findings = rerun_findings(replay_url, history.files, settings)
@@ -99,11 +112,17 @@ def test_the_example_history_rolls_back_exactly(
 def test_a_migration_needs_a_rollback_or_a_reasoned_marker(
     replay_url: str, make_history: HistoryFactory, settings: MigrationSettings
 ) -> None:
-    history = make_history([
-        ("0000_no_rollback", "CREATE TABLE a (id int);", None),
-        ("0001_marked", "-- gates: irreversible -- backfills derived data that cannot be un-derived\nSELECT 1;", None),
-        ("0002_no_reason", "-- gates: irreversible\nSELECT 2;", None),
-    ])
+    history = make_history(
+        [
+            ("0000_no_rollback", "CREATE TABLE a (id int);", None),
+            (
+                "0001_marked",
+                "-- gates: irreversible -- backfills derived data that cannot be un-derived\nSELECT 1;",
+                None,
+            ),
+            ("0002_no_reason", "-- gates: irreversible\nSELECT 2;", None),
+        ]
+    )
 
     report = rollback_report(replay_url, history, settings)
 
@@ -117,10 +136,12 @@ def test_a_migration_needs_a_rollback_or_a_reasoned_marker(
 def test_only_pending_migrations_are_checked(
     replay_url: str, make_history: HistoryFactory, settings: MigrationSettings
 ) -> None:
-    history = make_history([
-        ("0000_applied_long_ago", "CREATE TABLE a (id int);", None),
-        ("0001_new", "ALTER TABLE a ADD COLUMN b int;", "ALTER TABLE a DROP COLUMN b;"),
-    ])
+    history = make_history(
+        [
+            ("0000_applied_long_ago", "CREATE TABLE a (id int);", None),
+            ("0001_new", "ALTER TABLE a ADD COLUMN b int;", "ALTER TABLE a DROP COLUMN b;"),
+        ]
+    )
 
     assert rollback_report(replay_url, history, settings, pending={"0001_new"}) == ""
 
@@ -128,11 +149,16 @@ def test_only_pending_migrations_are_checked(
 def test_a_rollback_that_forgets_an_object_shows_the_diff(
     replay_url: str, make_history: HistoryFactory, settings: MigrationSettings
 ) -> None:
-    history = make_history([
-        ("0000_table", "CREATE TABLE t (id int);", "DROP TABLE t;"),
-        ("0001_note", f"ALTER TABLE t ADD COLUMN note text;{BP}\nCREATE INDEX t_id ON t (id);",
-         "ALTER TABLE t DROP COLUMN note;"),
-    ])
+    history = make_history(
+        [
+            ("0000_table", "CREATE TABLE t (id int);", "DROP TABLE t;"),
+            (
+                "0001_note",
+                f"ALTER TABLE t ADD COLUMN note text;{BP}\nCREATE INDEX t_id ON t (id);",
+                "ALTER TABLE t DROP COLUMN note;",
+            ),
+        ]
+    )
 
     report = rollback_report(replay_url, history, settings)
 
@@ -143,28 +169,37 @@ def test_a_rollback_that_forgets_an_object_shows_the_diff(
 
 
 FORGOTTEN = {  # what a rollback forgets to undo: (base, up, its incomplete down, the diff line it leaves)
-    "domain check": ("CREATE DOMAIN positive AS int;",
-                     f"ALTER DOMAIN positive ADD CONSTRAINT positive_check CHECK (VALUE > 0);{BP}\n"
-                     "CREATE TABLE audit (id positive);",
-                     "DROP TABLE audit;",
-                     "+ constraint positive_check on domain public.positive CHECK ((VALUE > 0))"),
-    "column collation": ("CREATE TABLE t (name text);",
-                         f'ALTER TABLE t ALTER name TYPE text COLLATE "C";{BP}\nALTER TABLE t ADD COLUMN code text;',
-                         "ALTER TABLE t DROP COLUMN code;",
-                         '+ column public.t.name text collate "C"'),
-    "sequence parameters": ("CREATE SEQUENCE invoice_numbers;",
-                            f"ALTER SEQUENCE invoice_numbers INCREMENT BY 10 MAXVALUE 100000;{BP}\n"
-                            "CREATE TABLE invoices (id bigint);",
-                            "DROP TABLE invoices;",
-                            "+ sequence public.invoice_numbers as bigint start 1 increment 10 min 1 max 100000 "
-                            "cache 1"),
+    "domain check": (
+        "CREATE DOMAIN positive AS int;",
+        f"ALTER DOMAIN positive ADD CONSTRAINT positive_check CHECK (VALUE > 0);{BP}\n"
+        "CREATE TABLE audit (id positive);",
+        "DROP TABLE audit;",
+        "+ constraint positive_check on domain public.positive CHECK ((VALUE > 0))",
+    ),
+    "column collation": (
+        "CREATE TABLE t (name text);",
+        f'ALTER TABLE t ALTER name TYPE text COLLATE "C";{BP}\nALTER TABLE t ADD COLUMN code text;',
+        "ALTER TABLE t DROP COLUMN code;",
+        '+ column public.t.name text collate "C"',
+    ),
+    "sequence parameters": (
+        "CREATE SEQUENCE invoice_numbers;",
+        f"ALTER SEQUENCE invoice_numbers INCREMENT BY 10 MAXVALUE 100000;{BP}\nCREATE TABLE invoices (id bigint);",
+        "DROP TABLE invoices;",
+        "+ sequence public.invoice_numbers as bigint start 1 increment 10 min 1 max 100000 cache 1",
+    ),
 }
 
 
 @pytest.mark.parametrize(("base", "up", "down", "left_over"), FORGOTTEN.values(), ids=FORGOTTEN.keys())
 def test_a_rollback_that_forgets_a_change_shows_it_in_the_diff(
-    replay_url: str, make_history: HistoryFactory, settings: MigrationSettings,
-    base: str, up: str, down: str, left_over: str,
+    replay_url: str,
+    make_history: HistoryFactory,
+    settings: MigrationSettings,
+    base: str,
+    up: str,
+    down: str,
+    left_over: str,
 ) -> None:
     history = make_history([("0000_base", base, "SELECT 1;"), ("0001_change", up, down)])
 
@@ -177,10 +212,12 @@ def test_a_rollback_that_forgets_a_change_shows_it_in_the_diff(
 def test_a_rollback_that_fails_names_its_file_and_line(
     replay_url: str, make_history: HistoryFactory, settings: MigrationSettings
 ) -> None:
-    history = make_history([
-        ("0000_table", "CREATE TABLE t (id int);", "-- undo\nDROP TABLE tt;"),
-        ("0001_more", "CREATE TABLE u (id int);", "DROP TABLE u;"),
-    ])
+    history = make_history(
+        [
+            ("0000_table", "CREATE TABLE t (id int);", "-- undo\nDROP TABLE tt;"),
+            ("0001_more", "CREATE TABLE u (id int);", "DROP TABLE u;"),
+        ]
+    )
 
     report = rollback_report(replay_url, history, settings)
 
@@ -192,10 +229,12 @@ def test_a_rollback_that_fails_names_its_file_and_line(
 def test_a_history_that_does_not_apply_stops_the_walk(
     replay_url: str, make_history: HistoryFactory, settings: MigrationSettings
 ) -> None:
-    history = make_history([
-        ("0000_broken", "CREATE TABLE t (id int REFERENCES missing (id));", "DROP TABLE t;"),
-        ("0001_later", "SELECT 1;", "SELECT 1;"),
-    ])
+    history = make_history(
+        [
+            ("0000_broken", "CREATE TABLE t (id int REFERENCES missing (id));", "DROP TABLE t;"),
+            ("0001_later", "SELECT 1;", "SELECT 1;"),
+        ]
+    )
 
     report = rollback_report(replay_url, history, settings)
 

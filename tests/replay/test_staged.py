@@ -21,8 +21,10 @@ from tests.replay.conftest import HistoryFactory, journal_prefix
 def databases(scratch_server: ScratchServer, settings: MigrationSettings) -> Iterator[tuple[str, str]]:
     """(production, staging): two prepared scratch databases."""
     with ExitStack() as stack:
-        yield (stack.enter_context(replay_database(scratch_server, settings, {})),
-               stack.enter_context(replay_database(scratch_server, settings, {})))
+        yield (
+            stack.enter_context(replay_database(scratch_server, settings, {})),
+            stack.enter_context(replay_database(scratch_server, settings, {})),
+        )
 
 
 def migrated(url: str, history: MigrationSet, count: int, settings: MigrationSettings) -> DatabaseStatus:
@@ -71,7 +73,8 @@ def test_drops_rely_only_on_earlier_deprecations(example: MigrationSet) -> None:
     relied = relied_deprecations(example.files, {"0005_validate_cap_drop_lock_columns"})
 
     assert {(r.target, r.deprecated_in) for r in relied} == {
-        ("job_queue.locked_at", "0001_plan_archived_at"), ("job_queue.locked_by", "0001_plan_archived_at"),
+        ("job_queue.locked_at", "0001_plan_archived_at"),
+        ("job_queue.locked_by", "0001_plan_archived_at"),
     }
 
 

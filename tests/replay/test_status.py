@@ -33,7 +33,11 @@ def cli(*args: str, database_url: str | None = None) -> subprocess.CompletedProc
         env["DATABASE_URL"] = database_url
     return subprocess.run(
         [sys.executable, "-m", "migrations_checks", *args],
-        cwd=REPO, capture_output=True, text=True, timeout=60, env={**env, "PYTHONPATH": str(REPO)},
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**env, "PYTHONPATH": str(REPO)},
     )
 
 
@@ -99,8 +103,14 @@ def test_an_out_of_order_entry_is_skipped_forever(scratch_database: str, make_hi
 def test_an_unreachable_database_exits_2_with_the_password_masked(make_history: HistoryFactory) -> None:
     history = make_history(THREE)
 
-    result = cli("status", "--database-url", "postgresql://app:hunter2@127.0.0.1:1/app", "--connect-budget", "0.5",
-                 str(history.root))
+    result = cli(
+        "status",
+        "--database-url",
+        "postgresql://app:hunter2@127.0.0.1:1/app",
+        "--connect-budget",
+        "0.5",
+        str(history.root),
+    )
 
     assert result.returncode == 2
     assert "hunter2" not in result.stderr + result.stdout
@@ -155,7 +165,9 @@ def test_without_any_database_it_says_how_to_name_one(make_history: HistoryFacto
 
 
 def test_a_locked_tracking_table_fails_status_in_one_line_instead_of_hanging(
-    scratch_database: str, make_history: HistoryFactory, monkeypatch: pytest.MonkeyPatch,
+    scratch_database: str,
+    make_history: HistoryFactory,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     history = make_history(THREE)

@@ -19,9 +19,19 @@ from migrations_checks.rules import all_rules
 from tests.helpers import fired, in_do_block
 
 DESTRUCTIVE = [
-    "drop-table", "rename-table", "rename-column", "change-column-type",
-    "add-not-null-column-without-default", "set-not-null", "drop-default", "rename-enum-value",
-    "drop-type", "drop-schema", "drop-object", "truncate-table", "delete-without-where",
+    "drop-table",
+    "rename-table",
+    "rename-column",
+    "change-column-type",
+    "add-not-null-column-without-default",
+    "set-not-null",
+    "drop-default",
+    "rename-enum-value",
+    "drop-type",
+    "drop-schema",
+    "drop-object",
+    "truncate-table",
+    "delete-without-where",
     "update-without-where",
 ]
 # The longest rule ids, to keep the case tables readable.
@@ -59,43 +69,67 @@ BAD = [
     # change-column-type: the catalogue exempts no new table here
     (CHANGE_TYPE, 'ALTER TABLE "plans" ALTER COLUMN "weeks" SET DATA TYPE integer;'),
     (CHANGE_TYPE, "alter table public.plans alter weeks type bigint using weeks::bigint;"),
-    (CHANGE_TYPE, 'CREATE TABLE "plans" ("topic" varchar(200));\n'
-                  'ALTER TABLE "plans" ALTER COLUMN "topic" SET DATA TYPE varchar(100);'),
-    (CHANGE_TYPE, 'CREATE TABLE "plans" ("topic" character varying(255));\n'
-                  'ALTER TABLE "public"."plans" ALTER COLUMN "topic" TYPE VARCHAR(99);'),
-    (CHANGE_TYPE, 'CREATE TABLE "plans" ("topic" text);\n'
-                  'ALTER TABLE "plans" ALTER COLUMN "topic" SET DATA TYPE varchar(50);'),
-    (CHANGE_TYPE, 'CREATE TABLE "plans" ("topic" varchar);\n'
-                  'ALTER TABLE "plans" ALTER COLUMN "topic" SET DATA TYPE varchar(50);'),
-    (CHANGE_TYPE, 'CREATE TABLE "plans" ("topic" varchar(20));\n'
-                  'ALTER TABLE "plans" ALTER COLUMN "topic" SET DATA TYPE varchar(40)[];'),
-    (CHANGE_TYPE, 'CREATE TABLE "plans" ("weeks" integer);\n'
-                  'ALTER TABLE "plans" ALTER COLUMN "weeks" SET DATA TYPE bigint;'),
-    (CHANGE_TYPE, 'CREATE TABLE "plans" ("topic" varchar(20), "weeks" integer);\n'
-                  'ALTER TABLE "plans" ALTER COLUMN "topic" TYPE text, ALTER "weeks" TYPE text;'),
+    (
+        CHANGE_TYPE,
+        'CREATE TABLE "plans" ("topic" varchar(200));\n'
+        'ALTER TABLE "plans" ALTER COLUMN "topic" SET DATA TYPE varchar(100);',
+    ),
+    (
+        CHANGE_TYPE,
+        'CREATE TABLE "plans" ("topic" character varying(255));\n'
+        'ALTER TABLE "public"."plans" ALTER COLUMN "topic" TYPE VARCHAR(99);',
+    ),
+    (
+        CHANGE_TYPE,
+        'CREATE TABLE "plans" ("topic" text);\nALTER TABLE "plans" ALTER COLUMN "topic" SET DATA TYPE varchar(50);',
+    ),
+    (
+        CHANGE_TYPE,
+        'CREATE TABLE "plans" ("topic" varchar);\nALTER TABLE "plans" ALTER COLUMN "topic" SET DATA TYPE varchar(50);',
+    ),
+    (
+        CHANGE_TYPE,
+        'CREATE TABLE "plans" ("topic" varchar(20));\n'
+        'ALTER TABLE "plans" ALTER COLUMN "topic" SET DATA TYPE varchar(40)[];',
+    ),
+    (
+        CHANGE_TYPE,
+        'CREATE TABLE "plans" ("weeks" integer);\nALTER TABLE "plans" ALTER COLUMN "weeks" SET DATA TYPE bigint;',
+    ),
+    (
+        CHANGE_TYPE,
+        'CREATE TABLE "plans" ("topic" varchar(20), "weeks" integer);\n'
+        'ALTER TABLE "plans" ALTER COLUMN "topic" TYPE text, ALTER "weeks" TYPE text;',
+    ),
     (CHANGE_TYPE, in_do_block('ALTER TABLE "plans" ALTER COLUMN "weeks" SET DATA TYPE integer;')),
     # a widening whose USING computes new values rewrites them all
-    (CHANGE_TYPE, 'CREATE TABLE "plans" ("topic" varchar(20));\n'
-                  "ALTER TABLE \"plans\" ALTER COLUMN \"topic\" TYPE text USING \"topic\"::text || '-x';"),
-    (CHANGE_TYPE, 'CREATE TABLE "plans" ("topic" varchar(20));\n'
-                  'ALTER TABLE "plans" ALTER COLUMN "topic" TYPE varchar(30) USING "topic"::int::varchar(30);'),
+    (
+        CHANGE_TYPE,
+        'CREATE TABLE "plans" ("topic" varchar(20));\n'
+        'ALTER TABLE "plans" ALTER COLUMN "topic" TYPE text USING "topic"::text || \'-x\';',
+    ),
+    (
+        CHANGE_TYPE,
+        'CREATE TABLE "plans" ("topic" varchar(20));\n'
+        'ALTER TABLE "plans" ALTER COLUMN "topic" TYPE varchar(30) USING "topic"::int::varchar(30);',
+    ),
     # add-not-null-column-without-default
     (ADD_NOT_NULL, 'ALTER TABLE "users" ADD COLUMN "a" text REFERENCES "u" ON DELETE SET DEFAULT NOT NULL;'),
     (ADD_NOT_NULL, 'ALTER TABLE "users" ADD COLUMN "a" int DEFAULT NULL::int NOT NULL;'),
     (ADD_NOT_NULL, 'ALTER TABLE "users" ADD COLUMN "a" int DEFAULT (NULL) NOT NULL;'),
     (ADD_NOT_NULL, 'ALTER TABLE "users" ADD COLUMN "timezone" text NOT NULL;'),
     (ADD_NOT_NULL, "alter table public.users add timezone text not null;"),
-    (ADD_NOT_NULL,
-     'ALTER TABLE "public"."users" ADD COLUMN IF NOT EXISTS "timezone" varchar(64) NOT NULL;'),
+    (ADD_NOT_NULL, 'ALTER TABLE "public"."users" ADD COLUMN IF NOT EXISTS "timezone" varchar(64) NOT NULL;'),
     (ADD_NOT_NULL, 'ALTER TABLE "users" ADD COLUMN "code" integer PRIMARY KEY;'),
-    (ADD_NOT_NULL,
-     'ALTER TABLE "users" ADD COLUMN "a" text NOT NULL, ADD COLUMN "b" text NOT NULL;'),
+    (ADD_NOT_NULL, 'ALTER TABLE "users" ADD COLUMN "a" text NOT NULL, ADD COLUMN "b" text NOT NULL;'),
     (ADD_NOT_NULL, in_do_block('ALTER TABLE "users" ADD COLUMN "tz" text NOT NULL;')),
     # set-not-null
     ("set-not-null", 'ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL;'),
     ("set-not-null", "alter table users alter email set not null;"),
-    ("set-not-null", 'ALTER TABLE "public"."users" ALTER COLUMN "email" SET NOT NULL, '
-                     'ALTER COLUMN "name" SET NOT NULL;'),
+    (
+        "set-not-null",
+        'ALTER TABLE "public"."users" ALTER COLUMN "email" SET NOT NULL, ALTER COLUMN "name" SET NOT NULL;',
+    ),
     ("set-not-null", in_do_block('ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL;')),
     # drop-default
     ("drop-default", 'ALTER TABLE "plans" ALTER COLUMN "status" DROP DEFAULT;'),
@@ -135,8 +169,10 @@ BAD = [
     ("delete-without-where", 'EXPLAIN ANALYZE DELETE FROM "plan_generations";'),
     ("delete-without-where", 'EXPLAIN (ANALYZE, BUFFERS) DELETE FROM "plan_generations";'),
     ("delete-without-where", 'PREPARE "purge" AS DELETE FROM "plan_generations";\nEXECUTE "purge";'),
-    ("delete-without-where",
-     'CREATE TABLE "kept" AS WITH d AS (DELETE FROM "plan_generations" RETURNING *) SELECT * FROM d;'),
+    (
+        "delete-without-where",
+        'CREATE TABLE "kept" AS WITH d AS (DELETE FROM "plan_generations" RETURNING *) SELECT * FROM d;',
+    ),
     ("delete-without-where", 'DELETE FROM ONLY "public"."Plan_Generations";'),
     ("delete-without-where", 'CREATE TABLE "scratch" ("id" int);\nDELETE FROM "scratch";'),
     ("delete-without-where", 'WITH "old" AS (SELECT 1) DELETE FROM "plan_generations";'),
@@ -155,35 +191,58 @@ GOOD = [
     ("rename-table", 'ALTER TABLE "plans" RENAME CONSTRAINT "a" TO "b";'),
     ("rename-column", 'ALTER TABLE "users" ADD COLUMN "display_name" text;'),
     # widening a varchar, lengths compared as numbers
-    (CHANGE_TYPE, 'CREATE TABLE "plans" ("topic" varchar(20));\n'
-                  'ALTER TABLE "plans" ALTER COLUMN "topic" SET DATA TYPE varchar(200);'),
-    (CHANGE_TYPE, 'CREATE TABLE "plans" ("topic" varchar(9));\n'
-                  'ALTER TABLE "plans" ALTER COLUMN "topic" SET DATA TYPE varchar(10);'),
-    (CHANGE_TYPE, 'CREATE TABLE "plans" ("topic" varchar(20));\n'
-                  'ALTER TABLE "plans" ALTER COLUMN "topic" SET DATA TYPE varchar;'),
-    (CHANGE_TYPE, 'CREATE TABLE "plans" ("topic" varchar(20));\n'
-                  'alter table public.plans alter topic type TEXT using topic::text;'),
-    (CHANGE_TYPE, 'CREATE TABLE "public"."plans" ("topic" character varying(20) NOT NULL);\n'
-                  'ALTER TABLE "plans" ALTER "topic" TYPE CHARACTER VARYING (21) COLLATE "C";'),
-    (CHANGE_TYPE, 'CREATE TABLE "plans" ("id" uuid);\n'
-                  'ALTER TABLE "plans" ADD COLUMN "topic" varchar(20);\n'
-                  'ALTER TABLE "plans" ALTER COLUMN "topic" SET DATA TYPE varchar(20);'),
-    (CHANGE_TYPE, 'CREATE TABLE "plans" ("topic" varchar(20));\n'
-                  + in_do_block('ALTER TABLE "plans" ALTER COLUMN "topic" SET DATA TYPE text;')),
-    (CHANGE_TYPE, 'CREATE TABLE "plans" ("topic" varchar(20));\n'
-                  'ALTER TABLE "plans" ALTER COLUMN "topic" TYPE pg_catalog.varchar(40);'),
+    (
+        CHANGE_TYPE,
+        'CREATE TABLE "plans" ("topic" varchar(20));\n'
+        'ALTER TABLE "plans" ALTER COLUMN "topic" SET DATA TYPE varchar(200);',
+    ),
+    (
+        CHANGE_TYPE,
+        'CREATE TABLE "plans" ("topic" varchar(9));\n'
+        'ALTER TABLE "plans" ALTER COLUMN "topic" SET DATA TYPE varchar(10);',
+    ),
+    (
+        CHANGE_TYPE,
+        'CREATE TABLE "plans" ("topic" varchar(20));\nALTER TABLE "plans" ALTER COLUMN "topic" SET DATA TYPE varchar;',
+    ),
+    (
+        CHANGE_TYPE,
+        'CREATE TABLE "plans" ("topic" varchar(20));\n'
+        "alter table public.plans alter topic type TEXT using topic::text;",
+    ),
+    (
+        CHANGE_TYPE,
+        'CREATE TABLE "public"."plans" ("topic" character varying(20) NOT NULL);\n'
+        'ALTER TABLE "plans" ALTER "topic" TYPE CHARACTER VARYING (21) COLLATE "C";',
+    ),
+    (
+        CHANGE_TYPE,
+        'CREATE TABLE "plans" ("id" uuid);\n'
+        'ALTER TABLE "plans" ADD COLUMN "topic" varchar(20);\n'
+        'ALTER TABLE "plans" ALTER COLUMN "topic" SET DATA TYPE varchar(20);',
+    ),
+    (
+        CHANGE_TYPE,
+        'CREATE TABLE "plans" ("topic" varchar(20));\n'
+        + in_do_block('ALTER TABLE "plans" ALTER COLUMN "topic" SET DATA TYPE text;'),
+    ),
+    (
+        CHANGE_TYPE,
+        'CREATE TABLE "plans" ("topic" varchar(20));\n'
+        'ALTER TABLE "plans" ALTER COLUMN "topic" TYPE pg_catalog.varchar(40);',
+    ),
     # a default, or a column that fills itself
     (ADD_NOT_NULL, 'ALTER TABLE "users" ADD COLUMN "tz" text DEFAULT \'UTC\' NOT NULL;'),
     (ADD_NOT_NULL, 'ALTER TABLE "users" ADD COLUMN "seen" timestamptz NOT NULL DEFAULT now();'),
     (ADD_NOT_NULL, 'ALTER TABLE "users" ADD COLUMN "tz" text;'),
     (ADD_NOT_NULL, 'ALTER TABLE "users" ADD COLUMN "n" serial NOT NULL;'),
     (ADD_NOT_NULL, 'ALTER TABLE "users" ADD COLUMN "n" integer GENERATED BY DEFAULT AS IDENTITY NOT NULL;'),
-    (ADD_NOT_NULL, 'ALTER TABLE "users" ADD COLUMN "u" uuid REFERENCES "u" ON DELETE CASCADE '
-                   'DEFAULT gen_random_uuid() NOT NULL;'),
-    (ADD_NOT_NULL,
-     'ALTER TABLE "users" ADD COLUMN "n" bigint GENERATED ALWAYS AS IDENTITY NOT NULL;'),
-    (ADD_NOT_NULL,
-     'ALTER TABLE "users" ADD COLUMN "n" int GENERATED ALWAYS AS (1) STORED NOT NULL;'),
+    (
+        ADD_NOT_NULL,
+        'ALTER TABLE "users" ADD COLUMN "u" uuid REFERENCES "u" ON DELETE CASCADE DEFAULT gen_random_uuid() NOT NULL;',
+    ),
+    (ADD_NOT_NULL, 'ALTER TABLE "users" ADD COLUMN "n" bigint GENERATED ALWAYS AS IDENTITY NOT NULL;'),
+    (ADD_NOT_NULL, 'ALTER TABLE "users" ADD COLUMN "n" int GENERATED ALWAYS AS (1) STORED NOT NULL;'),
     (ADD_NOT_NULL, USERS + 'ALTER TABLE "users" ADD COLUMN "tz" text NOT NULL;'),
     # the safe path for NOT NULL, and a new table
     ("set-not-null", USERS + 'ALTER TABLE "public"."users" ALTER COLUMN "email" SET NOT NULL;'),
@@ -202,8 +261,10 @@ GOOD = [
     ("delete-without-where", 'EXPLAIN DELETE FROM "plan_generations";'),  # planned, not run
     ("delete-without-where", 'EXPLAIN (ANALYZE false) DELETE FROM "plan_generations";'),
     ("update-without-where", 'UPDATE "users" SET "timezone" = \'UTC\' WHERE "timezone" IS NULL;'),
-    ("update-without-where", 'CREATE TABLE "settings" ("key" text, "value" text);\n'
-                             'UPDATE "public"."settings" SET "value" = \'\';'),
+    (
+        "update-without-where",
+        'CREATE TABLE "settings" ("key" text, "value" text);\nUPDATE "public"."settings" SET "value" = \'\';',
+    ),
 ]
 
 
@@ -234,9 +295,9 @@ NEVER_RUN = {
     "line comment": "-- {}\nSELECT 1;",
     "block comment": "/* {} */\nSELECT 1;",
     "string literal": "SELECT '{quoted}';",
-    "function body": "CREATE OR REPLACE FUNCTION \"cleanup\"() RETURNS void AS $$\nBEGIN\n {}\nEND;\n"
-                     "$$ LANGUAGE plpgsql;",
-    "procedure body": "CREATE PROCEDURE \"cleanup\"() LANGUAGE sql AS $body$ {} $body$;",
+    "function body": 'CREATE OR REPLACE FUNCTION "cleanup"() RETURNS void AS $$\nBEGIN\n {}\nEND;\n'
+    "$$ LANGUAGE plpgsql;",
+    "procedure body": 'CREATE PROCEDURE "cleanup"() LANGUAGE sql AS $body$ {} $body$;',
 }
 
 
@@ -254,12 +315,18 @@ def test_text_that_never_runs_never_fires(rule_id: str, trap: str) -> None:
         ('DROP TABLE "public"."Plan_Drafts", plan_notes;', "drop-table", "Plan_Drafts, plan_notes"),
         ('ALTER TABLE "public"."plans" SET SCHEMA "archive";', "rename-table", "plans to archive.plans"),
         ("ALTER TABLE Users RENAME COLUMN Name TO nick;", "rename-column", "users.name to nick"),
-        ('ALTER TABLE "users" ADD COLUMN "a" text NOT NULL, ADD COLUMN "b" int NOT NULL;',
-         "add-not-null-column-without-default", "users.a, users.b"),
+        (
+            'ALTER TABLE "users" ADD COLUMN "a" text NOT NULL, ADD COLUMN "b" int NOT NULL;',
+            "add-not-null-column-without-default",
+            "users.a, users.b",
+        ),
         ('ALTER TABLE "public"."users" ALTER COLUMN "email" SET NOT NULL;', "set-not-null", "users.email"),
         ('ALTER TABLE "plans" ALTER COLUMN "status" DROP DEFAULT;', "drop-default", "plans.status"),
-        ("ALTER TYPE plan_status RENAME VALUE 'done' TO 'completed';", "rename-enum-value",
-         "'done' of enum plan_status to 'completed'"),
+        (
+            "ALTER TYPE plan_status RENAME VALUE 'done' TO 'completed';",
+            "rename-enum-value",
+            "'done' of enum plan_status to 'completed'",
+        ),
         ('DROP TYPE "public"."plan_status";', "drop-type", "plan_status"),
         ('DROP SCHEMA "Reporting";', "drop-schema", "Reporting"),
         ('DROP TRIGGER "plans_touch" ON "public"."plans";', "drop-object", "trigger plans_touch on plans"),

@@ -72,8 +72,9 @@ def test_silent(rule_id: str, sql: str) -> None:
     assert fired(sql, rule_id) == []
 
 
-@pytest.mark.parametrize(("rule_id", "severity"), [(DISABLE_RLS, "error"), (DROP_POLICY, "warning"),
-                                                    (GRANT_PUBLIC, "warning")])
+@pytest.mark.parametrize(
+    ("rule_id", "severity"), [(DISABLE_RLS, "error"), (DROP_POLICY, "warning"), (GRANT_PUBLIC, "warning")]
+)
 def test_default_severity(rule_id: str, severity: str) -> None:
     sql = next(sql for rule, sql in BAD if rule == rule_id)
     assert fired(sql, rule_id) == [severity]

@@ -82,25 +82,32 @@ def test_directives_inside_a_statement_are_read() -> None:
 def test_directives_anywhere_in_a_do_body_are_read() -> None:
     typo = lint_text("DO $$ BEGIN\n -- gates: alow drop-table -- typo\n NULL;\nEND $$;")
     assert rules_of(typo) == [("invalid-suppression", "error")]
-    above_if = lint_text('DO $$ BEGIN\n -- gates: allow drop-table -- ok\n'
-                         ' IF true THEN DROP TABLE "a"; END IF;\nEND $$;')
+    above_if = lint_text(
+        'DO $$ BEGIN\n -- gates: allow drop-table -- ok\n IF true THEN DROP TABLE "a"; END IF;\nEND $$;'
+    )
     assert rules_of(above_if) == [("invalid-suppression", "error"), ("drop-table", "error")]
 
 
 def test_a_deprecation_above_a_control_statement_in_a_do_body_counts(tmp_path: Path) -> None:
-    folder = write_drizzle(tmp_path / "drizzle", {
-        "0000_mark": "DO $$ BEGIN\n -- gates: deprecate column users.nickname\n NULL;\nEND $$;",
-        "0001_drop": DROP,
-    })
+    folder = write_drizzle(
+        tmp_path / "drizzle",
+        {
+            "0000_mark": "DO $$ BEGIN\n -- gates: deprecate column users.nickname\n NULL;\nEND $$;",
+            "0001_drop": DROP,
+        },
+    )
     assert rules_of(lint_paths([folder], LintOptions())) == [("drop-column", "info")]
 
 
 def test_drop_of_a_column_deprecated_by_an_earlier_migration_is_info(tmp_path: Path) -> None:
-    folder = write_drizzle(tmp_path / "m", {
-        "0000_init": 'CREATE TABLE "users" ("id" uuid PRIMARY KEY, "nickname" text);',
-        "0001_deprecate": '-- gates: deprecate column users.nickname\nALTER TABLE "users" ADD COLUMN "bio" text;',
-        "0002_drop": DROP,
-    })
+    folder = write_drizzle(
+        tmp_path / "m",
+        {
+            "0000_init": 'CREATE TABLE "users" ("id" uuid PRIMARY KEY, "nickname" text);',
+            "0001_deprecate": '-- gates: deprecate column users.nickname\nALTER TABLE "users" ADD COLUMN "bio" text;',
+            "0002_drop": DROP,
+        },
+    )
     result = lint_paths([folder], LintOptions())
     [finding] = result.findings
     assert (finding.rule, finding.severity) == ("drop-column", "info")
@@ -108,21 +115,27 @@ def test_drop_of_a_column_deprecated_by_an_earlier_migration_is_info(tmp_path: P
 
 
 def test_deprecation_in_the_same_migration_does_not_count(tmp_path: Path) -> None:
-    folder = write_drizzle(tmp_path / "m", {
-        "0000_init": 'CREATE TABLE "users" ("id" uuid PRIMARY KEY, "nickname" text);',
-        "0001_drop": f"-- gates: deprecate column users.nickname\n{DROP}",
-    })
+    folder = write_drizzle(
+        tmp_path / "m",
+        {
+            "0000_init": 'CREATE TABLE "users" ("id" uuid PRIMARY KEY, "nickname" text);',
+            "0001_drop": f"-- gates: deprecate column users.nickname\n{DROP}",
+        },
+    )
     assert ("drop-column", "error") in rules_of(lint_paths([folder], LintOptions()))
 
 
 def test_deprecation_in_an_applied_migration_counts_when_only_pending_ones_are_linted(tmp_path: Path) -> None:
-    folder = write_drizzle(tmp_path / "m", {
-        "0000_init": 'CREATE TABLE "users" ("id" uuid PRIMARY KEY, "nickname" text);',
-        "0001_deprecate": (
-            '-- gates: deprecate table "public"."users"\n-- gates: deprecate column "users"."nickname"\nSELECT 1;'
-        ),
-        "0002_drop": f'{DROP}\nDROP TABLE "users";',
-    })
+    folder = write_drizzle(
+        tmp_path / "m",
+        {
+            "0000_init": 'CREATE TABLE "users" ("id" uuid PRIMARY KEY, "nickname" text);',
+            "0001_deprecate": (
+                '-- gates: deprecate table "public"."users"\n-- gates: deprecate column "users"."nickname"\nSELECT 1;'
+            ),
+            "0002_drop": f'{DROP}\nDROP TABLE "users";',
+        },
+    )
     result = lint_paths([folder], LintOptions(only=frozenset({"0002_drop"})))
     assert sorted(rules_of(result)) == [("drop-column", "info"), ("drop-table", "info")]
     assert result.files == 1

@@ -15,8 +15,8 @@ NON_TRANSACTIONAL = "non-transactional-statement"
 CONTROL = "transaction-control"
 ENUM_VALUE = "enum-value-used-in-same-transaction"
 
-ADD_VALUE = "ALTER TYPE \"public\".\"plan_status\" ADD VALUE 'archived';--> statement-breakpoint\n"
-USE_VALUE = "UPDATE \"plans\" SET \"status\" = 'archived' WHERE \"deleted_at\" IS NOT NULL;"
+ADD_VALUE = 'ALTER TYPE "public"."plan_status" ADD VALUE \'archived\';--> statement-breakpoint\n'
+USE_VALUE = 'UPDATE "plans" SET "status" = \'archived\' WHERE "deleted_at" IS NOT NULL;'
 CREATE_INDEX = 'CREATE INDEX CONCURRENTLY "plans_topic_idx" ON "plans" ("topic");'
 
 BAD = [
@@ -47,8 +47,11 @@ BAD = [
     (CONTROL, "ROLLBACK;"),
     (CONTROL, "start transaction isolation level serializable;"),
     # uses outside the statements of a DO block: a condition, a declaration, an assignment
-    (ENUM_VALUE, ADD_VALUE + "DO $$ BEGIN IF EXISTS (SELECT 1 FROM plans WHERE status = 'archived') THEN "
-                 "RAISE NOTICE 'found'; END IF; END $$;"),
+    (
+        ENUM_VALUE,
+        ADD_VALUE + "DO $$ BEGIN IF EXISTS (SELECT 1 FROM plans WHERE status = 'archived') THEN "
+        "RAISE NOTICE 'found'; END IF; END $$;",
+    ),
     (ENUM_VALUE, ADD_VALUE + "DO $$ DECLARE s plan_status := 'archived'; BEGIN NULL; END $$;"),
     (ENUM_VALUE, ADD_VALUE + "DO $$ DECLARE s plan_status; BEGIN s := 'archived'; END $$;"),
 ]

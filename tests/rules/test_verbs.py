@@ -57,8 +57,12 @@ def test_declared_verbs_exist(rule: Rule) -> None:
 
 def test_examples_try_every_declared_verb() -> None:
     declared = {verb for rule in STATEMENT_RULES for verb in rule.verbs or ()}
-    tried = {action.verb for sql in EXAMPLES for statement in read_statements(
-        MigrationFile(path=Path("example.sql"), tag="example", text=sql)).statements for action in statement.actions}
+    tried = {
+        action.verb
+        for sql in EXAMPLES
+        for statement in read_statements(MigrationFile(path=Path("example.sql"), tag="example", text=sql)).statements
+        for action in statement.actions
+    }
     assert declared - tried == set(), "add a statement with these verbs to OTHER_VERBS"
 
 

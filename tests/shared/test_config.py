@@ -15,22 +15,33 @@ def load(tmp_path: Path, migrations: str) -> object:
     return load_config(path)
 
 
-@pytest.mark.parametrize(("setting", "key"), [
-    ("connect_budget_s = 0", "connect_budget_s"),
-    ("connect_budget_s = -1", "connect_budget_s"),
-    ("connect_budget_s = nan", "connect_budget_s"),
-    ("connect_budget_s = inf", "connect_budget_s"),
-    ('lock_timeout = "five"', "lock_timeout"),
-    ('statement_timeout = "1 minute"', "statement_timeout"),
-    ('hot_tables = [""]', "hot_tables"),
-])
+@pytest.mark.parametrize(
+    ("setting", "key"),
+    [
+        ("connect_budget_s = 0", "connect_budget_s"),
+        ("connect_budget_s = -1", "connect_budget_s"),
+        ("connect_budget_s = nan", "connect_budget_s"),
+        ("connect_budget_s = inf", "connect_budget_s"),
+        ('lock_timeout = "five"', "lock_timeout"),
+        ('statement_timeout = "1 minute"', "statement_timeout"),
+        ('hot_tables = [""]', "hot_tables"),
+    ],
+)
 def test_bad_values_are_refused_naming_the_key_and_file(tmp_path: Path, setting: str, key: str) -> None:
     with pytest.raises(ConfigError) as caught:
         load(tmp_path, setting)
     assert f"migrations.{key} in {tmp_path / 'gates.toml'}" in str(caught.value)
 
 
-@pytest.mark.parametrize("setting", ['lock_timeout = "500ms"', 'lock_timeout = "0"', 'statement_timeout = "1min"',
-                                     'statement_timeout = "2.5 s"', "connect_budget_s = 0.5"])
+@pytest.mark.parametrize(
+    "setting",
+    [
+        'lock_timeout = "500ms"',
+        'lock_timeout = "0"',
+        'statement_timeout = "1min"',
+        'statement_timeout = "2.5 s"',
+        "connect_budget_s = 0.5",
+    ],
+)
 def test_postgres_durations_and_budgets_are_accepted(tmp_path: Path, setting: str) -> None:
     load(tmp_path, setting)

@@ -105,6 +105,8 @@ def test_a_malformed_url_is_named_without_its_password() -> None:
 
 
 def test_a_read_only_connection_cannot_write(scratch_database: str) -> None:
-    with connect(scratch_database, budget_s=5, read_only=True) as connection, \
-            pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+    with (
+        connect(scratch_database, budget_s=5, read_only=True) as connection,
+        pytest.raises(psycopg.errors.ReadOnlySqlTransaction),
+    ):
         connection.execute("CREATE TABLE t (id int)")

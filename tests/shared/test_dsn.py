@@ -8,46 +8,57 @@ import pytest
 from gates.dsn import Dsn, mask, same_database
 
 
-@pytest.mark.parametrize(("conninfo", "masked"), [
-    ("postgresql://u:pw@h/db", "postgresql://u:***@h/db"),
-    ("postgresql://u:pw@h/db?password=leak", "postgresql://u:***@h/db?password=***"),
-    ("postgresql://u@h/db?sslmode=require&password=leak&application_name=x",
-     "postgresql://u@h/db?sslmode=require&password=***&application_name=x"),
-    ("postgres://u@h/db?sslpassword=leak", "postgres://u@h/db?sslpassword=***"),
-    ("postgresql://u@h/db?PASSWORD=leak&pass%77ord=leak", "postgresql://u@h/db?PASSWORD=***&pass%77ord=***"),
-    ("postgresql://u@h/db?options=-c%20search_path%3Dx", "postgresql://u@h/db?options=-c%20search_path%3Dx"),
-    ("host=h password=leak dbname=db", "host=h password=*** dbname=db"),
-    ("host=h password = 'le ak' dbname=db", "host=h password = *** dbname=db"),
-    ("host=h sslpassword=leak sslkey=/k dbname=db", "host=h sslpassword=*** sslkey=/k dbname=db"),
-    # libpq reads `#` and `?` in the user info as part of the password; a URL parser does not.
-    ("postgresql://u:le#ak@h:1/db", "postgresql://u:***@h:1/db"),
-    ("postgresql://u:le?ak@h/db?password=leak", "postgresql://u:***@h/db?password=***"),
-    ("postgresql://u:le@ak@h/db", "postgresql://u:***@h/db"),
-    ("postgresql://u:leak@h", "postgresql://u:***@h"),
-    ("host=h password=le\\ ak dbname=db", "host=h password=*** dbname=db"),  # `\ ` is a space in it
-])
+@pytest.mark.parametrize(
+    ("conninfo", "masked"),
+    [
+        ("postgresql://u:pw@h/db", "postgresql://u:***@h/db"),
+        ("postgresql://u:pw@h/db?password=leak", "postgresql://u:***@h/db?password=***"),
+        (
+            "postgresql://u@h/db?sslmode=require&password=leak&application_name=x",
+            "postgresql://u@h/db?sslmode=require&password=***&application_name=x",
+        ),
+        ("postgres://u@h/db?sslpassword=leak", "postgres://u@h/db?sslpassword=***"),
+        ("postgresql://u@h/db?PASSWORD=leak&pass%77ord=leak", "postgresql://u@h/db?PASSWORD=***&pass%77ord=***"),
+        ("postgresql://u@h/db?options=-c%20search_path%3Dx", "postgresql://u@h/db?options=-c%20search_path%3Dx"),
+        ("host=h password=leak dbname=db", "host=h password=*** dbname=db"),
+        ("host=h password = 'le ak' dbname=db", "host=h password = *** dbname=db"),
+        ("host=h sslpassword=leak sslkey=/k dbname=db", "host=h sslpassword=*** sslkey=/k dbname=db"),
+        # libpq reads `#` and `?` in the user info as part of the password; a URL parser does not.
+        ("postgresql://u:le#ak@h:1/db", "postgresql://u:***@h:1/db"),
+        ("postgresql://u:le?ak@h/db?password=leak", "postgresql://u:***@h/db?password=***"),
+        ("postgresql://u:le@ak@h/db", "postgresql://u:***@h/db"),
+        ("postgresql://u:leak@h", "postgresql://u:***@h"),
+        ("host=h password=le\\ ak dbname=db", "host=h password=*** dbname=db"),  # `\ ` is a space in it
+    ],
+)
 def test_every_password_is_masked(conninfo: str, masked: str) -> None:
     assert mask(conninfo) == masked
     assert "leak" not in mask(conninfo)
 
 
-@pytest.mark.parametrize(("left", "right"), [
-    ("postgresql://u@db.example.com/app", "postgresql://u@db.example.com:5432/app"),
-    ("postgresql://u@DB.Example.com/app", "host=db.example.com port=5432 dbname=app user=other"),
-    ("hostaddr=10.0.0.5 dbname=app", "postgresql://10.0.0.5:5432/app"),
-    ("host=db.example.com hostaddr=10.0.0.5 dbname=app", "postgresql://10.0.0.5/app"),
-    ("postgresql://app@db.example.com", "postgresql://other@db.example.com/app"),  # no dbname: the user's
-])
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        ("postgresql://u@db.example.com/app", "postgresql://u@db.example.com:5432/app"),
+        ("postgresql://u@DB.Example.com/app", "host=db.example.com port=5432 dbname=app user=other"),
+        ("hostaddr=10.0.0.5 dbname=app", "postgresql://10.0.0.5:5432/app"),
+        ("host=db.example.com hostaddr=10.0.0.5 dbname=app", "postgresql://10.0.0.5/app"),
+        ("postgresql://app@db.example.com", "postgresql://other@db.example.com/app"),  # no dbname: the user's
+    ],
+)
 def test_spellings_of_one_database_are_the_same(left: str, right: str) -> None:
     assert same_database(left, right) and same_database(right, left)
 
 
-@pytest.mark.parametrize(("left", "right"), [
-    ("postgresql://db.example.com/app", "postgresql://db.example.com:5433/app"),
-    ("postgresql://db.example.com/app", "postgresql://db.example.com/app2"),
-    ("postgresql://db.example.com/app", "postgresql://db2.example.com/app"),
-    ("postgresql://db.example.com/app", "not a connection string"),
-])
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        ("postgresql://db.example.com/app", "postgresql://db.example.com:5433/app"),
+        ("postgresql://db.example.com/app", "postgresql://db.example.com/app2"),
+        ("postgresql://db.example.com/app", "postgresql://db2.example.com/app"),
+        ("postgresql://db.example.com/app", "not a connection string"),
+    ],
+)
 def test_different_databases_differ(left: str, right: str) -> None:
     assert not same_database(left, right)
 

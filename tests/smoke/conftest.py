@@ -27,8 +27,14 @@ def smoke_settings(scratch_database: str, standin_api_key: str) -> Callable[...,
     """`smoke_settings(stack, **changes)`: a smoke run against that stand-in, with short budgets."""
 
     def make(stack: Stack, **changes: Any) -> SmokeSettings:
-        settings = SmokeSettings(api_url=stack.api_url, database_url=scratch_database, test_user=DEFAULT_TEST_USER,
-                                 auth=StaticToken(standin_api_key), poll_budget_s=3.0, total_budget_s=10.0)
+        settings = SmokeSettings(
+            api_url=stack.api_url,
+            database_url=scratch_database,
+            test_user=DEFAULT_TEST_USER,
+            auth=StaticToken(standin_api_key),
+            poll_budget_s=3.0,
+            total_budget_s=10.0,
+        )
         return dataclasses.replace(settings, **changes)
 
     return make

@@ -36,8 +36,9 @@ class FakeClerk:
                     status = fake.status if fake.status != 200 else fake.revoke_status
                     self._send(status, {"errors": [{"message": "Unauthorized", "code": "authentication_invalid"}]})
                 elif self.path == "/v1/sessions":
-                    self._send(200, {"object": "session", "id": "sess_123", "user_id": body["user_id"],
-                                     "status": "active"})
+                    self._send(
+                        200, {"object": "session", "id": "sess_123", "user_id": body["user_id"], "status": "active"}
+                    )
                 elif revoking:
                     self._send(200, {"object": "session", "id": self.path.split("/")[3], "status": "revoked"})
                 elif fake.jwt is not None:

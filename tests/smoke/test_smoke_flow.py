@@ -41,18 +41,29 @@ def test_a_healthy_stack_passes_and_the_run_leaves_nothing(
         result = run_smoke(smoke_settings(stack), report=lines.append)
     assert result.modules >= 3 and result.tasks >= 9 and result.polls >= 1
     assert 0 < result.claimed_s <= result.completed_s <= result.verified_s
-    assert re.fullmatch(r"smoke timing: claimed [\d.]+ s, completed [\d.]+ s, verified [\d.]+ s, \d+ polls; "
-                        r"database clock: queued [\d.]+ s, ran [\d.]+ s \(run [0-9a-f]{12}\)", result.timing_line())
+    assert re.fullmatch(
+        r"smoke timing: claimed [\d.]+ s, completed [\d.]+ s, verified [\d.]+ s, \d+ polls; "
+        r"database clock: queued [\d.]+ s, ran [\d.]+ s \(run [0-9a-f]{12}\)",
+        result.timing_line(),
+    )
     assert tagged_plans() == []
 
 
 FAULT_CASES = [  # (fault, stage it fails at, what the failure must say)
     ("api_error", "create", r"POST /api/v1/plans answered HTTP 500: \{\"error\": \"Internal Server Error\""),
     ("worker_exit", "generation", r"never claimed .*no worker is taking jobs .*attempts 0/3"),
-    ("worker_job_error", "generation", r"re-queued 1 time\(s\): the worker is failing it, last error "
-                                       r"'RuntimeError: injected fault worker_job_error"),
-    ("worker_crash", "generation", r"not ready within 1.5 s of polling \(\d+ polls, last status processing\): "
-                                   r"the job is stuck in processing for [\d.]+ s: the worker hung or was killed"),
+    (
+        "worker_job_error",
+        "generation",
+        r"re-queued 1 time\(s\): the worker is failing it, last error "
+        r"'RuntimeError: injected fault worker_job_error",
+    ),
+    (
+        "worker_crash",
+        "generation",
+        r"not ready within 1.5 s of polling \(\d+ polls, last status processing\): "
+        r"the job is stuck in processing for [\d.]+ s: the worker hung or was killed",
+    ),
     ("worker_hang", "generation", r"stuck in processing for [\d.]+ s: the worker hung or was killed"),
     ("worker_empty", "verify", r"0 modules and 0 tasks in the database and 0 modules and 0 tasks through the API"),
 ]
@@ -60,8 +71,12 @@ FAULT_CASES = [  # (fault, stage it fails at, what the failure must say)
 
 @pytest.mark.parametrize(("fault", "stage", "evidence"), FAULT_CASES, ids=[case[0] for case in FAULT_CASES])
 def test_each_broken_deploy_fails_at_its_stage_and_is_cleaned_up(
-    standin: Factory, smoke_settings: Settings, tagged_plans: Callable[[], list[str]],
-    fault: str, stage: str, evidence: str,
+    standin: Factory,
+    smoke_settings: Settings,
+    tagged_plans: Callable[[], list[str]],
+    fault: str,
+    stage: str,
+    evidence: str,
 ) -> None:
     with standin(("api", "generator"), STANDIN_FAULTS=fault, STANDIN_SHUTDOWN_GRACE_S="0.2") as stack:
         failure = _fail(smoke_settings(stack, poll_budget_s=1.5))
@@ -84,9 +99,15 @@ class StatusProxy:
 
             def _forward(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                answer = httpx.request(self.command, upstream + self.path, content=self.rfile.read(length),
-                                       headers={"Authorization": self.headers.get("Authorization", ""),
-                                                "Content-Type": "application/json"})
+                answer = httpx.request(
+                    self.command,
+                    upstream + self.path,
+                    content=self.rfile.read(length),
+                    headers={
+                        "Authorization": self.headers.get("Authorization", ""),
+                        "Content-Type": "application/json",
+                    },
+                )
                 body = answer.content
                 if self.path.endswith("/status"):
                     body = json.dumps(rewrite(answer.json())).encode()
@@ -182,12 +203,18 @@ def test_preflight_removes_only_this_users_old_tagged_leftovers(
             smoke_db.execute(
                 "INSERT INTO learning_plans (user_id, topic, skill_level, weekly_hours, learning_style, "
                 "generation_status, created_at) SELECT id, %s, 'beginner', 1, 'mixed', 'ready', now() - %s::interval "
-                "FROM users WHERE clerk_user_id = %s", (topic, age, clerk_id))
+                "FROM users WHERE clerk_user_id = %s",
+                (topic, age, clerk_id),
+            )
         lines: list[str] = []
         run_smoke(smoke_settings(stack), report=lines.append)
     assert lines == ["smoke preflight: removed 1 leftover smoke plan(s) older than 600 s"]
-    assert tagged_plans() == ["gates-smoke 00000000000a deploy check", "gates-smoke 0000000000bb deploy check",
-                              "gates-smoke ba9876543210 deploy check", "gates-smoke is a phrase too"]
+    assert tagged_plans() == [
+        "gates-smoke 00000000000a deploy check",
+        "gates-smoke 0000000000bb deploy check",
+        "gates-smoke ba9876543210 deploy check",
+        "gates-smoke is a phrase too",
+    ]
     untagged = smoke_db.execute("SELECT count(*) FROM learning_plans WHERE topic = 'my own learning plan'")
     assert untagged.fetchone() == (1,)
 
@@ -256,8 +283,12 @@ BROKEN_FINISHES = {  # a deploy whose generation half-finishes: (database change
 
 @pytest.mark.parametrize(("change", "evidence"), BROKEN_FINISHES.values(), ids=BROKEN_FINISHES.keys())
 def test_a_generation_that_half_finishes_fails_verify(
-    standin: Factory, smoke_settings: Settings, smoke_db: psycopg.Connection, tagged_plans: Callable[[], list[str]],
-    change: str, evidence: str,
+    standin: Factory,
+    smoke_settings: Settings,
+    smoke_db: psycopg.Connection,
+    tagged_plans: Callable[[], list[str]],
+    change: str,
+    evidence: str,
 ) -> None:
     with standin() as stack:
         smoke_db.execute(change)

@@ -25,14 +25,26 @@ Factory = Callable[..., Any]
 
 def _gate(stack: Stack, database_url: str, api_key: str, **budgets: str) -> subprocess.Popen[str]:
     # Run as a developer would, outside CI, where only a missing input may skip the gate.
-    env = {name: value for name, value in os.environ.items()
-           if not name.startswith(("PYTEST_", "SMOKE_")) and name not in ("CI", "GITHUB_ACTIONS")}
-    env.update(SMOKE_TEST_API_URL=stack.api_url, SMOKE_TEST_DATABASE_URL=database_url, SMOKE_TEST_API_KEY=api_key,
-               SMOKE_TEST_CLERK_USER_ID=DEFAULT_TEST_USER, **budgets)
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("PYTEST_", "SMOKE_")) and name not in ("CI", "GITHUB_ACTIONS")
+    }
+    env.update(
+        SMOKE_TEST_API_URL=stack.api_url,
+        SMOKE_TEST_DATABASE_URL=database_url,
+        SMOKE_TEST_API_KEY=api_key,
+        SMOKE_TEST_CLERK_USER_ID=DEFAULT_TEST_USER,
+        **budgets,
+    )
     env.pop("CLERK_SECRET_KEY", None)
     return subprocess.Popen(
         [sys.executable, "-m", "pytest", "-m", "smoke", "--gates-env", "local", "-p", "no:cacheprovider", "smoke"],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
 
 

@@ -44,14 +44,28 @@ def test_backoff_starts_fast_grows_with_jitter_and_is_capped() -> None:
 def test_polling_stops_when_finished_and_never_overruns_its_budget() -> None:
     fake = FakeTime()
     answers = iter(["pending", "processing", "ready"])
-    done = poll(lambda remaining: next(answers), lambda status: status == "ready", budget_s=60, backoff=Backoff(),
-                rng=random.Random(1), clock=fake.clock, sleep=fake.sleep)
+    done = poll(
+        lambda remaining: next(answers),
+        lambda status: status == "ready",
+        budget_s=60,
+        backoff=Backoff(),
+        rng=random.Random(1),
+        clock=fake.clock,
+        sleep=fake.sleep,
+    )
     assert (done.done, done.last, done.polls) == (True, "ready", 3)
 
     fake = FakeTime()
     left: list[float] = []
-    timed_out = poll(lambda remaining: left.append(remaining) or "pending", lambda status: False, budget_s=5,
-                     backoff=Backoff(), rng=random.Random(1), clock=fake.clock, sleep=fake.sleep)
+    timed_out = poll(
+        lambda remaining: left.append(remaining) or "pending",
+        lambda status: False,
+        budget_s=5,
+        backoff=Backoff(),
+        rng=random.Random(1),
+        clock=fake.clock,
+        sleep=fake.sleep,
+    )
     assert not timed_out.done and timed_out.last == "pending"
     assert fake.now == pytest.approx(5) and timed_out.elapsed_s == pytest.approx(5)
     assert timed_out.polls == len(fake.sleeps) and max(fake.sleeps) <= 1.0
@@ -60,9 +74,19 @@ def test_polling_stops_when_finished_and_never_overruns_its_budget() -> None:
 
 
 def _job(status: str, attempts: int = 0, **fields: object) -> JobRow:
-    values: dict[str, object] = dict(status=status, attempts=attempts, max_attempts=3, error=None,
-                                     last_history_error=None, locked_by=None, locked_at=None, started_at=None,
-                                     completed_at=None, created_at=NOW, database_now=NOW + timedelta(seconds=61))
+    values: dict[str, object] = dict(
+        status=status,
+        attempts=attempts,
+        max_attempts=3,
+        error=None,
+        last_history_error=None,
+        locked_by=None,
+        locked_at=None,
+        started_at=None,
+        completed_at=None,
+        created_at=NOW,
+        database_now=NOW + timedelta(seconds=61),
+    )
     values.update(fields)
     return JobRow(**values)  # type: ignore[arg-type]
 
@@ -71,14 +95,23 @@ def test_the_diagnosis_tells_no_worker_from_a_failing_or_hung_one() -> None:
     assert diagnose(None).startswith("no job_queue row exists")
     assert diagnose(_job("pending")).startswith("the job was never claimed in 61.0 s: no worker is taking jobs")
     failing = diagnose(_job("pending", 2, last_history_error="timeout"))
-    assert failing.startswith("the job was claimed and re-queued 2 time(s): the worker is failing it, last error "
-                              "'timeout'")
-    hung = diagnose(_job("processing", 0, started_at=NOW + timedelta(seconds=1), locked_by="gen-1",
-                         locked_at="2025-11-25T12:00:01+00:00"))
+    assert failing.startswith(
+        "the job was claimed and re-queued 2 time(s): the worker is failing it, last error 'timeout'"
+    )
+    hung = diagnose(
+        _job(
+            "processing",
+            0,
+            started_at=NOW + timedelta(seconds=1),
+            locked_by="gen-1",
+            locked_at="2025-11-25T12:00:01+00:00",
+        )
+    )
     assert hung.startswith("the job is stuck in processing for 60.0 s: the worker hung or was killed")
     assert "locked_by gen-1, locked_at 2025-11-25T12:00:01+00:00" in hung
     assert diagnose(_job("failed", 4, error="Generation attempt cap reached")).startswith(
-        "the job failed: Generation attempt cap reached (status failed, attempts 4/3")
+        "the job failed: Generation attempt cap reached (status failed, attempts 4/3"
+    )
 
 
 def test_inputs_come_from_smoke_variables_then_the_environments_config() -> None:
@@ -86,37 +119,61 @@ def test_inputs_come_from_smoke_variables_then_the_environments_config() -> None
     base = {"DATABASE_URL_STAGING": "postgresql://db/staging", "SMOKE_TEST_CLERK_USER_ID": "user_1"}
     clerk = resolve(staging, {**base, "CLERK_SECRET_KEY": "sk"})
     assert (clerk.api_url, clerk.database_url, clerk.poll_budget_s, clerk.total_budget_s) == (
-        "https://staging.example", "postgresql://db/staging", 60.0, 90.0)
+        "https://staging.example",
+        "postgresql://db/staging",
+        60.0,
+        90.0,
+    )
     assert clerk.auth == ClerkCredentials("sk", "user_1", "https://api.clerk.com")
-    static = resolve(staging, {**base, "SMOKE_TEST_API_KEY": "k", "SMOKE_TEST_API_URL": "http://127.0.0.1:1",
-                               "SMOKE_TEST_DATABASE_URL": "postgresql://db/x", "SMOKE_POLL_BUDGET_S": "2",
-                               "SMOKE_TOTAL_BUDGET_S": "5", "CLERK_API_URL": "http://unused"})
-    assert (static.api_url, static.database_url, static.auth) == ("http://127.0.0.1:1", "postgresql://db/x",
-                                                                  StaticToken("k"))
+    static = resolve(
+        staging,
+        {
+            **base,
+            "SMOKE_TEST_API_KEY": "k",
+            "SMOKE_TEST_API_URL": "http://127.0.0.1:1",
+            "SMOKE_TEST_DATABASE_URL": "postgresql://db/x",
+            "SMOKE_POLL_BUDGET_S": "2",
+            "SMOKE_TOTAL_BUDGET_S": "5",
+            "CLERK_API_URL": "http://unused",
+        },
+    )
+    assert (static.api_url, static.database_url, static.auth) == (
+        "http://127.0.0.1:1",
+        "postgresql://db/x",
+        StaticToken("k"),
+    )
     assert "postgresql" not in repr(static) and "'k'" not in repr(static)
     # A pasted newline around a key is dropped rather than sent in a header.
-    assert resolve(staging, {**base, "CLERK_SECRET_KEY": "sk\n"}).auth == ClerkCredentials("sk", "user_1",
-                                                                                          "https://api.clerk.com")
+    assert resolve(staging, {**base, "CLERK_SECRET_KEY": "sk\n"}).auth == ClerkCredentials(
+        "sk", "user_1", "https://api.clerk.com"
+    )
     with pytest.raises(SmokeInputError, match=re.escape("set SMOKE_TEST_API_URL or api_url in [environments.prod")):
         resolve(Environment(name="production", database_url_env="DATABASE_URL_PROD"), {})
 
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"DATABASE_URL_STAGING": ""}, "set SMOKE_TEST_DATABASE_URL or DATABASE_URL_STAGING"),
-    ({"SMOKE_TEST_CLERK_USER_ID": ""}, "SMOKE_TEST_CLERK_USER_ID is not set"),
-    ({"CLERK_SECRET_KEY": ""}, "no credentials: set CLERK_SECRET_KEY"),
-    ({"SMOKE_TEST_API_KEY": "k"}, "both SMOKE_TEST_API_KEY and CLERK_SECRET_KEY are set"),
-    ({"SMOKE_POLL_BUDGET_S": "95"}, "must be below SMOKE_TOTAL_BUDGET_S"),
-    ({"SMOKE_TOTAL_BUDGET_S": "-1"}, "SMOKE_TOTAL_BUDGET_S='-1' must be above 0"),
-    ({"SMOKE_POLL_BUDGET_S": "nan"}, "SMOKE_POLL_BUDGET_S='nan' is not a finite number"),
-    # a header cannot carry these, and the HTTP library's error would quote the whole header
-    ({"CLERK_SECRET_KEY": "sk_live_sec ret"}, "CLERK_SECRET_KEY holds spaces, control or non-ASCII characters"),
-    ({"CLERK_SECRET_KEY": "sk_live_s\u00e9cret"}, "CLERK_SECRET_KEY holds spaces"),
-])
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"DATABASE_URL_STAGING": ""}, "set SMOKE_TEST_DATABASE_URL or DATABASE_URL_STAGING"),
+        ({"SMOKE_TEST_CLERK_USER_ID": ""}, "SMOKE_TEST_CLERK_USER_ID is not set"),
+        ({"CLERK_SECRET_KEY": ""}, "no credentials: set CLERK_SECRET_KEY"),
+        ({"SMOKE_TEST_API_KEY": "k"}, "both SMOKE_TEST_API_KEY and CLERK_SECRET_KEY are set"),
+        ({"SMOKE_POLL_BUDGET_S": "95"}, "must be below SMOKE_TOTAL_BUDGET_S"),
+        ({"SMOKE_TOTAL_BUDGET_S": "-1"}, "SMOKE_TOTAL_BUDGET_S='-1' must be above 0"),
+        ({"SMOKE_POLL_BUDGET_S": "nan"}, "SMOKE_POLL_BUDGET_S='nan' is not a finite number"),
+        # a header cannot carry these, and the HTTP library's error would quote the whole header
+        ({"CLERK_SECRET_KEY": "sk_live_sec ret"}, "CLERK_SECRET_KEY holds spaces, control or non-ASCII characters"),
+        ({"CLERK_SECRET_KEY": "sk_live_s\u00e9cret"}, "CLERK_SECRET_KEY holds spaces"),
+    ],
+)
 def test_a_missing_or_bad_input_is_one_sentence(changes: dict[str, str], message: str) -> None:
     staging = Environment(name="staging", database_url_env="DATABASE_URL_STAGING", api_url="https://s.example")
-    environ = {"DATABASE_URL_STAGING": "postgresql://db", "SMOKE_TEST_CLERK_USER_ID": "u", "CLERK_SECRET_KEY": "sk",
-               **changes}
+    environ = {
+        "DATABASE_URL_STAGING": "postgresql://db",
+        "SMOKE_TEST_CLERK_USER_ID": "u",
+        "CLERK_SECRET_KEY": "sk",
+        **changes,
+    }
     with pytest.raises(SmokeInputError, match=re.escape(message)) as caught:
         resolve(staging, environ)
     assert "secret" not in str(caught.value).lower().replace("clerk_secret_key", "")

@@ -284,7 +284,9 @@ def test_a_cursor_runs_its_query_where_it_is_opened() -> None:
     )
     block = unwrap(source)
     assert [chunk.text for chunk in block.statements] == [
-        "WITH d AS (DELETE FROM users RETURNING id) SELECT id FROM d", "DELETE FROM users RETURNING id", "SELECT 1",
+        "WITH d AS (DELETE FROM users RETURNING id) SELECT id FROM d",
+        "DELETE FROM users RETURNING id",
+        "SELECT 1",
     ]
     assert [chunk.text for chunk in block.dynamic] == ["EXECUTE 'SELECT * FROM ' || t"]
 

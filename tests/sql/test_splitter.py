@@ -277,7 +277,8 @@ def test_nested_comments_end_where_the_server_ends_them() -> None:
 def test_an_escape_string_continued_on_a_later_line_keeps_its_escapes() -> None:
     # The server reads `'\''` after `E'a'` and a line break as the same E string: `\'` is a quote.
     assert texts("select E'a'\n'\\'' ; DROP TABLE users; select 'q' -- '\n;")[1:] == [
-        "DROP TABLE users", "select 'q'",
+        "DROP TABLE users",
+        "select 'q'",
     ]
     assert texts("select E'a'\n'\\'; DROP TABLE users; --';") == ["select E'a'\n'\\'; DROP TABLE users; --'"]
     # a `--` comment may stand before the line break too

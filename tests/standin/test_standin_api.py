@@ -49,11 +49,21 @@ def test_a_created_plan_is_enqueued_generated_and_shown_in_detail(
         created = api.post("/api/v1/plans", json={**BODY, "notes": "n", "extra": "dropped"})
         assert created.status_code == 201, created.text
         plan = created.json()
-        assert set(plan) == {"id", "topic", "skillLevel", "weeklyHours", "learningStyle", "visibility", "origin",
-                             "createdAt", "status"}
+        assert set(plan) == {
+            "id",
+            "topic",
+            "skillLevel",
+            "weeklyHours",
+            "learningStyle",
+            "visibility",
+            "origin",
+            "createdAt",
+            "status",
+        }
         assert plan["status"] == "pending" and plan["createdAt"].endswith("Z")
-        job = db.execute("SELECT job_type::text, priority, payload FROM job_queue WHERE plan_id = %s",
-                         (plan["id"],)).fetchone()
+        job = db.execute(
+            "SELECT job_type::text, priority, payload FROM job_queue WHERE plan_id = %s", (plan["id"],)
+        ).fetchone()
         assert job is not None and job[0] == "plan_generation" and job[1] == 1
         assert job[2]["notes"] == "n" and job[2]["deadlineDate"] is None
 
@@ -100,9 +110,7 @@ def test_delete_is_the_stub_and_bad_ids_are_400_or_404(standin: Factory, http: H
     assert (missing.status_code, missing.json()["error"]) == (404, "Learning plan not found.")
 
 
-def test_without_a_users_row_create_is_400_and_status_404(
-    standin: Factory, http: Http, db: psycopg.Connection
-) -> None:
+def test_without_a_users_row_create_is_400_and_status_404(standin: Factory, http: Http, db: psycopg.Connection) -> None:
     with standin(("api",), STANDIN_TEST_USER="user_not_provisioned") as stack:
         db.execute("DELETE FROM users WHERE clerk_user_id = 'user_not_provisioned'")
         api = http(stack)
@@ -118,8 +126,11 @@ def test_the_apps_limits_block_creates(standin: Factory, http: Http, db: psycopg
         too_long = api.post("/api/v1/plans", json={**BODY, "startDate": "2030-01-01", "deadlineDate": "2030-02-15"})
         capped_plan = _insert_plan(db, status="failed")
         for _ in range(3):
-            db.execute("INSERT INTO generation_attempts (plan_id, status, classification, duration_ms, modules_count, "
-                       "tasks_count) VALUES (%s, 'failure', 'provider_error', 1, 0, 0)", (capped_plan,))
+            db.execute(
+                "INSERT INTO generation_attempts (plan_id, status, classification, duration_ms, modules_count, "
+                "tasks_count) VALUES (%s, 'failure', 'provider_error', 1, 0, 0)",
+                (capped_plan,),
+            )
         capped = api.post("/api/v1/plans", json=BODY)
         db.execute("DELETE FROM learning_plans WHERE id = %s", (capped_plan,))
         for _ in range(3):
@@ -128,27 +139,31 @@ def test_the_apps_limits_block_creates(standin: Factory, http: Http, db: psycopg
         db.execute("DELETE FROM learning_plans")
         plan = _insert_plan(db, status="ready", eligible=True)
         for _ in range(10):
-            db.execute("INSERT INTO job_queue (plan_id, user_id, job_type, status, payload) "
-                       "VALUES (%s, %s, 'plan_generation', 'completed', %s)", (plan, _user_id(db), Jsonb({})))
+            db.execute(
+                "INSERT INTO job_queue (plan_id, user_id, job_type, status, payload) "
+                "VALUES (%s, %s, 'plan_generation', 'completed', %s)",
+                (plan, _user_id(db), Jsonb({})),
+            )
         rate_limited = api.post("/api/v1/plans", json=BODY)
     assert too_long.status_code == 403 and too_long.json() == {
-        "error": "free tier limited to 2-week plans. Upgrade to create longer plans."}
+        "error": "free tier limited to 2-week plans. Upgrade to create longer plans."
+    }
     assert capped.status_code == 429 and capped.json()["code"] == "ATTEMPTS_CAPPED"
     assert capped.json()["details"] == {"planId": str(capped_plan)}
     assert over_quota.status_code == 500 and over_quota.json()["code"] == "INTERNAL_ERROR"
     assert rate_limited.status_code == 429 and rate_limited.json()["retryAfter"] == 3600
 
 
-def test_the_worker_health_route_reads_only_the_queue(
-    standin: Factory, http: Http, db: psycopg.Connection
-) -> None:
+def test_the_worker_health_route_reads_only_the_queue(standin: Factory, http: Http, db: psycopg.Connection) -> None:
     with standin(("api",)) as stack:
         api = http(stack)
         healthy = api.get("/api/health/worker")
         plan = _insert_plan(db)
-        db.execute("INSERT INTO job_queue (plan_id, user_id, job_type, status, started_at, payload) VALUES "
-                   "(%s, %s, 'plan_generation', 'processing', now() - interval '11 minutes', '{}')",
-                   (plan, _user_id(db)))
+        db.execute(
+            "INSERT INTO job_queue (plan_id, user_id, job_type, status, started_at, payload) VALUES "
+            "(%s, %s, 'plan_generation', 'processing', now() - interval '11 minutes', '{}')",
+            (plan, _user_id(db)),
+        )
         stuck = api.get("/api/health/worker")
     assert healthy.status_code == 200 and healthy.json()["status"] == "healthy"
     assert stuck.status_code == 503
@@ -161,4 +176,3 @@ def test_the_api_error_fault_answers_500_everywhere(standin: Factory, http: Http
         api = http(stack)
         answers = [api.post("/api/v1/plans", json=BODY), api.get("/api/health/worker")]
     assert [(a.status_code, a.json()["code"]) for a in answers] == [(500, "INTERNAL_ERROR")] * 2
-

@@ -20,8 +20,14 @@ REPO = Path(__file__).resolve().parents[2]
 def _standin(
     cwd: Path, *args: str, env: dict[str, str], config: Path = REPO / "gates.toml"
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "standin", "--config", str(config), *args],
-                          cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "standin", "--config", str(config), *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def _postgres_serving(pgdata: Path) -> list[int]:
@@ -64,11 +70,17 @@ def test_up_serves_the_whole_stack_and_down_stops_it(tmp_path: Path) -> None:
 
 
 FAILED_UPS = {  # (gates.toml, environment of `up`, what stderr says)
-    "bad migrations path": ('[migrations]\npath = "no_such_migrations"\n', {},
-                            "no_such_migrations ([migrations] path) does not exist"),
+    "bad migrations path": (
+        '[migrations]\npath = "no_such_migrations"\n',
+        {},
+        "no_such_migrations ([migrations] path) does not exist",
+    ),
     "bad knob": (None, {"STANDIN_FAULTS": "worker_sleepy"}, "STANDIN_FAULTS='worker_sleepy' names an unknown fault"),
-    "a part that exits": (None, {"STANDIN_FAULTS": "worker_exit"},
-                          "not every part came up (generator, regenerator); everything was stopped"),
+    "a part that exits": (
+        None,
+        {"STANDIN_FAULTS": "worker_exit"},
+        "not every part came up (generator, regenerator); everything was stopped",
+    ),
 }
 
 

@@ -18,12 +18,15 @@ def _job(db: psycopg.Connection, *, priority: int = 0, max_attempts: int = 3) ->
     assert user is not None
     plan = db.execute(
         "INSERT INTO learning_plans (user_id, topic, skill_level, weekly_hours, learning_style) "
-        "VALUES (%s, 'queue test', 'beginner', 2, 'video') RETURNING id", (user[0],)).fetchone()
+        "VALUES (%s, 'queue test', 'beginner', 2, 'video') RETURNING id",
+        (user[0],),
+    ).fetchone()
     assert plan is not None
     job = db.execute(
         "INSERT INTO job_queue (plan_id, user_id, job_type, priority, max_attempts, payload) "
         "VALUES (%s, %s, 'plan_generation', %s, %s, %s) RETURNING id",
-        (plan[0], user[0], priority, max_attempts, Jsonb({"topic": "queue test"}))).fetchone()
+        (plan[0], user[0], priority, max_attempts, Jsonb({"topic": "queue test"})),
+    ).fetchone()
     assert job is not None
     return job[0]
 
@@ -64,8 +67,9 @@ def test_a_retry_looks_like_the_apps_and_the_last_attempt_fails_the_plan(db: psy
     assert job is not None and queue.fail(db, job, "boom 2", retryable=True) == "failed"
     row = _row(db, job_id)
     assert (row["status"], row["attempts"], row["error"]) == ("failed", 2, "boom 2")
-    plan = db.execute("SELECT generation_status::text, is_quota_eligible FROM learning_plans "
-                      "WHERE id = %s", (row["plan_id"],)).fetchone()
+    plan = db.execute(
+        "SELECT generation_status::text, is_quota_eligible FROM learning_plans WHERE id = %s", (row["plan_id"],)
+    ).fetchone()
     assert plan == ("failed", False)
 
 
@@ -99,8 +103,9 @@ def test_jobs_stuck_in_processing_are_reclaimed_and_finally_failed(db: psycopg.C
 
 
 def test_lock_columns_are_written_while_the_schema_has_them(db: psycopg.Connection) -> None:
-    db.execute("ALTER TABLE job_queue ADD COLUMN IF NOT EXISTS locked_at timestamptz, "
-               "ADD COLUMN IF NOT EXISTS locked_by text")  # the schema before 0005 dropped them
+    db.execute(
+        "ALTER TABLE job_queue ADD COLUMN IF NOT EXISTS locked_at timestamptz, ADD COLUMN IF NOT EXISTS locked_by text"
+    )  # the schema before 0005 dropped them
     job_id = _job(db)
     queue = _queue(db)
     job = queue.claim(db)

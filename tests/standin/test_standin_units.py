@@ -14,28 +14,34 @@ from standin.settings import SettingsError, StandinSettings
 from standin.worker import mock_provider
 
 
-@pytest.mark.parametrize(("jobs", "modules", "expected"), [
-    ([], False, "pending"),
-    (["pending"], False, "pending"),
-    (["processing"], True, "processing"),  # modules exist before the job completes
-    (["pending", "processing"], False, "processing"),  # any processing row wins
-    (["completed"], True, "ready"),
-    (["failed"], False, "failed"),
-    (["completed"], False, "failed"),  # completed without modules
-    (["pending", "completed"], True, "pending"),  # a newer regeneration is waiting
-])
+@pytest.mark.parametrize(
+    ("jobs", "modules", "expected"),
+    [
+        ([], False, "pending"),
+        (["pending"], False, "pending"),
+        (["processing"], True, "processing"),  # modules exist before the job completes
+        (["pending", "processing"], False, "processing"),  # any processing row wins
+        (["completed"], True, "ready"),
+        (["failed"], False, "failed"),
+        (["completed"], False, "failed"),  # completed without modules
+        (["pending", "completed"], True, "pending"),  # a newer regeneration is waiting
+    ],
+)
 def test_the_status_route_rules(jobs: list[str], modules: bool, expected: str) -> None:
     assert status_rules.status_route(jobs, modules) == expected
 
 
-@pytest.mark.parametrize(("modules", "job", "attempt", "count", "expected"), [
-    (True, "processing", None, 1, "ready"),  # detail never says processing
-    (False, "failed", None, 1, "failed"),
-    (False, "pending", ("failure", "validation"), 1, "failed"),
-    (False, "pending", ("failure", "provider_error"), 2, "pending"),
-    (False, "pending", ("failure", "provider_error"), 3, "failed"),
-    (False, None, None, 0, "pending"),
-])
+@pytest.mark.parametrize(
+    ("modules", "job", "attempt", "count", "expected"),
+    [
+        (True, "processing", None, 1, "ready"),  # detail never says processing
+        (False, "failed", None, 1, "failed"),
+        (False, "pending", ("failure", "validation"), 1, "failed"),
+        (False, "pending", ("failure", "provider_error"), 2, "pending"),
+        (False, "pending", ("failure", "provider_error"), 3, "failed"),
+        (False, None, None, 0, "pending"),
+    ],
+)
 def test_the_detail_route_rules(
     modules: bool, job: str | None, attempt: tuple[str, str | None] | None, count: int, expected: str
 ) -> None:
@@ -43,13 +49,24 @@ def test_the_detail_route_rules(
 
 
 def test_validation_follows_the_apps_schema() -> None:
-    body = {"topic": "  Rust  ", "skillLevel": "advanced", "weeklyHours": 0, "learningStyle": "video",
-            "deadlineDate": "2030-01-31T00:00:00Z", "unknown": 1}
+    body = {
+        "topic": "  Rust  ",
+        "skillLevel": "advanced",
+        "weeklyHours": 0,
+        "learningStyle": "video",
+        "deadlineDate": "2030-01-31T00:00:00Z",
+        "unknown": 1,
+    }
     plan = parse_create(json.dumps(body).encode())
     assert (plan.topic, plan.weekly_hours, plan.visibility) == ("Rust", 0, "private")
     assert plan.job_payload()["deadlineDate"] == "2030-01-31"
-    for broken in ({**body, "weeklyHours": True}, {**body, "weeklyHours": 81}, {**body, "notes": "x" * 2001},
-                   {**body, "startDate": "soon"}, {**body, "origin": "import"}):
+    for broken in (
+        {**body, "weeklyHours": True},
+        {**body, "weeklyHours": 81},
+        {**body, "notes": "x" * 2001},
+        {**body, "startDate": "soon"},
+        {**body, "origin": "import"},
+    ):
         with pytest.raises(AppError) as caught:
             parse_create(json.dumps(broken).encode())
         assert caught.value.status == 400
@@ -74,9 +91,11 @@ def test_faults_and_settings_refuse_unknown_or_bad_values() -> None:
         parse_faults("worker_sleepy")
     settings = StandinSettings.from_env({"DATABASE_URL": "postgresql:///x", "MOCK_GENERATION_DELAY_MS": "250"})
     assert settings.mock_delay_s == 0.25 and settings.poll_interval_s == 2.0
-    for environ, message in (({}, "DATABASE_URL is not set"),
-                             ({"WORKER_POLL_INTERVAL_MS": "5"}, "WORKER_POLL_INTERVAL_MS='5' must be at least 10"),
-                             ({"STANDIN_RECLAIM_AFTER_S": "soon"}, "STANDIN_RECLAIM_AFTER_S='soon' is not a number"),
-                             ({"STANDIN_FAULTS": "nope"}, "unknown fault")):
+    for environ, message in (
+        ({}, "DATABASE_URL is not set"),
+        ({"WORKER_POLL_INTERVAL_MS": "5"}, "WORKER_POLL_INTERVAL_MS='5' must be at least 10"),
+        ({"STANDIN_RECLAIM_AFTER_S": "soon"}, "STANDIN_RECLAIM_AFTER_S='soon' is not a number"),
+        ({"STANDIN_FAULTS": "nope"}, "unknown fault"),
+    ):
         with pytest.raises(SettingsError, match=message):
             StandinSettings.from_env({"DATABASE_URL": "x", **environ} if environ else environ)

@@ -22,11 +22,14 @@ def _enqueue(db: psycopg.Connection) -> uuid.UUID:
     assert user is not None
     plan = db.execute(
         "INSERT INTO learning_plans (user_id, topic, skill_level, weekly_hours, learning_style) "
-        "VALUES (%s, 'worker test', 'advanced', 4, 'practice') RETURNING id", (user[0],)).fetchone()
+        "VALUES (%s, 'worker test', 'advanced', 4, 'practice') RETURNING id",
+        (user[0],),
+    ).fetchone()
     assert plan is not None
-    db.execute("INSERT INTO job_queue (plan_id, user_id, job_type, payload) VALUES (%s, %s, 'plan_generation', %s)",
-               (plan[0], user[0], Jsonb({"topic": "worker test", "skillLevel": "advanced",
-                                         "learningStyle": "practice"})))
+    db.execute(
+        "INSERT INTO job_queue (plan_id, user_id, job_type, payload) VALUES (%s, %s, 'plan_generation', %s)",
+        (plan[0], user[0], Jsonb({"topic": "worker test", "skillLevel": "advanced", "learningStyle": "practice"})),
+    )
     return plan[0]
 
 
@@ -72,9 +75,7 @@ def test_a_job_that_does_not_finish_in_the_grace_period_is_handed_back(
     assert (job["status"], job["attempts"], job["started_at"]) == ("pending", 0, None)
 
 
-def test_a_job_stranded_by_a_killed_worker_is_reclaimed_by_the_next(
-    standin: Factory, db: psycopg.Connection
-) -> None:
+def test_a_job_stranded_by_a_killed_worker_is_reclaimed_by_the_next(standin: Factory, db: psycopg.Connection) -> None:
     plan = _enqueue(db)
     with standin(("generator",), STANDIN_FAULTS="worker_hang") as stack:
         _wait(lambda: _job(db, plan)["status"] == "processing")
