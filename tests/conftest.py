@@ -1,4 +1,4 @@
-"""Fixtures shared by the suite's own tests (the gates' fixtures live in the root conftest)."""
+"""Fixtures shared by the suite's own tests (the gates' fixtures live in the plugin, gates/plugin.py)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,11 @@
-"""Root pytest configuration: gate markers, the `--gates-env` option and shared fixtures.
+"""The deploy-gates pytest plugin (`pytest11` entry point): gate markers, options and shared fixtures.
 
 Workflows call `pytest -m <group> --gates-env <name>`; every gate carries its group marker
 (`pre_deploy`, `post_deploy`, `smoke`, `rollback_drill`) and its own marker, so one gate can run
 alone: `pytest -m "pre_deploy and migration_lint" --gates-env production`. Every marker the
 architecture names is registered here, including those of gates still to come.
+
+Fixture modules of other packages are listed in `pytest_plugins` below, so one plugin loads them all.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ import pytest
 
 from gates.config import ConfigError, Environment, GatesConfig, find_config, load_config
 from gates.scratch_db import ScratchServer
+
+# Fixture modules of the gate packages, loaded with this plugin.
+pytest_plugins: list[str] = []
 
 GATE_GROUPS = {
     "pre_deploy": "gates that decide whether a release may be deployed",
