@@ -1,0 +1,58 @@
+"""Secrets carried in a type that never shows its value.
+
+A token or key read from the environment travels through the suite as a `Secret`: its `repr` and
+`str` are masked, so a traceback with `--showlocals`, a log line or a report cannot show it. The
+value comes out only through `reveal()`, at the call into the library that needs it (an HTTP
+client through `BearerAuth`, a subprocess environment).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+
+import httpx
+
+MASK = "***"
+
+
+class Secret:
+    """A secret value; shown as `***` everywhere except through `reveal()`."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """The real value, for the driver or library call that needs it and nothing else."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"Secret({MASK!r})"
+
+    def __str__(self) -> str:
+        return MASK
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+
+class BearerAuth(httpx.Auth):
+    """Sends `Authorization: Bearer <secret>` without the header passing through our frames as a dict."""
+
+    def __init__(self, token: Secret, scheme: str = "Bearer") -> None:
+        self._token = token
+        self._scheme = scheme
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = f"{self._scheme} {self._token.reveal()}"
+        yield request
+
+    def __repr__(self) -> str:
+        return f"BearerAuth({self._token!r})"
