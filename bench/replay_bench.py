@@ -22,10 +22,10 @@ from corpus import BREAK, write_corpus
 
 from gates.config import MigrationSettings
 from gates.scratch_db import ScratchServer
-from migrations_checks.migrator import apply_pending
-from migrations_checks.reader import read_folder
-from migrations_checks.replay import replay_database
-from migrations_checks.rollback import check_rollbacks
+from migrations_checks.db.migrator import apply_pending
+from migrations_checks.db.replay import replay_database
+from migrations_checks.db.rollback import check_rollbacks
+from migrations_checks.lint.reader import read_folder
 
 PRELUDE = Path(__file__).resolve().parents[1] / "migrations_checks" / "preludes" / "neon_rls.sql"
 T = TypeVar("T")

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from gates.config import ConfigError
-from migrations_checks.reader import InputError
+from migrations_checks.lint.reader import InputError
 
 COMMANDS = {
     "lint": "lint migration files for deploy hazards (no database needed)",

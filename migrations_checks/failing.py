@@ -18,10 +18,10 @@ import pytest
 from gates.config import ConfigError
 from gates.connect import ConnectError, refusal
 from gates.scratch_db import ScratchError
-from migrations_checks.guard import GuardError
-from migrations_checks.reader import InputError
-from migrations_checks.run_sql import StatementError
-from migrations_checks.status import DriftError
+from migrations_checks.db.guard import GuardError
+from migrations_checks.db.run_sql import StatementError
+from migrations_checks.db.status import DriftError
+from migrations_checks.lint.reader import InputError
 
 
 @contextmanager

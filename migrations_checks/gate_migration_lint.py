@@ -11,13 +11,13 @@ from __future__ import annotations
 import pytest
 
 from gates.config import Environment, GatesConfig
-from migrations_checks.context import LintOptions
-from migrations_checks.engine import lint_sets
+from migrations_checks.db.pending import pending_tags
 from migrations_checks.failing import failing_clearly
-from migrations_checks.findings import LintResult
-from migrations_checks.pending import pending_tags
-from migrations_checks.reader import read_configured
-from migrations_checks.report import render
+from migrations_checks.lint.context import LintOptions
+from migrations_checks.lint.engine import lint_sets
+from migrations_checks.lint.reader import read_configured
+from migrations_checks.lint.records.findings import LintResult
+from migrations_checks.lint.report import render
 
 pytestmark = [pytest.mark.pre_deploy, pytest.mark.migration_lint]
 

@@ -24,14 +24,14 @@ import pytest
 from gates.config import Environment, GatesConfig, MigrationSettings
 from gates.dsn import Dsn
 from gates.scratch_db import ScratchServer
+from migrations_checks.db.guard import protected_urls
+from migrations_checks.db.migrator import ApplyResult, apply_pending, journal_migrations
+from migrations_checks.db.pending import pending_tags
+from migrations_checks.db.replay import replay_database
+from migrations_checks.db.rerun import rerun_findings, rerun_severity
+from migrations_checks.db.rollback import check_rollbacks
 from migrations_checks.failing import failing_clearly
-from migrations_checks.guard import protected_urls
-from migrations_checks.migrator import ApplyResult, apply_pending, journal_migrations
-from migrations_checks.pending import pending_tags
-from migrations_checks.reader import MigrationFile, MigrationSet, read_configured
-from migrations_checks.replay import replay_database
-from migrations_checks.rerun import rerun_findings, rerun_severity
-from migrations_checks.rollback import check_rollbacks
+from migrations_checks.lint.reader import MigrationFile, MigrationSet, read_configured
 
 pytestmark = [pytest.mark.pre_deploy, pytest.mark.migration_replay]
 

@@ -15,11 +15,11 @@ import pytest
 from gates.config import Environment, GatesConfig
 from gates.dsn import Dsn
 from gates.failclosed import cannot_decide
+from migrations_checks.db.migrator import journal_migrations
+from migrations_checks.db.staged import deprecation_problems, drift_problems, unstaged_problems
+from migrations_checks.db.status import DatabaseStatus, read_status
 from migrations_checks.failing import failing_clearly
-from migrations_checks.migrator import journal_migrations
-from migrations_checks.reader import MigrationSet, read_configured
-from migrations_checks.staged import deprecation_problems, drift_problems, unstaged_problems
-from migrations_checks.status import DatabaseStatus, read_status
+from migrations_checks.lint.reader import MigrationSet, read_configured
 
 pytestmark = [pytest.mark.pre_deploy, pytest.mark.migration_staged]
 

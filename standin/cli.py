@@ -28,8 +28,8 @@ from psycopg import sql
 from gates.config import ConfigError, GatesConfig, find_config, load_config
 from gates.connect import ConnectError, connect
 from gates.dsn import mask, with_database
-from migrations_checks.reader import InputError
-from migrations_checks.run_sql import StatementError
+from migrations_checks.db.run_sql import StatementError
+from migrations_checks.lint.reader import InputError
 from standin.schema import bootstrap
 from standin.settings import DEFAULT_PORT, SettingsError, StandinSettings
 from standin.stack import Stack

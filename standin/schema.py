@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from gates.config import MigrationSettings
 from gates.connect import connect
-from migrations_checks.migrator import ApplyResult, apply_pending
-from migrations_checks.prelude import run_prelude
-from migrations_checks.reader import read_configured
+from migrations_checks.db.migrator import ApplyResult, apply_pending
+from migrations_checks.db.prelude import run_prelude
+from migrations_checks.lint.reader import read_configured
 
 
 def bootstrap(database_url: str, migrations: MigrationSettings, test_user: str) -> ApplyResult:

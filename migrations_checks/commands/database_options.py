@@ -19,7 +19,7 @@ from gates.config import MigrationSettings, find_config, load_config
 from gates.connect import ConnectError, refusal
 from gates.dsn import Dsn
 from migrations_checks.cli import EXIT_USAGE
-from migrations_checks.reader import InputError, MigrationSet, read_configured, read_folder
+from migrations_checks.lint.reader import InputError, MigrationSet, read_configured, read_folder
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -14,10 +14,10 @@ import sys
 from pathlib import Path
 
 from gates.config import POSTGRES_VERSIONS, find_config, load_config
-from migrations_checks.context import LintOptions
-from migrations_checks.engine import lint_sets
-from migrations_checks.reader import read_configured, read_migrations
-from migrations_checks.report import FORMATS, render
+from migrations_checks.lint.context import LintOptions
+from migrations_checks.lint.engine import lint_sets
+from migrations_checks.lint.reader import read_configured, read_migrations
+from migrations_checks.lint.report import FORMATS, render
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

@@ -10,8 +10,8 @@ import psycopg
 from gates.connect import ConnectError
 from gates.dsn import mask
 from migrations_checks.commands import database_options
-from migrations_checks.migrator import apply_pending
-from migrations_checks.run_sql import StatementError
+from migrations_checks.db.migrator import apply_pending
+from migrations_checks.db.run_sql import StatementError
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import get_args
 
-from migrations_checks.rules import Category, all_rules
+from migrations_checks.lint.rules import Category, all_rules
 
 _NEEDS_DATABASE = " (needs a database, so `lint` alone does not report it)"
 
@@ -31,7 +31,7 @@ def catalogue_markdown() -> str:
             if r.category == category
         ]
     for rule in rules:
-        module = __import__(f"migrations_checks.rules.{rule.id.replace('-', '_')}", fromlist=["RULE"])
+        module = __import__(f"migrations_checks.lint.rules.{rule.id.replace('-', '_')}", fromlist=["RULE"])
         why = (module.__doc__ or "").split("\n", 1)[-1].strip()
         lines += [
             "",

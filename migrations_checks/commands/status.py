@@ -15,7 +15,7 @@ import psycopg
 from gates.connect import ConnectError
 from gates.dsn import mask
 from migrations_checks.commands import database_options
-from migrations_checks.status import EDITED_RULE, STATES, DatabaseStatus, describe, read_status
+from migrations_checks.db.status import EDITED_RULE, STATES, DatabaseStatus, describe, read_status
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from migrations_checks.migrator import apply_pending
-from migrations_checks.reader import read_folder
+from migrations_checks.db.migrator import apply_pending
+from migrations_checks.lint.reader import read_folder
 from tests.helpers import write_drizzle
 
 ROOT = Path(__file__).parents[2]

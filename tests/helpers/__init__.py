@@ -6,9 +6,9 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from migrations_checks.context import LintOptions
-from migrations_checks.engine import lint_text
-from migrations_checks.findings import Finding
+from migrations_checks.lint.context import LintOptions
+from migrations_checks.lint.engine import lint_text
+from migrations_checks.lint.records.findings import Finding
 
 FIRST_WHEN = 1_700_000_000_000
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from migrations_checks import bulk_read
-from migrations_checks.bulk_read import fewer_full_collections, read_many, shares
-from migrations_checks.reader import MigrationFile, read_folder
+from migrations_checks.lint import bulk_read
+from migrations_checks.lint.bulk_read import fewer_full_collections, read_many, shares
+from migrations_checks.lint.reader import MigrationFile, read_folder
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "atlaris" / "migrations"
 

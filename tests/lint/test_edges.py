@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from gates.config import MigrationSettings, load_config
-from migrations_checks.context import LintOptions
-from migrations_checks.engine import lint_paths, lint_text
-from migrations_checks.reader import InputError, read_configured, read_migrations
+from migrations_checks.lint.context import LintOptions
+from migrations_checks.lint.engine import lint_paths, lint_text
+from migrations_checks.lint.reader import InputError, read_configured, read_migrations
 from tests.helpers import write_drizzle
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from gates.config import load_config
-from migrations_checks.context import LintOptions
-from migrations_checks.engine import lint_paths
+from migrations_checks.lint.context import LintOptions
+from migrations_checks.lint.engine import lint_paths
 
 ROOT = Path(__file__).parents[2]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from migrations_checks.engine import lint_text
+from migrations_checks.lint.engine import lint_text
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "atlaris" / "migrations" / "0000_initial_schema.sql"
 FRAGMENTS = [

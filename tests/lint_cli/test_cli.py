@@ -14,9 +14,9 @@ import pytest
 
 from migrations_checks import cli
 from migrations_checks.commands import lint
-from migrations_checks.context import LintOptions
-from migrations_checks.findings import LintResult
-from migrations_checks.reader import MigrationSet
+from migrations_checks.lint.context import LintOptions
+from migrations_checks.lint.reader import MigrationSet
+from migrations_checks.lint.records.findings import LintResult
 
 CLEAN = 'ALTER TABLE "users" ADD COLUMN "bio" text;\n'
 DROP = 'ALTER TABLE "users" DROP COLUMN "age";\n'

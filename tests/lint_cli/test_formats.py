@@ -11,12 +11,12 @@ from typing import Any
 import jsonschema
 import pytest
 
-from migrations_checks.engine import lint_text
-from migrations_checks.findings import Coverage, Finding, LintResult, Suppression
-from migrations_checks.report import FORMATS, markdown, render
-from migrations_checks.report.github import escape_data, escape_property
-from migrations_checks.report.sarif import artifact_uri
-from migrations_checks.rules import all_rules
+from migrations_checks.lint.engine import lint_text
+from migrations_checks.lint.records.findings import Coverage, Finding, LintResult, Suppression
+from migrations_checks.lint.report import FORMATS, markdown, render
+from migrations_checks.lint.report.github import escape_data, escape_property
+from migrations_checks.lint.report.sarif import artifact_uri
+from migrations_checks.lint.rules import all_rules
 
 FIRST = "migrations/0001_users.sql"
 SECOND = "migrations/0002_index.sql"

@@ -10,14 +10,14 @@ import psycopg
 import pytest
 
 from gates.config import MigrationSettings
-from migrations_checks.migrator import journal_migrations
-from migrations_checks.reader import MigrationSet, read_folder
-from migrations_checks.run_sql import execute_file
+from migrations_checks.db.migrator import journal_migrations
+from migrations_checks.db.run_sql import execute_file
+from migrations_checks.lint.reader import MigrationSet, read_folder
 from tests.helpers import write_drizzle
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "atlaris" / "migrations"
-PRELUDE = REPO / "migrations_checks" / "preludes" / "neon_rls.sql"
+PRELUDE = REPO / "migrations_checks" / "db" / "preludes" / "neon_rls.sql"
 
 # (tag, up SQL, down SQL or None); `when` defaults to one minute apart in list order.
 Migration = tuple[str, str, str | None]

@@ -19,10 +19,10 @@ from psycopg.conninfo import conninfo_to_dict
 
 from gates.config import MigrationSettings
 from gates.scratch_db import ScratchServer
-from migrations_checks.fingerprint import fingerprint
-from migrations_checks.migrator import AppliedRow, apply_pending, read_applied
-from migrations_checks.reader import read_folder
-from migrations_checks.replay import replay_database
+from migrations_checks.db.fingerprint import fingerprint
+from migrations_checks.db.migrator import AppliedRow, apply_pending, read_applied
+from migrations_checks.db.replay import replay_database
+from migrations_checks.lint.reader import read_folder
 from tests.replay.conftest import EXAMPLE, PRELUDE
 
 NODE_MODULES = os.environ.get("GATES_DRIZZLE_NODE_MODULES")

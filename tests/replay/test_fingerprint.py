@@ -8,7 +8,7 @@ import psycopg
 import pytest
 
 from gates.scratch_db import ScratchServer
-from migrations_checks.fingerprint import diff, fingerprint
+from migrations_checks.db.fingerprint import diff, fingerprint
 
 BASE = (
     "CREATE TABLE t (a int DEFAULT 1, b text); CREATE TYPE mood AS ENUM ('sad', 'ok'); "

@@ -21,9 +21,9 @@ from psycopg.conninfo import make_conninfo
 
 from gates.config import MigrationSettings
 from gates.scratch_db import SCRATCH_URL_ENV, ScratchServer
-from migrations_checks.migrator import apply_pending
-from migrations_checks.reader import MigrationSet
-from migrations_checks.replay import replay_database
+from migrations_checks.db.migrator import apply_pending
+from migrations_checks.db.replay import replay_database
+from migrations_checks.lint.reader import MigrationSet
 from standin.stack import free_port
 from tests.replay.conftest import EXAMPLE, PRELUDE, REPO, journal_prefix, write_history
 

@@ -11,8 +11,8 @@ from psycopg.conninfo import make_conninfo
 from gates.config import MigrationSettings, load_config
 from gates.dsn import database_name
 from gates.scratch_db import ScratchServer
-from migrations_checks.guard import GuardError, check_replay_target, check_scratch_server, protected_urls
-from migrations_checks.replay import replay_database
+from migrations_checks.db.guard import GuardError, check_replay_target, check_scratch_server, protected_urls
+from migrations_checks.db.replay import replay_database
 from tests.replay.conftest import PRELUDE
 
 

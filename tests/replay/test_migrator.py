@@ -9,9 +9,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from migrations_checks.migrator import apply_pending, read_applied
-from migrations_checks.reader import InputError, MigrationSet, read_folder
-from migrations_checks.run_sql import BREAKPOINT, StatementError, split_chunks
+from migrations_checks.db.migrator import apply_pending, read_applied
+from migrations_checks.db.run_sql import BREAKPOINT, StatementError, split_chunks
+from migrations_checks.lint.reader import InputError, MigrationSet, read_folder
 from tests.helpers import FIRST_WHEN
 from tests.replay.conftest import HistoryFactory, journal_prefix
 

@@ -6,7 +6,7 @@ import psycopg
 import pytest
 
 from gates.config import MigrationSettings
-from migrations_checks.prelude import run_prelude
+from migrations_checks.db.prelude import run_prelude
 
 ROLES = ("anon", "anonymous", "authenticated", "neondb_owner", "service_role")
 

@@ -8,12 +8,12 @@ import pytest
 
 from gates.config import MigrationSettings
 from gates.scratch_db import ScratchServer
-from migrations_checks.migrator import apply_pending
-from migrations_checks.reader import MigrationSet
-from migrations_checks.replay import replay_database
-from migrations_checks.rerun import rerun_findings
-from migrations_checks.rollback import check_rollbacks
-from migrations_checks.rules.rerun_failure import RULE as RERUN
+from migrations_checks.db.migrator import apply_pending
+from migrations_checks.db.replay import replay_database
+from migrations_checks.db.rerun import rerun_findings
+from migrations_checks.db.rollback import check_rollbacks
+from migrations_checks.lint.reader import MigrationSet
+from migrations_checks.lint.rules.rerun_failure import RULE as RERUN
 from tests.replay.conftest import HistoryFactory
 
 BP = "--> statement-breakpoint"

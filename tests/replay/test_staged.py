@@ -9,11 +9,11 @@ import pytest
 
 from gates.config import MigrationSettings
 from gates.scratch_db import ScratchServer
-from migrations_checks.migrator import apply_pending
-from migrations_checks.reader import MigrationSet, read_folder
-from migrations_checks.replay import replay_database
-from migrations_checks.staged import deprecation_problems, drift_problems, relied_deprecations, unstaged_problems
-from migrations_checks.status import DatabaseStatus, read_status
+from migrations_checks.db.migrator import apply_pending
+from migrations_checks.db.replay import replay_database
+from migrations_checks.db.staged import deprecation_problems, drift_problems, relied_deprecations, unstaged_problems
+from migrations_checks.db.status import DatabaseStatus, read_status
+from migrations_checks.lint.reader import MigrationSet, read_folder
 from tests.replay.conftest import HistoryFactory, journal_prefix
 
 

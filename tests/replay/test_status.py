@@ -11,11 +11,11 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from migrations_checks import status
 from migrations_checks.cli import main as cli_main
-from migrations_checks.migrator import apply_pending
-from migrations_checks.reader import MigrationSet
-from migrations_checks.status import read_status
+from migrations_checks.db import status
+from migrations_checks.db.migrator import apply_pending
+from migrations_checks.db.status import read_status
+from migrations_checks.lint.reader import MigrationSet
 from tests.helpers import FIRST_WHEN
 from tests.replay.conftest import REPO, HistoryFactory, journal_prefix
 

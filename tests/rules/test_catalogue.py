@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from migrations_checks.engine import lint_text
-from migrations_checks.rules import Rule, all_rules
+from migrations_checks.lint.engine import lint_text
+from migrations_checks.lint.rules import Rule, all_rules
 
 # The ids and default severities in design/migration-rules.md; ids never change meaning.
 CATALOGUE = {
@@ -77,6 +77,6 @@ def test_good_example_is_silent(rule: Rule) -> None:
 
 @pytest.mark.parametrize("rule", list(all_rules().values()), ids=lambda rule: rule.id)
 def test_rule_is_documented(rule: Rule) -> None:
-    module = __import__(f"migrations_checks.rules.{rule.id.replace('-', '_')}", fromlist=["RULE"])
+    module = __import__(f"migrations_checks.lint.rules.{rule.id.replace('-', '_')}", fromlist=["RULE"])
     assert module.__doc__ and module.__doc__.startswith(f"{rule.id}:"), "docstring starts with the id"
     assert rule.summary and rule.hint and rule.bad and rule.good

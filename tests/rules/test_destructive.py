@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from migrations_checks.context import LintOptions
-from migrations_checks.engine import lint_sets, lint_text
-from migrations_checks.findings import Finding
-from migrations_checks.reader import MigrationFile, MigrationSet
-from migrations_checks.rules import all_rules
+from migrations_checks.lint.context import LintOptions
+from migrations_checks.lint.engine import lint_sets, lint_text
+from migrations_checks.lint.reader import MigrationFile, MigrationSet
+from migrations_checks.lint.records.findings import Finding
+from migrations_checks.lint.rules import all_rules
 from tests.helpers import fired, in_do_block
 
 DESTRUCTIVE = [

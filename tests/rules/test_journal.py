@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from migrations_checks.context import LintOptions
-from migrations_checks.engine import lint_paths
-from migrations_checks.findings import Finding
-from migrations_checks.rules import all_rules
+from migrations_checks.lint.context import LintOptions
+from migrations_checks.lint.engine import lint_paths
+from migrations_checks.lint.records.findings import Finding
+from migrations_checks.lint.rules import all_rules
 from tests.helpers import write_drizzle
 
 MISSING_ENTRY = "journal-missing-entry"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from migrations_checks.engine import lint_text
+from migrations_checks.lint.engine import lint_text
 from tests.helpers import fired, in_do_block, in_function
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from migrations_checks.engine import lint_text
+from migrations_checks.lint.engine import lint_text
 from tests.helpers import in_do_block, in_function
 
 DISABLE_RLS = "disable-row-level-security"

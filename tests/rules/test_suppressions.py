@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from migrations_checks.context import LintOptions
-from migrations_checks.engine import lint_paths, lint_text
+from migrations_checks.lint.context import LintOptions
+from migrations_checks.lint.engine import lint_paths, lint_text
 from tests.helpers import write_drizzle
 
 DROP = 'ALTER TABLE "users" DROP COLUMN "nickname";'

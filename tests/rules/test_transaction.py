@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from migrations_checks.context import LintOptions
-from migrations_checks.engine import lint_paths, lint_text
+from migrations_checks.lint.context import LintOptions
+from migrations_checks.lint.engine import lint_paths, lint_text
 from tests.helpers import fired, in_do_block, in_function, write_drizzle
 
 CONCURRENTLY = "concurrently-in-transaction"

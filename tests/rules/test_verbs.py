@@ -11,13 +11,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from migrations_checks import engine
-from migrations_checks.actions import Verb
-from migrations_checks.engine import lint_text
-from migrations_checks.findings import Finding
-from migrations_checks.reader import MigrationFile
-from migrations_checks.rules import Rule, all_rules
-from migrations_checks.statements import read_statements
+from migrations_checks.lint import engine
+from migrations_checks.lint.engine import lint_text
+from migrations_checks.lint.reader import MigrationFile
+from migrations_checks.lint.records.actions import Verb
+from migrations_checks.lint.records.findings import Finding
+from migrations_checks.lint.rules import Rule, all_rules
+from migrations_checks.lint.statements import read_statements
 
 STATEMENT_RULES = tuple(rule for rule in all_rules().values() if rule.check is not None)
 # Statements for the verbs that no rule's own examples use, so that every declared verb is tried.

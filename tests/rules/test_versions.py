@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from migrations_checks.context import LintOptions
-from migrations_checks.engine import lint_text
+from migrations_checks.lint.context import LintOptions
+from migrations_checks.lint.engine import lint_text
 
 CASES = [
     ('ALTER TABLE "p" DETACH PARTITION "p_2024" CONCURRENTLY;', 14),

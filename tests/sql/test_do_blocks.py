@@ -9,8 +9,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from migrations_checks.sql.do_blocks import DoBlock, is_do_block, unwrap_do_block
-from migrations_checks.sql.splitter import position, split_sql
+from migrations_checks.lint.sql.do_blocks import DoBlock, is_do_block, unwrap_do_block
+from migrations_checks.lint.sql.splitter import position, split_sql
 
 BP = "--> statement-breakpoint"
 

@@ -1,0 +1,24 @@
+"""Run the configured platform prelude on a database before any migration touches it.
+
+Real histories assume what hosted Postgres provides (roles such as `authenticated`, extensions).
+Every database that a history is applied to outside the platform, a replay's scratch database or
+the local stand-in's, gets the `[migrations] prelude` first, so the history meets what it expects.
+"""
+
+from __future__ import annotations
+
+from gates.config import MigrationSettings
+from gates.connect import connect
+from migrations_checks.db.run_sql import execute_file
+from migrations_checks.lint.reader import InputError, read_text
+
+
+def run_prelude(url: str, settings: MigrationSettings) -> None:
+    """Run the configured `[migrations] prelude` file, if any, in one transaction."""
+    if settings.prelude is None:
+        return
+    if not settings.prelude.is_file():
+        raise InputError(f"the prelude {settings.prelude} named by [migrations] prelude in gates.toml does not exist")
+    text = read_text(settings.prelude)
+    with connect(url, budget_s=settings.connect_budget_s) as connection, connection.transaction():
+        execute_file(connection, settings.prelude, text)

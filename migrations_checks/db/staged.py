@@ -1,0 +1,78 @@
+"""The staged rule for production deploys: production only gets what staging already ran.
+
+A migration reaches production only after the same file (same hash) ran on staging; a drop that
+relies on an earlier `-- gates: deprecate ...` marker only runs where the deprecating migration is
+already applied (otherwise the release that stopped using the object may not be live yet); and
+neither database may carry drift drizzle-orm keeps quiet about (edited or skipped migrations).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from migrations_checks.db.status import DRIFT_STATES, DatabaseStatus, describe
+from migrations_checks.lint.reader import MigrationFile
+from migrations_checks.lint.statements import read_statements
+from migrations_checks.lint.suppressions import deprecations
+
+_DROPS = ("drop_table", "drop_column")
+
+
+@dataclass(frozen=True)
+class ReliedDeprecation:
+    """A drop in `migration` that is allowed because `deprecated_in` deprecated the object first."""
+
+    migration: str
+    deprecated_in: str
+    target: str  # `table` or `table.column`
+
+
+def drift_problems(name: str, status: DatabaseStatus) -> list[str]:
+    """Every edited or skipped migration on the database called `name`."""
+    return [
+        f"{name}: {describe(item, status.newest_applied)}" for item in status.migrations if item.state in DRIFT_STATES
+    ]
+
+
+def unstaged_problems(production: DatabaseStatus, staging: DatabaseStatus) -> list[str]:
+    """Migrations pending on production that staging has not applied with the same hash."""
+    on_staging = {item.tag: item for item in staging.migrations}
+    problems = []
+    for item in production.with_state("pending"):
+        staged = on_staging[item.tag]
+        if staged.state != "applied":
+            problems.append(
+                f"{item.tag} is pending on production but {staged.state} on staging: "
+                "deploy it to staging (and let it run there) before production"
+            )
+    return problems
+
+
+def deprecation_problems(files: Sequence[MigrationFile], production: DatabaseStatus) -> list[str]:
+    """Pending drops whose deprecating migration is not applied on production yet."""
+    pending = {item.tag for item in production.with_state("pending")}
+    states = {item.tag: item.state for item in production.migrations}
+    return [
+        f"{relied.migration} drops {relied.target}, deprecated in {relied.deprecated_in}, which is "
+        f"{states[relied.deprecated_in]} on production: release the deprecation to production first"
+        for relied in relied_deprecations(files, pending)
+        if states[relied.deprecated_in] != "applied"
+    ]
+
+
+def relied_deprecations(files: Sequence[MigrationFile], tags: set[str]) -> list[ReliedDeprecation]:
+    """The deprecations that drops in the migrations tagged `tags` rely on, walking the history in order."""
+    deprecated: dict[tuple[str, str | None], str] = {}
+    relied = []
+    for migration in files:
+        statements = read_statements(migration)
+        if migration.tag in tags:
+            for action in (a for s in statements.statements for a in s.actions if a.verb in _DROPS):
+                key = (action.table or "", action.column if action.verb == "drop_column" else None)
+                if key in deprecated:
+                    target = ".".join(part for part in key if part)
+                    relied.append(ReliedDeprecation(migration.tag, deprecated[key], target))
+        for deprecation in deprecations(statements.comments):
+            deprecated.setdefault((deprecation.table, deprecation.column), migration.tag)
+    return relied

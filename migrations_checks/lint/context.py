@@ -1,0 +1,132 @@
+"""What the linter knows around a statement: options, the schema so far, and the transaction.
+
+The schema is rebuilt from the history itself (tables and their column types, indexes, recorded
+deprecations), so no live database is needed to tell a new table from an existing one or a safe
+varchar widening from a rewrite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from gates.config import ConfigError, GatesConfig, Severity
+from migrations_checks.lint.records.actions import Action
+from migrations_checks.lint.sql.words import normalize_name
+from migrations_checks.lint.statements import Statement
+
+
+@dataclass(frozen=True)
+class LintOptions:
+    transactional: bool = True  # the runner wraps migrations in a transaction (Drizzle does)
+    postgres_version: int = 16
+    hot_tables: frozenset[str] = frozenset()  # locking rules are errors on these
+    severity: Mapping[str, Severity] = field(default_factory=dict)
+    # Migration tags to report on; the others are read for context only (None: report all).
+    only: frozenset[str] | None = None
+
+    @classmethod
+    def from_config(cls, config: GatesConfig, **overrides: object) -> LintOptions:
+        """Options from gates.toml's `[migrations]` table; a misspelt rule id there is an error."""
+        from migrations_checks.lint.rules import all_rules  # the rules import this module
+
+        settings = config.migrations
+        for rule_id in sorted(settings.severity):
+            if rule_id not in all_rules():
+                raise ConfigError(
+                    f"migrations.severity.{rule_id} in {config.source or 'the built-in defaults'} "
+                    "is not a known rule id; check its spelling"
+                )
+        options = cls(
+            transactional=settings.transactional,
+            postgres_version=settings.postgres_version,
+            hot_tables=frozenset(normalize_name(name) for name in settings.hot_tables),
+            severity=settings.severity,
+        )
+        return replace(options, **overrides)  # type: ignore[arg-type]
+
+
+@dataclass
+class History:
+    """The schema as built by the statements read so far."""
+
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)  # table -> column -> type
+    index_tables: dict[str, str] = field(default_factory=dict)  # index -> table
+    deprecations: dict[tuple[str, str | None], str] = field(default_factory=dict)  # -> migration tag
+    # CHECK (column IS NOT NULL) constraints: (table, constraint) -> column, and the migration that
+    # made each one valid (absent while it is NOT VALID).
+    not_null_checks: dict[tuple[str, str], str] = field(default_factory=dict)
+    validated_by: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def has_table(self, table: str) -> bool:
+        return table in self.columns
+
+    def column_type(self, table: str | None, column: str | None) -> str | None:
+        if table is None or column is None:
+            return None
+        return self.columns.get(table, {}).get(column)
+
+    def not_null_proven_by(self, table: str | None, column: str | None) -> str | None:
+        """The migration that validated a `CHECK (column IS NOT NULL)` on the table, if any."""
+        for key, checked in self.not_null_checks.items():
+            if key[0] == table and checked == column and key in self.validated_by:
+                return self.validated_by[key]
+        return None
+
+    def record(self, statement: Statement) -> None:
+        for action in statement.actions:
+            table = action.table
+            if table and action.name and action.verb in ("add_check", "validate_constraint", "drop_constraint"):
+                self._record_check(statement.file.tag, table, action)
+            if action.verb == "create_table" and table:
+                if not (action.if_not_exists and table in self.columns):  # IF NOT EXISTS: a no-op then
+                    self.columns[table] = dict(action.columns)
+            elif action.verb in ("add_column", "alter_column_type") and table and action.column and action.new_type:
+                self.columns.setdefault(table, {})[action.column] = action.new_type
+            elif action.verb == "drop_column" and table and action.column:
+                self.columns.get(table, {}).pop(action.column, None)
+            elif action.verb == "rename_column" and table and action.column and action.name:
+                known = self.columns.get(table, {})
+                if action.column in known:
+                    known[action.name] = known.pop(action.column)
+            elif action.verb == "rename_table" and table and action.name:
+                self.columns[action.name] = self.columns.pop(table, {})
+            elif action.verb == "drop_table" and table:
+                self.columns.pop(table, None)
+            elif action.verb == "create_index" and action.name and table:
+                self.index_tables[action.name] = table
+
+    def _record_check(self, tag: str, table: str, action: Action) -> None:
+        key = (table, action.name or "")
+        if action.verb == "add_check" and action.column:
+            self.not_null_checks[key] = action.column
+            if not action.not_valid:
+                self.validated_by[key] = tag
+        elif action.verb == "validate_constraint" and key in self.not_null_checks:
+            self.validated_by[key] = tag
+        elif action.verb == "drop_constraint":
+            self.not_null_checks.pop(key, None)
+            self.validated_by.pop(key, None)
+
+
+@dataclass
+class StatementContext:
+    """Everything a rule may ask about one statement's surroundings."""
+
+    options: LintOptions
+    history: History
+    created_in_file: frozenset[str]  # tables created by earlier statements of the same file
+    later_in_file: Sequence[Statement]
+    later_in_transaction: Sequence[Statement]
+    # Without a wrapping transaction: whether a BEGIN earlier in the file is still open.
+    in_explicit_transaction: bool = False
+
+    def is_new(self, table: str | None) -> bool:
+        """Created earlier in this file: nobody can be using it yet, and it holds no rows."""
+        return table is not None and table in self.created_in_file
+
+    def deprecated_by(self, table: str | None, column: str | None = None) -> str | None:
+        """The earlier migration that deprecated this table or column, if any."""
+        if table is None:
+            return None
+        return self.history.deprecations.get((table, column))

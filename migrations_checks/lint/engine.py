@@ -1,0 +1,337 @@
+"""Run the rule catalogue over migration sets and collect findings.
+
+Files are read in the order they are applied. Every file contributes to the schema history (what
+exists, what was deprecated), whether or not it is reported: with `LintOptions.only`, applied
+migrations give context and only the pending ones are reported.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import overload
+
+from gates.config import Severity
+from migrations_checks.lint.bulk_read import fewer_full_collections, read_many
+from migrations_checks.lint.context import History, LintOptions, StatementContext
+from migrations_checks.lint.reader import MigrationFile, MigrationSet, read_migrations
+from migrations_checks.lint.records.findings import Coverage, Finding, LintResult, Suppression
+from migrations_checks.lint.records.paths import display_path
+from migrations_checks.lint.rules import Hit, Rule, all_rules, statement_rules
+from migrations_checks.lint.sql.splitter import Comment
+from migrations_checks.lint.statements import FileStatements, Statement
+from migrations_checks.lint.suppressions import Allow, Problem, deprecations, directly_above, parse_directive
+
+
+def lint_paths(paths: Sequence[Path], options: LintOptions) -> LintResult:
+    return lint_sets(read_migrations(paths), options)
+
+
+def lint_sets(sets: Sequence[MigrationSet], options: LintOptions) -> LintResult:
+    with fewer_full_collections():
+        return _lint_sets(sets, options)
+
+
+def _lint_sets(sets: Sequence[MigrationSet], options: LintOptions) -> LintResult:
+    result = LintResult()
+    parsed, suppressed, coverage = [], [], Coverage()
+    for migration_set in sets:
+        files = read_many(migration_set.files)
+        reported = [f for f in files if options.only is None or f.file.tag in options.only]
+        findings, silenced = _lint_files(files, reported, options, one_batch=migration_set.journal is not None)
+        findings.extend(_journal_findings(migration_set, options))
+        parsed.extend(findings)
+        suppressed.extend(silenced)
+        result.files += len(reported)
+        for file_statements in reported:
+            result.statements += len(file_statements.statements)
+            coverage = _add_coverage(coverage, file_statements.statements)
+    result.findings = sorted(parsed, key=lambda f: (f.file, f.line, f.column, f.rule))
+    result.suppressed = suppressed
+    result.coverage = coverage
+    return result
+
+
+def lint_text(sql: str, options: LintOptions | None = None, name: str = "migration.sql") -> LintResult:
+    """Lint one file's text, for tests and editor integrations."""
+    migration = MigrationFile(path=Path(name), tag=Path(name).stem, text=sql)
+    return lint_sets([MigrationSet(root=None, files=(migration,))], options or LintOptions())
+
+
+def _add_coverage(total: Coverage, statements: Iterable[Statement]) -> Coverage:
+    parsed, classified, opaque = total.parsed, total.classified, total.opaque
+    for statement in statements:
+        if statement.coverage == "parsed":
+            parsed += 1
+        elif statement.coverage == "classified":
+            classified += 1
+        else:
+            opaque += 1
+    return Coverage(parsed=parsed, classified=classified, opaque=opaque)
+
+
+def _lint_files(
+    files: Sequence[FileStatements], reported: Sequence[FileStatements], options: LintOptions, one_batch: bool
+) -> tuple[list[Finding], list[Finding]]:
+    history = History()
+    findings: list[Finding] = []
+    silenced: list[Finding] = []
+    reported_ids = {id(f) for f in reported}
+    # drizzle-orm applies every pending file of a journal in one transaction; loose files are one each.
+    batch = [s for f in reported for s in f.statements] if one_batch else []
+    batch_position = {id(statement): index for index, statement in enumerate(batch)}
+    for file_statements in files:
+        if id(file_statements) in reported_ids:
+            active, quiet = _lint_file(file_statements, history, options, batch, batch_position)
+            findings.extend(active)
+            silenced.extend(quiet)
+        else:
+            for statement in file_statements.statements:
+                history.record(statement)
+        _record_deprecations(file_statements, history)
+    return findings, silenced
+
+
+def _lint_file(
+    file_statements: FileStatements,
+    history: History,
+    options: LintOptions,
+    batch: Sequence[Statement],
+    batch_position: dict[int, int],
+) -> tuple[list[Finding], list[Finding]]:
+    statements = file_statements.statements
+    source = _Source(file_statements.file)
+    created: set[str] = set()
+    findings: list[Finding] = []
+    silenced: list[Finding] = []
+    allows: dict[int, Allow] = {}  # by comment line: a DO block's allow serves all its statements
+    used: set[tuple[int, str]] = set()
+    explicit = False  # inside BEGIN ... COMMIT written in the file
+    for index, statement in enumerate(statements):
+        later = Tail(statements, index + 1)
+        if options.transactional:
+            in_transaction: Sequence[Statement] = Tail(batch, batch_position[id(statement)] + 1) if batch else later
+        else:
+            in_transaction = _own_transaction(statement, later, explicit)
+        context = StatementContext(
+            options=options,
+            history=history,
+            created_in_file=frozenset(created),
+            later_in_file=later,
+            later_in_transaction=in_transaction,
+            in_explicit_transaction=explicit,
+        )
+        if statement.do_block is None:
+            explicit = _transaction_effect(statement, explicit)
+        applicable = []
+        for comment in _suppression_comments(statement):
+            if comment.line not in allows:
+                directive = parse_directive(comment)
+                if isinstance(directive, Allow):
+                    allows[comment.line] = directive
+                    findings.extend(_problem_finding(p, source, options) for p in _problems(directive))
+            if comment.line in allows:
+                applicable.append(allows[comment.line])
+        for rule in statement_rules(frozenset(action.verb for action in statement.actions)):
+            assert rule.check is not None
+            for hit in rule.check(statement, context):
+                finding = _finding(rule, hit, statement, source, options)
+                allow = next((a for a in applicable if rule.id in a.rules and a.reason), None)
+                if allow is None:
+                    findings.append(finding)
+                    continue
+                used.add((allow.line, rule.id))
+                silenced.append(_silenced(finding, allow))
+        created.update(
+            a.table
+            for a in statement.actions
+            if a.verb == "create_table" and a.table and not (a.if_not_exists and history.has_table(a.table))
+        )
+        # A table created in this file and renamed is still new under its new name.
+        created.update(a.name for a in statement.actions if a.verb == "rename_table" and a.name and a.table in created)
+        history.record(statement)
+    findings.extend(_unused(allows.values(), used, source, options))
+    findings.extend(_stray_directives(file_statements, allows, source, options))
+    return findings, silenced
+
+
+def _transaction_effect(statement: Statement, open_before: bool) -> bool:
+    """Whether a transaction block written in the file is open after `statement`."""
+    for action in statement.actions:
+        if action.verb == "transaction_control" and action.object_kind in ("begins", "ends"):
+            return action.object_kind == "begins"
+    return open_before  # anything else, COMMIT AND CHAIN included, leaves it as it was
+
+
+def _own_transaction(statement: Statement, later: Sequence[Statement], explicit: bool) -> Sequence[Statement]:
+    """The later statements in the same transaction when the runner wraps none: those up to the
+    COMMIT of a BEGIN written in the file, or else those of the same DO block, which is always one."""
+    if explicit:
+        return list(itertools.takewhile(lambda s: s.do_block is not None or _transaction_effect(s, True), later))
+    if statement.do_block is not None:
+        return [s for s in later if s.do_block is statement.do_block]
+    return ()
+
+
+def _stray_directives(
+    file_statements: FileStatements, attached: dict[int, Allow], source: _Source, options: LintOptions
+) -> Iterator[Finding]:
+    """`gates:` comments that do nothing: typos, and suppressions standing above no statement."""
+    for comment in file_statements.comments:
+        directive = parse_directive(comment)
+        if isinstance(directive, Problem):
+            yield _problem_finding(directive, source, options)
+        elif isinstance(directive, Allow) and comment.line not in attached:
+            yield _problem_finding(
+                Problem(
+                    "suppression is not on the line directly above a statement, so it suppresses nothing", comment.line
+                ),
+                source,
+                options,
+            )
+
+
+class Tail(Sequence[Statement]):
+    """The statements after a position, without copying them: slicing a whole batch for every
+    statement would make a long history quadratic."""
+
+    def __init__(self, statements: Sequence[Statement], start: int) -> None:
+        self._statements = statements
+        self._start = start
+
+    def __len__(self) -> int:
+        return max(0, len(self._statements) - self._start)
+
+    @overload
+    def __getitem__(self, index: int) -> Statement: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Statement]: ...
+    def __getitem__(self, index: int | slice) -> Statement | Sequence[Statement]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        return self._statements[self._start + index % len(self)]
+
+    def __iter__(self) -> Iterator[Statement]:
+        return itertools.islice(self._statements, self._start, None)
+
+
+def _suppression_comments(statement: Statement) -> list[Comment]:
+    """Comment lines directly above the statement, or above the DO block that contains it."""
+    comments = directly_above(statement.comments_above, statement.line)
+    if statement.do_block is not None:
+        block = statement.do_block
+        comments = directly_above(block.comments_above, block.line) + comments
+    return comments
+
+
+def _problems(allow: Allow) -> Iterator[Problem]:
+    if not allow.reason:
+        yield Problem(
+            f"suppression has no reason; write `-- gates: allow {', '.join(allow.rules)} -- <why this is safe>`",
+            allow.line,
+        )
+    for rule_id in allow.rules:
+        if rule_id not in all_rules():
+            yield Problem(f"suppression names unknown rule `{rule_id}`", allow.line)
+
+
+def _record_deprecations(file_statements: FileStatements, history: History) -> None:
+    for deprecation in deprecations(file_statements.comments):
+        history.deprecations.setdefault((deprecation.table, deprecation.column), file_statements.file.tag)
+
+
+def _severity(rule: Rule, hit: Hit, options: LintOptions) -> Severity:
+    if hit.severity is not None:
+        return hit.severity
+    if rule.category == "locking" and options.hot_tables.intersection(hit.tables):
+        return "error"
+    return options.severity.get(rule.id, rule.severity)
+
+
+class _Source:
+    """How findings name a file and quote its lines, worked out only for files with findings:
+    resolving the path and splitting the lines of every file was a third of the rules' time."""
+
+    def __init__(self, file: MigrationFile) -> None:
+        self._file = file
+
+    @cached_property
+    def display(self) -> str:
+        return display_path(self._file.path)
+
+    @cached_property
+    def _lines(self) -> list[str]:
+        # Positions count "\n" only (as Postgres and editors do), so split the same way.
+        return [line.removesuffix("\r") for line in self._file.text.split("\n")]
+
+    def line(self, number: int) -> str:
+        return self._lines[number - 1] if 0 < number <= len(self._lines) else ""
+
+
+def _finding(rule: Rule, hit: Hit, statement: Statement, source: _Source, options: LintOptions) -> Finding:
+    return Finding(
+        rule=rule.id,
+        severity=_severity(rule, hit, options),
+        file=source.display,
+        line=statement.line,
+        column=statement.column,
+        message=hit.message,
+        hint=rule.hint,
+        source_line=source.line(statement.line),
+    )
+
+
+def _silenced(finding: Finding, allow: Allow) -> Finding:
+    suppression = Suppression(rules=allow.rules, reason=allow.reason, file=finding.file, line=allow.line)
+    return Finding(**{**finding.__dict__, "suppressed_by": suppression})
+
+
+def _comment_finding(rule_id: str, message: str, line: int, source: _Source, options: LintOptions) -> Finding:
+    """A finding about a `gates:` comment rather than a statement."""
+    rule = all_rules()[rule_id]
+    return Finding(
+        rule=rule.id,
+        severity=options.severity.get(rule.id, rule.severity),
+        file=source.display,
+        line=line,
+        column=1,
+        message=message,
+        hint=rule.hint,
+        source_line=source.line(line),
+    )
+
+
+def _problem_finding(problem: Problem, source: _Source, options: LintOptions) -> Finding:
+    return _comment_finding("invalid-suppression", problem.message, problem.line, source, options)
+
+
+def _unused(
+    allows: Iterable[Allow], used: set[tuple[int, str]], source: _Source, options: LintOptions
+) -> Iterator[Finding]:
+    for allow in allows:
+        if not allow.reason:
+            continue  # already an invalid-suppression, and it suppressed nothing
+        for rule_id in allow.rules:
+            if (allow.line, rule_id) not in used and rule_id in all_rules():
+                message = f"`{rule_id}` is allowed here but does not fire on this statement"
+                yield _comment_finding("unused-suppression", message, allow.line, source, options)
+
+
+def _journal_findings(migration_set: MigrationSet, options: LintOptions) -> Iterator[Finding]:
+    for rule in all_rules().values():
+        if rule.check_set is None:
+            continue
+        for hit in rule.check_set(migration_set):
+            yield Finding(
+                rule=rule.id,
+                severity=options.severity.get(rule.id, rule.severity),
+                file=hit.file,
+                line=hit.line,
+                column=1,
+                message=hit.message,
+                hint=rule.hint,
+            )

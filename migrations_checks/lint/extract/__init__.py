@@ -1,0 +1,112 @@
+"""Extractors: statement words in, `Action` records out, one module per family of commands."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlglot import exp
+
+from migrations_checks.lint.extract import objects
+from migrations_checks.lint.extract.alter_table import alter_table
+from migrations_checks.lint.extract.dml import data_changes
+from migrations_checks.lint.records.actions import Action
+from migrations_checks.lint.sql.classify import classify
+from migrations_checks.lint.sql.words import Cursor, Word, has_keyword, top_level
+
+# Statements that can carry an UPDATE or DELETE, directly or in a data-modifying WITH clause.
+_MAY_CHANGE_DATA = frozenset({"UPDATE", "DELETE", "WITH", "INSERT", "SELECT", "MERGE"})
+_TRANSACTION_CONTROL = frozenset(
+    {"BEGIN", "START TRANSACTION", "COMMIT", "END", "ROLLBACK", "ABORT", "PREPARE TRANSACTION", "COMMIT PREPARED"}
+)
+_SIMPLE_VERBS = {
+    "CREATE DATABASE": "create_database",
+    "ALTER SYSTEM": "alter_system",
+    "CREATE TABLESPACE": "create_tablespace",
+}
+
+
+def describe(kind: str, words: Sequence[Word], tree: exp.Expression | None) -> list[Action] | None:
+    """The actions of a statement of command `kind`; None when its words cannot be understood."""
+    if kind == "ALTER TABLE":
+        return alter_table(words)
+    if kind == "CREATE TABLE":
+        return _create_table(words, tree)
+    if kind == "EXPLAIN":
+        return _explained(words)
+    if kind == "PREPARE":
+        return _prepared(words)
+    if kind == "CREATE INDEX":
+        return objects.create_index(words)
+    if kind == "CREATE POLICY":
+        return objects.policy(words)
+    if kind == "CREATE TYPE":
+        return objects.create_type(words)
+    if kind == "ALTER TYPE":
+        return objects.alter_type(words)
+    if kind.startswith("DROP "):
+        return objects.drop(kind, words)
+    if kind in _MAY_CHANGE_DATA:
+        return data_changes(words, tree)
+    if kind == "TRUNCATE":
+        return objects.truncate(words)
+    if kind == "VACUUM":
+        return objects.vacuum(words)
+    if kind == "CLUSTER":
+        return objects.cluster(words)
+    if kind == "REINDEX":
+        return objects.reindex(words)
+    if kind in ("GRANT", "ALTER DEFAULT PRIVILEGES"):
+        return objects.grant(words)
+    if kind in _SIMPLE_VERBS:
+        return [Action(_SIMPLE_VERBS[kind])]  # type: ignore[arg-type]
+    if kind in _TRANSACTION_CONTROL:
+        return [_transaction_control(kind, words)]
+    return [Action("other")]
+
+
+def _transaction_control(kind: str, words: Sequence[Word]) -> Action:
+    """BEGIN and its kin, with what they do to the transaction in `object_kind`: `begins`, `ends`,
+    or `chains` (ends it and begins the next at once)."""
+    if kind == "ROLLBACK" and any(word.upper == "TO" for word in words[1:3]):
+        return Action("other")  # ROLLBACK [WORK | TRANSACTION] TO SAVEPOINT stays inside it
+    if kind in ("BEGIN", "START TRANSACTION"):
+        return Action("transaction_control", object_kind="begins")
+    chains = has_keyword(words, "AND", "CHAIN") and not has_keyword(words, "AND", "NO", "CHAIN")
+    return Action("transaction_control", object_kind="chains" if chains else "ends")
+
+
+def _create_table(words: Sequence[Word], tree: exp.Expression | None) -> list[Action] | None:
+    """A table, and with `AS query` whatever the query changes: a data-modifying WITH clause runs."""
+    table = objects.create_table(words)
+    if table is None or not has_keyword(top_level(words), "AS"):
+        return table
+    changes = data_changes(words, tree)
+    return None if changes is None else table + [a for a in changes if a.verb != "other"]
+
+
+def _explained(words: Sequence[Word]) -> list[Action] | None:
+    """EXPLAIN ANALYZE runs the statement it explains; plain EXPLAIN only plans it."""
+    cursor = Cursor(words, 1)
+    if cursor.at_symbol("("):
+        start = cursor.position
+        cursor.skip_group()
+        analyze = objects.option_on(words[start + 1 : cursor.position - 1], "ANALYZE")
+    else:
+        analyze = cursor.accept("ANALYZE") or cursor.accept("ANALYSE")
+        cursor.accept("VERBOSE")
+    return _inner(cursor.rest()) if analyze else [Action("other")]
+
+
+def _prepared(words: Sequence[Word]) -> list[Action] | None:
+    """PREPARE name AS statement: the statement runs at each EXECUTE, so it is judged here."""
+    cursor = Cursor(words, 1)
+    if cursor.name() is None:
+        return None
+    if cursor.at_symbol("("):
+        cursor.skip_group()
+    return _inner(cursor.rest()) if cursor.accept("AS") else None
+
+
+def _inner(words: Sequence[Word]) -> list[Action] | None:
+    kind = classify(words)
+    return describe(kind, words, None) if kind else None

@@ -1,0 +1,196 @@
+"""Column definitions, shared by CREATE TABLE and ALTER TABLE ... ADD COLUMN."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from migrations_checks.lint.sql.words import Cursor, Word, unqualified
+
+# Functions whose value differs per row, so a default that calls one is evaluated for every row
+# of an existing table: Postgres rewrites the whole table under an ACCESS EXCLUSIVE lock.
+VOLATILE_FUNCTIONS = frozenset(
+    {
+        "random",
+        "random_normal",
+        "gen_random_uuid",
+        "uuid_generate_v1",
+        "uuid_generate_v1mc",
+        "uuid_generate_v4",
+        "uuidv4",
+        "uuidv7",
+        "clock_timestamp",
+        "timeofday",
+        "nextval",
+        "gen_random_bytes",
+        "txid_current",
+        "setseed",
+    }
+)
+SERIAL_TYPES = frozenset({"serial", "serial2", "serial4", "serial8", "smallserial", "bigserial"})
+_CONSTRAINT_STARTS = frozenset(
+    {
+        "NOT",
+        "NULL",
+        "DEFAULT",
+        "CONSTRAINT",
+        "PRIMARY",
+        "UNIQUE",
+        "CHECK",
+        "REFERENCES",
+        "GENERATED",
+        "COLLATE",
+        "USING",
+    }
+)
+# NULL and USING may appear inside an expression (`DEFAULT NULL`, a type cast's USING).
+_EXPRESSION_ENDS = _CONSTRAINT_STARTS - {"NULL", "USING"}
+
+
+@dataclass(frozen=True)
+class ColumnDefinition:
+    name: str
+    type: str
+    not_null: bool
+    has_default: bool
+    volatile_default: str | None
+    references: str | None
+    unique: bool
+    primary_key: bool
+
+
+def normalize_type(words: Sequence[Word]) -> str:
+    """A type as comparable text: `character varying (20)` becomes `varchar(20)`."""
+    text = ""
+    for word in words:
+        piece = word.name if word.kind in ("word", "quoted") else word.text
+        if text and word.kind in ("word", "quoted", "number") and text[-1] not in "(,[.":
+            text += " "
+        text += piece
+    for long, short in (
+        ("character varying", "varchar"),
+        ("timestamp with time zone", "timestamptz"),
+        ("timestamp without time zone", "timestamp"),
+        ("double precision", "float8"),
+    ):
+        text = text.replace(long, short)
+    return text
+
+
+def type_words(cursor: Cursor, stop: frozenset[str] = _CONSTRAINT_STARTS) -> list[Word]:
+    """The words of a type name, up to the first constraint keyword outside parentheses."""
+    taken: list[Word] = []
+    depth = 0
+    while not cursor.done:
+        word = cursor.peek()
+        assert word is not None
+        if depth == 0 and (word.upper in stop or (word.kind == "symbol" and word.text == ",")):
+            break
+        if word.kind == "symbol" and word.text in ("(", "["):
+            depth += 1
+        elif word.kind == "symbol" and word.text in (")", "]"):
+            depth -= 1
+        taken.append(word)
+        cursor.position += 1
+    return taken
+
+
+def parse_column(words: Sequence[Word]) -> ColumnDefinition | None:
+    """Read `name type [constraints...]`; None when the words are not a column definition."""
+    cursor = Cursor(words)
+    name = cursor.name()
+    if name is None:
+        return None
+    column_type = normalize_type(type_words(cursor))
+    if not column_type:
+        return None
+    not_null = primary_key = unique = has_default = False
+    volatile: str | None = None
+    references: str | None = None
+    if column_type in SERIAL_TYPES:
+        has_default, volatile = True, f"{column_type} (a sequence default)"
+    while not cursor.done:
+        if cursor.accept("NOT", "NULL"):
+            not_null = True
+        elif cursor.accept("NULL") or cursor.accept("NOT", "DEFERRABLE") or cursor.accept("DEFERRABLE"):
+            pass
+        elif cursor.accept("CONSTRAINT"):
+            cursor.name()
+        elif cursor.accept("PRIMARY", "KEY"):
+            primary_key = not_null = True
+        elif cursor.accept("UNIQUE"):
+            unique = True
+        elif cursor.accept("DEFAULT"):
+            expression = expression_words(cursor)
+            # `DEFAULT NULL` fills existing rows with NULL, exactly like no default.
+            has_default = has_default or not _is_null(expression)
+            volatile = volatile_call(expression) or volatile
+        elif cursor.accept("GENERATED"):
+            has_default = True
+            # `BY DEFAULT` is part of the identity clause, not a column default.
+            if not cursor.accept("ALWAYS"):
+                cursor.accept("BY", "DEFAULT")
+            expression = expression_words(cursor)
+            if any(word.upper == "IDENTITY" for word in expression):
+                volatile = "an identity column"
+            elif any(word.upper == "STORED" for word in expression):
+                volatile = "a stored generated column"
+        elif cursor.accept("REFERENCES"):
+            target = cursor.name()
+            references = unqualified(target) if target else None
+            _skip_reference_options(cursor)
+        elif cursor.accept("CHECK") or cursor.accept("COLLATE"):
+            expression_words(cursor)
+        else:
+            cursor.next()
+    return ColumnDefinition(
+        name=name,
+        type=column_type,
+        not_null=not_null,
+        has_default=has_default,
+        volatile_default=volatile,
+        references=references,
+        unique=unique,
+        primary_key=primary_key,
+    )
+
+
+def _skip_reference_options(cursor: Cursor) -> None:
+    """Skip what follows `REFERENCES table`: its columns, MATCH and the ON DELETE / ON UPDATE
+    actions, whose `SET DEFAULT` and `SET NULL` are no column default or nullability."""
+    if cursor.at_symbol("("):
+        cursor.skip_group()
+    while not cursor.done:
+        if cursor.accept("MATCH"):
+            cursor.next()
+        elif cursor.accept("ON", "DELETE") or cursor.accept("ON", "UPDATE"):
+            if cursor.accept("SET"):
+                cursor.next()  # NULL or DEFAULT
+                if cursor.at_symbol("("):
+                    cursor.skip_group()
+            elif not cursor.accept("NO", "ACTION"):
+                cursor.next()  # CASCADE or RESTRICT
+        else:
+            return
+
+
+def _is_null(expression: Sequence[Word]) -> bool:
+    """Whether a default is NULL, maybe parenthesised or cast (`NULL::int`): no default at all."""
+    words = [word for word in expression if word.text not in ("(", ")")]
+    return bool(words) and words[0].upper == "NULL" and (len(words) == 1 or words[1].text == "::")
+
+
+def expression_words(cursor: Cursor) -> list[Word]:
+    """Words up to the next column-constraint keyword outside parentheses."""
+    return type_words(cursor, _EXPRESSION_ENDS)
+
+
+def volatile_call(words: Sequence[Word]) -> str | None:
+    """The first call of a volatile function in an expression, as `name()`."""
+    for word, following in itertools.pairwise(words):
+        if word.kind in ("word", "quoted") and following.text == "(":
+            function = word.name.rsplit(".", 1)[-1]
+            if function in VOLATILE_FUNCTIONS:
+                return f"{function}()"
+    return None

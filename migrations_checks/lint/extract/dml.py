@@ -1,0 +1,59 @@
+"""UPDATE and DELETE: which table, and whether a WHERE clause limits them.
+
+They hide in more places than the statement's first word: a data-modifying WITH clause can delete
+rows inside an INSERT or a SELECT. sqlglot's tree finds every one; when sqlglot could not parse the
+statement, the words outside parentheses are read instead, and a data-modifying WITH query leaves
+the statement unidentified (reported as unparseable) rather than guessed at.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+
+from sqlglot import exp
+
+from migrations_checks.lint.records.actions import Action
+from migrations_checks.lint.sql.words import Cursor, Word, top_level, unqualified
+
+
+def data_changes(words: Sequence[Word], tree: exp.Expression | None) -> list[Action] | None:
+    """Every UPDATE and DELETE the statement performs; None if an UPDATE/DELETE cannot be read."""
+    if tree is not None and not isinstance(tree, exp.Command):
+        found = [_from_node(node) for node in tree.find_all(exp.Update, exp.Delete)]
+        return None if None in found else [a for a in found if a is not None] or [Action("other")]
+    return _from_words(words)
+
+
+def _from_node(node: exp.Update | exp.Delete) -> Action | None:
+    target = node.this
+    if not isinstance(target, exp.Table) or not target.name:
+        return None
+    name = target.name if target.this.args.get("quoted") else target.name.lower()
+    schema_node = target.args.get("db")
+    schema = (target.db if schema_node.args.get("quoted") else target.db.lower()) if schema_node else ""
+    table = unqualified(f"{schema}.{name}" if schema else name)
+    verb = "update" if isinstance(node, exp.Update) else "delete"
+    return Action(verb, table=table, has_where=node.args.get("where") is not None)
+
+
+def _from_words(words: Sequence[Word]) -> list[Action] | None:
+    # A data-modifying WITH query (`WITH d AS (DELETE FROM t ...)`) that sqlglot could not parse:
+    # its scope cannot be read from words alone, so the statement stays unidentified.
+    if any(word.upper in ("UPDATE", "DELETE") and before.text == "(" for before, word in itertools.pairwise(words)):
+        return None
+    level = top_level(words)
+    for index, word in enumerate(level):
+        if word.upper in ("UPDATE", "DELETE") and (index == 0 or level[index - 1].upper not in ("FOR", "ON")):
+            cursor = Cursor(level, index + 1)
+            if word.upper == "DELETE" and not cursor.accept("FROM"):
+                return None
+            cursor.accept("ONLY")
+            name = cursor.name()
+            if name is None:
+                return None
+            has_where = any(later.upper == "WHERE" for later in level[cursor.position :])
+            return [
+                Action("update" if word.upper == "UPDATE" else "delete", table=unqualified(name), has_where=has_where)
+            ]
+    return [Action("other")]

@@ -1,0 +1,223 @@
+"""CREATE / DROP of tables, indexes, types, policies and other objects; grants; maintenance."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from migrations_checks.lint.extract.columns import parse_column
+from migrations_checks.lint.records.actions import Action
+from migrations_checks.lint.sql.words import Cursor, Word, split_top_level, top_level, unqualified
+
+_TABLE_CONSTRAINTS = frozenset({"CONSTRAINT", "CHECK", "UNIQUE", "PRIMARY", "EXCLUDE", "FOREIGN", "LIKE"})
+_DROPPED_OBJECTS = {
+    "DROP VIEW": "VIEW",
+    "DROP MATERIALIZED VIEW": "MATERIALIZED VIEW",
+    "DROP FUNCTION": "FUNCTION",
+    "DROP PROCEDURE": "PROCEDURE",
+    "DROP ROUTINE": "ROUTINE",
+    "DROP TRIGGER": "TRIGGER",
+    "DROP SEQUENCE": "SEQUENCE",
+}
+
+
+def _after(words: Sequence[Word], keyword: str) -> Cursor | None:
+    """A cursor just past the first occurrence of `keyword`."""
+    for index, word in enumerate(words):
+        if word.upper == keyword:
+            return Cursor(words, index + 1)
+    return None
+
+
+def create_table(words: Sequence[Word]) -> list[Action] | None:
+    cursor = _after(words, "TABLE")
+    if cursor is None:
+        return None
+    if_not_exists = cursor.accept("IF", "NOT", "EXISTS")
+    name = cursor.name()
+    if name is None:
+        return None
+    columns: list[tuple[str, str]] = []
+    if cursor.at_symbol("("):
+        start = cursor.position + 1
+        cursor.skip_group()
+        for element in split_top_level(words[start : cursor.position - 1]):
+            if element[0].upper in _TABLE_CONSTRAINTS:
+                continue
+            column = parse_column(element)
+            if column is not None:
+                columns.append((column.name, column.type))
+    return [Action("create_table", table=unqualified(name), columns=tuple(columns), if_not_exists=if_not_exists)]
+
+
+def create_index(words: Sequence[Word]) -> list[Action] | None:
+    cursor = _after(words, "INDEX")
+    if cursor is None:
+        return None
+    concurrently = cursor.accept("CONCURRENTLY")
+    cursor.accept("IF", "NOT", "EXISTS")
+    name = None if cursor.at("ON") else cursor.name()
+    if not cursor.accept("ON"):
+        return None
+    cursor.accept("ONLY")
+    table = cursor.name()
+    if table is None:
+        return None
+    return [
+        Action("create_index", table=unqualified(table), name=name and unqualified(name), concurrently=concurrently)
+    ]
+
+
+def drop(kind: str, words: Sequence[Word]) -> list[Action] | None:
+    """DROP <object> [CONCURRENTLY] [IF EXISTS] name [, ...] [CASCADE | RESTRICT]."""
+    cursor = Cursor(words, len(kind.split()))
+    concurrently = cursor.accept("CONCURRENTLY")
+    cursor.accept("IF", "EXISTS")
+    names = _names(cursor)
+    if kind in ("DROP POLICY", "DROP TRIGGER", "DROP RULE"):
+        table = cursor.name() if cursor.accept("ON") else None
+        return [
+            Action(
+                "drop_policy" if kind == "DROP POLICY" else "drop_object",
+                object_kind=kind.split(" ", 1)[1],
+                name=names[0] if names else None,
+                table=unqualified(table) if table else None,
+            )
+        ]
+    if not names:
+        return None
+    if kind == "DROP TABLE":
+        return [Action("drop_table", table=name) for name in names]
+    if kind == "DROP INDEX":
+        return [Action("drop_index", name=name, concurrently=concurrently) for name in names]
+    if kind in ("DROP TYPE", "DROP DOMAIN"):
+        return [Action("drop_type", name=name) for name in names]
+    if kind == "DROP SCHEMA":
+        return [Action("drop_schema", name=name) for name in names]
+    if kind == "DROP DATABASE":
+        return [Action("drop_database", name=names[0])]
+    if kind in _DROPPED_OBJECTS:
+        return [Action("drop_object", object_kind=_DROPPED_OBJECTS[kind], name=name) for name in names]
+    return [Action("other", name=name) for name in names]
+
+
+def _names(cursor: Cursor) -> list[str]:
+    names = []
+    while True:
+        name = cursor.name()
+        if name is None:
+            break
+        names.append(unqualified(name))
+        if cursor.at_symbol("("):  # a function signature
+            cursor.skip_group()
+        if not cursor.at_symbol(","):
+            break
+        cursor.next()
+    return names
+
+
+def policy(words: Sequence[Word]) -> list[Action] | None:
+    cursor = Cursor(words, 2)  # after CREATE POLICY
+    name = cursor.name()
+    if name is None or not cursor.accept("ON"):
+        return None
+    table = cursor.name()
+    return [Action("create_policy", name=name, table=unqualified(table) if table else None)]
+
+
+def alter_type(words: Sequence[Word]) -> list[Action] | None:
+    cursor = Cursor(words, 2)  # after ALTER TYPE
+    name = cursor.name()
+    if name is None:
+        return None
+    if cursor.accept("ADD", "VALUE"):
+        cursor.accept("IF", "NOT", "EXISTS")
+        value = cursor.next()
+        if value is None or value.kind != "string":
+            return None
+        return [Action("add_enum_value", name=unqualified(name), values=(value.text,))]
+    if cursor.accept("RENAME", "VALUE"):
+        old, _, new = cursor.next(), cursor.next(), cursor.next()
+        values = tuple(word.text for word in (old, new) if word is not None)
+        return [Action("rename_enum_value", name=unqualified(name), values=values)]
+    return [Action("other", name=unqualified(name))]
+
+
+def create_type(words: Sequence[Word]) -> list[Action] | None:
+    cursor = Cursor(words, 2)
+    name = cursor.name()
+    return [Action("create_type", name=unqualified(name))] if name else None
+
+
+def truncate(words: Sequence[Word]) -> list[Action] | None:
+    cursor = Cursor(words, 1)
+    cursor.accept("TABLE")
+    cursor.accept("ONLY")
+    names = _names(cursor)
+    return [Action("truncate", table=name) for name in names] or None
+
+
+def vacuum(words: Sequence[Word]) -> list[Action]:
+    cursor = Cursor(words, 1)
+    full = cursor.accept("FULL")
+    if cursor.at_symbol("("):
+        start = cursor.position
+        cursor.skip_group()
+        full = full or option_on(words[start + 1 : cursor.position - 1], "FULL")
+    while cursor.accept("FREEZE") or cursor.accept("VERBOSE") or cursor.accept("ANALYZE"):
+        pass
+    tables = _names(cursor)
+    return [Action("vacuum", table=table, full=full) for table in tables] or [Action("vacuum", full=full)]
+
+
+def option_on(options: Sequence[Word], name: str) -> bool:
+    """Whether a parenthesised option list (`FULL, VERBOSE false`) turns `name` on: an option
+    without a value is on, and so are the values Postgres reads as true."""
+    for option in split_top_level(options):
+        if option[0].upper == name:
+            return len(option) == 1 or option[1].text.upper() in ("TRUE", "ON", "1", "YES")
+    return False
+
+
+def cluster(words: Sequence[Word]) -> list[Action]:
+    cursor = Cursor(words, 1)
+    if cursor.at_symbol("("):
+        cursor.skip_group()  # options: VERBOSE [boolean]
+    cursor.accept("VERBOSE")
+    table = cursor.name()
+    return [Action("cluster", table=unqualified(table) if table else None)]
+
+
+def reindex(words: Sequence[Word]) -> list[Action] | None:
+    cursor = Cursor(words, 1)
+    if cursor.at_symbol("("):
+        cursor.skip_group()
+    target = cursor.next()
+    if target is None or target.upper not in ("INDEX", "TABLE", "SCHEMA", "DATABASE", "SYSTEM"):
+        return None
+    return [Action("reindex", concurrently=cursor.accept("CONCURRENTLY"), name=cursor.name())]
+
+
+def grant(words: Sequence[Word]) -> list[Action] | None:
+    """GRANT ... TO grantees (also inside ALTER DEFAULT PRIVILEGES)."""
+    level = top_level(words)
+    cursor = None
+    for index, word in enumerate(level):
+        if word.upper == "TO":
+            cursor = Cursor(level, index + 1)
+    if cursor is None:
+        # REVOKE ... FROM, or a role membership grant without TO, is not a grant to anyone new.
+        return [Action("other")]
+    grantees = []
+    while not cursor.done:
+        word = cursor.next()
+        assert word is not None
+        if word.upper in ("WITH", "GRANTED"):
+            break
+        if word.kind in ("word", "quoted"):
+            # Postgres takes the quoted `"public"` as PUBLIC too, but `"PUBLIC"` is a role of that name:
+            # keep its quotes so it can never be mistaken for the keyword.
+            if word.name == "public":
+                grantees.append("PUBLIC")
+            else:
+                grantees.append(f'"{word.name}"' if word.name == "PUBLIC" else word.name)
+    return [Action("grant", values=tuple(grantees))]

@@ -1,0 +1,1 @@
+"""The plain records every part of the linter shares: statement actions, findings, display paths."""

@@ -1,0 +1,39 @@
+"""GitHub Actions workflow commands: each finding becomes an inline annotation on the diff.
+
+The runner parses `::error file=F,line=N,col=C,title=T::message` from the step's output. Values
+are escaped as actions/toolkit does, because a `,` or `:` in a file name or a newline in a message
+would otherwise end the property or the command early and garble, or drop, the annotation.
+Suppressed findings are not annotated (they were accepted in review); the closing summary line
+counts them and is plain text, not a command.
+"""
+
+from __future__ import annotations
+
+from migrations_checks.lint.records.findings import LintResult
+from migrations_checks.lint.report import counts, coverage, repository_path
+
+COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def render(result: LintResult) -> str:
+    lines = []
+    for finding in result.findings:
+        properties = {
+            "file": repository_path(finding.file),
+            "line": str(finding.line),
+            "col": str(finding.column),
+            "title": finding.rule,
+        }
+        joined = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
+        message = f"{finding.message}\nhint: {finding.hint}" if finding.hint else finding.message
+        lines.append(f"::{COMMANDS[finding.severity]} {joined}::{escape_data(message)}")
+    lines.append(f"migrations-checks: {counts(result)} in {coverage(result)}")
+    return "\n".join(lines) + "\n"
+
+
+def escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(value: str) -> str:
+    return escape_data(value).replace(":", "%3A").replace(",", "%2C")

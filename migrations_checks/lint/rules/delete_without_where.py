@@ -1,0 +1,32 @@
+"""delete-without-where: `DELETE FROM t` with no `WHERE`.
+
+A migration runs against every environment, production included: an unqualified DELETE empties
+the table there, holding row locks on all of it until the migration commits, and rolling the app
+back does not bring the rows back. Deleting data belongs in a deliberate, reviewed operation,
+never in a schema migration.
+"""
+
+from collections.abc import Iterator
+
+from migrations_checks.lint.context import StatementContext
+from migrations_checks.lint.rules import Hit, Rule
+from migrations_checks.lint.statements import Statement
+
+
+def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
+    tables = [a.table for a in statement.actions if a.verb == "delete" and not a.has_where and a.table]
+    if tables:
+        yield Hit(f"deletes every row of {', '.join(tables)}, in production too")
+
+
+RULE = Rule(
+    id="delete-without-where",
+    severity="error",
+    category="destructive",
+    summary="DELETE without WHERE empties the table in every environment",
+    hint="never in a schema migration; delete data in a reviewed one-off operation",
+    bad='DELETE FROM "plan_generations";',
+    good='DELETE FROM "plan_generations" WHERE "status" = \'failed\';',
+    check=check,
+    verbs=frozenset({"delete"}),
+)

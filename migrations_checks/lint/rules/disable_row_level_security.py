@@ -1,0 +1,36 @@
+"""disable-row-level-security: `DISABLE ROW LEVEL SECURITY` or `NO FORCE ROW LEVEL SECURITY`.
+
+With row level security off, every role that can query the table sees and changes every row: the
+table's policies stop applying at once, for every tenant. `NO FORCE` does the same for the table's
+owner, which is often the role the application connects as (on Neon, by default). Keep RLS on and
+change the policies instead; if it must go, do it in a reviewed migration with a suppression.
+"""
+
+from collections.abc import Iterator
+
+from migrations_checks.lint.context import StatementContext
+from migrations_checks.lint.rules import Hit, Rule
+from migrations_checks.lint.statements import Statement
+
+
+def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
+    for action in statement.actions:
+        if action.verb == "disable_rls":
+            yield Hit(f"disables row level security on {action.table}: its policies stop applying")
+            return
+        if action.verb == "no_force_rls":
+            yield Hit(f"stops forcing row level security on {action.table}: its owner bypasses the policies")
+            return
+
+
+RULE = Rule(
+    id="disable-row-level-security",
+    severity="error",
+    category="security",
+    summary="turning row level security off exposes every row to every role that can query the table",
+    hint="keep row level security on and change the policies instead",
+    bad='ALTER TABLE "learning_plans" DISABLE ROW LEVEL SECURITY;',
+    good='ALTER TABLE "learning_plans" ENABLE ROW LEVEL SECURITY;',
+    check=check,
+    verbs=frozenset({"disable_rls", "no_force_rls"}),
+)

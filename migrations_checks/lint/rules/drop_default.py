@@ -1,0 +1,34 @@
+"""drop-default: `ALTER COLUMN ... DROP DEFAULT`.
+
+The release that is still running may insert rows without naming the column and rely on the
+default to fill it: once the default is gone those rows get NULL, or fail outright on a NOT NULL
+column. Drop the default only after the code that relies on it is gone, in a later release.
+"""
+
+from collections.abc import Iterator
+
+from migrations_checks.lint.context import StatementContext
+from migrations_checks.lint.rules import Hit, Rule
+from migrations_checks.lint.statements import Statement
+
+
+def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
+    columns = [f"{a.table}.{a.column}" for a in statement.actions if a.verb == "drop_default"]
+    if columns:
+        yield Hit(
+            f"drops the default of {', '.join(columns)}: inserts from the running release that omit "
+            "the column get NULL or fail"
+        )
+
+
+RULE = Rule(
+    id="drop-default",
+    severity="warning",
+    category="destructive",
+    summary="DROP DEFAULT breaks inserts of the running release that rely on the default",
+    hint="drop the default in a later release, once no running code omits the column on insert",
+    bad='ALTER TABLE "plans" ALTER COLUMN "status" DROP DEFAULT;',
+    good='ALTER TABLE "plans" ALTER COLUMN "status" SET DEFAULT \'pending\';',
+    check=check,
+    verbs=frozenset({"drop_default"}),
+)

@@ -1,0 +1,47 @@
+"""drop-policy: `DROP POLICY` not followed in the same file by a new policy of that name.
+
+Dropping a permissive policy hides rows from the roles it admitted; dropping a restrictive one
+lets those roles see or change rows it kept from them. Either way the running application's access
+changes the moment the migration commits. Replacing a policy (drop, then `CREATE POLICY` of the
+same name on the same table in the same file) is what Drizzle generates for a changed policy and
+is not reported.
+"""
+
+from collections.abc import Iterator
+
+from migrations_checks.lint.context import StatementContext
+from migrations_checks.lint.rules import Hit, Rule
+from migrations_checks.lint.statements import Statement
+
+
+def _recreated(name: str | None, table: str | None, context: StatementContext) -> bool:
+    return any(
+        action.verb == "create_policy" and action.name == name and action.table == table
+        for later in context.later_in_file
+        for action in later.actions
+    )
+
+
+def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
+    for action in statement.actions:
+        if action.verb == "drop_policy" and not _recreated(action.name, action.table, context):
+            yield Hit(
+                f"drops policy {action.name} on {action.table} without re-creating it: "
+                "who can read or write its rows changes"
+            )
+            return
+
+
+RULE = Rule(
+    id="drop-policy",
+    severity="warning",
+    category="security",
+    summary="dropping a policy changes who can read or write the table's rows",
+    hint="re-create the policy in the same migration, or confirm the new access rules are intended",
+    bad='DROP POLICY "plans_owner_read" ON "learning_plans";',
+    good='DROP POLICY "plans_owner_read" ON "learning_plans";--> statement-breakpoint\n'
+    'CREATE POLICY "plans_owner_read" ON "learning_plans" AS PERMISSIVE FOR SELECT TO "authenticated" '
+    'USING ((select auth.user_id()) = "learning_plans"."user_id");',
+    check=check,
+    verbs=frozenset({"drop_policy"}),
+)

@@ -1,0 +1,35 @@
+"""rename-column: `ALTER TABLE ... RENAME COLUMN`.
+
+The release still running names the column the old way; Drizzle lists columns explicitly in every
+select and insert, so all of its queries on the table fail, not only those that use the column,
+until the new release is fully out and again after any rollback of the app. Add the new column,
+write to both, backfill, switch reads, and drop the old column in a later release.
+"""
+
+from collections.abc import Iterator
+
+from migrations_checks.lint.context import StatementContext
+from migrations_checks.lint.rules import Hit, Rule
+from migrations_checks.lint.statements import Statement
+
+
+def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
+    for action in statement.actions:
+        if action.verb == "rename_column":
+            yield Hit(
+                f"renames column {action.table}.{action.column} to {action.name}: "
+                f"the running release still reads and writes {action.column}"
+            )
+
+
+RULE = Rule(
+    id="rename-column",
+    severity="error",
+    category="destructive",
+    summary="ALTER TABLE ... RENAME COLUMN breaks the queries of the release that is still running",
+    hint="add the new column, dual-write, backfill, switch reads, drop the old column in a later release",
+    bad='ALTER TABLE "users" RENAME COLUMN "name" TO "display_name";',
+    good='ALTER TABLE "users" ADD COLUMN "display_name" text;',
+    check=check,
+    verbs=frozenset({"rename_column"}),
+)

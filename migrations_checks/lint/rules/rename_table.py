@@ -1,0 +1,35 @@
+"""rename-table: `ALTER TABLE ... RENAME TO` (and `SET SCHEMA`, which moves it out of reach).
+
+Old code keeps running against the new schema for a while, and it still names the table the old
+way: every query it sends fails until the new release is fully out, and again after any rollback of
+the app. Create the new table, write to both, backfill, switch reads to the new one, and drop the
+old one in a later release.
+"""
+
+from collections.abc import Iterator
+
+from migrations_checks.lint.context import StatementContext
+from migrations_checks.lint.rules import Hit, Rule
+from migrations_checks.lint.statements import Statement
+
+
+def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
+    for action in statement.actions:
+        if action.verb == "rename_table":
+            yield Hit(
+                f"renames table {action.table} to {action.name or '(unknown)'}: "
+                f"the running release still queries {action.table}"
+            )
+
+
+RULE = Rule(
+    id="rename-table",
+    severity="error",
+    category="destructive",
+    summary="ALTER TABLE ... RENAME TO breaks every query of the release that is still running",
+    hint="create the new table, dual-write, backfill, switch reads, drop the old table in a later release",
+    bad='ALTER TABLE "plans" RENAME TO "learning_plans";',
+    good='CREATE TABLE "learning_plans" ("id" uuid PRIMARY KEY, "topic" text NOT NULL);',
+    check=check,
+    verbs=frozenset({"rename_table"}),
+)

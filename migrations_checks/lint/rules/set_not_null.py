@@ -1,0 +1,47 @@
+"""set-not-null: `ALTER COLUMN ... SET NOT NULL` on an existing table.
+
+Postgres scans the whole table under an ACCESS EXCLUSIVE lock to prove there is no NULL, blocking
+every read and write meanwhile, and the release that is still running may keep writing NULL into
+the column, which now fails. The safe path: add `CHECK (col IS NOT NULL) NOT VALID` (instant),
+`VALIDATE CONSTRAINT` it (a scan that does not block writes), then `SET NOT NULL`, which Postgres 12+
+proves from the valid constraint without scanning; do that once no running code writes NULL. So
+SET NOT NULL is not reported when an earlier migration validated such a constraint: the CHECK has
+rejected NULL writes since then, and nothing is scanned. A table created earlier in the same file
+has no rows and no writers yet. PostgreSQL 18's `ADD CONSTRAINT ... NOT NULL col` counts as SET NOT
+NULL: even `NOT VALID`, it rejects the running release's NULL writes.
+"""
+
+from collections.abc import Iterator
+
+from migrations_checks.lint.context import StatementContext
+from migrations_checks.lint.rules import Hit, Rule
+from migrations_checks.lint.statements import Statement
+
+
+def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
+    columns = [
+        f"{a.table}.{a.column}"
+        for a in statement.actions
+        if a.verb == "set_not_null"
+        and not context.is_new(a.table)
+        and context.history.not_null_proven_by(a.table, a.column) in (None, statement.file.tag)
+    ]
+    if columns:
+        yield Hit(
+            f"sets NOT NULL on {', '.join(columns)}: scans the table under an exclusive lock, "
+            "and the running release may still write NULL"
+        )
+
+
+RULE = Rule(
+    id="set-not-null",
+    severity="warning",
+    category="destructive",
+    summary="SET NOT NULL scans a locked table and rejects NULLs the running release may still write",
+    hint="add CHECK (col IS NOT NULL) NOT VALID, VALIDATE it, then SET NOT NULL (Postgres 12+ skips "
+    "the scan) once no running code writes NULL",
+    bad='ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL;',
+    good='ALTER TABLE "users" ADD CONSTRAINT "users_email_not_null" CHECK ("email" IS NOT NULL) NOT VALID;',
+    check=check,
+    verbs=frozenset({"set_not_null"}),
+)

@@ -1,0 +1,46 @@
+"""table-rewrite: `VACUUM FULL`, `CLUSTER`, `ALTER TABLE ... SET TABLESPACE` and other rewrites.
+
+The catalogue names the first three; `ALTER TABLE ... SET LOGGED / UNLOGGED`, `SET ACCESS METHOD`
+and `ALTER COLUMN ... SET EXPRESSION` (Postgres 17) rewrite the table the same way.
+
+Each of these copies the whole table (and rebuilds its indexes) under an ACCESS EXCLUSIVE lock:
+nothing reads or writes it until the copy ends, which on a large table is minutes of outage in the
+middle of a deploy. They are maintenance, not schema changes: run them in a maintenance window, or
+use an online tool such as pg_repack. A table created earlier in the same file is empty and exempt.
+"""
+
+from collections.abc import Iterator
+
+from migrations_checks.lint.context import StatementContext
+from migrations_checks.lint.records.actions import Action
+from migrations_checks.lint.rules import Hit, Rule
+from migrations_checks.lint.statements import Statement
+
+_REWRITING_VERBS = frozenset({"cluster", "set_tablespace", "rewrite_table", "vacuum"})
+
+
+def _rewrites(action: Action) -> bool:
+    return action.verb in _REWRITING_VERBS and (action.verb != "vacuum" or action.full)
+
+
+def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
+    rewrites = [action for action in statement.actions if _rewrites(action) and not context.is_new(action.table)]
+    if not rewrites:
+        return
+    # A command without a table (`VACUUM FULL;`, `CLUSTER;`) rewrites every table it may.
+    tables = [action.table for action in rewrites if action.table is not None]
+    target = ", ".join(tables) if tables else "every table"
+    yield Hit(f"{statement.kind} rewrites {target} under an ACCESS EXCLUSIVE lock", tables=tuple(tables))
+
+
+RULE = Rule(
+    id="table-rewrite",
+    severity="warning",
+    category="locking",
+    summary="VACUUM FULL, CLUSTER, SET TABLESPACE and other table rewrites lock the table while they run",
+    hint="not during a deploy: run it in a maintenance window, or use pg_repack",
+    bad='CLUSTER "learning_plans" USING "plans_topic_idx";',
+    good='ANALYZE "learning_plans";',
+    check=check,
+    verbs=_REWRITING_VERBS,
+)

@@ -1,0 +1,31 @@
+"""unparseable-statement: a statement neither sqlglot nor the token classifier can identify.
+
+A gate that skips what it cannot read passes exactly the statements nobody looked at. Anything the
+linter cannot name (a typo, a dialect extension, dynamic SQL built at run time inside a DO block)
+is an error, so a person reads it and either rewrites it or suppresses it with a reason.
+"""
+
+from collections.abc import Iterator
+
+from migrations_checks.lint.context import StatementContext
+from migrations_checks.lint.rules import Hit, Rule
+from migrations_checks.lint.statements import Statement
+
+
+def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
+    if not statement.identified:
+        what = "dynamic SQL inside a DO block" if statement.dynamic else "this statement"
+        excerpt = " ".join(statement.text.split())[:80]
+        yield Hit(f"cannot identify {what}: `{excerpt}`")
+
+
+RULE = Rule(
+    id="unparseable-statement",
+    severity="error",
+    category="parse",
+    summary="a statement the linter cannot identify is never passed unexamined",
+    hint="check the statement for typos; if it is valid Postgres, suppress with a reason and review it by hand",
+    bad="ALTER TABLE users FROBNICATE COLUMN x;",
+    good="ALTER TABLE users ENABLE ROW LEVEL SECURITY;",
+    check=check,
+)

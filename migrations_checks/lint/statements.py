@@ -1,0 +1,146 @@
+"""Turn a migration file into statements the rules can check.
+
+Each statement is split out with its exact position, unwrapped from `DO` blocks where it runs at
+migration time, parsed by sqlglot, named by the token classifier and described as actions. A
+statement that neither sqlglot nor the classifier identifies gets coverage `opaque`; the
+`unparseable-statement` rule reports it, so nothing passes unexamined.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlglot import exp
+from sqlglot.dialects.postgres import Postgres
+
+from migrations_checks.lint.extract import describe
+from migrations_checks.lint.reader import MigrationFile
+from migrations_checks.lint.records.actions import Action
+from migrations_checks.lint.sql.classify import classify
+from migrations_checks.lint.sql.do_blocks import is_do_block, unwrap_do_block
+from migrations_checks.lint.sql.features import features_of
+from migrations_checks.lint.sql.splitter import Chunk, Comment, inner_comments, split_sql, trailing_comments
+from migrations_checks.lint.sql.words import statement_words
+
+# sqlglot logs a warning for every statement it hands back as a Command; that is expected here.
+logging.getLogger("sqlglot").setLevel(logging.ERROR)
+_DIALECT = Postgres()
+_local = threading.local()
+
+CoverageKind = Literal["parsed", "classified", "opaque"]
+
+
+@dataclass(frozen=True)
+class Statement:
+    file: MigrationFile
+    text: str
+    start: int  # offset in the file
+    line: int
+    column: int
+    comments_above: tuple[Comment, ...]  # comments between the previous statement and this one
+    literals: frozenset[str]  # the string constants it contains, e.g. enum values it uses
+    features: frozenset[str]  # version-dependent features it uses (see sql/features.py)
+    kind: str | None  # the Postgres command, e.g. "ALTER TABLE"; None if unknown
+    actions: tuple[Action, ...]
+    coverage: CoverageKind
+    do_block: Statement | None = None  # the DO statement this one runs inside
+    dynamic: bool = False  # SQL built at run time (EXECUTE in a DO block): it cannot be examined
+
+    @property
+    def identified(self) -> bool:
+        return self.coverage != "opaque"
+
+
+@dataclass(frozen=True)
+class FileStatements:
+    file: MigrationFile
+    statements: tuple[Statement, ...]  # in execution order, DO-block contents after their DO
+    comments: tuple[Comment, ...]  # every comment, for file-level markers and stray directives
+
+
+def read_statements(file: MigrationFile) -> FileStatements:
+    source = file.text
+    chunks = split_sql(source)
+    statements: list[Statement] = []
+    comments: list[Comment] = []
+    for chunk in chunks:
+        comments.extend(chunk.leading_comments)
+        statement = _statement(file, chunk)
+        if not is_do_block(chunk):
+            statements.append(statement)
+            comments.extend(inner_comments(source, chunk))
+            continue
+        block = unwrap_do_block(source, chunk)
+        # A DO's one string constant is its body; the values it uses are those outside its statements.
+        statement = dataclasses.replace(statement, literals=block.literals)
+        statements.append(statement)
+        comments.extend(block.comments)
+        statements.extend(_statement(file, inner, do_block=statement) for inner in block.statements)
+        statements.extend(_opaque(file, inner, statement) for inner in block.dynamic)
+    comments.extend(trailing_comments(source, chunks))
+    return FileStatements(file=file, statements=tuple(statements), comments=tuple(comments))
+
+
+def _statement(file: MigrationFile, chunk: Chunk, do_block: Statement | None = None) -> Statement:
+    words = statement_words(chunk.text, chunk.start, chunk.tokens)
+    tree = _parse(file.text, chunk)
+    kind = classify(words)
+    actions = describe(kind, words, tree) if kind and chunk.lexed else None
+    if actions is None:
+        coverage: CoverageKind = "opaque"
+    elif tree is not None and not isinstance(tree, exp.Command):
+        coverage = "parsed"
+    else:
+        coverage = "classified"
+    return Statement(
+        **_located(file, chunk, do_block),
+        literals=frozenset(word.text for word in words if word.kind == "string"),
+        features=features_of(kind, words, actions or ()),
+        kind=kind,
+        actions=tuple(actions or ()),
+        coverage=coverage,
+    )
+
+
+def _opaque(file: MigrationFile, chunk: Chunk, do_block: Statement) -> Statement:
+    return Statement(
+        **_located(file, chunk, do_block),
+        literals=frozenset(),
+        features=frozenset(),
+        kind=None,
+        actions=(),
+        coverage="opaque",
+        dynamic=True,
+    )
+
+
+def _located(file: MigrationFile, chunk: Chunk, do_block: Statement | None) -> dict[str, Any]:
+    """Where a statement stands: the fields every statement has, whatever could be read of it."""
+    return {
+        "file": file,
+        "text": chunk.text,
+        "start": chunk.start,
+        "line": chunk.line,
+        "column": chunk.column,
+        "comments_above": chunk.leading_comments,
+        "do_block": do_block,
+    }
+
+
+def _parse(source: str, chunk: Chunk) -> exp.Expression | None:
+    if not chunk.tokens:
+        return None
+    parser = getattr(_local, "parser", None)
+    if parser is None:
+        # Reused per thread, as the tokenizer is: `parse` starts afresh, and building a parser
+        # costs a fifth of parsing a statement.
+        parser = _local.parser = _DIALECT.parser()
+    try:
+        trees = parser.parse(list(chunk.tokens), source)
+    except Exception:
+        return None
+    return trees[0] if len(trees) == 1 else None
