@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from urllib.parse import unquote
 
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
@@ -70,15 +71,15 @@ def same_database(left: str, right: str) -> bool:
     return same_host and _port(a) == _port(b) and _database(a) == _database(b)
 
 
-def _hosts(params: dict[str, object]) -> frozenset[str]:
+def _hosts(params: Mapping[str, object]) -> frozenset[str]:
     return frozenset(str(params[key]).lower() for key in ("host", "hostaddr") if params.get(key))
 
 
-def _port(params: dict[str, object]) -> str:
+def _port(params: Mapping[str, object]) -> str:
     return str(params.get("port") or _DEFAULT_PORT)
 
 
-def _database(params: dict[str, object]) -> str:
+def _database(params: Mapping[str, object]) -> str:
     return str(params.get("dbname") or params.get("user") or "")
 
 

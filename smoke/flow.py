@@ -254,7 +254,8 @@ class _Run:
             detail = api.plan_detail(plan_id)
         except (ApiError, AuthError) as error:
             raise self.fail("verify", str(error)) from None
-        listed = detail.get("modules") if isinstance(detail.get("modules"), list) else []
+        modules_field = detail.get("modules")
+        listed = modules_field if isinstance(modules_field, list) else []
         api_modules = len(listed)
         api_tasks = sum(len(module.get("tasks") or []) for module in listed if isinstance(module, dict))
         job = latest_job(db, plan_id)

@@ -31,8 +31,7 @@ def catalogue_markdown() -> str:
             if r.category == category
         ]
     for rule in rules:
-        module = __import__(f"migrations_checks.lint.rules.{rule.id.replace('-', '_')}", fromlist=["RULE"])
-        why = (module.__doc__ or "").split("\n", 1)[-1].strip()
+        why = rule.doc.split("\n", 1)[-1].strip()
         lines += [
             "",
             f"### `{rule.id}`",

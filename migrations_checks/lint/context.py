@@ -7,7 +7,7 @@ varchar widening from a rewrite.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from gates.config import ConfigError, GatesConfig, Severity
@@ -26,13 +26,12 @@ class LintOptions:
     only: frozenset[str] | None = None
 
     @classmethod
-    def from_config(cls, config: GatesConfig, **overrides: object) -> LintOptions:
-        """Options from gates.toml's `[migrations]` table; a misspelt rule id there is an error."""
-        from migrations_checks.lint.rules import all_rules  # the rules import this module
-
+    def from_config(cls, config: GatesConfig, rule_ids: Collection[str], **overrides: object) -> LintOptions:
+        """Options from gates.toml's `[migrations]` table; a rule id there that is not one of
+        `rule_ids` (the registry's, handed in by the caller) is a misspelling and an error."""
         settings = config.migrations
         for rule_id in sorted(settings.severity):
-            if rule_id not in all_rules():
+            if rule_id not in rule_ids:
                 raise ConfigError(
                     f"migrations.severity.{rule_id} in {config.source or 'the built-in defaults'} "
                     "is not a known rule id; check its spelling"

@@ -143,4 +143,5 @@ def _parse(source: str, chunk: Chunk) -> exp.Expression | None:
         trees = parser.parse(list(chunk.tokens), source)
     except Exception:
         return None
-    return trees[0] if len(trees) == 1 else None
+    tree = trees[0] if len(trees) == 1 else None
+    return tree if isinstance(tree, exp.Expression) else None

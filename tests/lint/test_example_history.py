@@ -7,13 +7,14 @@ from pathlib import Path
 from gates.config import load_config
 from migrations_checks.lint.context import LintOptions
 from migrations_checks.lint.engine import lint_paths
+from migrations_checks.lint.rules import all_rules
 
 ROOT = Path(__file__).parents[2]
 
 
 def test_example_history_passes_the_gate_bar() -> None:
     config = load_config(ROOT / "gates.toml")
-    result = lint_paths([config.migrations.path], LintOptions.from_config(config))
+    result = lint_paths([config.migrations.path], LintOptions.from_config(config, all_rules()))
     assert result.blocking("warning") == []
     assert result.coverage.opaque == 0
     # The two-phase drop of 0005 is reported for review, naming the deprecating migration.

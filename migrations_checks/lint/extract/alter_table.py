@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from migrations_checks.lint.extract.columns import normalize_type, parse_column, type_words
-from migrations_checks.lint.records.actions import Action
+from migrations_checks.lint.records.actions import Action, Verb
 from migrations_checks.lint.sql.words import Cursor, Word, has_keyword, split_top_level, top_level, unqualified
 
 _CONSTRAINT_KINDS = ("CONSTRAINT", "CHECK", "UNIQUE", "PRIMARY", "EXCLUDE", "FOREIGN")
@@ -127,7 +127,7 @@ def _add_constraint(cursor: Cursor, table: str) -> Action | None:
     if cursor.accept("CHECK"):
         return Action("add_check", table=table, name=name, not_valid=not_valid, column=_not_null_check(cursor))
     if cursor.accept("UNIQUE") or cursor.at("PRIMARY", "KEY"):
-        verb = "add_primary_key" if cursor.accept("PRIMARY", "KEY") else "add_unique"
+        verb: Verb = "add_primary_key" if cursor.accept("PRIMARY", "KEY") else "add_unique"
         using_index = has_keyword(options, "USING", "INDEX") and not has_keyword(options, "INDEX", "TABLESPACE")
         return Action(verb, table=table, name=name, using_index=using_index)
     if cursor.accept("EXCLUDE"):

@@ -13,14 +13,18 @@ from collections.abc import Sequence
 
 from sqlglot import exp
 
-from migrations_checks.lint.records.actions import Action
+from migrations_checks.lint.records.actions import Action, Verb
 from migrations_checks.lint.sql.words import Cursor, Word, top_level, unqualified
 
 
 def data_changes(words: Sequence[Word], tree: exp.Expression | None) -> list[Action] | None:
     """Every UPDATE and DELETE the statement performs; None if an UPDATE/DELETE cannot be read."""
     if tree is not None and not isinstance(tree, exp.Command):
-        found = [_from_node(node) for node in tree.find_all(exp.Update, exp.Delete)]
+        found = [
+            _from_node(node)
+            for node in tree.find_all(exp.Update, exp.Delete)
+            if isinstance(node, exp.Update | exp.Delete)
+        ]
         return None if None in found else [a for a in found if a is not None] or [Action("other")]
     return _from_words(words)
 
@@ -33,7 +37,7 @@ def _from_node(node: exp.Update | exp.Delete) -> Action | None:
     schema_node = target.args.get("db")
     schema = (target.db if schema_node.args.get("quoted") else target.db.lower()) if schema_node else ""
     table = unqualified(f"{schema}.{name}" if schema else name)
-    verb = "update" if isinstance(node, exp.Update) else "delete"
+    verb: Verb = "update" if isinstance(node, exp.Update) else "delete"
     return Action(verb, table=table, has_where=node.args.get("where") is not None)
 
 

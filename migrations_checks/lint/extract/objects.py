@@ -201,8 +201,8 @@ def grant(words: Sequence[Word]) -> list[Action] | None:
     """GRANT ... TO grantees (also inside ALTER DEFAULT PRIVILEGES)."""
     level = top_level(words)
     cursor = None
-    for index, word in enumerate(level):
-        if word.upper == "TO":
+    for index, keyword in enumerate(level):
+        if keyword.upper == "TO":
             cursor = Cursor(level, index + 1)
     if cursor is None:
         # REVOKE ... FROM, or a role membership grant without TO, is not a grant to anyone new.

@@ -10,7 +10,7 @@ counts them and is plain text, not a command.
 from __future__ import annotations
 
 from migrations_checks.lint.records.findings import LintResult
-from migrations_checks.lint.report import counts, coverage, repository_path
+from migrations_checks.lint.report.summary import counts, coverage, repository_path
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 

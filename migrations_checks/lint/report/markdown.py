@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from migrations_checks.lint.records.findings import Finding, LintResult
-from migrations_checks.lint.report import counts, coverage
+from migrations_checks.lint.report.summary import counts, coverage
 
 MARKER = "<!-- migrations-checks -->"
 COMMENT_LIMIT = 65_536

@@ -9,8 +9,6 @@ instead of forgetting them, which keeps each exception auditable.
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import json
 from dataclasses import asdict
 from pathlib import PurePath, PurePosixPath, PureWindowsPath
@@ -19,7 +17,7 @@ from urllib.parse import quote
 
 from gates.config import Severity
 from migrations_checks.lint.records.findings import Finding, LintResult
-from migrations_checks.lint.report import repository_path
+from migrations_checks.lint.report.summary import repository_path
 from migrations_checks.lint.rules import Rule, all_rules
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -78,9 +76,7 @@ def _descriptor(rule: Rule) -> dict[str, Any]:
 
 def _rationale(rule: Rule) -> str:
     """The rule module's docstring without its title line: why the hazard matters."""
-    module = importlib.import_module(f"migrations_checks.lint.rules.{rule.id.replace('-', '_')}")
-    docstring = inspect.cleandoc(module.__doc__ or "")
-    body = docstring.partition("\n")[2].strip()
+    body = rule.doc.partition("\n")[2].strip()
     # Docstrings wrap at the source line length; SARIF viewers wrap text themselves.
     return "\n\n".join(" ".join(paragraph.split()) for paragraph in body.split("\n\n") if paragraph.strip())
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from migrations_checks.lint.records.findings import Finding, LintResult
-from migrations_checks.lint.report import counts, coverage
+from migrations_checks.lint.report.summary import counts, coverage
 
 INDENT = "    "
 

@@ -1,83 +1,118 @@
-"""The migration rule catalogue: one module per rule, each exporting `RULE`.
+"""The migration rule catalogue: one module per rule, each exporting `RULE`, listed here by hand.
 
-A rule module's docstring says why the hazard matters; its `RULE` carries the stable id, default
-severity, category, the safe path to suggest, and a bad and a good example that the tests run.
-Statement rules implement `check(statement, context)` and name in `verbs` the actions it examines
-(tests/rules/test_verbs.py holds them to it); journal rules implement `check_set(migration_set)`.
+A rule module's docstring starts with the rule id and says why the hazard matters; its `RULE`
+carries the stable id, default severity, category, the safe path to suggest, and a bad and a good
+example that the tests run. The registry below holds each rule with its docstring.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+import inspect
+from dataclasses import replace
 from functools import cache
-from typing import TYPE_CHECKING, Literal
+from types import ModuleType
 
-from gates.config import Severity
 from migrations_checks.lint.records.actions import Verb
+from migrations_checks.lint.rules import (
+    add_check_without_not_valid,
+    add_foreign_key_without_not_valid,
+    add_not_null_column_without_default,
+    add_unique_constraint,
+    applied_migration_edited,
+    change_column_type,
+    concurrently_in_transaction,
+    create_index_non_concurrently,
+    data_backfill,
+    delete_without_where,
+    disable_row_level_security,
+    drop_column,
+    drop_default,
+    drop_index_non_concurrently,
+    drop_object,
+    drop_policy,
+    drop_schema,
+    drop_table,
+    drop_type,
+    enum_value_used_in_same_transaction,
+    grant_to_public,
+    invalid_suppression,
+    journal_missing_entry,
+    journal_missing_file,
+    journal_out_of_order,
+    non_transactional_statement,
+    rename_column,
+    rename_enum_value,
+    rename_table,
+    requires_newer_postgres,
+    rerun_failure,
+    set_not_null,
+    table_rewrite,
+    transaction_control,
+    truncate_table,
+    unparseable_statement,
+    unused_suppression,
+    update_without_where,
+    volatile_default,
+)
+from migrations_checks.lint.rules.rule import Category, Hit, JournalHit, Rule
 
-if TYPE_CHECKING:
-    from migrations_checks.lint.context import StatementContext
-    from migrations_checks.lint.reader import MigrationSet
-    from migrations_checks.lint.statements import Statement
+__all__ = ["Category", "Hit", "JournalHit", "Rule", "all_rules", "statement_rules"]
 
-Category = Literal["destructive", "locking", "transaction", "security", "journal", "parse", "suppression"]
+# In alphabetical order: the catalogue, the SARIF rule list and docs/rules.md keep this order.
+_MODULES: tuple[ModuleType, ...] = (
+    add_check_without_not_valid,
+    add_foreign_key_without_not_valid,
+    add_not_null_column_without_default,
+    add_unique_constraint,
+    applied_migration_edited,
+    change_column_type,
+    concurrently_in_transaction,
+    create_index_non_concurrently,
+    data_backfill,
+    delete_without_where,
+    disable_row_level_security,
+    drop_column,
+    drop_default,
+    drop_index_non_concurrently,
+    drop_object,
+    drop_policy,
+    drop_schema,
+    drop_table,
+    drop_type,
+    enum_value_used_in_same_transaction,
+    grant_to_public,
+    invalid_suppression,
+    journal_missing_entry,
+    journal_missing_file,
+    journal_out_of_order,
+    non_transactional_statement,
+    rename_column,
+    rename_enum_value,
+    rename_table,
+    requires_newer_postgres,
+    rerun_failure,
+    set_not_null,
+    table_rewrite,
+    transaction_control,
+    truncate_table,
+    unparseable_statement,
+    unused_suppression,
+    update_without_where,
+    volatile_default,
+)
 
 
-@dataclass(frozen=True)
-class Hit:
-    """One offence found by a rule; the engine turns it into a finding."""
-
-    message: str
-    # The tables it locks: any hot one raises the finding to error (None, a table it could not name,
-    # is never hot).
-    tables: tuple[str | None, ...] = ()
-    severity: Severity | None = None  # overrides the rule's severity (a deprecated drop is info)
+def _registered(module: ModuleType) -> Rule:
+    rule: Rule = module.RULE
+    return replace(rule, doc=inspect.cleandoc(module.__doc__ or ""))
 
 
-@dataclass(frozen=True)
-class JournalHit:
-    message: str
-    file: str  # display path of the file the problem is in
-    line: int = 1
+_RULES: dict[str, Rule] = {rule.id: rule for rule in map(_registered, _MODULES)}
 
 
-StatementCheck = Callable[["Statement", "StatementContext"], Iterable[Hit]]
-SetCheck = Callable[["MigrationSet"], Iterable[JournalHit]]
-
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    severity: Severity
-    category: Category
-    summary: str  # what it catches, one line
-    hint: str  # the safe path
-    bad: str  # an example that must fire (SQL, or a description for journal rules)
-    good: str  # an example that must not fire
-    check: StatementCheck | None = None
-    # The action verbs `check` looks at: it is only called for statements with one of them (a
-    # long history has hundreds of thousands of statements). None: every statement.
-    verbs: frozenset[Verb] | None = None
-    check_set: SetCheck | None = None
-    needs_database: bool = False  # checked by `status` and the replay gates, not by lint
-
-
-@cache
 def all_rules() -> dict[str, Rule]:
-    """Every rule, keyed by id, in alphabetical order of their modules' names."""
-    rules: dict[str, Rule] = {}
-    for module_info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if module_info.name.startswith("_"):
-            continue  # shared helpers, not rules
-        module = importlib.import_module(f"{__name__}.{module_info.name}")
-        rule: Rule = module.RULE
-        if rule.id.replace("-", "_") != module_info.name:
-            raise RuntimeError(f"rule module {module_info.name} defines rule {rule.id}")
-        rules[rule.id] = rule
-    return rules
+    """Every rule, keyed by id, in catalogue order."""
+    return _RULES
 
 
 @cache

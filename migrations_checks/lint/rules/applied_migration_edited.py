@@ -9,7 +9,7 @@ Linting files alone cannot tell which migrations are applied, so this rule needs
 `status` command and the replay gates compare the recorded hashes with the files and report it.
 """
 
-from migrations_checks.lint.rules import Rule
+from migrations_checks.lint.rules.rule import Rule
 
 RULE = Rule(
     id="applied-migration-edited",

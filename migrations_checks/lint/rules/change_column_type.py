@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 from migrations_checks.lint.context import StatementContext
 from migrations_checks.lint.records.actions import Action
-from migrations_checks.lint.rules import Hit, Rule
+from migrations_checks.lint.rules.rule import Hit, Rule
 from migrations_checks.lint.statements import Statement
 
 # A character-varying type as `normalize_type` renders it (`varchar(20)`, `varchar`, `text`), also

@@ -12,11 +12,12 @@ inside a DO block, whose body always runs within one statement's transaction, an
 from collections.abc import Iterator
 
 from migrations_checks.lint.context import StatementContext
-from migrations_checks.lint.rules import Hit, Rule
+from migrations_checks.lint.records.actions import Verb
 from migrations_checks.lint.rules._transaction import enclosing_transaction
+from migrations_checks.lint.rules.rule import Hit, Rule
 from migrations_checks.lint.statements import Statement
 
-_CONCURRENT_VERBS = frozenset({"create_index", "drop_index", "reindex", "detach_partition"})
+_CONCURRENT_VERBS: frozenset[Verb] = frozenset({"create_index", "drop_index", "reindex", "detach_partition"})
 
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:

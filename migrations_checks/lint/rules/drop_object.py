@@ -10,7 +10,7 @@ functions too) count as dropping a function.
 from collections.abc import Iterator
 
 from migrations_checks.lint.context import StatementContext
-from migrations_checks.lint.rules import Hit, Rule
+from migrations_checks.lint.rules.rule import Hit, Rule
 from migrations_checks.lint.statements import Statement
 
 _CHECKED_KINDS = frozenset({"VIEW", "MATERIALIZED VIEW", "FUNCTION", "PROCEDURE", "ROUTINE", "TRIGGER", "SEQUENCE"})

@@ -8,7 +8,7 @@ using everything in it first, drop the schema in a later release.
 from collections.abc import Iterator
 
 from migrations_checks.lint.context import StatementContext
-from migrations_checks.lint.rules import Hit, Rule
+from migrations_checks.lint.rules.rule import Hit, Rule
 from migrations_checks.lint.statements import Statement
 
 

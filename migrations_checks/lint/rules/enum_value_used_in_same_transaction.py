@@ -15,7 +15,7 @@ using it as a value.
 from collections.abc import Iterator
 
 from migrations_checks.lint.context import StatementContext
-from migrations_checks.lint.rules import Hit, Rule
+from migrations_checks.lint.rules.rule import Hit, Rule
 from migrations_checks.lint.statements import Statement
 
 # Statements where the label is not a use of the new value: bodies run later, other enums may share

@@ -5,7 +5,7 @@ risk; and a misspelt rule id would silently suppress nothing. The engine reports
 reads suppressions; this module holds the rule's id and documentation.
 """
 
-from migrations_checks.lint.rules import Rule
+from migrations_checks.lint.rules.rule import Rule
 
 RULE = Rule(
     id="invalid-suppression",

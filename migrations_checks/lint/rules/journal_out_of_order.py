@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from migrations_checks.lint.reader import MigrationSet
 from migrations_checks.lint.records.paths import display_path
-from migrations_checks.lint.rules import JournalHit, Rule
+from migrations_checks.lint.rules.rule import JournalHit, Rule
 
 
 def check_set(migration_set: MigrationSet) -> Iterator[JournalHit]:

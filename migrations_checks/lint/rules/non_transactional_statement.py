@@ -11,11 +11,12 @@ except inside a DO block, whose body always runs within one statement's transact
 from collections.abc import Iterator
 
 from migrations_checks.lint.context import StatementContext
-from migrations_checks.lint.rules import Hit, Rule
+from migrations_checks.lint.records.actions import Verb
 from migrations_checks.lint.rules._transaction import enclosing_transaction
+from migrations_checks.lint.rules.rule import Hit, Rule
 from migrations_checks.lint.statements import Statement
 
-_NON_TRANSACTIONAL_VERBS = frozenset(
+_NON_TRANSACTIONAL_VERBS: frozenset[Verb] = frozenset(
     {"vacuum", "create_database", "drop_database", "alter_system", "create_tablespace"}
 )
 

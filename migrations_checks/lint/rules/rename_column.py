@@ -9,7 +9,7 @@ write to both, backfill, switch reads, and drop the old column in a later releas
 from collections.abc import Iterator
 
 from migrations_checks.lint.context import StatementContext
-from migrations_checks.lint.rules import Hit, Rule
+from migrations_checks.lint.rules.rule import Hit, Rule
 from migrations_checks.lint.statements import Statement
 
 

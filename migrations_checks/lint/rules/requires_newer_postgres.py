@@ -9,7 +9,7 @@ whole pending batch rolled back. The target version is `[migrations] postgres_ve
 from collections.abc import Iterator
 
 from migrations_checks.lint.context import StatementContext
-from migrations_checks.lint.rules import Hit, Rule
+from migrations_checks.lint.rules.rule import Hit, Rule
 from migrations_checks.lint.sql.features import FEATURES
 from migrations_checks.lint.statements import Statement
 

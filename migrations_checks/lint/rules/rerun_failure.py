@@ -9,7 +9,7 @@ scratch database and reports here. A warning (the default) shows in the gate's o
 `"rerun-failure" = "error"` in `[migrations.severity]` makes it block.
 """
 
-from migrations_checks.lint.rules import Rule
+from migrations_checks.lint.rules.rule import Rule
 
 RULE = Rule(
     id="rerun-failure",

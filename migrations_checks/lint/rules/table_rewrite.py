@@ -12,11 +12,11 @@ use an online tool such as pg_repack. A table created earlier in the same file i
 from collections.abc import Iterator
 
 from migrations_checks.lint.context import StatementContext
-from migrations_checks.lint.records.actions import Action
-from migrations_checks.lint.rules import Hit, Rule
+from migrations_checks.lint.records.actions import Action, Verb
+from migrations_checks.lint.rules.rule import Hit, Rule
 from migrations_checks.lint.statements import Statement
 
-_REWRITING_VERBS = frozenset({"cluster", "set_tablespace", "rewrite_table", "vacuum"})
+_REWRITING_VERBS: frozenset[Verb] = frozenset({"cluster", "set_tablespace", "rewrite_table", "vacuum"})
 
 
 def _rewrites(action: Action) -> bool:

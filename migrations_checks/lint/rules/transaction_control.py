@@ -12,7 +12,7 @@ the file's own `BEGIN ... COMMIT` is how it gets a transaction, and this rule do
 from collections.abc import Iterator
 
 from migrations_checks.lint.context import StatementContext
-from migrations_checks.lint.rules import Hit, Rule
+from migrations_checks.lint.rules.rule import Hit, Rule
 from migrations_checks.lint.statements import Statement
 
 

@@ -4,7 +4,7 @@ A stale suppression hides nothing today, but it would silently hide the next ris
 statement. Shown in reviews (info) so it gets cleaned up; it never blocks a deploy.
 """
 
-from migrations_checks.lint.rules import Rule
+from migrations_checks.lint.rules.rule import Rule
 
 RULE = Rule(
     id="unused-suppression",

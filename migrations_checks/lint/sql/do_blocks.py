@@ -229,7 +229,7 @@ class _Body:
         read_elsewhere = [False] * self.count
         for start, end in self.elsewhere:
             read_elsewhere[start:end] = [True] * (end - start)
-        literals = set()
+        literals: set[str] = set()
         for index, token in enumerate(self.tokens):
             if token.token_type not in STRING_TYPES or read_elsewhere[index]:
                 continue

@@ -415,9 +415,7 @@ def _scan_comments(text: str, index: int, end: int, spans: list[tuple[int, int]]
         if text.startswith("--", index, end):
             close = _line_end(text, index, end)
         elif text.startswith("/*", index, end):
-            close = _block_comment_end(text, index, end)
-            if close is None:
-                close = end
+            close = _block_comment_end(text, index, end) or end
         else:
             index += 1
             continue

@@ -64,7 +64,7 @@ _new_tuple = tuple.__new__
 
 
 def to_words(tokens: Iterable[Token], shift: int = 0) -> tuple[Word, ...]:
-    words = []
+    words: list[Word] = []
     append = words.append
     for token in tokens:
         text = token.text
