@@ -1,8 +1,9 @@
 """The Fly platform on this machine: the stand-in's worker processes are the machines.
 
 - An image is a stand-in worker build with a version label, `local/atlaris-worker:v7`; building one
-  records which stand-in faults it carries (`worker_no_start`, ...), so a broken build can be
-  deployed like a broken commit.
+  records which stand-in faults it carries (`worker_no_start@regenerator`: one image holds both
+  entry points, and the fault breaks one, as the real bug did), so a broken build can be deployed
+  like a broken commit.
 - Releases and machines are kept in a state file (`.gates/fly/state.json` by default), so a deploy
   in one process and the gates in another see the same platform.
 - A deploy replaces processes as the strategy says: `immediate` and `rolling` stop a machine
@@ -175,7 +176,8 @@ class LocalFlyPlatform:
             **self.worker_env,
             **settings.env,
             "STANDIN_HEALTH_PORT": str(port),
-            FAULTS_ENV: ",".join(faults),
+            # The image's faults come on top of any the caller set; `name@regenerator` breaks one entry point.
+            FAULTS_ENV: ",".join([*faults, self.worker_env.get(FAULTS_ENV, os.environ.get(FAULTS_ENV, ""))]),
             "FLY_APP_NAME": app,
             "FLY_MACHINE_ID": machine_id,
             "FLY_IMAGE_REF": image,
