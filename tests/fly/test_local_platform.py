@@ -3,7 +3,6 @@ and the post_deploy gates run against it for real."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from fly.platform import PlatformError
 from tests.helpers.gate_run import run_gates
 
 WORKER, REGENERATOR = LOCAL_APPS["worker"], LOCAL_APPS["regenerator"]
+BUDGET = {"GATES_FLY_HEALTH_BUDGET_S": "5"}
 
 
 def deploy_both(platform: LocalFlyPlatform, image: str, strategy: str = "rolling") -> None:
@@ -23,18 +23,26 @@ def deploy_both(platform: LocalFlyPlatform, image: str, strategy: str = "rolling
         platform.deploy(app, image, strategy=strategy, wait_timeout_s=20)  # type: ignore[arg-type]
 
 
-def test_a_healthy_deploy_passes_fly_health(local_fly: Callable[..., LocalFlyPlatform], tmp_path: Path) -> None:
+def test_a_healthy_deploy_passes_fly_health(
+    local_fly: Callable[..., LocalFlyPlatform],
+    tmp_path: Path,
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     platform = local_fly()
     deploy_both(platform, platform.build(7))
     releases = platform.releases(REGENERATOR)
     assert [(r.version, r.status, r.image) for r in releases] == [(1, "complete", "local/atlaris-worker:v7")]
-    done = run_gates(tmp_path, "post_deploy and fly_health", "local", {**os.environ, "GATES_FLY_HEALTH_BUDGET_S": "5"})
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "2 passed" in done.stdout
+    code, output = run_gates(pytester, monkeypatch, tmp_path, "post_deploy and fly_health", "local", BUDGET)
+    assert code == 0, output
+    assert "2 passed" in output
 
 
 def test_worker_no_start_on_the_regenerator_fails_its_deploy_and_fly_health(
-    local_fly: Callable[..., LocalFlyPlatform], tmp_path: Path
+    local_fly: Callable[..., LocalFlyPlatform],
+    tmp_path: Path,
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     platform = local_fly()
     deploy_both(platform, platform.build(7))
@@ -42,9 +50,8 @@ def test_worker_no_start_on_the_regenerator_fails_its_deploy_and_fly_health(
     platform.deploy(WORKER, broken, strategy="rolling", wait_timeout_s=20)  # the fault targets the regenerator only
     with pytest.raises(PlatformError, match=r"machine \w+ exited 3 times \(last code 1"):
         platform.deploy(REGENERATOR, broken, strategy="rolling", wait_timeout_s=20)
-    done = run_gates(tmp_path, "post_deploy and fly_health", "local", {**os.environ, "GATES_FLY_HEALTH_BUDGET_S": "5"})
-    output = done.stdout + done.stderr
-    assert done.returncode == 1, output
+    code, output = run_gates(pytester, monkeypatch, tmp_path, "post_deploy and fly_health", "local", BUDGET)
+    assert code == 1, output
     assert f"{REGENERATOR} is not healthy: {REGENERATOR} machine" in output
     assert "is crash-looping: it exited 3 times (codes 1, 1, 1)" in output
     assert "1 failed, 1 passed" in output
@@ -52,17 +59,14 @@ def test_worker_no_start_on_the_regenerator_fails_its_deploy_and_fly_health(
 
 
 def test_worker_no_start_scoped_to_the_regenerator_leaves_the_generator_running(
-    local_fly: Callable[..., LocalFlyPlatform],
+    local_fly: Callable[..., LocalFlyPlatform], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     platform = local_fly()
     image = platform.build(7)
-    os.environ["STANDIN_FAULTS"] = "worker_no_start@regenerator"
-    try:
-        platform.deploy(WORKER, image, strategy="rolling", wait_timeout_s=20)
-        with pytest.raises(PlatformError, match="exited 3 times"):
-            platform.deploy(REGENERATOR, image, strategy="rolling", wait_timeout_s=20)
-    finally:
-        del os.environ["STANDIN_FAULTS"]
+    monkeypatch.setenv("STANDIN_FAULTS", "worker_no_start@regenerator")
+    platform.deploy(WORKER, image, strategy="rolling", wait_timeout_s=20)
+    with pytest.raises(PlatformError, match="exited 3 times"):
+        platform.deploy(REGENERATOR, image, strategy="rolling", wait_timeout_s=20)
     assert wait_until_healthy(platform, WORKER, 2).healthy
 
 
