@@ -23,19 +23,21 @@ def deploy_both(platform: LocalFlyPlatform, image: str, strategy: str = "rolling
         platform.deploy(app, image, strategy=strategy, wait_timeout_s=20)  # type: ignore[arg-type]
 
 
-def test_a_healthy_deploy_passes_fly_health(
+def test_a_healthy_deploy_passes_post_deploy(
     local_fly: Callable[..., LocalFlyPlatform],
     tmp_path: Path,
     pytester: pytest.Pytester,
     monkeypatch: pytest.MonkeyPatch,
+    worker_db: str,
 ) -> None:
     platform = local_fly()
     deploy_both(platform, platform.build(7))
     releases = platform.releases(REGENERATOR)
     assert [(r.version, r.status, r.image) for r in releases] == [(1, "complete", "local/atlaris-worker:v7")]
-    code, output = run_gates(pytester, monkeypatch, tmp_path, "post_deploy and fly_health", "local", BUDGET)
+    environ = {**BUDGET, "DATABASE_URL": worker_db}
+    code, output = run_gates(pytester, monkeypatch, tmp_path, "post_deploy", "local", environ)
     assert code == 0, output
-    assert "2 passed" in output
+    assert "3 passed" in output
 
 
 def test_worker_no_start_on_the_regenerator_fails_its_deploy_and_fly_health(
