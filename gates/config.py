@@ -43,6 +43,30 @@ class MigrationSettings:
     connect_budget_s: float = 30.0
 
 
+FLY_ROLES = ("worker", "regenerator")  # the two worker apps of every environment
+FLY_HEALTH_BUDGET_ENV = "GATES_FLY_HEALTH_BUDGET_S"
+_FLY_CONFIG_PREFIX = {"staging": "fly/fly.staging", "production": "fly/fly.prod"}
+
+
+@dataclass(frozen=True)
+class FlySettings:
+    """Fly settings shared by every environment (`[fly]`)."""
+
+    graceful_shutdown_s: float = 35.0  # the generator's 30 s drain plus its 5 s pool close (contract §3.4)
+    memory_floor_mb: int = 256
+    health_budget_s: float = 300.0  # `GATES_FLY_HEALTH_BUDGET_S` overrides it
+    required_secrets: tuple[str, ...] = ("DATABASE_URL",)
+    per_environment_secrets: tuple[str, ...] = ("DATABASE_URL",)  # must differ between staging and production
+
+
+@dataclass(frozen=True)
+class FlyEnvironment:
+    """One environment's Fly settings (`[environments.NAME.fly]`); paths are relative to gates.toml."""
+
+    config_files: Mapping[str, Path] = field(default_factory=dict)  # role -> fly.toml
+    zero_downtime: bool = False  # two or more machines, rolling deploys, checks and a wait_timeout
+
+
 @dataclass(frozen=True)
 class Environment:
     """One deploy target: where its database, API and platform resources are."""
@@ -53,6 +77,7 @@ class Environment:
     fly_apps: Mapping[str, str] = field(default_factory=dict)
     neon_branch: str | None = None
     vercel_target: str | None = None
+    fly: FlyEnvironment = field(default_factory=lambda: FlyEnvironment())
 
     @property
     def is_local(self) -> bool:
@@ -66,6 +91,7 @@ class GatesConfig:
     source: Path | None
     migrations: MigrationSettings
     environments: Mapping[str, Environment]
+    fly: FlySettings = field(default_factory=lambda: FlySettings())
 
     def environment(self, name: str) -> Environment:
         try:
@@ -182,6 +208,7 @@ def _describe(kind: type | tuple[type, ...]) -> str:
 def _build(raw: Mapping[str, Any], source: Path | None, base: Path) -> GatesConfig:
     top = _Table(raw, "", source)
     migrations = _migrations(top.take_table("migrations"), base)
+    fly = _fly(top.take_table("fly"))
     environments_table = top.take_table("environments")
     top.finish()
 
@@ -191,8 +218,8 @@ def _build(raw: Mapping[str, Any], source: Path | None, base: Path) -> GatesConf
         value = declared.get(name, {})
         if not isinstance(value, dict):
             raise environments_table.error(name, f"must be a table, not {value!r}")
-        environments[name] = _environment(name, _Table(value, f"environments.{name}", source))
-    return GatesConfig(source=source, migrations=migrations, environments=environments)
+        environments[name] = _environment(name, _Table(value, f"environments.{name}", source), base)
+    return GatesConfig(source=source, migrations=migrations, environments=environments, fly=fly)
 
 
 def _migrations(table: _Table, base: Path) -> MigrationSettings:
@@ -233,7 +260,7 @@ def _migrations(table: _Table, base: Path) -> MigrationSettings:
     return settings
 
 
-def _environment(name: str, table: _Table) -> Environment:
+def _environment(name: str, table: _Table, base: Path) -> Environment:
     fly_apps = table.take("fly_apps", dict, {})
     if not all(isinstance(value, str) for value in fly_apps.values()):
         raise table.error("fly_apps", "must map process names to Fly app names")
@@ -244,6 +271,48 @@ def _environment(name: str, table: _Table) -> Environment:
         fly_apps=fly_apps,
         neon_branch=table.take("neon_branch", str, None),
         vercel_target=table.take("vercel_target", str, None),
+        fly=_fly_environment(name, table.take_table("fly"), base),
     )
     table.finish()
     return environment
+
+
+def _fly(table: _Table) -> FlySettings:
+    defaults = FlySettings()
+    settings = FlySettings(
+        graceful_shutdown_s=_positive(table, "graceful_shutdown_s", defaults.graceful_shutdown_s),
+        memory_floor_mb=int(_positive(table, "memory_floor_mb", defaults.memory_floor_mb)),
+        health_budget_s=_positive(table, "health_budget_s", defaults.health_budget_s),
+        required_secrets=_names(table, "required_secrets", defaults.required_secrets),
+        per_environment_secrets=_names(table, "per_environment_secrets", defaults.per_environment_secrets),
+    )
+    table.finish()
+    return settings
+
+
+def _fly_environment(name: str, table: _Table, base: Path) -> FlyEnvironment:
+    prefix = _FLY_CONFIG_PREFIX.get(name)
+    default_files = {role: f"{prefix}.{role}.toml" for role in FLY_ROLES} if prefix else {}
+    files = table.take("config_files", dict, default_files)
+    if not all(role in FLY_ROLES and isinstance(path, str) for role, path in files.items()):
+        raise table.error("config_files", f"must map {' and '.join(FLY_ROLES)} to fly.toml paths")
+    settings = FlyEnvironment(
+        config_files={role: base / path for role, path in files.items()},
+        zero_downtime=table.take("zero_downtime", bool, False),
+    )
+    table.finish()
+    return settings
+
+
+def _positive(table: _Table, key: str, default: float) -> float:
+    value = table.take(key, (int, float), default)
+    if not 0 < value < math.inf:
+        raise table.error(key, "must be a positive, finite number")
+    return float(value)
+
+
+def _names(table: _Table, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    names = table.take(key, list, list(default))
+    if not all(isinstance(name, str) and name.strip() for name in names):
+        raise table.error(key, "must be a list of secret names")
+    return tuple(names)

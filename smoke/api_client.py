@@ -45,6 +45,9 @@ class PlanApi:
         (default: the client's timeouts), so a silent app cannot hold a poll for long."""
         return self._call("GET", f"/api/v1/plans/{plan_id}/status", 200, timeout_s=timeout_s)
 
+    def regenerate_plan(self, plan_id: str) -> dict[str, Any]:
+        return self._call("POST", f"/api/v1/plans/{plan_id}/regenerate", 202, {})
+
     def plan_detail(self, plan_id: str) -> dict[str, Any]:
         return self._call("GET", f"/api/v1/plans/{plan_id}", 200)
 

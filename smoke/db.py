@@ -101,3 +101,9 @@ def plan_counts(connection: psycopg.Connection, plan_id: str) -> tuple[int, int]
 
 def _timestamp(value: Any) -> datetime | None:
     return datetime.fromisoformat(value) if isinstance(value, str) else None
+
+
+def module_ids(connection: psycopg.Connection, plan_id: str) -> set[UUID]:
+    """The ids of the plan's modules (a regeneration replaces them all)."""
+    rows = connection.execute("SELECT id FROM modules WHERE plan_id = %s", (plan_id,)).fetchall()
+    return {row[0] for row in rows}

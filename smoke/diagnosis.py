@@ -13,13 +13,13 @@ from __future__ import annotations
 from smoke.db import JobRow
 
 
-def diagnose(job: JobRow | None) -> str:
-    """One sentence naming the likely cause, with the row's evidence."""
+def diagnose(job: JobRow | None, worker: str = "worker") -> str:
+    """One sentence naming the likely cause, with the row's evidence; `worker` names who should claim it."""
     if job is None:
         return "no job_queue row exists for the plan: the API did not enqueue it, or it was deleted"
     age = (job.database_now - job.created_at).total_seconds()
     if job.status == "pending" and job.attempts == 0:
-        verdict = f"the job was never claimed in {age:.1f} s: no worker is taking jobs from the queue"
+        verdict = f"the job was never claimed in {age:.1f} s: no {worker} is taking jobs from the queue"
     elif job.status == "pending":
         last = f", last error {job.last_history_error!r}" if job.last_history_error else ""
         verdict = f"the job was claimed and re-queued {job.attempts} time(s): the worker is failing it{last}"

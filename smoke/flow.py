@@ -3,7 +3,8 @@
 Stages: `preflight` (the test user exists; earlier runs' leftovers go, since the real app caps
 attempts, active plans and creates per hour), `create` (POST a tagged plan), `enqueue` (its job
 row exists), `generation` (poll the status until ready or failed, or the poll budget ends),
-`verify` (modules and tasks exist in the database and through the API), `cleanup` (delete this
+`verify` (modules and tasks exist in the database and through the API), `regeneration` (the
+regenerator replaces them, see `smoke.regeneration`), `cleanup` (delete this
 run's rows and end its Clerk session). A failure names its stage, what was seen and the time
 spent; cleanup runs after a pass, a failure, a timeout and Ctrl-C alike, on a fresh connection.
 """
@@ -27,6 +28,7 @@ from smoke.auth import AuthError, AuthProvider, ClerkSessionTokens, StaticToken
 from smoke.db import JobRow, latest_job, open_database, plan_counts, plan_outcome, plan_owner, user_row_id
 from smoke.diagnosis import diagnose, evidence
 from smoke.poller import Backoff, PollOutcome, poll
+from smoke.regeneration import RegenerationFailure, regenerate
 from smoke.settings import SmokeSettings
 from smoke.tagging import RunTag
 
@@ -36,6 +38,7 @@ ENQUEUE_WAIT_S = 3.0  # the app inserts the job after the plan, not in the same 
 TRANSIENT_POLL_ERRORS = 3
 LEFTOVER_MIN_AGE_S = 600.0  # longer than any sensible smoke budget
 TERMINAL = ("ready", "failed")
+CLEANUP_RESERVE_S = 5.0  # of the total budget, kept for cleanup after the last leg
 
 
 class SmokeFailure(Exception):
@@ -67,6 +70,7 @@ class SmokeResult:
     modules: int
     tasks: int
     job: JobRow
+    regenerated_s: float = 0.0  # from the regenerate request until its job was seen finished and verified
 
     def timing_line(self) -> str:
         worker = ""
@@ -76,7 +80,8 @@ class SmokeResult:
             worker = f"; database clock: queued {queued:.2f} s, ran {ran:.2f} s"
         return (
             f"smoke timing: claimed {self.claimed_s:.2f} s, completed {self.completed_s:.2f} s, "
-            f"verified {self.verified_s:.2f} s, {self.polls} polls{worker} (run {self.run_id})"
+            f"verified {self.verified_s:.2f} s, {self.polls} polls{worker}; regenerated {self.regenerated_s:.2f} s "
+            f"(run {self.run_id})"
         )
 
 
@@ -138,6 +143,9 @@ class _Run:
                 claimed, completed, outcome = self._generation(api, db, plan_id, created)
                 stage = "verify"
                 modules, tasks, job = self._verify(api, db, plan_id, outcome.last)
+                verified = time.monotonic() - created
+                stage = "regeneration"
+                regenerated_s = self._regenerate(api, db, plan_id)
         except psycopg.Error as error:  # e.g. the connection dropped or a query hit statement_timeout
             raise self.fail(stage, f"database error: {type(error).__name__}: {error}") from None
         return SmokeResult(
@@ -145,12 +153,13 @@ class _Run:
             plan_id=plan_id,
             claimed_s=claimed,
             completed_s=completed,
-            verified_s=time.monotonic() - created,
+            verified_s=verified,
             polls=outcome.polls,
             poll_cpu_s=outcome.cpu_s,
             modules=modules,
             tasks=tasks,
             job=job,
+            regenerated_s=regenerated_s,
         )
 
     def _database(self, stage: str) -> psycopg.Connection:
@@ -285,6 +294,15 @@ class _Run:
                 f"{'; '.join(problem for problem in problems if problem)}; job: {evidence(job)}",
             )
         return modules, tasks, job
+
+    def _regenerate(self, api: PlanApi, db: psycopg.Connection, plan_id: str) -> float:
+        started = time.monotonic()
+        left = self.settings.total_budget_s - self.elapsed() - CLEANUP_RESERVE_S
+        try:
+            regenerate(api, db, plan_id, budget_s=max(1.0, min(self.settings.poll_budget_s, left)), rng=self.rng)
+        except RegenerationFailure as error:
+            raise self.fail("regeneration", str(error)) from None
+        return time.monotonic() - started
 
     def _cleanup(self, auth: AuthProvider) -> str | None:
         """Delete this run's plans on a fresh connection and sign out; the problems, if any."""

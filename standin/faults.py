@@ -1,7 +1,9 @@
 """Faults the stand-in can be told to have, so tests and drills can break it on purpose.
 
-`STANDIN_FAULTS` holds a comma-separated list of names. An unknown name stops the process at once:
-a drill that silently runs without its fault would prove nothing.
+`STANDIN_FAULTS` holds a comma-separated list of names. A name applies to every process; written
+`name@process` (`worker_no_start@regenerator`) it applies to that process only, so one worker can be
+broken while the other runs. An unknown name or process stops the process at once: a drill that
+silently runs without its fault would prove nothing.
 """
 
 from __future__ import annotations
@@ -18,17 +20,30 @@ class Fault(StrEnum):
     WORKER_EMPTY = "worker_empty"  # jobs complete without writing modules or tasks
     WORKER_HANG = "worker_hang"  # the worker claims a job and never finishes it
     WORKER_EXIT = "worker_exit"  # the worker process exits as soon as it starts
+    WORKER_NO_START = "worker_no_start"  # the entry point fails at import (the real regenerator's `donv/config`)
+
+
+PROCESSES = ("api", "generator", "regenerator")
 
 
 class FaultError(ValueError):
     """`STANDIN_FAULTS` names something that is not a fault."""
 
 
-def parse_faults(text: str | None) -> frozenset[Fault]:
-    """The faults listed in `text` (comma-separated, blanks ignored)."""
-    names = [name.strip() for name in (text or "").split(",") if name.strip()]
-    try:
-        return frozenset(Fault(name) for name in names)
-    except ValueError:
-        known = ", ".join(fault.value for fault in Fault)
-        raise FaultError(f"{FAULTS_ENV}={text!r} names an unknown fault; known: {known}") from None
+def parse_faults(text: str | None, process: str | None = None) -> frozenset[Fault]:
+    """The faults listed in `text` (comma-separated, blanks ignored) that apply to `process`."""
+    faults = set()
+    for entry in (entry.strip() for entry in (text or "").split(",")):
+        if not entry:
+            continue
+        name, _, scope = entry.partition("@")
+        if scope and scope not in PROCESSES:
+            raise FaultError(f"{FAULTS_ENV}={text!r} scopes a fault to {scope!r}; known: {', '.join(PROCESSES)}")
+        try:
+            fault = Fault(name.strip())
+        except ValueError:
+            known = ", ".join(fault.value for fault in Fault)
+            raise FaultError(f"{FAULTS_ENV}={text!r} names an unknown fault; known: {known}") from None
+        if not scope or scope == process:
+            faults.add(fault)
+    return frozenset(faults)

@@ -39,7 +39,8 @@ class StandinSettings:
     faults: frozenset[Fault] = frozenset()
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] = os.environ) -> StandinSettings:
+    def from_env(cls, environ: Mapping[str, str] = os.environ, process: str | None = None) -> StandinSettings:
+        """The settings of `process` (api, generator, regenerator): faults scoped to another do not apply."""
         database_url = environ.get("DATABASE_URL")
         if not database_url:
             raise SettingsError("DATABASE_URL is not set; the stand-in needs the database to serve")
@@ -56,7 +57,7 @@ class StandinSettings:
                 reclaim_after_s=env_number(environ, "STANDIN_RECLAIM_AFTER_S", 300, minimum=0.1),
                 shutdown_grace_s=env_number(environ, "STANDIN_SHUTDOWN_GRACE_S", 4, minimum=0),
                 health_port=int(env_number(environ, "STANDIN_HEALTH_PORT", 0, minimum=0)),
-                faults=parse_faults(environ.get(FAULTS_ENV)),
+                faults=parse_faults(environ.get(FAULTS_ENV), process),
             )
         except (EnvError, FaultError) as error:
             raise SettingsError(str(error)) from None

@@ -55,7 +55,7 @@ class Component:
         """None while running; the exit code (or -1 when unknown) once gone."""
         if self.process is not None:
             return self.process.poll()
-        return None if _is_ours(self.pid) else -1
+        return None if is_standin_process(self.pid) else -1
 
     def ready(self) -> bool:
         """Whether it answers: any HTTP answer from the API, a 200 from a worker's health."""
@@ -192,7 +192,7 @@ def running(
         stack.stop()
 
 
-def _is_ours(pid: int) -> bool:
+def is_standin_process(pid: int) -> bool:
     """Whether `pid` is alive and still one of our stand-in processes (not a recycled pid)."""
     if not Path("/proc").is_dir():  # no procfs (macOS): trust the pid file
         try:

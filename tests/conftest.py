@@ -35,9 +35,9 @@ def standin(
     poll interval are short unless `env` says otherwise (faults go in `STANDIN_FAULTS`).
     """
 
-    from standin.stack import running  # only tests that start the stand-in pay for importing it
+    from standin.stack import COMPONENTS, running  # only tests that start the stand-in pay for importing it
 
-    def start(components: tuple[str, ...] = ("api", "generator"), **env: str) -> AbstractContextManager[Stack]:
+    def start(components: tuple[str, ...] = COMPONENTS, **env: str) -> AbstractContextManager[Stack]:
         return running(
             scratch_database,
             gates_config.migrations,

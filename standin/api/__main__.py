@@ -15,7 +15,7 @@ from standin.settings import SettingsError, StandinSettings
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     try:
-        server = build_server(StandinSettings.from_env())
+        server = build_server(StandinSettings.from_env(process="api"))
     except SettingsError as error:
         print(f"standin api: {error}", file=sys.stderr)
         return 2

@@ -17,7 +17,7 @@ from http.server import ThreadingHTTPServer
 
 import psycopg
 
-from standin.api import health, plans
+from standin.api import health, plans, regenerate
 from standin.api.context import Request, Response
 from standin.api.errors import INTERNAL_ERROR_BODY, AppError, FlatError
 from standin.faults import Fault
@@ -29,6 +29,7 @@ log = logging.getLogger("standin.api")
 Route = Callable[[Request], Response]
 ROUTES: tuple[tuple[str, re.Pattern[str], Route], ...] = (
     ("POST", re.compile(r"/api/v1/plans"), plans.create_plan),
+    ("POST", re.compile(r"/api/v1/plans/(?P<plan_id>[^/]+)/regenerate"), regenerate.regenerate_plan),
     ("GET", re.compile(r"/api/v1/plans/(?P<plan_id>[^/]+)/status"), plans.plan_status),
     ("GET", re.compile(r"/api/v1/plans/(?P<plan_id>[^/]+)"), plans.plan_detail),
     ("DELETE", re.compile(r"/api/v1/plans/(?P<plan_id>[^/]+)"), plans.delete_plan),

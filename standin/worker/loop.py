@@ -28,7 +28,9 @@ from standin.worker.queue import ClaimedJob, JobQueue, has_lock_columns
 log = logging.getLogger("standin.worker")
 
 JOB_TYPES = {
-    "generator": ("plan_generation", "plan_regeneration"),  # src/workers/index.ts claims both
+    # src/workers/index.ts claimed regenerations too, which hid a regenerator that never started; here
+    # each worker app serves its own job type, so the smoke's regeneration leg proves the regenerator.
+    "generator": ("plan_generation",),
     "regenerator": ("plan_regeneration",),  # src/workers/plan-regenerator.ts
 }
 EXIT_FAULT = 3

@@ -43,7 +43,7 @@ def test_a_healthy_stack_passes_and_the_run_leaves_nothing(
     assert 0 < result.claimed_s <= result.completed_s <= result.verified_s
     assert re.fullmatch(
         r"smoke timing: claimed [\d.]+ s, completed [\d.]+ s, verified [\d.]+ s, \d+ polls; "
-        r"database clock: queued [\d.]+ s, ran [\d.]+ s \(run [0-9a-f]{12}\)",
+        r"database clock: queued [\d.]+ s, ran [\d.]+ s; regenerated [\d.]+ s \(run [0-9a-f]{12}\)",
         result.timing_line(),
     )
     assert tagged_plans() == []

@@ -1,0 +1,63 @@
+"""Which Fly apps an environment has, and the platform that reaches them (flyctl, or local processes)."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from fly.flyctl import Flyctl
+from fly.flyctl_platform import FlyctlPlatform
+from fly.local_platform import STATE_FILE, LocalApp, LocalFlyPlatform
+from fly.platform import FlyPlatform, PlatformError
+from fly.units import seconds
+from gates.config import FLY_ROLES, Environment, GatesConfig
+
+LOCAL_APPS = {"worker": "atlaris-worker-local", "regenerator": "atlaris-worker-regenerator-local"}
+LOCAL_KILL_TIMEOUT_S = 5.0  # Fly's default; the stand-in's 4 s shutdown grace fits under it
+
+
+def fly_apps(environment: Environment) -> dict[str, str]:
+    """Role (worker, regenerator) -> app name; PlatformError when the environment names none."""
+    apps = dict(environment.fly_apps) or (dict(LOCAL_APPS) if environment.is_local else {})
+    missing = [role for role in FLY_ROLES if role not in apps]
+    if missing:
+        raise PlatformError(
+            f"no Fly app for {' and '.join(missing)} in {environment.name}: "
+            f"set fly_apps in [environments.{environment.name}] of gates.toml"
+        )
+    return apps
+
+
+def platform_for(config: GatesConfig, environment: Environment, environ: Mapping[str, str] = os.environ) -> FlyPlatform:
+    """The local platform in `local`, flyctl elsewhere (FlyctlError when flyctl or its token is missing)."""
+    apps = fly_apps(environment)
+    if environment.is_local:
+        return local_platform(config, environment, Path.cwd() / STATE_FILE, environ)
+    files = {apps[role]: path for role, path in environment.fly.config_files.items()}
+    return FlyctlPlatform(Flyctl.find(environment, environ), files)
+
+
+def local_platform(
+    config: GatesConfig, environment: Environment, state_file: Path, worker_env: Mapping[str, str]
+) -> LocalFlyPlatform:
+    """The local platform for `environment`'s apps, each shaped by its fly.toml when one is configured."""
+    machines = 2 if environment.fly.zero_downtime else 1
+    apps = {}
+    for role, app in fly_apps(environment).items():
+        path = environment.fly.config_files.get(role)
+        toml = _read_toml(path) if path is not None else {}
+        kill_timeout = seconds(toml.get("kill_timeout", LOCAL_KILL_TIMEOUT_S), bare="s")
+        env = {str(key): str(value) for key, value in (toml.get("env") or {}).items()}
+        apps[app] = LocalApp(role=role, machines=machines, kill_timeout_s=kill_timeout or LOCAL_KILL_TIMEOUT_S, env=env)
+    database_url = worker_env.get(environment.database_url_env)
+    return LocalFlyPlatform(state_file, apps, {"DATABASE_URL": database_url} if database_url else {})
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise PlatformError(f"{path} cannot be read as TOML: {error}") from None

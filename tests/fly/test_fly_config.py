@@ -1,0 +1,150 @@
+"""fly_config on this repository's worker configs (they pass), and on copies broken one way each
+(each fails naming the file, key and value)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.gate_run import run_gates
+
+REPO_FLY = Path(__file__).resolve().parents[2] / "fly"
+GATES_TOML = """
+[environments.staging]
+fly_apps = { worker = "atlaris-worker-staging", regenerator = "atlaris-worker-regenerator-staging" }
+[environments.production]
+fly_apps = { worker = "atlaris-worker-prod", regenerator = "atlaris-worker-regenerator-prod" }
+"""
+WORKER = "fly.staging.worker.toml"
+
+
+def project(tmp_path: Path, gates_toml: str = GATES_TOML) -> Path:
+    (tmp_path / "gates.toml").write_text(gates_toml, encoding="utf-8")
+    shutil.copytree(REPO_FLY, tmp_path / "fly", ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    return tmp_path / "fly"
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+@pytest.fixture
+def gate(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., tuple[int, str]]:
+    def run(env_name: str = "staging") -> tuple[int, str]:
+        return run_gates(pytester, monkeypatch, tmp_path, "pre_deploy and fly_config", env_name)
+
+    return run
+
+
+@pytest.mark.parametrize("env_name", ["staging", "production"])
+def test_the_repository_configs_pass(tmp_path: Path, env_name: str, gate: Callable[..., tuple[int, str]]) -> None:
+    project(tmp_path)
+    code, output = gate(env_name)
+    assert code == 0, output
+    assert "3 passed" in output
+
+
+BROKEN = {
+    "app name of another environment": (
+        WORKER,
+        'app = "atlaris-worker-staging"',
+        'app = "atlaris-worker-prod"',
+        f"{WORKER}: app = 'atlaris-worker-prod' is not 'atlaris-worker-staging', the worker app of staging",
+    ),
+    "production's database": (
+        WORKER,
+        'NODE_ENV = "production"',
+        'NODE_ENV = "production"\nDATABASE_URL_SOURCE = "DATABASE_URL_PROD"',
+        f"{WORKER}: env.DATABASE_URL_SOURCE = 'DATABASE_URL_PROD' names production's database variable",
+    ),
+    "missing required key": (
+        WORKER,
+        'primary_region = "sjc"\n',
+        "",
+        f"{WORKER}: primary_region is missing (a required key)",
+    ),
+    "kill_timeout under the graceful bound": (
+        WORKER,
+        'kill_timeout = "40s"',
+        "kill_timeout = 5",
+        f"{WORKER}: kill_timeout = 5 (5 s as flyctl reads it) is under the workers' graceful-shutdown bound of 35 s",
+    ),
+    "health check missing": (
+        WORKER,
+        '[checks.worker_health]\ntype = "http"\nport = 8080\npath = "/health"\ninterval = "15s"\ntimeout = "5s"\n'
+        'grace_period = "30s"\n',
+        "",
+        f"{WORKER}: [checks] is missing: no health check",
+    ),
+    "check interval read as milliseconds": (
+        WORKER,
+        'interval = "15s"',
+        "interval = 15",
+        f"{WORKER}: [checks.worker_health] interval = 15 (0.015 s as flyctl reads it) is outside 2 to 60 s",
+    ),
+    "memory under the floor": (
+        WORKER,
+        'memory = "256mb"',
+        'memory = "128mb"',
+        f"{WORKER}: [[vm]] memory = '128mb' is under the memory floor of 256 MB",
+    ),
+    "bluegreen without checks": (
+        WORKER,
+        'strategy = "rolling"\n',
+        'strategy = "bluegreen"\n',
+        f"{WORKER}: [deploy] strategy = 'bluegreen' needs at least one health check",
+    ),
+    "Dockerfile runs as root": (
+        "Dockerfile.worker",
+        "USER 10001:10001",
+        "USER root",
+        "Dockerfile.worker: USER = 'root' runs the workers as root",
+    ),
+    "Dockerfile cannot start the regenerator": (
+        "Dockerfile.worker",
+        "COPY src ./src",
+        "COPY src/workers/index.ts ./src/workers/index.ts",
+        "Dockerfile.worker: COPY never copies src/workers/plan-regenerator.ts, which the regenerator runs",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_each_kind_of_broken_config_fails_naming_file_key_and_value(
+    tmp_path: Path, case: str, gate: Callable[..., tuple[int, str]]
+) -> None:
+    file, old, new, message = BROKEN[case]
+    folder = project(tmp_path)
+    if case == "bluegreen without checks":
+        edit(folder / file, BROKEN["health check missing"][1], "")
+    edit(folder / file, old, new)
+    code, output = gate()
+    assert code == 1, output
+    assert message in output
+
+
+def test_a_missing_dockerfile_fails(tmp_path: Path, gate: Callable[..., tuple[int, str]]) -> None:
+    (project(tmp_path) / "Dockerfile.worker").unlink()
+    code, output = gate()
+    assert code == 1
+    assert "Dockerfile.worker: does not exist" in output
+
+
+def test_zero_downtime_refuses_an_immediate_strategy(tmp_path: Path, gate: Callable[..., tuple[int, str]]) -> None:
+    folder = project(tmp_path, GATES_TOML + "[environments.staging.fly]\nzero_downtime = true\n")
+    edit(folder / WORKER, 'strategy = "rolling"', 'strategy = "immediate"')
+    code, output = gate()
+    assert code == 1
+    assert "[deploy] strategy = 'immediate' stops every machine at once, but zero_downtime is on" in output
+
+
+def test_unknown_keys_are_warnings_only(tmp_path: Path, gate: Callable[..., tuple[int, str]]) -> None:
+    edit(project(tmp_path) / WORKER, 'primary_region = "sjc"', 'primary_region = "sjc"\nswap_sizee_mb = 512')
+    code, output = gate()
+    assert code == 0, output
+    assert "unknown key swap_sizee_mb" in output

@@ -1,0 +1,145 @@
+"""fly_health against a fake flyctl: passes when every machine is healthy on the newest complete release,
+and fails naming app, machine, state, image and check output on each kind of unhealthy deploy."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.fake_flyctl import FakeFlyctl, machine, release
+from tests.helpers.gate_run import run_gates
+
+WORKER, REGENERATOR = "atlaris-worker-staging", "atlaris-worker-regenerator-staging"
+GATES_TOML = f"""
+[environments.staging]
+fly_apps = {{ worker = "{WORKER}", regenerator = "{REGENERATOR}" }}
+"""
+
+
+@pytest.fixture
+def fake(tmp_path: Path) -> FakeFlyctl:
+    (tmp_path / "gates.toml").write_text(GATES_TOML, encoding="utf-8")
+    fake = FakeFlyctl.install(tmp_path)
+    for app in (WORKER, REGENERATOR):
+        fake.app(app, [release(app, 8, "v8"), release(app, 7, "v7")], [machine("3d8d1a2b3c4d5e", app, "v8")])
+    return fake
+
+
+@pytest.fixture
+def run(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, fake: FakeFlyctl, tmp_path: Path
+) -> Callable[..., tuple[int, str]]:
+    """`run(**environ)`: the fly_health gate against the fake, with a 1 s budget unless `environ` says otherwise."""
+
+    def gate(**environ: str) -> tuple[int, str]:
+        environ = {**fake.environ(), "GATES_FLY_HEALTH_BUDGET_S": "1", **environ}
+        return run_gates(pytester, monkeypatch, tmp_path, "post_deploy and fly_health", "staging", environ)
+
+    return gate
+
+
+def test_all_healthy_passes(fake: FakeFlyctl, run: Callable[..., tuple[int, str]]) -> None:
+    code, output = run()
+    assert code == 0, output
+    assert "2 passed" in output
+    assert not any("--detach" in call for call in fake.calls())
+
+
+def test_a_machine_on_the_old_image_fails(fake: FakeFlyctl, run: Callable[..., tuple[int, str]]) -> None:
+    fake.app(
+        WORKER,
+        [release(WORKER, 8, "v8"), release(WORKER, 7, "v7")],
+        [machine("3d8d1a2b3c4d5e", WORKER, "v8"), machine("9a8b7c6d5e4f3a", WORKER, "v7")],
+    )
+    code, output = run()
+    assert code == 1
+    assert (
+        f"{WORKER} machine 9a8b7c6d5e4f3a (started, image registry.fly.io/{WORKER}:v7) is not on the image of "
+        f"release v8, registry.fly.io/{WORKER}:v8"
+    ) in output
+    assert "1 failed, 1 passed" in output
+
+
+def test_the_newest_complete_release_counts_not_a_failed_one(
+    fake: FakeFlyctl, run: Callable[..., tuple[int, str]]
+) -> None:
+    fake.app(
+        WORKER,
+        [release(WORKER, 9, "v9", "failed"), release(WORKER, 8, "v8")],
+        [machine("3d8d1a2b3c4d5e", WORKER, "v8")],
+    )
+    code, output = run()
+    assert code == 0, output
+
+
+def test_a_critical_check_fails_with_its_output(fake: FakeFlyctl, run: Callable[..., tuple[int, str]]) -> None:
+    checks = [("servicecheck-00-http-8080", "critical", "HTTP 503: loop stalled for 31.0 s")]
+    fake.app(WORKER, [release(WORKER, 8, "v8")], [machine("3d8d1a2b3c4d5e", WORKER, "v8", checks=checks)])
+    code, output = run()
+    assert code == 1
+    assert "check servicecheck-00-http-8080 is critical: HTTP 503: loop stalled for 31.0 s" in output
+    assert "budget 1 s" in output
+
+
+def test_a_crash_looping_machine_is_named_as_such_not_as_a_timeout(
+    fake: FakeFlyctl, run: Callable[..., tuple[int, str]]
+) -> None:
+    looping = machine("3d8d1a2b3c4d5e", REGENERATOR, "v8", state="starting", checks=[], exits=[1, 1, 1])
+    fake.app(REGENERATOR, [release(REGENERATOR, 8, "v8")], [looping])
+    code, output = run(GATES_FLY_HEALTH_BUDGET_S="30")
+    assert code == 1
+    assert f"{REGENERATOR} is not healthy: {REGENERATOR} machine 3d8d1a2b3c4d5e (starting" in output
+    assert "is crash-looping: it exited 3 times (codes 1, 1, 1)" in output
+    assert "budget" not in output.split("crash-looping")[0].rsplit("\n", 1)[-1]
+
+
+def test_the_regenerator_with_no_started_machine_fails(fake: FakeFlyctl, run: Callable[..., tuple[int, str]]) -> None:
+    stopped = machine("5e4f3a2b1c0d9e", REGENERATOR, "v8", state="stopped", checks=[], exits=[1])
+    fake.app(REGENERATOR, [release(REGENERATOR, 8, "v8")], [stopped])
+    code, output = run()
+    assert code == 1
+    assert (
+        f"{REGENERATOR} machine 5e4f3a2b1c0d9e (stopped, image registry.fly.io/{REGENERATOR}:v8) is not started"
+        in output
+    )
+    assert "test_machines_healthy_on_the_new_release[worker] PASSED" in output or "1 failed, 1 passed" in output
+
+
+def test_an_auth_error_is_one_sentence_naming_the_token(fake: FakeFlyctl, run: Callable[..., tuple[int, str]]) -> None:
+    fake.answer(
+        f"releases --app {WORKER}",
+        stderr="Error: You must be authenticated to view this.\n",
+        exit=1,
+    )
+    code, output = run()
+    assert code == 1
+    assert "flyctl could not authenticate (You must be authenticated to view this.): check FLY_API_TOKEN" in output
+    assert "fly-test-token" not in output
+
+
+def test_a_missing_token_fails_outside_local(fake: FakeFlyctl, run: Callable[..., tuple[int, str]]) -> None:
+    code, output = run(FLY_API_TOKEN="")
+    assert code == 1
+    assert "FLY_API_TOKEN is not set: flyctl needs a Fly API token for staging" in output
+
+
+def test_flyctl_missing_fails(fake: FakeFlyctl, run: Callable[..., tuple[int, str]]) -> None:
+    (fake.bin_dir / "flyctl").unlink()
+    code, output = run()
+    assert code == 1
+    assert "flyctl is not installed: neither `flyctl` nor `fly` is on PATH" in output
+
+
+def test_unreadable_json_fails(fake: FakeFlyctl, run: Callable[..., tuple[int, str]]) -> None:
+    fake.answer(f"machines list --app {WORKER}", stdout='[{"id": "3d8d", \n')
+    code, output = run()
+    assert code == 1
+    assert "flyctl machines list printed JSON that cannot be read" in output
+
+
+def test_fly_is_used_when_flyctl_is_not_on_path(fake: FakeFlyctl, run: Callable[..., tuple[int, str]]) -> None:
+    (fake.bin_dir / "flyctl").rename(fake.bin_dir / "fly")
+    code, output = run()
+    assert code == 0, output

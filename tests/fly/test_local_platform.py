@@ -1,0 +1,101 @@
+"""The local Fly platform: stand-in workers as machines, releases in a state file, deploys by strategy;
+and the post_deploy gates run against it for real."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from fly.apps import LOCAL_APPS
+from fly.health import wait_until_healthy
+from fly.local_platform import LocalFlyPlatform
+from fly.platform import PlatformError
+from tests.helpers.gate_run import run_gates
+
+WORKER, REGENERATOR = LOCAL_APPS["worker"], LOCAL_APPS["regenerator"]
+BUDGET = {"GATES_FLY_HEALTH_BUDGET_S": "5"}
+
+
+def deploy_both(platform: LocalFlyPlatform, image: str, strategy: str = "rolling") -> None:
+    for app in (WORKER, REGENERATOR):
+        platform.deploy(app, image, strategy=strategy, wait_timeout_s=20)  # type: ignore[arg-type]
+
+
+def test_a_healthy_deploy_passes_post_deploy(
+    local_fly: Callable[..., LocalFlyPlatform],
+    tmp_path: Path,
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    worker_db: str,
+) -> None:
+    platform = local_fly()
+    deploy_both(platform, platform.build(7))
+    releases = platform.releases(REGENERATOR)
+    assert [(r.version, r.status, r.image) for r in releases] == [(1, "complete", "local/atlaris-worker:v7")]
+    environ = {**BUDGET, "DATABASE_URL": worker_db}
+    code, output = run_gates(pytester, monkeypatch, tmp_path, "post_deploy", "local", environ)
+    assert code == 0, output
+    assert "3 passed" in output
+
+
+def test_worker_no_start_on_the_regenerator_fails_its_deploy_and_fly_health(
+    local_fly: Callable[..., LocalFlyPlatform],
+    tmp_path: Path,
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    platform = local_fly()
+    deploy_both(platform, platform.build(7))
+    broken = platform.build(8, ["worker_no_start@regenerator"])
+    platform.deploy(WORKER, broken, strategy="rolling", wait_timeout_s=20)  # the fault targets the regenerator only
+    with pytest.raises(PlatformError, match=r"machine \w+ exited 3 times \(last code 1"):
+        platform.deploy(REGENERATOR, broken, strategy="rolling", wait_timeout_s=20)
+    code, output = run_gates(pytester, monkeypatch, tmp_path, "post_deploy and fly_health", "local", BUDGET)
+    assert code == 1, output
+    assert f"{REGENERATOR} is not healthy: {REGENERATOR} machine" in output
+    assert "is crash-looping: it exited 3 times (codes 1, 1, 1)" in output
+    assert "1 failed, 1 passed" in output
+    assert platform.releases(REGENERATOR)[0].status == "failed"
+
+
+def test_worker_no_start_scoped_to_the_regenerator_leaves_the_generator_running(
+    local_fly: Callable[..., LocalFlyPlatform], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    platform = local_fly()
+    image = platform.build(7)
+    monkeypatch.setenv("STANDIN_FAULTS", "worker_no_start@regenerator")
+    platform.deploy(WORKER, image, strategy="rolling", wait_timeout_s=20)
+    with pytest.raises(PlatformError, match="exited 3 times"):
+        platform.deploy(REGENERATOR, image, strategy="rolling", wait_timeout_s=20)
+    assert wait_until_healthy(platform, WORKER, 2).healthy
+
+
+def test_bluegreen_keeps_the_old_machines_when_the_new_ones_fail(local_fly: Callable[..., LocalFlyPlatform]) -> None:
+    platform = local_fly(machines=2)
+    good = platform.build(7)
+    platform.deploy(REGENERATOR, good, strategy="bluegreen", wait_timeout_s=20)
+    before = {m.id for m in platform.machines(REGENERATOR)}
+    with pytest.raises(PlatformError, match="failed \\(bluegreen\\)"):
+        platform.deploy(REGENERATOR, platform.build(8, ["worker_no_start"]), strategy="bluegreen", wait_timeout_s=20)
+    machines = platform.machines(REGENERATOR)
+    assert {m.id for m in machines} == before
+    assert all(m.state == "started" and m.image == good for m in machines)
+
+
+def test_a_stop_waits_for_the_graceful_shutdown_then_kills(local_fly: Callable[..., LocalFlyPlatform]) -> None:
+    platform = local_fly(kill_timeout_s=0.5)
+    platform.deploy(WORKER, platform.build(7), strategy="immediate", wait_timeout_s=20)
+    assert wait_until_healthy(platform, WORKER, 10).healthy
+    platform.deploy(WORKER, platform.build(8), strategy="rolling", wait_timeout_s=20)
+    machines = platform.machines(WORKER)
+    assert [m.image for m in machines] == ["local/atlaris-worker:v8"]
+    assert [r.version for r in platform.releases(WORKER)] == [2, 1]
+
+
+def test_an_image_cannot_be_rebuilt_with_other_faults(local_fly: Callable[..., LocalFlyPlatform]) -> None:
+    platform = local_fly()
+    platform.build(7)
+    with pytest.raises(PlatformError, match="already built with faults none"):
+        platform.build(7, ["worker_no_start"])

@@ -1,0 +1,57 @@
+"""queue_health on a real database: an empty queue passes (a drained one, after a healthy local
+deploy, in test_local_platform); a stranded job and an undrained
+queue fail, naming the jobs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from tests.helpers.gate_run import run_gates
+
+
+@pytest.fixture
+def gate(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, worker_db: str
+) -> Callable[[], tuple[int, str]]:
+    (tmp_path / "gates.toml").write_text("[environments.local]\n", encoding="utf-8")
+    environ = {"DATABASE_URL": worker_db, "GATES_QUEUE_DRAIN_WINDOW_S": "0.3"}
+    return lambda: run_gates(pytester, monkeypatch, tmp_path, "post_deploy and queue_health", "local", environ)
+
+
+def add_job(url: str, status: str, started: str | None, scheduled: str = "now()") -> str:
+    with psycopg.connect(url, autocommit=True) as connection:
+        row = connection.execute(
+            "INSERT INTO job_queue (user_id, job_type, status, payload, started_at, scheduled_for) "
+            f"SELECT id, 'plan_regeneration', %s, '{{}}', {started or 'NULL'}, {scheduled} FROM users LIMIT 1 "
+            "RETURNING id::text",
+            (status,),
+        ).fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+def test_an_empty_queue_passes(gate: Callable[[], tuple[int, str]]) -> None:
+    code, output = gate()
+    assert code == 0, output
+
+
+def test_a_job_stranded_in_processing_fails_naming_it(gate: Callable[[], tuple[int, str]], worker_db: str) -> None:
+    job = add_job(worker_db, "processing", "now() - interval '10 minutes'")
+    add_job(worker_db, "processing", "now() - interval '2 seconds'")  # a job in hand is fine
+    code, output = gate()
+    assert code == 1
+    assert "1 job(s) stranded in processing longer than the 35 s graceful bound" in output
+    assert f"plan_regeneration job {job} (600 s)" in output
+
+
+def test_due_pending_jobs_nobody_claims_fail(gate: Callable[[], tuple[int, str]], worker_db: str) -> None:
+    job = add_job(worker_db, "pending", None, "now() - interval '1 minute'")
+    add_job(worker_db, "pending", None, "now() + interval '1 hour'")  # a retry waiting for its time is not due
+    code, output = gate()
+    assert code == 1
+    assert "1 due pending job(s) were not drained: no job was claimed or finished in 0.3 s" in output
+    assert job in output
