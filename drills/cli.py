@@ -56,10 +56,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_one(name: str, config: GatesConfig, environment: Environment, allowed: bool) -> DrillReport:
-    progress = lambda line: print(line, file=sys.stderr)  # noqa: E731
     if name == "neon":
         with neon_target(config, environment, os.environ) as target:
-            return run_neon_drill(target, progress)
+            return run_neon_drill(target, _progress)
     refused = refusal(config.drills, allowed)
     if refused:
         raise MissingInput(refused)
@@ -69,4 +68,8 @@ def _run_one(name: str, config: GatesConfig, environment: Environment, allowed: 
         raise MissingInput(str(error)) from None
     if not environment.api_url:
         raise MissingInput(f"drill_vercel checks that production answers: set api_url of {environment.name}")
-    return run_vercel_drill(VercelDrillTarget(cli, environment.api_url, config.drills), progress)
+    return run_vercel_drill(VercelDrillTarget(cli, environment.api_url, config.drills), _progress)
+
+
+def _progress(line: str) -> None:
+    print(line, file=sys.stderr)

@@ -116,7 +116,7 @@ def _handler(state: FakeVercelState) -> type[BaseHTTPRequestHandler]:
                 state._alias_job(kind, state.serving, target, status)
                 if kind == "rollback" and state.on_rollback:
                     state.on_rollback()
-                return self._send(201 if kind == "rollback" else 201, {})
+                return self._send(201, {})
             return self._send(404, {"error": {"code": "not_found", "message": f"no route {method} {path}"}})
 
         def _project(self) -> dict[str, Any]:
