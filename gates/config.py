@@ -85,6 +85,23 @@ class Environment:
 
 
 @dataclass(frozen=True)
+class DrillSettings:
+    """`[drills]`: what the rollback drills restore to, what they check, and how long they may take."""
+
+    history_window_hours: float = 6.0  # the Neon plan's history window; 6 h (Free) fits every plan
+    point_age_minutes: float = 60.0  # the point in time the Neon drill branches at, before now
+    tables_with_rows: tuple[str, ...] = ("users",)
+    neon_database: str = "neondb"
+    neon_role: str = "neondb_owner"
+    branch_prefix: str = "gates-drill-"
+    operations_budget_s: float = 300.0
+    allow_production_drill: bool = False  # the Vercel drill moves the production alias
+    vercel_timeout_s: float = 180.0
+    health_path: str = "/"
+    health_budget_s: float = 60.0
+
+
+@dataclass(frozen=True)
 class GatesConfig:
     """The whole configuration; `source` is the file it came from (None: built-in defaults)."""
 
@@ -92,6 +109,7 @@ class GatesConfig:
     migrations: MigrationSettings
     environments: Mapping[str, Environment]
     fly: FlySettings = field(default_factory=lambda: FlySettings())
+    drills: DrillSettings = DrillSettings()
 
     def environment(self, name: str) -> Environment:
         try:
@@ -210,6 +228,7 @@ def _build(raw: Mapping[str, Any], source: Path | None, base: Path) -> GatesConf
     migrations = _migrations(top.take_table("migrations"), base)
     fly = _fly(top.take_table("fly"))
     environments_table = top.take_table("environments")
+    drills = _drills(top.take_table("drills"))
     top.finish()
 
     declared = dict(environments_table.items())
@@ -219,7 +238,50 @@ def _build(raw: Mapping[str, Any], source: Path | None, base: Path) -> GatesConf
         if not isinstance(value, dict):
             raise environments_table.error(name, f"must be a table, not {value!r}")
         environments[name] = _environment(name, _Table(value, f"environments.{name}", source), base)
-    return GatesConfig(source=source, migrations=migrations, environments=environments, fly=fly)
+    return GatesConfig(source=source, migrations=migrations, environments=environments, fly=fly, drills=drills)
+
+
+def _drills(table: _Table) -> DrillSettings:
+    defaults = DrillSettings()
+
+    def positive(key: str) -> float:
+        value = table.take(key, (int, float), getattr(defaults, key))
+        if not 0 < value < math.inf:
+            raise table.error(key, "must be a positive, finite number")
+        return float(value)
+
+    def name(key: str) -> str:
+        value = table.take(key, str, getattr(defaults, key))
+        if not value.strip():
+            raise table.error(key, "must not be empty")
+        return str(value)
+
+    tables = table.take("tables_with_rows", list, list(defaults.tables_with_rows))
+    if not all(isinstance(item, str) and item.strip() for item in tables):
+        raise table.error("tables_with_rows", "must be a list of table names")
+    point_age = table.take("point_age_minutes", (int, float), defaults.point_age_minutes)
+    if not 0 <= point_age < math.inf:
+        raise table.error("point_age_minutes", "must be zero or a positive, finite number of minutes")
+    health_path = table.take("health_path", str, defaults.health_path)
+    if not health_path.startswith("/"):
+        raise table.error("health_path", "must start with /")
+    settings = DrillSettings(
+        history_window_hours=positive("history_window_hours"),
+        point_age_minutes=float(point_age),
+        tables_with_rows=tuple(tables),
+        neon_database=name("neon_database"),
+        neon_role=name("neon_role"),
+        branch_prefix=name("branch_prefix"),
+        operations_budget_s=positive("operations_budget_s"),
+        allow_production_drill=table.take("allow_production_drill", bool, defaults.allow_production_drill),
+        vercel_timeout_s=positive("vercel_timeout_s"),
+        health_path=health_path,
+        health_budget_s=positive("health_budget_s"),
+    )
+    if settings.point_age_minutes >= settings.history_window_hours * 60:
+        raise table.error("point_age_minutes", "must lie inside history_window_hours")
+    table.finish()
+    return settings
 
 
 def _migrations(table: _Table, base: Path) -> MigrationSettings:

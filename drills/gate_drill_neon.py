@@ -1,0 +1,41 @@
+"""Gate `rollback_drill and drill_neon`: a point-in-time branch of the environment's database is usable.
+
+See `drills.neon_drill` for the steps. It writes nothing to the environment's database, so it is
+safe to schedule against production. The report goes to `drill_reports`.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from drills.framework import DrillReport
+from drills.neon_drill import run_neon_drill
+from drills.targets import MissingInput, neon_target
+from gates.config import Environment, GatesConfig
+from gates.failclosed import cannot_decide
+
+pytestmark = [pytest.mark.rollback_drill, pytest.mark.drill_neon]
+
+
+def test_point_in_time_branch_is_usable(
+    gates_config: GatesConfig,
+    gates_env: Environment,
+    drill_reports: list[DrillReport],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def progress(line: str) -> None:
+        with capsys.disabled():
+            print(f"\n{line}")
+
+    try:
+        with neon_target(gates_config, gates_env, os.environ) as target:
+            report = run_neon_drill(target, progress)
+    except MissingInput as error:
+        cannot_decide(gates_env, str(error))
+    drill_reports.append(report)
+    if report.outcome == "interrupted":
+        raise KeyboardInterrupt(report.message)
+    if not report.passed:
+        pytest.fail(report.message, pytrace=False)
