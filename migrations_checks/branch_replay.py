@@ -73,7 +73,8 @@ class CopyLifetime:
     name: str
     id: str
     create_s: float
-    lifetime_s: float
+    lifetime_s: float  # created to deleted
+    delete_s: float
     swept: tuple[str, ...]  # stale copies of killed runs deleted at the start
 
 
@@ -102,13 +103,16 @@ def replay_on_a_new_copy(
         seeded = seed_copy(copy.url, seed_rows, connect_budget_s=settings.connect_budget_s) if seed_rows else []
         outcome = replay_on_copy(copy.url, migrations, settings, budgets)
     finally:  # a failure, a timeout and Ctrl-C (KeyboardInterrupt) all pass through here
+        deleting = time.monotonic()
         provider.delete(copy)
+    deleted = time.monotonic()
     lifetime = CopyLifetime(
         target=provider.description,
         name=copy.name,
         id=copy.id,
         create_s=created - began,
-        lifetime_s=time.monotonic() - created,
+        lifetime_s=deleted - created,
+        delete_s=deleted - deleting,
         swept=tuple(swept),
     )
     return BranchReplay(outcome, lifetime, seeded)

@@ -17,6 +17,7 @@ def report_json(replay: BranchReplay) -> dict[str, Any]:
             "id": copy.id,
             "create_s": round(copy.create_s, 3),
             "lifetime_s": round(copy.lifetime_s, 3),
+            "delete_s": round(copy.delete_s, 3),
             "swept": list(copy.swept),
         },
         "seeded": [{"table": s.table, "rows": s.rows, "skipped": s.skipped} for s in seeded],
