@@ -19,9 +19,9 @@ from gates.config import DrillSettings, MigrationSettings
 from gates.dsn import Dsn, database_name
 from gates.local_neon import LocalNeon
 from gates.scratch_db import ScratchServer
-from migrations_checks.migrator import apply_pending
-from migrations_checks.prelude import run_prelude
-from migrations_checks.reader import read_folder
+from migrations_checks.db.migrator import apply_pending
+from migrations_checks.db.prelude import run_prelude
+from migrations_checks.lint.reader import read_folder
 
 REPO = Path(__file__).resolve().parents[1]
 RUNS = 5

@@ -16,7 +16,7 @@ from gates.config import Environment, GatesConfig
 from gates.dsn import Dsn, database_name
 from gates.local_neon import LocalNeon
 from gates.neon import NeonClient, NeonError, NeonLike
-from migrations_checks.reader import InputError, MigrationSet, read_configured
+from migrations_checks.lint.reader import InputError, MigrationSet, read_configured
 
 
 class MissingInput(Exception):

@@ -68,6 +68,19 @@ class FlyEnvironment:
 
 
 @dataclass(frozen=True)
+class BranchReplaySettings:
+    """`[branch_replay]`: budgets and seeding of the replay on a copy of the target's data."""
+
+    hot_table_lock_budget_s: float = 2.0  # a blocking lock on a `[migrations] hot_tables` table
+    lock_budget_s: float = 10.0  # a blocking lock on any other table
+    batch_budget_s: float = 120.0  # the whole pending batch; the gate cancels it there
+    rows_per_table: int = 0  # local copies only: rows added to every table before migrating
+    sample_interval_s: float = 0.01  # how often the second session reads pg_locks
+    copy_budget_s: float = 300.0  # creating the copy (a Neon branch and its compute)
+    report_dir: Path | None = None  # where the JSON and Markdown reports go (none: not written)
+
+
+@dataclass(frozen=True)
 class Environment:
     """One deploy target: where its database, API and platform resources are."""
 
@@ -110,6 +123,7 @@ class GatesConfig:
     environments: Mapping[str, Environment]
     fly: FlySettings = field(default_factory=lambda: FlySettings())
     drills: DrillSettings = DrillSettings()
+    branch_replay: BranchReplaySettings = BranchReplaySettings()
 
     def environment(self, name: str) -> Environment:
         try:
@@ -229,6 +243,7 @@ def _build(raw: Mapping[str, Any], source: Path | None, base: Path) -> GatesConf
     fly = _fly(top.take_table("fly"))
     environments_table = top.take_table("environments")
     drills = _drills(top.take_table("drills"))
+    branch_replay = _branch_replay(top.take_table("branch_replay"), base)
     top.finish()
 
     declared = dict(environments_table.items())
@@ -238,7 +253,14 @@ def _build(raw: Mapping[str, Any], source: Path | None, base: Path) -> GatesConf
         if not isinstance(value, dict):
             raise environments_table.error(name, f"must be a table, not {value!r}")
         environments[name] = _environment(name, _Table(value, f"environments.{name}", source), base)
-    return GatesConfig(source=source, migrations=migrations, environments=environments, fly=fly, drills=drills)
+    return GatesConfig(
+        source=source,
+        migrations=migrations,
+        environments=environments,
+        fly=fly,
+        drills=drills,
+        branch_replay=branch_replay,
+    )
 
 
 def _drills(table: _Table) -> DrillSettings:
@@ -317,6 +339,32 @@ def _migrations(table: _Table, base: Path) -> MigrationSettings:
         lock_timeout=_duration(table, "lock_timeout", "5s"),
         statement_timeout=_duration(table, "statement_timeout", "60s"),
         connect_budget_s=float(connect_budget),
+    )
+    table.finish()
+    return settings
+
+
+def _branch_replay(table: _Table, base: Path) -> BranchReplaySettings:
+    defaults = BranchReplaySettings()
+
+    def seconds(key: str) -> float:
+        value = table.take(key, (int, float), getattr(defaults, key))
+        if not 0 < value < math.inf:
+            raise table.error(key, "must be a positive, finite number of seconds")
+        return float(value)
+
+    rows = table.take("rows_per_table", int, defaults.rows_per_table)
+    if rows < 0:
+        raise table.error("rows_per_table", "must be 0 or more")
+    report_dir = table.take("report_dir", str, None)
+    settings = BranchReplaySettings(
+        hot_table_lock_budget_s=seconds("hot_table_lock_budget_s"),
+        lock_budget_s=seconds("lock_budget_s"),
+        batch_budget_s=seconds("batch_budget_s"),
+        rows_per_table=rows,
+        sample_interval_s=seconds("sample_interval_s"),
+        copy_budget_s=seconds("copy_budget_s"),
+        report_dir=base / report_dir if report_dir else None,
     )
     table.finish()
     return settings

@@ -31,6 +31,7 @@ GATE_GROUPS = {
 GATE_MARKERS = {
     "migration_lint": "static migration lint (sqlglot rules)",
     "migration_replay": "migrations applied, re-applied and rolled back on a scratch database",
+    "migration_replay_branch": "pending migrations replayed on a copy of the target's data, statement and lock times",
     "migration_staged": "production's pending migrations were applied on staging first",
     "staging_green": "the commit being deployed to production is green on staging",
     "fly_config": "Fly app configuration checks",

@@ -18,10 +18,12 @@ import pytest
 from gates.config import ConfigError
 from gates.connect import ConnectError, refusal
 from gates.scratch_db import ScratchError
+from migrations_checks.db.branch_copy import CopyError
 from migrations_checks.db.guard import GuardError
 from migrations_checks.db.run_sql import StatementError
 from migrations_checks.db.status import DriftError
 from migrations_checks.lint.reader import InputError
+from migrations_checks.db.lock_sampler import SamplerError
 
 
 @contextmanager
@@ -30,7 +32,17 @@ def failing_clearly(doing: str) -> Iterator[None]:
     try:
         yield
         return
-    except (InputError, ConfigError, ConnectError, ScratchError, GuardError, StatementError, DriftError) as error:
+    except (
+        InputError,
+        ConfigError,
+        ConnectError,
+        ScratchError,
+        GuardError,
+        StatementError,
+        DriftError,
+        CopyError,
+        SamplerError,
+    ) as error:
         message = f"{doing}: {error}"
     except psycopg.Error as error:
         message = f"{doing}: {refusal(error)}"

@@ -21,11 +21,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import psycopg
 
 from gates.connect import connect
-from migrations_checks.db.run_sql import execute_file
+from migrations_checks.db.run_sql import Chunk, execute_chunk, split_chunks
 from migrations_checks.lint.reader import InputError, MigrationFile, MigrationSet
 
 MIGRATIONS_SCHEMA = "drizzle"
@@ -48,6 +49,20 @@ class ApplyResult:
 
     applied: tuple[MigrationFile, ...]
     newest_before: int | None
+
+
+class ApplyObserver(Protocol):
+    """Told about each step of the migration transaction, for a caller that times it (the branch replay)."""
+
+    def batch_started(self, backend_pid: int) -> None: ...
+
+    def chunk_started(self, migration: MigrationFile, chunk: Chunk) -> None: ...
+
+    def chunk_finished(self, cursor: psycopg.Cursor[Any] | None) -> None:
+        """After each chunk; `cursor` is None when the chunk failed."""
+
+    def batch_ended(self) -> None:
+        """After the transaction committed or rolled back, so every lock it held is released."""
 
 
 def file_hash(migration: MigrationFile) -> str:
@@ -118,6 +133,7 @@ def apply_pending(
     lock_timeout: str,
     statement_timeout: str,
     connect_budget_s: float,
+    observer: ApplyObserver | None = None,
 ) -> ApplyResult:
     """Apply every pending migration of a Drizzle folder to `conninfo`, all in one transaction.
 
@@ -136,16 +152,33 @@ def apply_pending(
             )
             newest = newest_created_at(read_applied(connection))
         pending = [migration for migration in files if is_pending(migration, newest)]
-        with connection.transaction():
-            set_timeouts(connection, lock_timeout=lock_timeout, statement_timeout=statement_timeout, local=True)
-            _apply_files(connection, pending)
+        try:
+            with connection.transaction():
+                set_timeouts(connection, lock_timeout=lock_timeout, statement_timeout=statement_timeout, local=True)
+                if observer is not None:
+                    observer.batch_started(connection.info.backend_pid)
+                _apply_files(connection, pending, observer)
+        finally:
+            if observer is not None:
+                observer.batch_ended()
     return ApplyResult(applied=tuple(pending), newest_before=newest)
 
 
-def _apply_files(connection: psycopg.Connection, files: Sequence[MigrationFile]) -> None:
+def _apply_files(
+    connection: psycopg.Connection, files: Sequence[MigrationFile], observer: ApplyObserver | None
+) -> None:
     """Run each file and record it, in the caller's transaction (drizzle-orm's loop body)."""
     for migration in files:
-        execute_file(connection, migration.path, migration.text)
+        for chunk in split_chunks(migration.text):
+            if observer is None:
+                execute_chunk(connection, migration.path, migration.text, chunk)
+                continue
+            observer.chunk_started(migration, chunk)
+            cursor = None
+            try:
+                cursor = execute_chunk(connection, migration.path, migration.text, chunk)
+            finally:
+                observer.chunk_finished(cursor)
         connection.execute(
             f'INSERT INTO {_QUALIFIED} ("hash", "created_at") VALUES (%s, %s)',
             (file_hash(migration), migration.when),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -60,10 +61,11 @@ def execute_file(connection: psycopg.Connection, path: Path, text: str) -> None:
         execute_chunk(connection, path, text, chunk)
 
 
-def execute_chunk(connection: psycopg.Connection, path: Path, text: str, chunk: Chunk) -> None:
-    """Send one chunk as a simple query (bytes, no parameters: psycopg passes it through untouched)."""
+def execute_chunk(connection: psycopg.Connection, path: Path, text: str, chunk: Chunk) -> psycopg.Cursor[Any]:
+    """Send one chunk as a simple query (bytes, no parameters: psycopg passes it through untouched);
+    the cursor carries the command status and row count of the chunk's last statement."""
     try:
-        connection.execute(chunk.text.encode("utf-8"))
+        return connection.execute(chunk.text.encode("utf-8"))
     except psycopg.Error as error:
         raise _located_error(path, text, chunk, error) from None
 
@@ -71,7 +73,7 @@ def execute_chunk(connection: psycopg.Connection, path: Path, text: str, chunk: 
 def _located_error(path: Path, text: str, chunk: Chunk, error: psycopg.Error) -> StatementError:
     """The StatementError for `error`, raised by Postgres while running `chunk` of `text`."""
     diag = error.diag
-    first = _first_code(chunk.text) or 0
+    first = first_code_offset(chunk.text) or 0
     position = _position(diag.statement_position)
     at = chunk.offset + (position - 1 if position is not None else first)
     parts = [diag.message_primary or str(error).splitlines()[0]]
@@ -93,7 +95,7 @@ def _position(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
-def _first_code(text: str) -> int | None:
+def first_code_offset(text: str) -> int | None:
     """Offset of the first character that is neither whitespace nor part of a `--` comment line."""
     offset = 0
     for line in text.splitlines(keepends=True):

@@ -17,8 +17,8 @@ from gates.local_neon import LocalNeon
 from gates.neon import NeonClient
 from gates.scratch_db import ScratchServer
 from gates.secret import Secret
-from migrations_checks.migrator import apply_pending
-from migrations_checks.reader import MigrationSet, read_folder
+from migrations_checks.db.migrator import apply_pending
+from migrations_checks.lint.reader import MigrationSet, read_folder
 from tests.helpers import write_drizzle
 from tests.helpers.fake_neon import API_KEY, FakeNeonState, fake_neon
 

@@ -45,3 +45,33 @@ def test_bad_values_are_refused_naming_the_key_and_file(tmp_path: Path, setting:
 )
 def test_postgres_durations_and_budgets_are_accepted(tmp_path: Path, setting: str) -> None:
     load(tmp_path, setting)
+
+
+def test_branch_replay_settings_default_to_the_design_and_are_read(tmp_path: Path) -> None:
+    config = tmp_path / "gates.toml"
+    config.write_text('[branch_replay]\nhot_table_lock_budget_s = 0.5\nrows_per_table = 1000\nreport_dir = "out"\n')
+
+    defaults = load_config(None).branch_replay
+    loaded = load_config(config).branch_replay
+
+    assert (defaults.hot_table_lock_budget_s, defaults.lock_budget_s, defaults.rows_per_table) == (2.0, 10.0, 0)
+    assert (loaded.hot_table_lock_budget_s, loaded.rows_per_table) == (0.5, 1000)
+    assert loaded.report_dir == tmp_path / "out"
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ("lock_budget_s = 0", "branch_replay.lock_budget_s in {} must be a positive, finite number of seconds"),
+        ("rows_per_table = -1", "branch_replay.rows_per_table in {} must be 0 or more"),
+        ("lock_budget = 3", "branch_replay.lock_budget in {} is not a known setting; check its spelling"),
+    ],
+)
+def test_bad_branch_replay_settings_are_refused(tmp_path: Path, setting: str, message: str) -> None:
+    config = tmp_path / "gates.toml"
+    config.write_text(f"[branch_replay]\n{setting}\n")
+
+    with pytest.raises(ConfigError) as error:
+        load_config(config)
+
+    assert str(error.value) == message.format(config)

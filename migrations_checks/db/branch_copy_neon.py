@@ -1,0 +1,110 @@
+"""Copies of a Neon branch: a child branch, taken now, with its own read-write compute.
+
+Written against the Neon client of `gates.neon` (`NeonClient`); `NeonBranches` below lists the
+calls used, so any object with them (the client, a test double at the HTTP boundary behind it)
+fits. Neon makes the branch from the parent's history: nothing here connects to the target.
+
+Refusals: the configured branch must resolve, in the configured project, to a branch (not the id
+of something else), and the new branch must really be its child; a copy whose URL is a configured
+staging or production database is deleted unused.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from gates.dsn import Dsn, mask, same_database
+from migrations_checks.db.branch_copy import COPY_PREFIX, STALE_AFTER_S, CopyError, DatabaseCopy, copy_created_at
+
+
+class NeonBranches(Protocol):
+    """The calls of `gates.neon.NeonClient` a copy needs (objects returned as that module defines them)."""
+
+    project_id: str
+
+    def find_branch(self, name: str) -> Any: ...
+
+    def list_branches(self) -> Sequence[Any]: ...
+
+    def create_branch(self, name: str, *, parent_id: str, parent_timestamp: datetime | None) -> Any: ...
+
+    def wait_for_operations(self, operations: Sequence[Any], *, budget_s: float) -> Any: ...
+
+    def connection_uri(self, branch_id: str, *, database: str, role: str) -> Dsn: ...
+
+    def delete_branch(self, branch_id: str) -> bool: ...
+
+
+class NeonBranchCopies:
+    """`CopyProvider` over Neon: `create` branches the configured branch at its head."""
+
+    def __init__(
+        self,
+        client: NeonBranches,
+        *,
+        parent: str,
+        database: str,
+        role: str,
+        budget_s: float,
+        protected: Mapping[str, str],
+    ) -> None:
+        self._client = client
+        self._parent_name = parent
+        self._database = database
+        self._role = role
+        self._budget_s = budget_s
+        self._protected = protected
+
+    @property
+    def description(self) -> str:
+        return f"the Neon branch {self._parent_name} of project {self._client.project_id}"
+
+    def create(self, name: str) -> DatabaseCopy:
+        parent = self._resolve_parent()
+        created = self._client.create_branch(name, parent_id=parent.id, parent_timestamp=None)
+        branch = created.branch
+        try:
+            if branch.parent_id != parent.id:
+                raise CopyError(
+                    f"Neon created {branch.id} with parent {branch.parent_id}, not {parent.id} ({self._parent_name}); "
+                    "refusing to use it"
+                )
+            self._client.wait_for_operations(created.operations, budget_s=self._budget_s)
+            url = created.connection_uri or self._client.connection_uri(
+                branch.id, database=self._database, role=self._role
+            )
+            for variable, protected in self._protected.items():
+                if same_database(url, protected):
+                    raise CopyError(f"the new branch's URL {mask(url)} is the database in {variable}; refusing it")
+        except BaseException:
+            self._client.delete_branch(branch.id)  # the run cannot use it; a later sweep would find it anyway
+            raise
+        return DatabaseCopy(id=branch.id, name=name, url=Dsn(url), created_at=time.time())
+
+    def delete(self, copy: DatabaseCopy) -> None:
+        self._client.delete_branch(copy.id)  # 204/404 (already gone) count as deleted
+
+    def sweep(self, *, now: float, older_than_s: float = STALE_AFTER_S) -> list[str]:
+        swept = []
+        for branch in self._client.list_branches():
+            if not branch.name.startswith(COPY_PREFIX) or copy_created_at(branch.name) is None:
+                continue
+            if now - branch.created_at.timestamp() > older_than_s:
+                self._client.delete_branch(branch.id)
+                swept.append(branch.name)
+        return swept
+
+    def _resolve_parent(self) -> Any:
+        try:
+            branch = self._client.find_branch(self._parent_name)
+        except Exception as error:  # the client's one-sentence error: not in this project
+            raise CopyError(
+                f"refusing to replay: {self._parent_name!r} is not a branch of Neon project "
+                f"{self._client.project_id} ({error})"
+            ) from None
+        if not str(branch.id).startswith("br-"):
+            raise CopyError(f"refusing to replay: {self._parent_name!r} resolves to {branch.id}, not a Neon branch")
+        return branch
