@@ -117,9 +117,11 @@ class StatementContext:
     history: History
     created_in_file: frozenset[str]  # tables created by earlier statements of the same file
     later_in_file: Sequence[Statement]
-    later_in_transaction: Sequence[Statement]
-    # Without a wrapping transaction: whether a BEGIN earlier in the file is still open.
-    in_explicit_transaction: bool = False
+    # The other statements of its transaction, and the block it runs inside (None: autocommit),
+    # by the model in transactions.py.
+    later_in_transaction: Sequence[Statement] = ()
+    earlier_in_transaction: Sequence[Statement] = ()
+    transaction_block: str | None = None
 
     def is_new(self, table: str | None) -> bool:
         """Created earlier in this file: nobody can be using it yet, and it holds no rows."""

@@ -4,8 +4,8 @@
 "cannot run inside a transaction block". Drizzle's migrator applies all pending migrations in one
 transaction, so the migration fails on deploy. None of these belongs in a schema migration: run
 them as separate operational steps. With a non-transactional runner this rule does not fire,
-except inside a DO block, whose body always runs within one statement's transaction, and between a
-`BEGIN` and a `COMMIT` written in the file.
+except where a transaction block remains: a DO block, a piece between breakpoints shared with
+another statement, or a `BEGIN ... COMMIT` written in the file (see transactions.py).
 """
 
 from collections.abc import Iterator
