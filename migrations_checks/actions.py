@@ -55,6 +55,7 @@ Verb = Literal[
     "drop_type",
     "drop_schema",
     "drop_object",
+    "create_function",
     # data
     "truncate",
     "delete",
@@ -89,7 +90,10 @@ class Action:
     using_index: bool = False
     not_null: bool = False
     has_default: bool = False
-    volatile_default: str | None = None  # why the default is volatile, e.g. "gen_random_uuid()"
+    # add_column: why the default is volatile by its kind (serial, identity, stored generated), and
+    # the functions the default calls; create_function: the name, and its volatility in object_kind.
+    volatile_default: str | None = None
+    default_calls: tuple[str, ...] = ()
     references: str | None = None  # table a foreign key points at
     new_type: str | None = None  # for alter_column_type / add_column: the type as normalised text
     columns: tuple[tuple[str, str], ...] = ()  # for create_table: (name, type) of each column

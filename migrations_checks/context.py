@@ -57,6 +57,8 @@ class History:
     # made each one valid (absent while it is NOT VALID).
     not_null_checks: dict[tuple[str, str], str] = field(default_factory=dict)
     validated_by: dict[tuple[str, str], str] = field(default_factory=dict)
+    # Function name -> IMMUTABLE, STABLE or VOLATILE, as the history last created it.
+    function_volatility: dict[str, str] = field(default_factory=dict)
 
     def has_table(self, table: str) -> bool:
         return table in self.columns
@@ -93,6 +95,8 @@ class History:
                 self.columns[action.name] = self.columns.pop(table, {})
             elif action.verb == "drop_table" and table:
                 self.columns.pop(table, None)
+            elif action.verb == "create_function" and action.name and action.object_kind:
+                self.function_volatility[action.name] = action.object_kind
             elif action.verb == "create_index" and action.name and table:
                 self.index_tables[action.name] = table
 

@@ -35,6 +35,8 @@ def describe(kind: str, words: Sequence[Word], tree: exp.Expression | None) -> l
         return _explained(words)
     if kind == "PREPARE":
         return _prepared(words)
+    if kind == "CREATE FUNCTION":
+        return objects.create_function(words)
     if kind == "CREATE INDEX":
         return objects.create_index(words)
     if kind == "CREATE POLICY":

@@ -96,6 +96,7 @@ def _add(cursor: Cursor, table: str) -> list[Action] | None:
             not_null=column.not_null,
             has_default=column.has_default,
             volatile_default=column.volatile_default,
+            default_calls=column.default_calls,
             references=column.references,
         )
     ]

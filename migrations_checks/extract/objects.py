@@ -221,3 +221,15 @@ def grant(words: Sequence[Word]) -> list[Action] | None:
             else:
                 grantees.append(f'"{word.name}"' if word.name == "PUBLIC" else word.name)
     return [Action("grant", values=tuple(grantees))]
+
+
+def create_function(words: Sequence[Word]) -> list[Action] | None:
+    """CREATE [OR REPLACE] FUNCTION name (...) ... with its volatility: VOLATILE unless it says
+    IMMUTABLE or STABLE, as Postgres defaults it."""
+    cursor = _after(words, "FUNCTION")
+    name = cursor.name() if cursor else None
+    if name is None:
+        return None
+    said = [word.upper for word in top_level(words) if word.upper in ("IMMUTABLE", "STABLE", "VOLATILE")]
+    volatility = said[-1] if said else "VOLATILE"
+    return [Action("create_function", name=unqualified(name).rsplit(".", 1)[-1], object_kind=volatility)]
