@@ -69,6 +69,7 @@ Verb = Literal[
     "drop_database",
     "alter_system",
     "create_tablespace",
+    "drop_tablespace",
     # BEGIN, COMMIT, ROLLBACK... written in a migration
     "transaction_control",
     # recognised, and of no interest to any rule

@@ -95,6 +95,8 @@ def drop(kind: str, words: Sequence[Word]) -> list[Action] | None:
         return [Action("drop_schema", name=name) for name in names]
     if kind == "DROP DATABASE":
         return [Action("drop_database", name=names[0])]
+    if kind == "DROP TABLESPACE":
+        return [Action("drop_tablespace", name=names[0])]
     if kind in _DROPPED_OBJECTS:
         return [Action("drop_object", object_kind=_DROPPED_OBJECTS[kind], name=name) for name in names]
     return [Action("other", name=name) for name in names]
@@ -188,13 +190,30 @@ def cluster(words: Sequence[Word]) -> list[Action]:
 
 
 def reindex(words: Sequence[Word]) -> list[Action] | None:
+    """REINDEX [(options)] INDEX|TABLE|SCHEMA|DATABASE|SYSTEM [CONCURRENTLY] [name]: CONCURRENTLY
+    either as a keyword or as an option (`REINDEX (CONCURRENTLY) INDEX i`); the target in
+    `object_kind`, and for a TABLE the table."""
     cursor = Cursor(words, 1)
+    concurrently = False
     if cursor.at_symbol("("):
+        start = cursor.position
         cursor.skip_group()
+        concurrently = option_on(words[start + 1 : cursor.position - 1], "CONCURRENTLY")
     target = cursor.next()
     if target is None or target.upper not in ("INDEX", "TABLE", "SCHEMA", "DATABASE", "SYSTEM"):
         return None
-    return [Action("reindex", concurrently=cursor.accept("CONCURRENTLY"), name=cursor.name())]
+    concurrently = cursor.accept("CONCURRENTLY") or concurrently
+    name = cursor.name()
+    table = unqualified(name) if name and target.upper == "TABLE" else None
+    return [
+        Action(
+            "reindex",
+            object_kind=target.upper,
+            concurrently=concurrently,
+            name=unqualified(name) if name else None,
+            table=table,
+        )
+    ]
 
 
 def grant(words: Sequence[Word]) -> list[Action] | None:

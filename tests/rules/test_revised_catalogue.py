@@ -1,0 +1,130 @@
+"""Rules added by the catalogue revision: each fires on the statements it names, in every form
+Postgres accepts, and stays silent where the catalogue exempts them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from migrations_checks.context import LintOptions
+from migrations_checks.engine import lint_paths
+from tests.helpers import fired, write_drizzle
+
+BREAK = "--> statement-breakpoint\n"
+NEW_TABLE = 'CREATE TABLE "notes" ("id" uuid PRIMARY KEY, "body" text);\n'
+ADD_NOT_VALID = (
+    'ALTER TABLE "tasks" ADD CONSTRAINT "tasks_fk" FOREIGN KEY ("module_id") REFERENCES "modules"("id") NOT VALID;'
+)
+VALIDATE = 'ALTER TABLE "tasks" VALIDATE CONSTRAINT "tasks_fk";'
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "REINDEX (CONCURRENTLY) INDEX plans_topic_idx;",
+        "reindex (verbose, concurrently true) table plans;",
+        "REINDEX (CONCURRENTLY on) SCHEMA public;",
+    ],
+)
+def test_the_reindex_concurrently_option_form_counts_as_concurrently(sql: str) -> None:
+    assert len(fired(sql, "concurrently-in-transaction")) == 1
+    assert fired(sql, "reindex-non-concurrently") == []
+
+
+@pytest.mark.parametrize(
+    "sql",
+    ["REINDEX SCHEMA public;", "reindex database atlaris;", "REINDEX SYSTEM;", 'DROP TABLESPACE IF EXISTS "fast";'],
+)
+def test_non_transactional_reindex_and_drop_tablespace(sql: str) -> None:
+    assert len(fired(sql, "non-transactional-statement")) == 1
+    assert fired(sql, "non-transactional-statement", transactional=False) == []
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        'REINDEX INDEX "plans_topic_idx";',
+        "reindex table public.plans;",
+        "REINDEX (VERBOSE) TABLE plans;",
+        'CREATE INDEX "p_idx" ON "plans" ("topic");\nREINDEX INDEX "p_idx";',
+    ],
+)
+def test_reindex_non_concurrently_fires_on_existing_tables(sql: str) -> None:
+    [finding] = fired(sql, "reindex-non-concurrently")
+    assert finding.severity == "warning"
+    assert len(fired(sql, "reindex-non-concurrently", hot_tables=frozenset({"plans"}))) == 1
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        'REINDEX INDEX CONCURRENTLY "plans_topic_idx";',
+        NEW_TABLE + 'REINDEX TABLE "notes";',
+        NEW_TABLE + 'CREATE INDEX "n_idx" ON "notes" ("body");\nREINDEX INDEX "n_idx";',
+        "-- REINDEX TABLE plans;\nSELECT 'REINDEX TABLE plans';",
+        "REINDEX SCHEMA public;",  # non-transactional-statement's
+    ],
+)
+def test_reindex_non_concurrently_is_silent(sql: str) -> None:
+    assert fired(sql, "reindex-non-concurrently") == []
+
+
+def test_hot_table_raises_reindex_to_error() -> None:
+    [finding] = fired("REINDEX TABLE plans;", "reindex-non-concurrently", hot_tables=frozenset({"plans"}))
+    assert finding.severity == "error"
+
+
+def test_detach_partition_non_concurrently() -> None:
+    detach = 'ALTER TABLE "public"."events" DETACH PARTITION "events_2023";'
+    [finding] = fired(detach, "detach-partition-non-concurrently")
+    assert "events_2023" in finding.message
+    assert fired(detach.replace(";", " CONCURRENTLY;"), "detach-partition-non-concurrently") == []
+    # No CONCURRENTLY form before Postgres 14: nothing safer to suggest.
+    assert fired(detach, "detach-partition-non-concurrently", postgres_version=13) == []
+    new_parent = 'CREATE TABLE "events" ("at" date) PARTITION BY RANGE ("at");\n'
+    assert fired(new_parent + detach, "detach-partition-non-concurrently") == []
+
+
+@pytest.mark.parametrize("transactional", [True, False])
+def test_drop_database_under_any_runner(transactional: bool) -> None:
+    [finding] = fired('DROP DATABASE IF EXISTS "atlaris_old";', "drop-database", transactional=transactional)
+    assert finding.severity == "error"
+    assert fired("-- DROP DATABASE x;\nSELECT 1;", "drop-database") == []
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        ADD_NOT_VALID + BREAK + VALIDATE,
+        ADD_NOT_VALID + " " + VALIDATE,
+        'alter table tasks add constraint "hours_positive" check (hours > 0) not valid;\n'
+        "ALTER TABLE public.tasks VALIDATE CONSTRAINT hours_positive;",
+    ],
+)
+def test_validate_in_the_transaction_that_added_it_not_valid(sql: str) -> None:
+    [finding] = fired(sql, "validate-in-same-transaction")
+    assert "VALIDATE" in finding.source_line
+    assert fired(sql, "validate-in-same-transaction", transactional=False) == ([] if BREAK in sql else [finding])
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        VALIDATE,
+        ADD_NOT_VALID.replace(" NOT VALID", "") + BREAK + VALIDATE,
+        ADD_NOT_VALID + BREAK + VALIDATE.replace("tasks_fk", "other_fk"),
+        ADD_NOT_VALID + BREAK + "COMMIT;" + BREAK + VALIDATE,  # a COMMIT piece ends the ADD's transaction
+    ],
+)
+def test_validate_outside_the_adds_transaction_is_silent(sql: str) -> None:
+    assert fired(sql, "validate-in-same-transaction") == []
+
+
+def test_validate_in_a_later_file_of_the_same_batch(tmp_path: Path) -> None:
+    folder = write_drizzle(tmp_path / "drizzle", {"0000_add": ADD_NOT_VALID, "0001_validate": VALIDATE})
+    [finding] = [f for f in lint_paths([folder], LintOptions()).findings if f.rule == "validate-in-same-transaction"]
+    assert "0000_add" in finding.message and finding.file.endswith("0001_validate.sql")
+    # Applied one deploy apart: the ADD committed long before.
+    later = lint_paths([folder], LintOptions(only=frozenset({"0001_validate"}))).findings
+    assert [f for f in later if f.rule == "validate-in-same-transaction"] == []
