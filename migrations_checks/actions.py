@@ -100,6 +100,8 @@ class Action:
     columns: tuple[tuple[str, str], ...] = ()  # for create_table: (name, type) of each column
     has_where: bool = True  # for update/delete
     if_not_exists: bool = False  # for create_table: a no-op when the table already exists
+    if_exists: bool = False  # for drop_policy: a no-op when the policy does not exist
+    temporary: bool = False  # for create_table: a TEMP table, which lives only in this session
     using: bool = False  # for alter_column_type: a USING expression that computes new values
     full: bool = False  # VACUUM FULL
     values: tuple[str, ...] = ()  # enum values (add: (new,), rename: (old, new)), grantees

@@ -46,7 +46,16 @@ def create_table(words: Sequence[Word]) -> list[Action] | None:
             column = parse_column(element)
             if column is not None:
                 columns.append((column.name, column.type))
-    return [Action("create_table", table=unqualified(name), columns=tuple(columns), if_not_exists=if_not_exists)]
+    temporary = any(word.upper in ("TEMP", "TEMPORARY") for word in words[: cursor.position])
+    return [
+        Action(
+            "create_table",
+            table=unqualified(name),
+            columns=tuple(columns),
+            if_not_exists=if_not_exists,
+            temporary=temporary,
+        )
+    ]
 
 
 def create_index(words: Sequence[Word]) -> list[Action] | None:
@@ -71,7 +80,7 @@ def drop(kind: str, words: Sequence[Word]) -> list[Action] | None:
     """DROP <object> [CONCURRENTLY] [IF EXISTS] name [, ...] [CASCADE | RESTRICT]."""
     cursor = Cursor(words, len(kind.split()))
     concurrently = cursor.accept("CONCURRENTLY")
-    cursor.accept("IF", "EXISTS")
+    if_exists = cursor.accept("IF", "EXISTS")
     names = _names(cursor)
     if kind in ("DROP POLICY", "DROP TRIGGER", "DROP RULE"):
         table = cursor.name() if cursor.accept("ON") else None
@@ -81,6 +90,7 @@ def drop(kind: str, words: Sequence[Word]) -> list[Action] | None:
                 object_kind=kind.split(" ", 1)[1],
                 name=names[0] if names else None,
                 table=unqualified(table) if table else None,
+                if_exists=if_exists,
             )
         ]
     if not names:
