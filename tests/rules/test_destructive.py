@@ -157,10 +157,9 @@ BAD = [
     ("drop-object", 'DROP SEQUENCE "invoice_number_seq", "ticket_seq";'),
     ("drop-object", 'DROP PROCEDURE "archive_plans";'),
     ("drop-object", in_do_block('DROP VIEW "active_plans";')),
-    # truncate-table: any table, the catalogue exempts none
+    # truncate-table: any existing table
     ("truncate-table", 'TRUNCATE TABLE "plan_generations";'),
     ("truncate-table", "truncate public.plan_generations, plan_drafts restart identity cascade;"),
-    ("truncate-table", 'CREATE TABLE "scratch" ("id" int);\nTRUNCATE "scratch";'),
     ("truncate-table", in_do_block('TRUNCATE ONLY "public"."plan_generations";')),
     # delete-without-where: any table
     ("delete-without-where", 'DELETE FROM "plan_generations";'),
@@ -174,7 +173,6 @@ BAD = [
         'CREATE TABLE "kept" AS WITH d AS (DELETE FROM "plan_generations" RETURNING *) SELECT * FROM d;',
     ),
     ("delete-without-where", 'DELETE FROM ONLY "public"."Plan_Generations";'),
-    ("delete-without-where", 'CREATE TABLE "scratch" ("id" int);\nDELETE FROM "scratch";'),
     ("delete-without-where", 'WITH "old" AS (SELECT 1) DELETE FROM "plan_generations";'),
     ("delete-without-where", in_do_block('DELETE FROM "plan_generations";')),
     # update-without-where
@@ -185,6 +183,9 @@ BAD = [
 ]
 
 GOOD = [
+    ("delete-without-where", 'CREATE TABLE "scratch" ("id" int);\nDELETE FROM "scratch";'),
+    # a table created in the same file holds no rows that outlive the migration
+    ("truncate-table", 'CREATE TABLE "scratch" ("id" int);\nTRUNCATE "scratch";'),
     # the table is created earlier in the same file
     ("drop-table", 'CREATE TABLE "plan_drafts" ("id" uuid);\nDROP TABLE "public"."plan_drafts";'),
     ("drop-table", 'DROP INDEX "plans_topic_idx";'),
