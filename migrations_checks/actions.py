@@ -103,5 +103,6 @@ class Action:
     if_exists: bool = False  # for drop_policy: a no-op when the policy does not exist
     temporary: bool = False  # for create_table: a TEMP table, which lives only in this session
     using: bool = False  # for alter_column_type: a USING expression that computes new values
+    collation: str | None = None  # for alter_column_type: the COLLATE it sets
     full: bool = False  # VACUUM FULL
     values: tuple[str, ...] = ()  # enum values (add: (new,), rename: (old, new)), grantees

@@ -15,6 +15,12 @@ from migrations_checks.actions import Action
 from migrations_checks.sql.words import normalize_name
 from migrations_checks.statements import Statement
 
+# Rules a project may not lower: they are what keeps the gate from passing what it did not examine.
+_FIXED_ERRORS = {
+    "unparseable-statement": "the gate never passes a statement it cannot read",
+    "invalid-suppression": "a suppression without a reason, or naming no known rule, must not pass",
+}
+
 
 @dataclass(frozen=True)
 class LintOptions:
@@ -31,11 +37,15 @@ class LintOptions:
         from migrations_checks.rules import all_rules  # the rules import this module
 
         settings = config.migrations
+        source = config.source or "the built-in defaults"
         for rule_id in sorted(settings.severity):
             if rule_id not in all_rules():
                 raise ConfigError(
-                    f"migrations.severity.{rule_id} in {config.source or 'the built-in defaults'} "
-                    "is not a known rule id; check its spelling"
+                    f"migrations.severity.{rule_id} in {source} is not a known rule id; check its spelling"
+                )
+            if rule_id in _FIXED_ERRORS and settings.severity[rule_id] != "error":
+                raise ConfigError(
+                    f"migrations.severity.{rule_id} in {source} cannot be lowered from error: {_FIXED_ERRORS[rule_id]}"
                 )
         options = cls(
             transactional=settings.transactional,

@@ -9,7 +9,7 @@ from sqlglot import exp
 from migrations_checks.actions import Action
 from migrations_checks.extract import objects
 from migrations_checks.extract.alter_table import alter_table
-from migrations_checks.extract.dml import data_changes
+from migrations_checks.extract.dml import data_changes, merge_changes
 from migrations_checks.sql.classify import classify
 from migrations_checks.sql.words import Cursor, Word, has_keyword, top_level
 
@@ -47,6 +47,8 @@ def describe(kind: str, words: Sequence[Word], tree: exp.Expression | None) -> l
         return objects.alter_type(words)
     if kind.startswith("DROP "):
         return objects.drop(kind, words)
+    if kind == "MERGE":
+        return merge_changes(words)
     if kind in _MAY_CHANGE_DATA:
         return data_changes(words, tree)
     if kind == "TRUNCATE":

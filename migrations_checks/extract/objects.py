@@ -17,6 +17,9 @@ _DROPPED_OBJECTS = {
     "DROP ROUTINE": "ROUTINE",
     "DROP TRIGGER": "TRIGGER",
     "DROP SEQUENCE": "SEQUENCE",
+    "DROP OPERATOR": "OPERATOR",
+    "DROP CAST": "CAST",
+    "DROP AGGREGATE": "AGGREGATE",
 }
 
 
@@ -81,6 +84,8 @@ def drop(kind: str, words: Sequence[Word]) -> list[Action] | None:
     cursor = Cursor(words, len(kind.split()))
     concurrently = cursor.accept("CONCURRENTLY")
     if_exists = cursor.accept("IF", "EXISTS")
+    if kind in ("DROP OPERATOR", "DROP CAST"):
+        return _drop_by_signature(kind, cursor)
     names = _names(cursor)
     if kind in ("DROP POLICY", "DROP TRIGGER", "DROP RULE"):
         table = cursor.name() if cursor.accept("ON") else None
@@ -110,6 +115,25 @@ def drop(kind: str, words: Sequence[Word]) -> list[Action] | None:
     if kind in _DROPPED_OBJECTS:
         return [Action("drop_object", object_kind=_DROPPED_OBJECTS[kind], name=name) for name in names]
     return [Action("other", name=name) for name in names]
+
+
+def _drop_by_signature(kind: str, cursor: Cursor) -> list[Action] | None:
+    """DROP OPERATOR name (left, right) [, ...] and DROP CAST (source AS target): objects named by
+    symbols or by a signature, which the name reader does not take."""
+    dropped = []
+    while not cursor.done and not cursor.at("CASCADE") and not cursor.at("RESTRICT"):
+        start = cursor.position
+        while not cursor.done and not cursor.at_symbol("("):
+            cursor.next()
+        if not cursor.at_symbol("("):
+            return None
+        cursor.skip_group()
+        words = cursor.words[start : cursor.position]
+        dropped.append(Action("drop_object", object_kind=_DROPPED_OBJECTS[kind], name=" ".join(w.text for w in words)))
+        if not cursor.at_symbol(","):
+            break
+        cursor.next()
+    return dropped or None
 
 
 def _names(cursor: Cursor) -> list[str]:

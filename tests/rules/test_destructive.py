@@ -50,6 +50,12 @@ def lint_files(*texts: str) -> list[Finding]:
 
 
 BAD = [
+    # a widening that also sets a collation rebuilds the column's indexes: a type change
+    (
+        CHANGE_TYPE,
+        'CREATE TABLE "public"."plans" ("topic" character varying(20) NOT NULL);\n'
+        'ALTER TABLE "plans" ALTER "topic" TYPE CHARACTER VARYING (21) COLLATE "C";',
+    ),
     # drop-table
     ("drop-table", 'DROP TABLE "plan_drafts";'),
     ("drop-table", "drop table if exists plan_drafts cascade;"),
@@ -210,11 +216,6 @@ GOOD = [
         CHANGE_TYPE,
         'CREATE TABLE "plans" ("topic" varchar(20));\n'
         "alter table public.plans alter topic type TEXT using topic::text;",
-    ),
-    (
-        CHANGE_TYPE,
-        'CREATE TABLE "public"."plans" ("topic" character varying(20) NOT NULL);\n'
-        'ALTER TABLE "plans" ALTER "topic" TYPE CHARACTER VARYING (21) COLLATE "C";',
     ),
     (
         CHANGE_TYPE,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from gates.config import ConfigError, load_config
 from migrations_checks.context import LintOptions
 from migrations_checks.engine import lint_paths
 from tests.helpers import fired, write_drizzle
@@ -128,3 +129,64 @@ def test_validate_in_a_later_file_of_the_same_batch(tmp_path: Path) -> None:
     # Applied one deploy apart: the ADD committed long before.
     later = lint_paths([folder], LintOptions(only=frozenset({"0001_validate"}))).findings
     assert [f for f in later if f.rule == "validate-in-same-transaction"] == []
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "DROP OPERATOR IF EXISTS === (integer, integer);",
+        "drop operator ~~~ (text, NONE), public.### (int, int) cascade;",
+        "DROP CAST IF EXISTS (text AS int4);",
+        'DROP CAST ("varchar" AS mytype) CASCADE;',
+        "DROP AGGREGATE IF EXISTS my_sum(int);",
+    ],
+)
+def test_drop_operator_cast_and_aggregate_are_read_and_reported_as_drop_object(sql: str) -> None:
+    assert fired(sql, "unparseable-statement") == []
+    assert len(fired(sql, "drop-object")) == 1
+
+
+MERGE = "MERGE INTO plans p USING staged s ON p.id = s.id "
+
+
+@pytest.mark.parametrize(
+    ("clauses", "rule_id"),
+    [
+        ("WHEN MATCHED THEN UPDATE SET topic = s.topic", "data-backfill"),
+        ("WHEN MATCHED AND s.gone THEN DELETE WHEN NOT MATCHED THEN INSERT (id) VALUES (s.id)", "data-backfill"),
+        ("WHEN NOT MATCHED BY SOURCE THEN DELETE", "delete-without-where"),
+        ("WHEN NOT MATCHED BY SOURCE THEN UPDATE SET topic = NULL", "update-without-where"),
+    ],
+)
+def test_merge_is_judged_as_the_dml_it_runs(clauses: str, rule_id: str) -> None:
+    sql = MERGE + clauses + ";"
+    assert fired(sql, "unparseable-statement") == []
+    assert len(fired(sql, rule_id)) == 1
+    assert fired('CREATE TABLE "plans" ("id" int, "topic" text);\n' + sql, rule_id) == []
+
+
+@pytest.mark.parametrize("clauses", ["WHEN NOT MATCHED THEN INSERT (id) VALUES (s.id)", "WHEN MATCHED THEN DO NOTHING"])
+def test_merge_that_changes_no_existing_row_is_silent(clauses: str) -> None:
+    findings = [f.rule for f in fired(MERGE + clauses + ";", "data-backfill")]
+    assert findings == []
+    assert fired(MERGE + clauses + ";", "unparseable-statement") == []
+
+
+def test_a_collation_change_is_a_type_change() -> None:
+    widen = 'CREATE TABLE "plans" ("topic" varchar(20));\n--> statement-breakpoint\n'
+    assert fired(widen + 'ALTER TABLE "plans" ALTER COLUMN "topic" TYPE text;', "change-column-type") == []
+    [finding] = fired(widen + 'ALTER TABLE "plans" ALTER COLUMN "topic" TYPE text COLLATE "C";', "change-column-type")
+    assert "collation" in finding.message
+
+
+@pytest.mark.parametrize("rule_id", ["unparseable-statement", "invalid-suppression"])
+@pytest.mark.parametrize("lowered", ["warning", "info"])
+def test_severity_config_cannot_lower_the_rules_that_keep_the_gate_closed(
+    tmp_path: Path, rule_id: str, lowered: str
+) -> None:
+    config = tmp_path / "gates.toml"
+    config.write_text(f'[migrations.severity]\n"{rule_id}" = "{lowered}"\n')
+    with pytest.raises(ConfigError, match=rf"migrations\.severity\.{rule_id} in .*gates\.toml cannot be lowered"):
+        LintOptions.from_config(load_config(config))
+    config.write_text(f'[migrations.severity]\n"{rule_id}" = "error"\n"drop-default" = "info"\n')
+    assert LintOptions.from_config(load_config(config)).severity["drop-default"] == "info"
