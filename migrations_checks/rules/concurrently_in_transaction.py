@@ -12,12 +12,13 @@ transactions.py.
 
 from collections.abc import Iterator
 
+from migrations_checks.actions import Verb
 from migrations_checks.context import StatementContext
 from migrations_checks.rules import Hit, Rule
 from migrations_checks.rules._transaction import enclosing_transaction
 from migrations_checks.statements import Statement
 
-_CONCURRENT_VERBS = frozenset({"create_index", "drop_index", "reindex", "detach_partition"})
+_CONCURRENT_VERBS: frozenset[Verb] = frozenset({"create_index", "drop_index", "reindex", "detach_partition"})
 
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:

@@ -11,13 +11,13 @@ another statement, or a `BEGIN ... COMMIT` written in the file (see transactions
 
 from collections.abc import Iterator
 
-from migrations_checks.actions import Action
+from migrations_checks.actions import Action, Verb
 from migrations_checks.context import StatementContext
 from migrations_checks.rules import Hit, Rule
 from migrations_checks.rules._transaction import enclosing_transaction
 from migrations_checks.statements import Statement
 
-_NON_TRANSACTIONAL_VERBS = frozenset(
+_NON_TRANSACTIONAL_VERBS: frozenset[Verb] = frozenset(
     {"vacuum", "create_database", "drop_database", "alter_system", "create_tablespace", "drop_tablespace"}
 )
 # REINDEX of a whole schema, database or system catalogue commits as it goes, index by index.
@@ -46,5 +46,5 @@ RULE = Rule(
     bad='VACUUM ANALYZE "learning_plans";',
     good='ANALYZE "learning_plans";',
     check=check,
-    verbs=_NON_TRANSACTIONAL_VERBS | {"reindex"},
+    verbs=_NON_TRANSACTIONAL_VERBS | frozenset({"reindex"}),
 )
