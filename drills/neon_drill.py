@@ -34,8 +34,8 @@ from gates.dsn import Dsn, mask, same_database
 from gates.neon import Branch, NeonError, NeonLike, Operation, iso_timestamp
 from migrations_checks.db.fingerprint import Fingerprint, diff, fingerprint
 from migrations_checks.db.migrator import AppliedRow, apply_pending, read_applied, set_timeouts
-from migrations_checks.lint.reader import MigrationSet
 from migrations_checks.db.status import READ_LOCK_TIMEOUT, READ_STATEMENT_TIMEOUT
+from migrations_checks.lint.reader import MigrationSet
 
 DRILL = "drill_neon"
 DELETE_BRANCH = "delete the drill branch"

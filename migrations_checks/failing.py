@@ -20,10 +20,10 @@ from gates.connect import ConnectError, refusal
 from gates.scratch_db import ScratchError
 from migrations_checks.db.branch_copy import CopyError
 from migrations_checks.db.guard import GuardError
+from migrations_checks.db.lock_sampler import SamplerError
 from migrations_checks.db.run_sql import StatementError
 from migrations_checks.db.status import DriftError
 from migrations_checks.lint.reader import InputError
-from migrations_checks.db.lock_sampler import SamplerError
 
 
 @contextmanager

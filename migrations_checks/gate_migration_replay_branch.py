@@ -25,9 +25,9 @@ from migrations_checks.db.branch_copy import CopyProvider, LocalTemplateCopies, 
 from migrations_checks.db.branch_copy_neon import NeonBranchCopies
 from migrations_checks.db.branch_replay import BranchReplay, replay_on_a_new_copy
 from migrations_checks.db.branch_replay_report import report_json, report_markdown
-from migrations_checks.failing import failing_clearly
 from migrations_checks.db.guard import protected_urls
 from migrations_checks.db.migrator import journal_migrations
+from migrations_checks.failing import failing_clearly
 from migrations_checks.lint.reader import read_configured
 
 pytestmark = [pytest.mark.pre_deploy, pytest.mark.migration_replay_branch]

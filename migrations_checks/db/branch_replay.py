@@ -21,11 +21,11 @@ from migrations_checks.db.branch_copy import CopyProvider, copy_name
 from migrations_checks.db.copy_seed import SeedResult, seed_copy
 from migrations_checks.db.lock_sampler import LockSampler, LockSpan
 from migrations_checks.db.migrator import apply_pending
-from migrations_checks.lint.records.paths import display_path
-from migrations_checks.lint.reader import MigrationFile, MigrationSet
 from migrations_checks.db.run_sql import Chunk, StatementError, first_code_offset
-from migrations_checks.lint.sql.words import normalize_name
 from migrations_checks.db.status import check_no_drift, read_status
+from migrations_checks.lint.reader import MigrationFile, MigrationSet
+from migrations_checks.lint.records.paths import display_path
+from migrations_checks.lint.sql.words import normalize_name
 
 QUERY_CANCELED = "57014"
 

@@ -15,6 +15,12 @@ from migrations_checks.lint.records.actions import Action
 from migrations_checks.lint.sql.words import normalize_name
 from migrations_checks.lint.statements import Statement
 
+# Rules a project may not lower: they are what keeps the gate from passing what it did not examine.
+_FIXED_ERRORS = {
+    "unparseable-statement": "the gate never passes a statement it cannot read",
+    "invalid-suppression": "a suppression without a reason, or naming no known rule, must not pass",
+}
+
 
 @dataclass(frozen=True)
 class LintOptions:
@@ -30,11 +36,15 @@ class LintOptions:
         """Options from gates.toml's `[migrations]` table; a rule id there that is not one of
         `rule_ids` (the registry's, handed in by the caller) is a misspelling and an error."""
         settings = config.migrations
+        source = config.source or "the built-in defaults"
         for rule_id in sorted(settings.severity):
             if rule_id not in rule_ids:
                 raise ConfigError(
-                    f"migrations.severity.{rule_id} in {config.source or 'the built-in defaults'} "
-                    "is not a known rule id; check its spelling"
+                    f"migrations.severity.{rule_id} in {source} is not a known rule id; check its spelling"
+                )
+            if rule_id in _FIXED_ERRORS and settings.severity[rule_id] != "error":
+                raise ConfigError(
+                    f"migrations.severity.{rule_id} in {source} cannot be lowered from error: {_FIXED_ERRORS[rule_id]}"
                 )
         options = cls(
             transactional=settings.transactional,
@@ -56,9 +66,22 @@ class History:
     # made each one valid (absent while it is NOT VALID).
     not_null_checks: dict[tuple[str, str], str] = field(default_factory=dict)
     validated_by: dict[tuple[str, str], str] = field(default_factory=dict)
+    temporary_tables: set[str] = field(default_factory=set)
+    # The policies of each table the history created: a table missing here has policies unknown.
+    policies: dict[str, set[str]] = field(default_factory=dict)
+    # Function name -> IMMUTABLE, STABLE or VOLATILE, as the history last created it.
+    function_volatility: dict[str, str] = field(default_factory=dict)
 
     def has_table(self, table: str) -> bool:
         return table in self.columns
+
+    def is_temporary(self, table: str | None) -> bool:
+        return table in self.temporary_tables
+
+    def lacks_policy(self, table: str | None, name: str | None) -> bool:
+        """Whether the history shows that `table` has no policy `name` (it created the table and
+        every policy on it since)."""
+        return table in self.policies and name not in self.policies[table]
 
     def column_type(self, table: str | None, column: str | None) -> str | None:
         if table is None or column is None:
@@ -80,6 +103,9 @@ class History:
             if action.verb == "create_table" and table:
                 if not (action.if_not_exists and table in self.columns):  # IF NOT EXISTS: a no-op then
                     self.columns[table] = dict(action.columns)
+                    self.policies[table] = set()
+                    if action.temporary:
+                        self.temporary_tables.add(table)
             elif action.verb in ("add_column", "alter_column_type") and table and action.column and action.new_type:
                 self.columns.setdefault(table, {})[action.column] = action.new_type
             elif action.verb == "drop_column" and table and action.column:
@@ -90,8 +116,19 @@ class History:
                     known[action.name] = known.pop(action.column)
             elif action.verb == "rename_table" and table and action.name:
                 self.columns[action.name] = self.columns.pop(table, {})
+                if table in self.policies:
+                    self.policies[action.name] = self.policies.pop(table)
             elif action.verb == "drop_table" and table:
                 self.columns.pop(table, None)
+                self.policies.pop(table, None)
+                self.temporary_tables.discard(table)
+            elif action.verb in ("create_policy", "drop_policy") and table in self.policies and action.name:
+                if action.verb == "create_policy":
+                    self.policies[table].add(action.name)
+                else:
+                    self.policies[table].discard(action.name)
+            elif action.verb == "create_function" and action.name and action.object_kind:
+                self.function_volatility[action.name] = action.object_kind
             elif action.verb == "create_index" and action.name and table:
                 self.index_tables[action.name] = table
 
@@ -116,13 +153,20 @@ class StatementContext:
     history: History
     created_in_file: frozenset[str]  # tables created by earlier statements of the same file
     later_in_file: Sequence[Statement]
-    later_in_transaction: Sequence[Statement]
-    # Without a wrapping transaction: whether a BEGIN earlier in the file is still open.
-    in_explicit_transaction: bool = False
+    # The other statements of its transaction, and the block it runs inside (None: autocommit),
+    # by the model in transactions.py.
+    later_in_transaction: Sequence[Statement] = ()
+    earlier_in_transaction: Sequence[Statement] = ()
+    transaction_block: str | None = None
 
     def is_new(self, table: str | None) -> bool:
         """Created earlier in this file: nobody can be using it yet, and it holds no rows."""
         return table is not None and table in self.created_in_file
+
+    def holds_no_live_rows(self, table: str | None) -> bool:
+        """A table created earlier in this file, or a TEMP table: emptying it loses nothing that
+        outlives the migration."""
+        return self.is_new(table) or self.history.is_temporary(table)
 
     def deprecated_by(self, table: str | None, column: str | None = None) -> str | None:
         """The earlier migration that deprecated this table or column, if any."""

@@ -7,11 +7,9 @@ migrations give context and only the pending ones are reported.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import overload
 
 from gates.config import Severity
 from migrations_checks.lint.bulk_read import fewer_full_collections, read_many
@@ -23,6 +21,7 @@ from migrations_checks.lint.rules import Hit, Rule, all_rules, statement_rules
 from migrations_checks.lint.sql.splitter import Comment
 from migrations_checks.lint.statements import FileStatements, Statement
 from migrations_checks.lint.suppressions import Allow, Problem, deprecations, directly_above, parse_directive
+from migrations_checks.lint.transactions import Span, TransactionModel
 
 
 def lint_paths(paths: Sequence[Path], options: LintOptions) -> LintResult:
@@ -79,12 +78,13 @@ def _lint_files(
     findings: list[Finding] = []
     silenced: list[Finding] = []
     reported_ids = {id(f) for f in reported}
-    # drizzle-orm applies every pending file of a journal in one transaction; loose files are one each.
-    batch = [s for f in reported for s in f.statements] if one_batch else []
-    batch_position = {id(statement): index for index, statement in enumerate(batch)}
+    # drizzle-orm applies every pending file of a journal on one connection (in one transaction,
+    # unless --no-transaction); loose files are applied one each.
+    batch = TransactionModel([s for f in reported for s in f.statements], options.transactional) if one_batch else None
     for file_statements in files:
         if id(file_statements) in reported_ids:
-            active, quiet = _lint_file(file_statements, history, options, batch, batch_position)
+            model = batch or TransactionModel(file_statements.statements, options.transactional)
+            active, quiet = _lint_file(file_statements, history, options, model)
             findings.extend(active)
             silenced.extend(quiet)
         else:
@@ -95,11 +95,7 @@ def _lint_files(
 
 
 def _lint_file(
-    file_statements: FileStatements,
-    history: History,
-    options: LintOptions,
-    batch: Sequence[Statement],
-    batch_position: dict[int, int],
+    file_statements: FileStatements, history: History, options: LintOptions, transactions: TransactionModel
 ) -> tuple[list[Finding], list[Finding]]:
     statements = file_statements.statements
     source = _Source(file_statements.file)
@@ -108,23 +104,16 @@ def _lint_file(
     silenced: list[Finding] = []
     allows: dict[int, Allow] = {}  # by comment line: a DO block's allow serves all its statements
     used: set[tuple[int, str]] = set()
-    explicit = False  # inside BEGIN ... COMMIT written in the file
     for index, statement in enumerate(statements):
-        later = Tail(statements, index + 1)
-        if options.transactional:
-            in_transaction: Sequence[Statement] = Tail(batch, batch_position[id(statement)] + 1) if batch else later
-        else:
-            in_transaction = _own_transaction(statement, later, explicit)
         context = StatementContext(
             options=options,
             history=history,
             created_in_file=frozenset(created),
-            later_in_file=later,
-            later_in_transaction=in_transaction,
-            in_explicit_transaction=explicit,
+            later_in_file=Span(statements, index + 1),
+            later_in_transaction=transactions.later_in_transaction(statement),
+            earlier_in_transaction=transactions.earlier_in_transaction(statement),
+            transaction_block=transactions.block(statement),
         )
-        if statement.do_block is None:
-            explicit = _transaction_effect(statement, explicit)
         applicable = []
         for comment in _suppression_comments(statement):
             if comment.line not in allows:
@@ -157,24 +146,6 @@ def _lint_file(
     return findings, silenced
 
 
-def _transaction_effect(statement: Statement, open_before: bool) -> bool:
-    """Whether a transaction block written in the file is open after `statement`."""
-    for action in statement.actions:
-        if action.verb == "transaction_control" and action.object_kind in ("begins", "ends"):
-            return action.object_kind == "begins"
-    return open_before  # anything else, COMMIT AND CHAIN included, leaves it as it was
-
-
-def _own_transaction(statement: Statement, later: Sequence[Statement], explicit: bool) -> Sequence[Statement]:
-    """The later statements in the same transaction when the runner wraps none: those up to the
-    COMMIT of a BEGIN written in the file, or else those of the same DO block, which is always one."""
-    if explicit:
-        return list(itertools.takewhile(lambda s: s.do_block is not None or _transaction_effect(s, True), later))
-    if statement.do_block is not None:
-        return [s for s in later if s.do_block is statement.do_block]
-    return ()
-
-
 def _stray_directives(
     file_statements: FileStatements, attached: dict[int, Allow], source: _Source, options: LintOptions
 ) -> Iterator[Finding]:
@@ -191,32 +162,6 @@ def _stray_directives(
                 source,
                 options,
             )
-
-
-class Tail(Sequence[Statement]):
-    """The statements after a position, without copying them: slicing a whole batch for every
-    statement would make a long history quadratic."""
-
-    def __init__(self, statements: Sequence[Statement], start: int) -> None:
-        self._statements = statements
-        self._start = start
-
-    def __len__(self) -> int:
-        return max(0, len(self._statements) - self._start)
-
-    @overload
-    def __getitem__(self, index: int) -> Statement: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[Statement]: ...
-    def __getitem__(self, index: int | slice) -> Statement | Sequence[Statement]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        if not -len(self) <= index < len(self):
-            raise IndexError(index)
-        return self._statements[self._start + index % len(self)]
-
-    def __iter__(self) -> Iterator[Statement]:
-        return itertools.islice(self._statements, self._start, None)
 
 
 def _suppression_comments(statement: Statement) -> list[Comment]:

@@ -48,6 +48,7 @@ class Statement:
     actions: tuple[Action, ...]
     coverage: CoverageKind
     do_block: Statement | None = None  # the DO statement this one runs inside
+    piece: int = 0  # which piece between breakpoints holds it, i.e. which query drizzle-orm sends
     dynamic: bool = False  # SQL built at run time (EXECUTE in a DO block): it cannot be examined
 
     @property
@@ -128,6 +129,7 @@ def _located(file: MigrationFile, chunk: Chunk, do_block: Statement | None) -> d
         "column": chunk.column,
         "comments_above": chunk.leading_comments,
         "do_block": do_block,
+        "piece": chunk.piece if do_block is None else do_block.piece,
     }
 
 

@@ -50,6 +50,12 @@ def lint_files(*texts: str) -> list[Finding]:
 
 
 BAD = [
+    # a widening that also sets a collation rebuilds the column's indexes: a type change
+    (
+        CHANGE_TYPE,
+        'CREATE TABLE "public"."plans" ("topic" character varying(20) NOT NULL);\n'
+        'ALTER TABLE "plans" ALTER "topic" TYPE CHARACTER VARYING (21) COLLATE "C";',
+    ),
     # drop-table
     ("drop-table", 'DROP TABLE "plan_drafts";'),
     ("drop-table", "drop table if exists plan_drafts cascade;"),
@@ -157,10 +163,9 @@ BAD = [
     ("drop-object", 'DROP SEQUENCE "invoice_number_seq", "ticket_seq";'),
     ("drop-object", 'DROP PROCEDURE "archive_plans";'),
     ("drop-object", in_do_block('DROP VIEW "active_plans";')),
-    # truncate-table: any table, the catalogue exempts none
+    # truncate-table: any existing table
     ("truncate-table", 'TRUNCATE TABLE "plan_generations";'),
     ("truncate-table", "truncate public.plan_generations, plan_drafts restart identity cascade;"),
-    ("truncate-table", 'CREATE TABLE "scratch" ("id" int);\nTRUNCATE "scratch";'),
     ("truncate-table", in_do_block('TRUNCATE ONLY "public"."plan_generations";')),
     # delete-without-where: any table
     ("delete-without-where", 'DELETE FROM "plan_generations";'),
@@ -174,7 +179,6 @@ BAD = [
         'CREATE TABLE "kept" AS WITH d AS (DELETE FROM "plan_generations" RETURNING *) SELECT * FROM d;',
     ),
     ("delete-without-where", 'DELETE FROM ONLY "public"."Plan_Generations";'),
-    ("delete-without-where", 'CREATE TABLE "scratch" ("id" int);\nDELETE FROM "scratch";'),
     ("delete-without-where", 'WITH "old" AS (SELECT 1) DELETE FROM "plan_generations";'),
     ("delete-without-where", in_do_block('DELETE FROM "plan_generations";')),
     # update-without-where
@@ -185,6 +189,9 @@ BAD = [
 ]
 
 GOOD = [
+    ("delete-without-where", 'CREATE TABLE "scratch" ("id" int);\nDELETE FROM "scratch";'),
+    # a table created in the same file holds no rows that outlive the migration
+    ("truncate-table", 'CREATE TABLE "scratch" ("id" int);\nTRUNCATE "scratch";'),
     # the table is created earlier in the same file
     ("drop-table", 'CREATE TABLE "plan_drafts" ("id" uuid);\nDROP TABLE "public"."plan_drafts";'),
     ("drop-table", 'DROP INDEX "plans_topic_idx";'),
@@ -209,11 +216,6 @@ GOOD = [
         CHANGE_TYPE,
         'CREATE TABLE "plans" ("topic" varchar(20));\n'
         "alter table public.plans alter topic type TEXT using topic::text;",
-    ),
-    (
-        CHANGE_TYPE,
-        'CREATE TABLE "public"."plans" ("topic" character varying(20) NOT NULL);\n'
-        'ALTER TABLE "plans" ALTER "topic" TYPE CHARACTER VARYING (21) COLLATE "C";',
     ),
     (
         CHANGE_TYPE,

@@ -36,6 +36,7 @@ OTHER_VERBS = [
     "DROP DATABASE scratch;",
     "ALTER SYSTEM SET work_mem = '64MB';",
     "CREATE TABLESPACE fast LOCATION '/srv/fast';",
+    "DROP TABLESPACE fast;",
     "UPDATE tasks SET done = true;",
     "DELETE FROM tasks WHERE done;",
 ]

@@ -8,7 +8,7 @@ from sqlglot import exp
 
 from migrations_checks.lint.extract import objects
 from migrations_checks.lint.extract.alter_table import alter_table
-from migrations_checks.lint.extract.dml import data_changes
+from migrations_checks.lint.extract.dml import data_changes, merge_changes
 from migrations_checks.lint.records.actions import Action
 from migrations_checks.lint.sql.classify import classify
 from migrations_checks.lint.sql.words import Cursor, Word, has_keyword, top_level
@@ -35,6 +35,8 @@ def describe(kind: str, words: Sequence[Word], tree: exp.Expression | None) -> l
         return _explained(words)
     if kind == "PREPARE":
         return _prepared(words)
+    if kind == "CREATE FUNCTION":
+        return objects.create_function(words)
     if kind == "CREATE INDEX":
         return objects.create_index(words)
     if kind == "CREATE POLICY":
@@ -45,6 +47,8 @@ def describe(kind: str, words: Sequence[Word], tree: exp.Expression | None) -> l
         return objects.alter_type(words)
     if kind.startswith("DROP "):
         return objects.drop(kind, words)
+    if kind == "MERGE":
+        return merge_changes(words)
     if kind in _MAY_CHANGE_DATA:
         return data_changes(words, tree)
     if kind == "TRUNCATE":

@@ -96,6 +96,7 @@ def _add(cursor: Cursor, table: str) -> list[Action] | None:
             not_null=column.not_null,
             has_default=column.has_default,
             volatile_default=column.volatile_default,
+            default_calls=column.default_calls,
             references=column.references,
         )
     ]
@@ -159,10 +160,11 @@ def _alter(cursor: Cursor, table: str) -> Action | None:
         return None
     if cursor.accept("SET", "DATA", "TYPE") or cursor.accept("TYPE"):
         new_type = normalize_type(type_words(cursor, frozenset({"COLLATE", "USING"})))
-        if cursor.accept("COLLATE"):
-            cursor.name()
+        collation = cursor.name() if cursor.accept("COLLATE") else None
         rewrites = cursor.accept("USING") and not _keeps_contents(cursor.rest(), column)
-        return Action("alter_column_type", table=table, column=column, new_type=new_type, using=rewrites)
+        return Action(
+            "alter_column_type", table=table, column=column, new_type=new_type, using=rewrites, collation=collation
+        )
     if cursor.accept("SET", "NOT", "NULL"):
         return Action("set_not_null", table=table, column=column)
     if cursor.accept("DROP", "NOT", "NULL"):

@@ -8,24 +8,41 @@ from dataclasses import dataclass
 
 from migrations_checks.lint.sql.words import Cursor, Word, unqualified
 
-# Functions whose value differs per row, so a default that calls one is evaluated for every row
-# of an existing table: Postgres rewrites the whole table under an ACCESS EXCLUSIVE lock.
-VOLATILE_FUNCTIONS = frozenset(
+# Words that look like a call when a parenthesis follows but are SQL syntax, not `pg_proc`
+# functions: none of them is volatile of its own (their arguments are read as calls in their turn).
+_CALL_LIKE_SYNTAX = frozenset(
     {
-        "random",
-        "random_normal",
-        "gen_random_uuid",
-        "uuid_generate_v1",
-        "uuid_generate_v1mc",
-        "uuid_generate_v4",
-        "uuidv4",
-        "uuidv7",
-        "clock_timestamp",
-        "timeofday",
-        "nextval",
-        "gen_random_bytes",
-        "txid_current",
-        "setseed",
+        "all",
+        "and",
+        "any",
+        "array",
+        "between",
+        "case",
+        "cast",
+        "coalesce",
+        "current_time",
+        "current_timestamp",
+        "else",
+        "exists",
+        "filter",
+        "greatest",
+        "in",
+        "is",
+        "least",
+        "like",
+        "localtime",
+        "localtimestamp",
+        "not",
+        "nullif",
+        "or",
+        "over",
+        "row",
+        "some",
+        "then",
+        "trim",
+        "values",
+        "when",
+        "within",
     }
 )
 SERIAL_TYPES = frozenset({"serial", "serial2", "serial4", "serial8", "smallserial", "bigserial"})
@@ -54,7 +71,8 @@ class ColumnDefinition:
     type: str
     not_null: bool
     has_default: bool
-    volatile_default: str | None
+    volatile_default: str | None  # a default volatile by its kind: serial, identity, stored generated
+    default_calls: tuple[str, ...]  # the functions its default calls, for volatile-default to judge
     references: str | None
     unique: bool
     primary_key: bool
@@ -107,6 +125,7 @@ def parse_column(words: Sequence[Word]) -> ColumnDefinition | None:
         return None
     not_null = primary_key = unique = has_default = False
     volatile: str | None = None
+    calls: tuple[str, ...] = ()
     references: str | None = None
     if column_type in SERIAL_TYPES:
         has_default, volatile = True, f"{column_type} (a sequence default)"
@@ -125,7 +144,7 @@ def parse_column(words: Sequence[Word]) -> ColumnDefinition | None:
             expression = expression_words(cursor)
             # `DEFAULT NULL` fills existing rows with NULL, exactly like no default.
             has_default = has_default or not _is_null(expression)
-            volatile = volatile_call(expression) or volatile
+            calls += called_functions(expression)
         elif cursor.accept("GENERATED"):
             has_default = True
             # `BY DEFAULT` is part of the identity clause, not a column default.
@@ -150,6 +169,7 @@ def parse_column(words: Sequence[Word]) -> ColumnDefinition | None:
         not_null=not_null,
         has_default=has_default,
         volatile_default=volatile,
+        default_calls=calls,
         references=references,
         unique=unique,
         primary_key=primary_key,
@@ -186,11 +206,15 @@ def expression_words(cursor: Cursor) -> list[Word]:
     return type_words(cursor, _EXPRESSION_ENDS)
 
 
-def volatile_call(words: Sequence[Word]) -> str | None:
-    """The first call of a volatile function in an expression, as `name()`."""
+def called_functions(words: Sequence[Word]) -> tuple[str, ...]:
+    """The functions an expression calls, by unqualified name, in order; type names in casts
+    (`'x'::varchar(20)`, `CAST(x AS numeric(10, 2))`) are not calls."""
+    calls = []
+    previous = ""
     for word, following in itertools.pairwise(words):
-        if word.kind in ("word", "quoted") and following.text == "(":
+        if word.kind in ("word", "quoted") and following.text == "(" and previous not in ("::", "AS"):
             function = word.name.rsplit(".", 1)[-1]
-            if function in VOLATILE_FUNCTIONS:
-                return f"{function}()"
-    return None
+            if word.kind == "quoted" or function not in _CALL_LIKE_SYNTAX:
+                calls.append(function)
+        previous = word.upper if word.kind == "word" else word.text
+    return tuple(calls)

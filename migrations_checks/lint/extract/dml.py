@@ -61,3 +61,32 @@ def _from_words(words: Sequence[Word]) -> list[Action] | None:
                 Action("update" if word.upper == "UPDATE" else "delete", table=unqualified(name), has_where=has_where)
             ]
     return [Action("other")]
+
+
+def merge_changes(words: Sequence[Word]) -> list[Action] | None:
+    """MERGE INTO target ... WHEN [NOT] MATCHED [BY SOURCE|TARGET] [AND ...] THEN UPDATE|DELETE|INSERT:
+    an UPDATE or DELETE of the target for each such clause (`object_kind` MERGE). The ON condition
+    bounds a MATCHED clause like a WHERE; a NOT MATCHED BY SOURCE clause reaches every target row
+    without a match, so only its own AND condition bounds it."""
+    cursor = Cursor(words, 1)
+    if not cursor.accept("INTO"):
+        return None
+    cursor.accept("ONLY")
+    name = cursor.name()
+    if name is None:
+        return None
+    level = top_level(words)
+    actions = []
+    when = None
+    for index, word in enumerate(level):
+        if word.upper == "WHEN":
+            when = index
+        elif word.upper == "THEN" and when is not None and index + 1 < len(level):
+            verb = level[index + 1].upper
+            if verb in ("UPDATE", "DELETE"):
+                clause = {w.upper for w in level[when:index]}
+                bounded = "SOURCE" not in clause or "AND" in clause
+                actions.append(
+                    Action(verb.lower(), table=unqualified(name), has_where=bounded, object_kind="MERGE")  # type: ignore[arg-type]
+                )
+    return actions or [Action("other")]

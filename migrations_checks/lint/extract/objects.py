@@ -17,6 +17,9 @@ _DROPPED_OBJECTS = {
     "DROP ROUTINE": "ROUTINE",
     "DROP TRIGGER": "TRIGGER",
     "DROP SEQUENCE": "SEQUENCE",
+    "DROP OPERATOR": "OPERATOR",
+    "DROP CAST": "CAST",
+    "DROP AGGREGATE": "AGGREGATE",
 }
 
 
@@ -46,7 +49,16 @@ def create_table(words: Sequence[Word]) -> list[Action] | None:
             column = parse_column(element)
             if column is not None:
                 columns.append((column.name, column.type))
-    return [Action("create_table", table=unqualified(name), columns=tuple(columns), if_not_exists=if_not_exists)]
+    temporary = any(word.upper in ("TEMP", "TEMPORARY") for word in words[: cursor.position])
+    return [
+        Action(
+            "create_table",
+            table=unqualified(name),
+            columns=tuple(columns),
+            if_not_exists=if_not_exists,
+            temporary=temporary,
+        )
+    ]
 
 
 def create_index(words: Sequence[Word]) -> list[Action] | None:
@@ -71,7 +83,9 @@ def drop(kind: str, words: Sequence[Word]) -> list[Action] | None:
     """DROP <object> [CONCURRENTLY] [IF EXISTS] name [, ...] [CASCADE | RESTRICT]."""
     cursor = Cursor(words, len(kind.split()))
     concurrently = cursor.accept("CONCURRENTLY")
-    cursor.accept("IF", "EXISTS")
+    if_exists = cursor.accept("IF", "EXISTS")
+    if kind in ("DROP OPERATOR", "DROP CAST"):
+        return _drop_by_signature(kind, cursor)
     names = _names(cursor)
     if kind in ("DROP POLICY", "DROP TRIGGER", "DROP RULE"):
         table = cursor.name() if cursor.accept("ON") else None
@@ -81,6 +95,7 @@ def drop(kind: str, words: Sequence[Word]) -> list[Action] | None:
                 object_kind=kind.split(" ", 1)[1],
                 name=names[0] if names else None,
                 table=unqualified(table) if table else None,
+                if_exists=if_exists,
             )
         ]
     if not names:
@@ -95,9 +110,30 @@ def drop(kind: str, words: Sequence[Word]) -> list[Action] | None:
         return [Action("drop_schema", name=name) for name in names]
     if kind == "DROP DATABASE":
         return [Action("drop_database", name=names[0])]
+    if kind == "DROP TABLESPACE":
+        return [Action("drop_tablespace", name=names[0])]
     if kind in _DROPPED_OBJECTS:
         return [Action("drop_object", object_kind=_DROPPED_OBJECTS[kind], name=name) for name in names]
     return [Action("other", name=name) for name in names]
+
+
+def _drop_by_signature(kind: str, cursor: Cursor) -> list[Action] | None:
+    """DROP OPERATOR name (left, right) [, ...] and DROP CAST (source AS target): objects named by
+    symbols or by a signature, which the name reader does not take."""
+    dropped = []
+    while not cursor.done and not cursor.at("CASCADE") and not cursor.at("RESTRICT"):
+        start = cursor.position
+        while not cursor.done and not cursor.at_symbol("("):
+            cursor.next()
+        if not cursor.at_symbol("("):
+            return None
+        cursor.skip_group()
+        words = cursor.words[start : cursor.position]
+        dropped.append(Action("drop_object", object_kind=_DROPPED_OBJECTS[kind], name=" ".join(w.text for w in words)))
+        if not cursor.at_symbol(","):
+            break
+        cursor.next()
+    return dropped or None
 
 
 def _names(cursor: Cursor) -> list[str]:
@@ -188,13 +224,30 @@ def cluster(words: Sequence[Word]) -> list[Action]:
 
 
 def reindex(words: Sequence[Word]) -> list[Action] | None:
+    """REINDEX [(options)] INDEX|TABLE|SCHEMA|DATABASE|SYSTEM [CONCURRENTLY] [name]: CONCURRENTLY
+    either as a keyword or as an option (`REINDEX (CONCURRENTLY) INDEX i`); the target in
+    `object_kind`, and for a TABLE the table."""
     cursor = Cursor(words, 1)
+    concurrently = False
     if cursor.at_symbol("("):
+        start = cursor.position
         cursor.skip_group()
+        concurrently = option_on(words[start + 1 : cursor.position - 1], "CONCURRENTLY")
     target = cursor.next()
     if target is None or target.upper not in ("INDEX", "TABLE", "SCHEMA", "DATABASE", "SYSTEM"):
         return None
-    return [Action("reindex", concurrently=cursor.accept("CONCURRENTLY"), name=cursor.name())]
+    concurrently = cursor.accept("CONCURRENTLY") or concurrently
+    name = cursor.name()
+    table = unqualified(name) if name and target.upper == "TABLE" else None
+    return [
+        Action(
+            "reindex",
+            object_kind=target.upper,
+            concurrently=concurrently,
+            name=unqualified(name) if name else None,
+            table=table,
+        )
+    ]
 
 
 def grant(words: Sequence[Word]) -> list[Action] | None:
@@ -221,3 +274,15 @@ def grant(words: Sequence[Word]) -> list[Action] | None:
             else:
                 grantees.append(f'"{word.name}"' if word.name == "PUBLIC" else word.name)
     return [Action("grant", values=tuple(grantees))]
+
+
+def create_function(words: Sequence[Word]) -> list[Action] | None:
+    """CREATE [OR REPLACE] FUNCTION name (...) ... with its volatility: VOLATILE unless it says
+    IMMUTABLE or STABLE, as Postgres defaults it."""
+    cursor = _after(words, "FUNCTION")
+    name = cursor.name() if cursor else None
+    if name is None:
+        return None
+    said = [word.upper for word in top_level(words) if word.upper in ("IMMUTABLE", "STABLE", "VOLATILE")]
+    volatility = said[-1] if said else "VOLATILE"
+    return [Action("create_function", name=unqualified(name).rsplit(".", 1)[-1], object_kind=volatility)]

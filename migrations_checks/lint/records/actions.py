@@ -55,6 +55,7 @@ Verb = Literal[
     "drop_type",
     "drop_schema",
     "drop_object",
+    "create_function",
     # data
     "truncate",
     "delete",
@@ -68,6 +69,7 @@ Verb = Literal[
     "drop_database",
     "alter_system",
     "create_tablespace",
+    "drop_tablespace",
     # BEGIN, COMMIT, ROLLBACK... written in a migration
     "transaction_control",
     # recognised, and of no interest to any rule
@@ -89,12 +91,18 @@ class Action:
     using_index: bool = False
     not_null: bool = False
     has_default: bool = False
-    volatile_default: str | None = None  # why the default is volatile, e.g. "gen_random_uuid()"
+    # add_column: why the default is volatile by its kind (serial, identity, stored generated), and
+    # the functions the default calls; create_function: the name, and its volatility in object_kind.
+    volatile_default: str | None = None
+    default_calls: tuple[str, ...] = ()
     references: str | None = None  # table a foreign key points at
     new_type: str | None = None  # for alter_column_type / add_column: the type as normalised text
     columns: tuple[tuple[str, str], ...] = ()  # for create_table: (name, type) of each column
     has_where: bool = True  # for update/delete
     if_not_exists: bool = False  # for create_table: a no-op when the table already exists
+    if_exists: bool = False  # for drop_policy: a no-op when the policy does not exist
+    temporary: bool = False  # for create_table: a TEMP table, which lives only in this session
     using: bool = False  # for alter_column_type: a USING expression that computes new values
+    collation: str | None = None  # for alter_column_type: the COLLATE it sets
     full: bool = False  # VACUUM FULL
     values: tuple[str, ...] = ()  # enum values (add: (new,), rename: (old, new)), grantees

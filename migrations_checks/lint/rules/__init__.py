@@ -24,8 +24,10 @@ from migrations_checks.lint.rules import (
     create_index_non_concurrently,
     data_backfill,
     delete_without_where,
+    detach_partition_non_concurrently,
     disable_row_level_security,
     drop_column,
+    drop_database,
     drop_default,
     drop_index_non_concurrently,
     drop_object,
@@ -40,6 +42,7 @@ from migrations_checks.lint.rules import (
     journal_missing_file,
     journal_out_of_order,
     non_transactional_statement,
+    reindex_non_concurrently,
     rename_column,
     rename_enum_value,
     rename_table,
@@ -52,6 +55,7 @@ from migrations_checks.lint.rules import (
     unparseable_statement,
     unused_suppression,
     update_without_where,
+    validate_in_same_transaction,
     volatile_default,
 )
 from migrations_checks.lint.rules.rule import Category, Hit, JournalHit, Rule
@@ -70,8 +74,10 @@ _MODULES: tuple[ModuleType, ...] = (
     create_index_non_concurrently,
     data_backfill,
     delete_without_where,
+    detach_partition_non_concurrently,
     disable_row_level_security,
     drop_column,
+    drop_database,
     drop_default,
     drop_index_non_concurrently,
     drop_object,
@@ -86,6 +92,7 @@ _MODULES: tuple[ModuleType, ...] = (
     journal_missing_file,
     journal_out_of_order,
     non_transactional_statement,
+    reindex_non_concurrently,
     rename_column,
     rename_enum_value,
     rename_table,
@@ -98,6 +105,7 @@ _MODULES: tuple[ModuleType, ...] = (
     unparseable_statement,
     unused_suppression,
     update_without_where,
+    validate_in_same_transaction,
     volatile_default,
 )
 

@@ -4,7 +4,9 @@ Most type changes rewrite the whole table under an ACCESS EXCLUSIVE lock, and th
 still running keeps sending values of the old type and reading them back as the old type: casts
 fail, numbers overflow, strings come back in a shape the old code does not expect. Widening
 `varchar(n)` to a longer `varchar(m)`, to `varchar` or to `text` is the exception: Postgres only
-updates the catalogue, and every old value and every old write still fits. Anything else: add a
+updates the catalogue, and every old value and every old write still fits. A `COLLATE` change is a
+type change even then: indexes on the column are rebuilt under the exclusive lock, and the order
+and equality the running release relies on change. Anything else: add a
 column of the new type, backfill it, switch the code to it, and drop the old column later.
 
 The old type comes from the schema the linter rebuilt from earlier statements; when it never saw
@@ -48,6 +50,11 @@ def _describe(action: Action, old_type: str | None) -> str | None:
         )
     if action.using:
         return f"changes the type of {column} with a USING expression, which rewrites every row"
+    if action.collation:
+        return (
+            f"changes the collation of {column} to {action.collation}: its indexes are rebuilt under an "
+            "exclusive lock and its sort order changes for the running release"
+        )
     old_limit, new_limit = _length_limit(old_type), _length_limit(action.new_type or "")
     if old_limit is not None and new_limit is not None and new_limit >= old_limit:
         # Equal limits are no change at all: Postgres leaves the table alone then too.

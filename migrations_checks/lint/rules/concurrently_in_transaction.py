@@ -4,9 +4,10 @@
 PARTITION ... CONCURRENTLY` refuse to run inside a transaction block. Drizzle's migrator applies
 all pending migrations in one transaction, so the migration fails on deploy (and with it every
 migration pending alongside it). Run the statement in its own non-transactional step, or use a
-runner configured with `--no-transaction`; with such a runner this rule does not fire, except
-inside a DO block, whose body always runs within one statement's transaction, and between a
-`BEGIN` and a `COMMIT` written in the file.
+runner configured with `--no-transaction`, or after a `COMMIT` alone in its piece. Where it still
+runs inside a transaction block (a DO block, a piece between breakpoints shared with another
+statement, a `BEGIN ... COMMIT` written in the file) it fails whatever the runner: see
+transactions.py.
 """
 
 from collections.abc import Iterator

@@ -15,9 +15,11 @@ from migrations_checks.lint.statements import Statement
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     for action in statement.actions:
-        if action.verb == "update" and action.has_where and not context.is_new(action.table):
+        merged = action.verb == "delete" and action.object_kind == "MERGE"
+        if (action.verb == "update" or merged) and action.has_where and not context.is_new(action.table):
+            changes = "deletes rows of" if merged else "updates rows of"
             yield Hit(
-                f"updates rows of {action.table} inside the migration, locking them until it commits",
+                f"{changes} {action.table} inside the migration, locking them until it commits",
                 tables=(action.table,),
             )
             return
@@ -33,5 +35,5 @@ RULE = Rule(
     good='CREATE TABLE "plans" ("id" uuid PRIMARY KEY, "tier" text);\n'
     'UPDATE "plans" SET "tier" = \'free\' WHERE "tier" IS NULL;',
     check=check,
-    verbs=frozenset({"update"}),
+    verbs=frozenset({"update", "delete"}),
 )

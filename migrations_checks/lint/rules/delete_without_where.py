@@ -3,7 +3,7 @@
 A migration runs against every environment, production included: an unqualified DELETE empties
 the table there, holding row locks on all of it until the migration commits, and rolling the app
 back does not bring the rows back. Deleting data belongs in a deliberate, reviewed operation,
-never in a schema migration.
+never in a schema migration. A table created earlier in the same file, or a TEMP table, is exempt.
 """
 
 from collections.abc import Iterator
@@ -14,7 +14,11 @@ from migrations_checks.lint.statements import Statement
 
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
-    tables = [a.table for a in statement.actions if a.verb == "delete" and not a.has_where and a.table]
+    tables = [
+        a.table
+        for a in statement.actions
+        if a.verb == "delete" and not a.has_where and a.table and not context.holds_no_live_rows(a.table)
+    ]
     if tables:
         yield Hit(f"deletes every row of {', '.join(tables)}, in production too")
 

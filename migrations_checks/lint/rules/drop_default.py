@@ -2,7 +2,8 @@
 
 The release that is still running may insert rows without naming the column and rely on the
 default to fill it: once the default is gone those rows get NULL, or fail outright on a NOT NULL
-column. Drop the default only after the code that relies on it is gone, in a later release.
+column. Drop the default only after the code that relies on it is gone, in a later release. A
+default dropped and then set again in the same transaction is replaced, never absent: not reported.
 """
 
 from collections.abc import Iterator
@@ -12,8 +13,21 @@ from migrations_checks.lint.rules.rule import Hit, Rule
 from migrations_checks.lint.statements import Statement
 
 
+def _set_again(table: str | None, column: str | None, context: StatementContext) -> bool:
+    """A later statement of the same transaction sets a new default: it is replaced, never absent."""
+    return any(
+        action.verb == "set_default" and action.table == table and action.column == column
+        for later in context.later_in_transaction
+        for action in later.actions
+    )
+
+
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
-    columns = [f"{a.table}.{a.column}" for a in statement.actions if a.verb == "drop_default"]
+    columns = [
+        f"{a.table}.{a.column}"
+        for a in statement.actions
+        if a.verb == "drop_default" and not _set_again(a.table, a.column, context)
+    ]
     if columns:
         yield Hit(
             f"drops the default of {', '.join(columns)}: inserts from the running release that omit "

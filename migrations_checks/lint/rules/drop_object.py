@@ -1,10 +1,12 @@
-"""drop-object: `DROP VIEW`, `DROP MATERIALIZED VIEW`, `DROP FUNCTION`, `DROP TRIGGER`, `DROP SEQUENCE`.
+"""drop-object: `DROP VIEW`, `DROP MATERIALIZED VIEW`, `DROP FUNCTION`, `DROP TRIGGER`, `DROP SEQUENCE`,
+`DROP OPERATOR`, `DROP CAST`, `DROP AGGREGATE`.
 
 These hold no table rows of their own, but the release that is still running may query the view,
 call the function, rely on the trigger to keep data consistent, or take ids from the sequence; all
 of that breaks, or silently stops happening, when the object goes. Confirm that no running code
 depends on it, or drop it in a later release. `DROP PROCEDURE` and `DROP ROUTINE` (which drops
-functions too) count as dropping a function.
+functions too) count as dropping a function; queries of the running release may use an operator,
+a cast or an aggregate as well.
 """
 
 from collections.abc import Iterator
@@ -13,7 +15,20 @@ from migrations_checks.lint.context import StatementContext
 from migrations_checks.lint.rules.rule import Hit, Rule
 from migrations_checks.lint.statements import Statement
 
-_CHECKED_KINDS = frozenset({"VIEW", "MATERIALIZED VIEW", "FUNCTION", "PROCEDURE", "ROUTINE", "TRIGGER", "SEQUENCE"})
+_CHECKED_KINDS = frozenset(
+    {
+        "VIEW",
+        "MATERIALIZED VIEW",
+        "FUNCTION",
+        "PROCEDURE",
+        "ROUTINE",
+        "TRIGGER",
+        "SEQUENCE",
+        "OPERATOR",
+        "CAST",
+        "AGGREGATE",
+    }
+)
 
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:

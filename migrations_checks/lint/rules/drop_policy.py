@@ -4,12 +4,14 @@ Dropping a permissive policy hides rows from the roles it admitted; dropping a r
 lets those roles see or change rows it kept from them. Either way the running application's access
 changes the moment the migration commits. Replacing a policy (drop, then `CREATE POLICY` of the
 same name on the same table in the same file) is what Drizzle generates for a changed policy and
-is not reported.
+is not reported; nor is a drop followed in the file by a `DROP TABLE` of its table (drop-table
+reports that), nor a `DROP POLICY IF EXISTS` of a policy that the history shows does not exist.
 """
 
 from collections.abc import Iterator
 
 from migrations_checks.lint.context import StatementContext
+from migrations_checks.lint.records.actions import Action
 from migrations_checks.lint.rules.rule import Hit, Rule
 from migrations_checks.lint.statements import Statement
 
@@ -22,9 +24,26 @@ def _recreated(name: str | None, table: str | None, context: StatementContext) -
     )
 
 
+def _table_dropped_later(table: str | None, context: StatementContext) -> bool:
+    """drop-table already reports the table, and its policies go with it."""
+    return any(
+        action.verb == "drop_table" and action.table == table
+        for later in context.later_in_file
+        for action in later.actions
+    )
+
+
+def _excused(action: Action, context: StatementContext) -> bool:
+    return (
+        _recreated(action.name, action.table, context)
+        or _table_dropped_later(action.table, context)
+        or (action.if_exists and context.history.lacks_policy(action.table, action.name))
+    )
+
+
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     for action in statement.actions:
-        if action.verb == "drop_policy" and not _recreated(action.name, action.table, context):
+        if action.verb == "drop_policy" and not _excused(action, context):
             yield Hit(
                 f"drops policy {action.name} on {action.table} without re-creating it: "
                 "who can read or write its rows changes"

@@ -3,7 +3,8 @@
 A schema migration runs against every environment, production included: a TRUNCATE there deletes
 every row of the table, takes an ACCESS EXCLUSIVE lock doing it, and cannot be undone by rolling
 the app back. Data clean-up belongs in a deliberate, reviewed one-off operation, never in a schema
-migration.
+migration. A table created earlier in the same file, or a TEMP table, holds no rows that outlive
+the migration and is exempt.
 """
 
 from collections.abc import Iterator
@@ -14,7 +15,11 @@ from migrations_checks.lint.statements import Statement
 
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
-    tables = [action.table for action in statement.actions if action.verb == "truncate" and action.table]
+    tables = [
+        action.table
+        for action in statement.actions
+        if action.verb == "truncate" and action.table and not context.holds_no_live_rows(action.table)
+    ]
     if tables:
         yield Hit(f"truncates {', '.join(tables)}: deletes every row, in production too")
 

@@ -5,27 +5,49 @@ instantly. A default that differs per row (`gen_random_uuid()`, `random()`, `clo
 a serial or identity column, a stored generated column) has to be computed for every existing row:
 Postgres rewrites the whole table under an ACCESS EXCLUSIVE lock. Add the column without a
 default, then `SET DEFAULT` (which only affects new rows), and backfill old rows in batches.
+
+It fails closed, as Postgres itself defaults functions to VOLATILE: a default is volatile unless
+every function it calls is known to be immutable or stable, either a built-in that is so in every
+overload (sql/pg_volatility.py, generated from a real server's `pg_proc`) or a function the
+history creates as IMMUTABLE or STABLE. An extension's function or one created elsewhere counts
+as volatile.
 """
 
 from collections.abc import Iterator
 
 from migrations_checks.lint.context import StatementContext
+from migrations_checks.lint.records.actions import Action
 from migrations_checks.lint.rules.rule import Hit, Rule
+from migrations_checks.lint.sql.pg_volatility import NON_VOLATILE_BUILTINS, VOLATILE_BUILTINS
 from migrations_checks.lint.statements import Statement
 
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     columns = [
-        action
+        (action, why)
         for action in statement.actions
-        if action.verb == "add_column" and action.volatile_default and not context.is_new(action.table)
+        if action.verb == "add_column" and not context.is_new(action.table)
+        for why in [_volatile(action, context)]
+        if why
     ]
     if columns:
-        described = ", ".join(f"{action.column} (default {action.volatile_default})" for action in columns)
-        yield Hit(
-            f"adds {described} to {columns[0].table}: every row is rewritten while the table is locked",
-            tables=(columns[0].table,),
-        )
+        described = ", ".join(f"{action.column} (default {why})" for action, why in columns)
+        table = columns[0][0].table
+        yield Hit(f"adds {described} to {table}: every row is rewritten while the table is locked", tables=(table,))
+
+
+def _volatile(action: Action, context: StatementContext) -> str | None:
+    """Why the column's default is computed per row, or None when it is known not to be."""
+    if action.volatile_default:
+        return action.volatile_default
+    for function in action.default_calls:
+        created = context.history.function_volatility.get(function)
+        if created in ("IMMUTABLE", "STABLE") or (created is None and function in NON_VOLATILE_BUILTINS):
+            continue
+        if created or function in VOLATILE_BUILTINS:
+            return f"{function}()"
+        return f"{function}(), not known to be immutable or stable"
+    return None
 
 
 RULE = Rule(

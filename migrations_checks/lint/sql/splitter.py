@@ -35,6 +35,7 @@ the start of the file is treated as whitespace and does not count as a column.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 import threading
@@ -96,6 +97,9 @@ class Chunk:
     # False when sqlglot's tokenizer stopped inside the statement (an unterminated string, quoted
     # identifier, dollar quote or comment): Postgres would reject it, so it must not pass as read.
     lexed: bool = True
+    # Which piece between breakpoints holds it: drizzle-orm sends each piece as one query, and the
+    # transaction model needs to know which statements share one (see transactions.py).
+    piece: int = 0
 
 
 # Where the characters of a text sit in the file. An int is the file offset of the text's first
@@ -144,6 +148,7 @@ def split_sql(source: str) -> list[Chunk]:
     chunks: list[Chunk] = []
     previous_end = 0
     piece_start = 0
+    piece_number = 0
     while True:
         piece_end = text.find(BREAKPOINT, piece_start)
         if piece_end == -1:
@@ -152,11 +157,13 @@ def split_sql(source: str) -> list[Chunk]:
         for start, end, tokens, lexed in statement_spans(piece):
             gap = comment_spans(text, previous_end, piece_start + start, breakpoints=True)
             leading = comments_at(source, text, 0, gap)
-            chunks.append(make_chunk(source, piece, piece_start, start, end, tokens, leading, lexed))
+            chunk = make_chunk(source, piece, piece_start, start, end, tokens, leading, lexed)
+            chunks.append(dataclasses.replace(chunk, piece=piece_number) if piece_number else chunk)
             previous_end = piece_start + end
         if piece_end == len(text):
             return chunks
         piece_start = piece_end + len(BREAKPOINT)
+        piece_number += 1
 
 
 def trailing_comments(source: str, chunks: Sequence[Chunk]) -> tuple[Comment, ...]:

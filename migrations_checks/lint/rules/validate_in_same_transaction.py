@@ -1,0 +1,49 @@
+"""validate-in-same-transaction: `VALIDATE CONSTRAINT c` in the transaction that added `c` NOT VALID.
+
+Adding a constraint `NOT VALID` and validating it later splits one long exclusive lock into a
+brief one and a scan under a weak lock. In the same transaction the split gains nothing: the ADD's
+lock is held until commit, so the validating scan runs under it, exactly as a plain ADD would.
+Drizzle applies every pending file in one transaction, so a VALIDATE in the next file is still the
+same transaction when both are pending: validate in a later deploy, or after a `COMMIT` piece.
+"""
+
+from collections.abc import Iterator
+
+from migrations_checks.lint.context import StatementContext
+from migrations_checks.lint.rules.rule import Hit, Rule
+from migrations_checks.lint.statements import Statement
+
+_ADDS_NOT_VALID = frozenset({"add_foreign_key", "add_check", "set_not_null"})
+
+
+def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
+    validated = {(a.table, a.name) for a in statement.actions if a.verb == "validate_constraint" and a.name}
+    if not validated:
+        return
+    for earlier in context.earlier_in_transaction:
+        for action in earlier.actions:
+            if action.verb in _ADDS_NOT_VALID and action.not_valid and (action.table, action.name) in validated:
+                where = f"line {earlier.line}"
+                if earlier.file.tag != statement.file.tag:
+                    where += f" of {earlier.file.tag}"
+                yield Hit(
+                    f"validates {action.name} on {action.table} in the transaction that added it NOT VALID "
+                    f"({where}): the scan runs under the lock the ADD still holds",
+                    tables=(action.table,),
+                )
+                return
+
+
+RULE = Rule(
+    id="validate-in-same-transaction",
+    severity="warning",
+    category="locking",
+    summary="VALIDATE CONSTRAINT in the transaction that added it NOT VALID scans under the ADD's lock",
+    hint="validate in a later migration (a later deploy), or after a COMMIT piece",
+    bad='ALTER TABLE "tasks" ADD CONSTRAINT "tasks_fk" FOREIGN KEY ("module_id") REFERENCES "modules"("id") '
+    "NOT VALID;--> statement-breakpoint\n"
+    'ALTER TABLE "tasks" VALIDATE CONSTRAINT "tasks_fk";',
+    good='ALTER TABLE "tasks" VALIDATE CONSTRAINT "tasks_fk";',
+    check=check,
+    verbs=frozenset({"validate_constraint"}),
+)

@@ -1,0 +1,125 @@
+"""Which transaction block each statement runs in, as Postgres and drizzle-orm behave.
+
+drizzle-orm sends each piece of a file between breakpoints as one simple query. Postgres runs a
+query holding several statements as an implicit transaction block, so `CREATE INDEX CONCURRENTLY
+...; SELECT 1` fails as one piece even with no transaction around it. The runner's own transaction
+(Drizzle wraps every pending file in one) lasts until a `COMMIT`, `END` or `ROLLBACK` ends it; the
+pieces after that run in autocommit, each on its own, until a `BEGIN` opens a block again. A DO
+block's body always runs within the transaction of its DO statement.
+
+The rules ask this model two things: the block a statement runs inside (for the rules that refuse
+one), and the other statements of the same transaction (for the rules about what one transaction
+holds: a new enum value used, a NOT VALID constraint validated under the same lock).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Sequence
+from typing import overload
+
+from migrations_checks.lint.statements import Statement
+
+RUNNER_TRANSACTION = "the migration transaction"
+WRITTEN_TRANSACTION = "the transaction block the file opens with BEGIN"
+SHARED_PIECE = "the implicit transaction of a query shared with other statements (no breakpoint between them)"
+DO_BLOCK = "a DO block"
+
+
+class Span(Sequence[Statement]):
+    """Part of a list of statements, without copying it: slicing a whole batch for every statement
+    would make a long history quadratic."""
+
+    def __init__(self, statements: Sequence[Statement], start: int, stop: int | None = None) -> None:
+        self._statements = statements
+        self._start = start
+        self._stop = len(statements) if stop is None else stop
+
+    def __len__(self) -> int:
+        return max(0, self._stop - self._start)
+
+    @overload
+    def __getitem__(self, index: int) -> Statement: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Statement]: ...
+    def __getitem__(self, index: int | slice) -> Statement | Sequence[Statement]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        return self._statements[self._start + index % len(self)]
+
+    def __iter__(self) -> Iterator[Statement]:
+        return itertools.islice(self._statements, self._start, self._stop)
+
+
+class TransactionModel:
+    """The transactions of statements applied in order on one connection.
+
+    `runner_wraps`: the runner opens a transaction before the first statement (Drizzle's migrator
+    does; `--no-transaction` runners do not).
+    """
+
+    def __init__(self, statements: Sequence[Statement], runner_wraps: bool) -> None:
+        self._block: dict[int, str | None] = {}
+        self._members: dict[int, tuple[list[Statement], int]] = {}  # id(statement) -> (its transaction, index)
+        self.open_at_end: str | None = None  # the block still open after the last statement
+        self._place(statements, runner_wraps)
+
+    def block(self, statement: Statement) -> str | None:
+        """The transaction block the statement runs inside, said for a message; None: autocommit."""
+        return self._block[id(statement)]
+
+    def later_in_transaction(self, statement: Statement) -> Sequence[Statement]:
+        members, index = self._members[id(statement)]
+        return Span(members, index + 1)
+
+    def earlier_in_transaction(self, statement: Statement) -> Sequence[Statement]:
+        members, index = self._members[id(statement)]
+        return Span(members, 0, index)
+
+    def _place(self, statements: Sequence[Statement], runner_wraps: bool) -> None:
+        per_piece: dict[tuple[int, int], int] = {}
+        for statement in statements:
+            if statement.do_block is None:
+                key = (id(statement.file), statement.piece)
+                per_piece[key] = per_piece.get(key, 0) + 1
+        open_block: str | None = RUNNER_TRANSACTION if runner_wraps else None
+        current: list[Statement] = []
+        implicit_piece: tuple[int, int] | None = None  # the piece whose implicit block `current` is
+        for statement in statements:
+            if statement.do_block is not None:
+                members, _ = self._members[id(statement.do_block)]
+                self._join(statement, members, DO_BLOCK)
+                continue
+            piece = (id(statement.file), statement.piece)
+            if open_block is not None:
+                self._join(statement, current, open_block)
+            elif per_piece[piece] > 1:
+                if implicit_piece != piece:
+                    current, implicit_piece = [], piece
+                self._join(statement, current, SHARED_PIECE)
+            else:
+                current, implicit_piece = [], None
+                self._join(statement, current, None)
+            effect = _effect(statement)
+            if effect == "begins" and open_block is None:
+                open_block = WRITTEN_TRANSACTION
+            elif effect == "ends":
+                # The rest of a shared piece runs in a new implicit block; a piece on its own, in autocommit.
+                open_block, current, implicit_piece = None, [], None
+        self.open_at_end = open_block
+
+    def _join(self, statement: Statement, members: list[Statement], block: str | None) -> None:
+        self._members[id(statement)] = (members, len(members))
+        members.append(statement)
+        self._block[id(statement)] = block
+
+
+def _effect(statement: Statement) -> str | None:
+    """`begins` or `ends` for BEGIN and COMMIT (and their kin); None for anything else, COMMIT AND
+    CHAIN included, which ends one transaction and opens the next at once."""
+    for action in statement.actions:
+        if action.verb == "transaction_control" and action.object_kind in ("begins", "ends"):
+            return action.object_kind
+    return None

@@ -1,0 +1,61 @@
+"""False alarms the catalogue revision removed: each statement below used to be reported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from migrations_checks.lint.context import LintOptions
+from migrations_checks.lint.engine import lint_paths
+from tests.helpers import fired, write_drizzle
+
+BREAK = "--> statement-breakpoint\n"
+DROP_DEFAULT = 'ALTER TABLE "plans" ALTER COLUMN "status" DROP DEFAULT;'
+SET_DEFAULT = 'ALTER TABLE "plans" ALTER COLUMN "status" SET DEFAULT \'draft\';'
+DROP_POLICY = 'DROP POLICY "plans_owner_read" ON "plans";'
+
+
+def test_a_default_dropped_then_set_again_is_replaced() -> None:
+    assert fired(DROP_DEFAULT + BREAK + SET_DEFAULT, "drop-default") == []
+    assert fired(SET_DEFAULT + BREAK + DROP_DEFAULT, "drop-default") != []  # set first: it ends up absent
+    other_column = SET_DEFAULT.replace('"status"', '"kind"')
+    assert fired(DROP_DEFAULT + BREAK + other_column, "drop-default") != []
+    # A COMMIT piece between them: the running release sees the column without a default meanwhile.
+    assert fired(DROP_DEFAULT + BREAK + "COMMIT;" + BREAK + SET_DEFAULT, "drop-default") != []
+
+
+@pytest.mark.parametrize(
+    "rule_id, statement",
+    [("truncate-table", 'TRUNCATE "scratch";'), ("delete-without-where", 'DELETE FROM "scratch";')],
+)
+def test_emptying_a_temp_table_or_one_created_in_the_file(rule_id: str, statement: str) -> None:
+    assert fired('CREATE TEMP TABLE "scratch" ("id" int);\n' + statement, rule_id) == []
+    assert fired("create temporary table scratch as select 1 as id;\n" + statement, rule_id) == []
+    assert fired('CREATE TABLE "scratch" ("id" int);\n' + statement, rule_id) == []
+    assert len(fired(statement, rule_id)) == 1
+
+
+def test_a_table_created_by_an_earlier_file_still_counts_as_existing(tmp_path: Path) -> None:
+    folder = write_drizzle(
+        tmp_path / "d", {"0000": 'CREATE TABLE "scratch" ("id" int);', "0001": 'TRUNCATE "scratch";'}
+    )
+    assert [f.rule for f in lint_paths([folder], LintOptions()).findings] == ["truncate-table"]
+
+
+def test_a_policy_dropped_with_its_table() -> None:
+    assert fired(DROP_POLICY + BREAK + 'DROP TABLE "plans";', "drop-policy") == []
+    assert len(fired(DROP_POLICY + BREAK + 'DROP TABLE "other";', "drop-policy")) == 1
+
+
+def test_drop_policy_if_exists_of_a_policy_the_history_shows_absent(tmp_path: Path) -> None:
+    create = 'CREATE TABLE "plans" ("id" uuid);'
+    policy = 'CREATE POLICY "plans_owner_read" ON "plans" FOR SELECT USING (true);'
+    drop_if_exists = 'DROP POLICY IF EXISTS "plans_owner_read" ON "plans";'
+    never_created = write_drizzle(tmp_path / "a", {"0000": create, "0001": drop_if_exists})
+    assert [f.rule for f in lint_paths([never_created], LintOptions()).findings] == []
+    exists = write_drizzle(tmp_path / "b", {"0000": create + BREAK + policy, "0001": drop_if_exists})
+    assert [f.rule for f in lint_paths([exists], LintOptions()).findings] == ["drop-policy"]
+    # Without IF EXISTS, or on a table the history never created, the drop is reported.
+    assert len(fired(create + BREAK + DROP_POLICY, "drop-policy")) == 1
+    assert len(fired(drop_if_exists, "drop-policy")) == 1

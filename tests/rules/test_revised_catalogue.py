@@ -1,0 +1,193 @@
+"""Rules added by the catalogue revision: each fires on the statements it names, in every form
+Postgres accepts, and stays silent where the catalogue exempts them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gates.config import ConfigError, load_config
+from migrations_checks.lint.context import LintOptions
+from migrations_checks.lint.engine import lint_paths
+from migrations_checks.lint.rules import all_rules
+from tests.helpers import fired, write_drizzle
+
+BREAK = "--> statement-breakpoint\n"
+NEW_TABLE = 'CREATE TABLE "notes" ("id" uuid PRIMARY KEY, "body" text);\n'
+ADD_NOT_VALID = (
+    'ALTER TABLE "tasks" ADD CONSTRAINT "tasks_fk" FOREIGN KEY ("module_id") REFERENCES "modules"("id") NOT VALID;'
+)
+VALIDATE = 'ALTER TABLE "tasks" VALIDATE CONSTRAINT "tasks_fk";'
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "REINDEX (CONCURRENTLY) INDEX plans_topic_idx;",
+        "reindex (verbose, concurrently true) table plans;",
+        "REINDEX (CONCURRENTLY on) SCHEMA public;",
+    ],
+)
+def test_the_reindex_concurrently_option_form_counts_as_concurrently(sql: str) -> None:
+    assert len(fired(sql, "concurrently-in-transaction")) == 1
+    assert fired(sql, "reindex-non-concurrently") == []
+
+
+@pytest.mark.parametrize(
+    "sql",
+    ["REINDEX SCHEMA public;", "reindex database atlaris;", "REINDEX SYSTEM;", 'DROP TABLESPACE IF EXISTS "fast";'],
+)
+def test_non_transactional_reindex_and_drop_tablespace(sql: str) -> None:
+    assert len(fired(sql, "non-transactional-statement")) == 1
+    assert fired(sql, "non-transactional-statement", transactional=False) == []
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        'REINDEX INDEX "plans_topic_idx";',
+        "reindex table public.plans;",
+        "REINDEX (VERBOSE) TABLE plans;",
+        'CREATE INDEX "p_idx" ON "plans" ("topic");\nREINDEX INDEX "p_idx";',
+    ],
+)
+def test_reindex_non_concurrently_fires_on_existing_tables(sql: str) -> None:
+    [finding] = fired(sql, "reindex-non-concurrently")
+    assert finding.severity == "warning"
+    assert len(fired(sql, "reindex-non-concurrently", hot_tables=frozenset({"plans"}))) == 1
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        'REINDEX INDEX CONCURRENTLY "plans_topic_idx";',
+        NEW_TABLE + 'REINDEX TABLE "notes";',
+        NEW_TABLE + 'CREATE INDEX "n_idx" ON "notes" ("body");\nREINDEX INDEX "n_idx";',
+        "-- REINDEX TABLE plans;\nSELECT 'REINDEX TABLE plans';",
+        "REINDEX SCHEMA public;",  # non-transactional-statement's
+    ],
+)
+def test_reindex_non_concurrently_is_silent(sql: str) -> None:
+    assert fired(sql, "reindex-non-concurrently") == []
+
+
+def test_hot_table_raises_reindex_to_error() -> None:
+    [finding] = fired("REINDEX TABLE plans;", "reindex-non-concurrently", hot_tables=frozenset({"plans"}))
+    assert finding.severity == "error"
+
+
+def test_detach_partition_non_concurrently() -> None:
+    detach = 'ALTER TABLE "public"."events" DETACH PARTITION "events_2023";'
+    [finding] = fired(detach, "detach-partition-non-concurrently")
+    assert "events_2023" in finding.message
+    assert fired(detach.replace(";", " CONCURRENTLY;"), "detach-partition-non-concurrently") == []
+    # No CONCURRENTLY form before Postgres 14: nothing safer to suggest.
+    assert fired(detach, "detach-partition-non-concurrently", postgres_version=13) == []
+    new_parent = 'CREATE TABLE "events" ("at" date) PARTITION BY RANGE ("at");\n'
+    assert fired(new_parent + detach, "detach-partition-non-concurrently") == []
+
+
+@pytest.mark.parametrize("transactional", [True, False])
+def test_drop_database_under_any_runner(transactional: bool) -> None:
+    [finding] = fired('DROP DATABASE IF EXISTS "atlaris_old";', "drop-database", transactional=transactional)
+    assert finding.severity == "error"
+    assert fired("-- DROP DATABASE x;\nSELECT 1;", "drop-database") == []
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        ADD_NOT_VALID + BREAK + VALIDATE,
+        ADD_NOT_VALID + " " + VALIDATE,
+        'alter table tasks add constraint "hours_positive" check (hours > 0) not valid;\n'
+        "ALTER TABLE public.tasks VALIDATE CONSTRAINT hours_positive;",
+    ],
+)
+def test_validate_in_the_transaction_that_added_it_not_valid(sql: str) -> None:
+    [finding] = fired(sql, "validate-in-same-transaction")
+    assert "VALIDATE" in finding.source_line
+    assert fired(sql, "validate-in-same-transaction", transactional=False) == ([] if BREAK in sql else [finding])
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        VALIDATE,
+        ADD_NOT_VALID.replace(" NOT VALID", "") + BREAK + VALIDATE,
+        ADD_NOT_VALID + BREAK + VALIDATE.replace("tasks_fk", "other_fk"),
+        ADD_NOT_VALID + BREAK + "COMMIT;" + BREAK + VALIDATE,  # a COMMIT piece ends the ADD's transaction
+    ],
+)
+def test_validate_outside_the_adds_transaction_is_silent(sql: str) -> None:
+    assert fired(sql, "validate-in-same-transaction") == []
+
+
+def test_validate_in_a_later_file_of_the_same_batch(tmp_path: Path) -> None:
+    folder = write_drizzle(tmp_path / "drizzle", {"0000_add": ADD_NOT_VALID, "0001_validate": VALIDATE})
+    [finding] = [f for f in lint_paths([folder], LintOptions()).findings if f.rule == "validate-in-same-transaction"]
+    assert "0000_add" in finding.message and finding.file.endswith("0001_validate.sql")
+    # Applied one deploy apart: the ADD committed long before.
+    later = lint_paths([folder], LintOptions(only=frozenset({"0001_validate"}))).findings
+    assert [f for f in later if f.rule == "validate-in-same-transaction"] == []
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "DROP OPERATOR IF EXISTS === (integer, integer);",
+        "drop operator ~~~ (text, NONE), public.### (int, int) cascade;",
+        "DROP CAST IF EXISTS (text AS int4);",
+        'DROP CAST ("varchar" AS mytype) CASCADE;',
+        "DROP AGGREGATE IF EXISTS my_sum(int);",
+    ],
+)
+def test_drop_operator_cast_and_aggregate_are_read_and_reported_as_drop_object(sql: str) -> None:
+    assert fired(sql, "unparseable-statement") == []
+    assert len(fired(sql, "drop-object")) == 1
+
+
+MERGE = "MERGE INTO plans p USING staged s ON p.id = s.id "
+
+
+@pytest.mark.parametrize(
+    ("clauses", "rule_id"),
+    [
+        ("WHEN MATCHED THEN UPDATE SET topic = s.topic", "data-backfill"),
+        ("WHEN MATCHED AND s.gone THEN DELETE WHEN NOT MATCHED THEN INSERT (id) VALUES (s.id)", "data-backfill"),
+        ("WHEN NOT MATCHED BY SOURCE THEN DELETE", "delete-without-where"),
+        ("WHEN NOT MATCHED BY SOURCE THEN UPDATE SET topic = NULL", "update-without-where"),
+    ],
+)
+def test_merge_is_judged_as_the_dml_it_runs(clauses: str, rule_id: str) -> None:
+    sql = MERGE + clauses + ";"
+    assert fired(sql, "unparseable-statement") == []
+    assert len(fired(sql, rule_id)) == 1
+    assert fired('CREATE TABLE "plans" ("id" int, "topic" text);\n' + sql, rule_id) == []
+
+
+@pytest.mark.parametrize("clauses", ["WHEN NOT MATCHED THEN INSERT (id) VALUES (s.id)", "WHEN MATCHED THEN DO NOTHING"])
+def test_merge_that_changes_no_existing_row_is_silent(clauses: str) -> None:
+    findings = [f.rule for f in fired(MERGE + clauses + ";", "data-backfill")]
+    assert findings == []
+    assert fired(MERGE + clauses + ";", "unparseable-statement") == []
+
+
+def test_a_collation_change_is_a_type_change() -> None:
+    widen = 'CREATE TABLE "plans" ("topic" varchar(20));\n--> statement-breakpoint\n'
+    assert fired(widen + 'ALTER TABLE "plans" ALTER COLUMN "topic" TYPE text;', "change-column-type") == []
+    [finding] = fired(widen + 'ALTER TABLE "plans" ALTER COLUMN "topic" TYPE text COLLATE "C";', "change-column-type")
+    assert "collation" in finding.message
+
+
+@pytest.mark.parametrize("rule_id", ["unparseable-statement", "invalid-suppression"])
+@pytest.mark.parametrize("lowered", ["warning", "info"])
+def test_severity_config_cannot_lower_the_rules_that_keep_the_gate_closed(
+    tmp_path: Path, rule_id: str, lowered: str
+) -> None:
+    config = tmp_path / "gates.toml"
+    config.write_text(f'[migrations.severity]\n"{rule_id}" = "{lowered}"\n')
+    with pytest.raises(ConfigError, match=rf"migrations\.severity\.{rule_id} in .*gates\.toml cannot be lowered"):
+        LintOptions.from_config(load_config(config), all_rules())
+    config.write_text(f'[migrations.severity]\n"{rule_id}" = "error"\n"drop-default" = "info"\n')
+    assert LintOptions.from_config(load_config(config), all_rules()).severity["drop-default"] == "info"
