@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -111,17 +114,29 @@ def test_a_fault_whose_stage_is_not_built_is_refused(capsys: pytest.CaptureFixtu
     assert "known: drop_used_column" in capsys.readouterr().err
 
 
-def _subprocess_env(tmp_path: Path, mark: str) -> dict[str, str]:
-    temp = tmp_path / "tmp"
-    temp.mkdir()
-    env = {**os.environ, "TMPDIR": str(temp), "CI": "true", MARK_VARIABLE: mark}
+@pytest.fixture
+def short_temp() -> Iterator[Path]:
+    """The run's TMPDIR: short, since Postgres' socket path (inside it) must stay under 108 bytes."""
+    folder = Path(tempfile.mkdtemp(prefix="rh-"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _subprocess_env(temp: Path, mark: str) -> dict[str, str]:
+    env = {**os.environ, "TMPDIR": str(temp / "tmp"), "CI": "true", MARK_VARIABLE: mark}
+    # pgserver keeps a machine-wide lock file in the runtime folder, under TMPDIR when none is set:
+    # it belongs to every pgserver user, not to the run, so it goes beside the folder counted.
+    env.setdefault("XDG_RUNTIME_DIR", str(temp / "runtime"))
+    (temp / "tmp").mkdir()
     env.pop("GATES_SCRATCH_DATABASE_URL", None)  # its own embedded Postgres, as on a fresh machine
     return env
 
 
-def test_a_clean_rehearsal_stops_at_the_first_stage_not_built_and_leaves_nothing(tmp_path: Path) -> None:
+def test_a_clean_rehearsal_stops_at_the_first_stage_not_built_and_leaves_nothing(
+    tmp_path: Path, short_temp: Path
+) -> None:
     mark = uuid.uuid4().hex
-    env = _subprocess_env(tmp_path, mark)
+    env = _subprocess_env(short_temp, mark)
     report = tmp_path / "report.json"
     run = subprocess.run(
         [sys.executable, "-m", "rehearse", "--report", str(report)],
@@ -169,13 +184,13 @@ def test_a_clean_rehearsal_stops_at_the_first_stage_not_built_and_leaves_nothing
     assert "[4/9] deploy_workers: not built in" in run.stdout
     assert "gates rehearse" in run.stdout and "smoke_old_release" in run.stdout
     assert marked_processes(mark) == []
-    assert list((tmp_path / "tmp").iterdir()) == []
+    assert list((short_temp / "tmp").iterdir()) == []
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
-def test_an_interrupted_rehearsal_leaves_nothing_behind(signum: int, tmp_path: Path) -> None:
+def test_an_interrupted_rehearsal_leaves_nothing_behind(signum: int, tmp_path: Path, short_temp: Path) -> None:
     mark = uuid.uuid4().hex
-    env = _subprocess_env(tmp_path, mark)
+    env = _subprocess_env(short_temp, mark)
     out = tmp_path / "out.txt"
     with out.open("w") as output:
         process = subprocess.Popen(
@@ -199,4 +214,4 @@ def test_an_interrupted_rehearsal_leaves_nothing_behind(signum: int, tmp_path: P
     assert "smoke_old_release: interrupted" in text
     assert marked_processes(mark) == []
     assert not [port for port in ports if answering(port)]
-    assert list((tmp_path / "tmp").iterdir()) == []
+    assert list((short_temp / "tmp").iterdir()) == []
