@@ -16,6 +16,7 @@ from standin.faults import FAULTS_ENV, Fault, FaultError, parse_faults
 
 DEFAULT_TEST_USER = "user_smoke_test"
 DEFAULT_PORT = 8787
+DEFAULT_RELEASE = "dev"
 
 
 class SettingsError(ValueError):
@@ -37,6 +38,7 @@ class StandinSettings:
     shutdown_grace_s: float = 4.0  # under Fly's default 5 s kill_timeout, so no job is stranded
     health_port: int = 0  # worker health endpoint; 0: none
     faults: frozenset[Fault] = frozenset()
+    release: str = DEFAULT_RELEASE  # the version label the API and the workers report (a local "image")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ, process: str | None = None) -> StandinSettings:
@@ -58,6 +60,7 @@ class StandinSettings:
                 shutdown_grace_s=env_number(environ, "STANDIN_SHUTDOWN_GRACE_S", 4, minimum=0),
                 health_port=int(env_number(environ, "STANDIN_HEALTH_PORT", 0, minimum=0)),
                 faults=parse_faults(environ.get(FAULTS_ENV), process),
+                release=environ.get("STANDIN_RELEASE") or DEFAULT_RELEASE,
             )
         except (EnvError, FaultError) as error:
             raise SettingsError(str(error)) from None

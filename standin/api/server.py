@@ -35,6 +35,7 @@ ROUTES: tuple[tuple[str, re.Pattern[str], Route], ...] = (
     ("DELETE", re.compile(r"/api/v1/plans/(?P<plan_id>[^/]+)"), plans.delete_plan),
     ("GET", re.compile(r"/api/health/worker"), health.worker_health),
 )
+RELEASE_HEADER = "x-standin-release"  # which local release answered, as a deployment id would say
 SIGNED_OUT = (("x-clerk-auth-status", "signed-out"), ("x-clerk-auth-reason", "session-token-and-uat-missing"))
 
 
@@ -56,7 +57,7 @@ def build_server(settings: StandinSettings) -> ThreadingHTTPServer:
 
         def _dispatch(self) -> None:
             correlation = self.headers.get("x-correlation-id") or str(uuid.uuid4())
-            headers = [("x-correlation-id", correlation)]
+            headers = [("x-correlation-id", correlation), (RELEASE_HEADER, settings.release)]
             body = self.read_body()
             path = self.path.split("?", 1)[0]
             given = (self.headers.get("Authorization") or "").encode()

@@ -23,6 +23,7 @@ class WorkerState:
 
     kind: str
     worker_id: str
+    release: str
     reclaim_after_s: float
     stall_after_s: float
     heartbeat: float = field(default_factory=time.monotonic)
@@ -67,6 +68,7 @@ class WorkerState:
                 "status": "unhealthy" if reasons else "healthy",
                 "kind": self.kind,
                 "workerId": self.worker_id,
+                "release": self.release,
                 "inFlight": in_flight,
                 "jobsCompleted": self.completed,
                 "jobsFailed": self.failed,

@@ -47,6 +47,7 @@ class Worker:
         self.state = WorkerState(
             kind=kind,
             worker_id=self.worker_id,
+            release=settings.release,
             reclaim_after_s=settings.reclaim_after_s,
             stall_after_s=max(10.0, 5 * settings.poll_interval_s),
         )

@@ -1,0 +1,133 @@
+"""What the stages share: the workspace, the local staging database, the releases and their processes.
+
+Everything a stage starts is registered on `cleanup` the moment it exists, so `close()` takes
+down exactly what was made, in reverse order, whether the run passed, failed or was interrupted.
+The workspace (a temporary folder: configs, histories, logs, JUnit files) goes last.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import tempfile
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gates.config import MigrationSettings, load_config
+from gates.scratch_db import ScratchServer
+from gates.secret import Secret
+from rehearse.history import build_history
+from rehearse.local_vercel import LocalVercel
+from rehearse.releases import WORKERS, Release, start_release
+from rehearse.stages import StageResult
+from standin.settings import DEFAULT_TEST_USER
+from standin.stack import Stack
+
+TEARDOWN_CONNECT_BUDGET_S = 3.0  # a server that is already gone must not hold the teardown up
+PRELUDE = Path(__file__).resolve().parent.parent / "migrations_checks" / "preludes" / "neon_rls.sql"
+# The example's settings (this repository's gates.toml), pointed at a release's own history copy.
+_CONFIG = """[migrations]
+path = {path}
+format = "drizzle"
+postgres_version = 16
+transactional = true
+hot_tables = ["users", "learning_plans", "job_queue"]
+prelude = {prelude}
+"""
+
+
+@dataclass
+class Rehearsal:
+    old: Release
+    new: Release
+    source_history: Path
+    continue_past_unbuilt: bool = False
+    workspace: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="gates-rehearse-")))
+    api_key: Secret = field(default_factory=lambda: Secret(secrets.token_urlsafe(24)))
+    test_user: str = DEFAULT_TEST_USER
+    cleanup: ExitStack = field(default_factory=ExitStack)
+    teardown_problems: list[str] = field(default_factory=list)
+    results: list[StageResult] = field(default_factory=list)
+    server: ScratchServer | None = None
+    staging_url: str | None = field(default=None, repr=False)
+    vercel: LocalVercel | None = None
+    workers: Stack | None = None
+
+    def __post_init__(self) -> None:
+        self.on_close(lambda: shutil.rmtree(self.workspace, ignore_errors=True))
+
+    def on_close(self, action: Callable[[], object]) -> None:
+        """Run `action` at teardown; a failure there is recorded, and the rest still runs."""
+
+        def quietly() -> None:
+            try:
+                action()
+            except Exception as error:
+                self.teardown_problems.append(f"{type(error).__name__}: {error}")
+
+        self.cleanup.callback(quietly)
+
+    def close(self) -> None:
+        self.cleanup.close()
+
+    def config(self, release: Release) -> Path:
+        """The release's `gates.toml` (and history copy) in the workspace, written on first use."""
+        folder = self.workspace / release.version
+        path = folder / "gates.toml"
+        if not path.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            history = build_history(self.source_history, release.migrations, folder / "migrations")
+            path.write_text(_CONFIG.format(path=_toml(history), prelude=_toml(PRELUDE)), encoding="utf-8")
+        return path
+
+    def migration_settings(self, release: Release) -> MigrationSettings:
+        return load_config(self.config(release)).migrations
+
+    def start_server(self) -> tuple[ScratchServer, str]:
+        """The embedded Postgres (or GATES_SCRATCH_DATABASE_URL's server) and the staging database on it."""
+        server = ScratchServer.start()
+        self.server = server
+        self.on_close(server.stop)
+        url = server.create_database()
+        self.staging_url = url
+        self.on_close(lambda: server.drop_database(url, budget_s=TEARDOWN_CONNECT_BUDGET_S))
+        return server, url
+
+    def start_vercel(self) -> LocalVercel:
+        vercel = LocalVercel(self.database(), self.api_key, self.test_user, self.workspace / "logs")
+        self.vercel = vercel
+        self.on_close(vercel.stop)
+        return vercel
+
+    def switch_workers(self, release: Release) -> Stack:
+        """Start `release`'s workers, then stop the ones running (plain processes, no Fly semantics)."""
+        stack = start_release(
+            release,
+            WORKERS,
+            database_url=self.database(),
+            api_key=self.api_key,
+            test_user=self.test_user,
+            logs=self.workspace / "logs",
+        )
+        self.on_close(stack.stop)
+        previous, self.workers = self.workers, stack
+        if previous is not None:
+            previous.stop()
+        return stack
+
+    def database(self) -> str:
+        if self.staging_url is None:
+            raise RuntimeError("the staging database is not prepared yet")
+        return self.staging_url
+
+    def app(self) -> LocalVercel:
+        if self.vercel is None:
+            raise RuntimeError("the app has not been deployed yet")
+        return self.vercel
+
+
+def _toml(path: Path) -> str:
+    """A TOML basic string of `path` (backslashes and quotes escaped)."""
+    return '"' + str(path).replace("\\", "\\\\").replace('"', '\\"') + '"'

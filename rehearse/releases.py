@@ -1,0 +1,65 @@
+"""The two local releases the rehearsal moves between, and how their processes are started.
+
+A release is what a real deploy ships: a migration history and a build of the app and workers.
+Locally the build is the stand-in with a version label (`STANDIN_RELEASE`, reported by every
+answer of the API and every worker health answer) and, under `--break`, the fault it carries.
+Release v1 is the example history as it stands; v2 adds `migrations/release_v2` on top.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gates.secret import Secret
+from standin.faults import FAULTS_ENV, Fault
+from standin.stack import Stack
+
+WORKERS = ("generator", "regenerator")
+# Fast enough for a rehearsal measured in seconds; the mock and the loop behave as with the defaults.
+_PACE = {
+    "MOCK_GENERATION_DELAY_MS": "300",
+    "WORKER_POLL_INTERVAL_MS": "100",
+    "STANDIN_SHUTDOWN_GRACE_S": "1",
+    "STANDIN_RECLAIM_AFTER_S": "300",
+}
+
+
+@dataclass(frozen=True)
+class Release:
+    version: str
+    migrations: tuple[str, ...] = ()  # folders of rehearse/migrations appended to the example history
+    api_faults: frozenset[Fault] = field(default_factory=frozenset)
+    worker_faults: frozenset[Fault] = field(default_factory=frozenset)
+
+    def environment(self, faults: frozenset[Fault], test_user: str) -> dict[str, str]:
+        return {
+            **_PACE,
+            "STANDIN_RELEASE": self.version,
+            "STANDIN_TEST_USER": test_user,
+            FAULTS_ENV: ",".join(sorted(faults)),
+        }
+
+
+def start_release(
+    release: Release, components: tuple[str, ...], *, database_url: str, api_key: Secret, test_user: str, logs: Path
+) -> Stack:
+    """Start `components` of `release` and wait until they answer; a part that does not is an error."""
+    faults = release.api_faults if components == ("api",) else release.worker_faults
+    stack = Stack.start(
+        database_url,
+        api_key=api_key.reveal(),
+        log_dir=logs / release.version,
+        env=release.environment(faults, test_user),
+        components=components,
+    )
+    problems = stack.wait_ready()
+    if problems:
+        stack.stop()
+        listing = "; ".join(f"{name} {problem}" for name, problem in sorted(problems.items()))
+        raise ReleaseError(f"release {release.version} did not come up: {listing}")
+    return stack
+
+
+class ReleaseError(Exception):
+    """A release's processes did not come up; one sentence naming each part."""
