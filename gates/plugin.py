@@ -10,6 +10,7 @@ Fixture modules of other packages are listed in `pytest_plugins` below, so one p
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from gates.config import ConfigError, Environment, GatesConfig, find_config, load_config
-from gates.scratch_db import ScratchServer
+from gates.scratch_db import SCRATCH_URL_ENV, ScratchServer
 
 # Fixture modules of the gate packages, loaded with this plugin.
 pytest_plugins: list[str] = ["fly.fixtures", "drills.fixtures"]
@@ -46,41 +47,89 @@ GATE_MARKERS = {
 }
 
 
+# Our packages that hold gate modules (files named gate_*.py); one word per package.
+GATE_PACKAGES = ("gates", "migrations_checks", "smoke", "fly", "drills")
+GATE_MODULE_PATTERN = "gate_*.py"
+OPTION_GROUP = "deploy-gates"
+ENV_VARIABLE = "GATES_ENV"
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("gates")
+    group = parser.getgroup(OPTION_GROUP, "deploy-gates: which environment the gates decide for, and with what")
     group.addoption(
         "--gates-env",
         default=None,
-        help="environment to gate: local, staging or production (default: $GATES_ENV, else local)",
+        help=f"environment to gate: local, staging or production (default: ${ENV_VARIABLE}, else the "
+        "gates_env ini key, else local)",
     )
     group.addoption(
         "--gates-config",
         default=None,
         type=Path,
-        help="path of gates.toml (default: the nearest gates.toml above the current folder); "
-        "write it as --gates-config=PATH so pytest does not take the file for a test path",
+        help="path of gates.toml (default: the gates_config ini key, else the nearest gates.toml above the "
+        "current folder); write it as --gates-config=PATH so pytest does not take the file for a test path",
     )
+    group.addoption(
+        "--gates-scratch-database-url",
+        default=None,
+        help=f"Postgres server the replay gates create scratch databases on (default: ${SCRATCH_URL_ENV}, "
+        "else an embedded Postgres); prefer the variable: a URL here shows its password in the process list",
+    )
+    # Per-repository defaults, as ini keys next to the options (pytest.ini, pyproject.toml, tox.ini).
+    parser.addini("gates_env", "environment to gate when neither --gates-env nor $GATES_ENV is given", default="")
+    parser.addini("gates_config", "path of gates.toml, relative to the ini file", default="")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     for name, description in {**GATE_GROUPS, **GATE_MARKERS}.items():
         config.addinivalue_line("markers", f"{name}: {description}")
+    if config.args_source != pytest.Config.ArgsSource.ARGS and config_path(config) is not None:
+        # No paths on the command line, in a repository with a gates.toml: collect the installed
+        # gates, so an application's repository needs no test files of its own. Named paths
+        # (`pytest tests`) are collected as given, without the gates.
+        config.args = [str(path) for path in installed_gate_modules()]
+
+
+def installed_gate_modules() -> list[Path]:
+    """The gate modules of our packages, wherever they are installed."""
+    modules: list[Path] = []
+    for package in GATE_PACKAGES:
+        spec = importlib.util.find_spec(package)
+        if spec is not None and spec.submodule_search_locations:
+            for folder in spec.submodule_search_locations:
+                modules += sorted(Path(folder).glob(GATE_MODULE_PATTERN))
+    return modules
+
+
+def config_path(config: pytest.Config) -> Path | None:
+    """The gates.toml to use: --gates-config, the gates_config ini key, or the nearest one found."""
+    given: Path | None = config.getoption("--gates-config")
+    if given is not None:
+        return given
+    ini_value = str(config.getini("gates_config"))
+    if ini_value:
+        return (config.inipath.parent if config.inipath else config.rootpath) / ini_value
+    return find_config(Path.cwd())
 
 
 @pytest.fixture(scope="session")
 def gates_config(pytestconfig: pytest.Config) -> GatesConfig:
     """The parsed gates.toml; a bad file fails every gate with the loader's sentence."""
-    path = pytestconfig.getoption("--gates-config") or find_config(Path.cwd())
     try:
-        return load_config(path)
+        return load_config(config_path(pytestconfig))
     except ConfigError as error:
         pytest.fail(str(error), pytrace=False)
 
 
 @pytest.fixture(scope="session")
 def gates_env(pytestconfig: pytest.Config, gates_config: GatesConfig) -> Environment:
-    """The environment chosen with `--gates-env` or `GATES_ENV` (default `local`)."""
-    name = pytestconfig.getoption("--gates-env") or os.environ.get("GATES_ENV") or "local"
+    """The environment chosen with `--gates-env`, `GATES_ENV` or the `gates_env` ini key (default `local`)."""
+    name = (
+        pytestconfig.getoption("--gates-env")
+        or os.environ.get(ENV_VARIABLE)
+        or str(pytestconfig.getini("gates_env"))
+        or "local"
+    )
     try:
         return gates_config.environment(name)
     except ConfigError as error:
@@ -88,9 +137,9 @@ def gates_env(pytestconfig: pytest.Config, gates_config: GatesConfig) -> Environ
 
 
 @pytest.fixture(scope="session")
-def scratch_server() -> Iterator[ScratchServer]:
+def scratch_server(pytestconfig: pytest.Config) -> Iterator[ScratchServer]:
     """One scratch Postgres for the whole session (per xdist worker); databases come and go on it."""
-    with ScratchServer.start() as server:
+    with ScratchServer.start(pytestconfig.getoption("--gates-scratch-database-url")) as server:
         yield server
 
 

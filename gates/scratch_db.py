@@ -39,9 +39,9 @@ class ScratchServer:
         self._data_dir = data_dir
 
     @classmethod
-    def start(cls) -> ScratchServer:
-        """Use `GATES_SCRATCH_DATABASE_URL` when set, else start an embedded Postgres."""
-        url = os.environ.get(SCRATCH_URL_ENV)
+    def start(cls, url: str | None = None) -> ScratchServer:
+        """Use `url`, else `GATES_SCRATCH_DATABASE_URL` when set, else start an embedded Postgres."""
+        url = url or os.environ.get(SCRATCH_URL_ENV)
         if url:
             return cls(Dsn(url))
         import pgserver  # imported here: only needed when no external server is given

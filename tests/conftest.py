@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from gates.config import GatesConfig
+from gates.config import GatesConfig, load_config
+from tests.helpers.config import write_example_config
 
 if TYPE_CHECKING:
     from standin.stack import Stack
@@ -17,6 +18,13 @@ if TYPE_CHECKING:
 STANDIN_API_KEY = "standin-test-key"
 # Short mock delay and poll interval so every stand-in test finishes in about a second.
 STANDIN_FAST = {"MOCK_GENERATION_DELAY_MS": "200", "WORKER_POLL_INTERVAL_MS": "50", "STANDIN_SHUTDOWN_GRACE_S": "1"}
+
+
+@pytest.fixture(scope="session")
+def gates_config(tmp_path_factory: pytest.TempPathFactory) -> GatesConfig:
+    """The suite's own configuration (the example history on Neon's prelude), written for the session;
+    overrides the plugin's fixture so no test reads this repository's gates.toml."""
+    return load_config(write_example_config(tmp_path_factory.mktemp("config")))
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ import psycopg
 from gates.config import MigrationSettings, find_config, load_config
 from gates.connect import ConnectError, refusal
 from gates.dsn import Dsn
-from migrations_checks.cli import EXIT_USAGE
+from gates.usage import EXIT_USAGE
 from migrations_checks.lint.reader import InputError, MigrationSet, read_configured, read_folder
 
 

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gates.config import MigrationSettings
+from gates.usage import UsageError
 
 JOURNAL_PATH = Path("meta") / "_journal.json"
 DOWN_SUFFIX = ".down.sql"
 
 
-class InputError(Exception):
+class InputError(UsageError):
     """A path or file cannot be read as migrations; one sentence, shown without a traceback."""
 
 

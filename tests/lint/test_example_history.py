@@ -8,12 +8,11 @@ from gates.config import load_config
 from migrations_checks.lint.context import LintOptions
 from migrations_checks.lint.engine import lint_paths
 from migrations_checks.lint.rules import all_rules
+from tests.helpers.config import write_example_config
 
-ROOT = Path(__file__).parents[2]
 
-
-def test_example_history_passes_the_gate_bar() -> None:
-    config = load_config(ROOT / "gates.toml")
+def test_example_history_passes_the_gate_bar(tmp_path: Path) -> None:
+    config = load_config(write_example_config(tmp_path))
     result = lint_paths([config.migrations.path], LintOptions.from_config(config, all_rules()))
     assert result.blocking("warning") == []
     assert result.coverage.opaque == 0

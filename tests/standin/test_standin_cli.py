@@ -13,15 +13,16 @@ import httpx
 import pytest
 
 from standin.stack import Stack, free_port
+from tests.helpers.config import write_example_config
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def _standin(
-    cwd: Path, *args: str, env: dict[str, str], config: Path = REPO / "gates.toml"
+    cwd: Path, *args: str, env: dict[str, str], config: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "standin", "--config", str(config), *args],
+        [sys.executable, "-m", "standin", "--config", str(config or write_example_config(cwd / "config")), *args],
         cwd=cwd,
         env=env,
         capture_output=True,
@@ -88,7 +89,7 @@ FAILED_UPS = {  # (gates.toml, environment of `up`, what stderr says)
 def test_a_failed_up_leaves_nothing_running(
     tmp_path: Path, config_text: str | None, variables: dict[str, str], message: str
 ) -> None:
-    config = REPO / "gates.toml"
+    config = write_example_config(tmp_path / "config")
     if config_text is not None:
         config = tmp_path / "gates.toml"
         config.write_text(config_text)

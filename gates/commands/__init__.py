@@ -1,0 +1,1 @@
+"""Subcommands of `gates` that belong to no gate package (`gates init`)."""

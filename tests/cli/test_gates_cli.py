@@ -1,0 +1,44 @@
+"""The `gates` console script: its subcommands, and `gates init`."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from gates import cli
+from gates.config import load_config
+
+GATES = Path(sys.executable).parent / "gates"
+
+
+def test_help_lists_every_subcommand() -> None:
+    done = subprocess.run([GATES, "--help"], capture_output=True, text=True, check=True)
+    for name in cli.COMMANDS:
+        assert name in done.stdout
+
+
+def test_init_writes_a_starter_that_loads_as_the_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    done = subprocess.run([GATES, "init"], capture_output=True, text=True, check=True)
+    written = tmp_path / "gates.toml"
+    assert done.stdout == f"wrote {written}: the default settings, commented; edit it to fit your app\n"
+    assert replace(load_config(written), source=None) == load_config(None)
+
+
+def test_init_a_second_time_changes_nothing_and_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "gates.toml").write_text("[migrations]\npath = 'db'\n", encoding="utf-8")
+    done = subprocess.run([GATES, "init"], capture_output=True, text=True, check=True)
+    assert done.stdout == f"{tmp_path / 'gates.toml'} already exists; nothing was changed\n"
+    assert (tmp_path / "gates.toml").read_text(encoding="utf-8") == "[migrations]\npath = 'db'\n"
+
+
+def test_migrations_checks_is_an_alias(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "migrations_checks", "rules"], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    assert done.stdout.startswith("# Migration rules")
