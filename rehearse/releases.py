@@ -15,7 +15,6 @@ from gates.secret import Secret
 from standin.faults import FAULTS_ENV, Fault
 from standin.stack import Stack
 
-WORKERS = ("generator", "regenerator")
 # Fast enough for a rehearsal measured in seconds; the mock and the loop behave as with the defaults.
 _PACE = {
     "MOCK_GENERATION_DELAY_MS": "300",
@@ -30,9 +29,11 @@ class Release:
     version: str
     migrations: tuple[str, ...] = ()  # folders of rehearse/migrations appended to the example history
     api_faults: frozenset[Fault] = field(default_factory=frozenset)
-    worker_faults: frozenset[Fault] = field(default_factory=frozenset)
+    # Stand-in faults of the workers' build; `name@process` breaks one entry point (standin.faults).
+    worker_faults: frozenset[str] = field(default_factory=frozenset)
+    fly_config: tuple[tuple[str, str, str], ...] = ()  # (role, key, value) changed in that app's fly.toml
 
-    def environment(self, faults: frozenset[Fault], test_user: str) -> dict[str, str]:
+    def environment(self, faults: frozenset[str], test_user: str) -> dict[str, str]:
         return {
             **_PACE,
             "STANDIN_RELEASE": self.version,
