@@ -1,9 +1,10 @@
-"""The two local releases the rehearsal moves between, and how their processes are started.
+"""The two local releases the rehearsal moves between, and how a release's API is started.
 
 A release is what a real deploy ships: a migration history and a build of the app and workers.
 Locally the build is the stand-in with a version label (`STANDIN_RELEASE`, reported by every
 answer of the API and every worker health answer) and, under `--break`, the fault it carries.
-Release v1 is the example history as it stands; v2 adds `migrations/release_v2` on top.
+Release v1 is the example history as it stands; v2 adds `migrations/release_v2` on top. The
+workers run as machines of the local Fly platform (`rehearse/local_fly.py`).
 """
 
 from __future__ import annotations
@@ -42,17 +43,14 @@ class Release:
         }
 
 
-def start_release(
-    release: Release, components: tuple[str, ...], *, database_url: str, api_key: Secret, test_user: str, logs: Path
-) -> Stack:
-    """Start `components` of `release` and wait until they answer; a part that does not is an error."""
-    faults = release.api_faults if components == ("api",) else release.worker_faults
+def start_api(release: Release, *, database_url: str, api_key: Secret, test_user: str, logs: Path) -> Stack:
+    """Start `release`'s API and wait until it answers; one that does not is an error."""
     stack = Stack.start(
         database_url,
         api_key=api_key.reveal(),
         log_dir=logs / release.version,
-        env=release.environment(faults, test_user),
-        components=components,
+        env=release.environment(release.api_faults, test_user),
+        components=("api",),
     )
     problems = stack.wait_ready()
     if problems:
