@@ -1,6 +1,6 @@
 """Benchmark: a whole clean rehearsal, each stage's time, and three repeated runs.
 
-    python bench/rehearse_bench.py [--runs 3] [--continue-past-unbuilt]
+    python bench/rehearse_bench.py [--runs 3]
 
 Runs `python -m rehearse` as a person would (its own embedded Postgres, CI=true for plain
 output) and prints each stage's time per run, the wall time, and what was left behind: processes
@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.helpers.leftovers import MARK_VARIABLE, marked_processes
 
 
-def one_run(past_unbuilt: bool) -> tuple[float, dict, int, int]:
+def one_run() -> tuple[float, dict, int, int]:
     folder = Path(tempfile.mkdtemp(prefix="rh-bench-"))
     (folder / "tmp").mkdir()
     mark = uuid.uuid4().hex
@@ -34,8 +34,6 @@ def one_run(past_unbuilt: bool) -> tuple[float, dict, int, int]:
     env.pop("GATES_SCRATCH_DATABASE_URL", None)
     report = folder / "report.json"
     command = [sys.executable, "-m", "rehearse", "--report", str(report)]
-    if past_unbuilt:
-        command.append("--continue-past-unbuilt")
     began = time.monotonic()
     subprocess.run(command, env=env, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
     wall = time.monotonic() - began
@@ -49,11 +47,10 @@ def one_run(past_unbuilt: bool) -> tuple[float, dict, int, int]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--continue-past-unbuilt", action="store_true")
     args = parser.parse_args()
     print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}")
     for run in range(1, args.runs + 1):
-        wall, data, processes, files = one_run(args.continue_past_unbuilt)
+        wall, data, processes, files = one_run()
         stages = ", ".join(
             f"{stage['name']} {stage['duration_s']:.1f}" for stage in data["stages"] if stage["outcome"] != "not run"
         )

@@ -54,15 +54,20 @@ class ScratchServer:
     def embedded(self) -> bool:
         return self._embedded is not None
 
-    def create_database(self, *, budget_s: float = MigrationSettings.connect_budget_s) -> str:
-        """Create an empty database whose name marks it as ours, and return its URL.
+    def create_database(
+        self, *, copy_of: str | None = None, budget_s: float = MigrationSettings.connect_budget_s
+    ) -> str:
+        """Create an empty database (or a copy of the idle database `copy_of`) whose name marks it as ours; its URL.
 
         The server is reached through `gates.connect`, so an unreachable one is a ConnectError
         naming it with the password masked, never a traceback that shows the URL; a server that
         refuses the database (no CREATEDB right) is a ScratchError, just as short.
         """
         name = SCRATCH_PREFIX + secrets.token_hex(6)
-        self._administer("create", sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)), budget_s)
+        statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+        if copy_of is not None:
+            statement = sql.SQL("{} TEMPLATE {}").format(statement, sql.Identifier(database_name(copy_of) or ""))
+        self._administer("create", statement, budget_s)
         return Dsn(with_database(self.admin_url, name))
 
     def drop_database(self, url: str, *, budget_s: float = MigrationSettings.connect_budget_s) -> None:

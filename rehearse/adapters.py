@@ -11,27 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rehearse.context import Rehearsal
-from rehearse.releases import Release
 from rehearse.stages import NotBuilt, StageResult
-
-
-def deploy_workers(rehearsal: Rehearsal, release: Release) -> str | None:
-    """Deploy `release`'s generator and regenerator on the local Fly platform (issue 15).
-
-    Expected: build the local image of `release` (`release.version`, `release.worker_faults`), deploy
-    it to both local Fly apps against `rehearsal.database()` as `flyctl deploy` would (strategy,
-    `kill_signal`, `kill_timeout`), record the release in a state file under `rehearsal.workspace`,
-    and register the machines' teardown with `rehearsal.on_close`.
-    """
-    raise NotBuilt("deploying the workers needs the local Fly platform, which is not built yet (issue 15)")
-
-
-def post_deploy(rehearsal: Rehearsal) -> str | None:
-    """`pytest -m post_deploy` (fly_health, queue_health, host_checks) against the local Fly platform (issue 15).
-
-    Expected: `run_gate("post_deploy", ...)` with the local Fly platform's inputs in its environment.
-    """
-    raise NotBuilt("post_deploy needs the local Fly platform and its gates, which are not built yet (issue 15)")
 
 
 def rollback_drill(rehearsal: Rehearsal) -> str | None:

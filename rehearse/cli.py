@@ -38,11 +38,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="the Drizzle history release v1 runs (default: the example history, examples/atlaris/migrations)",
     )
-    parser.add_argument(
-        "--continue-past-unbuilt",
-        action="store_true",
-        help="go on after a stage whose part is not built yet (the run still fails), to exercise the stages behind",
-    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -61,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     new = fault.apply(NEW) if fault else NEW
     began = time.monotonic()
     with sigterm_as_interrupt(), ConsoleProgress() as progress:
-        rehearsal = Rehearsal(OLD, new, history, continue_past_unbuilt=args.continue_past_unbuilt)
+        rehearsal = Rehearsal(OLD, new, history)
         try:
             results = run_stages(TARGETS[args.target], rehearsal, progress)
             code = 0 if all(result.passed for result in results) else EXIT_FAILED

@@ -19,14 +19,14 @@ from gates.config import MigrationSettings, load_config
 from gates.scratch_db import ScratchServer
 from gates.secret import Secret
 from rehearse.history import build_history
+from rehearse.local_fly import LocalFly, write_fly_configs
 from rehearse.local_vercel import LocalVercel
-from rehearse.releases import WORKERS, Release, start_release
+from rehearse.releases import Release
 from rehearse.stages import StageResult
 from standin.settings import DEFAULT_TEST_USER
-from standin.stack import Stack
 
 TEARDOWN_CONNECT_BUDGET_S = 3.0  # a server that is already gone must not hold the teardown up
-PRELUDE = Path(__file__).resolve().parent.parent / "migrations_checks" / "preludes" / "neon_rls.sql"
+PRELUDE = Path(__file__).resolve().parent.parent / "migrations_checks" / "db" / "preludes" / "neon_rls.sql"
 # The example's settings (this repository's gates.toml), pointed at a release's own history copy.
 _CONFIG = """[migrations]
 path = {path}
@@ -35,6 +35,9 @@ postgres_version = 16
 transactional = true
 hot_tables = ["users", "learning_plans", "job_queue"]
 prelude = {prelude}
+
+[environments.local.fly]
+config_files = {{ worker = {worker}, regenerator = {regenerator} }}
 """
 
 
@@ -43,7 +46,6 @@ class Rehearsal:
     old: Release
     new: Release
     source_history: Path
-    continue_past_unbuilt: bool = False
     workspace: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="gates-rehearse-")))
     api_key: Secret = field(default_factory=lambda: Secret(secrets.token_urlsafe(24)))
     test_user: str = DEFAULT_TEST_USER
@@ -52,8 +54,9 @@ class Rehearsal:
     results: list[StageResult] = field(default_factory=list)
     server: ScratchServer | None = None
     staging_url: str | None = field(default=None, repr=False)
+    snapshot_url: str | None = field(default=None, repr=False)
     vercel: LocalVercel | None = None
-    workers: Stack | None = None
+    fly: LocalFly | None = None
 
     def __post_init__(self) -> None:
         self.on_close(lambda: shutil.rmtree(self.workspace, ignore_errors=True))
@@ -79,7 +82,8 @@ class Rehearsal:
         if not path.exists():
             folder.mkdir(parents=True, exist_ok=True)
             history = build_history(self.source_history, release.migrations, folder / "migrations")
-            path.write_text(_CONFIG.format(path=_toml(history), prelude=_toml(PRELUDE)), encoding="utf-8")
+            fly = {role: _toml(file) for role, file in write_fly_configs(release, folder).items()}
+            path.write_text(_CONFIG.format(path=_toml(history), prelude=_toml(PRELUDE), **fly), encoding="utf-8")
         return path
 
     def migration_settings(self, release: Release) -> MigrationSettings:
@@ -95,27 +99,46 @@ class Rehearsal:
         self.on_close(lambda: server.drop_database(url, budget_s=TEARDOWN_CONNECT_BUDGET_S))
         return server, url
 
+    def snapshot_staging(self) -> None:
+        """Copy the staging database while nothing is connected to it, for the pre-deploy replay.
+
+        The workflow's replay copies staging as a Neon branch while the app runs; a local copy
+        (`CREATE DATABASE ... TEMPLATE`) needs its source idle, and staging's data does not change
+        between `prepare` and `pre_deploy`, so a copy taken here stands for it.
+        """
+        server = self.server
+        if server is None:
+            raise RuntimeError("the local Postgres is not running")
+        url = server.create_database(copy_of=self.database())
+        self.snapshot_url = url
+        self.on_close(lambda: server.drop_database(url, budget_s=TEARDOWN_CONNECT_BUDGET_S))
+
+    def snapshot(self) -> str:
+        if self.snapshot_url is None:
+            raise RuntimeError("the staging database has no snapshot yet")
+        return self.snapshot_url
+
     def start_vercel(self) -> LocalVercel:
         vercel = LocalVercel(self.database(), self.api_key, self.test_user, self.workspace / "logs")
         self.vercel = vercel
         self.on_close(vercel.stop)
         return vercel
 
-    def switch_workers(self, release: Release) -> Stack:
-        """Start `release`'s workers, then stop the ones running (plain processes, no Fly semantics)."""
-        stack = start_release(
-            release,
-            WORKERS,
-            database_url=self.database(),
-            api_key=self.api_key,
-            test_user=self.test_user,
-            logs=self.workspace / "logs",
-        )
-        self.on_close(stack.stop)
-        previous, self.workers = self.workers, stack
-        if previous is not None:
-            previous.stop()
-        return stack
+    def deploy_workers(self, release: Release) -> str:
+        """Deploy `release`'s workers on the local Fly platform (started on first use); the image.
+
+        Raises PlatformError when the build or a deploy is refused.
+        """
+        if self.fly is None:
+            self.fly = LocalFly(self.workspace)
+            self.on_close(self.fly.stop_all)  # registered before any machine exists
+        environment = {**release.environment(frozenset(), self.test_user), "DATABASE_URL": self.database()}
+        return self.fly.deploy(release, self.config(release), environment)
+
+    def local_fly(self) -> LocalFly:
+        if self.fly is None:
+            raise RuntimeError("no worker has been deployed yet")
+        return self.fly
 
     def database(self) -> str:
         if self.staging_url is None:

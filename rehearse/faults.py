@@ -21,7 +21,8 @@ class BreakFault:
     gate: str  # the gate inside it that says why
     migrations: tuple[str, ...] = ()
     api: frozenset[Fault] = field(default_factory=frozenset)
-    workers: frozenset[Fault] = field(default_factory=frozenset)
+    workers: frozenset[str] = field(default_factory=frozenset)  # stand-in faults, `name@process` for one
+    fly_config: tuple[tuple[str, str, str], ...] = ()  # (role, key, value) set in that app's fly.toml
     wired: bool = True
     note: str = ""
 
@@ -31,6 +32,7 @@ class BreakFault:
             migrations=release.migrations + self.migrations,
             api_faults=release.api_faults | self.api,
             worker_faults=release.worker_faults | self.workers,
+            fly_config=release.fly_config + self.fly_config,
         )
 
 
@@ -63,16 +65,14 @@ FAULTS = (
         "the worker's kill_timeout is shorter than its graceful shutdown bound",
         "pre_deploy",
         "fly_config",
-        wired=False,
-        note=_AFTER_MERGE.format(part="Fly platform (fly_config)"),
+        fly_config=(("worker", "kill_timeout", "5s"),),
     ),
     BreakFault(
         "regenerator_cannot_start",
         "the regenerator of release v2 exits at start",
         "post_deploy",
         "fly_health",
-        wired=False,
-        note=_AFTER_MERGE.format(part="local Fly platform (fly_health)"),
+        workers=frozenset({f"{Fault.WORKER_NO_START}@regenerator"}),
     ),
     BreakFault(
         "worker_empty",

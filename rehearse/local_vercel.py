@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 
 from gates.secret import Secret
-from rehearse.releases import Release, start_release
+from rehearse.releases import Release, start_api
 from standin.api.server import RELEASE_HEADER
 from standin.stack import Stack
 
@@ -44,9 +44,8 @@ class LocalVercel:
 
     def deploy(self, release: Release) -> Deployment:
         """A new deployment of `release`, answering and reporting its version, not yet promoted."""
-        stack = start_release(
+        stack = start_api(
             release,
-            ("api",),
             database_url=self.database_url,
             api_key=self.api_key,
             test_user=self.test_user,

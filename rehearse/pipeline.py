@@ -8,32 +8,44 @@ from __future__ import annotations
 
 import sys
 
+from fly.platform import PlatformError
 from rehearse import adapters, processes
 from rehearse.context import Rehearsal
 from rehearse.gate_run import run_gate
+from rehearse.local_fly import STRATEGY
 from rehearse.local_vercel import DeployError, serving
 from rehearse.releases import ReleaseError
-from rehearse.stages import NotBuilt, Stage, StageFailed
+from rehearse.stages import Stage, StageFailed
 from standin.schema import bootstrap
 
 SMOKE_BUDGETS = {"SMOKE_POLL_BUDGET_S": "4", "SMOKE_TOTAL_BUDGET_S": "30"}  # the mock answers in 0.3 s
 MIGRATE_TIMEOUT_S = 120.0
+WORKERS_UP_BUDGET_S = 30.0
+# The stand-in's workers are healthy within a second of starting; its queue is watched for 2 s.
+POST_DEPLOY_BUDGETS = {"GATES_FLY_HEALTH_BUDGET_S": "10", "GATES_QUEUE_DRAIN_WINDOW_S": "2"}
 
 
 def prepare(rehearsal: Rehearsal) -> str:
     _server, url = rehearsal.start_server()
     bootstrap(url, rehearsal.migration_settings(rehearsal.old), rehearsal.test_user)
+    rehearsal.snapshot_staging()
     try:
         vercel = rehearsal.start_vercel()
         vercel.promote(vercel.deploy(rehearsal.old))
-        rehearsal.switch_workers(rehearsal.old)
-    except (DeployError, ReleaseError) as error:
+        rehearsal.deploy_workers(rehearsal.old)
+        problems = rehearsal.local_fly().healthy(WORKERS_UP_BUDGET_S)
+    except (DeployError, ReleaseError, PlatformError) as error:
         raise StageFailed(str(error)) from None
+    if problems:
+        raise StageFailed(f"release {rehearsal.old.version}'s workers did not come up: {'; '.join(problems)}")
     return f"staging runs release {rehearsal.old.version}"
 
 
 def pre_deploy(rehearsal: Rehearsal) -> str:
-    return _gate(rehearsal, "pre_deploy")
+    # migration_replay_branch replays on a copy of what DATABASE_URL names: the idle snapshot of staging.
+    env = {**processes.clean_environment(), "DATABASE_URL": rehearsal.snapshot()}
+    passed = _gate(rehearsal, "pre_deploy and not fly_secrets", env=env, name="pre_deploy")
+    return f"{passed}; fly_secrets not run: the local Fly platform has no secrets store to read"
 
 
 def migrate(rehearsal: Rehearsal) -> str:
@@ -54,19 +66,18 @@ def smoke_old_release(rehearsal: Rehearsal) -> str:
     return _smoke(rehearsal, rehearsal.old.version)
 
 
-def deploy_workers(rehearsal: Rehearsal) -> str | None:
+def deploy_workers(rehearsal: Rehearsal) -> str:
     try:
-        return adapters.deploy_workers(rehearsal, rehearsal.new)
-    except NotBuilt as missing:
-        if not rehearsal.continue_past_unbuilt:
-            raise
-        # So that the stages behind can show what they catch in v2's workers before the Fly part exists.
-        rehearsal.switch_workers(rehearsal.new)
-        raise NotBuilt(f"{missing}; the workers were switched to {rehearsal.new.version} as plain processes") from None
+        image = rehearsal.deploy_workers(rehearsal.new)
+    except PlatformError as error:
+        raise StageFailed(str(error)) from None
+    return f"both workers deployed from {image} (strategy {STRATEGY}, as flyctl deploy --detach)"
 
 
-def post_deploy(rehearsal: Rehearsal) -> str | None:
-    return adapters.post_deploy(rehearsal)
+def post_deploy(rehearsal: Rehearsal) -> str:
+    # In the rehearsal's workspace the local Fly platform's state file is where the gates look for it.
+    env = {**processes.clean_environment(), **POST_DEPLOY_BUDGETS, "DATABASE_URL": rehearsal.database()}
+    return _gate(rehearsal, "post_deploy", env=env)
 
 
 def deploy_app(rehearsal: Rehearsal) -> str:

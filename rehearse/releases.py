@@ -1,9 +1,10 @@
-"""The two local releases the rehearsal moves between, and how their processes are started.
+"""The two local releases the rehearsal moves between, and how a release's API is started.
 
 A release is what a real deploy ships: a migration history and a build of the app and workers.
 Locally the build is the stand-in with a version label (`STANDIN_RELEASE`, reported by every
 answer of the API and every worker health answer) and, under `--break`, the fault it carries.
-Release v1 is the example history as it stands; v2 adds `migrations/release_v2` on top.
+Release v1 is the example history as it stands; v2 adds `migrations/release_v2` on top. The
+workers run as machines of the local Fly platform (`rehearse/local_fly.py`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from gates.secret import Secret
 from standin.faults import FAULTS_ENV, Fault
 from standin.stack import Stack
 
-WORKERS = ("generator", "regenerator")
 # Fast enough for a rehearsal measured in seconds; the mock and the loop behave as with the defaults.
 _PACE = {
     "MOCK_GENERATION_DELAY_MS": "300",
@@ -30,9 +30,11 @@ class Release:
     version: str
     migrations: tuple[str, ...] = ()  # folders of rehearse/migrations appended to the example history
     api_faults: frozenset[Fault] = field(default_factory=frozenset)
-    worker_faults: frozenset[Fault] = field(default_factory=frozenset)
+    # Stand-in faults of the workers' build; `name@process` breaks one entry point (standin.faults).
+    worker_faults: frozenset[str] = field(default_factory=frozenset)
+    fly_config: tuple[tuple[str, str, str], ...] = ()  # (role, key, value) changed in that app's fly.toml
 
-    def environment(self, faults: frozenset[Fault], test_user: str) -> dict[str, str]:
+    def environment(self, faults: frozenset[str], test_user: str) -> dict[str, str]:
         return {
             **_PACE,
             "STANDIN_RELEASE": self.version,
@@ -41,17 +43,14 @@ class Release:
         }
 
 
-def start_release(
-    release: Release, components: tuple[str, ...], *, database_url: str, api_key: Secret, test_user: str, logs: Path
-) -> Stack:
-    """Start `components` of `release` and wait until they answer; a part that does not is an error."""
-    faults = release.api_faults if components == ("api",) else release.worker_faults
+def start_api(release: Release, *, database_url: str, api_key: Secret, test_user: str, logs: Path) -> Stack:
+    """Start `release`'s API and wait until it answers; one that does not is an error."""
     stack = Stack.start(
         database_url,
         api_key=api_key.reveal(),
         log_dir=logs / release.version,
-        env=release.environment(faults, test_user),
-        components=components,
+        env=release.environment(release.api_faults, test_user),
+        components=("api",),
     )
     problems = stack.wait_ready()
     if problems:

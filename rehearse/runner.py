@@ -1,8 +1,4 @@
-"""Run the stages in order, stop at the first failure, and report each one as it goes.
-
-`Rehearsal.continue_past_unbuilt` lets a run go on after a stage that is only missing its part, so the
-stages behind it can be exercised before every part exists; such a run still fails.
-"""
+"""Run the stages in order, stop at the first failure (or stage not built), and report each one as it goes."""
 
 from __future__ import annotations
 
@@ -47,7 +43,7 @@ def run_stages(stages: Sequence[Stage], rehearsal: Rehearsal, progress: Progress
             result = StageResult(stage, Outcome.PASSED, time.monotonic() - began, note or "")
         except NotBuilt as missing:
             result = StageResult(stage, Outcome.NOT_BUILT, time.monotonic() - began, str(missing))
-            stopped = not rehearsal.continue_past_unbuilt
+            stopped = True
         except StageFailed as failure:
             result = StageResult(stage, Outcome.FAILED, time.monotonic() - began, str(failure))
             stopped = True

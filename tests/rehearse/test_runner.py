@@ -54,12 +54,9 @@ def test_runs_in_order_and_stops_at_the_first_failure(rehearsal: Rehearsal) -> N
     assert progress.seen == ["start 0 a", "end 0 passed", "start 1 b", "end 1 failed"]
 
 
-def test_a_stage_not_built_fails_and_stops_unless_told_to_go_on(rehearsal: Rehearsal) -> None:
+def test_a_stage_not_built_fails_and_stops_the_run(rehearsal: Rehearsal) -> None:
     stages = [_stage("a", NotBuilt("a is not built yet")), _stage("b")]
     assert [r.outcome for r in run_stages(stages, rehearsal, Recorder())] == [Outcome.NOT_BUILT, Outcome.NOT_RUN]
-    rehearsal.results.clear()
-    rehearsal.continue_past_unbuilt = True
-    assert [r.outcome for r in run_stages(stages, rehearsal, Recorder())] == [Outcome.NOT_BUILT, Outcome.PASSED]
 
 
 def test_a_crashing_stage_is_a_failure_with_its_error(rehearsal: Rehearsal) -> None:
