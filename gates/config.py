@@ -60,12 +60,28 @@ class Environment:
 
 
 @dataclass(frozen=True)
+class GitHubSettings:
+    """Commit-status contexts of the deploys and what production's staging-green check waits for."""
+
+    staging_context: str = "deploy/staging"
+    production_context: str = "deploy/production"
+    staging_branch: str = "main"
+    pending_budget_s: float = 600.0  # how long a pending staging status is waited for
+    retry_budget_s: float = 120.0  # per GitHub call: rate-limit waits and 5xx retries
+
+    def context(self, environment: str) -> str | None:
+        """The commit-status context a deploy of `environment` reports under (None: it reports none)."""
+        return {"staging": self.staging_context, "production": self.production_context}.get(environment)
+
+
+@dataclass(frozen=True)
 class GatesConfig:
     """The whole configuration; `source` is the file it came from (None: built-in defaults)."""
 
     source: Path | None
     migrations: MigrationSettings
     environments: Mapping[str, Environment]
+    github: GitHubSettings = field(default_factory=GitHubSettings)
 
     def environment(self, name: str) -> Environment:
         try:
@@ -183,6 +199,7 @@ def _build(raw: Mapping[str, Any], source: Path | None, base: Path) -> GatesConf
     top = _Table(raw, "", source)
     migrations = _migrations(top.take_table("migrations"), base)
     environments_table = top.take_table("environments")
+    github = _github(top.take_table("github"))
     top.finish()
 
     declared = dict(environments_table.items())
@@ -192,7 +209,26 @@ def _build(raw: Mapping[str, Any], source: Path | None, base: Path) -> GatesConf
         if not isinstance(value, dict):
             raise environments_table.error(name, f"must be a table, not {value!r}")
         environments[name] = _environment(name, _Table(value, f"environments.{name}", source))
-    return GatesConfig(source=source, migrations=migrations, environments=environments)
+    return GatesConfig(source=source, migrations=migrations, environments=environments, github=github)
+
+
+_GITHUB_NAMES = ("staging_context", "production_context", "staging_branch")
+_GITHUB_BUDGETS = ("pending_budget_s", "retry_budget_s")
+
+
+def _github(table: _Table) -> GitHubSettings:
+    defaults = GitHubSettings()
+    values: dict[str, Any] = {}
+    for key in _GITHUB_NAMES:
+        values[key] = table.take(key, str, getattr(defaults, key))
+        if not values[key].strip():
+            raise table.error(key, "must not be empty")
+    for key in _GITHUB_BUDGETS:
+        values[key] = float(table.take(key, (int, float), getattr(defaults, key)))
+        if not 0 < values[key] < math.inf:  # also refuses nan
+            raise table.error(key, "must be a positive, finite number of seconds")
+    table.finish()
+    return GitHubSettings(**values)
 
 
 def _migrations(table: _Table, base: Path) -> MigrationSettings:
