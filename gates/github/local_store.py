@@ -267,7 +267,7 @@ def serve(store: LocalStore, host: str = "127.0.0.1", port: int = 0) -> Iterator
             length = int(self.headers.get("Content-Length") or 0)
             body = json.loads(self.rfile.read(length)) if length else None
             query = {key: values[-1] for key, values in parse_qs(url.query).items()}
-            answer = store.handle(self.command, url.path, query, body, self.headers)
+            answer = store.handle(self.command, url.path, query, body, dict(self.headers.items()))
             data = b"" if answer.body is None else json.dumps(answer.body).encode()
             self.send_response(answer.status)
             for name, value in answer.headers.items():
