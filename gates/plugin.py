@@ -20,7 +20,7 @@ from gates.config import ConfigError, Environment, GatesConfig, find_config, loa
 from gates.scratch_db import ScratchServer
 
 # Fixture modules of the gate packages, loaded with this plugin.
-pytest_plugins: list[str] = []
+pytest_plugins: list[str] = ["gates.github.reporting"]
 
 GATE_GROUPS = {
     "pre_deploy": "gates that decide whether a release may be deployed",

@@ -11,10 +11,10 @@ from typing import Any
 import jsonschema
 import pytest
 
+from gates.github.workflow_commands import escape_data, escape_property
 from migrations_checks.engine import lint_text
 from migrations_checks.findings import Coverage, Finding, LintResult, Suppression
 from migrations_checks.report import FORMATS, markdown, render
-from migrations_checks.report.github import escape_data, escape_property
 from migrations_checks.report.sarif import artifact_uri
 from migrations_checks.rules import all_rules
 
