@@ -62,6 +62,7 @@ FLY_COMMANDS: dict[tuple[str, ...], frozenset[str]] = {
     ("secrets", "list"): frozenset({"-a", "--app", "--json", "-j"}),
     ("config", "validate"): frozenset({"-c", "--config", "-s", "--strict", "-a", "--app"}),
 }
+TAKES_NO_ARGUMENTS = frozenset({("releases",)})  # `fly releases list` exits 1 (cobra.NoArgs)
 _HELP_FLAG = re.compile(r"^\s+(?:(-\w),\s+)?(--[\w-]+)", re.MULTILINE)
 
 
@@ -77,7 +78,10 @@ def check_fly(line: str) -> str | None:
     )
     if command is None:
         return f"`{line}`: flyctl {' '.join(words[:2])} is not a command platforms.md section 1 documents"
-    unknown = [flag for flag in flags_of(words[len(command) :]) if flag not in FLY_COMMANDS[command] | FLY_GLOBAL]
+    rest = words[len(command) :]
+    if command in TAKES_NO_ARGUMENTS and rest and not rest[0].startswith("-"):
+        return f"`{line}`: flyctl {' '.join(command)} takes no arguments (platforms.md 1.3)"
+    unknown = [flag for flag in flags_of(rest) if flag not in FLY_COMMANDS[command] | FLY_GLOBAL]
     return f"`{line}`: flyctl {' '.join(command)} has no {', '.join(unknown)}" if unknown else None
 
 
