@@ -115,6 +115,21 @@ class DrillSettings:
 
 
 @dataclass(frozen=True)
+class GitHubSettings:
+    """Commit-status contexts of the deploys and what production's staging-green check waits for."""
+
+    staging_context: str = "deploy/staging"
+    production_context: str = "deploy/production"
+    staging_branch: str = "main"
+    pending_budget_s: float = 600.0  # how long a pending staging status is waited for
+    retry_budget_s: float = 120.0  # per GitHub call: rate-limit waits and 5xx retries
+
+    def context(self, environment: str) -> str | None:
+        """The commit-status context a deploy of `environment` reports under (None: it reports none)."""
+        return {"staging": self.staging_context, "production": self.production_context}.get(environment)
+
+
+@dataclass(frozen=True)
 class GatesConfig:
     """The whole configuration; `source` is the file it came from (None: built-in defaults)."""
 
@@ -124,6 +139,7 @@ class GatesConfig:
     fly: FlySettings = field(default_factory=lambda: FlySettings())
     drills: DrillSettings = DrillSettings()
     branch_replay: BranchReplaySettings = BranchReplaySettings()
+    github: GitHubSettings = field(default_factory=GitHubSettings)
 
     def environment(self, name: str) -> Environment:
         try:
@@ -244,6 +260,7 @@ def _build(raw: Mapping[str, Any], source: Path | None, base: Path) -> GatesConf
     environments_table = top.take_table("environments")
     drills = _drills(top.take_table("drills"))
     branch_replay = _branch_replay(top.take_table("branch_replay"), base)
+    github = _github(top.take_table("github"))
     top.finish()
 
     declared = dict(environments_table.items())
@@ -260,6 +277,7 @@ def _build(raw: Mapping[str, Any], source: Path | None, base: Path) -> GatesConf
         fly=fly,
         drills=drills,
         branch_replay=branch_replay,
+        github=github,
     )
 
 
@@ -304,6 +322,25 @@ def _drills(table: _Table) -> DrillSettings:
         raise table.error("point_age_minutes", "must lie inside history_window_hours")
     table.finish()
     return settings
+
+
+_GITHUB_NAMES = ("staging_context", "production_context", "staging_branch")
+_GITHUB_BUDGETS = ("pending_budget_s", "retry_budget_s")
+
+
+def _github(table: _Table) -> GitHubSettings:
+    defaults = GitHubSettings()
+    values: dict[str, Any] = {}
+    for key in _GITHUB_NAMES:
+        values[key] = table.take(key, str, getattr(defaults, key))
+        if not values[key].strip():
+            raise table.error(key, "must not be empty")
+    for key in _GITHUB_BUDGETS:
+        values[key] = float(table.take(key, (int, float), getattr(defaults, key)))
+        if not 0 < values[key] < math.inf:  # also refuses nan
+            raise table.error(key, "must be a positive, finite number of seconds")
+    table.finish()
+    return GitHubSettings(**values)
 
 
 def _migrations(table: _Table, base: Path) -> MigrationSettings:

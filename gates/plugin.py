@@ -21,7 +21,7 @@ from gates.config import ConfigError, Environment, GatesConfig, find_config, loa
 from gates.scratch_db import SCRATCH_URL_ENV, ScratchServer
 
 # Fixture modules of the gate packages, loaded with this plugin.
-pytest_plugins: list[str] = ["fly.fixtures", "drills.fixtures"]
+pytest_plugins: list[str] = ["fly.fixtures", "drills.fixtures", "gates.github.reporting"]
 
 GATE_GROUPS = {
     "pre_deploy": "gates that decide whether a release may be deployed",

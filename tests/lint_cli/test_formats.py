@@ -11,10 +11,10 @@ from typing import Any
 import jsonschema
 import pytest
 
+from gates.github.workflow_commands import escape_data, escape_property
 from migrations_checks.lint.engine import lint_text
 from migrations_checks.lint.records.findings import Coverage, Finding, LintResult, Suppression
 from migrations_checks.lint.report import FORMATS, markdown, render
-from migrations_checks.lint.report.github import escape_data, escape_property
 from migrations_checks.lint.report.sarif import artifact_uri
 from migrations_checks.lint.rules import all_rules
 

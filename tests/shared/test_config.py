@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,35 @@ def test_bad_branch_replay_settings_are_refused(tmp_path: Path, setting: str, me
         load_config(config)
 
     assert str(error.value) == message.format(config)
+
+
+def test_github_settings_default_and_parse(tmp_path: Path) -> None:
+    from gates.config import GitHubSettings
+
+    assert load_config(None).github == GitHubSettings()
+    path = tmp_path / "gates.toml"
+    path.write_text('[github]\nstaging_context = "ci/staging"\nstaging_branch = "develop"\npending_budget_s = 30\n')
+    settings = load_config(path).github
+    assert (settings.staging_context, settings.staging_branch, settings.pending_budget_s) == (
+        "ci/staging",
+        "develop",
+        30.0,
+    )
+    assert settings.context("production") == "deploy/production"
+    assert settings.context("local") is None
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("[github]\nstaging_contxt = 'x'\n", "github.staging_contxt in * is not a known setting*"),
+        ("[github]\npending_budget_s = 0\n", "github.pending_budget_s in * must be a positive, finite number*"),
+        ("[github]\nstaging_branch = ' '\n", "github.staging_branch in * must not be empty"),
+    ],
+)
+def test_github_settings_refuse_bad_values(tmp_path: Path, body: str, message: str) -> None:
+    path = tmp_path / "gates.toml"
+    path.write_text(body)
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    assert fnmatch.fnmatch(str(raised.value), message)

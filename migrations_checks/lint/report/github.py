@@ -9,6 +9,7 @@ counts them and is plain text, not a command.
 
 from __future__ import annotations
 
+from gates.github.workflow_commands import annotation
 from migrations_checks.lint.records.findings import LintResult
 from migrations_checks.lint.report.summary import counts, coverage, repository_path
 
@@ -24,16 +25,7 @@ def render(result: LintResult) -> str:
             "col": str(finding.column),
             "title": finding.rule,
         }
-        joined = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
         message = f"{finding.message}\nhint: {finding.hint}" if finding.hint else finding.message
-        lines.append(f"::{COMMANDS[finding.severity]} {joined}::{escape_data(message)}")
+        lines.append(annotation(COMMANDS[finding.severity], message, properties))
     lines.append(f"migrations-checks: {counts(result)} in {coverage(result)}")
     return "\n".join(lines) + "\n"
-
-
-def escape_data(value: str) -> str:
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(value: str) -> str:
-    return escape_data(value).replace(":", "%3A").replace(",", "%2C")

@@ -1,0 +1,41 @@
+"""Gate `pre_deploy and staging_green`: production runs only what staging ran green.
+
+`pytest -m "pre_deploy and staging_green" --gates-env production`. It reads `GITHUB_API_URL`,
+`GITHUB_REPOSITORY`, `GITHUB_TOKEN` and `GITHUB_SHA`, and the `[github]` table of gates.toml
+(staging context, staging branch, pending budget). The gate applies to production deploys only:
+on another environment it is reported as skipped with that reason, never as passed.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from gates.config import Environment, GatesConfig
+from gates.github.client import GitHubClient, GitHubError
+from gates.github.staging_green import staging_green
+
+pytestmark = [pytest.mark.pre_deploy, pytest.mark.staging_green]
+
+
+def test_deployed_commit_is_green_on_staging(gates_config: GatesConfig, gates_env: Environment) -> None:
+    if gates_env.name != "production":
+        pytest.skip(f"staging_green gates production deploys only; this is {gates_env.name}")
+    settings = gates_config.github
+    deployed = os.environ.get("GITHUB_SHA", "").strip()
+    try:
+        if not deployed:
+            raise GitHubError("GITHUB_SHA is not set: Actions sets it; elsewhere export the commit being deployed")
+        with GitHubClient.from_environ(retry_budget_s=settings.retry_budget_s) as client:
+            verdict = staging_green(
+                client,
+                deployed,
+                branch=settings.staging_branch,
+                context=settings.staging_context,
+                pending_budget_s=settings.pending_budget_s,
+            )
+    except GitHubError as error:
+        pytest.fail(f"staging_green cannot decide: {error}", pytrace=False)
+    if not verdict.green:
+        pytest.fail(f"staging is not green for {deployed[:12]}: {verdict.sentence}", pytrace=False)

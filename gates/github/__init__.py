@@ -1,0 +1,1 @@
+"""GitHub: the REST client, the staging-green decision, commit statuses and run reports."""

@@ -1,0 +1,215 @@
+"""workflow_lint: this repository's workflows pass; a workflow breaking a rule fails naming file, job and rule."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import gates
+from gates.github.cli_flags import check_fly, check_vercel, vercel_flags
+from gates.github.workflow_rules import Problem, check_workflow
+
+pytest_plugins = ["pytester"]
+WORKFLOWS = Path(__file__).resolve().parents[2] / ".github" / "workflows"
+GATE = Path(gates.__file__).parent / "gate_workflow_lint.py"
+STAGING = (WORKFLOWS / "deploy-staging.yml").read_text()
+PRODUCTION = (WORKFLOWS / "deploy-production.yml").read_text()
+
+
+def problems(tmp_path: Path, text: str, name: str = "deploy-staging.yml") -> list[Problem]:
+    path = tmp_path / name
+    path.write_text(text)
+    return check_workflow(path)
+
+
+def broken(
+    tmp_path: Path, text: str, old: str, new: str, name: str = "deploy-staging.yml"
+) -> set[tuple[str, str, str]]:
+    assert old in text, old
+    return {(p.file, p.job, p.rule) for p in problems(tmp_path, text.replace(old, new, 1), name)}
+
+
+@pytest.mark.parametrize("path", sorted(WORKFLOWS.glob("*.yml")), ids=lambda path: path.name)
+def test_this_repositorys_workflows_pass(path: Path) -> None:
+    assert check_workflow(path) == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "job", "rule"),
+    [
+        ("cancel-in-progress: false", "cancel-in-progress: true", "*", "concurrency"),
+        ("permissions: {}", "permissions: write-all", "*", "permissions"),
+        ("    permissions:\n      contents: read\n      statuses: write\n", "", "deploy", "permissions"),
+        ("      statuses: write\n", "      statuses: write\n      contents: write\n", "deploy", "permissions"),
+        ("@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1", "@v7", "*", "pinned-actions"),
+        (
+            "@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1",
+            "@3d3c42e5aac5ba805825da76410c181273ba90b1",
+            "*",
+            "pinned-actions",
+        ),
+        ("    timeout-minutes: 60\n", "", "deploy", "timeout"),
+        (
+            "    env:\n      GATES_ENV: staging\n",
+            "    env:\n      GATES_ENV: staging\n      T: ${{ secrets.FLY_API_TOKEN }}\n",
+            "deploy",
+            "secret-scope",
+        ),
+        (
+            "run: python -m migrations_checks migrate",
+            "run: DATABASE_URL=${{ secrets.DATABASE_URL_STAGING }} python -m migrations_checks migrate",
+            "deploy",
+            "secret-scope",
+        ),
+        ("--strategy rolling\n", "--strategy rolling --detach\n", "deploy", "no-detach"),
+        ("      - name: Migrate\n        run: python -m migrations_checks migrate\n", "", "deploy", "order"),
+        (
+            "      - name: Smoke on the old release\n        run:",
+            "      - name: Smoke on the old release\n        if: false\n        run:",
+            "deploy",
+            "order",
+        ),
+        ("      - name: Status\n        if: always()\n", "      - name: Status\n", "deploy", "order"),
+    ],
+)
+def test_each_rule_fails_a_staging_workflow_that_breaks_it(
+    tmp_path: Path, old: str, new: str, job: str, rule: str
+) -> None:
+    assert ("deploy-staging.yml", job, rule) in broken(tmp_path, STAGING, old, new)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "rule"),
+    [
+        ("    environment: production\n", "", "environment"),
+        (
+            "      - name: Staging green\n"
+            '        run: pytest -m "pre_deploy and staging_green" --gates-env production\n',
+            "",
+            "staging-green-first",
+        ),
+        (
+            "      - name: Migrate\n        run:",
+            "      - name: Migrate\n        if: always()\n        run:",
+            "staging-green-first",
+        ),
+    ],
+)
+def test_production_rules(tmp_path: Path, old: str, new: str, rule: str) -> None:
+    assert ("deploy-production.yml", "deploy", rule) in broken(tmp_path, PRODUCTION, old, new, "deploy-production.yml")
+
+
+def test_flyctl_lines_are_checked_against_platforms_md() -> None:
+    assert check_fly("flyctl deploy --config fly/fly.prod.worker.toml --remote-only --strategy rolling") is None
+    assert (
+        check_fly("flyctl deploy --app a --region iad")
+        == "`flyctl deploy --app a --region iad`: flyctl deploy has no --region"
+    )
+    assert "not a command platforms.md section 1 documents" in str(check_fly("flyctl apps destroy a"))
+    assert "takes no arguments" in str(check_fly("flyctl releases list --app a"))
+
+
+@pytest.fixture(scope="module")
+def vercel(tmp_path_factory: pytest.TempPathFactory) -> str:
+    npm = shutil.which("npm")
+    if npm is None:
+        if os.environ.get("CI"):
+            pytest.fail("npm is not on PATH, so the real Vercel CLI cannot be installed to check the workflows")
+        pytest.skip("npm is not on PATH: the vercel flags are checked where npm is (always in CI)")
+    prefix = tmp_path_factory.mktemp("vercel")
+    subprocess.run(
+        [npm, "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(prefix), "vercel@58.10.0"],
+        check=True,
+        timeout=540,
+    )
+    return str(prefix / "node_modules" / ".bin" / "vercel")
+
+
+def test_vercel_lines_are_checked_against_the_real_help(vercel: str) -> None:
+    def flags(command: str) -> frozenset[str]:
+        return vercel_flags(vercel, command)
+
+    assert check_vercel("vercel deploy --prebuilt --prod", flags) is None
+    assert check_vercel("vercel pull --yes --environment=preview", flags) is None
+    assert check_vercel("vercel build --prod", flags) is None
+    assert (
+        check_vercel("vercel deploy --prebuilt --production", flags)
+        == "`vercel deploy --prebuilt --production`: vercel deploy has no --production"
+    )
+
+
+def fake_tool(folder: Path, name: str, output: str, code: int) -> None:
+    folder.mkdir(exist_ok=True)
+    path = folder / name
+    path.write_text(f"#!/bin/sh\ncat <<'EOF'\n{output}\nEOF\nexit {code}\n")
+    path.chmod(path.stat().st_mode | stat.S_IEXEC)
+
+
+def run_gate(pytester: pytest.Pytester, workflow: str, test: str) -> pytest.RunResult:
+    (pytester.path / ".github" / "workflows").mkdir(parents=True)
+    (pytester.path / ".github" / "workflows" / "deploy-staging.yml").write_text(workflow)
+    pytester.makefile(".toml", gates="")
+    pytester.makeini("[pytest]\n")
+    return pytester.runpytest_inprocess(
+        str(GATE), "-c", "tox.ini", "--rootdir", str(pytester.path), "--gates-config=gates.toml", "-k", test
+    )
+
+
+def test_the_gate_names_file_job_and_rule(pytester: pytest.Pytester) -> None:
+    result = run_gate(pytester, STAGING.replace("    timeout-minutes: 60\n", ""), "deploy_rules")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*deploy-staging.yml: job deploy: [[]timeout[]] every job needs timeout-minutes*"])
+
+
+def test_the_gate_passes_this_repositorys_workflows(pytester: pytest.Pytester) -> None:
+    run_gate(pytester, STAGING, "deploy_rules or zizmor").assert_outcomes(passed=2)
+
+
+def test_zizmor_findings_fail_the_gate(pytester: pytest.Pytester) -> None:
+    unsafe = STAGING.replace(
+        "run: flyctl deploy --config fly/fly.staging.worker.toml",
+        "run: echo ${{ github.event.head_commit.message }} && flyctl deploy --config fly/fly.staging.worker.toml",
+    )
+    result = run_gate(pytester, unsafe, "zizmor")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*zizmor found * problem(s) at medium severity or above:*",
+            "*deploy-staging.yml: job deploy: [[]template-injection[]]*",
+        ]
+    )
+
+
+def test_actionlint_absent_fails_closed(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(pytester.path / "nothing"))
+    monkeypatch.delenv("GATES_ACTIONLINT", raising=False)
+    result = run_gate(pytester, STAGING, "actionlint")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*actionlint is not installed, so the workflows are not checked by it*"])
+
+
+@pytest.mark.parametrize(
+    ("output", "code", "outcome"),
+    [
+        ("", 0, "passed"),
+        (
+            '.github/workflows/deploy-staging.yml:3:5: unexpected key "onn" for "workflow" section [syntax-check]',
+            1,
+            "failed",
+        ),
+    ],
+)
+def test_actionlint_findings_fail_the_gate(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, output: str, code: int, outcome: str
+) -> None:
+    fake_tool(pytester.path / "bin", "actionlint", output, code)
+    monkeypatch.setenv("GATES_ACTIONLINT", str(pytester.path / "bin" / "actionlint"))
+    result = run_gate(pytester, STAGING, "actionlint")
+    result.assert_outcomes(**{outcome: 1})
+    if code:
+        result.stdout.fnmatch_lines(["*actionlint found problems:*", "*[[]syntax-check[]]*"])
