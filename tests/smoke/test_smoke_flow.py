@@ -16,6 +16,8 @@ import httpx
 import psycopg
 import pytest
 
+from gates.dsn import Dsn
+from gates.secret import Secret
 from smoke import flow
 from smoke.auth import ClerkCredentials
 from smoke.flow import SmokeFailure, run_smoke
@@ -230,7 +232,7 @@ def test_an_unreachable_database_fails_with_the_password_masked(
 ) -> None:
     monkeypatch.setattr(flow, "CONNECT_BUDGET_S", 0.3)
     with standin(("api",)) as stack:
-        settings = smoke_settings(stack, database_url="postgresql://smoke:s3cret-pw@127.0.0.1:9/app")
+        settings = smoke_settings(stack, database_url=Dsn("postgresql://smoke:s3cret-pw@127.0.0.1:9/app"))
     failure = _fail(settings)
     assert failure.stage == "preflight" and "smoke:***@127.0.0.1:9/app" in failure.detail
     assert "s3cret-pw" not in str(failure)
@@ -243,7 +245,7 @@ def test_the_clerk_session_is_revoked_after_a_pass_and_a_failure(
     # This Clerk mints the key the stand-in accepts, so the run authenticates the way it does
     # against the real app: one session, a token from it, and the session revoked at the end.
     with FakeClerk(jwt=standin_api_key).serving() as clerk, standin(STANDIN_FAULTS=fault) as stack:
-        settings = smoke_settings(stack, auth=ClerkCredentials(SECRET, DEFAULT_TEST_USER, clerk.url))
+        settings = smoke_settings(stack, auth=ClerkCredentials(Secret(SECRET), DEFAULT_TEST_USER, clerk.url))
         if fault:
             assert _fail(settings).stage == "create"
         else:
@@ -255,7 +257,7 @@ def test_a_session_left_signed_in_fails_the_cleanup(
     standin: Factory, smoke_settings: Settings, standin_api_key: str, tagged_plans: Callable[[], list[str]]
 ) -> None:
     with FakeClerk(jwt=standin_api_key, revoke_status=500).serving() as clerk, standin() as stack:
-        settings = smoke_settings(stack, auth=ClerkCredentials(SECRET, DEFAULT_TEST_USER, clerk.url))
+        settings = smoke_settings(stack, auth=ClerkCredentials(Secret(SECRET), DEFAULT_TEST_USER, clerk.url))
         failure = _fail(settings)
     assert failure.stage == "cleanup"
     assert "Clerk refused to revoke session sess_123 for user " in failure.detail
