@@ -187,38 +187,74 @@ def test_without_a_worker_the_timeout_names_the_stall(standin: Factory, smoke_se
     assert "locked_by None, locked_at None, error None" in failure.detail
 
 
-def test_preflight_removes_only_this_users_old_tagged_leftovers(
-    standin: Factory, smoke_settings: Settings, smoke_db: psycopg.Connection, tagged_plans: Callable[[], list[str]]
+def _insert_plans(smoke_db: psycopg.Connection, plans: list[tuple[str, str, str]], *, active: bool = False) -> None:
+    """Plans as earlier runs (or the user) left them: (clerk user, topic, age); `active` ones count
+    towards the app's active-plan limit."""
+    for clerk_id, topic, age in plans:
+        smoke_db.execute(
+            "INSERT INTO learning_plans (user_id, topic, skill_level, weekly_hours, learning_style, "
+            "generation_status, is_quota_eligible, created_at) SELECT id, %s, 'beginner', 1, 'mixed', 'ready', "
+            "%s, now() - %s::interval FROM users WHERE clerk_user_id = %s",
+            (topic, active, age, clerk_id),
+        )
+
+
+def test_preflight_removes_the_plans_of_runs_that_are_over_and_nothing_else(
+    standin: Factory,
+    smoke_settings: Settings,
+    smoke_db: psycopg.Connection,
+    scratch_database: str,
+    tagged_plans: Callable[[], list[str]],
 ) -> None:
+    now = int(time.time())
     with standin() as stack:
         smoke_db.execute("INSERT INTO users (clerk_user_id, email) VALUES ('user_someone_else', 'else@x.invalid')")
-        plans = [  # (clerk user, topic, age)
-            ("user_smoke_test", "gates-smoke 0123456789ab deploy check", "2 hours"),  # a crashed run's: goes
-            ("user_smoke_test", "gates-smoke ba9876543210 deploy check", "1 second"),  # a concurrent run's: stays
-            # a concurrent run given a longer budget than this run's 10 s: stays
-            ("user_smoke_test", "gates-smoke 0000000000bb deploy check", "5 minutes"),
-            ("user_smoke_test", "my own learning plan", "2 hours"),  # untagged: stays
-            ("user_smoke_test", "gates-smoke is a phrase too", "2 hours"),  # not the tag pattern: stays
-            ("user_someone_else", "gates-smoke 00000000000a deploy check", "2 hours"),  # another user's: stays
-        ]
-        for clerk_id, topic, age in plans:
-            smoke_db.execute(
-                "INSERT INTO learning_plans (user_id, topic, skill_level, weekly_hours, learning_style, "
-                "generation_status, created_at) SELECT id, %s, 'beginner', 1, 'mixed', 'ready', now() - %s::interval "
-                "FROM users WHERE clerk_user_id = %s",
-                (topic, age, clerk_id),
-            )
+        _insert_plans(
+            smoke_db,
+            [
+                ("user_smoke_test", "gates-smoke 0123456789ab deploy check", "2 hours"),  # an old crashed run's: goes
+                ("user_smoke_test", "gates-smoke ba9876543210 deploy check", "1 second"),  # an old-style run's: stays
+                ("user_smoke_test", f"gates-smoke 0000000000d1 until {now - 5} deploy check", "1 minute"),  # over
+                # killed a second ago, well before its deadline: no session of it is left, so it goes at once
+                ("user_smoke_test", f"gates-smoke 0000000000d2 until {now + 300} deploy check", "1 second"),
+                # a concurrent run, alive: its session is connected (below); stays
+                ("user_smoke_test", f"gates-smoke 0000000000a1 until {now + 300} deploy check", "1 second"),
+                ("user_smoke_test", "my own learning plan", "2 hours"),  # untagged: stays
+                ("user_smoke_test", "gates-smoke is a phrase too", "2 hours"),  # not the tag pattern: stays
+                ("user_someone_else", "gates-smoke 00000000000a deploy check", "2 hours"),  # another user's: stays
+            ],
+        )
         lines: list[str] = []
-        run_smoke(smoke_settings(stack), report=lines.append)
-    assert lines == ["smoke preflight: removed 1 leftover smoke plan(s) older than 600 s"]
+        with psycopg.connect(scratch_database, application_name="gates-smoke 0000000000a1 run"):
+            run_smoke(smoke_settings(stack), report=lines.append)
+    assert lines == ["smoke preflight: removed 3 leftover smoke plan(s) of runs that are over"]
     assert tagged_plans() == [
         "gates-smoke 00000000000a deploy check",
-        "gates-smoke 0000000000bb deploy check",
+        f"gates-smoke 0000000000a1 until {now + 300} deploy check",
         "gates-smoke ba9876543210 deploy check",
         "gates-smoke is a phrase too",
     ]
     untagged = smoke_db.execute("SELECT count(*) FROM learning_plans WHERE topic = 'my own learning plan'")
     assert untagged.fetchone() == (1,)
+
+
+def test_a_create_refused_by_the_apps_limits_names_the_suites_own_leftovers(
+    standin: Factory, smoke_settings: Settings, smoke_db: psycopg.Connection, scratch_database: str
+) -> None:
+    now = int(time.time())
+    live = [f"gates-smoke 0000000000a{n} until {now + 300} deploy check" for n in range(3)]
+    with standin() as stack:
+        _insert_plans(smoke_db, [("user_smoke_test", topic, "1 second") for topic in live], active=True)
+        names = [f"gates-smoke 0000000000a{n} run" for n in range(3)]
+        sessions = [psycopg.connect(scratch_database, application_name=name) for name in names]
+        try:
+            failure = _fail(smoke_settings(stack))
+        finally:
+            for session in sessions:
+                session.close()
+    assert failure.stage == "create" and "answered HTTP 500" in failure.detail
+    assert "the test user still has 3 smoke plan(s)" in failure.detail
+    assert "the suite's own leftovers are the likely cause" in failure.detail
 
 
 def test_a_missing_test_user_fails_the_preflight(standin: Factory, smoke_settings: Settings) -> None:
