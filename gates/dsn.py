@@ -1,4 +1,4 @@
-"""Postgres connection strings: pick a database inside one, show one without its password, compare two."""
+"""Postgres connection strings: read one as libpq does, pick a database inside one, show one without its password."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ _SECRET_KEYS = ("password", "sslpassword")
 _KEYWORD_SECRET = re.compile(r"(\b(?:ssl)?password\s*=\s*)('(?:[^'\\]|\\.)*'|(?:[^\s\\]|\\.)+)", re.IGNORECASE)
 # libpq reads a `dbname` value that is itself a URI as the connection string.
 _EMBEDDED_URI = re.compile(r"[a-z][a-z0-9+.-]*://[^\s']+", re.IGNORECASE)
-_DEFAULT_PORT = "5432"
 
 
 def parse(conninfo: str) -> dict[str, object]:
@@ -90,34 +89,6 @@ def _mask_query(query: str) -> str:
         else:
             pairs.append(f"{key}=***" if unquote(key).lower() in _SECRET_KEYS else pair)
     return "&".join(pairs)
-
-
-def same_database(left: str, right: str) -> bool:
-    """Whether two connection strings can reach the same database on the same server.
-
-    Written for the guard, where a false "different" could let replay write to production: the
-    port defaults to 5432, host names compare case-insensitively, a `hostaddr` counts as a name
-    of its host, and a missing database name is the user name, as libpq takes it.
-    """
-    try:
-        a, b = parse(left), parse(right)
-    except Exception:  # an unparseable string matches nothing; the caller connects and fails
-        return False
-    hosts_a, hosts_b = _hosts(a), _hosts(b)
-    same_host = hosts_a == hosts_b or bool(hosts_a & hosts_b)
-    return same_host and _port(a) == _port(b) and _database(a) == _database(b)
-
-
-def _hosts(params: dict[str, object]) -> frozenset[str]:
-    return frozenset(str(params[key]).lower() for key in ("host", "hostaddr") if params.get(key))
-
-
-def _port(params: dict[str, object]) -> str:
-    return str(params.get("port") or _DEFAULT_PORT)
-
-
-def _database(params: dict[str, object]) -> str:
-    return str(params.get("dbname") or params.get("user") or "")
 
 
 class Dsn(str):
