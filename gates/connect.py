@@ -11,9 +11,9 @@ from __future__ import annotations
 import time
 
 import psycopg
-from psycopg.conninfo import conninfo_to_dict
 
-from gates.dsn import mask
+from gates.dsn import ambiguous, mask, parse
+from gates.secret import SecretBoundary
 
 FIRST_DELAY_S = 0.25
 MAX_DELAY_S = 4.0
@@ -35,6 +35,12 @@ def connect(conninfo: str, *, budget_s: float, read_only: bool = False) -> psyco
     a gate that only inspects a database cannot change it even by mistake; psycopg sends that
     per transaction, which also holds through a transaction-mode pooler.
     """
+    if ambiguous(conninfo):
+        raise ConnectError(
+            f"{mask(conninfo)} is read by libpq with the text after the first '/' as the database name, so "
+            "an unencoded '/' or '@' in the password turns into host, port and database: percent-encode "
+            "them (%2F, %40)"
+        )
     deadline = time.monotonic() + budget_s
     delay = FIRST_DELAY_S
     attempts = 0
@@ -43,7 +49,8 @@ def connect(conninfo: str, *, budget_s: float, read_only: bool = False) -> psyco
         remaining = deadline - time.monotonic()
         timeout = max(1, min(ATTEMPT_TIMEOUT_S, int(remaining)))
         try:
-            connection = psycopg.connect(conninfo, autocommit=not read_only, connect_timeout=timeout)
+            with SecretBoundary():
+                connection = psycopg.connect(conninfo, autocommit=not read_only, connect_timeout=timeout)
         except psycopg.ProgrammingError:
             raise ConnectError(f"{mask(conninfo)} is not a valid Postgres connection string") from None
         except psycopg.OperationalError as error:
@@ -64,7 +71,7 @@ def connect(conninfo: str, *, budget_s: float, read_only: bool = False) -> psyco
 def _scrub(message: str, conninfo: str) -> str:
     """`message` without the password, in case libpq ever echoes part of the connection string."""
     try:
-        password = conninfo_to_dict(conninfo).get("password")
+        password = parse(conninfo).get("password")
     except psycopg.ProgrammingError:
         return message
     return message.replace(str(password), "***") if password else message

@@ -1,11 +1,11 @@
-"""Postgres connection strings: pick a database inside one, show one without its password, compare two."""
+"""Postgres connection strings: read one as libpq does, pick a database inside one, show one without its password."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from urllib.parse import unquote
 
+import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 # libpq takes a password in `password` and a client key's passphrase in `sslpassword`, in the
@@ -13,26 +13,54 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 _SECRET_KEYS = ("password", "sslpassword")
 # An unquoted value runs to the first unescaped space: libpq reads `\ ` as a space in it.
 _KEYWORD_SECRET = re.compile(r"(\b(?:ssl)?password\s*=\s*)('(?:[^'\\]|\\.)*'|(?:[^\s\\]|\\.)+)", re.IGNORECASE)
-_DEFAULT_PORT = "5432"
+# libpq reads a `dbname` value that is itself a URI as the connection string.
+_EMBEDDED_URI = re.compile(r"[a-z][a-z0-9+.-]*://[^\s']+", re.IGNORECASE)
+
+
+def parse(conninfo: str) -> dict[str, object]:
+    """libpq's reading of `conninfo`; a string it cannot read raises `psycopg.ProgrammingError`
+    with the masked string (libpq's own message quotes the part it stumbled on, password or not)."""
+    try:
+        return dict(conninfo_to_dict(conninfo))
+    except psycopg.ProgrammingError:
+        raise psycopg.ProgrammingError(f"{mask(conninfo)} is not a valid Postgres connection string") from None
 
 
 def with_database(conninfo: str, database: str) -> str:
     """The same server and credentials as `conninfo`, connected to `database`."""
-    params = conninfo_to_dict(conninfo)
+    params = parse(conninfo)
     params["dbname"] = database
     return make_conninfo(**params)  # type: ignore[arg-type]
 
 
 def database_name(conninfo: str) -> str | None:
-    value = conninfo_to_dict(conninfo).get("dbname")
+    value = parse(conninfo).get("dbname")
     return str(value) if value is not None else None
 
 
+def ambiguous(conninfo: str) -> bool:
+    """Whether libpq reads this URI differently from how it was most likely meant: an `@` after
+    the first `/` (`postgresql://u:X/S3cret@host/db`) is, for libpq, part of the database name, so
+    a password holding an unencoded `/` turns into host, port and database."""
+    _scheme, separator, rest = conninfo.partition("://")
+    if not separator or "/" not in rest:
+        return False
+    head, _slash, tail = rest.partition("/")
+    return "@" not in head and "@" in tail
+
+
 def mask(conninfo: str) -> str:
-    """`conninfo` with every password (user info, `password`, `sslpassword`) replaced by `***`."""
+    """`conninfo` with every password (user info, `password`, `sslpassword`) replaced by `***`.
+
+    When libpq would not see the user info where the writer put it (`ambiguous`), the whole
+    stretch up to the last `@` is masked: where the password ends cannot be told.
+    """
     scheme, separator, rest = conninfo.partition("://")
     if not separator:
-        return _KEYWORD_SECRET.sub(r"\1***", conninfo)
+        masked = _KEYWORD_SECRET.sub(r"\1***", conninfo)
+        return _EMBEDDED_URI.sub(lambda uri: mask(uri.group(0)), masked)
+    if ambiguous(conninfo):
+        return f"{scheme}://***@{_mask_location(rest[rest.rfind('@') + 1 :])}"
     # libpq takes the user info from before the first `@` ahead of the first `/`, whatever else it
     # holds (`#` and `?` included), so a URL parser is not to be trusted with it; masking up to the
     # last such `@` hides at least that much.
@@ -41,46 +69,26 @@ def mask(conninfo: str) -> str:
     user_info, after = (rest[:at], rest[at + 1 :]) if at != -1 else (None, rest)
     if user_info is not None and ":" in user_info:
         user_info = user_info.split(":", 1)[0] + ":***"
-    location, question, query = after.partition("?")
     credentials = "" if user_info is None else f"{user_info}@"
-    return f"{scheme}://{credentials}{location}{question}{_mask_query(query)}"
+    return f"{scheme}://{credentials}{_mask_location(after)}"
+
+
+def _mask_location(after: str) -> str:
+    location, question, query = after.partition("?")
+    return f"{location}{question}{_mask_query(query)}"
 
 
 def _mask_query(query: str) -> str:
-    """The URL query with the value of each secret parameter (however percent-encoded) masked."""
+    """The URL query with the value of each secret parameter (however percent-encoded) masked, and
+    any part without `=`."""
     pairs = []
     for pair in query.split("&") if query else []:
         key, equals, _value = pair.partition("=")
-        pairs.append(f"{key}=***" if equals and unquote(key).lower() in _SECRET_KEYS else pair)
+        if not equals:  # libpq refuses it, quoting it in the error: what it holds cannot be told
+            pairs.append("***")
+        else:
+            pairs.append(f"{key}=***" if unquote(key).lower() in _SECRET_KEYS else pair)
     return "&".join(pairs)
-
-
-def same_database(left: str, right: str) -> bool:
-    """Whether two connection strings can reach the same database on the same server.
-
-    Written for the guard, where a false "different" could let replay write to production: the
-    port defaults to 5432, host names compare case-insensitively, a `hostaddr` counts as a name
-    of its host, and a missing database name is the user name, as libpq takes it.
-    """
-    try:
-        a, b = conninfo_to_dict(left), conninfo_to_dict(right)
-    except Exception:  # an unparseable string matches nothing; the caller connects and fails
-        return False
-    hosts_a, hosts_b = _hosts(a), _hosts(b)
-    same_host = hosts_a == hosts_b or bool(hosts_a & hosts_b)
-    return same_host and _port(a) == _port(b) and _database(a) == _database(b)
-
-
-def _hosts(params: Mapping[str, object]) -> frozenset[str]:
-    return frozenset(str(params[key]).lower() for key in ("host", "hostaddr") if params.get(key))
-
-
-def _port(params: Mapping[str, object]) -> str:
-    return str(params.get("port") or _DEFAULT_PORT)
-
-
-def _database(params: Mapping[str, object]) -> str:
-    return str(params.get("dbname") or params.get("user") or "")
 
 
 class Dsn(str):

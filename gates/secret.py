@@ -9,6 +9,7 @@ client through `BearerAuth`, a subprocess environment).
 from __future__ import annotations
 
 from collections.abc import Generator
+from types import TracebackType
 
 import httpx
 
@@ -41,6 +42,27 @@ class Secret:
 
     def __bool__(self) -> bool:
         return bool(self._value)
+
+
+class SecretBoundary:
+    """Wraps a call into a library that holds a revealed secret (a driver, an HTTP client).
+
+    An exception leaving the call, a pytest-timeout firing inside it included, loses the
+    library's frames and its chained exceptions: their locals (`conninfo`, `params`, header lists)
+    hold the secret in clear, and `--tb=long --showlocals` or a JSON report would print them. Our
+    frames above carry only masked types, so the traceback still shows where the call was made.
+    """
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        if error is not None:
+            error.with_traceback(None)
+            error.__cause__ = None
+            error.__suppress_context__ = True
 
 
 class BearerAuth(httpx.Auth):

@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 
+from gates.secret import SecretBoundary
 from smoke.auth import AuthProvider
 from smoke.redact import redacted_excerpt
 
@@ -56,14 +57,10 @@ class PlanApi:
     ) -> dict[str, Any]:
         call = f"{method} {path}"
         timeout = httpx.USE_CLIENT_DEFAULT if timeout_s is None else httpx.Timeout(timeout_s)
+        auth = self._auth.auth()  # outside the boundary: minting a token has its own errors
         try:
-            response = self._client.request(
-                method,
-                self._base + path,
-                json=body,
-                headers={"Authorization": self._auth.authorization()},
-                timeout=timeout,
-            )
+            with SecretBoundary():
+                response = self._client.request(method, self._base + path, json=body, auth=auth, timeout=timeout)
         except httpx.HTTPError as error:
             raise ApiError(call, None, f"{type(error).__name__}: {self._excerpt(str(error))}") from None
         if response.status_code != expected:

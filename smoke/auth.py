@@ -5,9 +5,10 @@ The real app accepts no API key: Clerk guards every route, and a test session to
 Backend API (`POST /v1/sessions`) and mints a token from it (`POST /v1/sessions/{id}/tokens`)
 whenever the current one is near expiry, so a 90 s smoke never sends an expired token; at the end
 of the run it revokes the session (`POST /v1/sessions/{id}/revoke`), so no smoke run leaves a
-signed-in session behind. The static token is for the stand-in. Neither ever puts a secret in an
-error message or a repr, and each lists its secrets (the Clerk key and every token minted so far)
-for the excerpts of server answers.
+signed-in session behind. The static token is for the stand-in. Keys and tokens are `Secret`s and
+reach the request only through `BearerAuth`; neither provider ever puts one in an error message or
+a repr, and each lists its secrets (the Clerk key and every token minted so far) for the excerpts
+of server answers.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ import base64
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 import httpx
 
+from gates.secret import BearerAuth, Secret, SecretBoundary
 from smoke.redact import redacted_excerpt
 
 CLERK_API_URL = "https://api.clerk.com"
@@ -33,11 +35,11 @@ class AuthError(Exception):
 
 
 class AuthProvider(Protocol):
-    def authorization(self) -> str:
-        """The `Authorization` header value to send now."""
+    def auth(self) -> httpx.Auth:
+        """What signs the next request (a bearer token valid now)."""
         ...
 
-    def secrets(self) -> list[str]:
+    def secrets(self) -> list[Secret]:
         """Every value this provider holds or has sent that must never reach output.
 
         Asked for each time output is written, since a provider that mints tokens has new ones
@@ -52,12 +54,12 @@ class AuthProvider(Protocol):
 
 @dataclass(frozen=True)
 class StaticToken:
-    token: str = field(repr=False)
+    token: Secret
 
-    def authorization(self) -> str:
-        return f"Bearer {self.token}"
+    def auth(self) -> httpx.Auth:
+        return BearerAuth(self.token)
 
-    def secrets(self) -> list[str]:
+    def secrets(self) -> list[Secret]:
         return [self.token]
 
     def close(self) -> None:
@@ -68,7 +70,7 @@ class StaticToken:
 class ClerkCredentials:
     """What minting Clerk session tokens needs; the secret key never shows in a repr."""
 
-    secret_key: str = field(repr=False)
+    secret_key: Secret
     user_id: str
     api_url: str = CLERK_API_URL
 
@@ -89,16 +91,16 @@ class ClerkSessionTokens:
         self._clock = clock
         self._margin = refresh_margin_s
         self._session_id: str | None = None
-        self._token: str | None = None
-        self._minted_tokens: list[str] = []  # an expired token is still a credential in a log
+        self._token: Secret | None = None
+        self._minted_tokens: list[Secret] = []  # an expired token is still a credential in a log
         self._expires_at = 0.0
 
-    def authorization(self) -> str:
+    def auth(self) -> httpx.Auth:
         if self._token is None or self._expires_at - self._clock() < self._margin:
-            self._mint()
-        return f"Bearer {self._token}"
+            self._token = self._mint()
+        return BearerAuth(self._token)
 
-    def secrets(self) -> list[str]:
+    def secrets(self) -> list[Secret]:
         return [self._credentials.secret_key, *self._minted_tokens]
 
     def close(self) -> str | None:
@@ -111,21 +113,21 @@ class ClerkSessionTokens:
             return f"{error}; the session stays signed in until Clerk expires it"
         return None
 
-    def _mint(self) -> None:
+    def _mint(self) -> Secret:
         if self._session_id is None:
             session = self._post("/v1/sessions", {"user_id": self._credentials.user_id}, "create a session")
             self._session_id = _text(session, "id", "create a session")
-        token = self._post(f"/v1/sessions/{self._session_id}/tokens", None, "mint a session token")
-        self._token = _text(token, "jwt", "mint a session token")
-        self._minted_tokens.append(self._token)
-        self._expires_at = _expiry(self._token) or self._clock() + TOKEN_LIFETIME_S
+        answer = self._post(f"/v1/sessions/{self._session_id}/tokens", None, "mint a session token")
+        token = Secret(_text(answer, "jwt", "mint a session token"))
+        self._minted_tokens.append(token)
+        self._expires_at = _expiry(token) or self._clock() + TOKEN_LIFETIME_S
+        return token
 
     def _post(self, path: str, body: dict[str, str] | None, action: str) -> dict[str, object]:
         url = self._credentials.api_url.rstrip("/") + path
         try:
-            response = self._client.post(
-                url, json=body, headers={"Authorization": f"Bearer {self._credentials.secret_key}"}
-            )
+            with SecretBoundary():
+                response = self._client.post(url, json=body, auth=BearerAuth(self._credentials.secret_key))
         except httpx.HTTPError as error:
             reason = redacted_excerpt(str(error), self.secrets())
             raise AuthError(f"Clerk could not be reached to {action} at {url}: {reason}") from None
@@ -145,16 +147,15 @@ class ClerkSessionTokens:
 
 
 def _text(data: dict[str, object], key: str, action: str) -> str:
-    value = data.get(key)
-    if not isinstance(value, str) or not value:
+    if not isinstance(data.get(key), str) or not data.get(key):
         raise AuthError(f"Clerk's answer to the request to {action} has no `{key}`")
-    return value
+    return str(data[key])
 
 
-def _expiry(jwt: str) -> float | None:
+def _expiry(jwt: Secret) -> float | None:
     """The token's `exp` claim (read, not verified: the app verifies it), or None."""
     try:
-        payload = jwt.split(".")[1]
+        payload = jwt.reveal().split(".")[1]
         claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
         return float(claims["exp"])
     except (IndexError, ValueError, KeyError, TypeError):

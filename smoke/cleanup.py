@@ -13,7 +13,14 @@ from uuid import UUID
 
 import psycopg
 
-from smoke.tagging import ANY_RUN_TOPIC, RunTag
+from smoke.tagging import ANY_RUN_TOPIC, DEADLINE_OF_TOPIC, RUN_ID_OF_TOPIC, RunTag
+
+# A run is alive while a session carries its name; read only where sessions are the run's own
+# (through a transaction-mode pooler an idle client has no server session to show).
+_NO_LIVE_SESSION = """NOT EXISTS (
+    SELECT 1 FROM pg_stat_activity a
+    WHERE a.application_name ~ %(any)s
+    AND substring(a.application_name from %(run_id)s) = substring(topic from %(run_id)s))"""
 
 
 def remove_run(connection: psycopg.Connection, user_id: UUID, tag: RunTag, plan_id: str | None) -> int:
@@ -27,11 +34,32 @@ def remove_run(connection: psycopg.Connection, user_id: UUID, tag: RunTag, plan_
     return cursor.rowcount
 
 
-def remove_leftovers(connection: psycopg.Connection, user_id: UUID, older_than_s: float) -> int:
-    """Delete earlier runs' plans older than `older_than_s` (a concurrent run's are younger)."""
+def remove_leftovers(
+    connection: psycopg.Connection, user_id: UUID, *, sessions_visible: bool, untimed_older_than_s: float
+) -> int:
+    """Delete the plans of runs that are over: past the deadline in their tag, or (when
+    `sessions_visible`) with no session left, i.e. killed. Plans of runs older than deadlines in
+    tags go when older than `untimed_older_than_s`. Returns how many were deleted."""
+    past_deadline = "substring(topic from %(deadline)s)::bigint < extract(epoch from now())"
+    dead = f"({past_deadline} OR {_NO_LIVE_SESSION})" if sessions_visible else past_deadline
     cursor = connection.execute(
-        "DELETE FROM learning_plans WHERE user_id = %s AND topic ~ %s "
-        "AND created_at < now() - make_interval(secs => %s)",
-        (user_id, ANY_RUN_TOPIC, older_than_s),
+        "DELETE FROM learning_plans WHERE user_id = %(user)s AND topic ~ %(any)s AND CASE "
+        f"WHEN topic ~ %(deadline)s THEN {dead} "
+        "ELSE created_at < now() - make_interval(secs => %(older)s) END",
+        {
+            "user": user_id,
+            "any": ANY_RUN_TOPIC,
+            "deadline": DEADLINE_OF_TOPIC,
+            "run_id": RUN_ID_OF_TOPIC,
+            "older": untimed_older_than_s,
+        },
     )
     return cursor.rowcount
+
+
+def remaining_plans(connection: psycopg.Connection, user_id: UUID) -> int:
+    """How many smoke plans the test user has right now (this run's included)."""
+    row = connection.execute(
+        "SELECT count(*) FROM learning_plans WHERE user_id = %s AND topic ~ %s", (user_id, ANY_RUN_TOPIC)
+    ).fetchone()
+    return int(row[0]) if row else 0

@@ -14,15 +14,28 @@ from uuid import UUID
 import psycopg
 
 from gates.connect import connect
+from gates.dsn import Dsn
 
-STATEMENT_TIMEOUT = "10s"
+STATEMENT_TIMEOUT_S = 10.0
 
 
-def open_database(url: str, *, budget_s: float) -> psycopg.Connection:
-    """An autocommit connection (retried while a Neon compute wakes) whose queries cannot hang."""
+def open_database(
+    url: Dsn, *, budget_s: float, session_name: str, statement_timeout_s: float = STATEMENT_TIMEOUT_S
+) -> psycopg.Connection:
+    """An autocommit connection (retried while a Neon compute wakes) whose queries cannot hang,
+    named `session_name` (the run's heartbeat, see `smoke.tagging`)."""
     connection = connect(url, budget_s=budget_s)
-    connection.execute("SELECT set_config('statement_timeout', %s, false)", (STATEMENT_TIMEOUT,))
+    connection.execute(
+        "SELECT set_config('statement_timeout', %s, false), set_config('application_name', %s, false)",
+        (f"{int(statement_timeout_s * 1000)}ms", session_name),
+    )
     return connection
+
+
+def database_epoch_s(connection: psycopg.Connection) -> float:
+    """The database's clock, in epoch seconds: deadlines in tags are compared with it."""
+    row = connection.execute("SELECT extract(epoch from now())::float8").fetchone()
+    return float(row[0]) if row else 0.0
 
 
 @dataclass(frozen=True)

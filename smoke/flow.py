@@ -6,7 +6,9 @@ row exists), `generation` (poll the status until ready or failed, or the poll bu
 `verify` (modules and tasks exist in the database and through the API), `regeneration` (the
 regenerator replaces them, see `smoke.regeneration`), `cleanup` (delete this
 run's rows and end its Clerk session). A failure names its stage, what was seen and the time
-spent; cleanup runs after a pass, a failure, a timeout and Ctrl-C alike, on a fresh connection.
+spent; cleanup runs after a pass, a failure, a timeout, Ctrl-C, SIGTERM and SIGHUP alike, on a
+fresh connection, with those signals held until it is done and within its own time bound. A run
+stopped by pytest-timeout fails with the same stage sentence, not with a traceback.
 """
 
 from __future__ import annotations
@@ -22,10 +24,20 @@ import psycopg
 
 from gates.connect import ConnectError
 from gates.dsn import mask
+from gates.signals import HeldSignals, terminating_like_ctrl_c
 from smoke import cleanup
 from smoke.api_client import ApiError, PlanApi
 from smoke.auth import AuthError, AuthProvider, ClerkSessionTokens, StaticToken
-from smoke.db import JobRow, latest_job, open_database, plan_counts, plan_outcome, plan_owner, user_row_id
+from smoke.db import (
+    JobRow,
+    database_epoch_s,
+    latest_job,
+    open_database,
+    plan_counts,
+    plan_outcome,
+    plan_owner,
+    user_row_id,
+)
 from smoke.diagnosis import diagnose, evidence
 from smoke.poller import Backoff, PollOutcome, poll
 from smoke.regeneration import RegenerationFailure, regenerate
@@ -36,9 +48,11 @@ HTTP_TIMEOUT_S = 15.0
 CONNECT_BUDGET_S = 20.0  # a Neon compute waking from zero takes a few seconds
 ENQUEUE_WAIT_S = 3.0  # the app inserts the job after the plan, not in the same transaction
 TRANSIENT_POLL_ERRORS = 3
-LEFTOVER_MIN_AGE_S = 600.0  # longer than any sensible smoke budget
+LEFTOVER_MIN_AGE_S = 600.0  # for plans of runs older than deadlines in tags: longer than any sensible budget
+CLEANUP_BUDGET_S = 10.0  # cleanup holds signals, so it bounds itself: connect, delete, revoke
 TERMINAL = ("ready", "failed")
 CLEANUP_RESERVE_S = 5.0  # of the total budget, kept for cleanup after the last leg
+LIMIT_STATUSES = (429, 500)  # the app's plan limits: 429 RATE_LIMITED / ATTEMPTS_CAPPED, the quota a bare 500
 
 
 class SmokeFailure(Exception):
@@ -101,6 +115,9 @@ class _Run:
         self.start = time.monotonic()
         self.user_id: UUID | None = None
         self.plan_id: str | None = None  # once the app answered the create
+        self.stage = "preflight"
+        self.last_seen = "nothing yet"  # for the sentence of a run stopped from outside
+        self._db: psycopg.Connection | None = None  # the run's session: its heartbeat until cleanup ends
 
     def elapsed(self) -> float:
         return time.monotonic() - self.start
@@ -109,45 +126,59 @@ class _Run:
         return SmokeFailure(stage, detail, self.elapsed())
 
     def execute(self) -> SmokeResult:
-        with httpx.Client(timeout=HTTP_TIMEOUT_S) as client:
+        with terminating_like_ctrl_c(), httpx.Client(timeout=HTTP_TIMEOUT_S) as client:
             auth = self._auth(client)
             try:
                 result = self._stages(PlanApi(self.settings.api_url, auth, client))
-            except BaseException as error:  # Ctrl-C and pytest-timeout too: cleanup must still run
+            except SmokeFailure as failure:
                 problem = self._cleanup(auth)
-                if problem and isinstance(error, SmokeFailure):
-                    error.detail += f"; cleanup also failed: {problem}"
-                elif problem:
+                if problem:
+                    failure.detail += f"; cleanup also failed: {problem}"
+                raise
+            except (Exception, KeyboardInterrupt, SystemExit):  # a bug, Ctrl-C, SIGTERM, SIGHUP: cleanup still runs
+                problem = self._cleanup(auth)
+                if problem:
                     self.report(f"smoke cleanup failed: {problem}")
                 raise
-            problem = self._cleanup(auth)
+            except BaseException as stop:  # pytest-timeout's alarm: the whole-run budget is spent
+                raise self._stopped(stop, self._cleanup(auth)) from None
+            try:
+                problem = self._cleanup(auth)
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except BaseException as stop:  # the alarm came during cleanup, held until it ended
+                self.stage = "cleanup"
+                raise self._stopped(stop, None) from None
         if problem:
             raise self.fail("cleanup", problem)
         return result
+
+    def _stopped(self, stop: BaseException, cleanup_problem: str | None) -> SmokeFailure:
+        cleaned = f"cleanup failed: {cleanup_problem}" if cleanup_problem else "cleanup done"
+        return self.fail(self.stage, f"stopped by {stop}; last seen: {self.last_seen}; {cleaned}")
 
     def _auth(self, client: httpx.Client) -> AuthProvider:
         auth = self.settings.auth
         return auth if isinstance(auth, StaticToken) else ClerkSessionTokens(auth, client)
 
     def _stages(self, api: PlanApi) -> SmokeResult:
-        stage = "preflight"
         try:
-            with self._database(stage) as db:
-                self._preflight(db)
-                created = time.monotonic()
-                stage = "create"
-                plan_id = self._create(api, db)
-                stage = "enqueue"
-                self._wait_for_job(db, plan_id)
-                stage = "generation"
-                claimed, completed, outcome = self._generation(api, db, plan_id, created)
-                stage = "verify"
-                modules, tasks, job = self._verify(api, db, plan_id, outcome.last)
-                verified = time.monotonic() - created
-                stage = "regeneration"
-                regenerated_s = self._regenerate(api, db, plan_id)
+            self._db = db = self._database()
+            self._preflight(db)
+            created = time.monotonic()
+            self.stage = "create"
+            plan_id = self._create(api, db)
+            self.stage = "enqueue"
+            self._wait_for_job(db, plan_id)
+            self.stage = "generation"
+            claimed, completed, outcome = self._generation(api, db, plan_id, created)
+            self.stage = "verify"
+            modules, tasks, job = self._verify(api, db, plan_id, outcome.last)
+            verified = time.monotonic() - created
+            self.stage = "regeneration"
+            regenerated_s = self._regenerate(api, db, plan_id)
         except psycopg.Error as error:  # e.g. the connection dropped or a query hit statement_timeout
-            raise self.fail(stage, f"database error: {type(error).__name__}: {error}") from None
+            raise self.fail(self.stage, f"database error: {type(error).__name__}: {error}") from None
         return SmokeResult(
             run_id=self.tag.run_id,
             plan_id=plan_id,
@@ -162,11 +193,20 @@ class _Run:
             regenerated_s=regenerated_s,
         )
 
-    def _database(self, stage: str) -> psycopg.Connection:
+    def _database(self) -> psycopg.Connection:
         try:
-            return open_database(self.settings.database_url, budget_s=CONNECT_BUDGET_S)
+            return open_database(
+                self.settings.database_url, budget_s=CONNECT_BUDGET_S, session_name=self.tag.session_name
+            )
         except (ConnectError, psycopg.Error) as error:
-            raise self.fail(stage, f"cannot use the database {mask(self.settings.database_url)}: {error}") from None
+            raise self.fail(
+                self.stage, f"cannot use the database {mask(self.settings.database_url)}: {error}"
+            ) from None
+
+    def _sessions_visible(self) -> bool:
+        """Whether a run's session shows it alive: not through Neon's pooler, where an idle client
+        holds no server session (the deadline in the tag still tells)."""
+        return "-pooler." not in str(self.settings.database_url)
 
     def _preflight(self, db: psycopg.Connection) -> None:
         self.user_id = user_row_id(db, self.settings.test_user)
@@ -176,21 +216,30 @@ class _Run:
                 f"the test user {self.settings.test_user} has no users row in {mask(self.settings.database_url)}; "
                 "the app refuses plans without one (create it as docs/smoke.md shows)",
             )
-        # A concurrent run may have a longer budget than this one: its plan must not count as left over.
+        # This run is certainly over by then: pytest-timeout stops it at the budget, cleanup bounds itself.
+        remaining = self.settings.total_budget_s - self.elapsed()
+        self.tag = self.tag.until(int(database_epoch_s(db) + remaining + CLEANUP_BUDGET_S) + 1)
+        # A plan of a run older than deadlines in tags may be a concurrent run's with a longer budget.
         older_than = max(self.settings.total_budget_s, LEFTOVER_MIN_AGE_S)
-        removed = cleanup.remove_leftovers(db, self.user_id, older_than)
+        removed = cleanup.remove_leftovers(
+            db, self.user_id, sessions_visible=self._sessions_visible(), untimed_older_than_s=older_than
+        )
         if removed:
-            self.report(f"smoke preflight: removed {removed} leftover smoke plan(s) older than {older_than:g} s")
+            self.report(f"smoke preflight: removed {removed} leftover smoke plan(s) of runs that are over")
+        self.last_seen = "the preflight passed"
 
     def _create(self, api: PlanApi, db: psycopg.Connection) -> str:
         try:
             body = api.create_plan(self.tag.plan_payload())
-        except (ApiError, AuthError) as error:
+        except AuthError as error:
             raise self.fail("create", str(error)) from None
+        except ApiError as error:
+            raise self.fail("create", f"{error}{self._limits_hint(db, error)}") from None
         plan_id = body.get("id")
         if not isinstance(plan_id, str):
             raise self.fail("create", f"the 201 answer has no plan id: {sorted(body)}")
         self.plan_id = plan_id
+        self.last_seen = f"the app created plan {plan_id}"
         owner = plan_owner(db, plan_id)
         if owner != self.user_id:
             # e.g. DEV_CLERK_USER_ID set on a non-production app: the token's user is not the one used.
@@ -200,6 +249,19 @@ class _Run:
                 f"{self.settings.test_user} ({self.user_id}): it does not act as the test user",
             )
         return plan_id
+
+    def _limits_hint(self, db: psycopg.Connection, error: ApiError) -> str:
+        """Why the app's limits may have refused the create: the suite's own plans, if any remain."""
+        if error.status not in LIMIT_STATUSES or self.user_id is None:
+            return ""
+        remaining = cleanup.remaining_plans(db, self.user_id)
+        if not remaining:
+            return ""
+        return (
+            f"; the test user still has {remaining} smoke plan(s) of runs still going or ended less than their "
+            "budget ago: the suite's own leftovers are the likely cause, as the app caps active plans, attempts "
+            "and creates per hour (429 or a bare 500)"
+        )
 
     def _wait_for_job(self, db: psycopg.Connection, plan_id: str) -> None:
         deadline = time.monotonic() + ENQUEUE_WAIT_S
@@ -232,6 +294,7 @@ class _Run:
             errors.clear()
             if not isinstance(status, str):
                 return None  # an answer without a status shows nothing: not claimed, not finished
+            self.last_seen = f"status {status!r} for plan {plan_id}"
             if status != "pending" and not seen_claimed:
                 seen_claimed.append(time.monotonic() - created)
             return status
@@ -305,15 +368,26 @@ class _Run:
         return time.monotonic() - started
 
     def _cleanup(self, auth: AuthProvider) -> str | None:
-        """Delete this run's plans on a fresh connection and sign out; the problems, if any."""
-        problems = [problem for problem in (self._delete_plans(), auth.close()) if problem]
+        """Delete this run's plans on a fresh connection and sign out, with signals held until both
+        are done (each bounded); the problems, if any. The run's own session closes last."""
+        with HeldSignals():
+            try:
+                problems = [problem for problem in (self._delete_plans(), auth.close()) if problem]
+            finally:
+                if self._db is not None:
+                    self._db.close()
         return "; ".join(problems) or None
 
     def _delete_plans(self) -> str | None:
         if self.user_id is None:
             return None  # nothing can have been created before the user was found
         try:
-            with open_database(self.settings.database_url, budget_s=CONNECT_BUDGET_S) as db:
+            with open_database(
+                self.settings.database_url,
+                budget_s=CLEANUP_BUDGET_S / 2,
+                session_name=self.tag.session_name,
+                statement_timeout_s=CLEANUP_BUDGET_S / 4,
+            ) as db:
                 removed = cleanup.remove_run(db, self.user_id, self.tag, self.plan_id)
         except (ConnectError, psycopg.Error) as error:
             return f"could not delete run {self.tag.run_id}'s plans from {mask(self.settings.database_url)}: {error}"

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from gates.config import Environment
+from gates.dsn import Dsn
 from gates.env import EnvError, env_number
+from gates.secret import Secret
 from smoke.auth import CLERK_API_URL, ClerkCredentials, StaticToken
 
 DEFAULT_POLL_BUDGET_S = 60.0
@@ -31,7 +34,7 @@ class MissingInput(SmokeInputError):
 @dataclass(frozen=True)
 class SmokeSettings:
     api_url: str
-    database_url: str = field(repr=False)
+    database_url: Dsn
     test_user: str  # the Clerk user id of the smoke-test user
     auth: StaticToken | ClerkCredentials
     poll_budget_s: float = DEFAULT_POLL_BUDGET_S
@@ -44,6 +47,10 @@ def resolve(environment: Environment, environ: Mapping[str, str] = os.environ) -
     api_url = environ.get("SMOKE_TEST_API_URL") or environment.api_url
     if not api_url:
         raise MissingInput(f"no API URL for {environment.name}: set SMOKE_TEST_API_URL or api_url in {where}")
+    if "@" in urlsplit(api_url).netloc:
+        # httpx would send the user info as Basic auth in place of the key, to a server that may echo it.
+        source = "SMOKE_TEST_API_URL" if environ.get("SMOKE_TEST_API_URL") else f"api_url in {where}"
+        raise SmokeInputError(f"{source} holds user info (user:password@): remove it, the key is sent as a bearer")
     database_url = environ.get("SMOKE_TEST_DATABASE_URL") or environ.get(environment.database_url_env)
     if not database_url:
         raise MissingInput(
@@ -61,7 +68,7 @@ def resolve(environment: Environment, environ: Mapping[str, str] = os.environ) -
         )
     return SmokeSettings(
         api_url=api_url,
-        database_url=database_url,
+        database_url=Dsn(database_url),
         test_user=test_user,
         auth=_auth(environ, test_user),
         poll_budget_s=poll_budget,
@@ -91,12 +98,12 @@ def _auth(environ: Mapping[str, str], test_user: str) -> StaticToken | ClerkCred
     )
 
 
-def _credential(environ: Mapping[str, str], name: str) -> str | None:
+def _credential(environ: Mapping[str, str], name: str) -> Secret | None:
     """A key as it goes into an `Authorization` header. Whitespace around it (a pasted newline) is
     dropped; anything else a header cannot carry is refused here, by name only, because the HTTP
     library's own error would quote the whole header, key included."""
-    value = (environ.get(name) or "").strip()
-    if value and not all("!" <= char <= "~" for char in value):
+    value = Secret((environ.get(name) or "").strip())
+    if not all("!" <= char <= "~" for char in value.reveal()):
         raise SmokeInputError(f"{name} holds spaces, control or non-ASCII characters; check how it was pasted")
     return value or None
 

@@ -2,9 +2,10 @@
 
 Replay runs every migration, rollbacks included, so pointed at a real database it would destroy
 data. Three independent checks stand in the way: the database must be named like the scratch
-databases `gates.scratch_db` creates, it must not be (nor be served by the same URL as) the
-database of a configured staging or production environment, and it must be empty when replay
-starts. The scratch server itself is also refused when it is a configured database.
+databases `gates.scratch_db` creates, it must not be on the server of a configured staging or
+production database (servers compared by what they resolve to, see `gates.servers`), and it must
+be empty when replay starts. The scratch server itself is refused on the same grounds, and when a
+host name does not resolve, since then nobody can tell.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from collections.abc import Mapping
 
 from gates.config import GatesConfig
 from gates.connect import connect
-from gates.dsn import Dsn, database_name, mask, same_database
+from gates.dsn import Dsn, database_name, mask
 from gates.scratch_db import SCRATCH_PREFIX
+from gates.servers import UnresolvedHost, same_server
 
 _OBJECTS = """
     SELECT kind || ' ' || name FROM (
@@ -53,7 +55,7 @@ def protected_urls(config: GatesConfig, environ: Mapping[str, str] = os.environ)
 
 
 def check_scratch_server(admin_url: str, protected: Mapping[str, str]) -> None:
-    """Refuse a scratch server URL (`GATES_SCRATCH_DATABASE_URL`) that is a configured database."""
+    """Refuse a scratch server URL (`GATES_SCRATCH_DATABASE_URL`) on a configured database's server."""
     _refuse_protected(admin_url, protected, "as the scratch server")
 
 
@@ -77,8 +79,15 @@ def check_replay_target(url: str, protected: Mapping[str, str], *, connect_budge
 
 def _refuse_protected(url: str, protected: Mapping[str, str], purpose: str) -> None:
     for variable, protected_url in protected.items():
-        if same_database(url, protected_url):
+        try:
+            same = same_server(url, protected_url)
+        except UnresolvedHost as unresolved:
             raise GuardError(
-                f"refusing {mask(url)} {purpose}: it is the database in {variable}, a configured "
-                "staging or production database that replay must never write to"
+                f"refusing {mask(url)} {purpose}: cannot tell whether it is the server of {variable} "
+                f"({mask(protected_url)}), because {unresolved}"
+            ) from None
+        if same:
+            raise GuardError(
+                f"refusing {mask(url)} {purpose}: it is on the server of the database in {variable} "
+                f"({mask(protected_url)}), a configured staging or production database: replay never writes near one"
             )

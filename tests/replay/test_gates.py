@@ -132,7 +132,7 @@ def test_replay_gate_refuses_a_scratch_server_that_is_production(scratch_server:
     result = run_gate(REPLAY_GATE, scratch_server, tmp_path, EXAMPLE, DATABASE_URL_PROD=scratch_server.admin_url)
 
     assert result.returncode == 1
-    assert "as the scratch server: it is the database in DATABASE_URL_PROD" in result.stdout
+    assert "as the scratch server: it is on the server of the database in DATABASE_URL_PROD" in result.stdout
 
 
 def test_an_unreachable_scratch_server_fails_in_one_sentence_without_its_password(
@@ -179,7 +179,7 @@ def test_a_scratch_server_that_refuses_databases_fails_in_one_sentence(
         tmp_path,
         EXAMPLE,
         **{SCRATCH_URL_ENV: url},
-        DATABASE_URL_PROD=f"postgresql://prod:{PASSWORD}-prod@db.invalid/prod",
+        DATABASE_URL_PROD=f"postgresql://prod:{PASSWORD}-prod@127.0.0.1:9/prod",
     )
 
     output = result.stdout + result.stderr

@@ -9,7 +9,7 @@ import pytest
 from psycopg.conninfo import make_conninfo
 
 from gates.config import MigrationSettings, load_config
-from gates.dsn import database_name
+from gates.dsn import database_name, mask
 from gates.scratch_db import ScratchServer
 from migrations_checks.db.guard import GuardError, check_replay_target, check_scratch_server, protected_urls
 from migrations_checks.db.replay import replay_database
@@ -53,8 +53,31 @@ def test_a_database_replay_did_not_create_is_refused(scratch_server: ScratchServ
 
 
 def test_a_scratch_server_that_is_a_configured_database_is_refused(scratch_server: ScratchServer) -> None:
-    with pytest.raises(GuardError, match="as the scratch server: it is the database in DATABASE_URL_STAGING"):
+    with pytest.raises(
+        GuardError, match="as the scratch server: it is on the server of the database in DATABASE_URL_ST"
+    ):
         check_scratch_server(scratch_server.admin_url, {"DATABASE_URL_STAGING": scratch_server.admin_url})
+
+
+def test_another_database_on_a_configured_databases_server_is_refused(scratch_server: ScratchServer) -> None:
+    staging = make_conninfo(scratch_server.admin_url, dbname="app", password="stg-secret")
+    with pytest.raises(GuardError, match="it is on the server of the database in DATABASE_URL_STAGING") as raised:
+        check_scratch_server(scratch_server.admin_url, {"DATABASE_URL_STAGING": staging})
+    assert "stg-secret" not in str(raised.value) and "password=***" in str(raised.value)
+
+
+def test_a_configured_url_whose_host_does_not_resolve_is_refused_naming_both_masked(
+    scratch_server: ScratchServer,
+) -> None:
+    production = "postgresql://prod:prod-secret@db.invalid/prod"
+    with pytest.raises(GuardError) as raised:
+        check_scratch_server(scratch_server.admin_url, {"DATABASE_URL_PROD": production})
+    message = str(raised.value)
+    assert (
+        "cannot tell whether it is the server of DATABASE_URL_PROD (postgresql://prod:***@db.invalid/prod)" in message
+    )
+    assert "'db.invalid' does not resolve" in message and "prod-secret" not in message
+    assert message.startswith(f"refusing {mask(scratch_server.admin_url)} as the scratch server")
 
 
 def test_protected_urls_come_from_the_staging_and_production_variables(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ import pytest
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from gates.connect import ConnectError, connect
+from gates.dsn import Dsn
 
 PASSWORD = "s3cret-pw"
 
@@ -110,3 +111,10 @@ def test_a_read_only_connection_cannot_write(scratch_database: str) -> None:
         pytest.raises(psycopg.errors.ReadOnlySqlTransaction),
     ):
         connection.execute("CREATE TABLE t (id int)")
+
+
+def test_a_password_with_an_unencoded_slash_is_refused_before_connecting() -> None:
+    with pytest.raises(ConnectError) as refused:
+        connect(Dsn("postgresql://u:X/S3cret@127.0.0.1:1/db"), budget_s=5)
+    assert "S3cret" not in str(refused.value) and "X/" not in str(refused.value)
+    assert "percent-encode" in str(refused.value)

@@ -9,6 +9,8 @@ from typing import Any
 import psycopg
 import pytest
 
+from gates.dsn import Dsn
+from gates.secret import Secret
 from smoke.auth import StaticToken
 from smoke.settings import SmokeSettings
 from standin.settings import DEFAULT_TEST_USER
@@ -29,9 +31,9 @@ def smoke_settings(scratch_database: str, standin_api_key: str) -> Callable[...,
     def make(stack: Stack, **changes: Any) -> SmokeSettings:
         settings = SmokeSettings(
             api_url=stack.api_url,
-            database_url=scratch_database,
+            database_url=Dsn(scratch_database),
             test_user=DEFAULT_TEST_USER,
-            auth=StaticToken(standin_api_key),
+            auth=StaticToken(Secret(standin_api_key)),
             poll_budget_s=3.0,
             total_budget_s=10.0,
         )

@@ -16,6 +16,8 @@ import httpx
 import psycopg
 import pytest
 
+from gates.dsn import Dsn
+from gates.secret import Secret
 from smoke import flow
 from smoke.auth import ClerkCredentials
 from smoke.flow import SmokeFailure, run_smoke
@@ -185,38 +187,74 @@ def test_without_a_worker_the_timeout_names_the_stall(standin: Factory, smoke_se
     assert "locked_by None, locked_at None, error None" in failure.detail
 
 
-def test_preflight_removes_only_this_users_old_tagged_leftovers(
-    standin: Factory, smoke_settings: Settings, smoke_db: psycopg.Connection, tagged_plans: Callable[[], list[str]]
+def _insert_plans(smoke_db: psycopg.Connection, plans: list[tuple[str, str, str]], *, active: bool = False) -> None:
+    """Plans as earlier runs (or the user) left them: (clerk user, topic, age); `active` ones count
+    towards the app's active-plan limit."""
+    for clerk_id, topic, age in plans:
+        smoke_db.execute(
+            "INSERT INTO learning_plans (user_id, topic, skill_level, weekly_hours, learning_style, "
+            "generation_status, is_quota_eligible, created_at) SELECT id, %s, 'beginner', 1, 'mixed', 'ready', "
+            "%s, now() - %s::interval FROM users WHERE clerk_user_id = %s",
+            (topic, active, age, clerk_id),
+        )
+
+
+def test_preflight_removes_the_plans_of_runs_that_are_over_and_nothing_else(
+    standin: Factory,
+    smoke_settings: Settings,
+    smoke_db: psycopg.Connection,
+    scratch_database: str,
+    tagged_plans: Callable[[], list[str]],
 ) -> None:
+    now = int(time.time())
     with standin() as stack:
         smoke_db.execute("INSERT INTO users (clerk_user_id, email) VALUES ('user_someone_else', 'else@x.invalid')")
-        plans = [  # (clerk user, topic, age)
-            ("user_smoke_test", "gates-smoke 0123456789ab deploy check", "2 hours"),  # a crashed run's: goes
-            ("user_smoke_test", "gates-smoke ba9876543210 deploy check", "1 second"),  # a concurrent run's: stays
-            # a concurrent run given a longer budget than this run's 10 s: stays
-            ("user_smoke_test", "gates-smoke 0000000000bb deploy check", "5 minutes"),
-            ("user_smoke_test", "my own learning plan", "2 hours"),  # untagged: stays
-            ("user_smoke_test", "gates-smoke is a phrase too", "2 hours"),  # not the tag pattern: stays
-            ("user_someone_else", "gates-smoke 00000000000a deploy check", "2 hours"),  # another user's: stays
-        ]
-        for clerk_id, topic, age in plans:
-            smoke_db.execute(
-                "INSERT INTO learning_plans (user_id, topic, skill_level, weekly_hours, learning_style, "
-                "generation_status, created_at) SELECT id, %s, 'beginner', 1, 'mixed', 'ready', now() - %s::interval "
-                "FROM users WHERE clerk_user_id = %s",
-                (topic, age, clerk_id),
-            )
+        _insert_plans(
+            smoke_db,
+            [
+                ("user_smoke_test", "gates-smoke 0123456789ab deploy check", "2 hours"),  # an old crashed run's: goes
+                ("user_smoke_test", "gates-smoke ba9876543210 deploy check", "1 second"),  # an old-style run's: stays
+                ("user_smoke_test", f"gates-smoke 0000000000d1 until {now - 5} deploy check", "1 minute"),  # over
+                # killed a second ago, well before its deadline: no session of it is left, so it goes at once
+                ("user_smoke_test", f"gates-smoke 0000000000d2 until {now + 300} deploy check", "1 second"),
+                # a concurrent run, alive: its session is connected (below); stays
+                ("user_smoke_test", f"gates-smoke 0000000000a1 until {now + 300} deploy check", "1 second"),
+                ("user_smoke_test", "my own learning plan", "2 hours"),  # untagged: stays
+                ("user_smoke_test", "gates-smoke is a phrase too", "2 hours"),  # not the tag pattern: stays
+                ("user_someone_else", "gates-smoke 00000000000a deploy check", "2 hours"),  # another user's: stays
+            ],
+        )
         lines: list[str] = []
-        run_smoke(smoke_settings(stack), report=lines.append)
-    assert lines == ["smoke preflight: removed 1 leftover smoke plan(s) older than 600 s"]
+        with psycopg.connect(scratch_database, application_name="gates-smoke 0000000000a1 run"):
+            run_smoke(smoke_settings(stack), report=lines.append)
+    assert lines == ["smoke preflight: removed 3 leftover smoke plan(s) of runs that are over"]
     assert tagged_plans() == [
         "gates-smoke 00000000000a deploy check",
-        "gates-smoke 0000000000bb deploy check",
+        f"gates-smoke 0000000000a1 until {now + 300} deploy check",
         "gates-smoke ba9876543210 deploy check",
         "gates-smoke is a phrase too",
     ]
     untagged = smoke_db.execute("SELECT count(*) FROM learning_plans WHERE topic = 'my own learning plan'")
     assert untagged.fetchone() == (1,)
+
+
+def test_a_create_refused_by_the_apps_limits_names_the_suites_own_leftovers(
+    standin: Factory, smoke_settings: Settings, smoke_db: psycopg.Connection, scratch_database: str
+) -> None:
+    now = int(time.time())
+    live = [f"gates-smoke 0000000000a{n} until {now + 300} deploy check" for n in range(3)]
+    with standin() as stack:
+        _insert_plans(smoke_db, [("user_smoke_test", topic, "1 second") for topic in live], active=True)
+        names = [f"gates-smoke 0000000000a{n} run" for n in range(3)]
+        sessions = [psycopg.connect(scratch_database, application_name=name) for name in names]
+        try:
+            failure = _fail(smoke_settings(stack))
+        finally:
+            for session in sessions:
+                session.close()
+    assert failure.stage == "create" and "answered HTTP 500" in failure.detail
+    assert "the test user still has 3 smoke plan(s)" in failure.detail
+    assert "the suite's own leftovers are the likely cause" in failure.detail
 
 
 def test_a_missing_test_user_fails_the_preflight(standin: Factory, smoke_settings: Settings) -> None:
@@ -230,7 +268,7 @@ def test_an_unreachable_database_fails_with_the_password_masked(
 ) -> None:
     monkeypatch.setattr(flow, "CONNECT_BUDGET_S", 0.3)
     with standin(("api",)) as stack:
-        settings = smoke_settings(stack, database_url="postgresql://smoke:s3cret-pw@127.0.0.1:9/app")
+        settings = smoke_settings(stack, database_url=Dsn("postgresql://smoke:s3cret-pw@127.0.0.1:9/app"))
     failure = _fail(settings)
     assert failure.stage == "preflight" and "smoke:***@127.0.0.1:9/app" in failure.detail
     assert "s3cret-pw" not in str(failure)
@@ -243,7 +281,7 @@ def test_the_clerk_session_is_revoked_after_a_pass_and_a_failure(
     # This Clerk mints the key the stand-in accepts, so the run authenticates the way it does
     # against the real app: one session, a token from it, and the session revoked at the end.
     with FakeClerk(jwt=standin_api_key).serving() as clerk, standin(STANDIN_FAULTS=fault) as stack:
-        settings = smoke_settings(stack, auth=ClerkCredentials(SECRET, DEFAULT_TEST_USER, clerk.url))
+        settings = smoke_settings(stack, auth=ClerkCredentials(Secret(SECRET), DEFAULT_TEST_USER, clerk.url))
         if fault:
             assert _fail(settings).stage == "create"
         else:
@@ -255,7 +293,7 @@ def test_a_session_left_signed_in_fails_the_cleanup(
     standin: Factory, smoke_settings: Settings, standin_api_key: str, tagged_plans: Callable[[], list[str]]
 ) -> None:
     with FakeClerk(jwt=standin_api_key, revoke_status=500).serving() as clerk, standin() as stack:
-        settings = smoke_settings(stack, auth=ClerkCredentials(SECRET, DEFAULT_TEST_USER, clerk.url))
+        settings = smoke_settings(stack, auth=ClerkCredentials(Secret(SECRET), DEFAULT_TEST_USER, clerk.url))
         failure = _fail(settings)
     assert failure.stage == "cleanup"
     assert "Clerk refused to revoke session sess_123 for user " in failure.detail

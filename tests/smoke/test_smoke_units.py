@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from gates.config import Environment
+from gates.secret import Secret
 from smoke.auth import ClerkCredentials, StaticToken
 from smoke.db import JobRow
 from smoke.diagnosis import diagnose
@@ -124,14 +125,14 @@ def test_inputs_come_from_smoke_variables_then_the_environments_config() -> None
         60.0,
         90.0,
     )
-    assert clerk.auth == ClerkCredentials("sk", "user_1", "https://api.clerk.com")
+    assert clerk.auth == ClerkCredentials(Secret("sk"), "user_1", "https://api.clerk.com")
     static = resolve(
         staging,
         {
             **base,
             "SMOKE_TEST_API_KEY": "k",
             "SMOKE_TEST_API_URL": "http://127.0.0.1:1",
-            "SMOKE_TEST_DATABASE_URL": "postgresql://db/x",
+            "SMOKE_TEST_DATABASE_URL": "postgresql://u:pw-x@db/x",
             "SMOKE_POLL_BUDGET_S": "2",
             "SMOKE_TOTAL_BUDGET_S": "5",
             "CLERK_API_URL": "http://unused",
@@ -139,13 +140,13 @@ def test_inputs_come_from_smoke_variables_then_the_environments_config() -> None
     )
     assert (static.api_url, static.database_url, static.auth) == (
         "http://127.0.0.1:1",
-        "postgresql://db/x",
-        StaticToken("k"),
+        "postgresql://u:pw-x@db/x",
+        StaticToken(Secret("k")),
     )
-    assert "postgresql" not in repr(static) and "'k'" not in repr(static)
+    assert "pw-x" not in repr(static) and "'k'" not in repr(static)
     # A pasted newline around a key is dropped rather than sent in a header.
     assert resolve(staging, {**base, "CLERK_SECRET_KEY": "sk\n"}).auth == ClerkCredentials(
-        "sk", "user_1", "https://api.clerk.com"
+        Secret("sk"), "user_1", "https://api.clerk.com"
     )
     with pytest.raises(SmokeInputError, match=re.escape("set SMOKE_TEST_API_URL or api_url in [environments.prod")):
         resolve(Environment(name="production", database_url_env="DATABASE_URL_PROD"), {})
@@ -164,6 +165,8 @@ def test_inputs_come_from_smoke_variables_then_the_environments_config() -> None
         # a header cannot carry these, and the HTTP library's error would quote the whole header
         ({"CLERK_SECRET_KEY": "sk_live_sec ret"}, "CLERK_SECRET_KEY holds spaces, control or non-ASCII characters"),
         ({"CLERK_SECRET_KEY": "sk_live_s\u00e9cret"}, "CLERK_SECRET_KEY holds spaces"),
+        # httpx would send user info as Basic auth instead of the key, to a server that may echo it
+        ({"SMOKE_TEST_API_URL": "https://user:pw-x@s.example"}, "SMOKE_TEST_API_URL holds user info"),
     ],
 )
 def test_a_missing_or_bad_input_is_one_sentence(changes: dict[str, str], message: str) -> None:
@@ -177,6 +180,7 @@ def test_a_missing_or_bad_input_is_one_sentence(changes: dict[str, str], message
     with pytest.raises(SmokeInputError, match=re.escape(message)) as caught:
         resolve(staging, environ)
     assert "secret" not in str(caught.value).lower().replace("clerk_secret_key", "")
+    assert "pw-x" not in str(caught.value)
 
 
 def test_a_runs_tag_matches_its_own_pattern_and_the_any_run_pattern() -> None:

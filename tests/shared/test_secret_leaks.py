@@ -1,0 +1,61 @@
+"""No secret reaches the terminal, JUnit or the JSON report when pytest-timeout fires inside a call
+into the driver or the HTTP library, with `--tb=long --showlocals`.
+
+A `Dsn` masks its own repr, but psycopg turns it into plain strings and dicts (`conninfo`,
+`params`) in its own frames, and httpx's frames hold the request headers: only cutting those
+frames off at our call (`SecretBoundary`) keeps them out of the traceback.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.leaks import run_reported
+
+PASSWORD = "Pw-never-shown-81"
+TOKEN = "tok-never-shown-29"
+
+HANGING_CALLS = textwrap.dedent(
+    """
+    import os
+    import socket
+
+    import httpx
+    import pytest
+
+    from gates.connect import connect
+    from gates.dsn import Dsn
+    from gates.secret import BearerAuth, Secret, SecretBoundary
+
+    SILENT = socket.create_server(("127.0.0.1", 0))  # accepts, never answers
+    PORT = SILENT.getsockname()[1]
+
+
+    @pytest.mark.timeout(1, method="signal")
+    @pytest.mark.parametrize("form", ["uri", "keywords"])
+    def test_connect_hangs(form):
+        password = Secret(os.environ["LEAK_PASSWORD"])
+        if form == "uri":
+            url = Dsn(f"postgresql://app:{password.reveal()}@127.0.0.1:{PORT}/app")
+        else:
+            url = Dsn(f"host=127.0.0.1 port={PORT} user=app password={password.reveal()} dbname=app")
+        connect(url, budget_s=30)
+
+
+    @pytest.mark.timeout(1, method="signal")
+    def test_request_hangs():
+        with httpx.Client(timeout=30) as client, SecretBoundary():
+            client.get(f"http://127.0.0.1:{PORT}/", auth=BearerAuth(Secret(os.environ["LEAK_TOKEN"])))
+    """
+)
+
+
+@pytest.mark.timeout(120)
+def test_a_timeout_inside_the_driver_or_http_library_shows_no_secret(tmp_path: Path) -> None:
+    (tmp_path / "test_hanging.py").write_text(HANGING_CALLS)
+    code, written = run_reported(tmp_path, ["test_hanging.py"], {"LEAK_PASSWORD": PASSWORD, "LEAK_TOKEN": TOKEN})
+    assert code == 1 and written.count("Timeout (>1.0s) from pytest-timeout") >= 3, written
+    assert PASSWORD not in written and TOKEN not in written
