@@ -37,7 +37,7 @@ def test_a_healthy_deploy_passes_post_deploy(
     environ = {**BUDGET, "DATABASE_URL": worker_db}
     code, output = run_gates(pytester, monkeypatch, tmp_path, "post_deploy", "local", environ)
     assert code == 0, output
-    assert "3 passed" in output
+    assert "5 passed" in output  # fly_health, queue_health and host_checks
 
 
 def test_worker_no_start_on_the_regenerator_fails_its_deploy_and_fly_health(

@@ -3,7 +3,8 @@
 The fake is a small Python script. Its answers come from a state file (`FAKE_FLYCTL_STATE`), which
 maps a command (its arguments without `--json`, joined by spaces) to stdout, stderr and an exit
 code; the longest registered command that starts the call's arguments answers. Each call's argv is
-appended to the state's log. JSON is written as flyctl writes it: 4-space indent, trailing newline,
+appended to the state's log; `ssh console -C CMD` runs CMD here, as the machine.
+JSON is written as flyctl writes it: 4-space indent, trailing newline,
 PascalCase releases, snake_case machines, `updated_at` on every check.
 """
 
@@ -27,6 +28,17 @@ state["calls"].append(sys.argv[1:])
 with open(path, "w") as f:
     json.dump(state, f)
 joined = " ".join(args)
+if args[:2] == ["ssh", "console"] and "-C" in args and "ssh console" not in state["answers"]:
+    # platforms.md 1.9: the command is split into argv (shell quoting respected), run without a shell;
+    # a non-zero remote exit makes flyctl exit 1, naming the real status only on stderr.
+    import shlex, subprocess
+    done = subprocess.run(shlex.split(args[args.index("-C") + 1]), capture_output=True, text=True)
+    sys.stdout.write(done.stdout)
+    sys.stderr.write(done.stderr)
+    if done.returncode:
+        sys.stderr.write("Error: ssh shell: Process exited with status %d\\n" % done.returncode)
+        sys.exit(1)
+    sys.exit(0)
 matches = [key for key in state["answers"] if joined == key or joined.startswith(key + " ")]
 if not matches:
     sys.stderr.write("Error: unknown command for the fake: " + joined + "\\n")
