@@ -30,8 +30,9 @@ from psycopg import sql
 from drills.framework import Drill, DrillFailure, DrillReport
 from gates.config import DrillSettings, MigrationSettings
 from gates.connect import ConnectError, connect
-from gates.dsn import Dsn, mask, same_database
+from gates.dsn import Dsn, mask
 from gates.neon import Branch, NeonError, NeonLike, Operation, iso_timestamp
+from gates.servers import same_database
 from migrations_checks.db.fingerprint import Fingerprint, diff, fingerprint
 from migrations_checks.db.migrator import AppliedRow, apply_pending, read_applied, set_timeouts
 from migrations_checks.db.status import READ_LOCK_TIMEOUT, READ_STATEMENT_TIMEOUT

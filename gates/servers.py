@@ -53,6 +53,25 @@ def same_server(left: str, right: str, environ: Mapping[str, str] = os.environ) 
     return bool(endpoints(left, environ) & endpoints(right, environ))
 
 
+def same_database(left: str, right: str, environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether the two connection strings may reach the same database on the same server.
+
+    For refusals before a write: a host name that does not resolve counts as the same, since
+    nothing proves it is another server; a missing database name is the user name, as libpq takes it.
+    """
+    try:
+        if not same_server(left, right, environ):
+            return False
+    except UnresolvedHost:
+        return True
+    return _database_of(left) == _database_of(right)
+
+
+def _database_of(conninfo: str) -> str:
+    params = parse(conninfo)
+    return str(params.get("dbname") or params.get("user") or "")
+
+
 def _items(value: object) -> list[str]:
     return [item.strip() for item in str(value).split(",")] if str(value) else []
 

@@ -23,7 +23,8 @@ import psycopg
 from psycopg import sql
 
 from gates.connect import connect
-from gates.dsn import Dsn, database_name, mask, same_database, with_database
+from gates.dsn import Dsn, database_name, mask, with_database
+from gates.servers import same_database
 
 COPY_PREFIX = "gates_copy_"
 STALE_AFTER_S = 3600.0

@@ -16,7 +16,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from gates.dsn import Dsn, mask, same_database
+from gates.dsn import Dsn, mask
+from gates.servers import same_database
 from migrations_checks.db.branch_copy import COPY_PREFIX, STALE_AFTER_S, CopyError, DatabaseCopy, copy_created_at
 
 

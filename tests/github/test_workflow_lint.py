@@ -156,7 +156,7 @@ def run_gate(pytester: pytest.Pytester, workflow: str, test: str) -> pytest.RunR
     pytester.makefile(".toml", gates="")
     pytester.makeini("[pytest]\n")
     return pytester.runpytest_inprocess(
-        str(GATE), "-c", "tox.ini", "--rootdir", str(pytester.path), "--gates-config=gates.toml", "-k", test
+        str(GATE), "-c", "tox.ini", "--rootdir", str(pytester.path), "--gates-config=gates.toml", "-rs", "-k", test
     )
 
 
@@ -185,12 +185,27 @@ def test_zizmor_findings_fail_the_gate(pytester: pytest.Pytester) -> None:
     )
 
 
-def test_actionlint_absent_fails_closed(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(("ci", "outcome"), [("true", "failed"), ("", "skipped")])
+def test_actionlint_absent_fails_closed_in_ci_and_skips_only_locally(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, ci: str, outcome: str
+) -> None:
     monkeypatch.setenv("PATH", str(pytester.path / "nothing"))
     monkeypatch.delenv("GATES_ACTIONLINT", raising=False)
+    monkeypatch.setenv("CI", ci)
     result = run_gate(pytester, STAGING, "actionlint")
-    result.assert_outcomes(failed=1)
+    result.assert_outcomes(**{outcome: 1})
     result.stdout.fnmatch_lines(["*actionlint is not installed, so the workflows are not checked by it*"])
+
+
+def test_no_workflows_fails_closed_in_ci(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CI", "true")
+    pytester.makefile(".toml", gates="")
+    pytester.makeini("[pytest]\n")
+    result = pytester.runpytest_inprocess(
+        str(GATE), "-c", "tox.ini", "--rootdir", str(pytester.path), "--gates-config=gates.toml", "-k", "rules"
+    )
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*no workflows in*workflow_lint has nothing to check*"])
 
 
 @pytest.mark.parametrize(
