@@ -18,7 +18,7 @@ from testinfra.host import Host
 from fly.flyctl_platform import FlyctlPlatform
 from fly.host_backend import FlySshBackend
 from fly.host_probe import UNSET, WorkerProcess, probe, value_hash
-from fly.local_platform import PROCESS_OF_ROLE
+from fly.local_platform import PROCESS_OF_ROLE, LocalFlyPlatform
 from fly.platform import FlyPlatform, PlatformError
 from gates.config import FLY_ROLES, Environment, GatesConfig
 from gates.failclosed import cannot_decide
@@ -88,6 +88,9 @@ def test_worker_host(
     try:
         for where, host in _hosts(fly_platform, gates_env, app):
             workers = probe(host, entrypoint, secrets, port_variable)
+            if isinstance(fly_platform, LocalFlyPlatform):  # this host also runs other stacks' workers
+                ours = fly_platform.pids(app)
+                workers = [worker for worker in workers if worker.pid in ours]
             if not workers:
                 problems.append(f"{app} {where}: no process runs the entry point {entrypoint}")
             for worker in workers:

@@ -102,6 +102,11 @@ class LocalFlyPlatform:
         state = self._read()
         return [self._machine(_MachineRecord(**row)) for row in self._app_state(state, app)["machines"]]
 
+    def pids(self, app: str) -> frozenset[int]:
+        """The process ids of the app's running machines: the only processes host_checks may judge here."""
+        state = self._read()
+        return frozenset(row["pid"] for row in self._app_state(state, app)["machines"] if not row["stopped"])
+
     def deploy(self, app: str, image: str, *, strategy: Strategy, wait_timeout_s: float) -> None:
         settings = self._app(app)
         state = self._read()

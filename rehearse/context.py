@@ -25,6 +25,9 @@ from rehearse.releases import Release
 from rehearse.stages import StageResult
 from standin.settings import DEFAULT_TEST_USER
 
+# This repository's deploy workflows, the worked example the rehearsal deploys by.
+WORKFLOWS_SOURCE = Path(__file__).resolve().parent.parent / ".github" / "workflows"
+
 TEARDOWN_CONNECT_BUDGET_S = 3.0  # a server that is already gone must not hold the teardown up
 PRELUDE = Path(__file__).resolve().parent.parent / "migrations_checks" / "db" / "preludes" / "neon_rls.sql"
 # The example's settings (this repository's gates.toml), pointed at a release's own history copy.
@@ -83,6 +86,8 @@ class Rehearsal:
             folder.mkdir(parents=True, exist_ok=True)
             history = build_history(self.source_history, release.migrations, folder / "migrations")
             fly = {role: _toml(file) for role, file in write_fly_configs(release, folder).items()}
+            if WORKFLOWS_SOURCE.is_dir():  # workflow_lint judges the workflows the deploy would run
+                shutil.copytree(WORKFLOWS_SOURCE, folder / ".github" / "workflows")
             path.write_text(_CONFIG.format(path=_toml(history), prelude=_toml(PRELUDE), **fly), encoding="utf-8")
         return path
 

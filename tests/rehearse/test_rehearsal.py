@@ -167,7 +167,7 @@ def test_a_clean_rehearsal_passes_up_to_the_first_stage_not_built_and_leaves_not
     assert "fly_secrets not run" in sentences["pre_deploy"]
     assert "0006_plan_release_note" in sentences["migrate"]
     assert "deployed from local/atlaris-worker:v2" in sentences["deploy_workers"]
-    assert "3 gate test(s) passed" in sentences["post_deploy"]
+    assert "5 gate test(s) passed" in sentences["post_deploy"]  # fly_health, queue_health, host_checks
     assert "serves release v2" in sentences["deploy_app"]
     assert "drills and the local Neon copy" in sentences["rollback_drill"]
     # Plain output under CI: a line per stage start and end, the table, no terminal codes.
