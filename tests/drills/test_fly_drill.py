@@ -4,6 +4,7 @@ both end with the original image deployed again, and the failure says so."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from fly.local_platform import LocalFlyPlatform
 from fly.platform import newest_complete
 from gates.config import load_config
 from tests.helpers.fake_flyctl import FakeFlyctl, image, machine, release
+from tests.helpers.gate_run import run_gates
 
 WORKER = "atlaris-worker-staging"
 STAGING_TOML = f"""
@@ -186,3 +188,36 @@ def test_smoke_turned_off_passes_and_says_it_skipped(tmp_path: Path, fake: FakeF
     skipped = [step.name for step in report.steps if step.detail == "skipped: [drills] fly_smoke = false"]
     assert skipped == ["smoke on the rolled-back release", "smoke on the restored release"]
     assert set(report.timings) == {"time_to_rolled_back_s", "time_to_healthy_s", "time_to_restored_s"}
+
+
+def test_gate_passes_for_every_app_and_fails_closed_without_smoke_inputs(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fake: FakeFlyctl
+) -> None:
+    regenerator = "atlaris-worker-regenerator-staging"
+    fake.app(
+        regenerator,
+        [release(regenerator, 3, "v3"), release(regenerator, 2, "v2")],
+        [machine("5e4f3a2b1c0d9e", regenerator, "v3")],
+    )
+    for app, old, new in ((WORKER, "v7", "v8"), (regenerator, "v2", "v3")):
+        rolled_back, restored = fake.staged(f"{app}-back"), fake.staged(f"{app}-restored")
+        rolled_back.app(app, [release(app, 20, old), release(app, 19, new)], [machine("5e4f3a2b1c0d9e", app, old)])
+        restored.app(app, [release(app, 21, new), release(app, 20, old)], [machine("5e4f3a2b1c0d9e", app, new)])
+        fake.answer(f"deploy --app {app} --image {image(app, old)}", stdout="deployed\n", then=rolled_back)
+        fake.answer(f"deploy --app {app} --image {image(app, new)}", stdout="deployed\n", then=restored)
+    (tmp_path / "gates.toml").write_text(STAGING_TOML, encoding="utf-8")
+    environ = {"GATES_FLY_HEALTH_BUDGET_S": "2"}
+    code, output = run_gates(
+        pytester, monkeypatch, tmp_path, "rollback_drill and drill_fly", "staging", environ, "drills"
+    )
+    assert code == 0, output
+    assert "2 passed" in output
+
+    (tmp_path / "gates.toml").write_text(STAGING_TOML.replace("fly_smoke = false", ""), encoding="utf-8")
+    for name in [name for name in os.environ if name.startswith("SMOKE_TEST_")]:
+        monkeypatch.delenv(name)
+    code, output = run_gates(
+        pytester, monkeypatch, tmp_path, "rollback_drill and drill_fly", "staging", environ, "drills"
+    )
+    assert code == 1
+    assert "drill_fly smokes each release it deploys and cannot: no API URL for staging" in output
