@@ -11,15 +11,16 @@ import os
 import sys
 from pathlib import Path
 
+from drills.fly_drill import run_fly_drill
 from drills.framework import DrillReport
 from drills.neon_drill import run_neon_drill
 from drills.report import publish, to_markdown
-from drills.targets import MissingInput, neon_target
+from drills.targets import MissingInput, fly_targets, neon_target
 from drills.vercel_cli import VercelCli, VercelError
 from drills.vercel_drill import VercelDrillTarget, refusal, run_vercel_drill
 from gates.config import Environment, GatesConfig, find_config, load_config
 
-DRILLS = ("neon", "vercel")  # drill_fly joins here as one more entry and one more runner below
+DRILLS = ("neon", "vercel", "fly")
 EXIT_FAILED, EXIT_CANNOT_RUN, EXIT_INTERRUPTED = 1, 2, 130
 
 
@@ -39,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         for name in args.drills:
             try:
-                reports.append(_run_one(name, config, environment, args.allow_production_drill))
+                reports += _run_one(name, config, environment, args.allow_production_drill)
             except MissingInput as error:
                 print(f"gates drill: {error}", file=sys.stderr)
                 status = max(status, EXIT_CANNOT_RUN)
@@ -55,10 +56,26 @@ def run(args: argparse.Namespace) -> int:
     return status
 
 
-def _run_one(name: str, config: GatesConfig, environment: Environment, allowed: bool) -> DrillReport:
+def _run_one(name: str, config: GatesConfig, environment: Environment, allowed: bool) -> list[DrillReport]:
     if name == "neon":
         with neon_target(config, environment, os.environ) as target:
-            return run_neon_drill(target, _progress)
+            return [run_neon_drill(target, _progress)]
+    if name == "fly":
+        return _run_fly(config, environment)
+    return [_run_vercel(config, environment, allowed)]
+
+
+def _run_fly(config: GatesConfig, environment: Environment) -> list[DrillReport]:
+    """Each app in turn; a failed or interrupted app ends the run, its restore done."""
+    reports: list[DrillReport] = []
+    for target in fly_targets(config, environment, os.environ, _progress).values():
+        reports.append(run_fly_drill(target, _progress))
+        if not reports[-1].passed:
+            break
+    return reports
+
+
+def _run_vercel(config: GatesConfig, environment: Environment, allowed: bool) -> DrillReport:
     refused = refusal(config.drills, allowed)
     if refused:
         raise MissingInput(refused)

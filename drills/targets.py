@@ -3,20 +3,30 @@
 Locally the Neon drill stands on `LocalNeon` over the server of the local database
 (`DATABASE_URL`); elsewhere on the Neon API (`NEON_API_KEY`, `NEON_PROJECT_ID`) and the
 environment's `neon_branch`, compared with the environment's database URL. Anything missing is a
-`MissingInput` naming it and how to provide it.
+`MissingInput` naming it and how to provide it. The Fly drill stands on the environment's Fly
+platform (local processes, or flyctl) and smokes each release with the smoke gate's own flow and
+inputs, unless `[drills] fly_smoke = false`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 
+from drills.fly_drill import FlyDrillTarget, Smoke
+from drills.framework import DrillFailure
 from drills.neon_drill import NeonDrillTarget
+from fly.apps import fly_apps, platform_for
+from fly.health import health_budget_s
+from fly.platform import PlatformError, Strategy
 from gates.config import Environment, GatesConfig
 from gates.dsn import Dsn, database_name
+from gates.env import EnvError
 from gates.local_neon import LocalNeon
 from gates.neon import NeonClient, NeonError, NeonLike
 from migrations_checks.lint.reader import InputError, MigrationSet, read_configured
+from smoke.flow import SmokeFailure, run_smoke
+from smoke.settings import SmokeInputError, resolve
 
 
 class MissingInput(Exception):
@@ -54,3 +64,40 @@ def _migrations(config: GatesConfig) -> MigrationSet | None:
         return read_configured(config.migrations)
     except InputError:
         return None  # only needed to roll a branch forward; the drill says so if it comes to that
+
+
+def fly_targets(
+    config: GatesConfig, environment: Environment, environ: Mapping[str, str], progress: Callable[[str], None]
+) -> dict[str, FlyDrillTarget]:
+    """Role (worker, regenerator) -> the drill target of its app, all on one platform and one smoke."""
+    try:
+        apps = fly_apps(environment)
+        platform = platform_for(config, environment, environ)
+        budget = health_budget_s(config.fly, environ)
+    except (PlatformError, EnvError) as error:
+        raise MissingInput(f"drill_fly cannot run: {error}") from None
+    smoke = fly_smoke(config, environment, environ, progress)
+    strategy: Strategy = "rolling" if environment.fly.zero_downtime else "immediate"
+    return {role: FlyDrillTarget(platform, app, budget, smoke, strategy) for role, app in apps.items()}
+
+
+def fly_smoke(
+    config: GatesConfig, environment: Environment, environ: Mapping[str, str], progress: Callable[[str], None]
+) -> Smoke | None:
+    """The smoke gate's run with its inputs (MissingInput when they are absent), or None when turned off."""
+    if not config.drills.fly_smoke:
+        return None
+    try:
+        settings = resolve(environment, environ)
+    except SmokeInputError as error:
+        raise MissingInput(
+            f"drill_fly smokes each release it deploys and cannot: {error} (or set [drills] fly_smoke = false)"
+        ) from None
+
+    def smoke() -> str:
+        try:
+            return run_smoke(settings, report=progress).timing_line()
+        except SmokeFailure as failure:
+            raise DrillFailure(str(failure)) from None
+
+    return smoke

@@ -112,6 +112,7 @@ class DrillSettings:
     vercel_timeout_s: float = 180.0
     health_path: str = "/"
     health_budget_s: float = 60.0
+    fly_smoke: bool = True  # drill_fly smokes each release it deploys; false only where no smoke inputs exist
 
 
 @dataclass(frozen=True)
@@ -314,6 +315,7 @@ def _drills(table: _Table) -> DrillSettings:
         branch_prefix=name("branch_prefix"),
         operations_budget_s=positive("operations_budget_s"),
         allow_production_drill=table.take("allow_production_drill", bool, defaults.allow_production_drill),
+        fly_smoke=table.take("fly_smoke", bool, defaults.fly_smoke),
         vercel_timeout_s=positive("vercel_timeout_s"),
         health_path=health_path,
         health_budget_s=positive("health_budget_s"),

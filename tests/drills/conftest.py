@@ -19,6 +19,7 @@ from gates.scratch_db import ScratchServer
 from gates.secret import Secret
 from migrations_checks.db.migrator import apply_pending
 from migrations_checks.lint.reader import MigrationSet, read_folder
+from tests.fly.conftest import local_fly, worker_db  # noqa: F401  (the Fly drill runs on the Fly tests' local platform)
 from tests.helpers import write_drizzle
 from tests.helpers.fake_neon import API_KEY, FakeNeonState, fake_neon
 

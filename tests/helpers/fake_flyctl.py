@@ -2,8 +2,9 @@
 
 The fake is a small Python script. Its answers come from a state file (`FAKE_FLYCTL_STATE`), which
 maps a command (its arguments without `--json`, joined by spaces) to stdout, stderr and an exit
-code; the longest registered command that starts the call's arguments answers. Each call's argv is
-appended to the state's log; `ssh console -C CMD` runs CMD here, as the machine.
+code; the longest registered command that starts the call's arguments answers, and its `then`
+answers replace the registered ones from then on (a deploy changes what `releases` shows). Each
+call's argv is appended to the state's log; `ssh console -C CMD` runs CMD here, as the machine.
 JSON is written as flyctl writes it: 4-space indent, trailing newline,
 PascalCase releases, snake_case machines, `updated_at` on every check.
 """
@@ -25,8 +26,6 @@ with open(path) as f:
     state = json.load(f)
 args = [a for a in sys.argv[1:] if a not in ("--json", "-j")]
 state["calls"].append(sys.argv[1:])
-with open(path, "w") as f:
-    json.dump(state, f)
 joined = " ".join(args)
 if args[:2] == ["ssh", "console"] and "-C" in args and "ssh console" not in state["answers"]:
     # platforms.md 1.9: the command is split into argv (shell quoting respected), run without a shell;
@@ -40,10 +39,13 @@ if args[:2] == ["ssh", "console"] and "-C" in args and "ssh console" not in stat
         sys.exit(1)
     sys.exit(0)
 matches = [key for key in state["answers"] if joined == key or joined.startswith(key + " ")]
-if not matches:
+answer = state["answers"][max(matches, key=len)] if matches else None
+state["answers"].update((answer or dict()).get("then") or dict())
+with open(path, "w") as f:
+    json.dump(state, f)
+if answer is None:
     sys.stderr.write("Error: unknown command for the fake: " + joined + "\\n")
     sys.exit(1)
-answer = state["answers"][max(matches, key=len)]
 sys.stdout.write(answer["stdout"])
 sys.stderr.write(answer["stderr"])
 sys.exit(answer["exit"])
@@ -81,11 +83,28 @@ class FakeFlyctl:
             "FLY_API_TOKEN": token,
         }
 
-    def answer(self, command: str, *, data: Any = None, stdout: str = "", stderr: str = "", exit: int = 0) -> None:
+    def answer(
+        self,
+        command: str,
+        *,
+        data: Any = None,
+        stdout: str = "",
+        stderr: str = "",
+        exit: int = 0,
+        then: FakeFlyctl | None = None,
+    ) -> None:
+        """Answer `command`; once it is called, the answers registered on `then` (a `staged()` fake) apply."""
         state = self._state()
         text = render(data) if data is not None else stdout
-        state["answers"][command] = {"stdout": text, "stderr": stderr, "exit": exit}
+        after = then._state()["answers"] if then is not None else {}
+        state["answers"][command] = {"stdout": text, "stderr": stderr, "exit": exit, "then": after}
         self.state_file.write_text(json.dumps(state), encoding="utf-8")
+
+    def staged(self, name: str) -> FakeFlyctl:
+        """An empty answer book beside this fake, to fill with the answers a later call brings in."""
+        stage = FakeFlyctl(self.bin_dir, self.state_file.with_name(f"fake-flyctl-{name}.json"))
+        stage.state_file.write_text(json.dumps({"answers": {}, "calls": []}), encoding="utf-8")
+        return stage
 
     def calls(self) -> list[list[str]]:
         return list(self._state()["calls"])

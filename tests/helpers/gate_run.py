@@ -10,13 +10,19 @@ from pathlib import Path
 
 import pytest
 
+import drills
 import fly
 
 # An in-process pytester run takes out of sys.modules every module first imported inside it, so a
 # later import in this process makes second copies whose classes differ (httpx then fails to map
 # httpcore's errors). Everything an inner run imports is imported here first.
-for _name in ("httpcore", "tenacity", *(f"fly.{m.name}" for m in pkgutil.iter_modules(fly.__path__))):
-    importlib.import_module(_name)
+for _package in (fly, drills):
+    for _name in (
+        "httpcore",
+        "tenacity",
+        *(f"{_package.__name__}.{m.name}" for m in pkgutil.iter_modules(_package.__path__)),
+    ):
+        importlib.import_module(_name)
 
 
 def run_gates(
@@ -26,6 +32,7 @@ def run_gates(
     marker: str,
     env_name: str,
     environ: Mapping[str, str] | None = None,
+    package: str = "fly",
 ) -> tuple[int, str]:
     """The exit code and the whole output of the run; `folder` holds its gates.toml and is the cwd."""
     for name, value in (environ or {}).items():
@@ -33,7 +40,7 @@ def run_gates(
     monkeypatch.chdir(folder)
     result = pytester.runpytest(
         "--pyargs",
-        "fly",
+        package,
         "-m",
         marker,
         "--gates-env",
