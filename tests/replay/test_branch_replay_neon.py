@@ -2,11 +2,13 @@
 
 The fake answers a new branch with a scratch database on the session's embedded Postgres that
 holds the parent's schema and rows, so the pending migration really runs on it; deleting the
-branch drops that database. The replay runs in this process, through the real `NeonClient`.
+branch drops that database. The replay runs in this process, through the real `NeonClient`; the
+gate's own tests run it with `pytester` in this process too, as a staging workflow would.
 """
 
 from __future__ import annotations
 
+import importlib
 import secrets
 import time
 from collections.abc import Iterator
@@ -27,7 +29,12 @@ from migrations_checks.db.branch_replay import BranchReplay, replay_on_a_new_cop
 from migrations_checks.db.migrator import apply_pending
 from migrations_checks.lint.reader import MigrationSet, read_folder
 from tests.helpers.fake_neon import API_KEY, FakeNeonState, fake_neon
-from tests.replay.conftest import write_history
+from tests.replay.conftest import REPO, write_history
+
+GATE = REPO / "migrations_checks" / "gate_migration_replay_branch.py"
+# An in-process pytester run takes out of sys.modules what it first imported, and later imports would
+# make second copies of those classes; the gate and all it imports are imported here first.
+importlib.import_module("migrations_checks.gate_migration_replay_branch")
 
 PROJECT = "proj-replay-neon"
 PARENT = "staging"
@@ -41,6 +48,7 @@ class NeonWorld:
     client: NeonClient
     provider: NeonBranchCopies
     folder: Path
+    api_url: str
     made: list[str]
     dropped: list[str]
 
@@ -88,7 +96,7 @@ def world(scratch_server: ScratchServer, tmp_path: Path) -> Iterator[NeonWorld]:
             client, project_id=PROJECT, parent=PARENT, database="neondb", role="neondb_owner", budget_s=5, protected={}
         )
         try:
-            yield NeonWorld(state, client, provider, tmp_path / "migrations", made, dropped)
+            yield NeonWorld(state, client, provider, tmp_path / "migrations", api_url, made, dropped)
         finally:
             for url in set(made) - set(dropped):
                 scratch_server.drop_database(url)
@@ -224,3 +232,61 @@ def test_a_branch_whose_url_is_a_protected_database_is_refused_and_deleted(world
 
     assert world.branch_names() == ["production", PARENT]
     assert dropped == [production]  # the fake's branch deletion, not a DROP on that server
+
+
+def run_gate_on_staging(
+    world: NeonWorld, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, target: str, parent: str
+) -> tuple[int, str]:
+    """The gate as a staging workflow runs it (in this process): Neon settings from the environment."""
+    write_history(
+        world.folder,
+        [("0000_base", BASELINE, None), ("0001_next", "ALTER TABLE users ADD COLUMN nickname text;", None)],
+    )
+    config = world.folder.parent / "gates.toml"
+    config.write_text(
+        f'[migrations]\npath = "migrations"\nconnect_budget_s = 5\n[environments.staging]\nneon_branch = "{parent}"\n'
+    )
+    for name in ("DATABASE_URL_PROD", "GITHUB_STEP_SUMMARY", "CI"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in {
+        "NEON_API_KEY": API_KEY,
+        "NEON_PROJECT_ID": PROJECT,
+        "NEON_API_URL": world.api_url,
+        "DATABASE_URL_STAGING": target,
+        "GITHUB_RUN_ID": secrets.token_hex(4),
+    }.items():
+        monkeypatch.setenv(name, value)
+    result = pytester.runpytest(
+        str(GATE), "-p", "no:cacheprovider", "-q", "-s", f"--gates-config={config}", "--gates-env", "staging"
+    )
+    return int(result.ret), "\n".join(result.outlines + result.errlines)
+
+
+def test_the_gate_on_staging_replays_on_a_new_neon_branch_and_deletes_it(
+    world: NeonWorld, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, scratch_server: ScratchServer
+) -> None:
+    target = scratch_server.create_database()
+    try:
+        code, output = run_gate_on_staging(world, pytester, monkeypatch, target, PARENT)
+    finally:
+        scratch_server.drop_database(target)
+
+    assert code == 0, output
+    assert "0001_next.sql" in output
+    assert world.requests("POST", "/branches") == 1
+    assert world.branch_names() == ["production", PARENT]
+    assert world.dropped == world.made and len(world.made) == 1
+
+
+def test_the_gate_refuses_a_neon_branch_outside_the_project_in_one_sentence(
+    world: NeonWorld, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, output = run_gate_on_staging(world, pytester, monkeypatch, "postgresql://u:pw@127.0.0.1:1/app", "br-other")
+
+    assert code == 1, output
+    assert (
+        f"cannot replay the pending migrations on a copy of the Neon branch br-other of project {PROJECT}: "
+        f"refusing to replay: 'br-other' is not a branch of Neon project {PROJECT}" in output
+    )
+    assert "Traceback" not in output and API_KEY not in output
+    assert world.requests("POST", "/branches") == 0
