@@ -1,8 +1,9 @@
 """Turn the migration library's one-sentence errors into gate failures without a traceback.
 
 The library raises InputError, ConfigError, ConnectError, ScratchError, GuardError and
-StatementError with messages written for people (passwords masked, file and line named); a gate
-shows exactly that sentence and fails, whatever the environment: none of them is a reason to skip.
+StatementError, and the Neon client NeonError, with messages written for people (passwords and
+keys masked, file and line named); a gate shows exactly that sentence and fails, whatever the
+environment: none of them is a reason to skip.
 Any other error the database answers with (a lock wait that timed out, a missing privilege) is
 shown as its message and SQLSTATE.
 """
@@ -17,6 +18,7 @@ import pytest
 
 from gates.config import ConfigError
 from gates.connect import ConnectError, refusal
+from gates.neon import NeonError
 from gates.scratch_db import ScratchError
 from migrations_checks.db.branch_copy import CopyError
 from migrations_checks.db.guard import GuardError
@@ -42,6 +44,7 @@ def failing_clearly(doing: str) -> Iterator[None]:
         DriftError,
         CopyError,
         SamplerError,
+        NeonError,
     ) as error:
         message = f"{doing}: {error}"
     except psycopg.Error as error:

@@ -11,7 +11,6 @@ however the run ends; stale copies of killed runs are swept first. The target is
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 
@@ -21,6 +20,7 @@ from psycopg.conninfo import conninfo_to_dict
 from gates.config import Environment, GatesConfig
 from gates.dsn import Dsn, database_name
 from gates.failclosed import cannot_decide
+from gates.neon import API_KEY_ENV, PROJECT_ID_ENV, NeonClient
 from migrations_checks.db.branch_copy import CopyProvider, LocalTemplateCopies, new_run_id
 from migrations_checks.db.branch_copy_neon import NeonBranchCopies
 from migrations_checks.db.branch_replay import BranchReplay, replay_on_a_new_copy
@@ -73,16 +73,16 @@ def _copies(config: GatesConfig, environment: Environment) -> CopyProvider:
     if environment.is_local:
         with failing_clearly("cannot copy the local database"):
             return LocalTemplateCopies(target, connect_budget_s=budget)
-    missing = [name for name in ("NEON_API_KEY", "NEON_PROJECT_ID") if not os.environ.get(name)]
+    missing = [name for name in (API_KEY_ENV, PROJECT_ID_ENV) if not os.environ.get(name)]
     parent = environment.neon_branch
     if missing or not parent:
         what = ", ".join(missing) or f"[environments.{environment.name}] neon_branch in gates.toml"
         cannot_decide(environment, f"{what} not set: the gate replays on a new branch of the Neon branch; set it")
-    neon = importlib.import_module("gates.neon")  # the Neon API client; imported only where Neon is used
     with failing_clearly("cannot reach the Neon API"):
-        client = neon.NeonClient.from_environment(os.environ)
+        client = NeonClient.from_environment(os.environ)
     return NeonBranchCopies(
         client,
+        project_id=client.project_id,
         parent=parent,
         # The branch holds the parent's databases and roles: the target URL's are the ones to use.
         database=database_name(target) or "neondb",

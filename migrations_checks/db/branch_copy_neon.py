@@ -1,8 +1,7 @@
 """Copies of a Neon branch: a child branch, taken now, with its own read-write compute.
 
-Written against the Neon client of `gates.neon` (`NeonClient`); `NeonBranches` below lists the
-calls used, so any object with them (the client, a test double at the HTTP boundary behind it)
-fits. Neon makes the branch from the parent's history: nothing here connects to the target.
+Works through `gates.neon.NeonLike` (the `NeonClient` of the Neon API). Neon makes the branch from
+the parent's history: nothing here connects to the target.
 
 Refusals: the configured branch must resolve, in the configured project, to a branch (not the id
 of something else), and the new branch must really be its child; a copy whose URL is a configured
@@ -11,32 +10,14 @@ staging or production database is deleted unused.
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Mapping, Sequence
-from datetime import datetime
-from typing import Any, Protocol
+from collections.abc import Mapping
 
-from gates.dsn import Dsn, mask
+from gates.dsn import mask
+from gates.neon import Branch, NeonError, NeonLike
 from gates.servers import same_database
 from migrations_checks.db.branch_copy import COPY_PREFIX, STALE_AFTER_S, CopyError, DatabaseCopy, copy_created_at
-
-
-class NeonBranches(Protocol):
-    """The calls of `gates.neon.NeonClient` a copy needs (objects returned as that module defines them)."""
-
-    project_id: str
-
-    def find_branch(self, name: str) -> Any: ...
-
-    def list_branches(self) -> Sequence[Any]: ...
-
-    def create_branch(self, name: str, *, parent_id: str, parent_timestamp: datetime | None) -> Any: ...
-
-    def wait_for_operations(self, operations: Sequence[Any], *, budget_s: float) -> Any: ...
-
-    def connection_uri(self, branch_id: str, *, database: str, role: str) -> Dsn: ...
-
-    def delete_branch(self, branch_id: str) -> bool: ...
 
 
 class NeonBranchCopies:
@@ -44,8 +25,9 @@ class NeonBranchCopies:
 
     def __init__(
         self,
-        client: NeonBranches,
+        client: NeonLike,
         *,
+        project_id: str,
         parent: str,
         database: str,
         role: str,
@@ -53,6 +35,7 @@ class NeonBranchCopies:
         protected: Mapping[str, str],
     ) -> None:
         self._client = client
+        self._project_id = project_id
         self._parent_name = parent
         self._database = database
         self._role = role
@@ -61,7 +44,7 @@ class NeonBranchCopies:
 
     @property
     def description(self) -> str:
-        return f"the Neon branch {self._parent_name} of project {self._client.project_id}"
+        return f"the Neon branch {self._parent_name} of project {self._project_id}"
 
     def create(self, name: str) -> DatabaseCopy:
         parent = self._resolve_parent()
@@ -81,9 +64,9 @@ class NeonBranchCopies:
                 if same_database(url, protected):
                     raise CopyError(f"the new branch's URL {mask(url)} is the database in {variable}; refusing it")
         except BaseException:
-            self._client.delete_branch(branch.id)  # the run cannot use it; a later sweep would find it anyway
+            self._delete_unused(branch.id)
             raise
-        return DatabaseCopy(id=branch.id, name=name, url=Dsn(url), created_at=time.time())
+        return DatabaseCopy(id=branch.id, name=name, url=url, created_at=time.time())
 
     def delete(self, copy: DatabaseCopy) -> None:
         self._client.delete_branch(copy.id)  # 204/404 (already gone) count as deleted
@@ -98,14 +81,19 @@ class NeonBranchCopies:
                 swept.append(branch.name)
         return swept
 
-    def _resolve_parent(self) -> Any:
+    def _delete_unused(self, branch_id: str) -> None:
+        """Delete a branch the run cannot use, keeping the error that made it unusable the one shown."""
+        with contextlib.suppress(NeonError):  # if Neon refuses, the next run's sweep deletes it after an hour
+            self._client.delete_branch(branch_id)
+
+    def _resolve_parent(self) -> Branch:
         try:
             branch = self._client.find_branch(self._parent_name)
-        except Exception as error:  # the client's one-sentence error: not in this project
+        except NeonError as error:
             raise CopyError(
                 f"refusing to replay: {self._parent_name!r} is not a branch of Neon project "
-                f"{self._client.project_id} ({error})"
+                f"{self._project_id} ({error})"
             ) from None
-        if not str(branch.id).startswith("br-"):
+        if not branch.id.startswith("br-"):
             raise CopyError(f"refusing to replay: {self._parent_name!r} resolves to {branch.id}, not a Neon branch")
         return branch
