@@ -26,6 +26,8 @@ with open(path) as f:
     state = json.load(f)
 args = [a for a in sys.argv[1:] if a not in ("--json", "-j")]
 state["calls"].append(sys.argv[1:])
+with open(path, "w") as f:
+    json.dump(state, f)
 joined = " ".join(args)
 if args[:2] == ["ssh", "console"] and "-C" in args and "ssh console" not in state["answers"]:
     # platforms.md 1.9: the command is split into argv (shell quoting respected), run without a shell;
