@@ -13,13 +13,13 @@ import json
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import psycopg
 from psycopg import sql
 
 from gates.connect import connect
-from gates.dsn import Dsn, with_database
+from gates.dsn import Dsn, database_name, mask, with_database
 from gates.neon import Branch, CreatedBranch, NeonError, Operation, iso_timestamp
 
 POINT_PREFIX = "gates_pit_"
@@ -56,6 +56,25 @@ class LocalNeon:
         )
         return point
 
+    def record_after_migrate(self, database_url: str, *, history_window: timedelta) -> str:
+        """Record `database_url`'s point in time after a local migrate, forget points older than the
+        window; one sentence saying what was done, or why no point could be recorded (a copy needs
+        its source idle, so a database the app is connected to gets none)."""
+        branch = database_name(database_url) or ""
+        # Postgres waits 5 s for other sessions to leave before refusing the copy: ask first.
+        unrecorded = f"no point in time recorded for drill_neon on {mask(database_url)}"
+        sessions = self._sessions_on(branch)
+        if sessions:
+            return f"{unrecorded}: {sessions} other session(s) are connected to it, and a copy needs it idle"
+        try:
+            point = self.record_point(branch)
+        except NeonError as error:
+            return f"{unrecorded}: {error}"
+        expired = [old for old in self.points(branch) if point.at - old.at > history_window]
+        for old in expired:
+            self._drop_point(old)
+        return f"recorded point in time {point.database} of {branch} for drill_neon"
+
     def points(self, branch: str) -> list[RecordedPoint]:
         """The recorded points of `branch`, oldest first."""
         found = []
@@ -69,9 +88,12 @@ class LocalNeon:
         """Forget every recorded point of `branch`; how many there were."""
         points = self.points(branch)
         for point in points:
-            self._admin(sql.SQL("ALTER DATABASE {} WITH IS_TEMPLATE false").format(_id(point.database)))
-            self._admin(sql.SQL("DROP DATABASE IF EXISTS {}").format(_id(point.database)))
+            self._drop_point(point)
         return len(points)
+
+    def _drop_point(self, point: RecordedPoint) -> None:
+        self._admin(sql.SQL("ALTER DATABASE {} WITH IS_TEMPLATE false").format(_id(point.database)))
+        self._admin(sql.SQL("DROP DATABASE IF EXISTS {}").format(_id(point.database)))
 
     def list_branches(self) -> list[Branch]:
         branches = []
@@ -141,6 +163,13 @@ class LocalNeon:
     def _copy(self, source: str, target: str, comment: str) -> None:
         self._admin(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(_id(target), _id(source)))
         self._admin(sql.SQL("COMMENT ON DATABASE {} IS {}").format(_id(target), sql.Literal(comment)))
+
+    def _sessions_on(self, database: str) -> int:
+        with connect(self.admin_url, budget_s=self._budget_s) as connection:
+            row = connection.execute(
+                b"SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (database,)
+            ).fetchone()
+        return int(row[0]) if row else 0
 
     def _databases(self) -> list[tuple[str, str | None]]:
         with connect(self.admin_url, budget_s=self._budget_s) as connection:

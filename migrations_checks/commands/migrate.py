@@ -1,14 +1,23 @@
-"""`migrate`: apply pending migrations exactly as drizzle-orm's migrator (and `pnpm db:migrate`) does."""
+"""`migrate`: apply pending migrations exactly as drizzle-orm's migrator (and `pnpm db:migrate`) does.
+
+In the `local` environment (`GATES_ENV` unset or `local`) each migrate also records the database's
+point in time on its server (`gates.local_neon`), which the local drill_neon branches from.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from datetime import timedelta
+from pathlib import Path
 
 import psycopg
 
+from gates.config import MigrationSettings, find_config, load_config
 from gates.connect import ConnectError
-from gates.dsn import mask
+from gates.dsn import Dsn, mask
+from gates.local_neon import LocalNeon
 from migrations_checks.commands import database_options
 from migrations_checks.db.migrator import apply_pending
 from migrations_checks.db.run_sql import StatementError
@@ -60,4 +69,12 @@ def run(args: argparse.Namespace) -> int:
             f"nothing to apply on {where}: no journal entry is newer than the newest applied migration "
             f"(created_at {result.newest_before}); `status` shows edited or skipped ones"
         )
+    if os.environ.get("GATES_ENV", "local") == "local":
+        print(_record_point(args, url, settings), file=sys.stderr)
     return 0
+
+
+def _record_point(args: argparse.Namespace, url: Dsn, settings: MigrationSettings) -> str:
+    window = load_config(args.config or find_config(Path.cwd())).drills.history_window_hours
+    local = LocalNeon(url, connect_budget_s=settings.connect_budget_s)
+    return local.record_after_migrate(url, history_window=timedelta(hours=window))

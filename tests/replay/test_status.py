@@ -6,11 +6,14 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
 
+from gates.dsn import database_name
+from gates.local_neon import LocalNeon
 from migrations_checks.cli import main as cli_main
 from migrations_checks.db import status
 from migrations_checks.db.migrator import apply_pending
@@ -117,7 +120,17 @@ def test_an_unreachable_database_exits_2_with_the_password_masked(make_history: 
     assert "postgresql://app:***@127.0.0.1:1/app" in result.stderr
 
 
-def test_migrate_command_applies_then_does_nothing(scratch_database: str, make_history: HistoryFactory) -> None:
+@pytest.fixture
+def local_neon(scratch_database: str) -> Iterator[LocalNeon]:
+    """The local Neon over the scratch database's server; the points a local migrate records are dropped after."""
+    local = LocalNeon(scratch_database)
+    yield local
+    local.drop_points(database_name(scratch_database) or "")
+
+
+def test_migrate_command_applies_then_does_nothing(
+    scratch_database: str, make_history: HistoryFactory, local_neon: LocalNeon
+) -> None:
     history = make_history(THREE)
 
     applied = cli("migrate", "--database-url", scratch_database, str(history.root))
@@ -127,6 +140,54 @@ def test_migrate_command_applies_then_does_nothing(scratch_database: str, make_h
     assert "applied 3 migration(s)" in applied.stdout
     assert again.returncode == 0
     assert "nothing to apply" in again.stdout
+
+
+def test_local_migrate_records_the_point_in_time_the_drill_branches_from(
+    scratch_database: str, make_history: HistoryFactory, local_neon: LocalNeon
+) -> None:
+    history = make_history(THREE)
+    name = database_name(scratch_database) or ""
+
+    applied = cli("migrate", "--database-url", scratch_database, str(history.root))
+
+    points = local_neon.points(name)
+    assert len(points) == 1
+    assert f"recorded point in time {points[0].database} of {name} for drill_neon" in applied.stderr
+    branch = local_neon.create_branch("drill-branch", parent_id=name, parent_timestamp=None)
+    try:
+        assert states(branch.connection_uri or "", history) == {
+            "0000_a": "applied",
+            "0001_b": "applied",
+            "0002_c": "applied",
+        }
+    finally:
+        local_neon.delete_branch("drill-branch")
+
+
+def test_local_migrate_with_the_app_connected_records_no_point_and_says_why(
+    scratch_database: str, make_history: HistoryFactory, local_neon: LocalNeon
+) -> None:
+    history = make_history(THREE)
+    with psycopg.connect(scratch_database):  # the running app
+        applied = cli("migrate", "--database-url", scratch_database, str(history.root))
+
+    assert applied.returncode == 0, applied.stderr
+    assert "no point in time recorded for drill_neon" in applied.stderr
+    assert "1 other session(s) are connected to it, and a copy needs it idle" in applied.stderr
+    assert local_neon.points(database_name(scratch_database) or "") == []
+
+
+def test_migrate_outside_local_records_no_point(
+    scratch_database: str, make_history: HistoryFactory, local_neon: LocalNeon, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GATES_ENV", "staging")
+    history = make_history(THREE)
+
+    applied = cli("migrate", "--database-url", scratch_database, str(history.root))
+
+    assert applied.returncode == 0, applied.stderr
+    assert "point in time" not in applied.stderr
+    assert local_neon.points(database_name(scratch_database) or "") == []
 
 
 def test_migrate_command_reports_a_failing_statement(scratch_database: str, make_history: HistoryFactory) -> None:
