@@ -1,6 +1,6 @@
 """`gates rehearse` / `python -m rehearse`: the deploy pipeline end to end on this machine.
 
-Exit codes: 0 every stage passed, 1 a stage failed (or is not built yet), 2 a usage error,
+Exit codes: 0 every stage passed, 1 a stage failed, 2 a usage error,
 130 interrupted (Ctrl-C or SIGTERM). Whatever the outcome, nothing it started is left behind.
 """
 
@@ -21,6 +21,8 @@ from rehearse.releases import Release
 from rehearse.report import write_report
 from rehearse.runner import RehearsalInterrupted, run_stages
 from rehearse.signals import shielded, sigterm_as_interrupt
+from rehearse.stages import Outcome, StageResult
+from rehearse.status_store import status_store
 
 OLD = Release("v1")
 NEW = Release("v2", migrations=("release_v2",))
@@ -53,33 +55,44 @@ def run(args: argparse.Namespace) -> int:
     if not (history / "meta" / "_journal.json").is_file():
         print(f"gates rehearse: {history} is not a Drizzle folder (no meta/_journal.json)", file=sys.stderr)
         return EXIT_USAGE
-    new = fault.apply(NEW) if fault else NEW
+    old, new = (fault.apply_old(OLD), fault.apply(NEW)) if fault else (OLD, NEW)
     began = time.monotonic()
-    with sigterm_as_interrupt(), ConsoleProgress() as progress:
-        rehearsal = Rehearsal(OLD, new, history)
-        try:
-            results = run_stages(TARGETS[args.target], rehearsal, progress)
-            code = 0 if all(result.passed for result in results) else EXIT_FAILED
-        except RehearsalInterrupted as interrupted:
-            results, code = interrupted.results, EXIT_INTERRUPTED
-        finally:
-            torn = time.monotonic()
-            progress.tearing_down()
-            with shielded():
-                rehearsal.close()
-            teardown_s = time.monotonic() - torn
-    progress.summary(results, teardown_s, rehearsal.teardown_problems)
+    results: list[StageResult] = []
+    teardown_s, problems, drills = 0.0, [], []
+    code = 0
+    with sigterm_as_interrupt(), ConsoleProgress() as progress, status_store() as store:
+        for environment, stages in TARGETS[args.target]:
+            if code != 0:  # an earlier leg stopped the run
+                results += [StageResult(stage, Outcome.NOT_RUN) for stage in stages]
+                continue
+            rehearsal = Rehearsal(old, new, history, environment=environment, store=store)
+            try:
+                leg = run_stages(stages, rehearsal, progress)
+                code = 0 if all(result.passed for result in leg) else EXIT_FAILED
+            except RehearsalInterrupted as interrupted:
+                leg, code = interrupted.results, EXIT_INTERRUPTED
+            finally:
+                torn = time.monotonic()
+                progress.tearing_down()
+                with shielded():
+                    rehearsal.close()
+                teardown_s += time.monotonic() - torn
+            results += leg
+            problems += rehearsal.teardown_problems
+            drills += rehearsal.drills
+    progress.summary(results, teardown_s, problems)
     if args.report:
         write_report(
             args.report,
             target=args.target,
             fault=fault.name if fault else None,
-            releases=(OLD.version, new.version),
+            releases=(old.version, new.version),
             results=results,
             exit_code=code,
             duration_s=time.monotonic() - began,
             teardown_s=teardown_s,
-            teardown_problems=rehearsal.teardown_problems,
+            teardown_problems=problems,
+            drills=drills,
         )
     return code
 
@@ -87,9 +100,7 @@ def run(args: argparse.Namespace) -> int:
 def _list_faults() -> None:
     width = max(len(fault.name) for fault in FAULTS)
     for fault in FAULTS:
-        where = f"{fault.stage} ({fault.gate})"
-        status = "" if fault.wired else f"  [{fault.note}]"
-        print(f"{fault.name:<{width}}  caught at {where}: {fault.breaks}{status}")
+        print(f"{fault.name:<{width}}  caught at {fault.stage} ({fault.gate}): {fault.breaks}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

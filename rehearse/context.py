@@ -7,6 +7,7 @@ The workspace (a temporary folder: configs, histories, logs, JUnit files) goes l
 
 from __future__ import annotations
 
+import json
 import secrets
 import shutil
 import tempfile
@@ -14,8 +15,11 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from gates.config import MigrationSettings, load_config
+from gates.dsn import database_name
+from gates.local_neon import LocalNeon
 from gates.scratch_db import ScratchServer
 from gates.secret import Secret
 from rehearse.history import build_history
@@ -23,12 +27,14 @@ from rehearse.local_fly import LocalFly, write_fly_configs
 from rehearse.local_vercel import LocalVercel
 from rehearse.releases import Release
 from rehearse.stages import StageResult
+from rehearse.status_store import StatusStore
 from standin.settings import DEFAULT_TEST_USER
 
 # This repository's deploy workflows, the worked example the rehearsal deploys by.
 WORKFLOWS_SOURCE = Path(__file__).resolve().parent.parent / ".github" / "workflows"
 
 TEARDOWN_CONNECT_BUDGET_S = 3.0  # a server that is already gone must not hold the teardown up
+POINT_AGE_MINUTES = 0.001  # drill_neon branches at "now" less this: after the point `prepare` records
 PRELUDE = Path(__file__).resolve().parent.parent / "migrations_checks" / "db" / "preludes" / "neon_rls.sql"
 # The example's settings (this repository's gates.toml), pointed at a release's own history copy.
 _CONFIG = """[migrations]
@@ -38,6 +44,15 @@ postgres_version = 16
 transactional = true
 hot_tables = ["users", "learning_plans", "job_queue"]
 prelude = {prelude}
+
+[drills]
+point_age_minutes = {point_age_minutes}  # the point recorded at `prepare`, seconds before the drill
+
+[github]
+pending_budget_s = 10  # the staging leg has finished when production's staging_green reads its status
+retry_budget_s = 10
+
+[environments.production]
 
 [environments.local.fly]
 config_files = {{ worker = {worker}, regenerator = {regenerator} }}
@@ -52,9 +67,12 @@ class Rehearsal:
     workspace: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="gates-rehearse-")))
     api_key: Secret = field(default_factory=lambda: Secret(secrets.token_urlsafe(24)))
     test_user: str = DEFAULT_TEST_USER
+    environment: str = "staging"  # the pipeline this leg rehearses: its commit-status context
+    store: StatusStore | None = None  # the local GitHub, shared by the legs of one run
     cleanup: ExitStack = field(default_factory=ExitStack)
     teardown_problems: list[str] = field(default_factory=list)
     results: list[StageResult] = field(default_factory=list)
+    drills: list[dict[str, Any]] = field(default_factory=list)  # the rollback drills' reports, as JSON
     server: ScratchServer | None = None
     staging_url: str | None = field(default=None, repr=False)
     snapshot_url: str | None = field(default=None, repr=False)
@@ -88,7 +106,10 @@ class Rehearsal:
             fly = {role: _toml(file) for role, file in write_fly_configs(release, folder).items()}
             if WORKFLOWS_SOURCE.is_dir():  # workflow_lint judges the workflows the deploy would run
                 shutil.copytree(WORKFLOWS_SOURCE, folder / ".github" / "workflows")
-            path.write_text(_CONFIG.format(path=_toml(history), prelude=_toml(PRELUDE), **fly), encoding="utf-8")
+            text = _CONFIG.format(
+                path=_toml(history), prelude=_toml(PRELUDE), point_age_minutes=POINT_AGE_MINUTES, **fly
+            )
+            path.write_text(text, encoding="utf-8")
         return path
 
     def migration_settings(self, release: Release) -> MigrationSettings:
@@ -117,6 +138,29 @@ class Rehearsal:
         url = server.create_database(copy_of=self.database())
         self.snapshot_url = url
         self.on_close(lambda: server.drop_database(url, budget_s=TEARDOWN_CONNECT_BUDGET_S))
+
+    def record_point(self) -> str:
+        """Record staging's point in time for drill_neon, as the local migrate does, while staging is idle
+        (the rehearsal's own migrate runs with the app connected, so it records none). Raises NeonError."""
+        url = self.database()
+        branch = database_name(url) or ""
+        local = LocalNeon(url, connect_budget_s=TEARDOWN_CONNECT_BUDGET_S)
+        self.on_close(lambda: local.drop_points(branch))
+        return f"point in time {local.record_point(branch).database} recorded for drill_neon"
+
+    def read_drill_report(self, path: Path) -> list[str]:
+        """Each drill's recovery times from its report (kept for `--report`), as one line each."""
+        if not path.exists():
+            return []
+        reports = json.loads(path.read_text(encoding="utf-8"))["drills"]
+        self.drills.extend(reports)
+        lines = []
+        for report in reports:
+            times = ", ".join(
+                f"{name.removesuffix('_s')} {seconds:.1f} s" for name, seconds in report["timings"].items()
+            )
+            lines.append(f"{report['drill']} on {report['target']} {report['outcome']} ({times or 'no timings'})")
+        return lines
 
     def snapshot(self) -> str:
         if self.snapshot_url is None:

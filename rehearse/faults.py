@@ -1,8 +1,8 @@
 """`--break FAULT`: what each fault breaks in release v2, and the stage that must catch it.
 
-A fault is built into the new release only: extra migrations in its history, or a stand-in fault
-(`standin.faults`) in its API or its workers. Faults whose catching stage lands with another part
-are listed with `wired = False`; asking for one is refused, since the run could not show it caught.
+A fault is built into the new release: extra migrations in its history, or a stand-in fault
+(`standin.faults`) in its API or its workers; `previous_release_incompatible` also builds release
+v1's workers with one.
 """
 
 from __future__ import annotations
@@ -23,8 +23,11 @@ class BreakFault:
     api: frozenset[Fault] = field(default_factory=frozenset)
     workers: frozenset[str] = field(default_factory=frozenset)  # stand-in faults, `name@process` for one
     fly_config: tuple[tuple[str, str, str], ...] = ()  # (role, key, value) set in that app's fly.toml
-    wired: bool = True
-    note: str = ""
+    old_workers: frozenset[str] = field(default_factory=frozenset)  # stand-in faults built into release v1
+
+    def apply_old(self, release: Release) -> Release:
+        """Release v1 as this fault builds it (most faults leave it as it is)."""
+        return replace(release, worker_faults=release.worker_faults | self.old_workers)
 
     def apply(self, release: Release) -> Release:
         return replace(
@@ -35,8 +38,6 @@ class BreakFault:
             fly_config=release.fly_config + self.fly_config,
         )
 
-
-_AFTER_MERGE = "wired after the merge of the {part}"
 
 FAULTS = (
     BreakFault(
@@ -97,23 +98,22 @@ FAULTS = (
     ),
     BreakFault(
         "previous_release_incompatible",
-        "release v1 cannot run on the schema release v2 leaves behind",
+        "release v2 narrows learning_plans.topic (suppressed, so the lint passes it) and release v1 validates "
+        "its mapped column types at start: running v1 processes keep working, a restarted v1 cannot start",
         "rollback_drill",
-        "drill_fly, drill_neon",
-        wired=False,
-        note=_AFTER_MERGE.format(part="drills (drill_fly, drill_neon)"),
+        "drill_fly",
+        migrations=("previous_release_incompatible",),
+        old_workers=frozenset({Fault.WORKER_STRICT_SCHEMA}),
     ),
 )
 
 
 class UnknownFault(ValueError):
-    """`--break` names no fault, or one that cannot be shown caught yet."""
+    """`--break` names no fault."""
 
 
 def find_fault(name: str) -> BreakFault:
     for fault in FAULTS:
         if fault.name == name:
-            if not fault.wired:
-                raise UnknownFault(f"fault {name} is caught at {fault.stage} ({fault.gate}), which is {fault.note}")
             return fault
     raise UnknownFault(f"no fault named {name}; known: {', '.join(f.name for f in FAULTS)}")

@@ -13,7 +13,7 @@ import importlib.util
 import sys
 import xml.etree.ElementTree as ElementTree
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,10 +42,13 @@ def run_gate(
     secrets: Mapping[str, Secret] | None = None,
     name: str,
     deselect: str | None = None,
+    options: Sequence[str] = (),
+    gates_env: str = "local",
 ) -> GateVerdict:
-    """Run `pytest -m group --gates-env local` on the gate packages; `name` names its XML file.
+    """Run `pytest -m group --gates-env local` (or `gates_env`) on the gate packages; `name` names its XML file.
 
-    `deselect` is a `-k` expression of gate tests left out, which the stage's note must name."""
+    `deselect` is a `-k` expression of gate tests left out, which the stage's note must name;
+    `options` are further pytest options (a gate's own, such as `--drill-report=PATH`)."""
     ini = workspace / "pytest.ini"
     ini.write_text(PYTEST_INI, encoding="utf-8")
     junit = workspace / f"{name}.xml"
@@ -56,7 +59,7 @@ def run_gate(
         "-m",
         group,
         "--gates-env",
-        "local",
+        gates_env,
         f"--gates-config={config}",
         "-c",
         str(ini),
@@ -65,6 +68,7 @@ def run_gate(
         f"--junitxml={junit}",
         "-q",
         *(["-k", f"not ({deselect})"] if deselect else []),
+        *options,
         *(str(path) for path in gate_paths()),
     ]
     finished = processes.run(command, cwd=workspace, env=env, secrets=secrets, timeout_s=GATE_TIMEOUT_S)

@@ -8,19 +8,25 @@ from __future__ import annotations
 
 import shutil
 import sys
+from collections.abc import Sequence
+from dataclasses import replace
 
 from fly.platform import PlatformError
-from rehearse import adapters, processes
+from gates.connect import connect
+from gates.neon import NeonError
+from rehearse import processes
 from rehearse.context import Rehearsal
 from rehearse.gate_run import run_gate
 from rehearse.local_fly import STRATEGY
 from rehearse.local_vercel import DeployError, serving
-from rehearse.releases import ReleaseError
+from rehearse.releases import PACE, ReleaseError
 from rehearse.stages import Stage, StageFailed
+from rehearse.status_stages import commit_status, staging_green
 from standin.schema import bootstrap
 
 SMOKE_BUDGETS = {"SMOKE_POLL_BUDGET_S": "4", "SMOKE_TOTAL_BUDGET_S": "30"}  # the mock answers in 0.3 s
 MIGRATE_TIMEOUT_S = 120.0
+TIER_CONNECT_BUDGET_S = 10.0
 WORKERS_UP_BUDGET_S = 30.0
 # The stand-in's workers are healthy within a second of starting; its queue is watched for 2 s.
 POST_DEPLOY_BUDGETS = {"GATES_FLY_HEALTH_BUDGET_S": "10", "GATES_QUEUE_DRAIN_WINDOW_S": "2"}
@@ -29,17 +35,26 @@ POST_DEPLOY_BUDGETS = {"GATES_FLY_HEALTH_BUDGET_S": "10", "GATES_QUEUE_DRAIN_WIN
 def prepare(rehearsal: Rehearsal) -> str:
     _server, url = rehearsal.start_server()
     bootstrap(url, rehearsal.migration_settings(rehearsal.old), rehearsal.test_user)
+    _smoke_user_tier(url, rehearsal.test_user)
     rehearsal.snapshot_staging()
     try:
+        point = rehearsal.record_point()
         vercel = rehearsal.start_vercel()
         vercel.promote(vercel.deploy(rehearsal.old))
         rehearsal.deploy_workers(rehearsal.old)
         problems = rehearsal.local_fly().healthy(WORKERS_UP_BUDGET_S)
-    except (DeployError, ReleaseError, PlatformError) as error:
+    except (DeployError, ReleaseError, PlatformError, NeonError) as error:
         raise StageFailed(str(error)) from None
     if problems:
         raise StageFailed(f"release {rehearsal.old.version}'s workers did not come up: {'; '.join(problems)}")
-    return f"staging runs release {rehearsal.old.version}"
+    return f"{rehearsal.environment} runs release {rehearsal.old.version}; {point}"
+
+
+def _smoke_user_tier(url: str, user: str) -> None:
+    # One rehearsal smokes six times (old release, new release, each drill_fly app twice), each with a
+    # regeneration: more than the free tier's monthly quota of 5, so its smoke user is on the pro tier.
+    with connect(url, budget_s=TIER_CONNECT_BUDGET_S) as connection:
+        connection.execute("UPDATE users SET subscription_tier = 'pro' WHERE clerk_user_id = %s", (user,))
 
 
 # workflow_lint checks that need a tool no Python registry ships (docs/github.md): the rehearsal
@@ -107,31 +122,50 @@ def smoke(rehearsal: Rehearsal) -> str:
     return _smoke(rehearsal, rehearsal.new.version)
 
 
-def rollback_drill(rehearsal: Rehearsal) -> str | None:
-    return adapters.rollback_drill(rehearsal)
+# The drills' inputs: the smoke's (each rolled-back release is smoked), the health wait's, and the
+# pace of the workers the drill starts (the image carries the build; the platform, not the image, the knobs).
+DRILL_NOTE = (
+    "drill_vercel not run: the local platform has no Vercel to roll back (the local app is promoted, not aliased)"
+)
 
 
-def commit_status(rehearsal: Rehearsal) -> str | None:
-    return adapters.commit_status(rehearsal, rehearsal.results)
-
-
-def staging_green(rehearsal: Rehearsal) -> str | None:
-    return adapters.staging_green(rehearsal)
+def rollback_drill(rehearsal: Rehearsal) -> str:
+    report = rehearsal.workspace / "drill-report.json"
+    env = {
+        **_smoke_env(rehearsal),
+        **POST_DEPLOY_BUDGETS,
+        **PACE,
+        "STANDIN_TEST_USER": rehearsal.test_user,
+        "DATABASE_URL": rehearsal.database(),
+    }
+    try:
+        passed = _gate(
+            rehearsal,
+            "rollback_drill and not drill_vercel",
+            env=env,
+            name="rollback_drill",
+            options=[f"--drill-report={report}"],
+        )
+    finally:
+        timings = rehearsal.read_drill_report(report)
+    return "; ".join([passed, *timings, DRILL_NOTE])
 
 
 def _smoke(rehearsal: Rehearsal, expected_release: str) -> str:
-    url = rehearsal.app().url
-    served = serving(url)
+    served = serving(rehearsal.app().url)
     if served != expected_release:
         raise StageFailed(f"the app's URL serves release {served}, expected {expected_release}")
-    env = {
+    return _gate(rehearsal, "smoke", env=_smoke_env(rehearsal), name=f"smoke-{expected_release}")
+
+
+def _smoke_env(rehearsal: Rehearsal) -> dict[str, str]:
+    return {
         **processes.clean_environment(),
         **SMOKE_BUDGETS,
-        "SMOKE_TEST_API_URL": url,
+        "SMOKE_TEST_API_URL": rehearsal.app().url,
         "SMOKE_TEST_DATABASE_URL": rehearsal.database(),
         "SMOKE_TEST_CLERK_USER_ID": rehearsal.test_user,
     }
-    return _gate(rehearsal, "smoke", env=env, name=f"smoke-{expected_release}")
 
 
 def _gate(
@@ -141,6 +175,7 @@ def _gate(
     env: dict[str, str] | None = None,
     name: str | None = None,
     deselect: str | None = None,
+    options: Sequence[str] = (),
 ) -> str:
     server = rehearsal.server
     if server is None:
@@ -153,6 +188,7 @@ def _gate(
         secrets={"SMOKE_TEST_API_KEY": rehearsal.api_key},
         name=name or group,
         deselect=deselect,
+        options=options,
     )
     if not verdict.passed:
         raise StageFailed(verdict.sentence)
@@ -172,9 +208,23 @@ STAGING = (
     Stage("rollback_drill", "pytest -m rollback_drill --gates-env staging", rollback_drill),
     Stage("commit_status", "the commit status of the deploy", commit_status),
 )
+
+
+def _in_production(stage: Stage) -> Stage:
+    mirrors = stage.mirrors.replace("staging", "production").replace("_STAGING", "_PROD")
+    return replace(stage, name=f"{stage.name} (production)", mirrors=mirrors)
+
+
+# deploy-production.yml: staging_green first, then staging's steps but the drill (rollback-drill.yml runs it).
 PRODUCTION = (
-    PREPARE,
+    _in_production(PREPARE),
     Stage("staging_green", 'pytest -m "pre_deploy and staging_green" --gates-env production', staging_green),
-    *STAGING[1:],
+    *(_in_production(stage) for stage in STAGING[1:] if stage.name != "rollback_drill"),
 )
-TARGETS = {"staging": STAGING, "production": PRODUCTION}
+# A target is its legs, each (environment, stages) on a stack of its own; production's staging_green
+# reads the status the staging leg wrote, so the production target rehearses staging first.
+Leg = tuple[str, tuple[Stage, ...]]
+TARGETS: dict[str, tuple[Leg, ...]] = {
+    "staging": (("staging", STAGING),),
+    "production": (("staging", STAGING), ("production", PRODUCTION)),
+}

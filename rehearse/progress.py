@@ -24,7 +24,6 @@ from rehearse.stages import Outcome, Stage, StageResult
 _STYLE = {
     Outcome.PASSED: "green",
     Outcome.FAILED: "bold red",
-    Outcome.NOT_BUILT: "yellow",
     Outcome.INTERRUPTED: "bold red",
     Outcome.NOT_RUN: "dim",
 }

@@ -17,7 +17,7 @@ from standin.faults import FAULTS_ENV, Fault
 from standin.stack import Stack
 
 # Fast enough for a rehearsal measured in seconds; the mock and the loop behave as with the defaults.
-_PACE = {
+PACE = {
     "MOCK_GENERATION_DELAY_MS": "300",
     "WORKER_POLL_INTERVAL_MS": "100",
     "STANDIN_SHUTDOWN_GRACE_S": "1",
@@ -36,7 +36,7 @@ class Release:
 
     def environment(self, faults: frozenset[str], test_user: str) -> dict[str, str]:
         return {
-            **_PACE,
+            **PACE,
             "STANDIN_RELEASE": self.version,
             "STANDIN_TEST_USER": test_user,
             FAULTS_ENV: ",".join(sorted(faults)),

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from rehearse.stages import StageResult
 
@@ -22,6 +23,7 @@ def write_report(
     duration_s: float,
     teardown_s: float,
     teardown_problems: Sequence[str],
+    drills: Sequence[Mapping[str, Any]] = (),
 ) -> None:
     data = {
         "version": REPORT_VERSION,
@@ -34,5 +36,6 @@ def write_report(
         "teardown_s": round(teardown_s, 3),
         "teardown_problems": list(teardown_problems),
         "stages": [result.to_json(number) for number, result in enumerate(results)],
+        "drills": list(drills),  # the rollback drill's reports: each drill's steps, timings (recovery times), outcome
     }
     path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Run the stages in order, stop at the first failure (or stage not built), and report each one as it goes."""
+"""Run the stages in order, stop at the first failure, and report each one as it goes."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from rehearse.context import Rehearsal
-from rehearse.stages import NotBuilt, Outcome, Stage, StageFailed, StageResult
+from rehearse.stages import Outcome, Stage, StageFailed, StageResult
 
 
 class RehearsalInterrupted(KeyboardInterrupt):
@@ -41,9 +41,6 @@ def run_stages(stages: Sequence[Stage], rehearsal: Rehearsal, progress: Progress
         try:
             note = stage.action(rehearsal)
             result = StageResult(stage, Outcome.PASSED, time.monotonic() - began, note or "")
-        except NotBuilt as missing:
-            result = StageResult(stage, Outcome.NOT_BUILT, time.monotonic() - began, str(missing))
-            stopped = True
         except StageFailed as failure:
             result = StageResult(stage, Outcome.FAILED, time.monotonic() - began, str(failure))
             stopped = True

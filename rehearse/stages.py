@@ -1,8 +1,7 @@
 """The stage model: one step of the deploy pipeline, what it mirrors, and how it turned out.
 
 A stage's action either returns (passed, with an optional note such as what was applied) or
-raises `StageFailed` with one sentence. A stage whose platform lands with another part raises
-`NotBuilt`: it never passes and is never skipped silently.
+raises `StageFailed` with one sentence.
 """
 
 from __future__ import annotations
@@ -19,17 +18,12 @@ if TYPE_CHECKING:
 class Outcome(StrEnum):
     PASSED = "passed"
     FAILED = "failed"
-    NOT_BUILT = "not built"  # the part this stage needs does not exist yet: a failure
     INTERRUPTED = "interrupted"  # Ctrl-C or SIGTERM arrived while it ran
     NOT_RUN = "not run"  # an earlier stage stopped the pipeline
 
 
 class StageFailed(Exception):
     """The stage failed; the message is the one sentence shown in the table and the report."""
-
-
-class NotBuilt(StageFailed):
-    """The stage's part is not built yet; the message names it and where it will come from."""
 
 
 StageAction = Callable[["Rehearsal"], "str | None"]

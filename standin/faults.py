@@ -21,6 +21,7 @@ class Fault(StrEnum):
     WORKER_HANG = "worker_hang"  # the worker claims a job and never finishes it
     WORKER_EXIT = "worker_exit"  # the worker process exits as soon as it starts
     WORKER_NO_START = "worker_no_start"  # the entry point fails at import (the real regenerator's `donv/config`)
+    WORKER_STRICT_SCHEMA = "worker_strict_schema"  # at start, validates the column types it maps; exits on a mismatch
 
 
 PROCESSES = ("api", "generator", "regenerator")

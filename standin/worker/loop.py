@@ -24,6 +24,7 @@ from standin.settings import StandinSettings
 from standin.worker.generation import run_job
 from standin.worker.health import WorkerState, serve_health
 from standin.worker.queue import ClaimedJob, JobQueue, has_lock_columns
+from standin.worker.schema_check import mapped_type_mismatches
 
 log = logging.getLogger("standin.worker")
 
@@ -60,6 +61,14 @@ class Worker:
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, self._on_signal)
         with connect(self.settings.database_url, budget_s=CONNECT_BUDGET_S) as connection:
+            mismatches = (
+                mapped_type_mismatches(connection) if Fault.WORKER_STRICT_SCHEMA in self.settings.faults else []
+            )
+            if mismatches:
+                log.error(
+                    "injected fault worker_strict_schema: %s refuses to start: %s", self.kind, "; ".join(mismatches)
+                )
+                return EXIT_FAULT
             queue = JobQueue(JOB_TYPES[self.kind], self.worker_id, lock_columns=has_lock_columns(connection))
             server = (
                 serve_health(self.state, self.settings.host, self.settings.health_port)

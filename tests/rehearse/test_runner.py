@@ -12,7 +12,7 @@ from rehearse.gate_run import read_verdict
 from rehearse.processes import Finished
 from rehearse.releases import Release
 from rehearse.runner import RehearsalInterrupted, run_stages
-from rehearse.stages import NotBuilt, Outcome, Stage, StageFailed, StageResult
+from rehearse.stages import Outcome, Stage, StageFailed, StageResult
 
 
 class Recorder:
@@ -52,11 +52,6 @@ def test_runs_in_order_and_stops_at_the_first_failure(rehearsal: Rehearsal) -> N
         ("c", Outcome.NOT_RUN, ""),
     ]
     assert progress.seen == ["start 0 a", "end 0 passed", "start 1 b", "end 1 failed"]
-
-
-def test_a_stage_not_built_fails_and_stops_the_run(rehearsal: Rehearsal) -> None:
-    stages = [_stage("a", NotBuilt("a is not built yet")), _stage("b")]
-    assert [r.outcome for r in run_stages(stages, rehearsal, Recorder())] == [Outcome.NOT_BUILT, Outcome.NOT_RUN]
 
 
 def test_a_crashing_stage_is_a_failure_with_its_error(rehearsal: Rehearsal) -> None:
