@@ -5,18 +5,22 @@ both end with the original image deployed again, and the failure says so."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
 
-from drills.fly_drill import FlyDrillTarget, run_fly_drill
+from drills.fly_drill import FlyDrillTarget, Smoke, run_fly_drill
 from drills.framework import DrillFailure
-from drills.targets import MissingInput, fly_targets
+from drills.targets import MissingInput, fly_smoke, fly_targets
 from fly.apps import LOCAL_APPS
 from fly.local_platform import LocalFlyPlatform
 from fly.platform import newest_complete
-from gates.config import load_config
+from gates.config import GatesConfig, load_config
+from standin.settings import DEFAULT_TEST_USER
+from standin.stack import Stack
+from tests.conftest import STANDIN_API_KEY
 from tests.helpers.fake_flyctl import FakeFlyctl, image, machine, release
 from tests.helpers.gate_run import run_gates
 
@@ -221,3 +225,62 @@ def test_gate_passes_for_every_app_and_fails_closed_without_smoke_inputs(
     )
     assert code == 1
     assert "drill_fly smokes each release it deploys and cannot: no API URL for staging" in output
+
+
+@pytest.fixture
+def real_smoke(
+    local_fly: Callable[..., LocalFlyPlatform],
+    standin: Callable[..., AbstractContextManager[Stack]],
+    worker_db: str,
+    gates_config: GatesConfig,
+) -> Iterator[Callable[[frozenset[str]], tuple[LocalFlyPlatform, Smoke]]]:
+    """`real_smoke(old_faults)`: both apps deployed from an old build (carrying `old_faults`) then a new one,
+    the stand-in's API on their database, and the drill's smoke as the gate builds it: the real smoke flow."""
+    with standin(("api",)) as stack:
+
+        def make(old_faults: frozenset[str]) -> tuple[LocalFlyPlatform, Smoke]:
+            platform = local_fly()
+            old, new = platform.build(7, old_faults), platform.build(8)
+            for app in LOCAL_APPS.values():
+                for ref in (old, new):
+                    platform.deploy(app, ref, strategy="immediate", wait_timeout_s=20)
+            environ = {
+                "SMOKE_TEST_API_URL": stack.api_url,
+                "SMOKE_TEST_API_KEY": STANDIN_API_KEY,
+                "SMOKE_TEST_DATABASE_URL": worker_db,
+                "SMOKE_TEST_CLERK_USER_ID": DEFAULT_TEST_USER,
+                "SMOKE_POLL_BUDGET_S": "4",
+                "SMOKE_TOTAL_BUDGET_S": "30",
+            }
+            smoke = fly_smoke(gates_config, gates_config.environment("local"), environ, lambda _line: None)
+            assert smoke is not None
+            return platform, smoke
+
+        yield make
+
+
+def test_local_drill_runs_the_real_smoke_on_each_release(
+    real_smoke: Callable[[frozenset[str]], tuple[LocalFlyPlatform, Smoke]],
+) -> None:
+    platform, smoke = real_smoke(frozenset())
+    app = LOCAL_APPS["worker"]
+
+    report = run_fly_drill(FlyDrillTarget(platform, app, 20.0, smoke, "immediate"))
+
+    assert report.passed, report.message
+    smoked = [step.detail for step in report.steps if step.name.startswith("smoke on")]
+    assert len(smoked) == 2 and all("verified" in detail for detail in smoked), smoked
+    assert {machine.image for machine in platform.machines(app)} == {"local/atlaris-worker:v8"}
+
+
+def test_local_drill_fails_when_the_real_smoke_fails_on_the_old_release_and_restores(
+    real_smoke: Callable[[frozenset[str]], tuple[LocalFlyPlatform, Smoke]],
+) -> None:
+    platform, smoke = real_smoke(frozenset({"worker_empty"}))  # the old build completes jobs writing nothing
+    app = LOCAL_APPS["worker"]
+
+    report = run_fly_drill(FlyDrillTarget(platform, app, 20.0, smoke, "immediate"))
+
+    assert not report.passed
+    assert "smoke failed at stage verify" in report.message and RESTORED in report.message
+    assert {machine.image for machine in platform.machines(app)} == {"local/atlaris-worker:v8"}

@@ -5,13 +5,16 @@ from __future__ import annotations
 import os
 import signal
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import psycopg
 import pytest
 
 from drills.neon_drill import NeonDrillTarget, run_neon_drill
 from gates.config import DrillSettings
 from gates.local_neon import LocalNeon
-from tests.drills.conftest import FakeNeon, Production
+from tests.drills.conftest import MIGRATIONS, FakeNeon, Production
+from tests.helpers.gate_run import run_gates
 
 
 def _target(neon: FakeNeon, production: Production, settings: DrillSettings) -> NeonDrillTarget:
@@ -150,3 +153,58 @@ def test_local_platform_without_a_recorded_point_fails(production: Production, d
     report = run_neon_drill(target)
     assert report.outcome == "failed"
     assert "no point in time of" in report.message and "is recorded at or before" in report.message
+
+
+def _local_gates_toml(production: Production) -> str:
+    folder = production.migrations.root
+    assert folder is not None
+    return f"""
+[migrations]
+path = "{folder}"
+
+[drills]
+point_age_minutes = 0.001  # the test's point is seconds old
+tables_with_rows = ["users"]
+"""
+
+
+def test_local_gate_passes_on_a_recorded_point_and_fails_without_one(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, production: Production
+) -> None:
+    (tmp_path / "gates.toml").write_text(_local_gates_toml(production), encoding="utf-8")
+    monkeypatch.delenv("CI", raising=False)
+    environ = {"DATABASE_URL": str(production.url)}
+    production.migrate(len(MIGRATIONS))
+    production.execute("INSERT INTO users (email) VALUES ('a@example.com')")
+
+    code, output = run_gates(
+        pytester, monkeypatch, tmp_path, "rollback_drill and drill_neon", "local", environ, "drills"
+    )
+    assert code == 1
+    assert f"no point in time of '{production.name}' is recorded" in output
+    assert "the local platform records one each time the local migrate runs" in output
+
+    production.local.record_point(production.name)
+    code, output = run_gates(
+        pytester, monkeypatch, tmp_path, "rollback_drill and drill_neon", "local", environ, "drills"
+    )
+    assert code == 0, output
+    assert "1 passed" in output
+    assert [name for name in _databases(production) if name.startswith("gates-drill-")] == []
+
+
+def test_local_gate_fails_closed_in_ci_without_the_database(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, production: Production
+) -> None:
+    (tmp_path / "gates.toml").write_text(_local_gates_toml(production), encoding="utf-8")
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    code, output = run_gates(
+        pytester, monkeypatch, tmp_path, "rollback_drill and drill_neon", "local", {"CI": "true"}, "drills"
+    )
+    assert code == 1
+    assert "drill_neon compares the restored branch with local's database: set DATABASE_URL" in output
+
+
+def _databases(production: Production) -> list[str]:
+    with psycopg.connect(production.url, autocommit=True) as connection:
+        return [row[0] for row in connection.execute("SELECT datname FROM pg_database")]

@@ -133,3 +133,16 @@ def test_the_exit_fault_stops_the_worker_at_start(standin: Factory) -> None:
     with standin(("generator", "regenerator"), STANDIN_FAULTS="worker_exit") as stack:
         assert _exit_code(stack, "generator") == 3
         assert _exit_code(stack, "regenerator") == 3
+
+
+def test_the_strict_schema_fault_starts_on_the_mapped_types_and_refuses_a_changed_one(
+    standin: Factory, scratch_database: str
+) -> None:
+    with standin(("generator",), STANDIN_FAULTS="worker_strict_schema") as stack:
+        assert stack.wait_ready() == {}  # topic is text, as the build maps it: the worker runs
+    with psycopg.connect(scratch_database, autocommit=True) as db:
+        db.execute('ALTER TABLE "learning_plans" ALTER COLUMN "topic" TYPE varchar(200)')
+    with standin(("generator",), STANDIN_FAULTS="worker_strict_schema") as stack:
+        assert _exit_code(stack, "generator") == 3
+        log = stack.component("generator").log.read_text()
+    assert "worker_strict_schema: generator refuses to start: learning_plans.topic is character varying" in log
