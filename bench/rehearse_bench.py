@@ -24,6 +24,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.helpers.leftovers import MARK_VARIABLE, marked_processes
 
+TARGET_S = 45.0
+
 
 def one_run() -> tuple[float, dict, int, int]:
     folder = Path(tempfile.mkdtemp(prefix="rh-bench-"))
@@ -49,8 +51,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}")
+    walls = []
     for run in range(1, args.runs + 1):
         wall, data, processes, files = one_run()
+        walls.append(wall)
         stages = ", ".join(
             f"{stage['name']} {stage['duration_s']:.1f}" for stage in data["stages"] if stage["outcome"] != "not run"
         )
@@ -59,6 +63,11 @@ def main() -> None:
             f"teardown {data['teardown_s']:.1f} s); exit {data['exit_code']}; {stages}; "
             f"left behind: {processes} processes, {files} files"
         )
+        for drill in data["drills"]:
+            times = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in drill["timings"].items())
+            print(f"  {drill['drill']} on {drill['target']}: {drill['outcome']}; {times}")
+    verdict = "met" if max(walls) < TARGET_S else "missed"
+    print(f"slowest run {max(walls):.1f} s: target under {TARGET_S:.0f} s {verdict}")
 
 
 if __name__ == "__main__":
