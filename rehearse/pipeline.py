@@ -122,15 +122,15 @@ def smoke(rehearsal: Rehearsal) -> str:
     return _smoke(rehearsal, rehearsal.new.version)
 
 
-# The drills' inputs: the smoke's (each rolled-back release is smoked), the health wait's, and the
-# pace of the workers the drill starts (the image carries the build; the platform, not the image, the knobs).
 DRILL_NOTE = (
-    "drill_vercel not run: the local platform has no Vercel to roll back (the local app is promoted, not aliased)"
+    "drill_vercel not run: it drives the vercel CLI against Vercel's API, which the local platform does not serve"
 )
 
 
 def rollback_drill(rehearsal: Rehearsal) -> str:
     report = rehearsal.workspace / "drill-report.json"
+    # The smoke's inputs (each release the drill deploys is smoked), the health wait's, and the pace
+    # of the workers the drill starts: the image carries the build, the platform the knobs.
     env = {
         **_smoke_env(rehearsal),
         **POST_DEPLOY_BUDGETS,

@@ -200,7 +200,7 @@ def test_a_clean_rehearsal_passes_every_stage_and_leaves_nothing(tmp_path: Path,
     for drill in ("drill_fly on app atlaris-worker-local", "drill_fly on app atlaris-worker-regenerator-local"):
         assert f"{drill} passed (time_to_rolled_back " in sentences["rollback_drill"]
     assert "drill_neon on branch" in sentences["rollback_drill"]
-    assert "drill_vercel not run: the local platform has no Vercel" in sentences["rollback_drill"]
+    assert "drill_vercel not run: it drives the vercel CLI against Vercel's API" in sentences["rollback_drill"]
     timings = {(drill["drill"], drill["target"]): drill["timings"] for drill in data["drills"]}
     assert set(timings[("drill_fly", "app atlaris-worker-local")]) == {
         "time_to_rolled_back_s",
