@@ -357,6 +357,9 @@ def _migrations(table: _Table, base: Path) -> MigrationSettings:
         if value not in SEVERITIES:
             raise severity_table.error(rule_id, f"must be one of {', '.join(SEVERITIES)}")
         severity[rule_id] = value
+    unknown = sorted(set(severity) - _rule_ids()) if severity else []
+    if unknown:
+        raise severity_table.error(unknown[0], "is not a known rule id; check its spelling")
     postgres_version = table.take("postgres_version", int, 16)
     if postgres_version not in POSTGRES_VERSIONS:
         raise table.error(
@@ -381,6 +384,17 @@ def _migrations(table: _Table, base: Path) -> MigrationSettings:
     )
     table.finish()
     return settings
+
+
+def _rule_ids() -> set[str]:
+    """The linter's rule ids (the replay's `rerun-failure` is one of them).
+
+    Imported here, not at the top: the rule modules import this module (`Severity`), and the
+    registry brings sqlglot (about 0.2 s), which only a config that names rules needs to pay for.
+    """
+    from migrations_checks.lint.rules import all_rules
+
+    return set(all_rules())
 
 
 def _branch_replay(table: _Table, base: Path) -> BranchReplaySettings:
