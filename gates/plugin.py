@@ -20,8 +20,8 @@ import pytest
 from gates.config import ConfigError, Environment, GatesConfig, find_config, load_config
 from gates.scratch_db import SCRATCH_URL_ENV, ScratchServer
 
-# Fixture modules of the gate packages, loaded with this plugin.
-pytest_plugins: list[str] = ["fly.fixtures", "drills.fixtures", "gates.github.reporting"]
+# Fixture modules of the gate packages, and hooks kept in modules of their own, loaded with this plugin.
+pytest_plugins: list[str] = ["fly.fixtures", "drills.fixtures", "gates.github.reporting", "gates.empty_selection"]
 
 GATE_GROUPS = {
     "pre_deploy": "gates that decide whether a release may be deployed",
