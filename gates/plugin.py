@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from gates.config import ConfigError, Environment, GatesConfig, find_config, load_config
+from gates.connect import shared_connect_budget
 from gates.scratch_db import SCRATCH_URL_ENV, ScratchServer
 
 # Fixture modules of the gate packages, and hooks kept in modules of their own, loaded with this plugin.
@@ -151,3 +152,11 @@ def scratch_database(scratch_server: ScratchServer) -> Iterator[str]:
         yield url
     finally:
         scratch_server.drop_database(url)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_connect_budget_per_server() -> Iterator[None]:
+    """The session's gates share one connect budget per database server (per xdist worker): a
+    server that stays unreachable is waited for once, not once per gate."""
+    with shared_connect_budget():
+        yield
