@@ -113,9 +113,41 @@ def config_path(config: pytest.Config) -> Path | None:
     return find_config(Path.cwd())
 
 
+_LOADED_CONFIG = pytest.StashKey[GatesConfig]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # An xdist controller collects nothing, so it checks a gates.toml it finds before starting workers.
+    config = session.config
+    if config.getoption("dist", "no") != "no" and not hasattr(config, "workerinput") and config_path(config):
+        _load_once(config)
+
+
+@pytest.hookimpl(trylast=True)  # after -m and -k have deselected
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if hasattr(config, "workerinput") or _LOADED_CONFIG in config.stash:
+        return  # the xdist controller has checked the file
+    if any("gates_config" in getattr(item, "fixturenames", ()) for item in items):
+        _load_once(config)
+
+
+def _load_once(config: pytest.Config) -> None:
+    """Read gates.toml and the chosen environment once, before any selected gate runs: a bad file or
+    an unknown environment stops the run with its one sentence, instead of failing every gate."""
+    try:
+        loaded = load_config(config_path(config))
+        loaded.environment(_environment_name(config))
+    except ConfigError as error:
+        raise pytest.UsageError(str(error)) from None
+    config.stash[_LOADED_CONFIG] = loaded
+
+
 @pytest.fixture(scope="session")
 def gates_config(pytestconfig: pytest.Config) -> GatesConfig:
-    """The parsed gates.toml; a bad file fails every gate with the loader's sentence."""
+    """The parsed gates.toml (read once at collection); a bad file fails with the loader's sentence."""
+    if _LOADED_CONFIG in pytestconfig.stash:
+        return pytestconfig.stash[_LOADED_CONFIG]
     try:
         return load_config(config_path(pytestconfig))
     except ConfigError as error:
@@ -125,16 +157,14 @@ def gates_config(pytestconfig: pytest.Config) -> GatesConfig:
 @pytest.fixture(scope="session")
 def gates_env(pytestconfig: pytest.Config, gates_config: GatesConfig) -> Environment:
     """The environment chosen with `--gates-env`, `GATES_ENV` or the `gates_env` ini key (default `local`)."""
-    name = (
-        pytestconfig.getoption("--gates-env")
-        or os.environ.get(ENV_VARIABLE)
-        or str(pytestconfig.getini("gates_env"))
-        or "local"
-    )
     try:
-        return gates_config.environment(name)
+        return gates_config.environment(_environment_name(pytestconfig))
     except ConfigError as error:
         pytest.fail(str(error), pytrace=False)
+
+
+def _environment_name(config: pytest.Config) -> str:
+    return config.getoption("--gates-env") or os.environ.get(ENV_VARIABLE) or str(config.getini("gates_env")) or "local"
 
 
 @pytest.fixture(scope="session")
