@@ -14,7 +14,7 @@ import pytest
 
 from drills.fly_drill import run_fly_drill
 from drills.framework import DrillReport
-from drills.targets import MissingInput, fly_targets
+from drills.targets import MissingInput, WrongInput, fly_targets
 from gates.config import FLY_ROLES, Environment, GatesConfig
 from gates.failclosed import cannot_decide
 
@@ -37,6 +37,8 @@ def test_app_rolls_back_to_the_previous_image_and_is_restored(
         target = fly_targets(gates_config, gates_env, os.environ, progress)[role]
     except MissingInput as error:
         cannot_decide(gates_env, str(error))
+    except WrongInput as error:
+        pytest.fail(str(error), pytrace=False)
     report = run_fly_drill(target, progress)
     drill_reports.append(report)
     if report.outcome == "interrupted":
