@@ -16,7 +16,7 @@ from drills.fly_drill import run_fly_drill
 from drills.framework import DrillReport
 from drills.targets import MissingInput, WrongInput, fly_targets
 from gates.config import FLY_ROLES, Environment, GatesConfig
-from gates.failclosed import cannot_decide
+from gates.failclosed import cannot_decide, fail
 
 pytestmark = [pytest.mark.rollback_drill, pytest.mark.drill_fly]
 
@@ -38,10 +38,10 @@ def test_app_rolls_back_to_the_previous_image_and_is_restored(
     except MissingInput as error:
         cannot_decide(gates_env, str(error))
     except WrongInput as error:
-        pytest.fail(str(error), pytrace=False)
+        fail(str(error))
     report = run_fly_drill(target, progress)
     drill_reports.append(report)
     if report.outcome == "interrupted":
         raise KeyboardInterrupt(report.message)
     if not report.passed:
-        pytest.fail(report.message, pytrace=False)
+        fail(report.message)

@@ -19,6 +19,7 @@ import pytest
 
 from gates.config import ConfigError, Environment, GatesConfig, find_config, load_config
 from gates.connect import shared_connect_budget
+from gates.failclosed import fail
 from gates.scratch_db import SCRATCH_URL_ENV, ScratchServer
 
 # Fixture modules of the gate packages, and hooks kept in modules of their own, loaded with this plugin.
@@ -151,7 +152,7 @@ def gates_config(pytestconfig: pytest.Config) -> GatesConfig:
     try:
         return load_config(config_path(pytestconfig))
     except ConfigError as error:
-        pytest.fail(str(error), pytrace=False)
+        fail(str(error))
 
 
 @pytest.fixture(scope="session")
@@ -160,7 +161,7 @@ def gates_env(pytestconfig: pytest.Config, gates_config: GatesConfig) -> Environ
     try:
         return gates_config.environment(_environment_name(pytestconfig))
     except ConfigError as error:
-        pytest.fail(str(error), pytrace=False)
+        fail(str(error))
 
 
 def _environment_name(config: pytest.Config) -> str:
