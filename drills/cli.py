@@ -15,7 +15,7 @@ from drills.fly_drill import run_fly_drill
 from drills.framework import DrillReport
 from drills.neon_drill import run_neon_drill
 from drills.report import publish, to_markdown
-from drills.targets import MissingInput, fly_targets, neon_target
+from drills.targets import MissingInput, WrongInput, fly_targets, neon_target
 from drills.vercel_cli import VercelCli, VercelError
 from drills.vercel_drill import VercelDrillTarget, refusal, run_vercel_drill
 from gates.config import Environment, GatesConfig, find_config, load_config
@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         for name in args.drills:
             try:
                 reports += _run_one(name, config, environment, args.allow_production_drill)
-            except MissingInput as error:
+            except (MissingInput, WrongInput) as error:
                 print(f"gates drill: {error}", file=sys.stderr)
                 status = max(status, EXIT_CANNOT_RUN)
                 continue

@@ -14,7 +14,7 @@ from drills.framework import DrillReport
 from drills.neon_drill import run_neon_drill
 from drills.targets import MissingInput, neon_target
 from gates.config import Environment, GatesConfig
-from gates.failclosed import cannot_decide
+from gates.failclosed import cannot_decide, fail
 
 pytestmark = [pytest.mark.rollback_drill, pytest.mark.drill_neon]
 
@@ -38,4 +38,4 @@ def test_point_in_time_branch_is_usable(
     if report.outcome == "interrupted":
         raise KeyboardInterrupt(report.message)
     if not report.passed:
-        pytest.fail(report.message, pytrace=False)
+        fail(report.message)

@@ -14,7 +14,7 @@ from drills.framework import DrillReport
 from drills.vercel_cli import VercelCli, VercelError
 from drills.vercel_drill import VercelDrillTarget, refusal, run_vercel_drill
 from gates.config import Environment, GatesConfig
-from gates.failclosed import cannot_decide
+from gates.failclosed import cannot_decide, fail
 
 pytestmark = [pytest.mark.rollback_drill, pytest.mark.drill_vercel]
 
@@ -28,7 +28,7 @@ def test_production_rolls_back_and_is_restored(
 ) -> None:
     refused = refusal(gates_config.drills, allow_production_drill)
     if refused:
-        pytest.fail(refused, pytrace=False)
+        fail(refused)
     try:
         cli = VercelCli.from_environment(os.environ)
     except VercelError as error:
@@ -45,4 +45,4 @@ def test_production_rolls_back_and_is_restored(
     if report.outcome == "interrupted":
         raise KeyboardInterrupt(report.message)
     if not report.passed:
-        pytest.fail(report.message, pytrace=False)
+        fail(report.message)

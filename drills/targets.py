@@ -26,11 +26,16 @@ from gates.local_neon import LocalNeon
 from gates.neon import NeonClient, NeonError, NeonLike
 from migrations_checks.lint.reader import InputError, MigrationSet, read_configured
 from smoke.flow import SmokeFailure, run_smoke
+from smoke.settings import MissingInput as MissingSmokeInput
 from smoke.settings import SmokeInputError, resolve
 
 
 class MissingInput(Exception):
     """A drill cannot run: one sentence naming what is missing and how to provide it."""
+
+
+class WrongInput(Exception):
+    """An input is set but unusable: a mistake to fix, so the drill fails, locally too, never skips."""
 
 
 @contextmanager
@@ -71,12 +76,22 @@ def fly_targets(
 ) -> dict[str, FlyDrillTarget]:
     """Role (worker, regenerator) -> the drill target of its app, all on one platform and one smoke."""
     try:
+        budget = health_budget_s(config.fly, environ)
+    except EnvError as error:
+        wrong: list[str] = [str(error)]
+    else:
+        wrong = []
+    try:
+        smoke = fly_smoke(config, environment, environ, progress)
+    except WrongInput as error:
+        wrong.append(str(error))
+    if wrong:  # before anything missing: a wrong input fails even where a missing one may skip
+        raise WrongInput(f"drill_fly cannot run: {'; '.join(wrong)}")
+    try:
         apps = fly_apps(environment)
         platform = platform_for(config, environment, environ)
-        budget = health_budget_s(config.fly, environ)
-    except (PlatformError, EnvError) as error:
+    except PlatformError as error:
         raise MissingInput(f"drill_fly cannot run: {error}") from None
-    smoke = fly_smoke(config, environment, environ, progress)
     strategy: Strategy = "rolling" if environment.fly.zero_downtime else "immediate"
     return {role: FlyDrillTarget(platform, app, budget, smoke, strategy) for role, app in apps.items()}
 
@@ -84,15 +99,17 @@ def fly_targets(
 def fly_smoke(
     config: GatesConfig, environment: Environment, environ: Mapping[str, str], progress: Callable[[str], None]
 ) -> Smoke | None:
-    """The smoke gate's run with its inputs (MissingInput when they are absent), or None when turned off."""
+    """The smoke gate's run with its inputs (MissingInput when absent, WrongInput when unusable), or None when off."""
     if not config.drills.fly_smoke:
         return None
     try:
         settings = resolve(environment, environ)
-    except SmokeInputError as error:
+    except MissingSmokeInput as error:
         raise MissingInput(
             f"drill_fly smokes each release it deploys and cannot: {error} (or set [drills] fly_smoke = false)"
         ) from None
+    except SmokeInputError as error:
+        raise WrongInput(f"the smoke inputs of drill_fly are wrong: {error}") from None
 
     def smoke() -> str:
         try:

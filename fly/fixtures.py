@@ -9,7 +9,7 @@ from fly.health import health_budget_s
 from fly.platform import FlyPlatform, PlatformError
 from gates.config import Environment, GatesConfig
 from gates.env import EnvError
-from gates.failclosed import cannot_decide
+from gates.failclosed import cannot_decide, fail
 
 
 @pytest.fixture(scope="session")
@@ -35,4 +35,4 @@ def fly_health_budget_s(gates_config: GatesConfig) -> float:
     try:
         return health_budget_s(gates_config.fly)
     except EnvError as error:
-        pytest.fail(str(error), pytrace=False)
+        fail(str(error))

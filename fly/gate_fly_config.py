@@ -13,7 +13,7 @@ import pytest
 from fly.config_checks import ConfigReport, check_config
 from fly.dockerfile_checks import check_dockerfile
 from gates.config import FLY_ROLES, Environment, GatesConfig
-from gates.failclosed import cannot_decide
+from gates.failclosed import cannot_decide, fail
 
 DEFAULT_DOCKERFILE = "fly/Dockerfile.worker"
 
@@ -36,16 +36,16 @@ def _read(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        pytest.fail(f"{path} does not exist: fix config_files in gates.toml or add the file", pytrace=False)
+        fail(f"{path} does not exist: fix config_files in gates.toml or add the file")
     except (OSError, tomllib.TOMLDecodeError) as error:
-        pytest.fail(f"{path} is not valid TOML: {error}", pytrace=False)
+        fail(f"{path} is not valid TOML: {error}")
 
 
 def _conclude(report: ConfigReport) -> None:
     for text in report.warnings:
         warnings.warn(text, FlyConfigWarning, stacklevel=1)
     if report.problems:
-        pytest.fail("; ".join(report.problems), pytrace=False)
+        fail("; ".join(report.problems))
 
 
 @pytest.mark.pre_deploy
@@ -65,9 +65,6 @@ def test_dockerfile_runs_both_workers_as_non_root(gates_config: GatesConfig, gat
     root = gates_config.source.parent if gates_config.source else Path.cwd()
     dockerfiles = {str((data.get("build") or {}).get("dockerfile") or DEFAULT_DOCKERFILE) for data in configs.values()}
     if len(dockerfiles) != 1:
-        pytest.fail(
-            f"the worker apps build from different Dockerfiles ({', '.join(sorted(dockerfiles))}): one image for both",
-            pytrace=False,
-        )
+        fail(f"the worker apps build from different Dockerfiles ({', '.join(sorted(dockerfiles))}): one image for both")
     commands = {role: str((data.get("processes") or {}).get("app") or "") for role, data in configs.items()}
     _conclude(check_dockerfile(root / dockerfiles.pop(), commands))

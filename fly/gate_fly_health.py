@@ -10,6 +10,7 @@ import pytest
 from fly.health import wait_until_healthy
 from fly.platform import FlyPlatform, PlatformError
 from gates.config import FLY_ROLES
+from gates.failclosed import fail
 
 
 @pytest.mark.post_deploy
@@ -22,6 +23,6 @@ def test_machines_healthy_on_the_new_release(
     try:
         outcome = wait_until_healthy(fly_platform, app, fly_health_budget_s)
     except PlatformError as error:
-        pytest.fail(f"fly_health cannot read {app}: {error}", pytrace=False)
+        fail(f"fly_health cannot read {app}: {error}")
     if not outcome.healthy:
-        pytest.fail(outcome.sentence(), pytrace=False)
+        fail(outcome.sentence())

@@ -9,7 +9,7 @@ import pytest
 from fly.flyctl_platform import FlyctlPlatform
 from fly.platform import FlyPlatform, PlatformError
 from gates.config import FLY_ROLES, Environment, GatesConfig
-from gates.failclosed import cannot_decide
+from gates.failclosed import cannot_decide, fail
 
 
 @pytest.mark.pre_deploy
@@ -28,10 +28,7 @@ def test_required_secrets_are_set(
     try:
         names = fly_platform.secret_names(app)
     except PlatformError as error:
-        pytest.fail(f"fly_secrets cannot read the secrets of {app}: {error}", pytrace=False)
+        fail(f"fly_secrets cannot read the secrets of {app}: {error}")
     missing = [name for name in gates_config.fly.required_secrets if name not in names]
     if missing:
-        pytest.fail(
-            f"{app} lacks the secret(s) {', '.join(missing)}: set them with `fly secrets set --app {app} NAME=...`",
-            pytrace=False,
-        )
+        fail(f"{app} lacks the secret(s) {', '.join(missing)}: set them with `fly secrets set --app {app} NAME=...`")

@@ -21,7 +21,7 @@ from fly.host_probe import UNSET, WorkerProcess, probe, value_hash
 from fly.local_platform import PROCESS_OF_ROLE, LocalFlyPlatform
 from fly.platform import FlyPlatform, PlatformError
 from gates.config import FLY_ROLES, Environment, GatesConfig
-from gates.failclosed import cannot_decide
+from gates.failclosed import cannot_decide, fail
 
 DATABASE_URL = "DATABASE_URL"
 
@@ -46,7 +46,7 @@ def _hosts(platform: FlyPlatform, environment: Environment, app: str) -> list[tu
         cannot_decide(environment, f"host_checks reaches {environment.name} machines only through flyctl")
     started = [machine.id for machine in platform.machines(app) if machine.state == "started"]
     if not started:
-        pytest.fail(f"host_checks: {app} has no started machine to check", pytrace=False)
+        fail(f"host_checks: {app} has no started machine to check")
     return [(f"machine {machine}", Host(FlySshBackend(platform, app, machine))) for machine in started]
 
 
@@ -97,9 +97,9 @@ def test_worker_host(
                 found = _worker_problems(gates_config, gates_env, secrets, worker)
                 problems += [f"{app} {where} pid {worker.pid}: {problem}" for problem in found]
     except (PlatformError, RuntimeError) as error:
-        pytest.fail(f"host_checks cannot probe {app}: {error}", pytrace=False)
+        fail(f"host_checks cannot probe {app}: {error}")
     if problems:
-        pytest.fail("; ".join(problems), pytrace=False)
+        fail("; ".join(problems))
 
 
 def _worker_problems(

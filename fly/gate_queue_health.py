@@ -17,7 +17,7 @@ from gates.config import Environment, GatesConfig
 from gates.connect import ConnectError
 from gates.dsn import mask
 from gates.env import EnvError, env_number
-from gates.failclosed import cannot_decide
+from gates.failclosed import cannot_decide, fail
 
 DRAIN_WINDOW_ENV = "GATES_QUEUE_DRAIN_WINDOW_S"
 DEFAULT_DRAIN_WINDOW_S = 10.0
@@ -34,9 +34,9 @@ def test_no_stranded_jobs_and_the_queue_drains(gates_config: GatesConfig, gates_
         window = env_number(os.environ, DRAIN_WINDOW_ENV, DEFAULT_DRAIN_WINDOW_S, minimum=0, exclusive=True)
         verdict = inspect_queue(url, bound_s=gates_config.fly.graceful_shutdown_s, window_s=window)
     except EnvError as error:
-        pytest.fail(str(error), pytrace=False)
+        fail(str(error))
     except (ConnectError, psycopg.Error) as error:
-        pytest.fail(f"queue_health cannot reach {mask(url)}: {error}", pytrace=False)
+        fail(f"queue_health cannot reach {mask(url)}: {error}")
     problems = []
     if verdict.stranded:
         jobs = ", ".join(job.describe() for job in verdict.stranded[:SHOWN_JOBS])
@@ -51,4 +51,4 @@ def test_no_stranded_jobs_and_the_queue_drains(gates_config: GatesConfig, gates_
             f"in {window:g} s: {jobs}"
         )
     if problems:
-        pytest.fail("; ".join(problems), pytrace=False)
+        fail("; ".join(problems))

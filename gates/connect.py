@@ -2,13 +2,17 @@
 
 Neon computes scale to zero: the first connection after a quiet spell can be refused or time out
 while the compute wakes up. Retrying with backoff rides that out; the budget keeps a database that
-is really gone from stalling a deploy. Errors that waiting cannot fix (a wrong password, a missing
-database) stop the retries at once.
+is really gone from stalling a deploy. Errors that waiting cannot fix (a refused password, a missing
+database, a host name that does not resolve) stop the retries at once. Inside
+`shared_connect_budget()` (a whole pytest session) the budget is shared per server: a database that
+stays unreachable costs it once, and every later gate tries it once instead of waiting again.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import psycopg
 
@@ -20,7 +24,31 @@ MAX_DELAY_S = 4.0
 ATTEMPT_TIMEOUT_S = 10
 # Server answers that no amount of waiting changes; matched in libpq's message (no SQLSTATE there).
 # "invalid" is libpq refusing a malformed option value (`port=x`, `sslmode=bogus`).
-_PERMANENT = ("password authentication failed", "does not exist", "no pg_hba.conf entry", "invalid")
+# A name that does not resolve: psycopg resolves it itself ("failed to resolve host"), libpq says
+# "could not translate host name".
+_PERMANENT = (
+    "authentication failed",
+    "does not exist",
+    "no pg_hba.conf entry",
+    "invalid",
+    "failed to resolve host",
+    "could not translate host name",
+)
+
+# Seconds of retrying already spent on each server (host, port) in the current shared budget;
+# None outside `shared_connect_budget()`, where every call has a budget of its own.
+_spent_s: dict[tuple[str, str], float] | None = None
+
+
+@contextmanager
+def shared_connect_budget() -> Iterator[None]:
+    """Within this block, the retries of every `connect` to one server draw on one budget."""
+    global _spent_s
+    outer, _spent_s = _spent_s, {}
+    try:
+        yield
+    finally:
+        _spent_s = outer
 
 
 class ConnectError(Exception):
@@ -41,7 +69,10 @@ def connect(conninfo: str, *, budget_s: float, read_only: bool = False) -> psyco
             "an unencoded '/' or '@' in the password turns into host, port and database: percent-encode "
             "them (%2F, %40)"
         )
-    deadline = time.monotonic() + budget_s
+    server = _server(conninfo)
+    spent = _spent_s.get(server, 0.0) if _spent_s is not None and server else 0.0
+    started = time.monotonic()
+    deadline = started + budget_s - spent
     delay = FIRST_DELAY_S
     attempts = 0
     while True:
@@ -57,8 +88,14 @@ def connect(conninfo: str, *, budget_s: float, read_only: bool = False) -> psyco
             reason = _scrub(" ".join(str(error).split()), conninfo)
             remaining = deadline - time.monotonic()
             if any(text in reason for text in _PERMANENT) or remaining <= 0:
+                _charge(server, time.monotonic() - started)
+                within = (
+                    f"the run's connect budget of {budget_s:g} s is spent"
+                    if spent >= budget_s
+                    else f"within {budget_s:g} s"
+                )
                 raise ConnectError(
-                    f"cannot connect to {mask(conninfo)} ({attempts} attempt(s) within {budget_s:g} s): {reason}"
+                    f"cannot connect to {mask(conninfo)} ({attempts} attempt(s) {within}): {reason}"
                 ) from None
             time.sleep(min(delay, remaining))
             delay = min(delay * 2, MAX_DELAY_S)
@@ -66,6 +103,21 @@ def connect(conninfo: str, *, budget_s: float, read_only: bool = False) -> psyco
         if read_only:
             connection.read_only = True
         return connection
+
+
+def _server(conninfo: str) -> tuple[str, str] | None:
+    """The (host, port) a budget is shared by; None when the string cannot be read."""
+    try:
+        params = parse(conninfo)
+    except psycopg.ProgrammingError:
+        return None
+    return str(params.get("host") or params.get("hostaddr") or ""), str(params.get("port") or "")
+
+
+def _charge(server: tuple[str, str] | None, seconds: float) -> None:
+    """Count a failed connect's time against the shared budget of its server."""
+    if _spent_s is not None and server is not None:
+        _spent_s[server] = _spent_s.get(server, 0.0) + seconds
 
 
 def _scrub(message: str, conninfo: str) -> str:

@@ -27,5 +27,12 @@ def must_fail(environment: Environment) -> bool:
 def cannot_decide(environment: Environment, sentence: str) -> NoReturn:
     """Stop the current gate with `sentence`: fail where it must, skip locally."""
     if must_fail(environment):
-        pytest.fail(sentence, pytrace=False)
-    pytest.skip(sentence)
+        fail(sentence)
+    raise pytest.skip.Exception(sentence) from None
+
+
+def fail(sentence: str) -> NoReturn:
+    """Fail the current gate with `sentence` alone. Raised from inside an `except` block, as gates
+    usually are, pytest's own `pytest.fail` would also print the error being handled, joined by
+    "During handling of the above exception"; this drops that context."""
+    raise pytest.fail.Exception(sentence, pytrace=False) from None

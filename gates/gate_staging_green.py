@@ -13,6 +13,7 @@ import os
 import pytest
 
 from gates.config import Environment, GatesConfig
+from gates.failclosed import fail
 from gates.github.client import GitHubClient, GitHubError
 from gates.github.staging_green import staging_green
 
@@ -36,6 +37,6 @@ def test_deployed_commit_is_green_on_staging(gates_config: GatesConfig, gates_en
                 pending_budget_s=settings.pending_budget_s,
             )
     except GitHubError as error:
-        pytest.fail(f"staging_green cannot decide: {error}", pytrace=False)
+        fail(f"staging_green cannot decide: {error}")
     if not verdict.green:
-        pytest.fail(f"staging is not green for {deployed[:12]}: {verdict.sentence}", pytrace=False)
+        fail(f"staging is not green for {deployed[:12]}: {verdict.sentence}")

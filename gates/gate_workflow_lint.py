@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from gates.config import Environment, GatesConfig
-from gates.failclosed import cannot_decide
+from gates.failclosed import cannot_decide, fail
 from gates.github.cli_flags import check_fly, check_vercel, vercel_flags
 from gates.github.workflow_rules import check_workflow, run_lines
 
@@ -45,7 +45,7 @@ def _tool(name: str, env: str) -> str | None:
 def test_zizmor_finds_nothing_at_medium_or_above(workflows: list[Path]) -> None:
     zizmor = _tool("zizmor", "GATES_ZIZMOR") or str(Path(sys.executable).with_name("zizmor"))
     if not Path(zizmor).exists() and not shutil.which(zizmor):
-        pytest.fail("zizmor is not installed: pip install zizmor (a dependency of deploy-gates)", pytrace=False)
+        fail("zizmor is not installed: pip install zizmor (a dependency of deploy-gates)")
     done = subprocess.run(
         [zizmor, "--offline", "--no-progress", "--min-severity", "medium", "--format", "json", *map(str, workflows)],
         capture_output=True,
@@ -56,10 +56,10 @@ def test_zizmor_finds_nothing_at_medium_or_above(workflows: list[Path]) -> None:
     try:
         findings = json.loads(done.stdout or "[]")
     except json.JSONDecodeError:
-        pytest.fail(f"zizmor exited {done.returncode} without a report: {done.stderr.strip()[-300:]}", pytrace=False)
+        fail(f"zizmor exited {done.returncode} without a report: {done.stderr.strip()[-300:]}")
     if findings:
         listing = "\n".join(f"  {_where(finding)}: [{finding['ident']}] {finding['desc']}" for finding in findings)
-        pytest.fail(f"zizmor found {len(findings)} problem(s) at medium severity or above:\n{listing}", pytrace=False)
+        fail(f"zizmor found {len(findings)} problem(s) at medium severity or above:\n{listing}")
 
 
 def _where(finding: dict[str, Any]) -> str:
@@ -83,14 +83,14 @@ def test_actionlint_finds_nothing(workflows: list[Path], gates_env: Environment)
         [actionlint, "-no-color", *map(str, workflows)], capture_output=True, text=True, timeout=120, check=False
     )
     if done.returncode != 0:
-        pytest.fail(f"actionlint found problems:\n{(done.stdout + done.stderr).strip()}", pytrace=False)
+        fail(f"actionlint found problems:\n{(done.stdout + done.stderr).strip()}")
 
 
 def test_workflows_follow_the_deploy_rules(workflows: list[Path]) -> None:
     problems = [problem for path in workflows for problem in check_workflow(path)]
     if problems:
         listing = "\n".join(f"  {problem}" for problem in problems)
-        pytest.fail(f"{len(problems)} workflow rule(s) broken:\n{listing}", pytrace=False)
+        fail(f"{len(problems)} workflow rule(s) broken:\n{listing}")
 
 
 def test_cli_lines_use_real_flags(workflows: list[Path], gates_env: Environment) -> None:
@@ -115,8 +115,7 @@ def test_cli_lines_use_real_flags(workflows: list[Path], gates_env: Environment)
             if (p := check_vercel(line, lambda command: vercel_flags(vercel, command)))
         ]
     if problems:
-        pytest.fail(
+        fail(
             f"{len(problems)} command line(s) use flags the CLI does not have:\n"
-            + "\n".join(f"  {p}" for p in problems),
-            pytrace=False,
+            + "\n".join(f"  {p}" for p in problems)
         )

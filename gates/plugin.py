@@ -18,10 +18,12 @@ from pathlib import Path
 import pytest
 
 from gates.config import ConfigError, Environment, GatesConfig, find_config, load_config
+from gates.connect import shared_connect_budget
+from gates.failclosed import fail
 from gates.scratch_db import SCRATCH_URL_ENV, ScratchServer
 
-# Fixture modules of the gate packages, loaded with this plugin.
-pytest_plugins: list[str] = ["fly.fixtures", "drills.fixtures", "gates.github.reporting"]
+# Fixture modules of the gate packages, and hooks kept in modules of their own, loaded with this plugin.
+pytest_plugins: list[str] = ["fly.fixtures", "drills.fixtures", "gates.github.reporting", "gates.empty_selection"]
 
 GATE_GROUPS = {
     "pre_deploy": "gates that decide whether a release may be deployed",
@@ -112,28 +114,58 @@ def config_path(config: pytest.Config) -> Path | None:
     return find_config(Path.cwd())
 
 
+_LOADED_CONFIG = pytest.StashKey[GatesConfig]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # An xdist controller collects nothing, so it checks a gates.toml it finds before starting workers.
+    config = session.config
+    if config.getoption("dist", "no") != "no" and not hasattr(config, "workerinput") and config_path(config):
+        _load_once(config)
+
+
+@pytest.hookimpl(trylast=True)  # after -m and -k have deselected
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if hasattr(config, "workerinput") or _LOADED_CONFIG in config.stash:
+        return  # the xdist controller has checked the file
+    if any("gates_config" in getattr(item, "fixturenames", ()) for item in items):
+        _load_once(config)
+
+
+def _load_once(config: pytest.Config) -> None:
+    """Read gates.toml and the chosen environment once, before any selected gate runs: a bad file or
+    an unknown environment stops the run with its one sentence, instead of failing every gate."""
+    try:
+        loaded = load_config(config_path(config))
+        loaded.environment(_environment_name(config))
+    except ConfigError as error:
+        raise pytest.UsageError(str(error)) from None
+    config.stash[_LOADED_CONFIG] = loaded
+
+
 @pytest.fixture(scope="session")
 def gates_config(pytestconfig: pytest.Config) -> GatesConfig:
-    """The parsed gates.toml; a bad file fails every gate with the loader's sentence."""
+    """The parsed gates.toml (read once at collection); a bad file fails with the loader's sentence."""
+    if _LOADED_CONFIG in pytestconfig.stash:
+        return pytestconfig.stash[_LOADED_CONFIG]
     try:
         return load_config(config_path(pytestconfig))
     except ConfigError as error:
-        pytest.fail(str(error), pytrace=False)
+        fail(str(error))
 
 
 @pytest.fixture(scope="session")
 def gates_env(pytestconfig: pytest.Config, gates_config: GatesConfig) -> Environment:
     """The environment chosen with `--gates-env`, `GATES_ENV` or the `gates_env` ini key (default `local`)."""
-    name = (
-        pytestconfig.getoption("--gates-env")
-        or os.environ.get(ENV_VARIABLE)
-        or str(pytestconfig.getini("gates_env"))
-        or "local"
-    )
     try:
-        return gates_config.environment(name)
+        return gates_config.environment(_environment_name(pytestconfig))
     except ConfigError as error:
-        pytest.fail(str(error), pytrace=False)
+        fail(str(error))
+
+
+def _environment_name(config: pytest.Config) -> str:
+    return config.getoption("--gates-env") or os.environ.get(ENV_VARIABLE) or str(config.getini("gates_env")) or "local"
 
 
 @pytest.fixture(scope="session")
@@ -151,3 +183,11 @@ def scratch_database(scratch_server: ScratchServer) -> Iterator[str]:
         yield url
     finally:
         scratch_server.drop_database(url)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_connect_budget_per_server() -> Iterator[None]:
+    """The session's gates share one connect budget per database server (per xdist worker): a
+    server that stays unreachable is waited for once, not once per gate."""
+    with shared_connect_budget():
+        yield

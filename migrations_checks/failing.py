@@ -14,10 +14,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import psycopg
-import pytest
 
 from gates.config import ConfigError
 from gates.connect import ConnectError, refusal
+from gates.failclosed import fail
 from gates.neon import NeonError
 from gates.scratch_db import ScratchError
 from migrations_checks.db.branch_copy import CopyError
@@ -49,6 +49,4 @@ def failing_clearly(doing: str) -> Iterator[None]:
         message = f"{doing}: {error}"
     except psycopg.Error as error:
         message = f"{doing}: {refusal(error)}"
-    # `from None`: when the error comes through another context manager's exit, Python still counts
-    # it as being handled here, and pytest would print it again above a "during handling" line.
-    raise pytest.fail.Exception(message, pytrace=False) from None
+    fail(message)  # without the error being handled, which pytest would print again

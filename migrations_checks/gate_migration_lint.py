@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from gates.config import Environment, GatesConfig
+from gates.failclosed import fail
 from migrations_checks.db.pending import pending_tags
 from migrations_checks.failing import failing_clearly
 from migrations_checks.lint.context import LintOptions
@@ -31,7 +32,4 @@ def test_pending_migrations_pass_the_lint(gates_config: GatesConfig, gates_env: 
     result: LintResult = lint_sets([migration_set], options)
     blocking = result.blocking("warning")
     if blocking:
-        pytest.fail(
-            f"{len(blocking)} migration finding(s) block the deploy to {gates_env.name}:\n\n" + render(result, "text"),
-            pytrace=False,
-        )
+        fail(f"{len(blocking)} migration finding(s) block the deploy to {gates_env.name}:\n\n" + render(result, "text"))

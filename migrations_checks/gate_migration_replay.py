@@ -23,6 +23,7 @@ import pytest
 
 from gates.config import Environment, GatesConfig, MigrationSettings
 from gates.dsn import Dsn
+from gates.failclosed import fail
 from gates.scratch_db import ScratchServer
 from migrations_checks.db.guard import protected_urls
 from migrations_checks.db.migrator import ApplyResult, apply_pending, journal_migrations
@@ -96,10 +97,9 @@ def test_applying_again_does_nothing(
     with failing_clearly("applying the history a second time failed"):
         again = _apply(url, migrations, settings)
     if again.applied:
-        pytest.fail(
+        fail(
             "applying the migrated database again ran "
-            f"{', '.join(m.tag for m in again.applied)}; it should have done nothing",
-            pytrace=False,
+            f"{', '.join(m.tag for m in again.applied)}; it should have done nothing"
         )
 
 
@@ -119,7 +119,7 @@ def test_migrations_survive_a_rerun(
     )
     summary = f"{len(findings)} statement(s) fail when their migration runs a second time:\n{report}"
     if rerun_severity(settings) == "error":
-        pytest.fail(summary, pytrace=False)
+        fail(summary)
     warnings.warn(RerunWarning(summary), stacklevel=1)
 
 
@@ -140,7 +140,7 @@ def test_pending_migrations_roll_back(
         problems = check_rollbacks(url, history, pending, settings)
     if problems:
         listing = "\n".join(f"  {problem}" for problem in problems)
-        pytest.fail(f"{len(problems)} rollback problem(s) in pending migrations:\n{listing}", pytrace=False)
+        fail(f"{len(problems)} rollback problem(s) in pending migrations:\n{listing}")
 
 
 def _apply(url: str, migrations: MigrationSet, settings: MigrationSettings) -> ApplyResult:
@@ -156,8 +156,5 @@ def _apply(url: str, migrations: MigrationSet, settings: MigrationSettings) -> A
 def _applied(migrated: tuple[str, ApplyResult | BaseException]) -> str:
     url, result = migrated
     if isinstance(result, BaseException):
-        pytest.fail(
-            "not checked: the history does not apply to an empty database (see test_history_applies_from_empty)",
-            pytrace=False,
-        )
+        fail("not checked: the history does not apply to an empty database (see test_history_applies_from_empty)")
     return url

@@ -19,7 +19,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 from gates.config import Environment, GatesConfig
 from gates.dsn import Dsn, database_name
-from gates.failclosed import cannot_decide
+from gates.failclosed import cannot_decide, fail
 from gates.neon import API_KEY_ENV, PROJECT_ID_ENV, NeonClient
 from migrations_checks.db.branch_copy import CopyProvider, LocalTemplateCopies, new_run_id
 from migrations_checks.db.branch_copy_neon import NeonBranchCopies
@@ -54,10 +54,9 @@ def test_pending_migrations_on_a_copy_of_the_target(gates_config: GatesConfig, g
     print(markdown)
     if replay.outcome.problems:
         listing = "\n".join(f"  {problem}" for problem in replay.outcome.problems)
-        pytest.fail(
+        fail(
             f"{len(replay.outcome.problems)} problem(s) replaying the pending migrations on a copy of "
-            f"{replay.copy.target}:\n{listing}",
-            pytrace=False,
+            f"{replay.copy.target}:\n{listing}"
         )
 
 

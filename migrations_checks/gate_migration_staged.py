@@ -14,7 +14,7 @@ import pytest
 
 from gates.config import Environment, GatesConfig
 from gates.dsn import Dsn
-from gates.failclosed import cannot_decide
+from gates.failclosed import cannot_decide, fail
 from migrations_checks.db.migrator import journal_migrations
 from migrations_checks.db.staged import deprecation_problems, drift_problems, unstaged_problems
 from migrations_checks.db.status import DatabaseStatus, read_status
@@ -89,4 +89,4 @@ def _status(config: GatesConfig, name: str, urls: dict[str, Dsn], migrations: Mi
 def _fail_on(problems: list[str], what: str) -> None:
     if problems:
         listing = "\n".join(f"  {problem}" for problem in problems)
-        pytest.fail(f"{len(problems)} {what}:\n{listing}", pytrace=False)
+        fail(f"{len(problems)} {what}:\n{listing}")

@@ -3,14 +3,15 @@
 Each input comes from the smoke variable when set, else from the environment's entry in
 `gates.toml` (API URL, database URL variable). Budgets default to the design's 60 s of polling
 within 90 s in all; `SMOKE_POLL_BUDGET_S` and `SMOKE_TOTAL_BUDGET_S` change them (the suite's own
-tests use seconds, not minutes). A missing input is one sentence naming what to set.
+tests use seconds, not minutes). Every missing or wrong input is named, in one sentence per input.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from gates.config import Environment
@@ -21,6 +22,7 @@ from smoke.auth import CLERK_API_URL, ClerkCredentials, StaticToken
 
 DEFAULT_POLL_BUDGET_S = 60.0
 DEFAULT_TOTAL_BUDGET_S = 90.0
+_Value = TypeVar("_Value")
 
 
 class SmokeInputError(Exception):
@@ -42,7 +44,51 @@ class SmokeSettings:
 
 
 def resolve(environment: Environment, environ: Mapping[str, str] = os.environ) -> SmokeSettings:
-    """The settings for a smoke run against `environment`."""
+    """The settings for a smoke run against `environment`. Every input is read before any problem is
+    raised, so one run names them all: wrong ones first (they fail even where a missing one may skip)."""
+    problems = _Problems()
+    api_url = problems.read(lambda: _api_url(environment, environ))
+    database_url = problems.read(lambda: _database_url(environment, environ))
+    test_user = problems.read(lambda: _test_user(environ))
+    auth = problems.read(lambda: _auth(environ, test_user or ""))
+    budgets = problems.read(lambda: _budgets(environ))
+    problems.raise_any()
+    assert api_url and database_url and test_user and auth and budgets  # each read succeeded
+    return SmokeSettings(
+        api_url=api_url,
+        database_url=database_url,
+        test_user=test_user,
+        auth=auth,
+        poll_budget_s=budgets[0],
+        total_budget_s=budgets[1],
+    )
+
+
+class _Problems:
+    """The sentences of every unusable input, wrong and missing kept apart."""
+
+    def __init__(self) -> None:
+        self.wrong: list[str] = []
+        self.missing: list[str] = []
+
+    def read(self, reader: Callable[[], _Value]) -> _Value | None:
+        try:
+            return reader()
+        except MissingInput as error:
+            self.missing.append(str(error))
+        except SmokeInputError as error:
+            self.wrong.append(str(error))
+        return None
+
+    def raise_any(self) -> None:
+        sentence = "; ".join(self.wrong + self.missing)
+        if self.wrong:
+            raise SmokeInputError(sentence)
+        if self.missing:
+            raise MissingInput(sentence)
+
+
+def _api_url(environment: Environment, environ: Mapping[str, str]) -> str:
     where = f"[environments.{environment.name}]"
     api_url = environ.get("SMOKE_TEST_API_URL") or environment.api_url
     if not api_url:
@@ -51,29 +97,37 @@ def resolve(environment: Environment, environ: Mapping[str, str] = os.environ) -
         # httpx would send the user info as Basic auth in place of the key, to a server that may echo it.
         source = "SMOKE_TEST_API_URL" if environ.get("SMOKE_TEST_API_URL") else f"api_url in {where}"
         raise SmokeInputError(f"{source} holds user info (user:password@): remove it, the key is sent as a bearer")
+    return api_url
+
+
+def _database_url(environment: Environment, environ: Mapping[str, str]) -> Dsn:
     database_url = environ.get("SMOKE_TEST_DATABASE_URL") or environ.get(environment.database_url_env)
     if not database_url:
         raise MissingInput(
             f"no database URL for {environment.name}: set SMOKE_TEST_DATABASE_URL or {environment.database_url_env}"
         )
+    return Dsn(database_url)
+
+
+def _test_user(environ: Mapping[str, str]) -> str:
     test_user = environ.get("SMOKE_TEST_CLERK_USER_ID")
     if not test_user:
         raise MissingInput("SMOKE_TEST_CLERK_USER_ID is not set: name the Clerk user id of the smoke-test user")
-    poll_budget = _seconds(environ, "SMOKE_POLL_BUDGET_S", DEFAULT_POLL_BUDGET_S)
-    total_budget = total_budget_s(environ)
+    return test_user
+
+
+def _budgets(environ: Mapping[str, str]) -> tuple[float, float]:
+    problems = _Problems()
+    poll_budget = problems.read(lambda: _seconds(environ, "SMOKE_POLL_BUDGET_S", DEFAULT_POLL_BUDGET_S))
+    total_budget = problems.read(lambda: total_budget_s(environ))
+    problems.raise_any()
+    assert poll_budget is not None and total_budget is not None
     if poll_budget >= total_budget:
         raise SmokeInputError(
             f"SMOKE_POLL_BUDGET_S ({poll_budget:g}) must be below SMOKE_TOTAL_BUDGET_S ({total_budget:g}), "
             "leaving time to create, verify and clean up"
         )
-    return SmokeSettings(
-        api_url=api_url,
-        database_url=Dsn(database_url),
-        test_user=test_user,
-        auth=_auth(environ, test_user),
-        poll_budget_s=poll_budget,
-        total_budget_s=total_budget,
-    )
+    return poll_budget, total_budget
 
 
 def total_budget_s(environ: Mapping[str, str] = os.environ) -> float:

@@ -22,6 +22,18 @@ _FIXED_ERRORS = {
 }
 
 
+def check_severity_overrides(severity: Mapping[str, Severity], source: object, rule_ids: Collection[str]) -> None:
+    """Refuse a `[migrations.severity]` id that is not one of `rule_ids` (a misspelling) and a
+    lowered rule that keeps the gate closed; `gates.config` calls this when it loads the file."""
+    for rule_id in sorted(severity):
+        if rule_id not in rule_ids:
+            raise ConfigError(f"migrations.severity.{rule_id} in {source} is not a known rule id; check its spelling")
+        if rule_id in _FIXED_ERRORS and severity[rule_id] != "error":
+            raise ConfigError(
+                f"migrations.severity.{rule_id} in {source} cannot be lowered from error: {_FIXED_ERRORS[rule_id]}"
+            )
+
+
 @dataclass(frozen=True)
 class LintOptions:
     transactional: bool = True  # the runner wraps migrations in a transaction (Drizzle does)
@@ -36,16 +48,7 @@ class LintOptions:
         """Options from gates.toml's `[migrations]` table; a rule id there that is not one of
         `rule_ids` (the registry's, handed in by the caller) is a misspelling and an error."""
         settings = config.migrations
-        source = config.source or "the built-in defaults"
-        for rule_id in sorted(settings.severity):
-            if rule_id not in rule_ids:
-                raise ConfigError(
-                    f"migrations.severity.{rule_id} in {source} is not a known rule id; check its spelling"
-                )
-            if rule_id in _FIXED_ERRORS and settings.severity[rule_id] != "error":
-                raise ConfigError(
-                    f"migrations.severity.{rule_id} in {source} cannot be lowered from error: {_FIXED_ERRORS[rule_id]}"
-                )
+        check_severity_overrides(settings.severity, config.source or "the built-in defaults", rule_ids)
         options = cls(
             transactional=settings.transactional,
             postgres_version=settings.postgres_version,

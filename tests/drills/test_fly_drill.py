@@ -13,7 +13,7 @@ import pytest
 
 from drills.fly_drill import FlyDrillTarget, Smoke, run_fly_drill
 from drills.framework import DrillFailure
-from drills.targets import MissingInput, fly_smoke, fly_targets
+from drills.targets import MissingInput, WrongInput, fly_smoke, fly_targets
 from fly.apps import LOCAL_APPS
 from fly.local_platform import LocalFlyPlatform
 from fly.platform import newest_complete
@@ -173,6 +173,16 @@ def test_missing_smoke_inputs_fail_closed_before_any_deploy(tmp_path: Path, fake
     environ = {name: value for name, value in fake.environ().items() if not name.startswith("SMOKE_TEST_")}
     with pytest.raises(MissingInput, match=r"drill_fly smokes each release it deploys and cannot: .*fly_smoke = false"):
         fly_targets(config, config.environment("staging"), environ, lambda _line: None)
+    assert deploys(fake) == []
+
+
+def test_wrong_inputs_are_failures_not_skips_and_all_named_at_once(tmp_path: Path, fake: FakeFlyctl) -> None:
+    (tmp_path / "gates.toml").write_text(STAGING_TOML.replace("fly_smoke = false", ""), encoding="utf-8")
+    config = load_config(tmp_path / "gates.toml")
+    environ = {**fake.environ(), "GATES_FLY_HEALTH_BUDGET_S": "abc", "SMOKE_TOTAL_BUDGET_S": "abc"}
+    with pytest.raises(WrongInput) as caught:
+        fly_targets(config, config.environment("staging"), environ, lambda _line: None)
+    assert "GATES_FLY_HEALTH_BUDGET_S='abc'" in str(caught.value) and "SMOKE_TOTAL_BUDGET_S='abc'" in str(caught.value)
     assert deploys(fake) == []
 
 

@@ -103,9 +103,9 @@ def test_fails_on_an_out_of_order_journal(tmp_path: Path) -> None:
 )
 def test_fails_with_one_sentence_on_a_bad_config(tmp_path: Path, extra: str, expected: str) -> None:
     result = run_gate(tmp_path, {"0000_init": INIT}, extra_config=extra)
-    assert result.returncode == 1
-    assert expected in result.stdout
-    assert "Traceback" not in result.stdout
+    assert result.returncode == 4  # pytest's usage error: the run stops before any gate, printed once
+    assert (result.stdout + result.stderr).count(expected) == 1
+    assert "Traceback" not in result.stdout + result.stderr
 
 
 def test_staging_without_its_database_url_fails_naming_the_variable(tmp_path: Path) -> None:

@@ -35,11 +35,6 @@ def test_named_paths_run_without_the_gates(pytester: pytest.Pytester) -> None:
     pytester.runpytest_subprocess("test_own.py", "-p", "no:cacheprovider").assert_outcomes(passed=1)
 
 
-def test_without_a_gates_toml_no_gate_is_collected(pytester: pytest.Pytester) -> None:
-    result = pytester.runpytest_subprocess("-m", "pre_deploy", "-p", "no:cacheprovider")
-    assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
-
-
 def test_ini_keys_choose_the_environment_and_the_config(pytester: pytest.Pytester) -> None:
     (pytester.path / "settings").mkdir()
     (pytester.path / "settings" / "gates.toml").write_text("[environments.staging]\nneon_branch = 'x'\n")

@@ -119,6 +119,15 @@ def test_replay_gate_fails_on_rerun_failures_when_configured_as_errors(
     assert "error rerun-failure:" in failed.stdout
 
 
+def test_replay_gate_refuses_a_misspelt_rule_id_in_severity(scratch_server: ScratchServer, tmp_path: Path) -> None:
+    typo = '[migrations.severity]\n"rerun-failur" = "error"\n'
+    result = run_gate(REPLAY_GATE, scratch_server, tmp_path, EXAMPLE, extra_config=typo)
+    assert result.returncode != 0, result.stdout
+    config = tmp_path / "gates.toml"
+    sentence = f"migrations.severity.rerun-failur in {config} is not a known rule id; check its spelling"
+    assert sentence in result.stdout + result.stderr
+
+
 def test_replay_gate_fails_on_a_missing_rollback(scratch_server: ScratchServer, tmp_path: Path) -> None:
     history = write_history(tmp_path / "migrations", [("0000_a", "CREATE TABLE IF NOT EXISTS a (id int);", None)])
 

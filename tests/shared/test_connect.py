@@ -11,7 +11,7 @@ import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from gates.connect import ConnectError, connect
+from gates.connect import ConnectError, connect, shared_connect_budget
 from gates.dsn import Dsn
 
 PASSWORD = "s3cret-pw"
@@ -118,3 +118,70 @@ def test_a_password_with_an_unencoded_slash_is_refused_before_connecting() -> No
         connect(Dsn("postgresql://u:X/S3cret@127.0.0.1:1/db"), budget_s=5)
     assert "S3cret" not in str(refused.value) and "X/" not in str(refused.value)
     assert "percent-encode" in str(refused.value)
+
+
+def _refusing_auth_server() -> tuple[int, threading.Event]:
+    """A server on 127.0.0.1 that answers every Postgres startup the way a server refusing the
+    password does: no TLS, then an ErrorResponse with SQLSTATE 28P01 (protocol 3 framing)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    stop = threading.Event()
+    fields = b'SFATAL\0C28P01\0Mpassword authentication failed for user "app"\0\0'
+    refusal = b"E" + (len(fields) + 4).to_bytes(4, "big") + fields
+
+    def serve() -> None:
+        with listener:
+            while not stop.is_set():
+                try:
+                    client, _ = listener.accept()
+                except TimeoutError:
+                    continue
+                with client:
+                    first = client.recv(8)
+                    if first[4:8] == (80877103).to_bytes(4, "big"):  # SSLRequest: say no, read the startup
+                        client.sendall(b"N")
+                        client.recv(65536)
+                    client.sendall(refusal)
+
+    threading.Thread(target=serve, daemon=True).start()
+    return int(listener.getsockname()[1]), stop
+
+
+def test_a_refused_password_fails_at_once() -> None:
+    port, stop = _refusing_auth_server()
+    started = time.monotonic()
+    try:
+        with pytest.raises(ConnectError, match="password authentication failed") as raised:
+            connect(f"postgresql://app:{PASSWORD}@127.0.0.1:{port}/app?sslmode=disable", budget_s=30)
+    finally:
+        stop.set()
+    assert time.monotonic() - started < 5
+    assert "1 attempt(s)" in str(raised.value) and PASSWORD not in str(raised.value)
+
+
+def test_a_host_name_that_does_not_resolve_fails_at_once() -> None:
+    started = time.monotonic()
+    with pytest.raises(ConnectError) as raised:
+        connect(f"postgresql://app:{PASSWORD}@gates-no-such-host.test:5432/app", budget_s=30)
+    assert time.monotonic() - started < 5
+    assert "1 attempt(s)" in str(raised.value) and PASSWORD not in str(raised.value)
+
+
+def test_one_shared_budget_is_spent_once_for_a_server_that_stays_unreachable() -> None:
+    url = f"postgresql://app:{PASSWORD}@127.0.0.1:{_free_port()}/app"
+    with shared_connect_budget():
+        started = time.monotonic()
+        with pytest.raises(ConnectError):
+            connect(url, budget_s=1.0)
+        first = time.monotonic() - started
+        started = time.monotonic()
+        with pytest.raises(ConnectError) as again:
+            connect(url, budget_s=1.0)
+        second = time.monotonic() - started
+    assert first >= 0.9 and second < 0.5
+    assert "the run's connect budget of 1 s is spent" in str(again.value)
+    # Outside the shared budget, each call has its own again.
+    started = time.monotonic()
+    with pytest.raises(ConnectError):
+        connect(url, budget_s=1.0)
+    assert time.monotonic() - started >= 0.9

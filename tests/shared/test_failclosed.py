@@ -7,6 +7,8 @@ import pytest
 from gates.config import Environment
 from gates.failclosed import must_fail
 
+pytest_plugins = ["pytester"]
+
 LOCAL = Environment(name="local", database_url_env="DATABASE_URL")
 
 
@@ -26,3 +28,31 @@ def test_outside_local_a_gate_always_fails(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.delenv("CI", raising=False)
     assert must_fail(Environment(name="staging", database_url_env="DATABASE_URL_STAGING"))
     assert not must_fail(LOCAL)
+
+
+GATE_IN_AN_EXCEPT_BLOCK = """
+import pytest
+from gates.config import Environment
+from gates.failclosed import cannot_decide, fail
+
+def test_cannot_decide():
+    try:
+        raise LookupError("the first error")
+    except LookupError:
+        cannot_decide(Environment(name="staging", database_url_env="X"), "the gate cannot decide: set X")
+
+def test_fail():
+    try:
+        raise LookupError("the first error")
+    except LookupError:
+        fail("the gate failed: the one sentence")
+"""
+
+
+def test_a_failure_raised_while_handling_an_error_prints_its_sentence_once(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_gate=GATE_IN_AN_EXCEPT_BLOCK)
+    result = pytester.runpytest_subprocess("test_gate.py", "-p", "no:cacheprovider", "--tb=long", "-rA")
+    result.assert_outcomes(failed=2)
+    output = result.stdout.str()
+    assert "During handling" not in output and "the first error" not in output, output
+    assert output.count("the gate cannot decide: set X") == 2  # the failure and its summary line

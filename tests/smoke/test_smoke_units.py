@@ -14,7 +14,7 @@ from smoke.auth import ClerkCredentials, StaticToken
 from smoke.db import JobRow
 from smoke.diagnosis import diagnose
 from smoke.poller import Backoff, poll
-from smoke.settings import SmokeInputError, resolve
+from smoke.settings import MissingInput, SmokeInputError, resolve
 from smoke.tagging import ANY_RUN_TOPIC, RunTag
 
 NOW = datetime(2025, 11, 25, 12, 0, tzinfo=UTC)
@@ -189,3 +189,29 @@ def test_a_runs_tag_matches_its_own_pattern_and_the_any_run_pattern() -> None:
     assert 3 <= len(payload["topic"]) <= 200 and tag.run_id in payload["notes"]
     assert re.match(ANY_RUN_TOPIC, payload["topic"]) and payload["topic"].startswith(tag.topic_like[:-1])
     assert "deadlineDate" not in payload and RunTag.new().run_id != tag.run_id
+
+
+def test_every_missing_input_is_named_in_one_run() -> None:
+    staging = Environment(name="staging", database_url_env="DATABASE_URL_STAGING")
+    with pytest.raises(MissingInput) as caught:
+        resolve(staging, {})
+    message = str(caught.value)
+    for expected in (
+        "set SMOKE_TEST_API_URL or api_url",
+        "set SMOKE_TEST_DATABASE_URL or DATABASE_URL_STAGING",
+        "SMOKE_TEST_CLERK_USER_ID is not set",
+        "no credentials",
+    ):
+        assert expected in message, message
+    assert "\n" not in message
+
+
+def test_a_wrong_input_is_not_hidden_behind_missing_ones_and_is_named_first() -> None:
+    staging = Environment(name="staging", database_url_env="DATABASE_URL_STAGING")
+    environ = {"SMOKE_TOTAL_BUDGET_S": "abc", "SMOKE_POLL_BUDGET_S": "-1"}
+    with pytest.raises(SmokeInputError) as caught:
+        resolve(staging, environ)
+    assert not isinstance(caught.value, MissingInput)  # wrong inputs fail even where missing ones may skip
+    message = str(caught.value)
+    assert message.index("SMOKE_TOTAL_BUDGET_S='abc'") < message.index("SMOKE_TEST_CLERK_USER_ID is not set")
+    assert "SMOKE_POLL_BUDGET_S='-1'" in message
