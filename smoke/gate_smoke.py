@@ -8,11 +8,15 @@ interrupts the run like Ctrl-C does and its cleanup still runs.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from gates.config import Environment
 from gates.failclosed import cannot_decide
+from gates.plugin import config_path
 from smoke.flow import SmokeFailure, run_smoke
+from smoke.local_standin import smoke_environ
 from smoke.settings import DEFAULT_TOTAL_BUDGET_S, MissingInput, SmokeInputError, resolve, total_budget_s
 
 
@@ -26,11 +30,15 @@ def _marker_budget() -> float:
 
 @pytest.mark.smoke
 @pytest.mark.timeout(_marker_budget(), method="signal")
-def test_plan_is_generated_end_to_end(gates_env: Environment, capsys: pytest.CaptureFixture[str]) -> None:
+def test_plan_is_generated_end_to_end(
+    gates_env: Environment, pytestconfig: pytest.Config, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config_file = config_path(pytestconfig)
+    environ, hint = smoke_environ(gates_env, [Path.cwd(), *([config_file.parent] if config_file else [])])
     try:
-        settings = resolve(gates_env)
+        settings = resolve(gates_env, environ)
     except MissingInput as error:
-        cannot_decide(gates_env, f"smoke gate cannot run: {error}")
+        cannot_decide(gates_env, f"smoke gate cannot run: {error}{hint}")
     except SmokeInputError as error:  # set, but wrong: a mistake to fix, never a reason to skip
         pytest.fail(f"smoke gate cannot run: {error}", pytrace=False)
 

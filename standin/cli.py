@@ -4,11 +4,13 @@
 under the current folder, creates the `atlaris` database, gives it the schema (prelude, then the
 configured migrations through our migrator), creates the smoke-test user and starts the API and
 both workers. It writes the smoke gate's inputs to `.gates/standin/smoke.env` (mode 600: it holds
-the API key, which is never printed). `down` stops the processes gracefully, then Postgres; the
-data stays for the next `up` (delete `.gates/standin` for a fresh one). An `up` that fails, at any
-step, stops whatever it had started, Postgres included, and keeps the logs: a failed start never
-leaves a server behind that the next `up` or a test would trip over. Faults and knobs come from
-the environment of `up` (see `standin.settings` and `standin.faults`).
+the API key, which is never printed), where the local smoke finds them (`standin.inputs`). `down`
+stops the processes gracefully, then Postgres; the data stays for the next `up` (delete
+`.gates/standin` for a fresh one). An `up` that fails, at any step, stops whatever it had started,
+Postgres included, and keeps the logs: a failed start never leaves a server behind that the next
+`up` or a test would trip over. A worker that a fault in `STANDIN_FAULTS` makes exit at start
+(`worker_exit`, `worker_no_start`) is a warning, not a failure, so drills can start a broken stack.
+Faults and knobs come from the environment of `up` (see `standin.settings` and `standin.faults`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ import argparse
 import json
 import os
 import secrets
-import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,11 +31,12 @@ from gates.connect import ConnectError, connect
 from gates.dsn import mask, with_database
 from migrations_checks.db.run_sql import StatementError
 from migrations_checks.lint.reader import InputError
+from standin.faults import EXITS_AT_START, FAULTS_ENV, Fault, parse_faults
+from standin.inputs import SMOKE_ENV, STATE_DIR, write_smoke_env
 from standin.schema import bootstrap
 from standin.settings import DEFAULT_PORT, SettingsError, StandinSettings
 from standin.stack import Stack
 
-STATE_DIR = Path(".gates") / "standin"
 DATABASE = "atlaris"
 CONNECT_BUDGET_S = 10.0  # the embedded server answers at once; this only bounds a broken one
 
@@ -79,10 +81,7 @@ def _up(state: Path, config_path: Path | None, port: int | None) -> int:
         server.cleanup_mode = "stop"  # ...unless `up` fails: then nothing it started is left running
         server.cleanup()
         raise
-    print(
-        f"standin: smoke inputs in {STATE_DIR / 'smoke.env'}; run: "
-        f". {STATE_DIR / 'smoke.env'} && pytest -m smoke --gates-env local"
-    )
+    print(f"standin: smoke inputs in {SMOKE_ENV}, found by the local smoke: pytest -m smoke --gates-env local")
     return 0
 
 
@@ -98,16 +97,42 @@ def _serve(state: Path, config: GatesConfig, port: int, database_url: str) -> No
         problems = stack.wait_ready()
         for component in stack.components:
             print(f"standin: {component.name} pid {component.pid} {problems.get(component.name, component.url)}")
+        for name, faults in _exiting_on_purpose(stack, problems).items():
+            del problems[name]
+            print(
+                f"standin: warning: {name} is down on purpose ({FAULTS_ENV} has {', '.join(sorted(faults))}); "
+                "its jobs stay pending until a stand-in without the fault runs",
+                file=sys.stderr,
+            )
         if problems:
             raise CliError(
                 f"not every part came up ({', '.join(sorted(problems))}); everything was stopped, "
                 f"the logs are in {STATE_DIR / 'logs'}"
             )
         (state / "state.json").write_text(json.dumps(stack.to_json(), indent=2), encoding="utf-8")
-        _write_smoke_env(state / "smoke.env", stack.api_url, database_url, api_key, settings.test_user)
+        write_smoke_env(
+            state / SMOKE_ENV.name,
+            {
+                "SMOKE_TEST_API_URL": stack.api_url,
+                "SMOKE_TEST_DATABASE_URL": database_url,
+                "SMOKE_TEST_API_KEY": api_key,
+                "SMOKE_TEST_CLERK_USER_ID": settings.test_user,
+            },
+        )
     except BaseException:
         stack.stop()
         raise
+
+
+def _exiting_on_purpose(stack: Stack, problems: dict[str, str]) -> dict[str, frozenset[Fault]]:
+    """The workers that exited because a fault in `STANDIN_FAULTS` makes them exit at start (a drill's doing)."""
+    found = {}
+    for component in stack.components:
+        if component.name in problems and component.exit_code() is not None:
+            faults = parse_faults(os.environ.get(FAULTS_ENV), component.name) & EXITS_AT_START
+            if faults and component.name != "api":
+                found[component.name] = faults
+    return found
 
 
 def _down(state: Path) -> int:
@@ -151,15 +176,3 @@ def _create_database(admin_url: str) -> str:
         if not exists:
             connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DATABASE)))
     return with_database(admin_url, DATABASE)
-
-
-def _write_smoke_env(path: Path, api_url: str, database_url: str, api_key: str, test_user: str) -> None:
-    values = {
-        "SMOKE_TEST_API_URL": api_url,
-        "SMOKE_TEST_DATABASE_URL": database_url,
-        "SMOKE_TEST_API_KEY": api_key,
-        "SMOKE_TEST_CLERK_USER_ID": test_user,
-    }
-    path.touch(mode=0o600)
-    path.chmod(0o600)  # also when an older file was there
-    path.write_text("".join(f"export {name}={shlex.quote(value)}\n" for name, value in values.items()))

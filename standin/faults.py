@@ -25,6 +25,7 @@ class Fault(StrEnum):
 
 
 PROCESSES = ("api", "generator", "regenerator")
+EXITS_AT_START = frozenset({Fault.WORKER_EXIT, Fault.WORKER_NO_START})  # a worker with one of these never comes up
 
 
 class FaultError(ValueError):

@@ -17,6 +17,8 @@ from standin.faults import FAULTS_ENV, Fault, FaultError, parse_faults
 DEFAULT_TEST_USER = "user_smoke_test"
 DEFAULT_PORT = 8787
 DEFAULT_RELEASE = "dev"
+RUN_TOKEN_ENV = "STANDIN_RUN_TOKEN"
+RUN_TOKEN_HEADER = "x-standin-run"  # every answer carries the token, so a start knows its own processes answer
 
 
 class SettingsError(ValueError):
@@ -39,6 +41,7 @@ class StandinSettings:
     health_port: int = 0  # worker health endpoint; 0: none
     faults: frozenset[Fault] = frozenset()
     release: str = DEFAULT_RELEASE  # the version label the API and the workers report (a local "image")
+    run_token: str = ""  # which start of the stack this process belongs to (see `standin.stack`)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ, process: str | None = None) -> StandinSettings:
@@ -61,6 +64,7 @@ class StandinSettings:
                 health_port=int(env_number(environ, "STANDIN_HEALTH_PORT", 0, minimum=0)),
                 faults=parse_faults(environ.get(FAULTS_ENV), process),
                 release=environ.get("STANDIN_RELEASE") or DEFAULT_RELEASE,
+                run_token=environ.get(RUN_TOKEN_ENV, ""),
             )
         except (EnvError, FaultError) as error:
             raise SettingsError(str(error)) from None

@@ -4,12 +4,17 @@ Each runs as its own Python process, in its own session (a Ctrl-C meant for the 
 started it does not reach it), logging to a file. Stopping sends SIGTERM, so workers run their
 graceful shutdown, and kills only what is still there after the bound. Pids are checked against
 `/proc` before any signal, so a recycled pid is never hit.
+
+Each start draws a run token that every process it spawns puts on each HTTP answer: a part is
+ready only when the answer carries that token and the process is still alive, so another program
+already listening on the port (which our API then fails to bind) is never taken for ours.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -24,7 +29,7 @@ import httpx
 
 from gates.config import MigrationSettings
 from standin.schema import bootstrap
-from standin.settings import StandinSettings
+from standin.settings import RUN_TOKEN_ENV, RUN_TOKEN_HEADER, StandinSettings
 
 COMPONENTS = ("api", "generator", "regenerator")
 _MODULES = {
@@ -49,6 +54,7 @@ class Component:
     pid: int
     url: str
     log: Path
+    token: str = ""  # the run token its answers carry
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     def exit_code(self) -> int | None:
@@ -58,12 +64,22 @@ class Component:
         return None if is_standin_process(self.pid) else -1
 
     def ready(self) -> bool:
-        """Whether it answers: any HTTP answer from the API, a 200 from a worker's health."""
+        """Whether it answers with our run token: any status from the API, a 200 from a worker's health."""
         try:
             response = httpx.get(self.url, timeout=1.0)
         except httpx.HTTPError:
             return False
+        if response.headers.get(RUN_TOKEN_HEADER, "") != self.token:
+            return False  # another process answers on this port
         return self.name == "api" or response.status_code == 200
+
+    def last_log_line(self) -> str:
+        """The last line the process wrote (why it exited), or nothing."""
+        try:
+            lines = self.log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+        except OSError:
+            return ""
+        return lines[-1].strip() if lines else ""
 
     def signal(self, signum: int) -> None:
         if self.exit_code() is None:
@@ -90,12 +106,14 @@ class Stack:
         """Spawn the components against `database_url`; `env` adds settings and faults."""
         log_dir.mkdir(parents=True, exist_ok=True)
         port = port or free_port()
+        token = secrets.token_hex(8)
         base_env = {
             **os.environ,
             **(env or {}),
             "DATABASE_URL": database_url,
             "STANDIN_API_KEY": api_key,
             "STANDIN_PORT": str(port),
+            RUN_TOKEN_ENV: token,
             "PYTHONUNBUFFERED": "1",
         }
         started = []
@@ -116,7 +134,7 @@ class Stack:
                     stderr=subprocess.STDOUT,
                     start_new_session=True,
                 )
-            started.append(Component(name, process.pid, url, log, process))
+            started.append(Component(name, process.pid, url, log, token, process))
         return cls(api_url=f"http://127.0.0.1:{port}", components=started)
 
     def component(self, name: str) -> Component:
@@ -129,15 +147,17 @@ class Stack:
         problems: dict[str, str] = {}
         while waiting and time.monotonic() < deadline:
             for name, component in list(waiting.items()):
-                code = component.exit_code()
-                if code is not None:
-                    problems[name] = f"exited with code {code} (see {component.log})"
+                if component.exit_code() is not None:
+                    problems[name] = _exited(component)
                     del waiting[name]
                 elif component.ready():
                     del waiting[name]
             time.sleep(0.05)
         for name, component in waiting.items():
             problems[name] = f"not answering at {component.url} after {timeout_s:g} s (see {component.log})"
+        for component in self.components:  # answered once, then died
+            if component.name not in problems and component.exit_code() is not None:
+                problems[component.name] = _exited(component)
         return problems
 
     def stop(self, timeout_s: float = 10.0) -> None:
@@ -156,15 +176,26 @@ class Stack:
     def to_json(self) -> dict[str, Any]:
         return {
             "api_url": self.api_url,
-            "components": [{"name": c.name, "pid": c.pid, "url": c.url, "log": str(c.log)} for c in self.components],
+            "components": [
+                {"name": c.name, "pid": c.pid, "url": c.url, "log": str(c.log), "token": c.token}
+                for c in self.components
+            ],
         }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Stack:
         return cls(
             api_url=data["api_url"],
-            components=[Component(c["name"], int(c["pid"]), c["url"], Path(c["log"])) for c in data["components"]],
+            components=[
+                Component(c["name"], int(c["pid"]), c["url"], Path(c["log"]), c.get("token", ""))
+                for c in data["components"]
+            ],
         )
+
+
+def _exited(component: Component) -> str:
+    said = component.last_log_line()
+    return f"exited with code {component.exit_code()}" + (f": {said}" if said else "") + f" (see {component.log})"
 
 
 @contextlib.contextmanager

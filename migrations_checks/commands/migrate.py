@@ -20,7 +20,9 @@ from gates.dsn import Dsn, mask
 from gates.local_neon import LocalNeon
 from migrations_checks.commands import database_options
 from migrations_checks.db.migrator import apply_pending
+from migrations_checks.db.prelude import missing_platform_role_hint, run_prelude
 from migrations_checks.db.run_sql import StatementError
+from migrations_checks.lint.reader import InputError
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -37,13 +39,22 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="DURATION",
         help="give up on a statement after this long (default: statement_timeout, 60s)",
     )
+    parser.add_argument(
+        "--prelude",
+        action="store_true",
+        help="run [migrations] prelude first (a plain Postgres lacks the roles hosted Postgres creates)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     settings = database_options.settings(args, lock_timeout=args.lock_timeout, statement_timeout=args.statement_timeout)
     url = database_options.database_url(args)
     migrations = database_options.migration_set(args, settings)
+    if args.prelude and settings.prelude is None:
+        raise InputError("--prelude needs [migrations] prelude in gates.toml: the SQL file to run first")
     try:
+        if args.prelude:
+            run_prelude(url, settings)
         result = apply_pending(
             url,
             migrations,
@@ -54,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     except StatementError as error:
         print(
             f"migrations-checks: migrate failed and applied nothing (pending migrations share one "
-            f"transaction): {error}",
+            f"transaction): {error}{missing_platform_role_hint(error, settings)}",
             file=sys.stderr,
         )
         return 1

@@ -15,9 +15,13 @@ from standin.settings import SettingsError, StandinSettings
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     try:
-        server = build_server(StandinSettings.from_env(process="api"))
+        settings = StandinSettings.from_env(process="api")
+        server = build_server(settings)
     except SettingsError as error:
         print(f"standin api: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:  # most often another process already listens on the port
+        print(f"standin api: cannot listen on {settings.host}:{settings.port}: {error.strerror}", file=sys.stderr)
         return 2
 
     def stop(_signum: int, _frame: FrameType | None) -> None:

@@ -22,7 +22,7 @@ from standin.api.context import Request, Response
 from standin.api.errors import INTERNAL_ERROR_BODY, AppError, FlatError
 from standin.faults import Fault
 from standin.httpjson import JsonHandler, make_server
-from standin.settings import SettingsError, StandinSettings
+from standin.settings import RUN_TOKEN_HEADER, SettingsError, StandinSettings
 
 log = logging.getLogger("standin.api")
 
@@ -57,7 +57,11 @@ def build_server(settings: StandinSettings) -> ThreadingHTTPServer:
 
         def _dispatch(self) -> None:
             correlation = self.headers.get("x-correlation-id") or str(uuid.uuid4())
-            headers = [("x-correlation-id", correlation), (RELEASE_HEADER, settings.release)]
+            headers = [
+                ("x-correlation-id", correlation),
+                (RELEASE_HEADER, settings.release),
+                (RUN_TOKEN_HEADER, settings.run_token),
+            ]
             body = self.read_body()
             path = self.path.split("?", 1)[0]
             given = (self.headers.get("Authorization") or "").encode()

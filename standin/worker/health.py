@@ -15,6 +15,7 @@ from typing import Any
 from uuid import UUID
 
 from standin.httpjson import JsonHandler, serve_in_thread
+from standin.settings import RUN_TOKEN_HEADER
 
 
 @dataclass
@@ -24,6 +25,7 @@ class WorkerState:
     kind: str
     worker_id: str
     release: str
+    run_token: str
     reclaim_after_s: float
     stall_after_s: float
     heartbeat: float = field(default_factory=time.monotonic)
@@ -86,6 +88,6 @@ def serve_health(state: WorkerState, host: str, port: int) -> ThreadingHTTPServe
             if self.path.split("?", 1)[0] != "/health":
                 self.send_json(404, {"error": "Not Found"})
                 return
-            self.send_json(*state.report())
+            self.send_json(*state.report(), [(RUN_TOKEN_HEADER, state.run_token)])
 
     return serve_in_thread(Handler, host, port)

@@ -49,6 +49,7 @@ class Worker:
             kind=kind,
             worker_id=self.worker_id,
             release=settings.release,
+            run_token=settings.run_token,
             reclaim_after_s=settings.reclaim_after_s,
             stall_after_s=max(10.0, 5 * settings.poll_interval_s),
         )

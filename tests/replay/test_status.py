@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -252,3 +253,25 @@ def test_a_tracking_row_without_created_at_makes_everything_pending_as_for_drizz
         connection.execute("INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES ('manual', NULL)")
     # drizzle-orm compares against NULL as 0: it would run all three again.
     assert set(states(scratch_database, history).values()) == {"pending"}
+
+
+def test_migrate_on_a_plain_postgres_names_the_prelude_then_runs_it_with_the_flag(
+    scratch_database: str, make_history: HistoryFactory, tmp_path: Path
+) -> None:
+    role = f"platform_role_{uuid.uuid4().hex[:12]}"  # roles are server-wide: one no other test made
+    history = make_history([("0000_grant", f'CREATE TABLE a (id int);\nGRANT SELECT ON a TO "{role}";', None)])
+    prelude = tmp_path / "prelude.sql"
+    prelude.write_text(f'CREATE ROLE "{role}" NOLOGIN;\n')
+    config = tmp_path / "gates.toml"
+    config.write_text(f'[migrations]\nprelude = "{prelude.as_posix()}"\n')
+
+    failed = cli("migrate", "--config", str(config), "--database-url", scratch_database, str(history.root))
+    applied = cli(
+        "migrate", "--config", str(config), "--prelude", "--database-url", scratch_database, str(history.root)
+    )
+
+    assert failed.returncode == 1
+    assert f'role "{role}" does not exist' in failed.stderr
+    assert f"a plain Postgres does not: [migrations] prelude in gates.toml names {prelude}" in failed.stderr
+    assert "rerun with --prelude to run it first" in failed.stderr
+    assert applied.returncode == 0 and "applied 1 migration(s)" in applied.stdout, applied.stderr

@@ -15,7 +15,7 @@ from smoke.auth import StaticToken
 from smoke.settings import SmokeSettings
 from standin.settings import DEFAULT_TEST_USER
 from standin.stack import Stack
-from tests.smoke.fake_clerk import FakeClerk
+from tests.helpers.fake_clerk import FakeClerk
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from gates.secret import Secret
 from smoke.api_client import ApiError, PlanApi
 from smoke.auth import AuthError, ClerkCredentials, ClerkSessionTokens, StaticToken
 from tests.helpers.auth import sent_authorization
-from tests.smoke.fake_clerk import SECRET, FakeClerk
+from tests.helpers.fake_clerk import SECRET, FakeClerk
 
 
 def _tokens(clerk: FakeClerk, client: httpx.Client) -> ClerkSessionTokens:

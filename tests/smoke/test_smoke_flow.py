@@ -23,7 +23,7 @@ from smoke.auth import ClerkCredentials
 from smoke.flow import SmokeFailure, run_smoke
 from smoke.settings import SmokeSettings
 from standin.settings import DEFAULT_TEST_USER
-from tests.smoke.fake_clerk import SECRET, FakeClerk
+from tests.helpers.fake_clerk import SECRET, FakeClerk
 
 Factory = Callable[..., Any]
 Settings = Callable[..., SmokeSettings]

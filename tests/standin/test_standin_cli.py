@@ -7,7 +7,10 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from threading import Thread
 
 import httpx
 import pytest
@@ -44,17 +47,43 @@ def _postgres_serving(pgdata: Path) -> list[int]:
     return pids
 
 
+def _developer_env(**variables: str) -> dict[str, str]:
+    """The environment of a developer's shell outside CI, with no smoke input set."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("PYTEST_", "SMOKE_")) and name not in ("CI", "GITHUB_ACTIONS", "CLERK_SECRET_KEY")
+    }
+    return {**env, **variables}
+
+
+def _local_smoke(cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`pytest -m smoke --gates-env local` as the README says, in `cwd`, with no input given."""
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-m", "smoke", "--gates-env", "local", "-p", "no:cacheprovider", "-rA"],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def test_up_serves_the_whole_stack_and_down_stops_it(tmp_path: Path) -> None:
     key = "cli-test-key-never-printed"
-    env = {**os.environ, "STANDIN_API_KEY": key, "MOCK_GENERATION_DELAY_MS": "100"}
+    env = _developer_env(STANDIN_API_KEY=key, MOCK_GENERATION_DELAY_MS="100", WORKER_POLL_INTERVAL_MS="50")
     port = free_port()
-    up = _standin(tmp_path, "up", "--port", str(port), env=env)
+    write_example_config(tmp_path)
+    up = _standin(tmp_path, "up", "--port", str(port), env=env, config=tmp_path / "gates.toml")
     try:
         assert up.returncode == 0, up.stderr
         assert "0000_initial_schema" in up.stdout and key not in up.stdout + up.stderr
         state = tmp_path / ".gates" / "standin"
         smoke_env = state / "smoke.env"
         assert smoke_env.stat().st_mode & 0o777 == 0o600 and f"SMOKE_TEST_API_KEY={key}" in smoke_env.read_text()
+        smoke = _local_smoke(tmp_path, env)  # finds the running stand-in's inputs by itself
+        assert smoke.returncode == 0 and "1 passed" in smoke.stdout, smoke.stdout + smoke.stderr
+        assert key not in smoke.stdout + smoke.stderr
         status = _standin(tmp_path, "status", env=env)
         assert status.returncode == 0 and status.stdout.count("ready") == 3, status.stdout
         answer = httpx.get(f"http://127.0.0.1:{port}/api/health/worker", headers={"Authorization": f"Bearer {key}"})
@@ -77,11 +106,6 @@ FAILED_UPS = {  # (gates.toml, environment of `up`, what stderr says)
         "no_such_migrations ([migrations] path) does not exist",
     ),
     "bad knob": (None, {"STANDIN_FAULTS": "worker_sleepy"}, "STANDIN_FAULTS='worker_sleepy' names an unknown fault"),
-    "a part that exits": (
-        None,
-        {"STANDIN_FAULTS": "worker_exit"},
-        "not every part came up (generator, regenerator); everything was stopped",
-    ),
 }
 
 
@@ -106,3 +130,58 @@ def test_a_failed_up_leaves_nothing_running(
         assert not (tmp_path / ".gates" / "standin" / "state.json").exists()
     finally:
         _standin(tmp_path, "down", env=env, config=config)
+
+
+@pytest.fixture
+def foreign_server() -> Iterator[int]:
+    """Another program on a port: it answers every request with 200, as any web server would."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    Thread(target=server.serve_forever, daemon=True).start()
+    yield int(server.server_address[1])
+    server.shutdown()
+    server.server_close()
+
+
+def test_up_on_a_port_another_process_serves_fails_and_leaves_nothing(tmp_path: Path, foreign_server: int) -> None:
+    env = {**os.environ, "WORKER_POLL_INTERVAL_MS": "50"}
+    up = _standin(tmp_path, "up", "--port", str(foreign_server), env=env)
+    try:
+        assert up.returncode == 1, up.stdout + up.stderr
+        assert "not every part came up (api)" in up.stderr
+        assert f"cannot listen on 127.0.0.1:{foreign_server}: Address already in use" in up.stdout
+        assert not (tmp_path / ".gates" / "standin" / "state.json").exists()
+        assert _postgres_serving(tmp_path / ".gates" / "standin" / "pgdata") == []
+    finally:
+        _standin(tmp_path, "down", env=env)
+
+
+def test_up_with_worker_exit_starts_the_fault_warns_and_succeeds(tmp_path: Path) -> None:
+    env = {**os.environ, "STANDIN_FAULTS": "worker_exit", "WORKER_POLL_INTERVAL_MS": "50"}
+    up = _standin(tmp_path, "up", "--port", str(free_port()), env=env)
+    try:
+        assert up.returncode == 0, up.stdout + up.stderr
+        for worker in ("generator", "regenerator"):
+            assert f"standin: warning: {worker} is down on purpose (STANDIN_FAULTS has worker_exit)" in up.stderr
+        status = _standin(tmp_path, "status", env=env)
+        assert status.returncode == 1 and status.stdout.count("exited") == 2 and "ready" in status.stdout
+    finally:
+        down = _standin(tmp_path, "down", env=env)
+    assert down.returncode == 0 and "stopped Postgres" in down.stdout, down.stderr
+
+
+def test_the_local_smoke_without_a_running_standin_says_what_to_run(tmp_path: Path) -> None:
+    write_example_config(tmp_path)
+    smoke = _local_smoke(tmp_path, _developer_env())
+    assert smoke.returncode == 0 and "1 skipped" in smoke.stdout, smoke.stdout + smoke.stderr
+    assert "or, for the local stand-in: no stand-in runs in " in smoke.stdout
+    assert "run `python -m standin up` there" in smoke.stdout
