@@ -17,6 +17,12 @@ from gates.config import FLY_ROLES, Environment, GatesConfig
 
 LOCAL_APPS = {"worker": "atlaris-worker-local", "regenerator": "atlaris-worker-regenerator-local"}
 LOCAL_KILL_TIMEOUT_S = 5.0  # Fly's default; the stand-in's 4 s shutdown grace fits under it
+ZERO_DOWNTIME_MACHINES = 2
+
+
+def minimum_machines(environment: Environment) -> int:
+    """How many healthy machines each app needs: two or more when the environment has zero_downtime on."""
+    return ZERO_DOWNTIME_MACHINES if environment.fly.zero_downtime else 1
 
 
 def fly_apps(environment: Environment) -> dict[str, str]:
@@ -44,7 +50,7 @@ def local_platform(
     config: GatesConfig, environment: Environment, state_file: Path, worker_env: Mapping[str, str]
 ) -> LocalFlyPlatform:
     """The local platform for `environment`'s apps, each shaped by its fly.toml when one is configured."""
-    machines = 2 if environment.fly.zero_downtime else 1
+    machines = minimum_machines(environment)
     apps = {}
     for role, app in fly_apps(environment).items():
         path = environment.fly.config_files.get(role)

@@ -1,15 +1,17 @@
 """`pytest -m "post_deploy and fly_health"`: every machine of each app started, on the newest complete
 release's image, all checks passing, within the health budget (gates.toml `[fly] health_budget_s`,
-`GATES_FLY_HEALTH_BUDGET_S`). A crash-looping machine fails at once, named as such.
+`GATES_FLY_HEALTH_BUDGET_S`). With zero_downtime on, at least two machines per app must be healthy.
+A crash-looping machine fails at once, named as such.
 """
 
 from __future__ import annotations
 
 import pytest
 
+from fly.apps import minimum_machines
 from fly.health import wait_until_healthy
 from fly.platform import FlyPlatform, PlatformError
-from gates.config import FLY_ROLES
+from gates.config import FLY_ROLES, Environment
 from gates.failclosed import fail
 
 
@@ -17,11 +19,15 @@ from gates.failclosed import fail
 @pytest.mark.fly_health
 @pytest.mark.parametrize("role", FLY_ROLES)
 def test_machines_healthy_on_the_new_release(
-    role: str, fly_platform: FlyPlatform, fly_app_names: dict[str, str], fly_health_budget_s: float
+    role: str,
+    gates_env: Environment,
+    fly_platform: FlyPlatform,
+    fly_app_names: dict[str, str],
+    fly_health_budget_s: float,
 ) -> None:
     app = fly_app_names[role]
     try:
-        outcome = wait_until_healthy(fly_platform, app, fly_health_budget_s)
+        outcome = wait_until_healthy(fly_platform, app, fly_health_budget_s, minimum_machines(gates_env))
     except PlatformError as error:
         fail(f"fly_health cannot read {app}: {error}")
     if not outcome.healthy:

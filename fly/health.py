@@ -62,7 +62,7 @@ def health_budget_s(settings: FlySettings, environ: Mapping[str, str] = os.envir
     return env_number(environ, FLY_HEALTH_BUDGET_ENV, settings.health_budget_s, minimum=0, exclusive=True)
 
 
-def assess(app: str, releases: Sequence[Release], machines: Sequence[Machine]) -> Assessment:
+def assess(app: str, releases: Sequence[Release], machines: Sequence[Machine], min_machines: int = 1) -> Assessment:
     release = newest_complete(releases)
     if release is None:
         newest = f"newest v{releases[0].version} is {releases[0].status}" if releases else "none at all"
@@ -71,6 +71,7 @@ def assess(app: str, releases: Sequence[Release], machines: Sequence[Machine]) -
         return Assessment((f"{app} has no machines",))
     problems = []
     hopeless = False
+    healthy = 0
     for machine in machines:
         where = f"{app} machine {machine.id} ({machine.state}, image {machine.image or 'unknown'})"
         if machine.crash_looping:
@@ -85,18 +86,26 @@ def assess(app: str, releases: Sequence[Release], machines: Sequence[Machine]) -
         problems += [f"{where} check {c.name} is {c.status}: {c.output.strip() or '(no output)'}" for c in failing]
         if machine.state == "started" and not machine.checks:
             problems.append(f"{where} has no health checks, so nothing shows it works")
+        elif machine.state == "started" and machine.image == release.image and not failing:
+            healthy += 1
+    if min_machines > 1 and healthy < min_machines:
+        problems.append(
+            f"{app} has {healthy} started machine(s) on the image of release v{release.version} passing their "
+            f"checks, but zero_downtime needs {min_machines} or more"
+        )
     return Assessment(tuple(problems), hopeless)
 
 
-def wait_until_healthy(platform: FlyPlatform, app: str, budget_s: float) -> HealthOutcome:
-    """Look at `app` until it is healthy, hopeless or `budget_s` is spent; PlatformError propagates."""
+def wait_until_healthy(platform: FlyPlatform, app: str, budget_s: float, min_machines: int = 1) -> HealthOutcome:
+    """Look at `app` until it is healthy (with at least `min_machines` healthy machines), hopeless or
+    `budget_s` is spent; PlatformError propagates."""
     start = time.monotonic()
     looks = 0
 
     def look() -> Assessment:
         nonlocal looks
         looks += 1
-        return assess(app, platform.releases(app), platform.machines(app))
+        return assess(app, platform.releases(app), platform.machines(app), min_machines)
 
     retrying = Retrying(
         stop=stop_after_delay(budget_s),

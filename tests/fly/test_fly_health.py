@@ -143,3 +143,19 @@ def test_fly_is_used_when_flyctl_is_not_on_path(fake: FakeFlyctl, run: Callable[
     (fake.bin_dir / "flyctl").rename(fake.bin_dir / "fly")
     code, output = run()
     assert code == 0, output
+
+
+def test_zero_downtime_needs_two_healthy_machines_per_app(
+    fake: FakeFlyctl, run: Callable[..., tuple[int, str]], tmp_path: Path
+) -> None:
+    (tmp_path / "gates.toml").write_text(GATES_TOML + "[environments.staging.fly]\nzero_downtime = true\n")
+    second = machine("9a8b7c6d5e4f3a", REGENERATOR, "v8")
+    fake.app(REGENERATOR, [release(REGENERATOR, 8, "v8")], [machine("3d8d1a2b3c4d5e", REGENERATOR, "v8"), second])
+    code, output = run()
+    assert code == 1
+    assert (
+        f"{WORKER} has 1 started machine(s) on the image of release v8 passing their checks, "
+        "but zero_downtime needs 2 or more"
+    ) in output
+    assert f"{REGENERATOR} has" not in output
+    assert "1 failed, 1 passed" in output
