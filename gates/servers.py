@@ -10,6 +10,7 @@ and `PGHOST`/`PGPORT` fill in what the string leaves out, as libpq does.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import socket
 from collections.abc import Mapping
@@ -51,6 +52,22 @@ def endpoints(conninfo: str, environ: Mapping[str, str] = os.environ) -> frozens
 def same_server(left: str, right: str, environ: Mapping[str, str] = os.environ) -> bool:
     """Whether the two connection strings can reach the same server (raises UnresolvedHost)."""
     return bool(endpoints(left, environ) & endpoints(right, environ))
+
+
+def on_this_machine(conninfo: str, environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether every server `conninfo` can reach is on this machine (a Unix socket or a loopback address).
+
+    False when a host name does not resolve: what cannot be placed is never taken for local.
+    """
+    try:
+        found = endpoints(conninfo, environ)
+    except UnresolvedHost:
+        return False
+    return all(kind == "socket" or (kind == "tcp" and _loopback(where)) for kind, where in found)
+
+
+def _loopback(address_and_port: str) -> bool:
+    return ipaddress.ip_address(address_and_port.rpartition(":")[0].strip("[]")).is_loopback
 
 
 def same_database(left: str, right: str, environ: Mapping[str, str] = os.environ) -> bool:

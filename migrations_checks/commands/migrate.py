@@ -18,6 +18,7 @@ from gates.config import MigrationSettings, find_config, load_config
 from gates.connect import ConnectError
 from gates.dsn import Dsn, mask
 from gates.local_neon import LocalNeon
+from gates.servers import on_this_machine
 from migrations_checks.commands import database_options
 from migrations_checks.db.migrator import apply_pending
 from migrations_checks.db.prelude import missing_platform_role_hint, run_prelude
@@ -80,7 +81,8 @@ def run(args: argparse.Namespace) -> int:
             f"nothing to apply on {where}: no journal entry is newer than the newest applied migration "
             f"(created_at {result.newest_before}); `status` shows edited or skipped ones"
         )
-    if os.environ.get("GATES_ENV", "local") == "local":
+    # Points are template copies: made only on a server of this machine, never near staging or production.
+    if os.environ.get("GATES_ENV", "local") == "local" and on_this_machine(url):
         print(_record_point(args, url, settings), file=sys.stderr)
     return 0
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gates.servers import UnresolvedHost, endpoints, same_server
+from gates.servers import UnresolvedHost, endpoints, on_this_machine, same_server
 
 NO_ENV: dict[str, str] = {}
 
@@ -54,3 +54,20 @@ def test_a_name_that_does_not_resolve_cannot_be_compared() -> None:
 
 def test_libpqs_environment_fills_in_what_the_string_leaves_out() -> None:
     assert endpoints("dbname=app", {"PGHOST": "/tmp/pg", "PGPORT": "6000"}) == {("socket", "/tmp/pg:6000")}
+
+
+@pytest.mark.parametrize(
+    ("conninfo", "local"),
+    [
+        ("postgresql://u@127.0.0.1:5432/db", True),
+        ("postgresql://u@localhost/db", True),
+        ("postgresql://u@[::1]:5433/db", True),
+        ("host=/tmp port=5432 dbname=db", True),
+        ("postgresql:///db", True),
+        ("postgresql://u@10.1.2.3/db", False),
+        ("postgresql://u@localhost,10.1.2.3/db", False),
+        ("postgresql://u@no-such-host.invalid/db", False),
+    ],
+)
+def test_only_sockets_and_loopback_addresses_are_on_this_machine(conninfo: str, local: bool) -> None:
+    assert on_this_machine(conninfo, NO_ENV) is local
