@@ -49,6 +49,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser(prog: str = "gates", chosen: str | None = None) -> argparse.ArgumentParser:
     """The full parser, or (given the command on the command line) one that configures only it."""
     parser = _Parser(prog=prog, description=__doc__.splitlines()[0])
+    parser.set_defaults(prog=prog)  # commands' own messages name the command the user typed
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name, command in COMMANDS.items():
         sub = commands.add_parser(name, help=command.summary, description=command.summary)

@@ -68,11 +68,11 @@ def migration_set(args: argparse.Namespace, migration_settings: MigrationSetting
     return read_folder(args.path)
 
 
-def database_failed(error: ConnectError | psycopg.Error) -> int:
+def database_failed(args: argparse.Namespace, error: ConnectError | psycopg.Error) -> int:
     """Report a database that could not be reached, or refused what was asked (a lock wait that
     timed out, a missing privilege), in one line; ConnectError messages are already masked."""
     message = str(error) if isinstance(error, ConnectError) else refusal(error)
-    print(f"migrations-checks: {message}", file=sys.stderr)
+    print(f"{args.prog}: {message}", file=sys.stderr)
     return EXIT_USAGE
 
 

@@ -65,13 +65,13 @@ def run(args: argparse.Namespace) -> int:
         )
     except StatementError as error:
         print(
-            f"migrations-checks: migrate failed and applied nothing (pending migrations share one "
+            f"{args.prog}: migrate failed and applied nothing (pending migrations share one "
             f"transaction): {error}{missing_platform_role_hint(error, settings)}",
             file=sys.stderr,
         )
         return 1
     except (ConnectError, psycopg.Error) as error:
-        return database_options.database_failed(error)
+        return database_options.database_failed(args, error)
     where = mask(url)
     if result.applied:
         tags = ", ".join(migration.tag for migration in result.applied)

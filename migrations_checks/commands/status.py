@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         status = read_status(url, migrations, connect_budget_s=settings.connect_budget_s)
     except (ConnectError, psycopg.Error) as error:
-        return database_options.database_failed(error)
+        return database_options.database_failed(args, error)
     where = mask(url)
     print(_json(status, where) if args.format == "json" else _text(status, where))
     return 1 if status.has_drift else 0

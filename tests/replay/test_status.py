@@ -7,13 +7,14 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from gates.dsn import database_name
+from gates.cli import main as gates_main
+from gates.dsn import database_name, with_database
 from gates.local_neon import LocalNeon
 from migrations_checks.cli import main as cli_main
 from migrations_checks.db import status
@@ -275,3 +276,17 @@ def test_migrate_on_a_plain_postgres_names_the_prelude_then_runs_it_with_the_fla
     assert f"a plain Postgres does not: [migrations] prelude in gates.toml names {prelude}" in failed.stderr
     assert "rerun with --prelude to run it first" in failed.stderr
     assert applied.returncode == 0 and "applied 1 migration(s)" in applied.stdout, applied.stderr
+
+
+@pytest.mark.parametrize(("main", "prog"), [(gates_main, "gates"), (cli_main, "migrations-checks")])
+def test_a_database_refusal_names_the_command_the_user_typed(
+    main: Callable[[list[str]], int],
+    prog: str,
+    scratch_database: str,
+    make_history: HistoryFactory,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    unknown = with_database(scratch_database, f"no_such_db_{uuid.uuid4().hex[:8]}")
+    code = main(["status", "--database-url", unknown, str(make_history(THREE).root)])
+    assert code == 2
+    assert capsys.readouterr().err.startswith(f"{prog}: cannot connect to ")
