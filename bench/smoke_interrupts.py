@@ -15,7 +15,6 @@ still holds open. Expected: 0 and 0 after every run.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import signal
 import subprocess
@@ -32,6 +31,7 @@ from standin.settings import DEFAULT_TEST_USER
 from standin.stack import Stack, running
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the suite's fake Clerk
+from tests.helpers.developer_env import developer_environ
 from tests.helpers.fake_clerk import SECRET, FakeClerk
 
 API_KEY = "bench-interrupt-key"
@@ -82,12 +82,7 @@ def main() -> int:
 
 
 def _one_run(stack: Stack, database_url: str, clerk: FakeClerk, injected: str, rng: random.Random, out: Path) -> int:
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("PYTEST_", "SMOKE_")) and name not in ("CI", "GITHUB_ACTIONS")
-    }
-    env.update(
+    env = developer_environ(
         SMOKE_TEST_API_URL=stack.api_url,
         SMOKE_TEST_DATABASE_URL=database_url,
         SMOKE_TEST_CLERK_USER_ID=DEFAULT_TEST_USER,

@@ -7,7 +7,6 @@ key never appears in its output.
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import subprocess
@@ -21,6 +20,7 @@ import pytest
 
 from standin.settings import DEFAULT_TEST_USER
 from standin.stack import Stack
+from tests.helpers.developer_env import developer_environ
 
 REPO = Path(__file__).resolve().parents[2]
 Factory = Callable[..., Any]
@@ -28,12 +28,7 @@ Factory = Callable[..., Any]
 
 def _gate(stack: Stack, database_url: str, api_key: str, **budgets: str) -> subprocess.Popen[str]:
     # Run as a developer would, outside CI, where only a missing input may skip the gate.
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("PYTEST_", "SMOKE_")) and name not in ("CI", "GITHUB_ACTIONS")
-    }
-    env.update(
+    env = developer_environ(
         SMOKE_TEST_API_URL=stack.api_url,
         SMOKE_TEST_DATABASE_URL=database_url,
         SMOKE_TEST_API_KEY=api_key,

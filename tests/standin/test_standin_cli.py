@@ -17,6 +17,7 @@ import pytest
 
 from standin.stack import Stack, free_port
 from tests.helpers.config import write_example_config
+from tests.helpers.developer_env import developer_environ
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -47,16 +48,6 @@ def _postgres_serving(pgdata: Path) -> list[int]:
     return pids
 
 
-def _developer_env(**variables: str) -> dict[str, str]:
-    """The environment of a developer's shell outside CI, with no smoke input set."""
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("PYTEST_", "SMOKE_")) and name not in ("CI", "GITHUB_ACTIONS", "CLERK_SECRET_KEY")
-    }
-    return {**env, **variables}
-
-
 def _local_smoke(cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """`pytest -m smoke --gates-env local` as the README says, in `cwd`, with no input given."""
     return subprocess.run(
@@ -71,7 +62,7 @@ def _local_smoke(cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[
 
 def test_up_serves_the_whole_stack_and_down_stops_it(tmp_path: Path) -> None:
     key = "cli-test-key-never-printed"
-    env = _developer_env(STANDIN_API_KEY=key, MOCK_GENERATION_DELAY_MS="100", WORKER_POLL_INTERVAL_MS="50")
+    env = developer_environ(STANDIN_API_KEY=key, MOCK_GENERATION_DELAY_MS="100", WORKER_POLL_INTERVAL_MS="50")
     port = free_port()
     write_example_config(tmp_path)
     up = _standin(tmp_path, "up", "--port", str(port), env=env, config=tmp_path / "gates.toml")
@@ -181,7 +172,7 @@ def test_up_with_worker_exit_starts_the_fault_warns_and_succeeds(tmp_path: Path)
 
 def test_the_local_smoke_without_a_running_standin_says_what_to_run(tmp_path: Path) -> None:
     write_example_config(tmp_path)
-    smoke = _local_smoke(tmp_path, _developer_env())
+    smoke = _local_smoke(tmp_path, developer_environ())
     assert smoke.returncode == 0 and "1 skipped" in smoke.stdout, smoke.stdout + smoke.stderr
     assert "or, for the local stand-in: no stand-in runs in " in smoke.stdout
     assert "run `python -m standin up` there" in smoke.stdout
