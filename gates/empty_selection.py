@@ -3,15 +3,20 @@
 pytest ends a run that selected no test with exit code 5 and "N deselected", which a workflow step
 easily reads as "nothing to check". For a marker expression that names one of our groups or gates
 (`-m post_deploy`, `-m "pre_deploy and fly_config"`) it means a gate that should have decided did
-not run, so the run fails (exit 1). Expressions naming none of our markers keep pytest's exit 5.
+not run, so the run fails (exit 1). A marker counts as asked for only when its presence can make the
+expression select a test: `-m "not smoke"` asks for no gate, `-m "rollback_drill and not drill_vercel"`
+for rollback_drill alone. The expression is read by pytest's own `-m` machinery, so `and`, `or`,
+`not` and parentheses mean here exactly what they mean to pytest. Expressions asking for none of our
+markers keep pytest's exit 5.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Generator
+import itertools
+from collections.abc import Callable, Generator, Iterator
 
 import pytest
+from _pytest.mark.expression import Expression  # pytest's own -m reader (no public name), in every pytest 8 and 9
 
 from gates.plugin import GATE_GROUPS, GATE_MARKERS, config_path
 
@@ -19,12 +24,60 @@ from gates.plugin import GATE_GROUPS, GATE_MARKERS, config_path
 # xdist controller, which collects nothing itself.
 _COUNTS = pytest.StashKey[tuple[int, int]]()
 _SENTENCE = pytest.StashKey[str]()
+MAX_WORDS = 12  # every combination of the words is tried: 4096 evaluations per marker at most
 
 
 def named_gate_markers(expression: str) -> list[str]:
-    """Our group and gate markers named in a `-m` expression, in the order written."""
-    words = dict.fromkeys(re.findall(r"[A-Za-z_]\w*", expression))
-    return [word for word in words if word in GATE_GROUPS or word in GATE_MARKERS]
+    """Our group and gate markers a `-m` expression asks for, in the order pytest reads them: those whose
+    presence turns it from false to true for some combination of the other words."""
+    try:
+        compiled = Expression.compile(expression)
+    except Exception:  # pytest reports a malformed -m itself (a SyntaxError, a ParseError before pytest 9)
+        return []
+    words = _words(compiled)
+    ours = [word for word in words if word in GATE_GROUPS or word in GATE_MARKERS]
+    if len(words) > MAX_WORDS:
+        return ours  # too many to try every combination: count each one written, failing closed
+    return [marker for marker in ours if _asks_for(compiled, marker, [word for word in words if word != marker])]
+
+
+def _words(compiled: Expression) -> list[str]:
+    """The expression's identifiers in the order they come up (up to MAX_WORDS + 1). `and` and `or`
+    stop early, so they are found by evaluating under every combination of those found so far."""
+    words: list[str] = []
+    explored = -1
+    while explored != len(words) and len(words) <= MAX_WORDS:
+        explored = len(words)
+        for present in _combinations(words[:explored]):
+            compiled.evaluate(_noting(words, present))
+    return words
+
+
+def _noting(words: list[str], present: set[str]) -> Callable[..., bool]:
+    """A matcher that finds the markers in `present` and appends every name it is asked to `words`."""
+
+    def ask(name: str, /, **_: str | int | bool | None) -> bool:
+        if name not in words:
+            words.append(name)
+        return name in present
+
+    return ask
+
+
+def _asks_for(compiled: Expression, marker: str, others: list[str]) -> bool:
+    return any(
+        _selects(compiled, present | {marker}) and not _selects(compiled, present) for present in _combinations(others)
+    )
+
+
+def _combinations(words: list[str]) -> Iterator[set[str]]:
+    for values in itertools.product((False, True), repeat=len(words)):
+        yield {word for word, value in zip(words, values, strict=True) if value}
+
+
+def _selects(compiled: Expression, present: set[str]) -> bool:
+    """Whether a test carrying exactly the markers in `present` is selected."""
+    return compiled.evaluate(lambda name, /, **_: name in present)
 
 
 @pytest.hookimpl(hookwrapper=True)

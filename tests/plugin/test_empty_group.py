@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from gates.empty_selection import named_gate_markers
+
 pytest_plugins = ["pytester"]
 
 GATES = """
@@ -69,3 +71,40 @@ def test_without_a_gates_toml_the_sentence_says_the_gates_were_not_collected(pyt
         "folder or above it, so the installed gates were not collected (run where gates.toml is, or pass "
         "--gates-config=PATH)"
     ]
+
+
+def test_a_negated_group_is_not_a_request_for_it(pytester: pytest.Pytester) -> None:
+    result = run(pytester, "-m", "not pre_deploy and not post_deploy")
+    assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
+    assert sentences(result) == []
+
+
+def test_only_the_groups_the_expression_asks_for_are_named(pytester: pytest.Pytester) -> None:
+    result = run(pytester, "-m", "rollback_drill and not (post_deploy or drill_vercel)")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    assert sentences(result) == [
+        "deploy-gates: -m 'rollback_drill and not (post_deploy or drill_vercel)' ran no gate: none of the 2 "
+        "collected tests carries the rollback_drill marker, so this run holds no gate of that group"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("expression", "asked"),
+    [
+        ("post_deploy", ["post_deploy"]),
+        ("not smoke", []),
+        ("not (not smoke)", ["smoke"]),
+        ("smoke or not smoke", []),
+        ("not (smoke and fly_health)", []),
+        ("rollback_drill and not drill_vercel", ["rollback_drill"]),
+        ("pre_deploy and fly_config", ["pre_deploy", "fly_config"]),
+        ("(smoke or slow) and not post_deploy", ["smoke"]),
+        ("slow or (pre_deploy and not slow)", ["pre_deploy"]),
+        ("slow and not slow and smoke", []),
+        ("smoke(stage=1)", ["smoke"]),
+        ("slow", []),
+        ("", []),
+    ],
+)
+def test_a_marker_is_asked_for_when_its_presence_can_select_a_test(expression: str, asked: list[str]) -> None:
+    assert named_gate_markers(expression) == asked
