@@ -15,10 +15,10 @@ from drills.fly_drill import run_fly_drill
 from drills.framework import DrillReport
 from drills.neon_drill import run_neon_drill
 from drills.report import publish, to_markdown
-from drills.targets import MissingInput, WrongInput, fly_targets, neon_target
-from drills.vercel_cli import VercelCli, VercelError
-from drills.vercel_drill import VercelDrillTarget, refusal, run_vercel_drill
+from drills.targets import fly_targets, neon_target, vercel_target
+from drills.vercel_drill import run_vercel_drill
 from gates.config import Environment, GatesConfig, find_config, load_config
+from gates.inputs import InputError
 
 DRILLS = ("neon", "vercel", "fly")
 EXIT_FAILED, EXIT_CANNOT_RUN, EXIT_INTERRUPTED = 1, 2, 130
@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         for name in args.drills:
             try:
                 reports += _run_one(name, config, environment, args.allow_production_drill)
-            except (MissingInput, WrongInput) as error:
+            except InputError as error:
                 print(f"gates drill: {error}", file=sys.stderr)
                 status = max(status, EXIT_CANNOT_RUN)
                 continue
@@ -62,7 +62,7 @@ def _run_one(name: str, config: GatesConfig, environment: Environment, allowed: 
             return [run_neon_drill(target, _progress)]
     if name == "fly":
         return _run_fly(config, environment)
-    return [_run_vercel(config, environment, allowed)]
+    return [run_vercel_drill(vercel_target(config, environment, os.environ, allowed), _progress)]
 
 
 def _run_fly(config: GatesConfig, environment: Environment) -> list[DrillReport]:
@@ -73,19 +73,6 @@ def _run_fly(config: GatesConfig, environment: Environment) -> list[DrillReport]
         if not reports[-1].passed:
             break
     return reports
-
-
-def _run_vercel(config: GatesConfig, environment: Environment, allowed: bool) -> DrillReport:
-    refused = refusal(config.drills, allowed)
-    if refused:
-        raise MissingInput(refused)
-    try:
-        cli = VercelCli.from_environment(os.environ)
-    except VercelError as error:
-        raise MissingInput(str(error)) from None
-    if not environment.api_url:
-        raise MissingInput(f"drill_vercel checks that production answers: set api_url of {environment.name}")
-    return run_vercel_drill(VercelDrillTarget(cli, environment.api_url, config.drills), _progress)
 
 
 def _progress(line: str) -> None:

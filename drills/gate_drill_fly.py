@@ -14,9 +14,10 @@ import pytest
 
 from drills.fly_drill import run_fly_drill
 from drills.framework import DrillReport
-from drills.targets import MissingInput, WrongInput, fly_targets
+from drills.targets import fly_targets
 from gates.config import FLY_ROLES, Environment, GatesConfig
-from gates.failclosed import cannot_decide, fail
+from gates.failclosed import fail
+from gates.inputs import InputError, stop
 
 pytestmark = [pytest.mark.rollback_drill, pytest.mark.drill_fly]
 
@@ -35,10 +36,8 @@ def test_app_rolls_back_to_the_previous_image_and_is_restored(
 
     try:
         target = fly_targets(gates_config, gates_env, os.environ, progress)[role]
-    except MissingInput as error:
-        cannot_decide(gates_env, str(error))
-    except WrongInput as error:
-        fail(str(error))
+    except InputError as error:
+        stop(gates_env, error)
     report = run_fly_drill(target, progress)
     drill_reports.append(report)
     if report.outcome == "interrupted":

@@ -12,9 +12,10 @@ import pytest
 
 from drills.framework import DrillReport
 from drills.neon_drill import run_neon_drill
-from drills.targets import MissingInput, neon_target
+from drills.targets import neon_target
 from gates.config import Environment, GatesConfig
-from gates.failclosed import cannot_decide, fail
+from gates.failclosed import fail
+from gates.inputs import InputError, stop
 
 pytestmark = [pytest.mark.rollback_drill, pytest.mark.drill_neon]
 
@@ -32,8 +33,8 @@ def test_point_in_time_branch_is_usable(
     try:
         with neon_target(gates_config, gates_env, os.environ) as target:
             report = run_neon_drill(target, progress)
-    except MissingInput as error:
-        cannot_decide(gates_env, str(error))
+    except InputError as error:
+        stop(gates_env, error)
     drill_reports.append(report)
     if report.outcome == "interrupted":
         raise KeyboardInterrupt(report.message)

@@ -1,7 +1,8 @@
 """Gate `rollback_drill and drill_vercel`: production rolls back to the previous deployment and is restored.
 
 See `drills.vercel_drill`. Refused, with the reason, unless both `[drills] allow_production_drill`
-and `--allow-production-drill` allow it. The app's URL is the environment's `api_url`.
+and `--allow-production-drill` allow it. The app's URL is the environment's `api_url`. A refusal
+and every missing input are named in one sentence (`drills.targets.vercel_target`).
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ import os
 import pytest
 
 from drills.framework import DrillReport
-from drills.vercel_cli import VercelCli, VercelError
-from drills.vercel_drill import VercelDrillTarget, refusal, run_vercel_drill
+from drills.targets import vercel_target
+from drills.vercel_drill import run_vercel_drill
 from gates.config import Environment, GatesConfig
-from gates.failclosed import cannot_decide, fail
+from gates.failclosed import fail
+from gates.inputs import InputError, stop
 
 pytestmark = [pytest.mark.rollback_drill, pytest.mark.drill_vercel]
 
@@ -26,21 +28,16 @@ def test_production_rolls_back_and_is_restored(
     drill_reports: list[DrillReport],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    refused = refusal(gates_config.drills, allow_production_drill)
-    if refused:
-        fail(refused)
     try:
-        cli = VercelCli.from_environment(os.environ)
-    except VercelError as error:
-        cannot_decide(gates_env, f"drill_vercel cannot run: {error}")
-    if not gates_env.api_url:
-        cannot_decide(gates_env, f"drill_vercel checks that production answers: set api_url of {gates_env.name}")
+        target = vercel_target(gates_config, gates_env, os.environ, allow_production_drill)
+    except InputError as error:
+        stop(gates_env, error)
 
     def progress(line: str) -> None:
         with capsys.disabled():
             print(f"\n{line}")
 
-    report = run_vercel_drill(VercelDrillTarget(cli, gates_env.api_url, gates_config.drills), progress)
+    report = run_vercel_drill(target, progress)
     drill_reports.append(report)
     if report.outcome == "interrupted":
         raise KeyboardInterrupt(report.message)

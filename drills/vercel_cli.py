@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from gates.inputs import Inputs, optional_api_url
 from gates.secret import Secret
 
 TOKEN_ENV, ORG_ENV, PROJECT_ENV = "VERCEL_TOKEN", "VERCEL_ORG_ID", "VERCEL_PROJECT_ID"
@@ -38,18 +39,23 @@ class VercelCli:
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str]) -> VercelCli:
+        """The CLI on PATH with its variables; every unusable one named at once (gates.inputs)."""
+        inputs = Inputs()
+        api_url = inputs.read(lambda: optional_api_url(environ, API_URL_ENV))
         missing = [name for name in (TOKEN_ENV, ORG_ENV, PROJECT_ENV) if not environ.get(name, "").strip()]
         if missing:
-            raise VercelError(f"{', '.join(missing)} must be set for the vercel CLI")
+            inputs.missing.append(f"{', '.join(missing)} must be set for the vercel CLI")
         executable = shutil.which("vercel", path=environ.get("PATH"))
         if executable is None:
-            raise VercelError("the vercel CLI is not on PATH; install it with `npm install -g vercel`")
+            inputs.missing.append("the vercel CLI is not on PATH; install it with `npm install -g vercel`")
+        inputs.raise_any()
+        assert executable is not None
         return cls(
             Secret(environ[TOKEN_ENV].strip()),
             environ[ORG_ENV].strip(),
             environ[PROJECT_ENV].strip(),
             executable,
-            environ.get(API_URL_ENV) or None,
+            api_url,
         )
 
     def serving_deployment(self) -> str:

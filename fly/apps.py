@@ -11,9 +11,10 @@ from typing import Any
 from fly.flyctl import Flyctl
 from fly.flyctl_platform import FlyctlPlatform
 from fly.local_platform import STATE_FILE, LocalApp, LocalFlyPlatform
-from fly.platform import FlyPlatform, PlatformError
+from fly.platform import FlyPlatform
 from fly.units import seconds
 from gates.config import FLY_ROLES, Environment, GatesConfig
+from gates.inputs import InputError, Inputs, MissingInput
 
 LOCAL_APPS = {"worker": "atlaris-worker-local", "regenerator": "atlaris-worker-regenerator-local"}
 LOCAL_KILL_TIMEOUT_S = 5.0  # Fly's default; the stand-in's 4 s shutdown grace fits under it
@@ -26,24 +27,34 @@ def minimum_machines(environment: Environment) -> int:
 
 
 def fly_apps(environment: Environment) -> dict[str, str]:
-    """Role (worker, regenerator) -> app name; PlatformError when the environment names none."""
+    """Role (worker, regenerator) -> app name; MissingInput when the environment names none."""
     apps = dict(environment.fly_apps) or (dict(LOCAL_APPS) if environment.is_local else {})
     missing = [role for role in FLY_ROLES if role not in apps]
     if missing:
-        raise PlatformError(
+        raise MissingInput(
             f"no Fly app for {' and '.join(missing)} in {environment.name}: "
             f"set fly_apps in [environments.{environment.name}] of gates.toml"
         )
     return apps
 
 
-def platform_for(config: GatesConfig, environment: Environment, environ: Mapping[str, str] = os.environ) -> FlyPlatform:
-    """The local platform in `local`, flyctl elsewhere (FlyctlError when flyctl or its token is missing)."""
-    apps = fly_apps(environment)
-    if environment.is_local:
-        return local_platform(config, environment, Path.cwd() / STATE_FILE, environ)
-    files = {apps[role]: path for role, path in environment.fly.config_files.items()}
-    return FlyctlPlatform(Flyctl.find(environment, environ), files)
+def fly_platform(
+    config: GatesConfig, environment: Environment, environ: Mapping[str, str] = os.environ
+) -> tuple[dict[str, str], FlyPlatform]:
+    """The apps and the platform reaching them: the local one in `local`, flyctl elsewhere.
+    Every unusable input is named at once (gates.inputs); an unreadable fly.toml is a wrong one."""
+    inputs = Inputs()
+    apps = inputs.read(lambda: fly_apps(environment))
+    platform: FlyPlatform | None = None
+    if environment.is_local and apps is not None:
+        platform = inputs.read(lambda: local_platform(config, environment, Path.cwd() / STATE_FILE, environ))
+    elif not environment.is_local:
+        flyctl = inputs.read(lambda: Flyctl.find(environment, environ))
+        files = {(apps or {}).get(role, role): path for role, path in environment.fly.config_files.items()}
+        platform = FlyctlPlatform(flyctl, files) if flyctl else None
+    inputs.raise_any()
+    assert apps is not None and platform is not None
+    return apps, platform
 
 
 def local_platform(
@@ -66,4 +77,4 @@ def _read_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as error:
-        raise PlatformError(f"{path} cannot be read as TOML: {error}") from None
+        raise InputError(f"{path} cannot be read as TOML: {error}") from None

@@ -1,9 +1,10 @@
 """The one way the gates run flyctl: found on PATH, authenticated, bounded, parsed, never showing a token.
 
 flyctl is `flyctl` on PATH, else `fly`. Outside `local` it needs `FLY_API_TOKEN`; the token travels
-as a `Secret` and reaches only the child's environment, built at the call. Every failure is one
-`FlyctlError` sentence: flyctl missing, authentication failed, app not found, timeout, or JSON the
-wrapper cannot read (platforms.md 1.1: errors go to stderr as `Error: <msg>`, 126 is flyctl's own
+as a `Secret` and reaches only the child's environment, built at the call. A missing flyctl and a
+missing token are named together, as one `gates.inputs.MissingInput`. Every failure of a call is
+one `FlyctlError` sentence: authentication failed, app not found, timeout, or JSON the wrapper
+cannot read (platforms.md 1.1: errors go to stderr as `Error: <msg>`, 126 is flyctl's own
 deadline).
 """
 
@@ -21,6 +22,7 @@ from typing import Any
 from fly.platform import PlatformError
 from gates.config import Environment
 from gates.excerpt import excerpt
+from gates.inputs import Inputs
 from gates.secret import MASK, Secret
 
 TOKEN_ENV = "FLY_API_TOKEN"
@@ -46,17 +48,20 @@ class Flyctl:
 
     @classmethod
     def find(cls, environment: Environment, environ: Mapping[str, str] = os.environ) -> Flyctl:
-        """flyctl on PATH with the token from the environment; FlyctlError when either is missing."""
+        """flyctl on PATH with the token from the environment; MissingInput naming each one missing."""
         path = environ.get("PATH")
         executable = shutil.which("flyctl", path=path) or shutil.which("fly", path=path)
+        token = (environ.get(TOKEN_ENV) or "").strip()
+        inputs = Inputs()
         if executable is None:
-            raise FlyctlError(
+            inputs.missing.append(
                 "flyctl is not installed: neither `flyctl` nor `fly` is on PATH "
                 "(install it, e.g. with superfly/flyctl-actions/setup-flyctl in a workflow)"
             )
-        token = (environ.get(TOKEN_ENV) or "").strip()
         if not token and not environment.is_local:
-            raise FlyctlError(f"{TOKEN_ENV} is not set: flyctl needs a Fly API token for {environment.name}")
+            inputs.missing.append(f"{TOKEN_ENV} is not set: flyctl needs a Fly API token for {environment.name}")
+        inputs.raise_any()
+        assert executable is not None
         return cls(executable, Secret(token) if token else None)
 
     def run(self, args: Sequence[str], *, timeout_s: float | None = None) -> str:

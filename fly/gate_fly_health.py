@@ -9,8 +9,9 @@ from __future__ import annotations
 import pytest
 
 from fly.apps import minimum_machines
+from fly.fixtures import FlyTarget
 from fly.health import wait_until_healthy
-from fly.platform import FlyPlatform, PlatformError
+from fly.platform import PlatformError
 from gates.config import FLY_ROLES, Environment
 from gates.failclosed import fail
 
@@ -18,16 +19,12 @@ from gates.failclosed import fail
 @pytest.mark.post_deploy
 @pytest.mark.fly_health
 @pytest.mark.parametrize("role", FLY_ROLES)
-def test_machines_healthy_on_the_new_release(
-    role: str,
-    gates_env: Environment,
-    fly_platform: FlyPlatform,
-    fly_app_names: dict[str, str],
-    fly_health_budget_s: float,
-) -> None:
-    app = fly_app_names[role]
+def test_machines_healthy_on_the_new_release(role: str, gates_env: Environment, fly_health_target: FlyTarget) -> None:
+    app = fly_health_target.apps[role]
+    budget = fly_health_target.health_budget_s
+    assert budget is not None  # fly_health_target reads it
     try:
-        outcome = wait_until_healthy(fly_platform, app, fly_health_budget_s, minimum_machines(gates_env))
+        outcome = wait_until_healthy(fly_health_target.platform, app, budget, minimum_machines(gates_env))
     except PlatformError as error:
         fail(f"fly_health cannot read {app}: {error}")
     if not outcome.healthy:

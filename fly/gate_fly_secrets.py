@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from fly.fixtures import FlyTarget
 from fly.flyctl_platform import FlyctlPlatform
-from fly.platform import FlyPlatform, PlatformError
+from fly.platform import PlatformError
 from gates.config import FLY_ROLES, Environment, GatesConfig
 from gates.failclosed import cannot_decide, fail
 
@@ -19,12 +20,12 @@ def test_required_secrets_are_set(
     role: str,
     gates_config: GatesConfig,
     gates_env: Environment,
-    fly_platform: FlyPlatform,
-    fly_app_names: dict[str, str],
+    fly_target: FlyTarget,
 ) -> None:
+    fly_platform = fly_target.platform
     if not isinstance(fly_platform, FlyctlPlatform):
         cannot_decide(gates_env, f"fly_secrets needs flyctl; {gates_env.name} has no Fly secrets to read")
-    app = fly_app_names[role]
+    app = fly_target.apps[role]
     try:
         names = fly_platform.secret_names(app)
     except PlatformError as error:

@@ -15,6 +15,7 @@ import pytest
 from testinfra.backend.local import LocalBackend
 from testinfra.host import Host
 
+from fly.fixtures import FlyTarget
 from fly.flyctl_platform import FlyctlPlatform
 from fly.host_backend import FlySshBackend
 from fly.host_probe import UNSET, WorkerProcess, probe, value_hash
@@ -77,10 +78,10 @@ def test_worker_host(
     role: str,
     gates_config: GatesConfig,
     gates_env: Environment,
-    fly_platform: FlyPlatform,
-    fly_app_names: dict[str, str],
+    fly_target: FlyTarget,
 ) -> None:
-    app = fly_app_names[role]
+    fly_platform = fly_target.platform
+    app = fly_target.apps[role]
     entrypoint = _entrypoint(gates_env, role)
     secrets = tuple(dict.fromkeys((DATABASE_URL, *gates_config.fly.per_environment_secrets)))
     port_variable = "STANDIN_HEALTH_PORT" if gates_env.is_local else "WORKER_HEALTH_PORT"

@@ -16,8 +16,9 @@ from fly.queue import inspect_queue
 from gates.config import Environment, GatesConfig
 from gates.connect import ConnectError
 from gates.dsn import mask
-from gates.env import EnvError, env_number
-from gates.failclosed import cannot_decide, fail
+from gates.env import env_number
+from gates.failclosed import fail
+from gates.inputs import Inputs, required
 
 DRAIN_WINDOW_ENV = "GATES_QUEUE_DRAIN_WINDOW_S"
 DEFAULT_DRAIN_WINDOW_S = 10.0
@@ -27,14 +28,17 @@ SHOWN_JOBS = 5
 @pytest.mark.post_deploy
 @pytest.mark.queue_health
 def test_no_stranded_jobs_and_the_queue_drains(gates_config: GatesConfig, gates_env: Environment) -> None:
-    url = os.environ.get(gates_env.database_url_env)
-    if not url:
-        cannot_decide(gates_env, f"queue_health needs the database: set {gates_env.database_url_env}")
+    inputs = Inputs()
+    window = inputs.read(
+        lambda: env_number(os.environ, DRAIN_WINDOW_ENV, DEFAULT_DRAIN_WINDOW_S, minimum=0, exclusive=True)
+    )
+    url = inputs.read(
+        lambda: required(os.environ, gates_env.database_url_env, "queue_health reads the job queue there")
+    )
+    inputs.settle(gates_env, "queue_health cannot run: ")
+    assert window is not None and url is not None
     try:
-        window = env_number(os.environ, DRAIN_WINDOW_ENV, DEFAULT_DRAIN_WINDOW_S, minimum=0, exclusive=True)
         verdict = inspect_queue(url, bound_s=gates_config.fly.graceful_shutdown_s, window_s=window)
-    except EnvError as error:
-        fail(str(error))
     except (ConnectError, psycopg.Error) as error:
         fail(f"queue_health cannot reach {mask(url)}: {error}")
     problems = []

@@ -3,7 +3,9 @@
 `pytest -m "pre_deploy and staging_green" --gates-env production`. It reads `GITHUB_API_URL`,
 `GITHUB_REPOSITORY`, `GITHUB_TOKEN` and `GITHUB_SHA`, and the `[github]` table of gates.toml
 (staging context, staging branch, pending budget). The gate applies to production deploys only:
-on another environment it is reported as skipped with that reason, never as passed.
+on another environment it is reported as skipped with that reason, never as passed. Every
+unusable variable is named in one sentence, wrong ones (a `GITHUB_REPOSITORY` without a slash, a
+`GITHUB_API_URL` that is no URL) first.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ import pytest
 
 from gates.config import Environment, GatesConfig
 from gates.failclosed import fail
-from gates.github.client import GitHubClient, GitHubError
+from gates.github.client import GitHubClient, GitHubError, commit_sha, read_repository
 from gates.github.staging_green import staging_green
+from gates.inputs import Inputs
 
 pytestmark = [pytest.mark.pre_deploy, pytest.mark.staging_green]
 
@@ -24,11 +27,13 @@ def test_deployed_commit_is_green_on_staging(gates_config: GatesConfig, gates_en
     if gates_env.name != "production":
         pytest.skip(f"staging_green gates production deploys only; this is {gates_env.name}")
     settings = gates_config.github
-    deployed = os.environ.get("GITHUB_SHA", "").strip()
+    inputs = Inputs()
+    deployed = inputs.read(lambda: commit_sha(os.environ))
+    repository = inputs.read(lambda: read_repository(os.environ))
+    inputs.settle(gates_env, "staging_green cannot decide: ")
+    assert deployed is not None and repository is not None
     try:
-        if not deployed:
-            raise GitHubError("GITHUB_SHA is not set: Actions sets it; elsewhere export the commit being deployed")
-        with GitHubClient.from_environ(retry_budget_s=settings.retry_budget_s) as client:
+        with GitHubClient(repository, retry_budget_s=settings.retry_budget_s) as client:
             verdict = staging_green(
                 client,
                 deployed,

@@ -21,6 +21,7 @@ import httpx
 from tenacity import RetryCallState, retry, retry_if_exception_type, stop_after_attempt
 
 from gates.dsn import Dsn
+from gates.inputs import InputError, Inputs, api_url, required
 from gates.secret import BearerAuth, Secret
 
 DEFAULT_API_URL = "https://console.neon.tech/api/v2"
@@ -142,6 +143,26 @@ def _retry_after(response: httpx.Response) -> float:
         return DEFAULT_RETRY_PAUSE_S
 
 
+@dataclass(frozen=True)
+class NeonAccess:
+    """Which Neon project, with which key, at which API."""
+
+    api_key: Secret
+    project_id: str
+    api_url: str
+
+
+def neon_access(environ: Mapping[str, str]) -> NeonAccess:
+    """`NEON_API_KEY`, `NEON_PROJECT_ID` and `NEON_API_URL`, every problem named at once (gates.inputs)."""
+    inputs = Inputs()
+    url = inputs.read(lambda: api_url(environ, API_URL_ENV, DEFAULT_API_URL))
+    key = inputs.read(lambda: required(environ, API_KEY_ENV, "the Neon API key (a Neon secret)"))
+    project = inputs.read(lambda: required(environ, PROJECT_ID_ENV, "the Neon project id (Settings > General)"))
+    inputs.raise_any()
+    assert url and key and project  # each read succeeded
+    return NeonAccess(Secret(key), project, url)
+
+
 class NeonClient:
     """Neon API v2 for one project. Use as a context manager, or call `close()`."""
 
@@ -168,16 +189,16 @@ class NeonClient:
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str], **options: Any) -> NeonClient:
-        """A client from `NEON_API_KEY`, `NEON_PROJECT_ID` and `NEON_API_URL`; NeonError names what is missing."""
-        missing = [name for name in (API_KEY_ENV, PROJECT_ID_ENV) if not environ.get(name, "").strip()]
-        if missing:
-            raise NeonError(f"{' and '.join(missing)} must be set to reach the Neon API")
-        return cls(
-            Secret(environ[API_KEY_ENV].strip()),
-            environ[PROJECT_ID_ENV].strip(),
-            api_url=environ.get(API_URL_ENV) or DEFAULT_API_URL,
-            **options,
-        )
+        """A client from `neon_access(environ)`; NeonError names every unusable variable."""
+        try:
+            access = neon_access(environ)
+        except InputError as error:
+            raise NeonError(f"cannot reach the Neon API: {error}") from None
+        return cls.of(access, **options)
+
+    @classmethod
+    def of(cls, access: NeonAccess, **options: Any) -> NeonClient:
+        return cls(access.api_key, access.project_id, api_url=access.api_url, **options)
 
     def __enter__(self) -> NeonClient:
         return self

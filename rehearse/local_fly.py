@@ -5,7 +5,7 @@ Dockerfile they build from) copied into the workspace, renamed to the local apps
 judges exactly what the workflow would deploy; a `--break` fault may change a key in them.
 
 The platform's state file is `.gates/fly/state.json` under the workspace, which is the folder the
-gates run in: `fly_health` there finds the same machines the deploy started (`fly.apps.platform_for`).
+gates run in: `fly_health` there finds the same machines the deploy started (`fly.apps.fly_platform`).
 """
 
 from __future__ import annotations

@@ -17,14 +17,14 @@ from gates.failclosed import cannot_decide, fail
 from gates.plugin import config_path
 from smoke.flow import SmokeFailure, run_smoke
 from smoke.local_standin import smoke_environ
-from smoke.settings import DEFAULT_TOTAL_BUDGET_S, MissingInput, SmokeInputError, resolve, total_budget_s
+from smoke.settings import DEFAULT_TOTAL_BUDGET_S, InputError, MissingInput, resolve, total_budget_s
 
 
 def _marker_budget() -> float:
     """The timeout for the marker; a bad value is reported by `resolve` inside the test."""
     try:
         return total_budget_s()
-    except SmokeInputError:
+    except InputError:
         return DEFAULT_TOTAL_BUDGET_S
 
 
@@ -39,7 +39,7 @@ def test_plan_is_generated_end_to_end(
         settings = resolve(gates_env, environ)
     except MissingInput as error:
         cannot_decide(gates_env, f"smoke gate cannot run: {error}{hint}")
-    except SmokeInputError as error:  # set, but wrong: a mistake to fix, never a reason to skip
+    except InputError as error:  # set, but wrong: a mistake to fix, never a reason to skip
         fail(f"smoke gate cannot run: {error}")
 
     def report(line: str) -> None:

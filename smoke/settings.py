@@ -9,28 +9,19 @@ tests use seconds, not minutes). Every missing or wrong input is named, in one s
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TypeVar
 from urllib.parse import urlsplit
 
 from gates.config import Environment
 from gates.dsn import Dsn
 from gates.env import EnvError, env_number
+from gates.inputs import InputError, Inputs, MissingInput
 from gates.secret import Secret
 from smoke.auth import CLERK_API_URL, ClerkCredentials, StaticToken
 
 DEFAULT_POLL_BUDGET_S = 60.0
 DEFAULT_TOTAL_BUDGET_S = 90.0
-_Value = TypeVar("_Value")
-
-
-class SmokeInputError(Exception):
-    """An input is unusable (a typo, a contradiction); the message says which and how to fix it."""
-
-
-class MissingInput(SmokeInputError):
-    """An input is not set at all: the only case in which a local run may skip the gate."""
 
 
 @dataclass(frozen=True)
@@ -46,7 +37,7 @@ class SmokeSettings:
 def resolve(environment: Environment, environ: Mapping[str, str] = os.environ) -> SmokeSettings:
     """The settings for a smoke run against `environment`. Every input is read before any problem is
     raised, so one run names them all: wrong ones first (they fail even where a missing one may skip)."""
-    problems = _Problems()
+    problems = Inputs()
     api_url = problems.read(lambda: _api_url(environment, environ))
     database_url = problems.read(lambda: _database_url(environment, environ))
     test_user = problems.read(lambda: _test_user(environ))
@@ -64,30 +55,6 @@ def resolve(environment: Environment, environ: Mapping[str, str] = os.environ) -
     )
 
 
-class _Problems:
-    """The sentences of every unusable input, wrong and missing kept apart."""
-
-    def __init__(self) -> None:
-        self.wrong: list[str] = []
-        self.missing: list[str] = []
-
-    def read(self, reader: Callable[[], _Value]) -> _Value | None:
-        try:
-            return reader()
-        except MissingInput as error:
-            self.missing.append(str(error))
-        except SmokeInputError as error:
-            self.wrong.append(str(error))
-        return None
-
-    def raise_any(self) -> None:
-        sentence = "; ".join(self.wrong + self.missing)
-        if self.wrong:
-            raise SmokeInputError(sentence)
-        if self.missing:
-            raise MissingInput(sentence)
-
-
 def _api_url(environment: Environment, environ: Mapping[str, str]) -> str:
     where = f"[environments.{environment.name}]"
     api_url = environ.get("SMOKE_TEST_API_URL") or environment.api_url
@@ -96,7 +63,7 @@ def _api_url(environment: Environment, environ: Mapping[str, str]) -> str:
     if "@" in urlsplit(api_url).netloc:
         # httpx would send the user info as Basic auth in place of the key, to a server that may echo it.
         source = "SMOKE_TEST_API_URL" if environ.get("SMOKE_TEST_API_URL") else f"api_url in {where}"
-        raise SmokeInputError(f"{source} holds user info (user:password@): remove it, the key is sent as a bearer")
+        raise InputError(f"{source} holds user info (user:password@): remove it, the key is sent as a bearer")
     return api_url
 
 
@@ -117,13 +84,13 @@ def _test_user(environ: Mapping[str, str]) -> str:
 
 
 def _budgets(environ: Mapping[str, str]) -> tuple[float, float]:
-    problems = _Problems()
+    problems = Inputs()
     poll_budget = problems.read(lambda: _seconds(environ, "SMOKE_POLL_BUDGET_S", DEFAULT_POLL_BUDGET_S))
     total_budget = problems.read(lambda: total_budget_s(environ))
     problems.raise_any()
     assert poll_budget is not None and total_budget is not None
     if poll_budget >= total_budget:
-        raise SmokeInputError(
+        raise InputError(
             f"SMOKE_POLL_BUDGET_S ({poll_budget:g}) must be below SMOKE_TOTAL_BUDGET_S ({total_budget:g}), "
             "leaving time to create, verify and clean up"
         )
@@ -139,7 +106,7 @@ def _auth(environ: Mapping[str, str], test_user: str) -> StaticToken | ClerkCred
     api_key = _credential(environ, "SMOKE_TEST_API_KEY")
     clerk_key = _credential(environ, "CLERK_SECRET_KEY")
     if api_key and clerk_key:
-        raise SmokeInputError(
+        raise InputError(
             "both SMOKE_TEST_API_KEY and CLERK_SECRET_KEY are set: set only the one the app accepts "
             "(a static key for the stand-in, Clerk for the real app)"
         )
@@ -158,7 +125,7 @@ def _credential(environ: Mapping[str, str], name: str) -> Secret | None:
     library's own error would quote the whole header, key included."""
     value = Secret((environ.get(name) or "").strip())
     if not all("!" <= char <= "~" for char in value.reveal()):
-        raise SmokeInputError(f"{name} holds spaces, control or non-ASCII characters; check how it was pasted")
+        raise InputError(f"{name} holds spaces, control or non-ASCII characters; check how it was pasted")
     return value or None
 
 
@@ -166,4 +133,4 @@ def _seconds(environ: Mapping[str, str], name: str, default: float) -> float:
     try:
         return env_number(environ, name, default, minimum=0, exclusive=True)
     except EnvError as error:
-        raise SmokeInputError(str(error)) from None
+        raise InputError(str(error)) from None

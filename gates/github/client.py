@@ -9,6 +9,7 @@ turn it into a failure as it is.
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from typing import Any
 import httpx
 import tenacity
 
+from gates.inputs import InputError, Inputs, api_url, required
 from gates.secret import BearerAuth, Secret
 
 DEFAULT_API_URL = "https://api.github.com"
@@ -25,6 +27,8 @@ USER_AGENT = "deploy-gates"
 PER_PAGE = 100
 BACKOFF_FIRST_S = 0.5  # 5xx and unreachable: 0.5 s, 1 s, 2 s ... up to BACKOFF_MAX_S, inside the budget
 BACKOFF_MAX_S = 8.0
+_TOKEN_HOW = "pass it to the step with `env: GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}`"
+_SHA = re.compile(r"[0-9a-fA-F]{7,40}")
 SECONDARY_LIMIT_WAIT_S = 60.0  # GitHub: with no retry-after and quota left, wait at least a minute
 _HINTS = {
     401: "GitHub refused the token: check that GITHUB_TOKEN is set from secrets.GITHUB_TOKEN or a valid token",
@@ -65,19 +69,39 @@ class Repository:
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Repository:
-        environ = os.environ if environ is None else environ
-        owner_repo = environ.get("GITHUB_REPOSITORY", "").strip()
-        token = Secret(environ.get("GITHUB_TOKEN", "").strip())
-        if not owner_repo or "/" not in owner_repo:
-            raise GitHubError(
-                "GITHUB_REPOSITORY is not set to owner/repo: Actions sets it; elsewhere export it (e.g. acme/app)"
-            )
-        if not token:
-            raise GitHubError(
-                "GITHUB_TOKEN is not set: pass it to the step with `env: GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}`"
-            )
-        api_url = environ.get("GITHUB_API_URL", "").strip() or DEFAULT_API_URL
-        return cls(api_url=api_url.rstrip("/"), owner_repo=owner_repo, token=token)
+        """The repository of `read_repository`; GitHubError naming every unusable variable, wrong first."""
+        try:
+            return read_repository(os.environ if environ is None else environ)
+        except InputError as error:
+            raise GitHubError(str(error)) from None
+
+
+def read_repository(environ: Mapping[str, str]) -> Repository:
+    """`GITHUB_API_URL`, `GITHUB_REPOSITORY` and `GITHUB_TOKEN`, every problem named at once (gates.inputs)."""
+    inputs = Inputs()
+    url = inputs.read(lambda: api_url(environ, "GITHUB_API_URL", DEFAULT_API_URL))
+    owner_repo = inputs.read(lambda: _owner_repo(environ))
+    token = inputs.read(lambda: required(environ, "GITHUB_TOKEN", _TOKEN_HOW))
+    inputs.raise_any()
+    assert url and owner_repo and token  # each read succeeded
+    return Repository(api_url=url, owner_repo=owner_repo, token=Secret(token))
+
+
+def _owner_repo(environ: Mapping[str, str]) -> str:
+    how = "Actions sets it; elsewhere export it (e.g. acme/app)"
+    owner_repo = required(environ, "GITHUB_REPOSITORY", how)
+    owner, _, repo = owner_repo.partition("/")
+    if not owner or not repo or "/" in repo:
+        raise InputError(f"GITHUB_REPOSITORY={owner_repo!r} is not owner/repo: {how}")
+    return owner_repo
+
+
+def commit_sha(environ: Mapping[str, str]) -> str:
+    """`GITHUB_SHA`: the commit being deployed, as a full or abbreviated hexadecimal SHA."""
+    sha = required(environ, "GITHUB_SHA", "Actions sets it; elsewhere export the commit being deployed")
+    if not _SHA.fullmatch(sha):
+        raise InputError(f"GITHUB_SHA={sha!r} is not a commit SHA (7 to 40 hexadecimal digits)")
+    return sha
 
 
 class GitHubClient:

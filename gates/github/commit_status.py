@@ -14,8 +14,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from gates.config import ConfigError, find_config, load_config
-from gates.github.client import GitHubClient, GitHubError
+from gates.github.client import GitHubClient, GitHubError, commit_sha, read_repository
 from gates.github.workflow_commands import annotation
+from gates.inputs import Inputs
 
 DESCRIPTION_LIMIT = 140  # GitHub answers 422 to a longer description
 
@@ -33,13 +34,16 @@ def run_url(environ: Mapping[str, str]) -> str | None:
 
 
 def post(context: str, state: str, description: str, environ: Mapping[str, str] | None = None) -> str | None:
-    """Post the status on GITHUB_SHA; None when posted, else the sentence saying why it was not."""
+    """Post the status on GITHUB_SHA; None when posted, else the sentence saying why it was not
+    (every unusable variable at once, wrong ones first)."""
     environ = os.environ if environ is None else environ
-    sha = environ.get("GITHUB_SHA", "").strip()
-    if not sha:
-        return "GITHUB_SHA is not set, so no commit status was posted"
+    inputs = Inputs()
+    sha = inputs.read(lambda: commit_sha(environ))
+    repository = inputs.read(lambda: read_repository(environ))
+    if sha is None or repository is None:
+        return f"commit status {context} was not posted: {inputs.sentence()}"
     try:
-        with GitHubClient.from_environ(environ, retry_budget_s=30.0) as client:
+        with GitHubClient(repository, retry_budget_s=30.0) as client:
             client.create_status(
                 sha, state=state, context=context, description=fit_description(description), target_url=run_url(environ)
             )

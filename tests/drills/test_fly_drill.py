@@ -13,11 +13,12 @@ import pytest
 
 from drills.fly_drill import FlyDrillTarget, Smoke, run_fly_drill
 from drills.framework import DrillFailure
-from drills.targets import MissingInput, WrongInput, fly_smoke, fly_targets
+from drills.targets import fly_smoke, fly_targets
 from fly.apps import LOCAL_APPS
 from fly.local_platform import LocalFlyPlatform
 from fly.platform import newest_complete
 from gates.config import GatesConfig, load_config
+from gates.inputs import InputError, MissingInput
 from standin.settings import DEFAULT_TEST_USER
 from standin.stack import Stack
 from tests.conftest import STANDIN_API_KEY
@@ -180,7 +181,7 @@ def test_wrong_inputs_are_failures_not_skips_and_all_named_at_once(tmp_path: Pat
     (tmp_path / "gates.toml").write_text(STAGING_TOML.replace("fly_smoke = false", ""), encoding="utf-8")
     config = load_config(tmp_path / "gates.toml")
     environ = {**fake.environ(), "GATES_FLY_HEALTH_BUDGET_S": "abc", "SMOKE_TOTAL_BUDGET_S": "abc"}
-    with pytest.raises(WrongInput) as caught:
+    with pytest.raises(InputError) as caught:
         fly_targets(config, config.environment("staging"), environ, lambda _line: None)
     assert "GATES_FLY_HEALTH_BUDGET_S='abc'" in str(caught.value) and "SMOKE_TOTAL_BUDGET_S='abc'" in str(caught.value)
     assert deploys(fake) == []

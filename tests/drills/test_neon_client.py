@@ -95,6 +95,13 @@ def test_unknown_branch_is_named(client: NeonClient) -> None:
         client.find_branch("nope")
 
 
-def test_from_environment_names_what_is_missing() -> None:
-    with pytest.raises(NeonError, match="NEON_API_KEY and NEON_PROJECT_ID must be set"):
+def test_from_environment_names_everything_missing_at_once() -> None:
+    with pytest.raises(NeonError, match=r"NEON_API_KEY is not set: .*; NEON_PROJECT_ID is not set: "):
         NeonClient.from_environment({})
+
+
+def test_a_wrong_api_url_is_named_before_what_is_missing() -> None:
+    with pytest.raises(NeonError) as caught:
+        NeonClient.from_environment({"NEON_API_URL": "console.neon.tech/api/v2", "NEON_PROJECT_ID": "p"})
+    message = str(caught.value)
+    assert message.index("NEON_API_URL is not an http(s) URL") < message.index("NEON_API_KEY is not set")

@@ -202,7 +202,10 @@ def test_local_gate_fails_closed_in_ci_without_the_database(
         pytester, monkeypatch, tmp_path, "rollback_drill and drill_neon", "local", {"CI": "true"}, "drills"
     )
     assert code == 1
-    assert "drill_neon compares the restored branch with local's database: set DATABASE_URL" in output
+    assert (
+        "drill_neon cannot run: DATABASE_URL is not set: the restored branch is compared with local's database"
+        in output
+    )
 
 
 def _databases(production: Production) -> list[str]:

@@ -14,7 +14,7 @@ from smoke.auth import ClerkCredentials, StaticToken
 from smoke.db import JobRow
 from smoke.diagnosis import diagnose
 from smoke.poller import Backoff, poll
-from smoke.settings import MissingInput, SmokeInputError, resolve
+from smoke.settings import InputError, MissingInput, resolve
 from smoke.tagging import ANY_RUN_TOPIC, RunTag
 
 NOW = datetime(2025, 11, 25, 12, 0, tzinfo=UTC)
@@ -148,7 +148,7 @@ def test_inputs_come_from_smoke_variables_then_the_environments_config() -> None
     assert resolve(staging, {**base, "CLERK_SECRET_KEY": "sk\n"}).auth == ClerkCredentials(
         Secret("sk"), "user_1", "https://api.clerk.com"
     )
-    with pytest.raises(SmokeInputError, match=re.escape("set SMOKE_TEST_API_URL or api_url in [environments.prod")):
+    with pytest.raises(InputError, match=re.escape("set SMOKE_TEST_API_URL or api_url in [environments.prod")):
         resolve(Environment(name="production", database_url_env="DATABASE_URL_PROD"), {})
 
 
@@ -177,7 +177,7 @@ def test_a_missing_or_bad_input_is_one_sentence(changes: dict[str, str], message
         "CLERK_SECRET_KEY": "sk",
         **changes,
     }
-    with pytest.raises(SmokeInputError, match=re.escape(message)) as caught:
+    with pytest.raises(InputError, match=re.escape(message)) as caught:
         resolve(staging, environ)
     assert "secret" not in str(caught.value).lower().replace("clerk_secret_key", "")
     assert "pw-x" not in str(caught.value)
@@ -209,7 +209,7 @@ def test_every_missing_input_is_named_in_one_run() -> None:
 def test_a_wrong_input_is_not_hidden_behind_missing_ones_and_is_named_first() -> None:
     staging = Environment(name="staging", database_url_env="DATABASE_URL_STAGING")
     environ = {"SMOKE_TOTAL_BUDGET_S": "abc", "SMOKE_POLL_BUDGET_S": "-1"}
-    with pytest.raises(SmokeInputError) as caught:
+    with pytest.raises(InputError) as caught:
         resolve(staging, environ)
     assert not isinstance(caught.value, MissingInput)  # wrong inputs fail even where missing ones may skip
     message = str(caught.value)

@@ -1,0 +1,96 @@
+"""A gate's inputs, read all before any problem is raised, so one run names every one to fix.
+
+An input is wrong (set, but unusable: a typo, a contradiction) or missing (not set at all). Both
+are named in one sentence, wrong ones first: a wrong input fails the gate everywhere, even in a
+local run where a missing one alone may skip it (`gates.failclosed`), so it must never hide
+behind a missing one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import NoReturn, TypeVar
+from urllib.parse import urlsplit
+
+from gates.config import Environment
+from gates.env import EnvError
+from gates.failclosed import cannot_decide, fail
+
+_Value = TypeVar("_Value")
+
+
+class InputError(Exception):
+    """An input is set but unusable; the message says which and how to fix it."""
+
+
+class MissingInput(InputError):
+    """An input is not set at all: the only case in which a local run may skip the gate."""
+
+
+class Inputs:
+    """The sentences of every unusable input of one gate, wrong and missing kept apart."""
+
+    def __init__(self) -> None:
+        self.wrong: list[str] = []
+        self.missing: list[str] = []
+
+    def read(self, reader: Callable[[], _Value]) -> _Value | None:
+        """What `reader` returns, or None with its problem noted (an `EnvError` is a wrong input)."""
+        try:
+            return reader()
+        except MissingInput as error:
+            self.missing.append(str(error))
+        except (InputError, EnvError) as error:
+            self.wrong.append(str(error))
+        return None
+
+    def sentence(self) -> str:
+        return "; ".join(self.wrong + self.missing)
+
+    def raise_any(self, prefix: str = "") -> None:
+        """Raise InputError when any input is wrong, else MissingInput when any is missing."""
+        if self.wrong:
+            raise InputError(prefix + self.sentence())
+        if self.missing:
+            raise MissingInput(prefix + self.sentence())
+
+    def settle(self, environment: Environment, prefix: str = "") -> None:
+        """Stop the current gate when any input is unusable: fail on a wrong one, else `cannot_decide`."""
+        try:
+            self.raise_any(prefix)
+        except InputError as error:
+            stop(environment, error)
+
+
+def stop(environment: Environment, error: InputError) -> NoReturn:
+    """Stop the current gate with an input problem raised elsewhere: skip locally only when missing."""
+    if isinstance(error, MissingInput):
+        cannot_decide(environment, str(error))
+    fail(str(error))
+
+
+def required(environ: Mapping[str, str], name: str, how: str) -> str:
+    """`name`'s value, stripped; MissingInput saying `how` to provide it when unset or blank."""
+    value = environ.get(name, "").strip()
+    if not value:
+        raise MissingInput(f"{name} is not set: {how}")
+    return value
+
+
+def api_url(environ: Mapping[str, str], name: str, default: str) -> str:
+    """`name` as an http(s) URL, or `default` when unset (see `optional_api_url`)."""
+    return optional_api_url(environ, name) or default
+
+
+def optional_api_url(environ: Mapping[str, str], name: str) -> str | None:
+    """`name` as an http(s) URL without user info (httpx would send that as Basic auth), or None
+    when unset; InputError naming the variable, never its value, when it is not one."""
+    value = environ.get(name, "").strip()
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InputError(f"{name} is not an http(s) URL: set it to the API's base URL, or unset it")
+    if "@" in parts.netloc:
+        raise InputError(f"{name} holds user info (user:password@): remove it, the token is sent as a bearer")
+    return value.rstrip("/")
