@@ -125,6 +125,32 @@ def test_a_missing_token_fails_outside_local(fake: FakeFlyctl, run: Callable[...
     assert "FLY_API_TOKEN is not set: flyctl needs a Fly API token for staging" in output
 
 
+def test_a_wrong_budget_is_named_first_with_everything_missing(
+    fake: FakeFlyctl, run: Callable[..., tuple[int, str]]
+) -> None:
+    (fake.bin_dir / "flyctl").unlink()
+    code, output = run(FLY_API_TOKEN="", GATES_FLY_HEALTH_BUDGET_S="abc")
+    assert code == 1
+    sentence = (
+        "fly_health cannot run: GATES_FLY_HEALTH_BUDGET_S='abc' is not a number; flyctl is not installed: "
+        "neither `flyctl` nor `fly` is on PATH"
+    )
+    assert sentence in output and "; FLY_API_TOKEN is not set: flyctl needs a Fly API token for staging" in output
+    assert "During handling" not in output
+
+
+def test_a_wrong_budget_fails_even_locally(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "gates.toml").write_text("[environments.local]\n", encoding="utf-8")
+    monkeypatch.delenv("CI", raising=False)
+    environ = {"GATES_FLY_HEALTH_BUDGET_S": "abc"}
+    code, output = run_gates(pytester, monkeypatch, tmp_path, "post_deploy and fly_health", "local", environ)
+    assert code == 1, output
+    assert "fly_health cannot run: GATES_FLY_HEALTH_BUDGET_S='abc' is not a number" in output
+    assert "skipped" not in output.splitlines()[-1]
+
+
 def test_flyctl_missing_fails(fake: FakeFlyctl, run: Callable[..., tuple[int, str]]) -> None:
     (fake.bin_dir / "flyctl").unlink()
     code, output = run()

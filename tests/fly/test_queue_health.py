@@ -55,3 +55,18 @@ def test_due_pending_jobs_nobody_claims_fail(gate: Callable[[], tuple[int, str]]
     assert code == 1
     assert "1 due pending job(s) were not drained: no job was claimed or finished in 0.3 s" in output
     assert job in output
+
+
+def test_a_wrong_drain_window_fails_locally_naming_the_missing_database_too(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "gates.toml").write_text("[environments.local]\n", encoding="utf-8")
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    environ = {"GATES_QUEUE_DRAIN_WINDOW_S": "abc"}
+    code, output = run_gates(pytester, monkeypatch, tmp_path, "post_deploy and queue_health", "local", environ)
+    assert code == 1, output
+    assert (
+        "queue_health cannot run: GATES_QUEUE_DRAIN_WINDOW_S='abc' is not a number; "
+        "DATABASE_URL is not set: queue_health reads the job queue there"
+    ) in output

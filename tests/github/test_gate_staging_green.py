@@ -57,6 +57,22 @@ def test_missing_sha_fails(pytester: pytest.Pytester, fake: FakeGitHub, monkeypa
     result.stdout.fnmatch_lines(["*staging_green cannot decide: GITHUB_SHA is not set*"])
 
 
+def test_a_wrong_sha_is_named_before_a_missing_token(
+    pytester: pytest.Pytester, fake: FakeGitHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_SHA", "HEAD")
+    monkeypatch.delenv("GITHUB_TOKEN")
+    result = run_gate(pytester)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*staging_green cannot decide: GITHUB_SHA='HEAD' is not a commit SHA (7 to 40 hexadecimal digits); "
+            "GITHUB_TOKEN is not set*"
+        ]
+    )
+    assert "During handling" not in result.stdout.str() and fake.requests == []
+
+
 def test_an_http_failure_fails(pytester: pytest.Pytester, fake: FakeGitHub) -> None:
     from gates.github.local_store import Answer
 

@@ -164,3 +164,17 @@ def test_the_final_step_posts_success(actions: FakeGitHub, monkeypatch: pytest.M
         ("success", "deploy/staging"),
         ("failure", "deploy/production"),
     ]
+
+
+def test_the_final_step_names_every_unusable_variable(
+    actions: FakeGitHub, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GITHUB_SHA")
+    monkeypatch.setenv("GITHUB_REPOSITORY", "acme/atlaris/extra")
+    assert main(["--env", "staging", "--state", "success"]) == 1
+    printed = capsys.readouterr().out
+    assert printed.startswith(
+        "::error::commit status deploy/staging was not posted: GITHUB_REPOSITORY='acme/atlaris/extra' is not owner/repo"
+    ), printed
+    assert "; GITHUB_SHA is not set: Actions sets it" in printed and actions.statuses == {}

@@ -192,3 +192,19 @@ def test_missing_variables_are_named(fake: FakeGitHub, monkeypatch: pytest.Monke
     monkeypatch.delenv(name)
     with pytest.raises(GitHubError, match=f"^{name} is not set"):
         verdict()
+
+
+def test_every_unusable_variable_is_named_at_once_wrong_first(
+    fake: FakeGitHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GITHUB_TOKEN")
+    monkeypatch.setenv("GITHUB_REPOSITORY", "atlaris")
+    monkeypatch.setenv("GITHUB_API_URL", "api.github.com")
+    with pytest.raises(GitHubError) as caught:
+        verdict()
+    assert str(caught.value) == (
+        "GITHUB_API_URL is not an http(s) URL: set it to the API's base URL, or unset it; "
+        "GITHUB_REPOSITORY='atlaris' is not owner/repo: Actions sets it; elsewhere export it (e.g. acme/app); "
+        "GITHUB_TOKEN is not set: pass it to the step with `env: GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}`"
+    )
+    assert fake.requests == []
