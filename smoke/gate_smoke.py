@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from gates.config import Environment
-from gates.failclosed import cannot_decide
+from gates.failclosed import cannot_decide, fail
 from gates.plugin import config_path
 from smoke.flow import SmokeFailure, run_smoke
 from smoke.local_standin import smoke_environ
@@ -40,7 +40,7 @@ def test_plan_is_generated_end_to_end(
     except MissingInput as error:
         cannot_decide(gates_env, f"smoke gate cannot run: {error}{hint}")
     except SmokeInputError as error:  # set, but wrong: a mistake to fix, never a reason to skip
-        pytest.fail(f"smoke gate cannot run: {error}", pytrace=False)
+        fail(f"smoke gate cannot run: {error}")
 
     def report(line: str) -> None:
         with capsys.disabled():  # shown as it happens, on its own line after pytest's progress
@@ -49,5 +49,5 @@ def test_plan_is_generated_end_to_end(
     try:
         result = run_smoke(settings, report=report)
     except SmokeFailure as failure:
-        pytest.fail(str(failure), pytrace=False)
+        fail(str(failure))
     report(result.timing_line())
