@@ -1,4 +1,4 @@
-"""Output formats of `migrations-checks lint`: one module per format, each with `render(result)`.
+"""Output formats of `gates lint`: one module per format, each with `render(result)`.
 
 People read `text` in a terminal and `markdown` in a pull-request comment; machines read `json`,
 GitHub Actions turns `github` workflow commands into inline annotations, and code scanning ingests
