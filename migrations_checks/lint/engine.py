@@ -11,13 +11,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
 
-from gates.config import Severity
 from migrations_checks.lint.bulk_read import fewer_full_collections, read_many
 from migrations_checks.lint.context import History, LintOptions, StatementContext
 from migrations_checks.lint.reader import MigrationFile, MigrationSet, read_migrations
 from migrations_checks.lint.records.findings import Coverage, Finding, LintResult, Suppression
 from migrations_checks.lint.records.paths import display_path
 from migrations_checks.lint.rules import Hit, Rule, all_rules, statement_rules
+from migrations_checks.lint.severity import severity_of
 from migrations_checks.lint.sql.splitter import Comment
 from migrations_checks.lint.statements import FileStatements, Statement
 from migrations_checks.lint.suppressions import Allow, Problem, deprecations, directly_above, parse_directive
@@ -189,14 +189,6 @@ def _record_deprecations(file_statements: FileStatements, history: History) -> N
         history.deprecations.setdefault((deprecation.table, deprecation.column), file_statements.file.tag)
 
 
-def _severity(rule: Rule, hit: Hit, options: LintOptions) -> Severity:
-    if hit.severity is not None:
-        return hit.severity
-    if rule.category == "locking" and options.hot_tables.intersection(hit.tables):
-        return "error"
-    return options.severity.get(rule.id, rule.severity)
-
-
 class _Source:
     """How findings name a file and quote its lines, worked out only for files with findings:
     resolving the path and splitting the lines of every file was a third of the rules' time."""
@@ -220,7 +212,7 @@ class _Source:
 def _finding(rule: Rule, hit: Hit, statement: Statement, source: _Source, options: LintOptions) -> Finding:
     return Finding(
         rule=rule.id,
-        severity=_severity(rule, hit, options),
+        severity=severity_of(rule, options.severity, hit, options.hot_tables),
         file=source.display,
         line=statement.line,
         column=statement.column,
@@ -240,7 +232,7 @@ def _comment_finding(rule_id: str, message: str, line: int, source: _Source, opt
     rule = all_rules()[rule_id]
     return Finding(
         rule=rule.id,
-        severity=options.severity.get(rule.id, rule.severity),
+        severity=severity_of(rule, options.severity),
         file=source.display,
         line=line,
         column=1,
@@ -273,7 +265,7 @@ def _journal_findings(migration_set: MigrationSet, options: LintOptions) -> Iter
         for hit in rule.check_set(migration_set):
             yield Finding(
                 rule=rule.id,
-                severity=options.severity.get(rule.id, rule.severity),
+                severity=severity_of(rule, options.severity),
                 file=hit.file,
                 line=hit.line,
                 column=1,
