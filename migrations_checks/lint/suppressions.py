@@ -13,7 +13,7 @@ import re
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 
-from migrations_checks.lint.sql.splitter import Comment
+from migrations_checks.lint.sql.comments import Comment
 from migrations_checks.lint.sql.words import normalize_name
 from migrations_checks.lint.statements import Statement
 

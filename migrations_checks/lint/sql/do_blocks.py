@@ -38,21 +38,11 @@ from dataclasses import dataclass, field
 
 from sqlglot.tokens import Token, TokenType
 
-from migrations_checks.lint.sql.splitter import (
-    Chunk,
-    Comment,
-    Offsets,
-    comment_spans,
-    comments_at,
-    make_chunk,
-    misread_by_sqlglot,
-    offset_at,
-    shift_tokens,
-    statement_end,
-    statement_spans,
-    sub_offsets,
-    tokenize,
-)
+from migrations_checks.lint.sql.comments import Comment, comment_spans, comments_at
+from migrations_checks.lint.sql.fallback import misread_by_sqlglot
+from migrations_checks.lint.sql.positions import Offsets, offset_at, sub_offsets
+from migrations_checks.lint.sql.splitter import Chunk, make_chunk, statement_spans
+from migrations_checks.lint.sql.tokens import shift_tokens, statement_end, tokenize
 from migrations_checks.lint.sql.words import COMMAND_TOKENS, STRING_TYPES
 
 __all__ = ["DoBlock", "is_do_block", "unwrap_do_block"]

@@ -15,7 +15,7 @@ from typing import Literal, NamedTuple
 from sqlglot.dialects.postgres import Postgres
 from sqlglot.tokens import Token, TokenType
 
-from migrations_checks.lint.sql.splitter import tokenize
+from migrations_checks.lint.sql.tokens import tokenize
 
 WordKind = Literal["word", "quoted", "string", "number", "symbol"]
 
