@@ -51,3 +51,11 @@ def _line_starts(source: str) -> list[int]:
         starts.append(index + 1)
         index = source.find("\n", index + 1)
     return starts
+
+
+def compose(outer: Offsets, shift: int, inner: Offsets, length: int) -> Offsets:
+    """File offsets of a text of ``length`` whose characters sit at ``inner`` in the text that
+    ``outer`` places, counting from ``shift`` in it."""
+    if isinstance(inner, int):
+        return sub_offsets(outer, shift + inner, length)
+    return [offset_at(outer, shift + offset) for offset in inner]

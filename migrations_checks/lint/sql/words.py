@@ -63,6 +63,18 @@ _LITERAL_KINDS: dict[TokenType, WordKind] = {
 _new_tuple = tuple.__new__
 
 
+def bare_word(token: Token) -> str:
+    """A keyword or bare name in upper case; "" for literals, quoted names and punctuation."""
+    text = token.text
+    if token.token_type in _LITERAL_KINDS or not (text[:1].isalpha() or text[:1] == "_"):
+        return ""
+    return text.upper()
+
+
+def starts_with_do(tokens: Sequence[Token]) -> bool:
+    return bool(tokens) and tokens[0].token_type is TokenType.COMMAND and tokens[0].text.upper() == "DO"
+
+
 def to_words(tokens: Iterable[Token], shift: int = 0) -> tuple[Word, ...]:
     words: list[Word] = []
     append = words.append
