@@ -1,6 +1,7 @@
 """`pytest -m "post_deploy and host_checks"`: on each worker host (testinfra over `fly ssh console`, or the
 local backend in `local`), the worker runs its entry point as the expected user, with its environment's
-APP_ENV, no `.env` file, a health endpoint that answers, and its environment's own DATABASE_URL: the
+APP_ENV, no `.env` file, no file of its working directory assigning one of gates.toml's secrets (file,
+line and name are named, never the value), a health endpoint that answers, and its environment's own DATABASE_URL: the
 SHA-256 computed on the host equals that of the URL the gates use for this environment and differs
 from every other environment's. Values never leave the host; hashes are never printed either.
 """
@@ -87,7 +88,7 @@ def test_worker_host(
     problems = []
     try:
         for where, host in _hosts(fly_platform, gates_env, app):
-            workers = probe(host, entrypoint, secrets, port_variable)
+            workers = probe(host, entrypoint, secrets, port_variable, secrets=gates_config.fly.secret_names)
             if isinstance(fly_platform, LocalFlyPlatform):  # this host also runs other stacks' workers
                 ours = fly_platform.pids(app)
                 workers = [worker for worker in workers if worker.pid in ours]
@@ -114,6 +115,14 @@ def _worker_problems(
     if not environment.is_local and worker.app_env != environment.name:
         problems.append(f"APP_ENV is {worker.app_env or '(unset)'}, not {environment.name}")
     problems += [f"a {name} file is in its working directory" for name in worker.dotenv_files]
+    if worker.workdir in ("", "/"):
+        problems.append(
+            f"its working directory is {worker.workdir or 'unreadable'}, so the image's files cannot be checked "
+            "for secrets: set WORKDIR in Dockerfile.worker"
+        )
+    problems += [
+        f"{item.file} line {item.line} assigns {item.name}: a secret is baked into the image" for item in worker.baked
+    ]
     if not worker.health_answers:
         problems.append("its health endpoint does not answer")
     return problems + _isolation_problems(config, environment, secrets, worker)

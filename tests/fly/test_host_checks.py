@@ -53,6 +53,8 @@ def fake(tmp_path: Path, entrypoints: dict[str, str]) -> FakeFlyctl:
         files[role] = path.name
     (tmp_path / "gates.toml").write_text(
         f"""
+[fly]
+required_secrets = ["DATABASE_URL", "AI_API_KEY"]
 [environments.staging]
 fly_apps = {{ worker = "{WORKER}", regenerator = "{REGENERATOR}" }}
 [environments.staging.fly]
@@ -68,14 +70,16 @@ config_files = {{ worker = "{files["worker"]}", regenerator = "{files["regenerat
 
 @pytest.fixture
 def start_worker(tmp_path: Path) -> Iterator[Callable[..., None]]:
-    """`start_worker(entry, **env)`: a worker process running `entry`, in its own directory under tmp_path."""
+    """`start_worker(entry, files, **env)`: a worker process running `entry`, in its own directory under
+    tmp_path holding `files` (relative path -> text), as the image's WORKDIR."""
     started: list[subprocess.Popen[bytes]] = []
 
-    def start(entry: str, dotenv: bool = False, **env: str) -> None:
+    def start(entry: str, files: dict[str, str] | None = None, **env: str) -> None:
         folder = tmp_path / f"machine-{len(started)}"
         folder.mkdir()
-        if dotenv:
-            (folder / ".env").write_text("DATABASE_URL=x\n", encoding="utf-8")
+        for name, text in (files or {}).items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_text(text, encoding="utf-8")
         port = str(free_port())
         environment = {"APP_ENV": "staging", "DATABASE_URL": STAGING_URL, "WORKER_HEALTH_PORT": port, **env}
         started.append(subprocess.Popen([sys.executable, "-c", WORKER_CODE, entry], cwd=folder, env=environment))
@@ -98,9 +102,14 @@ def run(
     return gate
 
 
-def _both(start_worker: Callable[..., None], entrypoints: dict[str, str], **worker_env: str) -> None:
-    start_worker(entrypoints["worker"], **worker_env)
-    start_worker(entrypoints["regenerator"])
+def _both(
+    start_worker: Callable[..., None],
+    entrypoints: dict[str, str],
+    files: dict[str, str] | None = None,
+    **worker_env: str,
+) -> None:
+    start_worker(entrypoints["worker"], files, **worker_env)
+    start_worker(entrypoints["regenerator"], files)
 
 
 def test_all_good_passes(
@@ -126,11 +135,36 @@ def test_a_staging_worker_on_the_production_database_fails(
 def test_a_dotenv_file_fails(
     run: Callable[[], tuple[int, str]], start_worker: Callable[..., None], entrypoints: dict[str, str]
 ) -> None:
-    start_worker(entrypoints["worker"], dotenv=True)
+    start_worker(entrypoints["worker"], {".env": "DATABASE_URL=x\n"})
     start_worker(entrypoints["regenerator"])
     code, output = run()
     assert code == 1
     assert "a .env file is in its working directory" in output
+
+
+def test_a_secret_assigned_in_the_images_files_fails_naming_file_line_and_name(
+    run: Callable[[], tuple[int, str]], start_worker: Callable[..., None], entrypoints: dict[str, str]
+) -> None:
+    start_worker(entrypoints["worker"], {"config/app.env": "LOG_LEVEL=info\n  export AI_API_KEY = 'sk-s3cret'\n"})
+    start_worker(entrypoints["regenerator"], {"src/settings.sh": f"DATABASE_URL={PROD_URL}\n"})
+    code, output = run()
+    assert code == 1
+    assert "config/app.env line 2 assigns AI_API_KEY: a secret is baked into the image" in output
+    assert "src/settings.sh line 1 assigns DATABASE_URL: a secret is baked into the image" in output
+    assert "s3cret" not in output
+
+
+def test_empty_assignments_and_dependency_folders_are_not_the_images_secrets(
+    run: Callable[[], tuple[int, str]], start_worker: Callable[..., None], entrypoints: dict[str, str]
+) -> None:
+    files = {
+        "config/example.env": "DATABASE_URL=\nAI_API_KEY=''\nAI_API_KEY= # set by fly secrets\nMY_DATABASE_URL=x\n",
+        "node_modules/pg/test.env": "DATABASE_URL=postgres://localhost/test\n",
+        ".git/config.env": "AI_API_KEY=abc\n",
+    }
+    _both(start_worker, entrypoints, files=files)
+    code, output = run()
+    assert code == 0, output
 
 
 def test_a_wrong_entrypoint_fails(
