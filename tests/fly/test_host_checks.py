@@ -74,7 +74,7 @@ def start_worker(tmp_path: Path) -> Iterator[Callable[..., None]]:
     tmp_path holding `files` (relative path -> text), as the image's WORKDIR."""
     started: list[subprocess.Popen[bytes]] = []
 
-    def start(entry: str, files: dict[str, str] | None = None, **env: str) -> None:
+    def start(entry: str, files: dict[str, str] | None = None, workdir: Path | None = None, **env: str) -> None:
         folder = tmp_path / f"machine-{len(started)}"
         folder.mkdir()
         for name, text in (files or {}).items():
@@ -82,7 +82,9 @@ def start_worker(tmp_path: Path) -> Iterator[Callable[..., None]]:
             (folder / name).write_text(text, encoding="utf-8")
         port = str(free_port())
         environment = {"APP_ENV": "staging", "DATABASE_URL": STAGING_URL, "WORKER_HEALTH_PORT": port, **env}
-        started.append(subprocess.Popen([sys.executable, "-c", WORKER_CODE, entry], cwd=folder, env=environment))
+        started.append(
+            subprocess.Popen([sys.executable, "-c", WORKER_CODE, entry], cwd=workdir or folder, env=environment)
+        )
         time.sleep(0.3)
 
     yield start
@@ -165,6 +167,17 @@ def test_empty_assignments_and_dependency_folders_are_not_the_images_secrets(
     _both(start_worker, entrypoints, files=files)
     code, output = run()
     assert code == 0, output
+
+
+def test_a_worker_without_a_workdir_fails(
+    run: Callable[[], tuple[int, str]], start_worker: Callable[..., None], entrypoints: dict[str, str]
+) -> None:
+    start_worker(entrypoints["worker"], workdir=Path("/"))
+    start_worker(entrypoints["regenerator"])
+    code, output = run()
+    assert code == 1
+    assert f"{WORKER} machine 3d8d1a2b3c4d5e pid" in output
+    assert "its working directory is /, so the image's files cannot be checked for secrets: set WORKDIR" in output
 
 
 def test_a_wrong_entrypoint_fails(
