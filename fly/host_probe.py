@@ -50,6 +50,9 @@ def value_hash(value: str) -> str:
     return hashlib.sha256(value.strip().encode()).hexdigest()
 
 
+EMPTY = value_hash("")  # a variable set to nothing (or whitespace) is no secret either
+
+
 def _octal(text: str) -> str:
     return "".join(f"\\{byte:03o}" for byte in text.encode())
 
@@ -69,6 +72,7 @@ def probe_script(
     read = "tr '\\0' '\\n' < /proc/$p/environ | sed -n \"s/^$1=//p\" | head -n 1"
     hashes = "".join(f'  echo "hash {name} $(h {name})"\n' for name in variables)
     skipped = "-name node_modules -o -name __pycache__ -o -name '.?*'"
+    scanned = '  [ -n "$w" ] && [ "$w" != / ] && (cd $d/cwd && b)\n' if secrets else ""
     scan = f"-type f -size -1024k -exec awk -v names='{' '.join(secrets)}' '{_BAKED_AWK}' {{}} +"
     return f"""M=$(printf '{_octal(entrypoint)}')
 v() {{ {read}; }}
@@ -85,8 +89,7 @@ for d in /proc/[0-9]*; do
   echo "app_env $(v APP_ENV)"
   for f in $d/cwd/.env $d/cwd/.env.*; do [ -e "$f" ] && echo "dotenv ${{f#$d/cwd/}}"; done
   w=$(readlink $d/cwd); echo "workdir $w"
-  [ -n "$w" ] && [ "$w" != / ] && (cd $d/cwd && b)
-  port=$(v {port_variable})
+{scanned}  port=$(v {port_variable})
   url="http://127.0.0.1:$port{health_path}"
   if wget -q -T 5 -O /dev/null "$url" 2>/dev/null || curl -fsS -m 5 -o /dev/null "$url" 2>/dev/null; then
     echo "health yes"; else echo "health no"; fi
