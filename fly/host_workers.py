@@ -41,7 +41,10 @@ def entrypoint(environment: Environment, role: str) -> str:
             environment,
             f"host_checks needs the {role}'s fly.toml of {environment.name}: set config_files in gates.toml",
         )
-    command = tomllib.loads(path.read_text(encoding="utf-8")).get("processes", {}).get("app", "")
+    try:
+        command = tomllib.loads(path.read_text(encoding="utf-8")).get("processes", {}).get("app", "")
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        cannot_decide(environment, f"host_checks cannot read {path} for the {role}'s entry point: {error}")
     if not command:
         cannot_decide(environment, f"{path} has no [processes] app command to check the entry point against")
     return str(shlex.split(command)[-1])

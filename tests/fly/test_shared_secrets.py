@@ -137,3 +137,15 @@ def test_an_environment_without_fly_apps_has_nothing_to_compare(
     code, output = run()
     assert code == 0, output
     assert not [call for call in fake.calls() if set(PROD.values()) & set(call)]
+
+
+def test_an_unreadable_fly_toml_of_production_fails_naming_it(
+    run: Run, start_worker: Callable[..., None], entrypoints: Entrypoints, tmp_path: Path
+) -> None:
+    both(start_worker, entrypoints)
+    both(start_worker, entrypoints, "production")
+    (tmp_path / "fly.production.regenerator.toml").unlink()
+    code, output = run()
+    assert code == 1
+    assert f"host_checks cannot read {tmp_path / 'fly.production.regenerator.toml'} for the regenerator's" in output
+    assert "1 failed, 1 passed" in output
