@@ -6,11 +6,14 @@ answers, and the SHA-256 of each named variable of its environment (computed the
 leave the machine). The entry point travels as octal escapes and is matched with `case`, so the
 probe's own processes never match it.
 
-It also reads the image's own files, the working directory's tree (the image's `WORKDIR`), for a
-line assigning a secret, `NAME=value` or `export NAME=value` with a non-empty value, in any file
-under 1 MB. Dependency, cache and hidden folders (`node_modules`, `__pycache__`, `.git`) are not the
-app's own and are skipped. awk prints the file, the line number and the name only: the line itself
-never leaves the machine.
+It also reads the image's own configuration files in the working directory's tree (the image's
+`WORKDIR`) for a line assigning a secret a value: `NAME=value`, `export NAME=value` or `NAME: value`,
+where the value is neither empty nor a reference (`$NAME`, `${NAME}`). Configuration files are env
+files (`.env*`, `*.env`, `*.env.*`, `env`), ini, toml, yaml and properties files and shell scripts,
+under 1 MB; source code is not read, since `DATABASE_URL = os.environ[...]` names a variable
+without holding its value. Dependency, cache and hidden folders (`node_modules`, `__pycache__`,
+`.git`) are not the app's own and are skipped. awk prints the file, the line number and the name
+only: the line itself never leaves the machine.
 """
 
 from __future__ import annotations
@@ -57,8 +60,15 @@ def _octal(text: str) -> str:
     return "".join(f"\\{byte:03o}" for byte in text.encode())
 
 
-# A non-empty value: not a bare `=`, `=""`, `=''` or `=#...`; \042 and \047 are awk's `"` and `'`.
-_ASSIGNS = r"[ \t]*=[ \t]*([^ \t\r\042\047#]|\042[^\042]|\047[^\047])"
+# A value that is neither empty (`=`, `=""`, `=''`, `=#...`) nor a reference (`=$X`, `="${X}"`);
+# \042 and \047 are awk's `"` and `'`.
+_ASSIGNS = r"[ \t]*[=:][ \t]*([^ \t\r\042\047#$]|\042[^\042$]|\047[^\047$])"
+_CONFIG_FILES = (
+    *(".env*", "*.env", "*.env.*", "env"),
+    *("*.ini", "*.cfg", "*.conf", "*.properties", "*.toml", "*.yaml", "*.yml"),
+    "*.sh",
+)
+_FIND_CONFIG_FILES = " -o ".join(f"-name '{pattern}'" for pattern in _CONFIG_FILES)
 _BAKED_AWK = (
     r'BEGIN { n = split(names, w, " ") } '
     rf'{{ for (i = 1; i <= n; i++) if ($0 ~ ("^[ \t]*(export[ \t]+)?" w[i] "{_ASSIGNS}")) '
@@ -73,7 +83,8 @@ def probe_script(
     hashes = "".join(f'  echo "hash {name} $(h {name})"\n' for name in variables)
     skipped = "-name node_modules -o -name __pycache__ -o -name '.?*'"
     scanned = '  [ -n "$w" ] && [ "$w" != / ] && (cd $d/cwd && b)\n' if secrets else ""
-    scan = f"-type f -size -1024k -exec awk -v names='{' '.join(secrets)}' '{_BAKED_AWK}' {{}} +"
+    awk = f"awk -v names='{' '.join(secrets)}' '{_BAKED_AWK}'"
+    scan = f"-type f -size -1024k \\( {_FIND_CONFIG_FILES} \\) -exec {awk} {{}} +"
     return f"""M=$(printf '{_octal(entrypoint)}')
 v() {{ {read}; }}
 h() {{ if tr '\\0' '\\n' < /proc/$p/environ | grep -q "^$1="; then

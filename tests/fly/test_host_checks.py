@@ -59,21 +59,28 @@ def test_a_secret_assigned_in_the_images_files_fails_naming_file_line_and_name(
     run: Callable[..., tuple[int, str]], start_worker: Callable[..., None], entrypoints: Entrypoints
 ) -> None:
     start_worker(
-        entrypoints["staging"]["worker"], {"config/app.env": "LOG_LEVEL=info\n  export AI_API_KEY = 'sk-s3cret'\n"}
+        entrypoints["staging"]["worker"],
+        {
+            "config/app.env": "LOG_LEVEL=info\n  export AI_API_KEY = 'sk-s3cret'\n",
+            "deploy.yaml": "AI_API_KEY: sk-s3cret\n",
+        },
     )
     start_worker(entrypoints["staging"]["regenerator"], {"src/settings.sh": f"DATABASE_URL={PROD_URL}\n"})
     code, output = run()
     assert code == 1
     assert "config/app.env line 2 assigns AI_API_KEY: a secret is baked into the image" in output
+    assert "deploy.yaml line 1 assigns AI_API_KEY: a secret is baked into the image" in output
     assert "src/settings.sh line 1 assigns DATABASE_URL: a secret is baked into the image" in output
     assert "s3cret" not in output
 
 
-def test_empty_assignments_and_dependency_folders_are_not_the_images_secrets(
+def test_empty_values_references_source_code_and_dependencies_are_not_baked_secrets(
     run: Callable[..., tuple[int, str]], start_worker: Callable[..., None], entrypoints: Entrypoints
 ) -> None:
     files = {
         "config/example.env": "DATABASE_URL=\nAI_API_KEY=''\nAI_API_KEY= # set by fly secrets\nMY_DATABASE_URL=x\n",
+        "config/compose.yml": 'DATABASE_URL: ${DATABASE_URL}\nAI_API_KEY: "$AI_API_KEY"\n',
+        "src/settings.py": 'DATABASE_URL = "DATABASE_URL"  # the variable\'s name, not its value\n',
         "node_modules/pg/test.env": "DATABASE_URL=postgres://localhost/test\n",
         ".git/config.env": "AI_API_KEY=abc\n",
     }
