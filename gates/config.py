@@ -58,6 +58,11 @@ class FlySettings:
     required_secrets: tuple[str, ...] = ("DATABASE_URL",)
     per_environment_secrets: tuple[str, ...] = ("DATABASE_URL",)  # must differ between staging and production
 
+    @property
+    def secret_names(self) -> tuple[str, ...]:
+        """Every name gates.toml calls a secret: none may be baked into the image or a fly.toml."""
+        return tuple(dict.fromkeys((*self.required_secrets, *self.per_environment_secrets)))
+
 
 @dataclass(frozen=True)
 class FlyEnvironment:
@@ -479,8 +484,12 @@ def _positive(table: _Table, key: str, default: float) -> float:
     return float(value)
 
 
+# An environment variable's name; the host checks put these names into shell and awk code.
+_SECRET_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
 def _names(table: _Table, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
     names = table.take(key, list, list(default))
-    if not all(isinstance(name, str) and name.strip() for name in names):
-        raise table.error(key, "must be a list of secret names")
+    if not all(isinstance(name, str) and _SECRET_NAME.fullmatch(name) for name in names):
+        raise table.error(key, "must be a list of secret names (letters, digits and _, not starting with a digit)")
     return tuple(names)
