@@ -4,9 +4,9 @@ APP_ENV, no `.env` file, no file of the image's working directory assigning one 
 (named by file, line and name, never the value), and a health endpoint that answers.
 
 Environments are isolated: the SHA-256 of the worker's DATABASE_URL, computed on the host, equals that
-of the URL the gates use for this environment and differs from every other environment's; and every
-per-environment secret differs from the one the same role's workers of each other environment hold,
-compared by hashes computed on both machines (`fly.shared_secrets`). Values never leave a host;
+of the URL the gates use for this environment and differs from every other environment's; and, in
+production's run, every per-environment secret differs from the one the same role's workers of each
+other environment hold, compared by hashes computed on both machines (`fly.shared_secrets`). Values never leave a host;
 hashes are never printed either.
 """
 
@@ -72,7 +72,7 @@ def test_worker_host(
         for worker in host.workers:
             found = _worker_problems(gates_config, gates_env, secrets, worker)
             problems += [f"{app} {host.where} pid {worker.pid}: {problem}" for problem in found]
-    problems += shared_secret_problems(gates_config, gates_env, fly_platform, role, hosts)
+    problems += shared_secret_problems(gates_config, gates_env, fly_platform, role, hosts, secrets)
     if problems:
         fail("; ".join(problems))
 

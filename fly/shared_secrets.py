@@ -1,9 +1,11 @@
 """Per-environment secrets (gates.toml `[fly] per_environment_secrets`) compared between environments.
 
-Each secret's SHA-256 is computed on a worker host of this environment and on the same role's hosts
-of every other deploy environment (every non-local environment with `fly_apps` in gates.toml); equal
-hashes mean one value serves both, which breaks their isolation. Values never leave a machine and
-hashes are never printed.
+Production's run compares: each secret's SHA-256 is computed on a worker host of production and on
+the same role's hosts of every other deploy environment (every non-local environment with `fly_apps`
+in gates.toml); equal hashes mean one value serves both, which breaks their isolation. Values never
+leave a machine and hashes are never printed. Only production's run compares, because only its
+pipeline may hold a token that reaches another environment's machines: staging's token must never
+reach production's, or staging would no longer be isolated from production.
 
 The comparison fails closed: when another environment's app cannot be reached (its token, no started
 machine, no worker running), nothing says its secrets differ, so the gate fails naming the app and
@@ -21,8 +23,8 @@ from gates.config import Environment, GatesConfig
 
 
 def counterparts(config: GatesConfig, environment: Environment) -> list[Environment]:
-    """The environments whose workers must share no per-environment secret with `environment`'s."""
-    if environment.is_local:
+    """The environments whose workers `environment`'s run compares its per-environment secrets with."""
+    if not environment.is_production:
         return []
     return [
         other
@@ -32,11 +34,15 @@ def counterparts(config: GatesConfig, environment: Environment) -> list[Environm
 
 
 def shared_secret_problems(
-    config: GatesConfig, environment: Environment, platform: FlyPlatform, role: str, ours: Sequence[AppHost]
+    config: GatesConfig,
+    environment: Environment,
+    platform: FlyPlatform,
+    role: str,
+    ours: Sequence[AppHost],
+    names: Sequence[str],
 ) -> list[str]:
     """Why the `role` workers of `environment` (`ours`, already probed) are not isolated from the
-    other environments' by their per-environment secrets; empty when they are."""
-    names = config.fly.per_environment_secrets
+    other environments' by the secrets `names`; empty when they are."""
     problems: list[str] = []
     for other in counterparts(config, environment):
         app = other.fly_apps.get(role)

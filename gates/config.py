@@ -101,6 +101,10 @@ class Environment:
     def is_local(self) -> bool:
         return self.name == "local"
 
+    @property
+    def is_production(self) -> bool:
+        return self.name == "production"
+
 
 @dataclass(frozen=True)
 class DrillSettings:

@@ -1,7 +1,7 @@
-"""host_checks compares each per-environment secret between staging's and production's workers by the
+"""Production's host_checks compares each per-environment secret of its workers with staging's by the
 hashes computed on their machines (fake flyctl, workers on this host; fixtures in conftest.py): a
 secret shared between environments, or missing on either, fails naming the secret and both apps;
-production out of reach fails closed."""
+staging out of reach fails closed; staging's run never reaches production."""
 
 from __future__ import annotations
 
@@ -27,22 +27,32 @@ def _no_value_shown(output: str) -> None:
         assert key not in output and value_hash(key) not in output
 
 
-def test_distinct_secrets_pass_and_production_is_probed(
+def test_production_probes_staging_and_distinct_secrets_pass(
     run: Run, start_worker: Callable[..., None], entrypoints: Entrypoints, fake: FakeFlyctl
 ) -> None:
     both(start_worker, entrypoints)
     both(start_worker, entrypoints, "production")
-    code, output = run()
+    code, output = run("production")
     assert code == 0, output
     probed = {call[3] for call in fake.calls() if call[:2] == ["ssh", "console"]}
     assert probed == {*STAGING.values(), *PROD.values()}
 
 
-def test_production_gates_compare_with_staging_too(
-    run: Run, start_worker: Callable[..., None], entrypoints: Entrypoints
+def test_staging_never_reaches_production(
+    run: Run, start_worker: Callable[..., None], entrypoints: Entrypoints, fake: FakeFlyctl
+) -> None:
+    both(start_worker, entrypoints, AI_API_KEY=AI_API_KEYS["production"])  # caught by production's run
+    code, output = run()
+    assert code == 0, output
+    assert not [call for call in fake.calls() if set(PROD.values()) & set(call)]
+
+
+@pytest.mark.parametrize("padding", ["", "  "], ids=["same", "same once stripped"])
+def test_a_secret_shared_with_staging_fails_naming_it_and_both_apps(
+    run: Run, start_worker: Callable[..., None], entrypoints: Entrypoints, padding: str
 ) -> None:
     both(start_worker, entrypoints)
-    both(start_worker, entrypoints, "production", AI_API_KEY=AI_API_KEYS["staging"])
+    both(start_worker, entrypoints, "production", AI_API_KEY=f"{padding}{AI_API_KEYS['staging']}{padding}")
     code, output = run("production")
     assert code == 1
     assert (
@@ -53,51 +63,36 @@ def test_production_gates_compare_with_staging_too(
     _no_value_shown(output)
 
 
-def test_a_secret_shared_with_production_fails_naming_it_and_both_apps(
-    run: Run, start_worker: Callable[..., None], entrypoints: Entrypoints
-) -> None:
-    both(start_worker, entrypoints, AI_API_KEY=f"  {AI_API_KEYS['production']}\n")  # compared as the probe strips
-    both(start_worker, entrypoints, "production")
-    code, output = run()
-    assert code == 1
-    assert (
-        f"secret AI_API_KEY is the same on {_where('staging', 'worker')} (staging) and "
-        f"{_where('production', 'worker')} (production)"
-    ) in output
-    assert "1 failed, 1 passed" in output
-    _no_value_shown(output)
-
-
 @pytest.mark.parametrize(("value", "state"), [(None, "not set"), (" ", "empty")])
-def test_a_secret_missing_in_production_fails(
+def test_a_secret_missing_in_staging_fails(
     run: Run, start_worker: Callable[..., None], entrypoints: Entrypoints, value: str | None, state: str
 ) -> None:
-    both(start_worker, entrypoints)
-    both(start_worker, entrypoints, "production", AI_API_KEY=value)
-    code, output = run()
+    both(start_worker, entrypoints, AI_API_KEY=value)
+    both(start_worker, entrypoints, "production")
+    code, output = run("production")
     assert code == 1
-    assert f"secret AI_API_KEY is {state} on production's {_where('production', 'worker')}" in output
+    assert f"secret AI_API_KEY is {state} on staging's {_where('staging', 'worker')}" in output
 
 
-def test_a_secret_missing_in_staging_fails(
+def test_a_secret_missing_in_production_fails(
     run: Run, start_worker: Callable[..., None], entrypoints: Entrypoints
 ) -> None:
-    both(start_worker, entrypoints, AI_API_KEY=None)
-    both(start_worker, entrypoints, "production")
-    code, output = run()
+    both(start_worker, entrypoints)
+    both(start_worker, entrypoints, "production", AI_API_KEY=None)
+    code, output = run("production")
     assert code == 1
-    assert f"{_where('staging', 'worker')} pid" in output
+    assert f"{_where('production', 'worker')} pid" in output
     assert "secret AI_API_KEY is not set" in output
 
 
 @pytest.mark.parametrize(
     ("stderr", "cause"),
     [
-        (f'Error: Could not find App "{PROD["worker"]}"\n', f"Fly app {PROD['worker']} was not found"),
+        (f'Error: Could not find App "{STAGING["worker"]}"\n', f"Fly app {STAGING['worker']} was not found"),
         ("Error: You must be authenticated to view this.\n", "flyctl could not authenticate"),
     ],
 )
-def test_production_out_of_reach_fails_closed(
+def test_staging_out_of_reach_fails_closed(
     run: Run,
     start_worker: Callable[..., None],
     entrypoints: Entrypoints,
@@ -105,26 +100,26 @@ def test_production_out_of_reach_fails_closed(
     stderr: str,
     cause: str,
 ) -> None:
-    both(start_worker, entrypoints)
-    fake.answer(f"machines list --app {PROD['worker']}", stderr=stderr, exit=1)
-    code, output = run()
+    both(start_worker, entrypoints, "production")
+    fake.answer(f"machines list --app {STAGING['worker']}", stderr=stderr, exit=1)
+    code, output = run("production")
     assert code == 1
-    assert f"cannot compare per-environment secrets with production's {PROD['worker']}: {cause}" in output
+    assert f"cannot compare per-environment secrets with staging's {STAGING['worker']}: {cause}" in output
     assert "the FLY_API_TOKEN of this run must reach the apps of both environments" in output
 
 
-def test_production_without_a_started_machine_or_worker_fails_closed(
+def test_staging_without_a_started_machine_or_worker_fails_closed(
     run: Run, start_worker: Callable[..., None], entrypoints: Entrypoints, fake: FakeFlyctl
 ) -> None:
-    both(start_worker, entrypoints)
-    stopped = machine(MACHINE["production"], PROD["worker"], "v8", state="stopped")
-    fake.answer(f"machines list --app {PROD['worker']}", data=[stopped])
-    code, output = run()
+    both(start_worker, entrypoints, "production")
+    stopped = machine(MACHINE["staging"], STAGING["worker"], "v8", state="stopped")
+    fake.answer(f"machines list --app {STAGING['worker']}", data=[stopped])
+    code, output = run("production")
     assert code == 1
-    assert f"production's {PROD['worker']}: {PROD['worker']} has no started machine to check;" in output
-    regenerator = entrypoints["production"]["regenerator"]
+    assert f"staging's {STAGING['worker']}: {STAGING['worker']} has no started machine to check;" in output
+    regenerator = entrypoints["staging"]["regenerator"]
     assert (
-        f"production's {_where('production', 'regenerator')}: no process runs the entry point {regenerator}, "
+        f"staging's {_where('staging', 'regenerator')}: no process runs the entry point {regenerator}, "
         "so per-environment secrets cannot be compared"
     ) in output
 
@@ -132,20 +127,20 @@ def test_production_without_a_started_machine_or_worker_fails_closed(
 def test_an_environment_without_fly_apps_has_nothing_to_compare(
     run: Run, start_worker: Callable[..., None], entrypoints: Entrypoints, fake: FakeFlyctl, tmp_path: Path
 ) -> None:
-    host_gates_toml(tmp_path, entrypoints, ("staging",))
-    both(start_worker, entrypoints)
-    code, output = run()
+    host_gates_toml(tmp_path, entrypoints, ("production",))
+    both(start_worker, entrypoints, "production")
+    code, output = run("production")
     assert code == 0, output
-    assert not [call for call in fake.calls() if set(PROD.values()) & set(call)]
+    assert not [call for call in fake.calls() if set(STAGING.values()) & set(call)]
 
 
-def test_an_unreadable_fly_toml_of_production_fails_naming_it(
+def test_an_unreadable_fly_toml_of_staging_fails_naming_it(
     run: Run, start_worker: Callable[..., None], entrypoints: Entrypoints, tmp_path: Path
 ) -> None:
     both(start_worker, entrypoints)
     both(start_worker, entrypoints, "production")
-    (tmp_path / "fly.production.regenerator.toml").unlink()
-    code, output = run()
+    (tmp_path / "fly.staging.regenerator.toml").unlink()
+    code, output = run("production")
     assert code == 1
-    assert f"host_checks cannot read {tmp_path / 'fly.production.regenerator.toml'} for the regenerator's" in output
+    assert f"host_checks cannot read {tmp_path / 'fly.staging.regenerator.toml'} for the regenerator's" in output
     assert "1 failed, 1 passed" in output
