@@ -353,3 +353,18 @@ def test_the_installed_script_reads_the_pull_request_event(
     assert "::error file=drizzle/0002_drop_bio.sql" in done.stdout
     assert len(ours(fake)) == 1
     assert TOKEN not in done.stdout + done.stderr
+
+
+def test_the_author_is_the_configured_login(repo: GitRepo, fake: FakeGitHub) -> None:
+    pull_request(repo, ADD_NICKNAME)
+    with (repo.root / "gates.toml").open("a") as file:
+        file.write('\n[github]\nreview_author = "deploy-bot"\n')
+    fake.login = "deploy-bot"  # the token of a personal or app account, not the Actions token
+    actions_comment = {"id": 998, "body": f"{MARKER}\nan older workflow's", "user": {"login": BOT}}
+    fake.comments[PR] = [dict(actions_comment)]
+
+    review()
+    review()
+
+    assert fake.comments[PR][0] == actions_comment
+    assert [c["user"]["login"] for c in fake.comments[PR]] == [BOT, "deploy-bot"]

@@ -15,6 +15,7 @@ class GitRepo:
 
     @classmethod
     def init(cls, root: Path, branch: str = "main") -> GitRepo:
+        root.mkdir(parents=True, exist_ok=True)
         repo = cls(root)
         repo.git("init", "--quiet", f"--initial-branch={branch}")
         return repo
