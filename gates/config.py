@@ -133,6 +133,9 @@ class GitHubSettings:
     staging_branch: str = "main"
     pending_budget_s: float = 600.0  # how long a pending staging status is waited for
     retry_budget_s: float = 120.0  # per GitHub call: rate-limit waits and 5xx retries
+    # Whose pull-request comment `gates review` edits: the login of the token it runs with (the
+    # Actions token's app). A comment carrying the same marker from anyone else is left alone.
+    review_author: str = "github-actions[bot]"
 
     def context(self, environment: str) -> str | None:
         """The commit-status context a deploy of `environment` reports under (None: it reports none)."""
@@ -339,7 +342,7 @@ def _drills(table: _Table) -> DrillSettings:
     return settings
 
 
-_GITHUB_NAMES = ("staging_context", "production_context", "staging_branch")
+_GITHUB_NAMES = ("staging_context", "production_context", "staging_branch", "review_author")
 _GITHUB_BUDGETS = ("pending_budget_s", "retry_budget_s")
 
 

@@ -25,7 +25,7 @@ import pytest
 
 from gates.config import ConfigError, GatesConfig, find_config, load_config
 from gates.github.commit_status import post
-from gates.github.workflow_commands import add_mask_lines, annotation
+from gates.github.workflow_commands import add_mask_lines, annotation, append_step_summary
 from gates.plugin import GATE_GROUPS, GATE_MARKERS
 
 # Secrets the suite reads by their standard names (architecture.md); database URL variables named
@@ -153,10 +153,7 @@ class _RunReport:
             self._post("failure", failed[0].sentence if failed else f"pytest exited {exitstatus}")
         else:
             self._post("pending", "passed; the deploy goes on")
-        summary = os.environ.get("GITHUB_STEP_SUMMARY", "").strip()
-        if summary:
-            with open(summary, "a", encoding="utf-8") as file:
-                file.write(render_summary(self.what, self.outcomes))
+        append_step_summary(render_summary(self.what, self.outcomes))
 
 
 def _sentence(report: pytest.TestReport | pytest.CollectReport) -> str:

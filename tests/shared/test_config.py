@@ -100,6 +100,7 @@ def test_github_settings_default_and_parse(tmp_path: Path) -> None:
         ("[github]\nstaging_contxt = 'x'\n", "github.staging_contxt in * is not a known setting*"),
         ("[github]\npending_budget_s = 0\n", "github.pending_budget_s in * must be a positive, finite number*"),
         ("[github]\nstaging_branch = ' '\n", "github.staging_branch in * must not be empty"),
+        ("[github]\nreview_author = ''\n", "github.review_author in * must not be empty"),
     ],
 )
 def test_github_settings_refuse_bad_values(tmp_path: Path, body: str, message: str) -> None:
