@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.developer_env import developer_environ
 from tests.helpers.leaks import run_reported
 
 PASSWORD = "Pw-never-shown-81"
@@ -56,6 +57,7 @@ HANGING_CALLS = textwrap.dedent(
 @pytest.mark.timeout(120)
 def test_a_timeout_inside_the_driver_or_http_library_shows_no_secret(tmp_path: Path) -> None:
     (tmp_path / "test_hanging.py").write_text(HANGING_CALLS)
-    code, written = run_reported(tmp_path, ["test_hanging.py"], {"LEAK_PASSWORD": PASSWORD, "LEAK_TOKEN": TOKEN})
+    env = developer_environ(LEAK_PASSWORD=PASSWORD, LEAK_TOKEN=TOKEN)
+    code, written = run_reported(tmp_path, ["test_hanging.py"], env)
     assert code == 1 and written.count("Timeout (>1.0s) from pytest-timeout") >= 3, written
     assert PASSWORD not in written and TOKEN not in written
