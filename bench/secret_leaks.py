@@ -1,25 +1,28 @@
 """Secrets x failure paths: how often any secret shows in any output of a failing gate run.
 
-    python bench/secret_leaks.py
+    python bench/secret_leaks.py [--vv] [--show] [--only ROW ...]
 
 Every secret-carrying input (the smoke database URL in URI form, in keyword form and in URI form
 with an unencoded `/` in the password; the smoke API key; the Clerk secret key and the session
-token minted from it; GITHUB_TOKEN) meets every failure path: connection refused, a server that
-accepts and never answers (the run's pytest-timeout fires), a refused password or key, and an
-HTTP 4xx and 5xx whose body repeats the request's Authorization. Each cell is a real pytest
-subprocess of the gate that reads the input (the smoke gate, or staging_green for the GitHub
-token) with `-v -rA --tb=long --showlocals`, a JUnit file and the JSON report (pytest-json-report).
+token minted from it; GITHUB_TOKEN; FLY_API_TOKEN) meets every failure path: connection refused, a
+server that accepts and never answers (the run's pytest-timeout fires), a refused password or key,
+and an HTTP 4xx and 5xx whose body repeats the request's Authorization (for flyctl: its error line
+repeating the token). Each cell is a real pytest subprocess of the gate that reads the input (the
+smoke gate; staging_green for the GitHub token; fly_health on the suite's fake flyctl for the Fly
+token) with `-v -rA --tb=long --showlocals` (`--vv`: `-vv`, where pytest no longer cuts long
+locals), a JUnit file and the JSON report (pytest-json-report).
 The stdout, stderr, JUnit file and JSON report of each run are searched for every secret, as
 written and URL-encoded (and, for the password holding `/`, for each side of it). Prints the
 occurrences of each row's secrets per cell and the total over all secrets in all runs: expected 0.
 A cell whose run did not fail the way its path should is listed under the table.
 
 The database is an embedded Postgres whose two roles of the bench sign in with a password
-(scram-sha-256), the app is the stand-in's API on it, Clerk and GitHub are the suite's fakes.
+(scram-sha-256), the app is the stand-in's API on it, Clerk, GitHub and flyctl are the suite's fakes.
 """
 
 from __future__ import annotations
 
+import argparse
 import socket
 import sys
 import tempfile
@@ -45,6 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the suite's fake
 from tests.helpers.developer_env import developer_environ
 from tests.helpers.echo_app import echoing_app
 from tests.helpers.fake_clerk import FakeClerk
+from tests.helpers.fake_flyctl import FakeFlyctl, machine, release
 from tests.helpers.fake_github import HEAD, REPO, FakeGitHub
 from tests.helpers.leaks import run_reported
 
@@ -56,6 +60,7 @@ SECRETS = {
     "api-key": ["smoke-key-never-shown-4711"],
     "clerk-key": ["sk_test_clerk_never_shown_0815", "eyJ.minted-session-never-shown.sig"],  # key, minted token
     "github-token": ["ghs_github_never_shown_2342"],
+    "fly-token": ["FlyV1 fm2_fly_never_shown_9001"],
 }
 PATHS = ("refused", "timeout", "bad-password", "http-4xx", "http-5xx")
 STANDIN_KEY = "standin-accepts-this-key"  # the stand-in's own key: the api-key row sends another
@@ -63,6 +68,16 @@ GOOD_ROLE, BAD_ROLE = "leak_ok", "leak_bad"  # the bad role's real password is n
 BAD_ROLE_PASSWORD = "the-password-nobody-sends"
 TIMEOUT_BUDGET = {"SMOKE_TOTAL_BUDGET_S": "3", "SMOKE_POLL_BUDGET_S": "1"}
 GITHUB_TOML = "[github]\npending_budget_s = 0.5\nretry_budget_s = 2\n"
+FLY_APPS = {"worker": "atlaris-worker-staging", "regenerator": "atlaris-worker-regenerator-staging"}
+FLY_TOML = "[environments.staging]\nfly_apps = { " + ", ".join(f'{k} = "{v}"' for k, v in FLY_APPS.items()) + " }\n"
+# What flyctl prints on stderr for each path; the 4xx and 5xx ones repeat the request's token, as
+# an API error passed through verbatim would.
+FLYCTL_SAYS = {
+    "refused": 'Error: Get "https://api.machines.dev/v1/apps": dial tcp 127.0.0.1:443: connect: connection refused',
+    "bad-password": "Error: You must be authenticated to view this.",
+    "http-4xx": "Error: 403 Forbidden (request: Authorization: {token})",
+    "http-5xx": "Error: 502 Bad Gateway from api.fly.io (request: Authorization: {token})",
+}
 STAGING_GREEN = str(Path(gates.__file__).parent / "gate_staging_green.py")
 SMOKE = ["--pyargs", "smoke", "-o", "python_files=gate_*.py", "-m", "smoke", "--gates-env", "local"]
 # What a run's output says when it failed the way its path should.
@@ -73,7 +88,13 @@ EXPECTED = {
     "http-4xx": "403",
     "http-5xx": "500",
 }
-REFUSALS = {"database": "password authentication failed", "api-key": "404", "clerk": "401", "github": "401"}
+REFUSALS = {
+    "database": "password authentication failed",
+    "api-key": "404",
+    "clerk": "401",
+    "github": "401",
+    "fly": "could not authenticate",
+}
 
 
 @dataclass(frozen=True)
@@ -98,6 +119,11 @@ class Places:
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--show", action="store_true", help="print each run's failure sentence under the table")
+    parser.add_argument("--vv", action="store_true", help="run pytest with -vv, which shows long locals uncut")
+    parser.add_argument("--only", nargs="+", choices=list(SECRETS), default=list(SECRETS), help="run these rows alone")
+    args = parser.parse_args()
     migrations = load_config(find_config(Path.cwd())).migrations
     with ExitStack() as stack:
         server = stack.enter_context(ScratchServer.start())
@@ -124,32 +150,36 @@ def main() -> int:
         refusing = FakeGitHub()
         refusing.fail(".", Answer(401, {"message": "Bad credentials"}), times=1000)
         places.github_refusing = stack.enter_context(serve(refusing))
-        return _run_matrix(places, folder)
+        return _run_matrix(places, folder, args.only, ["-v"] if args.vv else [], args.show)
 
 
-def _run_matrix(places: Places, folder: Path) -> int:
+def _run_matrix(places: Places, folder: Path, rows: list[str], extra: list[str], show: bool) -> int:
     every_form = {form for secrets in SECRETS.values() for secret in secrets for form in _forms(secret)}
-    total, off_path = 0, []
+    total, off_path, sentences = 0, [], []
     began = time.monotonic()
     print(f"{'input':<13}" + "".join(f"{path:>14}" for path in PATHS))
-    for row, secrets in SECRETS.items():
-        cells = []
+    for row in rows:
+        secrets, cells = SECRETS[row], []
         for path in PATHS:
-            case = _case(row, path, places)
             cell = folder / f"{row}-{path}"
             cell.mkdir()
-            (cell / "gates.toml").write_text(GITHUB_TOML)
-            code, written = run_reported(cell, case.arguments, case.env, timeout_s=180)
+            (cell / "gates.toml").write_text(GITHUB_TOML + FLY_TOML)
+            case = _fly_case(path, cell) if row == "fly-token" else _case(row, path, places)
+            code, written = run_reported(cell, [*extra, *case.arguments], case.env, timeout_s=180)
             missing = [name for name in ("junit.xml", "report.json") if not (cell / name).exists()]
             cells.append(sum(written.count(form) for secret in secrets for form in _forms(secret)))
             total += sum(written.count(form) for form in every_form)
-            if code != 1 or case.expect not in written or missing:
+            sentence = _failure_sentence(written)
+            sentences.append(f"{row} x {path}: {sentence[:300]}")
+            if code != 1 or case.expect not in sentence or missing:
                 off_path.append(f"{row} x {path}: exit {code}, {case.expect!r} not said or {missing} not written")
         print(f"{row:<13}" + "".join(f"{count:>14}" for count in cells))
-    runs = len(SECRETS) * len(PATHS)
+    runs = len(rows) * len(PATHS)
     print(f"{runs} runs in {time.monotonic() - began:.0f} s: {total} occurrences of any secret in any output")
     for line in off_path:
         print(f"  off its path: {line}")
+    for line in sentences if show else ():
+        print(f"  {line}")
     return 0 if total == 0 and not off_path else 1
 
 
@@ -206,7 +236,25 @@ def _github_case(path: str, places: Places) -> Case:
     arguments = [STAGING_GREEN, "--gates-env", "production", "--gates-config=gates.toml"]
     if path == "timeout":
         arguments.append("--timeout=3")  # under the client's own 30 s: pytest-timeout fires mid-request
-    return Case(arguments, env, EXPECTED[path] or REFUSALS["github"])
+    expect = {"refused": "could not reach GitHub", "bad-password": REFUSALS["github"]}.get(path, EXPECTED[path])
+    return Case(arguments, env, expect)
+
+
+def _fly_case(path: str, cell: Path) -> Case:
+    """fly_health on a fake flyctl in `cell`, whose `releases` calls fail the path's way."""
+    fake = FakeFlyctl.install(cell)
+    token = SECRETS["fly-token"][0]
+    says = FLYCTL_SAYS.get(path, "").format(token=token)
+    for app in FLY_APPS.values():
+        fake.app(app, [release(app, 8, "v8")], [machine("3d8d1a2b3c4d5e", app, "v8")])
+        fake.answer(f"releases --app {app}", stderr=f"{says}\n", exit=1, hang_s=30 if path == "timeout" else 0)
+    env = developer_environ(**fake.variables(token), GATES_FLY_HEALTH_BUDGET_S="1")
+    arguments = ["--pyargs", "fly", "-o", "python_files=gate_*.py", "-m", "post_deploy and fly_health"]
+    arguments += ["--gates-env", "staging", "--gates-config=gates.toml"]
+    if path == "timeout":
+        arguments.append("--timeout=3")  # under flyctl's own 60 s: pytest-timeout fires while flyctl runs
+    expect = {"bad-password": REFUSALS["fly"], "http-5xx": "502"}.get(path, EXPECTED[path])
+    return Case(arguments, env, expect)
 
 
 def _database_url(row: str, password: str, where: str, places: Places) -> str:
@@ -221,6 +269,17 @@ def _database_url(row: str, password: str, where: str, places: Places) -> str:
     if tcp:
         return f"postgresql://{role}:{secret}@127.0.0.1:{tcp}/{places.database}"
     return f"postgresql://{role}:{secret}@/{places.database}?host={quote(places.socket_dir, safe='')}"
+
+
+def _failure_sentence(written: str) -> str:
+    """The line of the terminal that says why the gate failed."""
+    openings = ("smoke failed ", "staging_green cannot", "fly_health cannot")
+    said = [
+        line
+        for line in written.splitlines()
+        if line.startswith(openings) or (line.startswith("E ") and line.lstrip("E ").startswith("Failed: "))
+    ]
+    return (said or ["(no failure sentence)"])[0]
 
 
 def _forms(secret: str) -> set[str]:
