@@ -16,8 +16,9 @@ written and URL-encoded (and, for the password holding `/`, for each side of it)
 occurrences of each row's secrets per cell and the total over all secrets in all runs: expected 0.
 A cell whose run did not fail the way its path should is listed under the table.
 
-The database is an embedded Postgres whose two roles of the bench sign in with a password
-(scram-sha-256), the app is the stand-in's API on it, Clerk, GitHub and flyctl are the suite's fakes.
+The database is an embedded Postgres (unset GATES_SCRATCH_DATABASE_URL: the bench writes the
+server's pg_hba.conf) whose two roles of the bench sign in with a password (scram-sha-256); the
+app is the stand-in's API on it; Clerk, GitHub and flyctl are the suite's fakes.
 """
 
 from __future__ import annotations
