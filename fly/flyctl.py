@@ -21,7 +21,7 @@ from typing import Any
 from fly.platform import PlatformError
 from gates.config import Environment
 from gates.excerpt import excerpt
-from gates.secret import MASK, Secret
+from gates.secret import MASK, Secret, SecretBoundary
 
 TOKEN_ENV = "FLY_API_TOKEN"
 DEFAULT_TIMEOUT_S = 60.0
@@ -64,15 +64,18 @@ class Flyctl:
         command = " ".join(args[:2])
         timeout = timeout_s or self.timeout_s
         try:
-            done = subprocess.run(
-                [self.executable, *args],
-                env=self._environment(),
-                stdin=subprocess.DEVNULL,
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-                check=False,
-            )
+            # subprocess's frames hold the child's environment, token included, for a traceback
+            # (a pytest-timeout firing while flyctl runs) to show with --showlocals
+            with SecretBoundary():
+                done = subprocess.run(
+                    [self.executable, *args],
+                    env=self._environment(),
+                    stdin=subprocess.DEVNULL,
+                    capture_output=True,
+                    text=True,
+                    timeout=timeout,
+                    check=False,
+                )
         except subprocess.TimeoutExpired:
             raise FlyctlError(f"flyctl {command} timed out after {timeout:g} s") from None
         except OSError as error:

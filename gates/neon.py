@@ -21,6 +21,7 @@ import httpx
 from tenacity import RetryCallState, retry, retry_if_exception_type, stop_after_attempt
 
 from gates.dsn import Dsn
+from gates.excerpt import redacted_excerpt
 from gates.secret import BearerAuth, Secret
 
 DEFAULT_API_URL = "https://console.neon.tech/api/v2"
@@ -159,6 +160,7 @@ class NeonClient:
         self.api_url = api_url.rstrip("/")
         self._poll_interval_s = poll_interval_s
         self._sleep = sleep
+        self._api_key = api_key  # masked in any repr; kept to take it out of answers that repeat the request
         self._http = httpx.Client(
             base_url=f"{self.api_url}/projects/{project_id}",
             auth=BearerAuth(api_key),
@@ -284,15 +286,19 @@ class NeonClient:
         except httpx.HTTPError as error:
             raise NeonError(f"{what} failed: {type(error).__name__}: {error}") from None
         if response.status_code in RETRY_STATUSES:
-            raise _Retryable(f"{what} answered {response.status_code} {_message(response)}", _retry_after(response))
+            raise _Retryable(
+                f"{what} answered {response.status_code} {_message(response, self._api_key)}", _retry_after(response)
+            )
         if response.is_error and response.status_code not in allow:
-            raise NeonError(f"{what} answered {response.status_code}: {_message(response)}")
+            raise NeonError(f"{what} answered {response.status_code}: {_message(response, self._api_key)}")
         return response
 
 
-def _message(response: httpx.Response) -> str:
+def _message(response: httpx.Response, api_key: Secret) -> str:
+    """What Neon said, without the key: a server or proxy in between may repeat the request."""
     try:
         body = response.json()
     except ValueError:
-        return response.text[:200] or response.reason_phrase
-    return str(body.get("message") or body.get("code") or body) if isinstance(body, dict) else str(body)[:200]
+        return redacted_excerpt(response.text, [api_key]) or response.reason_phrase
+    said = (body.get("message") or body.get("code") or body) if isinstance(body, dict) else body
+    return redacted_excerpt(str(said), [api_key])

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import tenacity
 
+from gates.excerpt import redacted_excerpt
 from gates.secret import BearerAuth, Secret
 
 DEFAULT_API_URL = "https://api.github.com"
@@ -217,7 +218,7 @@ class GitHubClient:
             raise _Retry(f"{call} hit GitHub's rate limit ({response.status_code})", limited, response.status_code)
         if response.status_code >= 500:
             raise _Retry(f"{call} got {response.status_code} from GitHub", None, response.status_code)
-        message = _message(response)
+        message = redacted_excerpt(_message(response), [self.repository.token])
         hint = _HINTS.get(response.status_code, "GitHub refused the request")
         raise GitHubError(f"{call} answered {response.status_code} ({message}): {hint}", response.status_code)
 
@@ -246,6 +247,7 @@ def _number(text: str) -> float:
 
 
 def _message(response: httpx.Response) -> str:
+    """GitHub's `message`, which a proxy or a server in between may fill with the request, token included."""
     try:
         return str(response.json().get("message", "")).strip() or response.reason_phrase
     except ValueError:

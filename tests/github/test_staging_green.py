@@ -7,10 +7,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from gates.github.client import GitHubClient, GitHubError
+from gates.github.client import GitHubClient, GitHubError, Repository
 from gates.github.local_store import Answer
 from gates.github.staging_green import Verdict, staging_green
-from tests.helpers.fake_github import HEAD, TOKEN, FakeGitHub, running_fake
+from gates.secret import Secret
+from tests.helpers.echo_app import echoing_app
+from tests.helpers.fake_github import HEAD, REPO, TOKEN, FakeGitHub, running_fake
 
 CONTEXT = "deploy/staging"
 
@@ -140,6 +142,16 @@ def test_401_is_a_sentence_naming_the_token(fake: FakeGitHub) -> None:
     assert message.startswith("GET /repos/acme/atlaris/branches/main answered 401 (Bad credentials)")
     assert "GITHUB_TOKEN" in message
     assert TOKEN not in message
+
+
+def test_an_answer_repeating_the_request_shows_the_token_masked() -> None:
+    with (
+        echoing_app(403) as url,
+        GitHubClient(Repository(url, REPO, Secret(TOKEN))) as client,
+        pytest.raises(GitHubError) as raised,
+    ):
+        client.branch_head("main")
+    assert TOKEN not in str(raised.value) and "(boom: Bearer ***)" in str(raised.value)
 
 
 @pytest.mark.parametrize(
