@@ -96,6 +96,16 @@ def test_secrets_are_masked_before_anything_prints(pytester: pytest.Pytester, ac
     )
 
 
+def test_each_secret_the_suite_reads_is_masked(
+    pytester: pytest.Pytester, actions: FakeGitHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names = ("CLERK_SECRET_KEY", "FLY_API_TOKEN", "VERCEL_TOKEN", "NEON_API_KEY", "SMOKE_TEST_API_KEY")
+    for name in names:
+        monkeypatch.setenv(name, f"{name.lower()}-value")
+    masks = [line for line in run(pytester, PASSING).outlines if line.startswith("::add-mask::")]
+    assert [name for name in names if f"::add-mask::{name.lower()}-value" not in masks] == []
+
+
 def test_no_masks_are_printed_outside_actions(
     pytester: pytest.Pytester, actions: FakeGitHub, monkeypatch: pytest.MonkeyPatch
 ) -> None:
