@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,6 +41,7 @@ def test_errors(broken):
     pass
 """
 PASSING = "import pytest\n\n@pytest.mark.pre_deploy\ndef test_passes():\n    pass\n"
+SLOW = "\n@pytest.mark.pre_deploy\ndef test_slow():\n    __import__('time').sleep(0.3)\n"
 PASSWORD = "pw-never-shown"
 
 
@@ -72,6 +74,19 @@ def test_every_outcome_reaches_the_summary(pytester: pytest.Pytester, actions: F
     assert "fly.toml has no [deploy] \\| strategy |" in summary
     assert "| staging_green gates production deploys only; this is staging |" in summary
     assert "RuntimeError: the fixture broke" in summary
+
+
+def test_the_summary_shows_each_gate_duration(pytester: pytest.Pytester, actions: FakeGitHub, tmp_path: Path) -> None:
+    run(pytester, PASSING + SLOW)
+    summary = (tmp_path / "summary.md").read_text()
+    assert "| gate | test | outcome | duration | why |" in summary
+    durations = {
+        test: float(seconds)
+        for test, seconds in re.findall(r"\| `test_gates\.py::(\w+)` \| [^|]+ \| (\d+\.\d\d) s \|", summary)
+    }
+    assert set(durations) == {"test_passes", "test_slow"}
+    assert 0.3 <= durations["test_slow"] < 5
+    assert durations["test_passes"] < 0.3
 
 
 def test_every_outcome_reaches_the_junit_xml(pytester: pytest.Pytester, actions: FakeGitHub, tmp_path: Path) -> None:
