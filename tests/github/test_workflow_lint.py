@@ -42,18 +42,30 @@ def test_this_repositorys_workflows_pass(path: Path) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "job", "rule"),
     [
-        ("cancel-in-progress: false", "cancel-in-progress: true", "*", "concurrency"),
-        ("permissions: {}", "permissions: write-all", "*", "permissions"),
+        ("cancel-in-progress: false", "cancel-in-progress: true", "(workflow)", "concurrency"),
+        ("permissions: {}", "permissions: write-all", "(workflow)", "permissions"),
         ("    permissions:\n      contents: read\n      statuses: write\n", "", "deploy", "permissions"),
         ("      statuses: write\n", "      statuses: write\n      contents: write\n", "deploy", "permissions"),
-        ("@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1", "@v7", "*", "pinned-actions"),
+        ("@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1", "@v7", "(workflow)", "pinned-actions"),
         (
             "@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1",
             "@3d3c42e5aac5ba805825da76410c181273ba90b1",
-            "*",
+            "(workflow)",
             "pinned-actions",
         ),
         ("    timeout-minutes: 60\n", "", "deploy", "timeout"),
+        (
+            "    timeout-minutes: 60\n",
+            "    timeout-minutes: 60\n    concurrency:\n      group: deploy\n      cancel-in-progress: true\n",
+            "deploy",
+            "concurrency",
+        ),
+        (
+            "permissions: {}\n",
+            "permissions: {}\nenv:\n  FLY_API_TOKEN: ${{ secrets.FLY_API_TOKEN }}\n",
+            "(workflow)",
+            "secret-scope",
+        ),
         (
             "    env:\n      GATES_ENV: staging\n",
             "    env:\n      GATES_ENV: staging\n      T: ${{ secrets.FLY_API_TOKEN }}\n",
@@ -83,6 +95,13 @@ def test_each_rule_fails_a_staging_workflow_that_breaks_it(
     assert ("deploy-staging.yml", job, rule) in broken(tmp_path, STAGING, old, new)
 
 
+def test_a_workflow_level_problem_names_the_workflow_as_its_place(tmp_path: Path) -> None:
+    found = problems(tmp_path, STAGING.replace("cancel-in-progress: false", "cancel-in-progress: true"))
+    assert [str(problem) for problem in found] == [
+        "deploy-staging.yml: (workflow): [concurrency] a deploy workflow must queue, not cancel in progress"
+    ]
+
+
 @pytest.mark.parametrize(
     ("old", "new", "rule"),
     [
@@ -96,6 +115,11 @@ def test_each_rule_fails_a_staging_workflow_that_breaks_it(
         (
             "      - name: Migrate\n        run:",
             "      - name: Migrate\n        if: always()\n        run:",
+            "staging-green-first",
+        ),
+        (
+            "      - name: Staging green\n        run:",
+            "      - name: Staging green\n        continue-on-error: true\n        run:",
             "staging-green-first",
         ),
     ],
