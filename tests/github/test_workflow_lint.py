@@ -190,6 +190,35 @@ def test_the_gate_names_file_job_and_rule(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(["*deploy-staging.yml: job deploy: [[]timeout[]] every job needs timeout-minutes*"])
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "finding"),
+    [
+        (
+            "--remote-only --strategy rolling\n",
+            "--remote-only --strategy rolling --region iad\n",
+            "*deploy-staging.yml: job deploy: [[]flyctl-flags[]] `flyctl deploy *`: flyctl deploy has no --region*",
+        ),
+        (
+            "vercel deploy --prebuilt",
+            "vercel deploy --prebuilt --production",
+            "*deploy-staging.yml: job deploy: [[]vercel-flags[]] `vercel deploy --prebuilt --production`: "
+            "vercel deploy has no --production*",
+        ),
+    ],
+)
+def test_a_flag_the_cli_does_not_have_fails_the_gate(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, old: str, new: str, finding: str
+) -> None:
+    # Shaped like `vercel <command> --help`: the flags the workflow uses, and no --production.
+    help_text = "  --prebuilt  Use prebuilt output\n  --prod  Production\n  -y, --yes  Skip questions\n  --environment"
+    fake_tool(pytester.path / "bin", "vercel", help_text, 0)
+    monkeypatch.setenv("GATES_VERCEL", str(pytester.path / "bin" / "vercel"))
+    assert old in STAGING
+    result = run_gate(pytester, STAGING.replace(old, new, 1), "cli_lines")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*1 command line(s) use flags the CLI does not have:*", finding])
+
+
 def test_the_gate_passes_this_repositorys_workflows(pytester: pytest.Pytester) -> None:
     run_gate(pytester, STAGING, "deploy_rules or zizmor").assert_outcomes(passed=2)
 
