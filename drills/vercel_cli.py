@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gates.secret import Secret, SecretBoundary
+from gates.secret_env import read_secret
 
 TOKEN_ENV, ORG_ENV, PROJECT_ENV = "VERCEL_TOKEN", "VERCEL_ORG_ID", "VERCEL_PROJECT_ID"
 API_URL_ENV = "GATES_VERCEL_API"  # only to point the CLI at a stand-in API; unset in real use
@@ -45,7 +46,7 @@ class VercelCli:
         if executable is None:
             raise VercelError("the vercel CLI is not on PATH; install it with `npm install -g vercel`")
         return cls(
-            Secret(environ[TOKEN_ENV].strip()),
+            read_secret(environ, TOKEN_ENV),
             environ[ORG_ENV].strip(),
             environ[PROJECT_ENV].strip(),
             executable,

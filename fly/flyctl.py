@@ -22,6 +22,7 @@ from fly.platform import PlatformError
 from gates.config import Environment
 from gates.excerpt import excerpt
 from gates.secret import MASK, Secret, SecretBoundary
+from gates.secret_env import read_secret
 
 TOKEN_ENV = "FLY_API_TOKEN"
 DEFAULT_TIMEOUT_S = 60.0
@@ -54,10 +55,10 @@ class Flyctl:
                 "flyctl is not installed: neither `flyctl` nor `fly` is on PATH "
                 "(install it, e.g. with superfly/flyctl-actions/setup-flyctl in a workflow)"
             )
-        token = (environ.get(TOKEN_ENV) or "").strip()
+        token = read_secret(environ, TOKEN_ENV)
         if not token and not environment.is_local:
             raise FlyctlError(f"{TOKEN_ENV} is not set: flyctl needs a Fly API token for {environment.name}")
-        return cls(executable, Secret(token) if token else None)
+        return cls(executable, token or None)
 
     def run(self, args: Sequence[str], *, timeout_s: float | None = None) -> str:
         """Run `flyctl ARGS`; its stdout, or FlyctlError naming the command and the cause."""

@@ -23,6 +23,7 @@ from tenacity import RetryCallState, retry, retry_if_exception_type, stop_after_
 from gates.dsn import Dsn
 from gates.excerpt import redacted_excerpt
 from gates.secret import BearerAuth, Secret
+from gates.secret_env import read_secret
 
 DEFAULT_API_URL = "https://console.neon.tech/api/v2"
 API_KEY_ENV, PROJECT_ID_ENV, API_URL_ENV = "NEON_API_KEY", "NEON_PROJECT_ID", "NEON_API_URL"
@@ -171,11 +172,12 @@ class NeonClient:
     @classmethod
     def from_environment(cls, environ: Mapping[str, str], **options: Any) -> NeonClient:
         """A client from `NEON_API_KEY`, `NEON_PROJECT_ID` and `NEON_API_URL`; NeonError names what is missing."""
+        api_key = read_secret(environ, API_KEY_ENV)
         missing = [name for name in (API_KEY_ENV, PROJECT_ID_ENV) if not environ.get(name, "").strip()]
         if missing:
             raise NeonError(f"{' and '.join(missing)} must be set to reach the Neon API")
         return cls(
-            Secret(environ[API_KEY_ENV].strip()),
+            api_key,
             environ[PROJECT_ID_ENV].strip(),
             api_url=environ.get(API_URL_ENV) or DEFAULT_API_URL,
             **options,

@@ -18,6 +18,7 @@ from gates.config import Environment
 from gates.dsn import Dsn
 from gates.env import EnvError, env_number
 from gates.secret import Secret
+from gates.secret_env import read_secret
 from smoke.auth import CLERK_API_URL, ClerkCredentials, StaticToken
 
 DEFAULT_POLL_BUDGET_S = 60.0
@@ -156,7 +157,7 @@ def _credential(environ: Mapping[str, str], name: str) -> Secret | None:
     """A key as it goes into an `Authorization` header. Whitespace around it (a pasted newline) is
     dropped; anything else a header cannot carry is refused here, by name only, because the HTTP
     library's own error would quote the whole header, key included."""
-    value = Secret((environ.get(name) or "").strip())
+    value = read_secret(environ, name)
     if not all("!" <= char <= "~" for char in value.reveal()):
         raise SmokeInputError(f"{name} holds spaces, control or non-ASCII characters; check how it was pasted")
     return value or None

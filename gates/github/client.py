@@ -19,6 +19,7 @@ import tenacity
 
 from gates.excerpt import redacted_excerpt
 from gates.secret import BearerAuth, Secret
+from gates.secret_env import read_secret
 
 DEFAULT_API_URL = "https://api.github.com"
 API_VERSION = "2022-11-28"  # what GitHub uses without the header; stated so an upgrade is a decision
@@ -68,7 +69,7 @@ class Repository:
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Repository:
         environ = os.environ if environ is None else environ
         owner_repo = environ.get("GITHUB_REPOSITORY", "").strip()
-        token = Secret(environ.get("GITHUB_TOKEN", "").strip())
+        token = read_secret(environ, "GITHUB_TOKEN")
         if not owner_repo or "/" not in owner_repo:
             raise GitHubError(
                 "GITHUB_REPOSITORY is not set to owner/repo: Actions sets it; elsewhere export it (e.g. acme/app)"

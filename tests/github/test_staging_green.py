@@ -185,6 +185,26 @@ def test_secondary_rate_limit_without_retry_after_exceeds_a_short_budget(fake: F
         verdict(retry_budget_s=3)
 
 
+def test_secondary_rate_limit_403_obeys_its_retry_after(fake: FakeGitHub) -> None:
+    green(fake)
+    limited = Answer(403, {"message": "You have exceeded a secondary rate limit."}, {"retry-after": "1"})
+    fake.fail("/status", limited)
+    started = time.monotonic()
+    assert verdict(retry_budget_s=5).green  # the default secondary wait (60 s) would exceed this budget
+    assert 1 <= time.monotonic() - started < 5
+    assert fake.reads("/status") == 2
+
+
+def test_secondary_rate_limit_403_whose_retry_after_exceeds_the_budget_fails_at_once(fake: FakeGitHub) -> None:
+    fake.fail(
+        "/branches/", Answer(403, {"message": "You have exceeded a secondary rate limit."}, {"retry-after": "30"})
+    )
+    started = time.monotonic()
+    with pytest.raises(GitHubError, match=r"hit GitHub's rate limit \(403\), and waiting again would exceed the 3 s"):
+        verdict(retry_budget_s=3)
+    assert time.monotonic() - started < 1
+
+
 def test_a_few_502s_are_retried(fake: FakeGitHub) -> None:
     green(fake)
     fake.fail("/status", Answer(502, {"message": "Server Error"}), times=2)
