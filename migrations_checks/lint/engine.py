@@ -11,17 +11,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
 
-from gates.config import Severity
 from migrations_checks.lint.bulk_read import fewer_full_collections, read_many
 from migrations_checks.lint.context import History, LintOptions, StatementContext
 from migrations_checks.lint.reader import MigrationFile, MigrationSet, read_migrations
 from migrations_checks.lint.records.findings import Coverage, Finding, LintResult, Suppression
 from migrations_checks.lint.records.paths import display_path
 from migrations_checks.lint.rules import Hit, Rule, all_rules, statement_rules
-from migrations_checks.lint.sql.splitter import Comment
+from migrations_checks.lint.severity import severity_of
 from migrations_checks.lint.statements import FileStatements, Statement
-from migrations_checks.lint.suppressions import Allow, Problem, deprecations, directly_above, parse_directive
-from migrations_checks.lint.transactions import Span, TransactionModel
+from migrations_checks.lint.suppressions import Allow, FileSuppressions, Problem, deprecations
+from migrations_checks.lint.transactions import Span, TransactionModel, applied_models
 
 
 def lint_paths(paths: Sequence[Path], options: LintOptions) -> LintResult:
@@ -77,14 +76,11 @@ def _lint_files(
     history = History()
     findings: list[Finding] = []
     silenced: list[Finding] = []
-    reported_ids = {id(f) for f in reported}
-    # drizzle-orm applies every pending file of a journal on one connection (in one transaction,
-    # unless --no-transaction); loose files are applied one each.
-    batch = TransactionModel([s for f in reported for s in f.statements], options.transactional) if one_batch else None
+    applied = applied_models(reported, options.transactional, one_batch)
+    models = {id(f): model for f, model in zip(reported, applied, strict=True)}
     for file_statements in files:
-        if id(file_statements) in reported_ids:
-            model = batch or TransactionModel(file_statements.statements, options.transactional)
-            active, quiet = _lint_file(file_statements, history, options, model)
+        if id(file_statements) in models:
+            active, quiet = _lint_file(file_statements, history, options, models[id(file_statements)])
             findings.extend(active)
             silenced.extend(quiet)
         else:
@@ -102,8 +98,7 @@ def _lint_file(
     created: set[str] = set()
     findings: list[Finding] = []
     silenced: list[Finding] = []
-    allows: dict[int, Allow] = {}  # by comment line: a DO block's allow serves all its statements
-    used: set[tuple[int, str]] = set()
+    suppressions = FileSuppressions(all_rules())
     for index, statement in enumerate(statements):
         context = StatementContext(
             options=options,
@@ -114,25 +109,17 @@ def _lint_file(
             earlier_in_transaction=transactions.earlier_in_transaction(statement),
             transaction_block=transactions.block(statement),
         )
-        applicable = []
-        for comment in _suppression_comments(statement):
-            if comment.line not in allows:
-                directive = parse_directive(comment)
-                if isinstance(directive, Allow):
-                    allows[comment.line] = directive
-                    findings.extend(_problem_finding(p, source, options) for p in _problems(directive))
-            if comment.line in allows:
-                applicable.append(allows[comment.line])
+        allows, problems = suppressions.above(statement)
+        findings.extend(_problem_finding(p, source, options) for p in problems)
         for rule in statement_rules(frozenset(action.verb for action in statement.actions)):
             assert rule.check is not None
             for hit in rule.check(statement, context):
                 finding = _finding(rule, hit, statement, source, options)
-                allow = next((a for a in applicable if rule.id in a.rules and a.reason), None)
+                allow = suppressions.silencer(allows, rule.id)
                 if allow is None:
                     findings.append(finding)
-                    continue
-                used.add((allow.line, rule.id))
-                silenced.append(_silenced(finding, allow))
+                else:
+                    silenced.append(_silenced(finding, allow))
         created.update(
             a.table
             for a in statement.actions
@@ -141,60 +128,15 @@ def _lint_file(
         # A table created in this file and renamed is still new under its new name.
         created.update(a.name for a in statement.actions if a.verb == "rename_table" and a.name and a.table in created)
         history.record(statement)
-    findings.extend(_unused(allows.values(), used, source, options))
-    findings.extend(_stray_directives(file_statements, allows, source, options))
+    for problem in suppressions.unused():
+        findings.append(_comment_finding("unused-suppression", problem.message, problem.line, source, options))
+    findings.extend(_problem_finding(p, source, options) for p in suppressions.stray(file_statements.comments))
     return findings, silenced
-
-
-def _stray_directives(
-    file_statements: FileStatements, attached: dict[int, Allow], source: _Source, options: LintOptions
-) -> Iterator[Finding]:
-    """`gates:` comments that do nothing: typos, and suppressions standing above no statement."""
-    for comment in file_statements.comments:
-        directive = parse_directive(comment)
-        if isinstance(directive, Problem):
-            yield _problem_finding(directive, source, options)
-        elif isinstance(directive, Allow) and comment.line not in attached:
-            yield _problem_finding(
-                Problem(
-                    "suppression is not on the line directly above a statement, so it suppresses nothing", comment.line
-                ),
-                source,
-                options,
-            )
-
-
-def _suppression_comments(statement: Statement) -> list[Comment]:
-    """Comment lines directly above the statement, or above the DO block that contains it."""
-    comments = directly_above(statement.comments_above, statement.line)
-    if statement.do_block is not None:
-        block = statement.do_block
-        comments = directly_above(block.comments_above, block.line) + comments
-    return comments
-
-
-def _problems(allow: Allow) -> Iterator[Problem]:
-    if not allow.reason:
-        yield Problem(
-            f"suppression has no reason; write `-- gates: allow {', '.join(allow.rules)} -- <why this is safe>`",
-            allow.line,
-        )
-    for rule_id in allow.rules:
-        if rule_id not in all_rules():
-            yield Problem(f"suppression names unknown rule `{rule_id}`", allow.line)
 
 
 def _record_deprecations(file_statements: FileStatements, history: History) -> None:
     for deprecation in deprecations(file_statements.comments):
         history.deprecations.setdefault((deprecation.table, deprecation.column), file_statements.file.tag)
-
-
-def _severity(rule: Rule, hit: Hit, options: LintOptions) -> Severity:
-    if hit.severity is not None:
-        return hit.severity
-    if rule.category == "locking" and options.hot_tables.intersection(hit.tables):
-        return "error"
-    return options.severity.get(rule.id, rule.severity)
 
 
 class _Source:
@@ -220,7 +162,7 @@ class _Source:
 def _finding(rule: Rule, hit: Hit, statement: Statement, source: _Source, options: LintOptions) -> Finding:
     return Finding(
         rule=rule.id,
-        severity=_severity(rule, hit, options),
+        severity=severity_of(rule, options.severity, hit, options.hot_tables),
         file=source.display,
         line=statement.line,
         column=statement.column,
@@ -240,7 +182,7 @@ def _comment_finding(rule_id: str, message: str, line: int, source: _Source, opt
     rule = all_rules()[rule_id]
     return Finding(
         rule=rule.id,
-        severity=options.severity.get(rule.id, rule.severity),
+        severity=severity_of(rule, options.severity),
         file=source.display,
         line=line,
         column=1,
@@ -254,18 +196,6 @@ def _problem_finding(problem: Problem, source: _Source, options: LintOptions) ->
     return _comment_finding("invalid-suppression", problem.message, problem.line, source, options)
 
 
-def _unused(
-    allows: Iterable[Allow], used: set[tuple[int, str]], source: _Source, options: LintOptions
-) -> Iterator[Finding]:
-    for allow in allows:
-        if not allow.reason:
-            continue  # already an invalid-suppression, and it suppressed nothing
-        for rule_id in allow.rules:
-            if (allow.line, rule_id) not in used and rule_id in all_rules():
-                message = f"`{rule_id}` is allowed here but does not fire on this statement"
-                yield _comment_finding("unused-suppression", message, allow.line, source, options)
-
-
 def _journal_findings(migration_set: MigrationSet, options: LintOptions) -> Iterator[Finding]:
     for rule in all_rules().values():
         if rule.check_set is None:
@@ -273,7 +203,7 @@ def _journal_findings(migration_set: MigrationSet, options: LintOptions) -> Iter
         for hit in rule.check_set(migration_set):
             yield Finding(
                 rule=rule.id,
-                severity=options.severity.get(rule.id, rule.severity),
+                severity=severity_of(rule, options.severity),
                 file=hit.file,
                 line=hit.line,
                 column=1,

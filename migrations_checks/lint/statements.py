@@ -24,9 +24,10 @@ from migrations_checks.lint.extract import describe
 from migrations_checks.lint.reader import MigrationFile
 from migrations_checks.lint.records.actions import Action
 from migrations_checks.lint.sql.classify import classify
+from migrations_checks.lint.sql.comments import Comment
 from migrations_checks.lint.sql.do_blocks import is_do_block, unwrap_do_block
 from migrations_checks.lint.sql.features import features_of
-from migrations_checks.lint.sql.splitter import Chunk, Comment, inner_comments, split_sql, trailing_comments
+from migrations_checks.lint.sql.splitter import Chunk, inner_comments, split_sql, trailing_comments
 from migrations_checks.lint.sql.words import statement_words
 
 # sqlglot logs a warning for every statement it hands back as a Command; that is expected here.

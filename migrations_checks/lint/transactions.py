@@ -18,7 +18,7 @@ import itertools
 from collections.abc import Iterator, Sequence
 from typing import overload
 
-from migrations_checks.lint.statements import Statement
+from migrations_checks.lint.statements import FileStatements, Statement
 
 RUNNER_TRANSACTION = "the migration transaction"
 WRITTEN_TRANSACTION = "the transaction block the file opens with BEGIN"
@@ -51,6 +51,16 @@ class Span(Sequence[Statement]):
 
     def __iter__(self) -> Iterator[Statement]:
         return itertools.islice(self._statements, self._start, self._stop)
+
+
+def applied_models(files: Sequence[FileStatements], runner_wraps: bool, one_connection: bool) -> list[TransactionModel]:
+    """The model each of `files` is applied under, in order. drizzle-orm applies every pending file
+    of a journal on one connection (`one_connection`), so they share one model; loose files are
+    applied one each."""
+    if one_connection:
+        shared = TransactionModel([s for f in files for s in f.statements], runner_wraps)
+        return [shared] * len(files)
+    return [TransactionModel(f.statements, runner_wraps) for f in files]
 
 
 class TransactionModel:
