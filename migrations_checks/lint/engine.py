@@ -122,7 +122,6 @@ def _lint_warm(
     """Each file's outcome from the cache, reading only the files it does not hold; None when a
     file read afresh turns out to depend on other files' statements (then all are read)."""
     reported = [_reported(file, options) for file in files]
-    last_reported = max((index for index, counted in enumerate(reported) if counted), default=-1)
     history = History()
     unreplayed: list[tuple[MigrationFile, FileOutcome]] = []  # cached outcomes not yet in `history`
     state = cache.start
@@ -155,7 +154,7 @@ def _lint_warm(
                     file_statements.statements,
                     start,
                     resumed=one_connection and resumed and start is not None,
-                    continues=one_connection and index < last_reported,
+                    shared=one_connection,
                 )
                 outcome = _lint_file(file_statements, history, options, model)
                 if one_connection:

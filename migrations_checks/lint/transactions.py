@@ -67,7 +67,7 @@ def applied_models(files: Sequence[FileStatements], runner_wraps: bool, one_conn
     if one_connection:
         shared = TransactionModel([s for f in files for s in f.statements], start)
         return [shared] * len(files)
-    return [TransactionModel(f.statements, start) for f in files]
+    return [TransactionModel(f.statements, start, shared=False) for f in files]
 
 
 def runner_start(runner_wraps: bool) -> str | None:
@@ -80,12 +80,13 @@ class TransactionModel:
     """The transactions of statements applied in order on one connection.
 
     `start`: the block open before the first statement (see `runner_start`). When the statements
-    are one file of a connection's several, `start` is the block the earlier files left open,
-    `resumed` says earlier files ran in it, and `continues` that later files run on after them.
+    are one file of a connection's several, `start` is the block the earlier files left open, and
+    `resumed` says earlier files ran in it. `shared`: later files may run on the same connection
+    (a journal's pending files do; loose files are applied one each).
     """
 
     def __init__(
-        self, statements: Sequence[Statement], start: str | None, resumed: bool = False, continues: bool = False
+        self, statements: Sequence[Statement], start: str | None, resumed: bool = False, shared: bool = True
     ) -> None:
         self._block: dict[int, str | None] = {}
         self._members: dict[int, tuple[list[Statement], int]] = {}  # id(statement) -> (its transaction, index)
@@ -94,7 +95,7 @@ class TransactionModel:
         self._last: list[Statement] = []  # the transaction open at the end
         self._start = start
         self._resumed = resumed
-        self._continues = continues
+        self._shared = shared
         self._place(statements, start)
 
     def open_after(self, statements: Sequence[Statement], before: str | None) -> str | None:
@@ -106,11 +107,12 @@ class TransactionModel:
         return before
 
     def reaches_other_files(self, statement: Statement) -> tuple[bool, bool]:
-        """Whether the statement's transaction holds statements of earlier files, and of later ones:
-        a rule that reads them makes the statement's result depend on those files."""
+        """Whether the statement's transaction holds statements of earlier files, and of later ones
+        or may (it is still open after the last statement, so a file added after would join it): a
+        rule that reads them makes the statement's result depend on those files."""
         members, _ = self._members[id(statement)]
         earlier = members[0].file is not statement.file or (members is self._first and self._resumed)
-        later = members[-1].file is not statement.file or (members is self._last and self._continues)
+        later = members[-1].file is not statement.file or (members is self._last and self._shared)
         return earlier, later
 
     def block(self, statement: Statement) -> str | None:
