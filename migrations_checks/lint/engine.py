@@ -126,7 +126,6 @@ def _lint_warm(
     unreplayed: list[tuple[MigrationFile, FileOutcome]] = []  # cached outcomes not yet in `history`
     state = cache.start
     carry = runner_start(options.transactional) if one_connection else None
-    resumed = False  # an earlier reported file ran in the block `carry` names
     outcomes: list[FileOutcome] = []
     read_ahead: dict[int, FileStatements] = {}
     previous_missed = False
@@ -150,12 +149,7 @@ def _lint_warm(
                 outcome = _context_only(file_statements, history, carry)
             else:
                 start = carry if one_connection else runner_start(options.transactional)
-                model = TransactionModel(
-                    file_statements.statements,
-                    start,
-                    resumed=one_connection and resumed and start is not None,
-                    shared=one_connection,
-                )
+                model = TransactionModel(file_statements.statements, start, shared=one_connection)
                 outcome = _lint_file(file_statements, history, options, model)
                 if one_connection:
                     outcome.open_after = model.open_after(file_statements.statements, carry)
@@ -166,7 +160,6 @@ def _lint_warm(
         outcomes.append(outcome)
         state = cache.state_after(state, file, outcome)
         carry = outcome.open_after
-        resumed = resumed or reported[index]
     return outcomes
 
 

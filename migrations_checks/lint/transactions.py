@@ -80,21 +80,18 @@ class TransactionModel:
     """The transactions of statements applied in order on one connection.
 
     `start`: the block open before the first statement (see `runner_start`). When the statements
-    are one file of a connection's several, `start` is the block the earlier files left open, and
-    `resumed` says earlier files ran in it. `shared`: later files may run on the same connection
-    (a journal's pending files do; loose files are applied one each).
+    are one file of a connection's several, `start` is the block the earlier files left open.
+    `shared`: other files may run on the same connection (a journal's pending files do; loose
+    files are applied one each).
     """
 
-    def __init__(
-        self, statements: Sequence[Statement], start: str | None, resumed: bool = False, shared: bool = True
-    ) -> None:
+    def __init__(self, statements: Sequence[Statement], start: str | None, shared: bool = True) -> None:
         self._block: dict[int, str | None] = {}
         self._members: dict[int, tuple[list[Statement], int]] = {}  # id(statement) -> (its transaction, index)
         self._open_after: dict[int, str | None] = {}  # id(statement) -> the block open once it ran
         self._first: list[Statement] = []  # the transaction open at the start
         self._last: list[Statement] = []  # the transaction open at the end
         self._start = start
-        self._resumed = resumed
         self._shared = shared
         self._place(statements, start)
 
@@ -107,11 +104,14 @@ class TransactionModel:
         return before
 
     def reaches_other_files(self, statement: Statement) -> tuple[bool, bool]:
-        """Whether the statement's transaction holds statements of earlier files, and of later ones
-        or may (it is still open after the last statement, so a file added after would join it): a
-        rule that reads them makes the statement's result depend on those files."""
+        """Whether the statement's transaction holds statements of earlier files, or may (it was
+        open before the first statement, so an earlier file reported too would run in it), and the
+        same of later files (it is still open after the last statement): a rule that reads them
+        makes the statement's result depend on those files."""
         members, _ = self._members[id(statement)]
-        earlier = members[0].file is not statement.file or (members is self._first and self._resumed)
+        earlier = members[0].file is not statement.file or (
+            members is self._first and self._start is not None and self._shared
+        )
         later = members[-1].file is not statement.file or (members is self._last and self._shared)
         return earlier, later
 
