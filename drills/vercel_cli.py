@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from gates.inputs import Inputs, optional_api_url
-from gates.secret import Secret
+from gates.secret import Secret, SecretBoundary
+from gates.secret_env import read_secret
 
 TOKEN_ENV, ORG_ENV, PROJECT_ENV = "VERCEL_TOKEN", "VERCEL_ORG_ID", "VERCEL_PROJECT_ID"
 API_URL_ENV = "GATES_VERCEL_API"  # only to point the CLI at a stand-in API; unset in real use
@@ -51,7 +52,7 @@ class VercelCli:
         inputs.raise_any()
         assert executable is not None
         return cls(
-            Secret(environ[TOKEN_ENV].strip()),
+            read_secret(environ, TOKEN_ENV),
             environ[ORG_ENV].strip(),
             environ[PROJECT_ENV].strip(),
             executable,
@@ -92,22 +93,30 @@ class VercelCli:
         command = [self.executable, *arguments, "--non-interactive"]
         if self.api_url:
             command += ["--api", self.api_url]
-        environment = {**os.environ, ORG_ENV: self.org_id, PROJECT_ENV: self.project_id}
-        environment.pop(TOKEN_ENV, None)  # the token goes as --token, nowhere else
         try:
-            done = subprocess.run(
-                [*command, "--token", self.token.reveal()],
-                env=environment,
-                capture_output=True,
-                text=True,
-                timeout=600,
-                check=False,
-            )
+            # subprocess's frames hold the argument list, token included, and the environment, for a
+            # traceback (a pytest-timeout firing while the CLI runs) to show with --showlocals
+            with SecretBoundary():
+                done = subprocess.run(
+                    [*command, "--token", self.token.reveal()],
+                    env=self._environment(),
+                    capture_output=True,
+                    text=True,
+                    timeout=600,
+                    check=False,
+                )
         except (OSError, subprocess.TimeoutExpired) as error:
             raise VercelError(f"`vercel {' '.join(arguments[:1])}` could not run: {type(error).__name__}") from None
         if done.returncode != 0:
             raise VercelError(f"`vercel {' '.join(arguments[:2])}` exited {done.returncode}: {_last_line(done.stderr)}")
         return done.stdout
+
+    def _environment(self) -> dict[str, str]:
+        """This process's environment with the project linked; built at the call, never a local of
+        `_run`, since the environment may hold other secrets."""
+        environment = {**os.environ, ORG_ENV: self.org_id, PROJECT_ENV: self.project_id}
+        environment.pop(TOKEN_ENV, None)  # the token goes as --token, nowhere else
+        return environment
 
 
 def _last_line(text: str) -> str:

@@ -3,7 +3,9 @@
 Every problem names the file, the key and the value. Durations are read in the units flyctl uses
 for that key (`fly.units`). The cross-environment check looks at every string in the file: a
 staging config must not name production's apps, database variable or per-environment secrets
-(`NAME_PROD`), and its `[env] APP_ENV` must be "staging"; and the other way round.
+(`NAME_PROD`), and its `[env] APP_ENV` must be "staging"; and the other way round. No `[env]`
+key may be one of gates.toml's secrets: `[env]` is plain text in the repository and in every
+machine's config; such a value is never shown.
 """
 
 from __future__ import annotations
@@ -91,6 +93,8 @@ def check_config(
             "app", f"= {data['app']!r} is not {expected!r}, the {role} app of {environment.name} in gates.toml"
         )
     _cross_environment(report, data, environment, others, settings)
+    for key in sorted(set(data.get("env") or {}) & set(settings.secret_names)):
+        report.problem(f"env.{key}", "sets a secret in plain text: set it with `fly secrets set` instead")
     if "kill_signal" in data and data["kill_signal"] not in HANDLED_SIGNALS:
         report.problem(
             "kill_signal", f"= {data['kill_signal']!r} is not one the workers drain on ({', '.join(HANDLED_SIGNALS)})"
@@ -119,12 +123,14 @@ def _cross_environment(
         forbidden.update({app: f"{other.name}'s {role} app" for role, app in other.fly_apps.items()})
         forbidden[other.database_url_env] = f"{other.name}'s database variable"
     suffix = {"staging": "_PROD", "production": "_STAGING"}.get(environment.name)
+    secret_keys = {f"env.{name}" for name in settings.secret_names}
     for key, value in _strings(data):
+        shown = "= (a secret, not shown)" if key in secret_keys else f"= {value!r}"
         for name, what in forbidden.items():
             if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", value):
-                report.problem(key, f"= {value!r} names {what} ({environment.name} must never point at it)")
+                report.problem(key, f"{shown} names {what} ({environment.name} must never point at it)")
         if suffix and any(f"{secret}{suffix}" in value for secret in settings.per_environment_secrets):
-            report.problem(key, f"= {value!r} names another environment's secret")
+            report.problem(key, f"{shown} names another environment's secret")
     named = (data.get("env") or {}).get(ENVIRONMENT_NAME_KEY)
     if named != environment.name:
         report.problem(

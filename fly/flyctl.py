@@ -23,7 +23,8 @@ from fly.platform import PlatformError
 from gates.config import Environment
 from gates.excerpt import excerpt
 from gates.inputs import Inputs
-from gates.secret import MASK, Secret
+from gates.secret import MASK, Secret, SecretBoundary
+from gates.secret_env import read_secret
 
 TOKEN_ENV = "FLY_API_TOKEN"
 DEFAULT_TIMEOUT_S = 60.0
@@ -51,33 +52,36 @@ class Flyctl:
         """flyctl on PATH with the token from the environment; MissingInput naming each one missing."""
         path = environ.get("PATH")
         executable = shutil.which("flyctl", path=path) or shutil.which("fly", path=path)
-        token = (environ.get(TOKEN_ENV) or "").strip()
         inputs = Inputs()
         if executable is None:
             inputs.missing.append(
                 "flyctl is not installed: neither `flyctl` nor `fly` is on PATH "
                 "(install it, e.g. with superfly/flyctl-actions/setup-flyctl in a workflow)"
             )
+        token = read_secret(environ, TOKEN_ENV)
         if not token and not environment.is_local:
             inputs.missing.append(f"{TOKEN_ENV} is not set: flyctl needs a Fly API token for {environment.name}")
         inputs.raise_any()
         assert executable is not None
-        return cls(executable, Secret(token) if token else None)
+        return cls(executable, token or None)
 
     def run(self, args: Sequence[str], *, timeout_s: float | None = None) -> str:
         """Run `flyctl ARGS`; its stdout, or FlyctlError naming the command and the cause."""
         command = " ".join(args[:2])
         timeout = timeout_s or self.timeout_s
         try:
-            done = subprocess.run(
-                [self.executable, *args],
-                env=self._environment(),
-                stdin=subprocess.DEVNULL,
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-                check=False,
-            )
+            # subprocess's frames hold the child's environment, token included, for a traceback
+            # (a pytest-timeout firing while flyctl runs) to show with --showlocals
+            with SecretBoundary():
+                done = subprocess.run(
+                    [self.executable, *args],
+                    env=self._environment(),
+                    stdin=subprocess.DEVNULL,
+                    capture_output=True,
+                    text=True,
+                    timeout=timeout,
+                    check=False,
+                )
         except subprocess.TimeoutExpired:
             raise FlyctlError(f"flyctl {command} timed out after {timeout:g} s") from None
         except OSError as error:

@@ -67,4 +67,4 @@ def test_dockerfile_runs_both_workers_as_non_root(gates_config: GatesConfig, gat
     if len(dockerfiles) != 1:
         fail(f"the worker apps build from different Dockerfiles ({', '.join(sorted(dockerfiles))}): one image for both")
     commands = {role: str((data.get("processes") or {}).get("app") or "") for role, data in configs.items()}
-    _conclude(check_dockerfile(root / dockerfiles.pop(), commands))
+    _conclude(check_dockerfile(root / dockerfiles.pop(), commands, gates_config.fly.secret_names))

@@ -34,6 +34,10 @@ COMMANDS: dict[str, Command] = {
         "migrations_checks.commands.status",
         "show whether each migration is applied, pending, edited or skipped on a database (read-only)",
     ),
+    "review": Command(
+        "migrations_checks.commands.review",
+        "lint the migrations a pull request changes and report them on it (comment, annotations, SARIF)",
+    ),
     "rules": Command("migrations_checks.commands.rules", "print the rule catalogue as Markdown"),
     "drill": Command("drills.cli", "run the rollback drills of an environment and report recovery times"),
     "rehearse": Command("rehearse.cli", "run the whole deploy pipeline end to end on this machine, with no account"),

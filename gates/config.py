@@ -58,6 +58,11 @@ class FlySettings:
     required_secrets: tuple[str, ...] = ("DATABASE_URL",)
     per_environment_secrets: tuple[str, ...] = ("DATABASE_URL",)  # must differ between staging and production
 
+    @property
+    def secret_names(self) -> tuple[str, ...]:
+        """Every name gates.toml calls a secret: none may be baked into the image or a fly.toml."""
+        return tuple(dict.fromkeys((*self.required_secrets, *self.per_environment_secrets)))
+
 
 @dataclass(frozen=True)
 class FlyEnvironment:
@@ -96,6 +101,10 @@ class Environment:
     def is_local(self) -> bool:
         return self.name == "local"
 
+    @property
+    def is_production(self) -> bool:
+        return self.name == "production"
+
 
 @dataclass(frozen=True)
 class DrillSettings:
@@ -124,6 +133,9 @@ class GitHubSettings:
     staging_branch: str = "main"
     pending_budget_s: float = 600.0  # how long a pending staging status is waited for
     retry_budget_s: float = 120.0  # per GitHub call: rate-limit waits and 5xx retries
+    # Whose pull-request comment `gates review` edits: the login of the token it runs with (the
+    # Actions token's app). A comment carrying the same marker from anyone else is left alone.
+    review_author: str = "github-actions[bot]"
 
     def context(self, environment: str) -> str | None:
         """The commit-status context a deploy of `environment` reports under (None: it reports none)."""
@@ -330,7 +342,7 @@ def _drills(table: _Table) -> DrillSettings:
     return settings
 
 
-_GITHUB_NAMES = ("staging_context", "production_context", "staging_branch")
+_GITHUB_NAMES = ("staging_context", "production_context", "staging_branch", "review_author")
 _GITHUB_BUDGETS = ("pending_budget_s", "retry_budget_s")
 
 
@@ -479,8 +491,12 @@ def _positive(table: _Table, key: str, default: float) -> float:
     return float(value)
 
 
+# An environment variable's name; the host checks put these names into shell and awk code.
+_SECRET_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
 def _names(table: _Table, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
     names = table.take(key, list, list(default))
-    if not all(isinstance(name, str) and name.strip() for name in names):
-        raise table.error(key, "must be a list of secret names")
+    if not all(isinstance(name, str) and _SECRET_NAME.fullmatch(name) for name in names):
+        raise table.error(key, "must be a list of secret names (letters, digits and _, not starting with a digit)")
     return tuple(names)

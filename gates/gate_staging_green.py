@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.pre_deploy, pytest.mark.staging_green]
 
 
 def test_deployed_commit_is_green_on_staging(gates_config: GatesConfig, gates_env: Environment) -> None:
-    if gates_env.name != "production":
+    if not gates_env.is_production:
         pytest.skip(f"staging_green gates production deploys only; this is {gates_env.name}")
     settings = gates_config.github
     inputs = Inputs()

@@ -22,7 +22,7 @@ import pytest
 from gates.config import Environment, GatesConfig
 from gates.failclosed import cannot_decide, fail
 from gates.github.cli_flags import check_fly, check_vercel, vercel_flags
-from gates.github.workflow_rules import check_workflow, run_lines
+from gates.github.workflow_rules import Problem, check_workflow, run_lines
 
 pytestmark = [pytest.mark.pre_deploy, pytest.mark.workflow_lint]
 
@@ -96,7 +96,7 @@ def test_workflows_follow_the_deploy_rules(workflows: list[Path]) -> None:
 def test_cli_lines_use_real_flags(workflows: list[Path], gates_env: Environment) -> None:
     lines = [(path.name, job, line) for path in workflows for job, line in run_lines(path)]
     problems = [
-        f"{name}: job {job}: {p}"
+        Problem(name, job, "flyctl-flags", p)
         for name, job, line in lines
         if line.startswith(("flyctl ", "fly ")) and (p := check_fly(line))
     ]
@@ -110,7 +110,7 @@ def test_cli_lines_use_real_flags(workflows: list[Path], gates_env: Environment)
                 "npm install -g vercel@58.10.0, or set GATES_VERCEL",
             )
         problems += [
-            f"{name}: job {job}: {p}"
+            Problem(name, job, "vercel-flags", p)
             for name, job, line in vercel_lines
             if (p := check_vercel(line, lambda command: vercel_flags(vercel, command)))
         ]

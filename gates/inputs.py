@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 from gates.config import Environment
 from gates.env import EnvError
 from gates.failclosed import cannot_decide, fail
+from gates.secret import Secret
+from gates.secret_env import read_secret
 
 _Value = TypeVar("_Value")
 
@@ -72,6 +74,14 @@ def stop(environment: Environment, error: InputError) -> NoReturn:
 def required(environ: Mapping[str, str], name: str, how: str) -> str:
     """`name`'s value, stripped; MissingInput saying `how` to provide it when unset or blank."""
     value = environ.get(name, "").strip()
+    if not value:
+        raise MissingInput(f"{name} is not set: {how}")
+    return value
+
+
+def required_secret(environ: Mapping[str, str], name: str, how: str) -> Secret:
+    """`name` read through `gates.secret_env.read_secret` (so it is masked); MissingInput when unset or blank."""
+    value = read_secret(environ, name)
     if not value:
         raise MissingInput(f"{name} is not set: {how}")
     return value

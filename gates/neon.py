@@ -21,7 +21,8 @@ import httpx
 from tenacity import RetryCallState, retry, retry_if_exception_type, stop_after_attempt
 
 from gates.dsn import Dsn
-from gates.inputs import InputError, Inputs, api_url, required
+from gates.excerpt import redacted_excerpt
+from gates.inputs import InputError, Inputs, api_url, required, required_secret
 from gates.secret import BearerAuth, Secret
 
 DEFAULT_API_URL = "https://console.neon.tech/api/v2"
@@ -156,11 +157,11 @@ def neon_access(environ: Mapping[str, str]) -> NeonAccess:
     """`NEON_API_KEY`, `NEON_PROJECT_ID` and `NEON_API_URL`, every problem named at once (gates.inputs)."""
     inputs = Inputs()
     url = inputs.read(lambda: api_url(environ, API_URL_ENV, DEFAULT_API_URL))
-    key = inputs.read(lambda: required(environ, API_KEY_ENV, "the Neon API key (a Neon secret)"))
+    key = inputs.read(lambda: required_secret(environ, API_KEY_ENV, "the Neon API key (a Neon secret)"))
     project = inputs.read(lambda: required(environ, PROJECT_ID_ENV, "the Neon project id (Settings > General)"))
     inputs.raise_any()
     assert url and key and project  # each read succeeded
-    return NeonAccess(Secret(key), project, url)
+    return NeonAccess(key, project, url)
 
 
 class NeonClient:
@@ -180,6 +181,7 @@ class NeonClient:
         self.api_url = api_url.rstrip("/")
         self._poll_interval_s = poll_interval_s
         self._sleep = sleep
+        self._api_key = api_key  # masked in any repr; kept to take it out of answers that repeat the request
         self._http = httpx.Client(
             base_url=f"{self.api_url}/projects/{project_id}",
             auth=BearerAuth(api_key),
@@ -305,15 +307,19 @@ class NeonClient:
         except httpx.HTTPError as error:
             raise NeonError(f"{what} failed: {type(error).__name__}: {error}") from None
         if response.status_code in RETRY_STATUSES:
-            raise _Retryable(f"{what} answered {response.status_code} {_message(response)}", _retry_after(response))
+            raise _Retryable(
+                f"{what} answered {response.status_code} {_message(response, self._api_key)}", _retry_after(response)
+            )
         if response.is_error and response.status_code not in allow:
-            raise NeonError(f"{what} answered {response.status_code}: {_message(response)}")
+            raise NeonError(f"{what} answered {response.status_code}: {_message(response, self._api_key)}")
         return response
 
 
-def _message(response: httpx.Response) -> str:
+def _message(response: httpx.Response, api_key: Secret) -> str:
+    """What Neon said, without the key: a server or proxy in between may repeat the request."""
     try:
         body = response.json()
     except ValueError:
-        return response.text[:200] or response.reason_phrase
-    return str(body.get("message") or body.get("code") or body) if isinstance(body, dict) else str(body)[:200]
+        return redacted_excerpt(response.text, [api_key]) or response.reason_phrase
+    said = (body.get("message") or body.get("code") or body) if isinstance(body, dict) else body
+    return redacted_excerpt(str(said), [api_key])

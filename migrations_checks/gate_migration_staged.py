@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.pre_deploy, pytest.mark.migration_staged]
 
 @pytest.fixture(scope="module")
 def migrations(gates_config: GatesConfig, gates_env: Environment) -> MigrationSet:
-    if gates_env.name != "production":
+    if not gates_env.is_production:
         pytest.skip(f"migration_staged gates production deploys only; this is {gates_env.name}")
     with failing_clearly("cannot read the migrations"):
         migration_set = read_configured(gates_config.migrations)

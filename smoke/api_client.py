@@ -12,9 +12,9 @@ from typing import Any
 
 import httpx
 
+from gates.excerpt import redacted_excerpt
 from gates.secret import SecretBoundary
 from smoke.auth import AuthProvider
-from smoke.redact import redacted_excerpt
 
 
 class ApiError(Exception):

@@ -22,8 +22,8 @@ from typing import Protocol
 
 import httpx
 
+from gates.excerpt import redacted_excerpt
 from gates.secret import BearerAuth, Secret, SecretBoundary
-from smoke.redact import redacted_excerpt
 
 CLERK_API_URL = "https://api.clerk.com"
 TOKEN_LIFETIME_S = 60.0  # used when a token's `exp` cannot be read

@@ -18,6 +18,7 @@ from gates.dsn import Dsn
 from gates.env import EnvError, env_number
 from gates.inputs import InputError, Inputs, MissingInput
 from gates.secret import Secret
+from gates.secret_env import read_secret
 from smoke.auth import CLERK_API_URL, ClerkCredentials, StaticToken
 
 DEFAULT_POLL_BUDGET_S = 60.0
@@ -123,7 +124,7 @@ def _credential(environ: Mapping[str, str], name: str) -> Secret | None:
     """A key as it goes into an `Authorization` header. Whitespace around it (a pasted newline) is
     dropped; anything else a header cannot carry is refused here, by name only, because the HTTP
     library's own error would quote the whole header, key included."""
-    value = Secret((environ.get(name) or "").strip())
+    value = read_secret(environ, name)
     if not all("!" <= char <= "~" for char in value.reveal()):
         raise InputError(f"{name} holds spaces, control or non-ASCII characters; check how it was pasted")
     return value or None

@@ -42,6 +42,7 @@ class StandinSettings:
     faults: frozenset[Fault] = frozenset()
     release: str = DEFAULT_RELEASE  # the version label the API and the workers report (a local "image")
     run_token: str = ""  # which start of the stack this process belongs to (see `standin.stack`)
+    regeneration_quota: int | None = None  # every tier's monthly regenerations; None: the contract's per tier
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ, process: str | None = None) -> StandinSettings:
@@ -65,6 +66,14 @@ class StandinSettings:
                 faults=parse_faults(environ.get(FAULTS_ENV), process),
                 release=environ.get("STANDIN_RELEASE") or DEFAULT_RELEASE,
                 run_token=environ.get(RUN_TOKEN_ENV, ""),
+                regeneration_quota=_optional_count(environ, "STANDIN_REGENERATION_QUOTA"),
             )
         except (EnvError, FaultError) as error:
             raise SettingsError(str(error)) from None
+
+
+def _optional_count(environ: Mapping[str, str], name: str) -> int | None:
+    """`name` as a count of at least 0 when set, else None."""
+    if not environ.get(name, "").strip():
+        return None
+    return int(env_number(environ, name, 0, minimum=0))

@@ -33,6 +33,13 @@ _ENVIRONMENT_NOTES = {
     "neon_branch": "the Neon branch of this environment",
     "vercel_target": "the Vercel target of this environment",
 }
+_FLY_NOTES = {
+    "graceful_shutdown_s": "a worker's drain on SIGTERM; kill_timeout must cover it",
+    "memory_floor_mb": "the least memory a worker's [[vm]] may have",
+    "health_budget_s": "fly_health's wait; GATES_FLY_HEALTH_BUDGET_S overrides it",
+    "required_secrets": "set on each worker app; never in the image or a fly.toml",
+    "per_environment_secrets": "hashes must differ between staging and production machines",
+}
 _HEADER = """\
 # deploy-gates configuration, written by `gates init`. Every setting below is commented out and
 # shows its default; uncomment and change only what differs for your app. Unknown keys are errors.
@@ -76,6 +83,15 @@ def starter_text(defaults: GatesConfig) -> str:
     }
     lines = [_HEADER, "[migrations]", *_commented(values, _MIGRATION_NOTES)]
     lines += ["", "# [migrations.severity]", '# drop-column = "warning"   # a rule id and the severity you want for it']
+    fly = defaults.fly
+    fly_values: dict[str, object] = {
+        "graceful_shutdown_s": fly.graceful_shutdown_s,
+        "memory_floor_mb": fly.memory_floor_mb,
+        "health_budget_s": fly.health_budget_s,
+        "required_secrets": list(fly.required_secrets),
+        "per_environment_secrets": list(fly.per_environment_secrets),
+    }
+    lines += ["", "[fly]", *_commented(fly_values, _FLY_NOTES)]
     for name in ENVIRONMENT_NAMES:
         environment = defaults.environment(name)
         lines += ["", f"[environments.{name}]"]

@@ -18,7 +18,8 @@ from typing import Any
 import httpx
 import tenacity
 
-from gates.inputs import InputError, Inputs, api_url, required
+from gates.excerpt import redacted_excerpt
+from gates.inputs import InputError, Inputs, api_url, required, required_secret
 from gates.secret import BearerAuth, Secret
 
 DEFAULT_API_URL = "https://api.github.com"
@@ -81,10 +82,10 @@ def read_repository(environ: Mapping[str, str]) -> Repository:
     inputs = Inputs()
     url = inputs.read(lambda: api_url(environ, "GITHUB_API_URL", DEFAULT_API_URL))
     owner_repo = inputs.read(lambda: _owner_repo(environ))
-    token = inputs.read(lambda: required(environ, "GITHUB_TOKEN", _TOKEN_HOW))
+    token = inputs.read(lambda: required_secret(environ, "GITHUB_TOKEN", _TOKEN_HOW))
     inputs.raise_any()
     assert url and owner_repo and token  # each read succeeded
-    return Repository(api_url=url, owner_repo=owner_repo, token=Secret(token))
+    return Repository(api_url=url, owner_repo=owner_repo, token=token)
 
 
 def _owner_repo(environ: Mapping[str, str]) -> str:
@@ -241,7 +242,7 @@ class GitHubClient:
             raise _Retry(f"{call} hit GitHub's rate limit ({response.status_code})", limited, response.status_code)
         if response.status_code >= 500:
             raise _Retry(f"{call} got {response.status_code} from GitHub", None, response.status_code)
-        message = _message(response)
+        message = redacted_excerpt(_message(response), [self.repository.token])
         hint = _HINTS.get(response.status_code, "GitHub refused the request")
         raise GitHubError(f"{call} answered {response.status_code} ({message}): {hint}", response.status_code)
 
@@ -270,6 +271,7 @@ def _number(text: str) -> float:
 
 
 def _message(response: httpx.Response) -> str:
+    """GitHub's `message`, which a proxy or a server in between may fill with the request, token included."""
     try:
         return str(response.json().get("message", "")).strip() or response.reason_phrase
     except ValueError:

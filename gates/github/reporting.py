@@ -25,25 +25,10 @@ import pytest
 
 from gates.config import ConfigError, GatesConfig, find_config, load_config
 from gates.github.commit_status import post
-from gates.github.workflow_commands import add_mask_lines, annotation
+from gates.github.workflow_commands import add_mask_lines, annotation, append_step_summary
 from gates.plugin import GATE_GROUPS, GATE_MARKERS
+from gates.secret_env import DATABASE_URL_VARIABLES, SECRET_VARIABLES
 
-# Secrets the suite reads by their standard names (architecture.md); database URL variables named
-# in gates.toml are added from the config.
-SECRET_VARIABLES = (
-    "GITHUB_TOKEN",
-    "FLY_API_TOKEN",
-    "FLY_ACCESS_TOKEN",
-    "VERCEL_TOKEN",
-    "NEON_API_KEY",
-    "SMOKE_TEST_API_KEY",
-    "SMOKE_TEST_DATABASE_URL",
-    "GATES_SCRATCH_DATABASE_URL",
-    "DATABASE_URL",
-    "DATABASE_URL_STAGING",
-    "DATABASE_URL_PROD",
-)
-_URL_VARIABLE = re.compile(r"DATABASE_URL")
 _GATE_NAMES = frozenset({*GATE_GROUPS, *GATE_MARKERS})
 
 
@@ -79,22 +64,21 @@ def _env_name(config: pytest.Config) -> str:
 
 def secret_values(gates: GatesConfig | None) -> list[str]:
     """The values of every secret variable that is set, and each database URL's password alone."""
-    names = list(SECRET_VARIABLES)
+    urls = list(DATABASE_URL_VARIABLES)
     if gates is not None:
-        names += [env.database_url_env for env in gates.environments.values() if env.database_url_env not in names]
-    values: list[str] = []
-    for name in names:
+        urls += [env.database_url_env for env in gates.environments.values() if env.database_url_env not in urls]
+    values = [value for name in SECRET_VARIABLES if (value := os.environ.get(name, "")).strip()]
+    for name in urls:
         value = os.environ.get(name, "")
         if not value.strip():
             continue
         values.append(value)
-        if _URL_VARIABLE.search(name):
-            try:
-                password = psycopg.conninfo.conninfo_to_dict(value).get("password")
-            except psycopg.ProgrammingError:
-                password = None
-            if password:
-                values.append(str(password))
+        try:
+            password = psycopg.conninfo.conninfo_to_dict(value).get("password")
+        except psycopg.ProgrammingError:
+            password = None
+        if password:
+            values.append(str(password))
     return values
 
 
@@ -153,10 +137,7 @@ class _RunReport:
             self._post("failure", failed[0].sentence if failed else f"pytest exited {exitstatus}")
         else:
             self._post("pending", "passed; the deploy goes on")
-        summary = os.environ.get("GITHUB_STEP_SUMMARY", "").strip()
-        if summary:
-            with open(summary, "a", encoding="utf-8") as file:
-                file.write(render_summary(self.what, self.outcomes))
+        append_step_summary(render_summary(self.what, self.outcomes))
 
 
 def _sentence(report: pytest.TestReport | pytest.CollectReport) -> str:

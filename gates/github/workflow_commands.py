@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 
 
@@ -22,3 +23,13 @@ def annotation(level: str, message: str, properties: Mapping[str, object] | None
 def add_mask_lines(value: str) -> list[str]:
     """The `::add-mask::` commands for `value`: one per line, since the runner masks line by line."""
     return [f"::add-mask::{line}" for line in value.splitlines() if line.strip()]
+
+
+def append_step_summary(markdown: str, environ: Mapping[str, str] | None = None) -> bool:
+    """Append `markdown` to the job summary file GITHUB_STEP_SUMMARY names; False when it is unset."""
+    path = (os.environ if environ is None else environ).get("GITHUB_STEP_SUMMARY", "").strip()
+    if not path:
+        return False
+    with open(path, "a", encoding="utf-8") as file:
+        file.write(markdown)
+    return True

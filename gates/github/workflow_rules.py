@@ -41,6 +41,9 @@ _STEP_KINDS = (
 )
 
 
+WORKFLOW = "(workflow)"  # the job of a problem in the workflow's top level, or in no job in particular
+
+
 @dataclass(frozen=True)
 class Problem:
     file: str
@@ -49,7 +52,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}: job {self.job}: [{self.rule}] {self.message}"
+        where = self.job if self.job == WORKFLOW else f"job {self.job}"
+        return f"{self.file}: {where}: [{self.rule}] {self.message}"
 
 
 def load(path: Path) -> dict[str, Any]:
@@ -70,9 +74,11 @@ def check_workflow(path: Path) -> list[Problem]:
     production = "production" in name or any("--gates-env production" in _runs(job) for job in jobs.values())
     problems += _pins(name, text)
     if workflow.get("permissions") not in (None, {}):
-        problems.append(Problem(name, "*", "permissions", "workflow-level permissions must be {}; grant them per job"))
+        problems.append(
+            Problem(name, WORKFLOW, "permissions", "workflow-level permissions must be {}; grant them per job")
+        )
     if deploys and _cancels(workflow.get("concurrency")):
-        problems.append(Problem(name, "*", "concurrency", "a deploy workflow must queue, not cancel in progress"))
+        problems.append(Problem(name, WORKFLOW, "concurrency", "a deploy workflow must queue, not cancel in progress"))
     for job_id, job in jobs.items():
         problems += _job_problems(name, job_id, job, deploys=deploys, production=production)
     problems += _secret_scope(name, workflow)
@@ -176,7 +182,7 @@ def _pins(name: str, text: str) -> list[Problem]:
             problems.append(
                 Problem(
                     name,
-                    "*",
+                    WORKFLOW,
                     "pinned-actions",
                     f"line {number}: {match.group(1)} must be pinned to a full commit SHA, version in a comment",
                 )
@@ -187,7 +193,7 @@ def _pins(name: str, text: str) -> list[Problem]:
 def _secret_scope(name: str, workflow: dict[str, Any]) -> list[Problem]:
     problems = []
     if "secrets." in str(workflow.get("env", "")):
-        problems.append(Problem(name, "*", "secret-scope", "a secret in workflow-level env reaches every step"))
+        problems.append(Problem(name, WORKFLOW, "secret-scope", "a secret in workflow-level env reaches every step"))
     for job_id, job in (workflow.get("jobs") or {}).items():
         if "secrets." in str(job.get("env", "")):
             problems.append(

@@ -48,6 +48,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="lowest severity that fails the run (default: error; the deploy gate uses warning)",
     )
     parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="read every file afresh, neither using nor updating .gates_cache/ beside gates.toml",
+    )
+    parser.add_argument(
         "--postgres-version",
         type=_postgres_version,
         metavar="N",
@@ -63,6 +68,8 @@ def run(args: argparse.Namespace) -> int:
         overrides["transactional"] = False
     if args.postgres_version is not None:
         overrides["postgres_version"] = args.postgres_version
+    if args.no_cache:
+        overrides["cache"] = None
     options = LintOptions.from_config(config, all_rules(), **overrides)
     sets = read_migrations(args.paths) if args.paths else [read_configured(settings)]
     result = lint_sets(sets, options)

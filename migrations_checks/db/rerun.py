@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import psycopg
 
-from gates.config import MigrationSettings, Severity
+from gates.config import MigrationSettings
 from gates.connect import connect
 from migrations_checks.db.migrator import set_timeouts
 from migrations_checks.db.run_sql import Chunk, StatementError, execute_chunk
@@ -20,6 +20,7 @@ from migrations_checks.lint.reader import MigrationFile
 from migrations_checks.lint.records.findings import Finding
 from migrations_checks.lint.records.paths import display_path
 from migrations_checks.lint.rules.rerun_failure import RULE
+from migrations_checks.lint.severity import severity_of
 from migrations_checks.lint.sql.splitter import split_sql
 
 
@@ -53,15 +54,10 @@ def _rerun_file(connection: psycopg.Connection, migration: MigrationFile, settin
     return findings
 
 
-def rerun_severity(settings: MigrationSettings) -> Severity:
-    """`[migrations.severity]."rerun-failure"`, else the rule's default (warning)."""
-    return settings.severity.get(RULE.id, RULE.severity)
-
-
 def _rerun_finding(error: StatementError, settings: MigrationSettings) -> Finding:
     return Finding(
         rule=RULE.id,
-        severity=rerun_severity(settings),
+        severity=severity_of(RULE, settings.severity),
         file=display_path(error.path),
         line=error.line,
         column=1,

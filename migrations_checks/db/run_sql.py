@@ -19,7 +19,7 @@ import psycopg
 
 from gates.excerpt import excerpt
 from migrations_checks.lint.records.paths import display_path
-from migrations_checks.lint.sql.splitter import BREAKPOINT
+from migrations_checks.lint.sql.comments import BREAKPOINT
 
 
 @dataclass(frozen=True)

@@ -9,23 +9,10 @@ neither database may carry drift drizzle-orm keeps quiet about (edited or skippe
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from migrations_checks.db.status import DRIFT_STATES, DatabaseStatus, describe
+from migrations_checks.lint.deprecations import relied_deprecations
 from migrations_checks.lint.reader import MigrationFile
-from migrations_checks.lint.statements import read_statements
-from migrations_checks.lint.suppressions import deprecations
-
-_DROPS = ("drop_table", "drop_column")
-
-
-@dataclass(frozen=True)
-class ReliedDeprecation:
-    """A drop in `migration` that is allowed because `deprecated_in` deprecated the object first."""
-
-    migration: str
-    deprecated_in: str
-    target: str  # `table` or `table.column`
 
 
 def drift_problems(name: str, status: DatabaseStatus) -> list[str]:
@@ -59,20 +46,3 @@ def deprecation_problems(files: Sequence[MigrationFile], production: DatabaseSta
         for relied in relied_deprecations(files, pending)
         if states[relied.deprecated_in] != "applied"
     ]
-
-
-def relied_deprecations(files: Sequence[MigrationFile], tags: set[str]) -> list[ReliedDeprecation]:
-    """The deprecations that drops in the migrations tagged `tags` rely on, walking the history in order."""
-    deprecated: dict[tuple[str, str | None], str] = {}
-    relied = []
-    for migration in files:
-        statements = read_statements(migration)
-        if migration.tag in tags:
-            for action in (a for s in statements.statements for a in s.actions if a.verb in _DROPS):
-                key = (action.table or "", action.column if action.verb == "drop_column" else None)
-                if key in deprecated:
-                    target = ".".join(part for part in key if part)
-                    relied.append(ReliedDeprecation(migration.tag, deprecated[key], target))
-        for deprecation in deprecations(statements.comments):
-            deprecated.setdefault((deprecation.table, deprecation.column), migration.tag)
-    return relied

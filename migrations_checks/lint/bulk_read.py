@@ -12,7 +12,6 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 
 from migrations_checks.lint.reader import MigrationFile
@@ -45,6 +44,9 @@ def read_many(files: Sequence[MigrationFile], processes: int | None = None) -> l
     # process reads, the pool's helper threads barely get to run, so a worker waiting on them for
     # its next piece of work would sit idle.
     mine, *rest = shares(files, [OWN_SHARE_WEIGHT] + [1.0] * (processes - 1))
+    # Imported only here: multiprocessing is a tenth of the start-up of a lint too small for workers.
+    from concurrent.futures import ProcessPoolExecutor
+
     with ProcessPoolExecutor(len(rest)) as pool:
         theirs = pool.map(_read_in_order, rest)
         return _read_in_order(mine) + [statements for share in theirs for statements in share]

@@ -7,8 +7,9 @@ varchar widening from a rewrite.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from gates.config import ConfigError, GatesConfig, Severity
 from migrations_checks.lint.records.actions import Action
@@ -42,6 +43,8 @@ class LintOptions:
     severity: Mapping[str, Severity] = field(default_factory=dict)
     # Migration tags to report on; the others are read for context only (None: report all).
     only: frozenset[str] | None = None
+    # The folder whose `.gates_cache/` keeps results between runs (the gates.toml's); None: no cache.
+    cache: Path | None = None
 
     @classmethod
     def from_config(cls, config: GatesConfig, rule_ids: Collection[str], **overrides: object) -> LintOptions:
@@ -54,8 +57,31 @@ class LintOptions:
             postgres_version=settings.postgres_version,
             hot_tables=frozenset(normalize_name(name) for name in settings.hot_tables),
             severity=settings.severity,
+            cache=config.source.parent if config.source else None,
         )
         return replace(options, **overrides)  # type: ignore[arg-type]
+
+
+# The verbs whose actions `History.record` keeps, and of those the ones it keeps the migration's tag for.
+RECORDED_VERBS: frozenset[str] = frozenset(
+    {
+        "add_check",
+        "validate_constraint",
+        "drop_constraint",
+        "create_table",
+        "add_column",
+        "alter_column_type",
+        "drop_column",
+        "rename_column",
+        "rename_table",
+        "drop_table",
+        "create_policy",
+        "drop_policy",
+        "create_function",
+        "create_index",
+    }
+)
+TAGGED_VERBS: frozenset[str] = frozenset({"add_check", "validate_constraint"})
 
 
 @dataclass
@@ -99,10 +125,14 @@ class History:
         return None
 
     def record(self, statement: Statement) -> None:
-        for action in statement.actions:
+        self.record_actions(statement.file.tag, statement.actions)
+
+    def record_actions(self, tag: str, actions: Iterable[Action]) -> None:
+        """What the actions of migration `tag` change; only those of `RECORDED_VERBS` change anything."""
+        for action in actions:
             table = action.table
             if table and action.name and action.verb in ("add_check", "validate_constraint", "drop_constraint"):
-                self._record_check(statement.file.tag, table, action)
+                self._record_check(tag, table, action)
             if action.verb == "create_table" and table:
                 if not (action.if_not_exists and table in self.columns):  # IF NOT EXISTS: a no-op then
                     self.columns[table] = dict(action.columns)

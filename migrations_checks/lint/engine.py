@@ -7,21 +7,22 @@ migrations give context and only the pending ones are reported.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
 
-from gates.config import Severity
 from migrations_checks.lint.bulk_read import fewer_full_collections, read_many
+from migrations_checks.lint.cache import FileOutcome, SetCache, history_changes
 from migrations_checks.lint.context import History, LintOptions, StatementContext
 from migrations_checks.lint.reader import MigrationFile, MigrationSet, read_migrations
 from migrations_checks.lint.records.findings import Coverage, Finding, LintResult, Suppression
 from migrations_checks.lint.records.paths import display_path
 from migrations_checks.lint.rules import Hit, Rule, all_rules, statement_rules
-from migrations_checks.lint.sql.splitter import Comment
-from migrations_checks.lint.statements import FileStatements, Statement
-from migrations_checks.lint.suppressions import Allow, Problem, deprecations, directly_above, parse_directive
-from migrations_checks.lint.transactions import Span, TransactionModel
+from migrations_checks.lint.severity import severity_of
+from migrations_checks.lint.statements import FileStatements, Statement, read_statements
+from migrations_checks.lint.suppressions import Allow, FileSuppressions, Problem, deprecations
+from migrations_checks.lint.transactions import Span, TransactionModel, applied_models, runner_start
 
 
 def lint_paths(paths: Sequence[Path], options: LintOptions) -> LintResult:
@@ -37,16 +38,13 @@ def _lint_sets(sets: Sequence[MigrationSet], options: LintOptions) -> LintResult
     result = LintResult()
     parsed, suppressed, coverage = [], [], Coverage()
     for migration_set in sets:
-        files = read_many(migration_set.files)
-        reported = [f for f in files if options.only is None or f.file.tag in options.only]
-        findings, silenced = _lint_files(files, reported, options, one_batch=migration_set.journal is not None)
-        findings.extend(_journal_findings(migration_set, options))
-        parsed.extend(findings)
-        suppressed.extend(silenced)
-        result.files += len(reported)
-        for file_statements in reported:
-            result.statements += len(file_statements.statements)
-            coverage = _add_coverage(coverage, file_statements.statements)
+        for outcome in _outcomes(migration_set, options):
+            parsed.extend(outcome.findings)
+            suppressed.extend(outcome.silenced)
+            result.statements += outcome.statements
+            coverage = _add_coverage(coverage, outcome.coverage)
+        parsed.extend(_journal_findings(migration_set, options))
+        result.files += sum(1 for file in migration_set.files if _reported(file, options))
     result.findings = sorted(parsed, key=lambda f: (f.file, f.line, f.column, f.rule))
     result.suppressed = suppressed
     result.coverage = coverage
@@ -59,80 +57,179 @@ def lint_text(sql: str, options: LintOptions | None = None, name: str = "migrati
     return lint_sets([MigrationSet(root=None, files=(migration,))], options or LintOptions())
 
 
-def _add_coverage(total: Coverage, statements: Iterable[Statement]) -> Coverage:
-    parsed, classified, opaque = total.parsed, total.classified, total.opaque
-    for statement in statements:
-        if statement.coverage == "parsed":
-            parsed += 1
-        elif statement.coverage == "classified":
-            classified += 1
-        else:
-            opaque += 1
-    return Coverage(parsed=parsed, classified=classified, opaque=opaque)
+def _reported(file: MigrationFile, options: LintOptions) -> bool:
+    return options.only is None or file.tag in options.only
 
 
-def _lint_files(
-    files: Sequence[FileStatements], reported: Sequence[FileStatements], options: LintOptions, one_batch: bool
-) -> tuple[list[Finding], list[Finding]]:
+def _add_coverage(total: Coverage, more: Coverage) -> Coverage:
+    return Coverage(
+        parsed=total.parsed + more.parsed,
+        classified=total.classified + more.classified,
+        opaque=total.opaque + more.opaque,
+    )
+
+
+def _coverage(statements: Iterable[Statement]) -> Coverage:
+    kinds = Counter(statement.coverage for statement in statements)
+    return Coverage(parsed=kinds["parsed"], classified=kinds["classified"], opaque=kinds["opaque"])
+
+
+def _outcomes(migration_set: MigrationSet, options: LintOptions) -> list[FileOutcome]:
+    """What each file of the set gives: from the cache where it holds the answer, else read."""
+    one_connection = migration_set.journal is not None
+    if options.cache is None:
+        return _lint_files(migration_set.files, options, one_connection)
+    cache = SetCache(options.cache, options, one_connection)
+    warm = _lint_warm(migration_set.files, options, one_connection, cache)
+    if warm is not None:
+        return warm
+    outcomes = _lint_files(migration_set.files, options, one_connection)
+    reported = [_reported(file, options) for file in migration_set.files]
+    state = cache.start
+    for index, (file, outcome) in enumerate(zip(migration_set.files, outcomes, strict=True)):
+        if outcome.reads_earlier or outcome.reads_later:
+            outcome.earlier_files, outcome.later_files = cache.neighbours(migration_set.files, reported, index)
+        key = cache.key(file, reported[index], state)
+        cache.store(file, key, outcome)
+        state = cache.state_after(state, file, outcome)
+    return outcomes
+
+
+def _lint_files(files: Sequence[MigrationFile], options: LintOptions, one_connection: bool) -> list[FileOutcome]:
+    """Read and lint every file: the cold run."""
     history = History()
-    findings: list[Finding] = []
-    silenced: list[Finding] = []
-    reported_ids = {id(f) for f in reported}
-    # drizzle-orm applies every pending file of a journal on one connection (in one transaction,
-    # unless --no-transaction); loose files are applied one each.
-    batch = TransactionModel([s for f in reported for s in f.statements], options.transactional) if one_batch else None
-    for file_statements in files:
-        if id(file_statements) in reported_ids:
-            model = batch or TransactionModel(file_statements.statements, options.transactional)
-            active, quiet = _lint_file(file_statements, history, options, model)
-            findings.extend(active)
-            silenced.extend(quiet)
+    every = read_many(files)
+    reported = [f for f in every if _reported(f.file, options)]
+    applied = applied_models(reported, options.transactional, one_connection)
+    models = {id(f): model for f, model in zip(reported, applied, strict=True)}
+    carry = runner_start(options.transactional) if one_connection else None
+    outcomes = []
+    for file_statements in every:
+        model = models.get(id(file_statements))
+        if model is None:
+            outcome = _context_only(file_statements, history, carry)
         else:
-            for statement in file_statements.statements:
-                history.record(statement)
-        _record_deprecations(file_statements, history)
-    return findings, silenced
+            outcome = _lint_file(file_statements, history, options, model)
+            if one_connection:
+                outcome.open_after = carry = model.open_after(file_statements.statements, carry)
+        outcomes.append(outcome)
+    return outcomes
+
+
+def _lint_warm(
+    files: Sequence[MigrationFile], options: LintOptions, one_connection: bool, cache: SetCache
+) -> list[FileOutcome] | None:
+    """Each file's outcome from the cache, reading only the files it does not hold; None when a
+    file read afresh turns out to depend on other files' statements (then all are read)."""
+    reported = [_reported(file, options) for file in files]
+    history = History()
+    unreplayed: list[tuple[MigrationFile, FileOutcome]] = []  # cached outcomes not yet in `history`
+    state = cache.start
+    carry = runner_start(options.transactional) if one_connection else None
+    outcomes: list[FileOutcome] = []
+    read_ahead: dict[int, FileStatements] = {}
+    previous_missed = False
+    for index, file in enumerate(files):
+        key = cache.key(file, reported[index], state)
+        outcome = _cached(cache, files, reported, index, key)
+        ahead = read_ahead.pop(index, None)
+        if outcome is not None:
+            unreplayed.append((file, outcome))
+        else:
+            for done_file, done in unreplayed:
+                done.replay(history, done_file.tag)
+            unreplayed.clear()
+            if ahead is None and previous_missed:
+                # Two misses in a row: the state changed (or the cache is empty), so the files after
+                # this one will miss too. Read them all at once, on several processes if many.
+                ahead, *rest = read_many(files[index:])
+                read_ahead = dict(enumerate(rest, start=index + 1))
+            file_statements = ahead or read_statements(file)
+            if not reported[index]:
+                outcome = _context_only(file_statements, history, carry)
+            else:
+                start = carry if one_connection else runner_start(options.transactional)
+                model = TransactionModel(file_statements.statements, start, shared=one_connection)
+                outcome = _lint_file(file_statements, history, options, model)
+                if one_connection:
+                    outcome.open_after = model.open_after(file_statements.statements, carry)
+            if outcome.reads_earlier or outcome.reads_later:
+                return None
+            cache.store(file, key, outcome)
+        previous_missed = not unreplayed  # a miss replays the cached outcomes and empties it
+        outcomes.append(outcome)
+        state = cache.state_after(state, file, outcome)
+        carry = outcome.open_after
+    return outcomes
+
+
+def _cached(
+    cache: SetCache, files: Sequence[MigrationFile], reported: Sequence[bool], index: int, key: str
+) -> FileOutcome | None:
+    """The file's cached outcome, unless it read other files' statements and those have changed."""
+    outcome = cache.load(files[index], key, display_path)
+    if outcome is None or not (outcome.reads_earlier or outcome.reads_later):
+        return outcome
+    before, after = cache.neighbours(files, reported, index)
+    if (outcome.reads_earlier and outcome.earlier_files != before) or (
+        outcome.reads_later and outcome.later_files != after
+    ):
+        return None
+    return outcome
+
+
+def _context_only(file_statements: FileStatements, history: History, carry: str | None) -> FileOutcome:
+    """A file read for the history it builds (an applied migration), not reported on."""
+    for statement in file_statements.statements:
+        history.record(statement)
+    return FileOutcome(
+        findings=[],
+        silenced=[],
+        statements=0,
+        coverage=Coverage(),
+        changes=history_changes(a for s in file_statements.statements for a in s.actions),
+        deprecations=_record_deprecations(file_statements, history),
+        open_after=carry,
+    )
 
 
 def _lint_file(
     file_statements: FileStatements, history: History, options: LintOptions, transactions: TransactionModel
-) -> tuple[list[Finding], list[Finding]]:
+) -> FileOutcome:
     statements = file_statements.statements
     source = _Source(file_statements.file)
     created: set[str] = set()
     findings: list[Finding] = []
     silenced: list[Finding] = []
-    allows: dict[int, Allow] = {}  # by comment line: a DO block's allow serves all its statements
-    used: set[tuple[int, str]] = set()
+    suppressions = FileSuppressions(all_rules())
+    reads_earlier = reads_later = False
     for index, statement in enumerate(statements):
+        later = transactions.later_in_transaction(statement)
+        earlier = transactions.earlier_in_transaction(statement)
         context = StatementContext(
             options=options,
             history=history,
             created_in_file=frozenset(created),
             later_in_file=Span(statements, index + 1),
-            later_in_transaction=transactions.later_in_transaction(statement),
-            earlier_in_transaction=transactions.earlier_in_transaction(statement),
+            later_in_transaction=later,
+            earlier_in_transaction=earlier,
             transaction_block=transactions.block(statement),
         )
-        applicable = []
-        for comment in _suppression_comments(statement):
-            if comment.line not in allows:
-                directive = parse_directive(comment)
-                if isinstance(directive, Allow):
-                    allows[comment.line] = directive
-                    findings.extend(_problem_finding(p, source, options) for p in _problems(directive))
-            if comment.line in allows:
-                applicable.append(allows[comment.line])
+        allows, problems = suppressions.above(statement)
+        findings.extend(_problem_finding(p, source, options) for p in problems)
         for rule in statement_rules(frozenset(action.verb for action in statement.actions)):
             assert rule.check is not None
             for hit in rule.check(statement, context):
                 finding = _finding(rule, hit, statement, source, options)
-                allow = next((a for a in applicable if rule.id in a.rules and a.reason), None)
+                allow = suppressions.silencer(allows, rule.id)
                 if allow is None:
                     findings.append(finding)
-                    continue
-                used.add((allow.line, rule.id))
-                silenced.append(_silenced(finding, allow))
+                else:
+                    silenced.append(_silenced(finding, allow))
+        if earlier.read or later.read:
+            before, after = transactions.reaches_other_files(statement)
+            reads_earlier = reads_earlier or (earlier.read and before)
+            reads_later = reads_later or (later.read and after)
         created.update(
             a.table
             for a in statement.actions
@@ -141,60 +238,28 @@ def _lint_file(
         # A table created in this file and renamed is still new under its new name.
         created.update(a.name for a in statement.actions if a.verb == "rename_table" and a.name and a.table in created)
         history.record(statement)
-    findings.extend(_unused(allows.values(), used, source, options))
-    findings.extend(_stray_directives(file_statements, allows, source, options))
-    return findings, silenced
+    for problem in suppressions.unused():
+        findings.append(_comment_finding("unused-suppression", problem.message, problem.line, source, options))
+    findings.extend(_problem_finding(p, source, options) for p in suppressions.stray(file_statements.comments))
+    return FileOutcome(
+        findings=findings,
+        silenced=silenced,
+        statements=len(statements),
+        coverage=_coverage(statements),
+        changes=history_changes(a for s in statements for a in s.actions),
+        deprecations=_record_deprecations(file_statements, history),
+        open_after=None,
+        reads_earlier=reads_earlier,
+        reads_later=reads_later,
+    )
 
 
-def _stray_directives(
-    file_statements: FileStatements, attached: dict[int, Allow], source: _Source, options: LintOptions
-) -> Iterator[Finding]:
-    """`gates:` comments that do nothing: typos, and suppressions standing above no statement."""
-    for comment in file_statements.comments:
-        directive = parse_directive(comment)
-        if isinstance(directive, Problem):
-            yield _problem_finding(directive, source, options)
-        elif isinstance(directive, Allow) and comment.line not in attached:
-            yield _problem_finding(
-                Problem(
-                    "suppression is not on the line directly above a statement, so it suppresses nothing", comment.line
-                ),
-                source,
-                options,
-            )
-
-
-def _suppression_comments(statement: Statement) -> list[Comment]:
-    """Comment lines directly above the statement, or above the DO block that contains it."""
-    comments = directly_above(statement.comments_above, statement.line)
-    if statement.do_block is not None:
-        block = statement.do_block
-        comments = directly_above(block.comments_above, block.line) + comments
-    return comments
-
-
-def _problems(allow: Allow) -> Iterator[Problem]:
-    if not allow.reason:
-        yield Problem(
-            f"suppression has no reason; write `-- gates: allow {', '.join(allow.rules)} -- <why this is safe>`",
-            allow.line,
-        )
-    for rule_id in allow.rules:
-        if rule_id not in all_rules():
-            yield Problem(f"suppression names unknown rule `{rule_id}`", allow.line)
-
-
-def _record_deprecations(file_statements: FileStatements, history: History) -> None:
-    for deprecation in deprecations(file_statements.comments):
-        history.deprecations.setdefault((deprecation.table, deprecation.column), file_statements.file.tag)
-
-
-def _severity(rule: Rule, hit: Hit, options: LintOptions) -> Severity:
-    if hit.severity is not None:
-        return hit.severity
-    if rule.category == "locking" and options.hot_tables.intersection(hit.tables):
-        return "error"
-    return options.severity.get(rule.id, rule.severity)
+def _record_deprecations(file_statements: FileStatements, history: History) -> tuple[tuple[str, str | None], ...]:
+    """Record the file's deprecation markers, and return them."""
+    marked = tuple((d.table, d.column) for d in deprecations(file_statements.comments))
+    for key in marked:
+        history.deprecations.setdefault(key, file_statements.file.tag)
+    return marked
 
 
 class _Source:
@@ -220,7 +285,7 @@ class _Source:
 def _finding(rule: Rule, hit: Hit, statement: Statement, source: _Source, options: LintOptions) -> Finding:
     return Finding(
         rule=rule.id,
-        severity=_severity(rule, hit, options),
+        severity=severity_of(rule, options.severity, hit, options.hot_tables),
         file=source.display,
         line=statement.line,
         column=statement.column,
@@ -240,7 +305,7 @@ def _comment_finding(rule_id: str, message: str, line: int, source: _Source, opt
     rule = all_rules()[rule_id]
     return Finding(
         rule=rule.id,
-        severity=options.severity.get(rule.id, rule.severity),
+        severity=severity_of(rule, options.severity),
         file=source.display,
         line=line,
         column=1,
@@ -254,18 +319,6 @@ def _problem_finding(problem: Problem, source: _Source, options: LintOptions) ->
     return _comment_finding("invalid-suppression", problem.message, problem.line, source, options)
 
 
-def _unused(
-    allows: Iterable[Allow], used: set[tuple[int, str]], source: _Source, options: LintOptions
-) -> Iterator[Finding]:
-    for allow in allows:
-        if not allow.reason:
-            continue  # already an invalid-suppression, and it suppressed nothing
-        for rule_id in allow.rules:
-            if (allow.line, rule_id) not in used and rule_id in all_rules():
-                message = f"`{rule_id}` is allowed here but does not fire on this statement"
-                yield _comment_finding("unused-suppression", message, allow.line, source, options)
-
-
 def _journal_findings(migration_set: MigrationSet, options: LintOptions) -> Iterator[Finding]:
     for rule in all_rules().values():
         if rule.check_set is None:
@@ -273,7 +326,7 @@ def _journal_findings(migration_set: MigrationSet, options: LintOptions) -> Iter
         for hit in rule.check_set(migration_set):
             yield Finding(
                 rule=rule.id,
-                severity=options.severity.get(rule.id, rule.severity),
+                severity=severity_of(rule, options.severity),
                 file=hit.file,
                 line=hit.line,
                 column=1,

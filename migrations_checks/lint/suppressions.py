@@ -10,11 +10,12 @@ that would silently change nothing, so it is reported.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 
-from migrations_checks.lint.sql.splitter import Comment
+from migrations_checks.lint.sql.comments import Comment
 from migrations_checks.lint.sql.words import normalize_name
+from migrations_checks.lint.statements import Statement
 
 _DIRECTIVE = re.compile(r"^--\s*gates:\s*(?P<body>.*)$", re.IGNORECASE)
 _ALLOW = re.compile(
@@ -102,3 +103,73 @@ def directly_above(comments: tuple[Comment, ...], line: int) -> list[Comment]:
         run.append(comment)
         expected -= 1
     return run[::-1]
+
+
+class FileSuppressions:
+    """Which `allow` directives of one file stand above which statements, and which of them
+    silenced nothing, checked against the rule ids in `known_rules`."""
+
+    def __init__(self, known_rules: Collection[str]) -> None:
+        self._known_rules = known_rules
+        self._allows: dict[int, Allow] = {}  # by comment line: a DO block's allow serves all its statements
+        self._used: set[tuple[int, str]] = set()
+
+    def above(self, statement: Statement) -> tuple[list[Allow], list[Problem]]:
+        """The allows standing above the statement, and the problems of those not seen before."""
+        allows: list[Allow] = []
+        problems: list[Problem] = []
+        for comment in _suppression_comments(statement):
+            if comment.line not in self._allows:
+                directive = parse_directive(comment)
+                if isinstance(directive, Allow):
+                    self._allows[comment.line] = directive
+                    problems.extend(self._problems(directive))
+            if comment.line in self._allows:
+                allows.append(self._allows[comment.line])
+        return allows, problems
+
+    def silencer(self, allows: Iterable[Allow], rule_id: str) -> Allow | None:
+        """The allow among `allows` that silences `rule_id`, recorded as used; None: it fires."""
+        allow = next((a for a in allows if rule_id in a.rules and a.reason), None)
+        if allow is not None:
+            self._used.add((allow.line, rule_id))
+        return allow
+
+    def unused(self) -> Iterator[Problem]:
+        """The rules allowed that did not fire on their statement, once the file is read."""
+        for allow in self._allows.values():
+            if not allow.reason:
+                continue  # already an invalid suppression, and it suppressed nothing
+            for rule_id in allow.rules:
+                if (allow.line, rule_id) not in self._used and rule_id in self._known_rules:
+                    yield Problem(f"`{rule_id}` is allowed here but does not fire on this statement", allow.line)
+
+    def stray(self, comments: Iterable[Comment]) -> Iterator[Problem]:
+        """`gates:` comments that do nothing: typos, and suppressions standing above no statement."""
+        for comment in comments:
+            directive = parse_directive(comment)
+            if isinstance(directive, Problem):
+                yield directive
+            elif isinstance(directive, Allow) and comment.line not in self._allows:
+                yield Problem(
+                    "suppression is not on the line directly above a statement, so it suppresses nothing", comment.line
+                )
+
+    def _problems(self, allow: Allow) -> Iterator[Problem]:
+        if not allow.reason:
+            yield Problem(
+                f"suppression has no reason; write `-- gates: allow {', '.join(allow.rules)} -- <why this is safe>`",
+                allow.line,
+            )
+        for rule_id in allow.rules:
+            if rule_id not in self._known_rules:
+                yield Problem(f"suppression names unknown rule `{rule_id}`", allow.line)
+
+
+def _suppression_comments(statement: Statement) -> list[Comment]:
+    """Comment lines directly above the statement, or above the DO block that contains it."""
+    comments = directly_above(statement.comments_above, statement.line)
+    if statement.do_block is not None:
+        block = statement.do_block
+        comments = directly_above(block.comments_above, block.line) + comments
+    return comments

@@ -18,7 +18,7 @@ import itertools
 from collections.abc import Iterator, Sequence
 from typing import overload
 
-from migrations_checks.lint.statements import Statement
+from migrations_checks.lint.statements import FileStatements, Statement
 
 RUNNER_TRANSACTION = "the migration transaction"
 WRITTEN_TRANSACTION = "the transaction block the file opens with BEGIN"
@@ -34,8 +34,12 @@ class Span(Sequence[Statement]):
         self._statements = statements
         self._start = start
         self._stop = len(statements) if stop is None else stop
+        # Whether a rule looked at it: a result that did depends on these statements (the cache
+        # keys such a file's result by the other files of its transaction too).
+        self.read = False
 
     def __len__(self) -> int:
+        self.read = True
         return max(0, self._stop - self._start)
 
     @overload
@@ -43,6 +47,7 @@ class Span(Sequence[Statement]):
     @overload
     def __getitem__(self, index: slice) -> Sequence[Statement]: ...
     def __getitem__(self, index: int | slice) -> Statement | Sequence[Statement]:
+        self.read = True
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
         if not -len(self) <= index < len(self):
@@ -50,42 +55,86 @@ class Span(Sequence[Statement]):
         return self._statements[self._start + index % len(self)]
 
     def __iter__(self) -> Iterator[Statement]:
+        self.read = True
         return itertools.islice(self._statements, self._start, self._stop)
+
+
+def applied_models(files: Sequence[FileStatements], runner_wraps: bool, one_connection: bool) -> list[TransactionModel]:
+    """The model each of `files` is applied under, in order. drizzle-orm applies every pending file
+    of a journal on one connection (`one_connection`), so they share one model; loose files are
+    applied one each."""
+    start = runner_start(runner_wraps)
+    if one_connection:
+        shared = TransactionModel([s for f in files for s in f.statements], start)
+        return [shared] * len(files)
+    return [TransactionModel(f.statements, start, shared=False) for f in files]
+
+
+def runner_start(runner_wraps: bool) -> str | None:
+    """The block open before the first statement: the runner's transaction, if it opens one
+    (Drizzle's migrator does; `--no-transaction` runners do not)."""
+    return RUNNER_TRANSACTION if runner_wraps else None
 
 
 class TransactionModel:
     """The transactions of statements applied in order on one connection.
 
-    `runner_wraps`: the runner opens a transaction before the first statement (Drizzle's migrator
-    does; `--no-transaction` runners do not).
+    `start`: the block open before the first statement (see `runner_start`). When the statements
+    are one file of a connection's several, `start` is the block the earlier files left open.
+    `shared`: other files may run on the same connection (a journal's pending files do; loose
+    files are applied one each).
     """
 
-    def __init__(self, statements: Sequence[Statement], runner_wraps: bool) -> None:
+    def __init__(self, statements: Sequence[Statement], start: str | None, shared: bool = True) -> None:
         self._block: dict[int, str | None] = {}
         self._members: dict[int, tuple[list[Statement], int]] = {}  # id(statement) -> (its transaction, index)
-        self.open_at_end: str | None = None  # the block still open after the last statement
-        self._place(statements, runner_wraps)
+        self._open_after: dict[int, str | None] = {}  # id(statement) -> the block open once it ran
+        self._first: list[Statement] = []  # the transaction open at the start
+        self._last: list[Statement] = []  # the transaction open at the end
+        self._start = start
+        self._shared = shared
+        self._place(statements, start)
+
+    def open_after(self, statements: Sequence[Statement], before: str | None) -> str | None:
+        """The block still open once `statements` (a file's, in this model) have run; `before`, the
+        block open before them, if none of them is a top-level statement."""
+        for statement in reversed(statements):
+            if id(statement) in self._open_after:
+                return self._open_after[id(statement)]
+        return before
+
+    def reaches_other_files(self, statement: Statement) -> tuple[bool, bool]:
+        """Whether the statement's transaction holds statements of earlier files, or may (it was
+        open before the first statement, so an earlier file reported too would run in it), and the
+        same of later files (it is still open after the last statement): a rule that reads them
+        makes the statement's result depend on those files."""
+        members, _ = self._members[id(statement)]
+        earlier = members[0].file is not statement.file or (
+            members is self._first and self._start is not None and self._shared
+        )
+        later = members[-1].file is not statement.file or (members is self._last and self._shared)
+        return earlier, later
 
     def block(self, statement: Statement) -> str | None:
         """The transaction block the statement runs inside, said for a message; None: autocommit."""
         return self._block[id(statement)]
 
-    def later_in_transaction(self, statement: Statement) -> Sequence[Statement]:
+    def later_in_transaction(self, statement: Statement) -> Span:
         members, index = self._members[id(statement)]
         return Span(members, index + 1)
 
-    def earlier_in_transaction(self, statement: Statement) -> Sequence[Statement]:
+    def earlier_in_transaction(self, statement: Statement) -> Span:
         members, index = self._members[id(statement)]
         return Span(members, 0, index)
 
-    def _place(self, statements: Sequence[Statement], runner_wraps: bool) -> None:
+    def _place(self, statements: Sequence[Statement], start: str | None) -> None:
         per_piece: dict[tuple[int, int], int] = {}
         for statement in statements:
             if statement.do_block is None:
                 key = (id(statement.file), statement.piece)
                 per_piece[key] = per_piece.get(key, 0) + 1
-        open_block: str | None = RUNNER_TRANSACTION if runner_wraps else None
-        current: list[Statement] = []
+        open_block = start
+        current: list[Statement] = self._first
         implicit_piece: tuple[int, int] | None = None  # the piece whose implicit block `current` is
         for statement in statements:
             if statement.do_block is not None:
@@ -108,7 +157,9 @@ class TransactionModel:
             elif effect == "ends":
                 # The rest of a shared piece runs in a new implicit block; a piece on its own, in autocommit.
                 open_block, current, implicit_piece = None, [], None
-        self.open_at_end = open_block
+            self._open_after[id(statement)] = open_block
+        if open_block is not None:
+            self._last = current
 
     def _join(self, statement: Statement, members: list[Statement], block: str | None) -> None:
         self._members[id(statement)] = (members, len(members))

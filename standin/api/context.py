@@ -20,6 +20,7 @@ class Request:
     clerk_user_id: str
     body: bytes = b""
     params: dict[str, str] = field(default_factory=dict)
+    regeneration_quota: int | None = None  # STANDIN_REGENERATION_QUOTA; None: the tier's, as the contract says
 
     @contextmanager
     def as_user(self) -> Iterator[psycopg.Connection]:

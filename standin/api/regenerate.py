@@ -3,7 +3,8 @@
 The body is optional, `{overrides: {...}}` with the create schema's fields; unknown keys are
 rejected. Regenerations are counted per month in `usage_metrics.regenerations_used`, incremented
 at enqueue; over the tier's quota, and for a missing or foreign plan, the answers use the flat
-error shape, as the real route does.
+error shape, as the real route does. `STANDIN_REGENERATION_QUOTA` replaces every tier's quota, for
+benches that smoke more often in a month than a tier allows; unset, the contract's quotas hold.
 """
 
 from __future__ import annotations
@@ -42,7 +43,10 @@ def regenerate_plan(request: Request) -> Response:
             "FOR UPDATE",
             (user_id,),
         ).fetchone()
-        if used and used[0] >= MONTHLY_QUOTA.get(tier, MONTHLY_QUOTA["free"]):
+        quota = request.regeneration_quota
+        if quota is None:
+            quota = MONTHLY_QUOTA.get(tier, MONTHLY_QUOTA["free"])
+        if used and used[0] >= quota:
             raise FlatError(429, "Regeneration quota exceeded for your subscription tier.")
         db.execute(
             "INSERT INTO usage_metrics (user_id, month, regenerations_used) VALUES (%s, to_char(now(), 'YYYY-MM'), 1) "

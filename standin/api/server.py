@@ -80,7 +80,7 @@ def build_server(settings: StandinSettings) -> ThreadingHTTPServer:
                 return 404, {"error": "Not Found"}
             try:
                 with psycopg.connect(settings.database_url, autocommit=True, connect_timeout=10) as connection:
-                    return route(Request(connection, settings.test_user, body, params))
+                    return route(Request(connection, settings.test_user, body, params, settings.regeneration_quota))
             except (AppError, FlatError) as error:
                 return error.status, error.body
             except Exception:

@@ -29,6 +29,17 @@ def test_init_writes_a_starter_that_loads_as_the_defaults(tmp_path: Path, monkey
     assert replace(load_config(written), source=None) == load_config(None)
 
 
+def test_init_shows_the_fly_settings_at_their_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    subprocess.run([GATES, "init"], capture_output=True, text=True, check=True)
+    written = tmp_path / "gates.toml"
+    text = written.read_text(encoding="utf-8")
+    assert '# per_environment_secrets = ["DATABASE_URL"]' in text
+    fly = text[text.index("[fly]") : text.index("[environments.")]
+    written.write_text("\n".join(line.removeprefix("# ") for line in fly.splitlines()), encoding="utf-8")
+    assert load_config(written).fly == load_config(None).fly
+
+
 def test_init_a_second_time_changes_nothing_and_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "gates.toml").write_text("[migrations]\npath = 'db'\n", encoding="utf-8")

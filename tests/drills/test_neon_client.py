@@ -9,6 +9,7 @@ import pytest
 
 from gates.neon import NeonClient, NeonError, OperationError
 from gates.secret import Secret
+from tests.helpers.echo_app import echoing_app
 from tests.helpers.fake_neon import API_KEY, FakeNeonState, fake_neon
 
 PROJECT = "proj-client-test"
@@ -88,6 +89,16 @@ def test_errors_are_one_sentence_without_the_key(state: FakeNeonState) -> None:
         client.list_branches()
     assert "401" in str(caught.value) and "wrong-key-123" not in str(caught.value)
     assert "wrong-key-123" not in repr(client.__dict__)
+
+
+def test_an_answer_repeating_the_request_shows_the_key_masked() -> None:
+    with (
+        echoing_app(403) as url,
+        NeonClient(Secret("echoed-key-456"), PROJECT, api_url=url) as client,
+        pytest.raises(NeonError) as caught,
+    ):
+        client.list_branches()
+    assert "echoed-key-456" not in str(caught.value) and "boom: Bearer ***" in str(caught.value)
 
 
 def test_unknown_branch_is_named(client: NeonClient) -> None:

@@ -148,3 +148,52 @@ def test_unknown_keys_are_warnings_only(tmp_path: Path, gate: Callable[..., tupl
     code, output = gate()
     assert code == 0, output
     assert "unknown key swap_sizee_mb" in output
+
+
+SECRETS_TOML = GATES_TOML + '[fly]\nrequired_secrets = ["DATABASE_URL", "AI_API_KEY"]\n'
+BAKED = {
+    "ENV in the Dockerfile": (
+        "Dockerfile.worker",
+        "USER 10001:10001",
+        "ENV NODE_OPTIONS=--enable-source-maps DATABASE_URL=postgres://app:s3cret@db/atlaris\nUSER 10001:10001",
+        "Dockerfile.worker:13 ENV DATABASE_URL bakes a secret into the image's config",
+    ),
+    "the old ENV form": (
+        "Dockerfile.worker",
+        "USER 10001:10001",
+        "ENV AI_API_KEY sk-s3cret value\nUSER 10001:10001",
+        "Dockerfile.worker:13 ENV AI_API_KEY bakes a secret into the image's config",
+    ),
+    "ARG on a continuation line": (
+        "Dockerfile.worker",
+        "USER 10001:10001",
+        "ARG NODE_MAJOR=20 \\\n    AI_API_KEY=sk-s3cret\nUSER 10001:10001",
+        "Dockerfile.worker:13 ARG AI_API_KEY bakes a secret into the image's history",
+    ),
+    "a fly.toml [env] secret": (
+        WORKER,
+        'NODE_ENV = "production"',
+        'NODE_ENV = "production"\nDATABASE_URL = "postgres://app:s3cret@atlaris-worker-prod/atlaris"',
+        f"{WORKER}: env.DATABASE_URL sets a secret in plain text",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAKED))
+def test_a_secret_baked_into_the_image_or_the_config_fails_naming_line_and_name_only(
+    tmp_path: Path, case: str, gate: Callable[..., tuple[int, str]]
+) -> None:
+    file, old, new, message = BAKED[case]
+    edit(project(tmp_path, SECRETS_TOML) / file, old, new)
+    code, output = gate()
+    assert code == 1, output
+    assert message in output
+    assert "s3cret" not in output
+
+
+def test_an_arg_that_is_no_secret_passes(tmp_path: Path, gate: Callable[..., tuple[int, str]]) -> None:
+    edit(
+        project(tmp_path, SECRETS_TOML) / "Dockerfile.worker", "USER 10001:10001", "ARG NODE_MAJOR=20\nUSER 10001:10001"
+    )
+    code, output = gate()
+    assert code == 0, output

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.developer_env import developer_environ
 from tests.helpers.fake_flyctl import FakeFlyctl, machine, release
 from tests.helpers.gate_run import run_gates
+from tests.helpers.leaks import run_reported
 
 WORKER, REGENERATOR = "atlaris-worker-staging", "atlaris-worker-regenerator-staging"
 GATES_TOML = f"""
@@ -117,6 +119,17 @@ def test_an_auth_error_is_one_sentence_naming_the_token(fake: FakeFlyctl, run: C
     assert code == 1
     assert "flyctl could not authenticate (You must be authenticated to view this.): check FLY_API_TOKEN" in output
     assert "fly-test-token" not in output
+
+
+def test_a_timeout_while_flyctl_runs_shows_no_token_even_at_vv(fake: FakeFlyctl, tmp_path: Path) -> None:
+    # -vv lifts pytest's cut of long locals: subprocess's frames would show the child's whole environment.
+    fake.answer(f"releases --app {WORKER}", hang_s=30)
+    arguments = ["-v", "--pyargs", "fly", "-o", "python_files=gate_*.py", "-m", "post_deploy and fly_health"]
+    arguments += ["--gates-env", "staging", "--gates-config=gates.toml", "--timeout=2"]
+    env = developer_environ(**fake.variables("fly-token-never-shown"), GATES_FLY_HEALTH_BUDGET_S="1")
+    code, written = run_reported(tmp_path, arguments, env)
+    assert code == 1 and "Timeout (>2.0s) from pytest-timeout" in written, written
+    assert "fly-token-never-shown" not in written
 
 
 def test_a_missing_token_fails_outside_local(fake: FakeFlyctl, run: Callable[..., tuple[int, str]]) -> None:

@@ -40,6 +40,26 @@ def test_a_healthy_deploy_passes_post_deploy(
     assert "5 passed" in output  # fly_health, queue_health and host_checks
 
 
+def test_a_secret_in_the_local_workers_files_fails_host_checks(
+    local_fly: Callable[..., LocalFlyPlatform],
+    tmp_path: Path,
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    worker_db: str,
+) -> None:
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "app.env").write_text(f"DATABASE_URL={worker_db}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # the local workers' working directory is where they were deployed from
+    platform = local_fly()
+    deploy_both(platform, platform.build(7))
+    environ = {**BUDGET, "DATABASE_URL": worker_db}
+    code, output = run_gates(pytester, monkeypatch, tmp_path, "post_deploy and host_checks", "local", environ)
+    assert code == 1, output
+    assert "config/app.env line 1 assigns DATABASE_URL: a secret is baked into the image" in output
+    assert worker_db not in output
+    assert "2 failed" in output
+
+
 def test_worker_no_start_on_the_regenerator_fails_its_deploy_and_fly_health(
     local_fly: Callable[..., LocalFlyPlatform],
     tmp_path: Path,

@@ -1,11 +1,10 @@
-"""`pytest -m "pre_deploy and migration_lint"` run for real, in a subprocess, on small histories."""
+"""`pytest -m "pre_deploy and migration_lint"` run for real, in a child pytest, on small histories."""
 
 from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
@@ -13,85 +12,88 @@ import pytest
 from migrations_checks.db.migrator import apply_pending
 from migrations_checks.lint.reader import read_folder
 from tests.helpers import write_drizzle
+from tests.helpers.gate_run import run_in_child
 
-ROOT = Path(__file__).parents[2]
+LintGate = Callable[..., pytest.RunResult]
 
 
-def run_lint_gate(
-    folder: str, tmp_path: Path, extra_config: str = "", env_name: str = "local", env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """The gate as a workflow runs it, on `tmp_path/folder`, with none of the caller's gate variables."""
-    config = tmp_path / "gates.toml"
-    config.write_text(f'[migrations]\npath = "{folder}"\n{extra_config}')
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "GATES_", "CI"))}
-    environment.update(env or {})
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
+@pytest.fixture
+def run_lint_gate(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> LintGate:
+    """The gate as a workflow runs it, at the root of an app folder holding only its gates.toml and
+    `folder`, with none of the caller's gate variables."""
+
+    def run(
+        folder: str, extra_config: str = "", env_name: str = "local", env: Mapping[str, str] | None = None
+    ) -> pytest.RunResult:
+        (pytester.path / "gates.toml").write_text(f'[migrations]\npath = "{folder}"\n{extra_config}')
+        environ = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "GATES_", "CI"))}
+        return run_in_child(
+            pytester,
+            monkeypatch,
             "-m",
             "pre_deploy and migration_lint",
-            f"--gates-config={config}",
             "--gates-env",
             env_name,
-            "-p",
-            "no:cacheprovider",
             "-q",
             "-p",
             "no:xdist",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=120,
-        check=False,
-    )
+            environ={**environ, **(env or {})},
+        )
+
+    return run
 
 
-def run_gate(
-    tmp_path: Path, migrations: dict[str, str], extra_config: str = "", env_name: str = "local"
-) -> subprocess.CompletedProcess[str]:
-    write_drizzle(tmp_path / "migrations", migrations)
-    return run_lint_gate("migrations", tmp_path, extra_config, env_name)
+@pytest.fixture
+def run_gate(pytester: pytest.Pytester, run_lint_gate: LintGate) -> Callable[..., pytest.RunResult]:
+    def run(migrations: dict[str, str], extra_config: str = "", env_name: str = "local") -> pytest.RunResult:
+        write_drizzle(pytester.path / "migrations", migrations)
+        return run_lint_gate("migrations", extra_config, env_name)
+
+    return run
 
 
 INIT = 'CREATE TABLE "users" ("id" uuid PRIMARY KEY, "email" text NOT NULL);'
 
 
-def test_passes_on_a_safe_history(tmp_path: Path) -> None:
-    result = run_gate(tmp_path, {"0000_init": INIT, "0001_add": 'ALTER TABLE "users" ADD COLUMN "name" text;'})
-    assert result.returncode == 0, result.stdout
-    assert "1 passed" in result.stdout
+RunGate = Callable[..., pytest.RunResult]
 
 
-def test_fails_on_an_error_finding_and_shows_it(tmp_path: Path) -> None:
-    result = run_gate(tmp_path, {"0000_init": INIT, "0001_drop": 'ALTER TABLE "users" DROP COLUMN "email";'})
-    assert result.returncode == 1
-    assert "0001_drop.sql:1:1: error [drop-column]" in result.stdout
-    assert "block the deploy to local" in result.stdout
+def output_of(result: pytest.RunResult) -> str:
+    return result.stdout.str() + result.stderr.str()
 
 
-def test_fails_on_an_unsuppressed_warning(tmp_path: Path) -> None:
-    result = run_gate(tmp_path, {"0000_init": INIT, "0001_index": 'CREATE INDEX "e" ON "users" ("email");'})
-    assert result.returncode == 1
-    assert "warning [create-index-non-concurrently]" in result.stdout
+def test_passes_on_a_safe_history(run_gate: RunGate) -> None:
+    result = run_gate({"0000_init": INIT, "0001_add": 'ALTER TABLE "users" ADD COLUMN "name" text;'})
+    result.assert_outcomes(passed=1)
+    assert result.ret == 0
 
 
-def test_passes_when_the_warning_is_acknowledged(tmp_path: Path) -> None:
+def test_fails_on_an_error_finding_and_shows_it(run_gate: RunGate) -> None:
+    result = run_gate({"0000_init": INIT, "0001_drop": 'ALTER TABLE "users" DROP COLUMN "email";'})
+    result.assert_outcomes(failed=1)
+    assert "0001_drop.sql:1:1: error [drop-column]" in output_of(result)
+    assert "block the deploy to local" in output_of(result)
+
+
+def test_fails_on_an_unsuppressed_warning(run_gate: RunGate) -> None:
+    result = run_gate({"0000_init": INIT, "0001_index": 'CREATE INDEX "e" ON "users" ("email");'})
+    result.assert_outcomes(failed=1)
+    assert "warning [create-index-non-concurrently]" in output_of(result)
+
+
+def test_passes_when_the_warning_is_acknowledged(run_gate: RunGate) -> None:
     sql = '-- gates: allow create-index-non-concurrently -- users has 40 rows\nCREATE INDEX "e" ON "users" ("email");'
-    assert run_gate(tmp_path, {"0000_init": INIT, "0001_index": sql}).returncode == 0
+    run_gate({"0000_init": INIT, "0001_index": sql}).assert_outcomes(passed=1)
 
 
-def test_fails_on_an_out_of_order_journal(tmp_path: Path) -> None:
-    folder = write_drizzle(tmp_path / "other", {"0000_a": INIT, "0001_b": "SELECT 1;"})
+def test_fails_on_an_out_of_order_journal(pytester: pytest.Pytester, run_lint_gate: LintGate) -> None:
+    folder = write_drizzle(pytester.path / "other", {"0000_a": INIT, "0001_b": "SELECT 1;"})
     journal = json.loads((folder / "meta" / "_journal.json").read_text())
     journal["entries"][1]["when"] = 1
     (folder / "meta" / "_journal.json").write_text(json.dumps(journal))
-    result = run_lint_gate("other", tmp_path)
-    assert result.returncode == 1
-    assert "[journal-out-of-order]" in result.stdout
+    result = run_lint_gate("other")
+    result.assert_outcomes(failed=1)
+    assert "[journal-out-of-order]" in output_of(result)
 
 
 @pytest.mark.parametrize(
@@ -101,70 +103,73 @@ def test_fails_on_an_out_of_order_journal(tmp_path: Path) -> None:
         ('[migrations.severity]\n"drop-colum" = "info"\n', "migrations.severity.drop-colum"),
     ],
 )
-def test_fails_with_one_sentence_on_a_bad_config(tmp_path: Path, extra: str, expected: str) -> None:
-    result = run_gate(tmp_path, {"0000_init": INIT}, extra_config=extra)
-    assert result.returncode == 4  # pytest's usage error: the run stops before any gate, printed once
-    assert (result.stdout + result.stderr).count(expected) == 1
-    assert "Traceback" not in result.stdout + result.stderr
+def test_fails_with_one_sentence_on_a_bad_config(run_gate: RunGate, extra: str, expected: str) -> None:
+    result = run_gate({"0000_init": INIT}, extra_config=extra)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR  # the run stops before any gate, printed once
+    assert output_of(result).count(expected) == 1
+    assert "Traceback" not in output_of(result)
 
 
-def test_staging_without_its_database_url_fails_naming_the_variable(tmp_path: Path) -> None:
-    result = run_gate(tmp_path, {"0000_init": INIT}, env_name="staging")
-    assert result.returncode == 1
-    assert "DATABASE_URL_STAGING is not set" in result.stdout
+def test_staging_without_its_database_url_fails_naming_the_variable(run_gate: RunGate) -> None:
+    result = run_gate({"0000_init": INIT}, env_name="staging")
+    result.assert_outcomes(failed=1)
+    assert "DATABASE_URL_STAGING is not set" in output_of(result)
 
 
-def staged_history(tmp_path: Path, scratch_database: str, applied: dict[str, str], pending: dict[str, str]) -> None:
+@pytest.fixture
+def staged_history(
+    pytester: pytest.Pytester, scratch_database: str
+) -> Callable[[dict[str, str], dict[str, str]], Path]:
     """A history of which `applied` is already on the database (with drizzle's bookkeeping)."""
-    write_drizzle(tmp_path / "applied", applied)
-    apply_pending(
-        scratch_database,
-        read_folder(tmp_path / "applied"),
-        lock_timeout="5s",
-        statement_timeout="60s",
-        connect_budget_s=5,
-    )
-    write_drizzle(tmp_path / "full", {**applied, **pending})
+
+    def write(applied: dict[str, str], pending: dict[str, str]) -> Path:
+        write_drizzle(pytester.path / "applied", applied)
+        apply_pending(
+            scratch_database,
+            read_folder(pytester.path / "applied"),
+            lock_timeout="5s",
+            statement_timeout="60s",
+            connect_budget_s=5,
+        )
+        return write_drizzle(pytester.path / "full", {**applied, **pending})
+
+    return write
 
 
-def run_staging_gate(tmp_path: Path, scratch_database: str) -> subprocess.CompletedProcess[str]:
-    return run_lint_gate("full", tmp_path, env_name="staging", env={"DATABASE_URL_STAGING": str(scratch_database)})
+@pytest.fixture
+def run_staging_gate(run_lint_gate: LintGate, scratch_database: str) -> Callable[[], pytest.RunResult]:
+    return lambda: run_lint_gate("full", env_name="staging", env={"DATABASE_URL_STAGING": str(scratch_database)})
 
 
-def test_staging_reports_only_what_is_pending_there(tmp_path: Path, scratch_database: str) -> None:
+def test_staging_reports_only_what_is_pending_there(
+    staged_history: Callable[..., Path], run_staging_gate: Callable[[], pytest.RunResult]
+) -> None:
     # 0000 holds an error but is already applied on staging: only the pending 0001 is judged.
     staged_history(
-        tmp_path,
-        scratch_database,
         applied={"0000_init": INIT + '\nCREATE TABLE "old" ("id" int);\nDROP TABLE "old";'},
         pending={"0001_add": 'ALTER TABLE "users" ADD COLUMN "name" text;'},
     )
-    result = run_staging_gate(tmp_path, scratch_database)
-    assert result.returncode == 0, result.stdout
+    run_staging_gate().assert_outcomes(passed=1)
 
 
-def test_staging_fails_on_a_pending_error(tmp_path: Path, scratch_database: str) -> None:
-    staged_history(
-        tmp_path,
-        scratch_database,
-        applied={"0000_init": INIT},
-        pending={"0001_drop": 'ALTER TABLE "users" DROP COLUMN "email";'},
+def test_staging_fails_on_a_pending_error(
+    staged_history: Callable[..., Path], run_staging_gate: Callable[[], pytest.RunResult]
+) -> None:
+    staged_history(applied={"0000_init": INIT}, pending={"0001_drop": 'ALTER TABLE "users" DROP COLUMN "email";'})
+    result = run_staging_gate()
+    result.assert_outcomes(failed=1)
+    assert "0001_drop.sql:1:1: error [drop-column]" in output_of(result)
+    assert "0000_init" not in output_of(result)
+
+
+def test_staging_fails_when_an_applied_migration_was_edited(
+    staged_history: Callable[..., Path], run_staging_gate: Callable[[], pytest.RunResult]
+) -> None:
+    full = staged_history(
+        applied={"0000_init": INIT}, pending={"0001_add": 'ALTER TABLE "users" ADD COLUMN "name" text;'}
     )
-    result = run_staging_gate(tmp_path, scratch_database)
-    assert result.returncode == 1
-    assert "0001_drop.sql:1:1: error [drop-column]" in result.stdout
-    assert "0000_init" not in result.stdout
-
-
-def test_staging_fails_when_an_applied_migration_was_edited(tmp_path: Path, scratch_database: str) -> None:
-    staged_history(
-        tmp_path,
-        scratch_database,
-        applied={"0000_init": INIT},
-        pending={"0001_add": 'ALTER TABLE "users" ADD COLUMN "name" text;'},
-    )
-    (tmp_path / "full" / "0000_init.sql").write_text(INIT + "\n-- edited after it was applied")
-    result = run_staging_gate(tmp_path, scratch_database)
-    assert result.returncode == 1
-    assert "the staging database has drifted" in result.stdout
-    assert "applied-migration-edited: 0000_init.sql changed after it was applied" in result.stdout
+    (full / "0000_init.sql").write_text(INIT + "\n-- edited after it was applied")
+    result = run_staging_gate()
+    result.assert_outcomes(failed=1)
+    assert "the staging database has drifted" in output_of(result)
+    assert "applied-migration-edited: 0000_init.sql changed after it was applied" in output_of(result)

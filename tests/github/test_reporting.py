@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,6 +41,7 @@ def test_errors(broken):
     pass
 """
 PASSING = "import pytest\n\n@pytest.mark.pre_deploy\ndef test_passes():\n    pass\n"
+SLOW = "\n@pytest.mark.pre_deploy\ndef test_slow():\n    __import__('time').sleep(0.3)\n"
 PASSWORD = "pw-never-shown"
 
 
@@ -74,6 +76,19 @@ def test_every_outcome_reaches_the_summary(pytester: pytest.Pytester, actions: F
     assert "RuntimeError: the fixture broke" in summary
 
 
+def test_the_summary_shows_each_gate_duration(pytester: pytest.Pytester, actions: FakeGitHub, tmp_path: Path) -> None:
+    run(pytester, PASSING + SLOW)
+    summary = (tmp_path / "summary.md").read_text()
+    assert "| gate | test | outcome | duration | why |" in summary
+    durations = {
+        test: float(seconds)
+        for test, seconds in re.findall(r"\| `test_gates\.py::(\w+)` \| [^|]+ \| (\d+\.\d\d) s \|", summary)
+    }
+    assert set(durations) == {"test_passes", "test_slow"}
+    assert 0.3 <= durations["test_slow"] < 5
+    assert durations["test_passes"] < 0.3
+
+
 def test_every_outcome_reaches_the_junit_xml(pytester: pytest.Pytester, actions: FakeGitHub, tmp_path: Path) -> None:
     run(pytester, GATES)
     cases = {
@@ -94,6 +109,16 @@ def test_secrets_are_masked_before_anything_prints(pytester: pytest.Pytester, ac
     assert result.outlines.index(masks[-1]) < result.outlines.index(
         next(line for line in result.outlines if "test session starts" in line)
     )
+
+
+def test_each_secret_the_suite_reads_is_masked(
+    pytester: pytest.Pytester, actions: FakeGitHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names = ("CLERK_SECRET_KEY", "FLY_API_TOKEN", "VERCEL_TOKEN", "NEON_API_KEY", "SMOKE_TEST_API_KEY")
+    for name in names:
+        monkeypatch.setenv(name, f"{name.lower()}-value")
+    masks = [line for line in run(pytester, PASSING).outlines if line.startswith("::add-mask::")]
+    assert [name for name in names if f"::add-mask::{name.lower()}-value" not in masks] == []
 
 
 def test_no_masks_are_printed_outside_actions(

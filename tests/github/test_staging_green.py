@@ -7,10 +7,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from gates.github.client import GitHubClient, GitHubError
+from gates.github.client import GitHubClient, GitHubError, Repository
 from gates.github.local_store import Answer
 from gates.github.staging_green import Verdict, staging_green
-from tests.helpers.fake_github import HEAD, TOKEN, FakeGitHub, running_fake
+from gates.secret import Secret
+from tests.helpers.echo_app import echoing_app
+from tests.helpers.fake_github import HEAD, REPO, TOKEN, FakeGitHub, running_fake
 
 CONTEXT = "deploy/staging"
 
@@ -142,6 +144,16 @@ def test_401_is_a_sentence_naming_the_token(fake: FakeGitHub) -> None:
     assert TOKEN not in message
 
 
+def test_an_answer_repeating_the_request_shows_the_token_masked() -> None:
+    with (
+        echoing_app(403) as url,
+        GitHubClient(Repository(url, REPO, Secret(TOKEN))) as client,
+        pytest.raises(GitHubError) as raised,
+    ):
+        client.branch_head("main")
+    assert TOKEN not in str(raised.value) and "(boom: Bearer ***)" in str(raised.value)
+
+
 @pytest.mark.parametrize(
     ("status", "hint"), [(403, "lacks a permission"), (404, "does not exist or the token cannot see it")]
 )
@@ -171,6 +183,26 @@ def test_secondary_rate_limit_without_retry_after_exceeds_a_short_budget(fake: F
     )
     with pytest.raises(GitHubError, match=r"hit GitHub's rate limit \(403\), and waiting again would exceed the 3 s"):
         verdict(retry_budget_s=3)
+
+
+def test_secondary_rate_limit_403_obeys_its_retry_after(fake: FakeGitHub) -> None:
+    green(fake)
+    limited = Answer(403, {"message": "You have exceeded a secondary rate limit."}, {"retry-after": "1"})
+    fake.fail("/status", limited)
+    started = time.monotonic()
+    assert verdict(retry_budget_s=5).green  # the default secondary wait (60 s) would exceed this budget
+    assert 1 <= time.monotonic() - started < 5
+    assert fake.reads("/status") == 2
+
+
+def test_secondary_rate_limit_403_whose_retry_after_exceeds_the_budget_fails_at_once(fake: FakeGitHub) -> None:
+    fake.fail(
+        "/branches/", Answer(403, {"message": "You have exceeded a secondary rate limit."}, {"retry-after": "30"})
+    )
+    started = time.monotonic()
+    with pytest.raises(GitHubError, match=r"hit GitHub's rate limit \(403\), and waiting again would exceed the 3 s"):
+        verdict(retry_budget_s=3)
+    assert time.monotonic() - started < 1
 
 
 def test_a_few_502s_are_retried(fake: FakeGitHub) -> None:

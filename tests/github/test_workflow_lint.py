@@ -42,18 +42,30 @@ def test_this_repositorys_workflows_pass(path: Path) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "job", "rule"),
     [
-        ("cancel-in-progress: false", "cancel-in-progress: true", "*", "concurrency"),
-        ("permissions: {}", "permissions: write-all", "*", "permissions"),
+        ("cancel-in-progress: false", "cancel-in-progress: true", "(workflow)", "concurrency"),
+        ("permissions: {}", "permissions: write-all", "(workflow)", "permissions"),
         ("    permissions:\n      contents: read\n      statuses: write\n", "", "deploy", "permissions"),
         ("      statuses: write\n", "      statuses: write\n      contents: write\n", "deploy", "permissions"),
-        ("@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1", "@v7", "*", "pinned-actions"),
+        ("@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1", "@v7", "(workflow)", "pinned-actions"),
         (
             "@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1",
             "@3d3c42e5aac5ba805825da76410c181273ba90b1",
-            "*",
+            "(workflow)",
             "pinned-actions",
         ),
         ("    timeout-minutes: 60\n", "", "deploy", "timeout"),
+        (
+            "    timeout-minutes: 60\n",
+            "    timeout-minutes: 60\n    concurrency:\n      group: deploy\n      cancel-in-progress: true\n",
+            "deploy",
+            "concurrency",
+        ),
+        (
+            "permissions: {}\n",
+            "permissions: {}\nenv:\n  FLY_API_TOKEN: ${{ secrets.FLY_API_TOKEN }}\n",
+            "(workflow)",
+            "secret-scope",
+        ),
         (
             "    env:\n      GATES_ENV: staging\n",
             "    env:\n      GATES_ENV: staging\n      T: ${{ secrets.FLY_API_TOKEN }}\n",
@@ -83,6 +95,13 @@ def test_each_rule_fails_a_staging_workflow_that_breaks_it(
     assert ("deploy-staging.yml", job, rule) in broken(tmp_path, STAGING, old, new)
 
 
+def test_a_workflow_level_problem_names_the_workflow_as_its_place(tmp_path: Path) -> None:
+    found = problems(tmp_path, STAGING.replace("cancel-in-progress: false", "cancel-in-progress: true"))
+    assert [str(problem) for problem in found] == [
+        "deploy-staging.yml: (workflow): [concurrency] a deploy workflow must queue, not cancel in progress"
+    ]
+
+
 @pytest.mark.parametrize(
     ("old", "new", "rule"),
     [
@@ -96,6 +115,11 @@ def test_each_rule_fails_a_staging_workflow_that_breaks_it(
         (
             "      - name: Migrate\n        run:",
             "      - name: Migrate\n        if: always()\n        run:",
+            "staging-green-first",
+        ),
+        (
+            "      - name: Staging green\n        run:",
+            "      - name: Staging green\n        continue-on-error: true\n        run:",
             "staging-green-first",
         ),
     ],
@@ -164,6 +188,35 @@ def test_the_gate_names_file_job_and_rule(pytester: pytest.Pytester) -> None:
     result = run_gate(pytester, STAGING.replace("    timeout-minutes: 60\n", ""), "deploy_rules")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*deploy-staging.yml: job deploy: [[]timeout[]] every job needs timeout-minutes*"])
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "finding"),
+    [
+        (
+            "--remote-only --strategy rolling\n",
+            "--remote-only --strategy rolling --region iad\n",
+            "*deploy-staging.yml: job deploy: [[]flyctl-flags[]] `flyctl deploy *`: flyctl deploy has no --region*",
+        ),
+        (
+            "vercel deploy --prebuilt",
+            "vercel deploy --prebuilt --production",
+            "*deploy-staging.yml: job deploy: [[]vercel-flags[]] `vercel deploy --prebuilt --production`: "
+            "vercel deploy has no --production*",
+        ),
+    ],
+)
+def test_a_flag_the_cli_does_not_have_fails_the_gate(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, old: str, new: str, finding: str
+) -> None:
+    # Shaped like `vercel <command> --help`: the flags the workflow uses, and no --production.
+    help_text = "  --prebuilt  Use prebuilt output\n  --prod  Production\n  -y, --yes  Skip questions\n  --environment"
+    fake_tool(pytester.path / "bin", "vercel", help_text, 0)
+    monkeypatch.setenv("GATES_VERCEL", str(pytester.path / "bin" / "vercel"))
+    assert old in STAGING
+    result = run_gate(pytester, STAGING.replace(old, new, 1), "cli_lines")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*1 command line(s) use flags the CLI does not have:*", finding])
 
 
 def test_the_gate_passes_this_repositorys_workflows(pytester: pytest.Pytester) -> None:

@@ -48,6 +48,9 @@ with open(path, "w") as f:
 if answer is None:
     sys.stderr.write("Error: unknown command for the fake: " + joined + "\\n")
     sys.exit(1)
+if answer.get("hang_s"):
+    import time
+    time.sleep(answer["hang_s"])
 sys.stdout.write(answer["stdout"])
 sys.stderr.write(answer["stderr"])
 sys.exit(answer["exit"])
@@ -77,9 +80,12 @@ class FakeFlyctl:
         return fake
 
     def environ(self, token: str = "fly-test-token") -> dict[str, str]:
-        """An environment with the fake first on PATH (only there: no real flyctl can answer) and a token."""
+        """This process's environment with the fake's `variables`."""
+        return {**os.environ, **self.variables(token)}
+
+    def variables(self, token: str = "fly-test-token") -> dict[str, str]:
+        """The fake first on PATH (only there: no real flyctl can answer), its state file and a token."""
         return {
-            **os.environ,
             "PATH": f"{self.bin_dir}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin",
             "FAKE_FLYCTL_STATE": str(self.state_file),
             "FLY_API_TOKEN": token,
@@ -94,12 +100,14 @@ class FakeFlyctl:
         stderr: str = "",
         exit: int = 0,
         then: FakeFlyctl | None = None,
+        hang_s: float = 0,
     ) -> None:
-        """Answer `command`; once it is called, the answers registered on `then` (a `staged()` fake) apply."""
+        """Answer `command` (after `hang_s` seconds of silence); once it is called, the answers registered
+        on `then` (a `staged()` fake) apply."""
         state = self._state()
         text = render(data) if data is not None else stdout
         after = then._state()["answers"] if then is not None else {}
-        state["answers"][command] = {"stdout": text, "stderr": stderr, "exit": exit, "then": after}
+        state["answers"][command] = {"stdout": text, "stderr": stderr, "exit": exit, "then": after, "hang_s": hang_s}
         self.state_file.write_text(json.dumps(state), encoding="utf-8")
 
     def staged(self, name: str) -> FakeFlyctl:

@@ -1,7 +1,8 @@
 """A fake GitHub API for tests: the local status store plus faults, a request log and hooks.
 
-Faults are answers served before the store answers, to requests whose path matches their pattern:
-a 401, a rate limit with its headers, a run of 502s. Hooks run before each request, so a test can
+Faults are answers served before the store answers, to requests whose path matches their pattern
+(and method, when given): a 401, a rate limit with its headers, a run of 502s, a 403 on posting a
+comment as a fork's read-only token gets. Hooks run before each request, so a test can
 turn a pending status green after a few reads.
 """
 
@@ -24,21 +25,21 @@ HEAD = "a" * 40  # main's head
 class FakeGitHub(LocalStore):
     def __init__(self) -> None:
         super().__init__(REPO)
-        self.faults: list[tuple[str, Answer]] = []
+        self.faults: list[tuple[str, str | None, Answer]] = []
         self.requests: list[tuple[str, str]] = []
         self.headers: list[dict[str, str]] = []
         self.hooks: list[Callable[[FakeGitHub, str, str], None]] = []
 
-    def fail(self, pattern: str, answer: Answer, times: int = 1) -> None:
-        self.faults.extend([(pattern, answer)] * times)
+    def fail(self, pattern: str, answer: Answer, times: int = 1, method: str | None = None) -> None:
+        self.faults.extend([(pattern, method, answer)] * times)
 
     def handle(self, method: str, path: str, query: dict[str, str], body: Any, headers: Mapping[str, str]) -> Answer:
         self.requests.append((method, path))
         self.headers.append(dict(headers))
         for hook in self.hooks:
             hook(self, method, path)
-        for index, (pattern, answer) in enumerate(self.faults):
-            if re.search(pattern, path):
+        for index, (pattern, only, answer) in enumerate(self.faults):
+            if re.search(pattern, path) and only in (None, method):
                 del self.faults[index]
                 return answer
         return super().handle(method, path, query, body, headers)

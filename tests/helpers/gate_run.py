@@ -1,9 +1,11 @@
-"""Run the installed gates in a pytest of their own (in this process, through `pytester`), as a
-workflow would: `pytest --pyargs fly -m MARKER --gates-env ENV`, with a gates.toml of the test's own."""
+"""Run the installed gates in a pytest of their own, through `pytester`, as a workflow would, with a
+gates.toml of the test's own: in this process (`run_gates`), or in a child process (`run_in_child`)
+where the run needs its own environment variables or signals."""
 
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 from collections.abc import Mapping
 from pathlib import Path
@@ -53,3 +55,19 @@ def run_gates(
         "python_files=gate_*.py",  # until the plugin collects installed gate modules itself
     )
     return int(result.ret), "\n".join(result.outlines + result.errlines)
+
+
+def run_in_child(
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    *args: str,
+    environ: Mapping[str, str],
+    timeout: float = 120,
+) -> pytest.RunResult:
+    """pytest in a child process, as a workflow step runs it: in `pytester.path` (which holds the
+    run's gates.toml, so the installed gates are collected) and with exactly `environ`."""
+    for name in set(os.environ) - set(environ):
+        monkeypatch.delenv(name)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    return pytester.runpytest_subprocess("-p", "no:cacheprovider", *args, timeout=timeout)

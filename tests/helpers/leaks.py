@@ -3,12 +3,12 @@
 The session runs in a subprocess with `-v -rA --tb=long --showlocals`, a JUnit file and a JSON
 report (pytest-json-report): the terminal, both files and the exit code come back as one text, for
 a test to search for the secrets it passed in through the environment (never in the source, which
-the traceback shows).
+the traceback shows). `env` is the child's whole environment (see `developer_env`), so nothing of
+the caller's own run decides what the child sees.
 """
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -32,7 +32,7 @@ def run_reported(folder: Path, arguments: list[str], env: Mapping[str, str], tim
             *arguments,
         ],
         cwd=folder,
-        env={**os.environ, **env},
+        env=dict(env),
         capture_output=True,
         text=True,
         timeout=timeout_s,

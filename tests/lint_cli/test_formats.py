@@ -113,7 +113,7 @@ def test_github(result: LintResult) -> None:
     # Suppressed findings are accepted in review: counted, not annotated.
     assert len(lines) == 4
     assert not lines[-1].startswith("::")
-    assert "1 error, 1 warning, 1 info, 1 suppressed" in lines[-1]
+    assert lines[-1].startswith("gates lint: 1 error, 1 warning, 1 info, 1 suppressed")
 
 
 def test_github_escapes_properties_and_message() -> None:
@@ -143,6 +143,7 @@ def test_sarif_is_valid_and_complete(result: LintResult, sarif_validator: jsonsc
     sarif_validator.validate(log)
     assert log["version"] == "2.1.0" and log["$schema"].endswith("sarif-schema-2.1.0.json")
     [run] = log["runs"]
+    assert run["tool"]["driver"]["name"] == "deploy-gates"
     rules = run["tool"]["driver"]["rules"]
     assert [rule["id"] for rule in rules] == list(all_rules())
     drop_column = rules[list(all_rules()).index("drop-column")]

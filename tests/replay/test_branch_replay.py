@@ -27,6 +27,7 @@ from gates.scratch_db import ScratchServer
 from migrations_checks.db.branch_copy import COPY_PREFIX, copy_name
 from migrations_checks.db.migrator import apply_pending
 from migrations_checks.lint.reader import read_folder
+from tests.helpers.gate_run import run_in_child
 from tests.replay.conftest import REPO, write_history
 
 GATE = REPO / "migrations_checks" / "gate_migration_replay_branch.py"
@@ -228,14 +229,16 @@ def test_ctrl_c_during_the_migration_still_deletes_the_copy(gate: Gate) -> None:
     assert gate.copies_left() == []
 
 
-def test_without_the_target_url_the_gate_skips_locally_and_fails_in_ci(gate: Gate) -> None:
+def test_without_the_target_url_the_gate_skips_locally_and_fails_in_ci(
+    gate: Gate, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
     gate.prepare("SELECT 1;")
     argv, env = gate.command()
     del env["DATABASE_URL"]
+    gate_args = argv[argv.index("-q") :]
 
-    local = subprocess.run(argv, cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
-    ci = subprocess.run(argv, cwd=REPO, env={**env, "CI": "true"}, capture_output=True, text=True, timeout=60)
+    run_in_child(pytester, monkeypatch, *gate_args, environ=env, timeout=60).assert_outcomes(skipped=1)
+    ci = run_in_child(pytester, monkeypatch, *gate_args, environ={**env, "CI": "true"}, timeout=60)
 
-    assert local.returncode == 0 and "1 skipped" in local.stdout, local.stdout
-    assert ci.returncode == 1
-    assert "DATABASE_URL is not set: the gate copies the local database" in ci.stdout
+    ci.assert_outcomes(failed=1)
+    assert "DATABASE_URL is not set: the gate copies the local database" in ci.stdout.str()

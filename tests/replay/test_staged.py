@@ -11,7 +11,7 @@ from gates.config import MigrationSettings
 from gates.scratch_db import ScratchServer
 from migrations_checks.db.migrator import apply_pending
 from migrations_checks.db.replay import replay_database
-from migrations_checks.db.staged import deprecation_problems, drift_problems, relied_deprecations, unstaged_problems
+from migrations_checks.db.staged import deprecation_problems, drift_problems, unstaged_problems
 from migrations_checks.db.status import DatabaseStatus, read_status
 from migrations_checks.lint.reader import MigrationSet, read_folder
 from tests.replay.conftest import HistoryFactory, journal_prefix
@@ -67,15 +67,6 @@ def test_a_drop_before_its_deprecation_is_live_is_reported(
         "which is pending on production: release the deprecation to production first"
         for column in ("locked_at", "locked_by")
     ]
-
-
-def test_drops_rely_only_on_earlier_deprecations(example: MigrationSet) -> None:
-    relied = relied_deprecations(example.files, {"0005_validate_cap_drop_lock_columns"})
-
-    assert {(r.target, r.deprecated_in) for r in relied} == {
-        ("job_queue.locked_at", "0001_plan_archived_at"),
-        ("job_queue.locked_by", "0001_plan_archived_at"),
-    }
 
 
 def test_an_edited_migration_on_staging_is_drift(

@@ -32,18 +32,28 @@ THREE = [
 ]
 
 
-def cli(*args: str, database_url: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-    if database_url is not None:
-        env["DATABASE_URL"] = database_url
-    return subprocess.run(
-        [sys.executable, "-m", "migrations_checks", *args],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**env, "PYTHONPATH": str(REPO)},
-    )
+Cli = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture
+def cli(tmp_path_factory: pytest.TempPathFactory) -> Cli:
+    """`python -m migrations_checks ARGS` in a folder with no gates.toml above it: the defaults apply."""
+    cwd = tmp_path_factory.mktemp("no_config")
+
+    def run(*args: str, database_url: str | None = None) -> subprocess.CompletedProcess[str]:
+        env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+        if database_url is not None:
+            env["DATABASE_URL"] = database_url
+        return subprocess.run(
+            [sys.executable, "-m", "migrations_checks", *args],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**env, "PYTHONPATH": str(REPO)},
+        )
+
+    return run
 
 
 def states(url: str, history: MigrationSet) -> dict[str, str]:
@@ -59,7 +69,7 @@ def test_applied_and_pending(scratch_database: str, make_history: HistoryFactory
 
 
 def test_an_empty_database_has_everything_pending_and_is_left_untouched(
-    scratch_database: str, make_history: HistoryFactory
+    cli: Cli, scratch_database: str, make_history: HistoryFactory
 ) -> None:
     history = make_history(THREE)
 
@@ -72,7 +82,7 @@ def test_an_empty_database_has_everything_pending_and_is_left_untouched(
         assert connection.execute("SELECT to_regnamespace('drizzle')").fetchone() == (None,)
 
 
-def test_an_edited_file_is_reported(scratch_database: str, make_history: HistoryFactory) -> None:
+def test_an_edited_file_is_reported(cli: Cli, scratch_database: str, make_history: HistoryFactory) -> None:
     history = make_history(THREE)
     apply_pending(scratch_database, history, **TIMEOUTS)
     history.files[1].path.write_text("CREATE TABLE b (id bigint);")
@@ -88,7 +98,9 @@ def test_an_edited_file_is_reported(scratch_database: str, make_history: History
     assert set(by_tag["0000_a"]) >= {"tag", "state", "hash"}
 
 
-def test_an_out_of_order_entry_is_skipped_forever(scratch_database: str, make_history: HistoryFactory) -> None:
+def test_an_out_of_order_entry_is_skipped_forever(
+    cli: Cli, scratch_database: str, make_history: HistoryFactory
+) -> None:
     applied = make_history(THREE[:2], whens=[FIRST_WHEN, FIRST_WHEN + 2000])
     apply_pending(scratch_database, applied, **TIMEOUTS)
     merged = make_history(
@@ -105,7 +117,7 @@ def test_an_out_of_order_entry_is_skipped_forever(scratch_database: str, make_hi
     assert "2 applied, 0 pending, 0 edited, 1 skipped" in result.stdout
 
 
-def test_an_unreachable_database_exits_2_with_the_password_masked(make_history: HistoryFactory) -> None:
+def test_an_unreachable_database_exits_2_with_the_password_masked(cli: Cli, make_history: HistoryFactory) -> None:
     history = make_history(THREE)
 
     result = cli(
@@ -131,7 +143,7 @@ def local_neon(scratch_database: str) -> Iterator[LocalNeon]:
 
 
 def test_migrate_command_applies_then_does_nothing(
-    scratch_database: str, make_history: HistoryFactory, local_neon: LocalNeon
+    cli: Cli, scratch_database: str, make_history: HistoryFactory, local_neon: LocalNeon
 ) -> None:
     history = make_history(THREE)
 
@@ -145,7 +157,7 @@ def test_migrate_command_applies_then_does_nothing(
 
 
 def test_local_migrate_records_the_point_in_time_the_drill_branches_from(
-    scratch_database: str, make_history: HistoryFactory, local_neon: LocalNeon
+    cli: Cli, scratch_database: str, make_history: HistoryFactory, local_neon: LocalNeon
 ) -> None:
     history = make_history(THREE)
     name = database_name(scratch_database) or ""
@@ -167,7 +179,7 @@ def test_local_migrate_records_the_point_in_time_the_drill_branches_from(
 
 
 def test_local_migrate_with_the_app_connected_records_no_point_and_says_why(
-    scratch_database: str, make_history: HistoryFactory, local_neon: LocalNeon
+    cli: Cli, scratch_database: str, make_history: HistoryFactory, local_neon: LocalNeon
 ) -> None:
     history = make_history(THREE)
     with psycopg.connect(scratch_database):  # the running app
@@ -180,7 +192,11 @@ def test_local_migrate_with_the_app_connected_records_no_point_and_says_why(
 
 
 def test_migrate_outside_local_records_no_point(
-    scratch_database: str, make_history: HistoryFactory, local_neon: LocalNeon, monkeypatch: pytest.MonkeyPatch
+    cli: Cli,
+    scratch_database: str,
+    make_history: HistoryFactory,
+    local_neon: LocalNeon,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("GATES_ENV", "staging")
     history = make_history(THREE)
@@ -192,7 +208,9 @@ def test_migrate_outside_local_records_no_point(
     assert local_neon.points(database_name(scratch_database) or "") == []
 
 
-def test_migrate_command_reports_a_failing_statement(scratch_database: str, make_history: HistoryFactory) -> None:
+def test_migrate_command_reports_a_failing_statement(
+    cli: Cli, scratch_database: str, make_history: HistoryFactory
+) -> None:
     history = make_history([*THREE[:2], ("0002_broken", "CREATE TABLE a (id int);", None)])
 
     result = cli("migrate", "--database-url", scratch_database, str(history.root))
@@ -203,7 +221,7 @@ def test_migrate_command_reports_a_failing_statement(scratch_database: str, make
     assert states(scratch_database, history) == {"0000_a": "pending", "0001_b": "pending", "0002_broken": "pending"}
 
 
-def test_plain_folders_are_refused_as_a_usage_error(scratch_database: str, tmp_path: Path) -> None:
+def test_plain_folders_are_refused_as_a_usage_error(cli: Cli, scratch_database: str, tmp_path: Path) -> None:
     folder = tmp_path / "plain"
     folder.mkdir()
     (folder / "001_a.sql").write_text("SELECT 1;")
@@ -214,14 +232,14 @@ def test_plain_folders_are_refused_as_a_usage_error(scratch_database: str, tmp_p
     assert "only Drizzle folders are supported" in result.stderr
 
 
-def test_the_database_can_come_from_database_url(scratch_database: str, make_history: HistoryFactory) -> None:
+def test_the_database_can_come_from_database_url(cli: Cli, scratch_database: str, make_history: HistoryFactory) -> None:
     history = make_history(THREE)
     result = cli("status", str(history.root), database_url=str(scratch_database))
     assert result.returncode == 0, result.stderr
     assert "0 applied, 3 pending" in result.stdout
 
 
-def test_without_any_database_it_says_how_to_name_one(make_history: HistoryFactory) -> None:
+def test_without_any_database_it_says_how_to_name_one(cli: Cli, make_history: HistoryFactory) -> None:
     result = cli("status", str(make_history(THREE).root))
     assert result.returncode == 2
     assert result.stderr.strip() == "migrations-checks: no database: pass --database-url URL or set DATABASE_URL"
@@ -257,7 +275,7 @@ def test_a_tracking_row_without_created_at_makes_everything_pending_as_for_drizz
 
 
 def test_migrate_on_a_plain_postgres_names_the_prelude_then_runs_it_with_the_flag(
-    scratch_database: str, make_history: HistoryFactory, tmp_path: Path
+    cli: Cli, scratch_database: str, make_history: HistoryFactory, tmp_path: Path
 ) -> None:
     role = f"platform_role_{uuid.uuid4().hex[:12]}"  # roles are server-wide: one no other test made
     history = make_history([("0000_grant", f'CREATE TABLE a (id int);\nGRANT SELECT ON a TO "{role}";', None)])

@@ -100,6 +100,7 @@ def test_github_settings_default_and_parse(tmp_path: Path) -> None:
         ("[github]\nstaging_contxt = 'x'\n", "github.staging_contxt in * is not a known setting*"),
         ("[github]\npending_budget_s = 0\n", "github.pending_budget_s in * must be a positive, finite number*"),
         ("[github]\nstaging_branch = ' '\n", "github.staging_branch in * must not be empty"),
+        ("[github]\nreview_author = ''\n", "github.review_author in * must not be empty"),
     ],
 )
 def test_github_settings_refuse_bad_values(tmp_path: Path, body: str, message: str) -> None:
@@ -134,3 +135,21 @@ def test_lowering_a_rule_that_keeps_the_gate_closed_fails_at_load(tmp_path: Path
     path.write_text(f'[migrations.severity]\n"{rule_id}" = "warning"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=rf"^migrations\.severity\.{rule_id} in .* cannot be lowered from error"):
         load_config(path)
+
+
+@pytest.mark.parametrize("names", ['["DATABASE_URL", "AI API KEY"]', '["1KEY"]', '["KEY;rm"]', '[""]'])
+@pytest.mark.parametrize("key", ["required_secrets", "per_environment_secrets"])
+def test_secret_names_must_be_variable_names(tmp_path: Path, key: str, names: str) -> None:
+    path = tmp_path / "gates.toml"
+    path.write_text(f"[fly]\n{key} = {names}\n")
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    assert str(raised.value).startswith(f"fly.{key} in {path} must be a list of secret names")
+
+
+def test_the_secret_names_are_both_lists_once_each(tmp_path: Path) -> None:
+    path = tmp_path / "gates.toml"
+    path.write_text(
+        '[fly]\nrequired_secrets = ["DATABASE_URL", "AI_API_KEY"]\nper_environment_secrets = ["_TOKEN", "AI_API_KEY"]\n'
+    )
+    assert load_config(path).fly.secret_names == ("DATABASE_URL", "AI_API_KEY", "_TOKEN")

@@ -1,9 +1,10 @@
 """No secret reaches the terminal, JUnit or the JSON report when pytest-timeout fires inside a call
-into the driver or the HTTP library, with `--tb=long --showlocals`.
+into the driver, the HTTP library or a CLI's subprocess, with `-vv --tb=long --showlocals`.
 
 A `Dsn` masks its own repr, but psycopg turns it into plain strings and dicts (`conninfo`,
-`params`) in its own frames, and httpx's frames hold the request headers: only cutting those
-frames off at our call (`SecretBoundary`) keeps them out of the traceback.
+`params`) in its own frames, httpx's frames hold the request headers and subprocess's the argument
+list and environment: only cutting those frames off at our call (`SecretBoundary`) keeps them out
+of the traceback.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.developer_env import developer_environ
 from tests.helpers.leaks import run_reported
 
 PASSWORD = "Pw-never-shown-81"
@@ -26,6 +28,7 @@ HANGING_CALLS = textwrap.dedent(
     import httpx
     import pytest
 
+    from drills.vercel_cli import VercelCli
     from gates.connect import connect
     from gates.dsn import Dsn
     from gates.secret import BearerAuth, Secret, SecretBoundary
@@ -49,13 +52,23 @@ HANGING_CALLS = textwrap.dedent(
     def test_request_hangs():
         with httpx.Client(timeout=30) as client, SecretBoundary():
             client.get(f"http://127.0.0.1:{PORT}/", auth=BearerAuth(Secret(os.environ["LEAK_TOKEN"])))
+
+
+    @pytest.mark.timeout(1, method="signal")
+    def test_vercel_hangs():
+        VercelCli(Secret(os.environ["LEAK_TOKEN"]), "team_x", "prj_x", executable="./vercel").promote("dpl_x", 30)
     """
 )
+HANGING_CLI = "#!/bin/sh\nsleep 30\n"
 
 
 @pytest.mark.timeout(120)
 def test_a_timeout_inside_the_driver_or_http_library_shows_no_secret(tmp_path: Path) -> None:
     (tmp_path / "test_hanging.py").write_text(HANGING_CALLS)
-    code, written = run_reported(tmp_path, ["test_hanging.py"], {"LEAK_PASSWORD": PASSWORD, "LEAK_TOKEN": TOKEN})
-    assert code == 1 and written.count("Timeout (>1.0s) from pytest-timeout") >= 3, written
+    (tmp_path / "vercel").write_text(HANGING_CLI)
+    (tmp_path / "vercel").chmod(0o755)
+    env = developer_environ(LEAK_PASSWORD=PASSWORD, LEAK_TOKEN=TOKEN)
+    # -vv: pytest no longer cuts long locals, so subprocess's argument lists show in full
+    code, written = run_reported(tmp_path, ["-v", "test_hanging.py"], env)
+    assert code == 1 and written.count("Timeout (>1.0s) from pytest-timeout") >= 4, written
     assert PASSWORD not in written and TOKEN not in written

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 import httpx
 import pytest
@@ -15,6 +11,7 @@ from gates.secret import Secret
 from smoke.api_client import ApiError, PlanApi
 from smoke.auth import AuthError, ClerkCredentials, ClerkSessionTokens, StaticToken
 from tests.helpers.auth import sent_authorization
+from tests.helpers.echo_app import echoing_app as echoing
 from tests.helpers.fake_clerk import SECRET, FakeClerk
 
 
@@ -93,23 +90,8 @@ def test_the_static_token_is_sent_as_is_and_never_shown() -> None:
 @pytest.fixture
 def echoing_app() -> Iterator[str]:
     """An app that answers every request with a 500 whose body repeats the request's Authorization."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = json.dumps({"error": "boom", "received": self.headers.get("Authorization", "")}).encode()
-            self.send_response(500)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with echoing(500) as url:
+        yield url
 
 
 def test_a_minted_token_an_app_echoes_back_is_never_shown(clerk: FakeClerk, echoing_app: str) -> None:

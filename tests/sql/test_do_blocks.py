@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from migrations_checks.lint.sql.do_blocks import DoBlock, is_do_block, unwrap_do_block
-from migrations_checks.lint.sql.splitter import position, split_sql
+from migrations_checks.lint.sql.positions import position
+from migrations_checks.lint.sql.splitter import split_sql
 
 BP = "--> statement-breakpoint"
 

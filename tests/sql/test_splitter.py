@@ -14,7 +14,8 @@ from sqlglot import exp
 from sqlglot.dialects.postgres import Postgres
 from sqlglot.tokens import TokenType
 
-from migrations_checks.lint.sql.splitter import Chunk, position, split_sql, trailing_comments
+from migrations_checks.lint.sql.positions import position
+from migrations_checks.lint.sql.splitter import Chunk, split_sql, trailing_comments
 
 BP = "--> statement-breakpoint"
 

@@ -18,6 +18,7 @@ import pytest
 from standin.stack import Stack, free_port
 from tests.helpers.config import write_example_config
 from tests.helpers.developer_env import developer_environ
+from tests.helpers.gate_run import run_in_child
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -48,19 +49,18 @@ def _postgres_serving(pgdata: Path) -> list[int]:
     return pids
 
 
-def _local_smoke(cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """`pytest -m smoke --gates-env local` as the README says, in `cwd`, with no input given."""
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-m", "smoke", "--gates-env", "local", "-p", "no:cacheprovider", "-rA"],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+def _local_smoke(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, env: dict[str, str]
+) -> tuple[pytest.RunResult, str]:
+    """`pytest -m smoke --gates-env local` as the README says, at `pytester.path`, with no input given."""
+    result = run_in_child(pytester, monkeypatch, "-m", "smoke", "--gates-env", "local", "-rA", environ=env)
+    return result, result.stdout.str() + result.stderr.str()
 
 
-def test_up_serves_the_whole_stack_and_down_stops_it(tmp_path: Path) -> None:
+def test_up_serves_the_whole_stack_and_down_stops_it(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tmp_path = pytester.path  # the smoke runs at the root of the folder the stand-in was started in
     key = "cli-test-key-never-printed"
     env = developer_environ(STANDIN_API_KEY=key, MOCK_GENERATION_DELAY_MS="100", WORKER_POLL_INTERVAL_MS="50")
     port = free_port()
@@ -72,9 +72,9 @@ def test_up_serves_the_whole_stack_and_down_stops_it(tmp_path: Path) -> None:
         state = tmp_path / ".gates" / "standin"
         smoke_env = state / "smoke.env"
         assert smoke_env.stat().st_mode & 0o777 == 0o600 and f"SMOKE_TEST_API_KEY={key}" in smoke_env.read_text()
-        smoke = _local_smoke(tmp_path, env)  # finds the running stand-in's inputs by itself
-        assert smoke.returncode == 0 and "1 passed" in smoke.stdout, smoke.stdout + smoke.stderr
-        assert key not in smoke.stdout + smoke.stderr
+        smoke, output = _local_smoke(pytester, monkeypatch, env)  # finds the running stand-in's inputs by itself
+        smoke.assert_outcomes(passed=1)
+        assert key not in output
         status = _standin(tmp_path, "status", env=env)
         assert status.returncode == 0 and status.stdout.count("ready") == 3, status.stdout
         answer = httpx.get(f"http://127.0.0.1:{port}/api/health/worker", headers={"Authorization": f"Bearer {key}"})
@@ -170,9 +170,11 @@ def test_up_with_worker_exit_starts_the_fault_warns_and_succeeds(tmp_path: Path)
     assert down.returncode == 0 and "stopped Postgres" in down.stdout, down.stderr
 
 
-def test_the_local_smoke_without_a_running_standin_says_what_to_run(tmp_path: Path) -> None:
-    write_example_config(tmp_path)
-    smoke = _local_smoke(tmp_path, developer_environ())
-    assert smoke.returncode == 0 and "1 skipped" in smoke.stdout, smoke.stdout + smoke.stderr
-    assert "or, for the local stand-in: no stand-in runs in " in smoke.stdout
-    assert "run `python -m standin up` there" in smoke.stdout
+def test_the_local_smoke_without_a_running_standin_says_what_to_run(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_example_config(pytester.path)
+    smoke, output = _local_smoke(pytester, monkeypatch, developer_environ())
+    smoke.assert_outcomes(skipped=1)
+    assert "or, for the local stand-in: no stand-in runs in " in output
+    assert "run `python -m standin up` there" in output

@@ -40,3 +40,13 @@ def test_regenerate_enqueues_a_job_counts_quota_and_refuses_as_the_app_does(
             429,
             {"error": "Regeneration quota exceeded for your subscription tier."},
         )
+
+
+def test_the_regeneration_quota_setting_replaces_every_tiers_quota(
+    standin: Factory, http: Callable[..., httpx.Client]
+) -> None:
+    with standin(("api",), STANDIN_REGENERATION_QUOTA="7") as stack:
+        client = http(stack)
+        plan_id = client.post("/api/v1/plans", json=PLAN).json()["id"]
+        answers = [client.post(f"/api/v1/plans/{plan_id}/regenerate").status_code for _ in range(8)]
+        assert answers == [202] * 7 + [429]

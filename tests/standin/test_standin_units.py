@@ -91,11 +91,13 @@ def test_faults_and_settings_refuse_unknown_or_bad_values() -> None:
         parse_faults("worker_sleepy")
     settings = StandinSettings.from_env({"DATABASE_URL": "postgresql:///x", "MOCK_GENERATION_DELAY_MS": "250"})
     assert settings.mock_delay_s == 0.25 and settings.poll_interval_s == 2.0
+    assert settings.regeneration_quota is None  # the contract's per-tier quotas
     for environ, message in (
         ({}, "DATABASE_URL is not set"),
         ({"WORKER_POLL_INTERVAL_MS": "5"}, "WORKER_POLL_INTERVAL_MS='5' must be at least 10"),
         ({"STANDIN_RECLAIM_AFTER_S": "soon"}, "STANDIN_RECLAIM_AFTER_S='soon' is not a number"),
         ({"STANDIN_FAULTS": "nope"}, "unknown fault"),
+        ({"STANDIN_REGENERATION_QUOTA": "-1"}, "STANDIN_REGENERATION_QUOTA='-1' must be at least 0"),
     ):
         with pytest.raises(SettingsError, match=message):
             StandinSettings.from_env({"DATABASE_URL": "x", **environ} if environ else environ)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlglot import exp
 
@@ -18,6 +18,9 @@ _MAY_CHANGE_DATA = frozenset({"UPDATE", "DELETE", "WITH", "INSERT", "SELECT", "M
 _TRANSACTION_CONTROL = frozenset(
     {"BEGIN", "START TRANSACTION", "COMMIT", "END", "ROLLBACK", "ABORT", "PREPARE TRANSACTION", "COMMIT PREPARED"}
 )
+# A statement's sqlglot tree, built only when called: most statements are read from words alone.
+Tree = Callable[[], exp.Expression | None]
+
 _SIMPLE_VERBS = {
     "CREATE DATABASE": "create_database",
     "ALTER SYSTEM": "alter_system",
@@ -25,8 +28,9 @@ _SIMPLE_VERBS = {
 }
 
 
-def describe(kind: str, words: Sequence[Word], tree: exp.Expression | None) -> list[Action] | None:
-    """The actions of a statement of command `kind`; None when its words cannot be understood."""
+def describe(kind: str, words: Sequence[Word], tree: Tree) -> list[Action] | None:
+    """The actions of a statement of command `kind`; None when its words cannot be understood.
+    Only the extractors of statements that may hold an UPDATE or DELETE call `tree`."""
     if kind == "ALTER TABLE":
         return alter_table(words)
     if kind == "CREATE TABLE":
@@ -50,7 +54,7 @@ def describe(kind: str, words: Sequence[Word], tree: exp.Expression | None) -> l
     if kind == "MERGE":
         return merge_changes(words)
     if kind in _MAY_CHANGE_DATA:
-        return data_changes(words, tree)
+        return data_changes(words, tree())
     if kind == "TRUNCATE":
         return objects.truncate(words)
     if kind == "VACUUM":
@@ -79,12 +83,12 @@ def _transaction_control(kind: str, words: Sequence[Word]) -> Action:
     return Action("transaction_control", object_kind="chains" if chains else "ends")
 
 
-def _create_table(words: Sequence[Word], tree: exp.Expression | None) -> list[Action] | None:
+def _create_table(words: Sequence[Word], tree: Tree) -> list[Action] | None:
     """A table, and with `AS query` whatever the query changes: a data-modifying WITH clause runs."""
     table = objects.create_table(words)
     if table is None or not has_keyword(top_level(words), "AS"):
         return table
-    changes = data_changes(words, tree)
+    changes = data_changes(words, tree())
     return None if changes is None else table + [a for a in changes if a.verb != "other"]
 
 
@@ -113,4 +117,9 @@ def _prepared(words: Sequence[Word]) -> list[Action] | None:
 
 def _inner(words: Sequence[Word]) -> list[Action] | None:
     kind = classify(words)
-    return describe(kind, words, None) if kind else None
+    return describe(kind, words, _no_tree) if kind else None
+
+
+def _no_tree() -> None:
+    """The tree of a statement inside another (EXPLAIN's, PREPARE's): it is read from its words."""
+    return None

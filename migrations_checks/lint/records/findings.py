@@ -30,9 +30,11 @@ class Finding:
 
 @dataclass(frozen=True)
 class Coverage:
-    parsed: int = 0  # sqlglot built a syntax tree
-    classified: int = 0  # sqlglot gave up; the token classifier named the command
-    opaque: int = 0  # neither: reported as unparseable-statement
+    # What identified each statement: sqlglot's syntax tree, read by an extractor (only the
+    # statements that may hide an UPDATE or DELETE are parsed)...
+    parsed: int = 0
+    classified: int = 0  # ...the token classifier and the extractors, from its tokens alone...
+    opaque: int = 0  # ...or nothing: reported as unparseable-statement
 
 
 @dataclass

@@ -27,5 +27,5 @@ def render(result: LintResult) -> str:
         }
         message = f"{finding.message}\nhint: {finding.hint}" if finding.hint else finding.message
         lines.append(annotation(COMMANDS[finding.severity], message, properties))
-    lines.append(f"migrations-checks: {counts(result)} in {coverage(result)}")
+    lines.append(f"gates lint: {counts(result)} in {coverage(result)}")
     return "\n".join(lines) + "\n"

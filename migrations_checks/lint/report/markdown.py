@@ -34,7 +34,7 @@ def render(result: LintResult) -> str:
     if len(shown) < total:
         body.append(
             f"_{total - len(shown)} of {total} findings and suppressions are not shown here (the comment "
-            "would be too long); run `migrations-checks lint` to see them all._"
+            "would be too long); run `gates lint` to see them all._"
         )
     return "\n".join([*header, *body]).rstrip("\n") + "\n"
 

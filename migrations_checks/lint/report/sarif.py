@@ -21,7 +21,7 @@ from migrations_checks.lint.report.summary import repository_path
 from migrations_checks.lint.rules import Rule, all_rules
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-TOOL_NAME = "migrations-checks"
+TOOL_NAME = "deploy-gates"
 LEVELS: dict[Severity, str] = {"error": "error", "warning": "warning", "info": "note"}
 
 

@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from migrations_checks.lint.context import StatementContext
 from migrations_checks.lint.records.actions import Action
 from migrations_checks.lint.rules.rule import Hit, Rule
-from migrations_checks.lint.sql.pg_volatility import NON_VOLATILE_BUILTINS, VOLATILE_BUILTINS
 from migrations_checks.lint.statements import Statement
 
 
@@ -40,6 +39,11 @@ def _volatile(action: Action, context: StatementContext) -> str | None:
     """Why the column's default is computed per row, or None when it is known not to be."""
     if action.volatile_default:
         return action.volatile_default
+    if not action.default_calls:
+        return None
+    # The generated table of built-ins is the largest module of the linter; most lints never read it.
+    from migrations_checks.lint.sql.pg_volatility import NON_VOLATILE_BUILTINS, VOLATILE_BUILTINS
+
     for function in action.default_calls:
         created = context.history.function_volatility.get(function)
         if created in ("IMMUTABLE", "STABLE") or (created is None and function in NON_VOLATILE_BUILTINS):

@@ -15,7 +15,7 @@ from typing import Literal, NamedTuple
 from sqlglot.dialects.postgres import Postgres
 from sqlglot.tokens import Token, TokenType
 
-from migrations_checks.lint.sql.splitter import tokenize
+from migrations_checks.lint.sql.tokens import tokenize
 
 WordKind = Literal["word", "quoted", "string", "number", "symbol"]
 
@@ -61,6 +61,18 @@ _LITERAL_KINDS: dict[TokenType, WordKind] = {
 # The tuple constructor itself: a named tuple's own __new__ is a Python function, and to_words runs
 # once per token of every statement.
 _new_tuple = tuple.__new__
+
+
+def bare_word(token: Token) -> str:
+    """A keyword or bare name in upper case; "" for literals, quoted names and punctuation."""
+    text = token.text
+    if token.token_type in _LITERAL_KINDS or not (text[:1].isalpha() or text[:1] == "_"):
+        return ""
+    return text.upper()
+
+
+def starts_with_do(tokens: Sequence[Token]) -> bool:
+    return bool(tokens) and tokens[0].token_type is TokenType.COMMAND and tokens[0].text.upper() == "DO"
 
 
 def to_words(tokens: Iterable[Token], shift: int = 0) -> tuple[Word, ...]:

@@ -1,0 +1,407 @@
+"""A reader of PL/pgSQL block bodies: which of their statements are SQL that runs.
+
+The body is read just deeply enough to tell which statements are SQL that runs:
+
+- statements inside ``BEGIN ... END`` blocks (nested too), exception handlers, IF/ELSIF/ELSE and
+  CASE branches and LOOP/WHILE/FOR/FOREACH bodies are returned as statements;
+- PL/pgSQL's own statements are skipped: DECLARE sections, conditions, assignments, ``NULL``,
+  ``RAISE``, ``RETURN``, ``EXIT``, ``CONTINUE``, ``ASSERT``, ``GET DIAGNOSTICS`` and the cursor
+  statements ``FETCH``/``MOVE``/``CLOSE``; the string constants of conditions, declarations and
+  assignments are kept as the block's ``literals`` (a value the block uses);
+- ``OPEN`` runs its cursor's query: ``OPEN c FOR query`` and a cursor declared ``CURSOR FOR
+  query`` give that query as a statement, ``OPEN c FOR EXECUTE`` is read like ``EXECUTE``, and a
+  cursor whose query is out of sight goes to ``dynamic``;
+- ``PERFORM expr`` is returned as written, starting at ``PERFORM`` (a SELECT that discards its
+  rows), and the query of ``FOR rec IN <query> LOOP`` as a statement of its own;
+- ``EXECUTE`` of a constant string (string literals joined with ``||``) is unwrapped and the SQL in
+  the string is returned as statements; ``EXECUTE`` of anything else cannot be examined and goes
+  to ``dynamic``, which the linter reports.
+
+A ``DO`` inside the body and the SQL of a constant ``EXECUTE`` are handed to the DO-block unwrapper
+(``do_blocks``), which reads them in turn: it gives the reader its two unwrap functions, since DO
+in EXECUTE in DO nests both ways. Every comment in the body is returned too. A body the reader
+cannot follow raises ``Unreadable``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlglot.tokens import Token, TokenType
+
+from migrations_checks.lint.sql.comments import Comment, comment_spans, comments_at
+from migrations_checks.lint.sql.fallback import misread_by_sqlglot
+from migrations_checks.lint.sql.literals import constant_sql
+from migrations_checks.lint.sql.positions import Offsets, compose, sub_offsets
+from migrations_checks.lint.sql.splitter import Chunk, make_chunk
+from migrations_checks.lint.sql.tokens import shift_tokens, statement_end, tokenize
+from migrations_checks.lint.sql.words import COMMAND_TOKENS, STRING_TYPES, bare_word, starts_with_do
+
+# How deep blocks, branches, loops and DO-in-EXECUTE-in-DO may nest, all counted together: far
+# beyond any migration, and it keeps the recursion well inside Python's limit.
+MAX_NESTING = 60
+
+_OPENERS = frozenset({TokenType.L_PAREN, TokenType.L_BRACKET})
+_CLOSERS = frozenset({TokenType.R_PAREN, TokenType.R_BRACKET})
+_CONTROL = frozenset({"NULL", "RAISE", "RETURN", "EXIT", "CONTINUE", "ASSERT", "GET", "FETCH", "MOVE", "CLOSE"})
+_QUERIES = frozenset({"SELECT", "WITH", "VALUES", "TABLE", "INSERT", "UPDATE", "DELETE", "MERGE"})
+_BRANCH_ENDS = ("ELSIF", "ELSEIF", "ELSE", "END")
+
+
+@dataclass
+class Found:
+    """What unwrapping has found so far, in order."""
+
+    statements: list[Chunk] = field(default_factory=list)
+    dynamic: list[Chunk] = field(default_factory=list)
+    comments: list[Comment] = field(default_factory=list)
+    literals: set[str] = field(default_factory=set)
+
+    def add(self, other: Found) -> None:
+        self.statements.extend(other.statements)
+        self.dynamic.extend(other.dynamic)
+        self.comments.extend(other.comments)
+        self.literals.update(other.literals)
+
+
+# Unwraps the text of a DO statement, or plain SQL, placed in the file by the offsets, at a depth:
+# `(source, text, offsets, depth)`.
+Unwrap = Callable[[str, str, Offsets, int], Found]
+
+
+class Unreadable(Exception):
+    """The body is not PL/pgSQL that this reader can follow."""
+
+
+class BodyReader:
+    """A recursive-descent reader of a PL/pgSQL block over sqlglot's tokens of the body."""
+
+    def __init__(
+        self, source: str, text: str, offsets: Offsets, depth: int, *, unwrap_do: Unwrap, unwrap_sql: Unwrap
+    ) -> None:
+        tokens, ok = tokenize(text)
+        if not ok or misread_by_sqlglot(text, tokens):
+            raise Unreadable  # the block goes to `dynamic`: reported, never passed unread
+        tokens = _unfold_declarations(text, tokens)
+        self.source = source
+        self.text = text
+        self.offsets = offsets
+        self.tokens = tokens
+        self.count = len(tokens)
+        # Body-relative spans, kept because building a chunk moves its tokens to file offsets.
+        self.spans = [(token.start, token.end + 1) for token in tokens]
+        self.types = [token.token_type for token in tokens]
+        self.words = [bare_word(token) for token in tokens]
+        self.nesting = depth
+        self.unwrap_do = unwrap_do
+        self.unwrap_sql = unwrap_sql
+        self.found = Found(comments=self._comments())
+        # Token ranges read elsewhere: statements, run-time SQL, nested blocks, RAISE messages.
+        self.elsewhere: list[tuple[int, int]] = []
+        self.cursor_queries: dict[str, tuple[int, int]] = {}  # bound cursor -> token span of its query
+        self.opened: set[str] = set()  # bound cursors whose query is already a statement
+
+    def parse(self) -> Found:
+        index = 0
+        # Compiler options (`#variable_conflict use_column`, `#print_strict_params on`) come first.
+        while index + 2 < self.count and self.types[index] is TokenType.HASH:
+            index += 3
+        index = self._block(index)
+        if index < self.count and self.types[index] is TokenType.SEMICOLON:
+            index += 1
+        if index != self.count:
+            raise Unreadable
+        self.found.literals.update(self._own_literals())
+        return self.found
+
+    def _own_literals(self) -> set[str]:
+        read_elsewhere = [False] * self.count
+        for start, end in self.elsewhere:
+            read_elsewhere[start:end] = [True] * (end - start)
+        literals: set[str] = set()
+        for index, token in enumerate(self.tokens):
+            if token.token_type not in STRING_TYPES or read_elsewhere[index]:
+                continue
+            if index and self.types[index - 1] in COMMAND_TOKENS:
+                # sqlglot keeps what follows a command word (FETCH, MOVE...) as one raw string.
+                literals.update(t.text for t in tokenize(token.text)[0] if t.token_type in STRING_TYPES)
+            else:
+                literals.add(token.text)
+        return literals
+
+    def _comments(self) -> list[Comment]:
+        """Every comment between the body's tokens (most bodies have none)."""
+        if "--" not in self.text and "/*" not in self.text:
+            return []
+        edges = [0, *(edge for span in self.spans for edge in span), len(self.text)]
+        spans = [
+            span
+            for gap_start, gap_end in zip(edges[::2], edges[1::2], strict=True)
+            for span in comment_spans(self.text, gap_start, gap_end, breakpoints=False)
+        ]
+        return list(comments_at(self.source, self.text, self.offsets, spans))
+
+    # -- token access ------------------------------------------------------------------------
+
+    def _at(self, index: int) -> str:
+        return self.words[index] if index < self.count else ""
+
+    def _expect(self, index: int, word: str) -> int:
+        if self._at(index) != word:
+            raise Unreadable
+        return index + 1
+
+    def _semicolon(self, index: int) -> int:
+        if index >= self.count or self.types[index] is not TokenType.SEMICOLON:
+            raise Unreadable
+        return index + 1
+
+    def _is_label(self, index: int) -> bool:
+        kinds = self.types[index : index + 5]
+        return kinds[:2] == [TokenType.LT, TokenType.LT] and kinds[3:] == [TokenType.GT, TokenType.GT]
+
+    def _optional_label(self, index: int) -> int:
+        # Labels are any name, keywords included (``<<outer>>``); ``;`` has no word.
+        if index < self.count and (self.words[index] or self.types[index] is TokenType.IDENTIFIER):
+            return index + 1
+        return index
+
+    def _until(self, index: int, targets: tuple[str, ...]) -> int:
+        """Index of the first of ``targets`` outside parentheses and CASE expressions."""
+        depth = 0
+        cases = 0
+        while index < self.count:
+            kind = self.types[index]
+            if kind in _OPENERS:
+                depth += 1
+            elif kind in _CLOSERS:
+                depth = max(depth - 1, 0)
+            elif not depth:
+                word = self.words[index]
+                if word == "CASE":
+                    cases += 1
+                elif word == "END" and cases:
+                    cases -= 1
+                elif not cases and word in targets:
+                    return index
+                elif kind is TokenType.SEMICOLON:
+                    raise Unreadable
+            index += 1
+        raise Unreadable
+
+    def _end(self, index: int) -> int:
+        """Index of the ``;`` ending the statement at ``index``."""
+        end = statement_end(self.tokens, index)
+        if end >= self.count:
+            raise Unreadable
+        return end
+
+    # -- structure ---------------------------------------------------------------------------
+
+    def _block(self, index: int) -> int:
+        if self._is_label(index):
+            index += 5
+        if self._at(index) == "DECLARE":
+            index = self._declarations(index + 1)
+        index = self._statements(self._expect(index, "BEGIN"), ("END", "EXCEPTION"))
+        if self._at(index) == "EXCEPTION":
+            index += 1
+            if self._at(index) != "WHEN":
+                raise Unreadable
+            while self._at(index) == "WHEN":
+                index = self._until(index + 1, ("THEN",)) + 1
+                index = self._statements(index, ("WHEN", "END"))
+        return self._optional_label(self._expect(index, "END"))
+
+    def _declarations(self, index: int) -> int:
+        """Skip the DECLARE section up to its BEGIN, noting each bound cursor's query
+        (`name [[NO] SCROLL] CURSOR [(arguments)] FOR|IS query;`), which runs when it is opened."""
+        start = index
+        while self._at(index) != "BEGIN":
+            if index >= self.count:
+                raise Unreadable
+            if self.types[index] is TokenType.SEMICOLON:
+                self._note_cursor(start, index)
+                start = index + 1
+            index += 1
+        return index
+
+    def _note_cursor(self, start: int, end: int) -> None:
+        words = self.words[start:end]
+        if "CURSOR" not in words[1:4]:
+            return
+        for position in range(start + 1, end):
+            if self.words[position] in ("FOR", "IS") and self._at(position + 1) in _QUERIES:
+                name = self.tokens[start].text.lower()
+                self.cursor_queries[name] = (position + 1, end)
+                return
+
+    def _statements(self, index: int, stops: tuple[str, ...]) -> int:
+        self.nesting += 1
+        if self.nesting > MAX_NESTING:
+            raise Unreadable
+        while self._at(index) not in stops:
+            if index >= self.count:
+                raise Unreadable
+            index = self._statement(index)
+        self.nesting -= 1
+        return index
+
+    def _statement(self, index: int) -> int:
+        word = self.words[index]
+        if self.types[index] is TokenType.SEMICOLON:
+            return index + 1
+        if self._is_label(index):
+            return index + 5
+        if word in ("DECLARE", "BEGIN"):
+            return self._semicolon(self._block(index))
+        if word == "IF":
+            return self._if(index)
+        if word == "CASE":
+            return self._case(index)
+        if word == "LOOP":
+            return self._loop(index)
+        if word in ("WHILE", "FOREACH"):
+            return self._loop(self._until(index + 1, ("LOOP",)))
+        if word == "FOR":
+            return self._for(index)
+        end = self._end(index)
+        if word == "RAISE":
+            self.elsewhere.append((index, end))  # a message, not a use of a value
+        if word == "EXECUTE":
+            self._execute(index, end)
+        elif word == "OPEN" and not self._is_assignment(index):  # `open` may also name a variable
+            self._open(index, end)
+        elif starts_with_do(self.tokens[index : index + 1]):
+            start, stop = self.spans[index][0], self.spans[end - 1][1]
+            offsets = sub_offsets(self.offsets, start, stop - start)
+            self.found.add(self.unwrap_do(self.source, self.text[start:stop], offsets, self.nesting + 1))
+            self.elsewhere.append((index, end))
+        elif word not in _CONTROL and not self._is_assignment(index):
+            self.found.statements.append(self._chunk(index, end))
+        return end + 1
+
+    def _if(self, index: int) -> int:
+        index = self._statements(self._until(index + 1, ("THEN",)) + 1, _BRANCH_ENDS)
+        while self._at(index) in ("ELSIF", "ELSEIF"):
+            index = self._statements(self._until(index + 1, ("THEN",)) + 1, _BRANCH_ENDS)
+        if self._at(index) == "ELSE":
+            index = self._statements(index + 1, ("END",))
+        return self._semicolon(self._expect(self._expect(index, "END"), "IF"))
+
+    def _case(self, index: int) -> int:
+        index = self._until(index + 1, ("WHEN",))
+        while self._at(index) == "WHEN":
+            index = self._statements(self._until(index + 1, ("THEN",)) + 1, ("WHEN", "ELSE", "END"))
+        if self._at(index) == "ELSE":
+            index = self._statements(index + 1, ("END",))
+        return self._semicolon(self._expect(self._expect(index, "END"), "CASE"))
+
+    def _loop(self, index: int) -> int:
+        index = self._statements(self._expect(index, "LOOP"), ("END",))
+        index = self._expect(self._expect(index, "END"), "LOOP")
+        return self._semicolon(self._optional_label(index))
+
+    def _for(self, index: int) -> int:
+        loop = self._until(index + 1, ("LOOP",))
+        for position in range(index + 1, loop):
+            if self.types[position] is TokenType.IN:
+                query = position + 1
+                if self._at(query) == "EXECUTE":
+                    self._execute(query, loop)
+                elif self._at(query) in _QUERIES:
+                    self.found.statements.append(self._chunk(query, loop))
+                break
+        return self._loop(loop)
+
+    def _open(self, index: int, end: int) -> None:
+        """``OPEN cursor [[NO] SCROLL] FOR query | FOR EXECUTE ...``, or ``OPEN bound_cursor``
+        whose query was declared: the query runs here. Any other cursor's query is unseen."""
+        name = self.tokens[index + 1].text.lower() if index + 1 < end else ""
+        bound = self.cursor_queries.get(name)
+        if bound is not None:
+            if name not in self.opened:  # reopening runs the same query, already linted once
+                self.opened.add(name)
+                self.found.statements.append(self._chunk(*bound))
+            return
+        for position in range(index + 1, end):
+            if self.words[position] == "FOR":
+                if self._at(position + 1) == "EXECUTE":
+                    self._execute(position + 1, end)
+                    return
+                if self._at(position + 1) in _QUERIES:
+                    self.found.statements.append(self._chunk(position + 1, end))
+                    return
+                break
+        self.found.dynamic.append(self._chunk(index, end))
+
+    def _is_assignment(self, index: int) -> bool:
+        """``name[.field][[subscript]] := expr`` (or ``=``): no SQL statement starts that way."""
+        if not self.words[index] and self.types[index] is not TokenType.IDENTIFIER:
+            return False
+        index += 1
+        while index + 1 < self.count and self.types[index] is TokenType.DOT:
+            index += 2
+        if index < self.count and self.types[index] is TokenType.L_BRACKET:
+            index = self._closing_bracket(index)
+        return index < self.count and self.types[index] in (TokenType.COLON_EQ, TokenType.EQ)
+
+    def _closing_bracket(self, index: int) -> int:
+        """Index just past the ``]`` matching the ``[`` at ``index``."""
+        depth = 0
+        while index < self.count:
+            if self.types[index] is TokenType.L_BRACKET:
+                depth += 1
+            elif self.types[index] is TokenType.R_BRACKET:
+                depth -= 1
+                if not depth:
+                    return index + 1
+            index += 1
+        return index
+
+    # -- output ------------------------------------------------------------------------------
+
+    def _chunk(self, index: int, end: int) -> Chunk:
+        """The chunk of tokens ``index`` up to (not including) ``end``."""
+        self.elsewhere.append((index, end))
+        start, stop = self.spans[index][0], self.spans[end - 1][1]
+        gap_start = self.spans[index - 1][1] if index else 0
+        gap = comment_spans(self.text, gap_start, start, breakpoints=False)
+        leading = comments_at(self.source, self.text, self.offsets, gap)
+        return make_chunk(self.source, self.text, self.offsets, start, stop, self.tokens[index:end], leading)
+
+    def _execute(self, index: int, end: int) -> None:
+        """``EXECUTE`` at ``index``; its argument and clauses run up to token ``end``."""
+        self.elsewhere.append((index, end))
+        start = self.spans[index][1]
+        stop = self.spans[end - 1][1] if end - 1 > index else start
+        constant = constant_sql(self.text[start:stop])
+        if constant is None:
+            self.found.dynamic.append(self._chunk(index, end))
+            return
+        sql, inner = constant
+        offsets = compose(self.offsets, start, inner, len(sql))
+        self.found.add(self.unwrap_sql(self.source, sql, offsets, self.nesting + 1))
+
+
+def _unfold_declarations(text: str, tokens: list[Token]) -> list[Token]:
+    """sqlglot keeps what follows DECLARE, up to the ``;``, as one raw string; the body reader
+    needs the first declaration's own tokens (a bound cursor's query, a default's value)."""
+    unfolded: list[Token] = []
+    for index, token in enumerate(tokens):
+        previous = tokens[index - 1] if index else None
+        folded = (
+            previous is not None
+            and previous.token_type is TokenType.COMMAND
+            and bare_word(previous) == "DECLARE"
+            and token.token_type is TokenType.STRING
+        )
+        inner, ok = tokenize(text[token.start : token.end + 1]) if folded else ([], False)
+        if ok:
+            line = text.count("\n", 0, token.start) + 1
+            shift_tokens(inner, token.start, line, token.start - text.rfind("\n", 0, token.start))
+            unfolded.extend(inner)
+        else:
+            unfolded.append(token)
+    return unfolded

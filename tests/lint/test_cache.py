@@ -1,0 +1,321 @@
+"""The lint's result cache: a cached run reports exactly what a cold run reports, reads only the
+files it must, and never trusts an entry it cannot vouch for."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import typing
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gates.config import load_config
+from migrations_checks.lint import bulk_read, cache, engine
+from migrations_checks.lint.cache import CACHE_DIR
+from migrations_checks.lint.context import RECORDED_VERBS, History, LintOptions
+from migrations_checks.lint.engine import lint_sets
+from migrations_checks.lint.reader import MigrationFile, read_configured
+from migrations_checks.lint.records.actions import Action, Verb
+from migrations_checks.lint.records.findings import LintResult
+from migrations_checks.lint.rules import all_rules
+from migrations_checks.lint.statements import FileStatements, read_statements
+
+BREAK = "\n--> statement-breakpoint\n"
+
+# Statements that reach across files: through the schema history (tables, columns, checks proven
+# valid, deprecations, function volatility, policies) and through one transaction (COMMIT and
+# BEGIN, an enum value used, a default dropped then set, a constraint validated).
+SNIPPETS = (
+    'CREATE TABLE "t" ("id" int PRIMARY KEY, "c" text DEFAULT \'x\', "d" uuid);',
+    'ALTER TABLE "t" ADD COLUMN "e" uuid DEFAULT gen_random_uuid();',
+    'ALTER TABLE "t" ALTER COLUMN "c" DROP DEFAULT;',
+    'ALTER TABLE "t" ALTER COLUMN "c" SET DEFAULT \'y\';',
+    "CREATE TYPE \"mood\" AS ENUM ('ok');",
+    "ALTER TYPE \"mood\" ADD VALUE 'meh';",
+    'UPDATE "t" SET "c" = \'meh\' WHERE "id" = 1;',
+    'ALTER TABLE "t" ADD CONSTRAINT "t_c" CHECK ("c" IS NOT NULL) NOT VALID;',
+    'ALTER TABLE "t" VALIDATE CONSTRAINT "t_c";',
+    'ALTER TABLE "t" ALTER COLUMN "c" SET NOT NULL;',
+    "COMMIT;",
+    "BEGIN;",
+    'CREATE INDEX CONCURRENTLY "t_c_idx" ON "t" ("c");',
+    'CREATE INDEX CONCURRENTLY "t_id_idx" ON "t" ("id");\nSELECT 1;',
+    'DROP TABLE "t";',
+    "-- gates: deprecate column t.c\nSELECT 1;",
+    'ALTER TABLE "t" DROP COLUMN "c";',
+    '-- gates: allow drop-column -- gone since the last release\nALTER TABLE "t" DROP COLUMN "d";',
+    'DELETE FROM "t";',
+    "CREATE FUNCTION f() RETURNS int IMMUTABLE LANGUAGE sql AS $$ SELECT 1 $$;",
+    'ALTER TABLE "t" ADD COLUMN "g" int DEFAULT f();',
+    'ALTER TABLE "t" RENAME TO "u";',
+    'ALTER TABLE "u" RENAME TO "t";',
+    'CREATE POLICY "p" ON "t" USING (true);',
+    'DROP POLICY IF EXISTS "p" ON "t";',
+    "FROB THE TABLE;",
+    "-- gates: allow nothing-here\nSELECT 2;",
+)
+CONFIGS = (
+    "",
+    "transactional = false\n",
+    "postgres_version = 12\n",
+    'hot_tables = ["t"]\n',
+    'format = "plain"\n',
+    '[migrations.severity]\ndrop-column = "warning"\n',
+)
+
+# Drawn half the time: what one transaction ties across files, the part a cache most easily gets wrong.
+ACROSS = tuple(SNIPPETS[i] for i in (2, 3, 5, 6, 7, 8, 10, 11, 12))
+# Appended to a file: they change what it leaves open, or nothing later files can see.
+APPENDED = ("\n-- a comment\n", "\nSELECT 3;\n", BREAK + "COMMIT;\n", BREAK + "BEGIN;\n")
+texts = st.lists(st.one_of(st.sampled_from(ACROSS), st.sampled_from(SNIPPETS)), min_size=1, max_size=3).map(
+    lambda picked: BREAK.join(picked) + "\n"
+)
+edits = st.one_of(
+    st.tuples(st.just("edit"), st.integers(0, 99), texts),
+    st.tuples(st.just("append"), st.integers(0, 99), st.sampled_from(APPENDED)),
+    st.tuples(st.just("insert"), st.integers(0, 99), texts),
+    st.tuples(st.just("delete"), st.integers(0, 99), st.just("")),
+    st.tuples(st.just("rename"), st.integers(0, 99), st.just("")),
+    st.tuples(st.just("config"), st.integers(0, len(CONFIGS) - 1), st.just("")),
+    st.tuples(st.just("pending"), st.integers(0, 99), st.just("")),
+    st.tuples(st.just("none"), st.just(0), st.just("")),
+)
+
+
+@dataclass
+class Project:
+    """A gates.toml and a Drizzle folder, rewritten from this model after every edit."""
+
+    root: Path
+    files: list[list[str]] = field(default_factory=list)  # [tag, text], in journal order
+    config: str = ""
+    pending_from: int | None = None  # report only the files from this index (the gate's pending ones)
+    names: int = 0
+
+    def new_tag(self) -> str:
+        self.names += 1
+        return f"{self.names:04d}_m{self.names}"
+
+    def apply(self, kind: str, number: int, text: str) -> None:
+        position = number % len(self.files) if self.files else 0
+        if kind == "edit" and self.files:
+            self.files[position][1] = text
+        elif kind == "append" and self.files:
+            self.files[position][1] += text
+        elif kind == "insert":
+            self.files.insert(number % (len(self.files) + 1), [self.new_tag(), text])
+        elif kind == "delete" and len(self.files) > 1:
+            del self.files[position]
+        elif kind == "rename" and self.files:
+            self.files[position][0] = self.new_tag()
+        elif kind == "config":
+            self.config = CONFIGS[number]
+        elif kind == "pending":
+            self.pending_from = None if number % 3 == 0 else number % (len(self.files) + 1)
+
+    def write(self) -> None:
+        folder = self.root / "migrations"
+        (folder / "meta").mkdir(parents=True, exist_ok=True)
+        for old in folder.glob("*.sql"):
+            old.unlink()
+        for tag, text in self.files:
+            (folder / f"{tag}.sql").write_text(text, encoding="utf-8")
+        entries = [
+            {"idx": i, "version": "7", "when": 1_700_000_000_000 + i, "tag": tag, "breakpoints": True}
+            for i, (tag, _) in enumerate(self.files)
+        ]
+        journal = {"version": "7", "dialect": "postgresql", "entries": entries}
+        (folder / "meta" / "_journal.json").write_text(json.dumps(journal), encoding="utf-8")
+        body = self.config if not self.config.startswith("[") else "\n" + self.config
+        (self.root / "gates.toml").write_text('[migrations]\npath = "migrations"\n' + body, encoding="utf-8")
+
+    def lint(self, cached: bool) -> LintResult:
+        config = load_config(self.root / "gates.toml")
+        migration_set = read_configured(config.migrations)
+        only = None
+        if self.pending_from is not None:
+            only = frozenset(file.tag for file in migration_set.files[self.pending_from :])
+        options = LintOptions.from_config(config, all_rules(), only=only)
+        assert options.cache == self.root
+        return lint_sets([migration_set], options if cached else replace(options, cache=None))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(start=st.lists(texts, min_size=1, max_size=4), steps=st.lists(edits, max_size=8))
+def test_a_cached_run_reports_what_a_cold_run_reports(start: list[str], steps: list[tuple[str, int, str]]) -> None:
+    with tempfile.TemporaryDirectory() as temp:
+        project = Project(Path(temp))
+        project.files = [[project.new_tag(), text] for text in start]
+        for kind, number, text in [("none", 0, ""), *steps]:
+            project.apply(kind, number, text)
+            project.write()
+            cold = project.lint(cached=False)
+            assert project.lint(cached=True) == cold, (kind, project.files, project.config)
+            assert project.lint(cached=True) == cold, ("warm", kind, project.files, project.config)
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The tags of the files the lint reads into statements, in order."""
+    seen: list[str] = []
+
+    def spy(file: MigrationFile) -> FileStatements:
+        seen.append(file.tag)
+        return read_statements(file)
+
+    monkeypatch.setattr(engine, "read_statements", spy)
+    monkeypatch.setattr(bulk_read, "read_statements", spy)
+    return seen
+
+
+def _project(root: Path, *texts: str) -> Project:
+    project = Project(root)
+    project.files = [[project.new_tag(), text] for text in texts]
+    project.write()
+    return project
+
+
+HISTORY = (
+    'CREATE TABLE "t" ("id" int PRIMARY KEY, "c" text);\n',
+    'ALTER TABLE "t" ADD COLUMN "d" text;\n',
+    'ALTER TABLE "t" DROP COLUMN "c";\n',
+    'CREATE INDEX "t_d_idx" ON "t" ("d");\n',
+)
+
+
+def test_an_unchanged_history_is_not_read_again(tmp_path: Path, reads: list[str]) -> None:
+    project = _project(tmp_path, *HISTORY)
+    cold = project.lint(cached=True)
+    assert len(reads) == 4
+    reads.clear()
+    assert project.lint(cached=True) == cold
+    assert reads == []
+    assert (tmp_path / CACHE_DIR / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
+
+
+def test_an_edit_that_keeps_the_schema_keeps_later_files_cached(tmp_path: Path, reads: list[str]) -> None:
+    project = _project(tmp_path, *HISTORY)
+    project.lint(cached=True)
+    reads.clear()
+    project.apply("append", 1, "\nSELECT 1;\n-- only a comment\n")
+    project.write()
+    result = project.lint(cached=True)
+    assert reads == ["0002_m2"]
+    assert result == project.lint(cached=False)
+
+
+def test_an_edit_that_changes_the_schema_invalidates_later_files(tmp_path: Path, reads: list[str]) -> None:
+    project = _project(tmp_path, *HISTORY)
+    project.lint(cached=True)
+    reads.clear()
+    project.apply("edit", 1, 'ALTER TABLE "t" ADD COLUMN "e" text;\n')  # "d" no longer exists for 0004
+    project.write()
+    result = project.lint(cached=True)
+    assert reads == ["0002_m2", "0003_m3", "0004_m4"]
+    assert result == project.lint(cached=False)
+
+
+def _entries(root: Path) -> Iterator[Path]:
+    return (root / CACHE_DIR).glob("*.json")
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda text: text[: len(text) // 2],  # truncated
+        lambda text: "",  # empty
+        lambda text: "\x00\xff not json",  # corrupt
+        lambda text: text.replace("statements", "statement"),  # edited: the digest no longer matches
+        lambda text: json.dumps({"format": 1, "key": "0" * 32, "digest": "", "body": "{}"}),  # another key
+        lambda text: "[1, 2, 3]",  # another shape
+    ],
+)
+def test_a_damaged_entry_is_ignored_and_rewritten(tmp_path: Path, reads: list[str], damage: object) -> None:
+    assert callable(damage)
+    project = _project(tmp_path, *HISTORY)
+    cold = project.lint(cached=True)
+    for entry in _entries(tmp_path):
+        entry.write_text(damage(entry.read_text(encoding="utf-8")), encoding="utf-8")
+    reads.clear()
+    assert project.lint(cached=True) == cold
+    assert len(reads) == 4
+    reads.clear()
+    assert project.lint(cached=True) == cold
+    assert reads == []
+
+
+def test_a_foreign_entry_is_not_trusted(tmp_path: Path, reads: list[str]) -> None:
+    """Another file's entry copied over this one's (its key is that file's) is never served."""
+    project = _project(tmp_path, 'ALTER TABLE "t" DROP COLUMN "c";\n', "SELECT 1;\n")
+    cold = project.lint(cached=True)
+    assert [f.rule for f in cold.findings] == ["drop-column"]
+    entries = {json.loads(path.read_text(encoding="utf-8"))["key"]: path for path in _entries(tmp_path)}
+    first, second = sorted(entries.values(), key=lambda path: path.stat().st_mtime_ns)
+    first.write_text(second.read_text(encoding="utf-8"), encoding="utf-8")
+    assert project.lint(cached=True) == cold
+
+
+def test_an_entry_with_a_valid_digest_but_the_wrong_shape_is_not_trusted(tmp_path: Path) -> None:
+    """Whoever writes the folder can recompute a digest; the entry's contents are checked all the same."""
+    project = _project(tmp_path, 'ALTER TABLE "t" DROP COLUMN "c";\n')
+    cold = project.lint(cached=True)
+    [path] = _entries(tmp_path)
+    envelope = json.loads(path.read_text(encoding="utf-8"))
+    body = json.loads(envelope["body"])
+    body["findings"][0][1] = "ignore"  # not a severity
+    envelope["body"] = json.dumps(body)
+    envelope["digest"] = cache._hash(envelope["key"], envelope["body"])
+    path.write_text(json.dumps(envelope), encoding="utf-8")
+    assert project.lint(cached=True) == cold
+
+
+def test_no_cache_without_a_gates_toml(tmp_path: Path) -> None:
+    assert LintOptions.from_config(load_config(None), all_rules()).cache is None
+
+
+def test_a_commit_removed_from_an_earlier_file_reaches_a_later_cached_one(tmp_path: Path) -> None:
+    project = _project(tmp_path, "SELECT 1;" + BREAK + "COMMIT;\n", 'CREATE INDEX CONCURRENTLY "i" ON "t" ("c");\n')
+    assert "concurrently-in-transaction" not in {f.rule for f in project.lint(cached=True).findings}
+    project.apply("edit", 0, "SELECT 1;\n")
+    project.write()
+    result = project.lint(cached=True)
+    assert result == project.lint(cached=False)
+    assert [f.rule for f in result.findings] == ["concurrently-in-transaction"]  # the COMMIT's finding went too
+
+
+def test_a_later_file_edited_reaches_an_earlier_cached_one(tmp_path: Path) -> None:
+    """An enum value added in one file and used in the next, in one transaction: the finding is the
+    first file's, and it goes when the second stops using the value."""
+    project = _project(
+        tmp_path, "ALTER TYPE \"mood\" ADD VALUE 'meh';\n", 'UPDATE "t" SET "c" = \'meh\' WHERE id = 1;\n'
+    )
+    assert "enum-value-used-in-same-transaction" in {f.rule for f in project.lint(cached=True).findings}
+    project.apply("edit", 1, "SELECT 1;\n")
+    project.write()
+    result = project.lint(cached=True)
+    assert result == project.lint(cached=False)
+    assert result.findings == []  # the UPDATE's data-backfill went with it
+
+
+def test_the_history_changes_only_by_the_verbs_a_cached_file_keeps() -> None:
+    """A cached file keeps only the actions of RECORDED_VERBS to replay; any other must change nothing."""
+    everything = {
+        "table": "t",
+        "column": "c",
+        "name": "n",
+        "object_kind": "IMMUTABLE",
+        "new_type": "text",
+        "columns": (("c", "text"),),
+        "temporary": True,
+    }
+    for verb in typing.get_args(Verb):
+        if verb in RECORDED_VERBS:
+            continue
+        history = History()
+        history.record_actions("0001_x", [Action(verb, **everything)])  # type: ignore[arg-type]
+        assert history == History(), verb
