@@ -19,6 +19,9 @@ fly_apps = { worker = "atlaris-worker-staging", regenerator = "atlaris-worker-re
 fly_apps = { worker = "atlaris-worker-prod", regenerator = "atlaris-worker-regenerator-prod" }
 """
 WORKER = "fly.staging.worker.toml"
+PROD_WORKER = "fly.prod.worker.toml"
+# A second per-environment secret, so a secret can be named apart from the database variable.
+SECRETS = '[fly]\nper_environment_secrets = ["DATABASE_URL", "OPENAI_API_KEY"]\n'
 
 
 def project(tmp_path: Path, gates_toml: str = GATES_TOML) -> Path:
@@ -81,6 +84,18 @@ BROKEN = {
         "",
         f"{WORKER}: [checks] is missing: no health check",
     ),
+    "check timeout past a minute": (
+        WORKER,
+        'timeout = "5s"',
+        'timeout = "90s"',
+        f"{WORKER}: [checks.worker_health] timeout = '90s' (90 s as flyctl reads it) is outside 0.5 to 60 s",
+    ),
+    "check grace period of ten minutes": (
+        WORKER,
+        'grace_period = "30s"',
+        'grace_period = "10m"',
+        f"{WORKER}: [checks.worker_health] grace_period = '10m' (600 s as flyctl reads it) is outside 1 to 300 s",
+    ),
     "check interval read as milliseconds": (
         WORKER,
         'interval = "15s"',
@@ -141,6 +156,52 @@ def test_zero_downtime_refuses_an_immediate_strategy(tmp_path: Path, gate: Calla
     code, output = gate()
     assert code == 1
     assert "[deploy] strategy = 'immediate' stops every machine at once, but zero_downtime is on" in output
+
+
+def test_zero_downtime_needs_a_wait_timeout(tmp_path: Path, gate: Callable[..., tuple[int, str]]) -> None:
+    folder = project(tmp_path, GATES_TOML + "[environments.staging.fly]\nzero_downtime = true\n")
+    edit(folder / WORKER, 'wait_timeout = "5m"\n', "")
+    code, output = gate()
+    assert code == 1, output
+    assert f"{WORKER}: [deploy] wait_timeout is missing, but zero_downtime is on" in output
+
+
+def test_a_staging_config_naming_productions_secret_fails(tmp_path: Path, gate: Callable[..., tuple[int, str]]) -> None:
+    folder = project(tmp_path, GATES_TOML + SECRETS)
+    edit(folder / WORKER, 'NODE_ENV = "production"', 'NODE_ENV = "production"\nOPENAI_KEY_FROM = "OPENAI_API_KEY_PROD"')
+    code, output = gate()
+    assert code == 1, output
+    assert f"{WORKER}: env.OPENAI_KEY_FROM = 'OPENAI_API_KEY_PROD' names another environment's secret" in output
+
+
+POINTING_AT_STAGING = {
+    "app": (
+        'app = "atlaris-worker-prod"',
+        'app = "atlaris-worker-staging"',
+        "app = 'atlaris-worker-staging' names staging's worker app (production must never point at it)",
+    ),
+    "database": (
+        'NODE_ENV = "production"',
+        'NODE_ENV = "production"\nDATABASE_URL_SOURCE = "DATABASE_URL_STAGING"',
+        "env.DATABASE_URL_SOURCE = 'DATABASE_URL_STAGING' names staging's database variable",
+    ),
+    "secret": (
+        'NODE_ENV = "production"',
+        'NODE_ENV = "production"\nOPENAI_KEY_FROM = "OPENAI_API_KEY_STAGING"',
+        "env.OPENAI_KEY_FROM = 'OPENAI_API_KEY_STAGING' names another environment's secret",
+    ),
+}
+
+
+@pytest.mark.parametrize("what", sorted(POINTING_AT_STAGING))
+def test_a_production_config_pointing_at_staging_fails(
+    tmp_path: Path, what: str, gate: Callable[..., tuple[int, str]]
+) -> None:
+    old, new, message = POINTING_AT_STAGING[what]
+    edit(project(tmp_path, GATES_TOML + SECRETS) / PROD_WORKER, old, new)
+    code, output = gate("production")
+    assert code == 1, output
+    assert f"{PROD_WORKER}: {message}" in output
 
 
 def test_unknown_keys_are_warnings_only(tmp_path: Path, gate: Callable[..., tuple[int, str]]) -> None:
