@@ -48,6 +48,9 @@ with open(path, "w") as f:
 if answer is None:
     sys.stderr.write("Error: unknown command for the fake: " + joined + "\\n")
     sys.exit(1)
+if answer.get("delay_s"):
+    import time
+    time.sleep(answer["delay_s"])  # a hung API call, for the wrapper's timeout
 sys.stdout.write(answer["stdout"])
 sys.stderr.write(answer["stderr"])
 sys.exit(answer["exit"])
@@ -94,12 +97,13 @@ class FakeFlyctl:
         stderr: str = "",
         exit: int = 0,
         then: FakeFlyctl | None = None,
+        delay_s: float = 0,
     ) -> None:
         """Answer `command`; once it is called, the answers registered on `then` (a `staged()` fake) apply."""
         state = self._state()
         text = render(data) if data is not None else stdout
         after = then._state()["answers"] if then is not None else {}
-        state["answers"][command] = {"stdout": text, "stderr": stderr, "exit": exit, "then": after}
+        state["answers"][command] = {"stdout": text, "stderr": stderr, "exit": exit, "then": after, "delay_s": delay_s}
         self.state_file.write_text(json.dumps(state), encoding="utf-8")
 
     def staged(self, name: str) -> FakeFlyctl:
