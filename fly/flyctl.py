@@ -67,7 +67,7 @@ class Flyctl:
 
     def run(self, args: Sequence[str], *, timeout_s: float | None = None) -> str:
         """Run `flyctl ARGS`; its stdout, or FlyctlError naming the command and the cause."""
-        command = " ".join(args[:2])
+        command = _command(args)
         timeout = timeout_s or self.timeout_s
         try:
             # subprocess's frames hold the child's environment, token included, for a traceback
@@ -105,7 +105,7 @@ class Flyctl:
             return json.loads(output)
         except ValueError:
             shown = self._redact(excerpt(output.strip()) or "(nothing)")
-            raise FlyctlError(f"flyctl {' '.join(args[:2])} printed JSON that cannot be read: {shown}") from None
+            raise FlyctlError(f"flyctl {_command(args)} printed JSON that cannot be read: {shown}") from None
 
     def _environment(self) -> dict[str, str]:
         environment = dict(os.environ)
@@ -125,6 +125,16 @@ def _error_line(text: str) -> str:
         if line.startswith("Error:"):
             return excerpt(line.removeprefix("Error:").strip())
     return excerpt(lines[-1]) if lines else ""
+
+
+def _command(args: Sequence[str]) -> str:
+    """The subcommand words before the first flag, e.g. `secrets list`, to name what failed."""
+    words: list[str] = []
+    for arg in args:
+        if arg.startswith("-"):
+            break
+        words.append(arg)
+    return " ".join(words)
 
 
 def _app_of(args: Sequence[str]) -> str:

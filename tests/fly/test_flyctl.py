@@ -1,0 +1,41 @@
+"""The flyctl wrapper's own sentences for an app flyctl cannot find and a command that hangs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fly.flyctl import Flyctl, FlyctlError
+from gates.config import Environment
+from tests.helpers.fake_flyctl import FakeFlyctl
+
+STAGING = Environment(name="staging", database_url_env="DATABASE_URL_STAGING")
+
+
+def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeFlyctl:
+    """The fake first on PATH of this process too: the wrapper hands its child this process's environment."""
+    fake = FakeFlyctl.install(tmp_path)
+    for name, value in fake.environ().items():
+        monkeypatch.setenv(name, value)
+    return fake
+
+
+def test_an_unknown_app_is_named_with_where_to_fix_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = installed(tmp_path, monkeypatch)
+    fake.answer("releases --app atlaris-worker-stagin", stderr="Error: Could not find App\n", exit=1)
+    flyctl = Flyctl.find(STAGING, fake.environ())
+    with pytest.raises(FlyctlError) as raised:
+        flyctl.json(["releases", "--app", "atlaris-worker-stagin"])
+    assert str(raised.value) == (
+        "Fly app atlaris-worker-stagin was not found (Could not find App): check fly_apps in gates.toml"
+    )
+
+
+def test_a_hung_command_times_out_in_one_sentence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = installed(tmp_path, monkeypatch)
+    fake.answer("releases --app atlaris-worker-staging", data=[], hang_s=30)
+    flyctl = Flyctl.find(STAGING, fake.environ())
+    with pytest.raises(FlyctlError) as raised:
+        flyctl.json(["releases", "--app", "atlaris-worker-staging"], timeout_s=0.5)
+    assert str(raised.value) == "flyctl releases timed out after 0.5 s"
