@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -119,3 +120,30 @@ def test_an_image_cannot_be_rebuilt_with_other_faults(local_fly: Callable[..., L
     platform.build(7)
     with pytest.raises(PlatformError, match="already built with faults none"):
         platform.build(7, ["worker_no_start"])
+
+
+@pytest.mark.parametrize(
+    ("strategy", "old_runs_beside_new"),
+    [("immediate", False), ("rolling", False), ("bluegreen", True), ("canary", True)],
+)
+def test_the_strategy_decides_whether_the_old_machine_stops_before_the_new_starts(
+    local_fly: Callable[..., LocalFlyPlatform],
+    monkeypatch: pytest.MonkeyPatch,
+    strategy: str,
+    old_runs_beside_new: bool,
+) -> None:
+    platform = local_fly()
+    platform.deploy(WORKER, platform.build(7), strategy="immediate", wait_timeout_s=20)
+    assert wait_until_healthy(platform, WORKER, 10).healthy
+    old_states: list[list[str]] = []
+    start = platform._start
+
+    def recording_start(*args: Any, **kwargs: Any) -> Any:
+        old_states.append([machine.state for machine in platform.machines(WORKER)])
+        return start(*args, **kwargs)
+
+    monkeypatch.setattr(platform, "_start", recording_start)
+    platform.deploy(WORKER, platform.build(8), strategy=strategy, wait_timeout_s=20)  # type: ignore[arg-type]
+    assert len(old_states) == 1, old_states
+    assert ("started" in old_states[0]) is old_runs_beside_new, old_states
+    assert [m.image for m in platform.machines(WORKER)] == ["local/atlaris-worker:v8"]
