@@ -173,6 +173,35 @@ def test_merge_that_changes_no_existing_row_is_silent(clauses: str) -> None:
     assert fired(MERGE + clauses + ";", "unparseable-statement") == []
 
 
+@pytest.mark.parametrize(
+    ("sql", "rule_id"),
+    [
+        (
+            "WITH src AS (SELECT 1 AS id) MERGE INTO plans USING src ON plans.id = src.id "
+            "WHEN MATCHED THEN UPDATE SET topic = 'x';",
+            "data-backfill",
+        ),
+        (
+            "WITH RECURSIVE a(n) AS (SELECT 1), b AS MATERIALIZED (SELECT 2) MERGE INTO ONLY plans p "
+            "USING b ON p.id = b.n WHEN MATCHED THEN DELETE;",
+            "data-backfill",
+        ),
+        # The WITH query's own DELETE runs too, whatever the MERGE does.
+        (
+            "WITH d AS (DELETE FROM staged RETURNING id) MERGE INTO plans p USING d ON p.id = d.id "
+            "WHEN NOT MATCHED THEN DO NOTHING;",
+            "delete-without-where",
+        ),
+    ],
+)
+def test_a_merge_after_a_with_clause_is_a_merge(sql: str, rule_id: str) -> None:
+    assert fired(sql, "unparseable-statement") == []
+    [finding] = fired(sql, rule_id)
+    assert ("staged" if rule_id == "delete-without-where" else "plans") in finding.message
+    [version] = fired(sql, "requires-newer-postgres", postgres_version=14)
+    assert "MERGE (PostgreSQL 15+)" in version.message
+
+
 def test_a_collation_change_is_a_type_change() -> None:
     widen = 'CREATE TABLE "plans" ("topic" varchar(20));\n--> statement-breakpoint\n'
     assert fired(widen + 'ALTER TABLE "plans" ALTER COLUMN "topic" TYPE text;', "change-column-type") == []

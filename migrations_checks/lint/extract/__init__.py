@@ -52,7 +52,7 @@ def describe(kind: str, words: Sequence[Word], tree: Tree) -> list[Action] | Non
     if kind.startswith("DROP "):
         return objects.drop(kind, words)
     if kind == "MERGE":
-        return merge_changes(words)
+        return merge_changes(words, tree)
     if kind in _MAY_CHANGE_DATA:
         return data_changes(words, tree())
     if kind == "TRUNCATE":
