@@ -147,6 +147,13 @@ def test_drop_operator_cast_and_aggregate_are_read_and_reported_as_drop_object(s
     assert len(fired(sql, "drop-object")) == 1
 
 
+def test_a_dropped_operator_or_cast_is_named_as_written() -> None:
+    [finding] = fired("DROP OPERATOR IF EXISTS === (int, int), myschema.!== (NONE, bit);", "drop-object")
+    assert "operator === (int, int), operator myschema.!== (NONE, bit)" in finding.message
+    [finding] = fired("DROP CAST IF EXISTS (text AS int4);", "drop-object")
+    assert "cast (text AS int4)" in finding.message
+
+
 MERGE = "MERGE INTO plans p USING staged s ON p.id = s.id "
 
 

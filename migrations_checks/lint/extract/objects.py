@@ -128,12 +128,26 @@ def _drop_by_signature(kind: str, cursor: Cursor) -> list[Action] | None:
         if not cursor.at_symbol("("):
             return None
         cursor.skip_group()
-        words = cursor.words[start : cursor.position]
-        dropped.append(Action("drop_object", object_kind=_DROPPED_OBJECTS[kind], name=" ".join(w.text for w in words)))
+        name = _as_written(cursor.words[start : cursor.position])
+        dropped.append(Action("drop_object", object_kind=_DROPPED_OBJECTS[kind], name=name))
         if not cursor.at_symbol(","):
             break
         cursor.next()
     return dropped or None
+
+
+def _as_written(words: Sequence[Word]) -> str:
+    """A signature spaced as people write it: the tokenizer splits an operator such as `===` into
+    `==` and `=`, which a message must not show apart."""
+    text = ""
+    for previous, word in zip((None, *words), words, strict=False):
+        glued = previous is not None and (
+            previous.text in ("(", ".")
+            or word.text in (")", ",", ".")
+            or (previous.kind == word.kind == "symbol" and previous.start + len(previous.text) == word.start)
+        )
+        text += word.text if glued or previous is None else " " + word.text
+    return text
 
 
 def _names(cursor: Cursor) -> list[str]:
