@@ -21,6 +21,9 @@ def test_a_default_dropped_then_set_again_is_replaced() -> None:
     assert fired(SET_DEFAULT + BREAK + DROP_DEFAULT, "drop-default") != []  # set first: it ends up absent
     other_column = SET_DEFAULT.replace('"status"', '"kind"')
     assert fired(DROP_DEFAULT + BREAK + other_column, "drop-default") != []
+    # In one statement, as a later subcommand; set first, it is dropped in the end.
+    assert fired(DROP_DEFAULT.replace(";", ", ALTER COLUMN \"status\" SET DEFAULT 'x';"), "drop-default") == []
+    assert fired(SET_DEFAULT.replace(";", ', ALTER COLUMN "status" DROP DEFAULT;'), "drop-default") != []
     # A COMMIT piece between them: the running release sees the column without a default meanwhile.
     assert fired(DROP_DEFAULT + BREAK + "COMMIT;" + BREAK + SET_DEFAULT, "drop-default") != []
 
