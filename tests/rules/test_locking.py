@@ -213,6 +213,7 @@ CALLS_APP_DEFAULT = 'ALTER TABLE "users" ADD COLUMN "prefs" jsonb DEFAULT app_de
         "public.uuid_generate_v4()",  # an extension's function
         "coalesce(NULL, gen_random_uuid()::text)",
         '"MyToken"()',
+        "pg_catalog.random()",
     ],
 )
 def test_a_default_calling_a_function_not_known_to_be_stable_is_volatile(default: str) -> None:
@@ -231,6 +232,9 @@ def test_a_default_calling_a_function_not_known_to_be_stable_is_volatile(default
         "CURRENT_TIMESTAMP",
         "coalesce(NULL, now())",
         "(now() + interval '7 days')",
+        "pg_catalog.lower('X')",
+        "'x'::pg_catalog.varchar(20)",
+        "CAST('x' AS pg_catalog.varchar(20))",
     ],
 )
 def test_a_default_calling_only_immutable_or_stable_built_ins_is_not_volatile(default: str) -> None:
@@ -245,6 +249,22 @@ def test_a_function_the_history_creates_counts_by_its_declared_volatility() -> N
         assert "app_default()" in finding.message
     redefined = STABLE_FUNCTION.format(volatility="STABLE") + STABLE_FUNCTION.format(volatility="VOLATILE")
     assert len(fired(redefined.replace("CREATE", "CREATE OR REPLACE") + CALLS_APP_DEFAULT, VOLATILE_RULE)) == 1
+
+
+def test_a_created_function_is_known_in_the_schema_it_was_created_in() -> None:
+    in_app = STABLE_FUNCTION.format(volatility="STABLE").replace("app_default()", "app.app_default()", 1)
+    assert fired(in_app + CALLS_APP_DEFAULT.replace("app_default()", "app.app_default()"), VOLATILE_RULE) == []
+    # Unqualified, the call resolves through the search path (public), where no such function was made.
+    [finding] = fired(in_app + CALLS_APP_DEFAULT, VOLATILE_RULE)
+    assert "app_default(), not known" in finding.message
+    in_public = STABLE_FUNCTION.format(volatility="STABLE").replace("app_default()", '"public"."app_default"()', 1)
+    assert fired(in_public + CALLS_APP_DEFAULT, VOLATILE_RULE) == []
+    assert fired(in_public + CALLS_APP_DEFAULT.replace("app_default()", "public.app_default()"), VOLATILE_RULE) == []
+    # pg_catalog holds only built-ins.
+    assert (
+        len(fired(in_public + CALLS_APP_DEFAULT.replace("app_default()", "pg_catalog.app_default()"), VOLATILE_RULE))
+        == 1
+    )
 
 
 def test_the_built_in_list_is_generated_from_pg_proc() -> None:

@@ -299,4 +299,4 @@ def create_function(words: Sequence[Word]) -> list[Action] | None:
         return None
     said = [word.upper for word in top_level(words) if word.upper in ("IMMUTABLE", "STABLE", "VOLATILE")]
     volatility = said[-1] if said else "VOLATILE"
-    return [Action("create_function", name=unqualified(name).rsplit(".", 1)[-1], object_kind=volatility)]
+    return [Action("create_function", name=unqualified(name), object_kind=volatility)]
