@@ -76,6 +76,7 @@ RECORDED_VERBS: frozenset[str] = frozenset(
         "rename_table",
         "drop_table",
         "create_policy",
+        "rename_policy",
         "drop_policy",
         "create_function",
         "create_index",
@@ -160,6 +161,9 @@ class History:
                     self.policies[table].add(action.name)
                 else:
                     self.policies[table].discard(action.name)
+            elif action.verb == "rename_policy" and table in self.policies and len(action.values) == 2:
+                self.policies[table].discard(action.values[0])
+                self.policies[table].add(action.values[1])
             elif action.verb == "create_function" and action.name and action.object_kind:
                 self.function_volatility[action.name] = action.object_kind
             elif action.verb == "create_index" and action.name and table:

@@ -62,3 +62,14 @@ def test_drop_policy_if_exists_of_a_policy_the_history_shows_absent(tmp_path: Pa
     # Without IF EXISTS, or on a table the history never created, the drop is reported.
     assert len(fired(create + BREAK + DROP_POLICY, "drop-policy")) == 1
     assert len(fired(drop_if_exists, "drop-policy")) == 1
+
+
+def test_drop_policy_if_exists_of_a_policy_the_history_renamed(tmp_path: Path) -> None:
+    create = 'CREATE TABLE "plans" ("id" uuid);' + BREAK
+    create += 'CREATE POLICY "plans_owner_read" ON "plans" FOR SELECT USING (true);' + BREAK
+    create += 'ALTER POLICY "plans_owner_read" ON "plans" RENAME TO "plans_read";'
+    old_name = 'DROP POLICY IF EXISTS "plans_owner_read" ON "plans";'
+    renamed = write_drizzle(tmp_path / "a", {"0000": create, "0001": old_name})
+    assert [f.rule for f in lint_paths([renamed], LintOptions()).findings] == []
+    new_name = write_drizzle(tmp_path / "b", {"0000": create, "0001": old_name.replace("owner_read", "read")})
+    assert [f.rule for f in lint_paths([new_name], LintOptions()).findings] == ["drop-policy"]

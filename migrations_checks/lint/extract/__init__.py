@@ -45,6 +45,8 @@ def describe(kind: str, words: Sequence[Word], tree: Tree) -> list[Action] | Non
         return objects.create_index(words)
     if kind == "CREATE POLICY":
         return objects.policy(words)
+    if kind == "ALTER POLICY":
+        return objects.alter_policy(words)
     if kind == "CREATE TYPE":
         return objects.create_type(words)
     if kind == "ALTER TYPE":

@@ -174,6 +174,20 @@ def policy(words: Sequence[Word]) -> list[Action] | None:
     return [Action("create_policy", name=name, table=unqualified(table) if table else None)]
 
 
+def alter_policy(words: Sequence[Word]) -> list[Action] | None:
+    """ALTER POLICY name ON table RENAME TO new, which the history of policies follows; any other
+    change keeps the policy's name."""
+    cursor = Cursor(words, 2)  # after ALTER POLICY
+    name = cursor.name()
+    table = cursor.name() if cursor.accept("ON") else None
+    if name is None or table is None:
+        return None
+    if not cursor.accept("RENAME", "TO"):
+        return [Action("other")]
+    new = cursor.name()
+    return None if new is None else [Action("rename_policy", table=unqualified(table), values=(name, new))]
+
+
 def alter_type(words: Sequence[Word]) -> list[Action] | None:
     cursor = Cursor(words, 2)  # after ALTER TYPE
     name = cursor.name()
