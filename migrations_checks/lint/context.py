@@ -106,7 +106,8 @@ class History:
         return table in self.columns
 
     def is_temporary(self, table: str | None) -> bool:
-        return table in self.temporary_tables
+        """A TEMP table the history created, or any table of the session's own `pg_temp` schema."""
+        return table is not None and (table in self.temporary_tables or table.startswith("pg_temp."))
 
     def lacks_policy(self, table: str | None, name: str | None) -> bool:
         """Whether the history shows that `table` has no policy `name` (it created the table and
