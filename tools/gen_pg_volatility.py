@@ -1,4 +1,4 @@
-"""Write migrations_checks/sql/pg_volatility.py: the built-in functions that are never volatile.
+"""Write migrations_checks/lint/sql/pg_volatility.py: the built-in functions that are never volatile.
 
 volatile-default fails closed: a default calls a volatile function unless every function it calls
 is known to be immutable or stable. "Known" for a built-in means its `pg_proc.provolatile` is `i`
@@ -6,17 +6,20 @@ or `s` in every overload, which this script reads from a real server (the embedd
 `gates.scratch_db`, or the one `GATES_SCRATCH_DATABASE_URL` names) rather than from anyone's memory.
 
 Run it again after changing the server version:  python tools/gen_pg_volatility.py
+With --check it writes nothing and exits 1 when the module differs from what the server says (the
+suite runs it so, so a hand edit or a stale list fails the tests).
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from gates.config import MigrationSettings
 from gates.connect import connect
 from gates.scratch_db import ScratchServer
 
-TARGET = Path(__file__).resolve().parent.parent / "migrations_checks" / "sql" / "pg_volatility.py"
+TARGET = Path(__file__).resolve().parent.parent / "migrations_checks" / "lint" / "sql" / "pg_volatility.py"
 
 # Names, not overloads: a name counts as safe only when no overload of it is volatile.
 _QUERY = """
@@ -55,12 +58,22 @@ def _module(version: int, non_volatile: list[str], volatile: list[str]) -> str:
     )
 
 
-def main() -> None:
+def main(argv: list[str]) -> int:
+    if argv not in ([], ["--check"]):
+        print("usage: python tools/gen_pg_volatility.py [--check]")
+        return 2
     with ScratchServer.start() as server:
         version, non_volatile, volatile = _read(server)
-    TARGET.write_text(_module(version, non_volatile, volatile), encoding="utf-8")
+    text = _module(version, non_volatile, volatile)
+    if argv == ["--check"]:
+        if TARGET.read_text(encoding="utf-8") == text:
+            return 0
+        print(f"{TARGET.name} differs from pg_proc on Postgres {version}: run python tools/gen_pg_volatility.py")
+        return 1
+    TARGET.write_text(text, encoding="utf-8")
     print(f"wrote {len(non_volatile)} + {len(volatile)} function names from Postgres {version} to {TARGET.name}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main(sys.argv[1:]))

@@ -76,6 +76,7 @@ RECORDED_VERBS: frozenset[str] = frozenset(
         "rename_table",
         "drop_table",
         "create_policy",
+        "rename_policy",
         "drop_policy",
         "create_function",
         "create_index",
@@ -105,7 +106,8 @@ class History:
         return table in self.columns
 
     def is_temporary(self, table: str | None) -> bool:
-        return table in self.temporary_tables
+        """A TEMP table the history created, or any table of the session's own `pg_temp` schema."""
+        return table is not None and (table in self.temporary_tables or table.startswith("pg_temp."))
 
     def lacks_policy(self, table: str | None, name: str | None) -> bool:
         """Whether the history shows that `table` has no policy `name` (it created the table and
@@ -160,6 +162,9 @@ class History:
                     self.policies[table].add(action.name)
                 else:
                     self.policies[table].discard(action.name)
+            elif action.verb == "rename_policy" and table in self.policies and len(action.values) == 2:
+                self.policies[table].discard(action.values[0])
+                self.policies[table].add(action.values[1])
             elif action.verb == "create_function" and action.name and action.object_kind:
                 self.function_volatility[action.name] = action.object_kind
             elif action.verb == "create_index" and action.name and table:

@@ -15,8 +15,8 @@ def test_the_revised_catalogue_on_a_folder() -> None:
     result = lint_paths([CORPUS], LintOptions())
     assert result.coverage.opaque == 0
     assert [(Path(f.file).stem, f.line, f.rule) for f in result.findings] == [
-        # 0001: a STABLE function of 0000 is a safe default, an unknown one is not; its DROP DEFAULT
-        # is set again by 0002 in the same transaction.
+        # 0001: a STABLE function of 0000 is a safe default, an unknown one is not, a stable
+        # built-in (now()) is; its DROP DEFAULT is set again by 0002 in the same transaction.
         ("0001_not_valid", 4, "volatile-default"),
         # 0002: validated in the batch that added it NOT VALID; the policy never existed; the TEMP
         # table's TRUNCATE is no loss; MERGE is a backfill; COLLATE is a type change.
@@ -33,6 +33,37 @@ def test_the_revised_catalogue_on_a_folder() -> None:
         ("0003_leave_transaction", 5, "concurrently-in-transaction"),
         ("0003_leave_transaction", 6, "non-transactional-statement"),
         ("0003_leave_transaction", 7, "drop-database"),
+        # 0004 runs after 0003's COMMIT, in autocommit: its concurrent builds succeed. Emptying the
+        # table it created is no loss, and the policy goes with its table (drop-table reports that).
+        ("0004_after_commit", 6, "drop-table"),
+        # The BEGIN it writes opens a transaction block again, which REINDEX SCHEMA cannot run in.
+        ("0004_after_commit", 7, "transaction-control"),
+        ("0004_after_commit", 8, "non-transactional-statement"),
+        ("0004_after_commit", 9, "transaction-control"),
+    ]
+
+
+def test_without_a_wrapping_transaction_only_shared_pieces_and_written_blocks_remain() -> None:
+    found = {
+        (Path(f.file).stem, f.line, f.rule) for f in lint_paths([CORPUS], LintOptions(transactional=False)).findings
+    }
+    transaction_rules = {"concurrently-in-transaction", "non-transactional-statement", "transaction-control"}
+    assert {(stem, line, rule) for stem, line, rule in found if rule in transaction_rules} == {
+        ("0003_leave_transaction", 5, "concurrently-in-transaction"),
+        ("0003_leave_transaction", 6, "non-transactional-statement"),
+        ("0004_after_commit", 8, "non-transactional-statement"),
+    }
+    # Each piece commits on its own: the NOT VALID constraint and the dropped default are committed
+    # before 0002 validates it and sets a new one.
+    assert ("0002_same_batch", 1, "validate-in-same-transaction") not in found
+    assert ("0001_not_valid", 2, "drop-default") in found
+
+
+def test_on_an_older_target_the_newer_syntax_is_reported() -> None:
+    result = lint_paths([CORPUS], LintOptions(postgres_version=13))
+    assert [(Path(f.file).stem, f.line) for f in result.findings if f.rule == "requires-newer-postgres"] == [
+        ("0002_same_batch", 5),  # MERGE: 15+
+        ("0004_after_commit", 2),  # DETACH PARTITION ... CONCURRENTLY: 14+
     ]
 
 
@@ -48,3 +79,6 @@ def test_without_the_commit_the_later_pieces_run_in_the_migrators_transaction(tm
     found = {(Path(f.file).stem, f.line, f.rule) for f in lint_paths([folder], LintOptions()).findings}
     assert ("0003_leave_transaction", 2, "concurrently-in-transaction") in found
     assert ("0003_leave_transaction", 7, "non-transactional-statement") in found
+    # The later file runs in the migrator's transaction too, until its own COMMIT.
+    assert ("0004_after_commit", 1, "concurrently-in-transaction") in found
+    assert ("0004_after_commit", 2, "concurrently-in-transaction") in found

@@ -21,6 +21,9 @@ def test_a_default_dropped_then_set_again_is_replaced() -> None:
     assert fired(SET_DEFAULT + BREAK + DROP_DEFAULT, "drop-default") != []  # set first: it ends up absent
     other_column = SET_DEFAULT.replace('"status"', '"kind"')
     assert fired(DROP_DEFAULT + BREAK + other_column, "drop-default") != []
+    # In one statement, as a later subcommand; set first, it is dropped in the end.
+    assert fired(DROP_DEFAULT.replace(";", ", ALTER COLUMN \"status\" SET DEFAULT 'x';"), "drop-default") == []
+    assert fired(SET_DEFAULT.replace(";", ', ALTER COLUMN "status" DROP DEFAULT;'), "drop-default") != []
     # A COMMIT piece between them: the running release sees the column without a default meanwhile.
     assert fired(DROP_DEFAULT + BREAK + "COMMIT;" + BREAK + SET_DEFAULT, "drop-default") != []
 
@@ -33,6 +36,8 @@ def test_emptying_a_temp_table_or_one_created_in_the_file(rule_id: str, statemen
     assert fired('CREATE TEMP TABLE "scratch" ("id" int);\n' + statement, rule_id) == []
     assert fired("create temporary table scratch as select 1 as id;\n" + statement, rule_id) == []
     assert fired('CREATE TABLE "scratch" ("id" int);\n' + statement, rule_id) == []
+    # A table of pg_temp is the session's own, whoever created it.
+    assert fired(statement.replace('"scratch"', 'pg_temp."scratch"'), rule_id) == []
     assert len(fired(statement, rule_id)) == 1
 
 
@@ -59,3 +64,14 @@ def test_drop_policy_if_exists_of_a_policy_the_history_shows_absent(tmp_path: Pa
     # Without IF EXISTS, or on a table the history never created, the drop is reported.
     assert len(fired(create + BREAK + DROP_POLICY, "drop-policy")) == 1
     assert len(fired(drop_if_exists, "drop-policy")) == 1
+
+
+def test_drop_policy_if_exists_of_a_policy_the_history_renamed(tmp_path: Path) -> None:
+    create = 'CREATE TABLE "plans" ("id" uuid);' + BREAK
+    create += 'CREATE POLICY "plans_owner_read" ON "plans" FOR SELECT USING (true);' + BREAK
+    create += 'ALTER POLICY "plans_owner_read" ON "plans" RENAME TO "plans_read";'
+    old_name = 'DROP POLICY IF EXISTS "plans_owner_read" ON "plans";'
+    renamed = write_drizzle(tmp_path / "a", {"0000": create, "0001": old_name})
+    assert [f.rule for f in lint_paths([renamed], LintOptions()).findings] == []
+    new_name = write_drizzle(tmp_path / "b", {"0000": create, "0001": old_name.replace("owner_read", "read")})
+    assert [f.rule for f in lint_paths([new_name], LintOptions()).findings] == ["drop-policy"]

@@ -102,6 +102,9 @@ def test_drop_database_under_any_runner(transactional: bool) -> None:
         ADD_NOT_VALID + " " + VALIDATE,
         'alter table tasks add constraint "hours_positive" check (hours > 0) not valid;\n'
         "ALTER TABLE public.tasks VALIDATE CONSTRAINT hours_positive;",
+        # One statement: Postgres 16.2 accepts it and validates under the ADD's lock.
+        'ALTER TABLE "tasks" ADD CONSTRAINT "hours_positive" CHECK ("hours" > 0) NOT VALID, '
+        'VALIDATE CONSTRAINT "hours_positive";',
     ],
 )
 def test_validate_in_the_transaction_that_added_it_not_valid(sql: str) -> None:
@@ -117,6 +120,8 @@ def test_validate_in_the_transaction_that_added_it_not_valid(sql: str) -> None:
         ADD_NOT_VALID.replace(" NOT VALID", "") + BREAK + VALIDATE,
         ADD_NOT_VALID + BREAK + VALIDATE.replace("tasks_fk", "other_fk"),
         ADD_NOT_VALID + BREAK + "COMMIT;" + BREAK + VALIDATE,  # a COMMIT piece ends the ADD's transaction
+        # A table created earlier in the file: a locking rule does not apply.
+        'CREATE TABLE "tasks" ("module_id" uuid);' + BREAK + ADD_NOT_VALID + BREAK + VALIDATE,
     ],
 )
 def test_validate_outside_the_adds_transaction_is_silent(sql: str) -> None:
@@ -147,6 +152,13 @@ def test_drop_operator_cast_and_aggregate_are_read_and_reported_as_drop_object(s
     assert len(fired(sql, "drop-object")) == 1
 
 
+def test_a_dropped_operator_or_cast_is_named_as_written() -> None:
+    [finding] = fired("DROP OPERATOR IF EXISTS === (int, int), myschema.!== (NONE, bit);", "drop-object")
+    assert "operator === (int, int), operator myschema.!== (NONE, bit)" in finding.message
+    [finding] = fired("DROP CAST IF EXISTS (text AS int4);", "drop-object")
+    assert "cast (text AS int4)" in finding.message
+
+
 MERGE = "MERGE INTO plans p USING staged s ON p.id = s.id "
 
 
@@ -171,6 +183,35 @@ def test_merge_that_changes_no_existing_row_is_silent(clauses: str) -> None:
     findings = [f.rule for f in fired(MERGE + clauses + ";", "data-backfill")]
     assert findings == []
     assert fired(MERGE + clauses + ";", "unparseable-statement") == []
+
+
+@pytest.mark.parametrize(
+    ("sql", "rule_id"),
+    [
+        (
+            "WITH src AS (SELECT 1 AS id) MERGE INTO plans USING src ON plans.id = src.id "
+            "WHEN MATCHED THEN UPDATE SET topic = 'x';",
+            "data-backfill",
+        ),
+        (
+            "WITH RECURSIVE a(n) AS (SELECT 1), b AS MATERIALIZED (SELECT 2) MERGE INTO ONLY plans p "
+            "USING b ON p.id = b.n WHEN MATCHED THEN DELETE;",
+            "data-backfill",
+        ),
+        # The WITH query's own DELETE runs too, whatever the MERGE does.
+        (
+            "WITH d AS (DELETE FROM staged RETURNING id) MERGE INTO plans p USING d ON p.id = d.id "
+            "WHEN NOT MATCHED THEN DO NOTHING;",
+            "delete-without-where",
+        ),
+    ],
+)
+def test_a_merge_after_a_with_clause_is_a_merge(sql: str, rule_id: str) -> None:
+    assert fired(sql, "unparseable-statement") == []
+    [finding] = fired(sql, rule_id)
+    assert ("staged" if rule_id == "delete-without-where" else "plans") in finding.message
+    [version] = fired(sql, "requires-newer-postgres", postgres_version=14)
+    assert "MERGE (PostgreSQL 15+)" in version.message
 
 
 def test_a_collation_change_is_a_type_change() -> None:

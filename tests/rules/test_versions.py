@@ -10,6 +10,11 @@ from migrations_checks.lint.engine import lint_text
 CASES = [
     ('ALTER TABLE "p" DETACH PARTITION "p_2024" CONCURRENTLY;', 14),
     ('MERGE INTO "t" USING "s" ON "t"."id" = "s"."id" WHEN MATCHED THEN UPDATE SET "n" = "s"."n";', 15),
+    ('WITH "n" AS (SELECT 1 AS "id") MERGE INTO "t" USING "n" ON "t"."id" = "n"."id" WHEN MATCHED THEN DELETE;', 15),
+    # Verified on Postgres 16.2: a syntax error at BY, and at RETURNING.
+    ('MERGE INTO "t" USING "s" ON "t"."id" = "s"."id" WHEN NOT MATCHED BY SOURCE THEN DELETE;', 17),
+    ('MERGE INTO "t" USING "s" ON "t"."id" = "s"."id" WHEN NOT MATCHED BY TARGET THEN INSERT DEFAULT VALUES;', 17),
+    ('MERGE INTO "t" USING "s" ON "t"."id" = "s"."id" WHEN MATCHED THEN DELETE RETURNING "t"."id";', 17),
     ('CREATE UNIQUE INDEX "u" ON "t" ("email") NULLS NOT DISTINCT;', 15),
     ('CREATE TABLE "t" ("id" uuid PRIMARY KEY DEFAULT uuidv7());', 18),
     ('ALTER TABLE "t" ADD CONSTRAINT "t_n_not_null" NOT NULL "n" NOT VALID;', 18),

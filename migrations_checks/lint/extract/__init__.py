@@ -45,6 +45,8 @@ def describe(kind: str, words: Sequence[Word], tree: Tree) -> list[Action] | Non
         return objects.create_index(words)
     if kind == "CREATE POLICY":
         return objects.policy(words)
+    if kind == "ALTER POLICY":
+        return objects.alter_policy(words)
     if kind == "CREATE TYPE":
         return objects.create_type(words)
     if kind == "ALTER TYPE":
@@ -52,7 +54,7 @@ def describe(kind: str, words: Sequence[Word], tree: Tree) -> list[Action] | Non
     if kind.startswith("DROP "):
         return objects.drop(kind, words)
     if kind == "MERGE":
-        return merge_changes(words)
+        return merge_changes(words, tree)
     if kind in _MAY_CHANGE_DATA:
         return data_changes(words, tree())
     if kind == "TRUNCATE":

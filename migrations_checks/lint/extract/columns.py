@@ -207,14 +207,20 @@ def expression_words(cursor: Cursor) -> list[Word]:
 
 
 def called_functions(words: Sequence[Word]) -> tuple[str, ...]:
-    """The functions an expression calls, by unqualified name, in order; type names in casts
-    (`'x'::varchar(20)`, `CAST(x AS numeric(10, 2))`) are not calls."""
+    """The functions an expression calls, in order, as the history names them: `f`, `app.f`, or
+    `pg_catalog.f` for a built-in asked for by its schema (`public.` dropped, as `unqualified` does).
+    Type names in casts (`'x'::varchar(20)`, `CAST(x AS numeric(10, 2))`) are not calls."""
     calls = []
-    previous = ""
-    for word, following in itertools.pairwise(words):
-        if word.kind in ("word", "quoted") and following.text == "(" and previous not in ("::", "AS"):
-            function = word.name.rsplit(".", 1)[-1]
-            if word.kind == "quoted" or function not in _CALL_LIKE_SYNTAX:
-                calls.append(function)
-        previous = word.upper if word.kind == "word" else word.text
+    for index, (word, following) in enumerate(itertools.pairwise(words)):
+        if word.kind not in ("word", "quoted") or following.text != "(":
+            continue
+        qualified = index >= 2 and words[index - 1].text == "." and words[index - 2].kind in ("word", "quoted")
+        name_start = index - 2 if qualified else index
+        before = words[name_start - 1] if name_start else None
+        if before is not None and (before.text == "::" or before.upper == "AS"):
+            continue
+        if qualified:
+            calls.append(unqualified(f"{words[index - 2].name}.{word.name}"))
+        elif word.kind == "quoted" or word.name not in _CALL_LIKE_SYNTAX:
+            calls.append(word.name)
     return tuple(calls)

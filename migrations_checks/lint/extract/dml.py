@@ -9,11 +9,12 @@ the statement unidentified (reported as unparseable) rather than guessed at.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlglot import exp
 
 from migrations_checks.lint.records.actions import Action, Verb
+from migrations_checks.lint.sql.classify import with_body
 from migrations_checks.lint.sql.words import Cursor, Word, top_level, unqualified
 
 
@@ -23,7 +24,8 @@ def data_changes(words: Sequence[Word], tree: exp.Expression | None) -> list[Act
         found = [
             _from_node(node)
             for node in tree.find_all(exp.Update, exp.Delete)
-            if isinstance(node, exp.Update | exp.Delete)
+            # A MERGE's own WHEN ... THEN UPDATE clauses are read by merge_changes.
+            if isinstance(node, exp.Update | exp.Delete) and not isinstance(node.parent, exp.When)
         ]
         return None if None in found else [a for a in found if a is not None] or [Action("other")]
     return _from_words(words)
@@ -63,19 +65,23 @@ def _from_words(words: Sequence[Word]) -> list[Action] | None:
     return [Action("other")]
 
 
-def merge_changes(words: Sequence[Word]) -> list[Action] | None:
-    """MERGE INTO target ... WHEN [NOT] MATCHED [BY SOURCE|TARGET] [AND ...] THEN UPDATE|DELETE|INSERT:
-    an UPDATE or DELETE of the target for each such clause (`object_kind` MERGE). The ON condition
-    bounds a MATCHED clause like a WHERE; a NOT MATCHED BY SOURCE clause reaches every target row
-    without a match, so only its own AND condition bounds it."""
-    cursor = Cursor(words, 1)
+def merge_changes(words: Sequence[Word], tree: Callable[[], exp.Expression | None]) -> list[Action] | None:
+    """[WITH ...] MERGE INTO target ... WHEN [NOT] MATCHED [BY SOURCE|TARGET] [AND ...] THEN
+    UPDATE|DELETE|INSERT: an UPDATE or DELETE of the target for each such clause (`object_kind`
+    MERGE), and whatever a data-modifying WITH query changes. The ON condition bounds a MATCHED
+    clause like a WHERE; a NOT MATCHED BY SOURCE clause reaches every target row without a match,
+    so only its own AND condition bounds it."""
+    start = with_body(words) if words[0].upper == "WITH" else 0
+    if start is None:
+        return None
+    cursor = Cursor(words, start + 1)
     if not cursor.accept("INTO"):
         return None
     cursor.accept("ONLY")
     name = cursor.name()
     if name is None:
         return None
-    level = top_level(words)
+    level = top_level(words[start:])
     actions = []
     when = None
     for index, word in enumerate(level):
@@ -89,4 +95,9 @@ def merge_changes(words: Sequence[Word]) -> list[Action] | None:
                 actions.append(
                     Action(verb.lower(), table=unqualified(name), has_where=bounded, object_kind="MERGE")  # type: ignore[arg-type]
                 )
+    if start:
+        prefix = data_changes(words[:start], tree())
+        if prefix is None:
+            return None
+        actions.extend(a for a in prefix if a.verb != "other")
     return actions or [Action("other")]

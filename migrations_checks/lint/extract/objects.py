@@ -128,12 +128,26 @@ def _drop_by_signature(kind: str, cursor: Cursor) -> list[Action] | None:
         if not cursor.at_symbol("("):
             return None
         cursor.skip_group()
-        words = cursor.words[start : cursor.position]
-        dropped.append(Action("drop_object", object_kind=_DROPPED_OBJECTS[kind], name=" ".join(w.text for w in words)))
+        name = _as_written(cursor.words[start : cursor.position])
+        dropped.append(Action("drop_object", object_kind=_DROPPED_OBJECTS[kind], name=name))
         if not cursor.at_symbol(","):
             break
         cursor.next()
     return dropped or None
+
+
+def _as_written(words: Sequence[Word]) -> str:
+    """A signature spaced as people write it: the tokenizer splits an operator such as `===` into
+    `==` and `=`, which a message must not show apart."""
+    text = ""
+    for previous, word in zip((None, *words), words, strict=False):
+        glued = previous is not None and (
+            previous.text in ("(", ".")
+            or word.text in (")", ",", ".")
+            or (previous.kind == word.kind == "symbol" and previous.start + len(previous.text) == word.start)
+        )
+        text += word.text if glued or previous is None else " " + word.text
+    return text
 
 
 def _names(cursor: Cursor) -> list[str]:
@@ -158,6 +172,20 @@ def policy(words: Sequence[Word]) -> list[Action] | None:
         return None
     table = cursor.name()
     return [Action("create_policy", name=name, table=unqualified(table) if table else None)]
+
+
+def alter_policy(words: Sequence[Word]) -> list[Action] | None:
+    """ALTER POLICY name ON table RENAME TO new, which the history of policies follows; any other
+    change keeps the policy's name."""
+    cursor = Cursor(words, 2)  # after ALTER POLICY
+    name = cursor.name()
+    table = cursor.name() if cursor.accept("ON") else None
+    if name is None or table is None:
+        return None
+    if not cursor.accept("RENAME", "TO"):
+        return [Action("other")]
+    new = cursor.name()
+    return None if new is None else [Action("rename_policy", table=unqualified(table), values=(name, new))]
 
 
 def alter_type(words: Sequence[Word]) -> list[Action] | None:
@@ -285,4 +313,4 @@ def create_function(words: Sequence[Word]) -> list[Action] | None:
         return None
     said = [word.upper for word in top_level(words) if word.upper in ("IMMUTABLE", "STABLE", "VOLATILE")]
     volatility = said[-1] if said else "VOLATILE"
-    return [Action("create_function", name=unqualified(name).rsplit(".", 1)[-1], object_kind=volatility)]
+    return [Action("create_function", name=unqualified(name), object_kind=volatility)]

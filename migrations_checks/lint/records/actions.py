@@ -43,6 +43,7 @@ Verb = Literal[
     "force_rls",
     "no_force_rls",
     "create_policy",
+    "rename_policy",
     "drop_policy",
     # indexes
     "create_index",
@@ -105,4 +106,4 @@ class Action:
     using: bool = False  # for alter_column_type: a USING expression that computes new values
     collation: str | None = None  # for alter_column_type: the COLLATE it sets
     full: bool = False  # VACUUM FULL
-    values: tuple[str, ...] = ()  # enum values (add: (new,), rename: (old, new)), grantees
+    values: tuple[str, ...] = ()  # enum values (add: (new,), rename: (old, new)), policy (old, new), grantees

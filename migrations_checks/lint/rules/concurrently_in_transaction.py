@@ -14,7 +14,6 @@ from collections.abc import Iterator
 
 from migrations_checks.lint.context import StatementContext
 from migrations_checks.lint.records.actions import Verb
-from migrations_checks.lint.rules._transaction import enclosing_transaction
 from migrations_checks.lint.rules.rule import Hit, Rule
 from migrations_checks.lint.statements import Statement
 
@@ -22,7 +21,7 @@ _CONCURRENT_VERBS: frozenset[Verb] = frozenset({"create_index", "drop_index", "r
 
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
-    where = enclosing_transaction(statement, context)
+    where = context.transaction_block
     if where and any(action.verb in _CONCURRENT_VERBS and action.concurrently for action in statement.actions):
         yield Hit(f"{statement.kind} ... CONCURRENTLY cannot run inside {where}; the migration fails")
 

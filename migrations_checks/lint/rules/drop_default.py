@@ -6,27 +6,33 @@ column. Drop the default only after the code that relies on it is gone, in a lat
 default dropped and then set again in the same transaction is replaced, never absent: not reported.
 """
 
-from collections.abc import Iterator
+import itertools
+from collections.abc import Iterable, Iterator
 
 from migrations_checks.lint.context import StatementContext
+from migrations_checks.lint.records.actions import Action
 from migrations_checks.lint.rules.rule import Hit, Rule
 from migrations_checks.lint.statements import Statement
 
 
-def _set_again(table: str | None, column: str | None, context: StatementContext) -> bool:
-    """A later statement of the same transaction sets a new default: it is replaced, never absent."""
+def _set_again(dropped: Action, after: Iterable[Action], context: StatementContext) -> bool:
+    """A later action of the statement (`ALTER COLUMN c DROP DEFAULT, ALTER COLUMN c SET DEFAULT
+    ...`), or of a later statement of the same transaction, sets a new default: it is replaced,
+    never absent."""
+    later = itertools.chain(
+        after, (action for statement in context.later_in_transaction for action in statement.actions)
+    )
     return any(
-        action.verb == "set_default" and action.table == table and action.column == column
-        for later in context.later_in_transaction
-        for action in later.actions
+        action.verb == "set_default" and action.table == dropped.table and action.column == dropped.column
+        for action in later
     )
 
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     columns = [
         f"{a.table}.{a.column}"
-        for a in statement.actions
-        if a.verb == "drop_default" and not _set_again(a.table, a.column, context)
+        for index, a in enumerate(statement.actions)
+        if a.verb == "drop_default" and not _set_again(a, statement.actions[index + 1 :], context)
     ]
     if columns:
         yield Hit(

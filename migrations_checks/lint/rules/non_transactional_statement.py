@@ -13,7 +13,6 @@ from collections.abc import Iterator
 
 from migrations_checks.lint.context import StatementContext
 from migrations_checks.lint.records.actions import Action, Verb
-from migrations_checks.lint.rules._transaction import enclosing_transaction
 from migrations_checks.lint.rules.rule import Hit, Rule
 from migrations_checks.lint.statements import Statement
 
@@ -31,7 +30,7 @@ def _non_transactional(action: Action) -> bool:
 
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
-    where = enclosing_transaction(statement, context)
+    where = context.transaction_block
     if where and any(_non_transactional(action) for action in statement.actions):
         yield Hit(f"{statement.kind} cannot run inside {where}; the migration fails")
 

@@ -7,6 +7,7 @@ Drizzle applies every pending file in one transaction, so a VALIDATE in the next
 same transaction when both are pending: validate in a later deploy, or after a `COMMIT` piece.
 """
 
+import itertools
 from collections.abc import Iterator
 
 from migrations_checks.lint.context import StatementContext
@@ -17,13 +18,19 @@ _ADDS_NOT_VALID = frozenset({"add_foreign_key", "add_check", "set_not_null"})
 
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
-    validated = {(a.table, a.name) for a in statement.actions if a.verb == "validate_constraint" and a.name}
+    # A table created earlier in the file holds no rows to scan, and no one waits on its lock.
+    validated = {
+        (a.table, a.name)
+        for a in statement.actions
+        if a.verb == "validate_constraint" and a.name and not context.is_new(a.table)
+    }
     if not validated:
         return
-    for earlier in context.earlier_in_transaction:
+    # The statement itself too: `ADD CONSTRAINT c ... NOT VALID, VALIDATE CONSTRAINT c` is accepted.
+    for earlier in itertools.chain(context.earlier_in_transaction, [statement]):
         for action in earlier.actions:
             if action.verb in _ADDS_NOT_VALID and action.not_valid and (action.table, action.name) in validated:
-                where = f"line {earlier.line}"
+                where = "the same statement" if earlier is statement else f"line {earlier.line}"
                 if earlier.file.tag != statement.file.tag:
                     where += f" of {earlier.file.tag}"
                 yield Hit(

@@ -45,10 +45,14 @@ def _volatile(action: Action, context: StatementContext) -> str | None:
     from migrations_checks.lint.sql.pg_volatility import NON_VOLATILE_BUILTINS, VOLATILE_BUILTINS
 
     for function in action.default_calls:
-        created = context.history.function_volatility.get(function)
-        if created in ("IMMUTABLE", "STABLE") or (created is None and function in NON_VOLATILE_BUILTINS):
+        # Postgres looks in pg_catalog before the search path, and only there for `pg_catalog.f`;
+        # a function of another schema is known only if the history created it there.
+        schema, _, name = function.rpartition(".")
+        created = None if schema == "pg_catalog" else context.history.function_volatility.get(function)
+        builtin = name if schema in ("", "pg_catalog") else None
+        if created in ("IMMUTABLE", "STABLE") or (created is None and builtin in NON_VOLATILE_BUILTINS):
             continue
-        if created or function in VOLATILE_BUILTINS:
+        if created or builtin in VOLATILE_BUILTINS:
             return f"{function}()"
         return f"{function}(), not known to be immutable or stable"
     return None

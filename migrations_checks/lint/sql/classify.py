@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from migrations_checks.lint.sql.words import Word
+from migrations_checks.lint.sql.words import Cursor, Word
 
 
 def _by_first_word(spellings: Iterable[str]) -> dict[str, tuple[tuple[str, ...], ...]]:
@@ -167,6 +167,10 @@ def classify(words: Sequence[Word]) -> str | None:
         return f"{head} {' '.join(obj)}" if obj else None
     if head == "COMMENT" and len(words) > 1 and words[1].upper == "ON":
         return "COMMENT"
+    if head == "WITH":
+        # A WITH clause may lead any query, MERGE included (Postgres 15+), and MERGE is judged apart.
+        body = with_body(words)
+        return "MERGE" if body is not None and words[body].upper == "MERGE" else "WITH"
     simple = _match(words, 0, _SIMPLE)
     return " ".join(simple) if simple else None
 
@@ -181,3 +185,31 @@ def _match(
         if end <= len(words) and all(words[position + i].upper == part for i, part in enumerate(spelling)):
             return spelling
     return None
+
+
+def with_body(words: Sequence[Word]) -> int | None:
+    """Where the statement that a leading `WITH name AS (query), ...` clause prefixes begins; None
+    when the clause cannot be read."""
+    cursor = Cursor(words, 1)
+    cursor.accept("RECURSIVE")
+    while True:
+        if cursor.name() is None:
+            return None
+        if cursor.at_symbol("("):
+            cursor.skip_group()  # column names
+        if not cursor.accept("AS"):
+            return None
+        cursor.accept("NOT")
+        cursor.accept("MATERIALIZED")
+        if not cursor.at_symbol("("):
+            return None
+        cursor.skip_group()
+        # A recursive query's SEARCH ... SET column and CYCLE ... USING column, whose lists hold commas.
+        for clause, last in (("SEARCH", "SET"), ("CYCLE", "USING")):
+            if cursor.accept(clause):
+                while not cursor.done and not cursor.accept(last):
+                    cursor.next()
+                cursor.name()
+        if not cursor.at_symbol(","):
+            return None if cursor.done else cursor.position
+        cursor.next()

@@ -11,12 +11,14 @@ import itertools
 from collections.abc import Sequence
 
 from migrations_checks.lint.records.actions import Action
-from migrations_checks.lint.sql.words import Cursor, Word, has_keyword
+from migrations_checks.lint.sql.words import Cursor, Word, has_keyword, top_level
 
 # feature -> (first major version that has it, how to name it in a message)
 FEATURES: dict[str, tuple[int, str]] = {
     "detach-concurrently": (14, "DETACH PARTITION ... CONCURRENTLY"),
     "merge": (15, "MERGE"),
+    "merge-by-source": (17, "MERGE ... WHEN NOT MATCHED BY SOURCE/TARGET"),
+    "merge-returning": (17, "MERGE ... RETURNING"),
     "nulls-not-distinct": (15, "NULLS NOT DISTINCT"),
     "set-expression": (17, "ALTER COLUMN ... SET EXPRESSION"),
     "not-null-constraint": (18, "ADD CONSTRAINT ... NOT NULL"),
@@ -31,6 +33,11 @@ def features_of(kind: str | None, words: Sequence[Word], actions: Sequence[Actio
     found = set()
     if kind == "MERGE":
         found.add("merge")
+        level = top_level(words)  # a WITH query's own RETURNING stays inside its parentheses
+        if has_keyword(level, "NOT", "MATCHED", "BY"):
+            found.add("merge-by-source")
+        if any(word.upper == "RETURNING" for word in level):
+            found.add("merge-returning")
     if any(a.verb == "detach_partition" and a.concurrently for a in actions):
         found.add("detach-concurrently")
     if any(a.verb == "set_not_null" and a.object_kind == "CONSTRAINT" for a in actions):
