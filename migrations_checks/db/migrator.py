@@ -79,10 +79,10 @@ def journal_migrations(migrations: MigrationSet) -> tuple[MigrationFile, ...]:
             "journal, so only Drizzle folders are supported (plain folders can be linted)"
         )
     present = {migration.tag for migration in migrations.files}
-    for entry in migrations.journal.entries:
+    for position, entry in enumerate(migrations.journal.entries):
         if entry.tag not in present:
             raise InputError(
-                f"{migrations.journal.path} line {entry.line} lists {entry.tag!r} but "
+                f"{migrations.journal.path} line {migrations.journal.line_of(position)} lists {entry.tag!r} but "
                 f"{entry.tag}.sql is missing; drizzle-orm refuses to migrate this folder"
             )
     return migrations.files

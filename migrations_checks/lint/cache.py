@@ -1,16 +1,22 @@
 """The lint's result cache: what each migration file gave, so an unchanged history is not re-read.
 
-Entries live in `.gates_cache/` (with a `.gitignore` inside) in the folder of the gates.toml in
-use, one JSON file per migration file. An entry's key covers everything its result depends on:
-the linter's own source, the lint settings, the file's name, tag and bytes, and the state the
-earlier files leave: a digest chained over every file's changes to the schema history and the
-transaction still open after it. An edit that leaves that state as it was keeps the later files
-cached; any other invalidates them. A result that read statements of other files in its
-transaction (a rule looking across them) is keyed by those files' bytes too.
+Results live in `.gates_cache/` (with a `.gitignore` inside) in the folder of the gates.toml in
+use: one JSON file per migration set, holding an entry for each of its files, so that a warm run
+opens one file, not one per migration (as ruff keeps one cache file per package). An entry's key
+covers everything its result depends on: the linter's own source, the lint settings, the file's
+name, tag and bytes, and the state the earlier files leave: a digest chained over every file's
+changes to the schema history and the transaction still open after it. An edit that leaves that
+state as it was keeps the later files cached; any other invalidates them. A result that read
+statements of other files in its transaction (a rule looking across them) is keyed by those files'
+bytes too.
 
-An entry is only ever a hint: one that is missing, truncated, corrupt, of another key or of the
-wrong shape is ignored and rewritten, never trusted. JSON, not pickle: reading an entry must not
-be able to run code, whoever wrote the folder.
+An entry keeps the state it leaves, so a warm run walks the chain without decoding anything else,
+and its changes to the schema history as text, decoded only when a later file must be read
+against that history.
+
+The cache is only ever a hint: a file that is missing, truncated, corrupt or of another format, and
+an entry of another key or of the wrong shape, is ignored and rewritten, never trusted. JSON, not
+pickle: reading the cache must not be able to run code, whoever wrote the folder.
 """
 
 from __future__ import annotations
@@ -26,14 +32,18 @@ from pathlib import Path
 from typing import Any
 
 from migrations_checks.lint.context import RECORDED_VERBS, TAGGED_VERBS, History, LintOptions
-from migrations_checks.lint.reader import MigrationFile
+from migrations_checks.lint.reader import MigrationFile, MigrationSet
 from migrations_checks.lint.records.actions import Action
 from migrations_checks.lint.records.findings import Coverage, Finding, Suppression
 
 CACHE_DIR = ".gates_cache"
-_FORMAT = 1
+_FORMAT = "deploy-gates lint cache 2"
 _SEVERITIES = ("error", "warning", "info")
 _ACTION_FIELDS = {f.name: f for f in dataclasses.fields(Action)}
+
+
+class Distrusted(Exception):
+    """A cached entry turned out malformed when it was decoded; the set is linted afresh."""
 
 
 @dataclass
@@ -59,6 +69,25 @@ class FileOutcome:
         history.record_actions(tag, self.changes)
         for key in self.deprecations:
             history.deprecations.setdefault(key, tag)
+
+
+@dataclass
+class CachedOutcome:
+    """A file's outcome served by the cache: its schema changes are decoded only to be replayed."""
+
+    outcome: FileOutcome  # with no changes or deprecations: those are in `leaves`
+    state_after: str
+    leaves: str
+
+    def replay(self, history: History, tag: str) -> None:
+        """As `FileOutcome.replay`; raises `Distrusted` when the changes are malformed."""
+        try:
+            changes, deprecations = json.loads(self.leaves)
+            history.record_actions(tag, [_action(item) for item in changes])
+            for table, column in deprecations:
+                history.deprecations.setdefault((_str(table), _optional_str(column)), tag)
+        except (ValueError, TypeError, KeyError) as error:
+            raise Distrusted(str(error)) from None
 
 
 def history_changes(actions: Iterable[Action]) -> tuple[Action, ...]:
@@ -95,13 +124,19 @@ def _settings(options: LintOptions, one_connection: bool) -> str:
 
 
 class SetCache:
-    """The cache of one migration set linted with one set of options."""
+    """The cache of one migration set linted with one set of options: read once when made,
+    written once by `save`, and only when an entry changed."""
 
-    def __init__(self, folder: Path, options: LintOptions, one_connection: bool) -> None:
-        self._folder = folder / CACHE_DIR
+    def __init__(self, folder: Path, options: LintOptions, migration_set: MigrationSet) -> None:
+        one_connection = migration_set.journal is not None
         self.start = _hash(_tool_digest(), _settings(options, one_connection))
+        self._folder = folder / CACHE_DIR
+        where = [migration_set.root] if migration_set.root else [file.path for file in migration_set.files]
+        self._path = self._folder / f"{_hash(*(os.path.abspath(path) for path in where))}.json"
+        self._old = self._read()
+        self._new: dict[str, list[Any]] = {}
+        self._changed = False
         self._neighbours: tuple[list[str], list[str]] | None = None
-        self._made = False  # the folder and its .gitignore exist
 
     def key(self, file: MigrationFile, reported: bool, state: str) -> str:
         return _hash(state, str(file.path), file.tag, repr(file.when), repr(reported), file.text)
@@ -132,52 +167,64 @@ class SetCache:
         before, after = self._neighbours
         return before[position], after[position + 1 if reported[index] else position]
 
-    def load(self, file: MigrationFile, key: str, display: Callable[[Path], str]) -> FileOutcome | None:
+    def load(self, file: MigrationFile, key: str, display: Callable[[Path], str]) -> CachedOutcome | None:
         """The file's cached outcome, its findings naming the file by `display(file.path)`."""
+        entry = self._old.get(str(file.path))
         try:
-            envelope = json.loads(self._entry(file).read_text(encoding="utf-8"))
-            if envelope.get("format") != _FORMAT or envelope.get("key") != key:
+            if entry is None or entry[0] != key:
                 return None
-            body = envelope["body"]
-            if envelope.get("digest") != _hash(key, body):
-                return None
-            return _outcome(json.loads(body), lambda: display(file.path))
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            _, state_after, result, leaves = entry
+            cached = CachedOutcome(_outcome(result, lambda: display(file.path)), _str(state_after), _str(leaves))
+        except (ValueError, TypeError, KeyError, IndexError):
             return None
+        self._new[str(file.path)] = entry
+        return cached
 
-    def store(self, file: MigrationFile, key: str, outcome: FileOutcome) -> None:
-        body = json.dumps(_plain(outcome), separators=(",", ":"))
-        envelope = json.dumps({"format": _FORMAT, "key": key, "digest": _hash(key, body), "body": body})
-        # Written in place, not aside and renamed (creating files is most of a cold run's cache
-        # cost): an entry torn by a crash or a concurrent run fails its digest and is rewritten.
+    def store(self, file: MigrationFile, key: str, outcome: FileOutcome, state_after: str) -> None:
+        leaves = json.dumps(
+            [[_plain_action(a) for a in outcome.changes], [list(key) for key in outcome.deprecations]],
+            separators=(",", ":"),
+        )
+        self._new[str(file.path)] = [key, state_after, _plain(outcome), leaves]
+        self._changed = True
+
+    def save(self) -> None:
+        """Write the entries of this run, once, if any differs from what was read."""
+        if not self._changed and self._new.keys() == self._old.keys():
+            return
+        body = json.dumps(self._new, separators=(",", ":"))
+        # Written aside and renamed: a concurrent run reads the old file or the new one, never a torn one.
+        aside = self._path.with_name(f"{self._path.name}.{os.getpid()}.tmp")
         try:
-            if not self._made:
-                self._folder.mkdir(exist_ok=True)
-                ignore = self._folder / ".gitignore"
-                if not ignore.exists():
-                    ignore.write_text(
-                        "# The lint's result cache (gates lint --no-cache skips it).\n*\n", encoding="utf-8"
-                    )
-                self._made = True
-            self._entry(file).write_text(envelope, encoding="utf-8")
+            self._folder.mkdir(exist_ok=True)
+            ignore = self._folder / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# The lint's result cache (gates lint --no-cache skips it).\n*\n", encoding="utf-8")
+            aside.write_text(f"{_FORMAT} {_hash(body)}\n{body}", encoding="utf-8")
+            os.replace(aside, self._path)
         except OSError:
-            return  # a cache that cannot be written only costs the next run its speed
+            aside.unlink(missing_ok=True)  # a cache that cannot be written only costs the next run its speed
 
-    def _entry(self, file: MigrationFile) -> Path:
-        return self._folder / f"{_hash(os.path.abspath(file.path))}.json"
+    def _read(self) -> dict[str, list[Any]]:
+        try:
+            header, body = self._path.read_text(encoding="utf-8").split("\n", 1)
+            if header != f"{_FORMAT} {_hash(body)}":
+                return {}
+            entries = json.loads(body)
+        except (OSError, ValueError):
+            return {}
+        return entries if isinstance(entries, dict) else {}
 
 
-def _plain(outcome: FileOutcome) -> dict[str, Any]:
-    return {
-        "findings": [_plain_finding(f) for f in outcome.findings],
-        "silenced": [_plain_finding(f) for f in outcome.silenced],
-        "statements": outcome.statements,
-        "coverage": [outcome.coverage.parsed, outcome.coverage.classified, outcome.coverage.opaque],
-        "changes": [_plain_action(a) for a in outcome.changes],
-        "deprecations": [list(key) for key in outcome.deprecations],
-        "open_after": outcome.open_after,
-        "reads": [outcome.reads_earlier, outcome.reads_later, outcome.earlier_files, outcome.later_files],
-    }
+def _plain(outcome: FileOutcome) -> list[Any]:
+    return [
+        [_plain_finding(f) for f in outcome.findings],
+        [_plain_finding(f) for f in outcome.silenced],
+        outcome.statements,
+        [outcome.coverage.parsed, outcome.coverage.classified, outcome.coverage.opaque],
+        outcome.open_after,
+        [outcome.reads_earlier, outcome.reads_later, outcome.earlier_files, outcome.later_files],
+    ]
 
 
 def _plain_finding(finding: Finding) -> list[Any]:
@@ -200,26 +247,24 @@ def _plain_action(action: Action) -> dict[str, Any]:
     return {name: value for name, value in values if name == "verb" or value != _ACTION_FIELDS[name].default}
 
 
-def _outcome(data: dict[str, Any], display: Callable[[], str]) -> FileOutcome:
-    reads = data["reads"]
-    coverage = data["coverage"]
-    file = display() if data["findings"] or data["silenced"] else ""
-    outcome = FileOutcome(
-        findings=[_finding(item, file) for item in data["findings"]],
-        silenced=[_finding(item, file) for item in data["silenced"]],
-        statements=_int(data["statements"]),
-        coverage=Coverage(parsed=_int(coverage[0]), classified=_int(coverage[1]), opaque=_int(coverage[2])),
-        changes=tuple(_action(item) for item in data["changes"]),
-        deprecations=tuple((_str(table), _optional_str(column)) for table, column in data["deprecations"]),
-        open_after=_optional_str(data["open_after"]),
-        reads_earlier=_bool(reads[0]),
-        reads_later=_bool(reads[1]),
-        earlier_files=_str(reads[2]),
-        later_files=_str(reads[3]),
+def _outcome(result: list[Any], display: Callable[[], str]) -> FileOutcome:
+    found, silenced, statements, coverage, open_after, reads = result
+    parsed, classified, opaque = coverage
+    reads_earlier, reads_later, earlier_files, later_files = reads
+    file = display() if found or silenced else ""
+    return FileOutcome(
+        findings=[_finding(item, file) for item in found],
+        silenced=[_finding(item, file) for item in silenced],
+        statements=_int(statements),
+        coverage=Coverage(parsed=_int(parsed), classified=_int(classified), opaque=_int(opaque)),
+        changes=(),
+        deprecations=(),
+        open_after=_optional_str(open_after),
+        reads_earlier=_bool(reads_earlier),
+        reads_later=_bool(reads_later),
+        earlier_files=_str(earlier_files),
+        later_files=_str(later_files),
     )
-    if len(coverage) != 3 or len(reads) != 4:
-        raise ValueError("malformed entry")
-    return outcome
 
 
 def _finding(item: list[Any], file: str) -> Finding:

@@ -13,7 +13,7 @@ from functools import cached_property
 from pathlib import Path
 
 from migrations_checks.lint.bulk_read import fewer_full_collections, read_many
-from migrations_checks.lint.cache import FileOutcome, SetCache, history_changes
+from migrations_checks.lint.cache import CachedOutcome, Distrusted, FileOutcome, SetCache, history_changes
 from migrations_checks.lint.context import History, LintOptions, StatementContext
 from migrations_checks.lint.reader import MigrationFile, MigrationSet, read_migrations
 from migrations_checks.lint.records.findings import Coverage, Finding, LintResult, Suppression
@@ -79,19 +79,22 @@ def _outcomes(migration_set: MigrationSet, options: LintOptions) -> list[FileOut
     one_connection = migration_set.journal is not None
     if options.cache is None:
         return _lint_files(migration_set.files, options, one_connection)
-    cache = SetCache(options.cache, options, one_connection)
-    warm = _lint_warm(migration_set.files, options, one_connection, cache)
-    if warm is not None:
-        return warm
-    outcomes = _lint_files(migration_set.files, options, one_connection)
-    reported = [_reported(file, options) for file in migration_set.files]
-    state = cache.start
-    for index, (file, outcome) in enumerate(zip(migration_set.files, outcomes, strict=True)):
-        if outcome.reads_earlier or outcome.reads_later:
-            outcome.earlier_files, outcome.later_files = cache.neighbours(migration_set.files, reported, index)
-        key = cache.key(file, reported[index], state)
-        cache.store(file, key, outcome)
-        state = cache.state_after(state, file, outcome)
+    cache = SetCache(options.cache, options, migration_set)
+    try:
+        outcomes = _lint_warm(migration_set.files, options, one_connection, cache)
+    except Distrusted:
+        outcomes = None
+    if outcomes is None:
+        outcomes = _lint_files(migration_set.files, options, one_connection)
+        reported = [_reported(file, options) for file in migration_set.files]
+        state = cache.start
+        for index, (file, outcome) in enumerate(zip(migration_set.files, outcomes, strict=True)):
+            if outcome.reads_earlier or outcome.reads_later:
+                outcome.earlier_files, outcome.later_files = cache.neighbours(migration_set.files, reported, index)
+            key = cache.key(file, reported[index], state)
+            state = cache.state_after(state, file, outcome)
+            cache.store(file, key, outcome, state)
+    cache.save()
     return outcomes
 
 
@@ -120,10 +123,11 @@ def _lint_warm(
     files: Sequence[MigrationFile], options: LintOptions, one_connection: bool, cache: SetCache
 ) -> list[FileOutcome] | None:
     """Each file's outcome from the cache, reading only the files it does not hold; None when a
-    file read afresh turns out to depend on other files' statements (then all are read)."""
+    file read afresh turns out to depend on other files' statements (then all are read). Raises
+    `Distrusted` when a cached entry proves malformed."""
     reported = [_reported(file, options) for file in files]
     history = History()
-    unreplayed: list[tuple[MigrationFile, FileOutcome]] = []  # cached outcomes not yet in `history`
+    unreplayed: list[tuple[MigrationFile, CachedOutcome]] = []  # cached outcomes not yet in `history`
     state = cache.start
     carry = runner_start(options.transactional) if one_connection else None
     outcomes: list[FileOutcome] = []
@@ -131,10 +135,12 @@ def _lint_warm(
     previous_missed = False
     for index, file in enumerate(files):
         key = cache.key(file, reported[index], state)
-        outcome = _cached(cache, files, reported, index, key)
+        cached = _cached(cache, files, reported, index, key)
         ahead = read_ahead.pop(index, None)
-        if outcome is not None:
-            unreplayed.append((file, outcome))
+        if cached is not None:
+            unreplayed.append((file, cached))
+            outcome = cached.outcome
+            state = cached.state_after
         else:
             for done_file, done in unreplayed:
                 done.replay(history, done_file.tag)
@@ -155,27 +161,28 @@ def _lint_warm(
                     outcome.open_after = model.open_after(file_statements.statements, carry)
             if outcome.reads_earlier or outcome.reads_later:
                 return None
-            cache.store(file, key, outcome)
+            state = cache.state_after(state, file, outcome)
+            cache.store(file, key, outcome, state)
         previous_missed = not unreplayed  # a miss replays the cached outcomes and empties it
         outcomes.append(outcome)
-        state = cache.state_after(state, file, outcome)
         carry = outcome.open_after
     return outcomes
 
 
 def _cached(
     cache: SetCache, files: Sequence[MigrationFile], reported: Sequence[bool], index: int, key: str
-) -> FileOutcome | None:
+) -> CachedOutcome | None:
     """The file's cached outcome, unless it read other files' statements and those have changed."""
-    outcome = cache.load(files[index], key, display_path)
-    if outcome is None or not (outcome.reads_earlier or outcome.reads_later):
-        return outcome
+    cached = cache.load(files[index], key, display_path)
+    if cached is None or not (cached.outcome.reads_earlier or cached.outcome.reads_later):
+        return cached
+    outcome = cached.outcome
     before, after = cache.neighbours(files, reported, index)
     if (outcome.reads_earlier and outcome.earlier_files != before) or (
         outcome.reads_later and outcome.later_files != after
     ):
         return None
-    return outcome
+    return cached
 
 
 def _context_only(file_statements: FileStatements, history: History, carry: str | None) -> FileOutcome:

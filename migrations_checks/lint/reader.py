@@ -8,10 +8,12 @@ drizzle-orm applies it. A plain folder is applied in file-name order. Rollback f
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from gates.config import MigrationSettings
@@ -29,13 +31,22 @@ class InputError(UsageError):
 class JournalEntry:
     tag: str
     when: int
-    line: int  # 1-based line of the entry in the journal file, for findings
 
 
 @dataclass(frozen=True)
 class Journal:
     path: Path
     entries: tuple[JournalEntry, ...]
+    text: str = field(default="", repr=False, compare=False)
+
+    def line_of(self, position: int) -> int:
+        """The 1-based line on which the entry at `position` opens, for findings."""
+        return self._lines[position] if position < len(self._lines) else 1
+
+    @cached_property
+    def _lines(self) -> list[int]:
+        # Worked out only for a finding: scanning a long journal costs more than reading it.
+        return _entry_lines(self.text, len(self.entries))
 
 
 @dataclass(frozen=True)
@@ -150,11 +161,25 @@ def read_drizzle_folder(folder: Path) -> MigrationSet:
     files = []
     for entry in journal.entries:
         path = folder / f"{entry.tag}.sql"
-        if path.is_file():
-            files.append(MigrationFile(path=path, tag=entry.tag, text=read_text(path), when=entry.when))
+        text = _read_if_file(path)
+        if text is not None:
+            files.append(MigrationFile(path=path, tag=entry.tag, text=text, when=entry.when))
     listed = {entry.tag for entry in journal.entries}
-    orphans = tuple(sorted(p for p in folder.glob("*.sql") if is_migration_file(p) and _tag(p) not in listed))
+    with os.scandir(folder) as listing:
+        names = [item.name for item in listing if is_migration_file(Path(item.name))]
+    orphans = tuple(sorted(folder / name for name in names if _tag(Path(name)) not in listed))
     return MigrationSet(root=folder, files=tuple(files), journal=journal, orphan_files=orphans)
+
+
+def _read_if_file(path: Path) -> str | None:
+    """The text of a journal entry's file, None when there is no such file (one stat fewer than
+    asking first: a long history has thousands)."""
+    try:
+        return read_text(path)
+    except InputError:
+        if path.is_file():
+            raise
+        return None
 
 
 def read_journal(path: Path) -> Journal:
@@ -166,14 +191,14 @@ def read_journal(path: Path) -> Journal:
     raw_entries = data.get("entries") if isinstance(data, dict) else None
     if not isinstance(raw_entries, list):
         raise InputError(f"{path} has no `entries` list; it is not a Drizzle journal")
-    lines = _entry_lines(text, len(raw_entries))
     entries = []
-    for position, (raw, line) in enumerate(zip(raw_entries, lines, strict=True)):
+    for position, raw in enumerate(raw_entries):
         tag, when = (raw.get("tag"), raw.get("when")) if isinstance(raw, dict) else (None, None)
         if not isinstance(tag, str) or not isinstance(when, int) or isinstance(when, bool):
+            line = _entry_lines(text, len(raw_entries))[position]
             raise InputError(f"{path} entry {position} (line {line}) needs a string `tag` and an integer `when`")
-        entries.append(JournalEntry(tag=tag, when=when, line=line))
-    return Journal(path=path, entries=tuple(entries))
+        entries.append(JournalEntry(tag=tag, when=when))
+    return Journal(path=path, entries=tuple(entries), text=text)
 
 
 def _tag(path: Path) -> str:

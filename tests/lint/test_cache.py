@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import tempfile
 import typing
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -220,8 +219,25 @@ def test_an_edit_that_changes_the_schema_invalidates_later_files(tmp_path: Path,
     assert result == project.lint(cached=False)
 
 
-def _entries(root: Path) -> Iterator[Path]:
-    return (root / CACHE_DIR).glob("*.json")
+def _set_file(root: Path) -> Path:
+    [path] = (root / CACHE_DIR).glob("*.json")
+    return path
+
+
+def _entries(path: Path) -> dict[str, list[typing.Any]]:
+    entries = json.loads(path.read_text(encoding="utf-8").split("\n", 1)[1])
+    assert isinstance(entries, dict)
+    return entries
+
+
+def _rewrite(path: Path, entries: dict[str, list[typing.Any]]) -> None:
+    """Write entries back with a valid header, as whoever can write the folder could."""
+    body = json.dumps(entries)
+    path.write_text(f"{cache._FORMAT} {cache._hash(body)}\n{body}", encoding="utf-8")
+
+
+def _valid_header(body: str) -> str:
+    return f"{cache._FORMAT} {cache._hash(body)}\n{body}"
 
 
 @pytest.mark.parametrize(
@@ -230,17 +246,18 @@ def _entries(root: Path) -> Iterator[Path]:
         lambda text: text[: len(text) // 2],  # truncated
         lambda text: "",  # empty
         lambda text: "\x00\xff not json",  # corrupt
-        lambda text: text.replace("statements", "statement"),  # edited: the digest no longer matches
-        lambda text: json.dumps({"format": 1, "key": "0" * 32, "digest": "", "body": "{}"}),  # another key
-        lambda text: "[1, 2, 3]",  # another shape
+        lambda text: text.replace("0001_m1", "0001_m9", 1),  # edited: the digest no longer matches
+        lambda text: text.replace(cache._FORMAT, "deploy-gates lint cache 1", 1),  # another format
+        lambda text: _valid_header("[1, 2, 3]"),  # another shape
+        lambda text: _valid_header(json.dumps({"x": 1, "y": [1], "z": ["0" * 32, "s", [], ""]})),  # foreign paths
     ],
 )
-def test_a_damaged_entry_is_ignored_and_rewritten(tmp_path: Path, reads: list[str], damage: object) -> None:
+def test_a_damaged_cache_is_ignored_and_rewritten(tmp_path: Path, reads: list[str], damage: object) -> None:
     assert callable(damage)
     project = _project(tmp_path, *HISTORY)
     cold = project.lint(cached=True)
-    for entry in _entries(tmp_path):
-        entry.write_text(damage(entry.read_text(encoding="utf-8")), encoding="utf-8")
+    path = _set_file(tmp_path)
+    path.write_text(damage(path.read_text(encoding="utf-8")), encoding="utf-8")
     reads.clear()
     assert project.lint(cached=True) == cold
     assert len(reads) == 4
@@ -250,28 +267,62 @@ def test_a_damaged_entry_is_ignored_and_rewritten(tmp_path: Path, reads: list[st
 
 
 def test_a_foreign_entry_is_not_trusted(tmp_path: Path, reads: list[str]) -> None:
-    """Another file's entry copied over this one's (its key is that file's) is never served."""
+    """Another file's entry put in this one's place (its key is that file's) is never served."""
     project = _project(tmp_path, 'ALTER TABLE "t" DROP COLUMN "c";\n', "SELECT 1;\n")
     cold = project.lint(cached=True)
     assert [f.rule for f in cold.findings] == ["drop-column"]
-    entries = {json.loads(path.read_text(encoding="utf-8"))["key"]: path for path in _entries(tmp_path)}
-    first, second = sorted(entries.values(), key=lambda path: path.stat().st_mtime_ns)
-    first.write_text(second.read_text(encoding="utf-8"), encoding="utf-8")
+    path = _set_file(tmp_path)
+    entries = _entries(path)
+    first, second = entries
+    entries[first] = entries[second]
+    _rewrite(path, entries)
+    reads.clear()
     assert project.lint(cached=True) == cold
+    assert reads == ["0001_m1"]
 
 
 def test_an_entry_with_a_valid_digest_but_the_wrong_shape_is_not_trusted(tmp_path: Path) -> None:
     """Whoever writes the folder can recompute a digest; the entry's contents are checked all the same."""
     project = _project(tmp_path, 'ALTER TABLE "t" DROP COLUMN "c";\n')
     cold = project.lint(cached=True)
-    [path] = _entries(tmp_path)
-    envelope = json.loads(path.read_text(encoding="utf-8"))
-    body = json.loads(envelope["body"])
-    body["findings"][0][1] = "ignore"  # not a severity
-    envelope["body"] = json.dumps(body)
-    envelope["digest"] = cache._hash(envelope["key"], envelope["body"])
-    path.write_text(json.dumps(envelope), encoding="utf-8")
+    path = _set_file(tmp_path)
+    entries = _entries(path)
+    [entry] = entries.values()
+    entry[2][0][0][1] = "ignore"  # the first finding's severity
+    _rewrite(path, entries)
     assert project.lint(cached=True) == cold
+
+
+def test_malformed_schema_changes_found_at_replay_make_a_cold_run(tmp_path: Path, reads: list[str]) -> None:
+    """A cached file's schema changes are decoded only when a later file is read against them: one
+    found malformed then is not half-trusted, the whole set is read afresh."""
+    project = _project(tmp_path, *HISTORY)
+    cold = project.lint(cached=True)
+    path = _set_file(tmp_path)
+    entries = _entries(path)
+    first = next(iter(entries))
+    entries[first][3] = json.dumps([[{"verb": "create_table", "table": 7}], []])
+    _rewrite(path, entries)
+    project.apply("append", 3, "\nSELECT 1;\n")
+    project.write()
+    reads.clear()
+    result = project.lint(cached=True)
+    assert reads == ["0001_m1", "0002_m2", "0003_m3", "0004_m4"]
+    assert result == project.lint(cached=False) != cold
+    reads.clear()
+    assert project.lint(cached=True) == result
+    assert reads == []
+
+
+def test_one_cache_file_per_migration_set(tmp_path: Path) -> None:
+    """A warm run opens one file, not one per migration."""
+    project = _project(tmp_path, *HISTORY)
+    project.lint(cached=True)
+    assert len(_entries(_set_file(tmp_path))) == 4
+    project.apply("delete", 3, "")
+    project.write()
+    project.lint(cached=True)
+    assert len(_entries(_set_file(tmp_path))) == 3  # a removed file's entry goes with it
 
 
 def test_no_cache_without_a_gates_toml(tmp_path: Path) -> None:

@@ -17,14 +17,14 @@ def check_set(migration_set: MigrationSet) -> Iterator[JournalHit]:
     journal = migration_set.journal
     if journal is None:
         return
-    folder = journal.path.parent.parent  # the journal lives in <folder>/meta/
-    for entry in journal.entries:
-        if not (folder / f"{entry.tag}.sql").is_file():
+    present = {file.tag for file in migration_set.files}  # the reader keeps the entries it found a file for
+    for position, entry in enumerate(journal.entries):
+        if entry.tag not in present:
             yield JournalHit(
                 f"journal entry {entry.tag} has no file {entry.tag}.sql: drizzle-orm fails before "
                 "applying any migration",
                 file=display_path(journal.path),
-                line=entry.line,
+                line=journal.line_of(position),
             )
 
 

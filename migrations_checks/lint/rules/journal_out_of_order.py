@@ -17,13 +17,13 @@ def check_set(migration_set: MigrationSet) -> Iterator[JournalHit]:
     if journal is None:
         return
     newest = None
-    for entry in journal.entries:
+    for position, entry in enumerate(journal.entries):
         if newest is not None and entry.when <= newest.when:
             yield JournalHit(
                 f"{entry.tag} has when={entry.when}, not newer than {newest.tag} (when={newest.when}); "
                 "drizzle-orm will skip it on every database that already applied the newer one",
                 file=display_path(journal.path),
-                line=entry.line,
+                line=journal.line_of(position),
             )
         if newest is None or entry.when > newest.when:
             newest = entry
