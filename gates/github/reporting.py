@@ -4,8 +4,8 @@ In GitHub Actions (`GITHUB_ACTIONS=true`), before any test runs:
 - every secret the suite reads from the environment is registered with `::add-mask::`, so the
   runner hides it in whatever prints later (a database URL's password on its own too);
 - JUnit XML is written for the run (`--junitxml` wins; else `$GATES_REPORT_DIR`, default
-  `gates-reports/`, as `junit-<env>-<marker expression>.xml`); outside Actions only when
-  `GATES_REPORT_DIR` is set;
+  `gates-reports/`, as `junit-<env>-<marker expression>.xml`, numbered `-2`, `-3` ... when the
+  same expression ran before in the job); outside Actions only when `GATES_REPORT_DIR` is set;
 - the deploy context of the environment (gates.toml `[github]`) gets a `pending` commit status,
   then `failure` when the run fails (a passing run leaves it pending for the workflow's last step).
 At the end, a Markdown table of each gate's outcome, duration and failure sentence is appended to
@@ -95,9 +95,19 @@ def pytest_configure(config: pytest.Config) -> None:
     report_dir = os.environ.get("GATES_REPORT_DIR", "").strip() or ("gates-reports" if _in_actions() else "")
     if report_dir and not config.option.xmlpath:
         slug = re.sub(r"[^A-Za-z0-9_]+", "-", config.option.markexpr or "all").strip("-") or "all"
-        config.option.xmlpath = str(Path(report_dir) / f"junit-{_env_name(config)}-{slug}.xml")
+        config.option.xmlpath = str(_unused(Path(report_dir), f"junit-{_env_name(config)}-{slug}"))
     context = gates.github.context(_env_name(config)) if gates and _in_actions() else None
     config.pluginmanager.register(_RunReport(config, context), "deploy-gates-run-report")
+
+
+def _unused(folder: Path, stem: str) -> Path:
+    """`folder/stem.xml`, or `stem-2.xml`, `stem-3.xml` ... when an earlier run of the job wrote it: a
+    deploy runs `pytest -m smoke` twice (old release, new release), and both reports are kept."""
+    path, number = folder / f"{stem}.xml", 1
+    while path.exists():
+        number += 1
+        path = folder / f"{stem}-{number}.xml"
+    return path
 
 
 class _RunReport:

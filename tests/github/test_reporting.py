@@ -203,3 +203,20 @@ def test_the_final_step_names_every_unusable_variable(
         "::error::commit status deploy/staging was not posted: GITHUB_REPOSITORY='acme/atlaris/extra' is not owner/repo"
     ), printed
     assert "; GITHUB_SHA is not set: Actions sets it" in printed and actions.statuses == {}
+
+
+def test_two_runs_of_one_expression_keep_two_junit_files(
+    pytester: pytest.Pytester, actions: FakeGitHub, tmp_path: Path
+) -> None:
+    # The deploy workflows run `pytest -m smoke` twice: on the old release, then on the new one.
+    run(pytester, PASSING)
+    run(pytester, GATES)
+    reports = sorted(path.name for path in (tmp_path / "reports").iterdir())
+    assert reports == ["junit-staging-pre_deploy-2.xml", "junit-staging-pre_deploy.xml"]
+    second = ET.parse(tmp_path / "reports" / "junit-staging-pre_deploy-2.xml")
+    assert {case.get("name") for case in second.iter("testcase")} == {
+        "test_passes",
+        "test_fails",
+        "test_skips",
+        "test_errors",
+    }
