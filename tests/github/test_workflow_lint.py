@@ -123,6 +123,26 @@ def test_a_workflow_level_problem_names_the_workflow_as_its_place(tmp_path: Path
             "      - name: Staging green\n        continue-on-error: true\n        run:",
             "staging-green-first",
         ),
+        (
+            "      - name: Migrate\n        run:",
+            "      - name: Migrate\n        if: ${{ !cancelled() }}\n        run:",
+            "staging-green-first",
+        ),
+        (
+            "      - name: Staging green\n        run:",
+            "      - name: Staging green\n        if: github.event_name == 'workflow_dispatch'\n        run:",
+            "staging-green-first",
+        ),
+        (
+            'run: pytest -m "pre_deploy and staging_green" --gates-env production',
+            'run: pytest -m "pre_deploy and staging_green" --gates-env production || true',
+            "staging-green-first",
+        ),
+        (
+            'run: pytest -m "pre_deploy and staging_green" --gates-env production',
+            'run: pytest -m "pre_deploy and staging_green" --gates-env staging',
+            "staging-green-first",
+        ),
     ],
 )
 def test_production_rules(tmp_path: Path, old: str, new: str, rule: str) -> None:
