@@ -13,7 +13,7 @@ import pytest
 import gates
 from gates.github import actionlint
 from gates.github.cli_flags import check_fly, check_vercel, vercel_flags
-from gates.github.workflow_rules import Problem, check_workflow
+from gates.github.workflow_rules import Problem, check_workflow, run_lines
 
 pytest_plugins = ["pytester"]
 WORKFLOWS = Path(__file__).resolve().parents[2] / ".github" / "workflows"
@@ -200,6 +200,15 @@ def test_vercel_lines_are_checked_against_the_real_help(vercel: str) -> None:
         check_vercel("vercel deploy --prebuilt --production", flags)
         == "`vercel deploy --prebuilt --production`: vercel deploy has no --production"
     )
+
+
+def test_every_vercel_and_flyctl_line_of_this_repositorys_workflows_is_valid(vercel: str) -> None:
+    lines = [(path.name, line) for path in sorted(WORKFLOWS.glob("*.yml")) for _job, line in run_lines(path)]
+    vercel_lines = [(name, line) for name, line in lines if line.startswith("vercel ")]
+    fly_lines = [(name, line) for name, line in lines if line.startswith(("flyctl ", "fly "))]
+    assert len(vercel_lines) == 6 and len(fly_lines) == 4  # three and two in each deploy workflow
+    assert [(n, p) for n, line in vercel_lines if (p := check_vercel(line, lambda c: vercel_flags(vercel, c)))] == []
+    assert [(n, p) for n, line in fly_lines if (p := check_fly(line))] == []
 
 
 def fake_tool(folder: Path, name: str, output: str, code: int) -> None:
