@@ -146,6 +146,18 @@ def test_a_passing_run_leaves_the_deploy_pending(pytester: pytest.Pytester, acti
     assert statuses[1]["description"] == "pre_deploy on production: passed; the deploy goes on"
 
 
+def test_a_rollback_drill_posts_no_status(pytester: pytest.Pytester, actions: FakeGitHub, tmp_path: Path) -> None:
+    # A drill deploys nothing; a pending it left on main's head would hold production's staging_green.
+    pytester.makepyfile(test_drill="import pytest\n\n@pytest.mark.rollback_drill\ndef test_drill():\n    pass\n")
+    pytester.makeini("[pytest]\n")
+    result = pytester.runpytest_inprocess(
+        "-c", "tox.ini", "--rootdir", str(pytester.path), "--gates-env", "staging", "-m", "rollback_drill"
+    )
+    result.assert_outcomes(passed=1)
+    assert actions.requests == [] and "::warning::" not in result.stdout.str()
+    assert "### Deploy gates: rollback_drill on staging" in (tmp_path / "summary.md").read_text()
+
+
 def test_local_runs_post_no_status(pytester: pytest.Pytester, actions: FakeGitHub) -> None:
     run(pytester, PASSING, env="local")
     assert actions.requests == []
