@@ -139,6 +139,20 @@ def test_a_failing_run_posts_pending_then_failure(pytester: pytest.Pytester, act
     assert statuses[1]["description"] == "pre_deploy on staging: fly.toml has no [deploy] | strategy"
 
 
+def test_a_long_failure_sentence_is_posted_cut_to_140_characters(
+    pytester: pytest.Pytester, actions: FakeGitHub
+) -> None:
+    long = "migration 0007 drops column users.legacy_name while release v41 still reads it " * 3
+    run(
+        pytester,
+        f"import pytest\n\n@pytest.mark.pre_deploy\ndef test_fails():\n    pytest.fail({long!r}, pytrace=False)\n",
+    )
+    failure = actions.statuses[HEAD][-1]
+    assert failure["state"] == "failure"  # the store, as GitHub, answers 422 to a longer description
+    assert len(failure["description"]) == 140 and failure["description"].endswith("…")
+    assert failure["description"].startswith("pre_deploy on staging: migration 0007 drops column")
+
+
 def test_a_passing_run_leaves_the_deploy_pending(pytester: pytest.Pytester, actions: FakeGitHub) -> None:
     run(pytester, PASSING, env="production")
     statuses = actions.statuses[HEAD]
