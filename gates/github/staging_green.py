@@ -5,6 +5,11 @@ every check run concluded `success`, `neutral` or `skipped` (the combined status
 runs, so both are read). The deployed commit must be that head, an ancestor of it, or a commit with
 the same tree (production is often a merge of `main` into `prod`). A pending or absent status is
 waited for with backoff up to a budget; every other outcome is a verdict with one sentence.
+
+When `prod` is fast-forwarded to `main`, the production run's own jobs are check runs on that very
+commit, still in progress while this gate runs. They are left out, recognised by their page: an
+Actions job's `details_url` is `<server>/<repo>/actions/runs/<run id>/job/<job id>`. Should GitHub
+ever shape it otherwise, they are waited for and the gate fails: never a wrong pass.
 """
 
 from __future__ import annotations
@@ -45,9 +50,11 @@ def staging_green(
     branch: str,
     context: str,
     pending_budget_s: float,
+    own_run_id: str | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Verdict:
-    """The verdict for `deployed_sha`; waits while the staging head is pending, up to `pending_budget_s`."""
+    """The verdict for `deployed_sha`; waits while the staging head is pending, up to `pending_budget_s`.
+    Check runs of the Actions run `own_run_id` (GITHUB_RUN_ID: this deploy's jobs) are not read."""
     head = client.branch_head(branch)
     placement = _placement(client, deployed_sha, head, branch)
     if placement is not None:
@@ -55,7 +62,7 @@ def staging_green(
     started = time.monotonic()
     wait = FIRST_WAIT_S
     while True:
-        reading = _read(client, head, branch, context)
+        reading = _read(client, head, branch, context, own_run_id)
         if reading.verdict is not None:
             return reading.verdict
         waited = time.monotonic() - started
@@ -82,9 +89,9 @@ def _placement(client: GitHubClient, deployed: str, head: str, branch: str) -> V
     )
 
 
-def _read(client: GitHubClient, head: str, branch: str, context: str) -> _Reading:
+def _read(client: GitHubClient, head: str, branch: str, context: str, own_run_id: str | None) -> _Reading:
     status = _context_status(client.statuses(head), context)
-    runs = client.check_runs(head)
+    runs = [run for run in client.check_runs(head) if not _of_run(run, own_run_id)]
     where = f"{branch} head {head[:12]}"
     if status is not None and status["state"] in BAD_STATES:
         described = f": {status['description']}" if status.get("description") else ""
@@ -108,3 +115,11 @@ def _context_status(statuses: list[dict[str, Any]], context: str) -> dict[str, A
     # Contexts are case-insensitive on GitHub; the combined status holds only the latest per context.
     wanted = context.lower()
     return next((status for status in statuses if str(status["context"]).lower() == wanted), None)
+
+
+def _of_run(check_run: dict[str, Any], run_id: str | None) -> bool:
+    """True when `check_run` is a job of the Actions run `run_id`."""
+    if not run_id:
+        return False
+    page = f"/actions/runs/{run_id}/"
+    return any(page in str(check_run.get(key) or "") for key in ("details_url", "html_url"))

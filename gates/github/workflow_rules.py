@@ -145,8 +145,10 @@ def _order(name: str, job_id: str, steps: list[dict[str, Any]], production: bool
                     )
                 )
         migrate = next((step for kind, step in kinds if kind == "migrate"), {})
-        if re.search(r"always\(\)|failure\(\)", str(migrate.get("if", ""))):
+        if re.search(r"always\(\)|failure\(\)|cancelled\(\)", str(migrate.get("if", ""))):
             problems.append(Problem(name, job_id, "staging-green-first", "migrate must not run after a failed gate"))
+        green = next((step for kind, step in kinds if kind == "staging_green"), None)
+        problems += [Problem(name, job_id, "staging-green-first", p) for p in _staging_green_step(green)]
     # staging_green is a pre_deploy gate run on its own; consecutive pre_deploy runs count as one.
     gates = ["pre_deploy" if kind == "staging_green" else kind for kind in sequence]
     collapsed = [
@@ -171,6 +173,21 @@ def _order(name: str, job_id: str, steps: list[dict[str, Any]], production: bool
         problems.append(
             Problem(name, job_id, "order", "the status step must run if: always(), so a failed deploy reports failure")
         )
+    return problems
+
+
+def _staging_green_step(step: dict[str, Any] | None) -> list[str]:
+    """What lets production pass its staging_green step without the gate passing."""
+    if step is None:
+        return []
+    run = str(step.get("run", "")).strip()
+    problems = []
+    if str(step.get("if", "success()")).strip() not in ("success()", "${{ success() }}"):
+        problems.append("the staging_green step may not have an if: a skipped gate lets migrate run")
+    if "\n" in run or re.search(r"\|\||;|(?<![&>])&(?!&)", run):
+        problems.append("the staging_green step must be the pytest command alone: its exit code is the verdict")
+    if not re.search(r"--gates-env[= ]production\b", run):
+        problems.append("the staging_green step must say --gates-env production: elsewhere the gate skips")
     return problems
 
 

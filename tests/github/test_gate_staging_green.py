@@ -41,6 +41,16 @@ def test_green_passes(pytester: pytest.Pytester, fake: FakeGitHub) -> None:
     run_gate(pytester).assert_outcomes(passed=1)
 
 
+def test_its_own_runs_jobs_are_not_waited_for(
+    pytester: pytest.Pytester, fake: FakeGitHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_RUN_ID", "4242")
+    fake.add_status(HEAD, "success", "deploy/staging")
+    job = "https://github.com/acme/atlaris/actions/runs/4242/job/77"
+    fake.add_check_run(HEAD, "deploy", status="in_progress", conclusion=None, run_url=job)
+    run_gate(pytester).assert_outcomes(passed=1)
+
+
 def test_red_fails_with_the_sentence(pytester: pytest.Pytester, fake: FakeGitHub) -> None:
     fake.add_status(HEAD, "error", "deploy/staging", "fly deploy failed")
     result = run_gate(pytester)

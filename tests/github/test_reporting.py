@@ -139,11 +139,37 @@ def test_a_failing_run_posts_pending_then_failure(pytester: pytest.Pytester, act
     assert statuses[1]["description"] == "pre_deploy on staging: fly.toml has no [deploy] | strategy"
 
 
+def test_a_long_failure_sentence_is_posted_cut_to_140_characters(
+    pytester: pytest.Pytester, actions: FakeGitHub
+) -> None:
+    long = "migration 0007 drops column users.legacy_name while release v41 still reads it " * 3
+    run(
+        pytester,
+        f"import pytest\n\n@pytest.mark.pre_deploy\ndef test_fails():\n    pytest.fail({long!r}, pytrace=False)\n",
+    )
+    failure = actions.statuses[HEAD][-1]
+    assert failure["state"] == "failure"  # the store, as GitHub, answers 422 to a longer description
+    assert len(failure["description"]) == 140 and failure["description"].endswith("…")
+    assert failure["description"].startswith("pre_deploy on staging: migration 0007 drops column")
+
+
 def test_a_passing_run_leaves_the_deploy_pending(pytester: pytest.Pytester, actions: FakeGitHub) -> None:
     run(pytester, PASSING, env="production")
     statuses = actions.statuses[HEAD]
     assert [(s["state"], s["context"]) for s in statuses] == [("pending", "deploy/production")] * 2
     assert statuses[1]["description"] == "pre_deploy on production: passed; the deploy goes on"
+
+
+def test_a_rollback_drill_posts_no_status(pytester: pytest.Pytester, actions: FakeGitHub, tmp_path: Path) -> None:
+    # A drill deploys nothing; a pending it left on main's head would hold production's staging_green.
+    pytester.makepyfile(test_drill="import pytest\n\n@pytest.mark.rollback_drill\ndef test_drill():\n    pass\n")
+    pytester.makeini("[pytest]\n")
+    result = pytester.runpytest_inprocess(
+        "-c", "tox.ini", "--rootdir", str(pytester.path), "--gates-env", "staging", "-m", "rollback_drill"
+    )
+    result.assert_outcomes(passed=1)
+    assert actions.requests == [] and "::warning::" not in result.stdout.str()
+    assert "### Deploy gates: rollback_drill on staging" in (tmp_path / "summary.md").read_text()
 
 
 def test_local_runs_post_no_status(pytester: pytest.Pytester, actions: FakeGitHub) -> None:
@@ -203,3 +229,20 @@ def test_the_final_step_names_every_unusable_variable(
         "::error::commit status deploy/staging was not posted: GITHUB_REPOSITORY='acme/atlaris/extra' is not owner/repo"
     ), printed
     assert "; GITHUB_SHA is not set: Actions sets it" in printed and actions.statuses == {}
+
+
+def test_two_runs_of_one_expression_keep_two_junit_files(
+    pytester: pytest.Pytester, actions: FakeGitHub, tmp_path: Path
+) -> None:
+    # The deploy workflows run `pytest -m smoke` twice: on the old release, then on the new one.
+    run(pytester, PASSING)
+    run(pytester, GATES)
+    reports = sorted(path.name for path in (tmp_path / "reports").iterdir())
+    assert reports == ["junit-staging-pre_deploy-2.xml", "junit-staging-pre_deploy.xml"]
+    second = ET.parse(tmp_path / "reports" / "junit-staging-pre_deploy-2.xml")
+    assert {case.get("name") for case in second.iter("testcase")} == {
+        "test_passes",
+        "test_fails",
+        "test_skips",
+        "test_errors",
+    }

@@ -17,9 +17,20 @@ from tests.helpers.fake_github import HEAD, REPO, TOKEN, FakeGitHub, running_fak
 CONTEXT = "deploy/staging"
 
 
-def verdict(budget_s: float = 0.5, retry_budget_s: float = 3.0, sha: str = HEAD) -> Verdict:
+RUNS = f"https://github.com/{REPO}/actions/runs/"
+
+
+def verdict(budget_s: float = 0.5, retry_budget_s: float = 3.0, sha: str = HEAD, run_id: str | None = None) -> Verdict:
     with GitHubClient.from_environ(retry_budget_s=retry_budget_s) as client:
-        return staging_green(client, sha, branch="main", context=CONTEXT, pending_budget_s=budget_s, sleep=no_sleep)
+        return staging_green(
+            client,
+            sha,
+            branch="main",
+            context=CONTEXT,
+            pending_budget_s=budget_s,
+            own_run_id=run_id,
+            sleep=no_sleep,
+        )
 
 
 def no_sleep(_: float) -> None:
@@ -104,6 +115,25 @@ def test_unfinished_check_run_is_waited_for(fake: FakeGitHub) -> None:
     result = verdict(budget_s=0.5)
     assert not result.green
     assert "check run(s) test have not finished" in result.sentence
+
+
+def test_this_deploys_own_check_runs_on_the_staging_head_are_not_waited_for(fake: FakeGitHub) -> None:
+    # prod fast-forwarded to main: the production run's own jobs are check runs on the staging head,
+    # in progress while this gate runs, and would be waited for until the budget ran out.
+    green(fake)
+    fake.add_check_run(HEAD, "deploy", status="in_progress", conclusion=None, run_url=RUNS + "4242/job/77")
+    fake.add_check_run(HEAD, "deploy", conclusion="success", run_url=RUNS + "4100/job/70")
+    result = verdict(run_id="4242")
+    assert result.green, result.sentence
+    assert "3 check run(s)" in result.sentence
+
+
+def test_another_runs_unfinished_check_run_is_still_waited_for(fake: FakeGitHub) -> None:
+    green(fake)
+    fake.add_check_run(HEAD, "rollback-drill", status="in_progress", conclusion=None, run_url=RUNS + "42420/job/1")
+    result = verdict(run_id="4242")
+    assert not result.green
+    assert "check run(s) rollback-drill have not finished" in result.sentence
 
 
 def test_an_ancestor_of_the_staging_head_is_accepted(fake: FakeGitHub) -> None:

