@@ -51,8 +51,11 @@ HANDLED_SIGNALS = ("SIGTERM", "SIGINT")  # the workers drain on both (contract Â
 INTERVAL_S = (2.0, 60.0)
 TIMEOUT_S = (0.5, 60.0)
 GRACE_S = (1.0, 300.0)
+CHECK_TYPES = ("http", "tcp")  # a top-level check's required type (platforms.md 2)
 _MEMORY = re.compile(r"(\d+)\s*(mb|gb)", re.IGNORECASE)
 ENVIRONMENT_NAME_KEY = "APP_ENV"  # [env] key naming the environment; host_checks reads it on the machine
+HEALTH_PORT_KEY = "WORKER_HEALTH_PORT"  # [env] key: the port of the worker's health endpoint
+HEALTH_PATH = "/health"
 
 
 @dataclass
@@ -70,6 +73,13 @@ class Check:
     where: str
     table: Mapping[str, Any]
     bare: BareUnit
+    http: bool  # an HTTP request, not a TCP connect
+    port: object  # the check's own port, else its service's internal_port
+
+    def probes(self, port: object) -> bool:
+        """Whether this check asks the worker's health endpoint on `port` (any port when None)."""
+        path = str(self.table.get("path") or "").split("?", 1)[0]
+        return self.http and path == HEALTH_PATH and (port is None or str(self.port) == str(port))
 
 
 def check_config(
@@ -105,6 +115,8 @@ def check_config(
     checks = list(_checks(data))
     if not checks:
         report.problem("[checks]", "is missing: no health check on the worker's health endpoint")
+    else:
+        _checks_the_health_endpoint(report, data, checks)
     for check in checks:
         _check_is_sane(report, check)
     _deploy(report, data.get("deploy") or {}, bool(checks), environment.fly.zero_downtime)
@@ -187,17 +199,36 @@ def _memory(report: ConfigReport, data: Mapping[str, Any], floor_mb: int) -> Non
 
 def _checks(data: Mapping[str, Any]) -> Iterator[Check]:
     for name, table in (data.get("checks") or {}).items():
-        yield Check(f"[checks.{name}]", table, "ms")
+        yield Check(f"[checks.{name}]", table, "ms", table.get("type") == "http", table.get("port"))
     http = data.get("http_service") or {}
     for index, table in enumerate(http.get("checks") or []):
-        yield Check(f"[[http_service.checks]][{index}]", table, "ns")
+        yield Check(f"[[http_service.checks]][{index}]", table, "ns", True, http.get("internal_port"))
     for number, service in enumerate(data.get("services") or []):
         for kind in ("tcp_checks", "http_checks"):
             for index, table in enumerate(service.get(kind) or []):
-                yield Check(f"[[services.{kind}]][{number}.{index}]", table, "ms")
+                where = f"[[services.{kind}]][{number}.{index}]"
+                yield Check(where, table, "ms", kind == "http_checks", service.get("internal_port"))
+
+
+def _checks_the_health_endpoint(report: ConfigReport, data: Mapping[str, Any], checks: list[Check]) -> None:
+    """One check must ask the worker's own health endpoint: a TCP connect, or a GET of another path or port,
+    passes while the worker loop is dead."""
+    port = (data.get("env") or {}).get(HEALTH_PORT_KEY)
+    if not any(check.probes(port) for check in checks):
+        on = f"port {port} ([env] {HEALTH_PORT_KEY})" if port is not None else "its port"
+        found = ", ".join(
+            f"{check.where} ({'http' if check.http else 'tcp'} port {check.port}"
+            + (f" path {check.table.get('path')!r})" if check.http else ")")
+            for check in checks
+        )
+        report.problem(
+            "[checks]", f"has no http check of {HEALTH_PATH} on {on}, the worker's health endpoint: found {found}"
+        )
 
 
 def _check_is_sane(report: ConfigReport, check: Check) -> None:
+    if check.where.startswith("[checks.") and check.table.get("type") not in CHECK_TYPES:
+        report.problem(f"{check.where} type", f"= {check.table.get('type')!r} is not one of {', '.join(CHECK_TYPES)}")
     values: dict[str, float] = {}
     for key, (low, high), required in (
         ("interval", INTERVAL_S, True),

@@ -27,6 +27,7 @@ from gates.secret import MASK, Secret, SecretBoundary
 from gates.secret_env import read_secret
 
 TOKEN_ENV = "FLY_API_TOKEN"
+ACCESS_TOKEN_ENV = "FLY_ACCESS_TOKEN"  # flyctl's other token variable, which wins over ours
 DEFAULT_TIMEOUT_S = 60.0
 EXIT_DEADLINE = 126
 _AUTH_FAILED = re.compile(
@@ -108,7 +109,9 @@ class Flyctl:
             raise FlyctlError(f"flyctl {_command(args)} printed JSON that cannot be read: {shown}") from None
 
     def _environment(self) -> dict[str, str]:
-        environment = dict(os.environ)
+        # flyctl prefers FLY_ACCESS_TOKEN to FLY_API_TOKEN (platforms.md 1.1): one left in the environment
+        # would act for another org or environment than the token the gates read.
+        environment = {name: value for name, value in os.environ.items() if name != ACCESS_TOKEN_ENV}
         if self.token is not None:
             environment[TOKEN_ENV] = self.token.reveal()
         return environment

@@ -15,6 +15,7 @@ from fly.flyctl import Flyctl, FlyctlError
 from fly.platform import Check, Machine, Release, Strategy
 
 DEPLOY_MARGIN_S = 120.0  # building nothing (an existing image), flyctl still needs time around the waits
+_NEW_CONFIG = ("launch", "update")  # machine events that start a new config (image) on the machine
 
 
 class FlyctlPlatform:
@@ -104,15 +105,26 @@ def _machine(row: dict[str, Any], app: str) -> Machine:
 
 
 def _exit_codes(events: list[Any]) -> tuple[int, ...]:
-    """Exit codes of the machine's `exit` events, oldest first."""
+    """Exit codes of the machine's `exit` events since its newest `launch` or `update` event, oldest first.
+
+    A deploy updates machines in place and their events outlive it: exits of the release before (the
+    broken one a fix replaces) would otherwise read as the new release crash-looping.
+    """
+    rows = [event for event in events if isinstance(event, dict)]
+    configured = max((_timestamp(event) for event in rows if event.get("type") in _NEW_CONFIG), default=-1)
     exits = []
-    for event in events:
-        if not isinstance(event, dict) or event.get("type") != "exit":
+    for event in rows:
+        if event.get("type") != "exit" or _timestamp(event) < configured:
             continue
         code = _object(_object(event.get("request")).get("exit_event")).get("exit_code")
         if isinstance(code, int):
-            exits.append((int(event.get("timestamp") or 0), code))
+            exits.append((_timestamp(event), code))
     return tuple(code for _, code in sorted(exits))
+
+
+def _timestamp(event: dict[str, Any]) -> int:
+    stamp = event.get("timestamp")
+    return stamp if isinstance(stamp, int) else 0
 
 
 def _object(value: Any) -> dict[str, Any]:

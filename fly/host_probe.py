@@ -113,7 +113,7 @@ def probe(
     entrypoint: str,
     variables: Sequence[str],
     port_variable: str,
-    health_path: str = "/health",
+    health_path: str,
     secrets: Sequence[str] = (),
 ) -> list[WorkerProcess]:
     """The worker processes running `entrypoint` on `host`, `variables` hashed and the image's files

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from testinfra.backend.local import LocalBackend
 from testinfra.host import Host
 
+from fly.config_checks import HEALTH_PATH, HEALTH_PORT_KEY
 from fly.flyctl_platform import FlyctlPlatform
 from fly.host_backend import FlySshBackend
 from fly.host_probe import WorkerProcess, probe
@@ -61,10 +62,10 @@ def probe_app(
     """Every host of `app` with its workers, `variables` hashed and the image's files read for `secrets`;
     PlatformError or RuntimeError when a host cannot be reached or probed."""
     command = entrypoint(environment, role)
-    port_variable = "STANDIN_HEALTH_PORT" if environment.is_local else "WORKER_HEALTH_PORT"
+    port_variable = "STANDIN_HEALTH_PORT" if environment.is_local else HEALTH_PORT_KEY
     found = []
     for where, host in _hosts(platform, environment, app):
-        workers = probe(host, command, variables, port_variable, secrets=secrets)
+        workers = probe(host, command, variables, port_variable, HEALTH_PATH, secrets=secrets)
         if isinstance(platform, LocalFlyPlatform):  # this host also runs other stacks' workers
             ours = platform.pids(app)
             workers = [worker for worker in workers if worker.pid in ours]

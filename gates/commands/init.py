@@ -33,6 +33,10 @@ _ENVIRONMENT_NOTES = {
     "neon_branch": "the Neon branch of this environment",
     "vercel_target": "the Vercel target of this environment",
 }
+_ENVIRONMENT_FLY_NOTES = {
+    "config_files": "worker role -> its fly.toml, for fly_config and host_checks",
+    "zero_downtime": "two or more machines, rolling deploys, checks, a wait_timeout",
+}
 _FLY_NOTES = {
     "graceful_shutdown_s": "a worker's drain on SIGTERM; kill_timeout must cover it",
     "memory_floor_mb": "the least memory a worker's [[vm]] may have",
@@ -104,6 +108,11 @@ def starter_text(defaults: GatesConfig) -> str:
                 "vercel_target": environment.vercel_target,
             },
             _ENVIRONMENT_NOTES,
+        )
+        files = {role: os.path.relpath(path, base) for role, path in environment.fly.config_files.items()}
+        lines += [f"# [environments.{name}.fly]"]
+        lines += _commented(
+            {"config_files": files, "zero_downtime": environment.fly.zero_downtime}, _ENVIRONMENT_FLY_NOTES
         )
     return "\n".join(lines) + "\n"
 

@@ -40,6 +40,20 @@ def test_init_shows_the_fly_settings_at_their_defaults(tmp_path: Path, monkeypat
     assert load_config(written).fly == load_config(None).fly
 
 
+@pytest.mark.parametrize("name", ["local", "staging", "production"])
+def test_init_shows_each_environments_fly_settings_at_their_defaults(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    subprocess.run([GATES, "init"], capture_output=True, text=True, check=True)
+    written = tmp_path / "gates.toml"
+    text = written.read_text(encoding="utf-8")
+    fly = text[text.index(f"# [environments.{name}.fly]") :].split("\n\n")[0]
+    assert "# zero_downtime = false" in fly
+    written.write_text("\n".join(line.removeprefix("# ") for line in fly.splitlines()), encoding="utf-8")
+    assert load_config(written).environment(name).fly == load_config(None).environment(name).fly
+
+
 def test_init_a_second_time_changes_nothing_and_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "gates.toml").write_text("[migrations]\npath = 'db'\n", encoding="utf-8")

@@ -65,15 +65,18 @@ HOST_GATES_TOML = """
 required_secrets = ["DATABASE_URL", "AI_API_KEY"]
 per_environment_secrets = ["DATABASE_URL", "AI_API_KEY"]
 """
-# A worker: binds its health port as root, then drops to the image's user 10001, as the Dockerfile runs it.
+# A worker: binds its health port as root, then drops to the image's user 10001, as the Dockerfile runs it
+# (TEST_WORKER_UID=0: stays root); its /health answers TEST_HEALTH_STATUS, 200 unless set.
 WORKER_CODE = """
 import http.server, os
 class H(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
-        self.send_response(200 if self.path == "/health" else 404); self.end_headers()
+        ok = int(os.environ.get("TEST_HEALTH_STATUS", "200"))
+        self.send_response(ok if self.path == "/health" else 404); self.end_headers()
     def log_message(self, *a): pass
 server = http.server.HTTPServer(("127.0.0.1", int(os.environ["WORKER_HEALTH_PORT"])), H)
-os.setgid(10001); os.setuid(10001)
+uid = int(os.environ.get("TEST_WORKER_UID", "10001"))
+os.setgid(uid); os.setuid(uid)
 server.serve_forever()
 """
 Entrypoints = dict[str, dict[str, str]]  # environment -> role -> the file its fly.toml runs

@@ -102,6 +102,33 @@ BROKEN = {
         "interval = 15",
         f"{WORKER}: [checks.worker_health] interval = 15 (0.015 s as flyctl reads it) is outside 2 to 60 s",
     ),
+    "check on another port than the health endpoint's": (
+        WORKER,
+        "port = 8080",
+        "port = 9090",
+        f"{WORKER}: [checks] has no http check of /health on port 8080 ([env] WORKER_HEALTH_PORT), the worker's "
+        "health endpoint: found [checks.worker_health] (http port 9090 path '/health')",
+    ),
+    "a tcp check only": (
+        WORKER,
+        'type = "http"\nport = 8080\npath = "/health"\n',
+        'type = "tcp"\nport = 8080\n',
+        f"{WORKER}: [checks] has no http check of /health on port 8080 ([env] WORKER_HEALTH_PORT), the worker's "
+        "health endpoint: found [checks.worker_health] (tcp port 8080)",
+    ),
+    "check without a type": (
+        WORKER,
+        'type = "http"\n',
+        "",
+        f"{WORKER}: [checks.worker_health] type = None is not one of http, tcp",
+    ),
+    "http_service check interval read as nanoseconds": (
+        WORKER,
+        '[checks.worker_health]\ntype = "http"\nport = 8080\npath = "/health"\ninterval = "15s"\ntimeout = "5s"\n',
+        '[http_service]\ninternal_port = 8080\n[[http_service.checks]]\npath = "/health"\ninterval = 15000\n'
+        'timeout = "5s"\n',
+        f"{WORKER}: [[http_service.checks]][0] interval = 15000 (1.5e-05 s as flyctl reads it) is outside 2 to 60 s",
+    ),
     "memory under the floor": (
         WORKER,
         'memory = "256mb"',
@@ -147,6 +174,20 @@ def test_each_kind_of_broken_config_fails_naming_file_key_and_value(
     code, output = gate()
     assert code == 1, output
     assert message in output
+
+
+def test_a_bare_kill_timeout_is_read_as_seconds(tmp_path: Path, gate: Callable[..., tuple[int, str]]) -> None:
+    edit(project(tmp_path) / WORKER, 'kill_timeout = "40s"', "kill_timeout = 40")
+    code, output = gate()
+    assert code == 0, output
+
+
+def test_workers_built_from_two_dockerfiles_fail(tmp_path: Path, gate: Callable[..., tuple[int, str]]) -> None:
+    edit(project(tmp_path) / WORKER, 'dockerfile = "fly/Dockerfile.worker"', 'dockerfile = "fly/Dockerfile.generator"')
+    code, output = gate()
+    assert code == 1, output
+    different = "the worker apps build from different Dockerfiles (fly/Dockerfile.generator, fly/Dockerfile.worker)"
+    assert different in output
 
 
 def test_a_missing_dockerfile_fails(tmp_path: Path, gate: Callable[..., tuple[int, str]]) -> None:

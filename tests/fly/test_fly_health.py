@@ -97,6 +97,26 @@ def test_a_crash_looping_machine_is_named_as_such_not_as_a_timeout(
     assert "budget" not in output.split("crash-looping")[0].rsplit("\n", 1)[-1]
 
 
+def test_exits_before_the_deploy_updated_the_machine_are_no_crash_loop(
+    fake: FakeFlyctl, run: Callable[..., tuple[int, str]]
+) -> None:
+    # The broken release crash-looped; the fix updated the same machine in place, and its events remain.
+    fixed = machine("3d8d1a2b3c4d5e", REGENERATOR, "v8", history=("launch", 1, 1, 1, "update", "start"))
+    fake.app(REGENERATOR, [release(REGENERATOR, 8, "v8"), release(REGENERATOR, 7, "v7")], [fixed])
+    code, output = run()
+    assert code == 0, output
+
+
+def test_exits_since_the_deploy_updated_the_machine_are_a_crash_loop(
+    fake: FakeFlyctl, run: Callable[..., tuple[int, str]]
+) -> None:
+    looping = machine("3d8d1a2b3c4d5e", REGENERATOR, "v8", state="starting", checks=[], history=(1, "update", 1, 1))
+    fake.app(REGENERATOR, [release(REGENERATOR, 8, "v8")], [looping])
+    code, output = run(GATES_FLY_HEALTH_BUDGET_S="30")
+    assert code == 1
+    assert "is crash-looping: it exited 2 times (codes 1, 1)" in output
+
+
 def test_the_regenerator_with_no_started_machine_fails(fake: FakeFlyctl, run: Callable[..., tuple[int, str]]) -> None:
     stopped = machine("5e4f3a2b1c0d9e", REGENERATOR, "v8", state="stopped", checks=[], exits=[1])
     fake.app(REGENERATOR, [release(REGENERATOR, 8, "v8")], [stopped])

@@ -1,7 +1,11 @@
-"""The flyctl wrapper's own sentences for an app flyctl cannot find and a command that hangs."""
+"""The flyctl wrapper's own sentences for an app flyctl cannot find and a command that hangs, and the
+token its child sees."""
 
 from __future__ import annotations
 
+import json
+import stat
+import sys
 from pathlib import Path
 
 import pytest
@@ -39,3 +43,17 @@ def test_a_hung_command_times_out_in_one_sentence(tmp_path: Path, monkeypatch: p
     with pytest.raises(FlyctlError) as raised:
         flyctl.json(["releases", "--app", "atlaris-worker-staging"], timeout_s=0.5)
     assert str(raised.value) == "flyctl releases timed out after 0.5 s"
+
+
+def test_flyctl_acts_with_fly_api_token_even_when_fly_access_token_is_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # flyctl prefers FLY_ACCESS_TOKEN: a developer's, or another environment's, would win over the gates' token.
+    script = tmp_path / "flyctl"
+    code = "import json, os; print(json.dumps({k: os.environ.get(k) for k in ('FLY_API_TOKEN', 'FLY_ACCESS_TOKEN')}))"
+    script.write_text(f"#!{sys.executable}\n{code}\n", encoding="utf-8")
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("FLY_ACCESS_TOKEN", "production-token")
+    environ = {"PATH": str(tmp_path), "FLY_API_TOKEN": "staging-token"}
+    seen = Flyctl.find(STAGING, environ).json(["status"])
+    assert seen == {"FLY_API_TOKEN": "staging-token", "FLY_ACCESS_TOKEN": None}, json.dumps(seen)

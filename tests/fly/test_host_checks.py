@@ -43,6 +43,30 @@ def test_a_staging_worker_on_the_production_database_fails(
     assert "s3cret" not in output and value_hash(PROD_URL) not in output
 
 
+OTHER_URL = "postgresql://app:s3cret-other@elsewhere.db.example/atlaris"
+WORKER_FAULTS = {
+    "running as root": ({"TEST_WORKER_UID": "0"}, "runs as root"),
+    "another environment's name": ({"APP_ENV": "production"}, "APP_ENV is production, not staging"),
+    "no APP_ENV": ({"APP_ENV": None}, "APP_ENV is (unset), not staging"),
+    "a health endpoint failing": ({"TEST_HEALTH_STATUS": "503"}, "its health endpoint does not answer"),
+    "a database of no environment": ({"DATABASE_URL": OTHER_URL}, "its DATABASE_URL is not DATABASE_URL_STAGING"),
+    "an empty per-environment secret": ({"AI_API_KEY": " "}, "secret AI_API_KEY is empty"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(WORKER_FAULTS))
+def test_each_wrong_worker_fails_naming_app_machine_and_cause(
+    run: Callable[..., tuple[int, str]], start_worker: Callable[..., None], entrypoints: Entrypoints, case: str
+) -> None:
+    worker_env, cause = WORKER_FAULTS[case]
+    both(start_worker, entrypoints, **worker_env)
+    code, output = run()
+    assert code == 1, output
+    assert f"{WORKER} machine {STAGING_MACHINE} pid" in output and cause in output
+    assert "1 failed, 1 passed" in output
+    assert "s3cret" not in output
+
+
 def test_a_dotenv_file_fails(
     run: Callable[..., tuple[int, str]], start_worker: Callable[..., None], entrypoints: Entrypoints
 ) -> None:

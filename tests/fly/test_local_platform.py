@@ -1,9 +1,10 @@
 """The local Fly platform: stand-in workers as machines, releases in a state file, deploys by strategy;
-and the post_deploy gates run against it for real."""
+and the post_deploy gates and the smoke run against it for real."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,14 @@ from fly.apps import LOCAL_APPS
 from fly.health import wait_until_healthy
 from fly.local_platform import LocalFlyPlatform
 from fly.platform import PlatformError
+from gates.dsn import Dsn
+from gates.secret import Secret
+from smoke.auth import StaticToken
+from smoke.flow import SmokeFailure, run_smoke
+from smoke.settings import SmokeSettings
+from standin.settings import DEFAULT_TEST_USER
+from standin.stack import Stack
+from tests.conftest import STANDIN_API_KEY
 from tests.helpers.gate_run import run_gates
 
 WORKER, REGENERATOR = LOCAL_APPS["worker"], LOCAL_APPS["regenerator"]
@@ -61,11 +70,13 @@ def test_a_secret_in_the_local_workers_files_fails_host_checks(
     assert "2 failed" in output
 
 
-def test_worker_no_start_on_the_regenerator_fails_its_deploy_and_fly_health(
+def test_worker_no_start_on_the_regenerator_fails_its_deploy_fly_health_and_the_smokes_regeneration_leg(
     local_fly: Callable[..., LocalFlyPlatform],
     tmp_path: Path,
     pytester: pytest.Pytester,
     monkeypatch: pytest.MonkeyPatch,
+    standin: Callable[..., AbstractContextManager[Stack]],
+    worker_db: str,
 ) -> None:
     platform = local_fly()
     deploy_both(platform, platform.build(7))
@@ -79,6 +90,19 @@ def test_worker_no_start_on_the_regenerator_fails_its_deploy_and_fly_health(
     assert "is crash-looping: it exited 3 times (codes 1, 1, 1)" in output
     assert "1 failed, 1 passed" in output
     assert platform.releases(REGENERATOR)[0].status == "failed"
+    with standin(("api",)) as stack:  # the API alone: the platform's machines are the only workers
+        settings = SmokeSettings(
+            api_url=stack.api_url,
+            database_url=Dsn(worker_db),
+            test_user=DEFAULT_TEST_USER,
+            auth=StaticToken(Secret(STANDIN_API_KEY)),
+            poll_budget_s=3.0,
+            total_budget_s=15.0,
+        )
+        with pytest.raises(SmokeFailure) as caught:
+            run_smoke(settings, report=lambda _line: None)
+    assert caught.value.stage == "regeneration", caught.value.message  # the generator, on the same image, works
+    assert "never claimed" in caught.value.detail and "no regenerator is taking jobs" in caught.value.detail
 
 
 def test_worker_no_start_scoped_to_the_regenerator_leaves_the_generator_running(

@@ -34,6 +34,12 @@ def add_job(url: str, status: str, started: str | None, scheduled: str = "now()"
     return str(row[0])
 
 
+def queue(url: str) -> list[tuple[object, ...]]:
+    """Every job row, whole, in id order."""
+    with psycopg.connect(url, autocommit=True) as connection:
+        return connection.execute("SELECT j.* FROM job_queue j ORDER BY id").fetchall()
+
+
 def test_an_empty_queue_passes(gate: Callable[[], tuple[int, str]]) -> None:
     code, output = gate()
     assert code == 0, output
@@ -42,10 +48,12 @@ def test_an_empty_queue_passes(gate: Callable[[], tuple[int, str]]) -> None:
 def test_a_job_stranded_in_processing_fails_naming_it(gate: Callable[[], tuple[int, str]], worker_db: str) -> None:
     job = add_job(worker_db, "processing", "now() - interval '10 minutes'")
     add_job(worker_db, "processing", "now() - interval '2 seconds'")  # a job in hand is fine
+    before = queue(worker_db)
     code, output = gate()
     assert code == 1
     assert "1 job(s) stranded in processing longer than the 35 s graceful bound" in output
     assert f"plan_regeneration job {job} (600 s)" in output
+    assert queue(worker_db) == before  # read-only: the stranded job is named, never reclaimed
 
 
 def test_due_pending_jobs_nobody_claims_fail(gate: Callable[[], tuple[int, str]], worker_db: str) -> None:

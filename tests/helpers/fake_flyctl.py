@@ -160,9 +160,12 @@ def machine(
     state: str = "started",
     checks: list[tuple[str, str, str]] | None = None,
     exits: list[int] | None = None,
+    history: tuple[int | str, ...] = (),
     version: int = 1,
 ) -> dict[str, Any]:
-    """A machine object (fly-go `Machine`, snake_case), with its checks and exit events."""
+    """A machine object (fly-go `Machine`, snake_case), with its checks and events: an exit for each code
+    in `exits`, else one for each int in `history`, whose strings are other events (`update`: a deploy
+    put a new config on the machine), oldest first."""
     check_rows = [
         {"name": name, "status": status, "output": output, "updated_at": TIMESTAMP}
         for name, status, output in (checks if checks is not None else [("worker-health", "passing", "HTTP 200")])
@@ -175,7 +178,9 @@ def machine(
             "timestamp": 1_786_000_000_000 + index,
             "request": {"exit_event": {"exit_code": code, "oom_killed": False, "requested_stop": False}},
         }
-        for index, code in enumerate(exits or [])
+        if isinstance(code, int)
+        else {"type": code, "status": "pending", "source": "user", "timestamp": 1_786_000_000_000 + index}
+        for index, code in enumerate(exits or history)
     ]
     return {
         "id": machine_id,
