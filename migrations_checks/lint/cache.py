@@ -291,18 +291,7 @@ def _finding(item: list[Any], file: str) -> Finding:
 def _action(item: dict[str, Any]) -> Action:
     if _str(item["verb"]) not in RECORDED_VERBS:
         raise ValueError("not a history change")
-    values: dict[str, Any] = {}
-    for name, value in item.items():
-        default = _ACTION_FIELDS[name].default
-        if isinstance(default, bool):
-            values[name] = _bool(value)
-        elif name == "columns":
-            values[name] = tuple((_str(column), _str(kind)) for column, kind in value)
-        elif isinstance(default, tuple):
-            values[name] = tuple(_str(part) for part in value)
-        else:
-            values[name] = _optional_str(value) if name != "verb" else value
-    return Action(**values)
+    return Action(**{name: _FIELD_READERS[name](value) for name, value in item.items()})
 
 
 def _int(value: Any) -> int:
@@ -325,3 +314,25 @@ def _str(value: Any) -> str:
 
 def _optional_str(value: Any) -> str | None:
     return None if value is None else _str(value)
+
+
+def _strs(value: Any) -> tuple[str, ...]:
+    return tuple(_str(part) for part in value)
+
+
+def _pairs(value: Any) -> tuple[tuple[str, str], ...]:
+    return tuple((_str(first), _str(second)) for first, second in value)
+
+
+def _field_reader(field: dataclasses.Field[Any]) -> Callable[[Any], Any]:
+    """How an entry's value of one `Action` field is checked, by the field's default."""
+    if field.name == "verb":
+        return _str
+    if field.name == "columns":
+        return _pairs
+    if isinstance(field.default, bool):
+        return _bool
+    return _strs if isinstance(field.default, tuple) else _optional_str
+
+
+_FIELD_READERS = {field.name: _field_reader(field) for field in dataclasses.fields(Action)}
