@@ -257,6 +257,18 @@ def test_a_standby_on_the_old_image_fails_naming_it(fake: FakeFlyctl, run: Calla
     assert "1 failed, 1 passed" in output
 
 
+def test_a_started_standby_is_judged_by_its_checks(fake: FakeFlyctl, run: Callable[..., tuple[int, str]]) -> None:
+    # Fly failed over to it: it runs the app now, so a failing check is a failure.
+    failing = machine(STANDBY, WORKER, "v8", checks=[("worker-health", "critical", "HTTP 503")], standby_for=(PRIMARY,))
+    fake.app(WORKER, [release(WORKER, 8, "v8")], [machine(PRIMARY, WORKER, "v8"), failing])
+    code, output = run()
+    assert code == 1
+    assert (
+        f"{WORKER} standby machine {STANDBY} (started, " in output
+        and "check worker-health is critical: HTTP 503" in output
+    )
+
+
 def test_only_standbys_fails(fake: FakeFlyctl, run: Callable[..., tuple[int, str]]) -> None:
     fake.app(REGENERATOR, [release(REGENERATOR, 8, "v8")], [standby(REGENERATOR, "v8")])
     code, output = run()
