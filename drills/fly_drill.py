@@ -88,8 +88,10 @@ def _healthy(target: FlyDrillTarget, image: str) -> str:
     if newest is None or newest.image != image:
         found = newest.image if newest else "none"
         raise DrillFailure(f"{target.app}'s newest complete release runs {found}, not the deployed {image}")
-    machines = len(_platform(lambda: target.platform.machines(target.app)))
-    return f"{machines} machine(s) on {image} with checks passing after {outcome.elapsed_s:.1f} s"
+    machines = _platform(lambda: target.platform.machines(target.app))
+    standbys = sum(machine.standby for machine in machines)
+    also = f", {standbys} standby machine(s) on it" if standbys else ""
+    return f"{len(machines) - standbys} machine(s) on {image} with checks passing{also} after {outcome.elapsed_s:.1f} s"
 
 
 def _smoke(target: FlyDrillTarget) -> str:

@@ -1,7 +1,8 @@
 """The Fly platform over the real flyctl: JSON of mixed casing (platforms.md 1.3 to 1.10) into typed records.
 
 `fly releases --json` is PascalCase; machines (`fly machines list --json`) are snake_case, with the
-running image in `config.image`, checks in `checks[]` and exits among `events[]`. `fly deploy` has no
+running image in `config.image`, the machines a standby stands by for in `config.standbys`, checks in
+`checks[]` and exits among `events[]`. `fly deploy` has no
 `--json` and is never run with `--detach`, which would skip the health checks.
 """
 
@@ -101,7 +102,17 @@ def _machine(row: dict[str, Any], app: str) -> Machine:
         image=str(config.get("image") or ""),
         checks=checks,
         exit_codes=_exit_codes(row.get("events") or []),
+        standby_for=_standbys(config.get("standbys"), app),
     )
+
+
+def _standbys(value: Any, app: str) -> tuple[str, ...]:
+    """The ids in a machine config's `standbys` (omitted when empty); anything else is not read as "none"."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(primary, str) for primary in value):
+        raise FlyctlError(f"fly machines list --app {app} printed a config.standbys that is not a list of ids")
+    return tuple(value)
 
 
 def _exit_codes(events: list[Any]) -> tuple[int, ...]:

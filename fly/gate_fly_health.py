@@ -1,7 +1,8 @@
 """`pytest -m "post_deploy and fly_health"`: every machine of each app started, on the newest complete
 release's image, all checks passing, within the health budget (gates.toml `[fly] health_budget_s`,
 `GATES_FLY_HEALTH_BUDGET_S`). With zero_downtime on, at least two machines per app must be healthy.
-A crash-looping machine fails at once, named as such.
+A crash-looping machine fails at once, named as such. A stopped standby machine need only be on that
+image (see fly.health).
 """
 
 from __future__ import annotations

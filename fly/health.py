@@ -1,5 +1,10 @@
 """Wait until an app's machines all run the newest complete release's image, started, checks passing.
 
+A standby machine (its config names the machines it stands by for) must run that image too, or a
+failover would start the old code; but Fly keeps it stopped until a failover, so while stopped it need
+not be started nor pass checks. It never counts toward zero_downtime's floor, and an app with only
+standbys is not running.
+
 Used by the `fly_health` gate after a deploy and by the rollback drill after its redeploy. Each look
 reads the releases and the machines; the wait backs off (with jitter) until the budget is spent. A
 crash-looping machine ends the wait at once and is named as such: more time would not heal it, and
@@ -21,6 +26,7 @@ from gates.env import env_number
 
 FIRST_DELAY_S = 0.5
 MAX_DELAY_S = 10.0
+_NOT_COUNTED = " (standbys not counted: Fly starts them only on a host failure)"
 
 
 @dataclass(frozen=True)
@@ -73,27 +79,45 @@ def assess(app: str, releases: Sequence[Release], machines: Sequence[Machine], m
     hopeless = False
     healthy = 0
     for machine in machines:
-        where = f"{app} machine {machine.id} ({machine.state}, image {machine.image or 'unknown'})"
+        where = _where(app, machine)
         if machine.crash_looping:
             hopeless = True
             codes = ", ".join(str(code) for code in machine.exit_codes)
             problems.append(f"{where} is crash-looping: it exited {len(machine.exit_codes)} times (codes {codes})")
         elif machine.image != release.image:
-            problems.append(f"{where} is not on the image of release v{release.version}, {release.image}")
-        elif machine.state != "started":
+            failover = ": a failover would start that image's code" if machine.standby else ""
+            problems.append(f"{where} is not on the image of release v{release.version}, {release.image}{failover}")
+        elif machine.state != "started" and not machine.standby:
             problems.append(f"{where} is not started")
+        if machine.state != "started" and machine.standby:
+            # Fly keeps a standby stopped until a failover; the checks of a stopped machine say nothing.
+            continue
         failing = [check for check in machine.checks if check.status != "passing"]
         problems += [f"{where} check {c.name} is {c.status}: {c.output.strip() or '(no output)'}" for c in failing]
         if machine.state == "started" and not machine.checks:
             problems.append(f"{where} has no health checks, so nothing shows it works")
-        elif machine.state == "started" and machine.image == release.image and not failing:
+        elif machine.state == "started" and machine.image == release.image and not failing and not machine.standby:
             healthy += 1
+    if all(machine.standby for machine in machines):
+        standbys = ", ".join(machine.id for machine in machines)
+        problems.append(
+            f"{app} has only standby machines ({standbys}), which Fly starts only on a host failure: none runs the app"
+        )
     if min_machines > 1 and healthy < min_machines:
         problems.append(
             f"{app} has {healthy} started machine(s) on the image of release v{release.version} passing their "
-            f"checks, but zero_downtime needs {min_machines} or more"
+            f"checks{_NOT_COUNTED if any(m.standby for m in machines) else ''}, but zero_downtime needs "
+            f"{min_machines} or more"
         )
     return Assessment(tuple(problems), hopeless)
+
+
+def _where(app: str, machine: Machine) -> str:
+    image = machine.image or "unknown"
+    if machine.standby:
+        primaries = ", ".join(machine.standby_for)
+        return f"{app} standby machine {machine.id} ({machine.state}, image {image}, standby for {primaries})"
+    return f"{app} machine {machine.id} ({machine.state}, image {image})"
 
 
 def wait_until_healthy(platform: FlyPlatform, app: str, budget_s: float, min_machines: int = 1) -> HealthOutcome:

@@ -41,13 +41,22 @@ class Check:
 
 @dataclass(frozen=True)
 class Machine:
-    """One machine: its state, the image it runs, its checks and the exit codes of its recent exits."""
+    """One machine: its state, the image it runs, its checks and the exit codes of its recent exits.
+
+    `standby_for` names the machines this one stands by for (the config's `standbys`): Fly keeps such a
+    machine stopped and starts it only when a primary's host fails.
+    """
 
     id: str
     state: str
     image: str
     checks: tuple[Check, ...] = ()
     exit_codes: tuple[int, ...] = ()  # oldest first
+    standby_for: tuple[str, ...] = ()
+
+    @property
+    def standby(self) -> bool:
+        return bool(self.standby_for)
 
     @property
     def crash_looping(self) -> bool:

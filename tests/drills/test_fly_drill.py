@@ -205,6 +205,55 @@ def test_smoke_turned_off_passes_and_says_it_skipped(tmp_path: Path, fake: FakeF
     assert set(report.timings) == {"time_to_rolled_back_s", "time_to_healthy_s", "time_to_restored_s"}
 
 
+def fleet(tag: str, standby_tag: str, version: int) -> list[dict[str, object]]:
+    """The worker's machine and the stopped standby Fly keeps for it (a process group without services)."""
+    primary = machine("3d8d1a2b3c4d5e", WORKER, tag, version=version)
+    standby = machine(
+        "7b6a5f4e3d2c1b",
+        WORKER,
+        standby_tag,
+        state="stopped",
+        checks=[],
+        version=version,
+        standby_for=("3d8d1a2b3c4d5e",),
+    )
+    return [primary, standby]
+
+
+def test_a_standby_rolled_back_and_restored_with_its_machine_passes(tmp_path: Path, fake: FakeFlyctl) -> None:
+    fake.app(WORKER, [release(WORKER, 9, "v8"), release(WORKER, 7, "v7")], fleet("v8", "v8", 9))
+    rolled_back, restored = fake.staged("rolled-back"), fake.staged("restored")
+    rolled_back.app(WORKER, [release(WORKER, 10, "v7"), release(WORKER, 9, "v8")], fleet("v7", "v7", 10))
+    restored.app(WORKER, [release(WORKER, 11, "v8"), release(WORKER, 10, "v7")], fleet("v8", "v8", 11))
+    fake.answer(f"deploy --app {WORKER} --image {image(WORKER, 'v7')}", stdout="deployed\n", then=rolled_back)
+    fake.answer(f"deploy --app {WORKER} --image {image(WORKER, 'v8')}", stdout="deployed\n", then=restored)
+
+    report = run_fly_drill(staging_target(tmp_path, fake))
+
+    assert report.passed, report.message
+    healthy = next(step for step in report.steps if step.name == "every machine healthy on the previous image")
+    assert healthy.detail.startswith(
+        f"1 machine(s) on {image(WORKER, 'v7')} with checks passing, 1 standby machine(s) on it after "
+    )
+
+
+def test_a_standby_left_on_the_current_image_fails_the_rollback(tmp_path: Path, fake: FakeFlyctl) -> None:
+    fake.app(WORKER, [release(WORKER, 9, "v8"), release(WORKER, 7, "v7")], fleet("v8", "v8", 9))
+    rolled_back = fake.staged("rolled-back")
+    rolled_back.app(WORKER, [release(WORKER, 10, "v7"), release(WORKER, 9, "v8")], fleet("v7", "v8", 10))
+    fake.answer(f"deploy --app {WORKER} --image {image(WORKER, 'v7')}", stdout="deployed\n", then=rolled_back)
+    restoring_deploy_of_v8(fake)
+
+    report = run_fly_drill(staging_target(tmp_path, fake))
+
+    assert report.outcome == "failed"
+    assert (
+        f"{WORKER} standby machine 7b6a5f4e3d2c1b (stopped, image {image(WORKER, 'v8')}, standby for 3d8d1a2b3c4d5e) "
+        f"is not on the image of release v10, {image(WORKER, 'v7')}: a failover would start that image's code"
+    ) in report.message
+    assert RESTORED in report.message
+
+
 def test_gate_passes_for_every_app_and_fails_closed_without_smoke_inputs(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fake: FakeFlyctl
 ) -> None:

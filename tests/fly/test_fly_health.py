@@ -218,3 +218,79 @@ def test_zero_downtime_needs_two_healthy_machines_per_app(
     ) in output
     assert f"{REGENERATOR} has" not in output
     assert "1 failed, 1 passed" in output
+
+
+# Fly gives a process group without services a standby per machine: stopped, `config.standbys` naming
+# its primary, updated to each new image by the deploy but never started by it.
+PRIMARY, STANDBY = "3d8d1a2b3c4d5e", "7b6a5f4e3d2c1b"
+
+
+def standby(app: str, tag: str, checks: list[tuple[str, str, str]] | None = None) -> dict[str, object]:
+    return machine(STANDBY, app, tag, state="stopped", checks=checks or [], standby_for=(PRIMARY,))
+
+
+def test_a_stopped_standby_on_the_new_image_passes(fake: FakeFlyctl, run: Callable[..., tuple[int, str]]) -> None:
+    # Its last check results are stale (it was never started on this image): they are not read.
+    stale = [("worker-health", "critical", "connect: connection refused")]
+    fake.app(REGENERATOR, [release(REGENERATOR, 8, "v8")], [machine(PRIMARY, REGENERATOR, "v8")])
+    fake.app(
+        WORKER,
+        [release(WORKER, 8, "v8"), release(WORKER, 7, "v7")],
+        [machine(PRIMARY, WORKER, "v8"), standby(WORKER, "v8", stale)],
+    )
+    code, output = run()
+    assert code == 0, output
+
+
+def test_a_standby_on_the_old_image_fails_naming_it(fake: FakeFlyctl, run: Callable[..., tuple[int, str]]) -> None:
+    fake.app(
+        WORKER,
+        [release(WORKER, 8, "v8"), release(WORKER, 7, "v7")],
+        [machine(PRIMARY, WORKER, "v8"), standby(WORKER, "v7")],
+    )
+    code, output = run()
+    assert code == 1
+    assert (
+        f"{WORKER} standby machine {STANDBY} (stopped, image registry.fly.io/{WORKER}:v7, standby for {PRIMARY}) "
+        f"is not on the image of release v8, registry.fly.io/{WORKER}:v8: a failover would start that image's code"
+    ) in output
+    assert "1 failed, 1 passed" in output
+
+
+def test_a_started_standby_is_judged_by_its_checks(fake: FakeFlyctl, run: Callable[..., tuple[int, str]]) -> None:
+    # Fly failed over to it: it runs the app now, so a failing check is a failure.
+    failing = machine(STANDBY, WORKER, "v8", checks=[("worker-health", "critical", "HTTP 503")], standby_for=(PRIMARY,))
+    fake.app(WORKER, [release(WORKER, 8, "v8")], [machine(PRIMARY, WORKER, "v8"), failing])
+    code, output = run()
+    assert code == 1
+    assert (
+        f"{WORKER} standby machine {STANDBY} (started, " in output
+        and "check worker-health is critical: HTTP 503" in output
+    )
+
+
+def test_only_standbys_fails(fake: FakeFlyctl, run: Callable[..., tuple[int, str]]) -> None:
+    fake.app(REGENERATOR, [release(REGENERATOR, 8, "v8")], [standby(REGENERATOR, "v8")])
+    code, output = run()
+    assert code == 1
+    assert (
+        f"{REGENERATOR} has only standby machines ({STANDBY}), which Fly starts only on a host failure: "
+        "none runs the app"
+    ) in output
+    assert "1 failed, 1 passed" in output
+
+
+def test_zero_downtime_does_not_count_a_standby(
+    fake: FakeFlyctl, run: Callable[..., tuple[int, str]], tmp_path: Path
+) -> None:
+    (tmp_path / "gates.toml").write_text(GATES_TOML + "[environments.staging.fly]\nzero_downtime = true\n")
+    two = [machine(PRIMARY, REGENERATOR, "v8"), machine("9a8b7c6d5e4f3a", REGENERATOR, "v8")]
+    fake.app(REGENERATOR, [release(REGENERATOR, 8, "v8")], two)
+    fake.app(WORKER, [release(WORKER, 8, "v8")], [machine(PRIMARY, WORKER, "v8"), standby(WORKER, "v8")])
+    code, output = run()
+    assert code == 1
+    assert (
+        f"{WORKER} has 1 started machine(s) on the image of release v8 passing their checks (standbys not "
+        "counted: Fly starts them only on a host failure), but zero_downtime needs 2 or more"
+    ) in output
+    assert "1 failed, 1 passed" in output

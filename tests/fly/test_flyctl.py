@@ -1,5 +1,5 @@
-"""The flyctl wrapper's own sentences for an app flyctl cannot find and a command that hangs, and the
-token its child sees."""
+"""The flyctl wrapper's own sentences for an app flyctl cannot find and a command that hangs, the
+token its child sees, and a standby machine read from its config."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from fly.flyctl import Flyctl, FlyctlError
+from fly.flyctl_platform import FlyctlPlatform
 from gates.config import Environment
-from tests.helpers.fake_flyctl import FakeFlyctl
+from tests.helpers.fake_flyctl import FakeFlyctl, machine
 
 STAGING = Environment(name="staging", database_url_env="DATABASE_URL_STAGING")
 
@@ -57,3 +58,24 @@ def test_flyctl_acts_with_fly_api_token_even_when_fly_access_token_is_set(
     environ = {"PATH": str(tmp_path), "FLY_API_TOKEN": "staging-token"}
     seen = Flyctl.find(STAGING, environ).json(["status"])
     assert seen == {"FLY_API_TOKEN": "staging-token", "FLY_ACCESS_TOKEN": None}, json.dumps(seen)
+
+
+def test_a_machine_is_a_standby_when_its_config_lists_standbys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = installed(tmp_path, monkeypatch)
+    app = "atlaris-worker-staging"
+    standby = machine("7b6a5f4e3d2c1b", app, "v8", state="stopped", standby_for=("3d8d1a2b3c4d5e",))
+    fake.answer(f"machines list --app {app}", data=[machine("3d8d1a2b3c4d5e", app, "v8"), standby])
+    primary, read = FlyctlPlatform(Flyctl.find(STAGING, fake.environ())).machines(app)
+    assert (primary.standby, primary.standby_for) == (False, ())
+    assert (read.standby, read.standby_for) == (True, ("3d8d1a2b3c4d5e",))
+
+
+def test_standbys_that_are_not_a_list_of_ids_fail(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = installed(tmp_path, monkeypatch)
+    app = "atlaris-worker-staging"
+    row = machine("7b6a5f4e3d2c1b", app, "v8", state="stopped")
+    row["config"]["standbys"] = "3d8d1a2b3c4d5e"
+    fake.answer(f"machines list --app {app}", data=[row])
+    with pytest.raises(FlyctlError) as raised:
+        FlyctlPlatform(Flyctl.find(STAGING, fake.environ())).machines(app)
+    assert str(raised.value) == f"fly machines list --app {app} printed a config.standbys that is not a list of ids"

@@ -162,10 +162,12 @@ def machine(
     exits: list[int] | None = None,
     history: tuple[int | str, ...] = (),
     version: int = 1,
+    standby_for: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """A machine object (fly-go `Machine`, snake_case), with its checks and events: an exit for each code
     in `exits`, else one for each int in `history`, whose strings are other events (`update`: a deploy
-    put a new config on the machine), oldest first."""
+    put a new config on the machine), oldest first. `standby_for` makes it a standby for those machine
+    ids (`config.standbys`, which fly-go omits when empty)."""
     check_rows = [
         {"name": name, "status": status, "output": output, "updated_at": TIMESTAMP}
         for name, status, output in (checks if checks is not None else [("worker-health", "passing", "HTTP 200")])
@@ -201,6 +203,7 @@ def machine(
                 "fly_release_version": str(version),
                 "fly_process_group": "app",
             },
+            **({"standbys": list(standby_for)} if standby_for else {}),
         },
         "image_ref": {
             "registry": "registry.fly.io",
