@@ -22,7 +22,7 @@ from standin.settings import DEFAULT_TEST_USER
 from standin.stack import free_port
 from tests.conftest import STANDIN_FAST
 from tests.helpers.fake_flyctl import FakeFlyctl, machine, release
-from tests.helpers.gate_run import run_gates
+from tests.helpers.gate_run import GateRun, run_gates
 
 LOCAL_GATES_TOML = "[environments.local]\n"
 
@@ -167,10 +167,10 @@ def both(
 @pytest.fixture
 def run(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, fake: FakeFlyctl, tmp_path: Path
-) -> Callable[..., tuple[int, str]]:
+) -> Callable[..., GateRun]:
     """`run(env_name="staging")`: host_checks of that environment, with both database variables set."""
 
-    def gate(env_name: str = "staging") -> tuple[int, str]:
+    def gate(env_name: str = "staging") -> GateRun:
         environ = {**fake.environ(), "DATABASE_URL_STAGING": STAGING_URL, "DATABASE_URL_PROD": PROD_URL}
         return run_gates(pytester, monkeypatch, tmp_path, "post_deploy and host_checks", env_name, environ)
 
