@@ -18,8 +18,9 @@ GATES = Path(sys.executable).parent / "gates"
 
 def test_help_lists_every_subcommand() -> None:
     done = subprocess.run([GATES, "--help"], capture_output=True, text=True, check=True)
-    for name in cli.COMMANDS:
-        assert name in done.stdout
+    assert set(cli.COMMANDS) == {"init", "lint", "migrate", "status", "rules", "review", "drill", "rehearse"}
+    for name, command in cli.COMMANDS.items():
+        assert f"\n    {name} " in done.stdout and command.summary.split()[0] in done.stdout
 
 
 def test_init_writes_a_starter_that_loads_as_the_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -65,8 +66,12 @@ def test_init_never_overwrites_a_teams_file(tmp_path: Path, monkeypatch: pytest.
     assert (tmp_path / "gates.toml").read_text(encoding="utf-8") == "[migrations]\npath = 'db'\n"
 
 
-def test_migrations_checks_is_an_alias(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "migrations_checks", "rules"], capture_output=True, text=True, check=True, cwd=tmp_path
-    )
-    assert done.stdout.startswith("# Migration rules")
+@pytest.mark.parametrize(
+    "command", [(str(GATES.with_name("migrations-checks")),), (sys.executable, "-m", "migrations_checks")]
+)
+def test_migrations_checks_is_an_alias(tmp_path: Path, command: tuple[str, ...]) -> None:
+    rules = subprocess.run([*command, "rules"], capture_output=True, text=True, check=True, cwd=tmp_path)
+    assert rules.stdout == subprocess.run([GATES, "rules"], capture_output=True, text=True, check=True).stdout
+    assert rules.stdout.startswith("# Migration rules")
+    usage = subprocess.run([*command, "--help"], capture_output=True, text=True, check=True, cwd=tmp_path)
+    assert usage.stdout.split()[:4] == ["usage:", "migrations-checks", "[-h]", "{" + ",".join(cli.COMMANDS) + "}"]
