@@ -373,8 +373,6 @@ def _migrations(table: _Table, base: Path) -> MigrationSettings:
         if value not in SEVERITIES:
             raise severity_table.error(rule_id, f"must be one of {', '.join(SEVERITIES)}")
         severity[rule_id] = value
-    if severity:
-        _check_severity_rules(severity, source_name=str(table.source or "the built-in defaults"))
     postgres_version = table.take("postgres_version", int, 16)
     if postgres_version not in POSTGRES_VERSIONS:
         raise table.error(
@@ -399,19 +397,6 @@ def _migrations(table: _Table, base: Path) -> MigrationSettings:
     )
     table.finish()
     return settings
-
-
-def _check_severity_rules(severity: Mapping[str, Severity], source_name: str) -> None:
-    """Every id must be a linter rule's (the replay's `rerun-failure` is one of them), and the rules
-    that keep the gate closed stay errors; checked at load, so every gate and command refuses alike.
-
-    Imported here, not at the top: the rule modules import this module (`Severity`), and the
-    registry brings sqlglot (about 0.2 s), which only a config that names rules needs to pay for.
-    """
-    from migrations_checks.lint.context import check_severity_overrides
-    from migrations_checks.lint.rules import all_rules
-
-    check_severity_overrides(severity, source_name, all_rules())
 
 
 def _branch_replay(table: _Table, base: Path) -> BranchReplaySettings:

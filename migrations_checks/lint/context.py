@@ -25,7 +25,8 @@ _FIXED_ERRORS = {
 
 def check_severity_overrides(severity: Mapping[str, Severity], source: object, rule_ids: Collection[str]) -> None:
     """Refuse a `[migrations.severity]` id that is not one of `rule_ids` (a misspelling) and a
-    lowered rule that keeps the gate closed; `gates.config` calls this when it loads the file."""
+    lowered rule that keeps the gate closed; the plugin (migrations_checks.plugin) calls this before any
+    gate runs, `LintOptions.from_config` before any lint."""
     for rule_id in sorted(severity):
         if rule_id not in rule_ids:
             raise ConfigError(f"migrations.severity.{rule_id} in {source} is not a known rule id; check its spelling")
