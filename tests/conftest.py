@@ -11,13 +11,10 @@ import pytest
 
 from gates.config import GatesConfig, load_config
 from tests.helpers.config import write_example_config
+from tests.helpers.standin import STANDIN_API_KEY, STANDIN_FAST
 
 if TYPE_CHECKING:
     from standin.stack import Stack
-
-STANDIN_API_KEY = "standin-test-key"
-# Short mock delay and poll interval so every stand-in test finishes in about a second.
-STANDIN_FAST = {"MOCK_GENERATION_DELAY_MS": "200", "WORKER_POLL_INTERVAL_MS": "50", "STANDIN_SHUTDOWN_GRACE_S": "1"}
 
 
 @pytest.fixture(scope="session")

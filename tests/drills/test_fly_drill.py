@@ -21,9 +21,9 @@ from gates.config import GatesConfig, load_config
 from gates.inputs import InputError, MissingInput
 from standin.settings import DEFAULT_TEST_USER
 from standin.stack import Stack
-from tests.conftest import STANDIN_API_KEY
 from tests.helpers.fake_flyctl import FakeFlyctl, image, machine, release
 from tests.helpers.gate_run import run_gates
+from tests.helpers.standin import STANDIN_API_KEY
 
 WORKER = "atlaris-worker-staging"
 STAGING_TOML = f"""

@@ -20,9 +20,9 @@ from gates.config import GatesConfig
 from standin.schema import bootstrap
 from standin.settings import DEFAULT_TEST_USER
 from standin.stack import free_port
-from tests.conftest import STANDIN_FAST
 from tests.helpers.fake_flyctl import FakeFlyctl, machine, release
 from tests.helpers.gate_run import GateRun, run_gates
+from tests.helpers.standin import STANDIN_FAST
 
 LOCAL_GATES_TOML = "[environments.local]\n"
 
