@@ -17,24 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from gates import hookspecs
 from gates.config import ConfigError, Environment, GatesConfig, find_config, load_config
 from gates.connect import shared_connect_budget
 from gates.failclosed import fail
 from gates.scratch_db import SCRATCH_URL_ENV, ScratchServer
 
 # Fixture modules of the gate packages, and hooks kept in modules of their own, loaded with this plugin.
-pytest_plugins: list[str] = [
-    "fly.fixtures",
-    "drills.fixtures",
-    "migrations_checks.plugin",
-    "gates.github.reporting",
-    "gates.empty_selection",
-]
-
-
-def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
-    pluginmanager.add_hookspecs(hookspecs)
+pytest_plugins: list[str] = ["fly.fixtures", "drills.fixtures", "gates.github.reporting", "gates.empty_selection"]
 
 
 GATE_GROUPS = {
@@ -151,7 +140,6 @@ def _load_once(config: pytest.Config) -> None:
     try:
         loaded = load_config(config_path(config))
         loaded.environment(_environment_name(config))
-        config.hook.pytest_gates_config_loaded(config=loaded)
     except ConfigError as error:
         raise pytest.UsageError(str(error)) from None
     config.stash[_LOADED_CONFIG] = loaded

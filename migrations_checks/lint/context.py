@@ -25,8 +25,8 @@ _FIXED_ERRORS = {
 
 def check_severity_overrides(severity: Mapping[str, Severity], source: object, rule_ids: Collection[str]) -> None:
     """Refuse a `[migrations.severity]` id that is not one of `rule_ids` (a misspelling) and a
-    lowered rule that keeps the gate closed; the plugin (migrations_checks.plugin) calls this before any
-    gate runs, `LintOptions.from_config` before any lint."""
+    lowered rule that keeps the gate closed; run on every gates.toml as it is loaded (through
+    migrations_checks.config_check)."""
     for rule_id in sorted(severity):
         if rule_id not in rule_ids:
             raise ConfigError(f"migrations.severity.{rule_id} in {source} is not a known rule id; check its spelling")
@@ -48,11 +48,9 @@ class LintOptions:
     cache: Path | None = None
 
     @classmethod
-    def from_config(cls, config: GatesConfig, rule_ids: Collection[str], **overrides: object) -> LintOptions:
-        """Options from gates.toml's `[migrations]` table; a rule id there that is not one of
-        `rule_ids` (the registry's, handed in by the caller) is a misspelling and an error."""
+    def from_config(cls, config: GatesConfig, **overrides: object) -> LintOptions:
+        """Options from gates.toml's `[migrations]` table, whose rule ids `load_config` has checked."""
         settings = config.migrations
-        check_severity_overrides(settings.severity, config.source or "the built-in defaults", rule_ids)
         options = cls(
             transactional=settings.transactional,
             postgres_version=settings.postgres_version,

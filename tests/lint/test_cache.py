@@ -22,7 +22,6 @@ from migrations_checks.lint.engine import lint_sets
 from migrations_checks.lint.reader import MigrationFile, read_configured
 from migrations_checks.lint.records.actions import Action, Verb
 from migrations_checks.lint.records.findings import LintResult
-from migrations_checks.lint.rules import all_rules
 from migrations_checks.lint.statements import FileStatements, read_statements
 
 BREAK = "\n--> statement-breakpoint\n"
@@ -140,7 +139,7 @@ class Project:
         only = None
         if self.pending_from is not None:
             only = frozenset(file.tag for file in migration_set.files[self.pending_from :])
-        options = LintOptions.from_config(config, all_rules(), only=only)
+        options = LintOptions.from_config(config, only=only)
         assert options.cache == self.root
         return lint_sets([migration_set], options if cached else replace(options, cache=None))
 
@@ -275,7 +274,7 @@ def test_an_entry_with_a_valid_digest_but_the_wrong_shape_is_not_trusted(tmp_pat
 
 
 def test_no_cache_without_a_gates_toml(tmp_path: Path) -> None:
-    assert LintOptions.from_config(load_config(None), all_rules()).cache is None
+    assert LintOptions.from_config(load_config(None)).cache is None
 
 
 def test_a_commit_removed_from_an_earlier_file_reaches_a_later_cached_one(tmp_path: Path) -> None:
