@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from gates.config import ConfigError, GatesConfig, Severity
-from migrations_checks.lint.records.actions import Action
+from migrations_checks.lint.records.actions import Action, Verb
 from migrations_checks.lint.sql.words import normalize_name
 from migrations_checks.lint.statements import Statement
 
@@ -62,7 +62,7 @@ class LintOptions:
 
 
 # The verbs whose actions `History.record` keeps, and of those the ones it keeps the migration's tag for.
-RECORDED_VERBS: frozenset[str] = frozenset(
+RECORDED_VERBS: frozenset[Verb] = frozenset(
     {
         "add_check",
         "validate_constraint",
@@ -80,7 +80,7 @@ RECORDED_VERBS: frozenset[str] = frozenset(
         "create_index",
     }
 )
-TAGGED_VERBS: frozenset[str] = frozenset({"add_check", "validate_constraint"})
+TAGGED_VERBS: frozenset[Verb] = frozenset({"add_check", "validate_constraint"})
 
 
 @dataclass
