@@ -13,7 +13,7 @@ import pytest
 from drills.neon_drill import NeonDrillTarget, run_neon_drill
 from gates.config import DrillSettings
 from gates.local_neon import LocalNeon
-from tests.drills.conftest import MIGRATIONS, FakeNeon, Production
+from tests.helpers.drill_production import MIGRATIONS, FakeNeon, Production
 from tests.helpers.gate_run import run_gates
 
 

@@ -15,8 +15,8 @@ from fly.flyctl_platform import FlyctlPlatform
 from fly.host_backend import FlySshBackend
 from fly.host_probe import value_hash
 from gates.config import Environment
-from tests.fly.conftest import APPS, MACHINE, PROD_URL, Entrypoints, both
 from tests.helpers.fake_flyctl import FakeFlyctl
+from tests.helpers.fly_hosts import APPS, MACHINE, PROD_URL, Entrypoints, both
 from tests.helpers.gate_run import GateRun
 
 WORKER, REGENERATOR = APPS["staging"]["worker"], APPS["staging"]["regenerator"]

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from fly.host_probe import value_hash
-from tests.fly.conftest import AI_API_KEYS, APPS, MACHINE, Entrypoints, both, host_gates_toml
 from tests.helpers.fake_flyctl import FakeFlyctl, machine
+from tests.helpers.fly_hosts import AI_API_KEYS, APPS, MACHINE, Entrypoints, both, host_gates_toml
 from tests.helpers.gate_run import GateRun
 
 STAGING, PROD = APPS["staging"], APPS["production"]
