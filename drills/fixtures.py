@@ -14,10 +14,11 @@ import pytest
 
 from drills.framework import DrillReport
 from drills.report import publish
+from gates.plugin import OPTION_GROUP
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("gates")
+    group = parser.getgroup(OPTION_GROUP)  # one group in `pytest --help` for every gate option
     group.addoption(
         "--allow-production-drill",
         action="store_true",

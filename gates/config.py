@@ -7,10 +7,11 @@ turn a gate off. Every error is one sentence naming the key and the file.
 
 from __future__ import annotations
 
+import importlib
 import math
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -21,6 +22,13 @@ MIGRATION_FORMATS = ("drizzle", "plain")
 ENVIRONMENT_NAMES = ("local", "staging", "production")
 CONFIG_FILE_NAME = "gates.toml"
 POSTGRES_VERSIONS = range(12, 19)  # the majors whose behaviour the rules know
+
+# Checks of values read here that only a package above gates/ can judge (a `[migrations.severity]`
+# key must be a lint rule's id), run by `load_config` itself so that every gate and every command
+# refuses the same file with the same sentence. Named by dotted path, as the plugin names its
+# fixture modules and the CLI its commands, so gates/ imports no other package of ours. Each is
+# called with the loaded configuration and raises ConfigError.
+PACKAGE_CHECKS: tuple[str, ...] = ("migrations_checks.config_check:check_config",)
 
 
 class ConfigError(Exception):
@@ -193,18 +201,25 @@ def find_config(start: Path) -> Path | None:
 
 
 def load_config(path: Path | None) -> GatesConfig:
-    """Read `path` (or return the defaults when it is None) and validate every key."""
-    if path is None:
-        return _build({}, None, Path.cwd())
+    """Read `path` (or return the defaults when it is None), validate every key and run the
+    packages' checks (PACKAGE_CHECKS) on the result."""
+    config = _build(_read(path), path, path.parent) if path is not None else _build({}, None, Path.cwd())
+    for name in PACKAGE_CHECKS:
+        module, _, function = name.partition(":")
+        check: Callable[[GatesConfig], None] = getattr(importlib.import_module(module), function)
+        check(config)
+    return config
+
+
+def _read(path: Path) -> dict[str, Any]:
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"config file {path} does not exist") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"config file {path} cannot be read: {error}") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"config file {path} is not valid TOML: {error}") from None
-    return _build(raw, path, path.parent)
 
 
 class _Table:
@@ -373,8 +388,6 @@ def _migrations(table: _Table, base: Path) -> MigrationSettings:
         if value not in SEVERITIES:
             raise severity_table.error(rule_id, f"must be one of {', '.join(SEVERITIES)}")
         severity[rule_id] = value
-    if severity:
-        _check_severity_rules(severity, source_name=str(table.source or "the built-in defaults"))
     postgres_version = table.take("postgres_version", int, 16)
     if postgres_version not in POSTGRES_VERSIONS:
         raise table.error(
@@ -399,19 +412,6 @@ def _migrations(table: _Table, base: Path) -> MigrationSettings:
     )
     table.finish()
     return settings
-
-
-def _check_severity_rules(severity: Mapping[str, Severity], source_name: str) -> None:
-    """Every id must be a linter rule's (the replay's `rerun-failure` is one of them), and the rules
-    that keep the gate closed stay errors; checked at load, so every gate and command refuses alike.
-
-    Imported here, not at the top: the rule modules import this module (`Severity`), and the
-    registry brings sqlglot (about 0.2 s), which only a config that names rules needs to pay for.
-    """
-    from migrations_checks.lint.context import check_severity_overrides
-    from migrations_checks.lint.rules import all_rules
-
-    check_severity_overrides(severity, source_name, all_rules())
 
 
 def _branch_replay(table: _Table, base: Path) -> BranchReplaySettings:

@@ -25,6 +25,7 @@ from gates.scratch_db import SCRATCH_URL_ENV, ScratchServer
 # Fixture modules of the gate packages, and hooks kept in modules of their own, loaded with this plugin.
 pytest_plugins: list[str] = ["fly.fixtures", "drills.fixtures", "gates.github.reporting", "gates.empty_selection"]
 
+
 GATE_GROUPS = {
     "pre_deploy": "gates that decide whether a release may be deployed",
     "post_deploy": "gates that prove a deployed release is healthy",

@@ -19,7 +19,6 @@ from migrations_checks.lint.engine import lint_sets
 from migrations_checks.lint.reader import read_configured
 from migrations_checks.lint.records.findings import LintResult
 from migrations_checks.lint.report import render
-from migrations_checks.lint.rules import all_rules
 
 pytestmark = [pytest.mark.pre_deploy, pytest.mark.migration_lint]
 
@@ -28,7 +27,7 @@ def test_pending_migrations_pass_the_lint(gates_config: GatesConfig, gates_env: 
     with failing_clearly("cannot lint the migrations"):
         migration_set = read_configured(gates_config.migrations)
         pending = pending_tags(gates_config, gates_env, migration_set)
-        options = LintOptions.from_config(gates_config, all_rules(), only=pending)
+        options = LintOptions.from_config(gates_config, only=pending)
     result: LintResult = lint_sets([migration_set], options)
     blocking = result.blocking("warning")
     if blocking:

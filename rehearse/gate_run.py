@@ -9,7 +9,6 @@ the workspace's, so nothing of the current folder's pytest configuration changes
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 import xml.etree.ElementTree as ElementTree
 from collections import Counter
@@ -20,9 +19,6 @@ from pathlib import Path
 from gates.secret import Secret
 from rehearse import processes
 
-# The packages that hold gate modules (`gate_*.py`). After the merge the plugin collects
-# installed gate modules itself; until then the rehearsal names them.
-GATE_PACKAGES = ("gates", "migrations_checks", "smoke", "fly", "drills")
 PYTEST_INI = "[pytest]\npython_files = gate_*.py\naddopts = --strict-markers -p no:cacheprovider\ntimeout = 300\n"
 GATE_TIMEOUT_S = 300.0
 
@@ -45,7 +41,7 @@ def run_gate(
     options: Sequence[str] = (),
     gates_env: str = "local",
 ) -> GateVerdict:
-    """Run `pytest -m group --gates-env local` (or `gates_env`) on the gate packages; `name` names its XML file.
+    """Run `pytest -m group --gates-env local` (or `gates_env`) on the installed gates; `name` names its XML file.
 
     `deselect` is a `-k` expression of gate tests left out, which the stage's note must name;
     `options` are further pytest options (a gate's own, such as `--drill-report=PATH`)."""
@@ -69,20 +65,10 @@ def run_gate(
         "-q",
         *(["-k", f"not ({deselect})"] if deselect else []),
         *options,
-        *(str(path) for path in gate_paths()),
+        # no paths: given a gates.toml, the plugin collects the installed gate modules, as in an app's repository
     ]
     finished = processes.run(command, cwd=workspace, env=env, secrets=secrets, timeout_s=GATE_TIMEOUT_S)
     return read_verdict(group, junit, finished)
-
-
-def gate_paths() -> list[Path]:
-    paths = []
-    for package in GATE_PACKAGES:
-        spec = importlib.util.find_spec(package)
-        if spec is None or spec.origin is None:
-            raise RuntimeError(f"the gate package {package} is not installed")
-        paths.append(Path(spec.origin).parent)
-    return paths
 
 
 def read_verdict(group: str, junit: Path, finished: processes.Finished) -> GateVerdict:

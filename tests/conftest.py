@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,13 +11,11 @@ import pytest
 
 from gates.config import GatesConfig, load_config
 from tests.helpers.config import write_example_config
+from tests.helpers.standin import STANDIN_API_KEY, STANDIN_FAST
 
 if TYPE_CHECKING:
+    from fly.local_platform import LocalFlyPlatform
     from standin.stack import Stack
-
-STANDIN_API_KEY = "standin-test-key"
-# Short mock delay and poll interval so every stand-in test finishes in about a second.
-STANDIN_FAST = {"MOCK_GENERATION_DELAY_MS": "200", "WORKER_POLL_INTERVAL_MS": "50", "STANDIN_SHUTDOWN_GRACE_S": "1"}
 
 
 @pytest.fixture(scope="session")
@@ -56,3 +54,33 @@ def standin(
         )
 
     return start
+
+
+@pytest.fixture
+def worker_db(scratch_database: str, gates_config: GatesConfig) -> str:
+    """A scratch database with the stand-in's schema and test user, for workers to poll."""
+    from standin.schema import bootstrap
+    from standin.settings import DEFAULT_TEST_USER
+
+    bootstrap(scratch_database, gates_config.migrations, DEFAULT_TEST_USER)
+    return scratch_database
+
+
+@pytest.fixture
+def local_fly(tmp_path: Path, worker_db: str) -> Iterator[Callable[..., LocalFlyPlatform]]:
+    """`local_fly(machines=1, kill_timeout_s=2.0)`: the local Fly platform of the `local` environment
+    (the Fly and drill tests'), state under tmp_path; every machine it started is stopped after the test."""
+    from fly.apps import LOCAL_APPS  # as for `standin`: only the tests that use the platform import it
+    from fly.local_platform import STATE_FILE, LocalApp, LocalFlyPlatform
+
+    (tmp_path / "gates.toml").write_text("[environments.local]\n", encoding="utf-8")
+    made: list[LocalFlyPlatform] = []
+
+    def make(machines: int = 1, kill_timeout_s: float = 2.0) -> LocalFlyPlatform:
+        apps = {app: LocalApp(role, machines, kill_timeout_s) for role, app in LOCAL_APPS.items()}
+        made.append(LocalFlyPlatform(tmp_path / STATE_FILE, apps, {"DATABASE_URL": worker_db, **STANDIN_FAST}))
+        return made[-1]
+
+    yield make
+    for platform in made:
+        platform.stop_all()

@@ -7,17 +7,19 @@ do and a team uncomments only what differs. An existing file is never overwritte
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from pathlib import Path
 
 from gates.config import CONFIG_FILE_NAME, ENVIRONMENT_NAMES, GatesConfig, load_config
 from gates.usage import UsageError
 
-# Why each setting exists, in the words a starter file should carry.
+# Why each setting exists, in the words a starter file should carry; every field of a section has
+# one, so a setting added to gates.config without a note here fails `gates init` and its tests.
 _MIGRATION_NOTES = {
     "path": "the migrations folder, relative to this file",
-    "format": 'needs meta/_journal.json; "plain": .sql files in name order',
+    "format": '"drizzle" needs meta/_journal.json; "plain": .sql files in name order',
     "postgres_version": "the server's major version: syntax a newer one introduced is an error",
     "transactional": "the runner wraps migrations in one transaction (drizzle-orm does)",
     "hot_tables": "busy tables: every locking rule is an error on them",
@@ -26,16 +28,14 @@ _MIGRATION_NOTES = {
     "statement_timeout": "how long one statement may run",
     "connect_budget_s": "seconds to keep retrying a database that is waking up",
 }
-_ENVIRONMENT_NOTES = {
-    "database_url_env": "the variable holding this environment's database URL",
-    "api_url": "the app's API, for the smoke gate",
-    "fly_apps": "process name -> Fly app name",
-    "neon_branch": "the Neon branch of this environment",
-    "vercel_target": "the Vercel target of this environment",
-}
-_ENVIRONMENT_FLY_NOTES = {
-    "config_files": "worker role -> its fly.toml, for fly_config and host_checks",
-    "zero_downtime": "two or more machines, rolling deploys, checks, a wait_timeout",
+_BRANCH_REPLAY_NOTES = {
+    "hot_table_lock_budget_s": "longest blocking lock on a hot table, in seconds",
+    "lock_budget_s": "longest blocking lock on any other table, in seconds",
+    "batch_budget_s": "the whole pending batch; the gate cancels it there",
+    "rows_per_table": "local copies only: rows added to every table first",
+    "sample_interval_s": "how often pg_locks is read while migrating",
+    "copy_budget_s": "creating the copy (a Neon branch and its compute)",
+    "report_dir": "where the JSON and Markdown reports go",
 }
 _FLY_NOTES = {
     "graceful_shutdown_s": "a worker's drain on SIGTERM; kill_timeout must cover it",
@@ -43,6 +43,39 @@ _FLY_NOTES = {
     "health_budget_s": "fly_health's wait; GATES_FLY_HEALTH_BUDGET_S overrides it",
     "required_secrets": "set on each worker app; never in the image or a fly.toml",
     "per_environment_secrets": "hashes must differ between staging and production machines",
+}
+_DRILL_NOTES = {
+    "history_window_hours": "the Neon plan's history window",
+    "point_age_minutes": "drill_neon branches at this point before now",
+    "tables_with_rows": "tables the restored branch must hold rows in",
+    "neon_database": "the database drill_neon connects to",
+    "neon_role": "the role drill_neon connects as",
+    "branch_prefix": "the names of the branches the drill creates",
+    "operations_budget_s": "how long Neon operations may take",
+    "allow_production_drill": "drill_vercel may move the production alias",
+    "vercel_timeout_s": "how long one vercel command may take",
+    "health_path": "the app's path drill_vercel checks after each move",
+    "health_budget_s": "how long that check may wait",
+    "fly_smoke": "drill_fly smokes each release it deploys",
+}
+_GITHUB_NOTES = {
+    "staging_context": "the commit status a staging deploy reports",
+    "production_context": "the commit status a production deploy reports",
+    "staging_branch": "the branch staging deploys from",
+    "pending_budget_s": "how long staging_green waits on a pending status",
+    "retry_budget_s": "per GitHub call: rate-limit waits and retries",
+    "review_author": "whose pull-request comment `gates review` edits",
+}
+_ENVIRONMENT_NOTES = {
+    "database_url_env": "the variable holding this environment's database URL",
+    "api_url": "the app's API, for the smoke gate",
+    "fly_apps": "process name -> Fly app name",
+    "neon_branch": "the Neon branch of this environment",
+    "vercel_target": "the Vercel target of this environment",
+}
+_FLY_ENVIRONMENT_NOTES = {
+    "config_files": "worker and regenerator fly.toml files",
+    "zero_downtime": "two or more machines, rolling deploys, checks",
 }
 _HEADER = """\
 # deploy-gates configuration, written by `gates init`. Every setting below is commented out and
@@ -72,57 +105,42 @@ def run(args: argparse.Namespace) -> int:
 
 def starter_text(defaults: GatesConfig) -> str:
     """The starter file for the built-in defaults (`load_config(None)`, read in the target folder)."""
-    settings = defaults.migrations
-    base = Path.cwd()
-    values: dict[str, object] = {
-        "path": os.path.relpath(settings.path, base),
-        "format": settings.format,
-        "postgres_version": settings.postgres_version,
-        "transactional": settings.transactional,
-        "hot_tables": sorted(settings.hot_tables),
-        "prelude": None,
-        "lock_timeout": settings.lock_timeout,
-        "statement_timeout": settings.statement_timeout,
-        "connect_budget_s": settings.connect_budget_s,
-    }
-    lines = [_HEADER, "[migrations]", *_commented(values, _MIGRATION_NOTES)]
-    lines += ["", "# [migrations.severity]", '# drop-column = "warning"   # a rule id and the severity you want for it']
-    fly = defaults.fly
-    fly_values: dict[str, object] = {
-        "graceful_shutdown_s": fly.graceful_shutdown_s,
-        "memory_floor_mb": fly.memory_floor_mb,
-        "health_budget_s": fly.health_budget_s,
-        "required_secrets": list(fly.required_secrets),
-        "per_environment_secrets": list(fly.per_environment_secrets),
-    }
-    lines += ["", "[fly]", *_commented(fly_values, _FLY_NOTES)]
+    lines = [_HEADER]
+    lines += _section("migrations", defaults.migrations, _MIGRATION_NOTES, skip={"severity"})
+    lines += ["# [migrations.severity]", '# drop-column = "warning"   # a rule id and the severity you want for it', ""]
+    lines += _section("branch_replay", defaults.branch_replay, _BRANCH_REPLAY_NOTES)
+    lines += _section("fly", defaults.fly, _FLY_NOTES)
+    lines += _section("drills", defaults.drills, _DRILL_NOTES)
+    lines += _section("github", defaults.github, _GITHUB_NOTES)
     for name in ENVIRONMENT_NAMES:
         environment = defaults.environment(name)
-        lines += ["", f"[environments.{name}]"]
-        lines += _commented(
-            {
-                "database_url_env": environment.database_url_env,
-                "api_url": environment.api_url,
-                "fly_apps": dict(environment.fly_apps),
-                "neon_branch": environment.neon_branch,
-                "vercel_target": environment.vercel_target,
-            },
-            _ENVIRONMENT_NOTES,
-        )
-        files = {role: os.path.relpath(path, base) for role, path in environment.fly.config_files.items()}
-        lines += [f"# [environments.{name}.fly]"]
-        lines += _commented(
-            {"config_files": files, "zero_downtime": environment.fly.zero_downtime}, _ENVIRONMENT_FLY_NOTES
-        )
-    return "\n".join(lines) + "\n"
+        lines += _section(f"environments.{name}", environment, _ENVIRONMENT_NOTES, skip={"name", "fly"})
+        lines += _section(f"environments.{name}.fly", environment.fly, _FLY_ENVIRONMENT_NOTES)
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _commented(values: Mapping[str, object], notes: Mapping[str, str]) -> list[str]:
-    lines = []
-    for key, value in values.items():
-        shown = f"# {key} = {_toml(value)}" if value is not None else f"# {key} =   (not set)"
-        lines.append(f"{shown.ljust(40)}  # {notes[key]}")
-    return lines
+def _section(name: str, settings: object, notes: Mapping[str, str], skip: Set[str] = frozenset()) -> list[str]:
+    """`[name]` and each field of the settings dataclass, commented out at its default value."""
+    lines = [f"[{name}]"]
+    for setting in dataclasses.fields(settings):  # type: ignore[arg-type]
+        if setting.name not in skip:
+            value = _plain(getattr(settings, setting.name))
+            shown = f"# {setting.name} = {_toml(value)}" if value is not None else f"# {setting.name} =   (not set)"
+            lines.append(f"{shown.ljust(40)}  # {notes[setting.name]}")
+    return [*lines, ""]
+
+
+def _plain(value: object) -> object:
+    """A setting's value as gates.toml writes it: paths relative to the file, lists for sets and tuples."""
+    if isinstance(value, Path):
+        return Path(os.path.relpath(value, Path.cwd())).as_posix()
+    if isinstance(value, frozenset):
+        return sorted(value)
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
+    return value
 
 
 def _toml(value: object) -> str:

@@ -18,7 +18,6 @@ from migrations_checks.lint.context import LintOptions
 from migrations_checks.lint.engine import lint_sets
 from migrations_checks.lint.reader import read_configured, read_migrations
 from migrations_checks.lint.report import FORMATS, render
-from migrations_checks.lint.rules import all_rules
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -70,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
         overrides["postgres_version"] = args.postgres_version
     if args.no_cache:
         overrides["cache"] = None
-    options = LintOptions.from_config(config, all_rules(), **overrides)
+    options = LintOptions.from_config(config, **overrides)
     sets = read_migrations(args.paths) if args.paths else [read_configured(settings)]
     result = lint_sets(sets, options)
     sys.stdout.write(render(result, args.format))

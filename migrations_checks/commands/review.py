@@ -26,7 +26,6 @@ from migrations_checks.lint.context import LintOptions
 from migrations_checks.lint.reader import read_configured
 from migrations_checks.lint.records.findings import LintResult
 from migrations_checks.lint.report import render
-from migrations_checks.lint.rules import all_rules
 from migrations_checks.review.changed import changed_migrations, lint_pull_request
 from migrations_checks.review.publish import (
     comment_body,
@@ -79,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     comment = review_comment(number, config.github.review_author)
     footer = _footer(len(changed.tags), base, since, environ)
     if changed.touched:
-        options = LintOptions.from_config(config, all_rules())
+        options = LintOptions.from_config(config)
         result = lint_pull_request(read_configured(settings), changed.tags, options)
         sys.stdout.write(render(result, "github"))
     else:

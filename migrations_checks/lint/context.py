@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from gates.config import ConfigError, GatesConfig, Severity
-from migrations_checks.lint.records.actions import Action
+from migrations_checks.lint.records.actions import Action, Verb
 from migrations_checks.lint.sql.words import normalize_name
 from migrations_checks.lint.statements import Statement
 
@@ -25,7 +25,8 @@ _FIXED_ERRORS = {
 
 def check_severity_overrides(severity: Mapping[str, Severity], source: object, rule_ids: Collection[str]) -> None:
     """Refuse a `[migrations.severity]` id that is not one of `rule_ids` (a misspelling) and a
-    lowered rule that keeps the gate closed; `gates.config` calls this when it loads the file."""
+    lowered rule that keeps the gate closed; run on every gates.toml as it is loaded (through
+    migrations_checks.config_check)."""
     for rule_id in sorted(severity):
         if rule_id not in rule_ids:
             raise ConfigError(f"migrations.severity.{rule_id} in {source} is not a known rule id; check its spelling")
@@ -47,11 +48,9 @@ class LintOptions:
     cache: Path | None = None
 
     @classmethod
-    def from_config(cls, config: GatesConfig, rule_ids: Collection[str], **overrides: object) -> LintOptions:
-        """Options from gates.toml's `[migrations]` table; a rule id there that is not one of
-        `rule_ids` (the registry's, handed in by the caller) is a misspelling and an error."""
+    def from_config(cls, config: GatesConfig, **overrides: object) -> LintOptions:
+        """Options from gates.toml's `[migrations]` table, whose rule ids `load_config` has checked."""
         settings = config.migrations
-        check_severity_overrides(settings.severity, config.source or "the built-in defaults", rule_ids)
         options = cls(
             transactional=settings.transactional,
             postgres_version=settings.postgres_version,
@@ -63,7 +62,7 @@ class LintOptions:
 
 
 # The verbs whose actions `History.record` keeps, and of those the ones it keeps the migration's tag for.
-RECORDED_VERBS: frozenset[str] = frozenset(
+RECORDED_VERBS: frozenset[Verb] = frozenset(
     {
         "add_check",
         "validate_constraint",
@@ -82,7 +81,7 @@ RECORDED_VERBS: frozenset[str] = frozenset(
         "create_index",
     }
 )
-TAGGED_VERBS: frozenset[str] = frozenset({"add_check", "validate_constraint"})
+TAGGED_VERBS: frozenset[Verb] = frozenset({"add_check", "validate_constraint"})
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -17,8 +18,9 @@ GATES = Path(sys.executable).parent / "gates"
 
 def test_help_lists_every_subcommand() -> None:
     done = subprocess.run([GATES, "--help"], capture_output=True, text=True, check=True)
-    for name in cli.COMMANDS:
-        assert name in done.stdout
+    assert set(cli.COMMANDS) == {"init", "lint", "migrate", "status", "rules", "review", "drill", "rehearse"}
+    for name, command in cli.COMMANDS.items():
+        assert f"\n    {name} " in done.stdout and command.summary.split()[0] in done.stdout
 
 
 def test_init_writes_a_starter_that_loads_as_the_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -29,15 +31,21 @@ def test_init_writes_a_starter_that_loads_as_the_defaults(tmp_path: Path, monkey
     assert replace(load_config(written), source=None) == load_config(None)
 
 
-def test_init_shows_the_fly_settings_at_their_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_setting_of_the_starter_uncommented_loads_as_the_defaults(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     subprocess.run([GATES, "init"], capture_output=True, text=True, check=True)
     written = tmp_path / "gates.toml"
     text = written.read_text(encoding="utf-8")
+    for section in ("[migrations]", "[branch_replay]", "[fly]", "[drills]", "[github]", "[environments.staging.fly]"):
+        assert section in text
     assert '# per_environment_secrets = ["DATABASE_URL"]' in text
-    fly = text[text.index("[fly]") : text.index("[environments.")]
-    written.write_text("\n".join(line.removeprefix("# ") for line in fly.splitlines()), encoding="utf-8")
-    assert load_config(written).fly == load_config(None).fly
+    setting = re.compile(r"# ([a-z_]+ = .*?)\s+# ")  # a setting with a value; `(not set)` ones stay comments
+    uncommented = [setting.sub(r"\1  # ", line) if "(not set)" not in line else line for line in text.splitlines()]
+    assert uncommented != text.splitlines()
+    written.write_text("\n".join(uncommented), encoding="utf-8")
+    assert replace(load_config(written), source=None) == load_config(None)
 
 
 @pytest.mark.parametrize("name", ["local", "staging", "production"])
@@ -56,14 +64,28 @@ def test_init_shows_each_environments_fly_settings_at_their_defaults(
 
 def test_init_a_second_time_changes_nothing_and_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
+    subprocess.run([GATES, "init"], capture_output=True, text=True, check=True)
+    first = (tmp_path / "gates.toml").read_bytes()
+    done = subprocess.run([GATES, "init"], capture_output=True, text=True, check=True)
+    assert done.stdout == f"{tmp_path / 'gates.toml'} already exists; nothing was changed\n"
+    assert (tmp_path / "gates.toml").read_bytes() == first
+    assert [path.name for path in tmp_path.iterdir()] == ["gates.toml"]
+
+
+def test_init_never_overwrites_a_teams_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
     (tmp_path / "gates.toml").write_text("[migrations]\npath = 'db'\n", encoding="utf-8")
     done = subprocess.run([GATES, "init"], capture_output=True, text=True, check=True)
     assert done.stdout == f"{tmp_path / 'gates.toml'} already exists; nothing was changed\n"
     assert (tmp_path / "gates.toml").read_text(encoding="utf-8") == "[migrations]\npath = 'db'\n"
 
 
-def test_migrations_checks_is_an_alias(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "migrations_checks", "rules"], capture_output=True, text=True, check=True, cwd=tmp_path
-    )
-    assert done.stdout.startswith("# Migration rules")
+@pytest.mark.parametrize(
+    "command", [(str(GATES.with_name("migrations-checks")),), (sys.executable, "-m", "migrations_checks")]
+)
+def test_migrations_checks_is_an_alias(tmp_path: Path, command: tuple[str, ...]) -> None:
+    rules = subprocess.run([*command, "rules"], capture_output=True, text=True, check=True, cwd=tmp_path)
+    assert rules.stdout == subprocess.run([GATES, "rules"], capture_output=True, text=True, check=True).stdout
+    assert rules.stdout.startswith("# Migration rules")
+    usage = subprocess.run([*command, "--help"], capture_output=True, text=True, check=True, cwd=tmp_path)
+    assert usage.stdout.split()[:4] == ["usage:", "migrations-checks", "[-h]", "{" + ",".join(cli.COMMANDS) + "}"]

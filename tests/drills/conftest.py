@@ -4,7 +4,6 @@ its recorded points in time, and the fake Neon API restoring branches from them.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
@@ -17,42 +16,10 @@ from gates.local_neon import LocalNeon
 from gates.neon import NeonClient
 from gates.scratch_db import ScratchServer
 from gates.secret import Secret
-from migrations_checks.db.migrator import apply_pending
-from migrations_checks.lint.reader import MigrationSet, read_folder
-from tests.fly.conftest import local_fly, worker_db  # noqa: F401  (the Fly drill runs on the Fly tests' local platform)
+from migrations_checks.lint.reader import read_folder
 from tests.helpers import write_drizzle
+from tests.helpers.drill_production import MIGRATIONS, PROJECT_ID, FakeNeon, Production
 from tests.helpers.fake_neon import API_KEY, FakeNeonState, fake_neon
-
-MIGRATIONS = {
-    "0000_users": "CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL);",
-    "0001_plans": "CREATE TABLE learning_plans (id serial PRIMARY KEY, user_id int REFERENCES users);",
-}
-PROJECT_ID = "proj-drill-test"
-
-
-@dataclass
-class Production:
-    """A migrated database standing for production, and the local platform over its server."""
-
-    url: Dsn
-    local: LocalNeon
-    migrations: MigrationSet
-    settings: MigrationSettings
-
-    @property
-    def name(self) -> str:
-        return database_name(self.url) or ""
-
-    def migrate(self, count: int) -> None:
-        """Apply the first `count` migrations, as a deploy of an older release would."""
-        folder = self.migrations.root
-        assert folder is not None
-        subset = read_folder(write_drizzle(folder.parent / f"first{count}", dict(list(MIGRATIONS.items())[:count])))
-        apply_pending(self.url, subset, lock_timeout="2s", statement_timeout="20s", connect_budget_s=5)
-
-    def execute(self, statement: str) -> None:
-        with psycopg.connect(self.url, autocommit=True) as connection:
-            connection.execute(statement.encode())
 
 
 @pytest.fixture
@@ -87,13 +54,6 @@ def migrated(production: Production) -> Production:
 def drill_settings() -> DrillSettings:
     # The points of the test are seconds old: branch "now", with budgets that keep a test short.
     return DrillSettings(point_age_minutes=0, operations_budget_s=10, tables_with_rows=("users",))
-
-
-@dataclass
-class FakeNeon:
-    state: FakeNeonState
-    client: NeonClient
-    live_copies: set[str]
 
 
 @pytest.fixture

@@ -21,9 +21,9 @@ from gates.config import GatesConfig, load_config
 from gates.inputs import InputError, MissingInput
 from standin.settings import DEFAULT_TEST_USER
 from standin.stack import Stack
-from tests.conftest import STANDIN_API_KEY
 from tests.helpers.fake_flyctl import FakeFlyctl, image, machine, release
 from tests.helpers.gate_run import run_gates
+from tests.helpers.standin import STANDIN_API_KEY
 
 WORKER = "atlaris-worker-staging"
 STAGING_TOML = f"""
@@ -271,11 +271,9 @@ def test_gate_passes_for_every_app_and_fails_closed_without_smoke_inputs(
         fake.answer(f"deploy --app {app} --image {image(app, new)}", stdout="deployed\n", then=restored)
     (tmp_path / "gates.toml").write_text(STAGING_TOML, encoding="utf-8")
     environ = {"GATES_FLY_HEALTH_BUDGET_S": "2"}
-    code, output = run_gates(
+    run_gates(
         pytester, monkeypatch, tmp_path, "rollback_drill and drill_fly", "staging", environ, "drills"
-    )
-    assert code == 0, output
-    assert "2 passed" in output
+    ).assert_outcomes(passed=2)
 
     (tmp_path / "gates.toml").write_text(STAGING_TOML.replace("fly_smoke = false", ""), encoding="utf-8")
     for name in [name for name in os.environ if name.startswith("SMOKE_TEST_")]:

@@ -1,7 +1,7 @@
-"""Fixtures for the Fly gates' tests: a stand-in database and a local Fly platform on it; and, for
-host_checks, a fake flyctl over staging's and production's apps whose `ssh console -C` runs on this
-machine, where each test starts the worker processes it wants (uid 10001, a /health endpoint) with
-command lines unique to the test and to the environment."""
+"""Fixtures for host_checks' tests: a fake flyctl over staging's and production's apps whose
+`ssh console -C` runs on this machine, where each test starts the worker processes it wants (uid
+10001, a /health endpoint) with command lines unique to the test and to the environment. The
+local Fly platform (`local_fly`, `worker_db`), shared with the drill tests, is in tests/conftest.py."""
 
 from __future__ import annotations
 
@@ -14,72 +14,20 @@ from pathlib import Path
 
 import pytest
 
-from fly.apps import LOCAL_APPS
-from fly.local_platform import STATE_FILE, LocalApp, LocalFlyPlatform
-from gates.config import GatesConfig
-from standin.schema import bootstrap
-from standin.settings import DEFAULT_TEST_USER
 from standin.stack import free_port
-from tests.conftest import STANDIN_FAST
 from tests.helpers.fake_flyctl import FakeFlyctl, machine, release
-from tests.helpers.gate_run import run_gates
-
-LOCAL_GATES_TOML = "[environments.local]\n"
-
-
-@pytest.fixture
-def worker_db(scratch_database: str, gates_config: GatesConfig) -> str:
-    """A scratch database with the stand-in's schema and test user, for workers to poll."""
-    bootstrap(scratch_database, gates_config.migrations, DEFAULT_TEST_USER)
-    return scratch_database
-
-
-@pytest.fixture
-def local_fly(tmp_path: Path, worker_db: str) -> Iterator[Callable[..., LocalFlyPlatform]]:
-    """`local_fly(**app_changes)`: the local platform of the `local` environment, state under tmp_path;
-    every machine it started is stopped after the test."""
-    (tmp_path / "gates.toml").write_text(LOCAL_GATES_TOML, encoding="utf-8")
-    made: list[LocalFlyPlatform] = []
-
-    def make(machines: int = 1, kill_timeout_s: float = 2.0) -> LocalFlyPlatform:
-        apps = {app: LocalApp(role, machines, kill_timeout_s) for role, app in LOCAL_APPS.items()}
-        made.append(LocalFlyPlatform(tmp_path / STATE_FILE, apps, {"DATABASE_URL": worker_db, **STANDIN_FAST}))
-        return made[-1]
-
-    yield make
-    for platform in made:
-        platform.stop_all()
-
-
-APPS = {
-    "staging": {"worker": "atlaris-worker-staging", "regenerator": "atlaris-worker-regenerator-staging"},
-    "production": {"worker": "atlaris-worker-prod", "regenerator": "atlaris-worker-regenerator-prod"},
-}
-MACHINE = {"staging": "3d8d1a2b3c4d5e", "production": "9f8e7d6c5b4a39"}  # one started machine per app
-STAGING_URL = "postgresql://app:s3cret-staging@staging.db.example/atlaris"
-PROD_URL = "postgresql://app:s3cret-prod@prod.db.example/atlaris"
-DATABASE_URLS = {"staging": STAGING_URL, "production": PROD_URL}
-AI_API_KEYS = {"staging": "sk-staging-s3cret", "production": "sk-prod-s3cret"}
-HOST_GATES_TOML = """
-[fly]
-required_secrets = ["DATABASE_URL", "AI_API_KEY"]
-per_environment_secrets = ["DATABASE_URL", "AI_API_KEY"]
-"""
-# A worker: binds its health port as root, then drops to the image's user 10001, as the Dockerfile runs it
-# (TEST_WORKER_UID=0: stays root); its /health answers TEST_HEALTH_STATUS, 200 unless set.
-WORKER_CODE = """
-import http.server, os
-class H(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        ok = int(os.environ.get("TEST_HEALTH_STATUS", "200"))
-        self.send_response(ok if self.path == "/health" else 404); self.end_headers()
-    def log_message(self, *a): pass
-server = http.server.HTTPServer(("127.0.0.1", int(os.environ["WORKER_HEALTH_PORT"])), H)
-uid = int(os.environ.get("TEST_WORKER_UID", "10001"))
-os.setgid(uid); os.setuid(uid)
-server.serve_forever()
-"""
-Entrypoints = dict[str, dict[str, str]]  # environment -> role -> the file its fly.toml runs
+from tests.helpers.fly_hosts import (
+    AI_API_KEYS,
+    APPS,
+    DATABASE_URLS,
+    MACHINE,
+    PROD_URL,
+    STAGING_URL,
+    WORKER_CODE,
+    Entrypoints,
+    host_gates_toml,
+)
+from tests.helpers.gate_run import GateRun, run_gates
 
 
 @pytest.fixture
@@ -89,23 +37,6 @@ def entrypoints() -> Entrypoints:
         env: {"worker": f"src/workers/index-{env}-{token}.ts", "regenerator": f"src/workers/regen-{env}-{token}.ts"}
         for env in APPS
     }
-
-
-def host_gates_toml(folder: Path, entrypoints: Entrypoints, environments: tuple[str, ...] = tuple(APPS)) -> None:
-    """gates.toml for host_checks with `environments`' apps, each role's fly.toml running its entry point."""
-    text = HOST_GATES_TOML
-    for env in environments:
-        files = {}
-        for role, entry in entrypoints[env].items():
-            files[role] = f"fly.{env}.{role}.toml"
-            (folder / files[role]).write_text(f'[processes]\napp = "pnpm tsx {entry}"\n', encoding="utf-8")
-        apps = APPS[env]
-        text += f"""[environments.{env}]
-fly_apps = {{ worker = "{apps["worker"]}", regenerator = "{apps["regenerator"]}" }}
-[environments.{env}.fly]
-config_files = {{ worker = "{files["worker"]}", regenerator = "{files["regenerator"]}" }}
-"""
-    (folder / "gates.toml").write_text(text, encoding="utf-8")
 
 
 @pytest.fixture
@@ -155,25 +86,13 @@ def start_worker(tmp_path: Path) -> Iterator[Callable[..., None]]:
         process.wait()
 
 
-def both(
-    start_worker: Callable[..., None],
-    entrypoints: Entrypoints,
-    env_name: str = "staging",
-    files: dict[str, str] | None = None,
-    **worker_env: str | None,
-) -> None:
-    """Start `env_name`'s two workers; `worker_env` applies to the generator only (None unsets)."""
-    start_worker(entrypoints[env_name]["worker"], files, env_name=env_name, **worker_env)
-    start_worker(entrypoints[env_name]["regenerator"], files, env_name=env_name)
-
-
 @pytest.fixture
 def run(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, fake: FakeFlyctl, tmp_path: Path
-) -> Callable[..., tuple[int, str]]:
+) -> Callable[..., GateRun]:
     """`run(env_name="staging")`: host_checks of that environment, with both database variables set."""
 
-    def gate(env_name: str = "staging") -> tuple[int, str]:
+    def gate(env_name: str = "staging") -> GateRun:
         environ = {**fake.environ(), "DATABASE_URL_STAGING": STAGING_URL, "DATABASE_URL_PROD": PROD_URL}
         return run_gates(pytester, monkeypatch, tmp_path, "post_deploy and host_checks", env_name, environ)
 

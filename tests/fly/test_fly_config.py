@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.gate_run import run_gates
+from tests.helpers.gate_run import GateRun, run_gates
 
 REPO_FLY = Path(__file__).resolve().parents[2] / "fly"
 GATES_TOML = """
@@ -37,19 +37,17 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 @pytest.fixture
-def gate(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., tuple[int, str]]:
-    def run(env_name: str = "staging") -> tuple[int, str]:
+def gate(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., GateRun]:
+    def run(env_name: str = "staging") -> GateRun:
         return run_gates(pytester, monkeypatch, tmp_path, "pre_deploy and fly_config", env_name)
 
     return run
 
 
 @pytest.mark.parametrize("env_name", ["staging", "production"])
-def test_the_repository_configs_pass(tmp_path: Path, env_name: str, gate: Callable[..., tuple[int, str]]) -> None:
+def test_the_repository_configs_pass(tmp_path: Path, env_name: str, gate: Callable[..., GateRun]) -> None:
     project(tmp_path)
-    code, output = gate(env_name)
-    assert code == 0, output
-    assert "3 passed" in output
+    gate(env_name).assert_outcomes(passed=3)
 
 
 BROKEN = {
@@ -164,7 +162,7 @@ BROKEN = {
 
 @pytest.mark.parametrize("case", sorted(BROKEN))
 def test_each_kind_of_broken_config_fails_naming_file_key_and_value(
-    tmp_path: Path, case: str, gate: Callable[..., tuple[int, str]]
+    tmp_path: Path, case: str, gate: Callable[..., GateRun]
 ) -> None:
     file, old, new, message = BROKEN[case]
     folder = project(tmp_path)
@@ -176,13 +174,13 @@ def test_each_kind_of_broken_config_fails_naming_file_key_and_value(
     assert message in output
 
 
-def test_a_bare_kill_timeout_is_read_as_seconds(tmp_path: Path, gate: Callable[..., tuple[int, str]]) -> None:
+def test_a_bare_kill_timeout_is_read_as_seconds(tmp_path: Path, gate: Callable[..., GateRun]) -> None:
     edit(project(tmp_path) / WORKER, 'kill_timeout = "40s"', "kill_timeout = 40")
     code, output = gate()
     assert code == 0, output
 
 
-def test_workers_built_from_two_dockerfiles_fail(tmp_path: Path, gate: Callable[..., tuple[int, str]]) -> None:
+def test_workers_built_from_two_dockerfiles_fail(tmp_path: Path, gate: Callable[..., GateRun]) -> None:
     edit(project(tmp_path) / WORKER, 'dockerfile = "fly/Dockerfile.worker"', 'dockerfile = "fly/Dockerfile.generator"')
     code, output = gate()
     assert code == 1, output
@@ -190,14 +188,14 @@ def test_workers_built_from_two_dockerfiles_fail(tmp_path: Path, gate: Callable[
     assert different in output
 
 
-def test_a_missing_dockerfile_fails(tmp_path: Path, gate: Callable[..., tuple[int, str]]) -> None:
+def test_a_missing_dockerfile_fails(tmp_path: Path, gate: Callable[..., GateRun]) -> None:
     (project(tmp_path) / "Dockerfile.worker").unlink()
     code, output = gate()
     assert code == 1
     assert "Dockerfile.worker: does not exist" in output
 
 
-def test_zero_downtime_refuses_an_immediate_strategy(tmp_path: Path, gate: Callable[..., tuple[int, str]]) -> None:
+def test_zero_downtime_refuses_an_immediate_strategy(tmp_path: Path, gate: Callable[..., GateRun]) -> None:
     folder = project(tmp_path, GATES_TOML + "[environments.staging.fly]\nzero_downtime = true\n")
     edit(folder / WORKER, 'strategy = "rolling"', 'strategy = "immediate"')
     code, output = gate()
@@ -205,7 +203,7 @@ def test_zero_downtime_refuses_an_immediate_strategy(tmp_path: Path, gate: Calla
     assert "[deploy] strategy = 'immediate' stops every machine at once, but zero_downtime is on" in output
 
 
-def test_zero_downtime_needs_a_wait_timeout(tmp_path: Path, gate: Callable[..., tuple[int, str]]) -> None:
+def test_zero_downtime_needs_a_wait_timeout(tmp_path: Path, gate: Callable[..., GateRun]) -> None:
     folder = project(tmp_path, GATES_TOML + "[environments.staging.fly]\nzero_downtime = true\n")
     edit(folder / WORKER, 'wait_timeout = "5m"\n', "")
     code, output = gate()
@@ -213,7 +211,7 @@ def test_zero_downtime_needs_a_wait_timeout(tmp_path: Path, gate: Callable[..., 
     assert f"{WORKER}: [deploy] wait_timeout is missing, but zero_downtime is on" in output
 
 
-def test_a_staging_config_naming_productions_secret_fails(tmp_path: Path, gate: Callable[..., tuple[int, str]]) -> None:
+def test_a_staging_config_naming_productions_secret_fails(tmp_path: Path, gate: Callable[..., GateRun]) -> None:
     folder = project(tmp_path, GATES_TOML + SECRETS)
     edit(folder / WORKER, 'NODE_ENV = "production"', 'NODE_ENV = "production"\nOPENAI_KEY_FROM = "OPENAI_API_KEY_PROD"')
     code, output = gate()
@@ -241,9 +239,7 @@ POINTING_AT_STAGING = {
 
 
 @pytest.mark.parametrize("what", sorted(POINTING_AT_STAGING))
-def test_a_production_config_pointing_at_staging_fails(
-    tmp_path: Path, what: str, gate: Callable[..., tuple[int, str]]
-) -> None:
+def test_a_production_config_pointing_at_staging_fails(tmp_path: Path, what: str, gate: Callable[..., GateRun]) -> None:
     old, new, message = POINTING_AT_STAGING[what]
     edit(project(tmp_path, GATES_TOML + SECRETS) / PROD_WORKER, old, new)
     code, output = gate("production")
@@ -251,7 +247,7 @@ def test_a_production_config_pointing_at_staging_fails(
     assert f"{PROD_WORKER}: {message}" in output
 
 
-def test_unknown_keys_are_warnings_only(tmp_path: Path, gate: Callable[..., tuple[int, str]]) -> None:
+def test_unknown_keys_are_warnings_only(tmp_path: Path, gate: Callable[..., GateRun]) -> None:
     edit(project(tmp_path) / WORKER, 'primary_region = "sjc"', 'primary_region = "sjc"\nswap_sizee_mb = 512')
     code, output = gate()
     assert code == 0, output
@@ -289,7 +285,7 @@ BAKED = {
 
 @pytest.mark.parametrize("case", sorted(BAKED))
 def test_a_secret_baked_into_the_image_or_the_config_fails_naming_line_and_name_only(
-    tmp_path: Path, case: str, gate: Callable[..., tuple[int, str]]
+    tmp_path: Path, case: str, gate: Callable[..., GateRun]
 ) -> None:
     file, old, new, message = BAKED[case]
     edit(project(tmp_path, SECRETS_TOML) / file, old, new)
@@ -299,7 +295,7 @@ def test_a_secret_baked_into_the_image_or_the_config_fails_naming_line_and_name_
     assert "s3cret" not in output
 
 
-def test_an_arg_that_is_no_secret_passes(tmp_path: Path, gate: Callable[..., tuple[int, str]]) -> None:
+def test_an_arg_that_is_no_secret_passes(tmp_path: Path, gate: Callable[..., GateRun]) -> None:
     edit(
         project(tmp_path, SECRETS_TOML) / "Dockerfile.worker", "USER 10001:10001", "ARG NODE_MAJOR=20\nUSER 10001:10001"
     )
@@ -321,7 +317,7 @@ LOCAL_CONFIGS = (
 def test_a_missing_hadolint_fails_closed_and_skips_only_locally(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    gate: Callable[..., tuple[int, str]],
+    gate: Callable[..., GateRun],
     env_name: str,
     ci: str | None,
     outcome: str,

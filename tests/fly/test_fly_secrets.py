@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.helpers.fake_flyctl import FakeFlyctl
-from tests.helpers.gate_run import run_gates
+from tests.helpers.gate_run import GateRun, run_gates
 
 WORKER, REGENERATOR = "atlaris-worker-staging", "atlaris-worker-regenerator-staging"
 GATES_TOML = f"""
@@ -42,13 +42,13 @@ SHAPES = [before_2025_09, from_2025_09, current, current_without_status]
 
 
 @pytest.fixture
-def run(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., tuple[int, str]]:
+def run(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., GateRun]:
     (tmp_path / "gates.toml").write_text(GATES_TOML, encoding="utf-8")
     fake = FakeFlyctl.install(tmp_path)
 
     def gate(
         shape: Callable[[list[str]], list[dict[str, Any]]], regenerator_names: list[str], **regenerator: Any
-    ) -> tuple[int, str]:
+    ) -> GateRun:
         """`regenerator` replaces the regenerator app's answer (stdout, stderr, exit) with a broken one."""
         fake.answer(f"secrets list --app {WORKER}", data=shape(["DATABASE_URL", "AI_API_KEY"]))
         if regenerator:
@@ -63,14 +63,12 @@ def run(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
 
 
 @pytest.mark.parametrize("shape", SHAPES, ids=lambda shape: shape.__name__)
-def test_all_secrets_set_passes_in_every_shape(run: Callable[..., tuple[int, str]], shape: Any) -> None:
-    code, output = run(shape, ["AI_API_KEY", "DATABASE_URL", "SENTRY_DSN"])
-    assert code == 0, output
-    assert "2 passed" in output
+def test_all_secrets_set_passes_in_every_shape(run: Callable[..., GateRun], shape: Any) -> None:
+    run(shape, ["AI_API_KEY", "DATABASE_URL", "SENTRY_DSN"]).assert_outcomes(passed=2)
 
 
 @pytest.mark.parametrize("shape", SHAPES, ids=lambda shape: shape.__name__)
-def test_a_missing_secret_fails_naming_it_in_every_shape(run: Callable[..., tuple[int, str]], shape: Any) -> None:
+def test_a_missing_secret_fails_naming_it_in_every_shape(run: Callable[..., GateRun], shape: Any) -> None:
     code, output = run(shape, ["DATABASE_URL"])
     assert code == 1
     assert f"{REGENERATOR} lacks the secret(s) AI_API_KEY" in output
@@ -91,7 +89,7 @@ FAILURES = {
 
 
 @pytest.mark.parametrize("case", sorted(FAILURES))
-def test_flyctl_failures_fail_in_one_sentence(run: Callable[..., tuple[int, str]], case: str) -> None:
+def test_flyctl_failures_fail_in_one_sentence(run: Callable[..., GateRun], case: str) -> None:
     answer, sentence = FAILURES[case]
     code, output = run(current, [], **answer)
     assert code == 1, output

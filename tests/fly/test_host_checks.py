@@ -15,25 +15,24 @@ from fly.flyctl_platform import FlyctlPlatform
 from fly.host_backend import FlySshBackend
 from fly.host_probe import value_hash
 from gates.config import Environment
-from tests.fly.conftest import APPS, MACHINE, PROD_URL, Entrypoints, both
 from tests.helpers.fake_flyctl import FakeFlyctl
+from tests.helpers.fly_hosts import APPS, MACHINE, PROD_URL, Entrypoints, both
+from tests.helpers.gate_run import GateRun
 
 WORKER, REGENERATOR = APPS["staging"]["worker"], APPS["staging"]["regenerator"]
 STAGING_MACHINE = MACHINE["staging"]
 
 
 def test_all_good_passes(
-    run: Callable[..., tuple[int, str]], start_worker: Callable[..., None], entrypoints: Entrypoints
+    run: Callable[..., GateRun], start_worker: Callable[..., None], entrypoints: Entrypoints
 ) -> None:
     both(start_worker, entrypoints)
     both(start_worker, entrypoints, "production")
-    code, output = run()
-    assert code == 0, output
-    assert "2 passed" in output
+    run().assert_outcomes(passed=2)
 
 
 def test_a_staging_worker_on_the_production_database_fails(
-    run: Callable[..., tuple[int, str]], start_worker: Callable[..., None], entrypoints: Entrypoints
+    run: Callable[..., GateRun], start_worker: Callable[..., None], entrypoints: Entrypoints
 ) -> None:
     both(start_worker, entrypoints, DATABASE_URL=PROD_URL)
     code, output = run()
@@ -60,15 +59,16 @@ def test_each_wrong_worker_fails_naming_app_machine_and_cause(
 ) -> None:
     worker_env, cause = WORKER_FAULTS[case]
     both(start_worker, entrypoints, **worker_env)
-    code, output = run()
+    ran = run()
+    code, output = ran
     assert code == 1, output
     assert f"{WORKER} machine {STAGING_MACHINE} pid" in output and cause in output
-    assert "1 failed, 1 passed" in output
+    ran.assert_outcomes(failed=1, passed=1)
     assert "s3cret" not in output
 
 
 def test_a_dotenv_file_fails(
-    run: Callable[..., tuple[int, str]], start_worker: Callable[..., None], entrypoints: Entrypoints
+    run: Callable[..., GateRun], start_worker: Callable[..., None], entrypoints: Entrypoints
 ) -> None:
     start_worker(entrypoints["staging"]["worker"], {".env": "DATABASE_URL=x\n"})
     start_worker(entrypoints["staging"]["regenerator"])
@@ -78,7 +78,7 @@ def test_a_dotenv_file_fails(
 
 
 def test_a_secret_assigned_in_the_images_files_fails_naming_file_line_and_name(
-    run: Callable[..., tuple[int, str]], start_worker: Callable[..., None], entrypoints: Entrypoints
+    run: Callable[..., GateRun], start_worker: Callable[..., None], entrypoints: Entrypoints
 ) -> None:
     start_worker(
         entrypoints["staging"]["worker"],
@@ -97,7 +97,7 @@ def test_a_secret_assigned_in_the_images_files_fails_naming_file_line_and_name(
 
 
 def test_empty_values_references_source_code_and_dependencies_are_not_baked_secrets(
-    run: Callable[..., tuple[int, str]], start_worker: Callable[..., None], entrypoints: Entrypoints
+    run: Callable[..., GateRun], start_worker: Callable[..., None], entrypoints: Entrypoints
 ) -> None:
     files = {
         "config/example.env": "DATABASE_URL=\nAI_API_KEY=''\nAI_API_KEY= # set by fly secrets\nMY_DATABASE_URL=x\n",
@@ -113,7 +113,7 @@ def test_empty_values_references_source_code_and_dependencies_are_not_baked_secr
 
 
 def test_a_worker_without_a_workdir_fails(
-    run: Callable[..., tuple[int, str]], start_worker: Callable[..., None], entrypoints: Entrypoints
+    run: Callable[..., GateRun], start_worker: Callable[..., None], entrypoints: Entrypoints
 ) -> None:
     start_worker(entrypoints["staging"]["worker"], workdir=Path("/"))
     start_worker(entrypoints["staging"]["regenerator"])
@@ -124,7 +124,7 @@ def test_a_worker_without_a_workdir_fails(
 
 
 def test_a_wrong_entrypoint_fails(
-    run: Callable[..., tuple[int, str]], start_worker: Callable[..., None], entrypoints: Entrypoints
+    run: Callable[..., GateRun], start_worker: Callable[..., None], entrypoints: Entrypoints
 ) -> None:
     start_worker(entrypoints["staging"]["worker"])
     start_worker(entrypoints["staging"]["worker"].replace("index", "other"))

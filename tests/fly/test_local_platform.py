@@ -45,9 +45,9 @@ def test_a_healthy_deploy_passes_post_deploy(
     releases = platform.releases(REGENERATOR)
     assert [(r.version, r.status, r.image) for r in releases] == [(1, "complete", "local/atlaris-worker:v7")]
     environ = {**BUDGET, "DATABASE_URL": worker_db}
-    code, output = run_gates(pytester, monkeypatch, tmp_path, "post_deploy", "local", environ)
-    assert code == 0, output
-    assert "5 passed" in output  # fly_health, queue_health and host_checks
+    run_gates(pytester, monkeypatch, tmp_path, "post_deploy", "local", environ).assert_outcomes(
+        passed=5  # fly_health, queue_health and host_checks
+    )
 
 
 def test_a_secret_in_the_local_workers_files_fails_host_checks(
@@ -63,11 +63,12 @@ def test_a_secret_in_the_local_workers_files_fails_host_checks(
     platform = local_fly()
     deploy_both(platform, platform.build(7))
     environ = {**BUDGET, "DATABASE_URL": worker_db}
-    code, output = run_gates(pytester, monkeypatch, tmp_path, "post_deploy and host_checks", "local", environ)
+    ran = run_gates(pytester, monkeypatch, tmp_path, "post_deploy and host_checks", "local", environ)
+    code, output = ran
     assert code == 1, output
     assert "config/app.env line 1 assigns DATABASE_URL: a secret is baked into the image" in output
     assert worker_db not in output
-    assert "2 failed" in output
+    ran.assert_outcomes(failed=2)
 
 
 def test_worker_no_start_on_the_regenerator_fails_its_deploy_fly_health_and_the_smokes_regeneration_leg(
@@ -84,11 +85,12 @@ def test_worker_no_start_on_the_regenerator_fails_its_deploy_fly_health_and_the_
     platform.deploy(WORKER, broken, strategy="rolling", wait_timeout_s=20)  # the fault targets the regenerator only
     with pytest.raises(PlatformError, match=r"machine \w+ exited 3 times \(last code 1"):
         platform.deploy(REGENERATOR, broken, strategy="rolling", wait_timeout_s=20)
-    code, output = run_gates(pytester, monkeypatch, tmp_path, "post_deploy and fly_health", "local", BUDGET)
+    ran = run_gates(pytester, monkeypatch, tmp_path, "post_deploy and fly_health", "local", BUDGET)
+    code, output = ran
     assert code == 1, output
     assert f"{REGENERATOR} is not healthy: {REGENERATOR} machine" in output
     assert "is crash-looping: it exited 3 times (codes 1, 1, 1)" in output
-    assert "1 failed, 1 passed" in output
+    ran.assert_outcomes(failed=1, passed=1)
     assert platform.releases(REGENERATOR)[0].status == "failed"
     with standin(("api",)) as stack:  # the API alone: the platform's machines are the only workers
         settings = SmokeSettings(

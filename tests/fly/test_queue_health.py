@@ -10,13 +10,13 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.helpers.gate_run import run_gates
+from tests.helpers.gate_run import GateRun, run_gates
 
 
 @pytest.fixture
 def gate(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, worker_db: str
-) -> Callable[[], tuple[int, str]]:
+) -> Callable[[], GateRun]:
     (tmp_path / "gates.toml").write_text("[environments.local]\n", encoding="utf-8")
     environ = {"DATABASE_URL": worker_db, "GATES_QUEUE_DRAIN_WINDOW_S": "0.3"}
     return lambda: run_gates(pytester, monkeypatch, tmp_path, "post_deploy and queue_health", "local", environ)
@@ -40,12 +40,12 @@ def queue(url: str) -> list[tuple[object, ...]]:
         return connection.execute("SELECT j.* FROM job_queue j ORDER BY id").fetchall()
 
 
-def test_an_empty_queue_passes(gate: Callable[[], tuple[int, str]]) -> None:
+def test_an_empty_queue_passes(gate: Callable[[], GateRun]) -> None:
     code, output = gate()
     assert code == 0, output
 
 
-def test_a_job_stranded_in_processing_fails_naming_it(gate: Callable[[], tuple[int, str]], worker_db: str) -> None:
+def test_a_job_stranded_in_processing_fails_naming_it(gate: Callable[[], GateRun], worker_db: str) -> None:
     job = add_job(worker_db, "processing", "now() - interval '10 minutes'")
     add_job(worker_db, "processing", "now() - interval '2 seconds'")  # a job in hand is fine
     before = queue(worker_db)
@@ -56,7 +56,7 @@ def test_a_job_stranded_in_processing_fails_naming_it(gate: Callable[[], tuple[i
     assert queue(worker_db) == before  # read-only: the stranded job is named, never reclaimed
 
 
-def test_due_pending_jobs_nobody_claims_fail(gate: Callable[[], tuple[int, str]], worker_db: str) -> None:
+def test_due_pending_jobs_nobody_claims_fail(gate: Callable[[], GateRun], worker_db: str) -> None:
     job = add_job(worker_db, "pending", None, "now() - interval '1 minute'")
     add_job(worker_db, "pending", None, "now() + interval '1 hour'")  # a retry waiting for its time is not due
     code, output = gate()

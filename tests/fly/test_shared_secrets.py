@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 
 from fly.host_probe import value_hash
-from tests.fly.conftest import AI_API_KEYS, APPS, MACHINE, Entrypoints, both, host_gates_toml
 from tests.helpers.fake_flyctl import FakeFlyctl, machine
+from tests.helpers.fly_hosts import AI_API_KEYS, APPS, MACHINE, Entrypoints, both, host_gates_toml
+from tests.helpers.gate_run import GateRun
 
 STAGING, PROD = APPS["staging"], APPS["production"]
-Run = Callable[..., tuple[int, str]]
+Run = Callable[..., GateRun]
 
 
 def _where(env: str, role: str) -> str:
@@ -53,13 +54,14 @@ def test_a_secret_shared_with_staging_fails_naming_it_and_both_apps(
 ) -> None:
     both(start_worker, entrypoints)
     both(start_worker, entrypoints, "production", AI_API_KEY=f"{padding}{AI_API_KEYS['staging']}{padding}")
-    code, output = run("production")
+    ran = run("production")
+    code, output = ran
     assert code == 1
     assert (
         f"secret AI_API_KEY is the same on {_where('production', 'worker')} (production) and "
         f"{_where('staging', 'worker')} (staging): a secret shared between environments breaks their isolation"
     ) in output
-    assert "1 failed, 1 passed" in output
+    ran.assert_outcomes(failed=1, passed=1)
     _no_value_shown(output)
 
 
@@ -140,7 +142,8 @@ def test_an_unreadable_fly_toml_of_staging_fails_naming_it(
     both(start_worker, entrypoints)
     both(start_worker, entrypoints, "production")
     (tmp_path / "fly.staging.regenerator.toml").unlink()
-    code, output = run("production")
+    ran = run("production")
+    code, output = ran
     assert code == 1
     assert f"host_checks cannot read {tmp_path / 'fly.staging.regenerator.toml'} for the regenerator's" in output
-    assert "1 failed, 1 passed" in output
+    ran.assert_outcomes(failed=1, passed=1)

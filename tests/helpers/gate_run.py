@@ -7,7 +7,8 @@ from __future__ import annotations
 import importlib
 import os
 import pkgutil
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,28 @@ for _package in (fly, drills):
         importlib.import_module(_name)
 
 
+@dataclass(frozen=True)
+class GateRun:
+    """One run of the gates: `code, output = run` for its exit code and whole output, and
+    `run.assert_outcomes(passed=...)` for its counts, read by pytester rather than from text."""
+
+    result: pytest.RunResult
+
+    @property
+    def code(self) -> int:
+        return int(self.result.ret)
+
+    @property
+    def output(self) -> str:
+        return "\n".join(self.result.outlines + self.result.errlines)
+
+    def __iter__(self) -> Iterator[int | str]:
+        return iter((self.code, self.output))
+
+    def assert_outcomes(self, **counts: int) -> None:
+        self.result.assert_outcomes(**counts)
+
+
 def run_gates(
     pytester: pytest.Pytester,
     monkeypatch: pytest.MonkeyPatch,
@@ -35,8 +58,8 @@ def run_gates(
     env_name: str,
     environ: Mapping[str, str] | None = None,
     package: str = "fly",
-) -> tuple[int, str]:
-    """The exit code and the whole output of the run; `folder` holds its gates.toml and is the cwd."""
+) -> GateRun:
+    """The run of the gates; `folder` holds its gates.toml and is the cwd."""
     for name, value in (environ or {}).items():
         monkeypatch.setenv(name, value)
     monkeypatch.chdir(folder)
@@ -52,9 +75,9 @@ def run_gates(
         "no:cacheprovider",
         "-rA",
         "-o",
-        "python_files=gate_*.py",  # until the plugin collects installed gate modules itself
+        "python_files=gate_*.py",  # --pyargs collects the package's gate modules, not test files
     )
-    return int(result.ret), "\n".join(result.outlines + result.errlines)
+    return GateRun(result)
 
 
 def run_in_child(

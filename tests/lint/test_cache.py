@@ -21,7 +21,6 @@ from migrations_checks.lint.engine import lint_sets
 from migrations_checks.lint.reader import MigrationFile, read_configured
 from migrations_checks.lint.records.actions import Action, Verb
 from migrations_checks.lint.records.findings import LintResult
-from migrations_checks.lint.rules import all_rules
 from migrations_checks.lint.statements import FileStatements, read_statements
 
 BREAK = "\n--> statement-breakpoint\n"
@@ -139,7 +138,7 @@ class Project:
         only = None
         if self.pending_from is not None:
             only = frozenset(file.tag for file in migration_set.files[self.pending_from :])
-        options = LintOptions.from_config(config, all_rules(), only=only)
+        options = LintOptions.from_config(config, only=only)
         assert options.cache == self.root
         return lint_sets([migration_set], options if cached else replace(options, cache=None))
 
@@ -326,7 +325,7 @@ def test_one_cache_file_per_migration_set(tmp_path: Path) -> None:
 
 
 def test_no_cache_without_a_gates_toml(tmp_path: Path) -> None:
-    assert LintOptions.from_config(load_config(None), all_rules()).cache is None
+    assert LintOptions.from_config(load_config(None)).cache is None
 
 
 def test_a_commit_removed_from_an_earlier_file_reaches_a_later_cached_one(tmp_path: Path) -> None:

@@ -10,7 +10,6 @@ from gates.config import MigrationSettings, load_config
 from migrations_checks.lint.context import LintOptions
 from migrations_checks.lint.engine import lint_paths, lint_text
 from migrations_checks.lint.reader import InputError, read_configured, read_migrations
-from migrations_checks.lint.rules import all_rules
 from tests.helpers import write_drizzle
 
 
@@ -137,7 +136,7 @@ def test_a_drizzle_1x_layout_is_named(tmp_path: Path) -> None:
 def test_hot_tables_are_read_like_sql_names(tmp_path: Path) -> None:
     config = tmp_path / "gates.toml"
     config.write_text('[migrations]\nhot_tables = ["public.orders", "\\"Users\\""]\n')
-    options = LintOptions.from_config(load_config(config), all_rules())
+    options = LintOptions.from_config(load_config(config))
     assert rules('CREATE INDEX ON public.orders (a);\nCREATE INDEX ON "Users" (a);', options) == [
         ("create-index-non-concurrently", "error"),
         ("create-index-non-concurrently", "error"),

@@ -7,13 +7,12 @@ from pathlib import Path
 from gates.config import load_config
 from migrations_checks.lint.context import LintOptions
 from migrations_checks.lint.engine import lint_paths
-from migrations_checks.lint.rules import all_rules
 from tests.helpers.config import write_example_config
 
 
 def test_example_history_passes_the_gate_bar(tmp_path: Path) -> None:
     config = load_config(write_example_config(tmp_path))
-    result = lint_paths([config.migrations.path], LintOptions.from_config(config, all_rules()))
+    result = lint_paths([config.migrations.path], LintOptions.from_config(config))
     assert result.blocking("warning") == []
     assert result.coverage.opaque == 0
     # The two-phase drop of 0005 is reported for review, naming the deprecating migration.

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
-from gates.plugin import installed_gate_modules
+from gates import plugin
+from gates.plugin import OPTION_GROUP, installed_gate_modules
 from tests.helpers.app_repo import CLEAN_HISTORY, DROP_COLUMN, write_app_repo
 
 pytest_plugins = ["pytester"]
@@ -48,7 +51,30 @@ def test_ini_keys_choose_the_environment_and_the_config(pytester: pytest.Pyteste
 def test_every_option_is_in_the_deploy_gates_help_group(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_subprocess("--help")
     text = result.stdout.str()
-    group = text[text.index("deploy-gates:") :].split("\n\n", 1)[0]
-    for option in ("--gates-env", "--gates-config", "--gates-scratch-database-url"):
-        assert option in group
+    group = text[text.index(f"{OPTION_GROUP}:") :].split("\n\n", 1)[0]
+    options = _plugin_options()
+    assert {"--gates-env", "--gates-config", "--gates-scratch-database-url"} <= set(options)
+    for option in options:
+        assert f"\n  {option}" in group and text.count(f"\n  {option}") == 1, option
     assert "GATES_SCRATCH_DATABASE_URL" in group
+
+
+def _plugin_options() -> list[str]:
+    """Every option the plugin and the modules it loads add, whatever group they name."""
+    added: list[str] = []
+
+    class Recorder:
+        def getgroup(self, *args: object, **kwargs: object) -> Recorder:
+            return self
+
+        def addoption(self, *names: str, **kwargs: object) -> None:
+            added.extend(names)
+
+        def addini(self, *args: object, **kwargs: object) -> None:
+            pass
+
+    for name in ("gates.plugin", *plugin.pytest_plugins):
+        module = importlib.import_module(name)
+        if hasattr(module, "pytest_addoption"):
+            module.pytest_addoption(Recorder())
+    return added

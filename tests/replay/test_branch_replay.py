@@ -27,8 +27,9 @@ from gates.scratch_db import ScratchServer
 from migrations_checks.db.branch_copy import COPY_PREFIX, copy_name
 from migrations_checks.db.migrator import apply_pending
 from migrations_checks.lint.reader import read_folder
+from tests.helpers.config import REPO
 from tests.helpers.gate_run import run_in_child
-from tests.replay.conftest import REPO, write_history
+from tests.helpers.history import write_history
 
 GATE = REPO / "migrations_checks" / "gate_migration_replay_branch.py"
 CLEARED = ("DATABASE_URL", "DATABASE_URL_STAGING", "DATABASE_URL_PROD", "GATES_ENV", "CI", "GITHUB_STEP_SUMMARY")

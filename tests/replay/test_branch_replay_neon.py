@@ -28,8 +28,9 @@ from migrations_checks.db.branch_copy_neon import NeonBranchCopies
 from migrations_checks.db.branch_replay import BranchReplay, replay_on_a_new_copy
 from migrations_checks.db.migrator import apply_pending
 from migrations_checks.lint.reader import MigrationSet, read_folder
+from tests.helpers.config import REPO
 from tests.helpers.fake_neon import API_KEY, FakeNeonState, fake_neon
-from tests.replay.conftest import REPO, write_history
+from tests.helpers.history import write_history
 
 GATE = REPO / "migrations_checks" / "gate_migration_replay_branch.py"
 # An in-process pytester run takes out of sys.modules what it first imported, and later imports would

@@ -23,7 +23,7 @@ from migrations_checks.db.fingerprint import fingerprint
 from migrations_checks.db.migrator import AppliedRow, apply_pending, read_applied
 from migrations_checks.db.replay import replay_database
 from migrations_checks.lint.reader import read_folder
-from tests.replay.conftest import EXAMPLE, PRELUDE
+from tests.helpers.config import EXAMPLE_MIGRATIONS, NEON_PRELUDE
 
 NODE_MODULES = os.environ.get("GATES_DRIZZLE_NODE_MODULES")
 SCRIPT = Path(__file__).with_name("drizzle_migrate.cjs")
@@ -80,24 +80,24 @@ def state(url: str) -> tuple[list[AppliedRow], frozenset[str], list[tuple[object
 
 
 def test_either_migrator_continues_after_the_other(scratch_server: ScratchServer, tmp_path: Path) -> None:
-    settings = MigrationSettings(path=EXAMPLE, prelude=PRELUDE, connect_budget_s=5)
+    settings = MigrationSettings(path=EXAMPLE_MIGRATIONS, prelude=NEON_PRELUDE, connect_budget_s=5)
     with (
         replay_database(scratch_server, settings, {}) as by_drizzle,
         replay_database(scratch_server, settings, {}) as by_us,
         replay_database(scratch_server, settings, {}) as drizzle_then_us,
         replay_database(scratch_server, settings, {}) as us_then_drizzle,
     ):
-        drizzle_migrate(by_drizzle, EXAMPLE)
-        ours(by_us, EXAMPLE)
-        first_three = truncated(EXAMPLE, 3, tmp_path)
+        drizzle_migrate(by_drizzle, EXAMPLE_MIGRATIONS)
+        ours(by_us, EXAMPLE_MIGRATIONS)
+        first_three = truncated(EXAMPLE_MIGRATIONS, 3, tmp_path)
         drizzle_migrate(drizzle_then_us, first_three)
-        ours(drizzle_then_us, EXAMPLE)
+        ours(drizzle_then_us, EXAMPLE_MIGRATIONS)
         ours(us_then_drizzle, first_three)
-        drizzle_migrate(us_then_drizzle, EXAMPLE)
-        drizzle_migrate(by_us, EXAMPLE)  # nothing left to do for drizzle-orm either
-        ours(by_drizzle, EXAMPLE)
+        drizzle_migrate(us_then_drizzle, EXAMPLE_MIGRATIONS)
+        drizzle_migrate(by_us, EXAMPLE_MIGRATIONS)  # nothing left to do for drizzle-orm either
+        ours(by_drizzle, EXAMPLE_MIGRATIONS)
 
         reference = state(by_drizzle)
-        assert len(reference[0]) == len(read_folder(EXAMPLE).files)
+        assert len(reference[0]) == len(read_folder(EXAMPLE_MIGRATIONS).files)
         for url in (by_us, drizzle_then_us, us_then_drizzle):
             assert state(url) == reference

@@ -24,8 +24,9 @@ from migrations_checks.db.migrator import apply_pending
 from migrations_checks.db.replay import replay_database
 from migrations_checks.lint.reader import MigrationSet
 from standin.stack import free_port
+from tests.helpers.config import EXAMPLE_MIGRATIONS, NEON_PRELUDE
 from tests.helpers.gate_run import run_in_child
-from tests.replay.conftest import EXAMPLE, PRELUDE, journal_prefix, write_history
+from tests.helpers.history import journal_prefix, write_history
 
 PASSWORD = "scratch-pw-never-shown"
 CLEARED = ("DATABASE_URL", "DATABASE_URL_STAGING", "DATABASE_URL_PROD", "GATES_ENV", "CI")
@@ -51,7 +52,7 @@ def run_gate(scratch_server: ScratchServer, pytester: pytest.Pytester, monkeypat
         **variables: str,
     ) -> pytest.RunResult:
         (pytester.path / "gates.toml").write_text(
-            f'[migrations]\npath = "{migrations}"\nprelude = "{PRELUDE}"\n'
+            f'[migrations]\npath = "{migrations}"\nprelude = "{NEON_PRELUDE}"\n'
             f"connect_budget_s = {connect_budget_s}\n{extra_config}"
         )
         environ = {key: value for key, value in os.environ.items() if key not in CLEARED}
@@ -75,7 +76,7 @@ def output_of(result: pytest.RunResult) -> str:
 
 
 def test_replay_gate_passes_on_the_example_history(run_gate: RunGate) -> None:
-    result = run_gate("migration_replay", EXAMPLE)
+    result = run_gate("migration_replay", EXAMPLE_MIGRATIONS)
 
     assert result.ret == 0, output_of(result)
     result.assert_outcomes(passed=4)
@@ -116,7 +117,7 @@ def test_replay_gate_fails_on_rerun_failures_when_configured_as_errors(run_gate:
 
 def test_replay_gate_refuses_a_misspelt_rule_id_in_severity(run_gate: RunGate, pytester: pytest.Pytester) -> None:
     typo = '[migrations.severity]\n"rerun-failur" = "error"\n'
-    result = run_gate("migration_replay", EXAMPLE, extra_config=typo)
+    result = run_gate("migration_replay", EXAMPLE_MIGRATIONS, extra_config=typo)
     assert result.ret != 0, output_of(result)
     config = pytester.path / "gates.toml"
     sentence = f"migrations.severity.rerun-failur in {config} is not a known rule id; check its spelling"
@@ -135,7 +136,7 @@ def test_replay_gate_fails_on_a_missing_rollback(run_gate: RunGate, tmp_path: Pa
 def test_replay_gate_refuses_a_scratch_server_that_is_production(
     run_gate: RunGate, scratch_server: ScratchServer
 ) -> None:
-    result = run_gate("migration_replay", EXAMPLE, DATABASE_URL_PROD=scratch_server.admin_url)
+    result = run_gate("migration_replay", EXAMPLE_MIGRATIONS, DATABASE_URL_PROD=scratch_server.admin_url)
 
     assert result.ret == 1
     assert "as the scratch server: it is on the server of the database in DATABASE_URL_PROD" in output_of(result)
@@ -145,7 +146,7 @@ def test_an_unreachable_scratch_server_fails_in_one_sentence_without_its_passwor
     port = free_port()
     url = f"postgresql://gate:{PASSWORD}@127.0.0.1:{port}/postgres"
 
-    result = run_gate("migration_replay", EXAMPLE, connect_budget_s=0.5, **{SCRATCH_URL_ENV: url})
+    result = run_gate("migration_replay", EXAMPLE_MIGRATIONS, connect_budget_s=0.5, **{SCRATCH_URL_ENV: url})
 
     output = output_of(result)
     assert result.ret == 1, output
@@ -179,7 +180,7 @@ def test_a_scratch_server_that_refuses_databases_fails_in_one_sentence(
 
     result = run_gate(
         "migration_replay",
-        EXAMPLE,
+        EXAMPLE_MIGRATIONS,
         **{SCRATCH_URL_ENV: url},
         DATABASE_URL_PROD=f"postgresql://prod:{PASSWORD}-prod@127.0.0.1:9/prod",
     )
@@ -193,7 +194,7 @@ def test_a_scratch_server_that_refuses_databases_fails_in_one_sentence(
 
 
 def test_replay_gate_in_staging_needs_the_staging_database(run_gate: RunGate) -> None:
-    result = run_gate("migration_replay", EXAMPLE, environment="staging")
+    result = run_gate("migration_replay", EXAMPLE_MIGRATIONS, environment="staging")
 
     assert result.ret == 1
     assert "DATABASE_URL_STAGING is not set" in output_of(result)
@@ -201,7 +202,7 @@ def test_replay_gate_in_staging_needs_the_staging_database(run_gate: RunGate) ->
 
 @pytest.fixture
 def production_and_staging(scratch_server: ScratchServer, tmp_path: Path) -> Iterator[tuple[str, str]]:
-    settings = MigrationSettings(path=EXAMPLE, prelude=PRELUDE, connect_budget_s=5)
+    settings = MigrationSettings(path=EXAMPLE_MIGRATIONS, prelude=NEON_PRELUDE, connect_budget_s=5)
     with ExitStack() as stack:
         yield (
             stack.enter_context(replay_database(scratch_server, settings, {})),
@@ -222,7 +223,7 @@ def test_staged_gate_passes_when_staging_ran_the_release(
 
     result = run_gate(
         "migration_staged",
-        EXAMPLE,
+        EXAMPLE_MIGRATIONS,
         environment="production",
         DATABASE_URL_PROD=production,
         DATABASE_URL_STAGING=staging,
@@ -241,7 +242,7 @@ def test_staged_gate_fails_when_staging_lacks_a_migration(
 
     result = run_gate(
         "migration_staged",
-        EXAMPLE,
+        EXAMPLE_MIGRATIONS,
         environment="production",
         DATABASE_URL_PROD=production,
         DATABASE_URL_STAGING=staging,
@@ -255,7 +256,7 @@ def test_staged_gate_fails_when_staging_lacks_a_migration(
 def test_staged_gate_fails_naming_a_missing_database_variable(run_gate: RunGate) -> None:
     result = run_gate(
         "migration_staged",
-        EXAMPLE,
+        EXAMPLE_MIGRATIONS,
         environment="production",
         DATABASE_URL_PROD="postgresql://localhost/prod",
     )

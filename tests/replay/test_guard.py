@@ -13,7 +13,7 @@ from gates.dsn import database_name, mask
 from gates.scratch_db import ScratchServer
 from migrations_checks.db.guard import GuardError, check_replay_target, check_scratch_server, protected_urls
 from migrations_checks.db.replay import replay_database
-from tests.replay.conftest import PRELUDE
+from tests.helpers.config import NEON_PRELUDE
 
 
 def test_a_fresh_scratch_database_is_accepted(scratch_database: str) -> None:
@@ -96,7 +96,7 @@ def test_protected_urls_come_from_the_staging_and_production_variables(tmp_path:
 
 
 def test_replay_database_runs_the_prelude_and_drops_the_database(scratch_server: ScratchServer, tmp_path: Path) -> None:
-    settings = MigrationSettings(path=tmp_path, prelude=PRELUDE, connect_budget_s=5)
+    settings = MigrationSettings(path=tmp_path, prelude=NEON_PRELUDE, connect_budget_s=5)
     with replay_database(scratch_server, settings, {}) as url, psycopg.connect(url) as connection:
         assert connection.execute("SELECT 1 FROM pg_roles WHERE rolname = 'authenticated'").fetchone() == (1,)
 

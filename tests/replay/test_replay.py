@@ -14,7 +14,7 @@ from migrations_checks.db.rerun import rerun_findings
 from migrations_checks.db.rollback import check_rollbacks
 from migrations_checks.lint.reader import MigrationSet
 from migrations_checks.lint.rules.rerun_failure import RULE as RERUN
-from tests.replay.conftest import HistoryFactory
+from tests.helpers.history import HistoryFactory
 
 BP = "--> statement-breakpoint"
 

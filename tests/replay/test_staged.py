@@ -14,7 +14,7 @@ from migrations_checks.db.replay import replay_database
 from migrations_checks.db.staged import deprecation_problems, drift_problems, unstaged_problems
 from migrations_checks.db.status import DatabaseStatus, read_status
 from migrations_checks.lint.reader import MigrationSet, read_folder
-from tests.replay.conftest import HistoryFactory, journal_prefix
+from tests.helpers.history import HistoryFactory, journal_prefix
 
 
 @pytest.fixture

@@ -22,7 +22,8 @@ from migrations_checks.db.migrator import apply_pending
 from migrations_checks.db.status import read_status
 from migrations_checks.lint.reader import MigrationSet
 from tests.helpers import FIRST_WHEN
-from tests.replay.conftest import REPO, HistoryFactory, journal_prefix
+from tests.helpers.config import REPO
+from tests.helpers.history import HistoryFactory, journal_prefix
 
 TIMEOUTS = {"lock_timeout": "2s", "statement_timeout": "20s", "connect_budget_s": 5.0}
 THREE = [

@@ -9,7 +9,7 @@ from sqlglot import exp
 from migrations_checks.lint.extract import objects
 from migrations_checks.lint.extract.alter_table import alter_table
 from migrations_checks.lint.extract.dml import data_changes, merge_changes
-from migrations_checks.lint.records.actions import Action
+from migrations_checks.lint.records.actions import Action, Verb
 from migrations_checks.lint.sql.classify import classify
 from migrations_checks.lint.sql.words import Cursor, Word, has_keyword, top_level
 
@@ -21,7 +21,7 @@ _TRANSACTION_CONTROL = frozenset(
 # A statement's sqlglot tree, built only when called: most statements are read from words alone.
 Tree = Callable[[], exp.Expression | None]
 
-_SIMPLE_VERBS = {
+_SIMPLE_VERBS: dict[str, Verb] = {
     "CREATE DATABASE": "create_database",
     "ALTER SYSTEM": "alter_system",
     "CREATE TABLESPACE": "create_tablespace",
@@ -68,7 +68,7 @@ def describe(kind: str, words: Sequence[Word], tree: Tree) -> list[Action] | Non
     if kind in ("GRANT", "ALTER DEFAULT PRIVILEGES"):
         return objects.grant(words)
     if kind in _SIMPLE_VERBS:
-        return [Action(_SIMPLE_VERBS[kind])]  # type: ignore[arg-type]
+        return [Action(_SIMPLE_VERBS[kind])]
     if kind in _TRANSACTION_CONTROL:
         return [_transaction_control(kind, words)]
     return [Action("other")]

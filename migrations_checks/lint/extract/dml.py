@@ -17,6 +17,9 @@ from migrations_checks.lint.records.actions import Action, Verb
 from migrations_checks.lint.sql.classify import with_body
 from migrations_checks.lint.sql.words import Cursor, Word, top_level, unqualified
 
+# The keyword of each data change these extractors report, and its verb.
+_VERBS: dict[str, Verb] = {"UPDATE": "update", "DELETE": "delete"}
+
 
 def data_changes(words: Sequence[Word], tree: exp.Expression | None) -> list[Action] | None:
     """Every UPDATE and DELETE the statement performs; None if an UPDATE/DELETE cannot be read."""
@@ -46,11 +49,11 @@ def _from_node(node: exp.Update | exp.Delete) -> Action | None:
 def _from_words(words: Sequence[Word]) -> list[Action] | None:
     # A data-modifying WITH query (`WITH d AS (DELETE FROM t ...)`) that sqlglot could not parse:
     # its scope cannot be read from words alone, so the statement stays unidentified.
-    if any(word.upper in ("UPDATE", "DELETE") and before.text == "(" for before, word in itertools.pairwise(words)):
+    if any(word.upper in _VERBS and before.text == "(" for before, word in itertools.pairwise(words)):
         return None
     level = top_level(words)
     for index, word in enumerate(level):
-        if word.upper in ("UPDATE", "DELETE") and (index == 0 or level[index - 1].upper not in ("FOR", "ON")):
+        if word.upper in _VERBS and (index == 0 or level[index - 1].upper not in ("FOR", "ON")):
             cursor = Cursor(level, index + 1)
             if word.upper == "DELETE" and not cursor.accept("FROM"):
                 return None
@@ -59,9 +62,7 @@ def _from_words(words: Sequence[Word]) -> list[Action] | None:
             if name is None:
                 return None
             has_where = any(later.upper == "WHERE" for later in level[cursor.position :])
-            return [
-                Action("update" if word.upper == "UPDATE" else "delete", table=unqualified(name), has_where=has_where)
-            ]
+            return [Action(_VERBS[word.upper], table=unqualified(name), has_where=has_where)]
     return [Action("other")]
 
 
@@ -88,13 +89,11 @@ def merge_changes(words: Sequence[Word], tree: Callable[[], exp.Expression | Non
         if word.upper == "WHEN":
             when = index
         elif word.upper == "THEN" and when is not None and index + 1 < len(level):
-            verb = level[index + 1].upper
-            if verb in ("UPDATE", "DELETE"):
+            verb = _VERBS.get(level[index + 1].upper)
+            if verb is not None:
                 clause = {w.upper for w in level[when:index]}
                 bounded = "SOURCE" not in clause or "AND" in clause
-                actions.append(
-                    Action(verb.lower(), table=unqualified(name), has_where=bounded, object_kind="MERGE")  # type: ignore[arg-type]
-                )
+                actions.append(Action(verb, table=unqualified(name), has_where=bounded, object_kind="MERGE"))
     if start:
         prefix = data_changes(words[:start], tree())
         if prefix is None:

@@ -1,0 +1,36 @@
+"""Small Drizzle histories written on the fly, and a history as an older checkout had it."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from migrations_checks.db.migrator import journal_migrations
+from migrations_checks.lint.reader import MigrationSet
+from tests.helpers import write_drizzle
+
+# (tag, up SQL, down SQL or None); `when` defaults to one minute apart in list order.
+Migration = tuple[str, str, str | None]
+HistoryFactory = Callable[..., MigrationSet]
+
+
+def write_history(folder: Path, migrations: Sequence[Migration], whens: Sequence[int] | None = None) -> Path:
+    """A Drizzle folder (files, rollback files and meta/_journal.json) as drizzle-kit lays it out."""
+    return write_drizzle(
+        folder,
+        {tag: up for tag, up, _ in migrations},
+        whens,
+        {tag: down for tag, _, down in migrations if down is not None},
+    )
+
+
+def journal_prefix(migrations: MigrationSet, count: int) -> MigrationSet:
+    """The history as an older checkout had it, when the journal held only its first `count` entries.
+
+    Puts a database in the state a past release left (drizzle-orm itself never cuts a journal).
+    """
+    files = journal_migrations(migrations)[:count]
+    assert migrations.journal is not None  # journal_migrations refuses a set without one
+    journal = dataclasses.replace(migrations.journal, entries=migrations.journal.entries[:count])
+    return dataclasses.replace(migrations, files=files, journal=journal)
