@@ -56,7 +56,7 @@ def test_init_shows_each_environments_fly_settings_at_their_defaults(
     subprocess.run([GATES, "init"], capture_output=True, text=True, check=True)
     written = tmp_path / "gates.toml"
     text = written.read_text(encoding="utf-8")
-    fly = text[text.index(f"# [environments.{name}.fly]") :].split("\n\n")[0]
+    fly = text[text.index(f"[environments.{name}.fly]") :].split("\n\n")[0]
     assert "# zero_downtime = false" in fly
     written.write_text("\n".join(line.removeprefix("# ") for line in fly.splitlines()), encoding="utf-8")
     assert load_config(written).environment(name).fly == load_config(None).environment(name).fly

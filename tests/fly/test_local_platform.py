@@ -21,8 +21,8 @@ from smoke.flow import SmokeFailure, run_smoke
 from smoke.settings import SmokeSettings
 from standin.settings import DEFAULT_TEST_USER
 from standin.stack import Stack
-from tests.conftest import STANDIN_API_KEY
 from tests.helpers.gate_run import run_gates
+from tests.helpers.standin import STANDIN_API_KEY
 
 WORKER, REGENERATOR = LOCAL_APPS["worker"], LOCAL_APPS["regenerator"]
 BUDGET = {"GATES_FLY_HEALTH_BUDGET_S": "5"}
