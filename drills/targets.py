@@ -25,10 +25,10 @@ from fly.apps import fly_platform
 from fly.health import health_budget_s
 from fly.platform import Strategy
 from gates.config import Environment, GatesConfig
-from gates.dsn import Dsn, database_name
-from gates.inputs import InputError, Inputs, MissingInput, required
+from gates.dsn import database_name
+from gates.inputs import InputError, Inputs, MissingInput, database_url
 from gates.local_neon import LocalNeon
-from gates.neon import NeonAccess, NeonClient, NeonLike, neon_access
+from gates.neon import NeonClient, NeonLike, branch_access
 from migrations_checks.lint.reader import InputError as MigrationsUnreadable
 from migrations_checks.lint.reader import MigrationSet, read_configured
 from smoke.flow import SmokeFailure, run_smoke
@@ -39,8 +39,8 @@ from smoke.settings import resolve
 def neon_target(config: GatesConfig, environment: Environment, environ: Mapping[str, str]) -> Iterator[NeonDrillTarget]:
     inputs = Inputs()
     compared = f"the restored branch is compared with {environment.name}'s database"
-    production = inputs.read(lambda: Dsn(required(environ, environment.database_url_env, compared)))
-    access = None if environment.is_local else inputs.read(lambda: _neon_access(environment, environ))
+    production = inputs.read(lambda: database_url(environ, environment.database_url_env, compared))
+    access = None if environment.is_local else inputs.read(lambda: branch_access(environment, environ))
     inputs.raise_any("drill_neon cannot run: ")
     assert production is not None
 
@@ -52,16 +52,6 @@ def neon_target(config: GatesConfig, environment: Environment, environ: Mapping[
         return
     with NeonClient.of(access) as client:
         yield target(client, environment.neon_branch or "")
-
-
-def _neon_access(environment: Environment, environ: Mapping[str, str]) -> NeonAccess:
-    inputs = Inputs()
-    access = inputs.read(lambda: neon_access(environ))
-    if not environment.neon_branch:
-        inputs.missing.append(f"the Neon branch of {environment.name} is not set: set neon_branch in gates.toml")
-    inputs.raise_any()
-    assert access is not None
-    return access
 
 
 def _migrations(config: GatesConfig) -> MigrationSet | None:

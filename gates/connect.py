@@ -16,7 +16,7 @@ from contextlib import contextmanager
 
 import psycopg
 
-from gates.dsn import ambiguous, mask, parse
+from gates.dsn import mask, parse, unusable
 from gates.secret import SecretBoundary
 
 FIRST_DELAY_S = 0.25
@@ -63,12 +63,9 @@ def connect(conninfo: str, *, budget_s: float, read_only: bool = False) -> psyco
     a gate that only inspects a database cannot change it even by mistake; psycopg sends that
     per transaction, which also holds through a transaction-mode pooler.
     """
-    if ambiguous(conninfo):
-        raise ConnectError(
-            f"{mask(conninfo)} is read by libpq with the text after the first '/' as the database name, so "
-            "an unencoded '/' or '@' in the password turns into host, port and database: percent-encode "
-            "them (%2F, %40)"
-        )
+    problem = unusable(conninfo)
+    if problem:
+        raise ConnectError(problem)
     server = _server(conninfo)
     spent = _spent_s.get(server, 0.0) if _spent_s is not None and server else 0.0
     started = time.monotonic()

@@ -49,6 +49,21 @@ def ambiguous(conninfo: str) -> bool:
     return "@" not in head and "@" in tail
 
 
+def unusable(conninfo: str) -> str | None:
+    """Why libpq cannot take `conninfo` as it was meant (the string shown masked), or None when it can."""
+    if ambiguous(conninfo):
+        return (
+            f"{mask(conninfo)} is read by libpq with the text after the first '/' as the database name, so "
+            "an unencoded '/' or '@' in the password turns into host, port and database: percent-encode "
+            "them (%2F, %40)"
+        )
+    try:
+        parse(conninfo)
+    except psycopg.ProgrammingError as error:
+        return str(error)
+    return None
+
+
 def mask(conninfo: str) -> str:
     """`conninfo` with every password (user info, `password`, `sslpassword`) replaced by `***`.
 

@@ -18,9 +18,10 @@ import pytest
 from psycopg.conninfo import conninfo_to_dict
 
 from gates.config import Environment, GatesConfig
-from gates.dsn import Dsn, database_name
-from gates.failclosed import cannot_decide, fail
-from gates.neon import API_KEY_ENV, PROJECT_ID_ENV, NeonClient
+from gates.dsn import database_name
+from gates.failclosed import fail
+from gates.inputs import Inputs, database_url
+from gates.neon import NeonClient, branch_access
 from migrations_checks.db.branch_copy import CopyProvider, LocalTemplateCopies, new_run_id
 from migrations_checks.db.branch_copy_neon import NeonBranchCopies
 from migrations_checks.db.branch_replay import BranchReplay, replay_on_a_new_copy
@@ -61,28 +62,24 @@ def test_pending_migrations_on_a_copy_of_the_target(gates_config: GatesConfig, g
 
 
 def _copies(config: GatesConfig, environment: Environment) -> CopyProvider:
-    target = Dsn(os.environ.get(environment.database_url_env, ""))
-    if not target:
-        cannot_decide(
-            environment,
-            f"{environment.database_url_env} is not set: the gate copies the {environment.name} database to "
-            "replay its pending migrations; set it to that database's URL",
-        )
+    inputs = Inputs()
+    how = (
+        f"the gate copies the {environment.name} database to replay its pending migrations; "
+        "set it to that database's URL"
+    )
+    target = inputs.read(lambda: database_url(os.environ, environment.database_url_env, how))
+    access = None if environment.is_local else inputs.read(lambda: branch_access(environment, os.environ))
+    inputs.settle(environment, "cannot replay on a copy: ")
+    assert target is not None
     budget = config.migrations.connect_budget_s
-    if environment.is_local:
+    if access is None:  # local: a template copy on the database's own server
         with failing_clearly("cannot copy the local database"):
             return LocalTemplateCopies(target, connect_budget_s=budget)
-    missing = [name for name in (API_KEY_ENV, PROJECT_ID_ENV) if not os.environ.get(name)]
-    parent = environment.neon_branch
-    if missing or not parent:
-        what = ", ".join(missing) or f"[environments.{environment.name}] neon_branch in gates.toml"
-        cannot_decide(environment, f"{what} not set: the gate replays on a new branch of the Neon branch; set it")
-    with failing_clearly("cannot reach the Neon API"):
-        client = NeonClient.from_environment(os.environ)
+    client = NeonClient.of(access)
     return NeonBranchCopies(
         client,
         project_id=client.project_id,
-        parent=parent,
+        parent=environment.neon_branch or "",
         # The branch holds the parent's databases and roles: the target URL's are the ones to use.
         database=database_name(target) or "neondb",
         role=str(conninfo_to_dict(target).get("user") or "neondb_owner"),

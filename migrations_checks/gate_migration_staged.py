@@ -9,12 +9,14 @@ skipped migration. A missing database URL fails the gate, naming the variable.
 from __future__ import annotations
 
 import os
+from functools import partial
 
 import pytest
 
 from gates.config import Environment, GatesConfig
 from gates.dsn import Dsn
-from gates.failclosed import cannot_decide, fail
+from gates.failclosed import fail
+from gates.inputs import Inputs, database_url
 from migrations_checks.db.migrator import journal_migrations
 from migrations_checks.db.staged import deprecation_problems, drift_problems, unstaged_problems
 from migrations_checks.db.status import DatabaseStatus, read_status
@@ -36,20 +38,18 @@ def migrations(gates_config: GatesConfig, gates_env: Environment) -> MigrationSe
 
 @pytest.fixture(scope="module")
 def database_urls(gates_config: GatesConfig, gates_env: Environment) -> dict[str, Dsn]:
-    """Production's and staging's database URLs, both checked before either is contacted."""
-    urls: dict[str, Dsn] = {}
+    """Production's and staging's database URLs, both read (and any problem of either named) before
+    either is contacted."""
+    inputs = Inputs()
+    urls: dict[str, Dsn | None] = {}
     for target in (gates_env, gates_config.environment("staging")):
-        url = Dsn(os.environ.get(target.database_url_env, ""))
-        if not url:
-            cannot_decide(
-                gates_env,
-                (
-                    f"{target.database_url_env} is not set: migration_staged reads the {target.name} database "
-                    "(read-only) to compare migrations; set it to that database's URL"
-                ),
-            )
-        urls[target.name] = url
-    return urls
+        how = (
+            f"migration_staged reads the {target.name} database (read-only) to compare migrations; "
+            "set it to that database's URL"
+        )
+        urls[target.name] = inputs.read(partial(database_url, os.environ, target.database_url_env, how))
+    inputs.settle(gates_env)
+    return {name: url for name, url in urls.items() if url is not None}
 
 
 @pytest.fixture(scope="module")

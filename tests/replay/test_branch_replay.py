@@ -241,4 +241,4 @@ def test_without_the_target_url_the_gate_skips_locally_and_fails_in_ci(
     ci = run_in_child(pytester, monkeypatch, *gate_args, environ={**env, "CI": "true"}, timeout=60)
 
     ci.assert_outcomes(failed=1)
-    assert "DATABASE_URL is not set: the gate copies the local database" in ci.stdout.str()
+    assert "cannot replay on a copy: DATABASE_URL is not set: the gate copies the local database" in ci.stdout.str()

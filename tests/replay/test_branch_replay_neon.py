@@ -290,3 +290,30 @@ def test_the_gate_refuses_a_neon_branch_outside_the_project_in_one_sentence(
     )
     assert "Traceback" not in output and API_KEY not in output
     assert world.requests("POST", "/branches") == 0
+
+
+def test_the_gate_names_every_unusable_input_at_once_wrong_first(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_history(pytester.path / "migrations", [("0000_base", BASELINE, None)])
+    config = pytester.path / "gates.toml"
+    config.write_text('[migrations]\npath = "migrations"\n')
+    for name in ("NEON_API_KEY", "NEON_PROJECT_ID", "DATABASE_URL_STAGING", "CI"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NEON_API_URL", "ftp://neon.example")
+
+    result = pytester.runpytest(
+        str(GATE), "-p", "no:cacheprovider", "-q", f"--gates-config={config}", "--gates-env", "staging"
+    )
+
+    output = "\n".join(result.outlines + result.errlines)
+    assert result.ret == 1, output
+    named = [
+        "cannot replay on a copy: NEON_API_URL is not an http(s) URL",
+        "NEON_API_KEY is not set",
+        "NEON_PROJECT_ID is not set",
+        "the Neon branch of staging is not set",
+        "DATABASE_URL_STAGING is not set",
+    ]
+    places = [output.find(sentence) for sentence in named]
+    assert -1 not in places and places == sorted(places), output

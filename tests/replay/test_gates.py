@@ -35,6 +35,8 @@ RERUN_AS_ERROR = '[migrations.severity]\n"rerun-failure" = "error"\n'
 
 
 RunGate = Callable[..., pytest.RunResult]
+# libpq reads host X, port S3cret@db.example.com and no password: refused before any connection
+SLASHED = "postgresql://app:X/S3cret@db.example.com/prod"
 
 
 @pytest.fixture
@@ -262,3 +264,22 @@ def test_staged_gate_fails_naming_a_missing_database_variable(run_gate: RunGate)
 
     assert result.ret == 1
     assert "DATABASE_URL_STAGING is not set" in output_of(result)
+
+
+def test_staged_gate_names_every_unusable_database_variable_at_once_wrong_first(run_gate: RunGate) -> None:
+    result = run_gate("migration_staged", EXAMPLE, environment="production", DATABASE_URL_PROD=SLASHED)
+
+    output = output_of(result)
+    assert result.ret == 1
+    assert "DATABASE_URL_PROD is unusable: postgresql://***@db.example.com/prod is read by libpq" in output
+    assert "percent-encode them (%2F, %40); DATABASE_URL_STAGING is not set" in output
+    assert "S3cret" not in output
+
+
+def test_replay_gate_in_staging_names_a_staging_url_libpq_would_misread(run_gate: RunGate) -> None:
+    result = run_gate("migration_replay", EXAMPLE, environment="staging", DATABASE_URL_STAGING=SLASHED)
+
+    output = output_of(result)
+    assert result.ret == 1
+    assert "DATABASE_URL_STAGING is unusable: postgresql://***@db.example.com/prod" in output
+    assert "S3cret" not in output
