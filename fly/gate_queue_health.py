@@ -18,7 +18,7 @@ from gates.connect import ConnectError
 from gates.dsn import mask
 from gates.env import env_number
 from gates.failclosed import fail
-from gates.inputs import Inputs, required
+from gates.inputs import Inputs, database_url
 
 DRAIN_WINDOW_ENV = "GATES_QUEUE_DRAIN_WINDOW_S"
 DEFAULT_DRAIN_WINDOW_S = 10.0
@@ -33,7 +33,7 @@ def test_no_stranded_jobs_and_the_queue_drains(gates_config: GatesConfig, gates_
         lambda: env_number(os.environ, DRAIN_WINDOW_ENV, DEFAULT_DRAIN_WINDOW_S, minimum=0, exclusive=True)
     )
     url = inputs.read(
-        lambda: required(os.environ, gates_env.database_url_env, "queue_health reads the job queue there")
+        lambda: database_url(os.environ, gates_env.database_url_env, "queue_health reads the job queue there")
     )
     inputs.settle(gates_env, "queue_health cannot run: ")
     assert window is not None and url is not None
