@@ -134,6 +134,19 @@ def test_an_unreachable_database_exits_2_with_the_password_masked(cli: Cli, make
     assert "postgresql://app:***@127.0.0.1:1/app" in result.stderr
 
 
+@pytest.mark.parametrize("command", ["status", "migrate"])
+def test_a_password_with_an_unencoded_slash_is_never_shown(
+    cli: Cli, make_history: HistoryFactory, command: str
+) -> None:
+    history = make_history(THREE)
+
+    result = cli(command, "--database-url", "postgresql://app:X/S3cret@127.0.0.1:1/app", str(history.root))
+
+    assert result.returncode == 2
+    assert "S3cret" not in result.stderr + result.stdout
+    assert "postgresql://***@127.0.0.1:1/app" in result.stderr and "percent-encode" in result.stderr
+
+
 @pytest.fixture
 def local_neon(scratch_database: str) -> Iterator[LocalNeon]:
     """The local Neon over the scratch database's server; the points a local migrate records are dropped after."""
