@@ -18,6 +18,7 @@ import pytest
 from psycopg.conninfo import conninfo_to_dict
 
 from gates.config import Environment, GatesConfig
+from gates.connect import ConnectBudget
 from gates.dsn import database_name
 from gates.failclosed import fail
 from gates.inputs import Inputs, database_url
@@ -36,12 +37,14 @@ pytestmark = [pytest.mark.pre_deploy, pytest.mark.migration_replay_branch]
 REPORT_NAME = "migration-replay-branch"
 
 
-def test_pending_migrations_on_a_copy_of_the_target(gates_config: GatesConfig, gates_env: Environment) -> None:
+def test_pending_migrations_on_a_copy_of_the_target(
+    gates_config: GatesConfig, gates_env: Environment, connect_budget: ConnectBudget
+) -> None:
     settings, budgets = gates_config.migrations, gates_config.branch_replay
     with failing_clearly("cannot read the migrations"):
         migrations = read_configured(settings)
         journal_migrations(migrations)
-    provider = _copies(gates_config, gates_env)
+    provider = _copies(gates_config, gates_env, connect_budget)
     with failing_clearly(f"cannot replay the pending migrations on a copy of {provider.description}"):
         replay = replay_on_a_new_copy(
             provider,
@@ -49,6 +52,7 @@ def test_pending_migrations_on_a_copy_of_the_target(gates_config: GatesConfig, g
             settings,
             budgets,
             run_id=new_run_id(os.environ),
+            connect_budget=connect_budget,
             seed_rows=budgets.rows_per_table if gates_env.is_local else 0,
         )
     markdown = _publish(replay, gates_config)
@@ -61,7 +65,7 @@ def test_pending_migrations_on_a_copy_of_the_target(gates_config: GatesConfig, g
         )
 
 
-def _copies(config: GatesConfig, environment: Environment) -> CopyProvider:
+def _copies(config: GatesConfig, environment: Environment, budget: ConnectBudget) -> CopyProvider:
     inputs = Inputs()
     how = (
         f"the gate copies the {environment.name} database to replay its pending migrations; "
@@ -71,10 +75,9 @@ def _copies(config: GatesConfig, environment: Environment) -> CopyProvider:
     access = None if environment.is_local else inputs.read(lambda: branch_access(environment, os.environ))
     inputs.settle(environment, "cannot replay on a copy: ")
     assert target is not None
-    budget = config.migrations.connect_budget_s
     if access is None:  # local: a template copy on the database's own server
         with failing_clearly("cannot copy the local database"):
-            return LocalTemplateCopies(target, connect_budget_s=budget)
+            return LocalTemplateCopies(target, connect_budget=budget)
     client = NeonClient.of(access)
     return NeonBranchCopies(
         client,

@@ -14,6 +14,7 @@ from functools import partial
 import pytest
 
 from gates.config import Environment, GatesConfig
+from gates.connect import ConnectBudget
 from gates.dsn import Dsn
 from gates.failclosed import fail
 from gates.inputs import Inputs, database_url
@@ -53,13 +54,15 @@ def database_urls(gates_config: GatesConfig, gates_env: Environment) -> dict[str
 
 
 @pytest.fixture(scope="module")
-def production(gates_config: GatesConfig, migrations: MigrationSet, database_urls: dict[str, Dsn]) -> DatabaseStatus:
-    return _status(gates_config, "production", database_urls, migrations)
+def production(
+    connect_budget: ConnectBudget, migrations: MigrationSet, database_urls: dict[str, Dsn]
+) -> DatabaseStatus:
+    return _status(connect_budget, "production", database_urls, migrations)
 
 
 @pytest.fixture(scope="module")
-def staging(gates_config: GatesConfig, migrations: MigrationSet, database_urls: dict[str, Dsn]) -> DatabaseStatus:
-    return _status(gates_config, "staging", database_urls, migrations)
+def staging(connect_budget: ConnectBudget, migrations: MigrationSet, database_urls: dict[str, Dsn]) -> DatabaseStatus:
+    return _status(connect_budget, "staging", database_urls, migrations)
 
 
 def test_no_edited_or_skipped_migrations(production: DatabaseStatus, staging: DatabaseStatus) -> None:
@@ -80,9 +83,9 @@ def test_pending_drops_follow_applied_deprecations(migrations: MigrationSet, pro
     )
 
 
-def _status(config: GatesConfig, name: str, urls: dict[str, Dsn], migrations: MigrationSet) -> DatabaseStatus:
+def _status(budget: ConnectBudget, name: str, urls: dict[str, Dsn], migrations: MigrationSet) -> DatabaseStatus:
     with failing_clearly(f"cannot read the migrations applied on {name}"):
-        status = read_status(urls[name], migrations, connect_budget_s=config.migrations.connect_budget_s)
+        status = read_status(urls[name], migrations, connect_budget=budget)
     return status
 
 

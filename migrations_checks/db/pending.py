@@ -12,12 +12,15 @@ from __future__ import annotations
 import os
 
 from gates.config import Environment, GatesConfig
+from gates.connect import ConnectBudget
 from gates.inputs import InputError, database_url, stop
 from migrations_checks.db.status import check_no_drift, read_status
 from migrations_checks.lint.reader import MigrationSet
 
 
-def pending_tags(config: GatesConfig, environment: Environment, migrations: MigrationSet) -> frozenset[str] | None:
+def pending_tags(
+    config: GatesConfig, environment: Environment, migrations: MigrationSet, *, connect_budget: ConnectBudget
+) -> frozenset[str] | None:
     """Tags pending on the environment's database; None on `local` (everything is pending).
 
     Raises the library's InputError / ConnectError / DriftError for the caller to report.
@@ -32,7 +35,7 @@ def pending_tags(config: GatesConfig, environment: Environment, migrations: Migr
         url = database_url(os.environ, environment.database_url_env, how)
     except InputError as error:
         stop(environment, error)
-    status = read_status(url, migrations, connect_budget_s=config.migrations.connect_budget_s)
+    status = read_status(url, migrations, connect_budget=connect_budget)
     # Linting or rolling back only the pending files would pass a history that is already wrong here.
     check_no_drift(status, f"the {environment.name} database")
     return frozenset(item.tag for item in status.with_state("pending"))

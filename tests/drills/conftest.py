@@ -12,6 +12,7 @@ import pytest
 from psycopg import sql
 
 from gates.config import DrillSettings, MigrationSettings
+from gates.connect import ConnectBudget
 from gates.dsn import Dsn, database_name
 from gates.local_neon import LocalNeon
 from gates.neon import NeonClient
@@ -48,7 +49,7 @@ class Production:
         folder = self.migrations.root
         assert folder is not None
         subset = read_folder(write_drizzle(folder.parent / f"first{count}", dict(list(MIGRATIONS.items())[:count])))
-        apply_pending(self.url, subset, lock_timeout="2s", statement_timeout="20s", connect_budget_s=5)
+        apply_pending(self.url, subset, lock_timeout="2s", statement_timeout="20s", connect_budget=ConnectBudget(5))
 
     def execute(self, statement: str) -> None:
         with psycopg.connect(self.url, autocommit=True) as connection:
@@ -66,7 +67,7 @@ def production(
 ) -> Iterator[Production]:
     url = Dsn(scratch_server.create_database())
     migrations = read_folder(write_drizzle(tmp_path / "migrations", MIGRATIONS))
-    local = LocalNeon(url, connect_budget_s=5.0)
+    local = LocalNeon(url, connect_budget=ConnectBudget(5.0))
     try:
         yield Production(url, local, migrations, migration_settings)
     finally:

@@ -22,6 +22,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from gates.connect import ConnectBudget
 from gates.dsn import with_database
 from gates.scratch_db import ScratchServer
 from migrations_checks.db.branch_copy import COPY_PREFIX, copy_name
@@ -59,7 +60,7 @@ class Gate:
             read_folder(folder),
             lock_timeout="5s",
             statement_timeout="30s",
-            connect_budget_s=5,
+            connect_budget=ConnectBudget(5),
         )
         if rows:
             with psycopg.connect(self.target, autocommit=True) as connection:

@@ -20,6 +20,7 @@ import psycopg
 import pytest
 
 from gates.config import BranchReplaySettings, MigrationSettings
+from gates.connect import ConnectBudget
 from gates.neon import NeonClient, OperationError
 from gates.scratch_db import ScratchServer
 from gates.secret import Secret
@@ -103,7 +104,7 @@ def world(scratch_server: ScratchServer, tmp_path: Path) -> Iterator[NeonWorld]:
 
 
 def _apply(url: str, migrations: MigrationSet) -> None:
-    apply_pending(url, migrations, lock_timeout="5s", statement_timeout="30s", connect_budget_s=5)
+    apply_pending(url, migrations, lock_timeout="5s", statement_timeout="30s", connect_budget=ConnectBudget(5))
 
 
 def test_a_branch_is_created_its_operations_polled_the_migration_run_and_the_branch_deleted(world: NeonWorld) -> None:

@@ -19,6 +19,7 @@ from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
 from gates.config import MigrationSettings
+from gates.connect import ConnectBudget
 from gates.scratch_db import SCRATCH_URL_ENV, ScratchServer
 from migrations_checks.db.migrator import apply_pending
 from migrations_checks.db.replay import replay_database
@@ -206,13 +207,15 @@ def production_and_staging(scratch_server: ScratchServer, tmp_path: Path) -> Ite
     settings = MigrationSettings(path=EXAMPLE, prelude=PRELUDE, connect_budget_s=5)
     with ExitStack() as stack:
         yield (
-            stack.enter_context(replay_database(scratch_server, settings, {})),
-            stack.enter_context(replay_database(scratch_server, settings, {})),
+            stack.enter_context(replay_database(scratch_server, settings, {}, connect_budget=ConnectBudget(5))),
+            stack.enter_context(replay_database(scratch_server, settings, {}, connect_budget=ConnectBudget(5))),
         )
 
 
 def migrate(url: str, history: MigrationSet, count: int) -> None:
-    apply_pending(url, journal_prefix(history, count), lock_timeout="2s", statement_timeout="20s", connect_budget_s=5)
+    apply_pending(
+        url, journal_prefix(history, count), lock_timeout="2s", statement_timeout="20s", connect_budget=ConnectBudget(5)
+    )
 
 
 def test_staged_gate_passes_when_staging_ran_the_release(

@@ -14,6 +14,7 @@ import psycopg
 import pytest
 
 from gates.cli import main as gates_main
+from gates.connect import ConnectBudget
 from gates.dsn import database_name, with_database
 from gates.local_neon import LocalNeon
 from migrations_checks.cli import main as cli_main
@@ -57,7 +58,7 @@ def cli(tmp_path_factory: pytest.TempPathFactory) -> Cli:
 
 
 def states(url: str, history: MigrationSet) -> dict[str, str]:
-    status = read_status(url, history, connect_budget_s=5.0)
+    status = read_status(url, history, connect_budget=ConnectBudget(5.0))
     return {item.tag: item.state for item in status.migrations}
 
 
@@ -150,7 +151,7 @@ def test_a_password_with_an_unencoded_slash_is_never_shown(
 @pytest.fixture
 def local_neon(scratch_database: str) -> Iterator[LocalNeon]:
     """The local Neon over the scratch database's server; the points a local migrate records are dropped after."""
-    local = LocalNeon(scratch_database)
+    local = LocalNeon(scratch_database, connect_budget=ConnectBudget(5))
     yield local
     local.drop_points(database_name(scratch_database) or "")
 

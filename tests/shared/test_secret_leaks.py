@@ -45,7 +45,7 @@ HANGING_CALLS = textwrap.dedent(
             url = Dsn(f"postgresql://app:{password.reveal()}@127.0.0.1:{PORT}/app")
         else:
             url = Dsn(f"host=127.0.0.1 port={PORT} user=app password={password.reveal()} dbname=app")
-        connect(url, budget_s=30)
+        connect(url, budget=ConnectBudget(30))
 
 
     @pytest.mark.timeout(1, method="signal")
