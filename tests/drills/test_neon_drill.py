@@ -20,7 +20,13 @@ from tests.helpers.gate_run import run_gates
 
 def _target(neon: FakeNeon, production: Production, settings: DrillSettings) -> NeonDrillTarget:
     return NeonDrillTarget(
-        neon.client, "production", production.url, settings, production.settings, ConnectBudget(5), production.migrations
+        neon.client,
+        "production",
+        production.url,
+        settings,
+        production.settings,
+        ConnectBudget(5),
+        production.migrations,
     )
 
 

@@ -57,7 +57,12 @@ class NeonWorld:
         folder = write_history(self.folder, [("0000_base", BASELINE, None), ("0001_next", pending_sql, None)])
         settings = MigrationSettings(path=folder, connect_budget_s=5)
         return replay_on_a_new_copy(
-            self.provider, read_folder(folder), settings, BranchReplaySettings(), run_id=secrets.token_hex(4)
+            self.provider,
+            read_folder(folder),
+            settings,
+            BranchReplaySettings(),
+            run_id=secrets.token_hex(4),
+            connect_budget=ConnectBudget(5),
         )
 
     def branch_names(self) -> list[str]:

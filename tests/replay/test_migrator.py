@@ -16,7 +16,7 @@ from migrations_checks.lint.reader import InputError, MigrationSet, read_folder
 from tests.helpers import FIRST_WHEN
 from tests.replay.conftest import HistoryFactory, journal_prefix
 
-TIMEOUTS = {"lock_timeout": "2s", "statement_timeout": "20s", "connect_budget_s": 5.0}
+TIMEOUTS = {"lock_timeout": "2s", "statement_timeout": "20s", "connect_budget": ConnectBudget(5.0)}
 
 
 def rows(url: str) -> list[tuple[int, str, int | None]]:

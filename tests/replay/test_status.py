@@ -25,7 +25,7 @@ from migrations_checks.lint.reader import MigrationSet
 from tests.helpers import FIRST_WHEN
 from tests.replay.conftest import REPO, HistoryFactory, journal_prefix
 
-TIMEOUTS = {"lock_timeout": "2s", "statement_timeout": "20s", "connect_budget_s": 5.0}
+TIMEOUTS = {"lock_timeout": "2s", "statement_timeout": "20s", "connect_budget": ConnectBudget(5.0)}
 THREE = [
     ("0000_a", "CREATE TABLE a (id int);", None),
     ("0001_b", "CREATE TABLE b (id int);", None),

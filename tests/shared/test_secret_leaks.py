@@ -29,7 +29,7 @@ HANGING_CALLS = textwrap.dedent(
     import pytest
 
     from drills.vercel_cli import VercelCli
-    from gates.connect import connect
+    from gates.connect import ConnectBudget, connect
     from gates.dsn import Dsn
     from gates.secret import BearerAuth, Secret, SecretBoundary
 
