@@ -26,11 +26,13 @@ def parse(conninfo: str) -> dict[str, object]:
         raise psycopg.ProgrammingError(f"{mask(conninfo)} is not a valid Postgres connection string") from None
 
 
-def with_database(conninfo: str, database: str) -> str:
-    """The same server and credentials as `conninfo`, connected to `database`."""
-    params = parse(conninfo)
-    params["dbname"] = database
-    return make_conninfo(**params)  # type: ignore[arg-type]
+def with_database(conninfo: str, database: str) -> Dsn:
+    """The same server and credentials as `conninfo`, connected to `database`; masked like any `Dsn`.
+
+    The parameters (password included) go straight into psycopg, never into a local of ours that a
+    traceback with `--showlocals` would print.
+    """
+    return Dsn(make_conninfo(**{**parse(conninfo), "dbname": database}))  # type: ignore[arg-type]
 
 
 def database_name(conninfo: str) -> str | None:

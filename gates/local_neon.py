@@ -41,7 +41,7 @@ class LocalNeon:
     """`NeonLike` over the server behind `admin_url` (any database on it; `postgres` is used)."""
 
     def __init__(self, admin_url: str, *, connect_budget: ConnectBudget) -> None:
-        self.admin_url = Dsn(with_database(admin_url, "postgres"))
+        self.admin_url = with_database(admin_url, "postgres")
         self._budget = connect_budget
 
     def record_point(self, branch: str, *, at: datetime | None = None) -> RecordedPoint:
@@ -139,7 +139,7 @@ class LocalNeon:
         )
         self._copy(candidates[-1].database, name, comment)
         branch = self.find_branch(name)
-        return CreatedBranch(branch, (), (), Dsn(with_database(self.admin_url, name)))
+        return CreatedBranch(branch, (), (), with_database(self.admin_url, name))
 
     def wait_for_operations(
         self,
@@ -151,7 +151,7 @@ class LocalNeon:
         return list(operations)  # a local copy is usable when CREATE DATABASE returns
 
     def connection_uri(self, branch_id: str, *, database: str, role: str) -> Dsn:
-        return Dsn(with_database(self.admin_url, branch_id))
+        return with_database(self.admin_url, branch_id)
 
     def delete_branch(self, branch_id: str) -> bool:
         if branch_id in _SYSTEM or branch_id.startswith(POINT_PREFIX):

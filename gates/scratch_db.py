@@ -67,7 +67,7 @@ class ScratchServer:
         if copy_of is not None:
             statement = sql.SQL("{} TEMPLATE {}").format(statement, sql.Identifier(database_name(copy_of) or ""))
         self._administer("create", statement, budget)
-        return Dsn(with_database(self.admin_url, name))
+        return with_database(self.admin_url, name)
 
     def drop_database(self, url: str, *, budget: ConnectBudget | None = None) -> None:
         """Drop a database created by `create_database`, and only such a database."""

@@ -93,7 +93,7 @@ class LocalTemplateCopies:
             raise CopyError(f"{mask(target_url)} names no database to copy")
         self._target = Dsn(target_url)
         self._source = source
-        self._admin = Dsn(with_database(target_url, maintenance_db))
+        self._admin = with_database(target_url, maintenance_db)
         self._budget = connect_budget
 
     @property
@@ -115,7 +115,7 @@ class LocalTemplateCopies:
                     if error.sqlstate != _BUSY_SOURCE or time.monotonic() > deadline:
                         raise CopyError(self._refused("copy", error)) from None
                     time.sleep(_BUSY_RETRY_S)
-        url = Dsn(with_database(self._target, name))
+        url = with_database(self._target, name)
         if same_database(url, self._target):
             raise CopyError(f"the copy {mask(url)} resolves to the target itself; refusing to migrate it")
         return DatabaseCopy(id=name, name=name, url=url, created_at=time.time())
