@@ -24,6 +24,7 @@ from drills.neon_drill import NeonDrillTarget, run_neon_drill
 from fly.apps import LOCAL_APPS
 from fly.local_platform import STATE_FILE, LocalApp, LocalFlyPlatform
 from gates.config import DrillSettings, MigrationSettings
+from gates.connect import ConnectBudget
 from gates.dsn import Dsn, database_name
 from gates.local_neon import LocalNeon
 from gates.scratch_db import ScratchServer
@@ -43,15 +44,16 @@ def bench_neon(server: ScratchServer) -> list[tuple[float, float]]:
     settings = MigrationSettings(path=REPO / "examples/atlaris/migrations", prelude=PRELUDE)
     migrations = read_folder(settings.path)
     url = Dsn(server.create_database())
-    local = LocalNeon(url)
+    budget = ConnectBudget(10)
+    local = LocalNeon(url, connect_budget=budget)
     try:
-        run_prelude(url, settings)
-        apply_pending(url, migrations, lock_timeout="5s", statement_timeout="60s", connect_budget_s=10)
+        run_prelude(url, settings, connect_budget=budget)
+        apply_pending(url, migrations, lock_timeout="5s", statement_timeout="60s", connect_budget=budget)
         with psycopg.connect(url, autocommit=True) as connection:
             connection.execute("INSERT INTO users (clerk_user_id, email) VALUES ('bench', 'bench@example.com')")
         local.record_point(database_name(url) or "")
         target = NeonDrillTarget(
-            local, database_name(url) or "", url, DrillSettings(point_age_minutes=0), settings, migrations
+            local, database_name(url) or "", url, DrillSettings(point_age_minutes=0), settings, budget, migrations
         )
         figures = []
         for _ in range(RUNS):

@@ -21,6 +21,7 @@ from typing import TypeVar
 from corpus import BREAK, write_corpus
 
 from gates.config import MigrationSettings
+from gates.connect import ConnectBudget
 from gates.scratch_db import ScratchServer
 from migrations_checks.db.migrator import apply_pending
 from migrations_checks.db.replay import replay_database
@@ -66,29 +67,31 @@ def main() -> None:
         pending = {migration.tag for migration in history.files[-args.last :]}
         server = timed("start the scratch Postgres", ScratchServer.start)
         with server:
-            with replay_database(server, settings, {}) as url:
+            with replay_database(server, settings, {}, connect_budget=ConnectBudget(30)) as url:
 
                 def apply() -> int:
                     return len(
                         apply_pending(
-                            url, history, lock_timeout="5s", statement_timeout="60s", connect_budget_s=30
+                            url, history, lock_timeout="5s", statement_timeout="60s", connect_budget=ConnectBudget(30)
                         ).applied
                     )
 
                 applied = timed(f"apply {args.size} migrations from empty (one transaction)", apply)
                 again = timed("apply again (nothing to do)", apply)
-            with replay_database(server, settings, {}) as url:
+            with replay_database(server, settings, {}, connect_budget=ConnectBudget(30)) as url:
                 # The corpus is the same for every size, so a smaller one is the older checkout.
                 earlier = read_folder(write_corpus(Path(scratch) / "earlier", args.size - args.last))
                 timed(
                     f"apply the first {args.size - args.last} (state before the last {args.last})",
                     lambda: apply_pending(
-                        url, earlier, lock_timeout="5s", statement_timeout="60s", connect_budget_s=30
+                        url, earlier, lock_timeout="5s", statement_timeout="60s", connect_budget=ConnectBudget(30)
                     ),
                 )
                 problems = timed(
                     f"up/down/up of the last {args.last}, with fingerprints",
-                    lambda: check_rollbacks(url, history.files[-args.last :], pending, settings),
+                    lambda: check_rollbacks(
+                        url, history.files[-args.last :], pending, settings, connect_budget=ConnectBudget(30)
+                    ),
                 )
     print(f"applied {applied}, then {again}; rollback problems: {len(problems)}")
     for problem in problems:

@@ -26,6 +26,7 @@ from pathlib import Path
 import psycopg
 
 from gates.config import BranchReplaySettings, MigrationSettings
+from gates.connect import ConnectBudget
 from gates.scratch_db import ScratchServer
 from migrations_checks.db.branch_copy import LocalTemplateCopies, copy_name, new_run_id
 from migrations_checks.db.branch_replay import replay_on_a_new_copy
@@ -49,7 +50,7 @@ def history(folder: Path, pending: str | None) -> MigrationSet:
 
 def migrate(url: str, migrations: MigrationSet, settings: MigrationSettings) -> float:
     start = time.perf_counter()
-    apply_pending(url, migrations, lock_timeout="5s", statement_timeout="10min", connect_budget_s=10)
+    apply_pending(url, migrations, lock_timeout="5s", statement_timeout="10min", connect_budget=ConnectBudget(10))
     return time.perf_counter() - start
 
 
@@ -66,7 +67,7 @@ def main() -> None:
         with psycopg.connect(target, autocommit=True) as connection:
             connection.execute("INSERT INTO big SELECT g, g FROM generate_series(1, %s) g", (args.rows,))
             connection.execute("VACUUM ANALYZE big")
-        copies = LocalTemplateCopies(target, connect_budget_s=10)
+        copies = LocalTemplateCopies(target, connect_budget=ConnectBudget(10))
         print(f"target: {args.rows} rows in big; medians of {args.repeat} runs")
         for index, (label, statement) in enumerate(CASES.items()):
             migrations = history(Path(scratch) / f"case{index}", statement)
@@ -78,7 +79,9 @@ def main() -> None:
                 finally:
                     copies.delete(copy)
                 start = time.perf_counter()
-                replay = replay_on_a_new_copy(copies, migrations, settings, budgets, run_id=new_run_id({}))
+                replay = replay_on_a_new_copy(
+                    copies, migrations, settings, budgets, run_id=new_run_id({}), connect_budget=ConnectBudget(10)
+                )
                 whole.append(time.perf_counter() - start)
                 (run,) = replay.outcome.statements
                 held.append(max(s.held_s for s in run.locks if s.name == "big" and s.mode == "ACCESS EXCLUSIVE"))

@@ -5,6 +5,7 @@
 Every secret-carrying input (the smoke database URL in URI form, in keyword form and in URI form
 with an unencoded `/` in the password; the smoke API key; the Clerk secret key and the session
 token minted from it; GITHUB_TOKEN; FLY_API_TOKEN) meets every failure path: connection refused, a
+host name that does not resolve (unreachable), a
 server that accepts and never answers (the run's pytest-timeout fires), a refused password or key,
 and an HTTP 4xx and 5xx whose body repeats the request's Authorization (for flyctl: its error line
 repeating the token). Each cell is a real pytest subprocess of the gate that reads the input (the
@@ -63,7 +64,8 @@ SECRETS = {
     "github-token": ["ghs_github_never_shown_2342"],
     "fly-token": ["FlyV1 fm2_fly_never_shown_9001"],
 }
-PATHS = ("refused", "timeout", "bad-password", "http-4xx", "http-5xx")
+PATHS = ("refused", "unreachable", "timeout", "bad-password", "http-4xx", "http-5xx")
+NOWHERE = "gates-bench-nowhere.invalid"  # a name that never resolves (RFC 6761): the unreachable path
 STANDIN_KEY = "standin-accepts-this-key"  # the stand-in's own key: the api-key row sends another
 GOOD_ROLE, BAD_ROLE = "leak_ok", "leak_bad"  # the bad role's real password is never sent
 BAD_ROLE_PASSWORD = "the-password-nobody-sends"
@@ -75,6 +77,7 @@ FLY_TOML = "[environments.staging]\nfly_apps = { " + ", ".join(f'{k} = "{v}"' fo
 # an API error passed through verbatim would.
 FLYCTL_SAYS = {
     "refused": 'Error: Get "https://api.machines.dev/v1/apps": dial tcp 127.0.0.1:443: connect: connection refused',
+    "unreachable": 'Error: Get "https://api.machines.dev/v1/apps": dial tcp: lookup api.machines.dev: no such host',
     "bad-password": "Error: You must be authenticated to view this.",
     "http-4xx": "Error: 403 Forbidden (request: Authorization: {token})",
     "http-5xx": "Error: 502 Bad Gateway from api.fly.io (request: Authorization: {token})",
@@ -84,6 +87,7 @@ SMOKE = ["--pyargs", "smoke", "-o", "python_files=gate_*.py", "-m", "smoke", "--
 # What a run's output says when it failed the way its path should.
 EXPECTED = {
     "refused": "refused",
+    "unreachable": "not known",  # the resolver's "Name or service not known"
     "timeout": "from pytest-timeout",
     "bad-password": "",  # per row, below
     "http-4xx": "403",
@@ -187,7 +191,8 @@ def _run_matrix(places: Places, folder: Path, rows: list[str], extra: list[str],
 def _case(row: str, path: str, places: Places) -> Case:
     if row == "github-token":
         return _github_case(path, places)
-    database = "bad" if path == "bad-password" else {"refused": "closed", "timeout": "silent"}.get(path, "good")
+    where = {"bad-password": "bad", "refused": "closed", "unreachable": "nowhere", "timeout": "silent"}
+    database = where.get(path, "good")
     auth: dict[str, str] = {"SMOKE_TEST_API_KEY": STANDIN_KEY}
     api_url = places.echo.get(path.removeprefix("http-"), places.echo["5xx"])
     expect = EXPECTED[path] or REFUSALS["database"]
@@ -200,6 +205,7 @@ def _case(row: str, path: str, places: Places) -> Case:
         auth = {"SMOKE_TEST_API_KEY": SECRETS[row][0]}
         api_url = {
             "refused": f"http://127.0.0.1:{places.closed_port}",
+            "unreachable": f"http://{NOWHERE}",
             "timeout": f"http://127.0.0.1:{places.silent_port}",
             "bad-password": places.api_url,
         }.get(path, api_url)
@@ -207,6 +213,7 @@ def _case(row: str, path: str, places: Places) -> Case:
     if row == "clerk-key":
         clerk = {
             "refused": f"http://127.0.0.1:{places.closed_port}",
+            "unreachable": f"http://{NOWHERE}",
             "timeout": f"http://127.0.0.1:{places.silent_port}",
             "bad-password": places.clerk["401"],
             "http-5xx": places.clerk["500"],
@@ -226,6 +233,7 @@ def _case(row: str, path: str, places: Places) -> Case:
 def _github_case(path: str, places: Places) -> Case:
     api_url = {
         "refused": f"http://127.0.0.1:{places.closed_port}",
+        "unreachable": f"http://{NOWHERE}",
         "timeout": f"http://127.0.0.1:{places.silent_port}",
         "bad-password": places.github_refusing,
         "http-4xx": places.echo["4xx"],
@@ -237,7 +245,11 @@ def _github_case(path: str, places: Places) -> Case:
     arguments = [STAGING_GREEN, "--gates-env", "production", "--gates-config=gates.toml"]
     if path == "timeout":
         arguments.append("--timeout=3")  # under the client's own 30 s: pytest-timeout fires mid-request
-    expect = {"refused": "could not reach GitHub", "bad-password": REFUSALS["github"]}.get(path, EXPECTED[path])
+    expect = {
+        "refused": "could not reach GitHub",
+        "unreachable": "could not reach GitHub",
+        "bad-password": REFUSALS["github"],
+    }.get(path, EXPECTED[path])
     return Case(arguments, env, expect)
 
 
@@ -254,27 +266,30 @@ def _fly_case(path: str, cell: Path) -> Case:
     arguments += ["--gates-env", "staging", "--gates-config=gates.toml"]
     if path == "timeout":
         arguments.append("--timeout=3")  # under flyctl's own 60 s: pytest-timeout fires while flyctl runs
-    expect = {"bad-password": REFUSALS["fly"], "http-5xx": "502"}.get(path, EXPECTED[path])
+    said = {"bad-password": REFUSALS["fly"], "unreachable": "no such host", "http-5xx": "502"}
+    expect = said.get(path, EXPECTED[path])
     return Case(arguments, env, expect)
 
 
 def _database_url(row: str, password: str, where: str, places: Places) -> str:
-    """The smoke database URL of `row`'s form, at the closed or silent port, or on the real server as
-    the role that knows `password` (good) or as the one that does not (bad)."""
+    """The smoke database URL of `row`'s form, at the closed or silent port, at a host name that does
+    not resolve, or on the real server as the role that knows `password` (good) or as the one that
+    does not (bad)."""
     role = BAD_ROLE if where == "bad" else GOOD_ROLE
-    tcp = {"closed": places.closed_port, "silent": places.silent_port}.get(where)
+    tcp = {"closed": ("127.0.0.1", places.closed_port), "silent": ("127.0.0.1", places.silent_port)}.get(where)
+    tcp = (NOWHERE, 5432) if where == "nowhere" else tcp
     if row == "db-keywords":
-        host = f"host=127.0.0.1 port={tcp}" if tcp else f"host={places.socket_dir}"
+        host = f"host={tcp[0]} port={tcp[1]}" if tcp else f"host={places.socket_dir}"
         return f"{host} user={role} password={password} dbname={places.database} connect_timeout=10"
     secret = password if row == "db-uri-slash" else quote(password, safe="")
     if tcp:
-        return f"postgresql://{role}:{secret}@127.0.0.1:{tcp}/{places.database}"
+        return f"postgresql://{role}:{secret}@{tcp[0]}:{tcp[1]}/{places.database}"
     return f"postgresql://{role}:{secret}@/{places.database}?host={quote(places.socket_dir, safe='')}"
 
 
 def _failure_sentence(written: str) -> str:
     """The line of the terminal that says why the gate failed."""
-    openings = ("smoke failed ", "staging_green cannot", "fly_health cannot")
+    openings = ("smoke failed ", "smoke gate cannot run", "staging_green cannot", "fly_health cannot")
     said = [
         line
         for line in written.splitlines()

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from gates.config import find_config, load_config
+from gates.connect import ConnectBudget
 from gates.scratch_db import ScratchServer
 from gates.secret import Secret
 from smoke.auth import StaticToken
@@ -54,7 +55,7 @@ def main() -> int:
             print(f"{'run':>3} {'wall s':>7} {'overhead s':>10} {'polls':>5} {'CPU ms/poll':>11} {'queued s':>8}")
             for run in range(1, args.runs + 1):
                 started = time.perf_counter()
-                result = run_smoke(settings, report=lambda line: None)
+                result = run_smoke(settings, connect_budget=ConnectBudget(20), report=lambda line: None)
                 wall = time.perf_counter() - started
                 overheads.append(wall - delay_s)
                 queued = (result.job.started_at - result.job.created_at).total_seconds() if result.job.started_at else 0

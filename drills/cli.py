@@ -18,6 +18,7 @@ from drills.report import publish, to_markdown
 from drills.targets import fly_targets, neon_target, vercel_target
 from drills.vercel_drill import run_vercel_drill
 from gates.config import Environment, GatesConfig, find_config, load_config
+from gates.connect import ConnectBudget
 from gates.inputs import InputError
 
 DRILLS = ("neon", "vercel", "fly")
@@ -58,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _run_one(name: str, config: GatesConfig, environment: Environment, allowed: bool) -> list[DrillReport]:
     if name == "neon":
-        with neon_target(config, environment, os.environ) as target:
+        with neon_target(config, environment, os.environ, _budget(config)) as target:
             return [run_neon_drill(target, _progress)]
     if name == "fly":
         return _run_fly(config, environment)
@@ -68,11 +69,16 @@ def _run_one(name: str, config: GatesConfig, environment: Environment, allowed: 
 def _run_fly(config: GatesConfig, environment: Environment) -> list[DrillReport]:
     """Each app in turn; a failed or interrupted app ends the run, its restore done."""
     reports: list[DrillReport] = []
-    for target in fly_targets(config, environment, os.environ, _progress).values():
+    for target in fly_targets(config, environment, os.environ, _progress, _budget(config)).values():
         reports.append(run_fly_drill(target, _progress))
         if not reports[-1].passed:
             break
     return reports
+
+
+def _budget(config: GatesConfig) -> ConnectBudget:
+    """The command's own connect budget: one drill run."""
+    return ConnectBudget(config.migrations.connect_budget_s)
 
 
 def _progress(line: str) -> None:

@@ -16,6 +16,7 @@ from drills.fly_drill import run_fly_drill
 from drills.framework import DrillReport
 from drills.targets import fly_targets
 from gates.config import FLY_ROLES, Environment, GatesConfig
+from gates.connect import ConnectBudget
 from gates.failclosed import fail
 from gates.inputs import InputError, stop
 
@@ -27,6 +28,7 @@ def test_app_rolls_back_to_the_previous_image_and_is_restored(
     role: str,
     gates_config: GatesConfig,
     gates_env: Environment,
+    connect_budget: ConnectBudget,
     drill_reports: list[DrillReport],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -35,7 +37,7 @@ def test_app_rolls_back_to_the_previous_image_and_is_restored(
             print(f"\n{line}")
 
     try:
-        target = fly_targets(gates_config, gates_env, os.environ, progress)[role]
+        target = fly_targets(gates_config, gates_env, os.environ, progress, connect_budget)[role]
     except InputError as error:
         stop(gates_env, error)
     report = run_fly_drill(target, progress)

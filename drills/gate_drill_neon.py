@@ -14,6 +14,7 @@ from drills.framework import DrillReport
 from drills.neon_drill import run_neon_drill
 from drills.targets import neon_target
 from gates.config import Environment, GatesConfig
+from gates.connect import ConnectBudget
 from gates.failclosed import fail
 from gates.inputs import InputError, stop
 
@@ -23,6 +24,7 @@ pytestmark = [pytest.mark.rollback_drill, pytest.mark.drill_neon]
 def test_point_in_time_branch_is_usable(
     gates_config: GatesConfig,
     gates_env: Environment,
+    connect_budget: ConnectBudget,
     drill_reports: list[DrillReport],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -31,7 +33,7 @@ def test_point_in_time_branch_is_usable(
             print(f"\n{line}")
 
     try:
-        with neon_target(gates_config, gates_env, os.environ) as target:
+        with neon_target(gates_config, gates_env, os.environ, connect_budget) as target:
             report = run_neon_drill(target, progress)
     except InputError as error:
         stop(gates_env, error)

@@ -29,7 +29,7 @@ from psycopg import sql
 
 from drills.framework import Drill, DrillFailure, DrillReport
 from gates.config import DrillSettings, MigrationSettings
-from gates.connect import ConnectError, connect
+from gates.connect import ConnectBudget, ConnectError, connect
 from gates.dsn import Dsn, mask
 from gates.neon import Branch, NeonError, NeonLike, Operation, iso_timestamp
 from gates.servers import same_database
@@ -53,6 +53,7 @@ class NeonDrillTarget:
     production_url: Dsn  # read only, to compare with
     settings: DrillSettings
     migration_settings: MigrationSettings
+    connect_budget: ConnectBudget  # the session's in a gate, the command's own in `gates drill`
     migrations: MigrationSet | None = None  # to roll the branch forward when production migrated since
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
@@ -145,7 +146,7 @@ def _delete(platform: NeonLike, branch_id: str) -> str:
 
 def _read(url: str, target: NeonDrillTarget, work: Callable[[psycopg.Connection], T]) -> T:
     try:
-        with connect(url, budget_s=target.migration_settings.connect_budget_s, read_only=True) as connection:
+        with connect(url, budget=target.connect_budget, read_only=True) as connection:
             set_timeouts(
                 connection, lock_timeout=READ_LOCK_TIMEOUT, statement_timeout=READ_STATEMENT_TIMEOUT, local=True
             )
@@ -191,7 +192,7 @@ def _roll_forward(
             target.migrations,
             lock_timeout=settings.lock_timeout,
             statement_timeout=settings.statement_timeout,
-            connect_budget_s=settings.connect_budget_s,
+            connect_budget=target.connect_budget,
         )
     except Exception as error:  # the migrator's errors are already one masked sentence
         raise DrillFailure(f"rolling the branch forward failed: {error}") from None

@@ -25,10 +25,11 @@ from fly.apps import fly_platform
 from fly.health import health_budget_s
 from fly.platform import Strategy
 from gates.config import Environment, GatesConfig
-from gates.dsn import Dsn, database_name
-from gates.inputs import InputError, Inputs, MissingInput, required
+from gates.connect import ConnectBudget
+from gates.dsn import database_name
+from gates.inputs import InputError, Inputs, MissingInput, database_url
 from gates.local_neon import LocalNeon
-from gates.neon import NeonAccess, NeonClient, NeonLike, neon_access
+from gates.neon import NeonClient, NeonLike, branch_access
 from migrations_checks.lint.reader import InputError as MigrationsUnreadable
 from migrations_checks.lint.reader import MigrationSet, read_configured
 from smoke.flow import SmokeFailure, run_smoke
@@ -36,32 +37,26 @@ from smoke.settings import resolve
 
 
 @contextmanager
-def neon_target(config: GatesConfig, environment: Environment, environ: Mapping[str, str]) -> Iterator[NeonDrillTarget]:
+def neon_target(
+    config: GatesConfig, environment: Environment, environ: Mapping[str, str], connect_budget: ConnectBudget
+) -> Iterator[NeonDrillTarget]:
     inputs = Inputs()
     compared = f"the restored branch is compared with {environment.name}'s database"
-    production = inputs.read(lambda: Dsn(required(environ, environment.database_url_env, compared)))
-    access = None if environment.is_local else inputs.read(lambda: _neon_access(environment, environ))
+    production = inputs.read(lambda: database_url(environ, environment.database_url_env, compared))
+    access = None if environment.is_local else inputs.read(lambda: branch_access(environment, environ))
     inputs.raise_any("drill_neon cannot run: ")
     assert production is not None
 
     def target(platform: NeonLike, parent: str) -> NeonDrillTarget:
-        return NeonDrillTarget(platform, parent, production, config.drills, config.migrations, _migrations(config))
+        return NeonDrillTarget(
+            platform, parent, production, config.drills, config.migrations, connect_budget, _migrations(config)
+        )
 
     if access is None:  # local: no Neon to reach
-        yield target(LocalNeon(production), database_name(production) or "")
+        yield target(LocalNeon(production, connect_budget=connect_budget), database_name(production) or "")
         return
     with NeonClient.of(access) as client:
         yield target(client, environment.neon_branch or "")
-
-
-def _neon_access(environment: Environment, environ: Mapping[str, str]) -> NeonAccess:
-    inputs = Inputs()
-    access = inputs.read(lambda: neon_access(environ))
-    if not environment.neon_branch:
-        inputs.missing.append(f"the Neon branch of {environment.name} is not set: set neon_branch in gates.toml")
-    inputs.raise_any()
-    assert access is not None
-    return access
 
 
 def _migrations(config: GatesConfig) -> MigrationSet | None:
@@ -72,12 +67,16 @@ def _migrations(config: GatesConfig) -> MigrationSet | None:
 
 
 def fly_targets(
-    config: GatesConfig, environment: Environment, environ: Mapping[str, str], progress: Callable[[str], None]
+    config: GatesConfig,
+    environment: Environment,
+    environ: Mapping[str, str],
+    progress: Callable[[str], None],
+    connect_budget: ConnectBudget,
 ) -> dict[str, FlyDrillTarget]:
     """Role (worker, regenerator) -> the drill target of its app, all on one platform and one smoke."""
     inputs = Inputs()
     budget = inputs.read(lambda: health_budget_s(config.fly, environ))
-    smoke = inputs.read(lambda: fly_smoke(config, environment, environ, progress))
+    smoke = inputs.read(lambda: fly_smoke(config, environment, environ, progress, connect_budget))
     fly = inputs.read(lambda: fly_platform(config, environment, environ))
     inputs.raise_any("drill_fly cannot run: ")
     assert budget is not None and fly is not None
@@ -87,7 +86,11 @@ def fly_targets(
 
 
 def fly_smoke(
-    config: GatesConfig, environment: Environment, environ: Mapping[str, str], progress: Callable[[str], None]
+    config: GatesConfig,
+    environment: Environment,
+    environ: Mapping[str, str],
+    progress: Callable[[str], None],
+    connect_budget: ConnectBudget,
 ) -> Smoke | None:
     """The smoke gate's run with its inputs (MissingInput when absent, InputError when unusable), or None when off."""
     if not config.drills.fly_smoke:
@@ -103,7 +106,7 @@ def fly_smoke(
 
     def smoke() -> str:
         try:
-            return run_smoke(settings, report=progress).timing_line()
+            return run_smoke(settings, connect_budget=connect_budget, report=progress).timing_line()
         except SmokeFailure as failure:
             raise DrillFailure(str(failure)) from None
 

@@ -22,6 +22,7 @@ from fly.host_workers import probe_app
 from fly.platform import PlatformError
 from fly.shared_secrets import shared_secret_problems
 from gates.config import FLY_ROLES, Environment, GatesConfig
+from gates.dsn import Dsn
 from gates.failclosed import cannot_decide, fail
 
 DATABASE_URL = "DATABASE_URL"
@@ -31,7 +32,8 @@ def _isolation_problems(
     config: GatesConfig, environment: Environment, secrets: tuple[str, ...], worker: WorkerProcess
 ) -> list[str]:
     problems = []
-    own = os.environ.get(environment.database_url_env, "")
+    # Held as Dsn (masked in a repr) from the environment to the hash: a traceback shows no password.
+    own = Dsn(os.environ.get(environment.database_url_env, ""))
     if DATABASE_URL in secrets:
         if not own:
             cannot_decide(environment, f"host_checks needs {environment.database_url_env} to compare DATABASE_URL")
@@ -40,7 +42,7 @@ def _isolation_problems(
     for other in config.environments.values():
         if other.name == environment.name or other.database_url_env == environment.database_url_env:
             continue
-        url = os.environ.get(other.database_url_env, "")
+        url = Dsn(os.environ.get(other.database_url_env, ""))
         if url and worker.hashes.get(DATABASE_URL) == value_hash(url):
             problems.append(f"its DATABASE_URL is {other.name}'s database ({other.database_url_env})")
     for name in secrets:

@@ -15,7 +15,7 @@ from datetime import datetime
 
 import psycopg
 
-from gates.connect import connect
+from gates.connect import ConnectBudget, connect
 
 CONNECT_BUDGET_S = 20.0
 
@@ -63,8 +63,10 @@ class QueueVerdict:
     undrained: list[QueueJob]  # empty when the queue moved or had nothing due
 
 
-def inspect_queue(url: str, *, bound_s: float, window_s: float) -> QueueVerdict:
-    with connect(url, budget_s=CONNECT_BUDGET_S, read_only=True) as connection:
+def inspect_queue(url: str, *, bound_s: float, window_s: float, connect_budget: ConnectBudget) -> QueueVerdict:
+    """Reached within `CONNECT_BUDGET_S`, drawing on what `connect_budget` already spent on the server."""
+    budget = connect_budget.with_seconds(CONNECT_BUDGET_S)
+    with connect(url, budget=budget, read_only=True) as connection:
         stuck = stranded(connection, bound_s)
         waiting = due_pending(connection)
         if not waiting:

@@ -3,20 +3,19 @@
 Neon computes scale to zero: the first connection after a quiet spell can be refused or time out
 while the compute wakes up. Retrying with backoff rides that out; the budget keeps a database that
 is really gone from stalling a deploy. Errors that waiting cannot fix (a refused password, a missing
-database, a host name that does not resolve) stop the retries at once. Inside
-`shared_connect_budget()` (a whole pytest session) the budget is shared per server: a database that
-stays unreachable costs it once, and every later gate tries it once instead of waiting again.
+database, a host name that does not resolve) stop the retries at once. A `ConnectBudget` keeps
+what was spent on each server: the plugin's session fixture hands one to every gate, so a database
+that stays unreachable costs the budget once and every later gate tries it once instead of waiting
+again; a command makes its own.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import psycopg
 
-from gates.dsn import ambiguous, mask, parse
+from gates.dsn import mask, parse, unusable
 from gates.secret import SecretBoundary
 
 FIRST_DELAY_S = 0.25
@@ -35,44 +34,57 @@ _PERMANENT = (
     "could not translate host name",
 )
 
-# Seconds of retrying already spent on each server (host, port) in the current shared budget;
-# None outside `shared_connect_budget()`, where every call has a budget of its own.
-_spent_s: dict[tuple[str, str], float] | None = None
+Server = tuple[str, str]  # (host, port), as the connection string names them
 
 
-@contextmanager
-def shared_connect_budget() -> Iterator[None]:
-    """Within this block, the retries of every `connect` to one server draw on one budget."""
-    global _spent_s
-    outer, _spent_s = _spent_s, {}
-    try:
-        yield
-    finally:
-        _spent_s = outer
+class ConnectBudget:
+    """Seconds each connect may keep retrying, and what failed connects have spent on each server.
+
+    Connects that share one object share what was spent: a server that stayed unreachable for the
+    whole budget is tried once more, not waited for again.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._spent: dict[Server, float] = {}
+
+    def with_seconds(self, seconds: float) -> ConnectBudget:
+        """`seconds` for each connect, drawing on the same record of what each server has cost."""
+        budget = ConnectBudget(seconds)
+        budget._spent = self._spent
+        return budget
+
+    def spent(self, server: Server | None) -> float:
+        return self._spent.get(server, 0.0) if server is not None else 0.0
+
+    def charge(self, server: Server | None, seconds: float) -> None:
+        """Count a failed connect's time against `server`."""
+        if server is not None:
+            self._spent[server] = self._spent.get(server, 0.0) + seconds
+
+    def __repr__(self) -> str:
+        return f"ConnectBudget({self.seconds:g} s)"
 
 
 class ConnectError(Exception):
     """No connection within the budget; the message names the masked URL and the last error."""
 
 
-def connect(conninfo: str, *, budget_s: float, read_only: bool = False) -> psycopg.Connection:
-    """A connection to `conninfo`, retried with backoff for up to `budget_s` seconds.
+def connect(conninfo: str, *, budget: ConnectBudget, read_only: bool = False) -> psycopg.Connection:
+    """A connection to `conninfo`, retried with backoff for what is left of `budget` for its server.
 
     A writer gets an autocommit connection and opens its own transactions, as drizzle-orm does. A
     reader (`read_only`) gets one whose every statement runs in a `BEGIN READ ONLY` transaction, so
     a gate that only inspects a database cannot change it even by mistake; psycopg sends that
     per transaction, which also holds through a transaction-mode pooler.
     """
-    if ambiguous(conninfo):
-        raise ConnectError(
-            f"{mask(conninfo)} is read by libpq with the text after the first '/' as the database name, so "
-            "an unencoded '/' or '@' in the password turns into host, port and database: percent-encode "
-            "them (%2F, %40)"
-        )
+    problem = unusable(conninfo)
+    if problem:
+        raise ConnectError(problem)
     server = _server(conninfo)
-    spent = _spent_s.get(server, 0.0) if _spent_s is not None and server else 0.0
+    spent = budget.spent(server)
     started = time.monotonic()
-    deadline = started + budget_s - spent
+    deadline = started + budget.seconds - spent
     delay = FIRST_DELAY_S
     attempts = 0
     while True:
@@ -88,11 +100,11 @@ def connect(conninfo: str, *, budget_s: float, read_only: bool = False) -> psyco
             reason = _scrub(" ".join(str(error).split()), conninfo)
             remaining = deadline - time.monotonic()
             if any(text in reason for text in _PERMANENT) or remaining <= 0:
-                _charge(server, time.monotonic() - started)
+                budget.charge(server, time.monotonic() - started)
                 within = (
-                    f"the run's connect budget of {budget_s:g} s is spent"
-                    if spent >= budget_s
-                    else f"within {budget_s:g} s"
+                    f"the run's connect budget of {budget.seconds:g} s is spent"
+                    if spent >= budget.seconds
+                    else f"within {budget.seconds:g} s"
                 )
                 raise ConnectError(
                     f"cannot connect to {mask(conninfo)} ({attempts} attempt(s) {within}): {reason}"
@@ -105,19 +117,13 @@ def connect(conninfo: str, *, budget_s: float, read_only: bool = False) -> psyco
         return connection
 
 
-def _server(conninfo: str) -> tuple[str, str] | None:
+def _server(conninfo: str) -> Server | None:
     """The (host, port) a budget is shared by; None when the string cannot be read."""
     try:
         params = parse(conninfo)
     except psycopg.ProgrammingError:
         return None
     return str(params.get("host") or params.get("hostaddr") or ""), str(params.get("port") or "")
-
-
-def _charge(server: tuple[str, str] | None, seconds: float) -> None:
-    """Count a failed connect's time against the shared budget of its server."""
-    if _spent_s is not None and server is not None:
-        _spent_s[server] = _spent_s.get(server, 0.0) + seconds
 
 
 def _scrub(message: str, conninfo: str) -> str:

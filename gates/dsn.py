@@ -26,11 +26,13 @@ def parse(conninfo: str) -> dict[str, object]:
         raise psycopg.ProgrammingError(f"{mask(conninfo)} is not a valid Postgres connection string") from None
 
 
-def with_database(conninfo: str, database: str) -> str:
-    """The same server and credentials as `conninfo`, connected to `database`."""
-    params = parse(conninfo)
-    params["dbname"] = database
-    return make_conninfo(**params)  # type: ignore[arg-type]
+def with_database(conninfo: str, database: str) -> Dsn:
+    """The same server and credentials as `conninfo`, connected to `database`; masked like any `Dsn`.
+
+    The parameters (password included) go straight into psycopg, never into a local of ours that a
+    traceback with `--showlocals` would print.
+    """
+    return Dsn(make_conninfo(**{**parse(conninfo), "dbname": database}))  # type: ignore[arg-type]
 
 
 def database_name(conninfo: str) -> str | None:
@@ -47,6 +49,21 @@ def ambiguous(conninfo: str) -> bool:
         return False
     head, _slash, tail = rest.partition("/")
     return "@" not in head and "@" in tail
+
+
+def unusable(conninfo: str) -> str | None:
+    """Why libpq cannot take `conninfo` as it was meant (the string shown masked), or None when it can."""
+    if ambiguous(conninfo):
+        return (
+            f"{mask(conninfo)} is read by libpq with the text after the first '/' as the database name, so "
+            "an unencoded '/' or '@' in the password turns into host, port and database: percent-encode "
+            "them (%2F, %40)"
+        )
+    try:
+        parse(conninfo)
+    except psycopg.ProgrammingError as error:
+        return str(error)
+    return None
 
 
 def mask(conninfo: str) -> str:

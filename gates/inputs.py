@@ -13,6 +13,7 @@ from typing import NoReturn, TypeVar
 from urllib.parse import urlsplit
 
 from gates.config import Environment
+from gates.dsn import Dsn, unusable
 from gates.env import EnvError
 from gates.failclosed import cannot_decide, fail
 from gates.secret import Secret
@@ -85,6 +86,17 @@ def required_secret(environ: Mapping[str, str], name: str, how: str) -> Secret:
     if not value:
         raise MissingInput(f"{name} is not set: {how}")
     return value
+
+
+def database_url(environ: Mapping[str, str], name: str, how: str) -> Dsn:
+    """`name` as a connection string libpq reads as it was meant: MissingInput saying `how` when
+    unset, InputError naming the variable (the URL masked) when libpq cannot read it or would read
+    another server or database into it (an unencoded '/' in the password)."""
+    url = Dsn(required(environ, name, how))
+    problem = unusable(url)
+    if problem:
+        raise InputError(f"{name} is unusable: {problem}")
+    return url
 
 
 def api_url(environ: Mapping[str, str], name: str, default: str) -> str:

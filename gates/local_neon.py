@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 from psycopg import sql
 
-from gates.connect import connect
+from gates.connect import ConnectBudget, connect
 from gates.dsn import Dsn, database_name, mask, with_database
 from gates.neon import Branch, CreatedBranch, NeonError, Operation, iso_timestamp
 
@@ -40,9 +40,9 @@ class RecordedPoint:
 class LocalNeon:
     """`NeonLike` over the server behind `admin_url` (any database on it; `postgres` is used)."""
 
-    def __init__(self, admin_url: str, *, connect_budget_s: float = 30.0) -> None:
-        self.admin_url = Dsn(with_database(admin_url, "postgres"))
-        self._budget_s = connect_budget_s
+    def __init__(self, admin_url: str, *, connect_budget: ConnectBudget) -> None:
+        self.admin_url = with_database(admin_url, "postgres")
+        self._budget = connect_budget
 
     def record_point(self, branch: str, *, at: datetime | None = None) -> RecordedPoint:
         """Copy database `branch` as its point in time `at` (default: now). Nobody may be connected to it."""
@@ -139,7 +139,7 @@ class LocalNeon:
         )
         self._copy(candidates[-1].database, name, comment)
         branch = self.find_branch(name)
-        return CreatedBranch(branch, (), (), Dsn(with_database(self.admin_url, name)))
+        return CreatedBranch(branch, (), (), with_database(self.admin_url, name))
 
     def wait_for_operations(
         self,
@@ -151,7 +151,7 @@ class LocalNeon:
         return list(operations)  # a local copy is usable when CREATE DATABASE returns
 
     def connection_uri(self, branch_id: str, *, database: str, role: str) -> Dsn:
-        return Dsn(with_database(self.admin_url, branch_id))
+        return with_database(self.admin_url, branch_id)
 
     def delete_branch(self, branch_id: str) -> bool:
         if branch_id in _SYSTEM or branch_id.startswith(POINT_PREFIX):
@@ -165,18 +165,18 @@ class LocalNeon:
         self._admin(sql.SQL("COMMENT ON DATABASE {} IS {}").format(_id(target), sql.Literal(comment)))
 
     def _sessions_on(self, database: str) -> int:
-        with connect(self.admin_url, budget_s=self._budget_s) as connection:
+        with connect(self.admin_url, budget=self._budget) as connection:
             row = connection.execute(
                 b"SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (database,)
             ).fetchone()
         return int(row[0]) if row else 0
 
     def _databases(self) -> list[tuple[str, str | None]]:
-        with connect(self.admin_url, budget_s=self._budget_s) as connection:
+        with connect(self.admin_url, budget=self._budget) as connection:
             return [(row[0], row[1]) for row in connection.execute(_DATABASES.encode()).fetchall()]
 
     def _admin(self, statement: sql.Composed) -> None:
-        with connect(self.admin_url, budget_s=self._budget_s) as connection:
+        with connect(self.admin_url, budget=self._budget) as connection:
             try:
                 connection.execute(statement)
             except psycopg.Error as error:

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 import httpx
 from tenacity import RetryCallState, retry, retry_if_exception_type, stop_after_attempt
 
+from gates.config import Environment
 from gates.dsn import Dsn
 from gates.excerpt import redacted_excerpt
 from gates.inputs import InputError, Inputs, api_url, required, required_secret
@@ -162,6 +163,17 @@ def neon_access(environ: Mapping[str, str]) -> NeonAccess:
     inputs.raise_any()
     assert url and key and project  # each read succeeded
     return NeonAccess(key, project, url)
+
+
+def branch_access(environment: Environment, environ: Mapping[str, str]) -> NeonAccess:
+    """`neon_access` for work on `environment`'s `neon_branch`, which must be set too; every problem named at once."""
+    inputs = Inputs()
+    access = inputs.read(lambda: neon_access(environ))
+    if not environment.neon_branch:
+        inputs.missing.append(f"the Neon branch of {environment.name} is not set: set neon_branch in gates.toml")
+    inputs.raise_any()
+    assert access is not None
+    return access
 
 
 class NeonClient:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from gates.config import ConfigError, Environment, GatesConfig, find_config, load_config
-from gates.connect import shared_connect_budget
+from gates.connect import ConnectBudget
 from gates.failclosed import fail
 from gates.scratch_db import SCRATCH_URL_ENV, ScratchServer
 
@@ -186,9 +186,9 @@ def scratch_database(scratch_server: ScratchServer) -> Iterator[str]:
         scratch_server.drop_database(url)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _one_connect_budget_per_server() -> Iterator[None]:
-    """The session's gates share one connect budget per database server (per xdist worker): a
-    server that stays unreachable is waited for once, not once per gate."""
-    with shared_connect_budget():
-        yield
+@pytest.fixture(scope="session")
+def connect_budget(gates_config: GatesConfig) -> ConnectBudget:
+    """The session's connect budget (`[migrations] connect_budget_s` per connect), one per session
+    (per xdist worker): every gate connects through it, so a server that stays unreachable is waited
+    for once, not once per gate."""
+    return ConnectBudget(gates_config.migrations.connect_budget_s)

@@ -19,7 +19,7 @@ import psycopg
 from psycopg import sql
 
 from gates.config import MigrationSettings
-from gates.connect import connect
+from gates.connect import ConnectBudget, connect
 from gates.dsn import Dsn, database_name, mask, with_database
 
 SCRATCH_URL_ENV = "GATES_SCRATCH_DATABASE_URL"
@@ -54,33 +54,33 @@ class ScratchServer:
     def embedded(self) -> bool:
         return self._embedded is not None
 
-    def create_database(
-        self, *, copy_of: str | None = None, budget_s: float = MigrationSettings.connect_budget_s
-    ) -> str:
+    def create_database(self, *, copy_of: str | None = None, budget: ConnectBudget | None = None) -> str:
         """Create an empty database (or a copy of the idle database `copy_of`) whose name marks it as ours; its URL.
 
         The server is reached through `gates.connect`, so an unreachable one is a ConnectError
         naming it with the password masked, never a traceback that shows the URL; a server that
-        refuses the database (no CREATEDB right) is a ScratchError, just as short.
+        refuses the database (no CREATEDB right) is a ScratchError, just as short. Without a
+        `budget` (a gate passes the session's), the connect has the default budget of its own.
         """
         name = SCRATCH_PREFIX + secrets.token_hex(6)
         statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
         if copy_of is not None:
             statement = sql.SQL("{} TEMPLATE {}").format(statement, sql.Identifier(database_name(copy_of) or ""))
-        self._administer("create", statement, budget_s)
-        return Dsn(with_database(self.admin_url, name))
+        self._administer("create", statement, budget)
+        return with_database(self.admin_url, name)
 
-    def drop_database(self, url: str, *, budget_s: float = MigrationSettings.connect_budget_s) -> None:
+    def drop_database(self, url: str, *, budget: ConnectBudget | None = None) -> None:
         """Drop a database created by `create_database`, and only such a database."""
         name = database_name(url)
         if name is None or not name.startswith(SCRATCH_PREFIX):
             raise ValueError(f"refusing to drop {mask(url)}: it was not created as a scratch database")
         self._administer(
-            "drop", sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)), budget_s
+            "drop", sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)), budget
         )
 
-    def _administer(self, action: str, statement: sql.Composed, budget_s: float) -> None:
-        with connect(self.admin_url, budget_s=budget_s) as connection:
+    def _administer(self, action: str, statement: sql.Composed, budget: ConnectBudget | None) -> None:
+        budget = budget or ConnectBudget(MigrationSettings.connect_budget_s)
+        with connect(self.admin_url, budget=budget) as connection:
             try:
                 connection.execute(statement)
             except psycopg.Error as error:

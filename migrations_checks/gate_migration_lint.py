@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from gates.config import Environment, GatesConfig
+from gates.connect import ConnectBudget
 from gates.failclosed import fail
 from migrations_checks.db.pending import pending_tags
 from migrations_checks.failing import failing_clearly
@@ -23,10 +24,12 @@ from migrations_checks.lint.report import render
 pytestmark = [pytest.mark.pre_deploy, pytest.mark.migration_lint]
 
 
-def test_pending_migrations_pass_the_lint(gates_config: GatesConfig, gates_env: Environment) -> None:
+def test_pending_migrations_pass_the_lint(
+    gates_config: GatesConfig, gates_env: Environment, connect_budget: ConnectBudget
+) -> None:
     with failing_clearly("cannot lint the migrations"):
         migration_set = read_configured(gates_config.migrations)
-        pending = pending_tags(gates_config, gates_env, migration_set)
+        pending = pending_tags(gates_config, gates_env, migration_set, connect_budget=connect_budget)
         options = LintOptions.from_config(gates_config, only=pending)
     result: LintResult = lint_sets([migration_set], options)
     blocking = result.blocking("warning")

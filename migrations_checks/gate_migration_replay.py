@@ -22,6 +22,7 @@ from collections.abc import Iterator
 import pytest
 
 from gates.config import Environment, GatesConfig, MigrationSettings
+from gates.connect import ConnectBudget
 from gates.dsn import Dsn
 from gates.failclosed import fail
 from gates.scratch_db import ScratchServer
@@ -70,14 +71,15 @@ def migrated(
     settings: MigrationSettings,
     migrations: MigrationSet,
     protected: dict[str, Dsn],
+    connect_budget: ConnectBudget,
 ) -> Iterator[tuple[str, ApplyResult | BaseException]]:
     """A scratch database with the whole history applied once, or the error that stopped it."""
     with (
         failing_clearly("cannot prepare a scratch database"),
-        replay_database(scratch_server, settings, protected) as url,
+        replay_database(scratch_server, settings, protected, connect_budget=connect_budget) as url,
     ):
         try:
-            result: ApplyResult | BaseException = _apply(url, migrations, settings)
+            result: ApplyResult | BaseException = _apply(url, migrations, settings, connect_budget)
         except Exception as error:  # reported by the first test, and named by the others
             result = error
         yield url, result
@@ -91,11 +93,14 @@ def test_history_applies_from_empty(migrated: tuple[str, ApplyResult | BaseExcep
 
 
 def test_applying_again_does_nothing(
-    migrated: tuple[str, ApplyResult | BaseException], migrations: MigrationSet, settings: MigrationSettings
+    migrated: tuple[str, ApplyResult | BaseException],
+    migrations: MigrationSet,
+    settings: MigrationSettings,
+    connect_budget: ConnectBudget,
 ) -> None:
     url = _applied(migrated)
     with failing_clearly("applying the history a second time failed"):
-        again = _apply(url, migrations, settings)
+        again = _apply(url, migrations, settings, connect_budget)
     if again.applied:
         fail(
             "applying the migrated database again ran "
@@ -107,10 +112,11 @@ def test_migrations_survive_a_rerun(
     migrated: tuple[str, ApplyResult | BaseException],
     history: tuple[MigrationFile, ...],
     settings: MigrationSettings,
+    connect_budget: ConnectBudget,
 ) -> None:
     url = _applied(migrated)
     with failing_clearly("cannot re-run the migrations"):
-        findings = rerun_findings(url, history, settings)
+        findings = rerun_findings(url, history, settings, connect_budget=connect_budget)
     if not findings:
         return
     report = "\n".join(
@@ -131,25 +137,29 @@ def test_pending_migrations_roll_back(
     history: tuple[MigrationFile, ...],
     settings: MigrationSettings,
     protected: dict[str, Dsn],
+    connect_budget: ConnectBudget,
 ) -> None:
     with failing_clearly(f"cannot read which migrations are pending on {gates_env.name}"):
-        pending = pending_tags(gates_config, gates_env, migrations)
+        pending = pending_tags(gates_config, gates_env, migrations, connect_budget=connect_budget)
     if pending is None:
         pending = frozenset(migration.tag for migration in history)
-    with failing_clearly("cannot check rollbacks"), replay_database(scratch_server, settings, protected) as url:
-        problems = check_rollbacks(url, history, pending, settings)
+    with (
+        failing_clearly("cannot check rollbacks"),
+        replay_database(scratch_server, settings, protected, connect_budget=connect_budget) as url,
+    ):
+        problems = check_rollbacks(url, history, pending, settings, connect_budget=connect_budget)
     if problems:
         listing = "\n".join(f"  {problem}" for problem in problems)
         fail(f"{len(problems)} rollback problem(s) in pending migrations:\n{listing}")
 
 
-def _apply(url: str, migrations: MigrationSet, settings: MigrationSettings) -> ApplyResult:
+def _apply(url: str, migrations: MigrationSet, settings: MigrationSettings, budget: ConnectBudget) -> ApplyResult:
     return apply_pending(
         url,
         migrations,
         lock_timeout=settings.lock_timeout,
         statement_timeout=settings.statement_timeout,
-        connect_budget_s=settings.connect_budget_s,
+        connect_budget=budget,
     )
 
 

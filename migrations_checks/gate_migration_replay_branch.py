@@ -18,9 +18,11 @@ import pytest
 from psycopg.conninfo import conninfo_to_dict
 
 from gates.config import Environment, GatesConfig
-from gates.dsn import Dsn, database_name
-from gates.failclosed import cannot_decide, fail
-from gates.neon import API_KEY_ENV, PROJECT_ID_ENV, NeonClient
+from gates.connect import ConnectBudget
+from gates.dsn import database_name
+from gates.failclosed import fail
+from gates.inputs import Inputs, database_url
+from gates.neon import NeonClient, branch_access
 from migrations_checks.db.branch_copy import CopyProvider, LocalTemplateCopies, new_run_id
 from migrations_checks.db.branch_copy_neon import NeonBranchCopies
 from migrations_checks.db.branch_replay import BranchReplay, replay_on_a_new_copy
@@ -35,12 +37,14 @@ pytestmark = [pytest.mark.pre_deploy, pytest.mark.migration_replay_branch]
 REPORT_NAME = "migration-replay-branch"
 
 
-def test_pending_migrations_on_a_copy_of_the_target(gates_config: GatesConfig, gates_env: Environment) -> None:
+def test_pending_migrations_on_a_copy_of_the_target(
+    gates_config: GatesConfig, gates_env: Environment, connect_budget: ConnectBudget
+) -> None:
     settings, budgets = gates_config.migrations, gates_config.branch_replay
     with failing_clearly("cannot read the migrations"):
         migrations = read_configured(settings)
         journal_migrations(migrations)
-    provider = _copies(gates_config, gates_env)
+    provider = _copies(gates_config, gates_env, connect_budget)
     with failing_clearly(f"cannot replay the pending migrations on a copy of {provider.description}"):
         replay = replay_on_a_new_copy(
             provider,
@@ -48,6 +52,7 @@ def test_pending_migrations_on_a_copy_of_the_target(gates_config: GatesConfig, g
             settings,
             budgets,
             run_id=new_run_id(os.environ),
+            connect_budget=connect_budget,
             seed_rows=budgets.rows_per_table if gates_env.is_local else 0,
         )
     markdown = _publish(replay, gates_config)
@@ -60,29 +65,24 @@ def test_pending_migrations_on_a_copy_of_the_target(gates_config: GatesConfig, g
         )
 
 
-def _copies(config: GatesConfig, environment: Environment) -> CopyProvider:
-    target = Dsn(os.environ.get(environment.database_url_env, ""))
-    if not target:
-        cannot_decide(
-            environment,
-            f"{environment.database_url_env} is not set: the gate copies the {environment.name} database to "
-            "replay its pending migrations; set it to that database's URL",
-        )
-    budget = config.migrations.connect_budget_s
-    if environment.is_local:
+def _copies(config: GatesConfig, environment: Environment, budget: ConnectBudget) -> CopyProvider:
+    inputs = Inputs()
+    how = (
+        f"the gate copies the {environment.name} database to replay its pending migrations; "
+        "set it to that database's URL"
+    )
+    target = inputs.read(lambda: database_url(os.environ, environment.database_url_env, how))
+    access = None if environment.is_local else inputs.read(lambda: branch_access(environment, os.environ))
+    inputs.settle(environment, "cannot replay on a copy: ")
+    assert target is not None
+    if access is None:  # local: a template copy on the database's own server
         with failing_clearly("cannot copy the local database"):
-            return LocalTemplateCopies(target, connect_budget_s=budget)
-    missing = [name for name in (API_KEY_ENV, PROJECT_ID_ENV) if not os.environ.get(name)]
-    parent = environment.neon_branch
-    if missing or not parent:
-        what = ", ".join(missing) or f"[environments.{environment.name}] neon_branch in gates.toml"
-        cannot_decide(environment, f"{what} not set: the gate replays on a new branch of the Neon branch; set it")
-    with failing_clearly("cannot reach the Neon API"):
-        client = NeonClient.from_environment(os.environ)
+            return LocalTemplateCopies(target, connect_budget=budget)
+    client = NeonClient.of(access)
     return NeonBranchCopies(
         client,
         project_id=client.project_id,
-        parent=parent,
+        parent=environment.neon_branch or "",
         # The branch holds the parent's databases and roles: the target URL's are the ones to use.
         database=database_name(target) or "neondb",
         role=str(conninfo_to_dict(target).get("user") or "neondb_owner"),

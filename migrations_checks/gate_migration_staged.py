@@ -9,12 +9,15 @@ skipped migration. A missing database URL fails the gate, naming the variable.
 from __future__ import annotations
 
 import os
+from functools import partial
 
 import pytest
 
 from gates.config import Environment, GatesConfig
+from gates.connect import ConnectBudget
 from gates.dsn import Dsn
-from gates.failclosed import cannot_decide, fail
+from gates.failclosed import fail
+from gates.inputs import Inputs, database_url
 from migrations_checks.db.migrator import journal_migrations
 from migrations_checks.db.staged import deprecation_problems, drift_problems, unstaged_problems
 from migrations_checks.db.status import DatabaseStatus, read_status
@@ -36,30 +39,30 @@ def migrations(gates_config: GatesConfig, gates_env: Environment) -> MigrationSe
 
 @pytest.fixture(scope="module")
 def database_urls(gates_config: GatesConfig, gates_env: Environment) -> dict[str, Dsn]:
-    """Production's and staging's database URLs, both checked before either is contacted."""
-    urls: dict[str, Dsn] = {}
+    """Production's and staging's database URLs, both read (and any problem of either named) before
+    either is contacted."""
+    inputs = Inputs()
+    urls: dict[str, Dsn | None] = {}
     for target in (gates_env, gates_config.environment("staging")):
-        url = Dsn(os.environ.get(target.database_url_env, ""))
-        if not url:
-            cannot_decide(
-                gates_env,
-                (
-                    f"{target.database_url_env} is not set: migration_staged reads the {target.name} database "
-                    "(read-only) to compare migrations; set it to that database's URL"
-                ),
-            )
-        urls[target.name] = url
-    return urls
+        how = (
+            f"migration_staged reads the {target.name} database (read-only) to compare migrations; "
+            "set it to that database's URL"
+        )
+        urls[target.name] = inputs.read(partial(database_url, os.environ, target.database_url_env, how))
+    inputs.settle(gates_env)
+    return {name: url for name, url in urls.items() if url is not None}
 
 
 @pytest.fixture(scope="module")
-def production(gates_config: GatesConfig, migrations: MigrationSet, database_urls: dict[str, Dsn]) -> DatabaseStatus:
-    return _status(gates_config, "production", database_urls, migrations)
+def production(
+    connect_budget: ConnectBudget, migrations: MigrationSet, database_urls: dict[str, Dsn]
+) -> DatabaseStatus:
+    return _status(connect_budget, "production", database_urls, migrations)
 
 
 @pytest.fixture(scope="module")
-def staging(gates_config: GatesConfig, migrations: MigrationSet, database_urls: dict[str, Dsn]) -> DatabaseStatus:
-    return _status(gates_config, "staging", database_urls, migrations)
+def staging(connect_budget: ConnectBudget, migrations: MigrationSet, database_urls: dict[str, Dsn]) -> DatabaseStatus:
+    return _status(connect_budget, "staging", database_urls, migrations)
 
 
 def test_no_edited_or_skipped_migrations(production: DatabaseStatus, staging: DatabaseStatus) -> None:
@@ -80,9 +83,9 @@ def test_pending_drops_follow_applied_deprecations(migrations: MigrationSet, pro
     )
 
 
-def _status(config: GatesConfig, name: str, urls: dict[str, Dsn], migrations: MigrationSet) -> DatabaseStatus:
+def _status(budget: ConnectBudget, name: str, urls: dict[str, Dsn], migrations: MigrationSet) -> DatabaseStatus:
     with failing_clearly(f"cannot read the migrations applied on {name}"):
-        status = read_status(urls[name], migrations, connect_budget_s=config.migrations.connect_budget_s)
+        status = read_status(urls[name], migrations, connect_budget=budget)
     return status
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from gates.config import MigrationSettings, load_config
+from gates.connect import ConnectBudget
 from gates.dsn import database_name
 from gates.local_neon import LocalNeon
 from gates.scratch_db import ScratchServer
@@ -122,7 +123,7 @@ class Rehearsal:
         self.on_close(server.stop)
         url = server.create_database()
         self.staging_url = url
-        self.on_close(lambda: server.drop_database(url, budget_s=TEARDOWN_CONNECT_BUDGET_S))
+        self.on_close(lambda: server.drop_database(url, budget=ConnectBudget(TEARDOWN_CONNECT_BUDGET_S)))
         return server, url
 
     def snapshot_staging(self) -> None:
@@ -137,14 +138,14 @@ class Rehearsal:
             raise RuntimeError("the local Postgres is not running")
         url = server.create_database(copy_of=self.database())
         self.snapshot_url = url
-        self.on_close(lambda: server.drop_database(url, budget_s=TEARDOWN_CONNECT_BUDGET_S))
+        self.on_close(lambda: server.drop_database(url, budget=ConnectBudget(TEARDOWN_CONNECT_BUDGET_S)))
 
     def record_point(self) -> str:
         """Record staging's point in time for drill_neon, as the local migrate does, while staging is idle
         (the rehearsal's own migrate runs with the app connected, so it records none). Raises NeonError."""
         url = self.database()
         branch = database_name(url) or ""
-        local = LocalNeon(url, connect_budget_s=TEARDOWN_CONNECT_BUDGET_S)
+        local = LocalNeon(url, connect_budget=ConnectBudget(TEARDOWN_CONNECT_BUDGET_S))
         self.on_close(lambda: local.drop_points(branch))
         return f"point in time {local.record_point(branch).database} recorded for drill_neon"
 

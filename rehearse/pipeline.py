@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from fly.platform import PlatformError
-from gates.connect import connect
+from gates.connect import ConnectBudget, connect
 from gates.github import actionlint
 from gates.neon import NeonError
 from rehearse import processes
@@ -54,7 +54,7 @@ def prepare(rehearsal: Rehearsal) -> str:
 def _smoke_user_tier(url: str, user: str) -> None:
     # One rehearsal smokes six times (old release, new release, each drill_fly app twice), each with a
     # regeneration: more than the free tier's monthly quota of 5, so its smoke user is on the pro tier.
-    with connect(url, budget_s=TIER_CONNECT_BUDGET_S) as connection:
+    with connect(url, budget=ConnectBudget(TIER_CONNECT_BUDGET_S)) as connection:
         connection.execute("UPDATE users SET subscription_tier = 'pro' WHERE clerk_user_id = %s", (user,))
 
 

@@ -23,7 +23,7 @@ from typing import Protocol
 import httpx
 
 from gates.excerpt import redacted_excerpt
-from gates.secret import BearerAuth, Secret, SecretBoundary
+from gates.secret import MASK, BearerAuth, Secret, SecretBoundary
 
 CLERK_API_URL = "https://api.clerk.com"
 TOKEN_LIFETIME_S = 60.0  # used when a token's `exp` cannot be read
@@ -116,14 +116,14 @@ class ClerkSessionTokens:
     def _mint(self) -> Secret:
         if self._session_id is None:
             session = self._post("/v1/sessions", {"user_id": self._credentials.user_id}, "create a session")
-            self._session_id = _text(session, "id", "create a session")
+            self._session_id = session.text("id")
         answer = self._post(f"/v1/sessions/{self._session_id}/tokens", None, "mint a session token")
-        token = Secret(_text(answer, "jwt", "mint a session token"))
+        token = Secret(answer.text("jwt"))
         self._minted_tokens.append(token)
         self._expires_at = _expiry(token) or self._clock() + TOKEN_LIFETIME_S
         return token
 
-    def _post(self, path: str, body: dict[str, str] | None, action: str) -> dict[str, object]:
+    def _post(self, path: str, body: dict[str, str] | None, action: str) -> ClerkAnswer:
         url = self._credentials.api_url.rstrip("/") + path
         try:
             with SecretBoundary():
@@ -137,19 +137,33 @@ class ClerkSessionTokens:
                 f"Clerk refused to {action} for user {self._credentials.user_id}: HTTP "
                 f"{response.status_code}{hint}: {redacted_excerpt(response.text, self.secrets())}"
             )
+        return ClerkAnswer(response, action)
+
+
+class ClerkAnswer:
+    """Clerk's JSON object answering one request. It may hold a session token, so it is never a
+    dict of ours that a traceback with `--showlocals` would print: its repr is masked, and a field
+    leaves it only as the value its caller asked for (the token straight into a `Secret`)."""
+
+    __slots__ = ("_action", "_data")
+
+    def __init__(self, response: httpx.Response, action: str) -> None:
+        self._action = action
         try:
-            data = response.json()
+            self._data: object = response.json()
         except ValueError:
-            data = None
-        if not isinstance(data, dict):
+            self._data = None
+        if not isinstance(self._data, dict):
             raise AuthError(f"Clerk answered the request to {action} with something that is not a JSON object")
-        return data
 
+    def text(self, key: str) -> str:
+        """The non-empty string `key`; AuthError naming the request when there is none."""
+        if not isinstance(self._data, dict) or not isinstance(self._data.get(key), str) or not self._data[key]:
+            raise AuthError(f"Clerk's answer to the request to {self._action} has no `{key}`")
+        return str(self._data[key])
 
-def _text(data: dict[str, object], key: str, action: str) -> str:
-    if not isinstance(data.get(key), str) or not data.get(key):
-        raise AuthError(f"Clerk's answer to the request to {action} has no `{key}`")
-    return str(data[key])
+    def __repr__(self) -> str:
+        return f"ClerkAnswer({MASK!r})"
 
 
 def _expiry(jwt: Secret) -> float | None:

@@ -13,18 +13,18 @@ from uuid import UUID
 
 import psycopg
 
-from gates.connect import connect
+from gates.connect import ConnectBudget, connect
 from gates.dsn import Dsn
 
 STATEMENT_TIMEOUT_S = 10.0
 
 
 def open_database(
-    url: Dsn, *, budget_s: float, session_name: str, statement_timeout_s: float = STATEMENT_TIMEOUT_S
+    url: Dsn, *, budget: ConnectBudget, session_name: str, statement_timeout_s: float = STATEMENT_TIMEOUT_S
 ) -> psycopg.Connection:
     """An autocommit connection (retried while a Neon compute wakes) whose queries cannot hang,
     named `session_name` (the run's heartbeat, see `smoke.tagging`)."""
-    connection = connect(url, budget_s=budget_s)
+    connection = connect(url, budget=budget)
     connection.execute(
         "SELECT set_config('statement_timeout', %s, false), set_config('application_name', %s, false)",
         (f"{int(statement_timeout_s * 1000)}ms", session_name),

@@ -22,7 +22,7 @@ from uuid import UUID
 import httpx
 import psycopg
 
-from gates.connect import ConnectError
+from gates.connect import ConnectBudget, ConnectError
 from gates.dsn import mask
 from gates.signals import HeldSignals, terminating_like_ctrl_c
 from smoke import cleanup
@@ -100,15 +100,23 @@ class SmokeResult:
 
 
 def run_smoke(
-    settings: SmokeSettings, *, report: Callable[[str], None] = print, rng: random.Random | None = None
+    settings: SmokeSettings,
+    *,
+    connect_budget: ConnectBudget,
+    report: Callable[[str], None] = print,
+    rng: random.Random | None = None,
 ) -> SmokeResult:
-    """Run the smoke test once; raises SmokeFailure naming the stage that failed."""
-    return _Run(settings, report, rng or random.Random()).execute()
+    """Run the smoke test once; raises SmokeFailure naming the stage that failed. The database is
+    reached within `CONNECT_BUDGET_S`, drawing on what `connect_budget` already spent on its server."""
+    return _Run(settings, report, rng or random.Random(), connect_budget.with_seconds(CONNECT_BUDGET_S)).execute()
 
 
 class _Run:
-    def __init__(self, settings: SmokeSettings, report: Callable[[str], None], rng: random.Random) -> None:
+    def __init__(
+        self, settings: SmokeSettings, report: Callable[[str], None], rng: random.Random, connect_budget: ConnectBudget
+    ) -> None:
         self.settings = settings
+        self.connect_budget = connect_budget
         self.report = report
         self.rng = rng
         self.tag = RunTag.new()
@@ -196,7 +204,7 @@ class _Run:
     def _database(self) -> psycopg.Connection:
         try:
             return open_database(
-                self.settings.database_url, budget_s=CONNECT_BUDGET_S, session_name=self.tag.session_name
+                self.settings.database_url, budget=self.connect_budget, session_name=self.tag.session_name
             )
         except (ConnectError, psycopg.Error) as error:
             raise self.fail(
@@ -384,7 +392,7 @@ class _Run:
         try:
             with open_database(
                 self.settings.database_url,
-                budget_s=CLEANUP_BUDGET_S / 2,
+                budget=self.connect_budget.with_seconds(CLEANUP_BUDGET_S / 2),
                 session_name=self.tag.session_name,
                 statement_timeout_s=CLEANUP_BUDGET_S / 4,
             ) as db:

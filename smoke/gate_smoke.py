@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from gates.config import Environment
+from gates.connect import ConnectBudget
 from gates.failclosed import cannot_decide, fail
 from gates.plugin import config_path
 from smoke.flow import SmokeFailure, run_smoke
@@ -31,7 +32,10 @@ def _marker_budget() -> float:
 @pytest.mark.smoke
 @pytest.mark.timeout(_marker_budget(), method="signal")
 def test_plan_is_generated_end_to_end(
-    gates_env: Environment, pytestconfig: pytest.Config, capsys: pytest.CaptureFixture[str]
+    gates_env: Environment,
+    connect_budget: ConnectBudget,
+    pytestconfig: pytest.Config,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     config_file = config_path(pytestconfig)
     environ, hint = smoke_environ(gates_env, [Path.cwd(), *([config_file.parent] if config_file else [])])
@@ -47,7 +51,7 @@ def test_plan_is_generated_end_to_end(
             print(f"\n{line}")
 
     try:
-        result = run_smoke(settings, report=report)
+        result = run_smoke(settings, connect_budget=connect_budget, report=report)
     except SmokeFailure as failure:
         fail(str(failure))
     report(result.timing_line())

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from gates.config import Environment
 from gates.dsn import Dsn
 from gates.env import EnvError, env_number
-from gates.inputs import InputError, Inputs, MissingInput
+from gates.inputs import InputError, Inputs, MissingInput, database_url
 from gates.secret import Secret
 from gates.secret_env import read_secret
 from smoke.auth import CLERK_API_URL, ClerkCredentials, StaticToken
@@ -69,12 +69,9 @@ def _api_url(environment: Environment, environ: Mapping[str, str]) -> str:
 
 
 def _database_url(environment: Environment, environ: Mapping[str, str]) -> Dsn:
-    database_url = environ.get("SMOKE_TEST_DATABASE_URL") or environ.get(environment.database_url_env)
-    if not database_url:
-        raise MissingInput(
-            f"no database URL for {environment.name}: set SMOKE_TEST_DATABASE_URL or {environment.database_url_env}"
-        )
-    return Dsn(database_url)
+    name = "SMOKE_TEST_DATABASE_URL" if environ.get("SMOKE_TEST_DATABASE_URL") else environment.database_url_env
+    how = f"set SMOKE_TEST_DATABASE_URL or {environment.database_url_env} to the {environment.name} app's database URL"
+    return database_url(environ, name, how)
 
 
 def _test_user(environ: Mapping[str, str]) -> str:

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 from psycopg import sql
 
 from gates.config import ConfigError, GatesConfig, find_config, load_config
-from gates.connect import ConnectError, connect
+from gates.connect import ConnectBudget, ConnectError, connect
 from gates.dsn import mask, with_database
 from migrations_checks.db.run_sql import StatementError
 from migrations_checks.lint.reader import InputError
@@ -171,7 +171,7 @@ def _load(state: Path) -> Stack:
 
 def _create_database(admin_url: str) -> str:
     """The URL of the `atlaris` database on the server at `admin_url`, created when missing."""
-    with connect(admin_url, budget_s=CONNECT_BUDGET_S) as connection:
+    with connect(admin_url, budget=ConnectBudget(CONNECT_BUDGET_S)) as connection:
         exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)).fetchone()
         if not exists:
             connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DATABASE)))

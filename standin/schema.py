@@ -10,7 +10,7 @@ queries breaks the stand-in too.
 from __future__ import annotations
 
 from gates.config import MigrationSettings
-from gates.connect import connect
+from gates.connect import ConnectBudget, connect
 from migrations_checks.db.migrator import ApplyResult, apply_pending
 from migrations_checks.db.prelude import run_prelude
 from migrations_checks.lint.reader import read_configured
@@ -23,21 +23,22 @@ def bootstrap(database_url: str, migrations: MigrationSettings, test_user: str) 
     user row is inserted only when missing.
     """
     history = read_configured(migrations)
-    run_prelude(database_url, migrations)
+    budget = ConnectBudget(migrations.connect_budget_s)  # the stand-in's own, shared by its steps
+    run_prelude(database_url, migrations, connect_budget=budget)
     result = apply_pending(
         database_url,
         history,
         lock_timeout=migrations.lock_timeout,
         statement_timeout=migrations.statement_timeout,
-        connect_budget_s=migrations.connect_budget_s,
+        connect_budget=budget,
     )
-    ensure_user(database_url, test_user, budget_s=migrations.connect_budget_s)
+    ensure_user(database_url, test_user, budget=budget)
     return result
 
 
-def ensure_user(database_url: str, clerk_user_id: str, *, budget_s: float) -> None:
+def ensure_user(database_url: str, clerk_user_id: str, *, budget: ConnectBudget) -> None:
     """The `users` row the real app needs before it accepts a plan (it never creates one itself)."""
-    with connect(database_url, budget_s=budget_s) as connection:
+    with connect(database_url, budget=budget) as connection:
         connection.execute(
             "INSERT INTO users (clerk_user_id, email, name) VALUES (%s, %s, %s) ON CONFLICT (clerk_user_id) DO NOTHING",
             (clerk_user_id, f"{clerk_user_id}@smoke.invalid", "Smoke test user"),

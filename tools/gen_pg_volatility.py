@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from gates.config import MigrationSettings
-from gates.connect import connect
+from gates.connect import ConnectBudget, connect
 from gates.scratch_db import ScratchServer
 
 TARGET = Path(__file__).resolve().parent.parent / "migrations_checks" / "lint" / "sql" / "pg_volatility.py"
@@ -32,7 +32,7 @@ WHERE n.nspname = 'pg_catalog'
 def _read(server: ScratchServer) -> tuple[int, list[str], list[str]]:
     url = server.create_database()
     try:
-        with connect(url, budget_s=MigrationSettings.connect_budget_s, read_only=True) as connection:
+        with connect(url, budget=ConnectBudget(MigrationSettings.connect_budget_s), read_only=True) as connection:
             rows = connection.execute(_QUERY).fetchall()
             version = connection.info.server_version // 10000
     finally:

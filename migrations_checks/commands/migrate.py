@@ -14,8 +14,8 @@ from pathlib import Path
 
 import psycopg
 
-from gates.config import MigrationSettings, find_config, load_config
-from gates.connect import ConnectError
+from gates.config import find_config, load_config
+from gates.connect import ConnectBudget, ConnectError
 from gates.dsn import Dsn, mask
 from gates.local_neon import LocalNeon
 from gates.servers import on_this_machine
@@ -53,15 +53,16 @@ def run(args: argparse.Namespace) -> int:
     migrations = database_options.migration_set(args, settings)
     if args.prelude and settings.prelude is None:
         raise InputError("--prelude needs [migrations] prelude in gates.toml: the SQL file to run first")
+    budget = ConnectBudget(settings.connect_budget_s)  # this command's own: one run, one budget per server
     try:
         if args.prelude:
-            run_prelude(url, settings)
+            run_prelude(url, settings, connect_budget=budget)
         result = apply_pending(
             url,
             migrations,
             lock_timeout=settings.lock_timeout,
             statement_timeout=settings.statement_timeout,
-            connect_budget_s=settings.connect_budget_s,
+            connect_budget=budget,
         )
     except StatementError as error:
         print(
@@ -83,11 +84,11 @@ def run(args: argparse.Namespace) -> int:
         )
     # Points are template copies: made only on a server of this machine, never near staging or production.
     if os.environ.get("GATES_ENV", "local") == "local" and on_this_machine(url):
-        print(_record_point(args, url, settings), file=sys.stderr)
+        print(_record_point(args, url, budget), file=sys.stderr)
     return 0
 
 
-def _record_point(args: argparse.Namespace, url: Dsn, settings: MigrationSettings) -> str:
+def _record_point(args: argparse.Namespace, url: Dsn, budget: ConnectBudget) -> str:
     window = load_config(args.config or find_config(Path.cwd())).drills.history_window_hours
-    local = LocalNeon(url, connect_budget_s=settings.connect_budget_s)
+    local = LocalNeon(url, connect_budget=budget)
     return local.record_after_migrate(url, history_window=timedelta(hours=window))

@@ -18,9 +18,10 @@ from pathlib import Path
 
 from gates.config import find_config, load_config
 from gates.git_changes import GitError, changed_files, merge_base, repository_root, resolve
-from gates.github.client import GitHubClient, GitHubError, Repository
+from gates.github.client import GitHubClient, read_repository
 from gates.github.commit_status import run_url
 from gates.github.pull_request import base_ref_candidates, pull_request_number
+from gates.inputs import InputError, Inputs
 from gates.usage import EXIT_USAGE, UsageError
 from migrations_checks.lint.context import LintOptions
 from migrations_checks.lint.reader import read_configured
@@ -68,10 +69,18 @@ def run(args: argparse.Namespace) -> int:
     environ = os.environ
     config = load_config(args.config if args.config is not None else find_config(Path.cwd()))
     # Every input is checked before anything is read or posted: a half-delivered review misleads.
-    number = pull_request_number(args.pr, environ)
-    repository = _repository(environ)
+    # All are read first, so one run names every one to fix, wrong ones first.
+    inputs = Inputs()
+    number = inputs.read(lambda: pull_request_number(args.pr, environ))
+    repository = inputs.read(lambda: read_repository(environ))
+    candidates = inputs.read(lambda: base_ref_candidates(args.base, environ))
+    try:
+        inputs.raise_any()
+    except InputError as error:
+        raise UsageError(str(error)) from None
+    assert number is not None and repository is not None and candidates is not None
     cwd = Path.cwd()
-    base = _base(cwd, args.base, environ)
+    base = _base(cwd, candidates)
     since = merge_base(cwd, base)
     settings = config.migrations
     changed = changed_migrations(settings.path, repository_root(cwd), changed_files(cwd, since, settings.path))
@@ -98,15 +107,7 @@ def run(args: argparse.Namespace) -> int:
     return 1 if result.blocking(args.fail_on) else 0
 
 
-def _repository(environ: Mapping[str, str]) -> Repository:
-    try:
-        return Repository.from_environ(environ)
-    except GitHubError as error:
-        raise UsageError(str(error)) from None
-
-
-def _base(cwd: Path, explicit: str | None, environ: Mapping[str, str]) -> str:
-    candidates = base_ref_candidates(explicit, environ)
+def _base(cwd: Path, candidates: list[str]) -> str:
     for ref in candidates:
         if resolve(cwd, ref) is not None:
             return ref

@@ -12,7 +12,7 @@ from collections import Counter
 
 import psycopg
 
-from gates.connect import ConnectError
+from gates.connect import ConnectBudget, ConnectError
 from gates.dsn import mask
 from migrations_checks.commands import database_options
 from migrations_checks.db.status import EDITED_RULE, STATES, DatabaseStatus, describe, read_status
@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
     url = database_options.database_url(args)
     migrations = database_options.migration_set(args, settings)
     try:
-        status = read_status(url, migrations, connect_budget_s=settings.connect_budget_s)
+        status = read_status(url, migrations, connect_budget=ConnectBudget(settings.connect_budget_s))
     except (ConnectError, psycopg.Error) as error:
         return database_options.database_failed(args, error)
     where = mask(url)

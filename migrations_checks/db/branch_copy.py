@@ -22,7 +22,7 @@ from typing import Protocol
 import psycopg
 from psycopg import sql
 
-from gates.connect import connect
+from gates.connect import ConnectBudget, connect
 from gates.dsn import Dsn, database_name, mask, with_database
 from gates.servers import same_database
 
@@ -87,14 +87,14 @@ def is_stale(name: str, *, now: float, older_than_s: float) -> bool:
 class LocalTemplateCopies:
     """Copies of a database on a local Postgres, made with `CREATE DATABASE ... TEMPLATE` on its server."""
 
-    def __init__(self, target_url: str, *, connect_budget_s: float, maintenance_db: str = "postgres") -> None:
+    def __init__(self, target_url: str, *, connect_budget: ConnectBudget, maintenance_db: str = "postgres") -> None:
         source = database_name(target_url)
         if not source:
             raise CopyError(f"{mask(target_url)} names no database to copy")
         self._target = Dsn(target_url)
         self._source = source
-        self._admin = Dsn(with_database(target_url, maintenance_db))
-        self._budget_s = connect_budget_s
+        self._admin = with_database(target_url, maintenance_db)
+        self._budget = connect_budget
 
     @property
     def description(self) -> str:
@@ -105,8 +105,8 @@ class LocalTemplateCopies:
         if not name.startswith(COPY_PREFIX):
             raise CopyError(f"refusing to create {name!r}: copies are named {COPY_PREFIX}...")
         statement = sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(self._source))
-        deadline = time.monotonic() + self._budget_s
-        with connect(self._admin, budget_s=self._budget_s) as connection:
+        deadline = time.monotonic() + self._budget.seconds
+        with connect(self._admin, budget=self._budget) as connection:
             while True:
                 try:
                     connection.execute(statement)
@@ -115,7 +115,7 @@ class LocalTemplateCopies:
                     if error.sqlstate != _BUSY_SOURCE or time.monotonic() > deadline:
                         raise CopyError(self._refused("copy", error)) from None
                     time.sleep(_BUSY_RETRY_S)
-        url = Dsn(with_database(self._target, name))
+        url = with_database(self._target, name)
         if same_database(url, self._target):
             raise CopyError(f"the copy {mask(url)} resolves to the target itself; refusing to migrate it")
         return DatabaseCopy(id=name, name=name, url=url, created_at=time.time())
@@ -124,7 +124,7 @@ class LocalTemplateCopies:
         self._drop(copy.name)
 
     def sweep(self, *, now: float, older_than_s: float = STALE_AFTER_S) -> list[str]:
-        with connect(self._admin, budget_s=self._budget_s) as connection:
+        with connect(self._admin, budget=self._budget) as connection:
             names = [
                 row[0]
                 for row in connection.execute(
@@ -140,7 +140,7 @@ class LocalTemplateCopies:
         if copy_created_at(name) is None or name == self._source:
             raise CopyError(f"refusing to drop {name!r}: it is not a copy this suite made")
         statement = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        with connect(self._admin, budget_s=self._budget_s) as connection:
+        with connect(self._admin, budget=self._budget) as connection:
             try:
                 connection.execute(statement)
             except psycopg.Error as error:

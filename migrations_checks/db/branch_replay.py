@@ -16,6 +16,7 @@ from typing import Any
 import psycopg
 
 from gates.config import BranchReplaySettings, MigrationSettings
+from gates.connect import ConnectBudget
 from gates.excerpt import excerpt
 from migrations_checks.db.branch_copy import CopyProvider, copy_name
 from migrations_checks.db.copy_seed import SeedResult, seed_copy
@@ -92,6 +93,7 @@ def replay_on_a_new_copy(
     budgets: BranchReplaySettings,
     *,
     run_id: str,
+    connect_budget: ConnectBudget,
     seed_rows: int = 0,
 ) -> BranchReplay:
     """Sweep stale copies, copy the target, (seed it,) replay, and delete the copy however that ends."""
@@ -100,8 +102,8 @@ def replay_on_a_new_copy(
     copy = provider.create(copy_name(run_id, time.time()))
     created = time.monotonic()
     try:
-        seeded = seed_copy(copy.url, seed_rows, connect_budget_s=settings.connect_budget_s) if seed_rows else []
-        outcome = replay_on_copy(copy.url, migrations, settings, budgets)
+        seeded = seed_copy(copy.url, seed_rows, connect_budget=connect_budget) if seed_rows else []
+        outcome = replay_on_copy(copy.url, migrations, settings, budgets, connect_budget=connect_budget)
     finally:  # a failure, a timeout and Ctrl-C (KeyboardInterrupt) all pass through here
         deleting = time.monotonic()
         provider.delete(copy)
@@ -157,12 +159,17 @@ class _Recorder:
 
 
 def replay_on_copy(
-    url: str, migrations: MigrationSet, settings: MigrationSettings, budgets: BranchReplaySettings
+    url: str,
+    migrations: MigrationSet,
+    settings: MigrationSettings,
+    budgets: BranchReplaySettings,
+    *,
+    connect_budget: ConnectBudget,
 ) -> ReplayOutcome:
     """Apply what is pending on the copy at `url` (the target's pending set) and judge it."""
-    status = read_status(url, migrations, connect_budget_s=settings.connect_budget_s)
+    status = read_status(url, migrations, connect_budget=connect_budget)
     check_no_drift(status, "the copy of the target")  # the deploy's migrate would go wrong the same way
-    sampler = LockSampler(url, interval_s=budgets.sample_interval_s, connect_budget_s=settings.connect_budget_s)
+    sampler = LockSampler(url, interval_s=budgets.sample_interval_s, connect_budget=connect_budget)
     recorder = _Recorder(sampler, budgets.batch_budget_s)
     failure = None
     try:
@@ -171,7 +178,7 @@ def replay_on_copy(
             migrations,
             lock_timeout=settings.lock_timeout,
             statement_timeout=settings.statement_timeout,
-            connect_budget_s=settings.connect_budget_s,
+            connect_budget=connect_budget,
             observer=recorder,
         )
     except StatementError as error:

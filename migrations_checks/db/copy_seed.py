@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import psycopg
 from psycopg import sql
 
-from gates.connect import connect
+from gates.connect import ConnectBudget, connect
 
 _TABLES = """
     SELECT c.oid, n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -47,9 +47,9 @@ class SeedResult:
     skipped: str | None = None  # why the table was left as it was
 
 
-def seed_copy(url: str, rows: int, *, connect_budget_s: float) -> list[SeedResult]:
+def seed_copy(url: str, rows: int, *, connect_budget: ConnectBudget) -> list[SeedResult]:
     """Add `rows` rows to every table of the database at `url`, parents first; one result per table."""
-    with connect(url, budget_s=connect_budget_s) as connection:
+    with connect(url, budget=connect_budget) as connection:
         found = connection.execute(_TABLES).fetchall()
         tables = {oid: sql.Identifier(schema, name) for oid, schema, name in found}
         labels = {oid: name if schema == "public" else f"{schema}.{name}" for oid, schema, name in found}

@@ -14,7 +14,7 @@ import os
 from collections.abc import Mapping
 
 from gates.config import GatesConfig
-from gates.connect import connect
+from gates.connect import ConnectBudget, connect
 from gates.dsn import Dsn, database_name, mask
 from gates.scratch_db import SCRATCH_PREFIX
 from gates.servers import UnresolvedHost, same_server
@@ -59,7 +59,7 @@ def check_scratch_server(admin_url: str, protected: Mapping[str, str]) -> None:
     _refuse_protected(admin_url, protected, "as the scratch server")
 
 
-def check_replay_target(url: str, protected: Mapping[str, str], *, connect_budget_s: float) -> None:
+def check_replay_target(url: str, protected: Mapping[str, str], *, connect_budget: ConnectBudget) -> None:
     """Raise GuardError unless `url` is an empty scratch database that no environment uses."""
     name = database_name(url) or ""
     if not name.startswith(SCRATCH_PREFIX):
@@ -68,7 +68,7 @@ def check_replay_target(url: str, protected: Mapping[str, str], *, connect_budge
             f"(its scratch databases are named {SCRATCH_PREFIX}...)"
         )
     _refuse_protected(url, protected, "for replay")
-    with connect(url, budget_s=connect_budget_s, read_only=True) as connection:
+    with connect(url, budget=connect_budget, read_only=True) as connection:
         found = [row[0] for row in connection.execute(_OBJECTS.encode()).fetchall()]
     if found:
         raise GuardError(

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import psycopg
 
-from gates.connect import connect
+from gates.connect import ConnectBudget, connect
 from migrations_checks.lint.sql.words import unqualified
 
 # pg_locks' mode names, as the SQL of LOCK TABLE and the documentation write them.
@@ -95,13 +95,13 @@ class SamplerError(Exception):
 class LockSampler:
     """Samples `pg_locks` for one backend on its own connection and thread; see the module docstring."""
 
-    def __init__(self, conninfo: str, *, interval_s: float, connect_budget_s: float) -> None:
+    def __init__(self, conninfo: str, *, interval_s: float, connect_budget: ConnectBudget) -> None:
         self.interval_s = interval_s
         self.statement = 0  # set by the caller when each statement starts
         self.samples = 0
         self.sample_seconds = 0.0  # time spent sampling, for the overhead figure
         self.cancelled_at: float | None = None
-        self._connection = connect(conninfo, budget_s=connect_budget_s)
+        self._connection = connect(conninfo, budget=connect_budget)
         self._spans: dict[tuple[int, str], LockSpan] = {}
         self._mutex = threading.Lock()
         self._stop = threading.Event()

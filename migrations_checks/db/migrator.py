@@ -25,7 +25,7 @@ from typing import Any, Protocol
 
 import psycopg
 
-from gates.connect import connect
+from gates.connect import ConnectBudget, connect
 from migrations_checks.db.run_sql import Chunk, execute_chunk, split_chunks
 from migrations_checks.lint.reader import InputError, MigrationFile, MigrationSet
 
@@ -132,7 +132,7 @@ def apply_pending(
     *,
     lock_timeout: str,
     statement_timeout: str,
-    connect_budget_s: float,
+    connect_budget: ConnectBudget,
     observer: ApplyObserver | None = None,
 ) -> ApplyResult:
     """Apply every pending migration of a Drizzle folder to `conninfo`, all in one transaction.
@@ -142,7 +142,7 @@ def apply_pending(
     a statement fails.
     """
     files = journal_migrations(migrations)
-    with connect(conninfo, budget_s=connect_budget_s) as connection:
+    with connect(conninfo, budget=connect_budget) as connection:
         with connection.transaction():
             set_timeouts(connection, lock_timeout=lock_timeout, statement_timeout=statement_timeout, local=True)
             connection.execute(f'CREATE SCHEMA IF NOT EXISTS "{MIGRATIONS_SCHEMA}"')

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from gates.config import MigrationSettings
-from gates.connect import connect
+from gates.connect import ConnectBudget, connect
 from migrations_checks.db.run_sql import StatementError, execute_file
 from migrations_checks.lint.reader import InputError, read_text
 
@@ -34,12 +34,12 @@ def missing_platform_role_hint(error: StatementError, settings: MigrationSetting
     )
 
 
-def run_prelude(url: str, settings: MigrationSettings) -> None:
+def run_prelude(url: str, settings: MigrationSettings, *, connect_budget: ConnectBudget) -> None:
     """Run the configured `[migrations] prelude` file, if any, in one transaction."""
     if settings.prelude is None:
         return
     if not settings.prelude.is_file():
         raise InputError(f"the prelude {settings.prelude} named by [migrations] prelude in gates.toml does not exist")
     text = read_text(settings.prelude)
-    with connect(url, budget_s=settings.connect_budget_s) as connection, connection.transaction():
+    with connect(url, budget=connect_budget) as connection, connection.transaction():
         execute_file(connection, settings.prelude, text)

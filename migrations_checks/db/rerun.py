@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import psycopg
 
 from gates.config import MigrationSettings
-from gates.connect import connect
+from gates.connect import ConnectBudget, connect
 from migrations_checks.db.migrator import set_timeouts
 from migrations_checks.db.run_sql import Chunk, StatementError, execute_chunk
 from migrations_checks.lint.reader import MigrationFile
@@ -24,7 +24,9 @@ from migrations_checks.lint.severity import severity_of
 from migrations_checks.lint.sql.splitter import split_sql
 
 
-def rerun_findings(url: str, migrations: Sequence[MigrationFile], settings: MigrationSettings) -> list[Finding]:
+def rerun_findings(
+    url: str, migrations: Sequence[MigrationFile], settings: MigrationSettings, *, connect_budget: ConnectBudget
+) -> list[Finding]:
     """Run every statement again on the migrated schema at `url` and report each one that fails.
 
     Each file is re-run on its own in a transaction that is rolled back, so every file meets the
@@ -33,7 +35,7 @@ def rerun_findings(url: str, migrations: Sequence[MigrationFile], settings: Migr
     undone through a savepoint so the rest of the file still runs.
     """
     findings = []
-    with connect(url, budget_s=settings.connect_budget_s) as connection:
+    with connect(url, budget=connect_budget) as connection:
         set_timeouts(connection, lock_timeout=settings.lock_timeout, statement_timeout=settings.statement_timeout)
         for migration in migrations:
             with connection.transaction(force_rollback=True):

@@ -16,7 +16,7 @@ from pathlib import Path
 import psycopg
 
 from gates.config import MigrationSettings
-from gates.connect import connect
+from gates.connect import ConnectBudget, connect
 from migrations_checks.db.fingerprint import Fingerprint, diff, fingerprint
 from migrations_checks.db.migrator import set_timeouts
 from migrations_checks.db.run_sql import StatementError, execute_file
@@ -71,7 +71,12 @@ def _missing_rollbacks(migrations: Sequence[MigrationFile]) -> list[RollbackProb
 
 
 def check_rollbacks(
-    url: str, migrations: Sequence[MigrationFile], pending: Collection[str], settings: MigrationSettings
+    url: str,
+    migrations: Sequence[MigrationFile],
+    pending: Collection[str],
+    settings: MigrationSettings,
+    *,
+    connect_budget: ConnectBudget,
 ) -> list[RollbackProblem]:
     """Every rollback problem of the migrations tagged `pending`, walking `migrations` on `url`.
 
@@ -79,7 +84,7 @@ def check_rollbacks(
     whole history.
     """
     problems = _missing_rollbacks([migration for migration in migrations if migration.tag in pending])
-    with connect(url, budget_s=settings.connect_budget_s) as connection:
+    with connect(url, budget=connect_budget) as connection:
         set_timeouts(connection, lock_timeout=settings.lock_timeout, statement_timeout=settings.statement_timeout)
         problems += _walk(connection, migrations, pending)
     return problems

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from gates.connect import connect
+from gates.connect import ConnectBudget, connect
 from migrations_checks.db.migrator import (
     AppliedRow,
     file_hash,
@@ -85,10 +85,10 @@ READ_LOCK_TIMEOUT = "5s"
 READ_STATEMENT_TIMEOUT = "30s"
 
 
-def read_status(conninfo: str, migrations: MigrationSet, *, connect_budget_s: float) -> DatabaseStatus:
+def read_status(conninfo: str, migrations: MigrationSet, *, connect_budget: ConnectBudget) -> DatabaseStatus:
     """The status of every migration on `conninfo`, over a read-only connection."""
     files = journal_migrations(migrations)
-    with connect(conninfo, budget_s=connect_budget_s, read_only=True) as connection:
+    with connect(conninfo, budget=connect_budget, read_only=True) as connection:
         set_timeouts(connection, lock_timeout=READ_LOCK_TIMEOUT, statement_timeout=READ_STATEMENT_TIMEOUT, local=True)
         rows = read_applied(connection)
     return migration_states(files, rows)

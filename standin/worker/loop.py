@@ -18,7 +18,7 @@ from types import FrameType
 
 import psycopg
 
-from gates.connect import connect
+from gates.connect import ConnectBudget, connect
 from standin.faults import Fault
 from standin.settings import StandinSettings
 from standin.worker.generation import run_job
@@ -61,7 +61,7 @@ class Worker:
             return EXIT_FAULT
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, self._on_signal)
-        with connect(self.settings.database_url, budget_s=CONNECT_BUDGET_S) as connection:
+        with connect(self.settings.database_url, budget=ConnectBudget(CONNECT_BUDGET_S)) as connection:
             mismatches = (
                 mapped_type_mismatches(connection) if Fault.WORKER_STRICT_SCHEMA in self.settings.faults else []
             )

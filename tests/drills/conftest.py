@@ -11,6 +11,7 @@ import pytest
 from psycopg import sql
 
 from gates.config import DrillSettings, MigrationSettings
+from gates.connect import ConnectBudget
 from gates.dsn import Dsn, database_name
 from gates.local_neon import LocalNeon
 from gates.neon import NeonClient
@@ -33,7 +34,7 @@ def production(
 ) -> Iterator[Production]:
     url = Dsn(scratch_server.create_database())
     migrations = read_folder(write_drizzle(tmp_path / "migrations", MIGRATIONS))
-    local = LocalNeon(url, connect_budget_s=5.0)
+    local = LocalNeon(url, connect_budget=ConnectBudget(5.0))
     try:
         yield Production(url, local, migrations, migration_settings)
     finally:

@@ -9,6 +9,7 @@ import pytest
 
 from drills.targets import neon_target, vercel_target
 from gates.config import load_config
+from gates.connect import ConnectBudget
 from gates.inputs import InputError, MissingInput
 from tests.helpers.gate_run import run_gates
 
@@ -21,7 +22,10 @@ def test_neon_drill_names_a_wrong_api_url_first_and_everything_missing(tmp_path:
     (tmp_path / "gates.toml").write_text(STAGING, encoding="utf-8")
     config = load_config(tmp_path / "gates.toml")
     staging = config.environment("staging")
-    with pytest.raises(InputError) as caught, neon_target(config, staging, {"NEON_API_URL": "neon.tech"}):
+    with (
+        pytest.raises(InputError) as caught,
+        neon_target(config, staging, {"NEON_API_URL": "neon.tech"}, ConnectBudget(5)),
+    ):
         pass
     assert not isinstance(caught.value, MissingInput)
     message = str(caught.value)
@@ -39,7 +43,10 @@ def test_neon_drill_with_only_missing_inputs_is_a_missing_input(tmp_path: Path) 
     (tmp_path / "gates.toml").write_text(STAGING, encoding="utf-8")
     config = load_config(tmp_path / "gates.toml")
     missing = r"DATABASE_URL_STAGING is not set: .*; NEON_API_KEY is not set"
-    with pytest.raises(MissingInput, match=missing), neon_target(config, config.environment("staging"), {}):
+    with (
+        pytest.raises(MissingInput, match=missing),
+        neon_target(config, config.environment("staging"), {}, ConnectBudget(5)),
+    ):
         pass
 
 

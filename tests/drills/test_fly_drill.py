@@ -18,6 +18,7 @@ from fly.apps import LOCAL_APPS
 from fly.local_platform import LocalFlyPlatform
 from fly.platform import newest_complete
 from gates.config import GatesConfig, load_config
+from gates.connect import ConnectBudget
 from gates.inputs import InputError, MissingInput
 from standin.settings import DEFAULT_TEST_USER
 from standin.stack import Stack
@@ -112,7 +113,7 @@ def staging_target(tmp_path: Path, fake: FakeFlyctl, budget_s: str = "1") -> Fly
     (tmp_path / "gates.toml").write_text(STAGING_TOML, encoding="utf-8")
     config = load_config(tmp_path / "gates.toml")
     environ = {**fake.environ(), "GATES_FLY_HEALTH_BUDGET_S": budget_s}
-    return fly_targets(config, config.environment("staging"), environ, lambda _line: None)["worker"]
+    return fly_targets(config, config.environment("staging"), environ, lambda _line: None, ConnectBudget(5))["worker"]
 
 
 def restoring_deploy_of_v8(fake: FakeFlyctl) -> None:
@@ -173,7 +174,7 @@ def test_missing_smoke_inputs_fail_closed_before_any_deploy(tmp_path: Path, fake
     config = load_config(tmp_path / "gates.toml")
     environ = {name: value for name, value in fake.environ().items() if not name.startswith("SMOKE_TEST_")}
     with pytest.raises(MissingInput, match=r"drill_fly smokes each release it deploys and cannot: .*fly_smoke = false"):
-        fly_targets(config, config.environment("staging"), environ, lambda _line: None)
+        fly_targets(config, config.environment("staging"), environ, lambda _line: None, ConnectBudget(5))
     assert deploys(fake) == []
 
 
@@ -182,7 +183,7 @@ def test_wrong_inputs_are_failures_not_skips_and_all_named_at_once(tmp_path: Pat
     config = load_config(tmp_path / "gates.toml")
     environ = {**fake.environ(), "GATES_FLY_HEALTH_BUDGET_S": "abc", "SMOKE_TOTAL_BUDGET_S": "abc"}
     with pytest.raises(InputError) as caught:
-        fly_targets(config, config.environment("staging"), environ, lambda _line: None)
+        fly_targets(config, config.environment("staging"), environ, lambda _line: None, ConnectBudget(5))
     assert "GATES_FLY_HEALTH_BUDGET_S='abc'" in str(caught.value) and "SMOKE_TOTAL_BUDGET_S='abc'" in str(caught.value)
     assert deploys(fake) == []
 
@@ -310,7 +311,9 @@ def real_smoke(
                 "SMOKE_POLL_BUDGET_S": "4",
                 "SMOKE_TOTAL_BUDGET_S": "30",
             }
-            smoke = fly_smoke(gates_config, gates_config.environment("local"), environ, lambda _line: None)
+            smoke = fly_smoke(
+                gates_config, gates_config.environment("local"), environ, lambda _line: None, ConnectBudget(5)
+            )
             assert smoke is not None
             return platform, smoke
 

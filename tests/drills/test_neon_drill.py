@@ -12,6 +12,7 @@ import pytest
 
 from drills.neon_drill import NeonDrillTarget, run_neon_drill
 from gates.config import DrillSettings
+from gates.connect import ConnectBudget
 from gates.local_neon import LocalNeon
 from tests.helpers.drill_production import MIGRATIONS, FakeNeon, Production
 from tests.helpers.gate_run import run_gates
@@ -19,7 +20,13 @@ from tests.helpers.gate_run import run_gates
 
 def _target(neon: FakeNeon, production: Production, settings: DrillSettings) -> NeonDrillTarget:
     return NeonDrillTarget(
-        neon.client, "production", production.url, settings, production.settings, production.migrations
+        neon.client,
+        "production",
+        production.url,
+        settings,
+        production.settings,
+        ConnectBudget(5),
+        production.migrations,
     )
 
 
@@ -137,7 +144,13 @@ def test_leftover_drill_branches_are_swept(neon: FakeNeon, migrated: Production,
 
 def test_local_platform_runs_the_same_drill(migrated: Production, drill_settings: DrillSettings) -> None:
     target = NeonDrillTarget(
-        migrated.local, migrated.name, migrated.url, drill_settings, migrated.settings, migrated.migrations
+        migrated.local,
+        migrated.name,
+        migrated.url,
+        drill_settings,
+        migrated.settings,
+        ConnectBudget(5),
+        migrated.migrations,
     )
     report = run_neon_drill(target)
     assert report.passed, report.message
@@ -148,7 +161,12 @@ def test_local_platform_runs_the_same_drill(migrated: Production, drill_settings
 def test_local_platform_without_a_recorded_point_fails(production: Production, drill_settings: DrillSettings) -> None:
     production.migrate(2)
     target = NeonDrillTarget(
-        LocalNeon(production.url), production.name, production.url, drill_settings, production.settings
+        LocalNeon(production.url, connect_budget=ConnectBudget(5)),
+        production.name,
+        production.url,
+        drill_settings,
+        production.settings,
+        ConnectBudget(5),
     )
     report = run_neon_drill(target)
     assert report.outcome == "failed"

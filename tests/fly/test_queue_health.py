@@ -4,13 +4,15 @@ queue fail, naming the jobs."""
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from tests.helpers.gate_run import GateRun, run_gates
+from tests.helpers.gate_run import GateRun, run_gates, run_in_child
 
 
 @pytest.fixture
@@ -78,3 +80,33 @@ def test_a_wrong_drain_window_fails_locally_naming_the_missing_database_too(
         "queue_health cannot run: GATES_QUEUE_DRAIN_WINDOW_S='abc' is not a number; "
         "DATABASE_URL is not set: queue_health reads the job queue there"
     ) in output
+
+
+def test_a_misread_database_url_fails_locally_named_by_its_variable(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "gates.toml").write_text("[environments.local]\n", encoding="utf-8")
+    monkeypatch.delenv("CI", raising=False)
+    environ = {"DATABASE_URL": "postgresql://app:X/Pw-never-shown@db.example.com/app"}
+    code, output = run_gates(pytester, monkeypatch, tmp_path, "post_deploy and queue_health", "local", environ)
+    assert code == 1, output
+    assert "queue_health cannot run: DATABASE_URL is unusable: postgresql://***@db.example.com/app" in output
+    assert "Pw-never-shown" not in output
+
+
+def test_a_timeout_while_connecting_shows_no_password_in_the_gates_locals(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (pytester.path / "gates.toml").write_text("[environments.local]\n", encoding="utf-8")
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts, never answers
+        url = f"postgresql://app:Pw-never-shown@127.0.0.1:{silent.getsockname()[1]}/app"
+        result = run_in_child(
+            pytester,
+            monkeypatch,
+            *("--pyargs", "fly", "-o", "python_files=gate_*.py", "-m", "post_deploy and queue_health"),
+            *("--gates-env", "local", "--gates-config=gates.toml", "--timeout=1", "-vv", "--tb=long", "--showlocals"),
+            environ={**os.environ, "DATABASE_URL": url},
+        )
+    output = "\n".join(result.outlines + result.errlines)
+    assert "Timeout (>1.0s) from pytest-timeout" in output and "test_no_stranded_jobs" in output, output
+    assert "Pw-never-shown" not in output

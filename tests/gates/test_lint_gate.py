@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from gates.connect import ConnectBudget
 from migrations_checks.db.migrator import apply_pending
 from migrations_checks.lint.reader import read_folder
 from tests.helpers import write_drizzle
@@ -129,7 +130,7 @@ def staged_history(
             read_folder(pytester.path / "applied"),
             lock_timeout="5s",
             statement_timeout="60s",
-            connect_budget_s=5,
+            connect_budget=ConnectBudget(5),
         )
         return write_drizzle(pytester.path / "full", {**applied, **pending})
 

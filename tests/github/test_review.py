@@ -320,6 +320,27 @@ def test_a_missing_input_fails_with_one_sentence_before_anything_is_posted(
     assert fake.requests == []
 
 
+def test_every_unusable_input_is_named_at_once_wrong_first(
+    repo: GitRepo,
+    fake: FakeGitHub,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.delenv("GITHUB_TOKEN")
+    monkeypatch.setenv("GITHUB_EVENT_PATH", str(tmp_path / "no-such-event.json"))
+    pull_request(repo, DROP_COLUMN)
+
+    assert cli.main(["review"]) == 2
+
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1, err
+    named = ["cannot read the event payload", "GITHUB_TOKEN is not set", "no base branch: pass --base REF"]
+    places = [err.find(sentence) for sentence in named]
+    assert err.startswith("gates: ") and -1 not in places and places == sorted(places), err
+    assert fake.requests == []
+
+
 def test_an_event_without_a_pull_request_is_refused(
     repo: GitRepo, fake: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import psycopg
 
 from gates.config import MigrationSettings
+from gates.connect import ConnectBudget
 from gates.dsn import Dsn, database_name
 from gates.local_neon import LocalNeon
 from gates.neon import NeonClient
@@ -41,7 +42,7 @@ class Production:
         folder = self.migrations.root
         assert folder is not None
         subset = read_folder(write_drizzle(folder.parent / f"first{count}", dict(list(MIGRATIONS.items())[:count])))
-        apply_pending(self.url, subset, lock_timeout="2s", statement_timeout="20s", connect_budget_s=5)
+        apply_pending(self.url, subset, lock_timeout="2s", statement_timeout="20s", connect_budget=ConnectBudget(5))
 
     def execute(self, statement: str) -> None:
         with psycopg.connect(self.url, autocommit=True) as connection:

@@ -36,9 +36,11 @@ class FakeClerk:
                     status = fake.status if fake.status != 200 else fake.revoke_status
                     self._send(status, {"errors": [{"message": "Unauthorized", "code": "authentication_invalid"}]})
                 elif self.path == "/v1/sessions":
-                    self._send(
-                        200, {"object": "session", "id": "sess_123", "user_id": body["user_id"], "status": "active"}
-                    )
+                    user_id = body.get("user_id") if isinstance(body, dict) else None
+                    if user_id:
+                        self._send(200, {"object": "session", "id": "sess_123", "user_id": user_id, "status": "active"})
+                    else:  # Clerk validates the form before acting: no user, no session
+                        self._send(422, {"errors": [{"message": "user_id is required", "code": "form_param_missing"}]})
                 elif revoking:
                     self._send(200, {"object": "session", "id": self.path.split("/")[3], "status": "revoked"})
                 elif fake.jwt is not None:

@@ -1,4 +1,4 @@
-"""The gates of one session share one connect budget per server: an unreachable database is waited for once."""
+"""The gates of one session share the plugin's connect budget: an unreachable database is waited for once."""
 
 from __future__ import annotations
 
@@ -16,17 +16,20 @@ with socket.socket() as probe:
     PORT = probe.getsockname()[1]
 
 @pytest.mark.parametrize("gate", ["first", "second"])
-def test_gate(gate):
+def test_gate(gate, connect_budget):
     started = time.monotonic()
     with pytest.raises(ConnectError):
-        connect(f"postgresql://app@127.0.0.1:{PORT}/app", budget_s=1.5)
-    print(f"\\n{gate} waited {time.monotonic() - started:.2f}")
+        connect(f"postgresql://app@127.0.0.1:{PORT}/app", budget=connect_budget)
+    print(f"\\n{gate} waited {time.monotonic() - started:.2f} of {connect_budget.seconds:g}")
 """
 
 
 def test_a_second_gate_does_not_wait_again_for_an_unreachable_server(pytester: pytest.Pytester) -> None:
+    pytester.makefile(".toml", gates="[migrations]\nconnect_budget_s = 1.5\n")
     pytester.makepyfile(test_gates=GATES)
     result = pytester.runpytest_subprocess("test_gates.py", "-s", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=2)
-    waited = {line.split()[0]: float(line.split()[-1]) for line in result.outlines if " waited " in line}
-    assert waited["first"] >= 1.4 and waited["second"] < 0.5, waited
+    lines = [line.split() for line in result.outlines if " waited " in line]
+    waited = {words[0]: (float(words[2]), float(words[4])) for words in lines}
+    assert waited["first"][1] == 1.5, "the session's budget comes from [migrations] connect_budget_s"
+    assert waited["first"][0] >= 1.4 and waited["second"][0] < 0.5, waited

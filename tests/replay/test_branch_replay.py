@@ -22,6 +22,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from gates.connect import ConnectBudget
 from gates.dsn import with_database
 from gates.scratch_db import ScratchServer
 from migrations_checks.db.branch_copy import COPY_PREFIX, copy_name
@@ -60,7 +61,7 @@ class Gate:
             read_folder(folder),
             lock_timeout="5s",
             statement_timeout="30s",
-            connect_budget_s=5,
+            connect_budget=ConnectBudget(5),
         )
         if rows:
             with psycopg.connect(self.target, autocommit=True) as connection:
@@ -242,4 +243,4 @@ def test_without_the_target_url_the_gate_skips_locally_and_fails_in_ci(
     ci = run_in_child(pytester, monkeypatch, *gate_args, environ={**env, "CI": "true"}, timeout=60)
 
     ci.assert_outcomes(failed=1)
-    assert "DATABASE_URL is not set: the gate copies the local database" in ci.stdout.str()
+    assert "cannot replay on a copy: DATABASE_URL is not set: the gate copies the local database" in ci.stdout.str()

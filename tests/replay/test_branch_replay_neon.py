@@ -20,6 +20,7 @@ import psycopg
 import pytest
 
 from gates.config import BranchReplaySettings, MigrationSettings
+from gates.connect import ConnectBudget
 from gates.neon import NeonClient, OperationError
 from gates.scratch_db import ScratchServer
 from gates.secret import Secret
@@ -57,7 +58,12 @@ class NeonWorld:
         folder = write_history(self.folder, [("0000_base", BASELINE, None), ("0001_next", pending_sql, None)])
         settings = MigrationSettings(path=folder, connect_budget_s=5)
         return replay_on_a_new_copy(
-            self.provider, read_folder(folder), settings, BranchReplaySettings(), run_id=secrets.token_hex(4)
+            self.provider,
+            read_folder(folder),
+            settings,
+            BranchReplaySettings(),
+            run_id=secrets.token_hex(4),
+            connect_budget=ConnectBudget(5),
         )
 
     def branch_names(self) -> list[str]:
@@ -104,7 +110,7 @@ def world(scratch_server: ScratchServer, tmp_path: Path) -> Iterator[NeonWorld]:
 
 
 def _apply(url: str, migrations: MigrationSet) -> None:
-    apply_pending(url, migrations, lock_timeout="5s", statement_timeout="30s", connect_budget_s=5)
+    apply_pending(url, migrations, lock_timeout="5s", statement_timeout="30s", connect_budget=ConnectBudget(5))
 
 
 def test_a_branch_is_created_its_operations_polled_the_migration_run_and_the_branch_deleted(world: NeonWorld) -> None:
@@ -291,3 +297,30 @@ def test_the_gate_refuses_a_neon_branch_outside_the_project_in_one_sentence(
     )
     assert "Traceback" not in output and API_KEY not in output
     assert world.requests("POST", "/branches") == 0
+
+
+def test_the_gate_names_every_unusable_input_at_once_wrong_first(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_history(pytester.path / "migrations", [("0000_base", BASELINE, None)])
+    config = pytester.path / "gates.toml"
+    config.write_text('[migrations]\npath = "migrations"\n')
+    for name in ("NEON_API_KEY", "NEON_PROJECT_ID", "DATABASE_URL_STAGING", "CI"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NEON_API_URL", "ftp://neon.example")
+
+    result = pytester.runpytest(
+        str(GATE), "-p", "no:cacheprovider", "-q", f"--gates-config={config}", "--gates-env", "staging"
+    )
+
+    output = "\n".join(result.outlines + result.errlines)
+    assert result.ret == 1, output
+    named = [
+        "cannot replay on a copy: NEON_API_URL is not an http(s) URL",
+        "NEON_API_KEY is not set",
+        "NEON_PROJECT_ID is not set",
+        "the Neon branch of staging is not set",
+        "DATABASE_URL_STAGING is not set",
+    ]
+    places = [output.find(sentence) for sentence in named]
+    assert -1 not in places and places == sorted(places), output

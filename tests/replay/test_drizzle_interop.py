@@ -18,6 +18,7 @@ import pytest
 from psycopg.conninfo import conninfo_to_dict
 
 from gates.config import MigrationSettings
+from gates.connect import ConnectBudget
 from gates.scratch_db import ScratchServer
 from migrations_checks.db.fingerprint import fingerprint
 from migrations_checks.db.migrator import AppliedRow, apply_pending, read_applied
@@ -56,7 +57,7 @@ def drizzle_migrate(url: str, folder: Path) -> None:
 
 
 def ours(url: str, folder: Path) -> None:
-    apply_pending(url, read_folder(folder), lock_timeout="5s", statement_timeout="60s", connect_budget_s=5)
+    apply_pending(url, read_folder(folder), lock_timeout="5s", statement_timeout="60s", connect_budget=ConnectBudget(5))
 
 
 def truncated(folder: Path, count: int, tmp_path: Path) -> Path:
@@ -82,10 +83,10 @@ def state(url: str) -> tuple[list[AppliedRow], frozenset[str], list[tuple[object
 def test_either_migrator_continues_after_the_other(scratch_server: ScratchServer, tmp_path: Path) -> None:
     settings = MigrationSettings(path=EXAMPLE_MIGRATIONS, prelude=NEON_PRELUDE, connect_budget_s=5)
     with (
-        replay_database(scratch_server, settings, {}) as by_drizzle,
-        replay_database(scratch_server, settings, {}) as by_us,
-        replay_database(scratch_server, settings, {}) as drizzle_then_us,
-        replay_database(scratch_server, settings, {}) as us_then_drizzle,
+        replay_database(scratch_server, settings, {}, connect_budget=ConnectBudget(5)) as by_drizzle,
+        replay_database(scratch_server, settings, {}, connect_budget=ConnectBudget(5)) as by_us,
+        replay_database(scratch_server, settings, {}, connect_budget=ConnectBudget(5)) as drizzle_then_us,
+        replay_database(scratch_server, settings, {}, connect_budget=ConnectBudget(5)) as us_then_drizzle,
     ):
         drizzle_migrate(by_drizzle, EXAMPLE_MIGRATIONS)
         ours(by_us, EXAMPLE_MIGRATIONS)

@@ -19,6 +19,7 @@ from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
 from gates.config import MigrationSettings
+from gates.connect import ConnectBudget
 from gates.scratch_db import SCRATCH_URL_ENV, ScratchServer
 from migrations_checks.db.migrator import apply_pending
 from migrations_checks.db.replay import replay_database
@@ -36,6 +37,8 @@ RERUN_AS_ERROR = '[migrations.severity]\n"rerun-failure" = "error"\n'
 
 
 RunGate = Callable[..., pytest.RunResult]
+# libpq reads host X, port S3cret@db.example.com and no password: refused before any connection
+SLASHED = "postgresql://app:X/S3cret@db.example.com/prod"
 
 
 @pytest.fixture
@@ -205,13 +208,15 @@ def production_and_staging(scratch_server: ScratchServer, tmp_path: Path) -> Ite
     settings = MigrationSettings(path=EXAMPLE_MIGRATIONS, prelude=NEON_PRELUDE, connect_budget_s=5)
     with ExitStack() as stack:
         yield (
-            stack.enter_context(replay_database(scratch_server, settings, {})),
-            stack.enter_context(replay_database(scratch_server, settings, {})),
+            stack.enter_context(replay_database(scratch_server, settings, {}, connect_budget=ConnectBudget(5))),
+            stack.enter_context(replay_database(scratch_server, settings, {}, connect_budget=ConnectBudget(5))),
         )
 
 
 def migrate(url: str, history: MigrationSet, count: int) -> None:
-    apply_pending(url, journal_prefix(history, count), lock_timeout="2s", statement_timeout="20s", connect_budget_s=5)
+    apply_pending(
+        url, journal_prefix(history, count), lock_timeout="2s", statement_timeout="20s", connect_budget=ConnectBudget(5)
+    )
 
 
 def test_staged_gate_passes_when_staging_ran_the_release(
@@ -263,3 +268,22 @@ def test_staged_gate_fails_naming_a_missing_database_variable(run_gate: RunGate)
 
     assert result.ret == 1
     assert "DATABASE_URL_STAGING is not set" in output_of(result)
+
+
+def test_staged_gate_names_every_unusable_database_variable_at_once_wrong_first(run_gate: RunGate) -> None:
+    result = run_gate("migration_staged", EXAMPLE_MIGRATIONS, environment="production", DATABASE_URL_PROD=SLASHED)
+
+    output = output_of(result)
+    assert result.ret == 1
+    assert "DATABASE_URL_PROD is unusable: postgresql://***@db.example.com/prod is read by libpq" in output
+    assert "percent-encode them (%2F, %40); DATABASE_URL_STAGING is not set" in output
+    assert "S3cret" not in output
+
+
+def test_replay_gate_in_staging_names_a_staging_url_libpq_would_misread(run_gate: RunGate) -> None:
+    result = run_gate("migration_replay", EXAMPLE_MIGRATIONS, environment="staging", DATABASE_URL_STAGING=SLASHED)
+
+    output = output_of(result)
+    assert result.ret == 1
+    assert "DATABASE_URL_STAGING is unusable: postgresql://***@db.example.com/prod" in output
+    assert "S3cret" not in output

@@ -9,6 +9,7 @@ import pytest
 from psycopg.conninfo import make_conninfo
 
 from gates.config import MigrationSettings, load_config
+from gates.connect import ConnectBudget
 from gates.dsn import database_name, mask
 from gates.scratch_db import ScratchServer
 from migrations_checks.db.guard import GuardError, check_replay_target, check_scratch_server, protected_urls
@@ -17,7 +18,7 @@ from tests.helpers.config import NEON_PRELUDE
 
 
 def test_a_fresh_scratch_database_is_accepted(scratch_database: str) -> None:
-    check_replay_target(scratch_database, {}, connect_budget_s=5)
+    check_replay_target(scratch_database, {}, connect_budget=ConnectBudget(5))
 
 
 def test_a_database_that_is_not_empty_is_refused(scratch_database: str) -> None:
@@ -25,7 +26,7 @@ def test_a_database_that_is_not_empty_is_refused(scratch_database: str) -> None:
         connection.execute("CREATE TABLE customers (id int)")
 
     with pytest.raises(GuardError, match=r"not empty \(it already holds relation public\.customers\)"):
-        check_replay_target(scratch_database, {}, connect_budget_s=5)
+        check_replay_target(scratch_database, {}, connect_budget=ConnectBudget(5))
 
 
 def test_a_database_with_only_drizzle_bookkeeping_is_not_empty(scratch_database: str) -> None:
@@ -33,14 +34,14 @@ def test_a_database_with_only_drizzle_bookkeeping_is_not_empty(scratch_database:
         connection.execute("CREATE SCHEMA drizzle")
 
     with pytest.raises(GuardError, match="schema drizzle"):
-        check_replay_target(scratch_database, {}, connect_budget_s=5)
+        check_replay_target(scratch_database, {}, connect_budget=ConnectBudget(5))
 
 
 def test_a_configured_production_database_is_refused_with_its_password_masked(scratch_database: str) -> None:
     with_password = make_conninfo(scratch_database, password="prod-secret")
 
     with pytest.raises(GuardError) as raised:
-        check_replay_target(with_password, {"DATABASE_URL_PROD": scratch_database}, connect_budget_s=5)
+        check_replay_target(with_password, {"DATABASE_URL_PROD": scratch_database}, connect_budget=ConnectBudget(5))
 
     message = str(raised.value)
     assert "DATABASE_URL_PROD" in message
@@ -49,7 +50,7 @@ def test_a_configured_production_database_is_refused_with_its_password_masked(sc
 
 def test_a_database_replay_did_not_create_is_refused(scratch_server: ScratchServer) -> None:
     with pytest.raises(GuardError, match="'postgres' was not created by replay"):
-        check_replay_target(scratch_server.admin_url, {}, connect_budget_s=5)
+        check_replay_target(scratch_server.admin_url, {}, connect_budget=ConnectBudget(5))
 
 
 def test_a_scratch_server_that_is_a_configured_database_is_refused(scratch_server: ScratchServer) -> None:
@@ -97,7 +98,10 @@ def test_protected_urls_come_from_the_staging_and_production_variables(tmp_path:
 
 def test_replay_database_runs_the_prelude_and_drops_the_database(scratch_server: ScratchServer, tmp_path: Path) -> None:
     settings = MigrationSettings(path=tmp_path, prelude=NEON_PRELUDE, connect_budget_s=5)
-    with replay_database(scratch_server, settings, {}) as url, psycopg.connect(url) as connection:
+    with (
+        replay_database(scratch_server, settings, {}, connect_budget=ConnectBudget(5)) as url,
+        psycopg.connect(url) as connection,
+    ):
         assert connection.execute("SELECT 1 FROM pg_roles WHERE rolname = 'authenticated'").fetchone() == (1,)
 
     with psycopg.connect(scratch_server.admin_url) as connection:

@@ -9,13 +9,14 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from gates.connect import ConnectBudget
 from migrations_checks.db.migrator import apply_pending, read_applied
 from migrations_checks.db.run_sql import BREAKPOINT, StatementError, split_chunks
 from migrations_checks.lint.reader import InputError, MigrationSet, read_folder
 from tests.helpers import FIRST_WHEN
 from tests.helpers.history import HistoryFactory, journal_prefix
 
-TIMEOUTS = {"lock_timeout": "2s", "statement_timeout": "20s", "connect_budget_s": 5.0}
+TIMEOUTS = {"lock_timeout": "2s", "statement_timeout": "20s", "connect_budget": ConnectBudget(5.0)}
 
 
 def rows(url: str) -> list[tuple[int, str, int | None]]:
@@ -140,7 +141,11 @@ def test_a_migration_waiting_on_a_lock_fails_fast(scratch_database: str, make_hi
         started = time.monotonic()
         with pytest.raises(StatementError) as raised:
             apply_pending(
-                scratch_database, history, lock_timeout="300ms", statement_timeout="20s", connect_budget_s=5.0
+                scratch_database,
+                history,
+                lock_timeout="300ms",
+                statement_timeout="20s",
+                connect_budget=ConnectBudget(5.0),
             )
         assert raised.value.sqlstate == "55P03"  # lock_not_available
         assert time.monotonic() - started < 5
@@ -152,7 +157,9 @@ def test_a_statement_over_its_timeout_is_cancelled(scratch_database: str, make_h
     history = make_history([("0000_slow", "SELECT pg_sleep(5);", None)])
 
     with pytest.raises(StatementError) as raised:
-        apply_pending(scratch_database, history, lock_timeout="1s", statement_timeout="200ms", connect_budget_s=5.0)
+        apply_pending(
+            scratch_database, history, lock_timeout="1s", statement_timeout="200ms", connect_budget=ConnectBudget(5.0)
+        )
 
     assert raised.value.sqlstate == "57014"  # query_canceled
 
@@ -171,7 +178,9 @@ def test_timeouts_hold_inside_the_migration_transaction_and_nowhere_else(
             )
         ]
     )
-    apply_pending(scratch_database, history, lock_timeout="1500ms", statement_timeout="25s", connect_budget_s=5.0)
+    apply_pending(
+        scratch_database, history, lock_timeout="1500ms", statement_timeout="25s", connect_budget=ConnectBudget(5.0)
+    )
     with psycopg.connect(scratch_database) as connection:
         assert connection.execute("SELECT lock, statement FROM seen").fetchone() == ("1500ms", "25s")
 
@@ -180,7 +189,13 @@ def test_an_invalid_timeout_is_a_configuration_error(scratch_database: str, make
     history = make_history([("0000_a", "SELECT 1;", None)])
 
     with pytest.raises(InputError, match="lock_timeout '5 parsecs'"):
-        apply_pending(scratch_database, history, lock_timeout="5 parsecs", statement_timeout="1s", connect_budget_s=5.0)
+        apply_pending(
+            scratch_database,
+            history,
+            lock_timeout="5 parsecs",
+            statement_timeout="1s",
+            connect_budget=ConnectBudget(5.0),
+        )
 
 
 def test_a_journal_entry_without_its_file_is_refused(scratch_database: str, make_history: HistoryFactory) -> None:

@@ -6,6 +6,7 @@ import psycopg
 import pytest
 
 from gates.config import MigrationSettings
+from gates.connect import ConnectBudget
 from migrations_checks.db.prelude import run_prelude
 
 ROLES = ("anon", "anonymous", "authenticated", "neondb_owner", "service_role")
@@ -14,8 +15,8 @@ ROLES = ("anon", "anonymous", "authenticated", "neondb_owner", "service_role")
 def test_the_prelude_creates_the_platform_roles_and_runs_again_unchanged(
     scratch_database: str, settings: MigrationSettings
 ) -> None:
-    run_prelude(scratch_database, settings)
-    run_prelude(scratch_database, settings)
+    run_prelude(scratch_database, settings, connect_budget=ConnectBudget(5))
+    run_prelude(scratch_database, settings, connect_budget=ConnectBudget(5))
 
     with psycopg.connect(scratch_database) as connection:
         rows = connection.execute(
@@ -28,7 +29,7 @@ def test_the_prelude_creates_the_platform_roles_and_runs_again_unchanged(
 def test_jwt_claims_are_unset_in_a_migration_session_as_on_hosted_postgres(
     scratch_database: str, settings: MigrationSettings
 ) -> None:
-    run_prelude(scratch_database, settings)
+    run_prelude(scratch_database, settings, connect_budget=ConnectBudget(5))
 
     with psycopg.connect(scratch_database) as connection:
         assert connection.execute("SELECT current_setting('request.jwt.claims', true)").fetchone() == (None,)

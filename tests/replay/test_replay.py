@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from gates.config import MigrationSettings
+from gates.connect import ConnectBudget
 from gates.scratch_db import ScratchServer
 from migrations_checks.db.migrator import apply_pending
 from migrations_checks.db.replay import replay_database
@@ -21,7 +22,7 @@ BP = "--> statement-breakpoint"
 
 @pytest.fixture
 def replay_url(scratch_server: ScratchServer, settings: MigrationSettings) -> Iterator[str]:
-    with replay_database(scratch_server, settings, {}) as url:
+    with replay_database(scratch_server, settings, {}, connect_budget=ConnectBudget(5)) as url:
         yield url
 
 
@@ -31,7 +32,7 @@ def migrate(url: str, history: MigrationSet, settings: MigrationSettings) -> Non
         history,
         lock_timeout=settings.lock_timeout,
         statement_timeout=settings.statement_timeout,
-        connect_budget_s=settings.connect_budget_s,
+        connect_budget=ConnectBudget(settings.connect_budget_s),
     )
 
 
@@ -39,7 +40,9 @@ def rollback_report(
     url: str, history: MigrationSet, settings: MigrationSettings, pending: set[str] | None = None
 ) -> str:
     tags = pending if pending is not None else {m.tag for m in history.files}
-    return "\n".join(str(problem) for problem in check_rollbacks(url, history.files, tags, settings))
+    return "\n".join(
+        str(problem) for problem in check_rollbacks(url, history.files, tags, settings, connect_budget=ConnectBudget(5))
+    )
 
 
 def test_the_example_history_survives_a_rerun(
@@ -47,7 +50,7 @@ def test_the_example_history_survives_a_rerun(
 ) -> None:
     migrate(replay_url, example, settings)
 
-    assert rerun_findings(replay_url, example.files, settings) == []
+    assert rerun_findings(replay_url, example.files, settings, connect_budget=ConnectBudget(5)) == []
 
 
 def test_statements_that_fail_on_rerun_are_findings(
@@ -68,7 +71,7 @@ def test_statements_that_fail_on_rerun_are_findings(
     )
     migrate(replay_url, history, settings)
 
-    findings = rerun_findings(replay_url, history.files, settings)
+    findings = rerun_findings(replay_url, history.files, settings, connect_budget=ConnectBudget(5))
 
     assert [(f.rule, f.severity, f.line) for f in findings] == [(RERUN.id, "warning", 1), (RERUN.id, "warning", 5)]
     assert findings[0].file.endswith("0000_mixed.sql")
@@ -93,7 +96,7 @@ def test_every_failing_statement_of_a_chunk_is_a_finding(
     )
     migrate(replay_url, history, settings)
 
-    findings = rerun_findings(replay_url, history.files, settings)
+    findings = rerun_findings(replay_url, history.files, settings, connect_budget=ConnectBudget(5))
 
     assert [(f.line, f.source_line) for f in findings] == [
         (1, "CREATE TABLE a (id int)"),

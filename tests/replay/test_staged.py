@@ -8,6 +8,7 @@ from contextlib import ExitStack
 import pytest
 
 from gates.config import MigrationSettings
+from gates.connect import ConnectBudget
 from gates.scratch_db import ScratchServer
 from migrations_checks.db.migrator import apply_pending
 from migrations_checks.db.replay import replay_database
@@ -22,14 +23,16 @@ def databases(scratch_server: ScratchServer, settings: MigrationSettings) -> Ite
     """(production, staging): two prepared scratch databases."""
     with ExitStack() as stack:
         yield (
-            stack.enter_context(replay_database(scratch_server, settings, {})),
-            stack.enter_context(replay_database(scratch_server, settings, {})),
+            stack.enter_context(replay_database(scratch_server, settings, {}, connect_budget=ConnectBudget(5))),
+            stack.enter_context(replay_database(scratch_server, settings, {}, connect_budget=ConnectBudget(5))),
         )
 
 
 def migrated(url: str, history: MigrationSet, count: int, settings: MigrationSettings) -> DatabaseStatus:
-    apply_pending(url, journal_prefix(history, count), lock_timeout="2s", statement_timeout="20s", connect_budget_s=5)
-    return read_status(url, history, connect_budget_s=5)
+    apply_pending(
+        url, journal_prefix(history, count), lock_timeout="2s", statement_timeout="20s", connect_budget=ConnectBudget(5)
+    )
+    return read_status(url, history, connect_budget=ConnectBudget(5))
 
 
 def test_a_release_that_ran_on_staging_passes(
@@ -77,7 +80,7 @@ def test_an_edited_migration_on_staging_is_drift(
     history.files[0].path.write_text("CREATE TABLE a (id bigint);")
     assert history.root is not None
 
-    staging = read_status(databases[1], read_folder(history.root), connect_budget_s=5)
+    staging = read_status(databases[1], read_folder(history.root), connect_budget=ConnectBudget(5))
 
     (problem,) = drift_problems("staging", staging)
     assert problem.startswith("staging: applied-migration-edited: 0000_a.sql changed after it was applied")

@@ -14,6 +14,7 @@ import psycopg
 import pytest
 
 from gates.cli import main as gates_main
+from gates.connect import ConnectBudget
 from gates.dsn import database_name, with_database
 from gates.local_neon import LocalNeon
 from migrations_checks.cli import main as cli_main
@@ -25,7 +26,7 @@ from tests.helpers import FIRST_WHEN
 from tests.helpers.config import REPO
 from tests.helpers.history import HistoryFactory, journal_prefix
 
-TIMEOUTS = {"lock_timeout": "2s", "statement_timeout": "20s", "connect_budget_s": 5.0}
+TIMEOUTS = {"lock_timeout": "2s", "statement_timeout": "20s", "connect_budget": ConnectBudget(5.0)}
 THREE = [
     ("0000_a", "CREATE TABLE a (id int);", None),
     ("0001_b", "CREATE TABLE b (id int);", None),
@@ -58,7 +59,7 @@ def cli(tmp_path_factory: pytest.TempPathFactory) -> Cli:
 
 
 def states(url: str, history: MigrationSet) -> dict[str, str]:
-    status = read_status(url, history, connect_budget_s=5.0)
+    status = read_status(url, history, connect_budget=ConnectBudget(5.0))
     return {item.tag: item.state for item in status.migrations}
 
 
@@ -135,10 +136,23 @@ def test_an_unreachable_database_exits_2_with_the_password_masked(cli: Cli, make
     assert "postgresql://app:***@127.0.0.1:1/app" in result.stderr
 
 
+@pytest.mark.parametrize("command", ["status", "migrate"])
+def test_a_password_with_an_unencoded_slash_is_never_shown(
+    cli: Cli, make_history: HistoryFactory, command: str
+) -> None:
+    history = make_history(THREE)
+
+    result = cli(command, "--database-url", "postgresql://app:X/S3cret@127.0.0.1:1/app", str(history.root))
+
+    assert result.returncode == 2
+    assert "S3cret" not in result.stderr + result.stdout
+    assert "postgresql://***@127.0.0.1:1/app" in result.stderr and "percent-encode" in result.stderr
+
+
 @pytest.fixture
 def local_neon(scratch_database: str) -> Iterator[LocalNeon]:
     """The local Neon over the scratch database's server; the points a local migrate records are dropped after."""
-    local = LocalNeon(scratch_database)
+    local = LocalNeon(scratch_database, connect_budget=ConnectBudget(5))
     yield local
     local.drop_points(database_name(scratch_database) or "")
 

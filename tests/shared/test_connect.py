@@ -11,7 +11,7 @@ import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from gates.connect import ConnectError, connect, shared_connect_budget
+from gates.connect import ConnectBudget, ConnectError, connect
 from gates.dsn import Dsn
 
 PASSWORD = "s3cret-pw"
@@ -66,7 +66,7 @@ def waking_url(scratch_database: str) -> Iterator[str]:
 def test_retries_until_the_database_answers(waking_url: str) -> None:
     started = time.monotonic()
 
-    with connect(waking_url, budget_s=10) as connection:
+    with connect(waking_url, budget=ConnectBudget(10)) as connection:
         assert connection.execute("SELECT 1").fetchone() == (1,)
 
     assert time.monotonic() - started >= 0.5
@@ -77,7 +77,7 @@ def test_gives_up_within_the_budget_and_masks_the_password() -> None:
     started = time.monotonic()
 
     with pytest.raises(ConnectError) as raised:
-        connect(url, budget_s=1.0)
+        connect(url, budget=ConnectBudget(1.0))
 
     elapsed = time.monotonic() - started
     message = str(raised.value)
@@ -92,7 +92,7 @@ def test_an_error_waiting_cannot_fix_fails_at_once(scratch_database: str) -> Non
     started = time.monotonic()
 
     with pytest.raises(ConnectError, match="does not exist") as raised:
-        connect(missing, budget_s=30)
+        connect(missing, budget=ConnectBudget(30))
 
     assert time.monotonic() - started < 5
     assert PASSWORD not in str(raised.value)
@@ -100,14 +100,14 @@ def test_an_error_waiting_cannot_fix_fails_at_once(scratch_database: str) -> Non
 
 def test_a_malformed_url_is_named_without_its_password() -> None:
     with pytest.raises(ConnectError, match="not a valid Postgres connection string") as raised:
-        connect(f"host=localhost password={PASSWORD} bogus_option=1", budget_s=1)
+        connect(f"host=localhost password={PASSWORD} bogus_option=1", budget=ConnectBudget(1))
 
     assert PASSWORD not in str(raised.value)
 
 
 def test_a_read_only_connection_cannot_write(scratch_database: str) -> None:
     with (
-        connect(scratch_database, budget_s=5, read_only=True) as connection,
+        connect(scratch_database, budget=ConnectBudget(5), read_only=True) as connection,
         pytest.raises(psycopg.errors.ReadOnlySqlTransaction),
     ):
         connection.execute("CREATE TABLE t (id int)")
@@ -115,7 +115,7 @@ def test_a_read_only_connection_cannot_write(scratch_database: str) -> None:
 
 def test_a_password_with_an_unencoded_slash_is_refused_before_connecting() -> None:
     with pytest.raises(ConnectError) as refused:
-        connect(Dsn("postgresql://u:X/S3cret@127.0.0.1:1/db"), budget_s=5)
+        connect(Dsn("postgresql://u:X/S3cret@127.0.0.1:1/db"), budget=ConnectBudget(5))
     assert "S3cret" not in str(refused.value) and "X/" not in str(refused.value)
     assert "percent-encode" in str(refused.value)
 
@@ -152,7 +152,7 @@ def test_a_refused_password_fails_at_once() -> None:
     started = time.monotonic()
     try:
         with pytest.raises(ConnectError, match="password authentication failed") as raised:
-            connect(f"postgresql://app:{PASSWORD}@127.0.0.1:{port}/app?sslmode=disable", budget_s=30)
+            connect(f"postgresql://app:{PASSWORD}@127.0.0.1:{port}/app?sslmode=disable", budget=ConnectBudget(30))
     finally:
         stop.set()
     assert time.monotonic() - started < 5
@@ -162,26 +162,49 @@ def test_a_refused_password_fails_at_once() -> None:
 def test_a_host_name_that_does_not_resolve_fails_at_once() -> None:
     started = time.monotonic()
     with pytest.raises(ConnectError) as raised:
-        connect(f"postgresql://app:{PASSWORD}@gates-no-such-host.test:5432/app", budget_s=30)
+        connect(f"postgresql://app:{PASSWORD}@gates-no-such-host.test:5432/app", budget=ConnectBudget(30))
     assert time.monotonic() - started < 5
     assert "1 attempt(s)" in str(raised.value) and PASSWORD not in str(raised.value)
 
 
 def test_one_shared_budget_is_spent_once_for_a_server_that_stays_unreachable() -> None:
     url = f"postgresql://app:{PASSWORD}@127.0.0.1:{_free_port()}/app"
-    with shared_connect_budget():
-        started = time.monotonic()
-        with pytest.raises(ConnectError):
-            connect(url, budget_s=1.0)
-        first = time.monotonic() - started
-        started = time.monotonic()
-        with pytest.raises(ConnectError) as again:
-            connect(url, budget_s=1.0)
-        second = time.monotonic() - started
-    assert first >= 0.9 and second < 0.5
-    assert "the run's connect budget of 1 s is spent" in str(again.value)
-    # Outside the shared budget, each call has its own again.
+    budget = ConnectBudget(1.0)
     started = time.monotonic()
     with pytest.raises(ConnectError):
-        connect(url, budget_s=1.0)
+        connect(url, budget=budget)
+    first = time.monotonic() - started
+    started = time.monotonic()
+    with pytest.raises(ConnectError) as again:
+        connect(url, budget=budget)
+    second = time.monotonic() - started
+    assert first >= 0.9 and second < 0.5
+    assert "the run's connect budget of 1 s is spent" in str(again.value)
+    # A budget of its own (a command's, another session's) waits again: nothing is kept between objects.
+    started = time.monotonic()
+    with pytest.raises(ConnectError):
+        connect(url, budget=ConnectBudget(1.0))
     assert time.monotonic() - started >= 0.9
+
+
+def test_a_budget_with_other_seconds_draws_on_what_its_server_already_cost() -> None:
+    """A gate with a patience of its own (the smoke's, queue_health's) still waits only once per session."""
+    url = f"postgresql://app:{PASSWORD}@127.0.0.1:{_free_port()}/app"
+    session = ConnectBudget(1.0)
+    with pytest.raises(ConnectError):
+        connect(url, budget=session)
+    started = time.monotonic()
+    with pytest.raises(ConnectError, match=r"connect budget of 1\.2 s is spent|within 1\.2 s"):
+        connect(url, budget=session.with_seconds(1.2))
+    assert time.monotonic() - started < 0.7  # 1.2 s less the second already spent on this server
+    assert repr(session) == "ConnectBudget(1 s)"
+
+
+def test_what_one_server_cost_does_not_shorten_another_servers_budget() -> None:
+    budget = ConnectBudget(0.8)
+    with pytest.raises(ConnectError):
+        connect(f"postgresql://app@127.0.0.1:{_free_port()}/app", budget=budget)
+    started = time.monotonic()
+    with pytest.raises(ConnectError):
+        connect(f"postgresql://app@127.0.0.1:{_free_port()}/app", budget=budget)
+    assert time.monotonic() - started >= 0.7

@@ -6,7 +6,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from gates.dsn import Dsn, database_name, mask
+from gates.dsn import Dsn, database_name, mask, with_database
 
 
 @pytest.mark.parametrize(
@@ -71,3 +71,10 @@ def test_a_string_libpq_cannot_read_is_refused_masked() -> None:
     with pytest.raises(psycopg.ProgrammingError) as refused:
         database_name("postgresql://u:pw@h/db?S3cret")
     assert "S3cret" not in str(refused.value)
+
+
+def test_another_database_on_the_same_server_is_a_masked_dsn() -> None:
+    """Every caller held it as a Dsn; a plain str in between would show the password in a traceback."""
+    url = with_database("postgresql://app:S3cret@db.example:5432/app?sslmode=require", "postgres")
+    assert isinstance(url, Dsn) and "S3cret" not in repr(url)
+    assert database_name(url) == "postgres" and "sslmode=require" in url and "S3cret" in url

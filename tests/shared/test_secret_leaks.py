@@ -29,7 +29,7 @@ HANGING_CALLS = textwrap.dedent(
     import pytest
 
     from drills.vercel_cli import VercelCli
-    from gates.connect import connect
+    from gates.connect import ConnectBudget, connect
     from gates.dsn import Dsn
     from gates.secret import BearerAuth, Secret, SecretBoundary
 
@@ -45,7 +45,7 @@ HANGING_CALLS = textwrap.dedent(
             url = Dsn(f"postgresql://app:{password.reveal()}@127.0.0.1:{PORT}/app")
         else:
             url = Dsn(f"host=127.0.0.1 port={PORT} user=app password={password.reveal()} dbname=app")
-        connect(url, budget_s=30)
+        connect(url, budget=ConnectBudget(30))
 
 
     @pytest.mark.timeout(1, method="signal")
@@ -71,4 +71,63 @@ def test_a_timeout_inside_the_driver_or_http_library_shows_no_secret(tmp_path: P
     # -vv: pytest no longer cuts long locals, so subprocess's argument lists show in full
     code, written = run_reported(tmp_path, ["-v", "test_hanging.py"], env)
     assert code == 1 and written.count("Timeout (>1.0s) from pytest-timeout") >= 4, written
+    assert PASSWORD not in written and TOKEN not in written
+
+
+# Our own code holding a secret while something slow runs: each test makes that step hang (a stand-in
+# for a slow or stuck moment), so the timeout's traceback shows every local of our frames around it.
+HELD_SECRETS = textwrap.dedent(
+    """
+    import os
+    import time
+
+    import httpx
+    import pytest
+
+    import fly.gate_host_checks
+    import smoke.auth
+    from fly.host_probe import WorkerProcess
+    from gates.config import load_config
+    from gates.secret import Secret
+    from smoke.auth import ClerkCredentials, ClerkSessionTokens
+    from tests.helpers.fake_clerk import FakeClerk
+
+
+    def hang(*_args):
+        time.sleep(30)
+
+
+    @pytest.mark.timeout(1, method="signal")
+    def test_reading_a_minted_token_hangs(monkeypatch):
+        monkeypatch.setattr(smoke.auth, "_expiry", hang)
+        clerk = FakeClerk(jwt=os.environ["LEAK_TOKEN"])
+        with clerk.serving(), httpx.Client() as client:
+            credentials = ClerkCredentials(Secret(os.environ["LEAK_KEY"]), "user_1", clerk.url)
+            ClerkSessionTokens(credentials, client).auth()
+
+
+    @pytest.mark.timeout(1, method="signal")
+    def test_comparing_database_url_hashes_hangs(monkeypatch):
+        monkeypatch.setattr(fly.gate_host_checks, "value_hash", hang)
+        config = load_config(None)
+        staging = config.environment("staging")
+        worker = WorkerProcess(pid=1, hashes={"DATABASE_URL": "0" * 64})
+        fly.gate_host_checks._isolation_problems(config, staging, ("DATABASE_URL",), worker)
+    """
+)
+
+
+@pytest.mark.timeout(120)
+def test_a_timeout_while_our_code_holds_a_token_or_database_url_shows_neither(tmp_path: Path) -> None:
+    (tmp_path / "test_held.py").write_text(HELD_SECRETS)
+    env = developer_environ(
+        LEAK_TOKEN=f"eyJhbGciOiJSUzI1NiJ9.e30.{TOKEN}",
+        LEAK_KEY=f"sk_test_{TOKEN}-key",
+        DATABASE_URL_STAGING=f"postgresql://app:{PASSWORD}@db.staging.example:5432/app",
+        DATABASE_URL_PROD=f"postgresql://app:{PASSWORD}-prod@db.prod.example:5432/app",
+        PYTHONPATH=str(Path(__file__).resolve().parents[2]),  # for tests.helpers.fake_clerk
+    )
+    code, written = run_reported(tmp_path, ["-vv", "test_held.py"], env)
+    assert code == 1 and written.count("Timeout (>1.0s) from pytest-timeout") >= 2, written
+    assert "_isolation_problems" in written and "_mint" in written, written
     assert PASSWORD not in written and TOKEN not in written

@@ -16,6 +16,7 @@ import httpx
 import psycopg
 import pytest
 
+from gates.connect import ConnectBudget
 from gates.dsn import Dsn
 from gates.secret import Secret
 from smoke import flow
@@ -31,7 +32,7 @@ Settings = Callable[..., SmokeSettings]
 
 def _fail(settings: SmokeSettings) -> SmokeFailure:
     with pytest.raises(SmokeFailure) as caught:
-        run_smoke(settings, report=lambda line: None)
+        run_smoke(settings, connect_budget=ConnectBudget(20), report=lambda line: None)
     return caught.value
 
 
@@ -40,7 +41,7 @@ def test_a_healthy_stack_passes_and_the_run_leaves_nothing(
 ) -> None:
     lines: list[str] = []
     with standin() as stack:
-        result = run_smoke(smoke_settings(stack), report=lines.append)
+        result = run_smoke(smoke_settings(stack), connect_budget=ConnectBudget(20), report=lines.append)
     assert result.modules >= 3 and result.tasks >= 9 and result.polls >= 1
     assert 0 < result.claimed_s <= result.completed_s <= result.verified_s
     assert re.fullmatch(
@@ -143,7 +144,11 @@ def test_an_answer_without_a_status_does_not_count_as_claimed(standin: Factory, 
     with standin(MOCK_GENERATION_DELAY_MS="1000") as stack:
         proxy = StatusProxy(stack.api_url, _without_status_until_ready)
         try:
-            result = run_smoke(dataclasses.replace(smoke_settings(stack), api_url=proxy.url), report=lambda _: None)
+            result = run_smoke(
+                dataclasses.replace(smoke_settings(stack), api_url=proxy.url),
+                connect_budget=ConnectBudget(20),
+                report=lambda _: None,
+            )
         finally:
             proxy.close()
     # The job was claimed at once, but no answer said so until the plan was ready, a second later.
@@ -226,7 +231,7 @@ def test_preflight_removes_the_plans_of_runs_that_are_over_and_nothing_else(
         )
         lines: list[str] = []
         with psycopg.connect(scratch_database, application_name="gates-smoke 0000000000a1 run"):
-            run_smoke(smoke_settings(stack), report=lines.append)
+            run_smoke(smoke_settings(stack), connect_budget=ConnectBudget(20), report=lines.append)
     assert lines == ["smoke preflight: removed 3 leftover smoke plan(s) of runs that are over"]
     assert tagged_plans() == [
         "gates-smoke 00000000000a deploy check",
@@ -285,7 +290,7 @@ def test_the_clerk_session_is_revoked_after_a_pass_and_a_failure(
         if fault:
             assert _fail(settings).stage == "create"
         else:
-            run_smoke(settings, report=lambda _: None)
+            run_smoke(settings, connect_budget=ConnectBudget(20), report=lambda _: None)
     assert clerk.paths() == ["/v1/sessions", "/v1/sessions/sess_123/tokens", "/v1/sessions/sess_123/revoke"]
 
 

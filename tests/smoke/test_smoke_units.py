@@ -177,6 +177,9 @@ def test_inputs_come_from_smoke_variables_then_the_environments_config() -> None
         ({"CLERK_SECRET_KEY": "sk_live_s\u00e9cret"}, "CLERK_SECRET_KEY holds spaces"),
         # httpx would send user info as Basic auth instead of the key, to a server that may echo it
         ({"SMOKE_TEST_API_URL": "https://user:pw-x@s.example"}, "SMOKE_TEST_API_URL holds user info"),
+        # libpq would read host X and the rest as the database name, not this password
+        ({"DATABASE_URL_STAGING": "postgresql://u:X/pw-x@db/app"}, "DATABASE_URL_STAGING is unusable"),
+        ({"SMOKE_TEST_DATABASE_URL": "postgresql://u:X/pw-x@db/app"}, "SMOKE_TEST_DATABASE_URL is unusable"),
     ],
 )
 def test_a_missing_or_bad_input_is_one_sentence(changes: dict[str, str], message: str) -> None:
