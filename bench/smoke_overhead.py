@@ -21,6 +21,7 @@ from pathlib import Path
 
 from gates.config import find_config, load_config
 from gates.connect import ConnectBudget
+from gates.dsn import Dsn
 from gates.scratch_db import ScratchServer
 from gates.secret import Secret
 from smoke.auth import StaticToken
@@ -48,7 +49,7 @@ def main() -> int:
         with running(database_url, migrations, api_key=API_KEY, log_dir=Path(logs), env=env) as stack:
             settings = SmokeSettings(
                 api_url=stack.api_url,
-                database_url=database_url,
+                database_url=Dsn(database_url),
                 test_user=DEFAULT_TEST_USER,
                 auth=StaticToken(Secret(API_KEY)),
             )
