@@ -21,10 +21,12 @@ import argparse
 import json
 import os
 import secrets
+import subprocess
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from psycopg import sql
@@ -39,6 +41,9 @@ from standin.inputs import SMOKE_ENV, STATE_DIR, write_smoke_env
 from standin.schema import bootstrap
 from standin.settings import DEFAULT_PORT, SettingsError, StandinSettings
 from standin.stack import Stack
+
+if TYPE_CHECKING:
+    from pgserver import PostgresServer
 
 DATABASE = "atlaris"
 CONNECT_BUDGET_S = 10.0  # the embedded server answers at once; this only bounds a broken one
@@ -79,9 +84,7 @@ def _up(state: Path, config_path: Path | None, port: int | None) -> int:
     settings = StandinSettings.from_env({**os.environ, "DATABASE_URL": "not started yet"})
     read_configured(config.migrations)
     state.mkdir(parents=True, exist_ok=True)
-    import pgserver  # imported here: `down` and `status` need no server
-
-    server = pgserver.get_server(state / "pgdata", cleanup_mode=None)  # outlives this command...
+    server = _start_postgres(state / "pgdata")  # outlives this command...
     try:
         database_url = _create_database(server.get_uri())
         _serve(state, config, port, replace(settings, database_url=database_url))
@@ -91,6 +94,22 @@ def _up(state: Path, config_path: Path | None, port: int | None) -> int:
         raise
     print(f"standin: smoke inputs in {SMOKE_ENV}, found by the local smoke: pytest -m smoke --gates-env local")
     return 0
+
+
+def _start_postgres(pgdata: Path) -> PostgresServer:
+    """The embedded server on `pgdata`, left running when this command ends; one that fails to start is a CliError."""
+    import pgserver  # imported here: `down` and `status` need no server
+
+    try:
+        return pgserver.get_server(pgdata, cleanup_mode=None)
+    except subprocess.CalledProcessError as error:
+        why = f"{Path(error.cmd[0]).name} exited with {error.returncode}"
+    except OSError as error:  # e.g. pgserver reading the log of a server that could not write one
+        why = str(error)
+    # pgserver has logged the failed command's output, and the server's log, above
+    raise CliError(
+        f"the embedded Postgres in {STATE_DIR / pgdata.name} did not start ({why}); the output above says why"
+    )
 
 
 def _serve(state: Path, config: GatesConfig, port: int, settings: StandinSettings) -> None:

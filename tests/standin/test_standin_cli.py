@@ -134,6 +134,28 @@ def test_an_up_with_a_bad_input_fails_before_starting_anything(
         _standin(tmp_path, "down", env=env, config=config)
 
 
+BROKEN_DATA = {  # what is wrong in a data folder that claims to be initialised, what stderr says
+    "no configuration": (False, "(pg_ctl exited with 1)", "could not access the server configuration file"),
+    "log not writable": (True, "Is a directory", "cannot create"),
+}
+
+
+@pytest.mark.parametrize(("log_is_a_folder", "why", "detail"), BROKEN_DATA.values(), ids=BROKEN_DATA.keys())
+def test_an_up_whose_postgres_does_not_start_says_so_in_one_sentence(
+    standin_folder: Path, log_is_a_folder: bool, why: str, detail: str
+) -> None:
+    pgdata = standin_folder / ".gates" / "standin" / "pgdata"
+    pgdata.mkdir(parents=True)
+    (pgdata / "PG_VERSION").write_text("16\n")  # so pgserver skips initdb and starts a server with nothing to run
+    if log_is_a_folder:
+        (pgdata / "log").mkdir()
+    up = _standin(standin_folder, "up", "--port", str(free_port()), env=dict(os.environ))
+    assert up.returncode == 1, up.stdout + up.stderr
+    assert "standin: the embedded Postgres in .gates/standin/pgdata did not start (" in up.stderr
+    assert why in up.stderr and detail in up.stderr and "Traceback" not in up.stderr
+    assert _postgres_serving(pgdata) == [] and not (pgdata / "postmaster.pid").exists()
+
+
 @pytest.fixture
 def foreign_server() -> Iterator[int]:
     """Another program on a port: it answers every request with 200, as any web server would."""
