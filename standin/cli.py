@@ -6,10 +6,12 @@ configured migrations through our migrator), creates the smoke-test user and sta
 both workers. It writes the smoke gate's inputs to `.gates/standin/smoke.env` (mode 600: it holds
 the API key, which is never printed), where the local smoke finds them (`standin.inputs`). `down`
 stops the processes gracefully, then Postgres; the data stays for the next `up` (delete
-`.gates/standin` for a fresh one). An `up` that fails, at any step, stops whatever it had started,
-Postgres included, and keeps the logs: a failed start never leaves a server behind that the next
-`up` or a test would trip over. A worker that a fault in `STANDIN_FAULTS` makes exit at start
-(`worker_exit`, `worker_no_start`) is a warning, not a failure, so drills can start a broken stack.
+`.gates/standin` for a fresh one). Its inputs (`gates.toml`, the migrations folder, the knobs) are
+read before anything starts, so a wrong one costs no Postgres start. An `up` that fails, at any
+step, stops whatever it had started, Postgres included, and keeps the logs: a failed start never
+leaves a server behind that the next `up` or a test would trip over. A worker that a fault in
+`STANDIN_FAULTS` makes exit at start (`worker_exit`, `worker_no_start`) is a warning, not a
+failure, so drills can start a broken stack.
 Faults and knobs come from the environment of `up` (see `standin.settings` and `standin.faults`).
 """
 
@@ -19,9 +21,12 @@ import argparse
 import json
 import os
 import secrets
+import subprocess
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from psycopg import sql
@@ -30,12 +35,15 @@ from gates.config import ConfigError, GatesConfig, find_config, load_config
 from gates.connect import ConnectBudget, ConnectError, connect
 from gates.dsn import mask, with_database
 from migrations_checks.db.run_sql import StatementError
-from migrations_checks.lint.reader import InputError
+from migrations_checks.lint.reader import InputError, read_configured
 from standin.faults import EXITS_AT_START, FAULTS_ENV, Fault, parse_faults
 from standin.inputs import SMOKE_ENV, STATE_DIR, write_smoke_env
 from standin.schema import bootstrap
 from standin.settings import DEFAULT_PORT, SettingsError, StandinSettings
 from standin.stack import Stack
+
+if TYPE_CHECKING:
+    from pgserver import PostgresServer
 
 DATABASE = "atlaris"
 CONNECT_BUDGET_S = 10.0  # the embedded server answers at once; this only bounds a broken one
@@ -71,12 +79,15 @@ def _up(state: Path, config_path: Path | None, port: int | None) -> int:
         raise CliError("the stand-in is already running here; run `python -m standin down` first")
     config = load_config(config_path or find_config(Path.cwd()))
     port = port or urlsplit(config.environment("local").api_url or "").port or DEFAULT_PORT
+    # Every input is read before anything starts: a wrong path or knob costs no Postgres start (on
+    # a loaded runner, initdb alone takes many seconds). The URL is known once Postgres runs.
+    settings = StandinSettings.from_env({**os.environ, "DATABASE_URL": "not started yet"})
+    read_configured(config.migrations)
     state.mkdir(parents=True, exist_ok=True)
-    import pgserver  # imported here: `down` and `status` need no server
-
-    server = pgserver.get_server(state / "pgdata", cleanup_mode=None)  # outlives this command...
+    server = _start_postgres(state / "pgdata")  # outlives this command...
     try:
-        _serve(state, config, port, _create_database(server.get_uri()))
+        database_url = _create_database(server.get_uri())
+        _serve(state, config, port, replace(settings, database_url=database_url))
     except BaseException:
         server.cleanup_mode = "stop"  # ...unless `up` fails: then nothing it started is left running
         server.cleanup()
@@ -85,9 +96,25 @@ def _up(state: Path, config_path: Path | None, port: int | None) -> int:
     return 0
 
 
-def _serve(state: Path, config: GatesConfig, port: int, database_url: str) -> None:
+def _start_postgres(pgdata: Path) -> PostgresServer:
+    """The embedded server on `pgdata`, left running when this command ends; one that fails to start is a CliError."""
+    import pgserver  # imported here: `down` and `status` need no server
+
+    try:
+        return pgserver.get_server(pgdata, cleanup_mode=None)
+    except subprocess.CalledProcessError as error:
+        why = f"{Path(error.cmd[0]).name} exited with {error.returncode}"
+    except OSError as error:  # e.g. pgserver reading the log of a server that could not write one
+        why = str(error)
+    # pgserver has logged the failed command's output, and the server's log, above
+    raise CliError(
+        f"the embedded Postgres in {STATE_DIR / pgdata.name} did not start ({why}); the output above says why"
+    )
+
+
+def _serve(state: Path, config: GatesConfig, port: int, settings: StandinSettings) -> None:
     """Give the database its schema and start the stack on it; a part that does not come up is an error."""
-    settings = StandinSettings.from_env({**os.environ, "DATABASE_URL": database_url})
+    database_url = settings.database_url
     result = bootstrap(database_url, config.migrations, settings.test_user)
     applied = ", ".join(migration.tag for migration in result.applied) or "none pending"
     print(f"standin: Postgres {mask(database_url)}; migrations applied: {applied}")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-import re
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -49,45 +50,60 @@ def _postgres_serving(pgdata: Path) -> list[int]:
     return pids
 
 
+@pytest.fixture
+def standin_folder() -> Iterator[Path]:
+    """A folder to run `up` in, outside pytest's temporary root.
+
+    Run as root, pgserver runs Postgres as a user of its own, which must be able to enter every
+    folder above the data; pgserver opens them up at start. pytest keeps its temporary root private
+    (mode 700) and narrows it again whenever a pytest session starts on the machine (another
+    engineer's, a child run), so an `up` under `tmp_path` fails at random with "Permission denied"
+    in initdb or pg_ctl, the more often the longer a loaded machine makes its start-up.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="standin-cli-"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 def _local_smoke(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, env: dict[str, str]
 ) -> tuple[pytest.RunResult, str]:
-    """`pytest -m smoke --gates-env local` as the README says, at `pytester.path`, with no input given."""
+    """`pytest -m smoke --gates-env local` as the README says, in the current folder, with no input given."""
     result = run_in_child(pytester, monkeypatch, "-m", "smoke", "--gates-env", "local", "-rA", environ=env)
     return result, result.stdout.str() + result.stderr.str()
 
 
 def test_up_serves_the_whole_stack_and_down_stops_it(
-    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, standin_folder: Path
 ) -> None:
-    tmp_path = pytester.path  # the smoke runs at the root of the folder the stand-in was started in
+    monkeypatch.chdir(standin_folder)  # the smoke runs at the root of the folder the stand-in was started in
     key = "cli-test-key-never-printed"
     env = developer_environ(STANDIN_API_KEY=key, MOCK_GENERATION_DELAY_MS="100", WORKER_POLL_INTERVAL_MS="50")
     port = free_port()
-    write_example_config(tmp_path)
-    up = _standin(tmp_path, "up", "--port", str(port), env=env, config=tmp_path / "gates.toml")
+    write_example_config(standin_folder)
+    up = _standin(standin_folder, "up", "--port", str(port), env=env, config=standin_folder / "gates.toml")
     try:
         assert up.returncode == 0, up.stderr
         assert "0000_initial_schema" in up.stdout and key not in up.stdout + up.stderr
-        state = tmp_path / ".gates" / "standin"
+        state = standin_folder / ".gates" / "standin"
         smoke_env = state / "smoke.env"
         assert smoke_env.stat().st_mode & 0o777 == 0o600 and f"SMOKE_TEST_API_KEY={key}" in smoke_env.read_text()
         smoke, output = _local_smoke(pytester, monkeypatch, env)  # finds the running stand-in's inputs by itself
         smoke.assert_outcomes(passed=1)
         assert key not in output
-        status = _standin(tmp_path, "status", env=env)
+        status = _standin(standin_folder, "status", env=env)
         assert status.returncode == 0 and status.stdout.count("ready") == 3, status.stdout
         answer = httpx.get(f"http://127.0.0.1:{port}/api/health/worker", headers={"Authorization": f"Bearer {key}"})
         assert answer.json()["status"] == "healthy"
-        again = _standin(tmp_path, "up", "--port", str(port), env=env)
+        again = _standin(standin_folder, "up", "--port", str(port), env=env)
         assert again.returncode == 1 and "already running" in again.stderr
         stack = Stack.from_json(json.loads((state / "state.json").read_text()))
     finally:
-        down = _standin(tmp_path, "down", env=env)
+        down = _standin(standin_folder, "down", env=env)
     assert down.returncode == 0 and "stopped Postgres" in down.stdout, down.stderr
     assert all(component.exit_code() is not None for component in stack.components)  # gone (or a zombie)
     assert not (state / "pgdata" / "postmaster.pid").exists() and not smoke_env.exists()
-    assert _standin(tmp_path, "status", env=env).returncode == 1
+    assert _standin(standin_folder, "status", env=env).returncode == 1
 
 
 FAILED_UPS = {  # (gates.toml, environment of `up`, what stderr says)
@@ -101,7 +117,7 @@ FAILED_UPS = {  # (gates.toml, environment of `up`, what stderr says)
 
 
 @pytest.mark.parametrize(("config_text", "variables", "message"), FAILED_UPS.values(), ids=FAILED_UPS.keys())
-def test_a_failed_up_leaves_nothing_running(
+def test_an_up_with_a_bad_input_fails_before_starting_anything(
     tmp_path: Path, config_text: str | None, variables: dict[str, str], message: str
 ) -> None:
     config = write_example_config(tmp_path / "config")
@@ -109,18 +125,35 @@ def test_a_failed_up_leaves_nothing_running(
         config = tmp_path / "gates.toml"
         config.write_text(config_text)
     env = {**os.environ, **variables}
-    pgdata = tmp_path / ".gates" / "standin" / "pgdata"
     up = _standin(tmp_path, "up", "--port", str(free_port()), env=env, config=config)
     try:
         assert up.returncode == 1, up.stdout + up.stderr
         assert message in up.stderr and "Traceback" not in up.stderr
-        assert pgdata.is_dir() and not (pgdata / "postmaster.pid").exists()
-        assert _postgres_serving(pgdata) == []
-        started = [int(pid) for pid in re.findall(r"^standin: \w+ pid (\d+) ", up.stdout, re.MULTILINE)]
-        assert all(not Path(f"/proc/{pid}").exists() for pid in started)
-        assert not (tmp_path / ".gates" / "standin" / "state.json").exists()
+        assert up.stdout == "" and not (tmp_path / ".gates").exists()  # not even initdb ran
     finally:
         _standin(tmp_path, "down", env=env, config=config)
+
+
+BROKEN_DATA = {  # what is wrong in a data folder that claims to be initialised, what stderr says
+    "no configuration": (False, "(pg_ctl exited with 1)", "could not access the server configuration file"),
+    "log not writable": (True, "Is a directory", "cannot create"),
+}
+
+
+@pytest.mark.parametrize(("log_is_a_folder", "why", "detail"), BROKEN_DATA.values(), ids=BROKEN_DATA.keys())
+def test_an_up_whose_postgres_does_not_start_says_so_in_one_sentence(
+    standin_folder: Path, log_is_a_folder: bool, why: str, detail: str
+) -> None:
+    pgdata = standin_folder / ".gates" / "standin" / "pgdata"
+    pgdata.mkdir(parents=True)
+    (pgdata / "PG_VERSION").write_text("16\n")  # so pgserver skips initdb and starts a server with nothing to run
+    if log_is_a_folder:
+        (pgdata / "log").mkdir()
+    up = _standin(standin_folder, "up", "--port", str(free_port()), env=dict(os.environ))
+    assert up.returncode == 1, up.stdout + up.stderr
+    assert "standin: the embedded Postgres in .gates/standin/pgdata did not start (" in up.stderr
+    assert why in up.stderr and detail in up.stderr and "Traceback" not in up.stderr
+    assert _postgres_serving(pgdata) == [] and not (pgdata / "postmaster.pid").exists()
 
 
 @pytest.fixture
@@ -143,30 +176,32 @@ def foreign_server() -> Iterator[int]:
     server.server_close()
 
 
-def test_up_on_a_port_another_process_serves_fails_and_leaves_nothing(tmp_path: Path, foreign_server: int) -> None:
+def test_up_on_a_port_another_process_serves_fails_and_leaves_nothing(
+    standin_folder: Path, foreign_server: int
+) -> None:
     env = {**os.environ, "WORKER_POLL_INTERVAL_MS": "50"}
-    up = _standin(tmp_path, "up", "--port", str(foreign_server), env=env)
+    up = _standin(standin_folder, "up", "--port", str(foreign_server), env=env)
     try:
         assert up.returncode == 1, up.stdout + up.stderr
         assert "not every part came up (api)" in up.stderr
         assert f"cannot listen on 127.0.0.1:{foreign_server}: Address already in use" in up.stdout
-        assert not (tmp_path / ".gates" / "standin" / "state.json").exists()
-        assert _postgres_serving(tmp_path / ".gates" / "standin" / "pgdata") == []
+        assert not (standin_folder / ".gates" / "standin" / "state.json").exists()
+        assert _postgres_serving(standin_folder / ".gates" / "standin" / "pgdata") == []
     finally:
-        _standin(tmp_path, "down", env=env)
+        _standin(standin_folder, "down", env=env)
 
 
-def test_up_with_worker_exit_starts_the_fault_warns_and_succeeds(tmp_path: Path) -> None:
+def test_up_with_worker_exit_starts_the_fault_warns_and_succeeds(standin_folder: Path) -> None:
     env = {**os.environ, "STANDIN_FAULTS": "worker_exit", "WORKER_POLL_INTERVAL_MS": "50"}
-    up = _standin(tmp_path, "up", "--port", str(free_port()), env=env)
+    up = _standin(standin_folder, "up", "--port", str(free_port()), env=env)
     try:
         assert up.returncode == 0, up.stdout + up.stderr
         for worker in ("generator", "regenerator"):
             assert f"standin: warning: {worker} is down on purpose (STANDIN_FAULTS has worker_exit)" in up.stderr
-        status = _standin(tmp_path, "status", env=env)
+        status = _standin(standin_folder, "status", env=env)
         assert status.returncode == 1 and status.stdout.count("exited") == 2 and "ready" in status.stdout
     finally:
-        down = _standin(tmp_path, "down", env=env)
+        down = _standin(standin_folder, "down", env=env)
     assert down.returncode == 0 and "stopped Postgres" in down.stdout, down.stderr
 
 
