@@ -14,6 +14,7 @@ from fly.apps import LOCAL_APPS
 from fly.health import wait_until_healthy
 from fly.local_platform import LocalFlyPlatform
 from fly.platform import PlatformError
+from gates.connect import ConnectBudget
 from gates.dsn import Dsn
 from gates.secret import Secret
 from smoke.auth import StaticToken
@@ -102,7 +103,7 @@ def test_worker_no_start_on_the_regenerator_fails_its_deploy_fly_health_and_the_
             total_budget_s=15.0,
         )
         with pytest.raises(SmokeFailure) as caught:
-            run_smoke(settings, report=lambda _line: None)
+            run_smoke(settings, connect_budget=ConnectBudget(5), report=lambda _line: None)
     assert caught.value.stage == "regeneration", caught.value.message  # the generator, on the same image, works
     assert "never claimed" in caught.value.detail and "no regenerator is taking jobs" in caught.value.detail
 
