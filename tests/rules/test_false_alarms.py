@@ -53,6 +53,15 @@ def test_a_policy_dropped_with_its_table() -> None:
     assert len(fired(DROP_POLICY + BREAK + 'DROP TABLE "other";', "drop-policy")) == 1
 
 
+def test_a_policy_dropped_with_its_table_under_a_new_name() -> None:
+    """Policies follow their table through a rename, so the drop of the renamed table takes it."""
+    renamed = 'ALTER TABLE "plans" RENAME TO "old_plans";'
+    assert fired(DROP_POLICY + BREAK + renamed + BREAK + 'DROP TABLE "old_plans";', "drop-policy") == []
+    assert len(fired(DROP_POLICY + BREAK + renamed + BREAK + 'DROP TABLE "plans";', "drop-policy")) == 1
+    recreated = 'CREATE POLICY "plans_owner_read" ON "old_plans" USING (true);'
+    assert fired(DROP_POLICY + BREAK + renamed + BREAK + recreated, "drop-policy") == []
+
+
 def test_drop_policy_if_exists_of_a_policy_the_history_shows_absent(tmp_path: Path) -> None:
     create = 'CREATE TABLE "plans" ("id" uuid);'
     policy = 'CREATE POLICY "plans_owner_read" ON "plans" FOR SELECT USING (true);'

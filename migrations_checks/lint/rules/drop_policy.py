@@ -4,8 +4,9 @@ Dropping a permissive policy hides rows from the roles it admitted; dropping a r
 lets those roles see or change rows it kept from them. Either way the running application's access
 changes the moment the migration commits. Replacing a policy (drop, then `CREATE POLICY` of the
 same name on the same table in the same file) is what Drizzle generates for a changed policy and
-is not reported; nor is a drop followed in the file by a `DROP TABLE` of its table (drop-table
-reports that), nor a `DROP POLICY IF EXISTS` of a policy that the history shows does not exist.
+is not reported; nor is a drop followed in the file by a `DROP TABLE` of its table, under any name
+a `RENAME TO` gave it (drop-table reports that), nor a `DROP POLICY IF EXISTS` of a policy that the
+history shows does not exist.
 """
 
 from collections.abc import Iterator
@@ -16,21 +17,27 @@ from migrations_checks.lint.rules.rule import Hit, Rule
 from migrations_checks.lint.statements import Statement
 
 
+def _later_actions(table: str | None, context: StatementContext) -> Iterator[tuple[Action, bool]]:
+    """Each later action of the file, and whether it acts on `table` under the name the table has
+    by then: a policy moves with its table through `RENAME TO`."""
+    current = table
+    for later in context.later_in_file:
+        for action in later.actions:
+            yield action, current is not None and action.table == current
+            if action.verb == "rename_table" and action.table == current:
+                current = action.name
+
+
 def _recreated(name: str | None, table: str | None, context: StatementContext) -> bool:
     return any(
-        action.verb == "create_policy" and action.name == name and action.table == table
-        for later in context.later_in_file
-        for action in later.actions
+        action.verb == "create_policy" and action.name == name and on_table
+        for action, on_table in _later_actions(table, context)
     )
 
 
 def _table_dropped_later(table: str | None, context: StatementContext) -> bool:
     """drop-table already reports the table, and its policies go with it."""
-    return any(
-        action.verb == "drop_table" and action.table == table
-        for later in context.later_in_file
-        for action in later.actions
-    )
+    return any(action.verb == "drop_table" and on_table for action, on_table in _later_actions(table, context))
 
 
 def _excused(action: Action, context: StatementContext) -> bool:
