@@ -59,8 +59,13 @@ def test_polling_stops_when_finished_and_never_overruns_its_budget() -> None:
 
     fake = FakeTime()
     left: list[float] = []
+
+    def pending(remaining: float) -> str:
+        left.append(remaining)
+        return "pending"
+
     timed_out = poll(
-        lambda remaining: left.append(remaining) or "pending",
+        pending,
         lambda status: False,
         budget_s=5,
         backoff=Backoff(),
