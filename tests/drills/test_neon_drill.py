@@ -14,6 +14,7 @@ from drills.neon_drill import NeonDrillTarget, run_neon_drill
 from gates.config import DrillSettings
 from gates.connect import ConnectBudget
 from gates.local_neon import LocalNeon
+from gates.neon import Operation
 from tests.helpers.drill_production import MIGRATIONS, FakeNeon, Production
 from tests.helpers.gate_run import run_gates
 
@@ -113,18 +114,19 @@ def test_empty_table_on_the_branch_fails(neon: FakeNeon, production: Production,
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_interrupt_while_waiting_deletes_the_branch(
-    neon: FakeNeon, migrated: Production, drill_settings: DrillSettings, signum: int
+    neon: FakeNeon, migrated: Production, drill_settings: DrillSettings, signum: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     neon.state.operation_script = ["running"]  # never finishes on its own
-    sent = []
+    sent: list[int] = []
+    original = neon.client.operation
 
-    def interrupt(_operation: object) -> None:
+    def interrupting(operation_id: str) -> Operation:
         if not sent:
             sent.append(signum)
             os.kill(os.getpid(), signum)
+        return original(operation_id)
 
-    original = neon.client.operation
-    neon.client.operation = lambda operation_id: (interrupt(None), original(operation_id))[1]  # type: ignore[method-assign]
+    monkeypatch.setattr(neon.client, "operation", interrupting)
     report = run_neon_drill(_target(neon, migrated, drill_settings))
     assert report.outcome == "interrupted"
     assert signal.Signals(signum).name in report.message

@@ -11,6 +11,7 @@ import shutil
 import signal
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -31,11 +32,11 @@ class Fake:
 
 
 @pytest.fixture
-def fake(tmp_path: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Fake]:
+def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Fake]:
     # The CLI keeps its config under HOME and would send telemetry; neither belongs to the test.
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("VERCEL_TELEMETRY_DISABLED", "1")
-    monkeypatch.chdir(tmp_path)  # type: ignore[arg-type]
+    monkeypatch.chdir(tmp_path)
     state = FakeVercelState()
     settings = DrillSettings(allow_production_drill=True, vercel_timeout_s=10, health_path="/health", health_budget_s=2)
     with fake_vercel(state) as url:

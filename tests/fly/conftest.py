@@ -68,14 +68,14 @@ def start_worker(tmp_path: Path) -> Iterator[Callable[..., None]]:
         for name, text in (files or {}).items():
             (folder / name).parent.mkdir(parents=True, exist_ok=True)
             (folder / name).write_text(text, encoding="utf-8")
-        environment = {
+        wanted: dict[str, str | None] = {
             "APP_ENV": env_name,
             "DATABASE_URL": DATABASE_URLS[env_name],
             "AI_API_KEY": AI_API_KEYS[env_name],
             "WORKER_HEALTH_PORT": str(free_port()),
             **env,
         }
-        environment = {name: value for name, value in environment.items() if value is not None}
+        environment = {name: value for name, value in wanted.items() if value is not None}
         command = [sys.executable, "-c", WORKER_CODE, entry]
         started.append(subprocess.Popen(command, cwd=workdir or folder, env=environment))
         time.sleep(0.3)

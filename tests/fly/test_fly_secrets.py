@@ -75,7 +75,7 @@ def test_a_missing_secret_fails_naming_it_in_every_shape(run: Callable[..., Gate
     assert DIGEST not in output
 
 
-FAILURES = {
+FAILURES: dict[str, tuple[dict[str, str | int], str]] = {
     "auth error": (
         {"stderr": "Error: You must be authenticated to view this.\n", "exit": 1},
         "flyctl could not authenticate (You must be authenticated to view this.): check FLY_API_TOKEN",

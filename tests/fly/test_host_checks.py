@@ -43,7 +43,7 @@ def test_a_staging_worker_on_the_production_database_fails(
 
 
 OTHER_URL = "postgresql://app:s3cret-other@elsewhere.db.example/atlaris"
-WORKER_FAULTS = {
+WORKER_FAULTS: dict[str, tuple[dict[str, str | None], str]] = {
     "running as root": ({"TEST_WORKER_UID": "0"}, "runs as root"),
     "another environment's name": ({"APP_ENV": "production"}, "APP_ENV is production, not staging"),
     "no APP_ENV": ({"APP_ENV": None}, "APP_ENV is (unset), not staging"),
@@ -55,7 +55,7 @@ WORKER_FAULTS = {
 
 @pytest.mark.parametrize("case", sorted(WORKER_FAULTS))
 def test_each_wrong_worker_fails_naming_app_machine_and_cause(
-    run: Callable[..., tuple[int, str]], start_worker: Callable[..., None], entrypoints: Entrypoints, case: str
+    run: Callable[..., GateRun], start_worker: Callable[..., None], entrypoints: Entrypoints, case: str
 ) -> None:
     worker_env, cause = WORKER_FAULTS[case]
     both(start_worker, entrypoints, **worker_env)
@@ -106,7 +106,7 @@ def test_empty_values_references_source_code_and_dependencies_are_not_baked_secr
         "node_modules/pg/test.env": "DATABASE_URL=postgres://localhost/test\n",
         ".git/config.env": "AI_API_KEY=abc\n",
     }
-    both(start_worker, entrypoints, files=files)
+    both(start_worker, entrypoints, "staging", files)
     both(start_worker, entrypoints, "production")
     code, output = run()
     assert code == 0, output

@@ -13,7 +13,7 @@ import pytest
 from fly.apps import LOCAL_APPS
 from fly.health import wait_until_healthy
 from fly.local_platform import LocalFlyPlatform
-from fly.platform import PlatformError
+from fly.platform import PlatformError, Strategy
 from gates.connect import ConnectBudget
 from gates.dsn import Dsn
 from gates.secret import Secret
@@ -29,9 +29,9 @@ WORKER, REGENERATOR = LOCAL_APPS["worker"], LOCAL_APPS["regenerator"]
 BUDGET = {"GATES_FLY_HEALTH_BUDGET_S": "5"}
 
 
-def deploy_both(platform: LocalFlyPlatform, image: str, strategy: str = "rolling") -> None:
+def deploy_both(platform: LocalFlyPlatform, image: str) -> None:
     for app in (WORKER, REGENERATOR):
-        platform.deploy(app, image, strategy=strategy, wait_timeout_s=20)  # type: ignore[arg-type]
+        platform.deploy(app, image, strategy="rolling", wait_timeout_s=20)
 
 
 def test_a_healthy_deploy_passes_post_deploy(
@@ -156,7 +156,7 @@ def test_an_image_cannot_be_rebuilt_with_other_faults(local_fly: Callable[..., L
 def test_the_strategy_decides_whether_the_old_machine_stops_before_the_new_starts(
     local_fly: Callable[..., LocalFlyPlatform],
     monkeypatch: pytest.MonkeyPatch,
-    strategy: str,
+    strategy: Strategy,
     old_runs_beside_new: bool,
 ) -> None:
     platform = local_fly()
@@ -170,7 +170,7 @@ def test_the_strategy_decides_whether_the_old_machine_stops_before_the_new_start
         return start(*args, **kwargs)
 
     monkeypatch.setattr(platform, "_start", recording_start)
-    platform.deploy(WORKER, platform.build(8), strategy=strategy, wait_timeout_s=20)  # type: ignore[arg-type]
+    platform.deploy(WORKER, platform.build(8), strategy=strategy, wait_timeout_s=20)
     assert len(old_states) == 1, old_states
     assert ("started" in old_states[0]) is old_runs_beside_new, old_states
     assert [m.image for m in platform.machines(WORKER)] == ["local/atlaris-worker:v8"]

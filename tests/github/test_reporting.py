@@ -96,7 +96,8 @@ def test_every_outcome_reaches_the_junit_xml(pytester: pytest.Pytester, actions:
         for case in ET.parse(tmp_path / "reports" / "junit-staging-pre_deploy.xml").iter("testcase")
     }
     assert set(cases) == {"test_passes", "test_fails", "test_skips", "test_errors"}
-    assert cases["test_fails"].find("failure").get("message") == "Failed: fly.toml has no [deploy] | strategy"  # type: ignore[union-attr]
+    failure = cases["test_fails"].find("failure")
+    assert failure is not None and failure.get("message") == "Failed: fly.toml has no [deploy] | strategy"
     assert cases["test_skips"].find("skipped") is not None
     assert cases["test_errors"].find("error") is not None
 

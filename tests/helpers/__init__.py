@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 from migrations_checks.lint.context import LintOptions
 from migrations_checks.lint.engine import lint_text
@@ -13,9 +14,17 @@ from migrations_checks.lint.records.findings import Finding
 FIRST_WHEN = 1_700_000_000_000
 
 
-def fired(sql: str, rule_id: str, **options: object) -> list[Finding]:
+class RuleOptions(TypedDict, total=False):
+    """The LintOptions a rule's tests vary."""
+
+    transactional: bool
+    postgres_version: int
+    hot_tables: frozenset[str]
+
+
+def fired(sql: str, rule_id: str, **options: Unpack[RuleOptions]) -> list[Finding]:
     """The findings of one rule on `sql`, linted with `LintOptions(**options)`."""
-    return [f for f in lint_text(sql, LintOptions(**options)).findings if f.rule == rule_id]  # type: ignore[arg-type]
+    return [f for f in lint_text(sql, LintOptions(**options)).findings if f.rule == rule_id]
 
 
 def in_do_block(sql: str) -> str:

@@ -59,8 +59,10 @@ def both(
     entrypoints: Entrypoints,
     env_name: str = "staging",
     files: dict[str, str] | None = None,
+    /,
     **worker_env: str | None,
 ) -> None:
-    """Start `env_name`'s two workers; `worker_env` applies to the generator only (None unsets)."""
+    """Start `env_name`'s two workers; `worker_env` applies to the worker only (None unsets). The
+    parameters before it are positional only, so no variable's name can be taken for one of them."""
     start_worker(entrypoints[env_name]["worker"], files, env_name=env_name, **worker_env)
     start_worker(entrypoints[env_name]["regenerator"], files, env_name=env_name)

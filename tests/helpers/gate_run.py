@@ -7,8 +7,7 @@ from __future__ import annotations
 import importlib
 import os
 import pkgutil
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -28,23 +27,25 @@ for _package in (fly, drills):
         importlib.import_module(_name)
 
 
-@dataclass(frozen=True)
-class GateRun:
+class GateRun(tuple[int, str]):
     """One run of the gates: `code, output = run` for its exit code and whole output, and
-    `run.assert_outcomes(passed=...)` for its counts, read by pytester rather than from text."""
+    `run.assert_outcomes(passed=...)` for its counts, read by pytester rather than from text.
+    A tuple of the two, so unpacking keeps each one's type."""
 
     result: pytest.RunResult
 
+    def __new__(cls, result: pytest.RunResult) -> GateRun:
+        run = super().__new__(cls, (int(result.ret), "\n".join(result.outlines + result.errlines)))
+        run.result = result
+        return run
+
     @property
     def code(self) -> int:
-        return int(self.result.ret)
+        return self[0]
 
     @property
     def output(self) -> str:
-        return "\n".join(self.result.outlines + self.result.errlines)
-
-    def __iter__(self) -> Iterator[int | str]:
-        return iter((self.code, self.output))
+        return self[1]
 
     def assert_outcomes(self, **counts: int) -> None:
         self.result.assert_outcomes(**counts)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypedDict
 
+from gates.connect import ConnectBudget
 from migrations_checks.db.migrator import journal_migrations
 from migrations_checks.lint.reader import MigrationSet
 from tests.helpers import write_drizzle
@@ -13,6 +15,17 @@ from tests.helpers import write_drizzle
 # (tag, up SQL, down SQL or None); `when` defaults to one minute apart in list order.
 Migration = tuple[str, str, str | None]
 HistoryFactory = Callable[..., MigrationSet]
+
+
+class ApplyTimeouts(TypedDict):
+    """apply_pending's keyword settings, for the tests that apply a history without testing them."""
+
+    lock_timeout: str
+    statement_timeout: str
+    connect_budget: ConnectBudget
+
+
+TIMEOUTS = ApplyTimeouts(lock_timeout="2s", statement_timeout="20s", connect_budget=ConnectBudget(5.0))
 
 
 def write_history(folder: Path, migrations: Sequence[Migration], whens: Sequence[int] | None = None) -> Path:

@@ -354,18 +354,19 @@ def test_a_later_file_edited_reaches_an_earlier_cached_one(tmp_path: Path) -> No
 
 def test_the_history_changes_only_by_the_verbs_a_cached_file_keeps() -> None:
     """A cached file keeps only the actions of RECORDED_VERBS to replay; any other must change nothing."""
-    everything = {
-        "table": "t",
-        "column": "c",
-        "name": "n",
-        "object_kind": "IMMUTABLE",
-        "new_type": "text",
-        "columns": (("c", "text"),),
-        "temporary": True,
-    }
     for verb in typing.get_args(Verb):
         if verb in RECORDED_VERBS:
             continue
+        everything = Action(
+            verb,
+            table="t",
+            column="c",
+            name="n",
+            object_kind="IMMUTABLE",
+            new_type="text",
+            columns=(("c", "text"),),
+            temporary=True,
+        )
         history = History()
-        history.record_actions("0001_x", [Action(verb, **everything)])  # type: ignore[arg-type]
+        history.record_actions("0001_x", [everything])
         assert history == History(), verb

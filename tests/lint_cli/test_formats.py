@@ -11,6 +11,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from gates.config import Severity
 from gates.github.workflow_commands import escape_data, escape_property
 from migrations_checks.lint.engine import lint_text
 from migrations_checks.lint.records.findings import Coverage, Finding, LintResult, Suppression
@@ -23,13 +24,13 @@ SECOND = "migrations/0002_index.sql"
 ALLOW = Suppression(rules=("drop-column",), reason="unused since release 41", file=FIRST, line=1)
 
 
-def finding(rule: str, severity: str, file: str, line: int, message: str, **extra: Any) -> Finding:
+def finding(rule: str, severity: Severity, file: str, line: int, message: str, **extra: Any) -> Finding:
     return Finding(
         rule=rule,
         severity=severity,
         file=file,
         line=line,
-        column=1,  # type: ignore[arg-type]
+        column=1,
         message=message,
         hint=f"safe path for {rule}",
         **extra,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -36,7 +37,7 @@ def _stage(name: str, error: BaseException | None = None) -> Stage:
 
 
 @pytest.fixture
-def rehearsal(tmp_path: Path) -> Rehearsal:
+def rehearsal(tmp_path: Path) -> Iterator[Rehearsal]:
     made = Rehearsal(Release("v1"), Release("v2"), tmp_path, workspace=tmp_path / "workspace")
     yield made
     made.close()

@@ -14,9 +14,7 @@ from migrations_checks.db.migrator import apply_pending, read_applied
 from migrations_checks.db.run_sql import BREAKPOINT, StatementError, split_chunks
 from migrations_checks.lint.reader import InputError, MigrationSet, read_folder
 from tests.helpers import FIRST_WHEN
-from tests.helpers.history import HistoryFactory, journal_prefix
-
-TIMEOUTS = {"lock_timeout": "2s", "statement_timeout": "20s", "connect_budget": ConnectBudget(5.0)}
+from tests.helpers.history import TIMEOUTS, HistoryFactory, journal_prefix
 
 
 def rows(url: str) -> list[tuple[int, str, int | None]]:

@@ -24,9 +24,8 @@ from migrations_checks.db.status import read_status
 from migrations_checks.lint.reader import MigrationSet
 from tests.helpers import FIRST_WHEN
 from tests.helpers.config import REPO
-from tests.helpers.history import HistoryFactory, journal_prefix
+from tests.helpers.history import TIMEOUTS, HistoryFactory, journal_prefix
 
-TIMEOUTS = {"lock_timeout": "2s", "statement_timeout": "20s", "connect_budget": ConnectBudget(5.0)}
 THREE = [
     ("0000_a", "CREATE TABLE a (id int);", None),
     ("0001_b", "CREATE TABLE b (id int);", None),

@@ -6,13 +6,14 @@ from pathlib import Path
 
 from migrations_checks.lint.context import LintOptions
 from migrations_checks.lint.engine import lint_paths, lint_text
+from migrations_checks.lint.records.findings import LintResult
 from tests.helpers import write_drizzle
 
 DROP = 'ALTER TABLE "users" DROP COLUMN "nickname";'
 
 
-def rules_of(result: object) -> list[tuple[str, str]]:
-    return [(f.rule, f.severity) for f in result.findings]  # type: ignore[attr-defined]
+def rules_of(result: LintResult) -> list[tuple[str, str]]:
+    return [(f.rule, f.severity) for f in result.findings]
 
 
 def test_allow_with_reason_suppresses_and_is_listed() -> None:

@@ -59,8 +59,13 @@ def test_polling_stops_when_finished_and_never_overruns_its_budget() -> None:
 
     fake = FakeTime()
     left: list[float] = []
+
+    def pending(remaining: float) -> str:
+        left.append(remaining)
+        return "pending"
+
     timed_out = poll(
-        lambda remaining: left.append(remaining) or "pending",
+        pending,
         lambda status: False,
         budget_s=5,
         backoff=Backoff(),
@@ -75,22 +80,30 @@ def test_polling_stops_when_finished_and_never_overruns_its_budget() -> None:
     assert left[0] == pytest.approx(5 - fake.sleeps[0]) and left[-1] == pytest.approx(0)
 
 
-def _job(status: str, attempts: int = 0, **fields: object) -> JobRow:
-    values: dict[str, object] = dict(
+def _job(
+    status: str,
+    attempts: int = 0,
+    *,
+    error: str | None = None,
+    last_history_error: str | None = None,
+    locked_by: str | None = None,
+    locked_at: str | None = None,
+    started_at: datetime | None = None,
+) -> JobRow:
+    """A job row created 61 s before the database's now."""
+    return JobRow(
         status=status,
         attempts=attempts,
         max_attempts=3,
-        error=None,
-        last_history_error=None,
-        locked_by=None,
-        locked_at=None,
-        started_at=None,
+        error=error,
+        last_history_error=last_history_error,
+        locked_by=locked_by,
+        locked_at=locked_at,
+        started_at=started_at,
         completed_at=None,
         created_at=NOW,
         database_now=NOW + timedelta(seconds=61),
     )
-    values.update(fields)
-    return JobRow(**values)  # type: ignore[arg-type]
 
 
 def test_the_diagnosis_tells_no_worker_from_a_failing_or_hung_one() -> None:
