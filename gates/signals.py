@@ -48,7 +48,7 @@ class _Handlers:
 
     def __exit__(self, *_exc: object) -> None:
         for signum, handler in self.previous.items():
-            signal.signal(signum, handler)  # type: ignore[arg-type]
+            signal.signal(signum, handler)
 
 
 def terminating_like_ctrl_c() -> _Handlers:

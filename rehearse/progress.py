@@ -67,7 +67,7 @@ class ConsoleProgress:
             def __rich__(self) -> Text:
                 return Text(f"{title}  {time.monotonic() - began:5.1f} s")
 
-        self._spinner = Spinner("dots", text=Elapsed())  # type: ignore[arg-type]
+        self._spinner = Spinner("dots", text=Elapsed())
         self._display.update(self._spinner)
 
     def finished(self, number: int, total: int, result: StageResult) -> None:
