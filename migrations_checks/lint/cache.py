@@ -64,12 +64,6 @@ class FileOutcome:
     earlier_files: str = ""
     later_files: str = ""
 
-    def replay(self, history: History, tag: str) -> None:
-        """Make `history` what it would be had the file been read again."""
-        history.record_actions(tag, self.changes)
-        for key in self.deprecations:
-            history.deprecations.setdefault(key, tag)
-
 
 @dataclass
 class CachedOutcome:
@@ -80,7 +74,8 @@ class CachedOutcome:
     leaves: str
 
     def replay(self, history: History, tag: str) -> None:
-        """As `FileOutcome.replay`; raises `Distrusted` when the changes are malformed."""
+        """Make `history` what it would be had the file been read again; raises `Distrusted` when
+        the changes are malformed."""
         try:
             changes, deprecations = json.loads(self.leaves)
             history.record_actions(tag, [_action(item) for item in changes])
