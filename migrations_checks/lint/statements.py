@@ -7,6 +7,9 @@ are read from their tokens alone, and parsing them anyway was a third of a lint'
 says what identified each statement: `parsed` when sqlglot's tree did, `classified` when the
 classifier and the extractors did from the tokens, `opaque` when nothing did; the
 `unparseable-statement` rule reports those, so nothing passes unexamined.
+
+A statement the linter itself fails on (an exception in its own code: a bug) is opaque too, with
+the failure named, so a bug fails the statement it met, never the whole run or silently.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
+import traceback
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from sqlglot import exp
@@ -54,6 +59,7 @@ class Statement:
     do_block: Statement | None = None  # the DO statement this one runs inside
     piece: int = 0  # which piece between breakpoints holds it, i.e. which query drizzle-orm sends
     dynamic: bool = False  # SQL built at run time (EXECUTE in a DO block): it cannot be examined
+    failure: str | None = None  # the linter's own error reading it (a bug), when it met one
 
     @property
     def identified(self) -> bool:
@@ -68,6 +74,27 @@ class FileStatements:
 
 
 def read_statements(file: MigrationFile) -> FileStatements:
+    try:
+        return _read_statements(file)
+    except Exception as error:  # a bug in splitting or unwrapping: the file is read as one opaque statement
+        whole = Statement(
+            file=file,
+            text=file.text,
+            start=0,
+            line=1,
+            column=1,
+            comments_above=(),
+            literals=frozenset(),
+            features=frozenset(),
+            kind=None,
+            actions=(),
+            coverage="opaque",
+            failure=_failure(error),
+        )
+        return FileStatements(file=file, statements=(whole,), comments=())
+
+
+def _read_statements(file: MigrationFile) -> FileStatements:
     source = file.text
     chunks = split_sql(source)
     statements: list[Statement] = []
@@ -85,12 +112,19 @@ def read_statements(file: MigrationFile) -> FileStatements:
         statements.append(statement)
         comments.extend(block.comments)
         statements.extend(_statement(file, inner, do_block=statement) for inner in block.statements)
-        statements.extend(_opaque(file, inner, statement) for inner in block.dynamic)
+        statements.extend(_opaque(file, inner, statement, dynamic=True) for inner in block.dynamic)
     comments.extend(trailing_comments(source, chunks))
     return FileStatements(file=file, statements=tuple(statements), comments=tuple(comments))
 
 
 def _statement(file: MigrationFile, chunk: Chunk, do_block: Statement | None = None) -> Statement:
+    try:
+        return _identified(file, chunk, do_block)
+    except Exception as error:  # a bug in the words, classifier or extractors: this statement only
+        return _opaque(file, chunk, do_block, failure=_failure(error))
+
+
+def _identified(file: MigrationFile, chunk: Chunk, do_block: Statement | None) -> Statement:
     words = statement_words(chunk.text, chunk.start, chunk.tokens)
     tree = _LazyTree(file.text, chunk)
     kind = classify(words)
@@ -111,7 +145,9 @@ def _statement(file: MigrationFile, chunk: Chunk, do_block: Statement | None = N
     )
 
 
-def _opaque(file: MigrationFile, chunk: Chunk, do_block: Statement) -> Statement:
+def _opaque(
+    file: MigrationFile, chunk: Chunk, do_block: Statement | None, *, dynamic: bool = False, failure: str | None = None
+) -> Statement:
     return Statement(
         **_located(file, chunk, do_block),
         literals=frozenset(),
@@ -119,8 +155,15 @@ def _opaque(file: MigrationFile, chunk: Chunk, do_block: Statement) -> Statement
         kind=None,
         actions=(),
         coverage="opaque",
-        dynamic=True,
+        dynamic=dynamic,
+        failure=failure,
     )
+
+
+def _failure(error: Exception) -> str:
+    """The exception and the line of the linter that raised it, for the report of a bug."""
+    frame = traceback.extract_tb(error.__traceback__)[-1]
+    return f"{type(error).__name__} at {Path(frame.filename).name}:{frame.lineno}"
 
 
 def _located(file: MigrationFile, chunk: Chunk, do_block: Statement | None) -> dict[str, Any]:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from migrations_checks import cli
+from migrations_checks.lint import statements
 from migrations_checks.lint.engine import lint_text
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "atlaris" / "migrations" / "0000_initial_schema.sql"
@@ -82,3 +87,48 @@ def test_unknown_statement_is_an_error_not_a_pass() -> None:
 def test_dynamic_sql_in_a_do_block_is_an_error() -> None:
     result = lint_text("DO $$ BEGIN EXECUTE format('DROP TABLE %I', 'users'); END $$;")
     assert "unparseable-statement" in [f.rule for f in result.findings]
+
+
+def _broken_extractor(real: Callable[..., Any]) -> Callable[..., Any]:
+    """`describe` with a bug that meets only CREATE INDEX statements."""
+
+    def describe(kind: str, words: Any, tree: Any) -> Any:
+        if kind == "CREATE INDEX":
+            raise IndexError("list index out of range")
+        return real(kind, words, tree)
+
+    return describe
+
+
+def test_a_bug_in_an_extractor_fails_that_statement_and_names_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(statements, "describe", _broken_extractor(statements.describe))
+    result = lint_text('CREATE INDEX "i" ON "t" ("a");\n--> statement-breakpoint\nALTER TABLE "t" DROP COLUMN "b";\n')
+    assert [(f.rule, f.severity, f.line) for f in result.findings] == [
+        ("unparseable-statement", "error", 1),
+        ("drop-column", "error", 3),
+    ]
+    assert "the linter failed reading this statement (IndexError at test_never_raises.py:" in result.findings[0].message
+    assert result.coverage.opaque == 1
+
+
+def test_a_bug_in_splitting_fails_the_whole_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    def split_sql(source: str) -> Any:
+        raise ValueError("unexpected token")
+
+    monkeypatch.setattr(statements, "split_sql", split_sql)
+    result = lint_text("SELECT 1;\n")
+    assert [(f.rule, f.severity, f.line) for f in result.findings] == [("unparseable-statement", "error", 1)]
+    assert "(ValueError at test_never_raises.py:" in result.findings[0].message
+
+
+def test_the_cli_reports_a_linter_bug_as_a_finding_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "gates.toml").write_text("")
+    (tmp_path / "0001_index.sql").write_text('CREATE INDEX "i" ON "t" ("a");\n')
+    monkeypatch.setattr(statements, "describe", _broken_extractor(statements.describe))
+    assert cli.main(["lint", "--no-cache", "0001_index.sql"]) == 1
+    out, err = capsys.readouterr()
+    assert "error [unparseable-statement] the linter failed reading this statement (IndexError" in out
+    assert err == ""

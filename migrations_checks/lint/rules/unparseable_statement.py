@@ -2,7 +2,8 @@
 
 A gate that skips what it cannot read passes exactly the statements nobody looked at. Anything the
 linter cannot name (a typo, a dialect extension, dynamic SQL built at run time inside a DO block)
-is an error, so a person reads it and either rewrites it or suppresses it with a reason.
+is an error, so a person reads it and either rewrites it or suppresses it with a reason. So is a
+statement the linter failed on through a bug of its own: the message names the failure to report.
 """
 
 from collections.abc import Iterator
@@ -13,9 +14,16 @@ from migrations_checks.lint.statements import Statement
 
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
-    if not statement.identified:
+    if statement.identified:
+        return
+    excerpt = " ".join(statement.text.split())[:80]
+    if statement.failure:
+        yield Hit(
+            f"the linter failed reading this statement ({statement.failure}), a bug in deploy-gates to report; "
+            f"review it by hand: `{excerpt}`"
+        )
+    else:
         what = "dynamic SQL inside a DO block" if statement.dynamic else "this statement"
-        excerpt = " ".join(statement.text.split())[:80]
         yield Hit(f"cannot identify {what}: `{excerpt}`")
 
 
