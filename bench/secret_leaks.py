@@ -11,7 +11,8 @@ and an HTTP 4xx and 5xx whose body repeats the request's Authorization (for flyc
 repeating the token). Each cell is a real pytest subprocess of the gate that reads the input (the
 smoke gate; staging_green for the GitHub token; fly_health on the suite's fake flyctl for the Fly
 token) with `-v -rA --tb=long --showlocals` (`--vv`: `-vv`, where pytest no longer cuts long
-locals), a JUnit file and the JSON report (pytest-json-report).
+locals), a JUnit file and the JSON report (pytest-json-report); `--without-masking` turns off the
+reports' masking (`gates.report_masking`), to measure what the masked types keep out on their own.
 The stdout, stderr, JUnit file and JSON report of each run are searched for every secret, as
 written and URL-encoded (and, for the password holding `/`, for each side of it). Prints the
 occurrences of each row's secrets per cell and the total over all secrets in all runs: expected 0.
@@ -127,6 +128,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--show", action="store_true", help="print each run's failure sentence under the table")
     parser.add_argument("--vv", action="store_true", help="run pytest with -vv, which shows long locals uncut")
+    parser.add_argument(
+        "--without-masking",
+        action="store_true",
+        help="turn off gates.report_masking, pytest's report masking: what the masked types alone keep out",
+    )
     parser.add_argument("--only", nargs="+", choices=list(SECRETS), default=list(SECRETS), help="run these rows alone")
     args = parser.parse_args()
     migrations = load_config(find_config(Path.cwd())).migrations
@@ -155,7 +161,8 @@ def main() -> int:
         refusing = FakeGitHub()
         refusing.fail(".", Answer(401, {"message": "Bad credentials"}), times=1000)
         places.github_refusing = stack.enter_context(serve(refusing))
-        return _run_matrix(places, folder, args.only, ["-v"] if args.vv else [], args.show)
+        extra = ["-v"] * args.vv + ["-p", "no:gates.report_masking"] * args.without_masking
+        return _run_matrix(places, folder, args.only, extra, args.show)
 
 
 def _run_matrix(places: Places, folder: Path, rows: list[str], extra: list[str], show: bool) -> int:

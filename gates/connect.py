@@ -16,7 +16,7 @@ import time
 import psycopg
 
 from gates.dsn import mask, parse, unusable
-from gates.secret import SecretBoundary
+from gates.secret import Secret, SecretBoundary
 
 FIRST_DELAY_S = 0.25
 MAX_DELAY_S = 4.0
@@ -132,7 +132,7 @@ def _scrub(message: str, conninfo: str) -> str:
         password = parse(conninfo).get("password")
     except psycopg.ProgrammingError:
         return message
-    return message.replace(str(password), "***") if password else message
+    return message.replace(password.reveal(), "***") if isinstance(password, Secret) and password else message
 
 
 def refusal(error: psycopg.Error) -> str:

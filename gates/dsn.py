@@ -8,6 +8,8 @@ from urllib.parse import unquote
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from gates.secret import Secret
+
 # libpq takes a password in `password` and a client key's passphrase in `sslpassword`, in the
 # keyword form and as URL query parameters alike; both are secrets.
 _SECRET_KEYS = ("password", "sslpassword")
@@ -18,10 +20,15 @@ _EMBEDDED_URI = re.compile(r"[a-z][a-z0-9+.-]*://[^\s']+", re.IGNORECASE)
 
 
 def parse(conninfo: str) -> dict[str, object]:
-    """libpq's reading of `conninfo`; a string it cannot read raises `psycopg.ProgrammingError`
-    with the masked string (libpq's own message quotes the part it stumbled on, password or not)."""
+    """libpq's reading of `conninfo`, each password as a `Secret`: a caller may hold the result
+    while it resolves host names, and a traceback with `--showlocals` prints it. A string libpq
+    cannot read raises `psycopg.ProgrammingError` with the masked string (libpq's own message quotes
+    the part it stumbled on, password or not)."""
     try:
-        return dict(conninfo_to_dict(conninfo))
+        return {
+            key: Secret(str(value)) if key in _SECRET_KEYS else value
+            for key, value in conninfo_to_dict(conninfo).items()
+        }
     except psycopg.ProgrammingError:
         raise psycopg.ProgrammingError(f"{mask(conninfo)} is not a valid Postgres connection string") from None
 
@@ -29,10 +36,10 @@ def parse(conninfo: str) -> dict[str, object]:
 def with_database(conninfo: str, database: str) -> Dsn:
     """The same server and credentials as `conninfo`, connected to `database`; masked like any `Dsn`.
 
-    The parameters (password included) go straight into psycopg, never into a local of ours that a
-    traceback with `--showlocals` would print.
+    psycopg merges the two itself, so the parameters (password included) never sit in a local of
+    ours that a traceback with `--showlocals` would print.
     """
-    return Dsn(make_conninfo(**{**parse(conninfo), "dbname": database}))  # type: ignore[arg-type]
+    return Dsn(make_conninfo(conninfo, dbname=database))
 
 
 def database_name(conninfo: str) -> str | None:

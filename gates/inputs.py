@@ -74,29 +74,33 @@ def stop(environment: Environment, error: InputError) -> NoReturn:
 
 def required(environ: Mapping[str, str], name: str, how: str) -> str:
     """`name`'s value, stripped; MissingInput saying `how` to provide it when unset or blank."""
-    value = environ.get(name, "").strip()
-    if not value:
-        raise MissingInput(f"{name} is not set: {how}")
-    return value
+    return _present(environ.get(name, "").strip(), name, how)
 
 
 def required_secret(environ: Mapping[str, str], name: str, how: str) -> Secret:
     """`name` read through `gates.secret_env.read_secret` (so it is masked); MissingInput when unset or blank."""
-    value = read_secret(environ, name)
-    if not value:
-        raise MissingInput(f"{name} is not set: {how}")
-    return value
+    return _present(read_secret(environ, name), name, how)
 
 
 def database_url(environ: Mapping[str, str], name: str, how: str) -> Dsn:
     """`name` as a connection string libpq reads as it was meant: MissingInput saying `how` when
     unset, InputError naming the variable (the URL masked) when libpq cannot read it or would read
     another server or database into it (an unencoded '/' in the password)."""
-    url = Dsn(required(environ, name, how))
+    # Wrapped as it is read: no local of ours holds the URL as a plain str.
+    url = _present(Dsn(environ.get(name, "").strip()), name, how)
     problem = unusable(url)
     if problem:
         raise InputError(f"{name} is unusable: {problem}")
     return url
+
+
+_Text = TypeVar("_Text", str, Dsn, Secret)
+
+
+def _present(value: _Text, name: str, how: str) -> _Text:
+    if not value:
+        raise MissingInput(f"{name} is not set: {how}")
+    return value
 
 
 def api_url(environ: Mapping[str, str], name: str, default: str) -> str:

@@ -23,7 +23,13 @@ from gates.failclosed import fail
 from gates.scratch_db import SCRATCH_URL_ENV, ScratchServer
 
 # Fixture modules of the gate packages, and hooks kept in modules of their own, loaded with this plugin.
-pytest_plugins: list[str] = ["fly.fixtures", "drills.fixtures", "gates.github.reporting", "gates.empty_selection"]
+pytest_plugins: list[str] = [
+    "fly.fixtures",
+    "drills.fixtures",
+    "gates.github.reporting",
+    "gates.empty_selection",
+    "gates.report_masking",
+]
 
 
 GATE_GROUPS = {
@@ -113,6 +119,15 @@ def config_path(config: pytest.Config) -> Path | None:
     if ini_value:
         return (config.inipath.parent if config.inipath else config.rootpath) / ini_value
     return find_config(Path.cwd())
+
+
+def config_or_none(config: pytest.Config) -> GatesConfig | None:
+    """The gates.toml of the run, or None when it cannot be read: for reporting around the gates,
+    which must not fail over it (the `gates_config` fixture fails every gate with the loader's sentence)."""
+    try:
+        return load_config(config_path(config))
+    except ConfigError:
+        return None
 
 
 _LOADED_CONFIG = pytest.StashKey[GatesConfig]()

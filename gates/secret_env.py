@@ -8,9 +8,16 @@ in gates.toml (`database_url_env`) are added to the masks from the config.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+import psycopg.conninfo
 
 from gates.secret import Secret
+
+if TYPE_CHECKING:
+    from gates.config import GatesConfig
 
 # Tokens and keys, and who reads them.
 SECRET_VARIABLES: Mapping[str, str] = {
@@ -44,3 +51,25 @@ def read_secret(environ: Mapping[str, str], name: str) -> Secret:
     if name not in SECRET_VARIABLES:
         raise UnregisteredSecret(f"{name} is read as a secret but is not in gates.secret_env.SECRET_VARIABLES")
     return Secret((environ.get(name) or "").strip())
+
+
+def secret_values(gates: GatesConfig | None) -> list[str]:
+    """The values of every secret variable that is set, and each database URL (the fixed names and
+    gates.toml's `database_url_env`) with its password alone: what the Actions runner is told to
+    mask, and what `gates.report_masking` masks in pytest's reports."""
+    urls = list(DATABASE_URL_VARIABLES)
+    if gates is not None:
+        urls += [env.database_url_env for env in gates.environments.values() if env.database_url_env not in urls]
+    values = [value for name in SECRET_VARIABLES if (value := os.environ.get(name, "")).strip()]
+    for name in urls:
+        value = os.environ.get(name, "")
+        if not value.strip():
+            continue
+        values.append(value)
+        try:
+            password = psycopg.conninfo.conninfo_to_dict(value).get("password")
+        except psycopg.ProgrammingError:
+            password = None
+        if password:
+            values.append(str(password))
+    return values

@@ -21,14 +21,12 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg.conninfo
 import pytest
 
-from gates.config import ConfigError, GatesConfig, find_config, load_config
 from gates.github.commit_status import post
 from gates.github.workflow_commands import add_mask_lines, annotation, append_step_summary
-from gates.plugin import GATE_GROUPS, GATE_MARKERS
-from gates.secret_env import DATABASE_URL_VARIABLES, SECRET_VARIABLES
+from gates.plugin import GATE_GROUPS, GATE_MARKERS, config_or_none
+from gates.secret_env import secret_values
 
 _GATE_NAMES = frozenset({*GATE_GROUPS, *GATE_MARKERS})
 _DRILLS = frozenset({"rollback_drill", *(name for name in GATE_MARKERS if name.startswith("drill_"))})
@@ -53,42 +51,15 @@ def _is_controller(config: pytest.Config) -> bool:
     return not hasattr(config, "workerinput")  # xdist workers report through the controller
 
 
-def _config(config: pytest.Config) -> GatesConfig | None:
-    try:
-        return load_config(config.getoption("--gates-config") or find_config(Path.cwd()))
-    except ConfigError:
-        return None  # the gates_config fixture fails every gate with the loader's sentence
-
-
 def _env_name(config: pytest.Config) -> str:
     return str(config.getoption("--gates-env") or os.environ.get("GATES_ENV") or "local")
-
-
-def secret_values(gates: GatesConfig | None) -> list[str]:
-    """The values of every secret variable that is set, and each database URL's password alone."""
-    urls = list(DATABASE_URL_VARIABLES)
-    if gates is not None:
-        urls += [env.database_url_env for env in gates.environments.values() if env.database_url_env not in urls]
-    values = [value for name in SECRET_VARIABLES if (value := os.environ.get(name, "")).strip()]
-    for name in urls:
-        value = os.environ.get(name, "")
-        if not value.strip():
-            continue
-        values.append(value)
-        try:
-            password = psycopg.conninfo.conninfo_to_dict(value).get("password")
-        except psycopg.ProgrammingError:
-            password = None
-        if password:
-            values.append(str(password))
-    return values
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     if not _is_controller(config):
         return
-    gates = _config(config)
+    gates = config_or_none(config)
     if _in_actions():
         for value in secret_values(gates):
             for line in add_mask_lines(value):

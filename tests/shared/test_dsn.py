@@ -6,7 +6,8 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from gates.dsn import Dsn, database_name, mask, with_database
+from gates.dsn import Dsn, database_name, mask, parse, with_database
+from gates.secret import Secret
 
 
 @pytest.mark.parametrize(
@@ -78,3 +79,12 @@ def test_another_database_on_the_same_server_is_a_masked_dsn() -> None:
     url = with_database("postgresql://app:S3cret@db.example:5432/app?sslmode=require", "postgres")
     assert isinstance(url, Dsn) and "S3cret" not in repr(url)
     assert database_name(url) == "postgres" and "sslmode=require" in url and "S3cret" in url
+
+
+def test_parsed_parameters_hold_each_password_masked() -> None:
+    # A caller keeps them in a local while it resolves host names; --showlocals prints that local.
+    params = parse("postgresql://app:S3cret-pw@db.example/app?sslpassword=K3y-pass&sslmode=require")
+    assert "S3cret-pw" not in repr(params) and "K3y-pass" not in repr(params)
+    assert [str(params[key]) for key in ("host", "dbname", "sslmode")] == ["db.example", "app", "require"]
+    password = params["password"]
+    assert isinstance(password, Secret) and password.reveal() == "S3cret-pw"
