@@ -104,6 +104,13 @@ def _start_postgres(pgdata: Path) -> PostgresServer:
         return pgserver.get_server(pgdata, cleanup_mode=None)
     except subprocess.CalledProcessError as error:
         why = f"{Path(error.cmd[0]).name} exited with {error.returncode}"
+    except subprocess.TimeoutExpired as error:
+        # pgserver gives pg_ctl a fixed 10 s; on a loaded machine the server can still be starting.
+        raise CliError(
+            f"the embedded Postgres in {STATE_DIR / pgdata.name} did not start within {round(error.timeout)} s, "
+            f"pgserver's limit for {Path(error.cmd[0]).name}; it may still be starting: run `python -m standin up` "
+            "again to use it, or `python -m standin down` to stop it"
+        ) from None
     except OSError as error:  # e.g. pgserver reading the log of a server that could not write one
         why = str(error)
     # pgserver has logged the failed command's output, and the server's log, above

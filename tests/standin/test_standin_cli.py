@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -154,6 +155,32 @@ def test_an_up_whose_postgres_does_not_start_says_so_in_one_sentence(
     assert "standin: the embedded Postgres in .gates/standin/pgdata did not start (" in up.stderr
     assert why in up.stderr and detail in up.stderr and "Traceback" not in up.stderr
     assert _postgres_serving(pgdata) == [] and not (pgdata / "postmaster.pid").exists()
+
+
+def test_an_up_whose_postgres_outlasts_pgservers_wait_says_so_in_one_sentence(standin_folder: Path) -> None:
+    # postgresql.conf as a named pipe: Postgres blocks opening it, so pg_ctl waits past pgserver's 10 s.
+    pgdata = standin_folder / ".gates" / "standin" / "pgdata"
+    pgdata.mkdir(parents=True)
+    (pgdata / "PG_VERSION").write_text("16\n")
+    (pgdata / "log").touch(mode=0o666)  # for pgserver's error path, which shows the log
+    os.mkfifo(pgdata / "postgresql.conf", 0o666)
+    try:
+        up = _standin(standin_folder, "up", "--port", str(free_port()), env=dict(os.environ))
+    finally:
+        _release_waiting_reader(pgdata / "postgresql.conf")
+    assert up.returncode == 1, up.stdout + up.stderr
+    assert up.stderr.strip().splitlines()[-1] == (
+        "standin: the embedded Postgres in .gates/standin/pgdata did not start within 10 s, pgserver's limit "
+        "for pg_ctl; it may still be starting: run `python -m standin up` again to use it, or "
+        "`python -m standin down` to stop it"
+    )
+    assert "Traceback" not in up.stderr
+
+
+def _release_waiting_reader(fifo: Path) -> None:
+    """Let a Postgres still blocked on opening `fifo` read it empty and stop for want of a data folder."""
+    with contextlib.suppress(OSError):  # no reader: nothing waits
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
 
 
 @pytest.fixture
