@@ -20,7 +20,7 @@ import pytest
 from gates.config import ConfigError, Environment, GatesConfig, find_config, load_config
 from gates.connect import ConnectBudget
 from gates.failclosed import fail
-from gates.scratch_db import SCRATCH_URL_ENV, ScratchServer
+from gates.scratch_db import SCRATCH_URL_ENV, ScratchError, ScratchServer
 
 # Fixture modules of the gate packages, and hooks kept in modules of their own, loaded with this plugin.
 pytest_plugins: list[str] = [
@@ -187,7 +187,11 @@ def _environment_name(config: pytest.Config) -> str:
 @pytest.fixture(scope="session")
 def scratch_server(pytestconfig: pytest.Config) -> Iterator[ScratchServer]:
     """One scratch Postgres for the whole session (per xdist worker); databases come and go on it."""
-    with ScratchServer.start(pytestconfig.getoption("--gates-scratch-database-url")) as server:
+    try:
+        server = ScratchServer.start(pytestconfig.getoption("--gates-scratch-database-url"))
+    except ScratchError as error:
+        fail(str(error))
+    with server:
         yield server
 
 

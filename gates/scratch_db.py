@@ -10,10 +10,11 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import psycopg
 from psycopg import sql
@@ -22,12 +23,43 @@ from gates.config import MigrationSettings
 from gates.connect import ConnectBudget, connect
 from gates.dsn import Dsn, database_name, mask, with_database
 
+if TYPE_CHECKING:
+    from pgserver import PostgresServer
+
 SCRATCH_URL_ENV = "GATES_SCRATCH_DATABASE_URL"
 SCRATCH_PREFIX = "gates_scratch_"
 
 
 class ScratchError(Exception):
     """The scratch server refused to create or drop a database; one sentence, password masked."""
+
+
+class EmbeddedStartError(ScratchError):
+    """The embedded Postgres did not start: `why` in a few words; `may_still_start` when pgserver
+    stopped waiting for pg_ctl, so the server may yet come up on its own."""
+
+    def __init__(self, data_dir: Path, why: str, *, may_still_start: bool) -> None:
+        after = "it may still be starting" if may_still_start else "pgserver's logged output says why"
+        super().__init__(f"the embedded Postgres in {data_dir} did not start ({why}); {after}")
+        self.why = why
+        self.may_still_start = may_still_start
+
+
+def start_embedded(data_dir: Path, *, cleanup_mode: Literal["stop"] | None) -> PostgresServer:
+    """pgserver's Postgres on `data_dir`, started if it does not run; EmbeddedStartError when it does not start."""
+    import pgserver  # imported here: only needed when no external server is given
+
+    try:
+        return pgserver.get_server(data_dir, cleanup_mode=cleanup_mode)
+    except subprocess.CalledProcessError as error:  # pgserver has logged the command's output and the server's log
+        raise EmbeddedStartError(
+            data_dir, f"{Path(error.cmd[0]).name} exited with {error.returncode}", may_still_start=False
+        ) from None
+    except subprocess.TimeoutExpired as error:  # pgserver gives pg_ctl a fixed 10 s, short on a loaded machine
+        why = f"{Path(error.cmd[0]).name} not done within {round(error.timeout)} s, pgserver's limit"
+        raise EmbeddedStartError(data_dir, why, may_still_start=True) from None
+    except OSError as error:  # e.g. pgserver reading the log of a server that could not write one
+        raise EmbeddedStartError(data_dir, str(error), may_still_start=False) from None
 
 
 class ScratchServer:
@@ -40,14 +72,17 @@ class ScratchServer:
 
     @classmethod
     def start(cls, url: str | None = None) -> ScratchServer:
-        """Use `url`, else `GATES_SCRATCH_DATABASE_URL` when set, else start an embedded Postgres."""
+        """Use `url`, else `GATES_SCRATCH_DATABASE_URL` when set, else start an embedded Postgres
+        (EmbeddedStartError when it does not start)."""
         url = url or os.environ.get(SCRATCH_URL_ENV)
         if url:
             return cls(Dsn(url))
-        import pgserver  # imported here: only needed when no external server is given
-
         data_dir = Path(tempfile.mkdtemp(prefix="gates-pg-"))
-        server = pgserver.get_server(data_dir, cleanup_mode="stop")
+        try:
+            server = start_embedded(data_dir, cleanup_mode="stop")
+        except EmbeddedStartError:
+            shutil.rmtree(data_dir, ignore_errors=True)
+            raise
         return cls(Dsn(server.get_uri()), embedded=server, data_dir=data_dir)
 
     @property

@@ -21,7 +21,6 @@ import argparse
 import json
 import os
 import secrets
-import subprocess
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -34,6 +33,7 @@ from psycopg import sql
 from gates.config import ConfigError, GatesConfig, find_config, load_config
 from gates.connect import ConnectBudget, ConnectError, connect
 from gates.dsn import mask, with_database
+from gates.scratch_db import EmbeddedStartError, start_embedded
 from migrations_checks.db.run_sql import StatementError
 from migrations_checks.lint.reader import InputError, read_configured
 from standin.faults import EXITS_AT_START, FAULTS_ENV, Fault, parse_faults
@@ -98,25 +98,17 @@ def _up(state: Path, config_path: Path | None, port: int | None) -> int:
 
 def _start_postgres(pgdata: Path) -> PostgresServer:
     """The embedded server on `pgdata`, left running when this command ends; one that fails to start is a CliError."""
-    import pgserver  # imported here: `down` and `status` need no server
-
     try:
-        return pgserver.get_server(pgdata, cleanup_mode=None)
-    except subprocess.CalledProcessError as error:
-        why = f"{Path(error.cmd[0]).name} exited with {error.returncode}"
-    except subprocess.TimeoutExpired as error:
-        # pgserver gives pg_ctl a fixed 10 s; on a loaded machine the server can still be starting.
-        raise CliError(
-            f"the embedded Postgres in {STATE_DIR / pgdata.name} did not start within {round(error.timeout)} s, "
-            f"pgserver's limit for {Path(error.cmd[0]).name}; it may still be starting: run `python -m standin up` "
-            "again to use it, or `python -m standin down` to stop it"
-        ) from None
-    except OSError as error:  # e.g. pgserver reading the log of a server that could not write one
-        why = str(error)
-    # pgserver has logged the failed command's output, and the server's log, above
-    raise CliError(
-        f"the embedded Postgres in {STATE_DIR / pgdata.name} did not start ({why}); the output above says why"
-    )
+        return start_embedded(pgdata, cleanup_mode=None)
+    except EmbeddedStartError as error:
+        next_step = (
+            "it may still be starting: run `python -m standin up` again to use it, "
+            "or `python -m standin down` to stop it"
+            if error.may_still_start
+            else "the output above says why"
+        )
+        where = STATE_DIR / pgdata.name
+        raise CliError(f"the embedded Postgres in {where} did not start ({error.why}); {next_step}") from None
 
 
 def _serve(state: Path, config: GatesConfig, port: int, settings: StandinSettings) -> None:

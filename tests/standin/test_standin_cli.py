@@ -170,8 +170,8 @@ def test_an_up_whose_postgres_outlasts_pgservers_wait_says_so_in_one_sentence(st
         _release_waiting_reader(pgdata / "postgresql.conf")
     assert up.returncode == 1, up.stdout + up.stderr
     assert up.stderr.strip().splitlines()[-1] == (
-        "standin: the embedded Postgres in .gates/standin/pgdata did not start within 10 s, pgserver's limit "
-        "for pg_ctl; it may still be starting: run `python -m standin up` again to use it, or "
+        "standin: the embedded Postgres in .gates/standin/pgdata did not start (pg_ctl not done within 10 s, "
+        "pgserver's limit); it may still be starting: run `python -m standin up` again to use it, or "
         "`python -m standin down` to stop it"
     )
     assert "Traceback" not in up.stderr
