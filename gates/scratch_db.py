@@ -31,7 +31,7 @@ SCRATCH_PREFIX = "gates_scratch_"
 
 
 class ScratchError(Exception):
-    """The scratch server refused to create or drop a database; one sentence, password masked."""
+    """The scratch server did not start, or refused to create or drop a database; one sentence, password masked."""
 
 
 class EmbeddedStartError(ScratchError):
