@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -32,7 +33,9 @@ def _target(conninfo: str) -> tuple[int, str | tuple[str, int]]:
 
 
 def _pipe(source: socket.socket, sink: socket.socket) -> None:
-    with source, sink:
+    """Copy `source` to `sink` until one side closes; the direction that ends first closes both, so
+    the other one's next read fails (EBADF), which ends it too."""
+    with source, sink, contextlib.suppress(OSError):
         while data := source.recv(65536):
             sink.sendall(data)
 
