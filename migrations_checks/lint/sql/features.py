@@ -27,6 +27,7 @@ FEATURES: dict[str, tuple[int, str]] = {
     "uuidv7": (18, "uuidv7()"),
 }
 _NEW_FUNCTIONS = frozenset({"uuidv4", "uuidv7"})
+_NEW_FUNCTION_KEYWORDS = frozenset(name.upper() for name in _NEW_FUNCTIONS)
 
 
 def features_of(kind: str | None, words: Sequence[Word], actions: Sequence[Action]) -> frozenset[str]:
@@ -42,15 +43,19 @@ def features_of(kind: str | None, words: Sequence[Word], actions: Sequence[Actio
         found.add("detach-concurrently")
     if any(a.verb == "set_not_null" and a.object_kind == "CONSTRAINT" for a in actions):
         found.add("not-null-constraint")
-    if has_keyword(words, "NULLS", "NOT", "DISTINCT"):
+    # Every statement is asked, and almost none uses a feature: one pass over its keywords tells
+    # which of the slower searches below can find anything.
+    keywords = {word.upper for word in words}
+    if "NULLS" in keywords and has_keyword(words, "NULLS", "NOT", "DISTINCT"):
         found.add("nulls-not-distinct")
     if any(a.verb == "rewrite_table" and a.object_kind == "SET EXPRESSION" for a in actions):
         found.add("set-expression")
-    if kind in ("CREATE TABLE", "ALTER TABLE") and _virtual_generated_column(words):
+    if "GENERATED" in keywords and kind in ("CREATE TABLE", "ALTER TABLE") and _virtual_generated_column(words):
         found.add("virtual-generated-column")
-    for word, following in itertools.pairwise(words):
-        if following.text == "(" and word.kind == "word" and word.name in _NEW_FUNCTIONS:
-            found.add(word.name)
+    if not keywords.isdisjoint(_NEW_FUNCTION_KEYWORDS):
+        for word, following in itertools.pairwise(words):
+            if following.text == "(" and word.kind == "word" and word.name in _NEW_FUNCTIONS:
+                found.add(word.name)
     return frozenset(found)
 
 

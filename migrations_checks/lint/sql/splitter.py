@@ -21,7 +21,6 @@ a piece, the fallback scanner (``fallback``) splits that piece instead. Position
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -79,8 +78,7 @@ def split_sql(source: str) -> list[Chunk]:
         for start, end, tokens, lexed in statement_spans(piece):
             gap = comment_spans(text, previous_end, piece_start + start, breakpoints=True)
             leading = comments_at(source, text, 0, gap)
-            chunk = make_chunk(source, piece, piece_start, start, end, tokens, leading, lexed)
-            chunks.append(dataclasses.replace(chunk, piece=piece_number) if piece_number else chunk)
+            chunks.append(make_chunk(source, piece, piece_start, start, end, tokens, leading, lexed, piece_number))
             previous_end = piece_start + end
         if piece_end == len(text):
             return chunks
@@ -117,6 +115,7 @@ def make_chunk(
     tokens: Sequence[Token],
     leading_comments: tuple[Comment, ...],
     lexed: bool = True,
+    piece: int = 0,
 ) -> Chunk:
     """Build the chunk for ``text[start:end]``, where ``offsets`` places ``text`` in ``source``.
 
@@ -134,6 +133,7 @@ def make_chunk(
         leading_comments=leading_comments,
         tokens=tuple(tokens),
         lexed=lexed,
+        piece=piece,
     )
 
 

@@ -138,11 +138,10 @@ class Cursor:
 
     def at(self, *keywords: str) -> bool:
         """Whether the next words are exactly `keywords` (bare, case-insensitive)."""
-        for ahead, keyword in enumerate(keywords):
-            word = self.peek(ahead)
-            if word is None or word.upper != keyword:
-                return False
-        return True
+        # The extractors' innermost call, made for nearly every word: it indexes the words itself.
+        words, position = self.words, self.position
+        end = position + len(keywords)
+        return end <= len(words) and tuple([word.upper for word in words[position:end]]) == keywords
 
     def accept(self, *keywords: str) -> bool:
         if self.at(*keywords):
