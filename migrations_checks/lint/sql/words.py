@@ -138,7 +138,7 @@ class Cursor:
 
     def at(self, *keywords: str) -> bool:
         """Whether the next words are exactly `keywords` (bare, case-insensitive)."""
-        # The extractors' innermost call, made for nearly every word: it indexes the words itself.
+        # The extractors' innermost call, made for nearly every word: one slice, not a peek per keyword.
         words, position = self.words, self.position
         end = position + len(keywords)
         return end <= len(words) and tuple([word.upper for word in words[position:end]]) == keywords
