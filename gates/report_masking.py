@@ -35,9 +35,11 @@ class MaskedReports:
 
     @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_runtest_makereport(self, item: pytest.Item) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-        # Captured output waits on the item until the report is made, and a report plugin may read
-        # it there (pytest-json-report does): masked before any of them runs.
-        item._report_sections = [(when, key, self.masked(content)) for when, key, content in item._report_sections]
+        # Captured output waits on the item (in `_report_sections`, its only home) until the report
+        # is made, and a report plugin may read it there (pytest-json-report does): masked first.
+        if self._secrets:
+            sections = item._report_sections
+            item._report_sections = [(when, key, self.masked(content)) for when, key, content in sections]
         return (yield)
 
     @pytest.hookimpl(tryfirst=True)
