@@ -20,7 +20,7 @@ from migrations_checks.lint.records.findings import Coverage, Finding, LintResul
 from migrations_checks.lint.records.paths import display_path
 from migrations_checks.lint.rules import Hit, Rule, all_rules, statement_rules
 from migrations_checks.lint.severity import severity_of
-from migrations_checks.lint.statements import FileStatements, Statement, read_statements
+from migrations_checks.lint.statements import FileStatements, Statement, describe_failure, read_statements
 from migrations_checks.lint.suppressions import Allow, FileSuppressions, Problem, deprecations
 from migrations_checks.lint.transactions import Span, TransactionModel, applied_models, runner_start
 
@@ -225,8 +225,7 @@ def _lint_file(
         allows, problems = suppressions.above(statement)
         findings.extend(_problem_finding(p, source, options) for p in problems)
         for rule in statement_rules(frozenset(action.verb for action in statement.actions)):
-            assert rule.check is not None
-            for hit in rule.check(statement, context):
+            for hit in _hits(rule, statement, context):
                 finding = _finding(rule, hit, statement, source, options)
                 allow = suppressions.silencer(allows, rule.id)
                 if allow is None:
@@ -287,6 +286,20 @@ class _Source:
 
     def line(self, number: int) -> str:
         return self._lines[number - 1] if 0 < number <= len(self._lines) else ""
+
+
+def _hits(rule: Rule, statement: Statement, context: StatementContext) -> list[Hit]:
+    """What `rule` finds in `statement`. A rule that raises (a bug of ours) finds an error saying so:
+    the bug fails this statement, never the whole lint, and never passes the statement unchecked."""
+    assert rule.check is not None
+    try:
+        return list(rule.check(statement, context))
+    except Exception as error:
+        message = (
+            f"{rule.id} failed on this statement ({describe_failure(error)}), a bug in deploy-gates to report; "
+            f"check the statement by hand for what {rule.id} looks for"
+        )
+        return [Hit(message, severity="error")]
 
 
 def _finding(rule: Rule, hit: Hit, statement: Statement, source: _Source, options: LintOptions) -> Finding:

@@ -89,7 +89,7 @@ def read_statements(file: MigrationFile) -> FileStatements:
             kind=None,
             actions=(),
             coverage="opaque",
-            failure=_failure(error),
+            failure=describe_failure(error),
         )
         return FileStatements(file=file, statements=(whole,), comments=())
 
@@ -121,7 +121,7 @@ def _statement(file: MigrationFile, chunk: Chunk, do_block: Statement | None = N
     try:
         return _identified(file, chunk, do_block)
     except Exception as error:  # a bug in the words, classifier or extractors: this statement only
-        return _opaque(file, chunk, do_block, failure=_failure(error))
+        return _opaque(file, chunk, do_block, failure=describe_failure(error))
 
 
 def _identified(file: MigrationFile, chunk: Chunk, do_block: Statement | None) -> Statement:
@@ -160,7 +160,7 @@ def _opaque(
     )
 
 
-def _failure(error: Exception) -> str:
+def describe_failure(error: Exception) -> str:
     """The exception and the line of the linter that raised it, for the report of a bug."""
     frame = traceback.extract_tb(error.__traceback__)[-1]
     return f"{type(error).__name__} at {Path(frame.filename).name}:{frame.lineno}"

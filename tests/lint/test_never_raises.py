@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from migrations_checks import cli
-from migrations_checks.lint import statements
+from migrations_checks.lint import engine, statements
+from migrations_checks.lint.context import LintOptions
 from migrations_checks.lint.engine import lint_text
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "atlaris" / "migrations" / "0000_initial_schema.sql"
@@ -132,3 +134,24 @@ def test_the_cli_reports_a_linter_bug_as_a_finding_not_a_traceback(
     out, err = capsys.readouterr()
     assert "error [unparseable-statement] the linter failed reading this statement (IndexError" in out
     assert err == ""
+
+
+def test_a_bug_in_a_rule_fails_that_statement_as_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def check(statement: Any, context: Any) -> Any:
+        raise KeyError("users")
+
+    rules = engine.statement_rules
+    monkeypatch.setattr(
+        engine,
+        "statement_rules",
+        lambda verbs: [replace(rule, check=check) if rule.id == "drop-column" else rule for rule in rules(verbs)],
+    )
+    options = LintOptions(severity={"drop-column": "warning"})
+    result = lint_text('ALTER TABLE "t" DROP COLUMN "b";\n--> statement-breakpoint\nDROP TABLE "t";\n', options)
+    assert [(f.rule, f.severity, f.line) for f in result.findings] == [
+        ("drop-column", "error", 1),  # an error whatever the configured severity: the check did not run
+        ("drop-table", "error", 3),
+    ]
+    assert result.findings[0].message.startswith(
+        "drop-column failed on this statement (KeyError at test_never_raises.py:"
+    )
