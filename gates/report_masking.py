@@ -37,8 +37,9 @@ class MaskedReports:
     def pytest_runtest_makereport(self, item: pytest.Item) -> Generator[None, pytest.TestReport, pytest.TestReport]:
         # Captured output waits on the item (in `_report_sections`, its only home) until the report
         # is made, and a report plugin may read it there (pytest-json-report does): masked first.
-        if self._secrets:
-            sections = item._report_sections
+        # Read with a default: a pytest that keeps it elsewhere must not break every test.
+        sections = getattr(item, "_report_sections", None)
+        if self._secrets and sections:
             item._report_sections = [(when, key, self.masked(content)) for when, key, content in sections]
         return (yield)
 
