@@ -77,21 +77,10 @@ def read_statements(file: MigrationFile) -> FileStatements:
     try:
         return _read_statements(file)
     except Exception as error:  # a bug in splitting or unwrapping: the file is read as one opaque statement
-        whole = Statement(
-            file=file,
-            text=file.text,
-            start=0,
-            line=1,
-            column=1,
-            comments_above=(),
-            literals=frozenset(),
-            features=frozenset(),
-            kind=None,
-            actions=(),
-            coverage="opaque",
-            failure=describe_failure(error),
+        whole = Chunk(text=file.text, start=0, end=len(file.text), line=1, column=1, leading_comments=(), tokens=())
+        return FileStatements(
+            file=file, statements=(_opaque(file, whole, None, failure=describe_failure(error)),), comments=()
         )
-        return FileStatements(file=file, statements=(whole,), comments=())
 
 
 def _read_statements(file: MigrationFile) -> FileStatements:
