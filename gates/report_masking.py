@@ -60,8 +60,9 @@ class MaskedReports:
             report.longrepr = (path, line, self.masked(reason))
         elif longrepr is not None:
             text = str(longrepr)
-            if self.masked(text) != text:
-                report.longrepr = self.masked(text)  # plain text in place of the rendered traceback
+            masked = self.masked(text)
+            if masked != text:
+                report.longrepr = masked  # plain text in place of the rendered traceback
         report.sections = [(title, self.masked(content)) for title, content in report.sections]
 
     def masked(self, text: str) -> str:
