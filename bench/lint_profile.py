@@ -1,5 +1,5 @@
 """Profile a cold lint of a generated Drizzle history in one process, and print where the time goes:
-each stage of reading a file (splitting, DO blocks, words, the sqlglot parse, the extractors) and
+each stage of reading a file (splitting, DO blocks, the lexer, the sqlglot parse, the extractors) and
 of judging it (the rules), then the functions that take the most time of their own.
 
     python bench/lint_profile.py [--size 1000] [--top 25]
@@ -27,7 +27,7 @@ STAGES = (
     ("read files into statements", "statements.py", "read_statements"),
     ("  split into statements", "splitter.py", "split_sql"),
     ("  unwrap DO blocks", "do_blocks.py", "unwrap_do_block"),
-    ("  keyword words", "words.py", "statement_words"),
+    ("  lexer (inside the two above)", "lexer.py", "tokenize"),
     ("  sqlglot parse", "statements.py", "_parse"),
     ("  extractors (actions)", "__init__.py", "describe"),
     ("judge files (rules, history)", "engine.py", "_lint_files"),

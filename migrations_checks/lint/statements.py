@@ -15,15 +15,11 @@ the failure named, so a bug fails the statement it met, never the whole run or s
 from __future__ import annotations
 
 import dataclasses
-import logging
 import threading
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
-
-from sqlglot import exp
-from sqlglot.dialects.postgres import Postgres
+from typing import TYPE_CHECKING, Any, Literal
 
 from migrations_checks.lint.extract import describe
 from migrations_checks.lint.reader import MigrationFile
@@ -33,11 +29,10 @@ from migrations_checks.lint.sql.comments import Comment
 from migrations_checks.lint.sql.do_blocks import is_do_block, unwrap_do_block
 from migrations_checks.lint.sql.features import features_of
 from migrations_checks.lint.sql.splitter import Chunk, inner_comments, split_sql, trailing_comments
-from migrations_checks.lint.sql.words import statement_words
 
-# sqlglot logs a warning for every statement it hands back as a Command; that is expected here.
-logging.getLogger("sqlglot").setLevel(logging.ERROR)
-_DIALECT = Postgres()
+if TYPE_CHECKING:
+    from sqlglot import exp
+
 _local = threading.local()
 
 CoverageKind = Literal["parsed", "classified", "opaque"]
@@ -77,7 +72,7 @@ def read_statements(file: MigrationFile) -> FileStatements:
     try:
         return _read_statements(file)
     except Exception as error:  # a bug in splitting or unwrapping: the file is read as one opaque statement
-        whole = Chunk(text=file.text, start=0, end=len(file.text), line=1, column=1, leading_comments=(), tokens=())
+        whole = Chunk(text=file.text, start=0, end=len(file.text), line=1, column=1, leading_comments=(), words=())
         return FileStatements(
             file=file, statements=(_opaque(file, whole, None, failure=describe_failure(error)),), comments=()
         )
@@ -114,8 +109,8 @@ def _statement(file: MigrationFile, chunk: Chunk, do_block: Statement | None = N
 
 
 def _identified(file: MigrationFile, chunk: Chunk, do_block: Statement | None) -> Statement:
-    words = statement_words(chunk.text, chunk.start, chunk.tokens)
-    tree = _LazyTree(file.text, chunk)
+    words = chunk.words
+    tree = _LazyTree(chunk)
     kind = classify(words)
     actions = describe(kind, words, tree) if kind and chunk.lexed else None
     if actions is None:
@@ -172,34 +167,38 @@ def _located(file: MigrationFile, chunk: Chunk, do_block: Statement | None) -> d
 class _LazyTree:
     """A statement's sqlglot tree, parsed the first time an extractor asks for it."""
 
-    def __init__(self, source: str, chunk: Chunk) -> None:
-        self._source = source
+    def __init__(self, chunk: Chunk) -> None:
         self._chunk = chunk
         self._tree: exp.Expression | None = None
         self._parsed = False
+        self.read = False  # whether an extractor asked for the tree and got one
 
     def __call__(self) -> exp.Expression | None:
         if not self._parsed:
-            self._tree, self._parsed = _parse(self._source, self._chunk), True
+            self._tree, self._parsed = _parse(self._chunk.text), True
+            self.read = self._tree is not None
         return self._tree
 
-    @property
-    def read(self) -> bool:
-        """Whether an extractor asked for the tree and got one (not sqlglot's opaque `Command`)."""
-        return self._tree is not None and not isinstance(self._tree, exp.Command)
 
+def _parse(sql: str) -> exp.Expression | None:
+    # Imported here: sqlglot takes a fifth of a second to import, and most lints parse nothing.
+    import logging
 
-def _parse(source: str, chunk: Chunk) -> exp.Expression | None:
-    if not chunk.tokens:
+    from sqlglot import exp
+    from sqlglot.dialects.postgres import Postgres
+
+    if not sql.strip():
         return None
-    parser = getattr(_local, "parser", None)
-    if parser is None:
-        # Reused per thread, as the tokenizer is: `parse` starts afresh, and building a parser
-        # costs a fifth of parsing a statement.
-        parser = _local.parser = _DIALECT.parser()
+    dialect = getattr(_local, "dialect", None)
+    if dialect is None:
+        # sqlglot logs a warning for every statement it hands back as a Command; that is expected here.
+        logging.getLogger("sqlglot").setLevel(logging.ERROR)
+        # Reused per thread: building a tokenizer and a parser costs about as much as parsing a statement.
+        dialect = _local.dialect = (Postgres.Tokenizer(), Postgres().parser())
+    tokenizer, parser = dialect
     try:
-        trees = parser.parse(list(chunk.tokens), source)
+        trees = parser.parse(tokenizer.tokenize(sql), sql)
     except Exception:
         return None
     tree = trees[0] if len(trees) == 1 else None
-    return tree if isinstance(tree, exp.Expression) else None
+    return tree if isinstance(tree, exp.Expression) and not isinstance(tree, exp.Command) else None

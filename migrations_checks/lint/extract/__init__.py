@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-
-from sqlglot import exp
+from collections.abc import Sequence
 
 from migrations_checks.lint.extract import objects
 from migrations_checks.lint.extract.alter_table import alter_table
-from migrations_checks.lint.extract.dml import data_changes, merge_changes
+from migrations_checks.lint.extract.dml import Tree, data_changes, merge_changes
 from migrations_checks.lint.records.actions import Action, Verb
 from migrations_checks.lint.sql.classify import classify
 from migrations_checks.lint.sql.words import Cursor, Word, has_keyword, top_level
@@ -18,8 +16,6 @@ _MAY_CHANGE_DATA = frozenset({"UPDATE", "DELETE", "WITH", "INSERT", "SELECT", "M
 _TRANSACTION_CONTROL = frozenset(
     {"BEGIN", "START TRANSACTION", "COMMIT", "END", "ROLLBACK", "ABORT", "PREPARE TRANSACTION", "COMMIT PREPARED"}
 )
-# A statement's sqlglot tree, built only when called: most statements are read from words alone.
-Tree = Callable[[], exp.Expression | None]
 
 _SIMPLE_VERBS: dict[str, Verb] = {
     "CREATE DATABASE": "create_database",
@@ -56,7 +52,7 @@ def describe(kind: str, words: Sequence[Word], tree: Tree) -> list[Action] | Non
     if kind == "MERGE":
         return merge_changes(words, tree)
     if kind in _MAY_CHANGE_DATA:
-        return data_changes(words, tree())
+        return data_changes(words, tree)
     if kind == "TRUNCATE":
         return objects.truncate(words)
     if kind == "VACUUM":
@@ -90,7 +86,7 @@ def _create_table(words: Sequence[Word], tree: Tree) -> list[Action] | None:
     table = objects.create_table(words)
     if table is None or not has_keyword(top_level(words), "AS"):
         return table
-    changes = data_changes(words, tree())
+    changes = data_changes(words, tree)
     return None if changes is None else table + [a for a in changes if a.verb != "other"]
 
 

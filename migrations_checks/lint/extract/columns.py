@@ -103,7 +103,7 @@ def type_words(cursor: Cursor, stop: frozenset[str] = _CONSTRAINT_STARTS) -> lis
     while not cursor.done:
         word = cursor.peek()
         assert word is not None
-        if depth == 0 and (word.upper in stop or (word.kind == "symbol" and word.text == ",")):
+        if depth == 0 and (word.upper in stop or word.is_symbol(",")):
             break
         if word.kind == "symbol" and word.text in ("(", "["):
             depth += 1

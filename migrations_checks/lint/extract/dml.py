@@ -10,40 +10,34 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
-
-from sqlglot import exp
+from typing import TYPE_CHECKING
 
 from migrations_checks.lint.records.actions import Action, Verb
 from migrations_checks.lint.sql.classify import with_body
 from migrations_checks.lint.sql.words import Cursor, Word, top_level, unqualified
 
+if TYPE_CHECKING:
+    from sqlglot import exp
+
 # The keyword of each data change these extractors report, and its verb.
 _VERBS: dict[str, Verb] = {"UPDATE": "update", "DELETE": "delete"}
+# A statement's sqlglot tree, built only when called: most statements are read from words alone.
+# None when sqlglot cannot parse it, or parses it only as an opaque `Command`.
+Tree = Callable[[], "exp.Expression | None"]
 
 
-def data_changes(words: Sequence[Word], tree: exp.Expression | None) -> list[Action] | None:
+def data_changes(words: Sequence[Word], tree: Tree) -> list[Action] | None:
     """Every UPDATE and DELETE the statement performs; None if an UPDATE/DELETE cannot be read."""
-    if tree is not None and not isinstance(tree, exp.Command):
-        found = [
-            _from_node(node)
-            for node in tree.find_all(exp.Update, exp.Delete)
-            # A MERGE's own WHEN ... THEN UPDATE clauses are read by merge_changes.
-            if isinstance(node, exp.Update | exp.Delete) and not isinstance(node.parent, exp.When)
-        ]
-        return None if None in found else [a for a in found if a is not None] or [Action("other")]
+    if not any(word.upper in _VERBS for word in words):
+        # Without the keyword there is no UPDATE or DELETE in any tree of it: nothing to parse.
+        return [Action("other")]
+    parsed = tree()
+    if parsed is not None:
+        # Imported here: sqlglot takes a fifth of a second to import, and only a parsed statement needs it.
+        from migrations_checks.lint.extract.tree_changes import tree_changes
+
+        return tree_changes(parsed)
     return _from_words(words)
-
-
-def _from_node(node: exp.Update | exp.Delete) -> Action | None:
-    target = node.this
-    if not isinstance(target, exp.Table) or not target.name:
-        return None
-    name = target.name if target.this.args.get("quoted") else target.name.lower()
-    schema_node = target.args.get("db")
-    schema = (target.db if schema_node.args.get("quoted") else target.db.lower()) if schema_node else ""
-    table = unqualified(f"{schema}.{name}" if schema else name)
-    verb: Verb = "update" if isinstance(node, exp.Update) else "delete"
-    return Action(verb, table=table, has_where=node.args.get("where") is not None)
 
 
 def _from_words(words: Sequence[Word]) -> list[Action] | None:
@@ -66,7 +60,7 @@ def _from_words(words: Sequence[Word]) -> list[Action] | None:
     return [Action("other")]
 
 
-def merge_changes(words: Sequence[Word], tree: Callable[[], exp.Expression | None]) -> list[Action] | None:
+def merge_changes(words: Sequence[Word], tree: Tree) -> list[Action] | None:
     """[WITH ...] MERGE INTO target ... WHEN [NOT] MATCHED [BY SOURCE|TARGET] [AND ...] THEN
     UPDATE|DELETE|INSERT: an UPDATE or DELETE of the target for each such clause (`object_kind`
     MERGE), and whatever a data-modifying WITH query changes. The ON condition bounds a MATCHED
@@ -95,7 +89,7 @@ def merge_changes(words: Sequence[Word], tree: Callable[[], exp.Expression | Non
                 bounded = "SOURCE" not in clause or "AND" in clause
                 actions.append(Action(verb, table=unqualified(name), has_where=bounded, object_kind="MERGE"))
     if start:
-        prefix = data_changes(words[:start], tree())
+        prefix = data_changes(words[:start], tree)
         if prefix is None:
             return None
         actions.extend(a for a in prefix if a.verb != "other")

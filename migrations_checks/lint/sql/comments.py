@@ -1,6 +1,6 @@
 """Comments between statements, read as the server's lexer reads them.
 
-Suppressions and deprecation markers live in comments, and the fallback scanner skips comments the
+Suppressions and deprecation markers live in comments, and the lexer skips comments the
 same way, so both read ``--`` and nested ``/* */`` comments here.
 """
 

@@ -21,19 +21,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlglot.tokens import Token, TokenType
-
 from migrations_checks.lint.sql.comments import Comment, comment_spans, comments_at
+from migrations_checks.lint.sql.lexer import tokenize
 from migrations_checks.lint.sql.literals import string_literal
 from migrations_checks.lint.sql.plpgsql import MAX_NESTING, BodyReader, Found, Unreadable
 from migrations_checks.lint.sql.positions import Offsets, compose, sub_offsets
 from migrations_checks.lint.sql.splitter import Chunk, make_chunk, statement_spans
-from migrations_checks.lint.sql.tokens import tokenize
-from migrations_checks.lint.sql.words import bare_word, starts_with_do
+from migrations_checks.lint.sql.words import Word, starts_with_do
 
 __all__ = ["DoBlock", "is_do_block", "unwrap_do_block"]
-
-_SQL_LITERALS = frozenset({TokenType.STRING, TokenType.BYTE_STRING, TokenType.HEREDOC_STRING})
 
 
 @dataclass(frozen=True)
@@ -50,7 +46,7 @@ class DoBlock:
 
 
 def is_do_block(chunk: Chunk) -> bool:
-    return starts_with_do(chunk.tokens)
+    return starts_with_do(chunk.words)
 
 
 def unwrap_do_block(source: str, chunk: Chunk) -> DoBlock:
@@ -64,18 +60,17 @@ def _unwrap_do(source: str, text: str, offsets: Offsets, depth: int) -> Found:
     whole = make_chunk(source, text, offsets, 0, len(text), (), ())
     if depth > MAX_NESTING:
         return Found(dynamic=[whole])
-    header_start = len("DO")
-    header = text[header_start:]
-    tokens, ok = tokenize(header)
-    found = _body_literal(tokens) if ok else None
+    words, ok = tokenize(text, len("DO"))
+    found = _body_literal(words) if ok else None
     if found is None:
         return Found(dynamic=[whole])
     literal, language = found
-    decoded = string_literal(header, literal)
+    # Only a plain, E or dollar-quoted body is read; any other goes whole to `dynamic`, reported.
+    decoded = string_literal(text, literal)
     if decoded is None:
         return Found(dynamic=[whole])
     content, inner = decoded
-    body_offsets = compose(offsets, header_start, inner, len(content))
+    body_offsets = compose(offsets, 0, inner, len(content))
     if language == "plpgsql":
         try:
             return BodyReader(
@@ -86,22 +81,20 @@ def _unwrap_do(source: str, text: str, offsets: Offsets, depth: int) -> Found:
     return Found(dynamic=[make_chunk(source, content, body_offsets, 0, len(content), (), ())])
 
 
-def _body_literal(tokens: Sequence[Token]) -> tuple[Token, str] | None:
+def _body_literal(words: Sequence[Word]) -> tuple[Word, str] | None:
     """The body literal and language of ``DO [LANGUAGE name] body [LANGUAGE name]``."""
     literal = None
     language = "plpgsql"
     named = False  # a second LANGUAGE clause is an error to Postgres
     index = 0
-    while index < len(tokens):
-        token = tokens[index]
-        if bare_word(token) == "LANGUAGE" and index + 1 < len(tokens) and not named:
+    while index < len(words):
+        word = words[index]
+        if word.upper == "LANGUAGE" and index + 1 < len(words) and not named:
             named = True
-            name = tokens[index + 1]
-            quoted = name.token_type in (TokenType.IDENTIFIER, TokenType.STRING)
-            language = name.text if quoted else name.text.lower()
+            language = words[index + 1].name
             index += 2
-        elif token.token_type in _SQL_LITERALS and literal is None:
-            literal = token
+        elif word.kind == "string" and literal is None:
+            literal = word
             index += 1
         else:
             return None
@@ -112,13 +105,13 @@ def _unwrap_sql(source: str, text: str, offsets: Offsets, depth: int) -> Found:
     """Statements of plain SQL text (the string given to EXECUTE)."""
     found = Found()
     previous = 0
-    for start, end, tokens, lexed in statement_spans(text):
+    for start, end, words, lexed in statement_spans(text):
         gap = comment_spans(text, previous, start, breakpoints=False)
         previous = end
         leading = comments_at(source, text, offsets, gap)
         found.comments.extend(leading)
-        if starts_with_do(tokens):
+        if starts_with_do(words):
             found.add(_unwrap_do(source, text[start:end], sub_offsets(offsets, start, end - start), depth + 1))
             continue
-        found.statements.append(make_chunk(source, text, offsets, start, end, tokens, leading, lexed))
+        found.statements.append(make_chunk(source, text, offsets, start, end, words, leading, lexed))
     return found

@@ -10,42 +10,40 @@ from __future__ import annotations
 
 import re
 
-from sqlglot.tokens import Token, TokenType
-
+from migrations_checks.lint.sql.lexer import STRING_CONTINUATION, tokenize
 from migrations_checks.lint.sql.positions import Offsets
-from migrations_checks.lint.sql.tokens import tokenize
-from migrations_checks.lint.sql.words import bare_word
+from migrations_checks.lint.sql.words import Word
 
 
 def constant_sql(argument: str) -> tuple[str, Offsets] | None:
     """The SQL of an EXECUTE argument made only of string literals and ``||``, with offsets into
     ``argument``; None when any part is only known at run time."""
-    tokens, ok = tokenize(argument)
+    words, ok = tokenize(argument)
     if not ok:
         return None
     depth = 0
-    for index, token in enumerate(tokens):
-        if token.token_type is TokenType.L_PAREN:
+    for index, word in enumerate(words):
+        if word.is_symbol("("):
             depth += 1
-        elif token.token_type is TokenType.R_PAREN:
+        elif word.is_symbol(")"):
             depth -= 1
-        elif not depth and bare_word(token) in ("INTO", "USING"):
-            tokens = tokens[:index]
+        elif not depth and word.upper in ("INTO", "USING"):
+            words = words[:index]
             break
-    while len(tokens) > 2 and tokens[0].token_type is TokenType.L_PAREN:
-        if tokens[-1].token_type is not TokenType.R_PAREN:
+    while len(words) > 2 and words[0].is_symbol("("):
+        if not words[-1].is_symbol(")"):
             return None
-        tokens = tokens[1:-1]
-    if len(tokens) % 2 == 0:
+        words = words[1:-1]
+    if len(words) % 2 == 0:
         return None
     texts: list[str] = []
     offsets: list[int] = []
-    for index, token in enumerate(tokens):
+    for index, word in enumerate(words):
         if index % 2:
-            if token.token_type is not TokenType.DPIPE:
+            if not word.is_symbol("||"):
                 return None
             continue
-        decoded = string_literal(argument, token)
+        decoded = string_literal(argument, word)
         if decoded is None:
             return None
         text, inner = decoded
@@ -56,18 +54,19 @@ def constant_sql(argument: str) -> tuple[str, Offsets] | None:
     return "".join(texts), offsets
 
 
-def string_literal(text: str, token: Token) -> tuple[str, Offsets] | None:
-    """The value of a string literal token of ``text`` and where its characters sit in ``text``."""
-    raw = text[token.start : token.end + 1]
-    if token.token_type is TokenType.HEREDOC_STRING:
+def string_literal(text: str, word: Word) -> tuple[str, Offsets] | None:
+    """The value of a string literal word of ``text`` and where its characters sit in ``text``;
+    None for anything but a plain, ``E`` or dollar-quoted string."""
+    if word.kind != "string":
+        return None
+    raw = text[word.start : word.end]
+    if raw[0] == "$":
         delimiter = raw.find("$", 1) + 1
-        if not delimiter or len(raw) < 2 * delimiter:
-            return None
-        return raw[delimiter : len(raw) - delimiter], token.start + delimiter
-    if token.token_type is TokenType.STRING and len(raw) >= 2 and raw[0] == raw[-1] == "'":
-        return _decode(text, token.start + 1, token.end, backslashes=False)
-    if token.token_type is TokenType.BYTE_STRING and raw[:2] in ("E'", "e'") and raw[-1] == "'":
-        return _decode(text, token.start + 2, token.end, backslashes=True)
+        return raw[delimiter : len(raw) - delimiter], word.start + delimiter
+    if raw[0] == "'":
+        return _decode(text, word.start + 1, word.end - 1, backslashes=False)
+    if raw[0] in "eE":
+        return _decode(text, word.start + 2, word.end - 1, backslashes=True)
     return None
 
 
@@ -84,14 +83,18 @@ def _decode(text: str, start: int, end: int, *, backslashes: bool) -> tuple[str,
     """Unescape ``text[start:end]``, the inside of a quoted literal (``''``; with
     ``backslashes``, also E-string escapes)."""
     inside = text[start:end]
-    if "''" not in inside and not (backslashes and "\\" in inside):
+    if "'" not in inside and not (backslashes and "\\" in inside):
         return inside, start
     chars: list[str] = []
     offsets: list[int] = []
     index = start
     while index < end:
-        offsets.append(index)
         char = text[index]
+        joint = STRING_CONTINUATION.match(text, index, end + 1) if char == "'" else None
+        if joint:  # an E string continued in a quote on a later line: the joint is no part of it
+            index = joint.end()
+            continue
+        offsets.append(index)
         if char == "'":
             chars.append("'")
             index += 2

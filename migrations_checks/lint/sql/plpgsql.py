@@ -28,22 +28,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlglot.tokens import Token, TokenType
-
 from migrations_checks.lint.sql.comments import Comment, comment_spans, comments_at
-from migrations_checks.lint.sql.fallback import misread_by_sqlglot
+from migrations_checks.lint.sql.lexer import tokenize
 from migrations_checks.lint.sql.literals import constant_sql
 from migrations_checks.lint.sql.positions import Offsets, compose, sub_offsets
 from migrations_checks.lint.sql.splitter import Chunk, make_chunk
-from migrations_checks.lint.sql.tokens import shift_tokens, statement_end, tokenize
-from migrations_checks.lint.sql.words import COMMAND_TOKENS, STRING_TYPES, bare_word, starts_with_do
+from migrations_checks.lint.sql.tokens import statement_end
+from migrations_checks.lint.sql.words import starts_with_do
 
 # How deep blocks, branches, loops and DO-in-EXECUTE-in-DO may nest, all counted together: far
 # beyond any migration, and it keeps the recursion well inside Python's limit.
 MAX_NESTING = 60
 
-_OPENERS = frozenset({TokenType.L_PAREN, TokenType.L_BRACKET})
-_CLOSERS = frozenset({TokenType.R_PAREN, TokenType.R_BRACKET})
+_OPENERS = frozenset({"(", "["})
+_CLOSERS = frozenset({")", "]"})
 _CONTROL = frozenset({"NULL", "RAISE", "RETURN", "EXIT", "CONTINUE", "ASSERT", "GET", "FETCH", "MOVE", "CLOSE"})
 _QUERIES = frozenset({"SELECT", "WITH", "VALUES", "TABLE", "INSERT", "UPDATE", "DELETE", "MERGE"})
 _BRANCH_ENDS = ("ELSIF", "ELSEIF", "ELSE", "END")
@@ -75,24 +73,22 @@ class Unreadable(Exception):
 
 
 class BodyReader:
-    """A recursive-descent reader of a PL/pgSQL block over sqlglot's tokens of the body."""
+    """A recursive-descent reader of a PL/pgSQL block over the words of the body."""
 
     def __init__(
         self, source: str, text: str, offsets: Offsets, depth: int, *, unwrap_do: Unwrap, unwrap_sql: Unwrap
     ) -> None:
         tokens, ok = tokenize(text)
-        if not ok or misread_by_sqlglot(text, tokens):
+        if not ok:
             raise Unreadable  # the block goes to `dynamic`: reported, never passed unread
-        tokens = _unfold_declarations(text, tokens)
         self.source = source
         self.text = text
         self.offsets = offsets
-        self.tokens = tokens
+        self.tokens = tokens  # body-relative; a chunk's words are placed in the file when it is made
         self.count = len(tokens)
-        # Body-relative spans, kept because building a chunk moves its tokens to file offsets.
-        self.spans = [(token.start, token.end + 1) for token in tokens]
-        self.types = [token.token_type for token in tokens]
-        self.words = [bare_word(token) for token in tokens]
+        # Each token's symbol ("" for any other) and keyword spelling, looked up at every step.
+        self.symbols = [token.text if token.kind == "symbol" else "" for token in tokens]
+        self.words = [token.upper for token in tokens]
         self.nesting = depth
         self.unwrap_do = unwrap_do
         self.unwrap_sql = unwrap_sql
@@ -105,10 +101,10 @@ class BodyReader:
     def parse(self) -> Found:
         index = 0
         # Compiler options (`#variable_conflict use_column`, `#print_strict_params on`) come first.
-        while index + 2 < self.count and self.types[index] is TokenType.HASH:
+        while index + 2 < self.count and self.symbols[index] == "#":
             index += 3
         index = self._block(index)
-        if index < self.count and self.types[index] is TokenType.SEMICOLON:
+        if index < self.count and self.symbols[index] == ";":
             index += 1
         if index != self.count:
             raise Unreadable
@@ -121,12 +117,7 @@ class BodyReader:
             read_elsewhere[start:end] = [True] * (end - start)
         literals: set[str] = set()
         for index, token in enumerate(self.tokens):
-            if token.token_type not in STRING_TYPES or read_elsewhere[index]:
-                continue
-            if index and self.types[index - 1] in COMMAND_TOKENS:
-                # sqlglot keeps what follows a command word (FETCH, MOVE...) as one raw string.
-                literals.update(t.text for t in tokenize(token.text)[0] if t.token_type in STRING_TYPES)
-            else:
+            if token.kind == "string" and not read_elsewhere[index]:
                 literals.add(token.text)
         return literals
 
@@ -134,7 +125,7 @@ class BodyReader:
         """Every comment between the body's tokens (most bodies have none)."""
         if "--" not in self.text and "/*" not in self.text:
             return []
-        edges = [0, *(edge for span in self.spans for edge in span), len(self.text)]
+        edges = [0, *(edge for token in self.tokens for edge in (token.start, token.end)), len(self.text)]
         spans = [
             span
             for gap_start, gap_end in zip(edges[::2], edges[1::2], strict=True)
@@ -153,17 +144,17 @@ class BodyReader:
         return index + 1
 
     def _semicolon(self, index: int) -> int:
-        if index >= self.count or self.types[index] is not TokenType.SEMICOLON:
+        if index >= self.count or self.symbols[index] != ";":
             raise Unreadable
         return index + 1
 
     def _is_label(self, index: int) -> bool:
-        kinds = self.types[index : index + 5]
-        return kinds[:2] == [TokenType.LT, TokenType.LT] and kinds[3:] == [TokenType.GT, TokenType.GT]
+        # ``<<name>>``: the server's lexer reads ``<<`` and ``>>`` as one operator each.
+        return self.symbols[index : index + 3 : 2] == ["<<", ">>"]
 
     def _optional_label(self, index: int) -> int:
         # Labels are any name, keywords included (``<<outer>>``); ``;`` has no word.
-        if index < self.count and (self.words[index] or self.types[index] is TokenType.IDENTIFIER):
+        if index < self.count and self.tokens[index].kind in ("word", "quoted"):
             return index + 1
         return index
 
@@ -172,10 +163,10 @@ class BodyReader:
         depth = 0
         cases = 0
         while index < self.count:
-            kind = self.types[index]
-            if kind in _OPENERS:
+            symbol = self.symbols[index]
+            if symbol in _OPENERS:
                 depth += 1
-            elif kind in _CLOSERS:
+            elif symbol in _CLOSERS:
                 depth = max(depth - 1, 0)
             elif not depth:
                 word = self.words[index]
@@ -185,7 +176,7 @@ class BodyReader:
                     cases -= 1
                 elif not cases and word in targets:
                     return index
-                elif kind is TokenType.SEMICOLON:
+                elif symbol == ";":
                     raise Unreadable
             index += 1
         raise Unreadable
@@ -221,7 +212,7 @@ class BodyReader:
         while self._at(index) != "BEGIN":
             if index >= self.count:
                 raise Unreadable
-            if self.types[index] is TokenType.SEMICOLON:
+            if self.symbols[index] == ";":
                 self._note_cursor(start, index)
                 start = index + 1
             index += 1
@@ -250,10 +241,10 @@ class BodyReader:
 
     def _statement(self, index: int) -> int:
         word = self.words[index]
-        if self.types[index] is TokenType.SEMICOLON:
+        if self.symbols[index] == ";":
             return index + 1
         if self._is_label(index):
-            return index + 5
+            return index + 3
         if word in ("DECLARE", "BEGIN"):
             return self._semicolon(self._block(index))
         if word == "IF":
@@ -274,7 +265,7 @@ class BodyReader:
         elif word == "OPEN" and not self._is_assignment(index):  # `open` may also name a variable
             self._open(index, end)
         elif starts_with_do(self.tokens[index : index + 1]):
-            start, stop = self.spans[index][0], self.spans[end - 1][1]
+            start, stop = self.tokens[index].start, self.tokens[end - 1].end
             offsets = sub_offsets(self.offsets, start, stop - start)
             self.found.add(self.unwrap_do(self.source, self.text[start:stop], offsets, self.nesting + 1))
             self.elsewhere.append((index, end))
@@ -306,7 +297,7 @@ class BodyReader:
     def _for(self, index: int) -> int:
         loop = self._until(index + 1, ("LOOP",))
         for position in range(index + 1, loop):
-            if self.types[position] is TokenType.IN:
+            if self.words[position] == "IN":
                 query = position + 1
                 if self._at(query) == "EXECUTE":
                     self._execute(query, loop)
@@ -338,22 +329,22 @@ class BodyReader:
 
     def _is_assignment(self, index: int) -> bool:
         """``name[.field][[subscript]] := expr`` (or ``=``): no SQL statement starts that way."""
-        if not self.words[index] and self.types[index] is not TokenType.IDENTIFIER:
+        if self.tokens[index].kind not in ("word", "quoted"):
             return False
         index += 1
-        while index + 1 < self.count and self.types[index] is TokenType.DOT:
+        while index + 1 < self.count and self.symbols[index] == ".":
             index += 2
-        if index < self.count and self.types[index] is TokenType.L_BRACKET:
+        if index < self.count and self.symbols[index] == "[":
             index = self._closing_bracket(index)
-        return index < self.count and self.types[index] in (TokenType.COLON_EQ, TokenType.EQ)
+        return index < self.count and self.symbols[index] in (":=", "=")
 
     def _closing_bracket(self, index: int) -> int:
         """Index just past the ``]`` matching the ``[`` at ``index``."""
         depth = 0
         while index < self.count:
-            if self.types[index] is TokenType.L_BRACKET:
+            if self.symbols[index] == "[":
                 depth += 1
-            elif self.types[index] is TokenType.R_BRACKET:
+            elif self.symbols[index] == "]":
                 depth -= 1
                 if not depth:
                     return index + 1
@@ -365,8 +356,8 @@ class BodyReader:
     def _chunk(self, index: int, end: int) -> Chunk:
         """The chunk of tokens ``index`` up to (not including) ``end``."""
         self.elsewhere.append((index, end))
-        start, stop = self.spans[index][0], self.spans[end - 1][1]
-        gap_start = self.spans[index - 1][1] if index else 0
+        start, stop = self.tokens[index].start, self.tokens[end - 1].end
+        gap_start = self.tokens[index - 1].end if index else 0
         gap = comment_spans(self.text, gap_start, start, breakpoints=False)
         leading = comments_at(self.source, self.text, self.offsets, gap)
         return make_chunk(self.source, self.text, self.offsets, start, stop, self.tokens[index:end], leading)
@@ -374,8 +365,8 @@ class BodyReader:
     def _execute(self, index: int, end: int) -> None:
         """``EXECUTE`` at ``index``; its argument and clauses run up to token ``end``."""
         self.elsewhere.append((index, end))
-        start = self.spans[index][1]
-        stop = self.spans[end - 1][1] if end - 1 > index else start
+        start = self.tokens[index].end
+        stop = self.tokens[end - 1].end if end - 1 > index else start
         constant = constant_sql(self.text[start:stop])
         if constant is None:
             self.found.dynamic.append(self._chunk(index, end))
@@ -383,25 +374,3 @@ class BodyReader:
         sql, inner = constant
         offsets = compose(self.offsets, start, inner, len(sql))
         self.found.add(self.unwrap_sql(self.source, sql, offsets, self.nesting + 1))
-
-
-def _unfold_declarations(text: str, tokens: list[Token]) -> list[Token]:
-    """sqlglot keeps what follows DECLARE, up to the ``;``, as one raw string; the body reader
-    needs the first declaration's own tokens (a bound cursor's query, a default's value)."""
-    unfolded: list[Token] = []
-    for index, token in enumerate(tokens):
-        previous = tokens[index - 1] if index else None
-        folded = (
-            previous is not None
-            and previous.token_type is TokenType.COMMAND
-            and bare_word(previous) == "DECLARE"
-            and token.token_type is TokenType.STRING
-        )
-        inner, ok = tokenize(text[token.start : token.end + 1]) if folded else ([], False)
-        if ok:
-            line = text.count("\n", 0, token.start) + 1
-            shift_tokens(inner, token.start, line, token.start - text.rfind("\n", 0, token.start))
-            unfolded.extend(inner)
-        else:
-            unfolded.append(token)
-    return unfolded

@@ -12,9 +12,9 @@ splitter misses is a statement no rule checks. The file is cut the way it is exe
   grammar accepts, and the server is what drizzle-orm sends each piece to (psql also counts a
   bare ``BEGIN``, which a function named ``begin`` would fool).
 
-sqlglot's Postgres tokenizer is the primary scanner (``tokens``); where it fails or would misread
-a piece, the fallback scanner (``fallback``) splits that piece instead. Positions are as
-``positions`` counts them.
+The linter's lexer (``lexer``) reads each piece as the server does; an unterminated quote or
+comment runs to the end of the piece, so the rest is one statement, not lexed, that the linter
+reports. Positions are as ``positions`` counts them.
 
 ``__all__`` is the linter's interface; the other public names are shared with ``do_blocks``.
 """
@@ -25,16 +25,13 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlglot.tokens import Token, TokenType
-
 from migrations_checks.lint.sql.comments import BREAKPOINT, Comment, comment_spans, comments_at
-from migrations_checks.lint.sql.fallback import fallback_spans, misread_by_sqlglot
+from migrations_checks.lint.sql.lexer import tokenize
 from migrations_checks.lint.sql.positions import BOM, Offsets, offset_at, position
-from migrations_checks.lint.sql.tokens import relocate, statement_end, tokenize
+from migrations_checks.lint.sql.tokens import placed, statement_end
+from migrations_checks.lint.sql.words import Word
 
 __all__ = ["Chunk", "inner_comments", "split_sql", "trailing_comments"]
-
-_SEMICOLON = TokenType.SEMICOLON
 
 
 @dataclass(frozen=True)
@@ -42,10 +39,8 @@ class Chunk:
     """One statement.
 
     ``text`` is ``source[start:end]`` (for statements taken out of a quoted string by the DO-block
-    unwrapper it is the unescaped SQL instead, see ``do_blocks``). ``tokens`` are sqlglot's tokens
-    with ``start``/``end`` moved to offsets in the file; their ``line``/``col`` follow sqlglot's
-    convention (position of the token's last character) and are informational: use the chunk's
-    ``line``/``column`` or ``position()`` for reporting.
+    unwrapper it is the unescaped SQL instead, see ``do_blocks``). ``words`` are its tokens, placed
+    at offsets in the file.
     """
 
     text: str
@@ -54,9 +49,9 @@ class Chunk:
     line: int
     column: int
     leading_comments: tuple[Comment, ...]
-    tokens: tuple[Token, ...]
-    # False when sqlglot's tokenizer stopped inside the statement (an unterminated string, quoted
-    # identifier, dollar quote or comment): Postgres would reject it, so it must not pass as read.
+    words: tuple[Word, ...]
+    # False when the statement holds an unterminated string, quoted identifier, dollar quote or
+    # comment: Postgres would reject it, so it must not pass as read.
     lexed: bool = True
     # Which piece between breakpoints holds it: drizzle-orm sends each piece as one query, and the
     # transaction model needs to know which statements share one (see transactions.py).
@@ -74,12 +69,11 @@ def split_sql(source: str) -> list[Chunk]:
         piece_end = text.find(BREAKPOINT, piece_start)
         if piece_end == -1:
             piece_end = len(text)
-        piece = text[piece_start:piece_end]
-        for start, end, tokens, lexed in statement_spans(piece):
-            gap = comment_spans(text, previous_end, piece_start + start, breakpoints=True)
+        for start, end, words, lexed in statement_spans(text, piece_start, piece_end):
+            gap = comment_spans(text, previous_end, start, breakpoints=True)
             leading = comments_at(source, text, 0, gap)
-            chunks.append(make_chunk(source, piece, piece_start, start, end, tokens, leading, lexed, piece_number))
-            previous_end = piece_start + end
+            chunks.append(make_chunk(source, text, 0, start, end, words, leading, lexed, piece_number))
+            previous_end = end
         if piece_end == len(text):
             return chunks
         piece_start = piece_end + len(BREAKPOINT)
@@ -100,8 +94,8 @@ def inner_comments(source: str, chunk: Chunk) -> tuple[Comment, ...]:
     text = " " + source[1:] if source.startswith(BOM) else source
     spans = [
         span
-        for before, after in itertools.pairwise(chunk.tokens)
-        for span in comment_spans(text, before.end + 1, after.start, breakpoints=False)
+        for before, after in itertools.pairwise(chunk.words)
+        for span in comment_spans(text, before.end, after.start, breakpoints=False)
     ]
     return comments_at(source, text, 0, spans)
 
@@ -112,18 +106,15 @@ def make_chunk(
     offsets: Offsets,
     start: int,
     end: int,
-    tokens: Sequence[Token],
+    words: Sequence[Word],
     leading_comments: tuple[Comment, ...],
     lexed: bool = True,
     piece: int = 0,
 ) -> Chunk:
-    """Build the chunk for ``text[start:end]``, where ``offsets`` places ``text`` in ``source``.
-
-    ``tokens`` are in ``text`` coordinates and are relocated to the file in place.
-    """
+    """Build the chunk for ``text[start:end]``, where ``offsets`` places ``text`` in ``source``;
+    ``words`` are placed in ``text``."""
     file_start = offset_at(offsets, start)
     line, column = position(source, file_start)
-    relocate(source, tokens, offsets)
     return Chunk(
         text=text[start:end],
         start=file_start,
@@ -131,30 +122,28 @@ def make_chunk(
         line=line,
         column=column,
         leading_comments=leading_comments,
-        tokens=tuple(tokens),
+        words=placed(words, offsets),
         lexed=lexed,
         piece=piece,
     )
 
 
-def statement_spans(text: str) -> list[tuple[int, int, list[Token], bool]]:
-    """``(start, end, tokens, lexed)`` of each statement of ``text``, offsets relative to ``text``;
-    ``lexed`` is False for a statement sqlglot could not tokenize to its end.
+def statement_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, list[Word], bool]]:
+    """``(start, end, words, lexed)`` of each statement of ``text[start:end]``, offsets in ``text``;
+    ``lexed`` is False for the last statement when it holds an unterminated quote or comment.
 
-    Breakpoints are not looked at here: ``text`` is one piece of a file, a DO body or the SQL of
-    an ``EXECUTE``.
+    Breakpoints are not looked at here: ``text[start:end]`` is one piece of a file, a DO body or the
+    SQL of an ``EXECUTE``.
     """
-    tokens, ok = tokenize(text)
-    if not ok or misread_by_sqlglot(text, tokens):
-        return fallback_spans(text)
+    words, lexed = tokenize(text, start, end)
     spans = []
-    count = len(tokens)
+    count = len(words)
     index = 0
     while index < count:
-        if tokens[index].token_type is _SEMICOLON:
+        if words[index].is_symbol(";"):
             index += 1
             continue
-        end = statement_end(tokens, index)
-        spans.append((tokens[index].start, tokens[end - 1].end + 1, tokens[index:end], True))
-        index = end + 1
+        stop = statement_end(words, index)
+        spans.append((words[index].start, words[stop - 1].end, words[index:stop], lexed or stop < count))
+        index = stop + 1
     return spans

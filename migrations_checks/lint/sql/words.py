@@ -1,110 +1,43 @@
-"""A keyword-level view of sqlglot tokens, and a cursor to read statements with it.
+"""Words: the tokens of a statement as the linter reads them, and a cursor to read statements with.
 
-sqlglot gives every keyword its own token type and falls back to an opaque `Command` for much of
-Postgres DDL (policies, RLS, DO blocks, grants...). The classifier and the action extractors read
-those statements from the tokens instead, so they see words the way Postgres does: bare words are
+The lexer (``lexer``) makes the words, once per piece of a file; the splitter, the classifier and
+the action extractors all read them, so they see words the way Postgres does: bare words are
 case-insensitive, quoted identifiers are exact, and string literals are never mistaken for names.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Literal, NamedTuple
 
-from sqlglot.dialects.postgres import Postgres
-from sqlglot.tokens import Token, TokenType
-
-from migrations_checks.lint.sql.tokens import tokenize
-
-WordKind = Literal["word", "quoted", "string", "number", "symbol"]
-
-STRING_TYPES = frozenset(
-    {
-        TokenType.STRING,
-        TokenType.BYTE_STRING,
-        TokenType.BIT_STRING,
-        TokenType.UNICODE_STRING,
-        TokenType.HEREDOC_STRING,
-        TokenType.NATIONAL_STRING,
-        TokenType.HEX_STRING,
-        TokenType.RAW_STRING,
-    }
-)
-COMMAND_TOKENS = Postgres().tokenizer_class.COMMANDS
-_BARE_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*\Z")
+# `unterminated`: an unclosed quote or comment, from where it opens to the end of the text.
+WordKind = Literal["word", "quoted", "string", "number", "symbol", "unterminated"]
 
 
 class Word(NamedTuple):
-    """One word of a statement. A named tuple because statements are made of tens of thousands of
-    them and tuples are the cheapest immutable records Python builds."""
+    """One word (token) of a statement. A named tuple because a history holds millions of them and
+    tuples are the cheapest immutable records Python builds."""
 
-    text: str  # as written, without quotes for quoted identifiers and strings
+    text: str  # as written; a quoted identifier's or a string's value, without its quotes
     kind: WordKind
-    start: int  # offset in the file
-    # The keyword spelling of a bare word; quoted identifiers and literals never match a keyword.
+    start: int  # offset of its first character in the text it was read from (the file, once placed)
+    # The keyword spelling of a bare word; quoted identifiers, literals and symbols never match one.
     # Computed once: keyword comparisons are the linter's innermost loop.
     upper: str
+    end: int  # offset just past its last character: ``text[start:end]`` is the word as written
 
     @property
     def name(self) -> str:
         """The identifier Postgres sees: bare words fold to lower case, quoted ones are exact."""
         return self.text.lower() if self.kind == "word" else self.text
 
-
-# Tokens whose text is a value or an exact name, never a keyword, by the kind of word they make.
-_LITERAL_KINDS: dict[TokenType, WordKind] = {
-    TokenType.IDENTIFIER: "quoted",
-    TokenType.NUMBER: "number",
-    **dict.fromkeys(STRING_TYPES, "string"),
-}
-# The tuple constructor itself: a named tuple's own __new__ is a Python function, and to_words runs
-# once per token of every statement.
-_new_tuple = tuple.__new__
+    def is_symbol(self, symbol: str) -> bool:
+        return self.kind == "symbol" and self.text == symbol
 
 
-def bare_word(token: Token) -> str:
-    """A keyword or bare name in upper case; "" for literals, quoted names and punctuation."""
-    text = token.text
-    if token.token_type in _LITERAL_KINDS or not (text[:1].isalpha() or text[:1] == "_"):
-        return ""
-    return text.upper()
-
-
-def starts_with_do(tokens: Sequence[Token]) -> bool:
-    return bool(tokens) and tokens[0].token_type is TokenType.COMMAND and tokens[0].text.upper() == "DO"
-
-
-def to_words(tokens: Iterable[Token], shift: int = 0) -> tuple[Word, ...]:
-    words: list[Word] = []
-    append = words.append
-    for token in tokens:
-        text = token.text
-        start = token.start + shift
-        kind = _LITERAL_KINDS.get(token.token_type)
-        if kind is not None:
-            append(_new_tuple(Word, (text, kind, start, "")))
-        elif " " in text:
-            # sqlglot fuses some keyword pairs (PRIMARY KEY, CHARACTER VARYING); Postgres does not.
-            words.extend(Word(piece, "word", start, piece.upper()) for piece in text.split())
-        elif _BARE_WORD.match(text):
-            append(_new_tuple(Word, (text, "word", start, text.upper())))
-        else:
-            append(_new_tuple(Word, (text, "symbol", start, "")))
-    return tuple(words)
-
-
-def statement_words(text: str, start: int, tokens: Sequence[Token]) -> tuple[Word, ...]:
-    """The words of one statement whose source `text` begins at offset `start`.
-
-    After a leading command keyword (VACUUM, REINDEX, DO, CALL...) sqlglot's tokenizer keeps the
-    rest of the statement as one raw string; tokenize that rest again to see its words.
-    """
-    if len(tokens) < 2 or tokens[0].token_type not in COMMAND_TOKENS:
-        return to_words(tokens)
-    head_end = tokens[0].end - tokens[0].start + 1
-    rest, _ = tokenize(text[head_end:])
-    return to_words(tokens[:1]) + to_words(rest, start + head_end)
+def starts_with_do(words: Sequence[Word]) -> bool:
+    return bool(words) and words[0].upper == "DO"
 
 
 _NAME_PART = re.compile(r'"((?:[^"]|"")*)"|([^."]+)')
@@ -151,7 +84,7 @@ class Cursor:
 
     def at_symbol(self, symbol: str) -> bool:
         word = self.peek()
-        return word is not None and word.kind == "symbol" and word.text == symbol
+        return word is not None and word.is_symbol(symbol)
 
     def next(self) -> Word | None:
         word = self.peek()
@@ -200,7 +133,7 @@ def split_top_level(words: Sequence[Word], separator: str = ",") -> list[tuple[W
             depth += 1
         elif word.kind == "symbol" and word.text in (")", "]"):
             depth -= 1
-        if depth == 0 and word.kind == "symbol" and word.text == separator:
+        if depth == 0 and word.is_symbol(separator):
             parts.append(tuple(current))
             current = []
         else:

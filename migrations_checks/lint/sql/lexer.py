@@ -1,0 +1,161 @@
+"""Postgres's lexer, as far as the linter needs it: the words (tokens) of a text, with their offsets.
+
+It reads what decides statement boundaries and words the way the server's scanner does: nested
+block comments (``*/*`` closes, then ``*`` is text), ``''`` inside strings and ``""`` inside quoted
+identifiers, backslash escapes in ``E'...'`` strings only, an ``E`` string continued in a quote on a
+later line, dollar quotes with their tags, parameters, and runs of operator characters cut where
+the server cuts them. An unterminated string, quoted identifier, dollar quote or comment runs to the
+end of the text, as the server reads it, and the text is then not lexed.
+
+The linter's own lexer rather than sqlglot's: sqlglot folds everything after some keywords (DO,
+DECLARE, VACUUM...) into one string, ends nested comments elsewhere than the server, and cannot be
+imported without the whole of sqlglot, a fifth of a second that every lint paid before reading a
+line. sqlglot still parses the few statements whose tree an extractor reads.
+"""
+
+from __future__ import annotations
+
+import re
+
+from migrations_checks.lint.sql.comments import block_comment_end
+from migrations_checks.lint.sql.words import Word, WordKind
+
+WHITESPACE = " \t\n\r\f\v"  # the server's; a no-break space, say, is a letter to it
+# What may start a bare word, and what may continue one: letters, `_`, then also digits and `$`,
+# and any non-ASCII character (the server counts every byte of one as a letter). Written as the
+# ASCII characters they exclude: a class of all non-ASCII characters takes Python a thirtieth of a
+# second to compile, at every start.
+_START = r"^\x00-\x40\x5b-\x5e\x60\x7b-\x7f"
+_CONTINUE = r"^\x00-\x23\x25-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f"
+_TAG = r"^\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f"  # a dollar quote's tag: a word without `$`
+# Whitespace holding a line break, with any comments: a quote after it continues the string before.
+_CONTINUATION = r"(?:[ \t\f\v]|--[^\r\n]*)*[\r\n](?:[ \t\n\r\f\v]+|--[^\r\n]*[\r\n])*"
+_ESCAPED_BODY = r"[^'\\]*(?:(?:\\[\s\S]|'')[^'\\]*)*"
+_OPERATOR_CHARS = "+-*/<>=~!@#%^&|`?"
+
+# Whitespace and line comments before a token are matched with it: half the matches otherwise.
+_TOKEN = re.compile(
+    rf"""
+    (?:[ \t\n\r\f\v]+|--[^\r\n]*)*
+    (?:
+    (?P<escape_string>[eE]'{_ESCAPED_BODY}'(?:{_CONTINUATION}'{_ESCAPED_BODY}')*)
+  | (?P<prefixed_string>(?:[bBxXnN]|[uU]&)'[^']*(?:''[^']*)*')
+  | (?P<unicode_identifier>[uU]&"[^"]*(?:""[^"]*)*")
+  | (?P<unterminated_prefixed>[eEbBxXnN]'|[uU]&['"])
+  | (?P<word>[{_START}][{_CONTINUE}]*)
+  | (?P<number>0[xX][0-9A-Fa-f_]+|0[oO][0-7_]+|0[bB][01_]+
+      |(?:[0-9][0-9_]*(?:\.(?!\.)[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][+-]?[0-9]+)?)
+  | (?P<punctuation>::|:=|\.\.|[;()\[\],.:])
+  | (?P<identifier>"[^"]*(?:""[^"]*)*")
+  | (?P<string>'[^']*(?:''[^']*)*')
+  | (?P<block_comment>/\*)
+  | (?P<dollar_string>(?P<delimiter>\$(?:[{_START}][{_TAG}]*)?\$)[\s\S]*?(?P=delimiter))
+  | (?P<parameter>\$[0-9]+)
+  | (?P<operator>[{re.escape(_OPERATOR_CHARS)}]+)
+  | (?P<unterminated>['"]|\$(?:[{_START}][{_TAG}]*)?\$)
+  | (?P<other>[\s\S])
+  | \Z
+    )
+    """,
+    re.VERBOSE,
+)
+# The joint of a string continued in a quote on a later line, from the closing quote to the opening one.
+STRING_CONTINUATION = re.compile(rf"'{_CONTINUATION}'")
+
+
+def tokenize(text: str, start: int = 0, end: int | None = None) -> tuple[list[Word], bool]:
+    """The words of ``text[start:end]``, placed in ``text``, and whether it lexed to its end
+    (nothing left unterminated)."""
+    words: list[Word] = []
+    append = words.append
+    match = _TOKEN.match
+    size = len(text) if end is None else end
+    index = start
+    while index < size:
+        found = match(text, index, size)
+        assert found is not None  # `other` takes any character, and the end of the text ends it
+        kind = found.lastgroup
+        stop = found.end()
+        if kind == "word":
+            value = found.group(kind)
+            append(_new_word(Word, (value, "word", stop - len(value), value.upper(), stop)))
+        elif kind == "punctuation":
+            value = found.group(kind)
+            append(_new_word(Word, (value, "symbol", stop - len(value), "", stop)))
+        elif kind is None:
+            break  # only whitespace and comments were left
+        else:
+            begin = found.start(kind)
+            if kind == "block_comment":
+                close = block_comment_end(text, begin, size)
+                if close is None:
+                    append(_unterminated(text, begin, size))
+                    return words, False
+                stop = close
+            elif kind == "operator":
+                value = _operator(found.group(kind))
+                stop = begin + len(value)
+                append(Word(value, "symbol", begin, "", stop))
+            elif kind.startswith("unterminated"):
+                append(_unterminated(text, begin, size))
+                return words, False
+            else:
+                append(Word(_value(kind, found), _KINDS[kind], begin, "", stop))
+        index = stop
+    return words, True
+
+
+# The tuple constructor itself: a named tuple's own __new__ is a Python function, and the lexer
+# makes a word for every token of every file.
+_new_word = tuple.__new__
+_KINDS: dict[str, WordKind] = {
+    "string": "string",
+    "escape_string": "string",
+    "prefixed_string": "string",
+    "dollar_string": "string",
+    "identifier": "quoted",
+    "unicode_identifier": "quoted",
+    "number": "number",
+    "parameter": "symbol",
+    "other": "symbol",  # a character no token starts with, such as `\\`
+}
+
+
+def _unterminated(text: str, start: int, end: int) -> Word:
+    # It runs to the end of the text; like any statement's, its trailing whitespace is no part of it.
+    value = text[start:end].rstrip(WHITESPACE)
+    return Word(value, "unterminated", start, "", start + len(value))
+
+
+def _value(kind: str, found: re.Match[str]) -> str:
+    """A literal's value, or a quoted name's: without quotes, a doubled quote read as one."""
+    raw = found.group(kind)
+    if kind == "string":
+        return raw[1:-1].replace("''", "'")
+    if kind == "identifier":
+        return raw[1:-1].replace('""', '"')
+    if kind == "dollar_string":
+        delimiter = len(found.group("delimiter"))
+        return raw[delimiter:-delimiter]
+    if kind == "escape_string":
+        # A string continued on a later line is one string: its parts, without what joins them.
+        return "".join(STRING_CONTINUATION.split(raw[2:-1])).replace("''", "'")
+    if kind == "prefixed_string":
+        return raw[raw.index("'") + 1 : -1].replace("''", "'")
+    if kind == "unicode_identifier":
+        return raw[3:-1].replace('""', '"')
+    return raw
+
+
+def _operator(run: str) -> str:
+    """The operator at the start of a run of operator characters, as the server cuts it: before a
+    comment, and without a trailing ``+`` or ``-`` unless it holds one of ``~!@#%^&|`?``."""
+    # Comments were matched before operators, so a comment inside the run never starts it.
+    for comment in ("--", "/*"):
+        cut = run.find(comment)
+        if cut != -1:
+            run = run[:cut]
+    if len(run) > 1 and not any(char in "~!@#%^&|`?" for char in run):
+        while len(run) > 1 and run[-1] in "+-":
+            run = run[:-1]
+    return run
