@@ -105,6 +105,14 @@ def test_an_unterminated_quote_or_comment_runs_to_the_end(text: str, rest: str) 
     assert text[found[-1].start : found[-1].end] == rest
 
 
+@pytest.mark.timeout(60)  # backtracking gone exponential would take years here, not seconds
+@pytest.mark.parametrize("filler", ["\n", " \n", "\n ", "-- a -- b\n", " -- c\n\n"])
+def test_blank_lines_after_an_escape_string_are_read_in_linear_time(filler: str) -> None:
+    # Found in review: the continuation pattern once tried every way to split such a run.
+    assert words(f"SELECT E'a'{filler * 2000}x") == [("word", "SELECT"), ("string", "a"), ("word", "x")]
+    assert words(f"SELECT E'a'{filler * 2000}'b'") == [("word", "SELECT"), ("string", "ab")]
+
+
 def test_only_the_servers_whitespace_separates_words() -> None:
     # A no-break space is a letter to the server: `\xa0SELECT` is one (unknown) word.
     assert words("\xa0SELECT 1") == [("word", "\xa0SELECT"), ("number", "1")]

@@ -29,25 +29,28 @@ _START = r"^\x00-\x40\x5b-\x5e\x60\x7b-\x7f"
 _CONTINUE = r"^\x00-\x23\x25-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f"
 _TAG = r"^\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f"  # a dollar quote's tag: a word without `$`
 # Whitespace holding a line break, with any comments: a quote after it continues the string before.
-_CONTINUATION = r"(?:[ \t\f\v]|--[^\r\n]*)*[\r\n](?:[ \t\n\r\f\v]+|--[^\r\n]*[\r\n])*"
-_ESCAPED_BODY = r"[^'\\]*(?:(?:\\[\s\S]|'')[^'\\]*)*"
+# Every repetition here and below is possessive (`*+`): it never gives back what it took, as the
+# server's scanner never does, so a doubled quote cannot end a string, and a long run of blank
+# lines cannot send the matcher into exponential backtracking.
+_CONTINUATION = r"(?:[ \t\f\v]|--[^\r\n]*+)*+[\r\n](?:[ \t\n\r\f\v]++|--[^\r\n]*+[\r\n])*+"
+_ESCAPED_BODY = r"[^'\\]*+(?:(?:\\[\s\S]|'')[^'\\]*+)*+"
 _OPERATOR_CHARS = "+-*/<>=~!@#%^&|`?"
 
 # Whitespace and line comments before a token are matched with it: half the matches otherwise.
 _TOKEN = re.compile(
     rf"""
-    (?:[ \t\n\r\f\v]+|--[^\r\n]*)*
+    (?:[ \t\n\r\f\v]++|--[^\r\n]*+)*+
     (?:
-    (?P<escape_string>[eE]'{_ESCAPED_BODY}'(?:{_CONTINUATION}'{_ESCAPED_BODY}')*)
-  | (?P<prefixed_string>(?:[bBxXnN]|[uU]&)'[^']*(?:''[^']*)*')
-  | (?P<unicode_identifier>[uU]&"[^"]*(?:""[^"]*)*")
+    (?P<escape_string>[eE]'{_ESCAPED_BODY}'(?:{_CONTINUATION}'{_ESCAPED_BODY}')*+)
+  | (?P<prefixed_string>(?:[bBxXnN]|[uU]&)'[^']*+(?:''[^']*+)*+')
+  | (?P<unicode_identifier>[uU]&"[^"]*+(?:""[^"]*+)*+")
   | (?P<unterminated_prefixed>[eEbBxXnN]'|[uU]&['"])
   | (?P<word>[{_START}][{_CONTINUE}]*)
   | (?P<number>0[xX][0-9A-Fa-f_]+|0[oO][0-7_]+|0[bB][01_]+
       |(?:[0-9][0-9_]*(?:\.(?!\.)[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][+-]?[0-9]+)?)
   | (?P<punctuation>::|:=|\.\.|[;()\[\],.:])
-  | (?P<identifier>"[^"]*(?:""[^"]*)*")
-  | (?P<string>'[^']*(?:''[^']*)*')
+  | (?P<identifier>"[^"]*+(?:""[^"]*+)*+")
+  | (?P<string>'[^']*+(?:''[^']*+)*+')
   | (?P<block_comment>/\*)
   | (?P<dollar_string>(?P<delimiter>\$(?:[{_START}][{_TAG}]*)?\$)[\s\S]*?(?P=delimiter))
   | (?P<parameter>\$[0-9]+)
