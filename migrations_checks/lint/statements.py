@@ -171,13 +171,16 @@ class _LazyTree:
         self._chunk = chunk
         self._tree: exp.Expression | None = None
         self._parsed = False
-        self.read = False  # whether an extractor asked for the tree and got one
 
     def __call__(self) -> exp.Expression | None:
         if not self._parsed:
             self._tree, self._parsed = _parse(self._chunk.text), True
-            self.read = self._tree is not None
         return self._tree
+
+    @property
+    def read(self) -> bool:
+        """Whether an extractor asked for the tree and got one."""
+        return self._tree is not None
 
 
 def _parse(sql: str) -> exp.Expression | None:

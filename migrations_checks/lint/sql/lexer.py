@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from migrations_checks.lint.sql.comments import block_comment_end
-from migrations_checks.lint.sql.words import Word, WordKind
+from migrations_checks.lint.sql.words import Word, WordKind, new_word
 
 WHITESPACE = " \t\n\r\f\v"  # the server's; a no-break space, say, is a letter to it
 # What may start a bare word, and what may continue one: letters, `_`, then also digits and `$`,
@@ -81,10 +81,10 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> tuple[list[Wo
         stop = found.end()
         if kind == "word":
             value = found.group(kind)
-            append(_new_word(Word, (value, "word", stop - len(value), value.upper(), stop)))
+            append(new_word(Word, (value, "word", stop - len(value), value.upper(), stop)))
         elif kind == "punctuation":
             value = found.group(kind)
-            append(_new_word(Word, (value, "symbol", stop - len(value), "", stop)))
+            append(new_word(Word, (value, "symbol", stop - len(value), "", stop)))
         elif kind is None:
             break  # only whitespace and comments were left
         else:
@@ -108,9 +108,6 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> tuple[list[Wo
     return words, True
 
 
-# The tuple constructor itself: a named tuple's own __new__ is a Python function, and the lexer
-# makes a word for every token of every file.
-_new_word = tuple.__new__
 _KINDS: dict[str, WordKind] = {
     "string": "string",
     "escape_string": "string",

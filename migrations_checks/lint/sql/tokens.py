@@ -9,9 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from migrations_checks.lint.sql.positions import Offsets
-from migrations_checks.lint.sql.words import Word
-
-_new_word = tuple.__new__  # as in the lexer: words are made and moved by the hundred thousand
+from migrations_checks.lint.sql.words import Word, new_word
 
 
 def placed(words: Sequence[Word], offsets: Offsets) -> tuple[Word, ...]:
@@ -19,8 +17,8 @@ def placed(words: Sequence[Word], offsets: Offsets) -> tuple[Word, ...]:
     if not offsets:
         return tuple(words)
     if isinstance(offsets, int):
-        return tuple([_new_word(Word, (w.text, w.kind, w.start + offsets, w.upper, w.end + offsets)) for w in words])
-    return tuple([_new_word(Word, (w.text, w.kind, offsets[w.start], w.upper, offsets[w.end])) for w in words])
+        return tuple([new_word(Word, (w.text, w.kind, w.start + offsets, w.upper, w.end + offsets)) for w in words])
+    return tuple([new_word(Word, (w.text, w.kind, offsets[w.start], w.upper, offsets[w.end])) for w in words])
 
 
 def statement_end(words: Sequence[Word], index: int) -> int:
