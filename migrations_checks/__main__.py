@@ -1,5 +1,3 @@
-import sys
+from migrations_checks.cli import run_and_exit
 
-from migrations_checks.cli import main
-
-sys.exit(main())
+run_and_exit()

@@ -21,7 +21,6 @@ pickle: reading the cache must not be able to run code, whoever wrote the folder
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import os
@@ -39,7 +38,6 @@ from migrations_checks.lint.records.findings import Coverage, Finding, Suppressi
 CACHE_DIR = ".gates_cache"
 _FORMAT = "deploy-gates lint cache 2"
 _SEVERITIES = ("error", "warning", "info")
-_ACTION_FIELDS = {f.name: f for f in dataclasses.fields(Action)}
 
 
 class Distrusted(Exception):
@@ -73,16 +71,19 @@ class CachedOutcome:
     state_after: str
     leaves: str
 
-    def replay(self, history: History, tag: str) -> None:
-        """Make `history` what it would be had the file been read again; raises `Distrusted` when
-        the changes are malformed."""
-        try:
-            changes, deprecations = json.loads(self.leaves)
+
+def replay(done: Sequence[tuple[str, CachedOutcome]], history: History) -> None:
+    """Make `history` what it would be had the files (tag, outcome) been read again, in order;
+    raises `Distrusted` when their changes are malformed."""
+    try:
+        # One decode for all: a long history replays thousands of entries at once.
+        leaves = json.loads(f"[{','.join(cached.leaves for _, cached in done)}]")
+        for (tag, _), (changes, deprecations) in zip(done, leaves, strict=True):
             history.record_actions(tag, [_action(item) for item in changes])
             for table, column in deprecations:
                 history.deprecations.setdefault((_str(table), _optional_str(column)), tag)
-        except (ValueError, TypeError, KeyError) as error:
-            raise Distrusted(str(error)) from None
+    except (ValueError, TypeError, KeyError) as error:
+        raise Distrusted(str(error)) from None
 
 
 def history_changes(actions: Iterable[Action]) -> tuple[Action, ...]:
@@ -238,8 +239,9 @@ def _plain_finding(finding: Finding) -> list[Any]:
 
 
 def _plain_action(action: Action) -> dict[str, Any]:
-    values = ((name, getattr(action, name)) for name in _ACTION_FIELDS)
-    return {name: value for name, value in values if name == "verb" or value != _ACTION_FIELDS[name].default}
+    defaults = Action._field_defaults
+    values = zip(Action._fields, action, strict=True)
+    return {name: value for name, value in values if name == "verb" or value != defaults[name]}
 
 
 def _outcome(result: list[Any], display: Callable[[], str]) -> FileOutcome:
@@ -319,15 +321,16 @@ def _pairs(value: Any) -> tuple[tuple[str, str], ...]:
     return tuple((_str(first), _str(second)) for first, second in value)
 
 
-def _field_reader(field: dataclasses.Field[Any]) -> Callable[[Any], Any]:
+def _field_reader(name: str) -> Callable[[Any], Any]:
     """How an entry's value of one `Action` field is checked, by the field's default."""
-    if field.name == "verb":
+    if name == "verb":
         return _str
-    if field.name == "columns":
+    if name == "columns":
         return _pairs
-    if isinstance(field.default, bool):
+    default = Action._field_defaults[name]
+    if isinstance(default, bool):
         return _bool
-    return _strs if isinstance(field.default, tuple) else _optional_str
+    return _strs if isinstance(default, tuple) else _optional_str
 
 
-_FIELD_READERS = {field.name: _field_reader(field) for field in dataclasses.fields(Action)}
+_FIELD_READERS = {name: _field_reader(name) for name in Action._fields}

@@ -13,7 +13,7 @@ from functools import cached_property
 from pathlib import Path
 
 from migrations_checks.lint.bulk_read import fewer_full_collections, read_many
-from migrations_checks.lint.cache import CachedOutcome, Distrusted, FileOutcome, SetCache, history_changes
+from migrations_checks.lint.cache import CachedOutcome, Distrusted, FileOutcome, SetCache, history_changes, replay
 from migrations_checks.lint.context import History, LintOptions, StatementContext
 from migrations_checks.lint.reader import MigrationFile, MigrationSet, read_migrations
 from migrations_checks.lint.records.findings import Coverage, Finding, LintResult, Suppression
@@ -127,7 +127,7 @@ def _lint_warm(
     `Distrusted` when a cached entry proves malformed."""
     reported = [_reported(file, options) for file in files]
     history = History()
-    unreplayed: list[tuple[MigrationFile, CachedOutcome]] = []  # cached outcomes not yet in `history`
+    unreplayed: list[tuple[str, CachedOutcome]] = []  # (tag, cached outcome) not yet in `history`
     state = cache.start
     carry = runner_start(options.transactional) if one_connection else None
     outcomes: list[FileOutcome] = []
@@ -138,12 +138,11 @@ def _lint_warm(
         cached = _cached(cache, files, reported, index, key)
         ahead = read_ahead.pop(index, None)
         if cached is not None:
-            unreplayed.append((file, cached))
+            unreplayed.append((file.tag, cached))
             outcome = cached.outcome
             state = cached.state_after
         else:
-            for done_file, done in unreplayed:
-                done.replay(history, done_file.tag)
+            replay(unreplayed, history)
             unreplayed.clear()
             if ahead is None and previous_missed:
                 # Two misses in a row: the state changed (or the cache is empty), so the files after

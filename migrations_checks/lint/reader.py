@@ -71,8 +71,10 @@ class MigrationSet:
     orphan_files: tuple[Path, ...] = ()  # `.sql` files in a Drizzle folder with no journal entry
 
 
-def is_migration_file(path: Path) -> bool:
-    return path.suffix == ".sql" and not path.name.endswith(DOWN_SUFFIX)
+def is_migration_name(name: str) -> bool:
+    """Whether a file name is a migration's: `.sql` (not a hidden file of that name), and not a
+    rollback file."""
+    return name.endswith(".sql") and name != ".sql" and not name.endswith(DOWN_SUFFIX)
 
 
 def read_text(path: Path) -> str:
@@ -94,7 +96,7 @@ def read_migrations(paths: Sequence[Path]) -> list[MigrationSet]:
             if path.is_dir():
                 sets.append(read_folder(path))
             elif path.is_file():
-                loose.append(MigrationFile(path=path, tag=_tag(path), text=read_text(path)))
+                loose.append(MigrationFile(path=path, tag=_tag(path.name), text=read_text(path)))
             elif path.exists():
                 raise InputError(f"{path} is neither a file nor a folder")
             else:
@@ -135,7 +137,7 @@ def read_folder(folder: Path) -> MigrationSet:
 
 
 def read_plain_folder(folder: Path) -> MigrationSet:
-    files = sorted(p for p in folder.iterdir() if p.is_file() and is_migration_file(p))
+    files = sorted(p for p in folder.iterdir() if p.is_file() and is_migration_name(p.name))
     if not files:
         # A gate that reads an empty folder would pass having checked nothing: a mistyped path,
         # or drizzle-kit 1.x's one-folder-per-migration layout, which this reader does not know.
@@ -147,7 +149,7 @@ def read_plain_folder(folder: Path) -> MigrationSet:
         raise InputError(f"{folder} holds no .sql migrations{nested}")
     return MigrationSet(
         root=folder,
-        files=tuple(MigrationFile(path=p, tag=_tag(p), text=read_text(p)) for p in files),
+        files=tuple(MigrationFile(path=p, tag=_tag(p.name), text=read_text(p)) for p in files),
     )
 
 
@@ -155,7 +157,7 @@ def read_drizzle_folder(folder: Path) -> MigrationSet:
     journal = read_journal(folder / JOURNAL_PATH)
     if not journal.entries:
         # drizzle-orm would apply nothing, so every gate would pass having checked nothing.
-        unlisted = sorted(p.name for p in folder.glob("*.sql") if is_migration_file(p))
+        unlisted = sorted(p.name for p in folder.glob("*.sql") if is_migration_name(p.name))
         found = f"; {', '.join(unlisted)} would never be applied" if unlisted else " and there is no .sql file"
         raise InputError(f"{folder} holds no migrations: its journal lists none{found}")
     files = []
@@ -166,8 +168,8 @@ def read_drizzle_folder(folder: Path) -> MigrationSet:
             files.append(MigrationFile(path=path, tag=entry.tag, text=text, when=entry.when))
     listed = {entry.tag for entry in journal.entries}
     with os.scandir(folder) as listing:
-        names = [item.name for item in listing if is_migration_file(Path(item.name))]
-    orphans = tuple(sorted(folder / name for name in names if _tag(Path(name)) not in listed))
+        names = [item.name for item in listing if is_migration_name(item.name)]
+    orphans = tuple(sorted(folder / name for name in names if _tag(name) not in listed))
     return MigrationSet(root=folder, files=tuple(files), journal=journal, orphan_files=orphans)
 
 
@@ -201,8 +203,8 @@ def read_journal(path: Path) -> Journal:
     return Journal(path=path, entries=tuple(entries), text=text)
 
 
-def _tag(path: Path) -> str:
-    return path.name[: -len(".sql")] if path.name.endswith(".sql") else path.stem
+def _tag(name: str) -> str:
+    return name.removesuffix(".sql") if name.endswith(".sql") else Path(name).stem
 
 
 # JSON strings (which may hold braces), the brackets that give the entries' nesting, and newlines.

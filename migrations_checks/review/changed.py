@@ -17,7 +17,7 @@ from gates.git_changes import Change
 from migrations_checks.lint.context import LintOptions
 from migrations_checks.lint.deprecations import ReliedDeprecation, relied_deprecations
 from migrations_checks.lint.engine import lint_sets
-from migrations_checks.lint.reader import MigrationSet, is_migration_file
+from migrations_checks.lint.reader import MigrationSet, is_migration_name
 from migrations_checks.lint.records.findings import Finding, LintResult
 from migrations_checks.lint.records.paths import display_path
 from migrations_checks.lint.rules import all_rules
@@ -38,7 +38,11 @@ def changed_migrations(folder: Path, root: Path, changes: Iterable[Change]) -> C
     for change in changes:
         path = root / change.path
         touched = True  # git was asked for the folder's changes only
-        if change.status in _STILL_PRESENT and path.parent.resolve() == folder.resolve() and is_migration_file(path):
+        if (
+            change.status in _STILL_PRESENT
+            and is_migration_name(path.name)
+            and path.parent.resolve() == folder.resolve()
+        ):
             tags.add(path.name.removesuffix(".sql"))
     return ChangedMigrations(touched, frozenset(tags))
 

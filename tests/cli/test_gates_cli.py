@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import subprocess
 import sys
@@ -89,3 +91,24 @@ def test_migrations_checks_is_an_alias(tmp_path: Path, command: tuple[str, ...])
     assert rules.stdout.startswith("# Migration rules")
     usage = subprocess.run([*command, "--help"], capture_output=True, text=True, check=True, cwd=tmp_path)
     assert usage.stdout.split()[:4] == ["usage:", "migrations-checks", "[-h]", "{" + ",".join(cli.COMMANDS) + "}"]
+
+
+@pytest.mark.parametrize("files", [1, 300])  # a report smaller than the output's buffer, and one larger
+@pytest.mark.parametrize("command", [(str(GATES),), (sys.executable, "-m", "migrations_checks")])
+def test_lint_exits_quickly_with_its_whole_report(tmp_path: Path, command: tuple[str, ...], files: int) -> None:
+    """`lint` ends without tearing the interpreter down (`Command.quick_exit`); its report must
+    still reach a pipe whole, and its exit code must still be the gate's."""
+    folder = tmp_path / "db"
+    folder.mkdir()
+    for number in range(files):
+        (folder / f"{number:04}_drop.sql").write_text(f'ALTER TABLE "t{number}" DROP COLUMN "c";\n', encoding="utf-8")
+    buffered = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}  # as in most shells
+    done = subprocess.run(
+        [*command, "lint", "--format", "json", "--no-cache", "db"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=buffered,
+    )
+    assert (done.returncode, done.stderr) == (1, "")
+    assert [finding["rule"] for finding in json.loads(done.stdout)["findings"]] == ["drop-column"] * files

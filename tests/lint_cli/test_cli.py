@@ -105,6 +105,7 @@ def test_without_paths_lints_the_configured_folder(project: Path, capsys: pytest
     write(project / "db" / "0001_bio.sql", CLEAN)
     write(project / "db" / "0002_drop.sql", DROP)
     write(project / "db" / "0002_drop.down.sql", 'ALTER TABLE "users" ADD COLUMN "age" integer;\n')
+    write(project / "db" / ".sql", DROP)  # a hidden file, not a migration with an empty name
     assert cli.main(["lint", "--format", "json"]) == 1
     out = capsys.readouterr().out
     assert '"file": "db/0002_drop.sql"' in out
