@@ -38,6 +38,8 @@ def check_severity_overrides(severity: Mapping[str, Severity], source: object, r
 
 @dataclass(frozen=True)
 class LintOptions:
+    """What a lint is told: the runner, the target server, the hot tables and severities."""
+
     transactional: bool = True  # the runner wraps migrations in a transaction (Drizzle does)
     postgres_version: int = 16
     hot_tables: frozenset[str] = frozenset()  # locking rules are errors on these

@@ -29,12 +29,16 @@ class InputError(UsageError):
 
 @dataclass(frozen=True)
 class JournalEntry:
+    """One entry of Drizzle's journal: a migration's tag and the `when` drizzle-kit gave it."""
+
     tag: str
     when: int
 
 
 @dataclass(frozen=True)
 class Journal:
+    """Drizzle's `meta/_journal.json`: the migrations in the order drizzle-orm applies them."""
+
     path: Path
     entries: tuple[JournalEntry, ...]
     text: str = field(default="", repr=False, compare=False)
@@ -51,6 +55,8 @@ class Journal:
 
 @dataclass(frozen=True)
 class MigrationFile:
+    """One migration file: where it is, its tag and its text."""
+
     path: Path
     tag: str  # the file name without `.sql`, as Drizzle names migrations
     text: str

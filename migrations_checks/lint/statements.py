@@ -40,6 +40,8 @@ CoverageKind = Literal["parsed", "classified", "opaque"]
 
 @dataclass(frozen=True)
 class Statement:
+    """One statement of a migration: where it is, how it was identified and what it does."""
+
     file: MigrationFile
     text: str
     start: int  # offset in the file
@@ -63,6 +65,8 @@ class Statement:
 
 @dataclass(frozen=True)
 class FileStatements:
+    """A migration file read into statements, with every comment in it."""
+
     file: MigrationFile
     statements: tuple[Statement, ...]  # in execution order, DO-block contents after their DO
     comments: tuple[Comment, ...]  # every comment, for file-level markers and stray directives

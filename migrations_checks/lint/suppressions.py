@@ -27,6 +27,8 @@ _IRREVERSIBLE = re.compile(r"^irreversible\b\s*(?:--\s*(?P<reason>.*?))?\s*$", r
 
 @dataclass(frozen=True)
 class Allow:
+    """`-- gates: allow <rule-id>[, ...] -- <reason>`: those rules are silenced on the next statement."""
+
     rules: tuple[str, ...]
     reason: str  # empty when missing: an invalid suppression
     line: int
@@ -34,6 +36,8 @@ class Allow:
 
 @dataclass(frozen=True)
 class Deprecation:
+    """`-- gates: deprecate column <table>.<column>` (or `table <table>`): running code no longer uses it."""
+
     table: str
     column: str | None
     line: int
@@ -49,6 +53,8 @@ class Irreversible:
 
 @dataclass(frozen=True)
 class Problem:
+    """A `-- gates:` comment that is no directive, reported rather than ignored."""
+
     message: str
     line: int
 

@@ -67,6 +67,8 @@ _EXPRESSION_ENDS = _CONSTRAINT_STARTS - {"NULL", "USING"}
 
 @dataclass(frozen=True)
 class ColumnDefinition:
+    """One column of a CREATE TABLE or an ADD COLUMN, as the rules need it."""
+
     name: str
     type: str
     not_null: bool

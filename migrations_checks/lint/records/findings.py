@@ -9,6 +9,8 @@ from gates.config import Severity
 
 @dataclass(frozen=True)
 class Suppression:
+    """The `-- gates: allow` comment that silenced a finding."""
+
     rules: tuple[str, ...]
     reason: str
     file: str
@@ -17,6 +19,8 @@ class Suppression:
 
 @dataclass(frozen=True)
 class Finding:
+    """One hazard a rule found: what, where, how severe, and the safe path."""
+
     rule: str
     severity: Severity
     file: str
@@ -30,6 +34,8 @@ class Finding:
 
 @dataclass(frozen=True)
 class Coverage:
+    """How many statements each way of reading identified."""
+
     # What identified each statement: sqlglot's syntax tree, read by an extractor (only the
     # statements that may hide an UPDATE or DELETE are parsed)...
     parsed: int = 0
@@ -39,6 +45,8 @@ class Coverage:
 
 @dataclass
 class LintResult:
+    """What a lint found in all the files it was given."""
+
     findings: list[Finding] = field(default_factory=list)  # active findings, suppressed ones excluded
     suppressed: list[Finding] = field(default_factory=list)
     files: int = 0

@@ -32,6 +32,8 @@ class Hit:
 
 @dataclass(frozen=True)
 class JournalHit:
+    """One problem found by a rule on a Drizzle journal, and where it is."""
+
     message: str
     file: str  # display path of the file the problem is in
     line: int = 1
@@ -43,6 +45,8 @@ SetCheck = Callable[[MigrationSet], Iterable[JournalHit]]
 
 @dataclass(frozen=True)
 class Rule:
+    """A rule of the catalogue: its id, default severity, examples and check."""
+
     id: str
     severity: Severity
     category: Category
