@@ -78,6 +78,8 @@ Verb = Literal[
 
 
 class Action(NamedTuple):
+    """One thing a statement does, in the terms the rules check."""
+
     # A named tuple, not a frozen dataclass: a warm lint of a long history rebuilds thousands of
     # actions from its cache, and a frozen dataclass of this many fields took three times as long to make.
     verb: Verb
