@@ -8,6 +8,7 @@ as one line on stderr without a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
@@ -76,7 +77,9 @@ def main(argv: Sequence[str] | None = None, prog: str = "gates") -> int:
     arguments = sys.argv[1:] if argv is None else list(argv)
     args = build_parser(prog, _chosen(arguments)).parse_args(arguments)
     try:
-        return int(args.run(args))
+        code = int(args.run(args))
+        sys.stdout.flush()  # a report that cannot be written fails here, with the message below
+        return code
     except (UsageError, ConfigError) as error:
         print(f"{prog}: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -93,13 +96,16 @@ def run_and_exit(prog: str = "gates") -> NoReturn:
     interpreter is not torn down (as mypy does): freeing every object a lint built took about a
     tenth of a warm `gates lint` of 1,000 migrations."""
     code = main(prog=prog)
+    try:
+        sys.stdout.flush()
+    except OSError:
+        # `main` has said the report could not be written. Drop what is left of it: exiting would
+        # try to write it again, and end with Python's own message and exit code.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     chosen = _chosen(sys.argv[1:])
     if chosen is not None and COMMANDS[chosen].quick_exit:
-        try:
-            sys.stdout.flush()
+        with contextlib.suppress(OSError):
             sys.stderr.flush()
-        except OSError:
-            sys.exit(code)  # the usual exit reports an unwritable output as it always has
         os._exit(code)
     sys.exit(code)
 

@@ -6,6 +6,7 @@ and the pre-commit hook run it; option plumbing is checked in-process, which is 
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -179,17 +180,26 @@ def test_a_folder_that_cannot_be_listed_is_an_input_error(
     assert capsys.readouterr().err == "migrations-checks: db cannot be read: Permission denied\n"
 
 
-def test_output_that_cannot_be_written_is_an_error_not_a_traceback(project: Path) -> None:
+@pytest.mark.parametrize("unbuffered", [False, True], ids=["buffered", "unbuffered"])
+# `lint` ends the quick way (see gates.cli.run_and_exit), `init` (its one line: gates.toml exists) the usual way.
+@pytest.mark.parametrize("command", [("lint", "db/0001_bio.sql"), ("init",)], ids=["lint", "init"])
+def test_output_that_cannot_be_written_is_an_error_not_a_traceback(
+    project: Path, command: tuple[str, ...], unbuffered: bool
+) -> None:
     write(project / "db" / "0001_bio.sql", CLEAN)
+    environment = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+    if unbuffered:
+        environment["PYTHONUNBUFFERED"] = "1"  # then the write itself fails, not the flush after it
     with open("/dev/full", "w") as full:
         done = subprocess.run(
-            [sys.executable, "-m", "migrations_checks", "lint", "db/0001_bio.sql"],
+            [sys.executable, "-m", "migrations_checks", *command],
             cwd=project,
             stdout=full,
             stderr=subprocess.PIPE,
             text=True,
             timeout=60,
             check=False,
+            env=environment,
         )
     assert done.returncode == 2
     assert done.stderr == "migrations-checks: cannot write the output: No space left on device\n"
