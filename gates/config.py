@@ -12,9 +12,10 @@ import math
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+
+from msgspec import Struct, field
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
@@ -22,6 +23,7 @@ MIGRATION_FORMATS = ("drizzle", "plain")
 ENVIRONMENT_NAMES = ("local", "staging", "production")
 CONFIG_FILE_NAME = "gates.toml"
 POSTGRES_VERSIONS = range(12, 19)  # the majors whose behaviour the rules know
+DEFAULT_CONNECT_BUDGET_S = 30.0  # how long a connection is retried, for computes that scale to zero
 
 # Checks of values read here that only a package above gates/ can judge (a `[migrations.severity]`
 # key must be a lint rule's id), run by `load_config` itself so that every gate and every command
@@ -35,8 +37,7 @@ class ConfigError(Exception):
     """The configuration cannot be used; the message is one sentence naming the key and file."""
 
 
-@dataclass(frozen=True)
-class MigrationSettings:
+class MigrationSettings(Struct, frozen=True):
     """How migrations are read, linted and replayed."""
 
     path: Path
@@ -48,7 +49,7 @@ class MigrationSettings:
     prelude: Path | None = None
     lock_timeout: str = "5s"
     statement_timeout: str = "60s"
-    connect_budget_s: float = 30.0
+    connect_budget_s: float = DEFAULT_CONNECT_BUDGET_S
 
 
 FLY_ROLES = ("worker", "regenerator")  # the two worker apps of every environment
@@ -56,8 +57,7 @@ FLY_HEALTH_BUDGET_ENV = "GATES_FLY_HEALTH_BUDGET_S"
 _FLY_CONFIG_PREFIX = {"staging": "fly/fly.staging", "production": "fly/fly.prod"}
 
 
-@dataclass(frozen=True)
-class FlySettings:
+class FlySettings(Struct, frozen=True):
     """Fly settings shared by every environment (`[fly]`)."""
 
     graceful_shutdown_s: float = 35.0  # the generator's 30 s drain plus its 5 s pool close (contract §3.4)
@@ -72,16 +72,14 @@ class FlySettings:
         return tuple(dict.fromkeys((*self.required_secrets, *self.per_environment_secrets)))
 
 
-@dataclass(frozen=True)
-class FlyEnvironment:
+class FlyEnvironment(Struct, frozen=True):
     """One environment's Fly settings (`[environments.NAME.fly]`); paths are relative to gates.toml."""
 
     config_files: Mapping[str, Path] = field(default_factory=dict)  # role -> fly.toml
     zero_downtime: bool = False  # two or more machines, rolling deploys, checks and a wait_timeout
 
 
-@dataclass(frozen=True)
-class BranchReplaySettings:
+class BranchReplaySettings(Struct, frozen=True):
     """`[branch_replay]`: budgets and seeding of the replay on a copy of the target's data."""
 
     hot_table_lock_budget_s: float = 2.0  # a blocking lock on a `[migrations] hot_tables` table
@@ -93,8 +91,7 @@ class BranchReplaySettings:
     report_dir: Path | None = None  # where the JSON and Markdown reports go (none: not written)
 
 
-@dataclass(frozen=True)
-class Environment:
+class Environment(Struct, frozen=True):
     """One deploy target: where its database, API and platform resources are."""
 
     name: str
@@ -114,8 +111,7 @@ class Environment:
         return self.name == "production"
 
 
-@dataclass(frozen=True)
-class DrillSettings:
+class DrillSettings(Struct, frozen=True):
     """`[drills]`: what the rollback drills restore to, what they check, and how long they may take."""
 
     history_window_hours: float = 6.0  # the Neon plan's history window; 6 h (Free) fits every plan
@@ -132,8 +128,7 @@ class DrillSettings:
     fly_smoke: bool = True  # drill_fly smokes each release it deploys; false only where no smoke inputs exist
 
 
-@dataclass(frozen=True)
-class GitHubSettings:
+class GitHubSettings(Struct, frozen=True):
     """Commit-status contexts of the deploys and what production's staging-green check waits for."""
 
     staging_context: str = "deploy/staging"
@@ -150,8 +145,7 @@ class GitHubSettings:
         return {"staging": self.staging_context, "production": self.production_context}.get(environment)
 
 
-@dataclass(frozen=True)
-class GatesConfig:
+class GatesConfig(Struct, frozen=True):
     """The whole configuration; `source` is the file it came from (None: built-in defaults)."""
 
     source: Path | None
@@ -395,7 +389,7 @@ def _migrations(table: _Table, base: Path) -> MigrationSettings:
             f"must be a major version from {POSTGRES_VERSIONS.start} to {POSTGRES_VERSIONS.stop - 1}, "
             f"not {postgres_version}",
         )
-    connect_budget = table.take("connect_budget_s", (int, float), 30.0)
+    connect_budget = table.take("connect_budget_s", (int, float), DEFAULT_CONNECT_BUDGET_S)
     if not 0 < connect_budget < math.inf:  # also refuses nan, which compares false to everything
         raise table.error("connect_budget_s", "must be a positive, finite number of seconds")
     settings = MigrationSettings(

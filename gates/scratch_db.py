@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import psycopg
 from psycopg import sql
 
-from gates.config import MigrationSettings
+from gates.config import DEFAULT_CONNECT_BUDGET_S
 from gates.connect import ConnectBudget, connect
 from gates.dsn import Dsn, database_name, mask, with_database
 
@@ -114,7 +114,7 @@ class ScratchServer:
         )
 
     def _administer(self, action: str, statement: sql.Composed, budget: ConnectBudget | None) -> None:
-        budget = budget or ConnectBudget(MigrationSettings.connect_budget_s)
+        budget = budget or ConnectBudget(DEFAULT_CONNECT_BUDGET_S)
         with connect(self.admin_url, budget=budget) as connection:
             try:
                 connection.execute(statement)

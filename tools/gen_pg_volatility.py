@@ -15,7 +15,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from gates.config import MigrationSettings
+from gates.config import DEFAULT_CONNECT_BUDGET_S
 from gates.connect import ConnectBudget, connect
 from gates.scratch_db import ScratchServer
 
@@ -32,7 +32,7 @@ WHERE n.nspname = 'pg_catalog'
 def _read(server: ScratchServer) -> tuple[int, list[str], list[str]]:
     url = server.create_database()
     try:
-        with connect(url, budget=ConnectBudget(MigrationSettings.connect_budget_s), read_only=True) as connection:
+        with connect(url, budget=ConnectBudget(DEFAULT_CONNECT_BUDGET_S), read_only=True) as connection:
             rows = connection.execute(_QUERY).fetchall()
             version = connection.info.server_version // 10000
     finally:

@@ -7,10 +7,11 @@ do and a team uncomments only what differs. An existing file is never overwritte
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 from collections.abc import Mapping, Set
 from pathlib import Path
+
+from msgspec import Struct
 
 from gates.config import CONFIG_FILE_NAME, ENVIRONMENT_NAMES, GatesConfig, load_config
 from gates.usage import UsageError
@@ -119,14 +120,14 @@ def starter_text(defaults: GatesConfig) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _section(name: str, settings: object, notes: Mapping[str, str], skip: Set[str] = frozenset()) -> list[str]:
-    """`[name]` and each field of the settings dataclass, commented out at its default value."""
+def _section(name: str, settings: Struct, notes: Mapping[str, str], skip: Set[str] = frozenset()) -> list[str]:
+    """`[name]` and each field of the settings record, commented out at its default value."""
     lines = [f"[{name}]"]
-    for setting in dataclasses.fields(settings):  # type: ignore[arg-type]
-        if setting.name not in skip:
-            value = _plain(getattr(settings, setting.name))
-            shown = f"# {setting.name} = {_toml(value)}" if value is not None else f"# {setting.name} =   (not set)"
-            lines.append(f"{shown.ljust(40)}  # {notes[setting.name]}")
+    for setting in settings.__struct_fields__:
+        if setting not in skip:
+            value = _plain(getattr(settings, setting))
+            shown = f"# {setting} = {_toml(value)}" if value is not None else f"# {setting} =   (not set)"
+            lines.append(f"{shown.ljust(40)}  # {notes[setting]}")
     return [*lines, ""]
 
 

@@ -7,13 +7,13 @@ Defaults come from gates.toml (`[migrations] path`, `lock_timeout`, `statement_t
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import math
 import os
 import sys
 from pathlib import Path
 
 import psycopg
+from msgspec.structs import replace
 
 from gates.config import MigrationSettings, find_config, load_config
 from gates.connect import ConnectError, refusal
@@ -56,7 +56,7 @@ def settings(args: argparse.Namespace, **overrides: object) -> MigrationSettings
     """The `[migrations]` settings with the flags given on the command line applied on top."""
     config = load_config(args.config or find_config(Path.cwd()))
     given = {"connect_budget_s": args.connect_budget, **overrides}
-    return dataclasses.replace(config.migrations, **{k: v for k, v in given.items() if v is not None})
+    return replace(config.migrations, **{k: v for k, v in given.items() if v is not None})
 
 
 def migration_set(args: argparse.Namespace, migration_settings: MigrationSettings) -> MigrationSet:

@@ -14,41 +14,41 @@ An entry keeps the state it leaves, so a warm run walks the chain without decodi
 and its changes to the schema history as text, decoded only when a later file must be read
 against that history.
 
-The cache is only ever a hint: a file that is missing, truncated, corrupt or of another format, and
-an entry of another key or of the wrong shape, is ignored and rewritten, never trusted. JSON, not
-pickle: reading the cache must not be able to run code, whoever wrote the folder.
+The cache is only ever a hint: a file that is missing, truncated, corrupt, of another format or of
+the wrong shape, and an entry of another key, is ignored and rewritten, never trusted. JSON, not
+pickle: reading the cache must not be able to run code, whoever wrote the folder. msgspec decodes it
+into the lint's own records, checking every value's type as it goes.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+
+import msgspec
+from msgspec import Raw, Struct
+from msgspec.structs import replace
 
 from migrations_checks.lint.context import RECORDED_VERBS, TAGGED_VERBS, History, LintOptions
 from migrations_checks.lint.reader import MigrationFile, MigrationSet
 from migrations_checks.lint.records.actions import Action
-from migrations_checks.lint.records.findings import Coverage, Finding, Suppression
+from migrations_checks.lint.records.findings import Coverage, Finding
 
 CACHE_DIR = ".gates_cache"
-_FORMAT = "deploy-gates lint cache 2"
-_SEVERITIES = ("error", "warning", "info")
+_FORMAT = "deploy-gates lint cache 3"
 
 
 class Distrusted(Exception):
     """A cached entry turned out malformed when it was decoded; the set is linted afresh."""
 
 
-@dataclass
-class FileOutcome:
+class FileOutcome(Struct, array_like=True):
     """What linting one file gave, and what it leaves for the files after it."""
 
-    findings: list[Finding]  # active ones; `file` is filled in by whoever reports them
+    findings: list[Finding]  # active ones, naming the file as `display_path` shows it
     silenced: list[Finding]
     statements: int  # counted for reported files only, as the coverage is
     coverage: Coverage
@@ -63,13 +63,18 @@ class FileOutcome:
     later_files: str = ""
 
 
-@dataclass
-class CachedOutcome:
-    """A file's outcome served by the cache: its schema changes are decoded only to be replayed."""
+class CachedOutcome(Struct, array_like=True):
+    """A file's entry in the cache: its outcome, and its schema changes kept as JSON, decoded only
+    when a later file must be read against them."""
 
-    outcome: FileOutcome  # with no changes or deprecations: those are in `leaves`
+    key: str
     state_after: str
-    leaves: str
+    outcome: FileOutcome  # with no changes or deprecations: those are in `leaves`
+    leaves: Raw  # [changes, deprecations]
+
+
+_ENTRIES = msgspec.json.Decoder(dict[str, CachedOutcome])
+_LEAVES = msgspec.json.Decoder(list[tuple[tuple[Action, ...], tuple[tuple[str, str | None], ...]]])
 
 
 def replay(done: Sequence[tuple[str, CachedOutcome]], history: History) -> None:
@@ -77,13 +82,15 @@ def replay(done: Sequence[tuple[str, CachedOutcome]], history: History) -> None:
     raises `Distrusted` when their changes are malformed."""
     try:
         # One decode for all: a long history replays thousands of entries at once.
-        leaves = json.loads(f"[{','.join(cached.leaves for _, cached in done)}]")
-        for (tag, _), (changes, deprecations) in zip(done, leaves, strict=True):
-            history.record_actions(tag, [_action(item) for item in changes])
-            for table, column in deprecations:
-                history.deprecations.setdefault((_str(table), _optional_str(column)), tag)
-    except (ValueError, TypeError, KeyError) as error:
+        leaves = _LEAVES.decode(b"[" + b",".join(cached.leaves for _, cached in done) + b"]")
+    except msgspec.DecodeError as error:  # a ValidationError is one
         raise Distrusted(str(error)) from None
+    for (tag, _), (changes, deprecations) in zip(done, leaves, strict=True):
+        if any(action.verb not in RECORDED_VERBS for action in changes):
+            raise Distrusted(f"{tag}: a cached change that is not a history change")
+        history.record_actions(tag, changes)
+        for key in deprecations:
+            history.deprecations.setdefault(key, tag)
 
 
 def history_changes(actions: Iterable[Action]) -> tuple[Action, ...]:
@@ -102,7 +109,7 @@ def _tool_digest() -> str:
 
 
 def _hash(*parts: str) -> str:
-    return hashlib.blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()
+    return _digest("\0".join(parts).encode())
 
 
 def _settings(options: LintOptions, one_connection: bool) -> str:
@@ -130,7 +137,7 @@ class SetCache:
         where = [migration_set.root] if migration_set.root else [file.path for file in migration_set.files]
         self._path = self._folder / f"{_hash(*(os.path.abspath(path) for path in where))}.json"
         self._old = self._read()
-        self._new: dict[str, list[Any]] = {}
+        self._new: dict[str, CachedOutcome] = {}
         self._changed = False
         self._neighbours: tuple[list[str], list[str]] | None = None
 
@@ -165,30 +172,29 @@ class SetCache:
 
     def load(self, file: MigrationFile, key: str, display: Callable[[Path], str]) -> CachedOutcome | None:
         """The file's cached outcome, its findings naming the file by `display(file.path)`."""
-        entry = self._old.get(str(file.path))
-        try:
-            if entry is None or entry[0] != key:
-                return None
-            _, state_after, result, leaves = entry
-            cached = CachedOutcome(_outcome(result, lambda: display(file.path)), _str(state_after), _str(leaves))
-        except (ValueError, TypeError, KeyError, IndexError):
+        cached = self._old.get(str(file.path))
+        if cached is None or cached.key != key:
             return None
-        self._new[str(file.path)] = entry
+        outcome = cached.outcome
+        if outcome.findings or outcome.silenced:
+            # The file's name as shown depends on the current folder, not on when it was cached.
+            shown = display(file.path)
+            outcome.findings = [_shown_as(shown, finding) for finding in outcome.findings]
+            outcome.silenced = [_shown_as(shown, finding) for finding in outcome.silenced]
+        self._new[str(file.path)] = cached
         return cached
 
     def store(self, file: MigrationFile, key: str, outcome: FileOutcome, state_after: str) -> None:
-        leaves = json.dumps(
-            [[_plain_action(a) for a in outcome.changes], [list(key) for key in outcome.deprecations]],
-            separators=(",", ":"),
-        )
-        self._new[str(file.path)] = [key, state_after, _plain(outcome), leaves]
+        leaves = Raw(msgspec.json.encode([outcome.changes, outcome.deprecations]))
+        kept = replace(outcome, changes=(), deprecations=())
+        self._new[str(file.path)] = CachedOutcome(key, state_after, kept, leaves)
         self._changed = True
 
     def save(self) -> None:
         """Write the entries of this run, once, if any differs from what was read."""
         if not self._changed and self._new.keys() == self._old.keys():
             return
-        body = json.dumps(self._new, separators=(",", ":"))
+        body = msgspec.json.encode(self._new)
         # Written aside and renamed: a concurrent run reads the old file or the new one, never a torn one.
         aside = self._path.with_name(f"{self._path.name}.{os.getpid()}.tmp")
         try:
@@ -196,141 +202,27 @@ class SetCache:
             ignore = self._folder / ".gitignore"
             if not ignore.exists():
                 ignore.write_text("# The lint's result cache (gates lint --no-cache skips it).\n*\n", encoding="utf-8")
-            aside.write_text(f"{_FORMAT} {_hash(body)}\n{body}", encoding="utf-8")
+            aside.write_bytes(f"{_FORMAT} {_digest(body)}\n".encode() + body)
             os.replace(aside, self._path)
         except OSError:
             aside.unlink(missing_ok=True)  # a cache that cannot be written only costs the next run its speed
 
-    def _read(self) -> dict[str, list[Any]]:
+    def _read(self) -> dict[str, CachedOutcome]:
         try:
-            header, body = self._path.read_text(encoding="utf-8").split("\n", 1)
-            if header != f"{_FORMAT} {_hash(body)}":
+            header, body = self._path.read_bytes().split(b"\n", 1)
+            if header != f"{_FORMAT} {_digest(body)}".encode():
                 return {}
-            entries = json.loads(body)
-        except (OSError, ValueError):
+            return _ENTRIES.decode(body)
+        except (OSError, ValueError):  # msgspec's DecodeError is a ValueError
             return {}
-        return entries if isinstance(entries, dict) else {}
 
 
-def _plain(outcome: FileOutcome) -> list[Any]:
-    return [
-        [_plain_finding(f) for f in outcome.findings],
-        [_plain_finding(f) for f in outcome.silenced],
-        outcome.statements,
-        [outcome.coverage.parsed, outcome.coverage.classified, outcome.coverage.opaque],
-        outcome.open_after,
-        [outcome.reads_earlier, outcome.reads_later, outcome.earlier_files, outcome.later_files],
-    ]
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def _plain_finding(finding: Finding) -> list[Any]:
+def _shown_as(shown: str, finding: Finding) -> Finding:
+    if finding.file == shown:
+        return finding
     allow = finding.suppressed_by
-    suppression = None if allow is None else [list(allow.rules), allow.reason, allow.line]
-    return [
-        finding.rule,
-        finding.severity,
-        finding.line,
-        finding.column,
-        finding.message,
-        finding.hint,
-        finding.source_line,
-        suppression,
-    ]
-
-
-def _plain_action(action: Action) -> dict[str, Any]:
-    defaults = Action._field_defaults
-    values = zip(Action._fields, action, strict=True)
-    return {name: value for name, value in values if name == "verb" or value != defaults[name]}
-
-
-def _outcome(result: list[Any], display: Callable[[], str]) -> FileOutcome:
-    found, silenced, statements, coverage, open_after, reads = result
-    parsed, classified, opaque = coverage
-    reads_earlier, reads_later, earlier_files, later_files = reads
-    file = display() if found or silenced else ""
-    return FileOutcome(
-        findings=[_finding(item, file) for item in found],
-        silenced=[_finding(item, file) for item in silenced],
-        statements=_int(statements),
-        coverage=Coverage(parsed=_int(parsed), classified=_int(classified), opaque=_int(opaque)),
-        changes=(),
-        deprecations=(),
-        open_after=_optional_str(open_after),
-        reads_earlier=_bool(reads_earlier),
-        reads_later=_bool(reads_later),
-        earlier_files=_str(earlier_files),
-        later_files=_str(later_files),
-    )
-
-
-def _finding(item: list[Any], file: str) -> Finding:
-    rule, severity, line, column, message, hint, source_line, suppression = item
-    if severity not in _SEVERITIES:
-        raise ValueError(f"unknown severity {severity!r}")
-    allow = None
-    if suppression is not None:
-        rules, reason, allow_line = suppression
-        allow = Suppression(rules=tuple(_str(r) for r in rules), reason=_str(reason), file=file, line=_int(allow_line))
-    return Finding(
-        rule=_str(rule),
-        severity=severity,
-        file=file,
-        line=_int(line),
-        column=_int(column),
-        message=_str(message),
-        hint=_str(hint),
-        source_line=_str(source_line),
-        suppressed_by=allow,
-    )
-
-
-def _action(item: dict[str, Any]) -> Action:
-    if _str(item["verb"]) not in RECORDED_VERBS:
-        raise ValueError("not a history change")
-    return Action(**{name: _FIELD_READERS[name](value) for name, value in item.items()})
-
-
-def _int(value: Any) -> int:
-    if type(value) is not int:
-        raise TypeError("expected an integer")
-    return value
-
-
-def _bool(value: Any) -> bool:
-    if type(value) is not bool:
-        raise TypeError("expected a boolean")
-    return value
-
-
-def _str(value: Any) -> str:
-    if type(value) is not str:
-        raise TypeError("expected a string")
-    return value
-
-
-def _optional_str(value: Any) -> str | None:
-    return None if value is None else _str(value)
-
-
-def _strs(value: Any) -> tuple[str, ...]:
-    return tuple(_str(part) for part in value)
-
-
-def _pairs(value: Any) -> tuple[tuple[str, str], ...]:
-    return tuple((_str(first), _str(second)) for first, second in value)
-
-
-def _field_reader(name: str) -> Callable[[Any], Any]:
-    """How an entry's value of one `Action` field is checked, by the field's default."""
-    if name == "verb":
-        return _str
-    if name == "columns":
-        return _pairs
-    default = Action._field_defaults[name]
-    if isinstance(default, bool):
-        return _bool
-    return _strs if isinstance(default, tuple) else _optional_str
-
-
-_FIELD_READERS = {name: _field_reader(name) for name in Action._fields}
+    return replace(finding, file=shown, suppressed_by=allow and replace(allow, file=shown))

@@ -8,8 +8,10 @@ varchar widening from a rewrite.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from gates.config import ConfigError, GatesConfig, Severity
 from migrations_checks.lint.records.actions import Action, Verb
@@ -36,8 +38,7 @@ def check_severity_overrides(severity: Mapping[str, Severity], source: object, r
             )
 
 
-@dataclass(frozen=True)
-class LintOptions:
+class LintOptions(Struct, frozen=True):
     """What a lint is told: the runner, the target server, the hot tables and severities."""
 
     transactional: bool = True  # the runner wraps migrations in a transaction (Drizzle does)
@@ -60,7 +61,7 @@ class LintOptions:
             severity=settings.severity,
             cache=config.source.parent if config.source else None,
         )
-        return replace(options, **overrides)  # type: ignore[arg-type]
+        return replace(options, **overrides)
 
 
 # The verbs whose actions `History.record` keeps, and of those the ones it keeps the migration's tag for.
@@ -86,8 +87,7 @@ RECORDED_VERBS: frozenset[Verb] = frozenset(
 TAGGED_VERBS: frozenset[Verb] = frozenset({"add_check", "validate_constraint"})
 
 
-@dataclass
-class History:
+class History(Struct):
     """The schema as built by the statements read so far."""
 
     columns: dict[str, dict[str, str]] = field(default_factory=dict)  # table -> column -> type
@@ -184,8 +184,7 @@ class History:
             self.validated_by.pop(key, None)
 
 
-@dataclass
-class StatementContext:
+class StatementContext(Struct):
     """Everything a rule may ask about one statement's surroundings."""
 
     options: LintOptions

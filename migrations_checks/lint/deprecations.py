@@ -9,7 +9,8 @@ arrive together, or the release that stops using the object is never deployed on
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from migrations_checks.lint.reader import MigrationFile
 from migrations_checks.lint.statements import read_statements
@@ -18,8 +19,7 @@ from migrations_checks.lint.suppressions import deprecations
 _DROPS = ("drop_table", "drop_column")
 
 
-@dataclass(frozen=True)
-class ReliedDeprecation:
+class ReliedDeprecation(Struct, frozen=True):
     """A drop in `migration` that is allowed because `deprecated_in` deprecated the object first."""
 
     migration: str

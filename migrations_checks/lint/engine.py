@@ -12,6 +12,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
 
+from msgspec.structs import replace
+
 from migrations_checks.lint.bulk_read import fewer_full_collections, read_many
 from migrations_checks.lint.cache import CachedOutcome, Distrusted, FileOutcome, SetCache, history_changes, replay
 from migrations_checks.lint.context import History, LintOptions, StatementContext
@@ -316,7 +318,7 @@ def _finding(rule: Rule, hit: Hit, statement: Statement, source: _Source, option
 
 def _silenced(finding: Finding, allow: Allow) -> Finding:
     suppression = Suppression(rules=allow.rules, reason=allow.reason, file=finding.file, line=allow.line)
-    return Finding(**{**finding.__dict__, "suppressed_by": suppression})
+    return replace(finding, suppressed_by=suppression)
 
 
 def _comment_finding(rule_id: str, message: str, line: int, source: _Source, options: LintOptions) -> Finding:

@@ -12,9 +12,10 @@ import os
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+
+from msgspec import Struct
 
 from gates.config import MigrationSettings
 from gates.usage import UsageError
@@ -27,21 +28,19 @@ class InputError(UsageError):
     """A path or file cannot be read as migrations; one sentence, shown without a traceback."""
 
 
-@dataclass(frozen=True)
-class JournalEntry:
+class JournalEntry(Struct, frozen=True):
     """One entry of Drizzle's journal: a migration's tag and the `when` drizzle-kit gave it."""
 
     tag: str
     when: int
 
 
-@dataclass(frozen=True)
-class Journal:
+class Journal(Struct, frozen=True, dict=True):  # a __dict__ for the cached property
     """Drizzle's `meta/_journal.json`: the migrations in the order drizzle-orm applies them."""
 
     path: Path
     entries: tuple[JournalEntry, ...]
-    text: str = field(default="", repr=False, compare=False)
+    text: str = ""
 
     def line_of(self, position: int) -> int:
         """The 1-based line on which the entry at `position` opens, for findings."""
@@ -53,8 +52,7 @@ class Journal:
         return _entry_lines(self.text, len(self.entries))
 
 
-@dataclass(frozen=True)
-class MigrationFile:
+class MigrationFile(Struct, frozen=True):
     """One migration file: where it is, its tag and its text."""
 
     path: Path
@@ -67,8 +65,7 @@ class MigrationFile:
         return self.path.with_name(self.tag + DOWN_SUFFIX)
 
 
-@dataclass(frozen=True)
-class MigrationSet:
+class MigrationSet(Struct, frozen=True):
     """Migrations in the order they are applied, with the Drizzle journal when there is one."""
 
     root: Path | None
@@ -86,7 +83,10 @@ def is_migration_name(name: str) -> bool:
 def read_text(path: Path) -> str:
     """A migration file's text, or an InputError naming the file."""
     try:
-        return path.read_bytes().decode("utf-8")
+        # Unbuffered: the file is read whole in one call, and a buffer would only add a copy (a
+        # long history is thousands of files, read on every run).
+        with open(path, "rb", buffering=0) as handle:
+            return handle.read().decode("utf-8")
     except UnicodeDecodeError as error:
         raise InputError(f"{path} is not UTF-8 text (byte {error.start})") from None
     except OSError as error:

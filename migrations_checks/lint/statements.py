@@ -14,12 +14,13 @@ the failure named, so a bug fails the statement it met, never the whole run or s
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 import traceback
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from migrations_checks.lint.extract import describe
 from migrations_checks.lint.reader import MigrationFile
@@ -38,8 +39,7 @@ _local = threading.local()
 CoverageKind = Literal["parsed", "classified", "opaque"]
 
 
-@dataclass(frozen=True)
-class Statement:
+class Statement(Struct, frozen=True):
     """One statement of a migration: where it is, how it was identified and what it does."""
 
     file: MigrationFile
@@ -63,8 +63,7 @@ class Statement:
         return self.coverage != "opaque"
 
 
-@dataclass(frozen=True)
-class FileStatements:
+class FileStatements(Struct, frozen=True):
     """A migration file read into statements, with every comment in it."""
 
     file: MigrationFile
@@ -96,7 +95,7 @@ def _read_statements(file: MigrationFile) -> FileStatements:
             continue
         block = unwrap_do_block(source, chunk)
         # A DO's one string constant is its body; the values it uses are those outside its statements.
-        statement = dataclasses.replace(statement, literals=block.literals)
+        statement = replace(statement, literals=block.literals)
         statements.append(statement)
         comments.extend(block.comments)
         statements.extend(_statement(file, inner, do_block=statement) for inner in block.statements)

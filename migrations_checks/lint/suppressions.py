@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable, Iterator
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from migrations_checks.lint.sql.comments import Comment
 from migrations_checks.lint.sql.words import normalize_name
@@ -25,8 +26,7 @@ _DEPRECATE = re.compile(r"^deprecate\s+(?P<kind>column|table)\s+(?P<name>\S+)\s*
 _IRREVERSIBLE = re.compile(r"^irreversible\b\s*(?:--\s*(?P<reason>.*?))?\s*$", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Allow:
+class Allow(Struct, frozen=True):
     """`-- gates: allow <rule-id>[, ...] -- <reason>`: those rules are silenced on the next statement."""
 
     rules: tuple[str, ...]
@@ -34,8 +34,7 @@ class Allow:
     line: int
 
 
-@dataclass(frozen=True)
-class Deprecation:
+class Deprecation(Struct, frozen=True):
     """`-- gates: deprecate column <table>.<column>` (or `table <table>`): running code no longer uses it."""
 
     table: str
@@ -43,16 +42,14 @@ class Deprecation:
     line: int
 
 
-@dataclass(frozen=True)
-class Irreversible:
+class Irreversible(Struct, frozen=True):
     """`-- gates: irreversible -- <reason>`: the migration has no rollback file, and says why."""
 
     reason: str  # empty when missing; the replay gate refuses the marker then
     line: int
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(Struct, frozen=True):
     """A `-- gates:` comment that is no directive, reported rather than ignored."""
 
     message: str

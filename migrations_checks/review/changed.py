@@ -8,10 +8,11 @@ the object has to be deployed on its own first, or the drop runs under code that
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+from msgspec.structs import replace
 
 from gates.git_changes import Change
 from migrations_checks.lint.context import LintOptions
@@ -48,7 +49,7 @@ def changed_migrations(folder: Path, root: Path, changes: Iterable[Change]) -> C
 
 
 def lint_pull_request(migration_set: MigrationSet, tags: frozenset[str], options: LintOptions) -> LintResult:
-    result = lint_sets([migration_set], dataclasses.replace(options, only=tags))
+    result = lint_sets([migration_set], replace(options, only=tags))
     relied = [r for r in relied_deprecations(migration_set.files, tags) if r.deprecated_in in tags]
     return _with_same_pull_request_drops(result, migration_set, relied)
 
@@ -66,7 +67,7 @@ def _with_same_pull_request_drops(
     for (file, line), items in by_statement.items():
         findings.append(_error(file, line, items, result.findings))
     findings.sort(key=lambda f: (f.file, f.line, f.column, f.rule))
-    return dataclasses.replace(result, findings=findings)
+    return replace(result, findings=findings)
 
 
 def _is_replaced(finding: Finding, by_statement: dict[tuple[str, int], list[ReliedDeprecation]]) -> bool:

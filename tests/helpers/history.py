@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypedDict
+
+from msgspec.structs import replace
 
 from gates.connect import ConnectBudget
 from migrations_checks.db.migrator import journal_migrations
@@ -45,5 +46,5 @@ def journal_prefix(migrations: MigrationSet, count: int) -> MigrationSet:
     """
     files = journal_migrations(migrations)[:count]
     assert migrations.journal is not None  # journal_migrations refuses a set without one
-    journal = dataclasses.replace(migrations.journal, entries=migrations.journal.entries[:count])
-    return dataclasses.replace(migrations, files=files, journal=journal)
+    journal = replace(migrations.journal, entries=migrations.journal.entries[:count])
+    return replace(migrations, files=files, journal=journal)

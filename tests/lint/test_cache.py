@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 import tempfile
 import typing
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from msgspec.structs import replace
 
 from gates.config import load_config
 from migrations_checks.lint import bulk_read, cache, engine
@@ -280,19 +281,44 @@ def test_a_foreign_entry_is_not_trusted(tmp_path: Path, reads: list[str]) -> Non
     assert reads == ["0001_m1"]
 
 
-def test_an_entry_with_a_valid_digest_but_the_wrong_shape_is_not_trusted(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "damage",
+    [
+        {"severity": "ignore"},  # no such severity
+        {"line": True},  # a boolean where a number belongs
+        {"ruel": "drop-column"},  # a key no finding has
+    ],
+)
+def test_an_entry_with_a_valid_digest_but_the_wrong_shape_is_not_trusted(
+    tmp_path: Path, reads: list[str], damage: dict[str, object]
+) -> None:
     """Whoever writes the folder can recompute a digest; the entry's contents are checked all the same."""
     project = _project(tmp_path, 'ALTER TABLE "t" DROP COLUMN "c";\n')
     cold = project.lint(cached=True)
     path = _set_file(tmp_path)
     entries = _entries(path)
     [entry] = entries.values()
-    entry[2][0][0][1] = "ignore"  # the first finding's severity
+    finding = entry[2][0][0]
+    assert finding["severity"] == "error"  # the file's one finding
+    finding.update(damage)
     _rewrite(path, entries)
+    reads.clear()
     assert project.lint(cached=True) == cold
+    assert reads == ["0001_m1"]
 
 
-def test_malformed_schema_changes_found_at_replay_make_a_cold_run(tmp_path: Path, reads: list[str]) -> None:
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"verb": "create_table", "table": 7},  # a number where a name belongs
+        {"verb": "create_table", "tabel": "t"},  # a field no action has
+        {"verb": "select", "table": "t"},  # no such verb
+        {"verb": "other"},  # a verb that changes no history, which the cache never keeps
+    ],
+)
+def test_malformed_schema_changes_found_at_replay_make_a_cold_run(
+    tmp_path: Path, reads: list[str], change: dict[str, object]
+) -> None:
     """A cached file's schema changes are decoded only when a later file is read against them: one
     found malformed then is not half-trusted, the whole set is read afresh."""
     project = _project(tmp_path, *HISTORY)
@@ -300,7 +326,8 @@ def test_malformed_schema_changes_found_at_replay_make_a_cold_run(tmp_path: Path
     path = _set_file(tmp_path)
     entries = _entries(path)
     first = next(iter(entries))
-    entries[first][3] = json.dumps([[{"verb": "create_table", "table": 7}], []])
+    assert entries[first][3][0][0]["verb"] == "create_table"  # its first change
+    entries[first][3] = [[change], []]
     _rewrite(path, entries)
     project.apply("append", 3, "\nSELECT 1;\n")
     project.write()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from migrations_checks.lint.sql.words import Cursor, Word, unqualified
 
@@ -65,8 +66,7 @@ _CONSTRAINT_STARTS = frozenset(
 _EXPRESSION_ENDS = _CONSTRAINT_STARTS - {"NULL", "USING"}
 
 
-@dataclass(frozen=True)
-class ColumnDefinition:
+class ColumnDefinition(Struct, frozen=True):
     """One column of a CREATE TABLE or an ADD COLUMN, as the rules need it."""
 
     name: str

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from msgspec import Struct, field
 
 from gates.config import Severity
 
 
-@dataclass(frozen=True)
-class Suppression:
+class Suppression(Struct, frozen=True, forbid_unknown_fields=True):
     """The `-- gates: allow` comment that silenced a finding."""
 
     rules: tuple[str, ...]
@@ -17,8 +16,7 @@ class Suppression:
     line: int
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(Struct, frozen=True, forbid_unknown_fields=True):
     """One hazard a rule found: what, where, how severe, and the safe path."""
 
     rule: str
@@ -32,8 +30,7 @@ class Finding:
     suppressed_by: Suppression | None = None
 
 
-@dataclass(frozen=True)
-class Coverage:
+class Coverage(Struct, frozen=True, forbid_unknown_fields=True):
     """How many statements each way of reading identified."""
 
     # What identified each statement: sqlglot's syntax tree, read by an extractor (only the
@@ -43,8 +40,7 @@ class Coverage:
     opaque: int = 0  # ...or nothing: reported as unparseable-statement
 
 
-@dataclass
-class LintResult:
+class LintResult(Struct):
     """What a lint found in all the files it was given."""
 
     findings: list[Finding] = field(default_factory=list)  # active findings, suppressed ones excluded

@@ -7,8 +7,9 @@ Suppressed findings carry the reason written in the migration, so an audit can l
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from typing import Any
+
+from msgspec.structs import asdict
 
 from migrations_checks.lint.records.findings import Finding, LintResult
 

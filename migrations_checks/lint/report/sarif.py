@@ -10,10 +10,11 @@ instead of forgetting them, which keeps each exception auditable.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from pathlib import PurePath, PurePosixPath, PureWindowsPath
 from typing import Any
 from urllib.parse import quote
+
+from msgspec.structs import asdict
 
 from gates.config import Severity
 from migrations_checks.lint.records.findings import Finding, LintResult

@@ -8,9 +8,10 @@ example that the tests run. The registry below holds each rule with its docstrin
 from __future__ import annotations
 
 import inspect
-from dataclasses import replace
 from functools import cache
 from types import ModuleType
+
+from msgspec.structs import replace
 
 from migrations_checks.lint.records.actions import Verb
 from migrations_checks.lint.rules import (

@@ -7,8 +7,9 @@ Statement rules implement `check(statement, context)` and name in `verbs` the ac
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Literal
+
+from msgspec import Struct
 
 from gates.config import Severity
 from migrations_checks.lint.context import StatementContext
@@ -19,8 +20,7 @@ from migrations_checks.lint.statements import Statement
 Category = Literal["destructive", "locking", "transaction", "security", "journal", "parse", "suppression"]
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(Struct, frozen=True):
     """One offence found by a rule; the engine turns it into a finding."""
 
     message: str
@@ -30,8 +30,7 @@ class Hit:
     severity: Severity | None = None  # overrides the rule's severity (a deprecated drop is info)
 
 
-@dataclass(frozen=True)
-class JournalHit:
+class JournalHit(Struct, frozen=True):
     """One problem found by a rule on a Drizzle journal, and where it is."""
 
     message: str
@@ -43,8 +42,7 @@ StatementCheck = Callable[[Statement, StatementContext], Iterable[Hit]]
 SetCheck = Callable[[MigrationSet], Iterable[JournalHit]]
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(Struct, frozen=True):
     """A rule of the catalogue: its id, default severity, examples and check."""
 
     id: str

@@ -7,7 +7,8 @@ same way, so both read ``--`` and nested ``/* */`` comments here.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from migrations_checks.lint.sql.positions import BOM, Offsets, offset_at, position
 
@@ -16,8 +17,7 @@ from migrations_checks.lint.sql.positions import BOM, Offsets, offset_at, positi
 BREAKPOINT = "--> statement-breakpoint"
 
 
-@dataclass(frozen=True)
-class Comment:
+class Comment(Struct, frozen=True):
     """A comment between statements: where suppressions and deprecation markers live."""
 
     text: str

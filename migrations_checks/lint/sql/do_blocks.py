@@ -19,7 +19,8 @@ the gate never passes SQL it has not read.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from migrations_checks.lint.sql.comments import Comment, comment_spans, comments_at
 from migrations_checks.lint.sql.lexer import tokenize
@@ -32,8 +33,7 @@ from migrations_checks.lint.sql.words import Word, starts_with_do
 __all__ = ["DoBlock", "is_do_block", "unwrap_do_block"]
 
 
-@dataclass(frozen=True)
-class DoBlock:
+class DoBlock(Struct, frozen=True):
     """What a DO block runs: SQL statements, and SQL that can only be known at run time; and every
     comment in its body, where `gates:` directives may stand."""
 

@@ -26,7 +26,8 @@ cannot follow raises ``Unreadable``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+
+from msgspec import Struct, field
 
 from migrations_checks.lint.sql.comments import Comment, comment_spans, comments_at
 from migrations_checks.lint.sql.lexer import tokenize
@@ -47,8 +48,7 @@ _QUERIES = frozenset({"SELECT", "WITH", "VALUES", "TABLE", "INSERT", "UPDATE", "
 _BRANCH_ENDS = ("ELSIF", "ELSEIF", "ELSE", "END")
 
 
-@dataclass
-class Found:
+class Found(Struct):
     """What unwrapping has found so far, in order."""
 
     statements: list[Chunk] = field(default_factory=list)

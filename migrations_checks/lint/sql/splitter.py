@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from migrations_checks.lint.sql.comments import BREAKPOINT, Comment, comment_spans, comments_at
 from migrations_checks.lint.sql.lexer import tokenize
@@ -34,8 +35,7 @@ from migrations_checks.lint.sql.words import Word
 __all__ = ["Chunk", "inner_comments", "split_sql", "trailing_comments"]
 
 
-@dataclass(frozen=True)
-class Chunk:
+class Chunk(Struct, frozen=True):
     """One statement.
 
     ``text`` is ``source[start:end]`` (for statements taken out of a quoted string by the DO-block
