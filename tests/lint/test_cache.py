@@ -340,6 +340,25 @@ def test_malformed_schema_changes_found_at_replay_make_a_cold_run(
     assert reads == []
 
 
+def test_a_cached_finding_names_its_file_as_the_current_folder_shows_it(
+    tmp_path: Path, reads: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Findings are cached with the file's name as shown where the lint ran; a run from another
+    folder names it as that folder shows it, a suppression's file included."""
+    project = _project(tmp_path, SNIPPETS[16] + "\n", SNIPPETS[17] + "\n")
+    monkeypatch.chdir(tmp_path)
+    first = project.lint(cached=True)
+    assert [f.file for f in first.findings + first.suppressed] == ["migrations/0001_m1.sql", "migrations/0002_m2.sql"]
+    monkeypatch.chdir(tmp_path / "migrations")
+    reads.clear()
+    moved = project.lint(cached=True)
+    assert reads == []
+    assert moved == project.lint(cached=False)
+    [silenced] = moved.suppressed
+    assert silenced.suppressed_by is not None
+    assert (silenced.file, silenced.suppressed_by.file) == ("0002_m2.sql", "0002_m2.sql")
+
+
 def test_one_cache_file_per_migration_set(tmp_path: Path) -> None:
     """A warm run opens one file, not one per migration."""
     project = _project(tmp_path, *HISTORY)
