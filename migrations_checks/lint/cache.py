@@ -10,9 +10,8 @@ state as it was keeps the later files cached; any other invalidates them. A resu
 statements of other files in its transaction (a rule looking across them) is keyed by those files'
 bytes too.
 
-An entry keeps the state it leaves, so a warm run walks the chain without decoding anything else,
-and its changes to the schema history as text, decoded only when a later file must be read
-against that history.
+An entry keeps the state it leaves, so a warm run walks the chain comparing keys, and its changes
+to the schema history as raw JSON, decoded only when a later file must be read against that history.
 
 The cache is only ever a hint: a file that is missing, truncated, corrupt, of another format or of
 the wrong shape, and an entry of another key, is ignored and rewritten, never trusted. JSON, not
@@ -45,7 +44,7 @@ class Distrusted(Exception):
     """A cached entry turned out malformed when it was decoded; the set is linted afresh."""
 
 
-class FileOutcome(Struct, array_like=True):
+class FileOutcome(Struct, array_like=True, forbid_unknown_fields=True):
     """What linting one file gave, and what it leaves for the files after it."""
 
     findings: list[Finding]  # active ones, naming the file as `display_path` shows it
@@ -63,7 +62,7 @@ class FileOutcome(Struct, array_like=True):
     later_files: str = ""
 
 
-class CachedOutcome(Struct, array_like=True):
+class CachedOutcome(Struct, array_like=True, forbid_unknown_fields=True):
     """A file's entry in the cache: its outcome, and its schema changes kept as JSON, decoded only
     when a later file must be read against them."""
 

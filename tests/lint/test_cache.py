@@ -281,16 +281,24 @@ def test_a_foreign_entry_is_not_trusted(tmp_path: Path, reads: list[str]) -> Non
     assert reads == ["0001_m1"]
 
 
+def _first_finding(entry: list[typing.Any]) -> dict[str, typing.Any]:
+    finding = entry[2][0][0]
+    assert isinstance(finding, dict) and finding["severity"] == "error"
+    return finding
+
+
 @pytest.mark.parametrize(
     "damage",
     [
-        {"severity": "ignore"},  # no such severity
-        {"line": True},  # a boolean where a number belongs
-        {"ruel": "drop-column"},  # a key no finding has
+        lambda entry: _first_finding(entry).update(severity="ignore"),  # no such severity
+        lambda entry: _first_finding(entry).update(line=True),  # a boolean where a number belongs
+        lambda entry: _first_finding(entry).update(ruel="drop-column"),  # a key no finding has
+        lambda entry: entry[2].append(0),  # an outcome with a value too many
+        lambda entry: entry.append(""),  # an entry with a value too many
     ],
 )
 def test_an_entry_with_a_valid_digest_but_the_wrong_shape_is_not_trusted(
-    tmp_path: Path, reads: list[str], damage: dict[str, object]
+    tmp_path: Path, reads: list[str], damage: typing.Callable[[list[typing.Any]], None]
 ) -> None:
     """Whoever writes the folder can recompute a digest; the entry's contents are checked all the same."""
     project = _project(tmp_path, 'ALTER TABLE "t" DROP COLUMN "c";\n')
@@ -298,9 +306,7 @@ def test_an_entry_with_a_valid_digest_but_the_wrong_shape_is_not_trusted(
     path = _set_file(tmp_path)
     entries = _entries(path)
     [entry] = entries.values()
-    finding = entry[2][0][0]
-    assert finding["severity"] == "error"  # the file's one finding
-    finding.update(damage)
+    damage(entry)
     _rewrite(path, entries)
     reads.clear()
     assert project.lint(cached=True) == cold
