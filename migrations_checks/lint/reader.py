@@ -40,7 +40,7 @@ class Journal(Struct, frozen=True, dict=True):  # a __dict__ for the cached prop
 
     path: Path
     entries: tuple[JournalEntry, ...]
-    text: str = ""
+    text: str = ""  # the file as read, where `line_of` finds each entry
 
     def line_of(self, position: int) -> int:
         """The 1-based line on which the entry at `position` opens, for findings."""

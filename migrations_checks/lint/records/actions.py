@@ -83,9 +83,9 @@ class Action(Struct, frozen=True, omit_defaults=True, forbid_unknown_fields=True
     """One thing a statement does, in the terms the rules check.
 
     The cache keeps actions with only the fields that differ from their defaults, and refuses a
-    field it does not know. No action holds
-    another object that could hold it back, so the garbage collector need not track them (a cold
-    lint of a long history makes tens of thousands).
+    field it does not know. An action holds only strings, flags and tuples of strings, so it can be
+    in no reference cycle and the garbage collector need not track it (a cold lint of a long history
+    makes tens of thousands).
     """
 
     verb: Verb
