@@ -37,6 +37,8 @@ class ConfigError(Exception):
     """The configuration cannot be used; the message is one sentence naming the key and file."""
 
 
+# The settings are msgspec Structs, as the lint's records are (see migrations_checks/lint): every
+# `gates lint` loads them, and defining a dataclass takes most of a millisecond of its start-up.
 class MigrationSettings(Struct, frozen=True):
     """How migrations are read, linted and replayed."""
 
