@@ -157,6 +157,8 @@ class TransactionModel:
             elif effect == "ends":
                 # The rest of a shared piece runs in a new implicit block; a piece on its own, in autocommit.
                 open_block, current, implicit_piece = None, [], None
+            elif effect == "chains":
+                current = []  # the same kind of block goes on, but as a new transaction
             self._open_after[id(statement)] = open_block
         if open_block is not None:
             self._last = current
@@ -168,9 +170,9 @@ class TransactionModel:
 
 
 def _effect(statement: Statement) -> str | None:
-    """`begins` or `ends` for BEGIN and COMMIT (and their kin); None for anything else, COMMIT AND
-    CHAIN included, which ends one transaction and opens the next at once."""
+    """`begins` or `ends` for BEGIN and COMMIT (and their kin), `chains` for COMMIT AND CHAIN (and
+    ROLLBACK AND CHAIN), which ends one transaction and opens the next at once; None for anything else."""
     for action in statement.actions:
-        if action.verb == "transaction_control" and action.object_kind in ("begins", "ends"):
+        if action.verb == "transaction_control":
             return action.object_kind
     return None

@@ -147,6 +147,16 @@ def test_a_savepoint_rollback_or_a_chained_commit_keeps_the_files_transaction_op
         assert len(fired(sql, "concurrently-in-transaction", transactional=False)) == 1, middle
 
 
+@pytest.mark.parametrize("chain", ["COMMIT AND CHAIN;", "rollback and chain;"])
+def test_a_chained_commit_starts_a_new_transaction(chain: str) -> None:
+    # The value and the NOT VALID constraint are committed before the next transaction uses them.
+    assert fired(f"{ADD_VALUE}{chain}{BREAK}{USE_VALUE}", ENUM_VALUE) == []
+    add_check = 'ALTER TABLE "plans" ADD CONSTRAINT "c" CHECK ("n" > 0) NOT VALID;'
+    validate = 'ALTER TABLE "plans" VALIDATE CONSTRAINT "c";'
+    assert fired(f"{add_check}{BREAK}{chain}{BREAK}{validate}", "validate-in-same-transaction") == []
+    assert len(fired(f"{add_check}{BREAK}{validate}", "validate-in-same-transaction")) == 1
+
+
 def test_enum_finding_is_on_the_add_value_and_names_the_use() -> None:
     sql = ADD_VALUE + 'ALTER TABLE "plans" ADD COLUMN "note" text;\n' + USE_VALUE
     [finding] = fired(sql, ENUM_VALUE)
