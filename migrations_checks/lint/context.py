@@ -90,7 +90,8 @@ TAGGED_VERBS: frozenset[Verb] = frozenset({"add_check", "validate_constraint"})
 class History(Struct):
     """The schema as built by the statements read so far."""
 
-    columns: dict[str, dict[str, str]] = field(default_factory=dict)  # table -> column -> type
+    # table -> column -> (type, collation), the collation None for the type's default
+    columns: dict[str, dict[str, tuple[str, str | None]]] = field(default_factory=dict)
     index_tables: dict[str, str] = field(default_factory=dict)  # index -> table
     deprecations: dict[tuple[str, str | None], str] = field(default_factory=dict)  # -> migration tag
     # CHECK (column IS NOT NULL) constraints: (table, constraint) -> column, and the migration that
@@ -115,7 +116,8 @@ class History(Struct):
         every policy on it since)."""
         return table in self.policies and name not in self.policies[table]
 
-    def column_type(self, table: str | None, column: str | None) -> str | None:
+    def column_type(self, table: str | None, column: str | None) -> tuple[str, str | None] | None:
+        """The column's type and collation, if the history created the column."""
         if table is None or column is None:
             return None
         return self.columns.get(table, {}).get(column)
@@ -138,12 +140,12 @@ class History(Struct):
                 self._record_check(tag, table, action)
             if action.verb == "create_table" and table:
                 if not (action.if_not_exists and table in self.columns):  # IF NOT EXISTS: a no-op then
-                    self.columns[table] = dict(action.columns)
+                    self.columns[table] = {name: (type_, collation) for name, type_, collation in action.columns}
                     self.policies[table] = set()
                     if action.temporary:
                         self.temporary_tables.add(table)
             elif action.verb in ("add_column", "alter_column_type") and table and action.column and action.new_type:
-                self.columns.setdefault(table, {})[action.column] = action.new_type
+                self.columns.setdefault(table, {})[action.column] = (action.new_type, action.collation)
             elif action.verb == "drop_column" and table and action.column:
                 self.columns.get(table, {}).pop(action.column, None)
             elif action.verb == "rename_column" and table and action.column and action.name:

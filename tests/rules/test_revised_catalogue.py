@@ -217,7 +217,43 @@ def test_a_collation_change_is_a_type_change() -> None:
     widen = 'CREATE TABLE "plans" ("topic" varchar(20));\n--> statement-breakpoint\n'
     assert fired(widen + 'ALTER TABLE "plans" ALTER COLUMN "topic" TYPE text;', "change-column-type") == []
     [finding] = fired(widen + 'ALTER TABLE "plans" ALTER COLUMN "topic" TYPE text COLLATE "C";', "change-column-type")
-    assert "collation" in finding.message
+    assert "collation of plans.topic from the default collation to C" in finding.message
+
+
+COLLATED = 'CREATE TABLE "plans" ("topic" varchar(20) COLLATE "C");\n--> statement-breakpoint\n'
+
+
+@pytest.mark.parametrize(
+    ("sql", "message"),
+    [
+        # Without COLLATE, the new type takes its default collation: the column's changes.
+        (COLLATED + 'ALTER TABLE "plans" ALTER COLUMN "topic" TYPE text;', "from C to the default collation"),
+        (COLLATED + 'ALTER TABLE plans ALTER topic TYPE varchar(40) COLLATE "default";', "from C to the default"),
+        (COLLATED + 'ALTER TABLE plans ALTER topic TYPE text COLLATE "POSIX";', "from C to POSIX"),
+        (
+            'ALTER TABLE "plans" ADD COLUMN "title" varchar(20) COLLATE "C";\n--> statement-breakpoint\n'
+            'ALTER TABLE "plans" ALTER COLUMN "title" TYPE text;',
+            "from C to the default",
+        ),
+    ],
+)
+def test_a_new_type_without_the_columns_collation_changes_it(sql: str, message: str) -> None:
+    [finding] = fired(sql, "change-column-type")
+    assert message in finding.message
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        COLLATED + 'ALTER TABLE "plans" ALTER COLUMN "topic" TYPE varchar(40) COLLATE "C";',
+        COLLATED + 'ALTER TABLE "plans" ALTER COLUMN "topic" TYPE text COLLATE pg_catalog."C";',
+        'CREATE TABLE "plans" ("topic" varchar(20) COLLATE "default");\n'
+        'ALTER TABLE "plans" ALTER COLUMN "topic" TYPE text;',
+        'CREATE TABLE "plans" ("topic" varchar(20));\nALTER TABLE "plans" ALTER COLUMN "topic" TYPE text COLLATE "default";',
+    ],
+)
+def test_a_widening_that_keeps_the_collation_is_silent(sql: str) -> None:
+    assert fired(sql, "change-column-type") == []
 
 
 @pytest.mark.parametrize("rule_id", ["unparseable-statement", "invalid-suppression"])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from migrations_checks.lint.extract.columns import normalize_type, parse_column, type_words
+from migrations_checks.lint.extract.columns import collation_name, normalize_type, parse_column, type_words
 from migrations_checks.lint.records.actions import Action, Verb
 from migrations_checks.lint.sql.words import Cursor, Word, has_keyword, split_top_level, top_level, unqualified
 
@@ -98,6 +98,7 @@ def _add(cursor: Cursor, table: str) -> list[Action] | None:
             volatile_default=column.volatile_default,
             default_calls=column.default_calls,
             references=column.references,
+            collation=column.collation,
         )
     ]
     if column.primary_key:
@@ -160,7 +161,7 @@ def _alter(cursor: Cursor, table: str) -> Action | None:
         return None
     if cursor.accept("SET", "DATA", "TYPE") or cursor.accept("TYPE"):
         new_type = normalize_type(type_words(cursor, frozenset({"COLLATE", "USING"})))
-        collation = cursor.name() if cursor.accept("COLLATE") else None
+        collation = collation_name(cursor.name()) if cursor.accept("COLLATE") else None
         rewrites = cursor.accept("USING") and not _keeps_contents(cursor.rest(), column)
         return Action(
             "alter_column_type", table=table, column=column, new_type=new_type, using=rewrites, collation=collation

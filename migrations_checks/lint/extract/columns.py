@@ -78,6 +78,7 @@ class ColumnDefinition(Struct, frozen=True):
     references: str | None
     unique: bool
     primary_key: bool
+    collation: str | None  # as written after COLLATE, normalised by `collation_name`
 
 
 def normalize_type(words: Sequence[Word]) -> str:
@@ -129,6 +130,7 @@ def parse_column(words: Sequence[Word]) -> ColumnDefinition | None:
     volatile: str | None = None
     calls: tuple[str, ...] = ()
     references: str | None = None
+    collation: str | None = None
     if column_type in SERIAL_TYPES:
         has_default, volatile = True, f"{column_type} (a sequence default)"
     while not cursor.done:
@@ -161,7 +163,9 @@ def parse_column(words: Sequence[Word]) -> ColumnDefinition | None:
             target = cursor.name()
             references = unqualified(target) if target else None
             _skip_reference_options(cursor)
-        elif cursor.accept("CHECK") or cursor.accept("COLLATE"):
+        elif cursor.accept("COLLATE"):
+            collation = collation_name(cursor.name())
+        elif cursor.accept("CHECK"):
             expression_words(cursor)
         else:
             cursor.next()
@@ -175,7 +179,15 @@ def parse_column(words: Sequence[Word]) -> ColumnDefinition | None:
         references=references,
         unique=unique,
         primary_key=primary_key,
+        collation=collation,
     )
+
+
+def collation_name(name: str | None) -> str | None:
+    """A collation as comparable text; None for the type's default (no COLLATE, or `"default"`)."""
+    if name is not None and name.startswith("pg_catalog."):
+        name = name[len("pg_catalog.") :]
+    return None if name in (None, "default") else name
 
 
 def _skip_reference_options(cursor: Cursor) -> None:

@@ -39,7 +39,7 @@ def create_table(words: Sequence[Word]) -> list[Action] | None:
     name = cursor.name()
     if name is None:
         return None
-    columns: list[tuple[str, str]] = []
+    columns: list[tuple[str, str, str | None]] = []
     if cursor.at_symbol("("):
         start = cursor.position + 1
         cursor.skip_group()
@@ -48,7 +48,7 @@ def create_table(words: Sequence[Word]) -> list[Action] | None:
                 continue
             column = parse_column(element)
             if column is not None:
-                columns.append((column.name, column.type))
+                columns.append((column.name, column.type, column.collation))
     temporary = any(word.upper in ("TEMP", "TEMPORARY") for word in words[: cursor.position])
     return [
         Action(

@@ -106,12 +106,13 @@ class Action(Struct, frozen=True, omit_defaults=True, forbid_unknown_fields=True
     default_calls: tuple[str, ...] = ()
     references: str | None = None  # table a foreign key points at
     new_type: str | None = None  # for alter_column_type / add_column: the type as normalised text
-    columns: tuple[tuple[str, str], ...] = ()  # for create_table: (name, type) of each column
+    # for create_table: (name, type, collation) of each column, the collation None when not written
+    columns: tuple[tuple[str, str, str | None], ...] = ()
     has_where: bool = True  # for update/delete
     if_not_exists: bool = False  # for create_table: a no-op when the table already exists
     if_exists: bool = False  # for drop_policy: a no-op when the policy does not exist
     temporary: bool = False  # for create_table: a TEMP table, which lives only in this session
     using: bool = False  # for alter_column_type: a USING expression that computes new values
-    collation: str | None = None  # for alter_column_type: the COLLATE it sets
+    collation: str | None = None  # for add_column and alter_column_type: the COLLATE written, if any
     full: bool = False  # VACUUM FULL
     values: tuple[str, ...] = ()  # enum values (add: (new,), rename: (old, new)), policy (old, new), grantees

@@ -6,11 +6,13 @@ fail, numbers overflow, strings come back in a shape the old code does not expec
 `varchar(n)` to a longer `varchar(m)`, to `varchar` or to `text` is the exception: Postgres only
 updates the catalogue, and every old value and every old write still fits. A `COLLATE` change is a
 type change even then: indexes on the column are rebuilt under the exclusive lock, and the order
-and equality the running release relies on change. Anything else: add a
-column of the new type, backfill it, switch the code to it, and drop the old column later.
+and equality the running release relies on change. A new type written without `COLLATE` takes the
+type's default collation, so it changes the collation of a column created with another. Anything
+else: add a column of the new type, backfill it, switch the code to it, and drop the old column
+later.
 
-The old type comes from the schema the linter rebuilt from earlier statements; when it never saw
-the column created, it cannot prove a widening and reports the change.
+The old type and collation come from the schema the linter rebuilt from earlier statements; when it
+never saw the column created, it cannot prove a widening and reports the change.
 """
 
 import math
@@ -40,26 +42,32 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
         yield Hit("; ".join(offending))
 
 
-def _describe(action: Action, old_type: str | None) -> str | None:
-    """Why this type change is unsafe, or None when it only widens a varchar."""
+def _describe(action: Action, old: tuple[str, str | None] | None) -> str | None:
+    """Why this type change is unsafe, or None when it only widens a varchar (`old`: the column's
+    type and collation before it)."""
     column = f"{action.table}.{action.column}"
-    if old_type is None:
+    if old is None:
         return (
             f"changes the type of {column} to {action.new_type}; its old type is unknown "
             "(the column was not created in the migrations read), so a safe widening cannot be proven"
         )
     if action.using:
         return f"changes the type of {column} with a USING expression, which rewrites every row"
-    if action.collation:
+    old_type, old_collation = old
+    if action.collation != old_collation:
         return (
-            f"changes the collation of {column} to {action.collation}: its indexes are rebuilt under an "
-            "exclusive lock and its sort order changes for the running release"
+            f"changes the collation of {column} from {_collation(old_collation)} to {_collation(action.collation)}: "
+            "its indexes are rebuilt under an exclusive lock and its sort order changes for the running release"
         )
     old_limit, new_limit = _length_limit(old_type), _length_limit(action.new_type or "")
     if old_limit is not None and new_limit is not None and new_limit >= old_limit:
         # Equal limits are no change at all: Postgres leaves the table alone then too.
         return None
     return f"changes the type of {column} from {old_type} to {action.new_type}"
+
+
+def _collation(name: str | None) -> str:
+    return "the default collation" if name is None else name
 
 
 def _length_limit(column_type: str) -> float | None:
