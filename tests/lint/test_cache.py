@@ -416,7 +416,7 @@ def test_the_history_changes_only_by_the_verbs_a_cached_file_keeps() -> None:
             name="n",
             object_kind="IMMUTABLE",
             new_type="text",
-            columns=(("c", "text"),),
+            columns=(("c", "text", None),),
             temporary=True,
         )
         history = History()
