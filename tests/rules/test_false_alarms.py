@@ -28,6 +28,15 @@ def test_a_default_dropped_then_set_again_is_replaced() -> None:
     assert fired(DROP_DEFAULT + BREAK + "COMMIT;" + BREAK + SET_DEFAULT, "drop-default") != []
 
 
+@pytest.mark.parametrize("null", ["NULL", "null::text", "(NULL)"])
+def test_a_default_set_to_null_is_removed_not_replaced(null: str) -> None:
+    # Postgres stores no NULL default: the column is left without one, as DROP DEFAULT leaves it.
+    set_null = SET_DEFAULT.replace("'draft'", null)
+    assert fired(DROP_DEFAULT + BREAK + set_null, "drop-default") != []
+    [finding] = fired(set_null, "drop-default")
+    assert "drops the default of plans.status" in finding.message
+
+
 @pytest.mark.parametrize(
     "rule_id, statement",
     [("truncate-table", 'TRUNCATE "scratch";'), ("delete-without-where", 'DELETE FROM "scratch";')],

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from migrations_checks.lint.extract.columns import collation_name, normalize_type, parse_column, type_words
+from migrations_checks.lint.extract.columns import collation_name, is_null, normalize_type, parse_column, type_words
 from migrations_checks.lint.records.actions import Action, Verb
 from migrations_checks.lint.sql.words import Cursor, Word, has_keyword, split_top_level, top_level, unqualified
 
@@ -171,7 +171,8 @@ def _alter(cursor: Cursor, table: str) -> Action | None:
     if cursor.accept("DROP", "NOT", "NULL"):
         return Action("drop_not_null", table=table, column=column)
     if cursor.accept("SET", "DEFAULT"):
-        return Action("set_default", table=table, column=column)
+        # Postgres stores no default that is NULL: `SET DEFAULT NULL` removes the default.
+        return Action("drop_default" if is_null(cursor.rest()) else "set_default", table=table, column=column)
     if cursor.accept("DROP", "DEFAULT"):
         return Action("drop_default", table=table, column=column)
     if cursor.at("SET", "EXPRESSION"):

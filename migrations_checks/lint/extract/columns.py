@@ -147,7 +147,7 @@ def parse_column(words: Sequence[Word]) -> ColumnDefinition | None:
         elif cursor.accept("DEFAULT"):
             expression = expression_words(cursor)
             # `DEFAULT NULL` fills existing rows with NULL, exactly like no default.
-            has_default = has_default or not _is_null(expression)
+            has_default = has_default or not is_null(expression)
             calls += called_functions(expression)
         elif cursor.accept("GENERATED"):
             has_default = True
@@ -209,7 +209,7 @@ def _skip_reference_options(cursor: Cursor) -> None:
             return
 
 
-def _is_null(expression: Sequence[Word]) -> bool:
+def is_null(expression: Sequence[Word]) -> bool:
     """Whether a default is NULL, maybe parenthesised or cast (`NULL::int`): no default at all."""
     words = [word for word in expression if word.text not in ("(", ")")]
     return bool(words) and words[0].upper == "NULL" and (len(words) == 1 or words[1].text == "::")
