@@ -87,6 +87,14 @@ def test_detach_partition_non_concurrently() -> None:
     assert fired(new_parent + detach, "detach-partition-non-concurrently") == []
 
 
+def test_finalizing_a_detach_takes_the_concurrent_forms_lock_inside_a_transaction() -> None:
+    # Checked on Postgres 16: FINALIZE may run in a transaction block (only the pending detach is
+    # missing there), and takes SHARE UPDATE EXCLUSIVE, as CONCURRENTLY does.
+    finalize = 'ALTER TABLE "events" DETACH PARTITION "events_2023" FINALIZE;'
+    assert fired(finalize, "detach-partition-non-concurrently") == []
+    assert fired(finalize, "concurrently-in-transaction") == []
+
+
 @pytest.mark.parametrize("transactional", [True, False])
 def test_drop_database_under_any_runner(transactional: bool) -> None:
     [finding] = fired('DROP DATABASE IF EXISTS "atlaris_old";', "drop-database", transactional=transactional)

@@ -22,6 +22,30 @@ CASES = [
     ('CREATE TABLE "t" ("a" int, "b" int GENERATED ALWAYS AS ("a" * 2) VIRTUAL);', 18),
     ('CREATE TABLE "t" ("a" int, "b" int GENERATED ALWAYS AS ("a" * 2));', 18),  # virtual by default in 18
     ('ALTER TABLE "t" ALTER COLUMN "b" SET EXPRESSION AS ("a" * 3);', 17),
+    # Postgres 16.2 parses each whose version is at most 16, and rejects the others as a syntax error.
+    ('ALTER TABLE "t" ALTER COLUMN "g" DROP EXPRESSION;', 13),
+    ("alter table t alter g drop expression if exists;", 13),
+    ('DROP DATABASE "old" WITH (FORCE);', 13),
+    ('SELECT "id" FROM "t" ORDER BY "n" FETCH FIRST 1 ROWS WITH TIES;', 13),
+    ('ALTER TABLE "p" DETACH PARTITION "p_2024" FINALIZE;', 14),
+    ('CREATE OR REPLACE TRIGGER "tr" AFTER INSERT ON "t" FOR EACH ROW EXECUTE FUNCTION "f"();', 14),
+    ('CREATE FUNCTION "one"() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END;', 14),
+    ('CREATE FUNCTION "inc"("a" int) RETURNS int LANGUAGE sql IMMUTABLE RETURN "a" + 1;', 14),
+    ('ALTER TABLE "t" ALTER COLUMN "body" SET COMPRESSION lz4;', 14),
+    ('ALTER TABLE "t" SET ACCESS METHOD heap;', 15),
+    (
+        'CREATE TABLE "f" ("tenant" int, "uid" int, FOREIGN KEY ("tenant", "uid") REFERENCES "t" '
+        'ON DELETE SET NULL ("uid"));',
+        15,
+    ),
+    ('ALTER TABLE "f" ADD FOREIGN KEY ("uid") REFERENCES "t" ON DELETE SET DEFAULT ("uid");', 15),
+    ('GRANT "reader" TO "app" WITH INHERIT TRUE;', 16),
+    ('GRANT "reader" TO "app" WITH ADMIN FALSE;', 16),
+    ("REINDEX DATABASE;", 16),
+    ("REINDEX SYSTEM;", 16),
+    ('ALTER TABLE "t" SET ACCESS METHOD DEFAULT;', 17),
+    ('CREATE TABLE "b" ("id" int, "valid" tsrange, PRIMARY KEY ("id", "valid" WITHOUT OVERLAPS));', 18),
+    ('ALTER TABLE "t" ADD CONSTRAINT "c" CHECK ("n" > 0) NOT ENFORCED;', 18),
 ]
 
 
@@ -43,6 +67,21 @@ def test_silent_from_the_first_version(sql: str, first: int) -> None:
 
 def test_a_stored_generated_column_runs_on_every_supported_version() -> None:
     assert version_findings('CREATE TABLE "t" ("a" int, "b" int GENERATED ALWAYS AS ("a" * 2) STORED);', 12) == []
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        'GRANT "reader" TO "app" WITH ADMIN OPTION;',
+        'GRANT SELECT ON "t" TO "app" WITH GRANT OPTION;',
+        'ALTER TABLE "t" DROP "expression";',  # a column of that name
+        'REINDEX DATABASE "app";',
+        'CREATE TABLE "f" ("uid" int REFERENCES "t" ON DELETE SET NULL);',
+        'CREATE FUNCTION "f"() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END $$;',
+    ],
+)
+def test_older_forms_of_the_same_statements_run_on_every_supported_version(sql: str) -> None:
+    assert version_findings(sql, 12) == []
 
 
 def test_names_only_in_comments_and_strings_do_not_count() -> None:

@@ -40,6 +40,9 @@ def alter_table(words: Sequence[Word]) -> list[Action] | None:
         return [Action("attach_partition", table=table, name=cursor.name())]
     if cursor.accept("DETACH", "PARTITION"):
         partition = cursor.name()
+        if cursor.accept("FINALIZE"):
+            # Completes an interrupted DETACH ... CONCURRENTLY, under its SHARE UPDATE EXCLUSIVE lock.
+            return [Action("detach_partition", table=table, name=partition, object_kind="FINALIZE")]
         return [Action("detach_partition", table=table, name=partition, concurrently=cursor.accept("CONCURRENTLY"))]
     actions: list[Action] = []
     for part in split_top_level(cursor.rest()):

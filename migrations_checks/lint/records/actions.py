@@ -93,7 +93,7 @@ class Action(Struct, frozen=True, omit_defaults=True, forbid_unknown_fields=True
     column: str | None = None
     name: str | None = None  # constraint, index, policy, type or object name
     # drop_object: VIEW, FUNCTION...; set_not_null: CONSTRAINT (the PG 18 form);
-    # transaction_control: begins, ends or chains
+    # transaction_control: begins, ends or chains; detach_partition: FINALIZE
     object_kind: str | None = None
     concurrently: bool = False
     not_valid: bool = False

@@ -5,7 +5,8 @@ write of the whole table waits, and queues behind the request while it waits for
 Since Postgres 14, `DETACH PARTITION ... CONCURRENTLY` needs only a SHARE UPDATE EXCLUSIVE lock,
 but cannot run in a transaction block: give it its own non-transactional step. Below Postgres 14
 there is no such form and the rule stays silent; a parent created earlier in the same file is
-exempt.
+exempt, and so is `DETACH PARTITION ... FINALIZE`, which completes an interrupted concurrent detach
+under the concurrent form's lock.
 """
 
 from collections.abc import Iterator
@@ -19,7 +20,12 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     if context.options.postgres_version < 14:
         return
     for action in statement.actions:
-        if action.verb == "detach_partition" and not action.concurrently and not context.is_new(action.table):
+        if (
+            action.verb == "detach_partition"
+            and not action.concurrently
+            and action.object_kind != "FINALIZE"
+            and not context.is_new(action.table)
+        ):
             yield Hit(
                 f"detaches {action.name} from {action.table} under an ACCESS EXCLUSIVE lock on the whole table",
                 tables=(action.table,),
