@@ -101,8 +101,9 @@ class History(Struct):
     temporary_tables: set[str] = field(default_factory=set)
     # The policies of each table the history created: a table missing here has policies unknown.
     policies: dict[str, set[str]] = field(default_factory=dict)
-    # Function name -> IMMUTABLE, STABLE or VOLATILE, as the history last created it.
-    function_volatility: dict[str, str] = field(default_factory=dict)
+    # Function name -> its overloads, by their input parameters -> the fewest and the most
+    # arguments a call passes it (-1: any number) and its IMMUTABLE, STABLE or VOLATILE.
+    functions: dict[str, dict[str, tuple[int, int, str]]] = field(default_factory=dict)
 
     def has_table(self, table: str) -> bool:
         return table in self.columns
@@ -121,6 +122,15 @@ class History(Struct):
         if table is None or column is None:
             return None
         return self.columns.get(table, {}).get(column)
+
+    def volatilities(self, function: str, arguments: int) -> list[str]:
+        """The volatility of each overload the history created that a call of `function` with
+        this many arguments may run."""
+        return [
+            volatility
+            for fewest, most, volatility in self.functions.get(function, {}).values()
+            if fewest <= arguments and (most == -1 or arguments <= most)
+        ]
 
     def not_null_proven_by(self, table: str | None, column: str | None) -> str | None:
         """The migration that validated a `CHECK (column IS NOT NULL)` on the table, if any."""
@@ -168,8 +178,9 @@ class History(Struct):
             elif action.verb == "rename_policy" and table in self.policies and len(action.values) == 2:
                 self.policies[table].discard(action.values[0])
                 self.policies[table].add(action.values[1])
-            elif action.verb == "create_function" and action.name and action.object_kind:
-                self.function_volatility[action.name] = action.object_kind
+            elif action.verb == "create_function" and action.name and action.object_kind and action.values:
+                fewest, most = action.arguments
+                self.functions.setdefault(action.name, {})[action.values[0]] = (fewest, most, action.object_kind)
             elif action.verb == "create_index" and action.name and table:
                 self.index_tables[action.name] = table
 

@@ -251,6 +251,47 @@ def test_a_function_the_history_creates_counts_by_its_declared_volatility() -> N
     assert len(fired(redefined.replace("CREATE", "CREATE OR REPLACE") + CALLS_APP_DEFAULT, VOLATILE_RULE)) == 1
 
 
+def _created(signature: str, volatility: str) -> str:
+    body = "$$ SELECT '{}'::jsonb $$"
+    return f"CREATE OR REPLACE FUNCTION app_default({signature}) RETURNS jsonb LANGUAGE sql {volatility} AS {body};\n"
+
+
+@pytest.mark.parametrize(
+    ("history", "call"),
+    [
+        # Only an overload of other arguments is known: the call runs a function the history never made.
+        (_created("x int", "IMMUTABLE"), "app_default()"),
+        (_created("", "IMMUTABLE"), "app_default(1, 2)"),
+        (_created("x int, y int DEFAULT 0", "IMMUTABLE"), "app_default()"),
+        # An overload the call may run is volatile, whichever was created last.
+        (_created("", "VOLATILE") + _created("x int DEFAULT 0", "IMMUTABLE"), "app_default()"),
+        (_created("x int", "IMMUTABLE") + _created("x text", "VOLATILE"), "app_default('a')"),
+        # A function of a built-in's name: the built-in may be the one that runs.
+        (_created("", "IMMUTABLE").replace("app_default", "random"), "random()"),
+    ],
+)
+def test_every_overload_a_call_may_run_must_be_known_stable(history: str, call: str) -> None:
+    [finding] = fired(history + CALLS_APP_DEFAULT.replace("app_default()", call), VOLATILE_RULE)
+    assert "rewritten" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("history", "call"),
+    [
+        (_created("x int", "IMMUTABLE"), "app_default(1)"),
+        (_created("x int, y int DEFAULT 0", "STABLE"), "app_default(1)"),
+        (_created("x int, y int = 0", "STABLE"), "app_default(1, 2)"),
+        (_created("VARIADIC xs int[]", "IMMUTABLE"), "app_default(1, 2, 3)"),
+        (_created("OUT r jsonb, x int", "IMMUTABLE"), "app_default(1)"),
+        # Replaced in place: the overload is the same, its volatility is the new one.
+        (_created("x int", "VOLATILE") + _created("x int", "IMMUTABLE"), "app_default(1)"),
+        (_created("", "VOLATILE") + _created("x int", "IMMUTABLE"), "app_default(lower('a'))"),
+    ],
+)
+def test_a_call_that_can_run_only_stable_overloads_is_not_volatile(history: str, call: str) -> None:
+    assert fired(history + CALLS_APP_DEFAULT.replace("app_default()", call), VOLATILE_RULE) == []
+
+
 def test_a_created_function_is_known_in_the_schema_it_was_created_in() -> None:
     in_app = STABLE_FUNCTION.format(volatility="STABLE").replace("app_default()", "app.app_default()", 1)
     assert fired(in_app + CALLS_APP_DEFAULT.replace("app_default()", "app.app_default()"), VOLATILE_RULE) == []

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from msgspec import Struct
 
-from migrations_checks.lint.sql.words import Cursor, Word, unqualified
+from migrations_checks.lint.sql.words import Cursor, Word, split_top_level, unqualified
 
 # Words that look like a call when a parenthesis follows but are SQL syntax, not `pg_proc`
 # functions: none of them is volatile of its own (their arguments are read as calls in their turn).
@@ -74,7 +74,7 @@ class ColumnDefinition(Struct, frozen=True):
     not_null: bool
     has_default: bool
     volatile_default: str | None  # a default volatile by its kind: serial, identity, stored generated
-    default_calls: tuple[str, ...]  # the functions its default calls, for volatile-default to judge
+    default_calls: tuple[tuple[str, int], ...]  # the functions its default calls, with their argument counts
     references: str | None
     unique: bool
     primary_key: bool
@@ -128,7 +128,7 @@ def parse_column(words: Sequence[Word]) -> ColumnDefinition | None:
         return None
     not_null = primary_key = unique = has_default = False
     volatile: str | None = None
-    calls: tuple[str, ...] = ()
+    calls: tuple[tuple[str, int], ...] = ()
     references: str | None = None
     collation: str | None = None
     if column_type in SERIAL_TYPES:
@@ -220,10 +220,11 @@ def expression_words(cursor: Cursor) -> list[Word]:
     return type_words(cursor, _EXPRESSION_ENDS)
 
 
-def called_functions(words: Sequence[Word]) -> tuple[str, ...]:
-    """The functions an expression calls, in order, as the history names them: `f`, `app.f`, or
-    `pg_catalog.f` for a built-in asked for by its schema (`public.` dropped, as `unqualified` does).
-    Type names in casts (`'x'::varchar(20)`, `CAST(x AS numeric(10, 2))`) are not calls."""
+def called_functions(words: Sequence[Word]) -> tuple[tuple[str, int], ...]:
+    """The functions an expression calls, in order, as the history names them (`f`, `app.f`, or
+    `pg_catalog.f` for a built-in asked for by its schema; `public.` dropped, as `unqualified` does),
+    each with the number of arguments it passes. Type names in casts (`'x'::varchar(20)`,
+    `CAST(x AS numeric(10, 2))`) are not calls."""
     calls = []
     for index, (word, following) in enumerate(itertools.pairwise(words)):
         if word.kind not in ("word", "quoted") or following.text != "(":
@@ -234,7 +235,14 @@ def called_functions(words: Sequence[Word]) -> tuple[str, ...]:
         if before is not None and (before.text == "::" or before.upper == "AS"):
             continue
         if qualified:
-            calls.append(unqualified(f"{words[index - 2].name}.{word.name}"))
+            calls.append((unqualified(f"{words[index - 2].name}.{word.name}"), _argument_count(words, index + 1)))
         elif word.kind == "quoted" or word.name not in _CALL_LIKE_SYNTAX:
-            calls.append(word.name)
+            calls.append((word.name, _argument_count(words, index + 1)))
     return tuple(calls)
+
+
+def _argument_count(words: Sequence[Word], opening: int) -> int:
+    """How many arguments the parenthesis at `opening` holds."""
+    cursor = Cursor(words, opening)
+    cursor.skip_group()
+    return len(split_top_level(words[opening + 1 : cursor.position - 1]))

@@ -305,12 +305,39 @@ def grant(words: Sequence[Word]) -> list[Action] | None:
 
 
 def create_function(words: Sequence[Word]) -> list[Action] | None:
-    """CREATE [OR REPLACE] FUNCTION name (...) ... with its volatility: VOLATILE unless it says
-    IMMUTABLE or STABLE, as Postgres defaults it."""
+    """CREATE [OR REPLACE] FUNCTION name (...) ... with its volatility (VOLATILE unless it says
+    IMMUTABLE or STABLE, as Postgres defaults it), its input parameters, which tell one overload
+    from another, and how many arguments a call may pass."""
     cursor = _after(words, "FUNCTION")
     name = cursor.name() if cursor else None
-    if name is None:
+    if cursor is None or name is None or not cursor.at_symbol("("):
         return None
+    start = cursor.position + 1
+    cursor.skip_group()
+    inputs = [
+        parameter
+        for parameter in split_top_level(words[start : cursor.position - 1])
+        if parameter[0].upper != "OUT"  # a result, not an argument
+    ]
+    optional = sum(1 for parameter in inputs if any(w.upper == "DEFAULT" or w.is_symbol("=") for w in parameter))
+    variadic = any(parameter[0].upper == "VARIADIC" for parameter in inputs)
     said = [word.upper for word in top_level(words) if word.upper in ("IMMUTABLE", "STABLE", "VOLATILE")]
-    volatility = said[-1] if said else "VOLATILE"
-    return [Action("create_function", name=unqualified(name), object_kind=volatility)]
+    return [
+        Action(
+            "create_function",
+            name=unqualified(name),
+            object_kind=said[-1] if said else "VOLATILE",
+            values=(", ".join(_without_default(parameter) for parameter in inputs),),
+            arguments=(len(inputs) - optional, -1 if variadic else len(inputs)),
+        )
+    ]
+
+
+def _without_default(parameter: Sequence[Word]) -> str:
+    """A parameter as text up to its default: CREATE OR REPLACE keeps names and types, not defaults."""
+    kept = []
+    for word in parameter:
+        if word.upper == "DEFAULT" or word.is_symbol("="):
+            break
+        kept.append(word.name if word.kind in ("word", "quoted") else word.text)
+    return " ".join(kept)

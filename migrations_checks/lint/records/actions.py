@@ -103,7 +103,7 @@ class Action(Struct, frozen=True, omit_defaults=True, forbid_unknown_fields=True
     # add_column: why the default is volatile by its kind (serial, identity, stored generated), and
     # the functions the default calls; create_function: the name, and its volatility in object_kind.
     volatile_default: str | None = None
-    default_calls: tuple[str, ...] = ()
+    default_calls: tuple[tuple[str, int], ...] = ()  # (function, number of arguments) of each call
     references: str | None = None  # table a foreign key points at
     new_type: str | None = None  # for alter_column_type / add_column: the type as normalised text
     # for create_table: (name, type, collation) of each column, the collation None when not written
@@ -115,4 +115,8 @@ class Action(Struct, frozen=True, omit_defaults=True, forbid_unknown_fields=True
     using: bool = False  # for alter_column_type: a USING expression that computes new values
     collation: str | None = None  # for add_column and alter_column_type: the COLLATE written, if any
     full: bool = False  # VACUUM FULL
-    values: tuple[str, ...] = ()  # enum values (add: (new,), rename: (old, new)), policy (old, new), grantees
+    # enum values (add: (new,), rename: (old, new)), policy (old, new), grantees; create_function:
+    # its input parameters as one text
+    values: tuple[str, ...] = ()
+    # create_function: the fewest and the most arguments a call may pass (-1: any number, VARIADIC)
+    arguments: tuple[int, int] = (0, 0)

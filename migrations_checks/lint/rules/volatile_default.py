@@ -9,8 +9,10 @@ default, then `SET DEFAULT` (which only affects new rows), and backfill old rows
 It fails closed, as Postgres itself defaults functions to VOLATILE: a default is volatile unless
 every function it calls is known to be immutable or stable, either a built-in that is so in every
 overload (sql/pg_volatility.py, generated from a real server's `pg_proc`) or a function the
-history creates as IMMUTABLE or STABLE. An extension's function or one created elsewhere counts
-as volatile.
+history creates as IMMUTABLE or STABLE. Every overload the call could run counts: those the history
+created that take that many arguments, and the built-in of that name. An extension's function, one
+created elsewhere, or one the history created only with other numbers of arguments counts as
+volatile.
 """
 
 from collections.abc import Iterator
@@ -44,17 +46,19 @@ def _volatile(action: Action, context: StatementContext) -> str | None:
     # The generated table of built-ins is the largest module of the linter; most lints never read it.
     from migrations_checks.lint.sql.pg_volatility import NON_VOLATILE_BUILTINS, VOLATILE_BUILTINS
 
-    for function in action.default_calls:
+    for function, arguments in action.default_calls:
         # Postgres looks in pg_catalog before the search path, and only there for `pg_catalog.f`;
         # a function of another schema is known only if the history created it there.
         schema, _, name = function.rpartition(".")
-        created = None if schema == "pg_catalog" else context.history.function_volatility.get(function)
-        builtin = name if schema in ("", "pg_catalog") else None
-        if created in ("IMMUTABLE", "STABLE") or (created is None and builtin in NON_VOLATILE_BUILTINS):
-            continue
-        if created or builtin in VOLATILE_BUILTINS:
+        candidates = [] if schema == "pg_catalog" else context.history.volatilities(function, arguments)
+        if schema in ("", "pg_catalog") and name in NON_VOLATILE_BUILTINS:
+            candidates.append("STABLE")
+        elif schema in ("", "pg_catalog") and name in VOLATILE_BUILTINS:
+            candidates.append("VOLATILE")
+        if not candidates:
+            return f"{function}(), not known to be immutable or stable"
+        if "VOLATILE" in candidates:
             return f"{function}()"
-        return f"{function}(), not known to be immutable or stable"
     return None
 
 
