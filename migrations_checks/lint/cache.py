@@ -22,8 +22,11 @@ into the lint's own records, checking every value's type as it goes.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
+import sys
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import suppress
 from functools import cache
 from pathlib import Path
 
@@ -98,12 +101,18 @@ def history_changes(actions: Iterable[Action]) -> tuple[Action, ...]:
 
 @cache
 def _tool_digest() -> str:
-    """The linter's own source: an edited rule must not be served an old result."""
+    """The linter's own source, sqlglot's version (it parses the statements whose tree a rule reads)
+    and Python's: an edited rule or an upgraded parser must not be served an old result."""
     package = Path(__file__).resolve().parent
-    digest = hashlib.blake2b(digest_size=16)
+    digest = hashlib.blake2b(sys.version.encode(), digest_size=16)
     for path in sorted(package.rglob("*.py")):
         digest.update(path.relative_to(package).as_posix().encode())
         digest.update(path.read_bytes())
+    # Its version file, found without importing sqlglot: a warm run never needs the parser.
+    sqlglot = importlib.util.find_spec("sqlglot")
+    if sqlglot is None or sqlglot.origin is None:
+        raise RuntimeError("sqlglot is not installed")
+    digest.update(Path(sqlglot.origin).with_name("_version.py").read_bytes())
     return digest.hexdigest()
 
 
@@ -190,10 +199,12 @@ class SetCache:
         self._changed = True
 
     def save(self) -> None:
-        """Write the entries of this run, once, if any differs from what was read."""
-        if not self._changed and self._new.keys() == self._old.keys():
-            return
-        body = msgspec.json.encode(self._new)
+        """Write the entries of this run, once, if any differs from what was read, and the
+        folder's `.gitignore` if it is missing. A cache that cannot be written (a file in the
+        folder's place, no permission) only costs the next run its speed."""
+        changed = self._changed or self._new.keys() != self._old.keys()
+        if not changed and not self._old:
+            return  # nothing cached, nothing to write
         # Written aside and renamed: a concurrent run reads the old file or the new one, never a torn one.
         aside = self._path.with_name(f"{self._path.name}.{os.getpid()}.tmp")
         try:
@@ -201,10 +212,13 @@ class SetCache:
             ignore = self._folder / ".gitignore"
             if not ignore.exists():
                 ignore.write_text("# The lint's result cache (gates lint --no-cache skips it).\n*\n", encoding="utf-8")
-            aside.write_bytes(f"{_FORMAT} {_digest(body)}\n".encode() + body)
-            os.replace(aside, self._path)
+            if changed:
+                body = msgspec.json.encode(self._new)
+                aside.write_bytes(f"{_FORMAT} {_digest(body)}\n".encode() + body)
+                os.replace(aside, self._path)
         except OSError:
-            aside.unlink(missing_ok=True)  # a cache that cannot be written only costs the next run its speed
+            with suppress(OSError):
+                aside.unlink(missing_ok=True)
 
     def _read(self) -> dict[str, CachedOutcome]:
         try:

@@ -376,6 +376,56 @@ def test_one_cache_file_per_migration_set(tmp_path: Path) -> None:
     assert len(_entries(_set_file(tmp_path))) == 3  # a removed file's entry goes with it
 
 
+@pytest.mark.parametrize("blocker", ["a file", "a link to a file"])
+def test_a_cache_folder_that_cannot_be_used_costs_only_speed(tmp_path: Path, reads: list[str], blocker: str) -> None:
+    project = _project(tmp_path, *HISTORY)
+    cold = project.lint(cached=False)
+    if blocker == "a file":
+        (tmp_path / CACHE_DIR).write_text("not a folder", encoding="utf-8")
+    else:
+        (tmp_path / "elsewhere").write_text("not a folder", encoding="utf-8")
+        (tmp_path / CACHE_DIR).symlink_to(tmp_path / "elsewhere")
+    reads.clear()
+    assert project.lint(cached=True) == cold
+    assert project.lint(cached=True) == cold
+    assert len(reads) == 8  # read afresh each time, and nothing raised
+
+
+def test_a_missing_gitignore_comes_back_on_a_run_that_changes_nothing(tmp_path: Path) -> None:
+    project = _project(tmp_path, *HISTORY)
+    project.lint(cached=True)
+    ignore = tmp_path / CACHE_DIR / ".gitignore"
+    ignore.unlink()
+    project.lint(cached=True)
+    assert ignore.read_text(encoding="utf-8").splitlines()[-1] == "*"
+
+
+def test_the_key_covers_the_parsers_and_pythons_versions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A newer sqlglot may parse differently: its results are not served to an older one."""
+    import importlib.util
+
+    key = cache._tool_digest()
+    sqlglot = importlib.util.find_spec("sqlglot")
+    assert sqlglot is not None and sqlglot.origin is not None
+    other = tmp_path / "sqlglot" / "__init__.py"
+    other.parent.mkdir()
+    other.touch()
+    (other.parent / "_version.py").write_text("__version__ = version = '0.0.1'\n", encoding="utf-8")
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: type(sqlglot)(name, None, origin=str(other)))
+    cache._tool_digest.cache_clear()
+    try:
+        assert cache._tool_digest() != key
+        monkeypatch.undo()
+        cache._tool_digest.cache_clear()
+        assert cache._tool_digest() == key
+        monkeypatch.setattr(cache.sys, "version", "3.99.0")
+        cache._tool_digest.cache_clear()
+        assert cache._tool_digest() != key
+    finally:
+        monkeypatch.undo()
+        cache._tool_digest.cache_clear()
+
+
 def test_no_cache_without_a_gates_toml(tmp_path: Path) -> None:
     assert LintOptions.from_config(load_config(None)).cache is None
 
