@@ -1,14 +1,14 @@
 """UPDATE and DELETE: which table, and whether a WHERE clause limits them.
 
 They hide in more places than the statement's first word: a data-modifying WITH clause can delete
-rows inside an INSERT or a SELECT. sqlglot's tree finds every one; when sqlglot could not parse the
-statement, the words outside parentheses are read instead, and a data-modifying WITH query leaves
-the statement unidentified (reported as unparseable) rather than guessed at.
+rows inside an INSERT or a SELECT. sqlglot's tree finds every one. When sqlglot could not parse the
+statement, its words are read instead: the statement's own UPDATE or DELETE, and each one that
+opens a parenthesis (a data-modifying WITH query), each bounded by a WHERE at its own level. A
+column or alias named `update`, and `FOR UPDATE` or `ON CONFLICT DO UPDATE`, start no change.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -41,23 +41,55 @@ def data_changes(words: Sequence[Word], tree: Tree) -> list[Action] | None:
 
 
 def _from_words(words: Sequence[Word]) -> list[Action] | None:
-    # A data-modifying WITH query (`WITH d AS (DELETE FROM t ...)`) that sqlglot could not parse:
-    # its scope cannot be read from words alone, so the statement stays unidentified.
-    if any(word.upper in _VERBS and before.text == "(" for before, word in itertools.pairwise(words)):
+    """The changes of a statement sqlglot could not parse; None when its own cannot be read."""
+    start = 0
+    if words[0].upper == "WITH":
+        body = with_body(words)
+        if body is None:
+            return None
+        start = body
+    actions = []
+    if words[start].upper in _VERBS:
+        own = _change(words, start)
+        if own is None:
+            return None
+        actions.append(own)
+    for index in range(1, len(words)):
+        if words[index].upper in _VERBS and words[index - 1].is_symbol("("):
+            # Anything else there (a column list naming `update`) is no statement, so changes nothing.
+            nested = _change(words, index)
+            if nested is not None:
+                actions.append(nested)
+    return actions or [Action("other")]
+
+
+def _change(words: Sequence[Word], start: int) -> Action | None:
+    """`DELETE FROM [ONLY] t ...` or `UPDATE [ONLY] t ... SET ...` at `start`, up to the parenthesis
+    that closes it, if one is there."""
+    level = top_level(words[start : _group_end(words, start)])
+    verb = _VERBS[level[0].upper]
+    cursor = Cursor(level, 1)
+    if verb == "delete" and not cursor.accept("FROM"):
         return None
-    level = top_level(words)
-    for index, word in enumerate(level):
-        if word.upper in _VERBS and (index == 0 or level[index - 1].upper not in ("FOR", "ON")):
-            cursor = Cursor(level, index + 1)
-            if word.upper == "DELETE" and not cursor.accept("FROM"):
-                return None
-            cursor.accept("ONLY")
-            name = cursor.name()
-            if name is None:
-                return None
-            has_where = any(later.upper == "WHERE" for later in level[cursor.position :])
-            return [Action(_VERBS[word.upper], table=unqualified(name), has_where=has_where)]
-    return [Action("other")]
+    cursor.accept("ONLY")
+    name = cursor.name()
+    rest = level[cursor.position :]
+    if name is None or (verb == "update" and not any(word.upper == "SET" for word in rest)):
+        return None
+    return Action(verb, table=unqualified(name), has_where=any(word.upper == "WHERE" for word in rest))
+
+
+def _group_end(words: Sequence[Word], start: int) -> int:
+    """Where the parenthesis around `words[start]` closes; the end of the words if none does."""
+    depth = 0
+    for index in range(start, len(words)):
+        if words[index].is_symbol("("):
+            depth += 1
+        elif words[index].is_symbol(")"):
+            if depth == 0:
+                return index
+            depth -= 1
+    return len(words)
 
 
 def merge_changes(words: Sequence[Word], tree: Tree) -> list[Action] | None:
