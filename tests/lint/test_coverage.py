@@ -9,6 +9,8 @@ import pytest
 
 from migrations_checks.lint.engine import lint_text
 from migrations_checks.lint.records.findings import Coverage
+from migrations_checks.lint.sql.classify import classify
+from migrations_checks.lint.sql.lexer import tokenize
 
 
 @pytest.mark.parametrize(
@@ -37,6 +39,20 @@ def test_a_statement_read_from_its_tokens_is_classified_not_parsed(sql: str) -> 
 )
 def test_a_statement_whose_tree_an_extractor_reads_is_parsed(sql: str) -> None:
     assert lint_text(sql).coverage == Coverage(parsed=1)
+
+
+@pytest.mark.parametrize(
+    ("sql", "kind"),
+    [
+        ("ALTER PROCEDURAL LANGUAGE plpgsql OWNER TO alice;", "ALTER LANGUAGE"),
+        ("DROP PROCEDURAL LANGUAGE IF EXISTS plperl;", "DROP LANGUAGE"),
+        ("CREATE OR REPLACE TRUSTED PROCEDURAL LANGUAGE plsample HANDLER h;", "CREATE LANGUAGE"),
+    ],
+)
+def test_the_procedural_spelling_of_language_is_identified(sql: str, kind: str) -> None:
+    words, _ = tokenize(sql)
+    assert classify(words) == kind
+    assert lint_text(sql).coverage == Coverage(classified=1)
 
 
 def test_a_statement_sqlglot_cannot_parse_is_classified_from_its_words() -> None:

@@ -246,6 +246,10 @@ def test_the_configured_format_is_never_guessed(tmp_path: Path) -> None:
         ("WITH d AS (UPDATE ONLY users u SET n = 1 WHERE u.id = 2 RETURNING id) VALUES (1);", ["data-backfill"]),
         ("PREPARE p AS WITH d AS (DELETE FROM users RETURNING id) SELECT * FROM d;", ["delete-without-where"]),
         ("EXPLAIN ANALYZE WITH x AS (SELECT 1) UPDATE users SET n = 1;", ["update-without-where"]),
+        # COPY runs the query it copies out.
+        ("COPY (DELETE FROM users RETURNING id) TO STDOUT;", ["delete-without-where"]),
+        ("COPY (UPDATE users SET n = 1 WHERE id = 2 RETURNING id) TO STDOUT;", ["data-backfill"]),
+        ("COPY users (update, delete) TO STDOUT;", []),
         # A column or alias named `update`, a row lock and an upsert change no table.
         ("PREPARE p AS SELECT update, delete FROM t;", []),
         ("PREPARE p AS SELECT 1 AS update;", []),

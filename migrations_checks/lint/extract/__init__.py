@@ -11,8 +11,9 @@ from migrations_checks.lint.records.actions import Action, Verb
 from migrations_checks.lint.sql.classify import classify
 from migrations_checks.lint.sql.words import Cursor, Word, has_keyword, top_level
 
-# Statements that can carry an UPDATE or DELETE, directly or in a data-modifying WITH clause.
-_MAY_CHANGE_DATA = frozenset({"UPDATE", "DELETE", "WITH", "INSERT", "SELECT", "MERGE"})
+# Statements that can carry an UPDATE or DELETE: directly, in a data-modifying WITH clause, or as
+# the query COPY runs.
+_MAY_CHANGE_DATA = frozenset({"UPDATE", "DELETE", "WITH", "INSERT", "SELECT", "MERGE", "COPY"})
 _TRANSACTION_CONTROL = frozenset(
     {"BEGIN", "START TRANSACTION", "COMMIT", "END", "ROLLBACK", "ABORT", "PREPARE TRANSACTION", "COMMIT PREPARED"}
 )

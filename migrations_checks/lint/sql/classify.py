@@ -163,6 +163,8 @@ def classify(words: Sequence[Word]) -> str | None:
         if head == "CREATE":
             while position < len(words) and words[position].upper in _CREATE_MODIFIERS:
                 position += 1
+        elif position < len(words) and words[position].upper == "PROCEDURAL":
+            position += 1  # ALTER / DROP PROCEDURAL LANGUAGE: an old spelling of LANGUAGE
         obj = _match(words, position, _OBJECTS)
         return f"{head} {' '.join(obj)}" if obj else None
     if head == "COMMENT" and len(words) > 1 and words[1].upper == "ON":
