@@ -197,6 +197,12 @@ END outer_block
 $body$;"""
 
 
+def test_the_outermost_block_may_have_a_label() -> None:
+    for body in ("<<main>> BEGIN DROP TABLE a; END main", "<<main>>\nDECLARE n int;\nBEGIN DROP TABLE a; END"):
+        block = unwrap(f"DO $$ {body} $$;")
+        assert (block.dynamic, [chunk.text for chunk in block.statements]) == ((), ["DROP TABLE a"])
+
+
 def test_statements_in_every_control_structure() -> None:
     block = unwrap(CONTROL_FLOW)
     assert block.dynamic == ()

@@ -192,7 +192,7 @@ class BodyReader:
 
     def _block(self, index: int) -> int:
         if self._is_label(index):
-            index += 5
+            index += 3
         if self._at(index) == "DECLARE":
             index = self._declarations(index + 1)
         index = self._statements(self._expect(index, "BEGIN"), ("END", "EXCEPTION"))
