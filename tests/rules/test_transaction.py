@@ -42,6 +42,7 @@ BAD = [
     (ENUM_VALUE, in_do_block("ALTER TYPE plan_status ADD VALUE 'archived';") + "\n" + USE_VALUE),
     (ENUM_VALUE, ADD_VALUE + 'CREATE POLICY "p" ON "plans" FOR SELECT USING ("status" <> \'archived\');'),
     (ENUM_VALUE, ADD_VALUE + USE_VALUE + "\n" + USE_VALUE),  # one finding, however many uses
+    (ENUM_VALUE, "ALTER TYPE plan_status ADD VALUE 'arch'\n  'ived';\n" + USE_VALUE),  # one string to Postgres
     (CONTROL, 'ALTER TABLE "users" ADD COLUMN "bio" text;\nCOMMIT;'),
     (CONTROL, "end;"),
     (CONTROL, "ROLLBACK;"),

@@ -197,6 +197,11 @@ END outer_block
 $body$;"""
 
 
+def test_a_quoted_body_continued_on_a_later_line_is_one_body() -> None:
+    block = unwrap("DO 'BEGIN DROP TABLE a; '\n  'END';")
+    assert (block.dynamic, [chunk.text for chunk in block.statements]) == ((), ["DROP TABLE a"])
+
+
 def test_the_outermost_block_may_have_a_label() -> None:
     for body in ("<<main>> BEGIN DROP TABLE a; END main", "<<main>>\nDECLARE n int;\nBEGIN DROP TABLE a; END"):
         block = unwrap(f"DO $$ {body} $$;")

@@ -49,8 +49,10 @@ def test_strings(text: str, value: str) -> None:
     assert words(text) == [("string", value)]
 
 
-def test_a_plain_string_is_not_continued_and_backslashes_are_text() -> None:
-    assert words("'a\\'\n'b'") == [("string", "a\\"), ("string", "b")]
+def test_a_plain_string_continues_on_a_later_line_and_its_backslashes_are_text() -> None:
+    assert words("'a\\'\n'b'") == [("string", "a\\b")]
+    assert words("'a' 'b'") == [("string", "a"), ("string", "b")]  # no line break: two strings
+    assert words("B'01' -- bits\n'10' x'0F'\n  'FF'") == [("string", "0110"), ("string", "0FFF")]
 
 
 def test_numbers_parameters_and_symbols() -> None:

@@ -2,8 +2,8 @@
 
 It reads what decides statement boundaries and words the way the server's scanner does: nested
 block comments (``*/*`` closes, then ``*`` is text), ``''`` inside strings and ``""`` inside quoted
-identifiers, backslash escapes in ``E'...'`` strings only, an ``E`` string continued in a quote on a
-later line, dollar quotes with their tags, parameters, and runs of operator characters cut where
+identifiers, backslash escapes in ``E'...'`` strings only, a quoted string continued in a quote on a
+later line (``'ecst'`` then ``'atic'`` is ``'ecstatic'``), dollar quotes with their tags, parameters, and runs of operator characters cut where
 the server cuts them. An unterminated string, quoted identifier, dollar quote or comment runs to the
 end of the text, as the server reads it, and the text is then not lexed.
 
@@ -34,6 +34,7 @@ _TAG = r"^\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f"  # a dollar quote's tag: a w
 # lines cannot send the matcher into exponential backtracking.
 _CONTINUATION = r"(?:[ \t\f\v]|--[^\r\n]*+)*+[\r\n](?:[ \t\n\r\f\v]++|--[^\r\n]*+[\r\n])*+"
 _ESCAPED_BODY = r"[^'\\]*+(?:(?:\\[\s\S]|'')[^'\\]*+)*+"
+_BODY = r"[^']*+(?:''[^']*+)*+"
 _OPERATOR_CHARS = "+-*/<>=~!@#%^&|`?"
 
 # Whitespace and line comments before a token are matched with it: half the matches otherwise.
@@ -42,7 +43,7 @@ _TOKEN = re.compile(
     (?:[ \t\n\r\f\v]++|--[^\r\n]*+)*+
     (?:
     (?P<escape_string>[eE]'{_ESCAPED_BODY}'(?:{_CONTINUATION}'{_ESCAPED_BODY}')*+)
-  | (?P<prefixed_string>(?:[bBxXnN]|[uU]&)'[^']*+(?:''[^']*+)*+')
+  | (?P<prefixed_string>(?:[bBxXnN]|[uU]&)'{_BODY}'(?:{_CONTINUATION}'{_BODY}')*+)
   | (?P<unicode_identifier>[uU]&"[^"]*+(?:""[^"]*+)*+")
   | (?P<unterminated_prefixed>[eEbBxXnN]'|[uU]&['"])
   | (?P<word>[{_START}][{_CONTINUE}]*)
@@ -50,7 +51,7 @@ _TOKEN = re.compile(
       |(?:[0-9][0-9_]*(?:\.(?!\.)[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][+-]?[0-9]+)?)
   | (?P<punctuation>::|:=|\.\.|[;()\[\],.:])
   | (?P<identifier>"[^"]*+(?:""[^"]*+)*+")
-  | (?P<string>'[^']*+(?:''[^']*+)*+')
+  | (?P<string>'{_BODY}'(?:{_CONTINUATION}'{_BODY}')*+)
   | (?P<block_comment>/\*)
   | (?P<dollar_string>(?P<delimiter>\$(?:[{_START}][{_TAG}]*)?\$)[\s\S]*?(?P=delimiter))
   | (?P<parameter>\$[0-9]+)
@@ -131,20 +132,27 @@ def _value(kind: str, found: re.Match[str]) -> str:
     """A literal's value, or a quoted name's: without quotes, a doubled quote read as one."""
     raw = found.group(kind)
     if kind == "string":
-        return raw[1:-1].replace("''", "'")
+        return _joined(raw[1:-1])
     if kind == "identifier":
         return raw[1:-1].replace('""', '"')
     if kind == "dollar_string":
         delimiter = len(found.group("delimiter"))
         return raw[delimiter:-delimiter]
     if kind == "escape_string":
-        # A string continued on a later line is one string: its parts, without what joins them.
-        return "".join(STRING_CONTINUATION.split(raw[2:-1])).replace("''", "'")
+        return _joined(raw[2:-1])
     if kind == "prefixed_string":
-        return raw[raw.index("'") + 1 : -1].replace("''", "'")
+        return _joined(raw[raw.index("'") + 1 : -1])
     if kind == "unicode_identifier":
         return raw[3:-1].replace('""', '"')
     return raw
+
+
+def _joined(inside: str) -> str:
+    """A string's value from the text between its outer quotes: a string continued on a later line
+    is one string, its parts without what joins them."""
+    if "'" not in inside:
+        return inside
+    return "".join(STRING_CONTINUATION.split(inside)).replace("''", "'")
 
 
 def _operator(run: str) -> str:
