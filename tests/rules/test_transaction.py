@@ -148,6 +148,16 @@ def test_a_savepoint_rollback_or_a_chained_commit_keeps_the_files_transaction_op
         assert len(fired(sql, "concurrently-in-transaction", transactional=False)) == 1, middle
 
 
+@pytest.mark.parametrize("finish", ["COMMIT PREPARED 'tx1';", "rollback prepared 'tx1';"])
+def test_finishing_a_prepared_transaction_cannot_run_in_one_and_ends_none(finish: str) -> None:
+    [finding] = fired(finish, NON_TRANSACTIONAL)
+    assert "cannot run inside the migration transaction" in finding.message
+    assert fired(finish, CONTROL) == []
+    assert fired(finish, NON_TRANSACTIONAL, transactional=False) == []
+    # The runner's transaction goes on after it.
+    assert len(fired(f"{finish}{BREAK}{CREATE_INDEX}", CONCURRENTLY)) == 1
+
+
 @pytest.mark.parametrize("chain", ["COMMIT AND CHAIN;", "rollback and chain;"])
 def test_a_chained_commit_starts_a_new_transaction(chain: str) -> None:
     # The value and the NOT VALID constraint are committed before the next transaction uses them.

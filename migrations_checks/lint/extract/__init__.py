@@ -15,13 +15,16 @@ from migrations_checks.lint.sql.words import Cursor, Word, has_keyword, top_leve
 # the query COPY runs.
 _MAY_CHANGE_DATA = frozenset({"UPDATE", "DELETE", "WITH", "INSERT", "SELECT", "MERGE", "COPY"})
 _TRANSACTION_CONTROL = frozenset(
-    {"BEGIN", "START TRANSACTION", "COMMIT", "END", "ROLLBACK", "ABORT", "PREPARE TRANSACTION", "COMMIT PREPARED"}
+    {"BEGIN", "START TRANSACTION", "COMMIT", "END", "ROLLBACK", "ABORT", "PREPARE TRANSACTION"}
 )
 
 _SIMPLE_VERBS: dict[str, Verb] = {
     "CREATE DATABASE": "create_database",
     "ALTER SYSTEM": "alter_system",
     "CREATE TABLESPACE": "create_tablespace",
+    # They finish a transaction prepared earlier, not the one they run in: they cannot run in one.
+    "COMMIT PREPARED": "finish_prepared",
+    "ROLLBACK PREPARED": "finish_prepared",
 }
 
 

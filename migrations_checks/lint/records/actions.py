@@ -72,6 +72,7 @@ Verb = Literal[
     "alter_system",
     "create_tablespace",
     "drop_tablespace",
+    "finish_prepared",  # COMMIT PREPARED, ROLLBACK PREPARED
     # BEGIN, COMMIT, ROLLBACK... written in a migration
     "transaction_control",
     # recognised, and of no interest to any rule

@@ -1,12 +1,13 @@
 """non-transactional-statement: a statement Postgres refuses to run inside a transaction block.
 
 `VACUUM`, `CREATE DATABASE`, `DROP DATABASE`, `ALTER SYSTEM`, `CREATE TABLESPACE`, `DROP
-TABLESPACE` and `REINDEX SCHEMA|DATABASE|SYSTEM` fail with
-"cannot run inside a transaction block". Drizzle's migrator applies all pending migrations in one
-transaction, so the migration fails on deploy. None of these belongs in a schema migration: run
-them as separate operational steps. With a non-transactional runner this rule does not fire,
-except where a transaction block remains: a DO block, a piece between breakpoints shared with
-another statement, or a `BEGIN ... COMMIT` written in the file (see transactions.py).
+TABLESPACE`, `REINDEX SCHEMA|DATABASE|SYSTEM`, and `COMMIT PREPARED` or `ROLLBACK PREPARED` (which
+finish a transaction prepared earlier) fail with "cannot run inside a transaction block". Drizzle's
+migrator applies all pending migrations in one transaction, so the migration fails on deploy. None
+of these belongs in a schema migration: run them as separate operational steps. With a
+non-transactional runner this rule does not fire, except where a transaction block remains: a DO
+block, a piece between breakpoints shared with another statement, or a `BEGIN ... COMMIT` written
+in the file (see transactions.py).
 """
 
 from collections.abc import Iterator
@@ -17,7 +18,15 @@ from migrations_checks.lint.rules.rule import Hit, Rule
 from migrations_checks.lint.statements import Statement
 
 _NON_TRANSACTIONAL_VERBS: frozenset[Verb] = frozenset(
-    {"vacuum", "create_database", "drop_database", "alter_system", "create_tablespace", "drop_tablespace"}
+    {
+        "vacuum",
+        "create_database",
+        "drop_database",
+        "alter_system",
+        "create_tablespace",
+        "drop_tablespace",
+        "finish_prepared",
+    }
 )
 # REINDEX of a whole schema, database or system catalogue commits as it goes, index by index.
 _NON_TRANSACTIONAL_REINDEX = frozenset({"SCHEMA", "DATABASE", "SYSTEM"})

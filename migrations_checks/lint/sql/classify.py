@@ -134,6 +134,7 @@ _SIMPLE = _by_first_word(
         "RESET",
         "REVOKE",
         "ROLLBACK",
+        "ROLLBACK PREPARED",
         "SAVEPOINT",
         "SECURITY LABEL",
         "SELECT",

@@ -2,10 +2,11 @@
 
 It reads what decides statement boundaries and words the way the server's scanner does: nested
 block comments (``*/*`` closes, then ``*`` is text), ``''`` inside strings and ``""`` inside quoted
-identifiers, backslash escapes in ``E'...'`` strings only, a quoted string continued in a quote on a
-later line (``'ecst'`` then ``'atic'`` is ``'ecstatic'``), dollar quotes with their tags, parameters, and runs of operator characters cut where
-the server cuts them. An unterminated string, quoted identifier, dollar quote or comment runs to the
-end of the text, as the server reads it, and the text is then not lexed.
+identifiers, backslash escapes in ``E'...'`` strings only, a quoted string continued in a quote on
+a later line (``'ecst'`` then ``'atic'`` is ``'ecstatic'``), dollar quotes with their tags,
+parameters, and runs of operator characters cut where the server cuts them. An unterminated string,
+quoted identifier, dollar quote or comment runs to the end of the text, as the server reads it, and
+the text is then not lexed.
 
 The linter's own lexer rather than sqlglot's: sqlglot folds everything after some keywords (DO,
 DECLARE, VACUUM...) into one string, ends nested comments elsewhere than the server, and cannot be
