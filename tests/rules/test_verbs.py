@@ -37,6 +37,7 @@ OTHER_VERBS = [
     "ALTER SYSTEM SET work_mem = '64MB';",
     "CREATE TABLESPACE fast LOCATION '/srv/fast';",
     "DROP TABLESPACE fast;",
+    "COMMIT PREPARED 'tx1';",
     "UPDATE tasks SET done = true;",
     "DELETE FROM tasks WHERE done;",
 ]
