@@ -264,6 +264,14 @@ def test_a_widening_that_keeps_the_collation_is_silent(sql: str) -> None:
     assert fired(sql, "change-column-type") == []
 
 
+def test_a_quoted_type_name_is_exact() -> None:
+    widen = 'CREATE TABLE "plans" ("topic" varchar(20));\n--> statement-breakpoint\n'
+    assert fired(widen + 'ALTER TABLE "plans" ALTER COLUMN "topic" TYPE "text";', "change-column-type") == []
+    assert fired(widen + 'ALTER TABLE "plans" ALTER COLUMN "topic" TYPE TEXT;', "change-column-type") == []
+    [finding] = fired(widen + 'ALTER TABLE "plans" ALTER COLUMN "topic" TYPE "TEXT";', "change-column-type")
+    assert "to TEXT" in finding.message
+
+
 @pytest.mark.parametrize("rule_id", ["unparseable-statement", "invalid-suppression"])
 @pytest.mark.parametrize("lowered", ["warning", "info"])
 def test_severity_config_cannot_lower_the_rules_that_keep_the_gate_closed(

@@ -73,7 +73,8 @@ def _collation(name: str | None) -> str:
 def _length_limit(column_type: str) -> float | None:
     """How long a value of this varchar-like type may be (`inf` for varchar and text); None if the
     type is not varchar-like, so no change to or from it counts as a widening."""
-    match = _VARYING.fullmatch(column_type.strip().lower())
+    # `normalize_type` folds bare words only: a quoted `"TEXT"` is some other type.
+    match = _VARYING.fullmatch(column_type.strip())
     if match is None:
         return None
     return int(match["length"]) if match["length"] is not None else math.inf
