@@ -42,11 +42,26 @@ def test_words_keywords_and_names() -> None:
         ("B'101'", "101"),
         ("X'1F'", "1F"),
         ("N'n'", "n"),
-        ("U&'d\\0061'", "d\\0061"),
+        ("U&'d\\0061'", "da"),
+        ("u&'d!0061t!+000061' UESCAPE '!'", "data"),
+        ("U&'\\D83D\\DE00 \\\\'", "\U0001f600 \\"),  # a surrogate pair, and the escape doubled
     ],
 )
 def test_strings(text: str, value: str) -> None:
     assert words(text) == [("string", value)]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ('U&"\\0075sers"', "users"),
+        ("u&\"d!0061t!+000061\" uescape '!'", "data"),
+        ('U&"a""b"', 'a"b'),
+    ],
+)
+def test_unicode_identifiers_are_read_with_their_escapes(text: str, name: str) -> None:
+    # The U& values here and in test_strings are what Postgres 16.2 returns for them.
+    assert words(text) == [("quoted", name)]
 
 
 def test_a_plain_string_continues_on_a_later_line_and_its_backslashes_are_text() -> None:

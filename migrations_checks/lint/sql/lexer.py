@@ -3,10 +3,11 @@
 It reads what decides statement boundaries and words the way the server's scanner does: nested
 block comments (``*/*`` closes, then ``*`` is text), ``''`` inside strings and ``""`` inside quoted
 identifiers, backslash escapes in ``E'...'`` strings only, a quoted string continued in a quote on
-a later line (``'ecst'`` then ``'atic'`` is ``'ecstatic'``), dollar quotes with their tags,
-parameters, and runs of operator characters cut where the server cuts them. An unterminated string,
-quoted identifier, dollar quote or comment runs to the end of the text, as the server reads it, and
-the text is then not lexed.
+a later line (``'ecst'`` then ``'atic'`` is ``'ecstatic'``), the escapes of ``U&`` strings and
+identifiers (with their ``UESCAPE``), dollar quotes with their tags, parameters, and runs of
+operator characters cut where the server cuts them. An unterminated string, quoted identifier,
+dollar quote or comment runs to the end of the text, as the server reads it, and the text is then
+not lexed.
 
 The linter's own lexer rather than sqlglot's: sqlglot folds everything after some keywords (DO,
 DECLARE, VACUUM...) into one string, ends nested comments elsewhere than the server, and cannot be
@@ -36,6 +37,8 @@ _TAG = r"^\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f"  # a dollar quote's tag: a w
 _CONTINUATION = r"(?:[ \t\f\v]|--[^\r\n]*+)*+[\r\n](?:[ \t\n\r\f\v]++|--[^\r\n]*+[\r\n])*+"
 _ESCAPED_BODY = r"[^'\\]*+(?:(?:\\[\s\S]|'')[^'\\]*+)*+"
 _BODY = r"[^']*+(?:''[^']*+)*+"
+# A U& string's or identifier's own escape character, when it is not the backslash.
+_UESCAPE = r"(?:[ \t\n\r\f\v]*+[uU][eE][sS][cC][aA][pP][eE][ \t\n\r\f\v]*+'[^']')?+"
 _OPERATOR_CHARS = "+-*/<>=~!@#%^&|`?"
 
 # Whitespace and line comments before a token are matched with it: half the matches otherwise.
@@ -44,8 +47,9 @@ _TOKEN = re.compile(
     (?:[ \t\n\r\f\v]++|--[^\r\n]*+)*+
     (?:
     (?P<escape_string>[eE]'{_ESCAPED_BODY}'(?:{_CONTINUATION}'{_ESCAPED_BODY}')*+)
-  | (?P<prefixed_string>(?:[bBxXnN]|[uU]&)'{_BODY}'(?:{_CONTINUATION}'{_BODY}')*+)
-  | (?P<unicode_identifier>[uU]&"[^"]*+(?:""[^"]*+)*+")
+  | (?P<unicode_string>[uU]&'{_BODY}'(?:{_CONTINUATION}'{_BODY}')*+{_UESCAPE})
+  | (?P<prefixed_string>[bBxXnN]'{_BODY}'(?:{_CONTINUATION}'{_BODY}')*+)
+  | (?P<unicode_identifier>[uU]&"[^"]*+(?:""[^"]*+)*+"{_UESCAPE})
   | (?P<unterminated_prefixed>[eEbBxXnN]'|[uU]&['"])
   | (?P<word>[{_START}][{_CONTINUE}]*)
   | (?P<number>0[xX][0-9A-Fa-f_]+|0[oO][0-7_]+|0[bB][01_]+
@@ -66,6 +70,7 @@ _TOKEN = re.compile(
 )
 # The joint of a string continued in a quote on a later line, from the closing quote to the opening one.
 STRING_CONTINUATION = re.compile(rf"'{_CONTINUATION}'")
+_UESCAPE_CLAUSE = re.compile(r"\s*UESCAPE\s*'(.)'\Z", re.IGNORECASE)
 
 
 def tokenize(text: str, start: int = 0, end: int | None = None) -> tuple[list[Word], bool]:
@@ -114,6 +119,7 @@ _KINDS: dict[str, WordKind] = {
     "string": "string",
     "escape_string": "string",
     "prefixed_string": "string",
+    "unicode_string": "string",
     "dollar_string": "string",
     "identifier": "quoted",
     "unicode_identifier": "quoted",
@@ -143,9 +149,27 @@ def _value(kind: str, found: re.Match[str]) -> str:
         return _joined(raw[2:-1])
     if kind == "prefixed_string":
         return _joined(raw[raw.index("'") + 1 : -1])
-    if kind == "unicode_identifier":
-        return raw[3:-1].replace('""', '"')
+    if kind in ("unicode_string", "unicode_identifier"):
+        clause = _UESCAPE_CLAUSE.search(raw)
+        escape = clause.group(1) if clause else "\\"
+        inside = raw[3 : clause.start() if clause else len(raw)][:-1]
+        value = _joined(inside) if kind == "unicode_string" else inside.replace('""', '"')
+        return _unicode_escapes(value, escape)
     return raw
+
+
+def _unicode_escapes(value: str, escape: str) -> str:
+    """A U& value with its escapes read: the escape character then four hex digits, or `+` and six,
+    or the escape character doubled for itself; surrogate pairs make one character."""
+    if escape not in value:
+        return value
+    marker = re.escape(escape)
+    decoded = re.sub(
+        rf"{marker}(?:([0-9A-Fa-f]{{4}})|\+([0-9A-Fa-f]{{6}})|({marker}))",
+        lambda found: found.group(3) or chr(int(found.group(1) or found.group(2), 16)),
+        value,
+    )
+    return decoded.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def _joined(inside: str) -> str:
