@@ -24,7 +24,7 @@ from migrations_checks.lint.rules import Hit, Rule, all_rules, statement_rules
 from migrations_checks.lint.severity import severity_of
 from migrations_checks.lint.statements import FileStatements, Statement, describe_failure, read_statements
 from migrations_checks.lint.suppressions import Allow, FileSuppressions, Problem, deprecations
-from migrations_checks.lint.transactions import Span, TransactionModel, applied_models, runner_start
+from migrations_checks.lint.transactions import Span, TransactionModel, applied_models, file_start, runner_start
 
 
 def lint_paths(paths: Sequence[Path], options: LintOptions) -> LintResult:
@@ -155,7 +155,9 @@ def _lint_warm(
             if not reported[index]:
                 outcome = _context_only(file_statements, history, carry)
             else:
-                start = carry if one_connection else runner_start(options.transactional)
+                start = (
+                    file_start(carry, options.transactional) if one_connection else runner_start(options.transactional)
+                )
                 model = TransactionModel(file_statements.statements, start, shared=one_connection)
                 outcome = _lint_file(file_statements, history, options, model)
                 if one_connection:

@@ -7,6 +7,11 @@ query holding several statements as an implicit transaction block, so `CREATE IN
 pieces after that run in autocommit, each on its own, until a `BEGIN` opens a block again. A DO
 block's body always runs within the transaction of its DO statement.
 
+Which files are pending together depends on the database: a later file may be deployed after the
+earlier ones were applied, so it may be the first the runner's transaction holds. A file that
+starts where an earlier one left autocommit is therefore judged in a new runner's transaction, the
+case that holds more hazards: its statements run there whenever it is deployed on its own.
+
 The rules ask this model two things: the block a statement runs inside (for the rules that refuse
 one), and the other statements of the same transaction (for the rules about what one transaction
 holds: a new enum value used, a NOT VALID constraint validated under the same lock).
@@ -76,6 +81,13 @@ def runner_start(runner_wraps: bool) -> str | None:
     return RUNNER_TRANSACTION if runner_wraps else None
 
 
+def file_start(left_open: str | None, runner_wraps: bool) -> str | None:
+    """The block a file of a connection's several starts in, from the one the earlier files left
+    open: where they left autocommit, the runner's transaction, which holds the file whenever it
+    is deployed on its own (see the module's docstring)."""
+    return left_open if left_open is not None else runner_start(runner_wraps)
+
+
 class TransactionModel:
     """The transactions of statements applied in order on one connection.
 
@@ -136,11 +148,16 @@ class TransactionModel:
         open_block = start
         current: list[Statement] = self._first
         implicit_piece: tuple[int, int] | None = None  # the piece whose implicit block `current` is
+        file = statements[0].file if statements else None
         for statement in statements:
             if statement.do_block is not None:
                 members, _ = self._members[id(statement.do_block)]
                 self._join(statement, members, DO_BLOCK)
                 continue
+            if statement.file is not file:
+                file = statement.file
+                if open_block is None and self._start is not None:
+                    open_block, current, implicit_piece = self._start, [], None
             piece = (id(statement.file), statement.piece)
             if open_block is not None:
                 self._join(statement, current, open_block)

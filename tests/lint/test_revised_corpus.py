@@ -33,10 +33,13 @@ def test_the_revised_catalogue_on_a_folder() -> None:
         ("0003_leave_transaction", 5, "concurrently-in-transaction"),
         ("0003_leave_transaction", 6, "non-transactional-statement"),
         ("0003_leave_transaction", 7, "drop-database"),
-        # 0004 runs after 0003's COMMIT, in autocommit: its concurrent builds succeed. Emptying the
-        # table it created is no loss, and the policy goes with its table (drop-table reports that).
+        # 0004 comes after 0003's COMMIT, but it may be deployed on its own, once 0003 is applied:
+        # then the runner's transaction holds it, and its concurrent builds fail there. Emptying
+        # the table it created is no loss, and the policy goes with its table (drop-table reports that).
+        ("0004_after_commit", 1, "concurrently-in-transaction"),
+        ("0004_after_commit", 2, "concurrently-in-transaction"),
         ("0004_after_commit", 6, "drop-table"),
-        # The BEGIN it writes opens a transaction block again, which REINDEX SCHEMA cannot run in.
+        # REINDEX SCHEMA cannot run in the transaction block, whatever BEGIN and COMMIT it writes.
         ("0004_after_commit", 7, "transaction-control"),
         ("0004_after_commit", 8, "non-transactional-statement"),
         ("0004_after_commit", 9, "transaction-control"),

@@ -213,7 +213,23 @@ def test_a_piece_holding_several_statements_is_a_transaction_block(transactional
         assert "query shared with other statements" in finding.message
 
 
-def test_a_commit_in_an_earlier_file_of_the_batch_ends_the_transaction_for_the_later_ones(tmp_path: Path) -> None:
-    folder = write_drizzle(tmp_path / "drizzle", {"0000_leave": "COMMIT;", "0001_index": CREATE_INDEX})
+def test_a_later_file_runs_in_a_runners_transaction_of_its_own_after_an_earlier_commit(tmp_path: Path) -> None:
+    # Deployed after 0000 was applied, 0001 is the first file of the runner's transaction.
+    add_check = 'ALTER TABLE "plans" ADD CONSTRAINT "c" CHECK ("n" > 0) NOT VALID;'
+    validate = 'ALTER TABLE "plans" VALIDATE CONSTRAINT "c";'
+    set_default = 'ALTER TABLE "plans" ALTER COLUMN "status" SET DEFAULT \'archived\';'
+    later = f"{CREATE_INDEX}{BREAK}{ADD_VALUE}{set_default}{BREAK}{add_check}{BREAK}{validate}"
+    folder = write_drizzle(tmp_path / "drizzle", {"0000_leave": "COMMIT;", "0001_index": later})
     findings = lint_paths([folder], LintOptions()).findings
-    assert [f.rule for f in findings] == [CONTROL]
+    assert [(Path(f.file).stem, f.rule) for f in findings] == [
+        ("0000_leave", CONTROL),
+        ("0001_index", CONCURRENTLY),
+        ("0001_index", ENUM_VALUE),
+        ("0001_index", "validate-in-same-transaction"),
+    ]
+    assert "inside the migration transaction" in findings[1].message
+    # A COMMIT of its own lets the file leave the transaction.
+    escaped = write_drizzle(
+        tmp_path / "escaped", {"0000_leave": "COMMIT;", "0001_index": f"COMMIT;{BREAK}{CREATE_INDEX}"}
+    )
+    assert [f.rule for f in lint_paths([escaped], LintOptions()).findings] == [CONTROL, CONTROL]

@@ -4,9 +4,9 @@
 PARTITION ... CONCURRENTLY` refuse to run inside a transaction block. Drizzle's migrator applies
 all pending migrations in one transaction, so the migration fails on deploy (and with it every
 migration pending alongside it). Run the statement in its own non-transactional step, or use a
-runner configured with `--no-transaction`, or after a `COMMIT` alone in its piece. Where it still
-runs inside a transaction block (a DO block, a piece between breakpoints shared with another
-statement, a `BEGIN ... COMMIT` written in the file) it fails whatever the runner: see
+runner configured with `--no-transaction`, or after a `COMMIT` alone in its piece of the same file.
+Where it still runs inside a transaction block (a DO block, a piece between breakpoints shared with
+another statement, a `BEGIN ... COMMIT` written in the file) it fails whatever the runner: see
 transactions.py.
 """
 
