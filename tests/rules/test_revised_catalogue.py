@@ -264,6 +264,26 @@ def test_a_widening_that_keeps_the_collation_is_silent(sql: str) -> None:
     assert fired(sql, "change-column-type") == []
 
 
+@pytest.mark.parametrize(
+    ("created", "altered"),
+    [
+        ('"status" "mood"', '"public"."mood"'),
+        ('"status" public.mood', "mood"),
+        ('"status" timestamp', "timestamp without time zone"),
+        ('"status" timestamp with time zone', "timestamptz"),
+        ('"status" numeric(10, 2)', "numeric(10,2)"),
+        ('"status" int[]', "int[]"),
+    ],
+)
+def test_the_type_a_column_already_has_is_no_change(created: str, altered: str) -> None:
+    sql = (
+        f'CREATE TABLE "plans" ({created});\n--> statement-breakpoint\n'
+        f'ALTER TABLE "plans" ALTER COLUMN "status" SET DATA TYPE {altered};'
+    )
+    assert fired(sql, "change-column-type") == []
+    assert len(fired("text".join(sql.rsplit(altered, 1)), "change-column-type")) == 1
+
+
 def test_a_quoted_type_name_is_exact() -> None:
     widen = 'CREATE TABLE "plans" ("topic" varchar(20));\n--> statement-breakpoint\n'
     assert fired(widen + 'ALTER TABLE "plans" ALTER COLUMN "topic" TYPE "text";', "change-column-type") == []

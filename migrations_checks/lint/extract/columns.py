@@ -82,7 +82,8 @@ class ColumnDefinition(Struct, frozen=True):
 
 
 def normalize_type(words: Sequence[Word]) -> str:
-    """A type as comparable text: `character varying (20)` becomes `varchar(20)`."""
+    """A type as comparable text: `character varying (20)` becomes `varchar(20)`, and `public.mood`
+    is `mood`, as `unqualified` names tables."""
     text = ""
     for word in words:
         piece = word.name if word.kind in ("word", "quoted") else word.text
@@ -96,7 +97,7 @@ def normalize_type(words: Sequence[Word]) -> str:
         ("double precision", "float8"),
     ):
         text = text.replace(long, short)
-    return text
+    return unqualified(text)
 
 
 def type_words(cursor: Cursor, stop: frozenset[str] = _CONSTRAINT_STARTS) -> list[Word]:

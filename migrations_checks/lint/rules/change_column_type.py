@@ -54,6 +54,8 @@ def _describe(action: Action, old: tuple[str, str | None] | None) -> str | None:
     if action.using:
         return f"changes the type of {column} with a USING expression, which rewrites every row"
     old_type, old_collation = old
+    if action.new_type == old_type and action.collation == old_collation:
+        return None  # no change at all: Postgres leaves the table alone
     if action.collation != old_collation:
         return (
             f"changes the collation of {column} from {_collation(old_collation)} to {_collation(action.collation)}: "
@@ -61,7 +63,6 @@ def _describe(action: Action, old: tuple[str, str | None] | None) -> str | None:
         )
     old_limit, new_limit = _length_limit(old_type), _length_limit(action.new_type or "")
     if old_limit is not None and new_limit is not None and new_limit >= old_limit:
-        # Equal limits are no change at all: Postgres leaves the table alone then too.
         return None
     return f"changes the type of {column} from {old_type} to {action.new_type}"
 
