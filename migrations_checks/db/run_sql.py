@@ -65,7 +65,9 @@ def execute_chunk(connection: psycopg.Connection, path: Path, text: str, chunk: 
     """Send one chunk as a simple query (bytes, no parameters: psycopg passes it through untouched);
     the cursor carries the command status and row count of the chunk's last statement."""
     try:
-        return connection.execute(chunk.text.encode("utf-8"))
+        # Never prepared: psycopg would prepare a text it ran five times and send it with the
+        # extended protocol from then on, where node-postgres always sends a simple query.
+        return connection.execute(chunk.text.encode("utf-8"), prepare=False)
     except psycopg.Error as error:
         raise _located_error(path, text, chunk, error) from None
 

@@ -4,7 +4,9 @@ drizzle-orm never compares hashes and never looks back, so two kinds of drift st
 a file edited after it was applied (`edited`: its hash no longer matches the recorded one, rule
 `applied-migration-edited`) and an entry whose `when` is not newer than the newest applied row
 (`skipped`: drizzle-orm will never apply it). Recorded rows are matched to journal entries by
-`created_at` = `when`, the only link drizzle-orm keeps.
+`created_at` = `when`, the only link drizzle-orm keeps; where several entries share a `when`, each
+row goes to the entry whose hash it records, and the rest in turn, so an entry added with the `when`
+of an applied one is skipped, not taken for that one edited.
 """
 
 from __future__ import annotations
@@ -60,23 +62,41 @@ class DatabaseStatus:
 def migration_states(files: Sequence[MigrationFile], rows: Sequence[AppliedRow]) -> DatabaseStatus:
     """The state of each journal migration, given the tracking rows of one database."""
     newest = newest_created_at(rows)
+    hashes = [file_hash(migration) for migration in files]
     statuses = []
-    for migration in files:
-        current = file_hash(migration)
-        recorded = [row.hash for row in rows if row.created_at == migration.when]
+    for migration, current, recorded in zip(files, hashes, _recorded(files, hashes, rows), strict=True):
         state: State
         if is_pending(migration, newest):
             # drizzle-orm runs it, recorded or not: a row with NULL created_at makes every entry
             # pending again, and the deploy's migrate will re-run them.
-            state, recorded_hash = "pending", (recorded[0] if recorded else None)
-        elif current in recorded:
-            state, recorded_hash = "applied", current
-        elif recorded:
-            state, recorded_hash = "edited", recorded[0]
+            state = "pending"
+        elif recorded == current:
+            state = "applied"
+        elif recorded is not None:
+            state = "edited"
         else:
-            state, recorded_hash = "skipped", None
-        statuses.append(MigrationStatus(migration, state, current, recorded_hash))
+            state = "skipped"
+        statuses.append(MigrationStatus(migration, state, current, recorded))
     return DatabaseStatus(migrations=tuple(statuses), newest_applied=newest)
+
+
+def _recorded(files: Sequence[MigrationFile], hashes: Sequence[str], rows: Sequence[AppliedRow]) -> list[str | None]:
+    """The hash a row records for each file: a row of its `when` with its own hash, else one of
+    its `when` that no other file claims, oldest first; None when none is left."""
+    unclaimed: dict[int | None, list[str]] = {}
+    for row in rows:
+        unclaimed.setdefault(row.created_at, []).append(row.hash)
+    recorded: list[str | None] = [None] * len(files)
+    for index, (migration, current) in enumerate(zip(files, hashes, strict=True)):
+        same_when = unclaimed.get(migration.when, [])
+        if current in same_when:
+            same_when.remove(current)
+            recorded[index] = current
+    for index, migration in enumerate(files):
+        same_when = unclaimed.get(migration.when, [])
+        if recorded[index] is None and same_when:
+            recorded[index] = same_when.pop(0)
+    return recorded
 
 
 # Reading the small tracking table takes milliseconds; waiting longer than this means a migration

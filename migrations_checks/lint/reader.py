@@ -86,11 +86,16 @@ def read_text(path: Path) -> str:
         # Unbuffered: the file is read whole in one call, and a buffer would only add a copy (a
         # long history is thousands of files, read on every run).
         with open(path, "rb", buffering=0) as handle:
-            return handle.read().decode("utf-8")
+            text = handle.read().decode("utf-8")
     except UnicodeDecodeError as error:
         raise InputError(f"{path} is not UTF-8 text (byte {error.start})") from None
     except OSError as error:
         raise InputError(f"{path} cannot be read: {error.strerror}") from None
+    if "\x00" in text:
+        # A query ends at a NUL for libpq, so the rest would never run; drizzle-orm's query fails.
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise InputError(f"{path} holds a NUL character on line {line}, which no Postgres query can carry")
+    return text
 
 
 def read_migrations(paths: Sequence[Path]) -> list[MigrationSet]:
@@ -168,15 +173,21 @@ def read_drizzle_folder(folder: Path) -> MigrationSet:
         raise InputError(f"{folder} holds no migrations: its journal lists none{found}")
     files = []
     for entry in journal.entries:
-        path = folder / f"{entry.tag}.sql"
+        path = _entry_path(folder, entry.tag)
         text = _read_if_file(path)
         if text is not None:
             files.append(MigrationFile(path=path, tag=entry.tag, text=text, when=entry.when))
-    listed = {entry.tag for entry in journal.entries}
+    listed = {os.path.normpath(_entry_path(folder, entry.tag)) for entry in journal.entries}
     with os.scandir(folder) as listing:
         names = [item.name for item in listing if is_migration_name(item.name)]
-    orphans = tuple(sorted(folder / name for name in names if _tag(name) not in listed))
+    orphans = tuple(sorted(folder / name for name in names if os.path.normpath(folder / name) not in listed))
     return MigrationSet(root=folder, files=tuple(files), journal=journal, orphan_files=orphans)
+
+
+def _entry_path(folder: Path, tag: str) -> Path:
+    """Where drizzle-orm looks for an entry's file: the folder and the tag joined as text, so an
+    absolute tag (`/x`) stays inside the folder rather than replacing it, as with `folder / tag`."""
+    return Path(f"{folder}/{tag}.sql")
 
 
 def _read_if_file(path: Path) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -265,3 +266,33 @@ def test_changes_sqlglot_cannot_parse_are_read_from_words(sql: str, rules: list[
 
 def test_a_data_change_that_cannot_be_read_is_not_guessed_at() -> None:
     assert [f.rule for f in lint_text("PREPARE p AS DELETE users;").findings] == ["unparseable-statement"]
+
+
+@pytest.mark.parametrize("where", ["between statements", "in a comment"])
+def test_a_nul_character_is_an_input_error_naming_its_line(tmp_path: Path, where: str) -> None:
+    # libpq would send the query only up to it: the rest of the file would silently never run.
+    text = (
+        "CREATE TABLE a (id int);\n" + ("\x00" if where == "between statements" else "-- note \x00") + "\nDROP TABLE b;"
+    )
+    folder = write_drizzle(tmp_path / "m", {"0000_a": text})
+    with pytest.raises(InputError, match=r"0000_a\.sql holds a NUL character on line 2"):
+        read_migrations([folder])
+
+
+def test_a_journal_tag_is_joined_to_the_folder_as_drizzle_orm_joins_it(tmp_path: Path) -> None:
+    folder = write_drizzle(tmp_path / "m", {"0000_a": "SELECT 1;"})
+    outside = tmp_path / "outside.sql"
+    outside.write_text("DROP TABLE users;", encoding="utf-8")
+    journal = folder / "meta" / "_journal.json"
+    # An absolute tag stays inside the folder (drizzle-orm reads `folder//abs.sql`): no such file.
+    journal.write_text(journal.read_text().replace('"0000_a"', json.dumps(str(outside.with_suffix("")))))
+    [migration_set] = read_migrations([folder])
+    assert migration_set.files == ()
+    assert sorted(f.rule for f in lint_paths([folder], LintOptions()).findings) == [
+        "journal-missing-entry",
+        "journal-missing-file",
+    ]
+    # `./0000_a` names the file 0000_a.sql, which is then no orphan.
+    journal.write_text(journal.read_text().replace(json.dumps(str(outside.with_suffix(""))), '"./0000_a"'))
+    [migration_set] = read_migrations([folder])
+    assert ([f.tag for f in migration_set.files], migration_set.orphan_files) == (["./0000_a"], ())

@@ -11,7 +11,7 @@ import pytest
 
 from gates.connect import ConnectBudget
 from migrations_checks.db.migrator import apply_pending, read_applied
-from migrations_checks.db.run_sql import BREAKPOINT, StatementError, split_chunks
+from migrations_checks.db.run_sql import BREAKPOINT, Chunk, StatementError, execute_chunk, split_chunks
 from migrations_checks.lint.reader import InputError, MigrationSet, read_folder
 from tests.helpers import FIRST_WHEN
 from tests.helpers.history import TIMEOUTS, HistoryFactory, journal_prefix
@@ -212,3 +212,13 @@ def test_a_plain_folder_is_refused_with_a_reason(scratch_database: str, tmp_path
 
     with pytest.raises(InputError, match="only Drizzle folders are supported"):
         apply_pending(scratch_database, read_folder(folder), **TIMEOUTS)
+
+
+def test_a_chunk_is_never_prepared_however_often_it_runs(scratch_database: str) -> None:
+    # node-postgres sends every chunk as a simple query; psycopg would prepare a text run five times.
+    with psycopg.connect(scratch_database, autocommit=True) as connection:
+        connection.execute("CREATE TABLE counted (n int)")
+        for _ in range(8):
+            execute_chunk(connection, Path("0000_x.sql"), "", Chunk("INSERT INTO counted VALUES (1)", 0))
+        assert connection.execute("SELECT count(*) FROM pg_prepared_statements").fetchone() == (0,)
+        assert connection.execute("SELECT count(*) FROM counted").fetchone() == (8,)

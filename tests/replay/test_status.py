@@ -19,9 +19,9 @@ from gates.dsn import database_name, with_database
 from gates.local_neon import LocalNeon
 from migrations_checks.cli import main as cli_main
 from migrations_checks.db import status
-from migrations_checks.db.migrator import apply_pending
+from migrations_checks.db.migrator import AppliedRow, apply_pending, file_hash
 from migrations_checks.db.status import read_status
-from migrations_checks.lint.reader import MigrationSet
+from migrations_checks.lint.reader import MigrationFile, MigrationSet
 from tests.helpers import FIRST_WHEN
 from tests.helpers.config import REPO
 from tests.helpers.history import TIMEOUTS, HistoryFactory, journal_prefix
@@ -322,3 +322,27 @@ def test_a_database_refusal_names_the_command_the_user_typed(
     code = main(["status", "--database-url", unknown, str(make_history(THREE).root)])
     assert code == 2
     assert capsys.readouterr().err.startswith(f"{prog}: cannot connect to ")
+
+
+def _file(tag: str, text: str, when: int) -> MigrationFile:
+    return MigrationFile(path=Path(f"{tag}.sql"), tag=tag, text=text, when=when)
+
+
+def _row(row_id: int, migration: MigrationFile) -> AppliedRow:
+    return AppliedRow(id=row_id, hash=file_hash(migration), created_at=migration.when)
+
+
+def test_entries_sharing_a_when_each_take_the_row_recording_them() -> None:
+    first, second = _file("0000_a", "CREATE TABLE a (id int);", 1000), _file("0001_b", "CREATE TABLE b (id int);", 1000)
+    edited = _file("0000_a", "CREATE TABLE a (id bigint);", 1000)
+
+    def state_of(files: list[MigrationFile], rows: list[AppliedRow]) -> list[str]:
+        return [item.state for item in status.migration_states(files, rows).migrations]
+
+    # Applied in one batch, both are recorded with the same created_at.
+    assert state_of([first, second], [_row(1, first), _row(2, second)]) == ["applied", "applied"]
+    # An entry added later with the `when` of an applied one is never run: skipped, not "edited".
+    assert state_of([first, second], [_row(1, first)]) == ["applied", "skipped"]
+    assert state_of([second, first], [_row(1, first)]) == ["skipped", "applied"]
+    # An edited file still finds its row once the other file has claimed its own.
+    assert state_of([edited, second], [_row(1, first), _row(2, second)]) == ["edited", "applied"]
