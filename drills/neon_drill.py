@@ -36,7 +36,7 @@ from gates.servers import same_database
 from migrations_checks.db.fingerprint import Fingerprint, diff, fingerprint
 from migrations_checks.db.migrator import AppliedRow, apply_pending, read_applied, set_timeouts
 from migrations_checks.db.status import READ_LOCK_TIMEOUT, READ_STATEMENT_TIMEOUT
-from migrations_checks.lint.reader import MigrationSet
+from migrations_checks.lint.reader import MigrationSet, tracking_table
 
 DRILL = "drill_neon"
 DELETE_BRANCH = "delete the drill branch"
@@ -160,7 +160,8 @@ def _read(url: str, target: NeonDrillTarget, work: Callable[[psycopg.Connection]
 
 
 def _state(url: str, target: NeonDrillTarget) -> _DatabaseState:
-    return _read(url, target, lambda c: _DatabaseState(tuple(read_applied(c)), fingerprint(c)))
+    tracking = tracking_table(target.migration_settings)
+    return _read(url, target, lambda c: _DatabaseState(tuple(read_applied(c, tracking)), fingerprint(c)))
 
 
 def _later_rows(restored: Sequence[AppliedRow], production: Sequence[AppliedRow]) -> tuple[AppliedRow, ...]:

@@ -52,6 +52,9 @@ class MigrationSettings(Struct, frozen=True):
     lock_timeout: str = "5s"
     statement_timeout: str = "60s"
     connect_budget_s: float = DEFAULT_CONNECT_BUDGET_S
+    # Where drizzle-orm records applied migrations: drizzle.config's `migrations.schema` and `.table`.
+    migrations_schema: str = "drizzle"
+    migrations_table: str = "__drizzle_migrations"
 
 
 FLY_ROLES = ("worker", "regenerator")  # the two worker apps of every environment
@@ -405,9 +408,18 @@ def _migrations(table: _Table, base: Path) -> MigrationSettings:
         lock_timeout=_duration(table, "lock_timeout", "5s"),
         statement_timeout=_duration(table, "statement_timeout", "60s"),
         connect_budget_s=float(connect_budget),
+        migrations_schema=_identifier(table, "migrations_schema", "drizzle"),
+        migrations_table=_identifier(table, "migrations_table", "__drizzle_migrations"),
     )
     table.finish()
     return settings
+
+
+def _identifier(table: _Table, key: str, default: str) -> str:
+    name = table.take(key, str, default)
+    if not name or "\x00" in name:
+        raise table.error(key, "must be a schema or table name as drizzle.config gives it")
+    return name
 
 
 def _branch_replay(table: _Table, base: Path) -> BranchReplaySettings:

@@ -28,6 +28,8 @@ _MIGRATION_NOTES = {
     "lock_timeout": "how long a migration may wait for a lock",
     "statement_timeout": "how long one statement may run",
     "connect_budget_s": "seconds to keep retrying a database that is waking up",
+    "migrations_schema": "drizzle.config's migrations.schema: where applied migrations are recorded",
+    "migrations_table": "drizzle.config's migrations.table",
 }
 _BRANCH_REPLAY_NOTES = {
     "hot_table_lock_budget_s": "longest blocking lock on a hot table, in seconds",

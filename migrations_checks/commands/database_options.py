@@ -19,7 +19,7 @@ from gates.config import MigrationSettings, find_config, load_config
 from gates.connect import ConnectError, refusal
 from gates.dsn import Dsn
 from gates.usage import EXIT_USAGE
-from migrations_checks.lint.reader import InputError, MigrationSet, read_configured, read_folder
+from migrations_checks.lint.reader import InputError, MigrationSet, read_configured, read_folder, tracked_as
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -65,7 +65,7 @@ def migration_set(args: argparse.Namespace, migration_settings: MigrationSetting
         return read_configured(migration_settings)
     if not args.path.is_dir():
         raise InputError(f"{args.path} is not a folder of migrations")
-    return read_folder(args.path)
+    return tracked_as(read_folder(args.path), migration_settings)
 
 
 def database_failed(args: argparse.Namespace, error: ConnectError | psycopg.Error) -> int:

@@ -102,7 +102,7 @@ def replay_on_a_new_copy(
     copy = provider.create(copy_name(run_id, time.time()))
     created = time.monotonic()
     try:
-        seeded = seed_copy(copy.url, seed_rows, connect_budget=connect_budget) if seed_rows else []
+        seeded = seed_copy(copy.url, seed_rows, migrations.tracking, connect_budget=connect_budget) if seed_rows else []
         outcome = replay_on_copy(copy.url, migrations, settings, budgets, connect_budget=connect_budget)
     finally:  # a failure, a timeout and Ctrl-C (KeyboardInterrupt) all pass through here
         deleting = time.monotonic()

@@ -18,12 +18,14 @@ import psycopg
 from psycopg import sql
 
 from gates.connect import ConnectBudget, connect
+from migrations_checks.lint.reader import TrackingTable
 
 _TABLES = """
     SELECT c.oid, n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
-      AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'drizzle') AND n.nspname NOT LIKE 'pg\\_%'
+      AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'drizzle') AND n.nspname NOT LIKE 'pg\\_%%'
       AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')
+      AND (n.nspname, c.relname) <> (%s, %s)
 """
 _COLUMNS = """
     SELECT a.attname, format_type(a.atttypid, a.atttypmod), t.typname, t.typcategory, a.attnotnull
@@ -47,10 +49,11 @@ class SeedResult:
     skipped: str | None = None  # why the table was left as it was
 
 
-def seed_copy(url: str, rows: int, *, connect_budget: ConnectBudget) -> list[SeedResult]:
-    """Add `rows` rows to every table of the database at `url`, parents first; one result per table."""
+def seed_copy(url: str, rows: int, tracking: TrackingTable, *, connect_budget: ConnectBudget) -> list[SeedResult]:
+    """Add `rows` rows to every table of the database at `url`, parents first; one result per table.
+    Never to drizzle-orm's tracking table, wherever it is: rows there would change what is pending."""
     with connect(url, budget=connect_budget) as connection:
-        found = connection.execute(_TABLES).fetchall()
+        found = connection.execute(_TABLES, (tracking.schema, tracking.table)).fetchall()
         tables = {oid: sql.Identifier(schema, name) for oid, schema, name in found}
         labels = {oid: name if schema == "public" else f"{schema}.{name}" for oid, schema, name in found}
         keys = {oid: connection.execute(_FOREIGN_KEYS, (oid,)).fetchall() for oid in tables}

@@ -4,8 +4,9 @@ A database migrated here and one migrated by `pnpm db:migrate` (drizzle-kit / dr
 indistinguishable, and either tool continues after the other, because this module copies
 drizzle-orm's rules to the letter:
 
-* bookkeeping lives in `"drizzle"."__drizzle_migrations" (id serial, hash text, created_at bigint)`,
-  created (with its schema) outside the migration transaction;
+* bookkeeping lives in `"drizzle"."__drizzle_migrations" (id serial, hash text, created_at bigint)`
+  (or where `[migrations] migrations_schema` and `migrations_table` say, as drizzle.config's
+  `migrations.schema` and `.table` do), created with its schema outside the migration transaction;
 * `hash` is the SHA-256 hex of the whole file as read, `created_at` the journal entry's `when`;
 * pending means: `when` newer than the `created_at` of the row drizzle-orm reads with
   `ORDER BY created_at DESC LIMIT 1` (a NULL sorts first there and counts as 0); hashes are never
@@ -24,14 +25,11 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import psycopg
+from psycopg import sql
 
 from gates.connect import ConnectBudget, connect
 from migrations_checks.db.run_sql import Chunk, execute_chunk, split_chunks
-from migrations_checks.lint.reader import InputError, MigrationFile, MigrationSet
-
-MIGRATIONS_SCHEMA = "drizzle"
-MIGRATIONS_TABLE = "__drizzle_migrations"
-_QUALIFIED = f'"{MIGRATIONS_SCHEMA}"."{MIGRATIONS_TABLE}"'
+from migrations_checks.lint.reader import InputError, MigrationFile, MigrationSet, TrackingTable
 
 
 @dataclass(frozen=True)
@@ -101,12 +99,13 @@ def is_pending(migration: MigrationFile, newest: int | None) -> bool:
     return newest is None or (migration.when is not None and newest < migration.when)
 
 
-def read_applied(connection: psycopg.Connection) -> list[AppliedRow]:
+def read_applied(connection: psycopg.Connection, tracking: TrackingTable) -> list[AppliedRow]:
     """Every tracking row, oldest id first; none when the table does not exist (never creates it)."""
-    exists = connection.execute("SELECT to_regclass(%s) IS NOT NULL", (_QUALIFIED,)).fetchone()
+    table = sql.Identifier(tracking.schema, tracking.table)
+    exists = connection.execute("SELECT to_regclass(%s) IS NOT NULL", (table.as_string(connection),)).fetchone()
     if not exists or not exists[0]:
         return []
-    rows = connection.execute(f"SELECT id, hash, created_at FROM {_QUALIFIED} ORDER BY id").fetchall()
+    rows = connection.execute(sql.SQL("SELECT id, hash, created_at FROM {} ORDER BY id").format(table)).fetchall()
     return [AppliedRow(id=row[0], hash=row[1], created_at=row[2]) for row in rows]
 
 
@@ -145,19 +144,21 @@ def apply_pending(
     with connect(conninfo, budget=connect_budget) as connection:
         with connection.transaction():
             set_timeouts(connection, lock_timeout=lock_timeout, statement_timeout=statement_timeout, local=True)
-            connection.execute(f'CREATE SCHEMA IF NOT EXISTS "{MIGRATIONS_SCHEMA}"')
+            tracking = migrations.tracking
+            connection.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(tracking.schema)))
             connection.execute(
-                f"CREATE TABLE IF NOT EXISTS {_QUALIFIED} "
-                "(id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)"
+                sql.SQL(
+                    "CREATE TABLE IF NOT EXISTS {} (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)"
+                ).format(sql.Identifier(tracking.schema, tracking.table))
             )
-            newest = newest_created_at(read_applied(connection))
+            newest = newest_created_at(read_applied(connection, tracking))
         pending = [migration for migration in files if is_pending(migration, newest)]
         try:
             with connection.transaction():
                 set_timeouts(connection, lock_timeout=lock_timeout, statement_timeout=statement_timeout, local=True)
                 if observer is not None:
                     observer.batch_started(connection.info.backend_pid)
-                _apply_files(connection, pending, observer)
+                _apply_files(connection, pending, migrations.tracking, observer)
         finally:
             if observer is not None:
                 observer.batch_ended()
@@ -165,7 +166,10 @@ def apply_pending(
 
 
 def _apply_files(
-    connection: psycopg.Connection, files: Sequence[MigrationFile], observer: ApplyObserver | None
+    connection: psycopg.Connection,
+    files: Sequence[MigrationFile],
+    tracking: TrackingTable,
+    observer: ApplyObserver | None,
 ) -> None:
     """Run each file and record it, in the caller's transaction (drizzle-orm's loop body)."""
     for migration in files:
@@ -180,6 +184,8 @@ def _apply_files(
             finally:
                 observer.chunk_finished(cursor)
         connection.execute(
-            f'INSERT INTO {_QUALIFIED} ("hash", "created_at") VALUES (%s, %s)',
+            sql.SQL('INSERT INTO {} ("hash", "created_at") VALUES (%s, %s)').format(
+                sql.Identifier(tracking.schema, tracking.table)
+            ),
             (file_hash(migration), migration.when),
         )

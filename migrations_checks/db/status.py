@@ -110,7 +110,7 @@ def read_status(conninfo: str, migrations: MigrationSet, *, connect_budget: Conn
     files = journal_migrations(migrations)
     with connect(conninfo, budget=connect_budget, read_only=True) as connection:
         set_timeouts(connection, lock_timeout=READ_LOCK_TIMEOUT, statement_timeout=READ_STATEMENT_TIMEOUT, local=True)
-        rows = read_applied(connection)
+        rows = read_applied(connection, migrations.tracking)
     return migration_states(files, rows)
 
 

@@ -16,6 +16,7 @@ from functools import cached_property
 from pathlib import Path
 
 from msgspec import Struct
+from msgspec.structs import replace
 
 from gates.config import MigrationSettings
 from gates.usage import UsageError
@@ -65,6 +66,14 @@ class MigrationFile(Struct, frozen=True):
         return self.path.with_name(self.tag + DOWN_SUFFIX)
 
 
+class TrackingTable(Struct, frozen=True):
+    """Where drizzle-orm records the migrations it applied (drizzle.config's `migrations.schema`
+    and `migrations.table`)."""
+
+    schema: str = "drizzle"
+    table: str = "__drizzle_migrations"
+
+
 class MigrationSet(Struct, frozen=True):
     """Migrations in the order they are applied, with the Drizzle journal when there is one."""
 
@@ -72,6 +81,7 @@ class MigrationSet(Struct, frozen=True):
     files: tuple[MigrationFile, ...]
     journal: Journal | None = None
     orphan_files: tuple[Path, ...] = ()  # `.sql` files in a Drizzle folder with no journal entry
+    tracking: TrackingTable = TrackingTable()
 
 
 def is_migration_name(name: str) -> bool:
@@ -128,7 +138,18 @@ def read_configured(settings: MigrationSettings) -> MigrationSet:
             return read_plain_folder(folder)
         if not (folder / JOURNAL_PATH).is_file():
             raise InputError(f"{folder} has no {JOURNAL_PATH.as_posix()}, but [migrations] format is drizzle")
-        return read_drizzle_folder(folder)
+        return tracked_as(read_drizzle_folder(folder), settings)
+
+
+def tracking_table(settings: MigrationSettings) -> TrackingTable:
+    """Where `[migrations]` says drizzle-orm records the applied migrations."""
+    return TrackingTable(settings.migrations_schema, settings.migrations_table)
+
+
+def tracked_as(migrations: MigrationSet, settings: MigrationSettings) -> MigrationSet:
+    """`migrations` recorded where `[migrations]` says drizzle-orm records them."""
+    tracking = tracking_table(settings)
+    return migrations if tracking == migrations.tracking else replace(migrations, tracking=tracking)
 
 
 @contextmanager

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from msgspec.structs import replace
 from psycopg.conninfo import conninfo_to_dict
 
 from gates.config import MigrationSettings
@@ -23,11 +24,12 @@ from gates.scratch_db import ScratchServer
 from migrations_checks.db.fingerprint import fingerprint
 from migrations_checks.db.migrator import AppliedRow, apply_pending, read_applied
 from migrations_checks.db.replay import replay_database
-from migrations_checks.lint.reader import read_folder
+from migrations_checks.lint.reader import TrackingTable, read_folder
 from tests.helpers.config import EXAMPLE_MIGRATIONS, NEON_PRELUDE
 
 NODE_MODULES = os.environ.get("GATES_DRIZZLE_NODE_MODULES")
 SCRIPT = Path(__file__).with_name("drizzle_migrate.cjs")
+DRIZZLE_DEFAULT = TrackingTable()
 
 pytestmark = pytest.mark.skipif(
     not NODE_MODULES or shutil.which("node") is None,
@@ -45,9 +47,9 @@ def node_url(conninfo: str) -> str:
     return f"postgresql://{user}@{host}:{port}/{dbname}"
 
 
-def drizzle_migrate(url: str, folder: Path) -> None:
+def drizzle_migrate(url: str, folder: Path, tracking: TrackingTable = DRIZZLE_DEFAULT) -> None:
     result = subprocess.run(
-        ["node", str(SCRIPT), node_url(url), str(folder)],
+        ["node", str(SCRIPT), node_url(url), str(folder), tracking.schema, tracking.table],
         capture_output=True,
         text=True,
         timeout=120,
@@ -56,8 +58,9 @@ def drizzle_migrate(url: str, folder: Path) -> None:
     assert result.returncode == 0, result.stderr
 
 
-def ours(url: str, folder: Path) -> None:
-    apply_pending(url, read_folder(folder), lock_timeout="5s", statement_timeout="60s", connect_budget=ConnectBudget(5))
+def ours(url: str, folder: Path, tracking: TrackingTable = DRIZZLE_DEFAULT) -> None:
+    migrations = replace(read_folder(folder), tracking=tracking)
+    apply_pending(url, migrations, lock_timeout="5s", statement_timeout="60s", connect_budget=ConnectBudget(5))
 
 
 def truncated(folder: Path, count: int, tmp_path: Path) -> Path:
@@ -77,7 +80,7 @@ def state(url: str) -> tuple[list[AppliedRow], frozenset[str], list[tuple[object
             "SELECT column_name, data_type, is_nullable, column_default FROM information_schema.columns "
             "WHERE table_schema = 'drizzle' ORDER BY column_name"
         ).fetchall()
-        return read_applied(connection), fingerprint(connection), columns
+        return read_applied(connection, TrackingTable()), fingerprint(connection), columns
 
 
 def test_either_migrator_continues_after_the_other(scratch_server: ScratchServer, tmp_path: Path) -> None:
@@ -102,3 +105,19 @@ def test_either_migrator_continues_after_the_other(scratch_server: ScratchServer
         assert len(reference[0]) == len(read_folder(EXAMPLE_MIGRATIONS).files)
         for url in (by_us, drizzle_then_us, us_then_drizzle):
             assert state(url) == reference
+
+
+def test_either_migrator_continues_after_the_other_with_their_own_tracking_table(
+    scratch_server: ScratchServer, tmp_path: Path
+) -> None:
+    settings = MigrationSettings(path=EXAMPLE_MIGRATIONS, prelude=NEON_PRELUDE, connect_budget_s=5)
+    tracking = TrackingTable(schema="ops", table="Applied migrations")
+    first_three = truncated(EXAMPLE_MIGRATIONS, 3, tmp_path)
+    with replay_database(scratch_server, settings, {}, connect_budget=ConnectBudget(5)) as url:
+        drizzle_migrate(url, first_three, tracking)
+        ours(url, EXAMPLE_MIGRATIONS, tracking)
+        drizzle_migrate(url, EXAMPLE_MIGRATIONS, tracking)  # nothing left for drizzle-orm either
+        with psycopg.connect(url) as connection:
+            rows = read_applied(connection, tracking)
+            assert read_applied(connection, DRIZZLE_DEFAULT) == []  # no table in drizzle's default place
+    assert [row.created_at for row in rows] == [file.when for file in read_folder(EXAMPLE_MIGRATIONS).files]

@@ -9,17 +9,19 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from gates.config import MigrationSettings
 from gates.connect import ConnectBudget
 from migrations_checks.db.migrator import apply_pending, read_applied
 from migrations_checks.db.run_sql import BREAKPOINT, Chunk, StatementError, execute_chunk, split_chunks
-from migrations_checks.lint.reader import InputError, MigrationSet, read_folder
+from migrations_checks.db.status import read_status
+from migrations_checks.lint.reader import InputError, MigrationSet, TrackingTable, read_folder, tracked_as
 from tests.helpers import FIRST_WHEN
 from tests.helpers.history import TIMEOUTS, HistoryFactory, journal_prefix
 
 
 def rows(url: str) -> list[tuple[int, str, int | None]]:
     with psycopg.connect(url) as connection:
-        return [(row.id, row.hash, row.created_at) for row in read_applied(connection)]
+        return [(row.id, row.hash, row.created_at) for row in read_applied(connection, TrackingTable())]
 
 
 def tables(url: str) -> set[str]:
@@ -222,3 +224,19 @@ def test_a_chunk_is_never_prepared_however_often_it_runs(scratch_database: str) 
             execute_chunk(connection, Path("0000_x.sql"), "", Chunk("INSERT INTO counted VALUES (1)", 0))
         assert connection.execute("SELECT count(*) FROM pg_prepared_statements").fetchone() == (0,)
         assert connection.execute("SELECT count(*) FROM counted").fetchone() == (8,)
+
+
+def test_the_tracking_table_drizzle_config_names_is_the_one_used(
+    scratch_database: str, make_history: HistoryFactory
+) -> None:
+    history = make_history([("0000_a", "CREATE TABLE a (id int);", None), ("0001_b", "CREATE TABLE b (id int);", None)])
+    settings = MigrationSettings(path=history.root or Path(), migrations_schema="ops", migrations_table='my "log"')
+    tracked = tracked_as(journal_prefix(history, 1), settings)
+    apply_pending(scratch_database, tracked, **TIMEOUTS)
+    with psycopg.connect(scratch_database) as connection:
+        assert [row.created_at for row in read_applied(connection, tracked.tracking)] == [FIRST_WHEN]
+        assert connection.execute("SELECT to_regnamespace('drizzle')").fetchone() == (None,)
+    everything = tracked_as(history, settings)
+    states = read_status(scratch_database, everything, connect_budget=ConnectBudget(5))
+    assert [item.state for item in states.migrations] == ["applied", "pending"]
+    assert [m.tag for m in apply_pending(scratch_database, everything, **TIMEOUTS).applied] == ["0001_b"]

@@ -26,6 +26,8 @@ def load(tmp_path: Path, migrations: str) -> object:
         ('lock_timeout = "five"', "lock_timeout"),
         ('statement_timeout = "1 minute"', "statement_timeout"),
         ('hot_tables = [""]', "hot_tables"),
+        ('migrations_schema = ""', "migrations_schema"),
+        ("migrations_table = 3", "migrations_table"),
     ],
 )
 def test_bad_values_are_refused_naming_the_key_and_file(tmp_path: Path, setting: str, key: str) -> None:
@@ -42,9 +44,10 @@ def test_bad_values_are_refused_naming_the_key_and_file(tmp_path: Path, setting:
         'statement_timeout = "1min"',
         'statement_timeout = "2.5 s"',
         "connect_budget_s = 0.5",
+        'migrations_schema = "ops"\nmigrations_table = "Applied migrations"',
     ],
 )
-def test_postgres_durations_and_budgets_are_accepted(tmp_path: Path, setting: str) -> None:
+def test_good_durations_budgets_and_names_are_accepted(tmp_path: Path, setting: str) -> None:
     load(tmp_path, setting)
 
 
