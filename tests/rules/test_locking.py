@@ -324,3 +324,12 @@ def test_the_built_in_list_matches_pg_proc_on_a_real_server(scratch_server: Scra
         [sys.executable, str(tool), "--check"], env=environment, capture_output=True, text=True, timeout=120
     )
     assert run.returncode == 0, mask(run.stdout + run.stderr)
+
+
+def test_an_unnamed_key_is_named_by_its_kind() -> None:
+    [primary] = fired('ALTER TABLE "tasks" ADD PRIMARY KEY ("id");', "add-unique-constraint")
+    [unique] = fired('ALTER TABLE "tasks" ADD UNIQUE ("slug");', "add-unique-constraint")
+    assert (primary.message.split(" on ")[0], unique.message.split(" on ")[0]) == (
+        "adds a primary key",
+        "adds a unique constraint",
+    )

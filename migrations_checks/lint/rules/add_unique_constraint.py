@@ -17,7 +17,9 @@ from migrations_checks.lint.statements import Statement
 def _described(action: Action) -> str:
     if action.name:
         return action.name
-    return f"an inline key on column {action.column}" if action.column else "(unnamed)"
+    if action.column:
+        return f"an inline key on column {action.column}"
+    return "a primary key" if action.verb == "add_primary_key" else "a unique constraint"
 
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
