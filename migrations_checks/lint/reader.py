@@ -198,17 +198,24 @@ def read_drizzle_folder(folder: Path) -> MigrationSet:
         text = _read_if_file(path)
         if text is not None:
             files.append(MigrationFile(path=path, tag=entry.tag, text=text, when=entry.when))
-    listed = {os.path.normpath(_entry_path(folder, entry.tag)) for entry in journal.entries}
+    listed = {_entry_name(entry.tag) for entry in journal.entries}
     with os.scandir(folder) as listing:
         names = [item.name for item in listing if is_migration_name(item.name)]
-    orphans = tuple(sorted(folder / name for name in names if os.path.normpath(folder / name) not in listed))
+    orphans = tuple(sorted(folder / name for name in names if name not in listed))
     return MigrationSet(root=folder, files=tuple(files), journal=journal, orphan_files=orphans)
 
 
 def _entry_path(folder: Path, tag: str) -> Path:
     """Where drizzle-orm looks for an entry's file: the folder and the tag joined as text, so an
     absolute tag (`/x`) stays inside the folder rather than replacing it, as with `folder / tag`."""
-    return Path(f"{folder}/{tag}.sql")
+    # Most tags are a plain name; joining one is cheaper than parsing the joined text.
+    return folder / f"{tag}.sql" if "/" not in tag else Path(f"{folder}/{tag}.sql")
+
+
+def _entry_name(tag: str) -> str:
+    """The entry's file as a name inside the folder (`./0000_a` is `0000_a.sql`); a name with a
+    `/` left in it is a file elsewhere."""
+    return f"{tag}.sql" if "/" not in tag else os.path.normpath(f"./{tag}.sql")
 
 
 def _read_if_file(path: Path) -> str | None:
