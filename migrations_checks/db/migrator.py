@@ -99,9 +99,13 @@ def is_pending(migration: MigrationFile, newest: int | None) -> bool:
     return newest is None or (migration.when is not None and newest < migration.when)
 
 
+def _qualified(tracking: TrackingTable) -> sql.Identifier:
+    return sql.Identifier(tracking.schema, tracking.table)
+
+
 def read_applied(connection: psycopg.Connection, tracking: TrackingTable) -> list[AppliedRow]:
     """Every tracking row, oldest id first; none when the table does not exist (never creates it)."""
-    table = sql.Identifier(tracking.schema, tracking.table)
+    table = _qualified(tracking)
     exists = connection.execute("SELECT to_regclass(%s) IS NOT NULL", (table.as_string(connection),)).fetchone()
     if not exists or not exists[0]:
         return []
@@ -149,7 +153,7 @@ def apply_pending(
             connection.execute(
                 sql.SQL(
                     "CREATE TABLE IF NOT EXISTS {} (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)"
-                ).format(sql.Identifier(tracking.schema, tracking.table))
+                ).format(_qualified(tracking))
             )
             newest = newest_created_at(read_applied(connection, tracking))
         pending = [migration for migration in files if is_pending(migration, newest)]
@@ -184,8 +188,6 @@ def _apply_files(
             finally:
                 observer.chunk_finished(cursor)
         connection.execute(
-            sql.SQL('INSERT INTO {} ("hash", "created_at") VALUES (%s, %s)').format(
-                sql.Identifier(tracking.schema, tracking.table)
-            ),
+            sql.SQL('INSERT INTO {} ("hash", "created_at") VALUES (%s, %s)').format(_qualified(tracking)),
             (file_hash(migration), migration.when),
         )

@@ -139,6 +139,8 @@ def _drop_database(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
 
 def _grant(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
     """Role grants' options as PostgreSQL 16 spells them; `WITH ADMIN OPTION` is older."""
+    if "WITH" not in keywords:
+        return
     options = [words[index + 1 : index + 3] for index, word in enumerate(words[:-2]) if word.upper == "WITH"]
     if any(option[0].upper in ("INHERIT", "SET") or option[1].upper in ("TRUE", "FALSE") for option in options):
         yield "grant-role-options"
