@@ -142,8 +142,14 @@ class SetCache:
         one_connection = migration_set.journal is not None
         self.start = _hash(_tool_digest(), _settings(options, one_connection))
         self._folder = folder / CACHE_DIR
-        where = [migration_set.root] if migration_set.root else [file.path for file in migration_set.files]
-        self._path = self._folder / f"{_hash(*(os.path.abspath(path) for path in where))}.json"
+        # Loose files (the staged-files pre-commit hook) are cached per folder, not per selection:
+        # one file per selection would pile up, one for every commit.
+        where = (
+            [os.path.abspath(migration_set.root)]
+            if migration_set.root
+            else ["loose", *sorted({os.path.abspath(file.path.parent) for file in migration_set.files})]
+        )
+        self._path = self._folder / f"{_hash(*where)}.json"
         self._old = self._read()
         self._new: dict[str, CachedOutcome] = {}
         self._changed = False

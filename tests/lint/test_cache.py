@@ -426,6 +426,23 @@ def test_the_key_covers_the_parsers_and_pythons_versions(tmp_path: Path, monkeyp
         cache._tool_digest.cache_clear()
 
 
+def test_loose_files_of_one_folder_share_one_cache_file_whichever_are_linted(tmp_path: Path) -> None:
+    """The staged-files hook lints a different selection at every commit: the files must not pile up."""
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    paths = []
+    for number in range(3):
+        paths.append(folder / f"000{number}_m.sql")
+        paths[-1].write_text(f'ALTER TABLE "t" DROP COLUMN "c{number}";\n', encoding="utf-8")
+    options = LintOptions(cache=tmp_path)
+    for selection in ([paths[0]], [paths[1], paths[2]], paths):
+        cached = engine.lint_paths(selection, options)
+        assert cached == engine.lint_paths(selection, replace(options, cache=None))
+    assert len(list((tmp_path / CACHE_DIR).glob("*.json"))) == 1
+    engine.lint_paths([folder], options)  # the folder as a set of its own: a file of its own
+    assert len(list((tmp_path / CACHE_DIR).glob("*.json"))) == 2
+
+
 def test_no_cache_without_a_gates_toml(tmp_path: Path) -> None:
     assert LintOptions.from_config(load_config(None)).cache is None
 
