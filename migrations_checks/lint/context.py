@@ -152,8 +152,9 @@ class History(Struct):
                 if not (action.if_not_exists and table in self.columns):  # IF NOT EXISTS: a no-op then
                     self.columns[table] = {name: (type_, collation) for name, type_, collation in action.columns}
                     self.policies[table] = set()
-                    if action.temporary:
-                        self.temporary_tables.add(table)
+                    if action.temporary or table.startswith("pg_temp."):
+                        # The session's own schema comes first in the search path: `t` names it.
+                        self.temporary_tables.add(table.removeprefix("pg_temp."))
             elif action.verb in ("add_column", "alter_column_type") and table and action.column and action.new_type:
                 self.columns.setdefault(table, {})[action.column] = (action.new_type, action.collation)
             elif action.verb == "drop_column" and table and action.column:

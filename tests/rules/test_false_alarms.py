@@ -45,8 +45,9 @@ def test_emptying_a_temp_table_or_one_created_in_the_file(rule_id: str, statemen
     assert fired('CREATE TEMP TABLE "scratch" ("id" int);\n' + statement, rule_id) == []
     assert fired("create temporary table scratch as select 1 as id;\n" + statement, rule_id) == []
     assert fired('CREATE TABLE "scratch" ("id" int);\n' + statement, rule_id) == []
-    # A table of pg_temp is the session's own, whoever created it.
+    # A table of pg_temp is the session's own, whoever created it, and its bare name finds it first.
     assert fired(statement.replace('"scratch"', 'pg_temp."scratch"'), rule_id) == []
+    assert fired('CREATE TABLE pg_temp."scratch" ("id" int);\n' + statement, rule_id) == []
     assert len(fired(statement, rule_id)) == 1
 
 
