@@ -51,9 +51,10 @@ def _volatile(action: Action, context: StatementContext) -> str | None:
         # a function of another schema is known only if the history created it there.
         schema, _, name = function.rpartition(".")
         candidates = [] if schema == "pg_catalog" else context.history.volatilities(function, arguments)
-        if schema in ("", "pg_catalog") and name in NON_VOLATILE_BUILTINS:
+        builtin = name if schema in ("", "pg_catalog") else None
+        if builtin in NON_VOLATILE_BUILTINS:
             candidates.append("STABLE")
-        elif schema in ("", "pg_catalog") and name in VOLATILE_BUILTINS:
+        elif builtin in VOLATILE_BUILTINS:
             candidates.append("VOLATILE")
         if not candidates:
             return f"{function}(), not known to be immutable or stable"
