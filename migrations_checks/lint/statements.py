@@ -115,7 +115,7 @@ def _identified(file: MigrationFile, chunk: Chunk, do_block: Statement | None) -
     words = chunk.words
     tree = _LazyTree(chunk)
     kind = classify(words)
-    actions = describe(kind, words, tree) if kind and chunk.lexed else None
+    actions = describe(kind, words, tree, plpgsql=chunk.plpgsql) if kind and chunk.lexed else None
     if actions is None:
         coverage: CoverageKind = "opaque"
     elif tree.read:

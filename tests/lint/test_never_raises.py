@@ -94,10 +94,10 @@ def test_dynamic_sql_in_a_do_block_is_an_error() -> None:
 def _broken_extractor(real: Callable[..., Any]) -> Callable[..., Any]:
     """`describe` with a bug that meets only CREATE INDEX statements."""
 
-    def describe(kind: str, words: Any, tree: Any) -> Any:
+    def describe(kind: str, words: Any, tree: Any, **options: Any) -> Any:
         if kind == "CREATE INDEX":
             raise IndexError("list index out of range")
-        return real(kind, words, tree)
+        return real(kind, words, tree, **options)
 
     return describe
 

@@ -51,6 +51,25 @@ def test_emptying_a_temp_table_or_one_created_in_the_file(rule_id: str, statemen
     assert len(fired(statement, rule_id)) == 1
 
 
+@pytest.mark.parametrize(
+    "created_by",
+    [
+        'SELECT * INTO "scratch" FROM "plans";',
+        "select id into temporary table scratch from plans where false;",
+        "WITH kept AS (SELECT id FROM plans) SELECT id INTO UNLOGGED scratch FROM kept;",
+    ],
+)
+def test_a_table_created_by_select_into_holds_no_live_rows(created_by: str) -> None:
+    # SELECT INTO creates the table, as CREATE TABLE AS does (checked on Postgres 16.2).
+    assert fired(created_by + '\nTRUNCATE "scratch";', "truncate-table") == []
+
+
+def test_select_into_in_a_plpgsql_body_assigns_a_variable() -> None:
+    block = "DO $$ DECLARE scratch int; BEGIN SELECT count(*) INTO scratch FROM plans; END $$;\n"
+    assert len(fired(block + 'TRUNCATE "scratch";', "truncate-table")) == 1
+    assert len(fired('SELECT 1 FROM plans;\nTRUNCATE "scratch";', "truncate-table")) == 1
+
+
 def test_a_table_created_by_an_earlier_file_still_counts_as_existing(tmp_path: Path) -> None:
     folder = write_drizzle(
         tmp_path / "d", {"0000": 'CREATE TABLE "scratch" ("id" int);', "0001": 'TRUNCATE "scratch";'}

@@ -28,9 +28,10 @@ _SIMPLE_VERBS: dict[str, Verb] = {
 }
 
 
-def describe(kind: str, words: Sequence[Word], tree: Tree) -> list[Action] | None:
+def describe(kind: str, words: Sequence[Word], tree: Tree, *, plpgsql: bool = False) -> list[Action] | None:
     """The actions of a statement of command `kind`; None when its words cannot be understood.
-    Only the extractors of statements that may hold an UPDATE or DELETE call `tree`."""
+    Only the extractors of statements that may hold an UPDATE or DELETE call `tree`. `plpgsql`: the
+    statement stands in a PL/pgSQL body, where `SELECT ... INTO` assigns variables."""
     if kind == "ALTER TABLE":
         return alter_table(words)
     if kind == "CREATE TABLE":
@@ -55,6 +56,8 @@ def describe(kind: str, words: Sequence[Word], tree: Tree) -> list[Action] | Non
         return objects.drop(kind, words)
     if kind == "MERGE":
         return merge_changes(words, tree)
+    if kind in ("SELECT", "WITH") and not plpgsql:
+        return _with_changes(objects.select_into(words), words, tree)
     if kind in _MAY_CHANGE_DATA:
         return data_changes(words, tree)
     if kind == "TRUNCATE":
@@ -90,8 +93,15 @@ def _create_table(words: Sequence[Word], tree: Tree) -> list[Action] | None:
     table = objects.create_table(words)
     if table is None or not has_keyword(top_level(words), "AS"):
         return table
+    return _with_changes(table, words, tree)
+
+
+def _with_changes(created: list[Action], words: Sequence[Word], tree: Tree) -> list[Action] | None:
+    """The table a query creates (CREATE TABLE AS, SELECT INTO), then whatever else it changes."""
     changes = data_changes(words, tree)
-    return None if changes is None else table + [a for a in changes if a.verb != "other"]
+    if changes is None or not created:
+        return changes
+    return created + [action for action in changes if action.verb != "other"]
 
 
 def _explained(words: Sequence[Word]) -> list[Action] | None:

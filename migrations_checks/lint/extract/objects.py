@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from migrations_checks.lint.extract.columns import parse_column
 from migrations_checks.lint.records.actions import Action
+from migrations_checks.lint.sql.classify import with_body
 from migrations_checks.lint.sql.words import Cursor, Word, split_top_level, top_level, unqualified
 
 _TABLE_CONSTRAINTS = frozenset({"CONSTRAINT", "CHECK", "UNIQUE", "PRIMARY", "EXCLUDE", "FOREIGN", "LIKE"})
@@ -59,6 +60,26 @@ def create_table(words: Sequence[Word]) -> list[Action] | None:
             temporary=temporary,
         )
     ]
+
+
+def select_into(words: Sequence[Word]) -> list[Action]:
+    """`[WITH ...] SELECT ... INTO [TEMP | TEMPORARY | UNLOGGED] [TABLE] name ...` creates the table,
+    as CREATE TABLE AS does; nothing when the SELECT has no INTO."""
+    start = with_body(words) if words[0].upper == "WITH" else 0
+    if start is None or words[start].upper != "SELECT":
+        return []
+    level = top_level(words[start:])
+    into = next((index for index, word in enumerate(level) if word.upper == "INTO"), None)
+    if into is None:
+        return []
+    cursor = Cursor(level, into + 1)
+    cursor.accept("LOCAL")
+    cursor.accept("GLOBAL")
+    temporary = cursor.accept("TEMP") or cursor.accept("TEMPORARY")
+    cursor.accept("UNLOGGED")
+    cursor.accept("TABLE")
+    name = cursor.name()
+    return [Action("create_table", table=unqualified(name), temporary=temporary)] if name else []
 
 
 def create_index(words: Sequence[Word]) -> list[Action] | None:

@@ -360,7 +360,8 @@ class BodyReader:
         gap_start = self.tokens[index - 1].end if index else 0
         gap = comment_spans(self.text, gap_start, start, breakpoints=False)
         leading = comments_at(self.source, self.text, self.offsets, gap)
-        return make_chunk(self.source, self.text, self.offsets, start, stop, self.tokens[index:end], leading)
+        words = self.tokens[index:end]
+        return make_chunk(self.source, self.text, self.offsets, start, stop, words, leading, plpgsql=True)
 
     def _execute(self, index: int, end: int) -> None:
         """``EXECUTE`` at ``index``; its argument and clauses run up to token ``end``."""

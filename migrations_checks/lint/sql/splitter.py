@@ -56,6 +56,8 @@ class Chunk(Struct, frozen=True):
     # Which piece between breakpoints holds it: drizzle-orm sends each piece as one query, and the
     # transaction model needs to know which statements share one (see transactions.py).
     piece: int = 0
+    # A statement of a PL/pgSQL body, not plain SQL: there `SELECT ... INTO x` assigns variables.
+    plpgsql: bool = False
 
 
 def split_sql(source: str) -> list[Chunk]:
@@ -110,6 +112,7 @@ def make_chunk(
     leading_comments: tuple[Comment, ...],
     lexed: bool = True,
     piece: int = 0,
+    plpgsql: bool = False,
 ) -> Chunk:
     """Build the chunk for ``text[start:end]``, where ``offsets`` places ``text`` in ``source``;
     ``words`` are placed in ``text``."""
@@ -125,6 +128,7 @@ def make_chunk(
         words=placed(words, offsets),
         lexed=lexed,
         piece=piece,
+        plpgsql=plpgsql,
     )
 
 
