@@ -64,7 +64,7 @@ class ApplyObserver(Protocol):
 
 
 def file_hash(migration: MigrationFile) -> str:
-    """drizzle-orm's `hash`: SHA-256 of the file's text (a BOM and CRLFs included), as hex."""
+    """drizzle-orm's `hash`: SHA-256 of the file's text (CRLFs included), as hex."""
     return hashlib.sha256(migration.text.encode("utf-8")).hexdigest()
 
 

@@ -23,6 +23,7 @@ from gates.usage import UsageError
 
 JOURNAL_PATH = Path("meta") / "_journal.json"
 DOWN_SUFFIX = ".down.sql"
+BOM = "\ufeff"
 
 
 class InputError(UsageError):
@@ -105,6 +106,12 @@ def read_text(path: Path) -> str:
         # A query ends at a NUL for libpq, so the rest would never run; drizzle-orm's query fails.
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise InputError(f"{path} holds a NUL character on line {line}, which no Postgres query can carry")
+    if text.startswith(BOM):
+        # drizzle-orm and psql send it as is, and the server reads it as a letter of the first word.
+        raise InputError(
+            f"{path} starts with a byte-order mark, which Postgres reads as part of the first statement "
+            "(a syntax error there); save it as UTF-8 without one"
+        )
     return text
 
 

@@ -279,6 +279,17 @@ def test_a_nul_character_is_an_input_error_naming_its_line(tmp_path: Path, where
         read_migrations([folder])
 
 
+def test_a_byte_order_mark_is_an_input_error(tmp_path: Path) -> None:
+    # drizzle-orm and psql send it to the server as the first character of the first statement.
+    folder = write_drizzle(tmp_path / "m", {"0000_a": "\ufeffCREATE TABLE a (id int);"})
+    with pytest.raises(InputError, match=r"0000_a\.sql starts with a byte-order mark"):
+        read_migrations([folder])
+    loose = tmp_path / "loose.sql"
+    loose.write_text("\ufeff-- gates: allow drop-table -- reviewed\nDROP TABLE b;", encoding="utf-8")
+    with pytest.raises(InputError, match=r"loose\.sql starts with a byte-order mark"):
+        read_migrations([loose])
+
+
 def test_a_journal_tag_is_joined_to_the_folder_as_drizzle_orm_joins_it(tmp_path: Path) -> None:
     folder = write_drizzle(tmp_path / "m", {"0000_a": "SELECT 1;"})
     outside = tmp_path / "outside.sql"

@@ -81,3 +81,9 @@ def test_the_server_runs_the_statements_the_splitter_finds(server_url: str, part
             continue  # a U& string's escapes and an expression's result are not a literal's value
         else:
             assert our_value == their_value, statement
+
+
+def test_the_server_reads_a_byte_order_mark_as_part_of_the_first_word(server_url: str) -> None:
+    # Why the reader refuses a file that starts with one (tests/lint/test_edges.py).
+    with pytest.raises(psycopg.errors.SyntaxError, match="syntax error at or near"):
+        server_strings(server_url, "\ufeffSELECT 'bom'")

@@ -24,7 +24,7 @@ def texts(source: str) -> list[str]:
 def find(source: str, needle: str) -> tuple[int, int]:
     """(line, column) of the first occurrence of ``needle``, counted by hand."""
     offset = source.index(needle)
-    before = source[:offset].lstrip("\ufeff")
+    before = source[:offset]
     return before.count("\n") + 1, len(before.rsplit("\n", 1)[-1]) + 1
 
 
@@ -35,7 +35,7 @@ def check_invariants(source: str) -> list[Chunk]:
     for chunk in chunks:
         assert previous <= chunk.start < chunk.end <= len(source)
         assert chunk.text == source[chunk.start : chunk.end]
-        assert chunk.text == chunk.text.strip(WHITESPACE) or chunk.text.strip("\ufeff") == chunk.text.strip(WHITESPACE)
+        assert chunk.text == chunk.text.strip(WHITESPACE)
         assert (chunk.line, chunk.column) == position(source, chunk.start)
         for comment in chunk.leading_comments:
             assert previous <= comment.start
@@ -52,7 +52,7 @@ def check_invariants(source: str) -> list[Chunk]:
         covered[comment.start : comment.start + len(comment.text)] = b"\x01" * len(comment.text)
     for index, char in enumerate(source):
         if not covered[index]:
-            assert char in WHITESPACE or char == ";" or (index == 0 and char == "\ufeff"), (index, char)
+            assert char in WHITESPACE or char == ";", (index, char)
     return chunks
 
 
@@ -179,15 +179,13 @@ def test_a_routine_named_begin_opens_no_body() -> None:
     assert texts(f"{create};\nDROP TABLE users;") == [create, "DROP TABLE users"]
 
 
-def test_crlf_and_bom_positions() -> None:
-    source = "\ufeff-- head\r\nCREATE TABLE a (x int);\r\n\r\n  ALTER TABLE a ADD y int;\r\n"
+def test_crlf_positions() -> None:
+    source = "-- head\r\nCREATE TABLE a (x int);\r\n\r\n  ALTER TABLE a ADD y int;\r\n"
     chunks = check_invariants(source)
     assert [chunk.text for chunk in chunks] == ["CREATE TABLE a (x int)", "ALTER TABLE a ADD y int"]
     assert [(chunk.line, chunk.column) for chunk in chunks] == [(2, 1), (4, 3)]
     assert chunks[0].leading_comments[0].text == "-- head"
-    assert chunks[0].leading_comments[0].start == 1
-    assert split_sql("\ufeffSELECT 1")[0].column == 1
-    assert split_sql("\ufeffSELECT 1")[0].start == 1
+    assert chunks[0].leading_comments[0].start == 0
 
 
 def test_position() -> None:

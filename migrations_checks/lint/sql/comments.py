@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from msgspec import Struct
 
-from migrations_checks.lint.sql.positions import BOM, Offsets, offset_at, position
+from migrations_checks.lint.sql.positions import Offsets, offset_at, position
 
 # drizzle-orm cuts the raw file text on this exact string, wherever it is: to anything reading the
 # text it is a comment of its own.
@@ -32,7 +32,7 @@ def comments_at(source: str, text: str, offsets: Offsets, spans: Sequence[tuple[
     for start, end in spans:
         file_start = offset_at(offsets, start)
         line_start = source.rfind("\n", 0, file_start) + 1
-        starts_line = not source[line_start:file_start].replace(BOM, "").strip()
+        starts_line = not source[line_start:file_start].strip()
         comments.append(Comment(text[start:end], file_start, position(source, file_start)[0], starts_line))
     return tuple(comments)
 

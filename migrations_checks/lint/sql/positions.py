@@ -1,16 +1,14 @@
 """Where text sits in a migration file: offsets and 1-based line and column positions.
 
 Offsets are character offsets into the ``str`` the splitter was given. Lines are counted by
-``\\n`` (a CRLF file counts as expected) and columns in characters from 1; a byte-order mark at
-the start of the file is treated as whitespace and does not count as a column.
+``\\n`` (a CRLF file counts as expected) and columns in characters from 1. (A file that starts
+with a byte-order mark never gets here: the reader refuses it, as Postgres would.)
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from functools import lru_cache
-
-BOM = "\ufeff"
 
 
 # Where the characters of a text sit in the file. An int is the file offset of the text's first
@@ -36,10 +34,7 @@ def position(source: str, offset: int) -> tuple[int, int]:
     offset = min(max(offset, 0), len(source))
     starts = _line_starts(source)
     line = bisect_right(starts, offset)
-    column = offset - starts[line - 1] + 1
-    if line == 1 and offset > 0 and source.startswith(BOM):
-        column -= 1
-    return line, column
+    return line, offset - starts[line - 1] + 1
 
 
 @lru_cache(maxsize=16)

@@ -28,7 +28,7 @@ from msgspec import Struct
 
 from migrations_checks.lint.sql.comments import BREAKPOINT, Comment, comment_spans, comments_at
 from migrations_checks.lint.sql.lexer import tokenize
-from migrations_checks.lint.sql.positions import BOM, Offsets, offset_at, position
+from migrations_checks.lint.sql.positions import Offsets, offset_at, position
 from migrations_checks.lint.sql.tokens import placed, statement_end
 from migrations_checks.lint.sql.words import Word
 
@@ -62,21 +62,20 @@ class Chunk(Struct, frozen=True):
 
 def split_sql(source: str) -> list[Chunk]:
     """Split a whole migration file into statements (see the module docstring). Never raises."""
-    text = " " + source[1:] if source.startswith(BOM) else source
     chunks: list[Chunk] = []
     previous_end = 0
     piece_start = 0
     piece_number = 0
     while True:
-        piece_end = text.find(BREAKPOINT, piece_start)
+        piece_end = source.find(BREAKPOINT, piece_start)
         if piece_end == -1:
-            piece_end = len(text)
-        for start, end, words, lexed in statement_spans(text, piece_start, piece_end):
-            gap = comment_spans(text, previous_end, start, breakpoints=True)
-            leading = comments_at(source, text, 0, gap)
-            chunks.append(make_chunk(source, text, 0, start, end, words, leading, lexed, piece_number))
+            piece_end = len(source)
+        for start, end, words, lexed in statement_spans(source, piece_start, piece_end):
+            gap = comment_spans(source, previous_end, start, breakpoints=True)
+            leading = comments_at(source, source, 0, gap)
+            chunks.append(make_chunk(source, source, 0, start, end, words, leading, lexed, piece_number))
             previous_end = end
-        if piece_end == len(text):
+        if piece_end == len(source):
             return chunks
         piece_start = piece_end + len(BREAKPOINT)
         piece_number += 1
@@ -84,22 +83,20 @@ def split_sql(source: str) -> list[Chunk]:
 
 def trailing_comments(source: str, chunks: Sequence[Chunk]) -> tuple[Comment, ...]:
     """Comments after the last statement of ``split_sql(source)`` (or in a file without any)."""
-    text = " " + source[1:] if source.startswith(BOM) else source
     start = chunks[-1].end if chunks else 0
-    return comments_at(source, text, 0, comment_spans(text, start, len(text), breakpoints=True))
+    return comments_at(source, source, 0, comment_spans(source, start, len(source), breakpoints=True))
 
 
 def inner_comments(source: str, chunk: Chunk) -> tuple[Comment, ...]:
     """Comments between the tokens of a chunk of ``split_sql(source)``, e.g. inside an ALTER TABLE."""
     if "--" not in chunk.text and "/*" not in chunk.text:
         return ()
-    text = " " + source[1:] if source.startswith(BOM) else source
     spans = [
         span
         for before, after in itertools.pairwise(chunk.words)
-        for span in comment_spans(text, before.end, after.start, breakpoints=False)
+        for span in comment_spans(source, before.end, after.start, breakpoints=False)
     ]
-    return comments_at(source, text, 0, spans)
+    return comments_at(source, source, 0, spans)
 
 
 def make_chunk(
