@@ -313,7 +313,7 @@ def _finding(rule: Rule, hit: Hit, statement: Statement, source: _Source, option
         line=statement.line,
         column=statement.column,
         message=hit.message,
-        hint=rule.hint,
+        hint=hit.hint or rule.hint,
         source_line=source.line(statement.line),
     )
 

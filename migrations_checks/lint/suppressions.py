@@ -22,7 +22,12 @@ _DIRECTIVE = re.compile(r"^--\s*gates:\s*(?P<body>.*)$", re.IGNORECASE)
 _ALLOW = re.compile(
     r"^allow\s+(?P<rules>[a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)\s*(?:--\s*(?P<reason>.*?))?\s*$", re.IGNORECASE
 )
-_DEPRECATE = re.compile(r"^deprecate\s+(?P<kind>column|table)\s+(?P<name>\S+)\s*$", re.IGNORECASE)
+# A name as in SQL: bare or quoted parts, and a quoted part may hold spaces. A reason may follow.
+_DEPRECATE = re.compile(
+    r'^deprecate\s+(?P<kind>column|table)\s+(?P<name>(?:"(?:[^"]|"")*"|[^\s"])+)\s*(?:--.*)?$', re.IGNORECASE
+)
+# Rules an `allow` cannot silence: what they report is the suppression itself.
+_NOT_ALLOWED = frozenset({"invalid-suppression"})
 _IRREVERSIBLE = re.compile(r"^irreversible\b\s*(?:--\s*(?P<reason>.*?))?\s*$", re.IGNORECASE)
 
 
@@ -78,6 +83,12 @@ def parse_directive(comment: Comment) -> Directive | None:
         return Deprecation(table, column, comment.line)
     if irreversible := _IRREVERSIBLE.match(body):
         return Irreversible((irreversible["reason"] or "").strip(), comment.line)
+    if body.lower().startswith("deprecate"):
+        return Problem(
+            f"`{comment.text.strip()}` is not a deprecation; write `-- gates: deprecate table <table>` or "
+            "`-- gates: deprecate column <table>.<column>`, names as in SQL",
+            comment.line,
+        )
     return Problem(
         f"`{comment.text.strip()}` is not a gates directive; expected "
         "`-- gates: allow <rule-id> -- <reason>` or `-- gates: deprecate column <table>.<column>`",
@@ -144,7 +155,11 @@ class FileSuppressions:
             if not allow.reason:
                 continue  # already an invalid suppression, and it suppressed nothing
             for rule_id in allow.rules:
-                if (allow.line, rule_id) not in self._used and rule_id in self._known_rules:
+                if (
+                    (allow.line, rule_id) not in self._used
+                    and rule_id in self._known_rules
+                    and rule_id not in _NOT_ALLOWED
+                ):
                     yield Problem(f"`{rule_id}` is allowed here but does not fire on this statement", allow.line)
 
     def stray(self, comments: Iterable[Comment]) -> Iterator[Problem]:
@@ -165,7 +180,9 @@ class FileSuppressions:
                 allow.line,
             )
         for rule_id in allow.rules:
-            if rule_id not in self._known_rules:
+            if rule_id in _NOT_ALLOWED:
+                yield Problem(f"`{rule_id}` cannot be allowed: correct the directive it reports instead", allow.line)
+            elif rule_id not in self._known_rules:
                 yield Problem(f"suppression names unknown rule `{rule_id}`", allow.line)
 
 

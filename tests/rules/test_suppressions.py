@@ -140,3 +140,38 @@ def test_deprecation_in_an_applied_migration_counts_when_only_pending_ones_are_l
     result = lint_paths([folder], LintOptions(only=frozenset({"0002_drop"})))
     assert sorted(rules_of(result)) == [("drop-column", "info"), ("drop-table", "info")]
     assert result.files == 1
+
+
+def test_invalid_suppression_cannot_be_allowed() -> None:
+    result = lint_text("-- gates: allow invalid-suppression, drop-column -- silence the noise\n" + DROP)
+    [finding] = result.findings
+    assert (finding.rule, finding.severity) == ("invalid-suppression", "error")
+    assert "`invalid-suppression` cannot be allowed" in finding.message
+    assert [f.rule for f in result.suppressed] == ["drop-column"]  # the other rule it names still applies
+
+
+def test_a_malformed_deprecation_says_how_to_write_one() -> None:
+    for marker in ("-- gates: deprecate users.nickname", "-- gates: deprecate column users nickname"):
+        [problem] = [f for f in lint_text(f"{marker}\nSELECT 1;").findings if f.rule == "invalid-suppression"]
+        assert "is not a deprecation; write `-- gates: deprecate table <table>`" in problem.message
+
+
+def test_a_drop_hints_at_the_marker_for_its_own_objects(tmp_path: Path) -> None:
+    # Copied as it stands, the marker must deprecate that very object: quoted where SQL needs it.
+    [column] = lint_text('ALTER TABLE "Users" DROP COLUMN "nick name", DROP COLUMN bio;').findings
+    assert '`-- gates: deprecate column "Users"."nick name"` and `-- gates: deprecate column "Users".bio`' in (
+        column.hint
+    )
+    [table] = lint_text('DROP TABLE "plan_drafts", public."Old";').findings
+    assert '`-- gates: deprecate table plan_drafts` and `-- gates: deprecate table "Old"`' in table.hint
+    folder = write_drizzle(
+        tmp_path / "m",
+        {
+            "0000_init": 'CREATE TABLE "Users" ("id" uuid PRIMARY KEY, "nick name" text);',
+            "0001_deprecate": '-- gates: deprecate column "Users"."nick name" -- unused since release 41\nSELECT 1;',
+            "0002_drop": 'ALTER TABLE "Users" DROP COLUMN "nick name";',
+        },
+    )
+    [dropped] = lint_paths([folder], LintOptions()).findings
+    assert (dropped.rule, dropped.severity) == ("drop-column", "info")
+    assert "deprecating migration is applied on production" in dropped.hint

@@ -11,18 +11,23 @@ from collections.abc import Iterator
 
 from migrations_checks.lint.context import StatementContext
 from migrations_checks.lint.rules.rule import Hit, Rule
+from migrations_checks.lint.sql.words import written_name
 from migrations_checks.lint.statements import Statement
+
+DEPRECATED_HINT = "the deploy gate checks that the deprecating migration is applied on production before this runs"
 
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     dropped = [a.table for a in statement.actions if a.verb == "drop_table" and a.table and not context.is_new(a.table)]
     live = [table for table in dropped if not context.deprecated_by(table)]
     if live:
-        yield Hit(f"drops table {', '.join(live)} while the running release may still use it")
+        markers = " and ".join(f"`-- gates: deprecate table {written_name(table)}`" for table in live)
+        hint = f"two-phase: stop using the table, mark it {markers} in that release, drop it in a later one"
+        yield Hit(f"drops table {', '.join(live)} while the running release may still use it", hint=hint)
     elif dropped:
         # Only when every table of the statement was deprecated: one finding per statement.
         origins = ", ".join(f"{table} (deprecated in {context.deprecated_by(table)})" for table in dropped)
-        yield Hit(f"drops table {origins}", severity="info")
+        yield Hit(f"drops table {origins}", severity="info", hint=DEPRECATED_HINT)
 
 
 RULE = Rule(
@@ -30,7 +35,7 @@ RULE = Rule(
     severity="error",
     category="destructive",
     summary="DROP TABLE breaks the release that is still running and loses the rows",
-    hint="two-phase: stop using the table, mark it `-- gates: deprecate table t`, drop it in a later release",
+    hint="two-phase: stop using the table, mark it `-- gates: deprecate table <table>`, drop it in a later release",
     bad='DROP TABLE "plan_drafts";',
     good='CREATE TABLE "plan_drafts" ("id" uuid PRIMARY KEY);\nDROP TABLE "plan_drafts";',
     check=check,

@@ -28,6 +28,7 @@ class Hit(Struct, frozen=True):
     # is never hot).
     tables: tuple[str | None, ...] = ()
     severity: Severity | None = None  # overrides the rule's severity (a deprecated drop is info)
+    hint: str | None = None  # overrides the rule's hint, e.g. to name the object it is about
 
 
 class JournalHit(Struct, frozen=True):

@@ -54,6 +54,15 @@ def normalize_name(text: str) -> str:
     return unqualified(".".join(parts))
 
 
+_BARE_NAME = re.compile(r"[a-z_][a-z0-9_$]*\Z")
+
+
+def written_name(name: str) -> str:
+    """A normalised name written back so that `normalize_name` reads it again: parts that are not
+    lower-case bare words are quoted (`"Users".id`)."""
+    return ".".join(part if _BARE_NAME.match(part) else '"' + part.replace('"', '""') + '"' for part in name.split("."))
+
+
 def unqualified(name: str) -> str:
     """`public.users` and `users` are the same table under the default search_path."""
     return name[len("public.") :] if name.startswith("public.") else name
