@@ -70,7 +70,9 @@ def run(args: argparse.Namespace) -> int:
     if args.no_cache:
         overrides["cache"] = None
     options = LintOptions.from_config(config, **overrides)
-    sets = read_migrations(args.paths) if args.paths else [read_configured(settings)]
+    # Without a gates.toml the default settings name no folder of the project's own.
+    configured = settings if config.source is not None else None
+    sets = read_migrations(args.paths, configured) if args.paths else [read_configured(settings)]
     result = lint_sets(sets, options)
     sys.stdout.write(render(result, args.format))
     return 1 if result.blocking(args.fail_on) else 0

@@ -115,13 +115,23 @@ def read_text(path: Path) -> str:
     return text
 
 
-def read_migrations(paths: Sequence[Path]) -> list[MigrationSet]:
-    """Read every path given on a command line; each folder becomes one set, loose files one more."""
+def read_migrations(paths: Sequence[Path], configured: MigrationSettings | None = None) -> list[MigrationSet]:
+    """Read every path given on a command line; each folder becomes one set, loose files one more.
+    A path given twice, or a migration inside a folder that is given too, is read once. The folder
+    that `configured` (a gates.toml's `[migrations]`) names is read in its format, never guessed."""
+    home = configured.path.resolve() if configured is not None else None
     sets: list[MigrationSet] = []
     loose: list[MigrationFile] = []
+    seen: set[Path] = set()
     for path in paths:
         with _unreadable_is_input_error(path):
-            if path.is_dir():
+            resolved = path.resolve()
+            if resolved in seen:
+                continue
+            seen.add(resolved)
+            if path.is_dir() and resolved == home and configured is not None:
+                sets.append(read_configured(replace(configured, path=path)))
+            elif path.is_dir():
                 sets.append(read_folder(path))
             elif path.is_file():
                 loose.append(MigrationFile(path=path, tag=_tag(path.name), text=read_text(path)))
@@ -129,6 +139,7 @@ def read_migrations(paths: Sequence[Path]) -> list[MigrationSet]:
                 raise InputError(f"{path} is neither a file nor a folder")
             else:
                 raise InputError(f"{path} does not exist")
+    loose = [file for file in loose if not (file.path.parent.resolve() in seen and is_migration_name(file.path.name))]
     if loose:
         sets.append(MigrationSet(root=None, files=tuple(loose)))
     return sets

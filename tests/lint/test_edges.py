@@ -290,6 +290,20 @@ def test_a_byte_order_mark_is_an_input_error(tmp_path: Path) -> None:
         read_migrations([loose])
 
 
+def test_a_migration_named_twice_is_read_once(tmp_path: Path) -> None:
+    folder = write_drizzle(tmp_path / "m", {"0000_a": "CREATE TABLE a (id int);", "0001_b": "DROP TABLE a;"})
+    drop = folder / "0001_b.sql"
+    loose = tmp_path / "loose.sql"
+    loose.write_text("DROP TABLE b;", encoding="utf-8")
+    sets = read_migrations([drop, folder, tmp_path / "m" / ".." / "m", loose, loose])
+    assert [[file.path.name for file in migration_set.files] for migration_set in sets] == [
+        ["0000_a.sql", "0001_b.sql"],
+        ["loose.sql"],
+    ]
+    result = lint_paths([folder, drop], LintOptions())
+    assert [(f.rule, f.file.rsplit("/", 1)[-1]) for f in result.findings] == [("drop-table", "0001_b.sql")]
+
+
 def test_a_journal_tag_is_joined_to_the_folder_as_drizzle_orm_joins_it(tmp_path: Path) -> None:
     folder = write_drizzle(tmp_path / "m", {"0000_a": "SELECT 1;"})
     outside = tmp_path / "outside.sql"

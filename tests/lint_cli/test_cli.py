@@ -208,3 +208,17 @@ def test_output_that_cannot_be_written_is_an_error_not_a_traceback(
 def test_a_path_that_is_neither_file_nor_folder_is_named_as_such(project: Path) -> None:
     done = run_cli(project, "/dev/null")
     assert (done.returncode, done.stderr) == (2, "migrations-checks: /dev/null is neither a file nor a folder\n")
+
+
+def test_the_configured_folder_is_read_in_its_format_when_named_too(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Named on the command line, the folder gates.toml names is still read as [migrations] format says.
+    write(project / "db" / "0001_drop.sql", DROP)
+    write(project / "gates.toml", '[migrations]\npath = "db"\nformat = "drizzle"\n')
+    assert cli.main(["lint", "--no-cache", "db"]) == 2
+    assert "has no meta/_journal.json, but [migrations] format is drizzle" in capsys.readouterr().err
+    # Another folder without a journal is still plain.
+    (project / "other").mkdir()
+    write(project / "other" / "0001_drop.sql", DROP)
+    assert cli.main(["lint", "--no-cache", "other"]) == 1
