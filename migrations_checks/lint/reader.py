@@ -187,7 +187,8 @@ def read_folder(folder: Path) -> MigrationSet:
 
 
 def read_plain_folder(folder: Path) -> MigrationSet:
-    files = sorted(p for p in folder.iterdir() if p.is_file() and is_migration_name(p.name))
+    # A link to nothing is kept, to fail as unreadable: skipped, it would never have been checked.
+    files = sorted(p for p in folder.iterdir() if (p.is_file() or p.is_symlink()) and is_migration_name(p.name))
     if not files:
         # A gate that reads an empty folder would pass having checked nothing: a mistyped path,
         # or drizzle-kit 1.x's one-folder-per-migration layout, which this reader does not know.
@@ -256,14 +257,27 @@ def read_journal(path: Path) -> Journal:
     raw_entries = data.get("entries") if isinstance(data, dict) else None
     if not isinstance(raw_entries, list):
         raise InputError(f"{path} has no `entries` list; it is not a Drizzle journal")
+    dialect = data.get("dialect", "postgresql")
+    if dialect not in _POSTGRES_DIALECTS:
+        raise InputError(f"{path} is a journal of dialect {dialect!r}; deploy-gates reads Postgres migrations")
     entries = []
+    positions: dict[str, int] = {}  # by file name: `./0000_a` and `0000_a` are one file
     for position, raw in enumerate(raw_entries):
         tag, when = (raw.get("tag"), raw.get("when")) if isinstance(raw, dict) else (None, None)
         if not isinstance(tag, str) or not isinstance(when, int) or isinstance(when, bool):
             line = _entry_lines(text, len(raw_entries))[position]
             raise InputError(f"{path} entry {position} (line {line}) needs a string `tag` and an integer `when`")
+        first = positions.setdefault(_entry_name(tag), position)
+        if first != position:
+            raise InputError(
+                f"{path} lists {tag} twice (entries {first} and {position}): drizzle-orm would run that file twice"
+            )
         entries.append(JournalEntry(tag=tag, when=when))
     return Journal(path=path, entries=tuple(entries), text=text)
+
+
+# drizzle-kit writes `postgresql`; its older journals (version "5") say `pg`.
+_POSTGRES_DIALECTS = ("postgresql", "pg")
 
 
 def _tag(name: str) -> str:

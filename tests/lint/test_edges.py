@@ -304,6 +304,35 @@ def test_a_migration_named_twice_is_read_once(tmp_path: Path) -> None:
     assert [(f.rule, f.file.rsplit("/", 1)[-1]) for f in result.findings] == [("drop-table", "0001_b.sql")]
 
 
+@pytest.mark.parametrize(
+    "dialect, tags, message",
+    [
+        ("mysql", ["0000_a", "0001_b"], r"is a journal of dialect 'mysql'; deploy-gates reads Postgres migrations"),
+        ("pg", ["0000_a", "0001_b", "./0000_a"], r"lists ./0000_a twice \(entries 0 and 2\): drizzle-orm would"),
+    ],
+)
+def test_a_journal_drizzle_orm_would_misapply_is_an_input_error(
+    tmp_path: Path, dialect: str, tags: list[str], message: str
+) -> None:
+    folder = write_drizzle(tmp_path / "m", {"0000_a": "SELECT 1;", "0001_b": "SELECT 2;"})
+    entries = [{"idx": i, "when": 1000 + i, "tag": tag, "breakpoints": True} for i, tag in enumerate(tags)]
+    (folder / "meta" / "_journal.json").write_text(json.dumps({"dialect": dialect, "entries": entries}))
+    with pytest.raises(InputError, match=message):
+        read_migrations([folder])
+    # Older drizzle-kit journals (version "5") say `pg`.
+    (folder / "meta" / "_journal.json").write_text(json.dumps({"dialect": "pg", "entries": entries[:2]}))
+    assert [file.tag for file in read_migrations([folder])[0].files] == ["0000_a", "0001_b"]
+
+
+def test_a_link_to_nothing_in_a_plain_folder_is_an_input_error(tmp_path: Path) -> None:
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    (folder / "0000_a.sql").write_text("SELECT 1;", encoding="utf-8")
+    (folder / "0001_b.sql").symlink_to(tmp_path / "moved.sql")
+    with pytest.raises(InputError, match=r"0001_b\.sql cannot be read: No such file or directory"):
+        read_migrations([folder])
+
+
 def test_a_journal_tag_is_joined_to_the_folder_as_drizzle_orm_joins_it(tmp_path: Path) -> None:
     folder = write_drizzle(tmp_path / "m", {"0000_a": "SELECT 1;"})
     outside = tmp_path / "outside.sql"
