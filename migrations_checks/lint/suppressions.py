@@ -14,6 +14,7 @@ from collections.abc import Collection, Iterable, Iterator
 
 from msgspec import Struct
 
+from migrations_checks.lint.records.findings import code
 from migrations_checks.lint.sql.comments import Comment
 from migrations_checks.lint.sql.words import normalize_name
 from migrations_checks.lint.statements import Statement
@@ -79,18 +80,18 @@ def parse_directive(comment: Comment) -> Directive | None:
             return Deprecation(name, None, comment.line)
         table, _, column = name.rpartition(".")
         if not table:
-            return Problem(f"`{comment.text.strip()}` needs <table>.<column>", comment.line)
+            return Problem(f"{code(comment.text.strip())} needs <table>.<column>", comment.line)
         return Deprecation(table, column, comment.line)
     if irreversible := _IRREVERSIBLE.match(body):
         return Irreversible((irreversible["reason"] or "").strip(), comment.line)
     if body.lower().startswith("deprecate"):
         return Problem(
-            f"`{comment.text.strip()}` is not a deprecation; write `-- gates: deprecate table <table>` or "
+            f"{code(comment.text.strip())} is not a deprecation; write `-- gates: deprecate table <table>` or "
             "`-- gates: deprecate column <table>.<column>`, names as in SQL",
             comment.line,
         )
     return Problem(
-        f"`{comment.text.strip()}` is not a gates directive; expected "
+        f"{code(comment.text.strip())} is not a gates directive; expected "
         "`-- gates: allow <rule-id> -- <reason>` or `-- gates: deprecate column <table>.<column>`",
         comment.line,
     )

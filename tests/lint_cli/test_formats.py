@@ -221,6 +221,9 @@ def test_markdown_without_findings_is_readable() -> None:
             "drops \\[x\\](https://example.com) \\*\\*b\\*\\* \\_i\\_ @&#8203;octocat",
         ),
         ("`a|b`", "`a\\|b`"),
+        # A statement's excerpt holding backticks is fenced by a longer run, and stays one span.
+        ("cannot identify: ``FROB `x` <b>`` @a", "cannot identify: ``FROB `x` <b>`` @&#8203;a"),
+        ("`` a ` b `` <i>", "`` a ` b `` &lt;i&gt;"),
     ],
 )
 def test_markdown_cell_escaping(text: str, cell: str) -> None:
@@ -305,3 +308,9 @@ def test_annotation_paths_are_relative_to_the_repository_root(
     monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path / "app"))
     output = render(LintResult(findings=[finding("drop-table", "error", "0001.sql", 1, "drops table a")]), fmt)
     assert ("file=db/0001.sql" if fmt == "github" else '"uri": "db/0001.sql"') in output
+
+
+def test_a_message_quotes_sql_holding_backticks_in_one_span() -> None:
+    [finding] = lint_text("ALTER TABLE `users` FROBNICATE;").findings
+    assert finding.message == "cannot identify this statement: ``ALTER TABLE `users` FROBNICATE``"
+    assert markdown.cell(finding.message) == finding.message

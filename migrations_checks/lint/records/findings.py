@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 from msgspec import Struct, field
 
 from gates.config import Severity
+
+
+def code(text: str) -> str:
+    """`text` as one code span of a message, however many backticks it holds: fenced by a run of
+    backticks longer than any inside it, as Markdown reads spans (messages mark code that way)."""
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{'`' * (longest + 1)}{pad}{text}{pad}{'`' * (longest + 1)}"
 
 
 class Suppression(Struct, frozen=True, forbid_unknown_fields=True):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from migrations_checks.lint.records.findings import Finding, LintResult
+from migrations_checks.lint.records.findings import Finding, LintResult, code
 from migrations_checks.lint.report.summary import counts, coverage
 
 MARKER = "<!-- migrations-checks -->"
@@ -68,7 +68,7 @@ _TABLE_HEAD = {
 
 
 def _heading(file: str) -> list[str]:
-    return [f"### {_code(file)}", ""]
+    return [f"### {code(file)}", ""]
 
 
 def _file_block(file: str, finding_rows: list[str], suppression_rows: list[str]) -> list[str]:
@@ -100,15 +100,21 @@ def _suppressed_row(finding: Finding) -> str:
 def cell(text: str) -> str:
     """Text made safe for one table cell: a `|` would end the cell, a newline the row, and outside
     code spans `<...>` would be taken for an HTML tag and Markdown for formatting."""
-    parts = text.replace("\r", "").replace("\n", " ").split("`")
-    # Even-numbered parts are outside code spans (an unmatched backtick leaves the rest as text).
-    closed = len(parts) % 2 == 1
-    escaped = [
-        part if index % 2 == 1 and (closed or index < len(parts) - 1) else _escape_text(part)
-        for index, part in enumerate(parts)
-    ]
+    text = text.replace("\r", "").replace("\n", " ")
+    kept = []
+    index = 0
+    # A run of backticks opens a code span that the next run of the same length closes; a run
+    # that nothing closes is a literal backtick, and the rest is text.
+    while (opening := _BACKTICKS.search(text, index)) is not None:
+        fence = opening.group()
+        closing = next((run for run in _BACKTICKS.finditer(text, opening.end()) if run.group() == fence), None)
+        if closing is None:
+            break
+        kept += [_escape_text(text[index : opening.start()]), text[opening.start() : closing.end()]]
+        index = closing.end()
+    kept.append(_escape_text(text[index:]))
     # GitHub ends a cell at any `|`, in a code span too, unless it is escaped.
-    return "`".join(escaped).replace("|", "\\|")
+    return "".join(kept).replace("|", "\\|")
 
 
 def _escape_text(text: str) -> str:
@@ -120,10 +126,4 @@ def _escape_text(text: str) -> str:
 
 
 _MARKDOWN_PUNCTUATION = re.compile(r"[\\*_\[\]~!#]")
-
-
-def _code(text: str) -> str:
-    """`text` as one code span, however many backticks it holds."""
-    longest = max((len(run) for run in re.findall("`+", text)), default=0)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{'`' * (longest + 1)}{pad}{text}{pad}{'`' * (longest + 1)}"
+_BACKTICKS = re.compile("`+")

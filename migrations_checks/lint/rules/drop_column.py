@@ -10,8 +10,8 @@ that release, and drop it in a later one; the drop is then reported as info.
 from collections.abc import Iterator
 
 from migrations_checks.lint.context import StatementContext
-from migrations_checks.lint.rules.rule import Hit, Rule
 from migrations_checks.lint.rules.drop_table import DEPRECATED_HINT
+from migrations_checks.lint.rules.rule import Hit, Rule
 from migrations_checks.lint.sql.words import written_name
 from migrations_checks.lint.statements import Statement
 

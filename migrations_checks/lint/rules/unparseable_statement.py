@@ -9,6 +9,7 @@ statement the linter failed on through a bug of its own: the message names the f
 from collections.abc import Iterator
 
 from migrations_checks.lint.context import StatementContext
+from migrations_checks.lint.records.findings import code
 from migrations_checks.lint.rules.rule import Hit, Rule
 from migrations_checks.lint.statements import Statement
 
@@ -20,11 +21,11 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     if statement.failure:
         yield Hit(
             f"the linter failed reading this statement ({statement.failure}), a bug in deploy-gates to report; "
-            f"review it by hand: `{excerpt}`"
+            f"review it by hand: {code(excerpt)}"
         )
     else:
         what = "dynamic SQL inside a DO block" if statement.dynamic else "this statement"
-        yield Hit(f"cannot identify {what}: `{excerpt}`")
+        yield Hit(f"cannot identify {what}: {code(excerpt)}")
 
 
 RULE = Rule(

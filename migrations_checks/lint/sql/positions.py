@@ -10,7 +10,6 @@ from __future__ import annotations
 from bisect import bisect_right
 from functools import lru_cache
 
-
 # Where the characters of a text sit in the file. An int is the file offset of the text's first
 # character (the text is a slice of the file); a list gives, for each character and one past the
 # end, the offset where the source text that produced it starts (the text was unescaped).
