@@ -55,6 +55,25 @@ BAD = [
     ),
     (ENUM_VALUE, ADD_VALUE + "DO $$ DECLARE s plan_status := 'archived'; BEGIN NULL; END $$;"),
     (ENUM_VALUE, ADD_VALUE + "DO $$ DECLARE s plan_status; BEGIN s := 'archived'; END $$;"),
+    # Postgres checks a body in SQL when it creates the routine (each checked on Postgres 16.2).
+    (
+        ENUM_VALUE,
+        ADD_VALUE + "CREATE FUNCTION f() RETURNS plan_status LANGUAGE sql AS $$ SELECT 'archived'::plan_status $$;",
+    ),
+    (ENUM_VALUE, ADD_VALUE + "CREATE PROCEDURE p() AS 'SELECT ''archived''::plan_status' LANGUAGE SQL;"),
+    (ENUM_VALUE, ADD_VALUE + "CREATE FUNCTION f() RETURNS plan_status LANGUAGE sql RETURN 'archived'::plan_status;"),
+    (
+        ENUM_VALUE,
+        ADD_VALUE + "CREATE FUNCTION f() RETURNS plan_status BEGIN ATOMIC SELECT 'archived'::plan_status; END;",
+    ),
+    # The label RENAME VALUE gives the uncommitted value is just as new.
+    (
+        ENUM_VALUE,
+        ADD_VALUE + "ALTER TYPE plan_status RENAME VALUE 'archived' TO 'closed';\n"
+        "UPDATE plans SET status = 'closed' WHERE id = 1;",
+    ),
+    (NON_TRANSACTIONAL, "CLUSTER;"),
+    (NON_TRANSACTIONAL, "cluster verbose;"),
 ]
 
 GOOD = [
@@ -70,6 +89,10 @@ GOOD = [
     (ENUM_VALUE, ADD_VALUE + USE_VALUE.replace("archived", "deleted")),
     (ENUM_VALUE, ADD_VALUE + "-- SET status = 'archived' next release\nSELECT 1;"),
     (ENUM_VALUE, ADD_VALUE + in_function(USE_VALUE)),
+    (ENUM_VALUE, ADD_VALUE + "CREATE FUNCTION f() RETURNS text LANGUAGE sql AS $$ SELECT 'kept' $$;"),
+    (ENUM_VALUE, ADD_VALUE + "ALTER TYPE plan_status RENAME VALUE 'archived' TO 'closed';\nSELECT 'other';"),
+    (ENUM_VALUE, ADD_VALUE + "ALTER TYPE other_status RENAME VALUE 'archived' TO 'closed';\nSELECT 'closed';"),
+    (NON_TRANSACTIONAL, 'CLUSTER "plans" USING "plans_pkey";'),
     # An identifier is not a literal.
     (ENUM_VALUE, ADD_VALUE + 'ALTER TABLE "plans" ADD COLUMN "archived" boolean;'),
     (ENUM_VALUE, USE_VALUE + "\n" + ADD_VALUE),  # only statements after the ADD VALUE count

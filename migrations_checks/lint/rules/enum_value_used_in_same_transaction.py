@@ -6,25 +6,49 @@ pending migrations in one transaction, so a migration that adds a value and then
 default, in an UPDATE or in a policy fails on deploy: often only in production, where both
 migrations are pending together. Use the value in a later release's migration.
 
-A later statement "uses" the value when it contains the string literal `'v'`. Function and
-procedure bodies are not run at creation; a DO block uses what its statements use and the literals
-of its conditions, declarations and assignments; `ALTER TYPE` / `COMMENT` name the label without
-using it as a value.
+A later statement "uses" the value when it contains the string literal `'v'`, or the label that a
+`RENAME VALUE` in between gave it (still uncommitted). A DO block uses what its statements use and
+the literals of its conditions, declarations and assignments. A function or procedure body runs
+later, but Postgres checks a body in SQL as it creates the function (`LANGUAGE sql`, `BEGIN
+ATOMIC`, `RETURN`), so those use their literals then; a PL/pgSQL body does not. `ALTER TYPE` /
+`COMMENT` name the label without using it as a value.
 """
 
 from collections.abc import Iterator
 
 from migrations_checks.lint.context import StatementContext
 from migrations_checks.lint.rules.rule import Hit, Rule
+from migrations_checks.lint.sql.lexer import tokenize
+from migrations_checks.lint.sql.words import top_level
 from migrations_checks.lint.statements import Statement
 
-# Statements where the label is not a use of the new value: bodies run later, other enums may share
-# the label, and comments are only text.
-_NOT_USES = frozenset({"CREATE FUNCTION", "CREATE PROCEDURE", "ALTER TYPE", "CREATE TYPE", "COMMENT"})
+# Statements where the label is not a use of the new value: other enums may share the label, and
+# comments are only text.
+_NOT_USES = frozenset({"ALTER TYPE", "CREATE TYPE", "COMMENT"})
+_ROUTINES = frozenset({"CREATE FUNCTION", "CREATE PROCEDURE"})
 
 
-def _uses(statement: Statement, value: str) -> bool:
-    return statement.kind not in _NOT_USES and value in statement.literals
+def _literals(statement: Statement) -> frozenset[str]:
+    """The string constants the statement uses as it runs."""
+    if statement.kind in _NOT_USES:
+        return frozenset()
+    if statement.kind in _ROUTINES:
+        return _checked_body_literals(statement)
+    return statement.literals
+
+
+def _checked_body_literals(statement: Statement) -> frozenset[str]:
+    """The literals of a routine's body that Postgres checks on creation: a body in SQL."""
+    words = top_level(tokenize(statement.text)[0])
+    language = next((words[i + 1].name for i, word in enumerate(words[:-1]) if word.upper == "LANGUAGE"), "sql")
+    if language != "sql":
+        return frozenset()
+    if "sql-body" in statement.features:  # BEGIN ATOMIC or RETURN: the body is the statement's own SQL
+        return statement.literals
+    body = next((words[i + 1] for i, word in enumerate(words[:-1]) if word.upper == "AS"), None)
+    if body is None or body.kind != "string":
+        return frozenset()
+    return frozenset(word.text for word in tokenize(body.text)[0] if word.kind == "string")
 
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
@@ -32,16 +56,27 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
         if action.verb != "add_enum_value" or not action.values:
             continue
         value = action.values[0]
-        user = next((later for later in context.later_in_transaction if _uses(later, value)), None)
-        if user is not None:
-            where = f"line {user.line}"
-            if user.file.tag != statement.file.tag:
-                where += f" of {user.file.tag}"
-            yield Hit(
-                f"adds value '{value}' to {action.name}; {where} uses it before the transaction "
-                "commits, which Postgres rejects"
-            )
-            return
+        labels = {value}  # the new value's label, and the labels RENAME VALUE gives it after
+        for later in context.later_in_transaction:
+            used = labels & _literals(later)
+            if used:
+                where = f"line {later.line}"
+                if later.file.tag != statement.file.tag:
+                    where += f" of {later.file.tag}"
+                renamed = "" if value in used else f" (renamed '{sorted(used)[0]}')"
+                yield Hit(
+                    f"adds value '{value}' to {action.name}; {where} uses it{renamed} before the transaction "
+                    "commits, which Postgres rejects"
+                )
+                return
+            labels |= {
+                renamed.values[1]
+                for renamed in later.actions
+                if renamed.verb == "rename_enum_value"
+                and renamed.name == action.name
+                and len(renamed.values) == 2
+                and renamed.values[0] in labels
+            }
 
 
 RULE = Rule(

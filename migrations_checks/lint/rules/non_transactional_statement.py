@@ -1,8 +1,9 @@
 """non-transactional-statement: a statement Postgres refuses to run inside a transaction block.
 
 `VACUUM`, `CREATE DATABASE`, `DROP DATABASE`, `ALTER SYSTEM`, `CREATE TABLESPACE`, `DROP
-TABLESPACE`, `REINDEX SCHEMA|DATABASE|SYSTEM`, and `COMMIT PREPARED` or `ROLLBACK PREPARED` (which
-finish a transaction prepared earlier) fail with "cannot run inside a transaction block". Drizzle's
+TABLESPACE`, `REINDEX SCHEMA|DATABASE|SYSTEM`, `CLUSTER` without a table (every table clustered
+before), and `COMMIT PREPARED` or `ROLLBACK PREPARED` (which finish a transaction prepared earlier)
+fail with "cannot run inside a transaction block". Drizzle's
 migrator applies all pending migrations in one transaction, so the migration fails on deploy. None
 of these belongs in a schema migration: run them as separate operational steps. With a
 non-transactional runner this rule does not fire, except where a transaction block remains: a DO
@@ -33,8 +34,10 @@ _NON_TRANSACTIONAL_REINDEX = frozenset({"SCHEMA", "DATABASE", "SYSTEM"})
 
 
 def _non_transactional(action: Action) -> bool:
-    return action.verb in _NON_TRANSACTIONAL_VERBS or (
-        action.verb == "reindex" and action.object_kind in _NON_TRANSACTIONAL_REINDEX
+    return (
+        action.verb in _NON_TRANSACTIONAL_VERBS
+        or (action.verb == "reindex" and action.object_kind in _NON_TRANSACTIONAL_REINDEX)
+        or (action.verb == "cluster" and action.table is None)
     )
 
 
@@ -49,10 +52,10 @@ RULE = Rule(
     severity="error",
     category="transaction",
     summary="VACUUM, CREATE/DROP DATABASE, ALTER SYSTEM, CREATE/DROP TABLESPACE, REINDEX SCHEMA/DATABASE/SYSTEM "
-    "fail inside a transaction",
+    "and a bare CLUSTER fail inside a transaction",
     hint="run it as a separate operational step, not in a migration",
     bad='VACUUM ANALYZE "learning_plans";',
     good='ANALYZE "learning_plans";',
     check=check,
-    verbs=_NON_TRANSACTIONAL_VERBS | frozenset({"reindex"}),
+    verbs=_NON_TRANSACTIONAL_VERBS | frozenset({"reindex", "cluster"}),
 )
