@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Sequence
 
 from msgspec import Struct
@@ -46,7 +47,6 @@ _CALL_LIKE_SYNTAX = frozenset(
         "within",
     }
 )
-SERIAL_TYPES = frozenset({"serial", "serial2", "serial4", "serial8", "smallserial", "bigserial"})
 _CONSTRAINT_STARTS = frozenset(
     {
         "NOT",
@@ -77,27 +77,76 @@ class ColumnDefinition(Struct, frozen=True):
     default_calls: tuple[tuple[str, int], ...]  # the functions its default calls, with their argument counts
     references: str | None
     unique: bool
+    checked: bool  # has a CHECK constraint of its own
     primary_key: bool
     collation: str | None  # as written after COLLATE, normalised by `collation_name`
 
 
+# Bare words Postgres's grammar reads as another type's name: restating a column's type in another
+# spelling is no change. Quoted names are taken as written.
+_TYPE_ALIASES = {
+    "int": "integer",
+    "int4": "integer",
+    "int8": "bigint",
+    "int2": "smallint",
+    "float4": "real",
+    "float8": "double precision",
+    "bool": "boolean",
+    "decimal": "numeric",
+    "dec": "numeric",
+    "timestamptz": "timestamp with time zone",
+    "timetz": "time with time zone",
+    "varbit": "bit varying",
+    "character": "char",
+}
+# The underlying integer type of each serial pseudo-type.
+SERIAL_TYPES = {
+    "serial": "integer",
+    "serial4": "integer",
+    "serial2": "smallint",
+    "smallserial": "smallint",
+    "serial8": "bigint",
+    "bigserial": "bigint",
+}
+_SHORT_FORMS = (
+    (re.compile(r"\bchar varying\b"), "varchar"),
+    (re.compile(r"\btimestamp(\(\d+\))? with time zone\b"), r"timestamptz\1"),
+    (re.compile(r"\btimestamp(\(\d+\))? without time zone\b"), r"timestamp\1"),
+    (re.compile(r"\btime(\(\d+\))? with time zone\b"), r"timetz\1"),
+    (re.compile(r"\btime(\(\d+\))? without time zone\b"), r"time\1"),
+    (re.compile(r"\bbit varying\b"), "varbit"),
+    # `float(p)` is real up to 24 binary digits of precision, double precision beyond; `float` alone
+    # is double precision.
+    (re.compile(r"\bfloat\((?:[1-9]|1\d|2[0-4])\)"), "real"),
+    (re.compile(r"\bfloat(?:\(\d+\))?"), "double precision"),
+)
+
+
 def normalize_type(words: Sequence[Word]) -> str:
-    """A type as comparable text: `character varying (20)` becomes `varchar(20)`, and `public.mood`
-    is `mood`, as `unqualified` names tables."""
+    """A type as comparable text, one spelling per type: `character varying (20)` is `varchar(20)`,
+    `int4` is `integer`, `timestamp(3) with time zone` is `timestamptz(3)`, and `public.mood` is
+    `mood`, as `unqualified` names tables."""
     text = ""
-    for word in words:
-        piece = word.name if word.kind in ("word", "quoted") else word.text
+    for index, word in enumerate(words):
+        if word.kind == "word":
+            piece = word.text.lower()
+            piece = _TYPE_ALIASES.get(piece, piece)
+            if piece == "char" and not _length_follows(words, index):
+                piece = "char(1)"
+        else:
+            piece = word.name if word.kind == "quoted" else word.text
         if text and word.kind in ("word", "quoted", "number") and text[-1] not in "(,[.":
             text += " "
         text += piece
-    for long, short in (
-        ("character varying", "varchar"),
-        ("timestamp with time zone", "timestamptz"),
-        ("timestamp without time zone", "timestamp"),
-        ("double precision", "float8"),
-    ):
-        text = text.replace(long, short)
+    for pattern, short in _SHORT_FORMS:
+        text = pattern.sub(short, text)
     return unqualified(text)
+
+
+def _length_follows(words: Sequence[Word], index: int) -> bool:
+    """Whether a length or `varying` follows the `char` at `index`: alone, it is `char(1)`."""
+    after = words[index + 1] if index + 1 < len(words) else None
+    return after is not None and (after.is_symbol("(") or after.upper == "VARYING")
 
 
 def type_words(cursor: Cursor, stop: frozenset[str] = _CONSTRAINT_STARTS) -> list[Word]:
@@ -127,13 +176,14 @@ def parse_column(words: Sequence[Word]) -> ColumnDefinition | None:
     column_type = normalize_type(type_words(cursor))
     if not column_type:
         return None
-    not_null = primary_key = unique = has_default = False
+    not_null = primary_key = unique = has_default = checked = False
     volatile: str | None = None
     calls: tuple[tuple[str, int], ...] = ()
     references: str | None = None
     collation: str | None = None
     if column_type in SERIAL_TYPES:
         has_default, volatile = True, f"{column_type} (a sequence default)"
+        column_type = SERIAL_TYPES[column_type]
     while not cursor.done:
         if cursor.accept("NOT", "NULL"):
             not_null = True
@@ -167,6 +217,7 @@ def parse_column(words: Sequence[Word]) -> ColumnDefinition | None:
         elif cursor.accept("COLLATE"):
             collation = collation_name(cursor.name())
         elif cursor.accept("CHECK"):
+            checked = True
             expression_words(cursor)
         else:
             cursor.next()
@@ -179,6 +230,7 @@ def parse_column(words: Sequence[Word]) -> ColumnDefinition | None:
         default_calls=calls,
         references=references,
         unique=unique,
+        checked=checked,
         primary_key=primary_key,
         collation=collation,
     )

@@ -3,7 +3,8 @@
 Adding a CHECK constraint scans every row under an ACCESS EXCLUSIVE lock: nothing can read or write
 the table until the scan ends. With `NOT VALID` only new and updated rows are checked and the lock
 is brief; `ALTER TABLE ... VALIDATE CONSTRAINT` in a later migration checks the old rows under a
-lock that lets reads and writes continue.
+lock that lets reads and writes continue. A CHECK written in `ADD COLUMN` is checked against every
+row the same way, and cannot be `NOT VALID`: add the column, then the constraint.
 """
 
 from collections.abc import Iterator
