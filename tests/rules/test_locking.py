@@ -337,3 +337,32 @@ def test_an_unnamed_key_is_named_by_its_kind() -> None:
         "adds a primary key",
         "adds a unique constraint",
     )
+
+
+def test_reindex_says_that_every_query_planned_on_the_table_waits() -> None:
+    # Measured on Postgres 16.2: planning any query on the table locks each of its indexes.
+    [index] = fired('REINDEX INDEX "plans_topic_idx";', "reindex-non-concurrently")
+    assert index.message == (
+        "rebuilds index plans_topic_idx: writes to its table wait, and so does every query planned on it"
+    )
+    [table] = fired('REINDEX TABLE "plans";', "reindex-non-concurrently")
+    assert table.message == "rebuilds every index of plans: writes to plans wait, and so does every query planned on it"
+
+
+def test_a_foreign_key_column_says_what_it_locks_and_whether_it_checks_rows() -> None:
+    # Measured on Postgres 16.2: a new column without a default starts empty and is not checked;
+    # with a default every row is checked, and ADD COLUMN holds the table against reads as well.
+    [empty] = fired('ALTER TABLE "tasks" ADD COLUMN "owner_id" uuid REFERENCES "users"("id");', FOREIGN_KEY)
+    assert empty.message == (
+        "adds foreign key owner_id -> users on tasks: the new column starts empty, so no row is checked, "
+        "but writes to users wait until the migration's transaction commits"
+    )
+    [filled] = fired('ALTER TABLE "tasks" ADD COLUMN "owner_id" int DEFAULT 1 REFERENCES "users"("id");', FOREIGN_KEY)
+    assert filled.message == (
+        "adds foreign key owner_id -> users on tasks, checking every row while blocking reads and writes of tasks "
+        "and writes to users"
+    )
+    [constraint] = fired(FK, FOREIGN_KEY)
+    assert constraint.message == (
+        "adds foreign key tasks_fk -> modules on tasks, checking every row while blocking writes to both tables"
+    )
