@@ -87,6 +87,8 @@ BAD = [
     (REWRITE, "cluster verbose public.plans;"),
     (REWRITE, "CLUSTER;"),
     (REWRITE, "CLUSTER (VERBOSE) plans;"),
+    (REWRITE, 'ALTER INDEX IF EXISTS "public"."plans_topic_idx" SET TABLESPACE "fast";'),
+    (REWRITE, "alter index all in tablespace slow set tablespace fast;"),
     (REWRITE, 'VACUUM FULL "plans";'),
     (REWRITE, 'vacuum (full, analyze) "public"."plans", "users";'),
     (REWRITE, 'ALTER TABLE "public"."plans" SET TABLESPACE "fast_disk";'),
@@ -366,3 +368,13 @@ def test_a_foreign_key_column_says_what_it_locks_and_whether_it_checks_rows() ->
     assert constraint.message == (
         "adds foreign key tasks_fk -> modules on tasks, checking every row while blocking writes to both tables"
     )
+
+
+def test_moving_an_index_names_its_table_from_the_history() -> None:
+    create = 'CREATE INDEX "i" ON "plans" ("topic");\n'
+    [moved] = fired(create + 'ALTER INDEX "i" SET TABLESPACE "fast";', REWRITE)
+    assert (
+        moved.message == "ALTER INDEX copies index i under an ACCESS EXCLUSIVE lock: every query planned on plans waits"
+    )
+    assert fired(new_table("plans") + create + 'ALTER INDEX "i" SET TABLESPACE "fast";', REWRITE) == []
+    assert fired(create + 'ALTER INDEX "i" RENAME TO "j";', REWRITE) == []

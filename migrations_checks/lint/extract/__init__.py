@@ -44,6 +44,8 @@ def describe(kind: str, words: Sequence[Word], tree: Tree, *, plpgsql: bool = Fa
         return objects.create_function(words)
     if kind == "CREATE INDEX":
         return objects.create_index(words)
+    if kind == "ALTER INDEX":
+        return objects.alter_index(words)
     if kind == "CREATE POLICY":
         return objects.policy(words)
     if kind == "ALTER POLICY":

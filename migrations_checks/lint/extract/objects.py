@@ -263,6 +263,19 @@ def option_on(options: Sequence[Word], name: str) -> bool:
     return False
 
 
+def alter_index(words: Sequence[Word]) -> list[Action]:
+    """`ALTER INDEX [IF EXISTS] name SET TABLESPACE t` (or `ALL IN TABLESPACE a ... SET TABLESPACE b`)
+    copies the index; any other ALTER INDEX changes only the catalogue, or attaches a partition's index."""
+    cursor = Cursor(words, 2)  # after ALTER INDEX
+    if cursor.accept("ALL", "IN", "TABLESPACE"):
+        return [Action("set_tablespace", object_kind="INDEX")]
+    cursor.accept("IF", "EXISTS")
+    name = cursor.name()
+    if name is not None and cursor.accept("SET", "TABLESPACE"):
+        return [Action("set_tablespace", name=unqualified(name), object_kind="INDEX")]
+    return [Action("other")]
+
+
 def cluster(words: Sequence[Word]) -> list[Action]:
     cursor = Cursor(words, 1)
     if cursor.at_symbol("("):

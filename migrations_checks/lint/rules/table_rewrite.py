@@ -1,7 +1,9 @@
 """table-rewrite: `VACUUM FULL`, `CLUSTER`, `ALTER TABLE ... SET TABLESPACE` and other rewrites.
 
 The catalogue names the first three; `ALTER TABLE ... SET LOGGED / UNLOGGED`, `SET ACCESS METHOD`
-and `ALTER COLUMN ... SET EXPRESSION` (Postgres 17) rewrite the table the same way.
+and `ALTER COLUMN ... SET EXPRESSION` (Postgres 17) rewrite the table the same way, and `ALTER INDEX
+... SET TABLESPACE` copies an index under an ACCESS EXCLUSIVE lock on it, which every query planned
+on its table waits for (measured on Postgres 16.2).
 
 Each of these copies the whole table (and rebuilds its indexes) under an ACCESS EXCLUSIVE lock:
 nothing reads or writes it until the copy ends, which on a large table is minutes of outage in the
@@ -26,6 +28,18 @@ def _rewrites(action: Action) -> bool:
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     rewrites = [action for action in statement.actions if _rewrites(action) and not context.is_new(action.table)]
     if not rewrites:
+        return
+    if rewrites[0].object_kind == "INDEX":  # ALTER INDEX: one index, or every index of a tablespace
+        index = rewrites[0].name
+        table = context.history.index_tables.get(index or "")
+        if context.is_new(table):
+            return
+        what = f"index {index}" if index else "every index in the tablespace"
+        yield Hit(
+            f"ALTER INDEX copies {what} under an ACCESS EXCLUSIVE lock: every query planned on "
+            f"{table or 'its table'} waits",
+            tables=(table,),
+        )
         return
     # A command without a table (`VACUUM FULL;`, `CLUSTER;`) rewrites every table it may.
     tables = [action.table for action in rewrites if action.table is not None]
