@@ -138,8 +138,9 @@ def normalize_type(words: Sequence[Word]) -> str:
         if text and word.kind in ("word", "quoted", "number") and text[-1] not in "(,[.":
             text += " "
         text += piece
-    for pattern, short in _SHORT_FORMS:
-        text = pattern.sub(short, text)
+    if " " in text or "float" in text:  # most types are one word: spare them the patterns
+        for pattern, short in _SHORT_FORMS:
+            text = pattern.sub(short, text)
     return unqualified(text)
 
 
