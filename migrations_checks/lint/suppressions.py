@@ -20,8 +20,13 @@ from migrations_checks.lint.sql.words import normalize_name
 from migrations_checks.lint.statements import Statement
 
 _DIRECTIVE = re.compile(r"^--\s*gates:\s*(?P<body>.*)$", re.IGNORECASE)
+# What a directive with a typo in its prefix, or written as a block comment, looks like: reported,
+# since the suppression it was meant to be would silently do nothing.
+_LOOKALIKE = re.compile(r"^(?:--|/\*)[\s*-]*gates?\s*:?\s*(?:allow|deprecate|irreversible)\b", re.IGNORECASE)
 _ALLOW = re.compile(
-    r"^allow\s+(?P<rules>[a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)\s*(?:--\s*(?P<reason>.*?))?\s*$", re.IGNORECASE
+    # A rule id's words are joined by single hyphens, so `--` always starts the reason.
+    r"^allow\s+(?P<rules>[a-z0-9]+(?:-[a-z0-9]+)*(?:\s*,\s*[a-z0-9]+(?:-[a-z0-9]+)*)*)\s*(?:--\s*(?P<reason>.*?))?\s*$",
+    re.IGNORECASE,
 )
 # A name as in SQL: bare or quoted parts, and a quoted part may hold spaces. A reason may follow.
 _DEPRECATE = re.compile(
@@ -69,6 +74,12 @@ def parse_directive(comment: Comment) -> Directive | None:
     """The `gates:` directive in a comment, None for an ordinary comment."""
     match = _DIRECTIVE.match(comment.text.strip())
     if match is None:
+        if _LOOKALIKE.match(comment.text.strip()):
+            return Problem(
+                f"{code(comment.text.strip())} looks like a gates directive but is not one: write it as a line "
+                "comment starting `-- gates:`",
+                comment.line,
+            )
         return None
     body = match["body"].strip()
     if allow := _ALLOW.match(body):

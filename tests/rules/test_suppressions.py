@@ -175,3 +175,22 @@ def test_a_drop_hints_at_the_marker_for_its_own_objects(tmp_path: Path) -> None:
     [dropped] = lint_paths([folder], LintOptions()).findings
     assert (dropped.rule, dropped.severity) == ("drop-column", "info")
     assert "deprecating migration is applied on production" in dropped.hint
+
+
+def test_a_directive_with_a_typo_in_its_prefix_is_reported() -> None:
+    # The suppression it was meant to be silences nothing: say why the finding still fails the run.
+    for typo in ("-- gate: allow", "-- gates allow", "/* gates: allow", "--Gates allow"):
+        text = f"{typo} drop-column -- unused since release 41{' */' if typo.startswith('/*') else ''}\n{DROP}"
+        result = lint_text(text)
+        [problem] = [f for f in result.findings if f.rule == "invalid-suppression"]
+        assert "looks like a gates directive but is not one" in problem.message
+        assert ("drop-column", "error") in rules_of(result)
+    assert rules_of(lint_text(f"-- gates are closed on Sundays\n{DROP}")) == [("drop-column", "error")]
+
+
+def test_two_hyphens_after_a_rule_id_start_the_reason() -> None:
+    for reason in ("reviewed", "unused since release 41"):
+        result = lint_text(f"--gates:allow drop-column--{reason}\n{DROP}")
+        assert rules_of(result) == []
+        [silenced] = result.suppressed
+        assert silenced.suppressed_by is not None and silenced.suppressed_by.reason == reason
