@@ -133,6 +133,9 @@ def read_migrations(paths: Sequence[Path], configured: MigrationSettings | None 
                 sets.append(read_configured(replace(configured, path=path)))
             elif path.is_dir():
                 sets.append(read_folder(path))
+            elif path.is_file() and path.suffix != ".sql":
+                # Read as SQL, a README would pass having been checked for nothing.
+                raise InputError(f"{path} is not a .sql file")
             elif path.is_file():
                 loose.append(MigrationFile(path=path, tag=_tag(path.name), text=read_text(path)))
             elif path.exists():

@@ -333,6 +333,13 @@ def test_a_link_to_nothing_in_a_plain_folder_is_an_input_error(tmp_path: Path) -
         read_migrations([folder])
 
 
+def test_a_file_named_on_the_command_line_must_be_sql(tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text("", encoding="utf-8")
+    with pytest.raises(InputError, match=r"README\.md is not a \.sql file"):
+        read_migrations([readme])
+
+
 def test_a_journal_tag_is_joined_to_the_folder_as_drizzle_orm_joins_it(tmp_path: Path) -> None:
     folder = write_drizzle(tmp_path / "m", {"0000_a": "SELECT 1;"})
     outside = tmp_path / "outside.sql"
