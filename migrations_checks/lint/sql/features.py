@@ -28,11 +28,20 @@ FEATURES: dict[str, tuple[int, str]] = {
     "set-access-method": (15, "ALTER TABLE ... SET ACCESS METHOD"),
     "set-null-columns": (15, "ON DELETE SET NULL/DEFAULT (columns)"),
     "grant-role-options": (16, "GRANT role ... WITH INHERIT, SET, or ADMIN TRUE/FALSE"),
+    "sql-json-constructors": (
+        16,
+        "SQL/JSON constructors (JSON_ARRAY, JSON_OBJECT with `:` or VALUE, JSON_ARRAYAGG, JSON_OBJECTAGG)",
+    ),
+    "is-json": (16, "IS JSON"),
     "reindex-without-name": (16, "REINDEX DATABASE/SYSTEM without a name"),
     "merge-by-source": (17, "MERGE ... WHEN NOT MATCHED BY SOURCE/TARGET"),
     "merge-returning": (17, "MERGE ... RETURNING"),
     "set-expression": (17, "ALTER COLUMN ... SET EXPRESSION"),
     "set-access-method-default": (17, "SET ACCESS METHOD DEFAULT"),
+    "sql-json-queries": (
+        17,
+        "SQL/JSON query functions (JSON_TABLE, JSON_EXISTS, JSON_QUERY, JSON_VALUE, JSON_SCALAR, JSON_SERIALIZE)",
+    ),
     "not-null-constraint": (18, "ADD CONSTRAINT ... NOT NULL"),
     "virtual-generated-column": (18, "virtual generated columns"),
     "without-overlaps": (18, "WITHOUT OVERLAPS"),
@@ -40,8 +49,18 @@ FEATURES: dict[str, tuple[int, str]] = {
     "uuidv4": (18, "uuidv4()"),
     "uuidv7": (18, "uuidv7()"),
 }
-_NEW_FUNCTIONS = frozenset({"uuidv4", "uuidv7"})
-_NEW_FUNCTION_KEYWORDS = frozenset(name.upper() for name in _NEW_FUNCTIONS)
+# Calls of functions (or of SQL/JSON syntax spelled as calls) that older versions lack -> feature.
+_NEW_CALLS = {
+    "uuidv4": "uuidv4",
+    "uuidv7": "uuidv7",
+    "json_array": "sql-json-constructors",
+    "json_arrayagg": "sql-json-constructors",
+    "json_objectagg": "sql-json-constructors",
+    **dict.fromkeys(
+        ("json_table", "json_exists", "json_query", "json_value", "json_scalar", "json_serialize"), "sql-json-queries"
+    ),
+}
+_NEW_CALL_KEYWORDS = frozenset(name.upper() for name in _NEW_CALLS)
 
 
 def features_of(kind: str | None, words: Sequence[Word], actions: Sequence[Action]) -> frozenset[str]:
@@ -77,11 +96,28 @@ def features_of(kind: str | None, words: Sequence[Word], actions: Sequence[Actio
         found.add("without-overlaps")
     if "ENFORCED" in keywords and has_keyword(words, "NOT", "ENFORCED"):
         found.add("not-enforced")
-    if not keywords.isdisjoint(_NEW_FUNCTION_KEYWORDS):
+    if not keywords.isdisjoint(_NEW_CALL_KEYWORDS):
         for word, following in itertools.pairwise(words):
-            if following.text == "(" and word.kind == "word" and word.name in _NEW_FUNCTIONS:
-                found.add(word.name)
+            if following.text == "(" and word.kind == "word" and word.name in _NEW_CALLS:
+                found.add(_NEW_CALLS[word.name])
+    if "JSON_OBJECT" in keywords and _standard_json_object(words):
+        found.add("sql-json-constructors")
+    if "JSON" in keywords and (has_keyword(words, "IS", "JSON") or has_keyword(words, "IS", "NOT", "JSON")):
+        found.add("is-json")
     return frozenset(found)
+
+
+def _standard_json_object(words: Sequence[Word]) -> bool:
+    """`JSON_OBJECT()` or `JSON_OBJECT(k : v | k VALUE v, ...)`, PostgreSQL 16's constructor; older
+    versions have only the function `json_object(text[])`."""
+    for index, word in enumerate(words[:-1]):
+        if word.upper == "JSON_OBJECT" and words[index + 1].is_symbol("("):
+            cursor = Cursor(words, index + 1)
+            cursor.skip_group()
+            arguments = top_level(words[index + 2 : cursor.position - 1])
+            if not arguments or any(w.is_symbol(":") or w.upper == "VALUE" for w in arguments):
+                return True
+    return False
 
 
 def _alter_table(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
