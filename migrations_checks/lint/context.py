@@ -82,6 +82,10 @@ RECORDED_VERBS: frozenset[Verb] = frozenset(
         "drop_policy",
         "create_function",
         "create_index",
+        "create_type",
+        "add_enum_value",
+        "rename_enum_value",
+        "drop_type",
     }
 )
 TAGGED_VERBS: frozenset[Verb] = frozenset({"add_check", "validate_constraint"})
@@ -104,6 +108,8 @@ class History(Struct):
     # Function name -> its overloads, by their input parameters -> the fewest and the most
     # arguments a call passes it (-1: any number) and its IMMUTABLE, STABLE or VOLATILE.
     functions: dict[str, dict[str, tuple[int, int, str]]] = field(default_factory=dict)
+    # The labels of each enum the history created: an enum missing here has labels unknown.
+    enums: dict[str, set[str]] = field(default_factory=dict)
 
     def has_table(self, table: str) -> bool:
         return table in self.columns
@@ -111,6 +117,10 @@ class History(Struct):
     def is_temporary(self, table: str | None) -> bool:
         """A TEMP table the history created, or any table of the session's own `pg_temp` schema."""
         return table is not None and (table in self.temporary_tables or table.startswith("pg_temp."))
+
+    def has_enum_label(self, enum: str | None, label: str) -> bool:
+        """Whether the history shows that `enum` already has the label."""
+        return label in self.enums.get(enum or "", ())
 
     def lacks_policy(self, table: str | None, name: str | None) -> bool:
         """Whether the history shows that `table` has no policy `name` (it created the table and
@@ -184,6 +194,20 @@ class History(Struct):
                 self.functions.setdefault(action.name, {})[action.values[0]] = (fewest, most, action.object_kind)
             elif action.verb == "create_index" and action.name and table:
                 self.index_tables[action.name] = table
+            elif action.name and action.verb in ("create_type", "add_enum_value", "rename_enum_value", "drop_type"):
+                self._record_enum(action)
+
+    def _record_enum(self, action: Action) -> None:
+        name = action.name or ""
+        if action.verb == "create_type" and action.values:
+            self.enums[name] = set(action.values)
+        elif action.verb == "drop_type":
+            self.enums.pop(name, None)
+        elif name in self.enums and action.verb == "add_enum_value" and action.values:
+            self.enums[name].add(action.values[0])
+        elif name in self.enums and action.verb == "rename_enum_value" and len(action.values) == 2:
+            self.enums[name].discard(action.values[0])
+            self.enums[name].add(action.values[1])
 
     def _record_check(self, tag: str, table: str, action: Action) -> None:
         key = (table, action.name or "")

@@ -74,6 +74,15 @@ BAD = [
     ),
     (NON_TRANSACTIONAL, "CLUSTER;"),
     (NON_TRANSACTIONAL, "cluster verbose;"),
+    # Cast to the enum, or on through another type to it: a value of it all the same.
+    (ENUM_VALUE, ADD_VALUE + "SELECT CAST('archived' AS public.plan_status);"),
+    (ENUM_VALUE, ADD_VALUE + "SELECT 'archived'::text::plan_status;"),
+    # IF NOT EXISTS of a label the history does not show: it is added.
+    (
+        ENUM_VALUE,
+        "CREATE TYPE plan_status AS ENUM ('draft');\n"
+        "ALTER TYPE plan_status ADD VALUE IF NOT EXISTS 'archived';--> statement-breakpoint\n" + USE_VALUE,
+    ),
 ]
 
 GOOD = [
@@ -93,6 +102,15 @@ GOOD = [
     (ENUM_VALUE, ADD_VALUE + "ALTER TYPE plan_status RENAME VALUE 'archived' TO 'closed';\nSELECT 'other';"),
     (ENUM_VALUE, ADD_VALUE + "ALTER TYPE other_status RENAME VALUE 'archived' TO 'closed';\nSELECT 'closed';"),
     (NON_TRANSACTIONAL, 'CLUSTER "plans" USING "plans_pkey";'),
+    # Cast to another type, the literal is no value of this enum (each checked on Postgres 16.2).
+    (ENUM_VALUE, ADD_VALUE + "INSERT INTO notes (body) VALUES ('archived'::text);"),
+    (ENUM_VALUE, ADD_VALUE + "SELECT CAST('archived' AS other_status), 'archived'::varchar(20);"),
+    # IF NOT EXISTS of a label the history already shows adds nothing.
+    (
+        ENUM_VALUE,
+        "CREATE TYPE plan_status AS ENUM ('draft', 'archived');\n"
+        "ALTER TYPE plan_status ADD VALUE IF NOT EXISTS 'archived';--> statement-breakpoint\n" + USE_VALUE,
+    ),
     # An identifier is not a literal.
     (ENUM_VALUE, ADD_VALUE + 'ALTER TABLE "plans" ADD COLUMN "archived" boolean;'),
     (ENUM_VALUE, USE_VALUE + "\n" + ADD_VALUE),  # only statements after the ADD VALUE count

@@ -215,11 +215,11 @@ def alter_type(words: Sequence[Word]) -> list[Action] | None:
     if name is None:
         return None
     if cursor.accept("ADD", "VALUE"):
-        cursor.accept("IF", "NOT", "EXISTS")
+        if_not_exists = cursor.accept("IF", "NOT", "EXISTS")
         value = cursor.next()
         if value is None or value.kind != "string":
             return None
-        return [Action("add_enum_value", name=unqualified(name), values=(value.text,))]
+        return [Action("add_enum_value", name=unqualified(name), values=(value.text,), if_not_exists=if_not_exists)]
     if cursor.accept("RENAME", "VALUE"):
         old, _, new = cursor.next(), cursor.next(), cursor.next()
         values = tuple(word.text for word in (old, new) if word is not None)
@@ -228,9 +228,15 @@ def alter_type(words: Sequence[Word]) -> list[Action] | None:
 
 
 def create_type(words: Sequence[Word]) -> list[Action] | None:
+    """CREATE TYPE name ..., with an enum's labels in `values`."""
     cursor = Cursor(words, 2)
     name = cursor.name()
-    return [Action("create_type", name=unqualified(name))] if name else None
+    if name is None:
+        return None
+    labels: tuple[str, ...] = ()
+    if cursor.accept("AS", "ENUM") and cursor.at_symbol("("):
+        labels = tuple(word.text for word in top_level(cursor.rest()[1:]) if word.kind == "string")
+    return [Action("create_type", name=unqualified(name), values=labels)]
 
 
 def truncate(words: Sequence[Word]) -> list[Action] | None:

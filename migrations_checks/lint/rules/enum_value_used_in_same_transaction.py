@@ -7,11 +7,12 @@ default, in an UPDATE or in a policy fails on deploy: often only in production, 
 migrations are pending together. Use the value in a later release's migration.
 
 A later statement "uses" the value when it contains the string literal `'v'`, or the label that a
-`RENAME VALUE` in between gave it (still uncommitted). A DO block uses what its statements use and
-the literals of its conditions, declarations and assignments. A function or procedure body runs
-later, but Postgres checks a body in SQL as it creates the function (`LANGUAGE sql`, `BEGIN
-ATOMIC`, `RETURN`), so those use their literals then; a PL/pgSQL body does not. `ALTER TYPE` /
-`COMMENT` name the label without using it as a value.
+`RENAME VALUE` in between gave it (still uncommitted), unless each such literal is cast to another
+type (`'v'::text`, `CAST('v' AS other_enum)`): then it is no value of this one. A DO block uses
+what its statements use and the literals of its conditions, declarations and assignments. A
+function or procedure body runs later, but Postgres checks a body in SQL as it creates the function
+(`LANGUAGE sql`, `BEGIN ATOMIC`, `RETURN`), so those use their literals then; a PL/pgSQL body does
+not. `ALTER TYPE` / `COMMENT` name the label without using it as a value.
 """
 
 from collections.abc import Iterator
@@ -19,7 +20,7 @@ from collections.abc import Iterator
 from migrations_checks.lint.context import StatementContext
 from migrations_checks.lint.rules.rule import Hit, Rule
 from migrations_checks.lint.sql.lexer import tokenize
-from migrations_checks.lint.sql.words import top_level
+from migrations_checks.lint.sql.words import Cursor, Word, top_level, unqualified
 from migrations_checks.lint.statements import Statement
 
 # Statements where the label is not a use of the new value: other enums may share the label, and
@@ -51,14 +52,51 @@ def _checked_body_literals(statement: Statement) -> frozenset[str]:
     return frozenset(word.text for word in tokenize(body.text)[0] if word.kind == "string")
 
 
+def _used(statement: Statement, labels: set[str], enum: str | None) -> set[str]:
+    """The labels the statement uses as values of `enum`."""
+    found = labels & _literals(statement)
+    if not found or statement.kind == "DO" or statement.kind in _ROUTINES:
+        return found  # their literals stand in bodies and conditions: each counts
+    words = tokenize(statement.text)[0]
+    return {
+        label
+        for label in found
+        if any(
+            word.kind == "string" and word.text == label and _as_value_of(words, index, enum)
+            for index, word in enumerate(words)
+        )
+    }
+
+
+def _as_value_of(words: list[Word], index: int, enum: str | None) -> bool:
+    """Whether the literal at `index` may be a value of `enum`: not when it is cast to another type
+    (`'v'::text`, `CAST('v' AS other)`), which then is what Postgres reads it as."""
+    if index + 1 < len(words) and words[index + 1].is_symbol("::"):
+        cursor = Cursor(words, index + 2)
+    elif index >= 2 and words[index - 1].is_symbol("(") and words[index - 2].upper == "CAST":
+        cursor = Cursor(words, index + 1)
+        if not cursor.accept("AS"):
+            return True
+    else:
+        return True
+    target = cursor.name()
+    following = cursor.peek()
+    # Cast on again (`'v'::text::mood`) or to an array: the value may still become one of `enum`.
+    if target is None or (following is not None and (following.is_symbol("::") or following.is_symbol("["))):
+        return True
+    return unqualified(target) == enum
+
+
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     for action in statement.actions:
         if action.verb != "add_enum_value" or not action.values:
             continue
         value = action.values[0]
+        if action.if_not_exists and context.history.has_enum_label(action.name, value):
+            continue  # the label was there already: nothing is added
         labels = {value}  # the new value's label, and the labels RENAME VALUE gives it after
         for later in context.later_in_transaction:
-            used = labels & _literals(later)
+            used = _used(later, labels, action.name)
             if used:
                 where = f"line {later.line}"
                 if later.file.tag != statement.file.tag:
