@@ -108,6 +108,7 @@ class History(Struct):
     # Function name -> its overloads, by their input parameters -> the fewest and the most
     # arguments a call passes it (-1: any number) and its IMMUTABLE, STABLE or VOLATILE.
     functions: dict[str, dict[str, tuple[int, int, str]]] = field(default_factory=dict)
+    partitioned: set[str] = field(default_factory=set)  # tables created PARTITION BY
     # The labels of each enum the history created: an enum missing here has labels unknown.
     enums: dict[str, set[str]] = field(default_factory=dict)
 
@@ -165,6 +166,8 @@ class History(Struct):
                     if action.temporary or table.startswith("pg_temp."):
                         # The session's own schema comes first in the search path: `t` names it.
                         self.temporary_tables.add(table.removeprefix("pg_temp."))
+                    if action.object_kind == "PARTITIONED":
+                        self.partitioned.add(table)
             elif action.verb in ("add_column", "alter_column_type") and table and action.column and action.new_type:
                 self.columns.setdefault(table, {})[action.column] = (action.new_type, action.collation)
             elif action.verb == "drop_column" and table and action.column:
@@ -175,12 +178,16 @@ class History(Struct):
                     known[action.name] = known.pop(action.column)
             elif action.verb == "rename_table" and table and action.name:
                 self.columns[action.name] = self.columns.pop(table, {})
+                if table in self.partitioned:
+                    self.partitioned.remove(table)
+                    self.partitioned.add(action.name)
                 if table in self.policies:
                     self.policies[action.name] = self.policies.pop(table)
             elif action.verb == "drop_table" and table:
                 self.columns.pop(table, None)
                 self.policies.pop(table, None)
                 self.temporary_tables.discard(table)
+                self.partitioned.discard(table)
             elif action.verb in ("create_policy", "drop_policy") and table in self.policies and action.name:
                 if action.verb == "create_policy":
                     self.policies[table].add(action.name)

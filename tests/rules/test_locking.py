@@ -12,8 +12,9 @@ import pytest
 
 from gates.dsn import mask
 from gates.scratch_db import SCRATCH_URL_ENV, ScratchServer
-from migrations_checks.lint.engine import lint_text
-from tests.helpers import fired, in_do_block, in_function
+from migrations_checks.lint.context import LintOptions
+from migrations_checks.lint.engine import lint_paths, lint_text
+from tests.helpers import fired, in_do_block, in_function, write_drizzle
 
 
 def new_table(name: str) -> str:
@@ -378,3 +379,23 @@ def test_moving_an_index_names_its_table_from_the_history() -> None:
     )
     assert fired(new_table("plans") + create + 'ALTER INDEX "i" SET TABLESPACE "fast";', REWRITE) == []
     assert fired(create + 'ALTER INDEX "i" RENAME TO "j";', REWRITE) == []
+
+
+def test_a_partitioned_table_is_indexed_through_on_only_and_its_partitions(tmp_path: Path) -> None:
+    # Postgres 16.2 refuses CREATE INDEX CONCURRENTLY on a partitioned table; ON ONLY the parent,
+    # CONCURRENTLY on each partition and ATTACH PARTITION build the same valid index without blocking.
+    parent = 'CREATE TABLE "events" ("id" int, "kind" text) PARTITION BY RANGE ("id");'
+    index = "create-index-non-concurrently"
+    folder = write_drizzle(
+        tmp_path / "m", {"0000": parent, "0001": 'CREATE INDEX "events_kind_idx" ON "events" ("kind");'}
+    )
+    [finding] = [f for f in lint_paths([folder], LintOptions()).findings if f.rule == index]
+    assert finding.message == (
+        "builds index events_kind_idx on partitioned table events and each of its partitions "
+        "while blocking their writes"
+    )
+    assert finding.hint.startswith("a partitioned table cannot be indexed CONCURRENTLY: CREATE INDEX ... ON ONLY")
+    folder = write_drizzle(tmp_path / "n", {"0000": parent, "0001": 'CREATE INDEX "i" ON ONLY "events" ("kind");'})
+    assert [f for f in lint_paths([folder], LintOptions()).findings if f.rule == index] == []
+    # ON ONLY a table that is not partitioned builds its index as usual.
+    assert len(fired('CREATE INDEX "i" ON ONLY "plans" ("topic");', index)) == 1

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from migrations_checks.lint.extract.columns import parse_column
 from migrations_checks.lint.records.actions import Action
 from migrations_checks.lint.sql.classify import with_body
-from migrations_checks.lint.sql.words import Cursor, Word, split_top_level, top_level, unqualified
+from migrations_checks.lint.sql.words import Cursor, Word, has_keyword, split_top_level, top_level, unqualified
 
 _TABLE_CONSTRAINTS = frozenset({"CONSTRAINT", "CHECK", "UNIQUE", "PRIMARY", "EXCLUDE", "FOREIGN", "LIKE"})
 _DROPPED_OBJECTS = {
@@ -51,6 +51,7 @@ def create_table(words: Sequence[Word]) -> list[Action] | None:
             if column is not None:
                 columns.append((column.name, column.type, column.collation))
     temporary = any(word.upper in ("TEMP", "TEMPORARY") for word in words[: cursor.position])
+    partitioned = cursor.position < len(words) and has_keyword(top_level(words[cursor.position :]), "PARTITION", "BY")
     return [
         Action(
             "create_table",
@@ -58,6 +59,7 @@ def create_table(words: Sequence[Word]) -> list[Action] | None:
             columns=tuple(columns),
             if_not_exists=if_not_exists,
             temporary=temporary,
+            object_kind="PARTITIONED" if partitioned else None,
         )
     ]
 
@@ -91,12 +93,18 @@ def create_index(words: Sequence[Word]) -> list[Action] | None:
     name = None if cursor.at("ON") else cursor.name()
     if not cursor.accept("ON"):
         return None
-    cursor.accept("ONLY")
+    only = cursor.accept("ONLY")  # on a partitioned table: its own index, none on the partitions
     table = cursor.name()
     if table is None:
         return None
     return [
-        Action("create_index", table=unqualified(table), name=name and unqualified(name), concurrently=concurrently)
+        Action(
+            "create_index",
+            table=unqualified(table),
+            name=name and unqualified(name),
+            concurrently=concurrently,
+            object_kind="ONLY" if only else None,
+        )
     ]
 
 

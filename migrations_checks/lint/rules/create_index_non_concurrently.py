@@ -4,6 +4,11 @@ A plain index build holds a SHARE lock on the table for the whole build: every I
 DELETE waits, which on a busy table is an outage for as long as the build takes. `CREATE INDEX
 CONCURRENTLY` lets writes continue, but cannot run inside a transaction, so it needs its own
 non-transactional step. A table created earlier in the same file has no rows and no users yet.
+
+A partitioned table cannot be indexed concurrently (Postgres rejects it): build the parent's own
+index `ON ONLY` it (instant, and invalid until every partition has one), each partition's
+`CONCURRENTLY`, and `ALTER INDEX ... ATTACH PARTITION` each to the parent's, which then becomes
+valid. So `CREATE INDEX ... ON ONLY` of a table the history created partitioned is not reported.
 """
 
 from collections.abc import Iterator
@@ -12,13 +17,25 @@ from migrations_checks.lint.context import StatementContext
 from migrations_checks.lint.rules.rule import Hit, Rule
 from migrations_checks.lint.statements import Statement
 
+_PARTITIONED_HINT = (
+    "a partitioned table cannot be indexed CONCURRENTLY: CREATE INDEX ... ON ONLY the parent, CREATE INDEX "
+    "CONCURRENTLY on each partition in its own step, then ALTER INDEX <parent's index> ATTACH PARTITION each"
+)
+
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     for action in statement.actions:
-        if action.verb == "create_index" and not action.concurrently and not context.is_new(action.table):
+        if action.verb != "create_index" or action.concurrently or context.is_new(action.table):
+            continue
+        name = action.name or "(unnamed)"
+        if action.table not in context.history.partitioned:
+            yield Hit(f"builds index {name} on {action.table} while blocking its writes", tables=(action.table,))
+        elif action.object_kind != "ONLY":
             yield Hit(
-                f"builds index {action.name or '(unnamed)'} on {action.table} while blocking its writes",
+                f"builds index {name} on partitioned table {action.table} and each of its partitions while "
+                "blocking their writes",
                 tables=(action.table,),
+                hint=_PARTITIONED_HINT,
             )
 
 
