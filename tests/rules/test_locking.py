@@ -69,6 +69,7 @@ BAD = [
     (UNIQUE_RULE, UNIQUE),
     (UNIQUE_RULE, in_do_block(UNIQUE)),
     (UNIQUE_RULE, 'ALTER TABLE "public"."users" ADD CONSTRAINT "users_pkey" PRIMARY KEY ("id");'),
+    (UNIQUE_RULE, 'ALTER TABLE "bookings" ADD CONSTRAINT "no_overlap" EXCLUDE USING gist ("room" WITH =);'),
     (UNIQUE_RULE, "alter table users add unique (email);"),
     (UNIQUE_RULE, "ALTER TABLE users ADD PRIMARY KEY (id);"),
     (UNIQUE_RULE, 'ALTER TABLE "users" ADD CONSTRAINT "u" UNIQUE ("email") USING INDEX TABLESPACE "fast";'),
@@ -399,3 +400,16 @@ def test_a_partitioned_table_is_indexed_through_on_only_and_its_partitions(tmp_p
     assert [f for f in lint_paths([folder], LintOptions()).findings if f.rule == index] == []
     # ON ONLY a table that is not partitioned builds its index as usual.
     assert len(fired('CREATE INDEX "i" ON ONLY "plans" ("topic");', index)) == 1
+
+
+def test_an_exclusion_constraint_has_no_using_index_form_to_suggest() -> None:
+    [finding] = fired(
+        'ALTER TABLE "bookings" ADD CONSTRAINT "no_overlap" EXCLUDE USING gist ("room" WITH =);', UNIQUE_RULE
+    )
+    assert finding.message == (
+        "adds no_overlap on bookings, building its index while the table is locked against reads and writes"
+    )
+    assert finding.hint.startswith("an exclusion constraint has no USING INDEX form")
+    both = 'ALTER TABLE "b" ADD CONSTRAINT "u" UNIQUE ("id"), ADD CONSTRAINT "x" EXCLUDE USING gist ("room" WITH =);'
+    [one] = fired(both, UNIQUE_RULE)  # one finding per statement and rule
+    assert one.message.startswith("adds u, x on b") and one.hint.startswith("CREATE UNIQUE INDEX CONCURRENTLY")

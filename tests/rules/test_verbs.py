@@ -24,6 +24,7 @@ STATEMENT_RULES = tuple(rule for rule in all_rules().values() if rule.check is n
 OTHER_VERBS = [
     'ALTER TABLE "tasks" ADD COLUMN "owner_id" uuid REFERENCES "users"("id");',
     'ALTER TABLE "tasks" ADD PRIMARY KEY ("id");',
+    'ALTER TABLE "tasks" ADD CONSTRAINT "x" EXCLUDE USING gist ("room" WITH =);',
     "ALTER TABLE tasks FORCE ROW LEVEL SECURITY;",
     "ALTER TABLE tasks NO FORCE ROW LEVEL SECURITY;",
     "VACUUM tasks;",
