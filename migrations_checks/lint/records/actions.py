@@ -94,7 +94,8 @@ class Action(Struct, frozen=True, omit_defaults=True, forbid_unknown_fields=True
     column: str | None = None
     name: str | None = None  # constraint, index, policy, type or object name
     # drop_object: VIEW, FUNCTION...; set_not_null: CONSTRAINT (the PG 18 form);
-    # transaction_control: begins, ends or chains; detach_partition: FINALIZE
+    # transaction_control: begins, ends or chains; detach_partition: FINALIZE; create_table:
+    # PARTITIONED (PARTITION BY); create_index: ONLY (ON ONLY); set_tablespace: INDEX (ALTER INDEX)
     object_kind: str | None = None
     concurrently: bool = False
     not_valid: bool = False
@@ -110,14 +111,15 @@ class Action(Struct, frozen=True, omit_defaults=True, forbid_unknown_fields=True
     # for create_table: (name, type, collation) of each column, the collation None when not written
     columns: tuple[tuple[str, str, str | None], ...] = ()
     has_where: bool = True  # for update/delete
-    if_not_exists: bool = False  # for create_table: a no-op when the table already exists
+    # for create_table: a no-op when the table already exists; add_enum_value: when the label does
+    if_not_exists: bool = False
     if_exists: bool = False  # for drop_policy: a no-op when the policy does not exist
     temporary: bool = False  # for create_table: a TEMP table, which lives only in this session
     using: bool = False  # for alter_column_type: a USING expression that computes new values
     collation: str | None = None  # for add_column and alter_column_type: the COLLATE written, if any
     full: bool = False  # VACUUM FULL
-    # enum values (add: (new,), rename: (old, new)), policy (old, new), grantees; create_function:
-    # its input parameters as one text
+    # enum values (create_type: its labels, add: (new,), rename: (old, new)), policy (old, new),
+    # grantees; create_function: its input parameters as one text
     values: tuple[str, ...] = ()
     # create_function: the fewest and the most arguments a call may pass (-1: any number, VARIADIC)
     arguments: tuple[int, int] = (0, 0)
