@@ -19,6 +19,15 @@ ADD_VALUE = 'ALTER TYPE "public"."plan_status" ADD VALUE \'archived\';--> statem
 USE_VALUE = 'UPDATE "plans" SET "status" = \'archived\' WHERE "deleted_at" IS NOT NULL;'
 CREATE_INDEX = 'CREATE INDEX CONCURRENTLY "plans_topic_idx" ON "plans" ("topic");'
 
+
+def added_if_missing(labels: str) -> str:
+    """The enum created with `labels`, then 'archived' added to it IF NOT EXISTS, then used."""
+    return (
+        f"CREATE TYPE plan_status AS ENUM ({labels});\n"
+        "ALTER TYPE plan_status ADD VALUE IF NOT EXISTS 'archived';--> statement-breakpoint\n" + USE_VALUE
+    )
+
+
 BAD = [
     (CONCURRENTLY, CREATE_INDEX),
     (CONCURRENTLY, "create unique index concurrently if not exists plans_topic_idx on public.plans (topic);"),
@@ -78,11 +87,7 @@ BAD = [
     (ENUM_VALUE, ADD_VALUE + "SELECT CAST('archived' AS public.plan_status);"),
     (ENUM_VALUE, ADD_VALUE + "SELECT 'archived'::text::plan_status;"),
     # IF NOT EXISTS of a label the history does not show: it is added.
-    (
-        ENUM_VALUE,
-        "CREATE TYPE plan_status AS ENUM ('draft');\n"
-        "ALTER TYPE plan_status ADD VALUE IF NOT EXISTS 'archived';--> statement-breakpoint\n" + USE_VALUE,
-    ),
+    (ENUM_VALUE, added_if_missing("'draft'")),
 ]
 
 GOOD = [
@@ -106,11 +111,7 @@ GOOD = [
     (ENUM_VALUE, ADD_VALUE + "INSERT INTO notes (body) VALUES ('archived'::text);"),
     (ENUM_VALUE, ADD_VALUE + "SELECT CAST('archived' AS other_status), 'archived'::varchar(20);"),
     # IF NOT EXISTS of a label the history already shows adds nothing.
-    (
-        ENUM_VALUE,
-        "CREATE TYPE plan_status AS ENUM ('draft', 'archived');\n"
-        "ALTER TYPE plan_status ADD VALUE IF NOT EXISTS 'archived';--> statement-breakpoint\n" + USE_VALUE,
-    ),
+    (ENUM_VALUE, added_if_missing("'draft', 'archived'")),
     # An identifier is not a literal.
     (ENUM_VALUE, ADD_VALUE + 'ALTER TABLE "plans" ADD COLUMN "archived" boolean;'),
     (ENUM_VALUE, USE_VALUE + "\n" + ADD_VALUE),  # only statements after the ADD VALUE count
