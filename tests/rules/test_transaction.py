@@ -112,6 +112,15 @@ GOOD = [
     (ENUM_VALUE, ADD_VALUE + "SELECT CAST('archived' AS other_status), 'archived'::varchar(20);"),
     # IF NOT EXISTS of a label the history already shows adds nothing.
     (ENUM_VALUE, added_if_missing("'draft', 'archived'")),
+    # A guard that reads pg_enum compares the label as a name (as a real history does; Postgres 16.2
+    # runs it in the transaction that added the value).
+    (
+        ENUM_VALUE,
+        ADD_VALUE + "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_enum e JOIN pg_type t ON e.enumtypid = t.oid "
+        "WHERE t.typname = 'plan_status' AND e.enumlabel = 'archived') THEN "
+        "ALTER TYPE plan_status ADD VALUE 'archived'; END IF; END $$;",
+    ),
+    (ENUM_VALUE, ADD_VALUE + "SELECT 1 FROM pg_enum WHERE 'archived' = enumlabel;"),
     # An identifier is not a literal.
     (ENUM_VALUE, ADD_VALUE + 'ALTER TABLE "plans" ADD COLUMN "archived" boolean;'),
     (ENUM_VALUE, USE_VALUE + "\n" + ADD_VALUE),  # only statements after the ADD VALUE count

@@ -8,7 +8,8 @@ migrations are pending together. Use the value in a later release's migration.
 
 A later statement "uses" the value when it contains the string literal `'v'`, or the label that a
 `RENAME VALUE` in between gave it (still uncommitted), unless each such literal is cast to another
-type (`'v'::text`, `CAST('v' AS other_enum)`): then it is no value of this one. A DO block uses
+type (`'v'::text`, `CAST('v' AS other_enum)`) or compared with `pg_enum.enumlabel` (a name, as in
+the guards that add a value only if it is missing): then it is no value of this one. A DO block uses
 what its statements use and the literals of its conditions, declarations and assignments. A
 function or procedure body runs later, but Postgres checks a body in SQL as it creates the function
 (`LANGUAGE sql`, `BEGIN ATOMIC`, `RETURN`), so those use their literals then; a PL/pgSQL body does
@@ -55,9 +56,12 @@ def _checked_body_literals(statement: Statement) -> frozenset[str]:
 def _used(statement: Statement, labels: set[str], enum: str | None) -> set[str]:
     """The labels the statement uses as values of `enum`."""
     found = labels & _literals(statement)
-    if not found or statement.kind == "DO" or statement.kind in _ROUTINES:
-        return found  # their literals stand in bodies and conditions: each counts
+    if not found or statement.kind in _ROUTINES:
+        return found  # a body checked on creation: each of its literals counts
     words = tokenize(statement.text)[0]
+    if statement.kind == "DO":  # the literals of its conditions, declarations and assignments
+        body = next((word for word in words if word.kind == "string"), None)
+        words = tokenize(body.text)[0] if body is not None else words
     return {
         label
         for label in found
@@ -70,7 +74,17 @@ def _used(statement: Statement, labels: set[str], enum: str | None) -> set[str]:
 
 def _as_value_of(words: list[Word], index: int, enum: str | None) -> bool:
     """Whether the literal at `index` may be a value of `enum`: not when it is cast to another type
-    (`'v'::text`, `CAST('v' AS other)`), which then is what Postgres reads it as."""
+    (`'v'::text`, `CAST('v' AS other)`), which then is what Postgres reads it as, nor when it is
+    compared with `pg_enum.enumlabel`, a name, nor when an `ALTER TYPE` in a DO body names it
+    (`ADD VALUE 'v'`, `RENAME VALUE 'v' TO 'w'`)."""
+    before, after = words[max(index - 3, 0) : index], words[index + 1 : index + 3]
+    if (
+        (len(before) >= 2 and before[-1].is_symbol("=") and before[-2].name == "enumlabel")
+        or (len(after) == 2 and after[0].is_symbol("=") and after[1].name == "enumlabel")
+        or (before and before[-1].upper == "VALUE")
+        or (len(before) == 3 and before[-1].upper == "TO" and before[0].upper == "VALUE")
+    ):
+        return False
     if index + 1 < len(words) and words[index + 1].is_symbol("::"):
         cursor = Cursor(words, index + 2)
     elif index >= 2 and words[index - 1].is_symbol("(") and words[index - 2].upper == "CAST":
