@@ -334,6 +334,13 @@ def test_text_that_never_runs_never_fires(rule_id: str, trap: str) -> None:
         ('DROP TRIGGER "plans_touch" ON "public"."plans";', "drop-object", "trigger plans_touch on plans"),
         ('DROP MATERIALIZED VIEW "plan_stats";', "drop-object", "materialized view plan_stats"),
         ("TRUNCATE plans, public.tasks;", "truncate-table", "plans, tasks"),
+        # ONLY and `*` stand before and after each name of the list (Postgres 16.2 empties each).
+        (
+            "TRUNCATE audit_log *, ONLY app.accounts, ONLY staging *;",
+            "truncate-table",
+            "audit_log, app.accounts, staging",
+        ),
+        ("TRUNCATE users CASCADE;", "truncate-table", "users and, by CASCADE, every table with a foreign key to them"),
         ('DELETE FROM "public"."Tasks";', "delete-without-where", "Tasks"),
         ("UPDATE users SET tz = 'UTC';", "update-without-where", "users"),
     ],
@@ -390,3 +397,24 @@ def test_drop_of_a_deprecated_and_a_live_table_is_one_error_for_the_live_one() -
     [finding] = findings
     assert (finding.rule, finding.severity) == ("drop-table", "error")
     assert "notes" in finding.message and "users" not in finding.message
+
+
+@pytest.mark.parametrize("condition", ["true", "TRUE", "1 = 1", "('x' = 'x')", "NOT false", "(true)"])
+def test_a_where_that_lets_every_row_through_is_no_where(condition: str) -> None:
+    # Measured on Postgres 16.2: each empties or rewrites the whole table, as no WHERE does.
+    assert len(fired(f"DELETE FROM audit_log WHERE {condition};", "delete-without-where")) == 1
+    assert len(fired(f"UPDATE users SET tz = 'UTC' WHERE {condition} RETURNING id;", "update-without-where")) == 1
+    assert (
+        len(fired(f"WITH d AS (DELETE FROM audit_log WHERE {condition} RETURNING *) SELECT 1;", "delete-without-where"))
+        == 1
+    )
+    assert fired(f"DELETE FROM audit_log WHERE id = 1 AND {condition};", "delete-without-where") == []
+
+
+def test_a_merge_on_true_matches_every_row_and_by_source_names_the_unmatched() -> None:
+    [every] = fired("MERGE INTO t USING s ON true WHEN MATCHED THEN DELETE;", "delete-without-where")
+    assert every.message == "deletes every row of t, in production too"
+    [unmatched] = fired(
+        "MERGE INTO t USING s ON t.id = s.id WHEN NOT MATCHED BY SOURCE THEN DELETE;", "delete-without-where"
+    )
+    assert unmatched.message == "deletes every row of t that the MERGE's source does not match, in production too"

@@ -413,3 +413,12 @@ def test_an_exclusion_constraint_has_no_using_index_form_to_suggest() -> None:
     both = 'ALTER TABLE "b" ADD CONSTRAINT "u" UNIQUE ("id"), ADD CONSTRAINT "x" EXCLUDE USING gist ("room" WITH =);'
     [one] = fired(both, UNIQUE_RULE)  # one finding per statement and rule
     assert one.message.startswith("adds u, x on b") and one.hint.startswith("CREATE UNIQUE INDEX CONCURRENTLY")
+
+
+def test_data_backfill_names_every_table_once_and_a_merge_delete_as_a_delete() -> None:
+    two = "WITH a AS (UPDATE x SET n = 1 WHERE id = 1 RETURNING id) UPDATE y SET n = 2 WHERE id IN (SELECT id FROM a);"
+    [both] = fired(two, BACKFILL_RULE)
+    assert both.message == "updates rows of y, x inside the migration, locking them until it commits"
+    [merged] = fired("MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN DELETE;", BACKFILL_RULE)
+    assert merged.message == "deletes rows of t inside the migration, locking them until it commits"
+    assert merged.hint == "delete in batches outside the migration (a script or job)"

@@ -76,7 +76,43 @@ def _change(words: Sequence[Word], start: int) -> Action | None:
     rest = level[cursor.position :]
     if name is None or (verb == "update" and not any(word.upper == "SET" for word in rest)):
         return None
-    return Action(verb, table=unqualified(name), has_where=any(word.upper == "WHERE" for word in rest))
+    return Action(verb, table=unqualified(name), has_where=_bounded(words[start : _group_end(words, start)]))
+
+
+def _bounded(words: Sequence[Word]) -> bool:
+    """Whether a WHERE at the top level of the statement `words` limits its rows: `WHERE true`,
+    `WHERE 1 = 1` and their kin limit nothing."""
+    depth = 0
+    condition: list[Word] | None = None
+    for word in words:
+        if word.is_symbol("("):
+            depth += 1
+        elif word.is_symbol(")"):
+            depth -= 1
+        if condition is None:
+            if depth == 0 and word.upper == "WHERE":
+                condition = []
+        elif depth == 0 and word.upper == "RETURNING":
+            break
+        else:
+            condition.append(word)
+    return condition is not None and not _always_true(condition)
+
+
+def _always_true(condition: Sequence[Word]) -> bool:
+    """`true`, `NOT false`, or a constant compared with itself (`1 = 1`, `'a' = 'a'`), in parentheses
+    or not: a condition that lets every row through."""
+    while len(condition) > 2 and condition[0].is_symbol("(") and condition[-1].is_symbol(")"):
+        condition = condition[1:-1]
+    spelled = [word.upper for word in condition]  # empty for all but bare words
+    if spelled in (["TRUE"], ["NOT", "FALSE"]):
+        return True
+    return (
+        len(condition) == 3
+        and condition[1].is_symbol("=")
+        and condition[0].kind in ("number", "string")
+        and (condition[0].kind, condition[0].text) == (condition[2].kind, condition[2].text)
+    )
 
 
 def _group_end(words: Sequence[Word], start: int) -> int:
@@ -109,6 +145,10 @@ def merge_changes(words: Sequence[Word], tree: Tree) -> list[Action] | None:
     if name is None:
         return None
     level = top_level(words[start:])
+    # `ON true` and its kin match every target row: the MATCHED clauses are then bounded by nothing.
+    on = next((index for index, word in enumerate(words) if word.upper == "ON"), None)
+    first_when = next((index for index, word in enumerate(words) if word.upper == "WHEN"), len(words))
+    matches_all = on is not None and _always_true(words[on + 1 : first_when])
     actions = []
     when = None
     for index, word in enumerate(level):
@@ -118,8 +158,10 @@ def merge_changes(words: Sequence[Word], tree: Tree) -> list[Action] | None:
             verb = _VERBS.get(level[index + 1].upper)
             if verb is not None:
                 clause = {w.upper for w in level[when:index]}
-                bounded = "SOURCE" not in clause or "AND" in clause
-                actions.append(Action(verb, table=unqualified(name), has_where=bounded, object_kind="MERGE"))
+                bounded = ("SOURCE" not in clause and not matches_all) or "AND" in clause
+                # BY SOURCE: the target rows no source row matches, which may be all of them.
+                merge = "MERGE BY SOURCE" if "SOURCE" in clause else "MERGE"
+                actions.append(Action(verb, table=unqualified(name), has_where=bounded, object_kind=merge))
     if start:
         prefix = data_changes(words[:start], tree)
         if prefix is None:

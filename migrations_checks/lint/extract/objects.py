@@ -248,11 +248,24 @@ def create_type(words: Sequence[Word]) -> list[Action] | None:
 
 
 def truncate(words: Sequence[Word]) -> list[Action] | None:
+    """`TRUNCATE [TABLE] [ONLY] name [*] [, ...] [... CASCADE]`: each table, and CASCADE in object_kind
+    (it empties every table with a foreign key to them too)."""
     cursor = Cursor(words, 1)
     cursor.accept("TABLE")
-    cursor.accept("ONLY")
-    names = _names(cursor)
-    return [Action("truncate", table=name) for name in names] or None
+    names = []
+    while True:
+        cursor.accept("ONLY")
+        name = cursor.name()
+        if name is None:
+            return None
+        names.append(unqualified(name))
+        if cursor.at_symbol("*"):  # the table and its descendants, as without it
+            cursor.next()
+        if not cursor.at_symbol(","):
+            break
+        cursor.next()
+    cascade = "CASCADE" if any(word.upper == "CASCADE" for word in cursor.rest()) else None
+    return [Action("truncate", table=name, object_kind=cascade) for name in names]
 
 
 def vacuum(words: Sequence[Word]) -> list[Action]:

@@ -29,4 +29,21 @@ def _from_node(node: exp.Update | exp.Delete) -> Action | None:
     schema = (target.db if schema_node.args.get("quoted") else target.db.lower()) if schema_node else ""
     table = unqualified(f"{schema}.{name}" if schema else name)
     verb: Verb = "update" if isinstance(node, exp.Update) else "delete"
-    return Action(verb, table=table, has_where=node.args.get("where") is not None)
+    return Action(verb, table=table, has_where=_bounded(node.args.get("where")))
+
+
+def _bounded(where: exp.Where | None) -> bool:
+    """Whether the WHERE clause limits the rows: `WHERE true`, `NOT false` or a constant compared
+    with itself (`1 = 1`) limits nothing, as in the words' reading (extract/dml.py)."""
+    if where is None:
+        return False
+    condition = where.this
+    while isinstance(condition, exp.Paren):
+        condition = condition.this
+    if isinstance(condition, exp.Boolean):
+        return not condition.this
+    if isinstance(condition, exp.Not) and isinstance(condition.this, exp.Boolean):
+        return bool(condition.this.this)
+    return not (
+        isinstance(condition, exp.EQ) and isinstance(condition.left, exp.Literal) and condition.left == condition.right
+    )

@@ -95,7 +95,8 @@ class Action(Struct, frozen=True, omit_defaults=True, forbid_unknown_fields=True
     name: str | None = None  # constraint, index, policy, type or object name
     # drop_object: VIEW, FUNCTION...; set_not_null: CONSTRAINT (the PG 18 form);
     # transaction_control: begins, ends or chains; detach_partition: FINALIZE; create_table:
-    # PARTITIONED (PARTITION BY); create_index: ONLY (ON ONLY); set_tablespace: INDEX (ALTER INDEX)
+    # PARTITIONED (PARTITION BY); create_index: ONLY (ON ONLY); set_tablespace: INDEX (ALTER INDEX);
+    # update/delete: MERGE, or MERGE BY SOURCE (a WHEN NOT MATCHED BY SOURCE clause); truncate: CASCADE
     object_kind: str | None = None
     concurrently: bool = False
     not_valid: bool = False

@@ -15,12 +15,16 @@ from migrations_checks.lint.statements import Statement
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     tables = [
-        a.table
+        f"{a.table}{UNMATCHED if a.object_kind == 'MERGE BY SOURCE' else ''}"
         for a in statement.actions
         if a.verb == "delete" and not a.has_where and a.table and not context.holds_no_live_rows(a.table)
     ]
     if tables:
         yield Hit(f"deletes every row of {', '.join(tables)}, in production too")
+
+
+# A MERGE's WHEN NOT MATCHED BY SOURCE clause reaches the target rows no source row matches.
+UNMATCHED = " that the MERGE's source does not match"
 
 
 RULE = Rule(

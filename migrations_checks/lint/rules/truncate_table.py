@@ -15,13 +15,15 @@ from migrations_checks.lint.statements import Statement
 
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
-    tables = [
-        action.table
+    emptied = [
+        action
         for action in statement.actions
         if action.verb == "truncate" and action.table and not context.holds_no_live_rows(action.table)
     ]
-    if tables:
-        yield Hit(f"truncates {', '.join(tables)}: deletes every row, in production too")
+    if emptied:
+        tables = ", ".join(action.table or "" for action in emptied)
+        cascade = " and, by CASCADE, every table with a foreign key to them" if emptied[0].object_kind else ""
+        yield Hit(f"truncates {tables}{cascade}: deletes every row, in production too")
 
 
 RULE = Rule(

@@ -9,13 +9,14 @@ migration. A table created earlier in the same file has no rows yet, so filling 
 from collections.abc import Iterator
 
 from migrations_checks.lint.context import StatementContext
+from migrations_checks.lint.rules.delete_without_where import UNMATCHED
 from migrations_checks.lint.rules.rule import Hit, Rule
 from migrations_checks.lint.statements import Statement
 
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     tables = [
-        a.table
+        f"{a.table}{UNMATCHED if a.object_kind == 'MERGE BY SOURCE' else ''}"
         for a in statement.actions
         if a.verb == "update" and not a.has_where and a.table and not context.is_new(a.table)
     ]
