@@ -23,8 +23,14 @@ FEATURES: dict[str, tuple[int, str]] = {
     "create-or-replace-trigger": (14, "CREATE OR REPLACE TRIGGER"),
     "sql-body": (14, "function bodies in SQL (BEGIN ATOMIC, RETURN)"),
     "set-compression": (14, "ALTER COLUMN ... SET COMPRESSION"),
+    "column-compression": (14, "a column's COMPRESSION"),
+    "pg_read_all_data": (14, "the pg_read_all_data role"),
+    "pg_write_all_data": (14, "the pg_write_all_data role"),
+    "pg_database_owner": (14, "the pg_database_owner role"),
     "merge": (15, "MERGE"),
-    "nulls-not-distinct": (15, "NULLS NOT DISTINCT"),
+    "nulls-not-distinct": (15, "NULLS [NOT] DISTINCT"),
+    "security-invoker": (15, "views WITH (security_invoker)"),
+    "pg_checkpoint": (15, "the pg_checkpoint role"),
     "set-access-method": (15, "ALTER TABLE ... SET ACCESS METHOD"),
     "set-null-columns": (15, "ON DELETE SET NULL/DEFAULT (columns)"),
     "grant-role-options": (16, "GRANT role ... WITH INHERIT, SET, or ADMIN TRUE/FALSE"),
@@ -34,10 +40,17 @@ FEATURES: dict[str, tuple[int, str]] = {
     ),
     "is-json": (16, "IS JSON"),
     "reindex-without-name": (16, "REINDEX DATABASE/SYSTEM without a name"),
+    "subquery-without-alias": (16, "a subquery or VALUES in FROM without an alias"),
+    "pg_create_subscription": (16, "the pg_create_subscription role"),
     "merge-by-source": (17, "MERGE ... WHEN NOT MATCHED BY SOURCE/TARGET"),
     "merge-returning": (17, "MERGE ... RETURNING"),
     "set-expression": (17, "ALTER COLUMN ... SET EXPRESSION"),
     "set-access-method-default": (17, "SET ACCESS METHOD DEFAULT"),
+    "merge-in-with": (17, "MERGE in a WITH query"),
+    "transaction_timeout": (17, "the transaction_timeout setting"),
+    "grant-maintain": (17, "the MAINTAIN privilege"),
+    "pg_maintain": (17, "the pg_maintain role"),
+    "copy-on-error": (17, "COPY ... ON_ERROR / LOG_VERBOSITY"),
     "sql-json-queries": (
         17,
         "SQL/JSON query functions (JSON_TABLE, JSON_EXISTS, JSON_QUERY, JSON_VALUE, JSON_SCALAR, JSON_SERIALIZE)",
@@ -45,14 +58,48 @@ FEATURES: dict[str, tuple[int, str]] = {
     "not-null-constraint": (18, "ADD CONSTRAINT ... NOT NULL"),
     "virtual-generated-column": (18, "virtual generated columns"),
     "without-overlaps": (18, "WITHOUT OVERLAPS"),
-    "not-enforced": (18, "NOT ENFORCED constraints"),
-    "uuidv4": (18, "uuidv4()"),
-    "uuidv7": (18, "uuidv7()"),
+    "not-enforced": (18, "[NOT] ENFORCED constraints"),
+    "not-null-no-inherit": (18, "NOT NULL ... NO INHERIT"),
+    "temporal-foreign-key": (18, "FOREIGN KEY ... PERIOD"),
 }
+# Built-in functions that older versions lack -> the first version that has them. The feature is
+# the function's name; a function of that name the history creates itself is no new feature.
+NEW_FUNCTIONS = {
+    "date_bin": 14,
+    "string_to_table": 14,
+    "range_agg": 14,
+    "trim_array": 14,
+    "bit_count": 14,
+    "unistr": 14,
+    "regexp_like": 15,
+    "regexp_count": 15,
+    "regexp_substr": 15,
+    "regexp_instr": 15,
+    "any_value": 16,
+    "pg_input_is_valid": 16,
+    "pg_input_error_info": 16,
+    "random_normal": 16,
+    "array_sample": 16,
+    "array_shuffle": 16,
+    "date_add": 16,
+    "date_subtract": 16,
+    "uuid_extract_version": 17,
+    "uuid_extract_timestamp": 17,
+    "to_bin": 17,
+    "to_oct": 17,
+    "uuidv4": 18,
+    "uuidv7": 18,
+    "casefold": 18,
+    "array_sort": 18,
+    "array_reverse": 18,
+    "crc32": 18,
+    "crc32c": 18,
+}
+FEATURES.update({name: (version, f"{name}()") for name, version in NEW_FUNCTIONS.items()})
+FEATURES["random-range"] = (17, "random(min, max)")
 # Calls of functions (or of SQL/JSON syntax spelled as calls) that older versions lack -> feature.
 _NEW_CALLS = {
-    "uuidv4": "uuidv4",
-    "uuidv7": "uuidv7",
+    **{name: name for name in NEW_FUNCTIONS},
     "json_array": "sql-json-constructors",
     "json_arrayagg": "sql-json-constructors",
     "json_objectagg": "sql-json-constructors",
@@ -61,6 +108,46 @@ _NEW_CALLS = {
     ),
 }
 _NEW_CALL_KEYWORDS = frozenset(name.upper() for name in _NEW_CALLS)
+# Predefined roles and settings named by a bare word: the feature is the word.
+_NEW_NAMES = frozenset(
+    {
+        "pg_read_all_data",
+        "pg_write_all_data",
+        "pg_database_owner",
+        "pg_checkpoint",
+        "pg_create_subscription",
+        "pg_maintain",
+        "transaction_timeout",
+    }
+)
+_NEW_NAME_KEYWORDS = frozenset(name.upper() for name in _NEW_NAMES)
+# Words after which a FROM item's subquery has ended without an alias.
+_AFTER_FROM_ITEM = frozenset(
+    {
+        "WHERE",
+        "GROUP",
+        "ORDER",
+        "LIMIT",
+        "OFFSET",
+        "UNION",
+        "INTERSECT",
+        "EXCEPT",
+        "JOIN",
+        "INNER",
+        "LEFT",
+        "RIGHT",
+        "FULL",
+        "CROSS",
+        "NATURAL",
+        "ON",
+        "USING",
+        "WINDOW",
+        "HAVING",
+        "FETCH",
+        "FOR",
+        "RETURNING",
+    }
+)
 
 
 def features_of(kind: str | None, words: Sequence[Word], actions: Sequence[Action]) -> frozenset[str]:
@@ -82,8 +169,22 @@ def features_of(kind: str | None, words: Sequence[Word], actions: Sequence[Actio
     # Every statement is asked, and almost none uses a feature: one pass over its keywords tells
     # which of the slower searches below can find anything.
     keywords = {word.upper for word in words}
-    if "NULLS" in keywords and has_keyword(words, "NULLS", "NOT", "DISTINCT"):
+    if "NULLS" in keywords and (
+        has_keyword(words, "NULLS", "NOT", "DISTINCT") or has_keyword(words, "NULLS", "DISTINCT")
+    ):
         found.add("nulls-not-distinct")
+    if "SECURITY_INVOKER" in keywords:
+        found.add("security-invoker")
+    if "MERGE" in keywords and any(
+        word.upper == "MERGE" and before.is_symbol("(") for before, word in itertools.pairwise(words)
+    ):
+        found.add("merge-in-with")
+    if not keywords.isdisjoint(_NEW_NAME_KEYWORDS):
+        found.update(word.name for word in words if word.kind == "word" and word.name in _NEW_NAMES)
+    if ("FROM" in keywords or "JOIN" in keywords) and _subquery_without_alias(words):
+        found.add("subquery-without-alias")
+    if "RANDOM" in keywords and _random_range(words):
+        found.add("random-range")
     if any(a.verb == "rewrite_table" and a.object_kind == "SET EXPRESSION" for a in actions):
         found.add("set-expression")
     if "GENERATED" in keywords and kind in ("CREATE TABLE", "ALTER TABLE") and _virtual_generated_column(words):
@@ -94,12 +195,22 @@ def features_of(kind: str | None, words: Sequence[Word], actions: Sequence[Actio
         found.add("with-ties")
     if "OVERLAPS" in keywords and has_keyword(words, "WITHOUT", "OVERLAPS"):
         found.add("without-overlaps")
-    if "ENFORCED" in keywords and has_keyword(words, "NOT", "ENFORCED"):
+    if "ENFORCED" in keywords and any(
+        word.upper == "ENFORCED" and (before.is_symbol(")") or before.upper == "NOT")
+        for before, word in itertools.pairwise(words)
+    ):
         found.add("not-enforced")
+    if "INHERIT" in keywords and has_keyword(words, "NOT", "NULL", "NO", "INHERIT"):
+        found.add("not-null-no-inherit")
+    if "PERIOD" in keywords and _temporal_key(words):
+        found.add("temporal-foreign-key")
     if not keywords.isdisjoint(_NEW_CALL_KEYWORDS):
-        for word, following in itertools.pairwise(words):
-            if following.text == "(" and word.kind == "word" and word.name in _NEW_CALLS:
-                found.add(_NEW_CALLS[word.name])
+        for index, word in enumerate(words[:-1]):
+            if words[index + 1].text == "(" and word.kind == "word" and word.name in _NEW_CALLS:
+                # `CREATE FUNCTION [schema.]any_value(...)` names the function it defines; it calls nothing.
+                named_by = index - 3 if index >= 3 and words[index - 1].is_symbol(".") else index - 1
+                if named_by < 0 or words[named_by].upper not in ("FUNCTION", "PROCEDURE", "AGGREGATE"):
+                    found.add(_NEW_CALLS[word.name])
     if "JSON_OBJECT" in keywords and _standard_json_object(words):
         found.add("sql-json-constructors")
     if "JSON" in keywords and (has_keyword(words, "IS", "JSON") or has_keyword(words, "IS", "NOT", "JSON")):
@@ -115,7 +226,13 @@ def _standard_json_object(words: Sequence[Word]) -> bool:
             cursor = Cursor(words, index + 1)
             cursor.skip_group()
             arguments = top_level(words[index + 2 : cursor.position - 1])
-            if not arguments or any(w.is_symbol(":") or w.upper == "VALUE" for w in arguments):
+            if not arguments or any(w.is_symbol(":") for w in arguments):
+                return True
+            # `k VALUE v`; a VALUE that starts an argument is a column of that name (`json_object(keys, value)`).
+            if any(
+                w.upper == "VALUE" and not (b.is_symbol(",") or b.is_symbol("("))
+                for b, w in itertools.pairwise(words[index + 1 : cursor.position])
+            ):
                 return True
     return False
 
@@ -123,13 +240,94 @@ def _standard_json_object(words: Sequence[Word]) -> bool:
 def _alter_table(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
     if "EXPRESSION" in keywords and _drops_expression(words):
         yield "drop-expression"
-    if "COMPRESSION" in keywords and has_keyword(words, "SET", "COMPRESSION"):
-        yield "set-compression"
+    if "COMPRESSION" in keywords:
+        yield "set-compression" if has_keyword(words, "SET", "COMPRESSION") else "column-compression"
+    yield from _access_method(words, keywords)
+    yield from _table_definition(words, keywords)
+
+
+def _access_method(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
+    """`SET ACCESS METHOD` of a table or a materialized view, and its `DEFAULT` form."""
     if "METHOD" in keywords and has_keyword(words, "SET", "ACCESS", "METHOD"):
         yield "set-access-method"
         if has_keyword(words, "SET", "ACCESS", "METHOD", "DEFAULT"):
             yield "set-access-method-default"
+
+
+def _create_table(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
+    if "COMPRESSION" in keywords:
+        yield "column-compression"
+    if "NULL" in keywords and _not_null_table_constraint(words):
+        yield "not-null-constraint"
     yield from _table_definition(words, keywords)
+
+
+def _not_null_table_constraint(words: Sequence[Word]) -> bool:
+    """A table constraint `[CONSTRAINT name] NOT NULL column` in CREATE TABLE (PostgreSQL 18), not a
+    column's own `NOT NULL`: it stands where an element of the table's list begins."""
+    for index, word in enumerate(words[:-2]):
+        if word.is_symbol("(") or word.is_symbol(","):
+            cursor = Cursor(words, index + 1)
+            if cursor.accept("CONSTRAINT"):
+                cursor.name()
+            column = cursor.peek() if cursor.accept("NOT", "NULL") else None
+            if column is not None and column.kind in ("word", "quoted"):
+                return True
+    return False
+
+
+def _subquery_without_alias(words: Sequence[Word]) -> bool:
+    """`FROM (SELECT ...)` or `JOIN (VALUES ...)` with no alias after it: older versions demand one."""
+    for index, word in enumerate(words[:-2]):
+        if (
+            word.upper in ("FROM", "JOIN")
+            and words[index + 1].is_symbol("(")
+            and words[index + 2].upper
+            in (
+                "SELECT",
+                "VALUES",
+                "WITH",
+                "TABLE",
+            )
+        ):
+            cursor = Cursor(words, index + 1)
+            cursor.skip_group()
+            after = cursor.peek()
+            if after is None or after.is_symbol(";") or after.is_symbol(")") or after.upper in _AFTER_FROM_ITEM:
+                return True
+    return False
+
+
+def _random_range(words: Sequence[Word]) -> bool:
+    """`random(min, max)`: PostgreSQL 17's form; `random()` is older."""
+    for index, word in enumerate(words[:-1]):
+        if word.kind == "word" and word.upper == "RANDOM" and words[index + 1].is_symbol("("):
+            cursor = Cursor(words, index + 1)
+            cursor.skip_group()
+            if any(w.is_symbol(",") for w in top_level(words[index + 2 : cursor.position - 1])):
+                return True
+    return False
+
+
+def _temporal_key(words: Sequence[Word]) -> bool:
+    """`FOREIGN KEY (..., PERIOD c) REFERENCES t (..., PERIOD c)`: PERIOD then a column, inside the
+    column list that follows FOREIGN KEY or REFERENCES t."""
+    for index, word in enumerate(words):
+        if word.upper not in ("KEY", "REFERENCES"):
+            continue
+        cursor = Cursor(words, index + 1)
+        if word.upper == "REFERENCES":
+            cursor.name()
+        if cursor.at_symbol("("):
+            start = cursor.position
+            cursor.skip_group()
+            listed = words[start : cursor.position]
+            if any(
+                w.upper == "PERIOD" and following.kind in ("word", "quoted")
+                for w, following in itertools.pairwise(listed)
+            ):
+                return True
+    return False
 
 
 def _drops_expression(words: Sequence[Word]) -> bool:
@@ -169,12 +367,28 @@ def _create_trigger(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
 
 
 def _drop_database(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
-    if "FORCE" in keywords:
+    """`DROP DATABASE name [WITH] (FORCE)`: FORCE in the options' parentheses, not a database named so."""
+    if "FORCE" in keywords and any(
+        word.upper == "FORCE" and (before.is_symbol("(") or before.is_symbol(","))
+        for before, word in itertools.pairwise(words)
+    ):
         yield "drop-database-force"
 
 
 def _grant(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
-    """Role grants' options as PostgreSQL 16 spells them; `WITH ADMIN OPTION` is older."""
+    """Role grants' options as PostgreSQL 16 spells them (`WITH ADMIN OPTION` is older), and the
+    MAINTAIN privilege of 17."""
+    if "MAINTAIN" in keywords:
+        yield "grant-maintain"
+    yield from _grant_role_options(words, keywords)
+
+
+def _copy(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
+    if "ON_ERROR" in keywords or "LOG_VERBOSITY" in keywords:
+        yield "copy-on-error"
+
+
+def _grant_role_options(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
     if "WITH" not in keywords:
         return
     options = [words[index + 1 : index + 3] for index, word in enumerate(words[:-2]) if word.upper == "WITH"]
@@ -191,7 +405,10 @@ def _reindex(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
 
 _KIND_FEATURES: dict[str, Callable[[Sequence[Word], set[str]], Iterator[str]]] = {
     "ALTER TABLE": _alter_table,
-    "CREATE TABLE": _table_definition,
+    "ALTER MATERIALIZED VIEW": _access_method,
+    "CREATE TABLE": _create_table,
+    "COPY": _copy,
+    "REVOKE": _grant,
     "CREATE FUNCTION": _routine,
     "CREATE PROCEDURE": _routine,
     "CREATE TRIGGER": _create_trigger,
