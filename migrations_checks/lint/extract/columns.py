@@ -108,17 +108,18 @@ SERIAL_TYPES = {
     "serial8": "bigint",
     "bigserial": "bigint",
 }
+# Each pattern with a word it needs, so that most types try none: (word, pattern, short form).
 _SHORT_FORMS = (
-    (re.compile(r"\bchar varying\b"), "varchar"),
-    (re.compile(r"\btimestamp(\(\d+\))? with time zone\b"), r"timestamptz\1"),
-    (re.compile(r"\btimestamp(\(\d+\))? without time zone\b"), r"timestamp\1"),
-    (re.compile(r"\btime(\(\d+\))? with time zone\b"), r"timetz\1"),
-    (re.compile(r"\btime(\(\d+\))? without time zone\b"), r"time\1"),
-    (re.compile(r"\bbit varying\b"), "varbit"),
+    ("varying", re.compile(r"\bchar varying\b"), "varchar"),
+    ("varying", re.compile(r"\bbit varying\b"), "varbit"),
+    ("zone", re.compile(r"\btimestamp(\(\d+\))? with time zone\b"), r"timestamptz\1"),
+    ("zone", re.compile(r"\btimestamp(\(\d+\))? without time zone\b"), r"timestamp\1"),
+    ("zone", re.compile(r"\btime(\(\d+\))? with time zone\b"), r"timetz\1"),
+    ("zone", re.compile(r"\btime(\(\d+\))? without time zone\b"), r"time\1"),
     # `float(p)` is real up to 24 binary digits of precision, double precision beyond; `float` alone
     # is double precision.
-    (re.compile(r"\bfloat\((?:[1-9]|1\d|2[0-4])\)"), "real"),
-    (re.compile(r"\bfloat(?:\(\d+\))?"), "double precision"),
+    ("float", re.compile(r"\bfloat\((?:[1-9]|1\d|2[0-4])\)"), "real"),
+    ("float", re.compile(r"\bfloat(?:\(\d+\))?"), "double precision"),
 )
 
 
@@ -138,8 +139,8 @@ def normalize_type(words: Sequence[Word]) -> str:
         if text and word.kind in ("word", "quoted", "number") and text[-1] not in "(,[.":
             text += " "
         text += piece
-    if " " in text or "float" in text:  # most types are one word: spare them the patterns
-        for pattern, short in _SHORT_FORMS:
+    for needed, pattern, short in _SHORT_FORMS:
+        if needed in text:
             text = pattern.sub(short, text)
     return unqualified(text)
 

@@ -41,11 +41,16 @@ def create_table(words: Sequence[Word]) -> list[Action] | None:
     if name is None:
         return None
     columns: list[tuple[str, str, str | None]] = []
+    not_null_constraint = False
     if cursor.at_symbol("("):
         start = cursor.position + 1
         cursor.skip_group()
         for element in split_top_level(words[start : cursor.position - 1]):
-            if element[0].upper in _TABLE_CONSTRAINTS:
+            # PostgreSQL 18's table constraint `[CONSTRAINT name] NOT NULL column`.
+            named = 2 if element[0].upper == "CONSTRAINT" else 0
+            is_not_null = [word.upper for word in element[named : named + 2]] == ["NOT", "NULL"]
+            not_null_constraint = not_null_constraint or is_not_null
+            if element[0].upper in _TABLE_CONSTRAINTS or is_not_null:
                 continue
             column = parse_column(element)
             if column is not None:
@@ -60,6 +65,7 @@ def create_table(words: Sequence[Word]) -> list[Action] | None:
             if_not_exists=if_not_exists,
             temporary=temporary,
             object_kind="PARTITIONED" if partitioned else None,
+            not_null=not_null_constraint,
         )
     ]
 

@@ -101,7 +101,7 @@ class Action(Struct, frozen=True, omit_defaults=True, forbid_unknown_fields=True
     concurrently: bool = False
     not_valid: bool = False
     using_index: bool = False
-    not_null: bool = False
+    not_null: bool = False  # add_column: NOT NULL; create_table: a table constraint NOT NULL (PG 18)
     has_default: bool = False
     # add_column: why the default is volatile by its kind (serial, identity, stored generated), and
     # the functions the default calls; create_function: the name, and its volatility in object_kind.

@@ -164,7 +164,10 @@ def features_of(kind: str | None, words: Sequence[Word], actions: Sequence[Actio
             found.add("detach-concurrently")
         elif action.verb == "detach_partition" and action.object_kind == "FINALIZE":
             found.add("detach-finalize")
-    if any(a.verb == "set_not_null" and a.object_kind == "CONSTRAINT" for a in actions):
+    if any(
+        (a.verb == "set_not_null" and a.object_kind == "CONSTRAINT") or (a.verb == "create_table" and a.not_null)
+        for a in actions
+    ):
         found.add("not-null-constraint")
     # Every statement is asked, and almost none uses a feature: one pass over its keywords tells
     # which of the slower searches below can find anything.
@@ -257,23 +260,7 @@ def _access_method(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
 def _create_table(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
     if "COMPRESSION" in keywords:
         yield "column-compression"
-    if "NULL" in keywords and _not_null_table_constraint(words):
-        yield "not-null-constraint"
     yield from _table_definition(words, keywords)
-
-
-def _not_null_table_constraint(words: Sequence[Word]) -> bool:
-    """A table constraint `[CONSTRAINT name] NOT NULL column` in CREATE TABLE (PostgreSQL 18), not a
-    column's own `NOT NULL`: it stands where an element of the table's list begins."""
-    for index, word in enumerate(words[:-2]):
-        if word.is_symbol("(") or word.is_symbol(","):
-            cursor = Cursor(words, index + 1)
-            if cursor.accept("CONSTRAINT"):
-                cursor.name()
-            column = cursor.peek() if cursor.accept("NOT", "NULL") else None
-            if column is not None and column.kind in ("word", "quoted"):
-                return True
-    return False
 
 
 def _subquery_without_alias(words: Sequence[Word]) -> bool:
