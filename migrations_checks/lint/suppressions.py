@@ -19,10 +19,13 @@ from migrations_checks.lint.sql.comments import Comment
 from migrations_checks.lint.sql.words import normalize_name
 from migrations_checks.lint.statements import Statement
 
-_DIRECTIVE = re.compile(r"^--\s*gates:\s*(?P<body>.*)$", re.IGNORECASE)
-# What a directive with a typo in its prefix, or written as a block comment, looks like: reported,
-# since the suppression it was meant to be would silently do nothing.
-_LOOKALIKE = re.compile(r"^(?:--|/\*)[\s*-]*gates?\s*:?\s*(?:allow|deprecate|irreversible)\b", re.IGNORECASE)
+# A directive, or (no `body`) what one with a typo in its prefix or written as a block comment looks
+# like: reported, since the suppression it was meant to be would silently do nothing. One pattern,
+# as every comment of every file is tried.
+_DIRECTIVE = re.compile(
+    r"^(?:--\s*gates:\s*(?P<body>.*)$|(?:--|/\*)[\s*-]*gates?\s*:?\s*(?:allow|deprecate|irreversible)\b)",
+    re.IGNORECASE,
+)
 _ALLOW = re.compile(
     # A rule id's words are joined by single hyphens, so `--` always starts the reason.
     r"^allow\s+(?P<rules>[a-z0-9]+(?:-[a-z0-9]+)*(?:\s*,\s*[a-z0-9]+(?:-[a-z0-9]+)*)*)\s*(?:--\s*(?P<reason>.*?))?\s*$",
@@ -74,13 +77,13 @@ def parse_directive(comment: Comment) -> Directive | None:
     """The `gates:` directive in a comment, None for an ordinary comment."""
     match = _DIRECTIVE.match(comment.text.strip())
     if match is None:
-        if _LOOKALIKE.match(comment.text.strip()):
-            return Problem(
-                f"{code(comment.text.strip())} looks like a gates directive but is not one: write it as a line "
-                "comment starting `-- gates:`",
-                comment.line,
-            )
         return None
+    if match["body"] is None:
+        return Problem(
+            f"{code(comment.text.strip())} looks like a gates directive but is not one: write it as a line "
+            "comment starting `-- gates:`",
+            comment.line,
+        )
     body = match["body"].strip()
     if allow := _ALLOW.match(body):
         rules = tuple(rule.strip().lower() for rule in allow["rules"].split(","))

@@ -48,7 +48,9 @@ def create_table(words: Sequence[Word]) -> list[Action] | None:
         for element in split_top_level(words[start : cursor.position - 1]):
             # PostgreSQL 18's table constraint `[CONSTRAINT name] NOT NULL column`.
             named = 2 if element[0].upper == "CONSTRAINT" else 0
-            is_not_null = [word.upper for word in element[named : named + 2]] == ["NOT", "NULL"]
+            is_not_null = (
+                len(element) > named + 1 and element[named].upper == "NOT" and element[named + 1].upper == "NULL"
+            )
             not_null_constraint = not_null_constraint or is_not_null
             if element[0].upper in _TABLE_CONSTRAINTS or is_not_null:
                 continue

@@ -8,7 +8,7 @@ the linter stop that before the deploy instead of in the middle of it.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from migrations_checks.lint.records.actions import Action
 from migrations_checks.lint.sql.words import Cursor, Word, has_keyword, top_level
@@ -170,55 +170,113 @@ def features_of(kind: str | None, words: Sequence[Word], actions: Sequence[Actio
     ):
         found.add("not-null-constraint")
     # Every statement is asked, and almost none uses a feature: one pass over its keywords tells
-    # which of the slower searches below can find anything.
+    # which of the slower searches can find anything.
     keywords = {word.upper for word in words}
-    if "NULLS" in keywords and (
-        has_keyword(words, "NULLS", "NOT", "DISTINCT") or has_keyword(words, "NULLS", "DISTINCT")
-    ):
-        found.add("nulls-not-distinct")
-    if "SECURITY_INVOKER" in keywords:
-        found.add("security-invoker")
-    if "MERGE" in keywords and any(
-        word.upper == "MERGE" and before.is_symbol("(") for before, word in itertools.pairwise(words)
-    ):
-        found.add("merge-in-with")
-    if not keywords.isdisjoint(_NEW_NAME_KEYWORDS):
-        found.update(word.name for word in words if word.kind == "word" and word.name in _NEW_NAMES)
-    if ("FROM" in keywords or "JOIN" in keywords) and _subquery_without_alias(words):
-        found.add("subquery-without-alias")
-    if "RANDOM" in keywords and _random_range(words):
-        found.add("random-range")
+    for search in {_SEARCHES[keyword] for keyword in keywords.intersection(_SEARCHES)}:
+        found.update(search(words))
     if any(a.verb == "rewrite_table" and a.object_kind == "SET EXPRESSION" for a in actions):
         found.add("set-expression")
     if "GENERATED" in keywords and kind in ("CREATE TABLE", "ALTER TABLE") and _virtual_generated_column(words):
         found.add("virtual-generated-column")
     if kind is not None and kind in _KIND_FEATURES:
         found.update(_KIND_FEATURES[kind](words, keywords))
-    if "TIES" in keywords and has_keyword(words, "WITH", "TIES"):
-        found.add("with-ties")
-    if "OVERLAPS" in keywords and has_keyword(words, "WITHOUT", "OVERLAPS"):
-        found.add("without-overlaps")
-    if "ENFORCED" in keywords and any(
+    return frozenset(found)
+
+
+def _nulls_distinct(words: Sequence[Word]) -> Iterator[str]:
+    if has_keyword(words, "NULLS", "NOT", "DISTINCT") or has_keyword(words, "NULLS", "DISTINCT"):
+        yield "nulls-not-distinct"
+
+
+def _security_invoker(words: Sequence[Word]) -> Iterator[str]:
+    yield "security-invoker"
+
+
+def _merge_in_with(words: Sequence[Word]) -> Iterator[str]:
+    if any(word.upper == "MERGE" and before.is_symbol("(") for before, word in itertools.pairwise(words)):
+        yield "merge-in-with"
+
+
+def _new_names(words: Sequence[Word]) -> Iterator[str]:
+    return (word.name for word in words if word.kind == "word" and word.name in _NEW_NAMES)
+
+
+def _new_calls(words: Sequence[Word]) -> Iterator[str]:
+    for index, word in enumerate(words[:-1]):
+        if words[index + 1].text == "(" and word.kind == "word" and word.name in _NEW_CALLS:
+            # `CREATE FUNCTION [schema.]any_value(...)` names the function it defines; it calls nothing.
+            named_by = index - 3 if index >= 3 and words[index - 1].is_symbol(".") else index - 1
+            if named_by < 0 or words[named_by].upper not in ("FUNCTION", "PROCEDURE", "AGGREGATE"):
+                yield _NEW_CALLS[word.name]
+
+
+def _with_ties(words: Sequence[Word]) -> Iterator[str]:
+    if has_keyword(words, "WITH", "TIES"):
+        yield "with-ties"
+
+
+def _without_overlaps(words: Sequence[Word]) -> Iterator[str]:
+    if has_keyword(words, "WITHOUT", "OVERLAPS"):
+        yield "without-overlaps"
+
+
+def _enforced(words: Sequence[Word]) -> Iterator[str]:
+    """`[NOT] ENFORCED` after a constraint; a column named `enforced` follows no `)` or NOT."""
+    if any(
         word.upper == "ENFORCED" and (before.is_symbol(")") or before.upper == "NOT")
         for before, word in itertools.pairwise(words)
     ):
-        found.add("not-enforced")
-    if "INHERIT" in keywords and has_keyword(words, "NOT", "NULL", "NO", "INHERIT"):
-        found.add("not-null-no-inherit")
-    if "PERIOD" in keywords and _temporal_key(words):
-        found.add("temporal-foreign-key")
-    if not keywords.isdisjoint(_NEW_CALL_KEYWORDS):
-        for index, word in enumerate(words[:-1]):
-            if words[index + 1].text == "(" and word.kind == "word" and word.name in _NEW_CALLS:
-                # `CREATE FUNCTION [schema.]any_value(...)` names the function it defines; it calls nothing.
-                named_by = index - 3 if index >= 3 and words[index - 1].is_symbol(".") else index - 1
-                if named_by < 0 or words[named_by].upper not in ("FUNCTION", "PROCEDURE", "AGGREGATE"):
-                    found.add(_NEW_CALLS[word.name])
-    if "JSON_OBJECT" in keywords and _standard_json_object(words):
-        found.add("sql-json-constructors")
-    if "JSON" in keywords and (has_keyword(words, "IS", "JSON") or has_keyword(words, "IS", "NOT", "JSON")):
-        found.add("is-json")
-    return frozenset(found)
+        yield "not-enforced"
+
+
+def _no_inherit(words: Sequence[Word]) -> Iterator[str]:
+    if has_keyword(words, "NOT", "NULL", "NO", "INHERIT"):
+        yield "not-null-no-inherit"
+
+
+def _is_json(words: Sequence[Word]) -> Iterator[str]:
+    if has_keyword(words, "IS", "JSON") or has_keyword(words, "IS", "NOT", "JSON"):
+        yield "is-json"
+
+
+def _json_object(words: Sequence[Word]) -> Iterator[str]:
+    if _standard_json_object(words):
+        yield "sql-json-constructors"
+
+
+def _from_item(words: Sequence[Word]) -> Iterator[str]:
+    if _subquery_without_alias(words):
+        yield "subquery-without-alias"
+
+
+def _random(words: Sequence[Word]) -> Iterator[str]:
+    if _random_range(words):
+        yield "random-range"
+
+
+def _period(words: Sequence[Word]) -> Iterator[str]:
+    if _temporal_key(words):
+        yield "temporal-foreign-key"
+
+
+# The keyword a statement must hold for each search to find anything.
+_SEARCHES: dict[str, Callable[[Sequence[Word]], Iterable[str]]] = {
+    "NULLS": _nulls_distinct,
+    "SECURITY_INVOKER": _security_invoker,
+    "MERGE": _merge_in_with,
+    "FROM": _from_item,
+    "JOIN": _from_item,
+    "RANDOM": _random,
+    "TIES": _with_ties,
+    "OVERLAPS": _without_overlaps,
+    "ENFORCED": _enforced,
+    "INHERIT": _no_inherit,
+    "PERIOD": _period,
+    "JSON": _is_json,
+    "JSON_OBJECT": _json_object,
+    **dict.fromkeys(_NEW_NAME_KEYWORDS, _new_names),
+    **dict.fromkeys(_NEW_CALL_KEYWORDS, _new_calls),
+}
 
 
 def _standard_json_object(words: Sequence[Word]) -> bool:
