@@ -172,7 +172,7 @@ def features_of(kind: str | None, words: Sequence[Word], actions: Sequence[Actio
     # Every statement is asked, and almost none uses a feature: one pass over its keywords tells
     # which of the slower searches can find anything.
     keywords = {word.upper for word in words}
-    for search in {_SEARCHES[keyword] for keyword in keywords.intersection(_SEARCHES)}:
+    for search in {_SEARCHES[keyword] for keyword in keywords & _SEARCH_KEYWORDS}:
         found.update(search(words))
     if any(a.verb == "rewrite_table" and a.object_kind == "SET EXPRESSION" for a in actions):
         found.add("set-expression")
@@ -277,6 +277,7 @@ _SEARCHES: dict[str, Callable[[Sequence[Word]], Iterable[str]]] = {
     **dict.fromkeys(_NEW_NAME_KEYWORDS, _new_names),
     **dict.fromkeys(_NEW_CALL_KEYWORDS, _new_calls),
 }
+_SEARCH_KEYWORDS = frozenset(_SEARCHES)
 
 
 def _standard_json_object(words: Sequence[Word]) -> bool:
