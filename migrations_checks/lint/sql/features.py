@@ -172,8 +172,10 @@ def features_of(kind: str | None, words: Sequence[Word], actions: Sequence[Actio
     # Every statement is asked, and almost none uses a feature: one pass over its keywords tells
     # which of the slower searches can find anything.
     keywords = {word.upper for word in words}
-    for search in {_SEARCHES[keyword] for keyword in keywords & _SEARCH_KEYWORDS}:
-        found.update(search(words))
+    searched = keywords & _SEARCH_KEYWORDS
+    if searched:
+        for search in {_SEARCHES[keyword] for keyword in searched}:
+            found.update(search(words))
     if any(a.verb == "rewrite_table" and a.object_kind == "SET EXPRESSION" for a in actions):
         found.add("set-expression")
     if "GENERATED" in keywords and kind in ("CREATE TABLE", "ALTER TABLE") and _virtual_generated_column(words):
