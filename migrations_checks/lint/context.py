@@ -17,6 +17,7 @@ from gates.config import ConfigError, GatesConfig, Severity
 from migrations_checks.lint.records.actions import Action, Verb
 from migrations_checks.lint.sql.words import normalize_name
 from migrations_checks.lint.statements import Statement
+from migrations_checks.lint.suppressions import deprecated_in
 
 # Rules a project may not lower: they are what keeps the gate from passing what it did not examine.
 _FIXED_ERRORS = {
@@ -253,6 +254,4 @@ class StatementContext(Struct):
 
     def deprecated_by(self, table: str | None, column: str | None = None) -> str | None:
         """The earlier migration that deprecated this table or column, if any."""
-        if table is None:
-            return None
-        return self.history.deprecations.get((table, column))
+        return None if table is None else deprecated_in(self.history.deprecations, table, column)

@@ -14,7 +14,7 @@ from msgspec import Struct
 
 from migrations_checks.lint.reader import MigrationFile
 from migrations_checks.lint.statements import read_statements
-from migrations_checks.lint.suppressions import deprecations
+from migrations_checks.lint.suppressions import deprecated_in, deprecations
 
 _DROPS = ("drop_table", "drop_column")
 
@@ -38,9 +38,10 @@ def relied_deprecations(files: Sequence[MigrationFile], tags: Collection[str]) -
             for statement in statements.statements:
                 for action in (a for a in statement.actions if a.verb in _DROPS):
                     key = (action.table or "", action.column if action.verb == "drop_column" else None)
-                    if key in deprecated:
+                    deprecating = deprecated_in(deprecated, *key)
+                    if deprecating is not None:
                         target = ".".join(part for part in key if part)
-                        relied.append(ReliedDeprecation(migration.tag, deprecated[key], target, statement.line))
+                        relied.append(ReliedDeprecation(migration.tag, deprecating, target, statement.line))
         for deprecation in deprecations(statements.comments):
             deprecated.setdefault((deprecation.table, deprecation.column), migration.tag)
     return relied

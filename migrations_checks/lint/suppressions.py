@@ -10,7 +10,7 @@ that would silently change nothing, so it is reported.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 
 from msgspec import Struct
 
@@ -54,6 +54,13 @@ class Deprecation(Struct, frozen=True):
     table: str
     column: str | None
     line: int
+
+
+def deprecated_in(marks: Mapping[tuple[str, str | None], str], table: str, column: str | None) -> str | None:
+    """The migration whose marker in `marks` ((table, column or None) -> migration) deprecated the
+    column, or its whole table: code that stopped using a table uses none of its columns."""
+    found = marks.get((table, column))
+    return found if found is not None or column is None else marks.get((table, None))
 
 
 class Irreversible(Struct, frozen=True):

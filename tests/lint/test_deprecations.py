@@ -46,3 +46,17 @@ def test_the_first_marker_of_an_object_is_the_one_relied_on(tmp_path: Path) -> N
     assert relied_deprecations(read_folder(folder).files, {"0002_drop"}) == [
         ReliedDeprecation("0002_drop", "0000_users", "users", 1)
     ]
+
+
+def test_a_column_drop_relies_on_its_table_s_deprecation(tmp_path: Path) -> None:
+    folder = write_drizzle(
+        tmp_path,
+        {
+            "0000_users": 'CREATE TABLE "users" ("id" int, "bio" text);\n-- gates: deprecate table users\n',
+            "0001_drop": 'ALTER TABLE "users" DROP COLUMN "bio";\n',
+        },
+    )
+
+    assert relied_deprecations(read_folder(folder).files, {"0001_drop"}) == [
+        ReliedDeprecation("0001_drop", "0000_users", "users.bio", 1)
+    ]

@@ -194,3 +194,17 @@ def test_two_hyphens_after_a_rule_id_start_the_reason() -> None:
         assert rules_of(result) == []
         [silenced] = result.suppressed
         assert silenced.suppressed_by is not None and silenced.suppressed_by.reason == reason
+
+
+def test_a_deprecated_table_covers_the_drop_of_its_columns(tmp_path: Path) -> None:
+    folder = write_drizzle(
+        tmp_path / "m",
+        {
+            "0000_init": 'CREATE TABLE "users" ("id" uuid PRIMARY KEY, "nickname" text);',
+            "0001_deprecate": "-- gates: deprecate table users -- replaced by accounts\nSELECT 1;",
+            "0002_drop": DROP,
+        },
+    )
+    [finding] = lint_paths([folder], LintOptions()).findings
+    assert (finding.rule, finding.severity) == ("drop-column", "info")
+    assert "users.nickname (deprecated in 0001_deprecate)" in finding.message
