@@ -24,13 +24,9 @@ FEATURES: dict[str, tuple[int, str]] = {
     "sql-body": (14, "function bodies in SQL (BEGIN ATOMIC, RETURN)"),
     "set-compression": (14, "ALTER COLUMN ... SET COMPRESSION"),
     "column-compression": (14, "a column's COMPRESSION"),
-    "pg_read_all_data": (14, "the pg_read_all_data role"),
-    "pg_write_all_data": (14, "the pg_write_all_data role"),
-    "pg_database_owner": (14, "the pg_database_owner role"),
     "merge": (15, "MERGE"),
     "nulls-not-distinct": (15, "NULLS [NOT] DISTINCT"),
     "security-invoker": (15, "views WITH (security_invoker)"),
-    "pg_checkpoint": (15, "the pg_checkpoint role"),
     "set-access-method": (15, "ALTER TABLE ... SET ACCESS METHOD"),
     "set-null-columns": (15, "ON DELETE SET NULL/DEFAULT (columns)"),
     "grant-role-options": (16, "GRANT role ... WITH INHERIT, SET, or ADMIN TRUE/FALSE"),
@@ -41,7 +37,6 @@ FEATURES: dict[str, tuple[int, str]] = {
     "is-json": (16, "IS JSON"),
     "reindex-without-name": (16, "REINDEX DATABASE/SYSTEM without a name"),
     "subquery-without-alias": (16, "a subquery or VALUES in FROM without an alias"),
-    "pg_create_subscription": (16, "the pg_create_subscription role"),
     "merge-by-source": (17, "MERGE ... WHEN NOT MATCHED BY SOURCE/TARGET"),
     "merge-returning": (17, "MERGE ... RETURNING"),
     "set-expression": (17, "ALTER COLUMN ... SET EXPRESSION"),
@@ -49,13 +44,12 @@ FEATURES: dict[str, tuple[int, str]] = {
     "merge-in-with": (17, "MERGE in a WITH query"),
     "transaction_timeout": (17, "the transaction_timeout setting"),
     "grant-maintain": (17, "the MAINTAIN privilege"),
-    "pg_maintain": (17, "the pg_maintain role"),
     "copy-on-error": (17, "COPY ... ON_ERROR / LOG_VERBOSITY"),
     "sql-json-queries": (
         17,
         "SQL/JSON query functions (JSON_TABLE, JSON_EXISTS, JSON_QUERY, JSON_VALUE, JSON_SCALAR, JSON_SERIALIZE)",
     ),
-    "not-null-constraint": (18, "ADD CONSTRAINT ... NOT NULL"),
+    "not-null-constraint": (18, "NOT NULL as a table constraint ([ADD] [CONSTRAINT c] NOT NULL column)"),
     "virtual-generated-column": (18, "virtual generated columns"),
     "without-overlaps": (18, "WITHOUT OVERLAPS"),
     "not-enforced": (18, "[NOT] ENFORCED constraints"),
@@ -96,6 +90,16 @@ NEW_FUNCTIONS = {
     "crc32c": 18,
 }
 FEATURES.update({name: (version, f"{name}()") for name, version in NEW_FUNCTIONS.items()})
+# Predefined roles that older versions lack -> the first version that has them.
+_NEW_ROLES = {
+    "pg_read_all_data": 14,
+    "pg_write_all_data": 14,
+    "pg_database_owner": 14,
+    "pg_checkpoint": 15,
+    "pg_create_subscription": 16,
+    "pg_maintain": 17,
+}
+FEATURES.update({name: (version, f"the {name} role") for name, version in _NEW_ROLES.items()})
 FEATURES["random-range"] = (17, "random(min, max)")
 # Calls of functions (or of SQL/JSON syntax spelled as calls) that older versions lack -> feature.
 _NEW_CALLS = {
@@ -109,17 +113,7 @@ _NEW_CALLS = {
 }
 _NEW_CALL_KEYWORDS = frozenset(name.upper() for name in _NEW_CALLS)
 # Predefined roles and settings named by a bare word: the feature is the word.
-_NEW_NAMES = frozenset(
-    {
-        "pg_read_all_data",
-        "pg_write_all_data",
-        "pg_database_owner",
-        "pg_checkpoint",
-        "pg_create_subscription",
-        "pg_maintain",
-        "transaction_timeout",
-    }
-)
+_NEW_NAMES = frozenset({*_NEW_ROLES, "transaction_timeout"})
 _NEW_NAME_KEYWORDS = frozenset(name.upper() for name in _NEW_NAMES)
 # Words after which a FROM item's subquery has ended without an alias.
 _AFTER_FROM_ITEM = frozenset(
@@ -185,18 +179,21 @@ def features_of(kind: str | None, words: Sequence[Word], actions: Sequence[Actio
     return frozenset(found)
 
 
-def _nulls_distinct(words: Sequence[Word]) -> Iterator[str]:
-    if has_keyword(words, "NULLS", "NOT", "DISTINCT") or has_keyword(words, "NULLS", "DISTINCT"):
-        yield "nulls-not-distinct"
+Search = Callable[[Sequence[Word]], Iterable[str]]
 
 
-def _security_invoker(words: Sequence[Word]) -> Iterator[str]:
-    yield "security-invoker"
+def _phrases(feature: str, *phrases: tuple[str, ...]) -> Search:
+    """A search for `feature`: any of the keyword `phrases` in the statement."""
+    return lambda words: [feature] if any(has_keyword(words, *phrase) for phrase in phrases) else []
 
 
-def _merge_in_with(words: Sequence[Word]) -> Iterator[str]:
-    if any(word.upper == "MERGE" and before.is_symbol("(") for before, word in itertools.pairwise(words)):
-        yield "merge-in-with"
+def _found(feature: str, uses: Callable[[Sequence[Word]], bool]) -> Search:
+    """A search for `feature`: `uses` tells whether the statement uses it."""
+    return lambda words: [feature] if uses(words) else []
+
+
+def _merge_in_with(words: Sequence[Word]) -> bool:
+    return any(word.upper == "MERGE" and before.is_symbol("(") for before, word in itertools.pairwise(words))
 
 
 def _new_names(words: Sequence[Word]) -> Iterator[str]:
@@ -212,74 +209,12 @@ def _new_calls(words: Sequence[Word]) -> Iterator[str]:
                 yield _NEW_CALLS[word.name]
 
 
-def _with_ties(words: Sequence[Word]) -> Iterator[str]:
-    if has_keyword(words, "WITH", "TIES"):
-        yield "with-ties"
-
-
-def _without_overlaps(words: Sequence[Word]) -> Iterator[str]:
-    if has_keyword(words, "WITHOUT", "OVERLAPS"):
-        yield "without-overlaps"
-
-
-def _enforced(words: Sequence[Word]) -> Iterator[str]:
+def _enforced(words: Sequence[Word]) -> bool:
     """`[NOT] ENFORCED` after a constraint; a column named `enforced` follows no `)` or NOT."""
-    if any(
+    return any(
         word.upper == "ENFORCED" and (before.is_symbol(")") or before.upper == "NOT")
         for before, word in itertools.pairwise(words)
-    ):
-        yield "not-enforced"
-
-
-def _no_inherit(words: Sequence[Word]) -> Iterator[str]:
-    if has_keyword(words, "NOT", "NULL", "NO", "INHERIT"):
-        yield "not-null-no-inherit"
-
-
-def _is_json(words: Sequence[Word]) -> Iterator[str]:
-    if has_keyword(words, "IS", "JSON") or has_keyword(words, "IS", "NOT", "JSON"):
-        yield "is-json"
-
-
-def _json_object(words: Sequence[Word]) -> Iterator[str]:
-    if _standard_json_object(words):
-        yield "sql-json-constructors"
-
-
-def _from_item(words: Sequence[Word]) -> Iterator[str]:
-    if _subquery_without_alias(words):
-        yield "subquery-without-alias"
-
-
-def _random(words: Sequence[Word]) -> Iterator[str]:
-    if _random_range(words):
-        yield "random-range"
-
-
-def _period(words: Sequence[Word]) -> Iterator[str]:
-    if _temporal_key(words):
-        yield "temporal-foreign-key"
-
-
-# The keyword a statement must hold for each search to find anything.
-_SEARCHES: dict[str, Callable[[Sequence[Word]], Iterable[str]]] = {
-    "NULLS": _nulls_distinct,
-    "SECURITY_INVOKER": _security_invoker,
-    "MERGE": _merge_in_with,
-    "FROM": _from_item,
-    "JOIN": _from_item,
-    "RANDOM": _random,
-    "TIES": _with_ties,
-    "OVERLAPS": _without_overlaps,
-    "ENFORCED": _enforced,
-    "INHERIT": _no_inherit,
-    "PERIOD": _period,
-    "JSON": _is_json,
-    "JSON_OBJECT": _json_object,
-    **dict.fromkeys(_NEW_NAME_KEYWORDS, _new_names),
-    **dict.fromkeys(_NEW_CALL_KEYWORDS, _new_calls),
-}
-_SEARCH_KEYWORDS = frozenset(_SEARCHES)
+    )
 
 
 def _standard_json_object(words: Sequence[Word]) -> bool:
@@ -478,3 +413,25 @@ def _virtual_generated_column(words: Sequence[Word]) -> bool:
             if not cursor.at("STORED"):
                 return True
     return False
+
+
+_FROM_ITEM = _found("subquery-without-alias", _subquery_without_alias)
+# The keyword a statement must hold for each search to find anything.
+_SEARCHES: dict[str, Search] = {
+    "NULLS": _phrases("nulls-not-distinct", ("NULLS", "NOT", "DISTINCT"), ("NULLS", "DISTINCT")),
+    "SECURITY_INVOKER": _phrases("security-invoker", ("SECURITY_INVOKER",)),
+    "MERGE": _found("merge-in-with", _merge_in_with),
+    "FROM": _FROM_ITEM,
+    "JOIN": _FROM_ITEM,
+    "RANDOM": _found("random-range", _random_range),
+    "TIES": _phrases("with-ties", ("WITH", "TIES")),
+    "OVERLAPS": _phrases("without-overlaps", ("WITHOUT", "OVERLAPS")),
+    "ENFORCED": _found("not-enforced", _enforced),
+    "INHERIT": _phrases("not-null-no-inherit", ("NOT", "NULL", "NO", "INHERIT")),
+    "PERIOD": _found("temporal-foreign-key", _temporal_key),
+    "JSON": _phrases("is-json", ("IS", "JSON"), ("IS", "NOT", "JSON")),
+    "JSON_OBJECT": _found("sql-json-constructors", _standard_json_object),
+    **dict.fromkeys(_NEW_NAME_KEYWORDS, _new_names),
+    **dict.fromkeys(_NEW_CALL_KEYWORDS, _new_calls),
+}
+_SEARCH_KEYWORDS = frozenset(_SEARCHES)
