@@ -96,10 +96,10 @@ def _bounded(words: Sequence[Word]) -> bool:
             break
         else:
             condition.append(word)
-    return condition is not None and not _always_true(condition)
+    return condition is not None and not always_true(condition)
 
 
-def _always_true(condition: Sequence[Word]) -> bool:
+def always_true(condition: Sequence[Word]) -> bool:
     """`true`, `NOT false`, or a constant compared with itself (`1 = 1`, `'a' = 'a'`), in parentheses
     or not: a condition that lets every row through."""
     while len(condition) > 2 and condition[0].is_symbol("(") and condition[-1].is_symbol(")"):
@@ -148,7 +148,7 @@ def merge_changes(words: Sequence[Word], tree: Tree) -> list[Action] | None:
     # `ON true` and its kin match every target row: the MATCHED clauses are then bounded by nothing.
     on = next((index for index, word in enumerate(words) if word.upper == "ON"), None)
     first_when = next((index for index, word in enumerate(words) if word.upper == "WHEN"), len(words))
-    matches_all = on is not None and _always_true(words[on + 1 : first_when])
+    matches_all = on is not None and always_true(words[on + 1 : first_when])
     actions = []
     when = None
     for index, word in enumerate(level):

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from migrations_checks.lint.extract.dml import always_true
 from migrations_checks.lint.records.actions import Action, Verb
+from migrations_checks.lint.sql.lexer import tokenize
 from migrations_checks.lint.sql.words import unqualified
 
 
@@ -33,17 +35,5 @@ def _from_node(node: exp.Update | exp.Delete) -> Action | None:
 
 
 def _bounded(where: exp.Where | None) -> bool:
-    """Whether the WHERE clause limits the rows: `WHERE true`, `NOT false` or a constant compared
-    with itself (`1 = 1`) limits nothing, as in the words' reading (extract/dml.py)."""
-    if where is None:
-        return False
-    condition = where.this
-    while isinstance(condition, exp.Paren):
-        condition = condition.this
-    if isinstance(condition, exp.Boolean):
-        return not condition.this
-    if isinstance(condition, exp.Not) and isinstance(condition.this, exp.Boolean):
-        return bool(condition.this.this)
-    return not (
-        isinstance(condition, exp.EQ) and isinstance(condition.left, exp.Literal) and condition.left == condition.right
-    )
+    """Whether the WHERE clause limits the rows, judged from its words as an unparsed statement's is."""
+    return where is not None and not always_true(tokenize(where.this.sql(dialect="postgres"))[0])
