@@ -169,16 +169,28 @@ class History(Struct):
                         self.temporary_tables.add(table.removeprefix("pg_temp."))
                     if action.object_kind == "PARTITIONED":
                         self.partitioned.add(table)
+                    self._forget_checks(table)
+                    for name, column in action.not_null_checks:
+                        self.not_null_checks[(table, name)] = column
+                        self.validated_by[(table, name)] = tag
             elif action.verb in ("add_column", "alter_column_type") and table and action.column and action.new_type:
                 self.columns.setdefault(table, {})[action.column] = (action.new_type, action.collation)
             elif action.verb == "drop_column" and table and action.column:
                 self.columns.get(table, {}).pop(action.column, None)
+                self._forget_checks(table, action.column)  # Postgres drops the column's constraints
             elif action.verb == "rename_column" and table and action.column and action.name:
                 known = self.columns.get(table, {})
                 if action.column in known:
                     known[action.name] = known.pop(action.column)
+                for key, checked in self.not_null_checks.items():
+                    if key[0] == table and checked == action.column:
+                        self.not_null_checks[key] = action.name
             elif action.verb == "rename_table" and table and action.name:
                 self.columns[action.name] = self.columns.pop(table, {})
+                for key in [key for key in self.not_null_checks if key[0] == table]:
+                    self.not_null_checks[(action.name, key[1])] = self.not_null_checks.pop(key)
+                    if key in self.validated_by:
+                        self.validated_by[(action.name, key[1])] = self.validated_by.pop(key)
                 if table in self.partitioned:
                     self.partitioned.remove(table)
                     self.partitioned.add(action.name)
@@ -186,6 +198,7 @@ class History(Struct):
                     self.policies[action.name] = self.policies.pop(table)
             elif action.verb == "drop_table" and table:
                 self.columns.pop(table, None)
+                self._forget_checks(table)
                 self.policies.pop(table, None)
                 self.temporary_tables.discard(table)
                 self.partitioned.discard(table)
@@ -216,6 +229,13 @@ class History(Struct):
         elif name in self.enums and action.verb == "rename_enum_value" and len(action.values) == 2:
             self.enums[name].discard(action.values[0])
             self.enums[name].add(action.values[1])
+
+    def _forget_checks(self, table: str, column: str | None = None) -> None:
+        """Forget the NOT NULL checks of a table, or of one of its columns."""
+        for key in [key for key, checked in self.not_null_checks.items() if key[0] == table]:
+            if column in (None, self.not_null_checks[key]):
+                del self.not_null_checks[key]
+                self.validated_by.pop(key, None)
 
     def _record_check(self, tag: str, table: str, action: Action) -> None:
         key = (table, action.name or "")

@@ -223,6 +223,77 @@ def test_set_not_null_without_the_full_recipe_still_warns(tmp_path: Path, steps:
     assert "set-not-null" in [f.rule for f in lint_paths([folder], LintOptions()).findings]
 
 
+# Each a CHECK written in CREATE TABLE, valid from the start: Postgres 16.2 says "existing constraints
+# on column "users.email" are sufficient to prove that it does not contain nulls" and scans nothing.
+@pytest.mark.parametrize(
+    "create",
+    [
+        'CREATE TABLE "users" ("id" int, "email" text, CONSTRAINT "email_nn" CHECK ("email" IS NOT NULL));',
+        'CREATE TABLE "users" ("id" int, "email" text CHECK ("email" IS NOT NULL));',
+        'CREATE TABLE "users" ("id" int, "email" text CONSTRAINT "email_nn" CHECK (email IS NOT NULL));',
+        'CREATE TABLE "users" ("id" int, CHECK ("email" IS NOT NULL), "email" text);',
+    ],
+)
+def test_set_not_null_proven_by_a_check_of_create_table_is_silent(tmp_path: Path, create: str) -> None:
+    folder = write_drizzle(
+        tmp_path / "m", {"0000_init": create, "0001_set": 'ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL;'}
+    )
+    assert [f.rule for f in lint_paths([folder], LintOptions()).findings] == []
+
+
+@pytest.mark.parametrize(
+    "between",
+    [
+        # the table dropped and created again without the check
+        'DROP TABLE "users";\nCREATE TABLE "users" ("id" int, "email" text);',
+        # the column dropped (its constraint goes with it) and added again
+        'ALTER TABLE "users" DROP COLUMN "email";\nALTER TABLE "users" ADD COLUMN "email" text;',
+        # the unnamed check dropped by the name Postgres gave it
+        'ALTER TABLE "users" DROP CONSTRAINT "users_email_check";',
+        # a check of another column's nulls
+        'ALTER TABLE "users" RENAME COLUMN "email" TO "old_email";\nALTER TABLE "users" ADD COLUMN "email" text;',
+    ],
+)
+@pytest.mark.parametrize(
+    "init",
+    [
+        'CREATE TABLE "users" ("id" int, "email" text CHECK ("email" IS NOT NULL));',
+        'CREATE TABLE "users" ("id" int, "email" text);\nALTER TABLE "users" ADD CHECK ("email" IS NOT NULL);',
+    ],
+)
+def test_a_not_null_check_that_no_longer_holds_proves_nothing(tmp_path: Path, init: str, between: str) -> None:
+    files = {
+        "0000_init": init,
+        "0001_between": between,
+        "0002_set": 'ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL;',
+    }
+    folder = write_drizzle(tmp_path / "m", files)
+    assert "set-not-null" in [f.rule for f in lint_paths([folder], LintOptions()).findings]
+
+
+def test_a_named_check_goes_with_its_dropped_table(tmp_path: Path) -> None:
+    files = {
+        "0000_init": 'CREATE TABLE "users" ("id" int, "email" text);\n'
+        'ALTER TABLE "users" ADD CONSTRAINT "email_nn" CHECK ("email" IS NOT NULL);',
+        "0001_again": 'DROP TABLE "users";\nCREATE TABLE "users" ("id" int, "email" text);',
+        "0002_set": 'ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL;',
+    }
+    folder = write_drizzle(tmp_path / "m", files)
+    assert "set-not-null" in [f.rule for f in lint_paths([folder], LintOptions()).findings]
+
+
+def test_an_unnamed_not_null_check_is_validated_by_the_name_postgres_gives_it(tmp_path: Path) -> None:
+    files = {
+        "0000_init": 'CREATE TABLE "users" ("id" int, "email" text);',
+        "0001_check": 'ALTER TABLE "users" ADD CHECK ("email" IS NOT NULL) NOT VALID;',
+        "0002_validate": 'ALTER TABLE "users" VALIDATE CONSTRAINT "users_email_check";',
+        "0003_set": 'ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL;',
+    }
+    folder = write_drizzle(tmp_path / "m", files)
+    later_deploy = LintOptions(only=frozenset({"0002_validate", "0003_set"}))
+    assert [f.rule for f in lint_paths([folder], later_deploy).findings] == []
+
+
 def test_the_configured_format_is_never_guessed(tmp_path: Path) -> None:
     (tmp_path / "m").mkdir()
     (tmp_path / "m" / "0000_init.sql").write_text("SELECT 1;")

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from migrations_checks.lint.extract.columns import collation_name, is_null, normalize_type, parse_column, type_words
+from migrations_checks.lint.extract.columns import (
+    check_name,
+    collation_name,
+    is_null,
+    normalize_type,
+    not_null_check,
+    parse_column,
+    type_words,
+)
 from migrations_checks.lint.records.actions import Action, Verb
 from migrations_checks.lint.sql.words import Cursor, Word, has_keyword, split_top_level, top_level, unqualified
 
@@ -133,7 +141,10 @@ def _add_constraint(cursor: Cursor, table: str) -> Action | None:
             references=unqualified(target) if target else None,
         )
     if cursor.accept("CHECK"):
-        return Action("add_check", table=table, name=name, not_valid=not_valid, column=_not_null_check(cursor))
+        column = not_null_check(cursor)
+        if name is None and column is not None:
+            name = check_name(table, column)
+        return Action("add_check", table=table, name=name, not_valid=not_valid, column=column)
     if cursor.accept("UNIQUE") or cursor.at("PRIMARY", "KEY"):
         verb: Verb = "add_primary_key" if cursor.accept("PRIMARY", "KEY") else "add_unique"
         using_index = has_keyword(options, "USING", "INDEX") and not has_keyword(options, "INDEX", "TABLESPACE")
@@ -199,17 +210,6 @@ def _alter(cursor: Cursor, table: str) -> Action | None:
     if any(cursor.at(*spelling) for spelling in known):
         return Action("other", table=table, column=column)
     return None
-
-
-def _not_null_check(cursor: Cursor) -> str | None:
-    """The column of a `CHECK (column IS NOT NULL)`, the constraint that lets SET NOT NULL skip its scan."""
-    if not cursor.at_symbol("("):
-        return None
-    cursor.next()
-    column = cursor.name()
-    if column is None or not cursor.accept("IS", "NOT", "NULL") or not cursor.at_symbol(")"):
-        return None
-    return column
 
 
 def _keeps_contents(expression: Sequence[Word], column: str) -> bool:

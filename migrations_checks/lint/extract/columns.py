@@ -238,6 +238,38 @@ def parse_column(words: Sequence[Word]) -> ColumnDefinition | None:
     )
 
 
+def not_null_check(cursor: Cursor) -> str | None:
+    """The column of a `CHECK (column IS NOT NULL)` at the cursor, the constraint that lets SET NOT
+    NULL skip its scan."""
+    if not cursor.at_symbol("("):
+        return None
+    cursor.next()
+    column = cursor.name()
+    if column is None or not cursor.accept("IS", "NOT", "NULL") or not cursor.at_symbol(")"):
+        return None
+    return column
+
+
+def check_name(table: str, column: str) -> str:
+    """The name Postgres gives an unnamed CHECK on one column: what a later VALIDATE or DROP names."""
+    return f"{table.rpartition('.')[2]}_{column}_check"
+
+
+def not_null_checks(table: str, element: Sequence[Word], column: str | None) -> list[tuple[str, str]]:
+    """(constraint, column) of each `[CONSTRAINT name] CHECK (column IS NOT NULL)` of one element of
+    a CREATE TABLE: a table constraint (`column` None), or a constraint of column `column`."""
+    found = []
+    for index, word in enumerate(element):
+        if word.upper != "CHECK":
+            continue
+        checked = not_null_check(Cursor(element, index + 1))
+        if checked is None or column not in (None, checked):
+            continue
+        named = index >= 2 and element[index - 2].upper == "CONSTRAINT"
+        found.append((element[index - 1].name if named else check_name(table, checked), checked))
+    return found
+
+
 def collation_name(name: str | None) -> str | None:
     """A collation as comparable text; None for the type's default (no COLLATE, or `"default"`)."""
     if name is not None and name.startswith("pg_catalog."):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from migrations_checks.lint.extract.columns import parse_column
+from migrations_checks.lint.extract.columns import not_null_checks, parse_column
 from migrations_checks.lint.records.actions import Action
 from migrations_checks.lint.sql.classify import with_body
 from migrations_checks.lint.sql.words import Cursor, Word, has_keyword, split_top_level, top_level, unqualified
@@ -40,7 +40,9 @@ def create_table(words: Sequence[Word]) -> list[Action] | None:
     name = cursor.name()
     if name is None:
         return None
+    table = unqualified(name)
     columns: list[tuple[str, str, str | None]] = []
+    checks: list[tuple[str, str]] = []
     not_null_constraint = False
     if cursor.at_symbol("("):
         start = cursor.position + 1
@@ -53,17 +55,21 @@ def create_table(words: Sequence[Word]) -> list[Action] | None:
             )
             not_null_constraint = not_null_constraint or is_not_null
             if element[0].upper in _TABLE_CONSTRAINTS or is_not_null:
+                checks += not_null_checks(table, element, None)
                 continue
             column = parse_column(element)
             if column is not None:
                 columns.append((column.name, column.type, column.collation))
+                if column.checked:
+                    checks += not_null_checks(table, element, column.name)
     temporary = any(word.upper in ("TEMP", "TEMPORARY") for word in words[: cursor.position])
     partitioned = cursor.position < len(words) and has_keyword(top_level(words[cursor.position :]), "PARTITION", "BY")
     return [
         Action(
             "create_table",
-            table=unqualified(name),
+            table=table,
             columns=tuple(columns),
+            not_null_checks=tuple(checks),
             if_not_exists=if_not_exists,
             temporary=temporary,
             object_kind="PARTITIONED" if partitioned else None,

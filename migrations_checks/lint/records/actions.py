@@ -111,6 +111,8 @@ class Action(Struct, frozen=True, omit_defaults=True, forbid_unknown_fields=True
     new_type: str | None = None  # for alter_column_type / add_column: the type as normalised text
     # for create_table: (name, type, collation) of each column, the collation None when not written
     columns: tuple[tuple[str, str, str | None], ...] = ()
+    # for create_table: (constraint, column) of each CHECK (column IS NOT NULL), valid from the start
+    not_null_checks: tuple[tuple[str, str], ...] = ()
     has_where: bool = True  # for update/delete
     # for create_table: a no-op when the table already exists; add_enum_value: when the label does
     if_not_exists: bool = False
