@@ -87,6 +87,8 @@ RECORDED_VERBS: frozenset[Verb] = frozenset(
         "add_enum_value",
         "rename_enum_value",
         "drop_type",
+        "create_domain",
+        "alter_domain",
     }
 )
 TAGGED_VERBS: frozenset[Verb] = frozenset({"add_check", "validate_constraint"})
@@ -112,6 +114,9 @@ class History(Struct):
     partitioned: set[str] = field(default_factory=set)  # tables created PARTITION BY
     # The labels of each enum the history created: an enum missing here has labels unknown.
     enums: dict[str, set[str]] = field(default_factory=dict)
+    # The constraints of each domain the history created or constrained (see extract/domains.py):
+    # a domain missing here has constraints unknown.
+    domains: dict[str, set[str]] = field(default_factory=dict)
 
     def has_table(self, table: str) -> bool:
         return table in self.columns
@@ -143,6 +148,14 @@ class History(Struct):
             for fewest, most, volatility in self.functions.get(function, {}).values()
             if fewest <= arguments and (most == -1 or arguments <= most)
         ]
+
+    def is_constrained_domain(self, type_name: str | None) -> bool:
+        """Whether the history shows that `type_name` is a domain with a CHECK or NOT NULL."""
+        return bool(self.domains.get(type_name or ""))
+
+    def tables_using(self, type_name: str) -> list[str]:
+        """The tables the history shows with a column of this type."""
+        return [table for table, columns in self.columns.items() if any(t == type_name for t, _ in columns.values())]
 
     def not_null_proven_by(self, table: str | None, column: str | None) -> str | None:
         """The migration that validated a `CHECK (column IS NOT NULL)` on the table, if any."""
@@ -217,6 +230,28 @@ class History(Struct):
                 self.index_tables[action.name] = table
             elif action.name and action.verb in ("create_type", "add_enum_value", "rename_enum_value", "drop_type"):
                 self._record_enum(action)
+            if action.name and action.verb in ("create_domain", "alter_domain", "drop_type"):
+                self._record_domain(action)
+
+    def _record_domain(self, action: Action) -> None:
+        domain = action.name or ""
+        if action.verb == "drop_type":
+            self.domains.pop(domain, None)
+            return
+        if action.verb == "create_domain":
+            self.domains[domain] = set()
+        constraints = self.domains.setdefault(domain, set())
+        kind = action.object_kind
+        if action.verb == "create_domain" or kind == "ADD":
+            for name in action.values:
+                constraints.add(name or _chosen_check_name(domain, constraints))
+        elif kind == "DROP" and action.values:
+            constraints.discard(action.values[0])
+        elif kind == "RENAME CONSTRAINT" and len(action.values) == 2 and action.values[0] in constraints:
+            constraints.remove(action.values[0])
+            constraints.add(action.values[1])
+        elif kind == "RENAME" and action.values:
+            self.domains[action.values[0]] = self.domains.pop(domain)
 
     def _record_enum(self, action: Action) -> None:
         name = action.name or ""
@@ -250,6 +285,15 @@ class History(Struct):
             self.validated_by.pop(key, None)
 
 
+def _chosen_check_name(domain: str, taken: set[str]) -> str:
+    """The name Postgres gives an unnamed CHECK of a domain: `d_check`, else `d_check1`, `d_check2`..."""
+    base = f"{domain.rpartition('.')[2]}_check"
+    suffix = 0
+    while (base + (str(suffix) if suffix else "")) in taken:
+        suffix += 1
+    return base + (str(suffix) if suffix else "")
+
+
 class StatementContext(Struct):
     """Everything a rule may ask about one statement's surroundings."""
 
@@ -275,3 +319,12 @@ class StatementContext(Struct):
     def deprecated_by(self, table: str | None, column: str | None = None) -> str | None:
         """The earlier migration that deprecated this table or column, if any."""
         return None if table is None else deprecated_in(self.history.deprecations, table, column)
+
+
+def domain_tables(domain: str, context: StatementContext) -> list[str] | None:
+    """The tables a change to a domain's constraints must check, those created earlier in the same
+    file aside (they hold no rows); None when the history does not show the domain, so any table
+    may use it."""
+    if domain not in context.history.domains:
+        return None
+    return [table for table in context.history.tables_using(domain) if not context.is_new(table)]

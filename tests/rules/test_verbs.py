@@ -41,6 +41,10 @@ OTHER_VERBS = [
     "COMMIT PREPARED 'tx1';",
     "UPDATE tasks SET done = true;",
     "DELETE FROM tasks WHERE done;",
+    "ALTER DOMAIN score ADD CHECK (VALUE > 0);",
+    "ALTER DOMAIN score SET NOT NULL;",
+    "CREATE DOMAIN score AS int CHECK (VALUE > 0);",
+    "ALTER TABLE tasks ADD COLUMN score score;",
 ]
 EXAMPLES = [sql for rule in STATEMENT_RULES for sql in (rule.bad, rule.good)] + OTHER_VERBS
 HISTORY = sorted((Path(__file__).parents[2] / "examples" / "atlaris" / "migrations").glob("*.sql"))

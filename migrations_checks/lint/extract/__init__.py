@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from migrations_checks.lint.extract import objects
+from migrations_checks.lint.extract import domains, objects
 from migrations_checks.lint.extract.alter_table import alter_table
 from migrations_checks.lint.extract.dml import Tree, data_changes, merge_changes
 from migrations_checks.lint.records.actions import Action, Verb
@@ -54,6 +54,10 @@ def describe(kind: str, words: Sequence[Word], tree: Tree, *, plpgsql: bool = Fa
         return objects.create_type(words)
     if kind == "ALTER TYPE":
         return objects.alter_type(words)
+    if kind == "CREATE DOMAIN":
+        return domains.create_domain(words)
+    if kind == "ALTER DOMAIN":
+        return domains.alter_domain(words)
     if kind.startswith("DROP "):
         return objects.drop(kind, words)
     if kind == "MERGE":

@@ -58,6 +58,8 @@ Verb = Literal[
     "drop_schema",
     "drop_object",
     "create_function",
+    "create_domain",
+    "alter_domain",
     # data
     "truncate",
     "delete",
@@ -97,6 +99,7 @@ class Action(Struct, frozen=True, omit_defaults=True, forbid_unknown_fields=True
     # transaction_control: begins, ends or chains; detach_partition: FINALIZE; create_table:
     # PARTITIONED (PARTITION BY); create_index: ONLY (ON ONLY); set_tablespace: INDEX (ALTER INDEX);
     # update/delete: MERGE, or MERGE BY SOURCE (a WHEN NOT MATCHED BY SOURCE clause); truncate: CASCADE
+    # alter_domain: ADD, DROP, VALIDATE, RENAME CONSTRAINT or RENAME
     object_kind: str | None = None
     concurrently: bool = False
     not_valid: bool = False
@@ -122,7 +125,8 @@ class Action(Struct, frozen=True, omit_defaults=True, forbid_unknown_fields=True
     collation: str | None = None  # for add_column and alter_column_type: the COLLATE written, if any
     full: bool = False  # VACUUM FULL
     # enum values (create_type: its labels, add: (new,), rename: (old, new)), policy (old, new),
-    # grantees; create_function: its input parameters as one text
+    # grantees; create_function: its input parameters as one text; create_domain, alter_domain: the
+    # constraints named (see extract/domains.py), or the domain's new name
     values: tuple[str, ...] = ()
     # create_function: the fewest and the most arguments a call may pass (-1: any number, VARIADIC)
     arguments: tuple[int, int] = (0, 0)

@@ -5,16 +5,23 @@ the table until the scan ends. With `NOT VALID` only new and updated rows are ch
 is brief; `ALTER TABLE ... VALIDATE CONSTRAINT` in a later migration checks the old rows under a
 lock that lets reads and writes continue. A CHECK written in `ADD COLUMN` is checked against every
 row the same way, and cannot be `NOT VALID`: add the column, then the constraint.
+
+A CHECK added to a domain checks every row of each table using the domain under a SHARE lock, which
+blocks their writes; for a domain, `NOT VALID` only moves that scan to `ALTER DOMAIN ... VALIDATE
+CONSTRAINT`, which holds the same lock (measured on Postgres 16.2), so both are reported. A domain
+the history does not show may be used by any table.
 """
 
 from collections.abc import Iterator
 
-from migrations_checks.lint.context import StatementContext
+from migrations_checks.lint.context import StatementContext, domain_tables
+from migrations_checks.lint.extract.domains import NOT_NULL
 from migrations_checks.lint.rules.rule import Hit, Rule
 from migrations_checks.lint.statements import Statement
 
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
+    yield from _domain_checks(statement, context)
     checks = [
         action
         for action in statement.actions
@@ -28,6 +35,26 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
         )
 
 
+def _domain_checks(statement: Statement, context: StatementContext) -> Iterator[Hit]:
+    for action in statement.actions:
+        if action.verb != "alter_domain" or not action.values or action.values[0] == NOT_NULL:
+            continue
+        if not (action.object_kind == "VALIDATE" or (action.object_kind == "ADD" and not action.not_valid)):
+            continue
+        domain = action.name or ""
+        tables = domain_tables(domain, context)
+        if tables == []:
+            continue
+        doing = "validates a check of" if action.object_kind == "VALIDATE" else "adds a check to"
+        yield Hit(
+            f"{doing} domain {domain}, scanning every row of {', '.join(tables or ['each table using it'])} "
+            "under a SHARE lock that blocks their writes",
+            tables=tuple(tables or ()),
+            hint="check the tables instead: ADD CONSTRAINT ... CHECK (...) NOT VALID on each, VALIDATE in a "
+            "later migration (it lets writes go on); or run it in a maintenance window",
+        )
+
+
 RULE = Rule(
     id="add-check-without-not-valid",
     severity="warning",
@@ -37,5 +64,5 @@ RULE = Rule(
     bad='ALTER TABLE "learning_plans" ADD CONSTRAINT "plans_hours_positive" CHECK ("hours" > 0);',
     good='ALTER TABLE "learning_plans" ADD CONSTRAINT "plans_hours_positive" CHECK ("hours" > 0) NOT VALID;',
     check=check,
-    verbs=frozenset({"add_check"}),
+    verbs=frozenset({"add_check", "alter_domain"}),
 )

@@ -8,17 +8,20 @@ proves from the valid constraint without scanning; do that once no running code 
 SET NOT NULL is not reported when an earlier migration validated such a constraint: the CHECK has
 rejected NULL writes since then, and nothing is scanned. A table created earlier in the same file
 has no rows and no writers yet. PostgreSQL 18's `ADD CONSTRAINT ... NOT NULL col` counts as SET NOT
-NULL: even `NOT VALID`, it rejects the running release's NULL writes.
+NULL: even `NOT VALID`, it rejects the running release's NULL writes. So does `ALTER DOMAIN ... SET
+NOT NULL`, which scans every table using the domain under a lock that blocks writes.
 """
 
 from collections.abc import Iterator
 
-from migrations_checks.lint.context import StatementContext
+from migrations_checks.lint.context import StatementContext, domain_tables
+from migrations_checks.lint.extract.domains import NOT_NULL
 from migrations_checks.lint.rules.rule import Hit, Rule
 from migrations_checks.lint.statements import Statement
 
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
+    yield from _domain_not_null(statement, context)
     columns = [
         f"{a.table}.{a.column}"
         for a in statement.actions
@@ -33,6 +36,18 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
         )
 
 
+def _domain_not_null(statement: Statement, context: StatementContext) -> Iterator[Hit]:
+    for action in statement.actions:
+        if action.verb == "alter_domain" and action.object_kind == "ADD" and action.values == (NOT_NULL,):
+            tables = domain_tables(action.name or "", context)
+            if tables != []:
+                yield Hit(
+                    f"sets NOT NULL on domain {action.name}: scans {', '.join(tables or ['each table using it'])} "
+                    "under a SHARE lock that blocks their writes, and the running release may still write NULL",
+                    tables=tuple(tables or ()),
+                )
+
+
 RULE = Rule(
     id="set-not-null",
     severity="warning",
@@ -43,5 +58,5 @@ RULE = Rule(
     bad='ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL;',
     good='ALTER TABLE "users" ADD CONSTRAINT "users_email_not_null" CHECK ("email" IS NOT NULL) NOT VALID;',
     check=check,
-    verbs=frozenset({"set_not_null"}),
+    verbs=frozenset({"set_not_null", "alter_domain"}),
 )

@@ -3,7 +3,8 @@
 The catalogue names the first three; `ALTER TABLE ... SET LOGGED / UNLOGGED`, `SET ACCESS METHOD`
 and `ALTER COLUMN ... SET EXPRESSION` (Postgres 17) rewrite the table the same way, and `ALTER INDEX
 ... SET TABLESPACE` copies an index under an ACCESS EXCLUSIVE lock on it, which every query planned
-on its table waits for (measured on Postgres 16.2).
+on its table waits for (measured on Postgres 16.2). So does `ADD COLUMN` of a domain with a CHECK or
+NOT NULL, with or without a default: Postgres checks the domain's constraints by rewriting the table.
 
 Each of these copies the whole table (and rebuilds its indexes) under an ACCESS EXCLUSIVE lock:
 nothing reads or writes it until the copy ends, which on a large table is minutes of outage in the
@@ -19,6 +20,8 @@ from migrations_checks.lint.rules.rule import Hit, Rule
 from migrations_checks.lint.statements import Statement
 
 _REWRITING_VERBS: frozenset[Verb] = frozenset({"cluster", "set_tablespace", "rewrite_table", "vacuum"})
+# ADD COLUMN rewrites the table when the column's type is a constrained domain.
+_VERBS: frozenset[Verb] = _REWRITING_VERBS | {"add_column"}
 
 
 def _rewrites(action: Action) -> bool:
@@ -26,6 +29,7 @@ def _rewrites(action: Action) -> bool:
 
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
+    yield from _constrained_domain_columns(statement, context)
     rewrites = [action for action in statement.actions if _rewrites(action) and not context.is_new(action.table)]
     if not rewrites:
         return
@@ -47,6 +51,28 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     yield Hit(f"{statement.kind} rewrites {target} under an ACCESS EXCLUSIVE lock", tables=tuple(tables))
 
 
+def _constrained_domain_columns(statement: Statement, context: StatementContext) -> Iterator[Hit]:
+    """ADD COLUMN of a domain with a CHECK or NOT NULL: Postgres checks the constraints on every row
+    by rewriting the table, default or none (a domain without constraints rewrites nothing)."""
+    added = [
+        action
+        for action in statement.actions
+        if action.verb == "add_column"
+        and not context.is_new(action.table)
+        and context.history.is_constrained_domain(action.new_type)
+    ]
+    if added:
+        columns = ", ".join(f"{action.table}.{action.column}" for action in added)
+        domain = added[0].new_type
+        yield Hit(
+            f"adds {columns} of domain {domain}, whose constraints are checked by rewriting "
+            f"{added[0].table} under an ACCESS EXCLUSIVE lock",
+            tables=(added[0].table,),
+            hint=f"add the column with {domain}'s base type and a CHECK ... NOT VALID, and VALIDATE it "
+            "in a later migration; or add it in a maintenance window",
+        )
+
+
 RULE = Rule(
     id="table-rewrite",
     severity="warning",
@@ -56,5 +82,5 @@ RULE = Rule(
     bad='CLUSTER "learning_plans" USING "plans_topic_idx";',
     good='ANALYZE "learning_plans";',
     check=check,
-    verbs=_REWRITING_VERBS,
+    verbs=_VERBS,
 )

@@ -1,0 +1,74 @@
+"""CREATE DOMAIN and ALTER DOMAIN: the constraints each domain carries.
+
+A domain's constraints are checked wherever a value of it is stored: adding a column of a
+constrained domain rewrites the table, and adding a constraint to a domain checks every row of the
+tables using it. The history follows them by name, as a later DROP CONSTRAINT names them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from migrations_checks.lint.records.actions import Action
+from migrations_checks.lint.sql.words import Cursor, Word, top_level, unqualified
+
+# The name an unnamed CHECK stands under until the history gives it the one Postgres chooses.
+UNNAMED = ""
+# NOT NULL among a domain's constraints: no CHECK can have this name.
+NOT_NULL = " not null"
+
+
+def create_domain(words: Sequence[Word]) -> list[Action] | None:
+    """CREATE DOMAIN name [AS] type ..., with its constraints in `values` (NOT_NULL for NOT NULL,
+    UNNAMED for a CHECK without a name)."""
+    cursor = Cursor(words, 2)
+    name = cursor.name()
+    if name is None:
+        return None
+    clauses = top_level(cursor.rest())
+    constraints = []
+    for index, word in enumerate(clauses):
+        if word.upper == "CHECK":
+            named = index >= 2 and clauses[index - 2].upper == "CONSTRAINT"
+            constraints.append(clauses[index - 1].name if named else UNNAMED)
+        elif word.upper == "NULL" and index and clauses[index - 1].upper == "NOT":
+            constraints.append(NOT_NULL)
+    return [Action("create_domain", name=unqualified(name), values=tuple(constraints))]
+
+
+def alter_domain(words: Sequence[Word]) -> list[Action] | None:
+    """ALTER DOMAIN name ...: what it does to the constraints in `object_kind` (ADD, DROP, VALIDATE,
+    RENAME CONSTRAINT, or RENAME of the domain itself) and the names involved in `values`."""
+    cursor = Cursor(words, 2)
+    name = cursor.name()
+    if name is None:
+        return None
+    domain = unqualified(name)
+
+    def change(kind: str, *names: str | None, not_valid: bool = False) -> list[Action] | None:
+        if None in names:
+            return None
+        values = tuple(name for name in names if name is not None)
+        return [Action("alter_domain", name=domain, object_kind=kind, values=values, not_valid=not_valid)]
+
+    if cursor.accept("SET", "NOT", "NULL"):
+        return change("ADD", NOT_NULL)
+    if cursor.accept("DROP", "NOT", "NULL"):
+        return change("DROP", NOT_NULL)
+    if cursor.accept("ADD"):
+        constraint = (cursor.name() or UNNAMED) if cursor.accept("CONSTRAINT") else UNNAMED
+        if cursor.accept("NOT", "NULL"):  # Postgres 17's spelling of SET NOT NULL
+            return change("ADD", NOT_NULL)
+        if not cursor.accept("CHECK"):
+            return None
+        return change("ADD", constraint, not_valid=any(word.upper == "VALID" for word in top_level(cursor.rest())))
+    for verb in ("DROP", "VALIDATE"):
+        if cursor.accept(verb, "CONSTRAINT"):
+            cursor.accept("IF", "EXISTS")
+            return change(verb, cursor.name())
+    if cursor.accept("RENAME", "CONSTRAINT"):
+        old = cursor.name()
+        return change("RENAME CONSTRAINT", old, cursor.name() if cursor.accept("TO") else None)
+    if cursor.accept("RENAME", "TO"):
+        return change("RENAME", cursor.name())
+    return [Action("other", name=domain)]

@@ -1,0 +1,167 @@
+"""Domains: a column of a constrained domain rewrites its table when added, and a constraint added to
+a domain checks every table using it. Each case is held to what Postgres does: the table's file
+changes on a rewrite, and a scan holds a lock on the table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from gates.scratch_db import ScratchServer
+from migrations_checks.lint.context import LintOptions
+from migrations_checks.lint.engine import lint_paths
+from tests.helpers import write_drizzle
+
+TABLE = 'CREATE TABLE "users" ("id" int, "email" text);\nINSERT INTO "users" VALUES (1, \'a\');\n'
+
+# (domains and their history, the statement, the rule it must fire or None)
+ADDED_COLUMNS = [
+    ("CREATE DOMAIN positive AS int CHECK (VALUE > 0);", 'ALTER TABLE "users" ADD COLUMN "n" positive;', True),
+    ('CREATE DOMAIN "Positive" AS int NOT NULL DEFAULT 1;', 'ALTER TABLE users ADD "n" "Positive";', True),
+    (
+        "CREATE DOMAIN public.positive AS int CONSTRAINT p CHECK (VALUE > 0);",
+        'ALTER TABLE "users" ADD COLUMN "n" public.positive DEFAULT 5;',
+        True,
+    ),
+    (
+        "CREATE DOMAIN plain AS int;\nALTER DOMAIN plain ADD CONSTRAINT p CHECK (VALUE > 0) NOT VALID;",
+        'ALTER TABLE "users" ADD COLUMN "n" plain;',
+        True,
+    ),
+    ("CREATE DOMAIN plain AS int;", 'ALTER TABLE "users" ADD COLUMN "n" plain;', False),
+    ("CREATE DOMAIN positive AS int CHECK (VALUE > 0);", 'ALTER TABLE "users" ADD COLUMN "n" positive[];', False),
+    (
+        "CREATE DOMAIN positive AS int CHECK (VALUE > 0);\nALTER DOMAIN positive DROP CONSTRAINT positive_check;",
+        'ALTER TABLE "users" ADD COLUMN "n" positive;',
+        False,
+    ),
+    (
+        "CREATE DOMAIN small AS int CHECK (VALUE > 0) CHECK (VALUE < 10);\n"
+        "ALTER DOMAIN small DROP CONSTRAINT small_check;",
+        'ALTER TABLE "users" ADD COLUMN "n" small;',
+        True,
+    ),
+    (
+        "CREATE DOMAIN small AS int CHECK (VALUE > 0);\nALTER DOMAIN small ADD CHECK (VALUE < 10);\n"
+        "ALTER DOMAIN small DROP CONSTRAINT small_check;\nALTER DOMAIN small DROP CONSTRAINT small_check1;",
+        'ALTER TABLE "users" ADD COLUMN "n" small;',
+        False,
+    ),
+    (
+        "CREATE DOMAIN d AS int NOT NULL DEFAULT 0;\nALTER DOMAIN d DROP NOT NULL;",
+        'ALTER TABLE "users" ADD COLUMN "n" d;',
+        False,
+    ),
+    (
+        "CREATE DOMAIN d AS int CONSTRAINT p CHECK (VALUE > 0);\nALTER DOMAIN d RENAME CONSTRAINT p TO q;\n"
+        "ALTER DOMAIN d RENAME TO e;\nALTER DOMAIN e DROP CONSTRAINT IF EXISTS p;",
+        'ALTER TABLE "users" ADD COLUMN "n" e;',
+        True,
+    ),
+    (
+        "CREATE DOMAIN d AS int CHECK (VALUE > 0);\nDROP DOMAIN d;\nCREATE DOMAIN d AS int;",
+        'ALTER TABLE "users" ADD COLUMN "n" d;',
+        False,
+    ),
+]
+
+# Domains used by users.score; each statement scans it, or not.
+SCORED = TABLE + 'ALTER TABLE "users" ADD COLUMN "score" score;\nUPDATE "users" SET "score" = 1;\n'
+DOMAIN_CHANGES = [
+    ("ALTER DOMAIN score ADD CONSTRAINT positive CHECK (VALUE > 0);", "add-check-without-not-valid"),
+    ("ALTER DOMAIN public.score ADD CHECK (VALUE > 0);", "add-check-without-not-valid"),
+    ("ALTER DOMAIN score ADD CONSTRAINT positive CHECK (VALUE > 0) NOT VALID;", None),
+    ("ALTER DOMAIN score VALIDATE CONSTRAINT score_small;", "add-check-without-not-valid"),
+    ("ALTER DOMAIN score SET NOT NULL;", "set-not-null"),
+    ("ALTER DOMAIN score DROP CONSTRAINT score_small;", None),
+    ("ALTER DOMAIN score SET DEFAULT 1;", None),
+]
+
+
+def lint(files: dict[str, str], tmp_path: Path) -> list[str]:
+    return [f.rule for f in lint_paths([write_drizzle(tmp_path / "m", files)], LintOptions()).findings]
+
+
+@pytest.mark.parametrize(("domains", "statement", "rewrites"), ADDED_COLUMNS)
+def test_adding_a_column_of_a_constrained_domain_is_a_table_rewrite(
+    tmp_path: Path, domains: str, statement: str, rewrites: bool
+) -> None:
+    rules = lint({"0000_init": TABLE + domains, "0001_add": statement}, tmp_path)
+    assert [rule for rule in rules if rule != "drop-type"] == (["table-rewrite"] if rewrites else [])
+
+
+@pytest.mark.parametrize(("domains", "statement", "rewrites"), ADDED_COLUMNS)
+def test_the_rewrite_cases_are_what_postgres_does(
+    scratch_server: ScratchServer, domains: str, statement: str, rewrites: bool
+) -> None:
+    url = scratch_server.create_database()
+    try:
+        with psycopg.connect(url, autocommit=True) as connection:
+            connection.execute(TABLE + domains)
+            before = connection.execute("SELECT pg_relation_filenode('users')").fetchone()
+            connection.execute(statement)
+            assert (connection.execute("SELECT pg_relation_filenode('users')").fetchone() != before) == rewrites
+    finally:
+        scratch_server.drop_database(url)
+
+
+@pytest.mark.parametrize(("statement", "rule"), DOMAIN_CHANGES)
+def test_a_constraint_added_to_a_domain_in_use_scans_its_tables(
+    tmp_path: Path, statement: str, rule: str | None
+) -> None:
+    history = "CREATE DOMAIN score AS int CONSTRAINT score_small CHECK (VALUE < 100) NOT VALID;\n" + SCORED
+    assert lint({"0000_init": history, "0001_change": statement}, tmp_path) == ([rule] if rule else [])
+
+
+@pytest.mark.parametrize(("statement", "rule"), DOMAIN_CHANGES)
+def test_the_scan_cases_are_what_postgres_does(scratch_server: ScratchServer, statement: str, rule: str | None) -> None:
+    url = scratch_server.create_database()
+    try:
+        with psycopg.connect(url, autocommit=True) as connection:
+            connection.execute("CREATE DOMAIN score AS int;\n" + SCORED)
+            connection.execute("ALTER DOMAIN score ADD CONSTRAINT score_small CHECK (VALUE < 100) NOT VALID")
+            connection.execute("BEGIN")
+            connection.execute(statement)
+            with psycopg.connect(url) as other:
+                held = other.execute(
+                    "SELECT mode FROM pg_locks WHERE relation = 'users'::regclass AND pid = %s",
+                    (connection.info.backend_pid,),
+                ).fetchall()
+            connection.execute("ROLLBACK")
+    finally:
+        scratch_server.drop_database(url)
+    assert (("ShareLock",) in held) == (rule is not None)
+
+
+def test_a_domain_the_history_does_not_show_may_be_used_by_any_table(tmp_path: Path) -> None:
+    findings = lint_paths(
+        [write_drizzle(tmp_path / "m", {"0000_check": "ALTER DOMAIN elsewhere ADD CHECK (VALUE > 0);"})],
+        LintOptions(),
+    ).findings
+    assert [(f.rule, f.message) for f in findings] == [
+        (
+            "add-check-without-not-valid",
+            "adds a check to domain elsewhere, scanning every row of each table using it under a SHARE lock "
+            "that blocks their writes",
+        )
+    ]
+
+
+def test_a_domain_used_by_no_existing_table_scans_nothing(tmp_path: Path) -> None:
+    files = {
+        "0000_init": "CREATE DOMAIN score AS int;",
+        "0001_new": 'CREATE TABLE "games" ("id" int, "score" score);\nALTER DOMAIN score ADD CHECK (VALUE > 0);',
+    }
+    assert lint(files, tmp_path) == []
+    files["0001_new"] = "ALTER DOMAIN score SET NOT NULL;"
+    assert lint(files, tmp_path) == []
+
+
+def test_the_message_names_the_tables_and_the_hint_a_path_that_lets_writes_go_on(tmp_path: Path) -> None:
+    history = "CREATE DOMAIN score AS int;\n" + SCORED + 'CREATE TABLE "games" ("best" score);'
+    folder = write_drizzle(tmp_path / "m", {"0000_init": history, "0001": "ALTER DOMAIN score ADD CHECK (VALUE > 0);"})
+    [finding] = lint_paths([folder], LintOptions()).findings
+    assert "every row of users, games under a SHARE lock" in finding.message
+    assert finding.hint.startswith("check the tables instead: ADD CONSTRAINT ... CHECK (...) NOT VALID on each")
