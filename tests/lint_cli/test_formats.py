@@ -3,6 +3,7 @@ an info and a suppression; SARIF is validated against the official SARIF 2.1.0 s
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.resources
 import json
 from pathlib import Path
@@ -145,6 +146,7 @@ def test_sarif_is_valid_and_complete(result: LintResult, sarif_validator: jsonsc
     assert log["version"] == "2.1.0" and log["$schema"].endswith("sarif-schema-2.1.0.json")
     [run] = log["runs"]
     assert run["tool"]["driver"]["name"] == "deploy-gates"
+    assert run["tool"]["driver"]["version"] == importlib.metadata.version("deploy-gates")
     rules = run["tool"]["driver"]["rules"]
     assert [rule["id"] for rule in rules] == list(all_rules())
     drop_column = rules[list(all_rules()).index("drop-column")]

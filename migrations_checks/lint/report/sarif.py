@@ -10,6 +10,7 @@ instead of forgetting them, which keeps each exception auditable.
 from __future__ import annotations
 
 import json
+from importlib.metadata import version
 from pathlib import PurePath, PurePosixPath, PureWindowsPath
 from typing import Any
 from urllib.parse import quote
@@ -31,7 +32,8 @@ def render(result: LintResult) -> str:
     rule_index = {rule_id: index for index, rule_id in enumerate(rules)}
     results = [_result(finding, rule_index) for finding in result.findings]
     results += [_result(finding, rule_index) for finding in result.suppressed]
-    driver = {"name": TOOL_NAME, "rules": [_descriptor(rule) for rule in rules.values()]}
+    # Code scanning shows which version of a tool found each alert.
+    driver = {"name": TOOL_NAME, "version": version(TOOL_NAME), "rules": [_descriptor(rule) for rule in rules.values()]}
     log = {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
