@@ -89,6 +89,7 @@ RECORDED_VERBS: frozenset[Verb] = frozenset(
         "drop_type",
         "create_domain",
         "alter_domain",
+        "create_extension",
     }
 )
 TAGGED_VERBS: frozenset[Verb] = frozenset({"add_check", "validate_constraint"})
@@ -117,6 +118,7 @@ class History(Struct):
     # The constraints of each domain the history created or constrained (see extract/domains.py):
     # a domain missing here has constraints unknown.
     domains: dict[str, set[str]] = field(default_factory=dict)
+    extensions: set[str] = field(default_factory=set)  # those the history created
 
     def has_table(self, table: str) -> bool:
         return table in self.columns
@@ -230,6 +232,8 @@ class History(Struct):
                 self.index_tables[action.name] = table
             elif action.name and action.verb in ("create_type", "add_enum_value", "rename_enum_value", "drop_type"):
                 self._record_enum(action)
+            if action.verb == "create_extension" and action.name:
+                self.extensions.add(action.name)
             if action.name and action.verb in ("create_domain", "alter_domain", "drop_type"):
                 self._record_domain(action)
 

@@ -78,6 +78,7 @@ CASES = [
     ('ALTER TABLE "t" ADD COLUMN "r" int DEFAULT random(1000, 9999);', 17),
     ('ALTER TABLE "t" ADD CONSTRAINT "v7" CHECK (uuid_extract_version("u") = 7);', 17),
     ('CREATE UNIQUE INDEX "e" ON "t" (casefold("body"));', 18),
+    ('CREATE TABLE "u" ("id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL);', 13),
     ("SELECT date_bin('15 minutes', now(), '2000-01-01');", 14),
     ('ALTER TABLE "t" ADD CONSTRAINT "re" CHECK (regexp_like("body", \'^a\'));', 15),
     ('SELECT any_value("n") FROM "t";', 16),
@@ -145,3 +146,11 @@ def test_a_function_the_history_creates_is_no_new_built_in() -> None:
     polyfill = "CREATE FUNCTION any_value(anyelement) RETURNS anyelement LANGUAGE sql AS 'SELECT $1';\n"
     assert version_findings(polyfill + 'SELECT any_value("n") FROM "t";', 15) == []
     assert len(version_findings('SELECT any_value("n") FROM "t";', 15)) == 1
+
+
+def test_the_extension_that_provides_a_function_on_an_older_version_makes_it_no_new_built_in() -> None:
+    table = 'CREATE TABLE "u" ("id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL);'
+    assert version_findings('CREATE EXTENSION IF NOT EXISTS "pgcrypto";\n' + table, 12) == []
+    assert version_findings('CREATE EXTENSION "uuid-ossp";\n' + table, 12) != []
+    [finding] = lint_text(table, LintOptions(postgres_version=12)).findings
+    assert finding.hint == "CREATE EXTENSION IF NOT EXISTS in an earlier migration: pgcrypto provides gen_random_uuid()"

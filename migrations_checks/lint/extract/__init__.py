@@ -54,6 +54,8 @@ def describe(kind: str, words: Sequence[Word], tree: Tree, *, plpgsql: bool = Fa
         return objects.create_type(words)
     if kind == "ALTER TYPE":
         return objects.alter_type(words)
+    if kind == "CREATE EXTENSION":
+        return objects.create_extension(words)
     if kind == "CREATE DOMAIN":
         return domains.create_domain(words)
     if kind == "ALTER DOMAIN":

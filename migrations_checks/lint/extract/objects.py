@@ -261,6 +261,13 @@ def create_type(words: Sequence[Word]) -> list[Action] | None:
     return [Action("create_type", name=unqualified(name), values=labels)]
 
 
+def create_extension(words: Sequence[Word]) -> list[Action] | None:
+    cursor = Cursor(words, 2)
+    cursor.accept("IF", "NOT", "EXISTS")
+    name = cursor.name()
+    return None if name is None else [Action("create_extension", name=name)]
+
+
 def truncate(words: Sequence[Word]) -> list[Action] | None:
     """`TRUNCATE [TABLE] [ONLY] name [*] [, ...] [... CASCADE]`: each table, and CASCADE in object_kind
     (it empties every table with a foreign key to them too)."""

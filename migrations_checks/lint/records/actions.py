@@ -60,6 +60,7 @@ Verb = Literal[
     "create_function",
     "create_domain",
     "alter_domain",
+    "create_extension",
     # data
     "truncate",
     "delete",

@@ -5,30 +5,38 @@ same version, then fails halfway through the production deploy on an older Neon 
 whole pending batch rolled back. The target version is `[migrations] postgres_version` (default
 16); the linter knows when each feature it recognises arrived (see `sql/features.py`). A new
 built-in function is no feature where the history creates a function of that name itself, as
-projects on older versions do to fill the gap (`any_value`, say).
+projects on older versions do to fill the gap (`any_value`, say), or the extension that provides it
+there (pgcrypto's `gen_random_uuid()`, which drizzle-kit writes for `defaultRandom()`, before 13).
 """
 
 from collections.abc import Iterator
 
-from migrations_checks.lint.context import StatementContext
+from migrations_checks.lint.context import History, StatementContext
 from migrations_checks.lint.rules.rule import Hit, Rule
-from migrations_checks.lint.sql.features import FEATURES, NEW_FUNCTIONS
+from migrations_checks.lint.sql.features import FEATURES, NEW_FUNCTIONS, PROVIDED_BY_EXTENSION
 from migrations_checks.lint.statements import Statement
 
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     target = context.options.postgres_version
-    missing = sorted(
-        (
-            FEATURES[feature]
-            for feature in statement.features
-            if FEATURES[feature][0] > target and not (feature in NEW_FUNCTIONS and feature in context.history.functions)
-        ),
-        reverse=True,
+    features = [f for f in statement.features if FEATURES[f][0] > target and not _provided(f, context.history)]
+    if not features:
+        return
+    missing = sorted((FEATURES[feature] for feature in features), reverse=True)
+    described = ", ".join(f"{name} (PostgreSQL {version}+)" for version, name in missing)
+    provided = [f"{PROVIDED_BY_EXTENSION[f]} provides {f}()" for f in features if f in PROVIDED_BY_EXTENSION]
+    yield Hit(
+        f"uses {described}, but the target is PostgreSQL {target}",
+        # The function exists on the target, in an extension: creating it is the whole fix.
+        hint=f"CREATE EXTENSION IF NOT EXISTS in an earlier migration: {', '.join(provided)}" if provided else None,
     )
-    if missing:
-        described = ", ".join(f"{name} (PostgreSQL {version}+)" for version, name in missing)
-        yield Hit(f"uses {described}, but the target is PostgreSQL {target}")
+
+
+def _provided(feature: str, history: History) -> bool:
+    """Whether the history provides a newer built-in function itself."""
+    if feature not in NEW_FUNCTIONS:
+        return False
+    return feature in history.functions or PROVIDED_BY_EXTENSION.get(feature) in history.extensions
 
 
 RULE = Rule(

@@ -59,6 +59,7 @@ FEATURES: dict[str, tuple[int, str]] = {
 # Built-in functions that older versions lack -> the first version that has them. The feature is
 # the function's name; a function of that name the history creates itself is no new feature.
 NEW_FUNCTIONS = {
+    "gen_random_uuid": 13,  # drizzle-kit's `defaultRandom()`
     "date_bin": 14,
     "string_to_table": 14,
     "range_agg": 14,
@@ -90,6 +91,9 @@ NEW_FUNCTIONS = {
     "crc32c": 18,
 }
 FEATURES.update({name: (version, f"{name}()") for name, version in NEW_FUNCTIONS.items()})
+# The extension that provides a function on versions where it is not built in: the history creating
+# it makes the function no new feature either.
+PROVIDED_BY_EXTENSION = {"gen_random_uuid": "pgcrypto"}
 # Predefined roles that older versions lack -> the first version that has them.
 _NEW_ROLES = {
     "pg_read_all_data": 14,
