@@ -11,7 +11,7 @@ from gates.config import MigrationSettings, load_config
 from migrations_checks.lint.context import LintOptions
 from migrations_checks.lint.engine import lint_paths, lint_text
 from migrations_checks.lint.reader import InputError, read_configured, read_migrations
-from tests.helpers import write_drizzle
+from tests.helpers import fired, write_drizzle
 
 
 def rules(sql: str, options: LintOptions | None = None) -> list[tuple[str, str]]:
@@ -269,6 +269,23 @@ def test_a_not_null_check_that_no_longer_holds_proves_nothing(tmp_path: Path, in
     }
     folder = write_drizzle(tmp_path / "m", files)
     assert "set-not-null" in [f.rule for f in lint_paths([folder], LintOptions()).findings]
+
+
+def test_set_not_null_proven_in_the_same_migration_says_no_scan() -> None:
+    # Postgres 16.2: "existing constraints on column "t.name" are sufficient to prove that it does not
+    # contain nulls"; only the running release's NULL writes are at stake.
+    sql = (
+        'ALTER TABLE "t" ADD CONSTRAINT "nn" CHECK ("name" IS NOT NULL) NOT VALID;\n'
+        'ALTER TABLE "t" VALIDATE CONSTRAINT "nn";\n'
+        'ALTER TABLE "t" ALTER COLUMN "name" SET NOT NULL;\n'
+        'ALTER TABLE "t" ALTER COLUMN "name" SET NOT NULL, ALTER COLUMN "x" SET NOT NULL;'
+    )
+    assert [f.message for f in fired(sql, "set-not-null")] == [
+        "sets NOT NULL on t.name: a CHECK validated in this migration spares the scan, but the running release "
+        "may still write NULL",
+        "sets NOT NULL on t.name, t.x: scans the table under an exclusive lock for t.x, and the running release "
+        "may still write NULL",
+    ]
 
 
 def test_a_named_check_goes_with_its_dropped_table(tmp_path: Path) -> None:

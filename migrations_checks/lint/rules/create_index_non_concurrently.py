@@ -8,7 +8,9 @@ non-transactional step. A table created earlier in the same file has no rows and
 A partitioned table cannot be indexed concurrently (Postgres rejects it): build the parent's own
 index `ON ONLY` it (instant, and invalid until every partition has one), each partition's
 `CONCURRENTLY`, and `ALTER INDEX ... ATTACH PARTITION` each to the parent's, which then becomes
-valid. So `CREATE INDEX ... ON ONLY` of a table the history created partitioned is not reported.
+valid. So `CREATE INDEX ... ON ONLY` is not reported, unless the history created its table as a
+plain one (ONLY changes nothing there); on a table the history does not show, ONLY is taken at its
+word, as it means nothing but "this partitioned table's own index".
 """
 
 from collections.abc import Iterator
@@ -28,9 +30,12 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
         if action.verb != "create_index" or action.concurrently or context.is_new(action.table):
             continue
         name = action.name or "(unnamed)"
+        plain = context.history.has_table(action.table or "") and action.table not in context.history.partitioned
+        if action.object_kind == "ONLY" and not plain:
+            continue
         if action.table not in context.history.partitioned:
             yield Hit(f"builds index {name} on {action.table} while blocking its writes", tables=(action.table,))
-        elif action.object_kind != "ONLY":
+        else:
             yield Hit(
                 f"builds index {name} on partitioned table {action.table} and each of its partitions while "
                 "blocking their writes",
