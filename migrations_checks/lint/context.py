@@ -78,6 +78,7 @@ RECORDED_VERBS: frozenset[Verb] = frozenset(
         "rename_column",
         "rename_table",
         "drop_table",
+        "drop_object",
         "create_policy",
         "rename_policy",
         "drop_policy",
@@ -200,7 +201,7 @@ class History(Struct):
                 for key, checked in self.not_null_checks.items():
                     if key[0] == table and checked == action.column:
                         self.not_null_checks[key] = action.name
-            elif action.verb == "rename_table" and table and action.name:
+            elif action.verb == "rename_table" and table and action.name and action.object_kind != "VIEW":
                 self.columns[action.name] = self.columns.pop(table, {})
                 for key in [key for key in self.not_null_checks if key[0] == table]:
                     self.not_null_checks[(action.name, key[1])] = self.not_null_checks.pop(key)
@@ -211,6 +212,8 @@ class History(Struct):
                     self.partitioned.add(action.name)
                 if table in self.policies:
                     self.policies[action.name] = self.policies.pop(table)
+            elif action.verb == "drop_object" and action.object_kind == "MATERIALIZED VIEW" and action.name:
+                self.columns.pop(action.name, None)
             elif action.verb == "drop_table" and table:
                 self.columns.pop(table, None)
                 self._forget_checks(table)

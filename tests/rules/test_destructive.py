@@ -67,9 +67,16 @@ BAD = [
     ("rename-table", "alter table if exists public.plans rename to learning_plans;"),
     ("rename-table", 'ALTER TABLE "public"."plans" SET SCHEMA "archive";'),
     ("rename-table", in_do_block('ALTER TABLE "plans" RENAME TO "learning_plans";')),
+    # views and schemas: the running release's queries fail the same way
+    ("rename-table", 'ALTER VIEW "active_plans" RENAME TO "current_plans";'),
+    ("rename-table", 'ALTER MATERIALIZED VIEW IF EXISTS "public"."plan_stats" RENAME TO "stats";'),
+    ("rename-table", 'ALTER VIEW "active_plans" SET SCHEMA "archive";'),
+    ("rename-table", "alter schema app rename to app2;"),
     # rename-column
     ("rename-column", 'ALTER TABLE "users" RENAME COLUMN "name" TO "display_name";'),
     ("rename-column", "alter table users rename name to display_name;"),
+    ("rename-column", 'ALTER VIEW "active_plans" RENAME COLUMN "topic" TO "subject";'),
+    ("rename-column", 'ALTER MATERIALIZED VIEW "plan_stats" RENAME "n" TO "total";'),
     ("rename-column", 'ALTER TABLE ONLY "public"."users" RENAME COLUMN "name" TO "display_name";'),
     ("rename-column", in_do_block('ALTER TABLE "users" RENAME COLUMN "name" TO "display_name";')),
     # change-column-type: the catalogue exempts no new table here

@@ -95,6 +95,9 @@ BAD = [
     (REWRITE, 'vacuum (full, analyze) "public"."plans", "users";'),
     (REWRITE, 'ALTER TABLE "public"."plans" SET TABLESPACE "fast_disk";'),
     (REWRITE, in_do_block('ALTER TABLE "plans" SET TABLESPACE "fast_disk";')),
+    (REWRITE, 'REFRESH MATERIALIZED VIEW "plan_stats";'),
+    (REWRITE, 'REFRESH MATERIALIZED VIEW "public"."plan_stats" WITH DATA;'),
+    (REWRITE, 'REFRESH MATERIALIZED VIEW "plan_stats" WITH NO DATA;'),
     (BACKFILL_RULE, BACKFILL),
     (BACKFILL_RULE, in_do_block(BACKFILL)),
     (BACKFILL_RULE, "update public.users set plan = 'free' where plan is null;"),
@@ -155,6 +158,17 @@ GOOD = [
     (REWRITE, 'ANALYZE "plans";'),
     (REWRITE, 'VACUUM (FULL false, ANALYZE) "plans";'),
     (REWRITE, new_table("plans") + "CLUSTER (VERBOSE) plans;"),
+    (REWRITE, 'REFRESH MATERIALIZED VIEW CONCURRENTLY "plan_stats";'),
+    # a materialized view created in the same file has no readers yet
+    (
+        REWRITE,
+        'CREATE MATERIALIZED VIEW IF NOT EXISTS "plan_stats" AS SELECT 1 AS "n" WITH NO DATA;\n'
+        'REFRESH MATERIALIZED VIEW "plan_stats";',
+    ),
+    (
+        "create-index-non-concurrently",
+        'CREATE MATERIALIZED VIEW "plan_stats" AS SELECT 1 AS "n";\nCREATE UNIQUE INDEX "s_n" ON "plan_stats" ("n");',
+    ),
     (REWRITE, new_table("plans") + CLUSTER),
     (REWRITE, new_table("plans") + 'ALTER TABLE "plans" SET TABLESPACE "fast_disk";'),
     (REWRITE, f"-- {CLUSTER}\nSELECT 'VACUUM FULL plans';"),
@@ -426,3 +440,20 @@ def test_data_backfill_names_every_table_once_and_a_merge_delete_as_a_delete() -
     [merged] = fired("MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN DELETE;", BACKFILL_RULE)
     assert merged.message == "deletes rows of t inside the migration, locking them until it commits"
     assert merged.hint == "delete in batches outside the migration (a script or job)"
+
+
+def test_refreshing_a_materialized_view_says_what_its_readers_meet() -> None:
+    [rebuilt] = fired('REFRESH MATERIALIZED VIEW "plan_stats";', REWRITE)
+    assert rebuilt.message == (
+        "REFRESH MATERIALIZED VIEW rebuilds plan_stats under an ACCESS EXCLUSIVE lock: every query of it waits"
+    )
+    assert rebuilt.hint.startswith("REFRESH MATERIALIZED VIEW CONCURRENTLY")
+    [emptied] = fired('REFRESH MATERIALIZED VIEW "plan_stats" WITH NO DATA;', REWRITE)
+    assert "empties materialized view plan_stats: the running release's queries of it fail" in emptied.message
+
+
+def test_a_dropped_materialized_view_created_again_is_new_again(tmp_path: Path) -> None:
+    create = 'CREATE MATERIALIZED VIEW IF NOT EXISTS "s" AS SELECT 1 AS "n";\nCREATE INDEX "s_n" ON "s" ("n");'
+    folder = write_drizzle(tmp_path / "m", {"0000": create, "0001": 'DROP MATERIALIZED VIEW "s";\n' + create})
+    rules = [f.rule for f in lint_paths([folder], LintOptions()).findings]
+    assert "create-index-non-concurrently" not in rules

@@ -45,6 +45,7 @@ OTHER_VERBS = [
     "ALTER DOMAIN score SET NOT NULL;",
     "CREATE DOMAIN score AS int CHECK (VALUE > 0);",
     "ALTER TABLE tasks ADD COLUMN score score;",
+    "ALTER SCHEMA app RENAME TO app2;",
 ]
 EXAMPLES = [sql for rule in STATEMENT_RULES for sql in (rule.bad, rule.good)] + OTHER_VERBS
 HISTORY = sorted((Path(__file__).parents[2] / "examples" / "atlaris" / "migrations").glob("*.sql"))

@@ -40,10 +40,7 @@ def alter_table(words: Sequence[Word]) -> list[Action] | None:
     if cursor.accept("RENAME"):
         return _rename(cursor, table)
     if cursor.accept("SET", "SCHEMA"):
-        # The table keeps its name in the new schema: `users` becomes `archive.users`.
-        schema = cursor.name()
-        new_name = unqualified(f"{schema}.{table.rsplit('.', 1)[-1]}") if schema else None
-        return [Action("rename_table", table=table, name=new_name)]
+        return [_set_schema(cursor, table)]
     if cursor.accept("ATTACH", "PARTITION"):
         return [Action("attach_partition", table=table, name=cursor.name())]
     if cursor.accept("DETACH", "PARTITION"):
@@ -61,16 +58,40 @@ def alter_table(words: Sequence[Word]) -> list[Action] | None:
     return actions or None
 
 
-def _rename(cursor: Cursor, table: str) -> list[Action] | None:
+def alter_view(kind: str, words: Sequence[Word]) -> list[Action] | None:
+    """ALTER VIEW and ALTER MATERIALIZED VIEW: renamed, a view breaks the running release's queries
+    as a table does; nothing else they do is judged by a rule."""
+    cursor = Cursor(words, len(kind.split()))
+    cursor.accept("IF", "EXISTS")
+    name = cursor.name()
+    if name is None:
+        return None
+    view = unqualified(name)
+    relation = kind.removeprefix("ALTER ")
+    if cursor.accept("RENAME"):
+        return _rename(cursor, view, relation)
+    if cursor.accept("SET", "SCHEMA"):
+        return [_set_schema(cursor, view, relation)]
+    return [Action("other", table=view)]
+
+
+def _set_schema(cursor: Cursor, table: str, relation: str | None = None) -> Action:
+    # The relation keeps its name in the new schema: `users` becomes `archive.users`.
+    schema = cursor.name()
+    new_name = unqualified(f"{schema}.{table.rsplit('.', 1)[-1]}") if schema else None
+    return Action("rename_table", table=table, name=new_name, object_kind=relation)
+
+
+def _rename(cursor: Cursor, table: str, relation: str | None = None) -> list[Action] | None:
     if cursor.accept("TO"):
-        return [Action("rename_table", table=table, name=cursor.name())]
+        return [Action("rename_table", table=table, name=cursor.name(), object_kind=relation)]
     if cursor.accept("CONSTRAINT"):
         return [Action("other", table=table, name=cursor.name())]
     cursor.accept("COLUMN")
     column = cursor.name()
     if column is None or not cursor.accept("TO"):
         return None
-    return [Action("rename_column", table=table, column=column, name=cursor.name())]
+    return [Action("rename_column", table=table, column=column, name=cursor.name(), object_kind=relation)]
 
 
 def _subcommand(cursor: Cursor, table: str) -> list[Action] | None:

@@ -78,6 +78,43 @@ def create_table(words: Sequence[Word]) -> list[Action] | None:
     ]
 
 
+def create_materialized_view(words: Sequence[Word]) -> list[Action] | None:
+    """A materialized view holds rows as a table does: created in the same file, it has no readers."""
+    cursor = Cursor(words, 3)  # after CREATE MATERIALIZED VIEW
+    if_not_exists = cursor.accept("IF", "NOT", "EXISTS")
+    name = cursor.name()
+    if name is None:
+        return None
+    return [
+        Action("create_table", table=unqualified(name), if_not_exists=if_not_exists, object_kind="MATERIALIZED VIEW")
+    ]
+
+
+def alter_schema(words: Sequence[Word]) -> list[Action] | None:
+    cursor = Cursor(words, 2)  # after ALTER SCHEMA
+    name = cursor.name()
+    if name is None:
+        return None
+    if cursor.accept("RENAME", "TO"):
+        new = cursor.name()
+        return None if new is None else [Action("rename_schema", name=name, values=(new,))]
+    return [Action("other", name=name)]
+
+
+def refresh(words: Sequence[Word]) -> list[Action] | None:
+    """REFRESH MATERIALIZED VIEW: without CONCURRENTLY, it rebuilds the view under an ACCESS EXCLUSIVE
+    lock; `WITH NO DATA` empties it instead (object_kind NO DATA)."""
+    cursor = Cursor(words, 3)
+    concurrently = cursor.accept("CONCURRENTLY")
+    name = cursor.name()
+    if name is None:
+        return None
+    if concurrently:
+        return [Action("other", table=unqualified(name))]
+    empties = cursor.accept("WITH", "NO", "DATA")
+    return [Action("rewrite_table", table=unqualified(name), object_kind="NO DATA" if empties else "REFRESH")]
+
+
 def select_into(words: Sequence[Word]) -> list[Action]:
     """`[WITH ...] SELECT ... INTO [TEMP | TEMPORARY | UNLOGGED] [TABLE] name ...` creates the table,
     as CREATE TABLE AS does; nothing when the SELECT has no INTO."""

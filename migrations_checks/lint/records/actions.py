@@ -56,6 +56,7 @@ Verb = Literal[
     "rename_enum_value",
     "drop_type",
     "drop_schema",
+    "rename_schema",
     "drop_object",
     "create_function",
     "create_domain",
@@ -98,7 +99,9 @@ class Action(Struct, frozen=True, omit_defaults=True, forbid_unknown_fields=True
     name: str | None = None  # constraint, index, policy, type or object name
     # drop_object: VIEW, FUNCTION...; set_not_null: CONSTRAINT (the PG 18 form);
     # transaction_control: begins, ends or chains; detach_partition: FINALIZE; create_table:
-    # PARTITIONED (PARTITION BY); create_index: ONLY (ON ONLY); set_tablespace: INDEX (ALTER INDEX);
+    # PARTITIONED (PARTITION BY) or MATERIALIZED VIEW; rename_table, rename_column: VIEW or MATERIALIZED
+    # VIEW (a table's is None); rewrite_table: REFRESH or NO DATA (REFRESH MATERIALIZED VIEW), SET LOGGED...;
+    # create_index: ONLY (ON ONLY); set_tablespace: INDEX (ALTER INDEX);
     # update/delete: MERGE, or MERGE BY SOURCE (a WHEN NOT MATCHED BY SOURCE clause); truncate: CASCADE
     # alter_domain: ADD, DROP, VALIDATE, RENAME CONSTRAINT or RENAME
     object_kind: str | None = None
@@ -127,7 +130,7 @@ class Action(Struct, frozen=True, omit_defaults=True, forbid_unknown_fields=True
     full: bool = False  # VACUUM FULL
     # enum values (create_type: its labels, add: (new,), rename: (old, new)), policy (old, new),
     # grantees; create_function: its input parameters as one text; create_domain, alter_domain: the
-    # constraints named (see extract/domains.py), or the domain's new name
+    # constraints named (see extract/domains.py), or the domain's new name; rename_schema: (new name,)
     values: tuple[str, ...] = ()
     # create_function: the fewest and the most arguments a call may pass (-1: any number, VARIADIC)
     arguments: tuple[int, int] = (0, 0)

@@ -3,7 +3,8 @@
 The release still running names the column the old way; Drizzle lists columns explicitly in every
 select and insert, so all of its queries on the table fail, not only those that use the column,
 until the new release is fully out and again after any rollback of the app. Add the new column,
-write to both, backfill, switch reads, and drop the old column in a later release.
+write to both, backfill, switch reads, and drop the old column in a later release. A view's or a
+materialized view's column renamed breaks its readers the same way.
 """
 
 from collections.abc import Iterator
@@ -15,10 +16,20 @@ from migrations_checks.lint.statements import Statement
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     for action in statement.actions:
-        if action.verb == "rename_column":
+        if action.verb != "rename_column":
+            continue
+        if action.object_kind is None:
             yield Hit(
                 f"renames column {action.table}.{action.column} to {action.name}: "
                 f"the running release still reads and writes {action.column}"
+            )
+        else:
+            relation = action.object_kind.lower()
+            yield Hit(
+                f"renames column {action.table}.{action.column} of a {relation} to {action.name}: "
+                f"the running release still reads {action.column}",
+                hint=f"give the {relation} both names ({action.column}, {action.column} AS {action.name}), "
+                "switch the code, drop the old name in a later release",
             )
 
 

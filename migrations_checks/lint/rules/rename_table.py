@@ -1,5 +1,7 @@
 """rename-table: `ALTER TABLE ... RENAME TO` (and `SET SCHEMA`, which moves it out of reach).
 
+Views, materialized views and schemas renamed (or moved) break the running release the same way.
+
 Old code keeps running against the new schema for a while, and it still names the table the old
 way: every query it sends fails until the new release is fully out, and again after any rollback of
 the app. Create the new table, write to both, backfill, switch reads to the new one, and drop the
@@ -15,10 +17,24 @@ from migrations_checks.lint.statements import Statement
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     for action in statement.actions:
-        if action.verb == "rename_table":
+        if action.verb == "rename_table" and action.object_kind is None:
             yield Hit(
                 f"renames table {action.table} to {action.name or '(unknown)'}: "
                 f"the running release still queries {action.table}"
+            )
+        elif action.verb == "rename_table" and action.object_kind:
+            relation = action.object_kind.lower()
+            yield Hit(
+                f"renames {relation} {action.table} to {action.name or '(unknown)'}: "
+                f"the running release still queries {action.table}",
+                hint=f"create the {relation} under the new name beside the old one, switch the code to it, "
+                "drop the old one in a later release",
+            )
+        elif action.verb == "rename_schema":
+            yield Hit(
+                f"renames schema {action.name} to {action.values[0]}: the running release still queries "
+                f"every table of {action.name} by the old name",
+                hint="keep the schema's name, or move its tables one by one, each the two-phase way",
             )
 
 
@@ -31,5 +47,5 @@ RULE = Rule(
     bad='ALTER TABLE "plans" RENAME TO "learning_plans";',
     good='CREATE TABLE "learning_plans" ("id" uuid PRIMARY KEY, "topic" text NOT NULL);',
     check=check,
-    verbs=frozenset({"rename_table"}),
+    verbs=frozenset({"rename_table", "rename_schema"}),
 )

@@ -3,7 +3,9 @@
 The catalogue names the first three; `ALTER TABLE ... SET LOGGED / UNLOGGED`, `SET ACCESS METHOD`
 and `ALTER COLUMN ... SET EXPRESSION` (Postgres 17) rewrite the table the same way, and `ALTER INDEX
 ... SET TABLESPACE` copies an index under an ACCESS EXCLUSIVE lock on it, which every query planned
-on its table waits for (measured on Postgres 16.2). So does `ADD COLUMN` of a domain with a CHECK or
+on its table waits for (measured on Postgres 16.2), and `REFRESH MATERIALIZED VIEW` without
+`CONCURRENTLY` rebuilds the view under one, every query of it waiting (`WITH NO DATA` empties it:
+queries of it then fail until the next refresh). So does `ADD COLUMN` of a domain with a CHECK or
 NOT NULL, with or without a default: Postgres checks the domain's constraints by rewriting the table.
 
 Each of these copies the whole table (and rebuilds its indexes) under an ACCESS EXCLUSIVE lock:
@@ -48,7 +50,21 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     # A command without a table (`VACUUM FULL;`, `CLUSTER;`) rewrites every table it may.
     tables = [action.table for action in rewrites if action.table is not None]
     target = ", ".join(tables) if tables else "every table"
-    yield Hit(f"{statement.kind} rewrites {target} under an ACCESS EXCLUSIVE lock", tables=tuple(tables))
+    if rewrites[0].object_kind == "NO DATA":
+        yield Hit(
+            f"REFRESH ... WITH NO DATA empties materialized view {target}: the running release's queries of it "
+            "fail until it is refreshed",
+            tables=tuple(tables),
+            hint="refresh it WITH DATA, CONCURRENTLY if it has a unique index",
+        )
+    elif rewrites[0].object_kind == "REFRESH":
+        yield Hit(
+            f"REFRESH MATERIALIZED VIEW rebuilds {target} under an ACCESS EXCLUSIVE lock: every query of it waits",
+            tables=tuple(tables),
+            hint="REFRESH MATERIALIZED VIEW CONCURRENTLY (it needs a unique index on the view) lets reads go on",
+        )
+    else:
+        yield Hit(f"{statement.kind} rewrites {target} under an ACCESS EXCLUSIVE lock", tables=tuple(tables))
 
 
 def _constrained_domain_columns(statement: Statement, context: StatementContext) -> Iterator[Hit]:
