@@ -79,6 +79,9 @@ RECORDED_VERBS: frozenset[Verb] = frozenset(
         "rename_table",
         "drop_table",
         "drop_object",
+        "set_not_null",
+        "drop_not_null",
+        "add_primary_key",
         "create_policy",
         "rename_policy",
         "drop_policy",
@@ -102,6 +105,9 @@ class History(Struct):
     # table -> column -> (type, collation), the collation None for the type's default
     columns: dict[str, dict[str, tuple[str, str | None]]] = field(default_factory=dict)
     index_tables: dict[str, str] = field(default_factory=dict)  # index -> table
+    index_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)  # index -> its plain columns
+    # table -> its columns known NOT NULL; a table missing here has nullability unknown
+    not_null: dict[str, set[str]] = field(default_factory=dict)
     deprecations: dict[tuple[str, str | None], str] = field(default_factory=dict)  # -> migration tag
     # CHECK (column IS NOT NULL) constraints: (table, constraint) -> column, and the migration that
     # made each one valid (absent while it is NOT VALID).
@@ -186,23 +192,32 @@ class History(Struct):
                     if action.object_kind == "PARTITIONED":
                         self.partitioned.add(table)
                     self._forget_checks(table)
+                    self.not_null[table] = set(action.key_columns)
                     for name, column in action.not_null_checks:
                         self.not_null_checks[(table, name)] = column
                         self.validated_by[(table, name)] = tag
             elif action.verb in ("add_column", "alter_column_type") and table and action.column and action.new_type:
                 self.columns.setdefault(table, {})[action.column] = (action.new_type, action.collation)
+                if action.verb == "add_column" and action.not_null:
+                    self.not_null.get(table, set()).add(action.column)
             elif action.verb == "drop_column" and table and action.column:
                 self.columns.get(table, {}).pop(action.column, None)
+                self.not_null.get(table, set()).discard(action.column)
                 self._forget_checks(table, action.column)  # Postgres drops the column's constraints
             elif action.verb == "rename_column" and table and action.column and action.name:
                 known = self.columns.get(table, {})
                 if action.column in known:
                     known[action.name] = known.pop(action.column)
+                if action.column in self.not_null.get(table, ()):
+                    self.not_null[table].remove(action.column)
+                    self.not_null[table].add(action.name)
                 for key, checked in self.not_null_checks.items():
                     if key[0] == table and checked == action.column:
                         self.not_null_checks[key] = action.name
             elif action.verb == "rename_table" and table and action.name and action.object_kind != "VIEW":
                 self.columns[action.name] = self.columns.pop(table, {})
+                if table in self.not_null:
+                    self.not_null[action.name] = self.not_null.pop(table)
                 for key in [key for key in self.not_null_checks if key[0] == table]:
                     self.not_null_checks[(action.name, key[1])] = self.not_null_checks.pop(key)
                     if key in self.validated_by:
@@ -216,6 +231,7 @@ class History(Struct):
                 self.columns.pop(action.name, None)
             elif action.verb == "drop_table" and table:
                 self.columns.pop(table, None)
+                self.not_null.pop(table, None)
                 self._forget_checks(table)
                 self.policies.pop(table, None)
                 self.temporary_tables.discard(table)
@@ -233,6 +249,9 @@ class History(Struct):
                 self.functions.setdefault(action.name, {})[action.values[0]] = (fewest, most, action.object_kind)
             elif action.verb == "create_index" and action.name and table:
                 self.index_tables[action.name] = table
+                self.index_columns[action.name] = action.key_columns
+            elif action.verb in ("set_not_null", "drop_not_null", "add_primary_key") and table in self.not_null:
+                self._record_not_null(action)
             elif action.name and action.verb in ("create_type", "add_enum_value", "rename_enum_value", "drop_type"):
                 self._record_enum(action)
             if action.verb == "create_extension" and action.name:
@@ -271,6 +290,22 @@ class History(Struct):
         elif name in self.enums and action.verb == "rename_enum_value" and len(action.values) == 2:
             self.enums[name].discard(action.values[0])
             self.enums[name].add(action.values[1])
+
+    def _record_not_null(self, action: Action) -> None:
+        known = self.not_null[action.table or ""]
+        if action.verb == "drop_not_null":
+            known.discard(action.column or "")
+        elif action.column:  # SET NOT NULL, or ADD COLUMN ... PRIMARY KEY
+            known.add(action.column)
+        else:  # a primary key makes its columns NOT NULL, and they stay so if it is dropped
+            index = action.values[0] if action.values else ""
+            known.update(action.key_columns or self.index_columns.get(index, ()))
+
+    def nullable(self, table: str | None, columns: Sequence[str]) -> list[str]:
+        """Those of the columns the history does not show NOT NULL (all of them, for a table whose
+        columns' nullability it does not know)."""
+        known = self.not_null.get(table or "", set())
+        return [column for column in columns if column not in known]
 
     def _forget_checks(self, table: str, column: str | None = None) -> None:
         """Forget the NOT NULL checks of a table, or of one of its columns."""

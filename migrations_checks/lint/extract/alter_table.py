@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from migrations_checks.lint.extract.columns import (
     check_name,
     collation_name,
+    column_list,
     is_null,
     normalize_type,
     not_null_check,
@@ -169,7 +170,13 @@ def _add_constraint(cursor: Cursor, table: str) -> Action | None:
     if cursor.accept("UNIQUE") or cursor.at("PRIMARY", "KEY"):
         verb: Verb = "add_primary_key" if cursor.accept("PRIMARY", "KEY") else "add_unique"
         using_index = has_keyword(options, "USING", "INDEX") and not has_keyword(options, "INDEX", "TABLESPACE")
-        return Action(verb, table=table, name=name, using_index=using_index)
+        if using_index:
+            cursor.accept("USING", "INDEX")
+            index = cursor.name()
+            return Action(verb, table=table, name=name, using_index=True, values=(unqualified(index),) if index else ())
+        if not cursor.accept("NULLS", "NOT", "DISTINCT"):
+            cursor.accept("NULLS", "DISTINCT")
+        return Action(verb, table=table, name=name, key_columns=column_list(cursor))
     if cursor.accept("EXCLUDE"):
         return Action("add_exclusion", table=table, name=name)
     if cursor.accept("NOT", "NULL"):

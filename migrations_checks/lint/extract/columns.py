@@ -250,6 +250,19 @@ def not_null_check(cursor: Cursor) -> str | None:
     return column
 
 
+def column_list(cursor: Cursor) -> tuple[str, ...]:
+    """The names of a parenthesised list of plain columns at the cursor, which it skips; () when the
+    list holds anything else (an expression, a sort order)."""
+    if not cursor.at_symbol("("):
+        return ()
+    start = cursor.position + 1
+    cursor.skip_group()
+    parts = split_top_level(cursor.words[start : cursor.position - 1])
+    if not parts or any(len(part) != 1 or part[0].kind not in ("word", "quoted") for part in parts):
+        return ()
+    return tuple(part[0].name for part in parts)
+
+
 def check_name(table: str, column: str) -> str:
     """The name Postgres gives an unnamed CHECK on one column: what a later VALIDATE or DROP names."""
     return f"{table.rpartition('.')[2]}_{column}_check"

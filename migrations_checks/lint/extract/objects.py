@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from migrations_checks.lint.extract.columns import not_null_checks, parse_column
+from migrations_checks.lint.extract.columns import column_list, not_null_checks, parse_column
 from migrations_checks.lint.records.actions import Action
 from migrations_checks.lint.sql.classify import with_body
 from migrations_checks.lint.sql.words import Cursor, Word, has_keyword, split_top_level, top_level, unqualified
@@ -43,6 +43,7 @@ def create_table(words: Sequence[Word]) -> list[Action] | None:
     table = unqualified(name)
     columns: list[tuple[str, str, str | None]] = []
     checks: list[tuple[str, str]] = []
+    not_null: list[str] = []  # NOT NULL from the start, or in the primary key
     not_null_constraint = False
     if cursor.at_symbol("("):
         start = cursor.position + 1
@@ -56,12 +57,16 @@ def create_table(words: Sequence[Word]) -> list[Action] | None:
             not_null_constraint = not_null_constraint or is_not_null
             if element[0].upper in _TABLE_CONSTRAINTS or is_not_null:
                 checks += not_null_checks(table, element, None)
+                if element[named].upper == "PRIMARY":
+                    not_null += column_list(Cursor(element, named + 2))
                 continue
             column = parse_column(element)
             if column is not None:
                 columns.append((column.name, column.type, column.collation))
                 if column.checked:
                     checks += not_null_checks(table, element, column.name)
+                if column.not_null:
+                    not_null.append(column.name)
     temporary = any(word.upper in ("TEMP", "TEMPORARY") for word in words[: cursor.position])
     partitioned = cursor.position < len(words) and has_keyword(top_level(words[cursor.position :]), "PARTITION", "BY")
     return [
@@ -70,6 +75,7 @@ def create_table(words: Sequence[Word]) -> list[Action] | None:
             table=table,
             columns=tuple(columns),
             not_null_checks=tuple(checks),
+            key_columns=tuple(not_null),
             if_not_exists=if_not_exists,
             temporary=temporary,
             object_kind="PARTITIONED" if partitioned else None,
@@ -148,6 +154,8 @@ def create_index(words: Sequence[Word]) -> list[Action] | None:
     table = cursor.name()
     if table is None:
         return None
+    if cursor.accept("USING"):
+        cursor.name()
     return [
         Action(
             "create_index",
@@ -155,6 +163,7 @@ def create_index(words: Sequence[Word]) -> list[Action] | None:
             name=name and unqualified(name),
             concurrently=concurrently,
             object_kind="ONLY" if only else None,
+            key_columns=column_list(cursor),
         )
     ]
 

@@ -120,6 +120,9 @@ class Action(Struct, frozen=True, omit_defaults=True, forbid_unknown_fields=True
     columns: tuple[tuple[str, str, str | None], ...] = ()
     # for create_table: (constraint, column) of each CHECK (column IS NOT NULL), valid from the start
     not_null_checks: tuple[tuple[str, str], ...] = ()
+    # create_table: the columns NOT NULL from the start (NOT NULL, or in the primary key);
+    # add_primary_key, add_unique, create_index: the key's columns, when each is a plain column
+    key_columns: tuple[str, ...] = ()
     has_where: bool = True  # for update/delete
     # for create_table: a no-op when the table already exists; add_enum_value: when the label does
     if_not_exists: bool = False
@@ -130,7 +133,8 @@ class Action(Struct, frozen=True, omit_defaults=True, forbid_unknown_fields=True
     full: bool = False  # VACUUM FULL
     # enum values (create_type: its labels, add: (new,), rename: (old, new)), policy (old, new),
     # grantees; create_function: its input parameters as one text; create_domain, alter_domain: the
-    # constraints named (see extract/domains.py), or the domain's new name; rename_schema: (new name,)
+    # constraints named (see extract/domains.py), or the domain's new name; rename_schema: (new name,);
+    # add_primary_key, add_unique with USING INDEX: (the index,)
     values: tuple[str, ...] = ()
     # create_function: the fewest and the most arguments a call may pass (-1: any number, VARIADIC)
     arguments: tuple[int, int] = (0, 0)

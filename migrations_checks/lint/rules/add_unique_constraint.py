@@ -38,15 +38,21 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
         return
     names = [_described(action) for action in keys] + [a.name or "an exclusion constraint" for a in exclusions]
     table = (keys or exclusions)[0].table
+    primary = any(action.verb == "add_primary_key" for action in keys)
     yield Hit(
         f"adds {', '.join(names)} on {table}, building its {'' if exclusions else 'unique '}index while the "
         "table is locked against reads and writes",
         tables=(table,),
-        hint=None if keys else _EXCLUSION_HINT,
+        hint=_PRIMARY_KEY_HINT if primary else None if keys else _EXCLUSION_HINT,
     )
 
 
 _EXCLUSION_HINT = "an exclusion constraint has no USING INDEX form: add it in a maintenance window, or with the table"
+# PRIMARY KEY USING INDEX sets NOT NULL on the columns: a scan under its lock unless they are already.
+_PRIMARY_KEY_HINT = (
+    "make the key's columns NOT NULL (CHECK (col IS NOT NULL) NOT VALID, VALIDATE it, SET NOT NULL), "
+    "CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... PRIMARY KEY USING INDEX"
+)
 
 
 RULE = Rule(

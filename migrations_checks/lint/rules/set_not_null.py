@@ -9,7 +9,9 @@ SET NOT NULL is not reported when an earlier migration validated such a constrai
 rejected NULL writes since then, and nothing is scanned. A table created earlier in the same file
 has no rows and no writers yet. PostgreSQL 18's `ADD CONSTRAINT ... NOT NULL col` counts as SET NOT
 NULL: even `NOT VALID`, it rejects the running release's NULL writes. So does `ALTER DOMAIN ... SET
-NOT NULL`, which scans every table using the domain under a lock that blocks writes.
+NOT NULL`, which scans every table using the domain under a lock that blocks writes, and `ADD
+PRIMARY KEY USING INDEX`, which sets NOT NULL on the index's columns (Postgres 16.2 scans the table
+under ACCESS EXCLUSIVE unless each column is NOT NULL already or proven so by a valid CHECK).
 """
 
 from collections.abc import Iterator
@@ -22,6 +24,7 @@ from migrations_checks.lint.statements import Statement
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     yield from _domain_not_null(statement, context)
+    yield from _primary_key_using_index(statement, context)
     columns: list[str] = []
     scanned: list[str] = []
     for a in statement.actions:
@@ -43,6 +46,36 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     else:
         cost = f"scans the table under an exclusive lock for {', '.join(scanned)}, and"
     yield Hit(f"sets NOT NULL on {', '.join(columns)}: {cost} the running release may still write NULL")
+
+
+def _primary_key_using_index(statement: Statement, context: StatementContext) -> Iterator[Hit]:
+    """PRIMARY KEY USING INDEX sets NOT NULL on the index's columns, scanning the table under its
+    ACCESS EXCLUSIVE lock unless each is NOT NULL already or proven so by a valid CHECK."""
+    for action in statement.actions:
+        if action.verb != "add_primary_key" or not action.using_index or context.is_new(action.table):
+            continue
+        index = action.values[0] if action.values else "(unnamed)"
+        columns = context.history.index_columns.get(index)
+        if columns is None:
+            what = f"the columns of index {index} (not created in the migrations read)"
+        else:
+            history, tag = context.history, statement.file.tag
+            nullable = [
+                column
+                for column in history.nullable(action.table, columns)
+                if history.not_null_proven_by(action.table, column) in (None, tag)
+            ]
+            if not nullable:
+                continue
+            what = ", ".join(f"{action.table}.{column}" for column in nullable)
+        yield Hit(
+            f"adds primary key {action.name or '(unnamed)'} using index {index}, which sets NOT NULL on {what}: "
+            "scans the table under an ACCESS EXCLUSIVE lock unless each is NOT NULL already, and the running "
+            "release may still write NULL",
+            tables=(action.table,),
+            hint="make the columns NOT NULL first (CHECK (col IS NOT NULL) NOT VALID, VALIDATE it, SET NOT NULL), "
+            "then add the primary key USING INDEX",
+        )
 
 
 def _domain_not_null(statement: Statement, context: StatementContext) -> Iterator[Hit]:
@@ -67,5 +100,5 @@ RULE = Rule(
     bad='ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL;',
     good='ALTER TABLE "users" ADD CONSTRAINT "users_email_not_null" CHECK ("email" IS NOT NULL) NOT VALID;',
     check=check,
-    verbs=frozenset({"set_not_null", "alter_domain"}),
+    verbs=frozenset({"set_not_null", "alter_domain", "add_primary_key"}),
 )

@@ -1,0 +1,93 @@
+"""PRIMARY KEY USING INDEX, the safe path for a new primary key, sets NOT NULL on the index's
+columns: Postgres scans the table under ACCESS EXCLUSIVE unless each column is NOT NULL already or
+proven so by a valid CHECK. Each case is held to the server's own word ("verifying table")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from gates.scratch_db import ScratchServer
+from migrations_checks.lint.context import LintOptions
+from migrations_checks.lint.engine import lint_paths
+from tests.helpers import write_drizzle
+
+INDEX = 'CREATE UNIQUE INDEX "t_key" ON "t" ("a", "b");\n'
+ADD = 'ALTER TABLE "t" ADD CONSTRAINT "t_pkey" PRIMARY KEY USING INDEX "t_key";'
+
+# (the table and what happened to it before the index was built, whether the ADD scans)
+CASES = [
+    ('CREATE TABLE "t" ("a" int, "b" int);', True),
+    ('CREATE TABLE "t" ("a" int NOT NULL, "b" int);', True),
+    ('CREATE TABLE "t" ("a" int NOT NULL, "b" int NOT NULL);', False),
+    ('CREATE TABLE "t" ("a" int NOT NULL, "b" int);\nALTER TABLE "t" ALTER COLUMN "b" SET NOT NULL;', False),
+    ('CREATE TABLE "t" ("a" int NOT NULL, "b" int NOT NULL);\nALTER TABLE "t" ALTER "b" DROP NOT NULL;', True),
+    ('CREATE TABLE "t" ("a" int, "b" int, PRIMARY KEY ("a", "b"));\nALTER TABLE "t" DROP CONSTRAINT "t_pkey";', False),
+    (
+        'CREATE TABLE "t" ("a" int NOT NULL, "c" int);\nALTER TABLE "t" ADD COLUMN "b" int NOT NULL DEFAULT 0;',
+        False,
+    ),
+    ('CREATE TABLE "t" ("a" int NOT NULL, "c" int NOT NULL);\nALTER TABLE "t" RENAME "c" TO "b";', False),
+    (
+        'CREATE TABLE "s" ("a" int NOT NULL, "b" int NOT NULL);\nDROP TABLE IF EXISTS "t";\n'
+        'ALTER TABLE "s" RENAME TO "t";',
+        False,
+    ),
+    (
+        'CREATE TABLE "t" ("a" int NOT NULL, "b" int);\nALTER TABLE "t" ADD CONSTRAINT "b_nn" CHECK ("b" IS NOT NULL);',
+        False,
+    ),
+    (
+        'CREATE TABLE "t" ("a" int NOT NULL, "b" int NOT NULL);\nALTER TABLE "t" DROP COLUMN "b";\n'
+        'ALTER TABLE "t" ADD COLUMN "b" int;',
+        True,
+    ),
+]
+
+
+@pytest.mark.parametrize(("history", "scans"), CASES)
+def test_primary_key_using_index_on_a_column_that_may_be_null_is_a_set_not_null(
+    tmp_path: Path, history: str, scans: bool
+) -> None:
+    folder = write_drizzle(tmp_path / "m", {"0000_init": history + "\n" + INDEX, "0001_key": ADD})
+    # The history's own renames and drops are reported too; only the key's finding matters here.
+    rules = [f.rule for f in lint_paths([folder], LintOptions()).findings if f.rule == "set-not-null"]
+    assert rules == (["set-not-null"] if scans else [])
+
+
+@pytest.mark.parametrize(("history", "scans"), CASES)
+def test_the_cases_are_what_postgres_does(scratch_server: ScratchServer, history: str, scans: bool) -> None:
+    url = scratch_server.create_database()
+    try:
+        with psycopg.connect(url, autocommit=True) as connection:
+            connection.execute(history + "\nINSERT INTO t (a, b) VALUES (1, 1);\n" + INDEX)
+            notices: list[str] = []
+            connection.add_notice_handler(lambda notice: notices.append(notice.message_primary or ""))
+            connection.execute("SET client_min_messages = debug1")
+            connection.execute(ADD)
+    finally:
+        scratch_server.drop_database(url)
+    assert ('verifying table "t"' in notices) == scans
+
+
+def test_the_message_names_the_columns_and_the_hint_the_order_of_steps(tmp_path: Path) -> None:
+    history = 'CREATE TABLE "t" ("a" int NOT NULL, "b" int);\n' + INDEX
+    folder = write_drizzle(tmp_path / "m", {"0000_init": history, "0001_key": ADD})
+    [finding] = [f for f in lint_paths([folder], LintOptions()).findings if f.rule == "set-not-null"]
+    assert finding.message.startswith("adds primary key t_pkey using index t_key, which sets NOT NULL on t.b: scans")
+    assert finding.hint.startswith("make the columns NOT NULL first")
+
+
+def test_an_index_the_history_does_not_show_may_cover_nullable_columns(tmp_path: Path) -> None:
+    folder = write_drizzle(tmp_path / "m", {"0000_key": ADD})
+    [finding] = lint_paths([folder], LintOptions()).findings
+    assert finding.rule == "set-not-null"
+    assert "the columns of index t_key (not created in the migrations read)" in finding.message
+
+
+def test_a_unique_constraint_using_an_index_sets_nothing(tmp_path: Path) -> None:
+    unique = ADD.replace("PRIMARY KEY", "UNIQUE")
+    folder = write_drizzle(tmp_path / "m", {"0000_init": 'CREATE TABLE "t" ("a" int, "b" int);\n' + INDEX, "1": unique})
+    assert [f.rule for f in lint_paths([folder], LintOptions()).findings] == []
