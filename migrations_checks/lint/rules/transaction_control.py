@@ -6,7 +6,10 @@ any transaction: a later failure leaves a half-applied batch that drizzle-orm ha
 the next deploy runs it again. A `ROLLBACK` silently throws away the earlier migrations, and a
 `BEGIN` inside the transaction only draws a warning but pairs with a `COMMIT` that ends it early.
 Leave transaction control to the migrator. With a runner that wraps nothing (`--no-transaction`)
-the file's own `BEGIN ... COMMIT` is how it gets a transaction, and this rule does not fire.
+the file's own `BEGIN ... COMMIT` is how it gets a transaction, and this rule fires only on a
+`BEGIN` the file never commits: Postgres 16.2 leaves its transaction open after the file, and the
+runner's disconnect silently rolls back every statement after it (a file is judged as deployed on its
+own, so a COMMIT in a later file does not count).
 """
 
 from collections.abc import Iterator
@@ -17,11 +20,26 @@ from migrations_checks.lint.statements import Statement
 
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
-    if context.options.transactional and any(a.verb == "transaction_control" for a in statement.actions):
+    controls = [a.object_kind for a in statement.actions if a.verb == "transaction_control"]
+    if not controls:
+        return
+    if context.options.transactional:
         yield Hit(
             f"{statement.kind} inside a migration interferes with the migrator's transaction: the "
             "pending migrations are no longer applied all or nothing"
         )
+    elif controls == ["begins"] and not any(
+        later.file is statement.file and _ends(later) for later in context.later_in_transaction
+    ):
+        yield Hit(
+            f"{statement.kind} opens a transaction this file never commits: it stays open after the file, and the "
+            "runner's disconnect rolls back everything after it, without an error",
+            hint="end the file's transaction with COMMIT",
+        )
+
+
+def _ends(statement: Statement) -> bool:
+    return any(a.verb == "transaction_control" and a.object_kind in ("ends", "chains") for a in statement.actions)
 
 
 RULE = Rule(
