@@ -94,6 +94,7 @@ RECORDED_VERBS: frozenset[Verb] = frozenset(
         "create_domain",
         "alter_domain",
         "create_extension",
+        "rename_type",
     }
 )
 TAGGED_VERBS: frozenset[Verb] = frozenset({"add_check", "validate_constraint"})
@@ -258,6 +259,21 @@ class History(Struct):
                 self.extensions.add(action.name)
             if action.name and action.verb in ("create_domain", "alter_domain", "drop_type"):
                 self._record_domain(action)
+            if action.verb == "rename_type" and action.name and action.values:
+                self._rename_type(action.name, action.values[0])
+
+    def _rename_type(self, old: str, new: str) -> None:
+        """A type renamed stays in its schema and the same type: its columns, labels and constraints
+        go with it (Postgres 16.2 names an enum's columns by the new name at once)."""
+        schema, dot, _ = old.rpartition(".")
+        new = f"{schema}.{new}" if dot else new
+        for columns in self.columns.values():
+            for column, (type_name, collation) in columns.items():
+                if type_name == old or type_name.startswith(f"{old}["):
+                    columns[column] = (new + type_name[len(old) :], collation)
+        for known in (self.enums, self.domains):
+            if old in known:
+                known[new] = known.pop(old)
 
     def _record_domain(self, action: Action) -> None:
         domain = action.name or ""
@@ -276,8 +292,6 @@ class History(Struct):
         elif kind == "RENAME CONSTRAINT" and len(action.values) == 2 and action.values[0] in constraints:
             constraints.remove(action.values[0])
             constraints.add(action.values[1])
-        elif kind == "RENAME" and action.values:
-            self.domains[action.values[0]] = self.domains.pop(domain)
 
     def _record_enum(self, action: Action) -> None:
         name = action.name or ""

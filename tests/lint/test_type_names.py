@@ -11,7 +11,7 @@ import pytest
 from gates.scratch_db import ScratchServer
 from migrations_checks.lint.extract.columns import parse_column
 from migrations_checks.lint.sql.lexer import tokenize
-from tests.helpers import fired
+from tests.helpers import fired, in_do_block
 
 SPELLINGS = [
     "int",
@@ -115,3 +115,23 @@ def test_a_type_restated_in_another_spelling_is_no_change() -> None:
     for change in ('"n" TYPE int4', '"at" TYPE timestamptz(3)', '"ok" SET DATA TYPE boolean'):
         assert fired(f'{history}ALTER TABLE "t" ALTER COLUMN {change};', "change-column-type") == []
     assert fired(f'{history}ALTER TABLE "t" ALTER COLUMN "n" TYPE int8;', "change-column-type")
+
+
+@pytest.mark.parametrize(
+    "rename",
+    [
+        "ALTER TYPE mood RENAME TO feeling;",
+        in_do_block('ALTER TYPE "public"."mood" RENAME TO "feeling";'),
+    ],
+)
+def test_a_renamed_type_restated_is_no_change(rename: str) -> None:
+    # Postgres 16.2 names the columns' type by the new name at once: restating it rewrites nothing.
+    history = 'CREATE TYPE mood AS ENUM (\'a\');\nCREATE TABLE "t" ("m" mood, "ms" mood[]);\n' + rename + "\n"
+    restated = 'ALTER TABLE "t" ALTER COLUMN "m" SET DATA TYPE "feeling", ALTER COLUMN "ms" TYPE feeling[];'
+    assert fired(history + restated, "change-column-type") == []
+    assert fired(history + 'ALTER TABLE "t" ALTER COLUMN "m" TYPE text;', "change-column-type")
+
+
+def test_a_renamed_domain_keeps_its_columns() -> None:
+    history = 'CREATE DOMAIN pos AS int;\nCREATE TABLE "t" ("n" pos);\nALTER DOMAIN pos RENAME TO positive;\n'
+    assert fired(history + 'ALTER TABLE "t" ALTER COLUMN "n" TYPE positive;', "change-column-type") == []

@@ -28,6 +28,14 @@ def test_a_default_dropped_then_set_again_is_replaced() -> None:
     assert fired(DROP_DEFAULT + BREAK + "COMMIT;" + BREAK + SET_DEFAULT, "drop-default") != []
 
 
+def test_a_default_set_again_in_a_later_file_does_not_excuse_the_drop(tmp_path: Path) -> None:
+    # The later file may be a later release's: deployed on its own, this one leaves no default.
+    files = {"0000_init": 'CREATE TABLE "plans" ("status" text DEFAULT \'draft\');', "0001_drop": DROP_DEFAULT}
+    folder = write_drizzle(tmp_path / "m", {**files, "0002_set": SET_DEFAULT})
+    findings = lint_paths([folder], LintOptions()).findings
+    assert [(f.rule, Path(f.file).stem) for f in findings] == [("drop-default", "0001_drop")]
+
+
 @pytest.mark.parametrize("null", ["NULL", "null::text", "(NULL)"])
 def test_a_default_set_to_null_is_removed_not_replaced(null: str) -> None:
     # Postgres stores no NULL default: the column is left without one, as DROP DEFAULT leaves it.

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from migrations_checks.lint.engine import lint_text
-from tests.helpers import in_do_block, in_function
+from migrations_checks.lint.context import LintOptions
+from migrations_checks.lint.engine import lint_paths, lint_text
+from tests.helpers import in_do_block, in_function, write_drizzle
 
 DISABLE_RLS = "disable-row-level-security"
 DROP_POLICY = "drop-policy"
@@ -78,3 +81,29 @@ def test_silent(rule_id: str, sql: str) -> None:
 def test_default_severity(rule_id: str, severity: str) -> None:
     sql = next(sql for rule, sql in BAD if rule == rule_id)
     assert fired(sql, rule_id) == [severity]
+
+
+def _rules(files: dict[str, str], tmp_path: Path, **options: bool) -> list[tuple[str, str]]:
+    folder = write_drizzle(tmp_path / f"m{len(list(tmp_path.iterdir()))}", files)  # a new folder each call
+    return [(f.rule, Path(f.file).stem) for f in lint_paths([folder], LintOptions(**options)).findings]
+
+
+SECRETS = 'CREATE TABLE "secrets" ("id" int);\nALTER TABLE "secrets" ENABLE ROW LEVEL SECURITY;'
+
+
+@pytest.mark.parametrize("switch", ["DISABLE ROW LEVEL SECURITY", "NO FORCE ROW LEVEL SECURITY"])
+def test_row_level_security_switched_off_before_the_table_is_dropped_is_left_to_drop_table(
+    tmp_path: Path, switch: str
+) -> None:
+    # drizzle-kit writes the switch before every DROP TABLE of a table with row level security; its
+    # ACCESS EXCLUSIVE lock holds until the drop commits, so no query sees the table without policies.
+    dropped = f'ALTER TABLE "secrets" {switch};--> statement-breakpoint\nDROP TABLE "secrets" CASCADE;'
+    assert _rules({"0000_init": SECRETS, "0001_drop": dropped}, tmp_path) == [("drop-table", "0001_drop")]
+    deprecated = {"0000_init": SECRETS, "0001_mark": '-- gates: deprecate table "secrets"\nSELECT 1;'}
+    assert _rules({**deprecated, "0002_drop": dropped}, tmp_path) == [("drop-table", "0002_drop")]
+    # Dropped in a later file, or in autocommit pieces, the table is readable without its policies.
+    later = {"0000_init": SECRETS, "0001_off": f'ALTER TABLE "secrets" {switch};', "0002_drop": 'DROP TABLE "secrets";'}
+    assert ("disable-row-level-security", "0001_off") in _rules(later, tmp_path)
+    assert ("disable-row-level-security", "0001_drop") in _rules(
+        {"0000_init": SECRETS, "0001_drop": dropped}, tmp_path, transactional=False
+    )

@@ -37,8 +37,8 @@ def create_domain(words: Sequence[Word]) -> list[Action] | None:
 
 
 def alter_domain(words: Sequence[Word]) -> list[Action] | None:
-    """ALTER DOMAIN name ...: what it does to the constraints in `object_kind` (ADD, DROP, VALIDATE,
-    RENAME CONSTRAINT, or RENAME of the domain itself) and the names involved in `values`."""
+    """ALTER DOMAIN name ...: what it does to the constraints in `object_kind` (ADD, DROP, VALIDATE or
+    RENAME CONSTRAINT) and the names involved in `values`; renamed, a domain is a type renamed."""
     cursor = Cursor(words, 2)
     name = cursor.name()
     if name is None:
@@ -70,5 +70,6 @@ def alter_domain(words: Sequence[Word]) -> list[Action] | None:
         old = cursor.name()
         return change("RENAME CONSTRAINT", old, cursor.name() if cursor.accept("TO") else None)
     if cursor.accept("RENAME", "TO"):
-        return change("RENAME", cursor.name())
+        new_name = cursor.name()
+        return None if new_name is None else [Action("rename_type", name=domain, values=(new_name,))]
     return [Action("other", name=domain)]

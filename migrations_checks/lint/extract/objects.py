@@ -292,6 +292,9 @@ def alter_type(words: Sequence[Word]) -> list[Action] | None:
         old, _, new = cursor.next(), cursor.next(), cursor.next()
         values = tuple(word.text for word in (old, new) if word is not None)
         return [Action("rename_enum_value", name=unqualified(name), values=values)]
+    if cursor.accept("RENAME", "TO"):
+        new_name = cursor.name()
+        return None if new_name is None else [Action("rename_type", name=unqualified(name), values=(new_name,))]
     return [Action("other", name=unqualified(name))]
 
 

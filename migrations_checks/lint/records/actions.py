@@ -54,6 +54,7 @@ Verb = Literal[
     "create_type",
     "add_enum_value",
     "rename_enum_value",
+    "rename_type",
     "drop_type",
     "drop_schema",
     "rename_schema",
@@ -103,7 +104,7 @@ class Action(Struct, frozen=True, omit_defaults=True, forbid_unknown_fields=True
     # VIEW (a table's is None); rewrite_table: REFRESH or NO DATA (REFRESH MATERIALIZED VIEW), SET LOGGED...;
     # create_index: ONLY (ON ONLY); set_tablespace: INDEX (ALTER INDEX);
     # update/delete: MERGE, or MERGE BY SOURCE (a WHEN NOT MATCHED BY SOURCE clause); truncate: CASCADE
-    # alter_domain: ADD, DROP, VALIDATE, RENAME CONSTRAINT or RENAME
+    # alter_domain: ADD, DROP, VALIDATE or RENAME CONSTRAINT
     object_kind: str | None = None
     concurrently: bool = False
     not_valid: bool = False
@@ -133,8 +134,8 @@ class Action(Struct, frozen=True, omit_defaults=True, forbid_unknown_fields=True
     full: bool = False  # VACUUM FULL
     # enum values (create_type: its labels, add: (new,), rename: (old, new)), policy (old, new),
     # grantees; create_function: its input parameters as one text; create_domain, alter_domain: the
-    # constraints named (see extract/domains.py), or the domain's new name; rename_schema: (new name,);
-    # add_primary_key, add_unique with USING INDEX: (the index,)
+    # constraints named (see extract/domains.py); rename_schema, rename_type: (the new name,), a type's
+    # in its schema; add_primary_key, add_unique with USING INDEX: (the index,)
     values: tuple[str, ...] = ()
     # create_function: the fewest and the most arguments a call may pass (-1: any number, VARIADIC)
     arguments: tuple[int, int] = (0, 0)

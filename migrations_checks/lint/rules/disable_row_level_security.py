@@ -3,7 +3,9 @@
 With row level security off, every role that can query the table sees and changes every row: the
 table's policies stop applying at once, for every tenant. `NO FORCE` does the same for the table's
 owner, which is often the role the application connects as (on Neon, by default). Keep RLS on and
-change the policies instead; if it must go, do it in a reviewed migration with a suppression.
+change the policies instead; if it must go, do it in a reviewed migration with a suppression. A
+table the same file then drops in the same transaction is not reported: `drop-table` judges the drop
+(as `drop-policy` leaves a dropped table's policies to it), and no query sees the table in between.
 """
 
 from collections.abc import Iterator
@@ -15,12 +17,24 @@ from migrations_checks.lint.statements import Statement
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     for action in statement.actions:
+        if action.verb in ("disable_rls", "no_force_rls") and _dropped_next(action.table, statement, context):
+            continue
         if action.verb == "disable_rls":
             yield Hit(f"disables row level security on {action.table}: its policies stop applying")
             return
         if action.verb == "no_force_rls":
             yield Hit(f"stops forcing row level security on {action.table}: its owner bypasses the policies")
             return
+
+
+def _dropped_next(table: str | None, statement: Statement, context: StatementContext) -> bool:
+    """Whether a later statement of the same file and transaction drops the table: drizzle-kit writes
+    the switch before every DROP TABLE of a table with row level security, and the lock it takes
+    holds until the drop commits, so no query ever sees the table without its policies."""
+    return any(
+        later.file is statement.file and any(a.verb == "drop_table" and a.table == table for a in later.actions)
+        for later in context.later_in_transaction
+    )
 
 
 RULE = Rule(

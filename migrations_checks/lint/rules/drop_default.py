@@ -3,24 +3,32 @@
 The release that is still running may insert rows without naming the column and rely on the
 default to fill it: once the default is gone those rows get NULL, or fail outright on a NOT NULL
 column. Drop the default only after the code that relies on it is gone, in a later release. A
-default dropped and then set again in the same transaction is replaced, never absent: not reported.
+default dropped and then set again later in the same file and transaction is replaced, never absent:
+not reported. Set again in a later file, it is absent whenever this file is deployed on its own.
 """
 
 import itertools
 from collections.abc import Iterable, Iterator
 
 from migrations_checks.lint.context import StatementContext
+from migrations_checks.lint.reader import MigrationFile
 from migrations_checks.lint.records.actions import Action
 from migrations_checks.lint.rules.rule import Hit, Rule
 from migrations_checks.lint.statements import Statement
 
 
-def _set_again(dropped: Action, after: Iterable[Action], context: StatementContext) -> bool:
+def _set_again(dropped: Action, after: Iterable[Action], file: MigrationFile, context: StatementContext) -> bool:
     """A later action of the statement (`ALTER COLUMN c DROP DEFAULT, ALTER COLUMN c SET DEFAULT
-    ...`), or of a later statement of the same transaction, sets a new default: it is replaced,
-    never absent."""
+    ...`), or of a later statement of the same file and transaction, sets a new default: it is
+    replaced, never absent. A later file's does not count: it may be a later release's."""
     later = itertools.chain(
-        after, (action for statement in context.later_in_transaction for action in statement.actions)
+        after,
+        (
+            action
+            for statement in context.later_in_transaction
+            if statement.file is file
+            for action in statement.actions
+        ),
     )
     return any(
         action.verb == "set_default" and action.table == dropped.table and action.column == dropped.column
@@ -32,7 +40,7 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     columns = [
         f"{a.table}.{a.column}"
         for index, a in enumerate(statement.actions)
-        if a.verb == "drop_default" and not _set_again(a, statement.actions[index + 1 :], context)
+        if a.verb == "drop_default" and not _set_again(a, statement.actions[index + 1 :], statement.file, context)
     ]
     if columns:
         yield Hit(
