@@ -83,9 +83,11 @@ def test_default_severity(rule_id: str, severity: str) -> None:
     assert fired(sql, rule_id) == [severity]
 
 
-def _rules(files: dict[str, str], tmp_path: Path, **options: bool) -> list[tuple[str, str]]:
+def _rules(files: dict[str, str], tmp_path: Path, transactional: bool = True) -> list[tuple[str, str]]:
     folder = write_drizzle(tmp_path / f"m{len(list(tmp_path.iterdir()))}", files)  # a new folder each call
-    return [(f.rule, Path(f.file).stem) for f in lint_paths([folder], LintOptions(**options)).findings]
+    return [
+        (f.rule, Path(f.file).stem) for f in lint_paths([folder], LintOptions(transactional=transactional)).findings
+    ]
 
 
 SECRETS = 'CREATE TABLE "secrets" ("id" int);\nALTER TABLE "secrets" ENABLE ROW LEVEL SECURITY;'

@@ -8,8 +8,10 @@ migrations are pending together. Use the value in a later release's migration.
 
 A later statement "uses" the value when it contains the string literal `'v'`, or the label that a
 `RENAME VALUE` in between gave it (still uncommitted), unless each such literal is cast to another
-type (`'v'::text`, `CAST('v' AS other_enum)`) or compared with `pg_enum.enumlabel` (a name, as in
-the guards that add a value only if it is missing): then it is no value of this one. A DO block uses
+type (`'v'::text`, `CAST('v' AS other_enum)`), compared with `pg_enum.enumlabel` (a name, as in
+the guards that add a value only if it is missing), or written for a column of a built-in type or of
+another enum (a text column's DEFAULT, an INSERT's value for such a column, `SET col = 'v'` in an
+UPDATE; see `literal_types.py`): then it is no value of this one. A DO block uses
 what its statements use and the literals of its conditions, declarations and assignments. A
 function or procedure body runs later, but Postgres checks a body in SQL as it creates the function
 (`LANGUAGE sql`, `BEGIN ATOMIC`, `RETURN`), so those use their literals then; a PL/pgSQL body does
@@ -17,8 +19,10 @@ not. `ALTER TYPE` / `COMMENT` name the label without using it as a value.
 """
 
 from collections.abc import Iterator
+from copy import deepcopy
 
-from migrations_checks.lint.context import StatementContext
+from migrations_checks.lint.context import History, StatementContext
+from migrations_checks.lint.literal_types import cannot_be, column_type
 from migrations_checks.lint.rules.rule import Hit, Rule
 from migrations_checks.lint.sql.lexer import tokenize
 from migrations_checks.lint.sql.words import Cursor, Word, top_level, unqualified
@@ -53,8 +57,8 @@ def _checked_body_literals(statement: Statement) -> frozenset[str]:
     return frozenset(word.text for word in tokenize(body.text)[0] if word.kind == "string")
 
 
-def _used(statement: Statement, labels: set[str], enum: str | None) -> set[str]:
-    """The labels the statement uses as values of `enum`."""
+def _used(statement: Statement, labels: set[str], enum: str | None, history: History) -> set[str]:
+    """The labels the statement uses as values of `enum`, `history` being the schema it runs on."""
     found = labels & _literals(statement)
     if not found or statement.kind in _ROUTINES:
         return found  # a body checked on creation: each of its literals counts
@@ -66,7 +70,10 @@ def _used(statement: Statement, labels: set[str], enum: str | None) -> set[str]:
         label
         for label in found
         if any(
-            word.kind == "string" and word.text == label and _as_value_of(words, index, enum)
+            word.kind == "string"
+            and word.text == label
+            and _as_value_of(words, index, enum)
+            and not cannot_be(enum, column_type(words, index, statement, history), history)
             for index, word in enumerate(words)
         )
     }
@@ -109,8 +116,10 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
         if action.if_not_exists and context.history.has_enum_label(action.name, value):
             continue  # the label was there already: nothing is added
         labels = {value}  # the new value's label, and the labels RENAME VALUE gives it after
+        # The schema each later statement runs on: the columns a literal may be written for.
+        schema = deepcopy(context.history)
         for later in context.later_in_transaction:
-            used = _used(later, labels, action.name)
+            used = _used(later, labels, action.name, schema)
             if used:
                 where = f"line {later.line}"
                 if later.file.tag != statement.file.tag:
@@ -121,6 +130,7 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
                     "commits, which Postgres rejects"
                 )
                 return
+            schema.record(later)
             labels |= {
                 renamed.values[1]
                 for renamed in later.actions

@@ -1,0 +1,79 @@
+"""enum-value-used-in-same-transaction reads a literal as the type of the column it is written for:
+the same word stored in a text column, or in a column of another enum, is no use of the new value.
+Each case is held to the server: the batch runs in one transaction, as drizzle-orm runs it, and
+fails ("unsafe use of new value") exactly when the rule fires. Not read, and so still reported (fail
+closed): an INSERT without a column list; not seen at all: a label inside an array literal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from gates.scratch_db import ScratchServer
+from migrations_checks.lint.context import LintOptions
+from migrations_checks.lint.engine import lint_paths
+from tests.helpers import write_drizzle
+
+RULE = "enum-value-used-in-same-transaction"
+SCHEMA = (
+    "CREATE TYPE \"status\" AS ENUM ('pending');\n"
+    "CREATE TYPE \"role\" AS ENUM ('user', 'active');\n"
+    'CREATE TABLE "users" ("id" text PRIMARY KEY, "role" "role", "note" text, "status" "status");\n'
+)
+ADD = "ALTER TYPE \"status\" ADD VALUE 'active';"
+
+# (statements after the ADD VALUE in the same transaction, whether they use the new value)
+CASES = [
+    ('CREATE TABLE "forms" ("id" text, "status" text DEFAULT \'active\' NOT NULL);', False),
+    ('CREATE TABLE "forms" ("id" text, "status" varchar(20) DEFAULT \'active\');', False),
+    ('CREATE TABLE "forms" ("id" text, "status" "status" DEFAULT \'active\');', True),
+    ('CREATE TABLE "forms" ("id" text, "role" "role" DEFAULT \'active\');', False),
+    ('ALTER TABLE "users" ADD COLUMN "state" text DEFAULT \'active\';', False),
+    ('ALTER TABLE "users" ADD COLUMN IF NOT EXISTS "state" "status" DEFAULT \'active\';', True),
+    ('ALTER TABLE "users" ALTER COLUMN "note" SET DEFAULT \'active\';', False),
+    ('ALTER TABLE "users" ALTER COLUMN "status" SET DEFAULT \'active\';', True),
+    ('INSERT INTO "users" ("id", "role") VALUES (\'a\', \'active\') ON CONFLICT ("id") DO NOTHING;', False),
+    ("INSERT INTO \"users\" (\"id\", \"note\") VALUES ('a', 'x'), ('b', 'active');", False),
+    ('INSERT INTO "users" ("id", "status") VALUES (\'a\', \'active\');', True),
+    ("INSERT INTO \"users\" VALUES ('a', NULL, NULL, 'active');", True),
+    ('UPDATE "users" SET "note" = \'active\' WHERE "users"."role" = \'active\';', False),
+    ('UPDATE "users" SET "status" = \'active\' WHERE "note" = \'active\';', True),
+    ('UPDATE "users" SET "note" = \'x\' WHERE "status" = \'active\';', True),
+    (
+        'CREATE TABLE "forms" ("id" text, "state" text DEFAULT \'active\');\n'
+        'INSERT INTO "forms" ("id", "state") VALUES (\'a\', \'active\');',
+        False,
+    ),
+    (
+        'CREATE TYPE "kind" AS ENUM (\'active\');\nCREATE TABLE "forms" ("id" text, "kind" "kind" DEFAULT \'active\');',
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize(("later", "uses"), CASES)
+def test_a_literal_is_read_as_the_type_of_its_column(tmp_path: Path, later: str, uses: bool) -> None:
+    folder = write_drizzle(tmp_path / "m", {"0000_schema": SCHEMA, "0001_add": ADD, "0002_later": later})
+    rules = [f.rule for f in lint_paths([folder], LintOptions()).findings]
+    assert (RULE in rules) == uses
+
+
+@pytest.mark.parametrize(("later", "uses"), CASES)
+def test_the_cases_are_what_postgres_does(scratch_server: ScratchServer, later: str, uses: bool) -> None:
+    url = scratch_server.create_database()
+    try:
+        with psycopg.connect(url, autocommit=True) as connection:
+            connection.execute(SCHEMA)
+            connection.execute("BEGIN")
+            connection.execute(ADD)
+            try:
+                connection.execute(later)
+                failed = False
+            except psycopg.errors.UnsafeNewEnumValueUsage:
+                failed = True
+            connection.execute("ROLLBACK")
+    finally:
+        scratch_server.drop_database(url)
+    assert failed == uses
