@@ -69,13 +69,14 @@ def column_type(words: Sequence[Word], index: int, statement: Statement, history
 
 
 def cannot_be(enum: str | None, type_name: str | None, history: History) -> bool:
-    """Whether a column of `type_name` cannot hold a value of `enum`: a built-in scalar type, or
-    another enum the history shows. A domain, an array or an unknown type may, as far as we know."""
+    """Whether a column of `type_name` cannot hold a value of `enum`: a built-in type, another enum
+    the history shows, or an array of either. A domain or an unknown type may, as far as we know."""
     if type_name is None:
         return False
-    if type_name in history.enums:
-        return type_name != enum
-    return type_name.split("(", 1)[0] in BUILT_IN_TYPES
+    element = type_name.split("[", 1)[0]  # an array holds values of its element type
+    if element in history.enums:
+        return element != enum
+    return element.split("(", 1)[0] in BUILT_IN_TYPES
 
 
 def _default_type(words: Sequence[Word], default: int, statement: Statement, history: History) -> str | None:

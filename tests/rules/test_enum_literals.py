@@ -2,7 +2,7 @@
 the same word stored in a text column, or in a column of another enum, is no use of the new value.
 Each case is held to the server: the batch runs in one transaction, as drizzle-orm runs it, and
 fails ("unsafe use of new value") exactly when the rule fires. Not read, and so still reported (fail
-closed): an INSERT without a column list; not seen at all: a label inside an array literal."""
+closed): an INSERT without a column list."""
 
 from __future__ import annotations
 
@@ -30,6 +30,9 @@ CASES = [
     ('CREATE TABLE "forms" ("id" text, "status" varchar(20) DEFAULT \'active\');', False),
     ('CREATE TABLE "forms" ("id" text, "status" "status" DEFAULT \'active\');', True),
     ('CREATE TABLE "forms" ("id" text, "role" "role" DEFAULT \'active\');', False),
+    ('CREATE TABLE "forms" ("id" text, "states" status[] DEFAULT \'{pending,"active"}\');', True),
+    ('CREATE TABLE "forms" ("id" text, "tags" text[] DEFAULT \'{"active"}\');', False),
+    ('CREATE TABLE "forms" ("id" text, "roles" "role"[] DEFAULT \'{active}\');', False),
     ('ALTER TABLE "users" ADD COLUMN "state" text DEFAULT \'active\';', False),
     ('ALTER TABLE "users" ADD COLUMN IF NOT EXISTS "state" "status" DEFAULT \'active\';', True),
     ('ALTER TABLE "users" ALTER COLUMN "note" SET DEFAULT \'active\';', False),

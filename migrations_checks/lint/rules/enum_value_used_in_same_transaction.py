@@ -6,8 +6,9 @@ pending migrations in one transaction, so a migration that adds a value and then
 default, in an UPDATE or in a policy fails on deploy: often only in production, where both
 migrations are pending together. Use the value in a later release's migration.
 
-A later statement "uses" the value when it contains the string literal `'v'`, or the label that a
-`RENAME VALUE` in between gave it (still uncommitted), unless each such literal is cast to another
+A later statement "uses" the value when it contains the string literal `'v'` (or an array literal
+holding it, `'{v}'`), or the label that a `RENAME VALUE` in between gave it (still uncommitted),
+unless each such literal is cast to another
 type (`'v'::text`, `CAST('v' AS other_enum)`), compared with `pg_enum.enumlabel` (a name, as in
 the guards that add a value only if it is missing), or written for a column of a built-in type or of
 another enum (a text column's DEFAULT, an INSERT's value for such a column, `SET col = 'v'` in an
@@ -35,12 +36,20 @@ _ROUTINES = frozenset({"CREATE FUNCTION", "CREATE PROCEDURE"})
 
 
 def _literals(statement: Statement) -> frozenset[str]:
-    """The string constants the statement uses as it runs."""
+    """The string constants the statement uses as it runs, and the elements of its array literals."""
     if statement.kind in _NOT_USES:
         return frozenset()
     if statement.kind in _ROUTINES:
         return _checked_body_literals(statement)
-    return statement.literals
+    elements = {element for literal in statement.literals for element in _array_elements(literal)}
+    return statement.literals | elements if elements else statement.literals
+
+
+def _array_elements(literal: str) -> list[str]:
+    """The elements of an array literal (`'{a,"b c"}'`, as drizzle-kit writes an array default)."""
+    if not (literal.startswith("{") and literal.endswith("}")):
+        return []
+    return [element.strip().strip('"') for element in literal[1:-1].split(",")]
 
 
 def _checked_body_literals(statement: Statement) -> frozenset[str]:
@@ -71,7 +80,7 @@ def _used(statement: Statement, labels: set[str], enum: str | None, history: His
         for label in found
         if any(
             word.kind == "string"
-            and word.text == label
+            and (word.text == label or label in _array_elements(word.text))
             and _as_value_of(words, index, enum)
             and not cannot_be(enum, column_type(words, index, statement, history), history)
             for index, word in enumerate(words)
