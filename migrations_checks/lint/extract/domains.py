@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from migrations_checks.lint.extract.objects import renamed_to
 from migrations_checks.lint.records.actions import Action
 from migrations_checks.lint.sql.words import Cursor, Word, top_level, unqualified
 
@@ -70,6 +71,5 @@ def alter_domain(words: Sequence[Word]) -> list[Action] | None:
         old = cursor.name()
         return change("RENAME CONSTRAINT", old, cursor.name() if cursor.accept("TO") else None)
     if cursor.accept("RENAME", "TO"):
-        new_name = cursor.name()
-        return None if new_name is None else [Action("rename_type", name=domain, values=(new_name,))]
+        return renamed_to("rename_type", domain, cursor)
     return [Action("other", name=domain)]

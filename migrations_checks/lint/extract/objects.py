@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from migrations_checks.lint.extract.columns import column_list, not_null_checks, parse_column
-from migrations_checks.lint.records.actions import Action
+from migrations_checks.lint.records.actions import Action, Verb
 from migrations_checks.lint.sql.classify import with_body
 from migrations_checks.lint.sql.words import Cursor, Word, has_keyword, split_top_level, top_level, unqualified
 
@@ -96,14 +96,19 @@ def create_materialized_view(words: Sequence[Word]) -> list[Action] | None:
     ]
 
 
+def renamed_to(verb: Verb, name: str, cursor: Cursor) -> list[Action] | None:
+    """`verb` of `name` to the name after `RENAME TO`, at the cursor."""
+    new = cursor.name()
+    return None if new is None else [Action(verb, name=name, values=(new,))]
+
+
 def alter_schema(words: Sequence[Word]) -> list[Action] | None:
     cursor = Cursor(words, 2)  # after ALTER SCHEMA
     name = cursor.name()
     if name is None:
         return None
     if cursor.accept("RENAME", "TO"):
-        new = cursor.name()
-        return None if new is None else [Action("rename_schema", name=name, values=(new,))]
+        return renamed_to("rename_schema", name, cursor)
     return [Action("other", name=name)]
 
 
@@ -293,8 +298,7 @@ def alter_type(words: Sequence[Word]) -> list[Action] | None:
         values = tuple(word.text for word in (old, new) if word is not None)
         return [Action("rename_enum_value", name=unqualified(name), values=values)]
     if cursor.accept("RENAME", "TO"):
-        new_name = cursor.name()
-        return None if new_name is None else [Action("rename_type", name=unqualified(name), values=(new_name,))]
+        return renamed_to("rename_type", unqualified(name), cursor)
     return [Action("other", name=unqualified(name))]
 
 
