@@ -82,6 +82,10 @@ RECORDED_VERBS: frozenset[Verb] = frozenset(
         "set_not_null",
         "drop_not_null",
         "add_primary_key",
+        "enable_rls",
+        "disable_rls",
+        "force_rls",
+        "no_force_rls",
         "create_policy",
         "rename_policy",
         "drop_policy",
@@ -127,6 +131,9 @@ class History(Struct):
     # a domain missing here has constraints unknown.
     domains: dict[str, set[str]] = field(default_factory=dict)
     extensions: set[str] = field(default_factory=set)  # those the history created
+    # Of the tables the history created, those with row level security enabled, and forced.
+    row_security: set[str] = field(default_factory=set)
+    forced_row_security: set[str] = field(default_factory=set)
 
     def has_table(self, table: str) -> bool:
         return table in self.columns
@@ -138,6 +145,12 @@ class History(Struct):
     def has_enum_label(self, enum: str | None, label: str) -> bool:
         """Whether the history shows that `enum` already has the label."""
         return label in self.enums.get(enum or "", ())
+
+    def row_security_off(self, table: str | None, forced: bool = False) -> bool:
+        """Whether the history shows the table's row level security (or, `forced`, its forcing on
+        the owner) off: it created the table and has not switched it on since."""
+        switched = self.forced_row_security if forced else self.row_security
+        return table in self.columns and table not in switched
 
     def lacks_policy(self, table: str | None, name: str | None) -> bool:
         """Whether the history shows that `table` has no policy `name` (it created the table and
@@ -194,6 +207,8 @@ class History(Struct):
                         self.partitioned.add(table)
                     self._forget_checks(table)
                     self.not_null[table] = set(action.key_columns)
+                    self.row_security.discard(table)
+                    self.forced_row_security.discard(table)
                     for name, column in action.not_null_checks:
                         self.not_null_checks[(table, name)] = column
                         self.validated_by[(table, name)] = tag
@@ -217,6 +232,13 @@ class History(Struct):
                         self.not_null_checks[key] = action.name
             elif action.verb == "rename_table" and table and action.name and action.object_kind != "VIEW":
                 self.columns[action.name] = self.columns.pop(table, {})
+                for index, indexed in self.index_tables.items():
+                    if indexed == table:
+                        self.index_tables[index] = action.name
+                for switched in (self.row_security, self.forced_row_security):
+                    if table in switched:
+                        switched.remove(table)
+                        switched.add(action.name)
                 if table in self.not_null:
                     self.not_null[action.name] = self.not_null.pop(table)
                 for key in [key for key in self.not_null_checks if key[0] == table]:
@@ -232,6 +254,8 @@ class History(Struct):
                 self.columns.pop(action.name, None)
             elif action.verb == "drop_table" and table:
                 self.columns.pop(table, None)
+                self.row_security.discard(table)
+                self.forced_row_security.discard(table)
                 self.not_null.pop(table, None)
                 self._forget_checks(table)
                 self.policies.pop(table, None)
@@ -253,6 +277,12 @@ class History(Struct):
                 self.index_columns[action.name] = action.key_columns
             elif action.verb in ("set_not_null", "drop_not_null", "add_primary_key") and table in self.not_null:
                 self._record_not_null(action)
+            elif action.verb in ("enable_rls", "disable_rls", "force_rls", "no_force_rls") and table:
+                switched = self.forced_row_security if action.verb.endswith("force_rls") else self.row_security
+                if action.verb in ("enable_rls", "force_rls"):
+                    switched.add(table)
+                else:
+                    switched.discard(table)
             elif action.name and action.verb in ("create_type", "add_enum_value", "rename_enum_value", "drop_type"):
                 self._record_enum(action)
             if action.verb == "create_extension" and action.name:

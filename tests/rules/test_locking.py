@@ -457,3 +457,11 @@ def test_a_dropped_materialized_view_created_again_is_new_again(tmp_path: Path) 
     folder = write_drizzle(tmp_path / "m", {"0000": create, "0001": 'DROP MATERIALIZED VIEW "s";\n' + create})
     rules = [f.rule for f in lint_paths([folder], LintOptions()).findings]
     assert "create-index-non-concurrently" not in rules
+
+
+def test_drop_index_names_the_table_by_its_name_after_a_rename(tmp_path: Path) -> None:
+    create = 'CREATE TABLE "sso" ("id" text, "ns" text);\nCREATE INDEX "sso_ns_idx" ON "sso" ("ns");'
+    renamed = 'ALTER TABLE "sso" RENAME TO "login_methods";\nDROP INDEX "sso_ns_idx";'
+    folder = write_drizzle(tmp_path / "m", {"0000": create, "0001": renamed})
+    [finding] = [f for f in lint_paths([folder], LintOptions()).findings if f.rule == DROP_INDEX]
+    assert "(on login_methods)" in finding.message

@@ -90,7 +90,10 @@ def _rules(files: dict[str, str], tmp_path: Path, transactional: bool = True) ->
     ]
 
 
-SECRETS = 'CREATE TABLE "secrets" ("id" int);\nALTER TABLE "secrets" ENABLE ROW LEVEL SECURITY;'
+SECRETS = (
+    'CREATE TABLE "secrets" ("id" int);\nALTER TABLE "secrets" ENABLE ROW LEVEL SECURITY;\n'
+    'ALTER TABLE "secrets" FORCE ROW LEVEL SECURITY;'
+)
 
 
 @pytest.mark.parametrize("switch", ["DISABLE ROW LEVEL SECURITY", "NO FORCE ROW LEVEL SECURITY"])
@@ -109,3 +112,25 @@ def test_row_level_security_switched_off_before_the_table_is_dropped_is_left_to_
     assert ("disable-row-level-security", "0001_drop") in _rules(
         {"0000_init": SECRETS, "0001_drop": dropped}, tmp_path, transactional=False
     )
+
+
+def test_row_level_security_the_history_shows_off_is_no_change(tmp_path: Path) -> None:
+    # drizzle-kit writes the switch before dropping tables without row level security too: on
+    # Postgres 16.2 such a table has relrowsecurity false before and after, and no policy.
+    plain = 'CREATE TABLE "vendor" ("id" int);'
+    off = 'ALTER TABLE "vendor" DISABLE ROW LEVEL SECURITY;\nALTER TABLE "vendor" NO FORCE ROW LEVEL SECURITY;'
+    assert _rules({"0000_init": plain, "0001_off": off}, tmp_path) == []
+    switched_on = plain + '\nALTER TABLE "vendor" ENABLE ROW LEVEL SECURITY;'
+    assert _rules({"0000_init": switched_on, "0001_off": off}, tmp_path) == [("disable-row-level-security", "0001_off")]
+    forced = plain + '\nALTER TABLE "vendor" FORCE ROW LEVEL SECURITY;'
+    assert _rules({"0000_init": forced, "0001_off": off}, tmp_path) == [("disable-row-level-security", "0001_off")]
+    renamed = switched_on.replace('"vendor"', '"old"') + '\nALTER TABLE "old" RENAME TO "vendor";'
+    assert (
+        _rules({"0000_init": renamed, "0001_off": off}, tmp_path)
+        == [
+            ("disable-row-level-security", "0001_off"),
+            ("rename-table", "0000_init"),
+        ][::-1]
+    )
+    # A table the history does not show may have it on.
+    assert _rules({"0000_off": off}, tmp_path) == [("disable-row-level-security", "0000_off")] * 2

@@ -6,6 +6,8 @@ owner, which is often the role the application connects as (on Neon, by default)
 change the policies instead; if it must go, do it in a reviewed migration with a suppression. A
 table the same file then drops in the same transaction is not reported: `drop-table` judges the drop
 (as `drop-policy` leaves a dropped table's policies to it), and no query sees the table in between.
+Nor is a switch the history shows already off (it created the table and never turned it on): drizzle-kit
+writes the pair for tables without row level security too, and then nothing changes.
 """
 
 from collections.abc import Iterator
@@ -17,7 +19,10 @@ from migrations_checks.lint.statements import Statement
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     for action in statement.actions:
-        if action.verb in ("disable_rls", "no_force_rls") and _dropped_next(action.table, statement, context):
+        if action.verb in ("disable_rls", "no_force_rls") and (
+            _dropped_next(action.table, statement, context)
+            or context.history.row_security_off(action.table, forced=action.verb == "no_force_rls")
+        ):
             continue
         if action.verb == "disable_rls":
             yield Hit(f"disables row level security on {action.table}: its policies stop applying")
