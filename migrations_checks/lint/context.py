@@ -91,6 +91,8 @@ RECORDED_VERBS: frozenset[Verb] = frozenset(
         "drop_policy",
         "create_function",
         "create_index",
+        "rename_index",
+        "drop_index",
         "create_type",
         "add_enum_value",
         "rename_enum_value",
@@ -227,6 +229,9 @@ class History(Struct):
                 if action.column in self.not_null.get(table, ()):
                     self.not_null[table].remove(action.column)
                     self.not_null[table].add(action.name)
+                for index, columns in self.index_columns.items():
+                    if self.index_tables.get(index) == table and action.column in columns:
+                        self.index_columns[index] = tuple(action.name if c == action.column else c for c in columns)
                 for key, checked in self.not_null_checks.items():
                     if key[0] == table and checked == action.column:
                         self.not_null_checks[key] = action.name
@@ -274,7 +279,11 @@ class History(Struct):
                 self.functions.setdefault(action.name, {})[action.values[0]] = (fewest, most, action.object_kind)
             elif action.verb == "create_index" and action.name and table:
                 self.index_tables[action.name] = table
-                self.index_columns[action.name] = action.key_columns
+                self.index_columns.pop(action.name, None)
+                if action.key_columns:  # none: a key with an expression, its columns unknown
+                    self.index_columns[action.name] = action.key_columns
+            elif action.verb in ("rename_index", "drop_index") and action.name:
+                self._record_index(action)
             elif action.verb in ("set_not_null", "drop_not_null", "add_primary_key") and table in self.not_null:
                 self._record_not_null(action)
             elif action.verb in ("enable_rls", "disable_rls", "force_rls", "no_force_rls") and table:
@@ -334,6 +343,16 @@ class History(Struct):
         elif name in self.enums and action.verb == "rename_enum_value" and len(action.values) == 2:
             self.enums[name].discard(action.values[0])
             self.enums[name].add(action.values[1])
+
+    def _record_index(self, action: Action) -> None:
+        known = (self.index_tables.pop(action.name or "", None), self.index_columns.pop(action.name or "", None))
+        if action.verb == "rename_index" and action.values:
+            schema, dot, _ = (action.name or "").rpartition(".")
+            new = f"{schema}.{action.values[0]}" if dot else action.values[0]
+            if known[0] is not None:
+                self.index_tables[new] = known[0]
+            if known[1] is not None:
+                self.index_columns[new] = known[1]
 
     def _record_not_null(self, action: Action) -> None:
         known = self.not_null[action.table or ""]

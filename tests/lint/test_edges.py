@@ -232,6 +232,10 @@ def test_set_not_null_without_the_full_recipe_still_warns(tmp_path: Path, steps:
         'CREATE TABLE "users" ("id" int, "email" text CHECK ("email" IS NOT NULL));',
         'CREATE TABLE "users" ("id" int, "email" text CONSTRAINT "email_nn" CHECK (email IS NOT NULL));',
         'CREATE TABLE "users" ("id" int, CHECK ("email" IS NOT NULL), "email" text);',
+        # drizzle-kit's own style, a condition ANDed, parentheses, a column's check naming another
+        'CREATE TABLE "users" ("id" int, "email" text, CONSTRAINT "c" CHECK ("users"."email" IS NOT NULL));',
+        'CREATE TABLE "users" ("id" int, "email" text, CHECK ("id" > 0 AND ("email") IS NOT NULL));',
+        'CREATE TABLE "users" ("id" int CHECK ((("email" IS NOT NULL))), "email" text);',
     ],
 )
 def test_set_not_null_proven_by_a_check_of_create_table_is_silent(tmp_path: Path, create: str) -> None:
@@ -294,6 +298,24 @@ def test_a_named_check_goes_with_its_dropped_table(tmp_path: Path) -> None:
         'ALTER TABLE "users" ADD CONSTRAINT "email_nn" CHECK ("email" IS NOT NULL);',
         "0001_again": 'DROP TABLE "users";\nCREATE TABLE "users" ("id" int, "email" text);',
         "0002_set": 'ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL;',
+    }
+    folder = write_drizzle(tmp_path / "m", files)
+    assert "set-not-null" in [f.rule for f in lint_paths([folder], LintOptions()).findings]
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        'CHECK ("email" IS NOT NULL OR "id" > 0)',
+        'CHECK (("email" IS NOT NULL) OR ("id" > 0))',
+        'CHECK (lower("email") IS NOT NULL)',
+        'CHECK (NOT "email" IS NOT NULL)',
+    ],
+)
+def test_a_check_that_does_not_prove_the_column_not_null_proves_nothing(tmp_path: Path, check: str) -> None:
+    files = {
+        "0000_init": f'CREATE TABLE "users" ("id" int, "email" text, CONSTRAINT "c" {check});',
+        "0001_set": 'ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL;',
     }
     folder = write_drizzle(tmp_path / "m", files)
     assert "set-not-null" in [f.rule for f in lint_paths([folder], LintOptions()).findings]

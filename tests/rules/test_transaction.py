@@ -207,6 +207,8 @@ def test_a_transaction_the_file_never_commits_is_lost_with_a_non_transactional_r
     assert finding.hint == "end the file's transaction with COMMIT"
     for closing in ("COMMIT;", "END;", "ROLLBACK;", "COMMIT AND CHAIN;\nCOMMIT;"):
         assert fired(f"{opening}\n{table}\n{closing}", CONTROL, transactional=False) == [], closing
+    # AND CHAIN commits and opens the next transaction at once: the statements after it are lost.
+    assert len(fired(f"{opening}\n{table}\nCOMMIT AND CHAIN;\n{table}", CONTROL, transactional=False)) == 1
     # Deployed on its own, the first file leaves its transaction open: the second's COMMIT is no help.
     folder = write_drizzle(tmp_path / "m", {"0000_open": f"{opening}\n{table}", "0001_close": "COMMIT;"})
     findings = lint_paths([folder], LintOptions(transactional=False)).findings

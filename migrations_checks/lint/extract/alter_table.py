@@ -73,6 +73,8 @@ def alter_view(kind: str, words: Sequence[Word]) -> list[Action] | None:
         return _rename(cursor, view, relation)
     if cursor.accept("SET", "SCHEMA"):
         return [_set_schema(cursor, view, relation)]
+    if relation == "MATERIALIZED VIEW" and cursor.accept("SET", "TABLESPACE"):
+        return [Action("set_tablespace", table=view)]  # copies its rows, as a table's
     return [Action("other", table=view)]
 
 

@@ -183,8 +183,8 @@ def parse_column(words: Sequence[Word]) -> ColumnDefinition | None:
     calls: tuple[tuple[str, int], ...] = ()
     references: str | None = None
     collation: str | None = None
-    if column_type in SERIAL_TYPES:
-        has_default, volatile = True, f"{column_type} (a sequence default)"
+    if column_type in SERIAL_TYPES:  # NOT NULL too, as Postgres makes it
+        has_default, not_null, volatile = True, True, f"{column_type} (a sequence default)"
         column_type = SERIAL_TYPES[column_type]
     while not cursor.done:
         if cursor.accept("NOT", "NULL"):
@@ -209,7 +209,7 @@ def parse_column(words: Sequence[Word]) -> ColumnDefinition | None:
                 cursor.accept("BY", "DEFAULT")
             expression = expression_words(cursor)
             if any(word.upper == "IDENTITY" for word in expression):
-                volatile = "an identity column"
+                volatile, not_null = "an identity column", True  # Postgres makes it NOT NULL
             elif any(word.upper == "STORED" for word in expression):
                 volatile = "a stored generated column"
         elif cursor.accept("REFERENCES"):
@@ -239,28 +239,78 @@ def parse_column(words: Sequence[Word]) -> ColumnDefinition | None:
 
 
 def not_null_check(cursor: Cursor) -> str | None:
-    """The column of a `CHECK (column IS NOT NULL)` at the cursor, the constraint that lets SET NOT
-    NULL skip its scan."""
+    """The column a `CHECK (...)` at the cursor proves NOT NULL, the constraint that lets SET NOT NULL
+    skip its scan: `column IS NOT NULL`, qualified (`"t"."c"`, as drizzle-kit writes it) or in
+    parentheses, alone or ANDed with other conditions. The cursor ends past the parentheses."""
     if not cursor.at_symbol("("):
         return None
-    cursor.next()
-    column = cursor.name()
-    if column is None or not cursor.accept("IS", "NOT", "NULL") or not cursor.at_symbol(")"):
-        return None
-    return column
+    start = cursor.position + 1
+    cursor.skip_group()
+    pending = [list(cursor.words[start : cursor.position - 1])]
+    while pending:
+        words = _unwrapped(pending.pop(0))
+        conjuncts = _split_and(words)
+        if len(conjuncts) > 1:
+            pending.extend(conjuncts)
+            continue
+        if len(words) >= 4 and [word.upper for word in words[-3:]] == ["IS", "NOT", "NULL"]:
+            name = _unwrapped(words[:-3])
+            parts, dots = name[0::2], name[1::2]
+            if (
+                len(name) % 2
+                and all(part.kind in ("word", "quoted") for part in parts)
+                and all(dot.is_symbol(".") for dot in dots)
+            ):
+                return name[-1].name
+    return None
+
+
+def _unwrapped(words: list[Word]) -> list[Word]:
+    """The words inside any parentheses that wrap all of them."""
+    while len(words) >= 2 and words[0].is_symbol("(") and words[-1].is_symbol(")"):
+        group = Cursor(words)
+        group.skip_group()
+        if group.position != len(words):  # `(a) AND (b)`: the first parenthesis closes early
+            break
+        words = words[1:-1]
+    return words
+
+
+def _split_and(words: list[Word]) -> list[list[Word]]:
+    """The conditions ANDed at the top level of an expression."""
+    parts: list[list[Word]] = [[]]
+    depth = 0
+    for word in words:
+        if word.is_symbol("("):
+            depth += 1
+        elif word.is_symbol(")"):
+            depth -= 1
+        if depth == 0 and word.upper == "AND":
+            parts.append([])
+        else:
+            parts[-1].append(word)
+    return parts
 
 
 def column_list(cursor: Cursor) -> tuple[str, ...]:
-    """The names of a parenthesised list of plain columns at the cursor, which it skips; () when the
-    list holds anything else (an expression, a sort order)."""
+    """The columns of a parenthesised key at the cursor, which it skips: each element a column,
+    maybe with a collation, operator class, sort order or NULLS placement (an index's key); () when
+    an element is an expression."""
     if not cursor.at_symbol("("):
         return ()
     start = cursor.position + 1
     cursor.skip_group()
     parts = split_top_level(cursor.words[start : cursor.position - 1])
-    if not parts or any(len(part) != 1 or part[0].kind not in ("word", "quoted") for part in parts):
+    if not parts or any(not _plain_key(part) for part in parts):
         return ()
     return tuple(part[0].name for part in parts)
+
+
+def _plain_key(part: Sequence[Word]) -> bool:
+    """`column [COLLATE c] [opclass] [ASC | DESC] [NULLS FIRST | LAST]`: names after the column only."""
+    return part[0].kind in ("word", "quoted") and all(
+        word.kind in ("word", "quoted") or word.is_symbol(".") for word in part[1:]
+    )
 
 
 def check_name(table: str, column: str) -> str:
@@ -268,15 +318,15 @@ def check_name(table: str, column: str) -> str:
     return f"{table.rpartition('.')[2]}_{column}_check"
 
 
-def not_null_checks(table: str, element: Sequence[Word], column: str | None) -> list[tuple[str, str]]:
-    """(constraint, column) of each `[CONSTRAINT name] CHECK (column IS NOT NULL)` of one element of
-    a CREATE TABLE: a table constraint (`column` None), or a constraint of column `column`."""
+def not_null_checks(table: str, element: Sequence[Word]) -> list[tuple[str, str]]:
+    """(constraint, column) of each `[CONSTRAINT name] CHECK (...)` of one element of a CREATE TABLE
+    (a table constraint or a column's, which may name another column) that proves a column NOT NULL."""
     found = []
     for index, word in enumerate(element):
         if word.upper != "CHECK":
             continue
         checked = not_null_check(Cursor(element, index + 1))
-        if checked is None or column not in (None, checked):
+        if checked is None:
             continue
         named = index >= 2 and element[index - 2].upper == "CONSTRAINT"
         found.append((element[index - 1].name if named else check_name(table, checked), checked))

@@ -56,7 +56,7 @@ def create_table(words: Sequence[Word]) -> list[Action] | None:
             )
             not_null_constraint = not_null_constraint or is_not_null
             if element[0].upper in _TABLE_CONSTRAINTS or is_not_null:
-                checks += not_null_checks(table, element, None)
+                checks += not_null_checks(table, element)
                 if element[named].upper == "PRIMARY":
                     not_null += column_list(Cursor(element, named + 2))
                 continue
@@ -64,7 +64,7 @@ def create_table(words: Sequence[Word]) -> list[Action] | None:
             if column is not None:
                 columns.append((column.name, column.type, column.collation))
                 if column.checked:
-                    checks += not_null_checks(table, element, column.name)
+                    checks += not_null_checks(table, element)
                 if column.not_null:
                     not_null.append(column.name)
     temporary = any(word.upper in ("TEMP", "TEMPORARY") for word in words[: cursor.position])
@@ -364,9 +364,10 @@ def option_on(options: Sequence[Word], name: str) -> bool:
     return False
 
 
-def alter_index(words: Sequence[Word]) -> list[Action]:
+def alter_index(words: Sequence[Word]) -> list[Action] | None:
     """`ALTER INDEX [IF EXISTS] name SET TABLESPACE t` (or `ALL IN TABLESPACE a ... SET TABLESPACE b`)
-    copies the index; any other ALTER INDEX changes only the catalogue, or attaches a partition's index."""
+    copies the index; RENAME TO renames it; any other ALTER INDEX changes only the catalogue, or
+    attaches a partition's index."""
     cursor = Cursor(words, 2)  # after ALTER INDEX
     if cursor.accept("ALL", "IN", "TABLESPACE"):
         return [Action("set_tablespace", object_kind="INDEX")]
@@ -374,6 +375,8 @@ def alter_index(words: Sequence[Word]) -> list[Action]:
     name = cursor.name()
     if name is not None and cursor.accept("SET", "TABLESPACE"):
         return [Action("set_tablespace", name=unqualified(name), object_kind="INDEX")]
+    if name is not None and cursor.accept("RENAME", "TO"):
+        return renamed_to("rename_index", unqualified(name), cursor)
     return [Action("other")]
 
 

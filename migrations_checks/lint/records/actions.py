@@ -50,6 +50,7 @@ Verb = Literal[
     "create_index",
     "drop_index",
     "reindex",
+    "rename_index",
     # types and other objects
     "create_type",
     "add_enum_value",
@@ -134,8 +135,8 @@ class Action(Struct, frozen=True, omit_defaults=True, forbid_unknown_fields=True
     full: bool = False  # VACUUM FULL
     # enum values (create_type: its labels, add: (new,), rename: (old, new)), policy (old, new),
     # grantees; create_function: its input parameters as one text; create_domain, alter_domain: the
-    # constraints named (see extract/domains.py); rename_schema, rename_type: (the new name,), a type's
-    # in its schema; add_primary_key, add_unique with USING INDEX: (the index,)
+    # constraints named (see extract/domains.py); rename_schema, rename_type, rename_index: (the new
+    # name,), a type's or an index's in its schema; add_primary_key, add_unique with USING INDEX: (the index,)
     values: tuple[str, ...] = ()
     # create_function: the fewest and the most arguments a call may pass (-1: any number, VARIADIC)
     arguments: tuple[int, int] = (0, 0)

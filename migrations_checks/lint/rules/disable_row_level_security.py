@@ -36,9 +36,13 @@ def _dropped_next(table: str | None, statement: Statement, context: StatementCon
     """Whether a later statement of the same file and transaction drops the table: drizzle-kit writes
     the switch before every DROP TABLE of a table with row level security, and the lock it takes
     holds until the drop commits, so no query ever sees the table without its policies."""
+    later = [other for other in context.later_in_transaction if other.file is statement.file]
+    # A drop in a DO block may not run, and one before a ROLLBACK TO SAVEPOINT may be undone.
+    if any(other.kind == "ROLLBACK" for other in later):
+        return False
     return any(
-        later.file is statement.file and any(a.verb == "drop_table" and a.table == table for a in later.actions)
-        for later in context.later_in_transaction
+        other.do_block is None and any(a.verb == "drop_table" and a.table == table for a in other.actions)
+        for other in later
     )
 
 

@@ -12,7 +12,7 @@ runner's disconnect silently rolls back every statement after it (a file is judg
 own, so a COMMIT in a later file does not count).
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from migrations_checks.lint.context import StatementContext
 from migrations_checks.lint.rules.rule import Hit, Rule
@@ -28,9 +28,7 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
             f"{statement.kind} inside a migration interferes with the migrator's transaction: the "
             "pending migrations are no longer applied all or nothing"
         )
-    elif controls == ["begins"] and not any(
-        later.file is statement.file and _ends(later) for later in context.later_in_transaction
-    ):
+    elif controls == ["begins"] and not _committed(context.later_in_file):
         yield Hit(
             f"{statement.kind} opens a transaction this file never commits: it stays open after the file, and the "
             "runner's disconnect rolls back everything after it, without an error",
@@ -38,8 +36,15 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
         )
 
 
-def _ends(statement: Statement) -> bool:
-    return any(a.verb == "transaction_control" and a.object_kind in ("ends", "chains") for a in statement.actions)
+def _committed(later_in_file: Iterable[Statement]) -> bool:
+    """Whether a later statement of the file ends the transaction for good: COMMIT AND CHAIN opens
+    the next one at once, and a DO block cannot end the file's."""
+    return any(
+        a.verb == "transaction_control" and a.object_kind == "ends"
+        for later in later_in_file
+        if later.do_block is None
+        for a in later.actions
+    )
 
 
 RULE = Rule(
