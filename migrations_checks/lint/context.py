@@ -14,6 +14,7 @@ from msgspec import Struct, field
 from msgspec.structs import replace
 
 from gates.config import ConfigError, GatesConfig, Severity
+from migrations_checks.lint.extract.domains import NOT_NULL
 from migrations_checks.lint.records.actions import Action, Verb
 from migrations_checks.lint.sql.words import normalize_name
 from migrations_checks.lint.statements import Statement
@@ -132,6 +133,8 @@ class History(Struct):
     # The constraints of each domain the history created or constrained (see extract/domains.py):
     # a domain missing here has constraints unknown.
     domains: dict[str, set[str]] = field(default_factory=dict)
+    domain_types: dict[str, str] = field(default_factory=dict)  # domain -> the type it is over
+    domain_defaults: set[str] = field(default_factory=set)  # domains with a default of their own
     extensions: set[str] = field(default_factory=set)  # those the history created
     # Of the tables the history created, those with row level security enabled, and forced.
     row_security: set[str] = field(default_factory=set)
@@ -174,13 +177,32 @@ class History(Struct):
             if fewest <= arguments and (most == -1 or arguments <= most)
         ]
 
+    def _domain_chain(self, type_name: str | None) -> list[str]:
+        """The domain and the domains it is over, nearest first; [] if it is no domain of the history's."""
+        chain: list[str] = []
+        while type_name in self.domains and type_name not in chain:
+            chain.append(type_name)
+            type_name = self.domain_types.get(type_name)
+        return chain
+
     def is_constrained_domain(self, type_name: str | None) -> bool:
-        """Whether the history shows that `type_name` is a domain with a CHECK or NOT NULL."""
-        return bool(self.domains.get(type_name or ""))
+        """Whether the history shows that `type_name` is a domain with a CHECK or NOT NULL, its own
+        or one of the domain it is over."""
+        return any(self.domains[domain] for domain in self._domain_chain(type_name))
+
+    def not_null_domain(self, type_name: str | None) -> bool:
+        """Whether `type_name` is a domain that refuses NULL and fills no default: a column of it
+        cannot be added to a table with rows."""
+        chain = self._domain_chain(type_name)
+        return any(NOT_NULL in self.domains[d] for d in chain) and not any(d in self.domain_defaults for d in chain)
 
     def tables_using(self, type_name: str) -> list[str]:
-        """The tables the history shows with a column of this type."""
-        return [table for table, columns in self.columns.items() if any(t == type_name for t, _ in columns.values())]
+        """The tables the history shows with a column of this type, or of a domain over it."""
+        return [
+            table
+            for table, columns in self.columns.items()
+            if any(type_name in self._domain_chain(t) or t == type_name for t, _ in columns.values())
+        ]
 
     def not_null_proven_by(self, table: str | None, column: str | None) -> str | None:
         """The migration that validated a `CHECK (column IS NOT NULL)` on the table, if any."""
@@ -313,14 +335,31 @@ class History(Struct):
         for known in (self.enums, self.domains):
             if old in known:
                 known[new] = known.pop(old)
+        if old in self.domain_types:
+            self.domain_types[new] = self.domain_types.pop(old)
+        for domain, over in self.domain_types.items():
+            if over == old or over.startswith(f"{old}["):
+                self.domain_types[domain] = new + over[len(old) :]
+        if old in self.domain_defaults:
+            self.domain_defaults.remove(old)
+            self.domain_defaults.add(new)
 
     def _record_domain(self, action: Action) -> None:
         domain = action.name or ""
         if action.verb == "drop_type":
             self.domains.pop(domain, None)
+            self.domain_types.pop(domain, None)
+            self.domain_defaults.discard(domain)
             return
         if action.verb == "create_domain":
             self.domains[domain] = set()
+            self.domain_types[domain] = action.new_type or ""
+        elif domain not in self.domains and action.object_kind != "ADD":
+            return  # a domain the history does not show: what it has stays unknown
+        if action.has_default or action.object_kind == "SET DEFAULT":
+            self.domain_defaults.add(domain)
+        elif action.verb == "create_domain" or action.object_kind == "DROP DEFAULT":
+            self.domain_defaults.discard(domain)
         constraints = self.domains.setdefault(domain, set())
         kind = action.object_kind
         if action.verb == "create_domain" or kind == "ADD":

@@ -65,6 +65,13 @@ ADDED_COLUMNS = [
         'ALTER TABLE "users" ADD COLUMN "n" d;',
         False,
     ),
+    # a domain over another inherits its constraints
+    (
+        "CREATE DOMAIN d AS int CHECK (VALUE > 0);\nCREATE DOMAIN d2 AS d;",
+        'ALTER TABLE "users" ADD COLUMN "n" d2;',
+        True,
+    ),
+    ("CREATE DOMAIN d AS int;\nCREATE DOMAIN d2 AS d DEFAULT 1;", 'ALTER TABLE "users" ADD COLUMN "n" d2;', False),
 ]
 
 # Domains used by users.score; each statement scans it, or not.
@@ -165,3 +172,52 @@ def test_the_message_names_the_tables_and_the_hint_a_path_that_lets_writes_go_on
     [finding] = lint_paths([folder], LintOptions()).findings
     assert "every row of users, games under a SHARE lock" in finding.message
     assert finding.hint.startswith("check the tables instead: ADD CONSTRAINT ... CHECK (...) NOT VALID on each")
+
+
+# (the domain, the column added: whether Postgres 16.2 refuses it on a table with rows)
+NOT_NULL_COLUMNS = [
+    ("CREATE DOMAIN d AS int NOT NULL;", 'ALTER TABLE "users" ADD COLUMN "n" d;', True),
+    ("CREATE DOMAIN d AS int NOT NULL;", 'ALTER TABLE "users" ADD COLUMN "n" d DEFAULT 0;', False),
+    ("CREATE DOMAIN d AS int NOT NULL DEFAULT 0;", 'ALTER TABLE "users" ADD COLUMN "n" d;', False),
+    ("CREATE DOMAIN d AS int NOT NULL DEFAULT 0;\nALTER DOMAIN d DROP DEFAULT;", "ALTER TABLE users ADD n d;", True),
+    ("CREATE DOMAIN d AS int DEFAULT NULL;\nALTER DOMAIN d SET NOT NULL;", 'ALTER TABLE "users" ADD "n" d;', True),
+    ("CREATE DOMAIN d AS int NOT NULL;\nCREATE DOMAIN d2 AS d;", 'ALTER TABLE "users" ADD COLUMN "n" d2;', True),
+    ("CREATE DOMAIN d AS int NOT NULL;\nCREATE DOMAIN d2 AS d DEFAULT 3;", "ALTER TABLE users ADD n d2;", False),
+    ("CREATE DOMAIN d AS int;", 'ALTER TABLE "users" ADD COLUMN "n" d;', False),
+]
+
+
+@pytest.mark.parametrize(("domains", "statement", "refused"), NOT_NULL_COLUMNS)
+def test_a_column_of_a_not_null_domain_without_a_default_is_a_not_null_column_without_default(
+    tmp_path: Path, domains: str, statement: str, refused: bool
+) -> None:
+    rules = lint({"0000_init": TABLE + domains, "0001_add": statement}, tmp_path)
+    assert ("add-not-null-column-without-default" in rules) == refused
+
+
+@pytest.mark.parametrize(("domains", "statement", "refused"), NOT_NULL_COLUMNS)
+def test_the_not_null_cases_are_what_postgres_does(
+    scratch_server: ScratchServer, domains: str, statement: str, refused: bool
+) -> None:
+    url = scratch_server.create_database()
+    try:
+        with psycopg.connect(url, autocommit=True) as connection:
+            connection.execute(TABLE + domains)
+            try:
+                connection.execute(statement)
+                failed = False
+            except psycopg.errors.NotNullViolation:
+                failed = True
+    finally:
+        scratch_server.drop_database(url)
+    assert failed == refused
+
+
+def test_a_check_added_to_a_domain_scans_the_tables_of_the_domains_over_it(tmp_path: Path) -> None:
+    history = "CREATE DOMAIN score AS int;\nCREATE DOMAIN small_score AS score;\n" + TABLE
+    history += 'ALTER TABLE "users" ADD COLUMN "best" small_score;'
+    [finding] = lint_paths(
+        [write_drizzle(tmp_path / "m", {"0000": history, "0001": "ALTER DOMAIN score ADD CHECK (VALUE > 0);"})],
+        LintOptions(),
+    ).findings
+    assert "every row of users under a SHARE lock" in finding.message

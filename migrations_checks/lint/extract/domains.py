@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from migrations_checks.lint.extract.columns import is_null, normalize_type, type_words
 from migrations_checks.lint.extract.objects import renamed_to
 from migrations_checks.lint.records.actions import Action
 from migrations_checks.lint.sql.words import Cursor, Word, top_level, unqualified
@@ -20,12 +21,15 @@ NOT_NULL = " not null"
 
 
 def create_domain(words: Sequence[Word]) -> list[Action] | None:
-    """CREATE DOMAIN name [AS] type ..., with its constraints in `values` (NOT_NULL for NOT NULL,
-    UNNAMED for a CHECK without a name)."""
+    """CREATE DOMAIN name [AS] type ..., with its type in `new_type` (a domain over another inherits
+    its constraints and default), its own constraints in `values` (NOT_NULL for NOT NULL, UNNAMED for
+    a CHECK without a name), and whether it has a default."""
     cursor = Cursor(words, 2)
     name = cursor.name()
     if name is None:
         return None
+    cursor.accept("AS")
+    base = normalize_type(type_words(cursor))
     clauses = top_level(cursor.rest())
     constraints = []
     for index, word in enumerate(clauses):
@@ -34,12 +38,24 @@ def create_domain(words: Sequence[Word]) -> list[Action] | None:
             constraints.append(clauses[index - 1].name if named else UNNAMED)
         elif word.upper == "NULL" and index and clauses[index - 1].upper == "NOT":
             constraints.append(NOT_NULL)
-    return [Action("create_domain", name=unqualified(name), values=tuple(constraints))]
+    default = _default(clauses)
+    return [
+        Action("create_domain", name=unqualified(name), values=tuple(constraints), new_type=base, has_default=default)
+    ]
+
+
+def _default(clauses: Sequence[Word]) -> bool:
+    """Whether the clauses give a default other than NULL (Postgres stores none for it)."""
+    for index, word in enumerate(clauses[:-1]):
+        if word.upper == "DEFAULT":
+            return not is_null(clauses[index + 1 : index + 2])
+    return False
 
 
 def alter_domain(words: Sequence[Word]) -> list[Action] | None:
-    """ALTER DOMAIN name ...: what it does to the constraints in `object_kind` (ADD, DROP, VALIDATE or
-    RENAME CONSTRAINT) and the names involved in `values`; renamed, a domain is a type renamed."""
+    """ALTER DOMAIN name ...: what it does in `object_kind` (ADD, DROP, VALIDATE or RENAME CONSTRAINT
+    of the constraints named in `values`; SET DEFAULT or DROP DEFAULT); renamed, a domain is a type
+    renamed."""
     cursor = Cursor(words, 2)
     name = cursor.name()
     if name is None:
@@ -54,6 +70,10 @@ def alter_domain(words: Sequence[Word]) -> list[Action] | None:
 
     if cursor.accept("SET", "NOT", "NULL"):
         return change("ADD", NOT_NULL)
+    if cursor.accept("SET", "DEFAULT"):
+        return change("DROP DEFAULT" if is_null(top_level(cursor.rest())) else "SET DEFAULT")
+    if cursor.accept("DROP", "DEFAULT"):
+        return change("DROP DEFAULT")
     if cursor.accept("DROP", "NOT", "NULL"):
         return change("DROP", NOT_NULL)
     if cursor.accept("ADD"):

@@ -105,7 +105,7 @@ class Action(Struct, frozen=True, omit_defaults=True, forbid_unknown_fields=True
     # VIEW (a table's is None); rewrite_table: REFRESH or NO DATA (REFRESH MATERIALIZED VIEW), SET LOGGED...;
     # create_index: ONLY (ON ONLY); set_tablespace: INDEX (ALTER INDEX);
     # update/delete: MERGE, or MERGE BY SOURCE (a WHEN NOT MATCHED BY SOURCE clause); truncate: CASCADE
-    # alter_domain: ADD, DROP, VALIDATE or RENAME CONSTRAINT
+    # alter_domain: ADD, DROP, VALIDATE, RENAME CONSTRAINT, SET DEFAULT or DROP DEFAULT
     object_kind: str | None = None
     concurrently: bool = False
     not_valid: bool = False
@@ -117,7 +117,8 @@ class Action(Struct, frozen=True, omit_defaults=True, forbid_unknown_fields=True
     volatile_default: str | None = None
     default_calls: tuple[tuple[str, int], ...] = ()  # (function, number of arguments) of each call
     references: str | None = None  # table a foreign key points at
-    new_type: str | None = None  # for alter_column_type / add_column: the type as normalised text
+    # alter_column_type, add_column: the type as normalised text; create_domain: the domain's type
+    new_type: str | None = None
     # for create_table: (name, type, collation) of each column, the collation None when not written
     columns: tuple[tuple[str, str, str | None], ...] = ()
     # for create_table: (constraint, column) of each CHECK (column IS NOT NULL), valid from the start

@@ -5,7 +5,10 @@ any, typically in production after passing on an empty development database. Eve
 table, the release that is still running inserts rows without the new column, and every one of
 those inserts fails. Add the column nullable or with a default, have the code write it, backfill,
 and enforce NOT NULL later. Serial, identity and generated columns fill themselves and count as
-having a default; a table created earlier in the same file has no rows and no writers yet.
+having a default; a table created earlier in the same file has no rows and no writers yet. A column
+of a domain that is NOT NULL (itself, or the domain it is over) and has no default of its own is NOT
+NULL without a default too: Postgres 16.2 refuses it on a table with rows ("domain does not allow
+null values").
 """
 
 from collections.abc import Iterator
@@ -19,7 +22,10 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     columns = [
         f"{a.table}.{a.column}"
         for a in statement.actions
-        if a.verb == "add_column" and a.not_null and not a.has_default and not context.is_new(a.table)
+        if a.verb == "add_column"
+        and (a.not_null or context.history.not_null_domain(a.new_type))
+        and not a.has_default
+        and not context.is_new(a.table)
     ]
     if columns:
         yield Hit(
