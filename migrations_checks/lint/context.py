@@ -72,6 +72,7 @@ RECORDED_VERBS: frozenset[Verb] = frozenset(
         "add_check",
         "validate_constraint",
         "drop_constraint",
+        "rename_constraint",
         "create_table",
         "add_column",
         "alter_column_type",
@@ -220,6 +221,12 @@ class History(Struct):
             table = action.table
             if table and action.name and action.verb in ("add_check", "validate_constraint", "drop_constraint"):
                 self._record_check(tag, table, action)
+            elif table and action.name and action.verb == "rename_constraint" and action.values:
+                key, renamed = (table, action.name), (table, action.values[0])
+                if key in self.not_null_checks:
+                    self.not_null_checks[renamed] = self.not_null_checks.pop(key)
+                if key in self.validated_by:
+                    self.validated_by[renamed] = self.validated_by.pop(key)
             if action.verb == "create_table" and table:
                 if not (action.if_not_exists and table in self.columns):  # IF NOT EXISTS: a no-op then
                     self.columns[table] = {name: (type_, collation) for name, type_, collation in action.columns}
@@ -321,13 +328,13 @@ class History(Struct):
             if action.name and action.verb in ("create_domain", "alter_domain", "drop_type"):
                 self._record_domain(action)
             if action.verb == "rename_type" and action.name and action.values:
-                self._rename_type(action.name, action.values[0])
+                self._rename_type(action.name, action.values[0], moved=action.object_kind == "SCHEMA")
 
-    def _rename_type(self, old: str, new: str) -> None:
-        """A type renamed stays in its schema and the same type: its columns, labels and constraints
-        go with it (Postgres 16.2 names an enum's columns by the new name at once)."""
+    def _rename_type(self, old: str, new: str, moved: bool) -> None:
+        """A type renamed (in its schema), or `moved` to another schema, is the same type: its columns,
+        labels and constraints go with it (Postgres 16.2 names an enum's columns by the new name at once)."""
         schema, dot, _ = old.rpartition(".")
-        new = f"{schema}.{new}" if dot else new
+        new = f"{schema}.{new}" if dot and not moved else new
         for columns in self.columns.values():
             for column, (type_name, collation) in columns.items():
                 if type_name == old or type_name.startswith(f"{old}["):

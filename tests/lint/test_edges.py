@@ -467,3 +467,13 @@ def test_a_journal_tag_is_joined_to_the_folder_as_drizzle_orm_joins_it(tmp_path:
     journal.write_text(journal.read_text().replace(json.dumps(str(outside.with_suffix(""))), '"./0000_a"'))
     [migration_set] = read_migrations([folder])
     assert ([f.tag for f in migration_set.files], migration_set.orphan_files) == (["./0000_a"], ())
+
+
+def test_a_renamed_not_null_check_dropped_by_its_new_name_proves_nothing(tmp_path: Path) -> None:
+    files = {
+        "0000_init": 'CREATE TABLE "t" ("a" int CHECK ("a" IS NOT NULL));',
+        "0001_rename": 'ALTER TABLE "t" RENAME CONSTRAINT "t_a_check" TO "x";\nALTER TABLE "t" DROP CONSTRAINT "x";',
+        "0002_set": 'ALTER TABLE "t" ALTER COLUMN "a" SET NOT NULL;',
+    }
+    folder = write_drizzle(tmp_path / "m", files)
+    assert "set-not-null" in [f.rule for f in lint_paths([folder], LintOptions()).findings]

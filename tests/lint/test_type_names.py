@@ -135,3 +135,20 @@ def test_a_renamed_type_restated_is_no_change(rename: str) -> None:
 def test_a_renamed_domain_keeps_its_columns() -> None:
     history = 'CREATE DOMAIN pos AS int;\nCREATE TABLE "t" ("n" pos);\nALTER DOMAIN pos RENAME TO positive;\n'
     assert fired(history + 'ALTER TABLE "t" ALTER COLUMN "n" TYPE positive;', "change-column-type") == []
+
+
+@pytest.mark.parametrize(
+    ("move", "restated"),
+    [
+        ("ALTER TYPE mood SET SCHEMA app;", "app.mood"),
+        ('ALTER TYPE "public"."mood" SET SCHEMA "app";', '"app"."mood"'),
+        ("ALTER DOMAIN pos SET SCHEMA app;", "app.pos"),
+    ],
+)
+def test_a_type_moved_to_another_schema_restated_is_no_change(move: str, restated: str) -> None:
+    history = (
+        "CREATE SCHEMA app;\nCREATE TYPE mood AS ENUM ('a');\nCREATE DOMAIN pos AS int;\n"
+        'CREATE TABLE "t" ("m" mood, "n" pos);\n' + move + "\n"
+    )
+    column = "m" if "mood" in restated else "n"
+    assert fired(f'{history}ALTER TABLE "t" ALTER COLUMN "{column}" TYPE {restated};', "change-column-type") == []

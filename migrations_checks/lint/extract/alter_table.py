@@ -89,7 +89,11 @@ def _rename(cursor: Cursor, table: str, relation: str | None = None) -> list[Act
     if cursor.accept("TO"):
         return [Action("rename_table", table=table, name=cursor.name(), object_kind=relation)]
     if cursor.accept("CONSTRAINT"):
-        return [Action("other", table=table, name=cursor.name())]
+        old = cursor.name()
+        new = cursor.name() if cursor.accept("TO") else None
+        if old is None or new is None:
+            return None
+        return [Action("rename_constraint", table=table, name=old, values=(new,))]
     cursor.accept("COLUMN")
     column = cursor.name()
     if column is None or not cursor.accept("TO"):

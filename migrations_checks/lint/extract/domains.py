@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from migrations_checks.lint.extract.columns import is_null, normalize_type, type_words
-from migrations_checks.lint.extract.objects import renamed_to
+from migrations_checks.lint.extract.objects import moved_to_schema, renamed_to
 from migrations_checks.lint.records.actions import Action
 from migrations_checks.lint.sql.words import Cursor, Word, top_level, unqualified
 
@@ -92,4 +92,6 @@ def alter_domain(words: Sequence[Word]) -> list[Action] | None:
         return change("RENAME CONSTRAINT", old, cursor.name() if cursor.accept("TO") else None)
     if cursor.accept("RENAME", "TO"):
         return renamed_to("rename_type", domain, cursor)
+    if cursor.accept("SET", "SCHEMA"):
+        return moved_to_schema(domain, cursor)
     return [Action("other", name=domain)]

@@ -102,6 +102,19 @@ def renamed_to(verb: Verb, name: str, cursor: Cursor) -> list[Action] | None:
     return None if new is None else [Action(verb, name=name, values=(new,))]
 
 
+def moved_to_schema(name: str, cursor: Cursor) -> list[Action] | None:
+    """A type or domain `name` moved to the schema after `SET SCHEMA`, at the cursor: the same type
+    under a new qualified name."""
+    schema = cursor.name()
+    if schema is None:
+        return None
+    return [
+        Action(
+            "rename_type", name=name, values=(unqualified(f"{schema}.{name.rpartition('.')[2]}"),), object_kind="SCHEMA"
+        )
+    ]
+
+
 def alter_schema(words: Sequence[Word]) -> list[Action] | None:
     cursor = Cursor(words, 2)  # after ALTER SCHEMA
     name = cursor.name()
@@ -299,6 +312,8 @@ def alter_type(words: Sequence[Word]) -> list[Action] | None:
         return [Action("rename_enum_value", name=unqualified(name), values=values)]
     if cursor.accept("RENAME", "TO"):
         return renamed_to("rename_type", unqualified(name), cursor)
+    if cursor.accept("SET", "SCHEMA"):
+        return moved_to_schema(unqualified(name), cursor)
     return [Action("other", name=unqualified(name))]
 
 

@@ -33,6 +33,7 @@ Verb = Literal[
     "add_exclusion",
     "validate_constraint",
     "drop_constraint",
+    "rename_constraint",
     # table storage and partitions
     "set_tablespace",
     "rewrite_table",
@@ -136,8 +137,10 @@ class Action(Struct, frozen=True, omit_defaults=True, forbid_unknown_fields=True
     full: bool = False  # VACUUM FULL
     # enum values (create_type: its labels, add: (new,), rename: (old, new)), policy (old, new),
     # grantees; create_function: its input parameters as one text; create_domain, alter_domain: the
-    # constraints named (see extract/domains.py); rename_schema, rename_type, rename_index: (the new
-    # name,), a type's or an index's in its schema; add_primary_key, add_unique with USING INDEX: (the index,)
+    # constraints named (see extract/domains.py); rename_schema, rename_type, rename_index,
+    # rename_constraint: (the new name,), a type's or an index's in its schema (object_kind SCHEMA:
+    # the type moved to another schema, under the qualified name given); add_primary_key, add_unique
+    # with USING INDEX: (the index,)
     values: tuple[str, ...] = ()
     # create_function: the fewest and the most arguments a call may pass (-1: any number, VARIADIC)
     arguments: tuple[int, int] = (0, 0)
