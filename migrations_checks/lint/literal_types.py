@@ -55,9 +55,10 @@ BUILT_IN_TYPES = frozenset(
 
 
 def column_type(words: Sequence[Word], index: int, statement: Statement, history: History) -> str | None:
-    """The type of the column the literal at `words[index]` is written for; None when unknown."""
+    """The type of the column the literal at `words[index]` is written for; None when unknown, or
+    when a cast (`'v'::mood`) says what it is whatever the column."""
     before = words[index - 1] if index else None
-    if before is None:
+    if before is None or (index + 1 < len(words) and words[index + 1].is_symbol("::")):
         return None
     if before.upper == "DEFAULT":
         return _default_type(words, index - 1, statement, history)
@@ -86,7 +87,10 @@ def _default_type(words: Sequence[Word], default: int, statement: Statement, his
         changed = [a for a in statement.actions if a.verb == "set_default"]
         if len(changed) != 1:
             return None
-        known = history.column_type(changed[0].table, changed[0].column)
+        table, name = changed[0].table, changed[0].column
+        if any(a.table == table and name in (a.column, a.name) for a in statement.actions if a is not changed[0]):
+            return None  # the statement changes the column too (its type, say): the history is out of date
+        known = history.column_type(table, name)
         return known[0] if known else None
     start, depth = default, 0
     while start > 0:

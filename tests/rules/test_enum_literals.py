@@ -26,6 +26,21 @@ ADD = "ALTER TYPE \"status\" ADD VALUE 'active';"
 
 # (statements after the ADD VALUE in the same transaction, whether they use the new value)
 CASES = [
+    # a cast says what the literal is, whatever its column
+    ('ALTER TABLE "users" ALTER COLUMN "note" SET DEFAULT \'active\'::status;', True),
+    ('ALTER TABLE "users" ADD COLUMN "x" text DEFAULT \'active\'::"public"."status";', True),
+    # the column's type changes in the same statement
+    (
+        'ALTER TABLE "users" ALTER COLUMN "note" TYPE status USING NULL, ALTER COLUMN "note" SET DEFAULT \'active\';',
+        True,
+    ),
+    # the enum renamed in between is the same enum, its value still uncommitted
+    ('ALTER TYPE "status" RENAME TO "state";\nUPDATE "users" SET "status" = \'active\';', True),
+    # a routine's parameter defaults are checked as it is created, whatever its language
+    (
+        "CREATE FUNCTION f(x status DEFAULT 'active') RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END $$;",
+        True,
+    ),
     ('CREATE TABLE "forms" ("id" text, "status" text DEFAULT \'active\' NOT NULL);', False),
     ('CREATE TABLE "forms" ("id" text, "status" varchar(20) DEFAULT \'active\');', False),
     ('CREATE TABLE "forms" ("id" text, "status" "status" DEFAULT \'active\');', True),

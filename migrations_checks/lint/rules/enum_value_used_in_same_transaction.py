@@ -15,8 +15,9 @@ another enum (a text column's DEFAULT, an INSERT's value for such a column, `SET
 UPDATE; see `literal_types.py`): then it is no value of this one. A DO block uses
 what its statements use and the literals of its conditions, declarations and assignments. A
 function or procedure body runs later, but Postgres checks a body in SQL as it creates the function
-(`LANGUAGE sql`, `BEGIN ATOMIC`, `RETURN`), so those use their literals then; a PL/pgSQL body does
-not. `ALTER TYPE` / `COMMENT` name the label without using it as a value.
+(`LANGUAGE sql`, `BEGIN ATOMIC`, `RETURN`), so those use their literals then, as do the defaults of
+any routine's parameters; a PL/pgSQL body does not. An enum renamed in between is the same enum.
+`ALTER TYPE` / `COMMENT` name the label without using it as a value.
 """
 
 from collections.abc import Iterator
@@ -53,17 +54,25 @@ def _array_elements(literal: str) -> list[str]:
 
 
 def _checked_body_literals(statement: Statement) -> frozenset[str]:
-    """The literals of a routine's body that Postgres checks on creation: a body in SQL."""
-    words = top_level(tokenize(statement.text)[0])
+    """The literals of a routine that Postgres checks on creation: its parameters' defaults, and a
+    body in SQL."""
+    all_words = tokenize(statement.text)[0]
+    opening = next((i for i, word in enumerate(all_words) if word.is_symbol("(")), None)
+    parameters: frozenset[str] = frozenset()
+    if opening is not None:
+        cursor = Cursor(all_words, opening)
+        cursor.skip_group()
+        parameters = frozenset(word.text for word in all_words[opening : cursor.position] if word.kind == "string")
+    words = top_level(all_words)
     language = next((words[i + 1].name for i, word in enumerate(words[:-1]) if word.upper == "LANGUAGE"), "sql")
     if language != "sql":
-        return frozenset()
+        return parameters
     if "sql-body" in statement.features:  # BEGIN ATOMIC or RETURN: the body is the statement's own SQL
         return statement.literals
     body = next((words[i + 1] for i, word in enumerate(words[:-1]) if word.upper == "AS"), None)
     if body is None or body.kind != "string":
-        return frozenset()
-    return frozenset(word.text for word in tokenize(body.text)[0] if word.kind == "string")
+        return parameters
+    return parameters | frozenset(word.text for word in tokenize(body.text)[0] if word.kind == "string")
 
 
 def _used(statement: Statement, labels: set[str], enum: str | None, history: History) -> set[str]:
@@ -125,10 +134,12 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
         if action.if_not_exists and context.history.has_enum_label(action.name, value):
             continue  # the label was there already: nothing is added
         labels = {value}  # the new value's label, and the labels RENAME VALUE gives it after
-        # The schema each later statement runs on: the columns a literal may be written for.
+        # The schema each later statement runs on: the columns a literal may be written for, and the
+        # enum's name (a RENAME TO in between keeps the type and its uncommitted value).
         schema = deepcopy(context.history)
+        enum = action.name
         for later in context.later_in_transaction:
-            used = _used(later, labels, action.name, schema)
+            used = _used(later, labels, enum, schema)
             if used:
                 where = f"line {later.line}"
                 if later.file.tag != statement.file.tag:
@@ -140,11 +151,12 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
                 )
                 return
             schema.record(later)
+            enum = next((a.values[0] for a in later.actions if a.verb == "rename_type" and a.name == enum), enum)
             labels |= {
                 renamed.values[1]
                 for renamed in later.actions
                 if renamed.verb == "rename_enum_value"
-                and renamed.name == action.name
+                and renamed.name == enum
                 and len(renamed.values) == 2
                 and renamed.values[0] in labels
             }
