@@ -135,7 +135,7 @@ class History(Struct):
     # a domain missing here has constraints unknown.
     domains: dict[str, set[str]] = field(default_factory=dict)
     domain_types: dict[str, str] = field(default_factory=dict)  # domain -> the type it is over
-    domain_defaults: set[str] = field(default_factory=set)  # domains with a default of their own
+    domain_defaults: set[str] = field(default_factory=set)  # domains with a default
     extensions: set[str] = field(default_factory=set)  # those the history created
     # Of the tables the history created, those with row level security enabled, and forced.
     row_security: set[str] = field(default_factory=set)
@@ -143,6 +143,10 @@ class History(Struct):
 
     def has_table(self, table: str) -> bool:
         return table in self.columns
+
+    def is_index(self, name: str | None) -> bool:
+        """Whether the history shows `name` is an index, and no table of that name."""
+        return name in self.index_tables and name not in self.columns
 
     def is_temporary(self, table: str | None) -> bool:
         """A TEMP table the history created, or any table of the session's own `pg_temp` schema."""
@@ -195,7 +199,7 @@ class History(Struct):
         """Whether `type_name` is a domain that refuses NULL and fills no default: a column of it
         cannot be added to a table with rows."""
         chain = self._domain_chain(type_name)
-        return any(NOT_NULL in self.domains[d] for d in chain) and not any(d in self.domain_defaults for d in chain)
+        return any(NOT_NULL in self.domains[d] for d in chain) and chain[0] not in self.domain_defaults
 
     def tables_using(self, type_name: str) -> list[str]:
         """The tables the history shows with a column of this type, or of a domain over it."""
@@ -264,6 +268,9 @@ class History(Struct):
                 for key, checked in self.not_null_checks.items():
                     if key[0] == table and checked == action.column:
                         self.not_null_checks[key] = action.name
+            elif action.verb == "rename_table" and self.is_index(table) and action.name:
+                # ALTER TABLE renames an index too (and RENAME TO keeps its schema)
+                self._record_index(Action("rename_index", name=table, values=(action.name.rpartition(".")[2],)))
             elif action.verb == "rename_table" and table and action.name and action.object_kind != "VIEW":
                 self.columns[action.name] = self.columns.pop(table, {})
                 for index, indexed in self.index_tables.items():
@@ -363,7 +370,9 @@ class History(Struct):
             self.domain_types[domain] = action.new_type or ""
         elif domain not in self.domains and action.object_kind != "ADD":
             return  # a domain the history does not show: what it has stays unknown
-        if action.has_default or action.object_kind == "SET DEFAULT":
+        # A domain over another copies its default when it is created (later changes to it do not follow).
+        copied = action.verb == "create_domain" and self.domain_types[domain] in self.domain_defaults
+        if action.has_default or copied or action.object_kind == "SET DEFAULT":
             self.domain_defaults.add(domain)
         elif action.verb == "create_domain" or action.object_kind == "DROP DEFAULT":
             self.domain_defaults.discard(domain)
@@ -466,6 +475,15 @@ class StatementContext(Struct):
         """A table created earlier in this file, or a TEMP table: emptying it loses nothing that
         outlives the migration."""
         return self.is_new(table) or self.history.is_temporary(table)
+
+    def settled_later(self, statement: Statement) -> list[Statement]:
+        """The later statements of the same file and transaction that surely run and stay, for the
+        rules that a later statement excuses: none in a DO block (its statements may be skipped), and
+        none at all when a ROLLBACK among them may undo them (ROLLBACK TO SAVEPOINT)."""
+        later = [other for other in self.later_in_transaction if other.file is statement.file]
+        if any(other.kind == "ROLLBACK" for other in later):
+            return []
+        return [other for other in later if other.do_block is None]
 
     def deprecated_by(self, table: str | None, column: str | None = None) -> str | None:
         """The earlier migration that deprecated this table or column, if any."""

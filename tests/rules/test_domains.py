@@ -184,6 +184,23 @@ NOT_NULL_COLUMNS = [
     ("CREATE DOMAIN d AS int NOT NULL;\nCREATE DOMAIN d2 AS d;", 'ALTER TABLE "users" ADD COLUMN "n" d2;', True),
     ("CREATE DOMAIN d AS int NOT NULL;\nCREATE DOMAIN d2 AS d DEFAULT 3;", "ALTER TABLE users ADD n d2;", False),
     ("CREATE DOMAIN d AS int;", 'ALTER TABLE "users" ADD COLUMN "n" d;', False),
+    # a domain over another copies its default when it is created, and only then
+    ("CREATE DOMAIN d AS int NOT NULL DEFAULT 1;\nCREATE DOMAIN d2 AS d;", "ALTER TABLE users ADD n d2;", False),
+    (
+        "CREATE DOMAIN d AS int NOT NULL DEFAULT 1;\nCREATE DOMAIN d2 AS d;\nALTER DOMAIN d DROP DEFAULT;",
+        "ALTER TABLE users ADD n d2;",
+        False,
+    ),
+    (
+        "CREATE DOMAIN d AS int NOT NULL DEFAULT 1;\nCREATE DOMAIN d2 AS d;\nALTER DOMAIN d2 DROP DEFAULT;",
+        "ALTER TABLE users ADD n d2;",
+        True,
+    ),
+    (
+        "CREATE DOMAIN d AS int NOT NULL;\nCREATE DOMAIN d2 AS d;\nALTER DOMAIN d SET DEFAULT 1;",
+        "ALTER TABLE users ADD n d2;",
+        True,
+    ),
 ]
 
 

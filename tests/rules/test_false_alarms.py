@@ -26,6 +26,13 @@ def test_a_default_dropped_then_set_again_is_replaced() -> None:
     assert fired(SET_DEFAULT.replace(";", ', ALTER COLUMN "status" DROP DEFAULT;'), "drop-default") != []
     # A COMMIT piece between them: the running release sees the column without a default meanwhile.
     assert fired(DROP_DEFAULT + BREAK + "COMMIT;" + BREAK + SET_DEFAULT, "drop-default") != []
+    # A SET DEFAULT that may not run, may be undone, or is another column's excuses nothing.
+    for between, after in (
+        ("DO $$ BEGIN IF false THEN ", " END IF; END $$;"),
+        ('SAVEPOINT "s";\n', '\nROLLBACK TO SAVEPOINT "s";'),
+        ('ALTER TABLE "plans" RENAME COLUMN "status" TO "old";\nALTER TABLE "plans" RENAME "kind" TO "status";\n', ""),
+    ):
+        assert fired(DROP_DEFAULT + BREAK + between + SET_DEFAULT + after, "drop-default") != [], between
 
 
 def test_a_default_set_again_in_a_later_file_does_not_excuse_the_drop(tmp_path: Path) -> None:

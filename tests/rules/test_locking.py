@@ -96,6 +96,7 @@ BAD = [
     (REWRITE, 'ALTER TABLE "public"."plans" SET TABLESPACE "fast_disk";'),
     (REWRITE, in_do_block('ALTER TABLE "plans" SET TABLESPACE "fast_disk";')),
     (REWRITE, 'ALTER MATERIALIZED VIEW "plan_stats" SET TABLESPACE "fast";'),
+    (REWRITE, "ALTER MATERIALIZED VIEW ALL IN TABLESPACE slow SET TABLESPACE fast;"),
     (REWRITE, 'REFRESH MATERIALIZED VIEW "plan_stats";'),
     (REWRITE, 'REFRESH MATERIALIZED VIEW "public"."plan_stats" WITH DATA;'),
     (REWRITE, 'REFRESH MATERIALIZED VIEW "plan_stats" WITH NO DATA;'),

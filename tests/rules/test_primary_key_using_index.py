@@ -77,6 +77,12 @@ CASES += [
         'ALTER INDEX "j" RENAME TO "k";',
         False,
     ),
+    # ALTER TABLE renames an index too
+    (
+        'CREATE TABLE "t" ("a" int NOT NULL, "b" int);\nCREATE UNIQUE INDEX "j" ON "t" ("a", "b");\n'
+        'CREATE UNIQUE INDEX "x" ON "t" ("a");\nALTER TABLE "j" RENAME TO "k";',
+        True,
+    ),
 ]
 
 
@@ -138,3 +144,11 @@ def test_set_not_null_and_a_primary_key_using_index_in_one_statement_are_one_fin
     folder = write_drizzle(tmp_path / "m", {"0000_init": history, "0001_key": both})
     [finding] = lint_paths([folder], LintOptions()).findings
     assert finding.message.startswith("sets NOT NULL on t.b: scans the table")
+
+
+def test_an_unnamed_index_goes_by_the_name_postgres_gives_it(tmp_path: Path) -> None:
+    history = 'CREATE TABLE "t" ("a" int NOT NULL, "b" int);\nCREATE UNIQUE INDEX ON "t" ("a", "b");'
+    key = ADD.replace('"k"', '"t_a_b_idx"')
+    folder = write_drizzle(tmp_path / "m", {"0000_init": history, "0001_key": key})
+    [finding] = lint_paths([folder], LintOptions()).findings
+    assert "using index t_a_b_idx, which sets NOT NULL on t.b" in finding.message

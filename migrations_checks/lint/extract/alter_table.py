@@ -63,12 +63,14 @@ def alter_view(kind: str, words: Sequence[Word]) -> list[Action] | None:
     """ALTER VIEW and ALTER MATERIALIZED VIEW: renamed, a view breaks the running release's queries
     as a table does; nothing else they do is judged by a rule."""
     cursor = Cursor(words, len(kind.split()))
+    relation = kind.removeprefix("ALTER ")
+    if relation == "MATERIALIZED VIEW" and cursor.at("ALL", "IN", "TABLESPACE"):
+        return [Action("set_tablespace", table=None)]  # copies every such view in the tablespace
     cursor.accept("IF", "EXISTS")
     name = cursor.name()
     if name is None:
         return None
     view = unqualified(name)
-    relation = kind.removeprefix("ALTER ")
     if cursor.accept("RENAME"):
         return _rename(cursor, view, relation)
     if cursor.accept("SET", "SCHEMA"):

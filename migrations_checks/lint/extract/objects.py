@@ -174,6 +174,10 @@ def create_index(words: Sequence[Word]) -> list[Action] | None:
         return None
     if cursor.accept("USING"):
         cursor.name()
+    key = column_list(cursor)
+    if name is None and key:  # the name Postgres chooses: table, columns, `idx`, in the table's schema
+        schema, dot, bare = unqualified(table).rpartition(".")
+        name = f"{schema}{dot}{bare}_{'_'.join(key)}_idx"
     return [
         Action(
             "create_index",
@@ -181,7 +185,7 @@ def create_index(words: Sequence[Word]) -> list[Action] | None:
             name=name and unqualified(name),
             concurrently=concurrently,
             object_kind="ONLY" if only else None,
-            key_columns=column_list(cursor),
+            key_columns=key,
         )
     ]
 

@@ -35,15 +35,15 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
 def _dropped_next(table: str | None, statement: Statement, context: StatementContext) -> bool:
     """Whether a later statement of the same file and transaction drops the table: drizzle-kit writes
     the switch before every DROP TABLE of a table with row level security, and the lock it takes
-    holds until the drop commits, so no query ever sees the table without its policies."""
-    later = [other for other in context.later_in_transaction if other.file is statement.file]
-    # A drop in a DO block may not run, and one before a ROLLBACK TO SAVEPOINT may be undone.
-    if any(other.kind == "ROLLBACK" for other in later):
-        return False
-    return any(
-        other.do_block is None and any(a.verb == "drop_table" and a.table == table for a in other.actions)
-        for other in later
-    )
+    holds until the drop commits, so no query ever sees the table without its policies. A table
+    renamed or moved in between, or a TEMP table of its name, makes a later drop another table's."""
+    for other in context.settled_later(statement):
+        for action in other.actions:
+            if action.table == table and action.verb == "drop_table":
+                return True
+            if action.table == table and action.verb in ("rename_table", "create_table"):
+                return False
+    return False
 
 
 RULE = Rule(

@@ -11,36 +11,33 @@ import itertools
 from collections.abc import Iterable, Iterator
 
 from migrations_checks.lint.context import StatementContext
-from migrations_checks.lint.reader import MigrationFile
 from migrations_checks.lint.records.actions import Action
 from migrations_checks.lint.rules.rule import Hit, Rule
 from migrations_checks.lint.statements import Statement
 
 
-def _set_again(dropped: Action, after: Iterable[Action], file: MigrationFile, context: StatementContext) -> bool:
+def _set_again(dropped: Action, after: Iterable[Action], statement: Statement, context: StatementContext) -> bool:
     """A later action of the statement (`ALTER COLUMN c DROP DEFAULT, ALTER COLUMN c SET DEFAULT
-    ...`), or of a later statement of the same file and transaction, sets a new default: it is
-    replaced, never absent. A later file's does not count: it may be a later release's."""
-    later = itertools.chain(
-        after,
-        (
-            action
-            for statement in context.later_in_transaction
-            if statement.file is file
-            for action in statement.actions
-        ),
-    )
-    return any(
-        action.verb == "set_default" and action.table == dropped.table and action.column == dropped.column
-        for action in later
-    )
+    ...`), or of a later statement of the same file and transaction that surely runs, sets a new
+    default on the same column: it is replaced, never absent. A later file's does not count: it may
+    be a later release's. A column renamed or dropped in between makes a later default another's."""
+    later = itertools.chain(after, (action for other in context.settled_later(statement) for action in other.actions))
+    for action in later:
+        if action.table == dropped.table and action.verb in ("rename_table", "drop_table"):
+            return False
+        if action.table == dropped.table and action.column == dropped.column:
+            if action.verb == "set_default":
+                return True
+            if action.verb in ("rename_column", "drop_column"):
+                return False
+    return False
 
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     columns = [
         f"{a.table}.{a.column}"
         for index, a in enumerate(statement.actions)
-        if a.verb == "drop_default" and not _set_again(a, statement.actions[index + 1 :], statement.file, context)
+        if a.verb == "drop_default" and not _set_again(a, statement.actions[index + 1 :], statement, context)
     ]
     if columns:
         yield Hit(

@@ -17,6 +17,8 @@ from migrations_checks.lint.statements import Statement
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     for action in statement.actions:
+        if action.verb == "rename_table" and context.history.is_index(action.table):
+            continue  # ALTER TABLE renames an index too, and no query names an index
         if action.verb == "rename_table" and action.object_kind is None:
             yield Hit(
                 f"renames table {action.table} to {action.name or '(unknown)'}: "
