@@ -84,6 +84,8 @@ RECORDED_VERBS: frozenset[Verb] = frozenset(
         "set_not_null",
         "drop_not_null",
         "add_primary_key",
+        "set_default",
+        "drop_default",
         "enable_rls",
         "disable_rls",
         "force_rls",
@@ -117,6 +119,8 @@ class History(Struct):
     index_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)  # index -> its plain columns
     # table -> its columns known NOT NULL; a table missing here has nullability unknown
     not_null: dict[str, set[str]] = field(default_factory=dict)
+    # table -> its columns with a default; a table missing here has defaults unknown
+    defaults: dict[str, set[str]] = field(default_factory=dict)
     deprecations: dict[tuple[str, str | None], str] = field(default_factory=dict)  # -> migration tag
     # CHECK (column IS NOT NULL) constraints: (table, constraint) -> column, and the migration that
     # made each one valid (absent while it is NOT VALID).
@@ -242,6 +246,7 @@ class History(Struct):
                         self.partitioned.add(table)
                     self._forget_checks(table)
                     self.not_null[table] = set(action.key_columns)
+                    self.defaults[table] = set(action.default_columns)
                     self.row_security.discard(table)
                     self.forced_row_security.discard(table)
                     for name, column in action.not_null_checks:
@@ -251,17 +256,21 @@ class History(Struct):
                 self.columns.setdefault(table, {})[action.column] = (action.new_type, action.collation)
                 if action.verb == "add_column" and action.not_null:
                     self.not_null.get(table, set()).add(action.column)
+                if action.verb == "add_column" and action.has_default:
+                    self.defaults.get(table, set()).add(action.column)
             elif action.verb == "drop_column" and table and action.column:
                 self.columns.get(table, {}).pop(action.column, None)
                 self.not_null.get(table, set()).discard(action.column)
+                self.defaults.get(table, set()).discard(action.column)
                 self._forget_checks(table, action.column)  # Postgres drops the column's constraints
             elif action.verb == "rename_column" and table and action.column and action.name:
                 known = self.columns.get(table, {})
                 if action.column in known:
                     known[action.name] = known.pop(action.column)
-                if action.column in self.not_null.get(table, ()):
-                    self.not_null[table].remove(action.column)
-                    self.not_null[table].add(action.name)
+                for known_columns in (self.not_null.get(table, set()), self.defaults.get(table, set())):
+                    if action.column in known_columns:
+                        known_columns.remove(action.column)
+                        known_columns.add(action.name)
                 for index, columns in self.index_columns.items():
                     if self.index_tables.get(index) == table and action.column in columns:
                         self.index_columns[index] = tuple(action.name if c == action.column else c for c in columns)
@@ -280,8 +289,9 @@ class History(Struct):
                     if table in switched:
                         switched.remove(table)
                         switched.add(action.name)
-                if table in self.not_null:
-                    self.not_null[action.name] = self.not_null.pop(table)
+                for by_table in (self.not_null, self.defaults):
+                    if table in by_table:
+                        by_table[action.name] = by_table.pop(table)
                 for key in [key for key in self.not_null_checks if key[0] == table]:
                     self.not_null_checks[(action.name, key[1])] = self.not_null_checks.pop(key)
                     if key in self.validated_by:
@@ -298,6 +308,7 @@ class History(Struct):
                 self.row_security.discard(table)
                 self.forced_row_security.discard(table)
                 self.not_null.pop(table, None)
+                self.defaults.pop(table, None)
                 self._forget_checks(table)
                 self.policies.pop(table, None)
                 self.temporary_tables.discard(table)
@@ -322,6 +333,11 @@ class History(Struct):
                 self._record_index(action)
             elif action.verb in ("set_not_null", "drop_not_null", "add_primary_key") and table in self.not_null:
                 self._record_not_null(action)
+            elif action.verb in ("set_default", "drop_default") and table in self.defaults and action.column:
+                if action.verb == "set_default":
+                    self.defaults[table].add(action.column)
+                else:
+                    self.defaults[table].discard(action.column)
             elif action.verb in ("enable_rls", "disable_rls", "force_rls", "no_force_rls") and table:
                 switched = self.forced_row_security if action.verb.endswith("force_rls") else self.row_security
                 if action.verb in ("enable_rls", "force_rls"):
@@ -418,6 +434,11 @@ class History(Struct):
         else:  # a primary key makes its columns NOT NULL, and they stay so if it is dropped
             index = action.values[0] if action.values else ""
             known.update(action.key_columns or self.index_columns.get(index, ()))
+
+    def lacks_default(self, table: str | None, column: str | None) -> bool:
+        """Whether the history shows the column has no default (it created the table, and knows
+        every default set on it since)."""
+        return table in self.defaults and column not in self.defaults[table or ""]
 
     def nullable(self, table: str | None, columns: Sequence[str]) -> list[str]:
         """Those of the columns the history does not show NOT NULL (all of them, for a table whose

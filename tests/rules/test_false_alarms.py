@@ -128,3 +128,27 @@ def test_drop_policy_if_exists_of_a_policy_the_history_renamed(tmp_path: Path) -
     assert [f.rule for f in lint_paths([renamed], LintOptions()).findings] == []
     new_name = write_drizzle(tmp_path / "b", {"0000": create, "0001": old_name.replace("owner_read", "read")})
     assert [f.rule for f in lint_paths([new_name], LintOptions()).findings] == ["drop-policy"]
+
+
+def test_a_default_the_history_shows_the_column_never_had_is_no_change(tmp_path: Path) -> None:
+    # Real histories drop defaults their columns never had (drizzle-kit's snapshots drift); Postgres
+    # 16.2 then changes nothing, and no insert of the running release can notice.
+    def drop_default_files(create: str, between: str = "SELECT 1;") -> list[str]:
+        files = {"0000_init": create, "0001_between": between, "0002_drop": DROP_DEFAULT}
+        folder = write_drizzle(tmp_path / f"m{len(list(tmp_path.iterdir()))}", files)
+        return [Path(f.file).stem for f in lint_paths([folder], LintOptions()).findings if f.rule == "drop-default"]
+
+    assert drop_default_files('CREATE TABLE "plans" ("status" text NOT NULL);') == []
+    assert drop_default_files('CREATE TABLE "plans" ("status" text DEFAULT NULL);') == []
+    assert drop_default_files('CREATE TABLE "plans" ("status" text DEFAULT \'draft\');') == ["0002_drop"]
+    assert drop_default_files('CREATE TABLE "plans" ("status" serial);') == ["0002_drop"]
+    assert drop_default_files('CREATE TABLE "plans" ("status" text);', SET_DEFAULT) == ["0002_drop"]
+    assert drop_default_files(
+        'CREATE TABLE "plans" ("id" int);', 'ALTER TABLE "plans" ADD "status" text DEFAULT \'x\';'
+    ) == ["0002_drop"]
+    renamed = 'ALTER TABLE "plans" RENAME COLUMN "status" TO "old";\nALTER TABLE "plans" RENAME "kind" TO "status";'
+    assert drop_default_files('CREATE TABLE "plans" ("status" text DEFAULT \'x\', "kind" text);', renamed) == []
+    assert drop_default_files('CREATE TABLE "plans" ("status" text, "kind" text DEFAULT \'x\');', renamed) == [
+        "0002_drop"
+    ]
+    assert drop_default_files("SELECT 1;") == ["0002_drop"]  # a table the history does not show

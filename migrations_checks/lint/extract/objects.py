@@ -44,6 +44,7 @@ def create_table(words: Sequence[Word]) -> list[Action] | None:
     columns: list[tuple[str, str, str | None]] = []
     checks: list[tuple[str, str]] = []
     not_null: list[str] = []  # NOT NULL from the start, or in the primary key
+    defaults: list[str] = []
     not_null_constraint = False
     if cursor.at_symbol("("):
         start = cursor.position + 1
@@ -67,6 +68,8 @@ def create_table(words: Sequence[Word]) -> list[Action] | None:
                     checks += not_null_checks(table, element)
                 if column.not_null:
                     not_null.append(column.name)
+                if column.has_default:
+                    defaults.append(column.name)
     temporary = any(word.upper in ("TEMP", "TEMPORARY") for word in words[: cursor.position])
     partitioned = cursor.position < len(words) and has_keyword(top_level(words[cursor.position :]), "PARTITION", "BY")
     return [
@@ -76,6 +79,7 @@ def create_table(words: Sequence[Word]) -> list[Action] | None:
             columns=tuple(columns),
             not_null_checks=tuple(checks),
             key_columns=tuple(not_null),
+            default_columns=tuple(defaults),
             if_not_exists=if_not_exists,
             temporary=temporary,
             object_kind="PARTITIONED" if partitioned else None,

@@ -124,6 +124,8 @@ class Action(Struct, frozen=True, omit_defaults=True, forbid_unknown_fields=True
     columns: tuple[tuple[str, str, str | None], ...] = ()
     # for create_table: (constraint, column) of each CHECK (column IS NOT NULL), valid from the start
     not_null_checks: tuple[tuple[str, str], ...] = ()
+    # create_table: the columns with a default (serial ones too)
+    default_columns: tuple[str, ...] = ()
     # create_table: the columns NOT NULL from the start (NOT NULL, or in the primary key);
     # add_primary_key, add_unique, create_index: the key's columns, when each is a plain column
     key_columns: tuple[str, ...] = ()

@@ -5,6 +5,7 @@ default to fill it: once the default is gone those rows get NULL, or fail outrig
 column. Drop the default only after the code that relies on it is gone, in a later release. A
 default dropped and then set again later in the same file and transaction is replaced, never absent:
 not reported. Set again in a later file, it is absent whenever this file is deployed on its own.
+Nor is a default the history shows the column does not have: dropping it changes nothing.
 """
 
 import itertools
@@ -37,7 +38,9 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     columns = [
         f"{a.table}.{a.column}"
         for index, a in enumerate(statement.actions)
-        if a.verb == "drop_default" and not _set_again(a, statement.actions[index + 1 :], statement, context)
+        if a.verb == "drop_default"
+        and not context.history.lacks_default(a.table, a.column)
+        and not _set_again(a, statement.actions[index + 1 :], statement, context)
     ]
     if columns:
         yield Hit(
