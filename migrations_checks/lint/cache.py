@@ -34,13 +34,14 @@ import msgspec
 from msgspec import Raw, Struct
 from msgspec.structs import replace
 
-from migrations_checks.lint.context import RECORDED_VERBS, TAGGED_VERBS, History, LintOptions
+from migrations_checks.lint.context import LintOptions
+from migrations_checks.lint.history import RECORDED_VERBS, TAGGED_VERBS, History
 from migrations_checks.lint.reader import MigrationFile, MigrationSet
 from migrations_checks.lint.records.actions import Action
 from migrations_checks.lint.records.findings import Coverage, Finding
 
 CACHE_DIR = ".gates_cache"
-_FORMAT = "deploy-gates lint cache 3"
+_FORMAT = "deploy-gates lint cache 4"
 
 
 class Distrusted(Exception):

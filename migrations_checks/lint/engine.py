@@ -16,7 +16,8 @@ from msgspec.structs import replace
 
 from migrations_checks.lint.bulk_read import fewer_full_collections, read_many
 from migrations_checks.lint.cache import CachedOutcome, Distrusted, FileOutcome, SetCache, history_changes, replay
-from migrations_checks.lint.context import History, LintOptions, StatementContext
+from migrations_checks.lint.context import LintOptions, StatementContext
+from migrations_checks.lint.history import History
 from migrations_checks.lint.reader import MigrationFile, MigrationSet, read_migrations
 from migrations_checks.lint.records.findings import Coverage, Finding, LintResult, Suppression
 from migrations_checks.lint.records.paths import display_path

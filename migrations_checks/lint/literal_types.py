@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from migrations_checks.lint.context import History
 from migrations_checks.lint.extract.columns import parse_column
+from migrations_checks.lint.history import History
 from migrations_checks.lint.sql.words import Cursor, Word, split_top_level, unqualified
 from migrations_checks.lint.statements import Statement
 

@@ -12,13 +12,14 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from msgspec.structs import replace
+from msgspec.structs import fields, replace
 
 from gates.config import load_config
 from migrations_checks.lint import bulk_read, cache, engine
 from migrations_checks.lint.cache import CACHE_DIR
-from migrations_checks.lint.context import RECORDED_VERBS, History, LintOptions
+from migrations_checks.lint.context import LintOptions
 from migrations_checks.lint.engine import lint_sets
+from migrations_checks.lint.history import RECORDED_VERBS, History
 from migrations_checks.lint.reader import MigrationFile, read_configured
 from migrations_checks.lint.records.actions import Action, Verb
 from migrations_checks.lint.records.findings import LintResult
@@ -316,10 +317,11 @@ def test_an_entry_with_a_valid_digest_but_the_wrong_shape_is_not_trusted(
 @pytest.mark.parametrize(
     "change",
     [
-        {"verb": "create_table", "table": 7},  # a number where a name belongs
-        {"verb": "create_table", "tabel": "t"},  # a field no action has
-        {"verb": "select", "table": "t"},  # no such verb
-        {"verb": "other"},  # a verb that changes no history, which the cache never keeps
+        # (the cache names an action's fields in short: `v` is its verb, `t` its table)
+        {"v": "create_table", "t": 7},  # a number where a name belongs
+        {"v": "create_table", "tabel": "t"},  # a field no action has
+        {"v": "select", "t": "t"},  # no such verb
+        {"v": "other"},  # a verb that changes no history, which the cache never keeps
     ],
 )
 def test_malformed_schema_changes_found_at_replay_make_a_cold_run(
@@ -332,7 +334,7 @@ def test_malformed_schema_changes_found_at_replay_make_a_cold_run(
     path = _set_file(tmp_path)
     entries = _entries(path)
     first = next(iter(entries))
-    assert entries[first][3][0][0]["verb"] == "create_table"  # its first change
+    assert entries[first][3][0][0]["v"] == "create_table"  # its first change
     entries[first][3] = [[change], []]
     _rewrite(path, entries)
     project.apply("append", 3, "\nSELECT 1;\n")
@@ -492,3 +494,9 @@ def test_the_history_changes_only_by_the_verbs_a_cached_file_keeps() -> None:
         history = History()
         history.record_actions("0001_x", [everything])
         assert history == History(), verb
+
+
+def test_every_action_field_has_a_short_cache_name_of_its_own() -> None:
+    names = [field.encode_name for field in fields(Action)]
+    assert all(len(name) <= 3 for name in names), names
+    assert len(set(names)) == len(names)

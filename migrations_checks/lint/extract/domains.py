@@ -11,13 +11,8 @@ from collections.abc import Sequence
 
 from migrations_checks.lint.extract.columns import is_null, normalize_type, type_words
 from migrations_checks.lint.extract.objects import moved_to_schema, renamed_to
-from migrations_checks.lint.records.actions import Action
+from migrations_checks.lint.records.actions import NOT_NULL, UNNAMED, Action
 from migrations_checks.lint.sql.words import Cursor, Word, top_level, unqualified
-
-# The name an unnamed CHECK stands under until the history gives it the one Postgres chooses.
-UNNAMED = ""
-# NOT NULL among a domain's constraints: no CHECK can have this name.
-NOT_NULL = " not null"
 
 
 def create_domain(words: Sequence[Word]) -> list[Action] | None:

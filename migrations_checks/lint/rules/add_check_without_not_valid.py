@@ -15,7 +15,7 @@ the history does not show may be used by any table.
 from collections.abc import Iterator
 
 from migrations_checks.lint.context import StatementContext, domain_tables
-from migrations_checks.lint.extract.domains import NOT_NULL
+from migrations_checks.lint.records.actions import NOT_NULL
 from migrations_checks.lint.rules.rule import Hit, Rule
 from migrations_checks.lint.statements import Statement
 

@@ -21,7 +21,6 @@ any routine's parameters; a PL/pgSQL body does not. An enum renamed in between i
 """
 
 from collections.abc import Iterator
-from copy import deepcopy
 
 from migrations_checks.lint.context import History, StatementContext
 from migrations_checks.lint.literal_types import cannot_be, column_type
@@ -136,6 +135,8 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
         labels = {value}  # the new value's label, and the labels RENAME VALUE gives it after
         # The schema each later statement runs on: the columns a literal may be written for, and the
         # enum's name (a RENAME TO in between keeps the type and its uncommitted value).
+        from copy import deepcopy  # only here: a lint that adds no enum value need not import it
+
         schema = deepcopy(context.history)
         enum = action.name
         for later in context.later_in_transaction:

@@ -11,7 +11,8 @@ there (pgcrypto's `gen_random_uuid()`, which drizzle-kit writes for `defaultRand
 
 from collections.abc import Iterator
 
-from migrations_checks.lint.context import History, StatementContext
+from migrations_checks.lint.context import StatementContext
+from migrations_checks.lint.history import History
 from migrations_checks.lint.rules.rule import Hit, Rule
 from migrations_checks.lint.sql.features import FEATURES, NEW_FUNCTIONS, PROVIDED_BY_EXTENSION
 from migrations_checks.lint.statements import Statement

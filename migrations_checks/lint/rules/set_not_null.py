@@ -17,7 +17,7 @@ under ACCESS EXCLUSIVE unless each column is NOT NULL already or proven so by a 
 from collections.abc import Iterator
 
 from migrations_checks.lint.context import StatementContext, domain_tables
-from migrations_checks.lint.extract.domains import NOT_NULL
+from migrations_checks.lint.records.actions import NOT_NULL
 from migrations_checks.lint.rules.rule import Hit, Rule
 from migrations_checks.lint.statements import Statement
 

@@ -1,0 +1,474 @@
+"""The schema as the migrations read so far built it, for the rules to ask about.
+
+No live database is needed to tell a new table from an existing one, a safe varchar widening from a
+rewrite, or a column NOT NULL from one that may hold NULL: each statement's actions are recorded
+here in turn, by one recorder per verb (`_RECORDERS`), and the cache replays the same actions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+from msgspec import Struct, field
+
+from migrations_checks.lint.records.actions import NOT_NULL, Action, Verb
+from migrations_checks.lint.statements import Statement
+
+
+class History(Struct):
+    """The schema as built by the statements read so far."""
+
+    # table -> column -> (type, collation), the collation None for the type's default
+    columns: dict[str, dict[str, tuple[str, str | None]]] = field(default_factory=dict)
+    index_tables: dict[str, str] = field(default_factory=dict)  # index -> table
+    index_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)  # index -> its plain columns
+    # table -> its columns known NOT NULL; a table missing here has nullability unknown
+    not_null: dict[str, set[str]] = field(default_factory=dict)
+    # table -> its columns with a default; a table missing here has defaults unknown
+    defaults: dict[str, set[str]] = field(default_factory=dict)
+    deprecations: dict[tuple[str, str | None], str] = field(default_factory=dict)  # -> migration tag
+    # CHECK (column IS NOT NULL) constraints: (table, constraint) -> column, and the migration that
+    # made each one valid (absent while it is NOT VALID).
+    not_null_checks: dict[tuple[str, str], str] = field(default_factory=dict)
+    validated_by: dict[tuple[str, str], str] = field(default_factory=dict)
+    temporary_tables: set[str] = field(default_factory=set)
+    # The policies of each table the history created: a table missing here has policies unknown.
+    policies: dict[str, set[str]] = field(default_factory=dict)
+    # Function name -> its overloads, by their input parameters -> the fewest and the most
+    # arguments a call passes it (-1: any number) and its IMMUTABLE, STABLE or VOLATILE.
+    functions: dict[str, dict[str, tuple[int, int, str]]] = field(default_factory=dict)
+    partitioned: set[str] = field(default_factory=set)  # tables created PARTITION BY
+    # The labels of each enum the history created: an enum missing here has labels unknown.
+    enums: dict[str, set[str]] = field(default_factory=dict)
+    # The constraints of each domain the history created or constrained (see extract/domains.py):
+    # a domain missing here has constraints unknown.
+    domains: dict[str, set[str]] = field(default_factory=dict)
+    domain_types: dict[str, str] = field(default_factory=dict)  # domain -> the type it is over
+    domain_defaults: set[str] = field(default_factory=set)  # domains with a default
+    extensions: set[str] = field(default_factory=set)  # those the history created
+    # Of the tables the history created, those with row level security enabled, and forced.
+    row_security: set[str] = field(default_factory=set)
+    forced_row_security: set[str] = field(default_factory=set)
+
+    def has_table(self, table: str) -> bool:
+        return table in self.columns
+
+    def is_index(self, name: str | None) -> bool:
+        """Whether the history shows `name` is an index, and no table of that name."""
+        return name in self.index_tables and name not in self.columns
+
+    def is_temporary(self, table: str | None) -> bool:
+        """A TEMP table the history created, or any table of the session's own `pg_temp` schema."""
+        return table is not None and (table in self.temporary_tables or table.startswith("pg_temp."))
+
+    def has_enum_label(self, enum: str | None, label: str) -> bool:
+        """Whether the history shows that `enum` already has the label."""
+        return label in self.enums.get(enum or "", ())
+
+    def row_security_off(self, table: str | None, forced: bool = False) -> bool:
+        """Whether the history shows the table's row level security (or, `forced`, its forcing on
+        the owner) off: it created the table and has not switched it on since."""
+        switched = self.forced_row_security if forced else self.row_security
+        return table in self.columns and table not in switched
+
+    def lacks_policy(self, table: str | None, name: str | None) -> bool:
+        """Whether the history shows that `table` has no policy `name` (it created the table and
+        every policy on it since)."""
+        return table in self.policies and name not in self.policies[table]
+
+    def column_type(self, table: str | None, column: str | None) -> tuple[str, str | None] | None:
+        """The column's type and collation, if the history created the column."""
+        if table is None or column is None:
+            return None
+        return self.columns.get(table, {}).get(column)
+
+    def volatilities(self, function: str, arguments: int) -> list[str]:
+        """The volatility of each overload the history created that a call of `function` with
+        this many arguments may run."""
+        return [
+            volatility
+            for fewest, most, volatility in self.functions.get(function, {}).values()
+            if fewest <= arguments and (most == -1 or arguments <= most)
+        ]
+
+    def _domain_chain(self, type_name: str | None) -> list[str]:
+        """The domain and the domains it is over, nearest first; [] if it is no domain of the history's."""
+        chain: list[str] = []
+        while type_name in self.domains and type_name not in chain:
+            chain.append(type_name)
+            type_name = self.domain_types.get(type_name)
+        return chain
+
+    def is_constrained_domain(self, type_name: str | None) -> bool:
+        """Whether the history shows that `type_name` is a domain with a CHECK or NOT NULL, its own
+        or one of the domain it is over."""
+        return any(self.domains[domain] for domain in self._domain_chain(type_name))
+
+    def not_null_domain(self, type_name: str | None) -> bool:
+        """Whether `type_name` is a domain that refuses NULL and fills no default: a column of it
+        cannot be added to a table with rows."""
+        chain = self._domain_chain(type_name)
+        return any(NOT_NULL in self.domains[d] for d in chain) and chain[0] not in self.domain_defaults
+
+    def tables_using(self, type_name: str) -> list[str]:
+        """The tables the history shows with a column of this type, or of a domain over it."""
+        return [
+            table
+            for table, columns in self.columns.items()
+            if any(type_name in self._domain_chain(t) or t == type_name for t, _ in columns.values())
+        ]
+
+    def not_null_proven_by(self, table: str | None, column: str | None) -> str | None:
+        """The migration that validated a `CHECK (column IS NOT NULL)` on the table, if any."""
+        for key, checked in self.not_null_checks.items():
+            if key[0] == table and checked == column and key in self.validated_by:
+                return self.validated_by[key]
+        return None
+
+    def lacks_default(self, table: str | None, column: str | None) -> bool:
+        """Whether the history shows the column has no default (it created the table, and knows
+        every default set on it since)."""
+        return table in self.defaults and column not in self.defaults[table or ""]
+
+    def nullable(self, table: str | None, columns: Sequence[str]) -> list[str]:
+        """Those of the columns the history does not show NOT NULL (all of them, for a table whose
+        columns' nullability it does not know)."""
+        known = self.not_null.get(table or "", set())
+        return [column for column in columns if column not in known]
+
+    def record(self, statement: Statement) -> None:
+        self.record_actions(statement.file.tag, statement.actions)
+
+    def record_actions(self, tag: str, actions: Iterable[Action]) -> None:
+        """What the actions of migration `tag` change; only those of `RECORDED_VERBS` change anything."""
+        for action in actions:
+            recorder = _RECORDERS.get(action.verb)
+            if recorder is not None:
+                recorder(self, tag, action)
+
+    # One recorder per verb, or per family of verbs, each given (tag, action).
+
+    def _on_check(self, tag: str, action: Action) -> None:
+        if action.table and action.name:
+            self._record_check(tag, action.table, action)
+
+    def _on_rename_constraint(self, tag: str, action: Action) -> None:
+        if not (action.table and action.name and action.values):
+            return
+        key, renamed = (action.table, action.name), (action.table, action.values[0])
+        if key in self.not_null_checks:
+            self.not_null_checks[renamed] = self.not_null_checks.pop(key)
+        if key in self.validated_by:
+            self.validated_by[renamed] = self.validated_by.pop(key)
+
+    def _on_create_table(self, tag: str, action: Action) -> None:
+        table = action.table
+        if not table or (action.if_not_exists and table in self.columns):  # IF NOT EXISTS: a no-op then
+            return
+        self.columns[table] = {name: (type_, collation) for name, type_, collation in action.columns}
+        self.policies[table] = set()
+        if action.temporary or table.startswith("pg_temp."):
+            # The session's own schema comes first in the search path: `t` names it.
+            self.temporary_tables.add(table.removeprefix("pg_temp."))
+        if action.object_kind == "PARTITIONED":
+            self.partitioned.add(table)
+        self._forget_checks(table)
+        self.not_null[table] = set(action.key_columns)
+        self.defaults[table] = set(action.default_columns)
+        self.row_security.discard(table)
+        self.forced_row_security.discard(table)
+        for name, column in action.not_null_checks:
+            self.not_null_checks[(table, name)] = column
+            self.validated_by[(table, name)] = tag
+
+    def _on_column_typed(self, tag: str, action: Action) -> None:
+        """ADD COLUMN, or ALTER COLUMN ... TYPE."""
+        table, column = action.table, action.column
+        if not (table and column and action.new_type):
+            return
+        self.columns.setdefault(table, {})[column] = (action.new_type, action.collation)
+        if action.verb == "add_column" and action.not_null:
+            self.not_null.get(table, set()).add(column)
+        if action.verb == "add_column" and action.has_default:
+            self.defaults.get(table, set()).add(column)
+
+    def _on_drop_column(self, tag: str, action: Action) -> None:
+        table, column = action.table, action.column
+        if not (table and column):
+            return
+        self.columns.get(table, {}).pop(column, None)
+        self.not_null.get(table, set()).discard(column)
+        self.defaults.get(table, set()).discard(column)
+        self._forget_checks(table, column)  # Postgres drops the column's constraints
+
+    def _on_rename_column(self, tag: str, action: Action) -> None:
+        table, old, new = action.table, action.column, action.name
+        if not (table and old and new):
+            return
+        known = self.columns.get(table, {})
+        if old in known:
+            known[new] = known.pop(old)
+        for known_columns in (self.not_null.get(table, set()), self.defaults.get(table, set())):
+            if old in known_columns:
+                known_columns.remove(old)
+                known_columns.add(new)
+        for index, columns in self.index_columns.items():
+            if self.index_tables.get(index) == table and old in columns:
+                self.index_columns[index] = tuple(new if column == old else column for column in columns)
+        for key, checked in self.not_null_checks.items():
+            if key[0] == table and checked == old:
+                self.not_null_checks[key] = new
+
+    def _on_rename_table(self, tag: str, action: Action) -> None:
+        table, new = action.table, action.name
+        if not (table and new):
+            return
+        if self.is_index(table):  # ALTER TABLE renames an index too (and RENAME TO keeps its schema)
+            self._on_drop_or_rename_index(tag, Action("rename_index", name=table, values=(new.rpartition(".")[2],)))
+            return
+        if action.object_kind == "VIEW":
+            return
+        self.columns[new] = self.columns.pop(table, {})
+        for index, indexed in self.index_tables.items():
+            if indexed == table:
+                self.index_tables[index] = new
+        for by_table in (self.not_null, self.defaults, self.policies):
+            if table in by_table:
+                by_table[new] = by_table.pop(table)
+        for switched in (self.row_security, self.forced_row_security, self.partitioned):
+            if table in switched:
+                switched.remove(table)
+                switched.add(new)
+        for key in [key for key in self.not_null_checks if key[0] == table]:
+            self.not_null_checks[(new, key[1])] = self.not_null_checks.pop(key)
+            if key in self.validated_by:
+                self.validated_by[(new, key[1])] = self.validated_by.pop(key)
+
+    def _on_drop_table(self, tag: str, action: Action) -> None:
+        table = action.table
+        if not table:
+            return
+        for by_table in (self.columns, self.not_null, self.defaults, self.policies):
+            by_table.pop(table, None)
+        for switched in (self.row_security, self.forced_row_security, self.temporary_tables, self.partitioned):
+            switched.discard(table)
+        self._forget_checks(table)
+
+    def _on_drop_object(self, tag: str, action: Action) -> None:
+        if action.object_kind == "MATERIALIZED VIEW" and action.name:
+            self.columns.pop(action.name, None)
+
+    def _on_policy(self, tag: str, action: Action) -> None:
+        """CREATE, DROP or ALTER ... RENAME of a policy, on a table whose policies the history knows."""
+        known = self.policies.get(action.table or "")
+        if known is None:
+            return
+        if action.verb == "create_policy" and action.name:
+            known.add(action.name)
+        elif action.verb == "drop_policy" and action.name:
+            known.discard(action.name)
+        elif action.verb == "rename_policy" and len(action.values) == 2:
+            known.discard(action.values[0])
+            known.add(action.values[1])
+
+    def _on_create_function(self, tag: str, action: Action) -> None:
+        if action.name and action.object_kind and action.values:
+            fewest, most = action.arguments
+            self.functions.setdefault(action.name, {})[action.values[0]] = (fewest, most, action.object_kind)
+
+    def _on_create_index(self, tag: str, action: Action) -> None:
+        if not (action.name and action.table):
+            return
+        self.index_tables[action.name] = action.table
+        self.index_columns.pop(action.name, None)
+        if action.key_columns:  # none: a key with an expression, its columns unknown
+            self.index_columns[action.name] = action.key_columns
+
+    def _on_drop_or_rename_index(self, tag: str, action: Action) -> None:
+        """DROP INDEX, or an index renamed (under its new name, in its schema)."""
+        known = (self.index_tables.pop(action.name or "", None), self.index_columns.pop(action.name or "", None))
+        if action.verb == "rename_index" and action.values:
+            schema, dot, _ = (action.name or "").rpartition(".")
+            new = f"{schema}.{action.values[0]}" if dot else action.values[0]
+            if known[0] is not None:
+                self.index_tables[new] = known[0]
+            if known[1] is not None:
+                self.index_columns[new] = known[1]
+
+    def _on_nullability(self, tag: str, action: Action) -> None:
+        """SET / DROP NOT NULL, and a primary key, on a table whose columns' nullability the history knows."""
+        known = self.not_null.get(action.table or "")
+        if known is None:
+            return
+        if action.verb == "drop_not_null":
+            known.discard(action.column or "")
+        elif action.column:  # SET NOT NULL, or ADD COLUMN ... PRIMARY KEY
+            known.add(action.column)
+        else:  # a primary key makes its columns NOT NULL, and they stay so if it is dropped
+            index = action.values[0] if action.values else ""
+            known.update(action.key_columns or self.index_columns.get(index, ()))
+
+    def _on_default(self, tag: str, action: Action) -> None:
+        known = self.defaults.get(action.table or "")
+        if known is None or not action.column:
+            return
+        if action.verb == "set_default":
+            known.add(action.column)
+        else:
+            known.discard(action.column)
+
+    def _on_row_security(self, tag: str, action: Action) -> None:
+        if not action.table:
+            return
+        switched = self.forced_row_security if action.verb.endswith("force_rls") else self.row_security
+        if action.verb in ("enable_rls", "force_rls"):
+            switched.add(action.table)
+        else:
+            switched.discard(action.table)
+
+    def _on_enum(self, tag: str, action: Action) -> None:
+        name = action.name or ""
+        if action.verb == "create_type" and action.values:
+            self.enums[name] = set(action.values)
+        elif name in self.enums and action.verb == "add_enum_value" and action.values:
+            self.enums[name].add(action.values[0])
+        elif name in self.enums and action.verb == "rename_enum_value" and len(action.values) == 2:
+            self.enums[name].discard(action.values[0])
+            self.enums[name].add(action.values[1])
+
+    def _on_drop_type(self, tag: str, action: Action) -> None:
+        name = action.name or ""
+        for by_name in (self.enums, self.domains, self.domain_types):
+            by_name.pop(name, None)
+        self.domain_defaults.discard(name)
+
+    def _on_create_extension(self, tag: str, action: Action) -> None:
+        if action.name:
+            self.extensions.add(action.name)
+
+    def _on_rename_type(self, tag: str, action: Action) -> None:
+        if action.name and action.values:
+            self._rename_type(action.name, action.values[0], moved=action.object_kind == "SCHEMA")
+
+    def _on_domain(self, tag: str, action: Action) -> None:
+        if action.name:
+            self._record_domain(action)
+
+    def _rename_type(self, old: str, new: str, moved: bool) -> None:
+        """A type renamed (in its schema), or `moved` to another schema, is the same type: its columns,
+        labels and constraints go with it (Postgres 16.2 names an enum's columns by the new name at once)."""
+        schema, dot, _ = old.rpartition(".")
+        new = f"{schema}.{new}" if dot and not moved else new
+        for columns in self.columns.values():
+            for column, (type_name, collation) in columns.items():
+                if type_name == old or type_name.startswith(f"{old}["):
+                    columns[column] = (new + type_name[len(old) :], collation)
+        for known in (self.enums, self.domains):
+            if old in known:
+                known[new] = known.pop(old)
+        if old in self.domain_types:
+            self.domain_types[new] = self.domain_types.pop(old)
+        for domain, over in self.domain_types.items():
+            if over == old or over.startswith(f"{old}["):
+                self.domain_types[domain] = new + over[len(old) :]
+        if old in self.domain_defaults:
+            self.domain_defaults.remove(old)
+            self.domain_defaults.add(new)
+
+    def _record_domain(self, action: Action) -> None:
+        domain = action.name or ""
+        if action.verb == "create_domain":
+            self.domains[domain] = set()
+            self.domain_types[domain] = action.new_type or ""
+        elif domain not in self.domains and action.object_kind != "ADD":
+            return  # a domain the history does not show: what it has stays unknown
+        # A domain over another copies its default when it is created (later changes to it do not follow).
+        copied = action.verb == "create_domain" and self.domain_types[domain] in self.domain_defaults
+        if action.has_default or copied or action.object_kind == "SET DEFAULT":
+            self.domain_defaults.add(domain)
+        elif action.verb == "create_domain" or action.object_kind == "DROP DEFAULT":
+            self.domain_defaults.discard(domain)
+        constraints = self.domains.setdefault(domain, set())
+        kind = action.object_kind
+        if action.verb == "create_domain" or kind == "ADD":
+            for name in action.values:
+                constraints.add(name or _chosen_check_name(domain, constraints))
+        elif kind == "DROP" and action.values:
+            constraints.discard(action.values[0])
+        elif kind == "RENAME CONSTRAINT" and len(action.values) == 2 and action.values[0] in constraints:
+            constraints.remove(action.values[0])
+            constraints.add(action.values[1])
+
+    def _forget_checks(self, table: str, column: str | None = None) -> None:
+        """Forget the NOT NULL checks of a table, or of one of its columns."""
+        if not self.not_null_checks:  # the usual case: every table created replays this
+            return
+        for key in [key for key, checked in self.not_null_checks.items() if key[0] == table]:
+            if column in (None, self.not_null_checks[key]):
+                del self.not_null_checks[key]
+                self.validated_by.pop(key, None)
+
+    def _record_check(self, tag: str, table: str, action: Action) -> None:
+        key = (table, action.name or "")
+        if action.verb == "add_check" and action.column:
+            self.not_null_checks[key] = action.column
+            if not action.not_valid:
+                self.validated_by[key] = tag
+        elif action.verb == "validate_constraint" and key in self.not_null_checks:
+            self.validated_by[key] = tag
+        elif action.verb == "drop_constraint":
+            self.not_null_checks.pop(key, None)
+            self.validated_by.pop(key, None)
+
+
+def _chosen_check_name(domain: str, taken: set[str]) -> str:
+    """The name Postgres gives an unnamed CHECK of a domain: `d_check`, else `d_check1`, `d_check2`..."""
+    base = f"{domain.rpartition('.')[2]}_check"
+    suffix = 0
+    while (base + (str(suffix) if suffix else "")) in taken:
+        suffix += 1
+    return base + (str(suffix) if suffix else "")
+
+
+# Each verb the history follows, and the recorder that follows it.
+_RECORDERS: dict[Verb, Callable[[History, str, Action], None]] = {
+    "add_check": History._on_check,
+    "validate_constraint": History._on_check,
+    "drop_constraint": History._on_check,
+    "rename_constraint": History._on_rename_constraint,
+    "create_table": History._on_create_table,
+    "add_column": History._on_column_typed,
+    "alter_column_type": History._on_column_typed,
+    "drop_column": History._on_drop_column,
+    "rename_column": History._on_rename_column,
+    "rename_table": History._on_rename_table,
+    "drop_table": History._on_drop_table,
+    "drop_object": History._on_drop_object,
+    "set_not_null": History._on_nullability,
+    "drop_not_null": History._on_nullability,
+    "add_primary_key": History._on_nullability,
+    "set_default": History._on_default,
+    "drop_default": History._on_default,
+    "enable_rls": History._on_row_security,
+    "disable_rls": History._on_row_security,
+    "force_rls": History._on_row_security,
+    "no_force_rls": History._on_row_security,
+    "create_policy": History._on_policy,
+    "drop_policy": History._on_policy,
+    "rename_policy": History._on_policy,
+    "create_function": History._on_create_function,
+    "create_index": History._on_create_index,
+    "rename_index": History._on_drop_or_rename_index,
+    "drop_index": History._on_drop_or_rename_index,
+    "create_type": History._on_enum,
+    "add_enum_value": History._on_enum,
+    "rename_enum_value": History._on_enum,
+    "drop_type": History._on_drop_type,
+    "create_domain": History._on_domain,
+    "alter_domain": History._on_domain,
+    "create_extension": History._on_create_extension,
+    "rename_type": History._on_rename_type,
+}
+# The verbs whose actions `History.record` keeps, and of those the ones it keeps the migration's tag for.
+RECORDED_VERBS: frozenset[Verb] = frozenset(_RECORDERS)
+TAGGED_VERBS: frozenset[Verb] = frozenset({"add_check", "validate_constraint"})
