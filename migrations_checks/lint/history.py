@@ -348,17 +348,15 @@ class History(Struct):
 
     def _on_rename_type(self, tag: str, action: Action) -> None:
         if action.name and action.values:
-            self._rename_type(action.name, action.values[0], moved=action.object_kind == "SCHEMA")
+            self._rename_type(action.name, renamed_type(action))
 
     def _on_domain(self, tag: str, action: Action) -> None:
         if action.name:
             self._record_domain(action)
 
-    def _rename_type(self, old: str, new: str, moved: bool) -> None:
-        """A type renamed (in its schema), or `moved` to another schema, is the same type: its columns,
-        labels and constraints go with it (Postgres 16.2 names an enum's columns by the new name at once)."""
-        schema, dot, _ = old.rpartition(".")
-        new = f"{schema}.{new}" if dot and not moved else new
+    def _rename_type(self, old: str, new: str) -> None:
+        """A type renamed, or moved to another schema, is the same type: its columns, labels and
+        constraints go with it (Postgres 16.2 names an enum's columns by the new name at once)."""
         for columns in self.columns.values():
             for column, (type_name, collation) in columns.items():
                 if type_name == old or type_name.startswith(f"{old}["):
@@ -419,6 +417,13 @@ class History(Struct):
         elif action.verb == "drop_constraint":
             self.not_null_checks.pop(key, None)
             self.validated_by.pop(key, None)
+
+
+def renamed_type(action: Action) -> str:
+    """The new name of a type a `rename_type` action renames: in its schema, or the one it moved to."""
+    name, new = action.name or "", action.values[0]
+    schema, dot, _ = name.rpartition(".")
+    return f"{schema}.{new}" if dot and action.object_kind != "SCHEMA" else new
 
 
 def _chosen_check_name(domain: str, taken: set[str]) -> str:

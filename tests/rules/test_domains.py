@@ -238,3 +238,14 @@ def test_a_check_added_to_a_domain_scans_the_tables_of_the_domains_over_it(tmp_p
         LintOptions(),
     ).findings
     assert "every row of users under a SHARE lock" in finding.message
+
+
+def test_a_rewrite_by_a_domain_column_and_another_in_one_statement_are_one_finding(tmp_path: Path) -> None:
+    files = {
+        "0000_init": TABLE + "CREATE DOMAIN positive AS int CHECK (VALUE > 0);",
+        "0001_add": 'ALTER TABLE "users" ADD COLUMN "n" positive, SET TABLESPACE "fast";',
+    }
+    [finding] = [f for f in lint_paths([write_drizzle(tmp_path / "m", files)], LintOptions()).findings]
+    assert finding.rule == "table-rewrite"
+    assert finding.message.startswith("adds users.n of domain positive, whose constraints are checked by rewriting")
+    assert finding.message.endswith("; ALTER TABLE rewrites users under an ACCESS EXCLUSIVE lock")

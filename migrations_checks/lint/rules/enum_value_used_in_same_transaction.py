@@ -8,12 +8,12 @@ migrations are pending together. Use the value in a later release's migration.
 
 A later statement "uses" the value when it contains the string literal `'v'` (or an array literal
 holding it, `'{v}'`), or the label that a `RENAME VALUE` in between gave it (still uncommitted),
-unless each such literal is cast to another
-type (`'v'::text`, `CAST('v' AS other_enum)`), compared with `pg_enum.enumlabel` (a name, as in
-the guards that add a value only if it is missing), or written for a column of a built-in type or of
-another enum (a text column's DEFAULT, an INSERT's value for such a column, `SET col = 'v'` in an
-UPDATE; see `literal_types.py`): then it is no value of this one. A DO block uses
-what its statements use and the literals of its conditions, declarations and assignments. A
+unless each such literal is cast to another type (`'v'::text`, `CAST('v' AS other_enum)`), compared
+with `pg_enum.enumlabel` (a name, as in the guards that add a value only if it is missing), or
+written for a column of a built-in type or of another enum (a text column's DEFAULT, an INSERT's
+value for such a column, `SET col = 'v'` in an UPDATE; see `literal_types.py`): then it is no value
+of this one. A DO block uses what its statements use and the literals of its conditions,
+declarations and assignments. A
 function or procedure body runs later, but Postgres checks a body in SQL as it creates the function
 (`LANGUAGE sql`, `BEGIN ATOMIC`, `RETURN`), so those use their literals then, as do the defaults of
 any routine's parameters; a PL/pgSQL body does not. An enum renamed in between is the same enum.
@@ -22,7 +22,8 @@ any routine's parameters; a PL/pgSQL body does not. An enum renamed in between i
 
 from collections.abc import Iterator
 
-from migrations_checks.lint.context import History, StatementContext
+from migrations_checks.lint.context import StatementContext
+from migrations_checks.lint.history import History, renamed_type
 from migrations_checks.lint.literal_types import cannot_be, column_type
 from migrations_checks.lint.rules.rule import Hit, Rule
 from migrations_checks.lint.sql.lexer import tokenize
@@ -152,7 +153,7 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
                 )
                 return
             schema.record(later)
-            enum = next((a.values[0] for a in later.actions if a.verb == "rename_type" and a.name == enum), enum)
+            enum = next((renamed_type(a) for a in later.actions if a.verb == "rename_type" and a.name == enum), enum)
             labels |= {
                 renamed.values[1]
                 for renamed in later.actions

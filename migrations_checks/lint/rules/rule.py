@@ -6,7 +6,7 @@ Statement rules implement `check(statement, context)` and name in `verbs` the ac
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Literal
 
 from msgspec import Struct
@@ -29,6 +29,16 @@ class Hit(Struct, frozen=True):
     tables: tuple[str | None, ...] = ()
     severity: Severity | None = None  # overrides the rule's severity (a deprecated drop is info)
     hint: str | None = None  # overrides the rule's hint, e.g. to name the object it is about
+
+
+def one_hit(hits: Iterable[Hit]) -> Iterator[Hit]:
+    """The hits a check found in one statement, as one finding (the catalogue's rule: one finding
+    per statement and rule): several are joined, and keep the rule's own hint."""
+    found = list(hits)
+    if len(found) > 1:
+        yield Hit("; ".join(hit.message for hit in found), tables=tuple(t for hit in found for t in hit.tables))
+    else:
+        yield from found
 
 
 class JournalHit(Struct, frozen=True):

@@ -18,20 +18,19 @@ from collections.abc import Iterator
 
 from migrations_checks.lint.context import StatementContext, domain_tables
 from migrations_checks.lint.records.actions import NOT_NULL
-from migrations_checks.lint.rules.rule import Hit, Rule
+from migrations_checks.lint.rules.rule import Hit, Rule, one_hit
 from migrations_checks.lint.statements import Statement
 
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
-    hits = [
-        *_domain_not_null(statement, context),
-        *_primary_key_using_index(statement, context),
-        *_columns_set_not_null(statement, context),
-    ]
-    if len(hits) > 1:  # one finding per statement: `SET NOT NULL, ADD PRIMARY KEY USING INDEX`, say
-        yield Hit("; ".join(hit.message for hit in hits), tables=tuple(t for hit in hits for t in hit.tables))
-    else:
-        yield from hits
+    # `SET NOT NULL, ADD PRIMARY KEY USING INDEX` in one statement, say, is one finding.
+    yield from one_hit(
+        [
+            *_domain_not_null(statement, context),
+            *_primary_key_using_index(statement, context),
+            *_columns_set_not_null(statement, context),
+        ]
+    )
 
 
 def _columns_set_not_null(statement: Statement, context: StatementContext) -> Iterator[Hit]:

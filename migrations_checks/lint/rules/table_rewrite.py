@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 from migrations_checks.lint.context import StatementContext
 from migrations_checks.lint.records.actions import Action, Verb
-from migrations_checks.lint.rules.rule import Hit, Rule
+from migrations_checks.lint.rules.rule import Hit, Rule, one_hit
 from migrations_checks.lint.statements import Statement
 
 _REWRITING_VERBS: frozenset[Verb] = frozenset({"cluster", "set_tablespace", "rewrite_table", "vacuum"})
@@ -31,7 +31,11 @@ def _rewrites(action: Action) -> bool:
 
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
-    yield from _constrained_domain_columns(statement, context)
+    # `ADD COLUMN c constrained_domain, SET TABLESPACE t` in one statement, say, is one finding.
+    yield from one_hit([*_constrained_domain_columns(statement, context), *_rewritten(statement, context)])
+
+
+def _rewritten(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     rewrites = [action for action in statement.actions if _rewrites(action) and not context.is_new(action.table)]
     if not rewrites:
         return
