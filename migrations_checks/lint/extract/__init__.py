@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from migrations_checks.lint.extract import domains, objects
+from migrations_checks.lint.extract import domains, objects, types
 from migrations_checks.lint.extract.alter_table import alter_table, alter_view
 from migrations_checks.lint.extract.dml import Tree, data_changes, merge_changes
 from migrations_checks.lint.records.actions import Action, Verb
@@ -51,9 +51,9 @@ def describe(kind: str, words: Sequence[Word], tree: Tree, *, plpgsql: bool = Fa
     if kind == "ALTER POLICY":
         return objects.alter_policy(words)
     if kind == "CREATE TYPE":
-        return objects.create_type(words)
+        return types.create_type(words)
     if kind == "ALTER TYPE":
-        return objects.alter_type(words)
+        return types.alter_type(words)
     if kind == "CREATE MATERIALIZED VIEW":
         return objects.create_materialized_view(words)
     if kind == "REFRESH MATERIALIZED VIEW":
@@ -61,7 +61,7 @@ def describe(kind: str, words: Sequence[Word], tree: Tree, *, plpgsql: bool = Fa
     if kind in ("ALTER VIEW", "ALTER MATERIALIZED VIEW"):
         return alter_view(kind, words)
     if kind == "ALTER SCHEMA":
-        return objects.alter_schema(words)
+        return types.alter_schema(words)
     if kind == "CREATE EXTENSION":
         return objects.create_extension(words)
     if kind == "CREATE DOMAIN":

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from migrations_checks.lint.extract.checks import check_name, not_null_check
 from migrations_checks.lint.extract.columns import (
-    check_name,
     collation_name,
     column_list,
     is_null,
     normalize_type,
-    not_null_check,
     parse_column,
     type_words,
 )

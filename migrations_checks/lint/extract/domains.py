@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from migrations_checks.lint.extract.columns import is_null, normalize_type, type_words
-from migrations_checks.lint.extract.objects import moved_to_schema, renamed_to
+from migrations_checks.lint.extract.types import moved_to_schema, renamed_to
 from migrations_checks.lint.records.actions import NOT_NULL, UNNAMED, Action
 from migrations_checks.lint.sql.words import Cursor, Word, top_level, unqualified
 

@@ -1,0 +1,82 @@
+"""CHECK constraints that prove a column NOT NULL, the proof that lets SET NOT NULL skip its scan,
+and the names Postgres gives the unnamed ones (what a later VALIDATE or DROP names)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from migrations_checks.lint.sql.words import Cursor, Word
+
+
+def not_null_check(cursor: Cursor) -> str | None:
+    """The column a `CHECK (...)` at the cursor proves NOT NULL, the constraint that lets SET NOT NULL
+    skip its scan: `column IS NOT NULL`, qualified (`"t"."c"`, as drizzle-kit writes it) or in
+    parentheses, alone or ANDed with other conditions. The cursor ends past the parentheses."""
+    if not cursor.at_symbol("("):
+        return None
+    start = cursor.position + 1
+    cursor.skip_group()
+    pending = [list(cursor.words[start : cursor.position - 1])]
+    while pending:
+        words = _unwrapped(pending.pop(0))
+        conjuncts = _split_and(words)
+        if len(conjuncts) > 1:
+            pending.extend(conjuncts)
+            continue
+        if len(words) >= 4 and [word.upper for word in words[-3:]] == ["IS", "NOT", "NULL"]:
+            name = _unwrapped(words[:-3])
+            parts, dots = name[0::2], name[1::2]
+            if (
+                len(name) % 2
+                and all(part.kind in ("word", "quoted") for part in parts)
+                and all(dot.is_symbol(".") for dot in dots)
+            ):
+                return name[-1].name
+    return None
+
+
+def _unwrapped(words: list[Word]) -> list[Word]:
+    """The words inside any parentheses that wrap all of them."""
+    while len(words) >= 2 and words[0].is_symbol("(") and words[-1].is_symbol(")"):
+        group = Cursor(words)
+        group.skip_group()
+        if group.position != len(words):  # `(a) AND (b)`: the first parenthesis closes early
+            break
+        words = words[1:-1]
+    return words
+
+
+def _split_and(words: list[Word]) -> list[list[Word]]:
+    """The conditions ANDed at the top level of an expression."""
+    parts: list[list[Word]] = [[]]
+    depth = 0
+    for word in words:
+        if word.is_symbol("("):
+            depth += 1
+        elif word.is_symbol(")"):
+            depth -= 1
+        if depth == 0 and word.upper == "AND":
+            parts.append([])
+        else:
+            parts[-1].append(word)
+    return parts
+
+
+def check_name(table: str, column: str) -> str:
+    """The name Postgres gives an unnamed CHECK on one column: what a later VALIDATE or DROP names."""
+    return f"{table.rpartition('.')[2]}_{column}_check"
+
+
+def not_null_checks(table: str, element: Sequence[Word]) -> list[tuple[str, str]]:
+    """(constraint, column) of each `[CONSTRAINT name] CHECK (...)` of one element of a CREATE TABLE
+    (a table constraint or a column's, which may name another column) that proves a column NOT NULL."""
+    found = []
+    for index, word in enumerate(element):
+        if word.upper != "CHECK":
+            continue
+        checked = not_null_check(Cursor(element, index + 1))
+        if checked is None:
+            continue
+        named = index >= 2 and element[index - 2].upper == "CONSTRAINT"
+        found.append((element[index - 1].name if named else check_name(table, checked), checked))
+    return found
