@@ -1,4 +1,4 @@
-"""CREATE / DROP of tables, indexes, types, policies and other objects; grants; maintenance."""
+"""CREATE / DROP of tables, indexes, policies and other objects; grants; maintenance."""
 
 from __future__ import annotations
 
