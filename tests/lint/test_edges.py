@@ -185,6 +185,11 @@ def test_default_null_is_no_default() -> None:
     ]
 
 
+def rules_of(tmp_path: Path, files: dict[str, str]) -> list[str]:
+    """The rules a Drizzle folder of these files fires, linted whole."""
+    return [f.rule for f in lint_paths([write_drizzle(tmp_path / "m", files)], LintOptions()).findings]
+
+
 def test_set_not_null_after_the_catalogue_recipe_is_silent(tmp_path: Path) -> None:
     folder = write_drizzle(
         tmp_path / "m",
@@ -219,8 +224,7 @@ def test_set_not_null_without_the_full_recipe_still_warns(tmp_path: Path, steps:
     last = next(reversed(steps))
     files = {"0000_init": 'CREATE TABLE "users" ("id" int, "email" text);', **steps}
     files[last] = files[last] + '\nALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL;'
-    folder = write_drizzle(tmp_path / "m", files)
-    assert "set-not-null" in [f.rule for f in lint_paths([folder], LintOptions()).findings]
+    assert "set-not-null" in rules_of(tmp_path, files)
 
 
 # Each a CHECK written in CREATE TABLE, valid from the start: Postgres 16.2 says "existing constraints
@@ -239,10 +243,10 @@ def test_set_not_null_without_the_full_recipe_still_warns(tmp_path: Path, steps:
     ],
 )
 def test_set_not_null_proven_by_a_check_of_create_table_is_silent(tmp_path: Path, create: str) -> None:
-    folder = write_drizzle(
-        tmp_path / "m", {"0000_init": create, "0001_set": 'ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL;'}
+    assert (
+        rules_of(tmp_path, {"0000_init": create, "0001_set": 'ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL;'})
+        == []
     )
-    assert [f.rule for f in lint_paths([folder], LintOptions()).findings] == []
 
 
 @pytest.mark.parametrize(
@@ -271,8 +275,7 @@ def test_a_not_null_check_that_no_longer_holds_proves_nothing(tmp_path: Path, in
         "0001_between": between,
         "0002_set": 'ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL;',
     }
-    folder = write_drizzle(tmp_path / "m", files)
-    assert "set-not-null" in [f.rule for f in lint_paths([folder], LintOptions()).findings]
+    assert "set-not-null" in rules_of(tmp_path, files)
 
 
 def test_set_not_null_proven_in_the_same_migration_says_no_scan() -> None:
@@ -299,8 +302,7 @@ def test_a_named_check_goes_with_its_dropped_table(tmp_path: Path) -> None:
         "0001_again": 'DROP TABLE "users";\nCREATE TABLE "users" ("id" int, "email" text);',
         "0002_set": 'ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL;',
     }
-    folder = write_drizzle(tmp_path / "m", files)
-    assert "set-not-null" in [f.rule for f in lint_paths([folder], LintOptions()).findings]
+    assert "set-not-null" in rules_of(tmp_path, files)
 
 
 @pytest.mark.parametrize(
@@ -317,8 +319,7 @@ def test_a_check_that_does_not_prove_the_column_not_null_proves_nothing(tmp_path
         "0000_init": f'CREATE TABLE "users" ("id" int, "email" text, CONSTRAINT "c" {check});',
         "0001_set": 'ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL;',
     }
-    folder = write_drizzle(tmp_path / "m", files)
-    assert "set-not-null" in [f.rule for f in lint_paths([folder], LintOptions()).findings]
+    assert "set-not-null" in rules_of(tmp_path, files)
 
 
 def test_an_unnamed_not_null_check_is_validated_by_the_name_postgres_gives_it(tmp_path: Path) -> None:
@@ -475,5 +476,4 @@ def test_a_renamed_not_null_check_dropped_by_its_new_name_proves_nothing(tmp_pat
         "0001_rename": 'ALTER TABLE "t" RENAME CONSTRAINT "t_a_check" TO "x";\nALTER TABLE "t" DROP CONSTRAINT "x";',
         "0002_set": 'ALTER TABLE "t" ALTER COLUMN "a" SET NOT NULL;',
     }
-    folder = write_drizzle(tmp_path / "m", files)
-    assert "set-not-null" in [f.rule for f in lint_paths([folder], LintOptions()).findings]
+    assert "set-not-null" in rules_of(tmp_path, files)
