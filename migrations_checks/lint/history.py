@@ -149,8 +149,19 @@ class History(Struct):
     # One recorder per verb, or per family of verbs, each given (tag, action).
 
     def _on_check(self, tag: str, action: Action) -> None:
-        if action.table and action.name:
-            self._record_check(tag, action.table, action)
+        """ADD, VALIDATE or DROP of a constraint: the NOT NULL proofs among them."""
+        if not (action.table and action.name):
+            return
+        key = (action.table, action.name)
+        if action.verb == "add_check" and action.column:
+            self.not_null_checks[key] = action.column
+            if not action.not_valid:
+                self.validated_by[key] = tag
+        elif action.verb == "validate_constraint" and key in self.not_null_checks:
+            self.validated_by[key] = tag
+        elif action.verb == "drop_constraint":
+            self.not_null_checks.pop(key, None)
+            self.validated_by.pop(key, None)
 
     def _on_rename_constraint(self, tag: str, action: Action) -> None:
         if not (action.table and action.name and action.values):
@@ -223,8 +234,8 @@ class History(Struct):
         table, new = action.table, action.name
         if not (table and new):
             return
-        if self.is_index(table):  # ALTER TABLE renames an index too (and RENAME TO keeps its schema)
-            self._on_drop_or_rename_index(tag, Action("rename_index", name=table, values=(new.rpartition(".")[2],)))
+        if self.is_index(table):  # ALTER TABLE renames an index too
+            self._move_index(table, _in_schema_of(table, new))
             return
         if action.object_kind == "VIEW":
             return
@@ -285,15 +296,17 @@ class History(Struct):
             self.index_columns[action.name] = action.key_columns
 
     def _on_drop_or_rename_index(self, tag: str, action: Action) -> None:
-        """DROP INDEX, or an index renamed (under its new name, in its schema)."""
-        known = (self.index_tables.pop(action.name or "", None), self.index_columns.pop(action.name or "", None))
-        if action.verb == "rename_index" and action.values:
-            schema, dot, _ = (action.name or "").rpartition(".")
-            new = f"{schema}.{action.values[0]}" if dot else action.values[0]
-            if known[0] is not None:
-                self.index_tables[new] = known[0]
-            if known[1] is not None:
-                self.index_columns[new] = known[1]
+        if action.name:
+            renamed = action.verb == "rename_index" and action.values
+            self._move_index(action.name, _in_schema_of(action.name, action.values[0]) if renamed else None)
+
+    def _move_index(self, index: str, new: str | None) -> None:
+        """What the history knows of an index, under its new name; forgotten when `new` is None (dropped)."""
+        table, columns = self.index_tables.pop(index, None), self.index_columns.pop(index, None)
+        if new is not None and table is not None:
+            self.index_tables[new] = table
+        if new is not None and columns is not None:
+            self.index_columns[new] = columns
 
     def _on_nullability(self, tag: str, action: Action) -> None:
         """SET / DROP NOT NULL, and a primary key, on a table whose columns' nullability the history knows."""
@@ -406,24 +419,17 @@ class History(Struct):
                 del self.not_null_checks[key]
                 self.validated_by.pop(key, None)
 
-    def _record_check(self, tag: str, table: str, action: Action) -> None:
-        key = (table, action.name or "")
-        if action.verb == "add_check" and action.column:
-            self.not_null_checks[key] = action.column
-            if not action.not_valid:
-                self.validated_by[key] = tag
-        elif action.verb == "validate_constraint" and key in self.not_null_checks:
-            self.validated_by[key] = tag
-        elif action.verb == "drop_constraint":
-            self.not_null_checks.pop(key, None)
-            self.validated_by.pop(key, None)
-
 
 def renamed_type(action: Action) -> str:
     """The new name of a type a `rename_type` action renames: in its schema, or the one it moved to."""
-    name, new = action.name or "", action.values[0]
-    schema, dot, _ = name.rpartition(".")
-    return f"{schema}.{new}" if dot and action.object_kind != "SCHEMA" else new
+    new = action.values[0]
+    return new if action.object_kind == "SCHEMA" else _in_schema_of(action.name or "", new)
+
+
+def _in_schema_of(old: str, new: str) -> str:
+    """The name a RENAME TO gives: `new`, in the schema of the `old` one."""
+    schema, dot, _ = old.rpartition(".")
+    return f"{schema}.{new}" if dot else new
 
 
 def _chosen_check_name(domain: str, taken: set[str]) -> str:
