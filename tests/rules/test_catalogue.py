@@ -52,12 +52,14 @@ CATALOGUE = {
     "applied-migration-edited": "error",
     "unparseable-statement": "error",
 }
-# Added by this suite: suppression hygiene, the replay gate's re-run check, the target version.
+# Added by this suite: suppression hygiene, the replay gate's re-run check, the target version, a
+# CONCURRENTLY form Postgres refuses.
 EXTRA = {
     "invalid-suppression": "error",
     "unused-suppression": "info",
     "rerun-failure": "warning",
     "transaction-control": "error",
+    "concurrently-unsupported": "error",
     "requires-newer-postgres": "error",
 }
 

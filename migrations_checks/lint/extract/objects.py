@@ -191,7 +191,8 @@ def drop(kind: str, words: Sequence[Word]) -> list[Action] | None:
     if kind == "DROP TABLE":
         return [Action("drop_table", table=name) for name in names]
     if kind == "DROP INDEX":
-        return [Action("drop_index", name=name, concurrently=concurrently) for name in names]
+        cascade = "CASCADE" if cursor.accept("CASCADE") else None
+        return [Action("drop_index", name=name, concurrently=concurrently, object_kind=cascade) for name in names]
     if kind in ("DROP TYPE", "DROP DOMAIN"):
         return [Action("drop_type", name=name) for name in names]
     if kind == "DROP SCHEMA":

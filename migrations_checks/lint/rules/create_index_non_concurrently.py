@@ -19,7 +19,7 @@ from migrations_checks.lint.context import StatementContext
 from migrations_checks.lint.rules.rule import Hit, Rule
 from migrations_checks.lint.statements import Statement
 
-_PARTITIONED_HINT = (
+PARTITIONED_INDEX_HINT = (
     "a partitioned table cannot be indexed CONCURRENTLY: CREATE INDEX ... ON ONLY the parent, CREATE INDEX "
     "CONCURRENTLY on each partition in its own step, then ALTER INDEX <parent's index> ATTACH PARTITION each"
 )
@@ -46,7 +46,7 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
                 f"builds index {name} on partitioned table {action.table} and each of its partitions while "
                 "blocking their writes",
                 tables=(action.table,),
-                hint=_PARTITIONED_HINT,
+                hint=PARTITIONED_INDEX_HINT,
             )
 
 

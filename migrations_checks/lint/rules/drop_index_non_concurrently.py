@@ -5,7 +5,8 @@ but the lock request waits behind every running query on the table, and every qu
 meanwhile queues behind it: on a busy table, reads and writes stall until the slowest query ends.
 `DROP INDEX CONCURRENTLY` waits without blocking anyone, but cannot run inside a transaction, so
 it needs its own non-transactional step. An index built on a table created earlier in the same
-file is exempt: that table has no users yet.
+file is exempt: that table has no users yet. A partitioned table's index cannot be dropped
+concurrently: there the finding says to drop it at a quiet time.
 """
 
 from collections.abc import Iterator
@@ -28,8 +29,14 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
         return
     described = ", ".join(f"{name} (on {table})" if table else name for name, table in dropped)
     tables = [table for _, table in dropped if table is not None]
+    partitioned = [table for table in tables if table in context.history.partitioned]
     yield Hit(
-        f"drops index {described} under an ACCESS EXCLUSIVE lock that queues all reads and writes", tables=tuple(tables)
+        f"drops index {described} under an ACCESS EXCLUSIVE lock that queues all reads and writes",
+        tables=tuple(tables),
+        # CONCURRENTLY is refused there (concurrently-unsupported): suggest what can be done.
+        hint=f"{partitioned[0]} is partitioned, so its index cannot be dropped CONCURRENTLY: drop it at a quiet time"
+        if partitioned
+        else None,
     )
 
 

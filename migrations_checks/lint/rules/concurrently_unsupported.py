@@ -1,0 +1,58 @@
+"""concurrently-unsupported: a CONCURRENTLY form that Postgres rejects whatever the runner.
+
+Some statements are refused outright, in or out of a transaction: `CREATE INDEX CONCURRENTLY` on a
+partitioned table, `DROP INDEX CONCURRENTLY` of a partitioned table's index, and `DROP INDEX
+CONCURRENTLY` of several indexes or with `CASCADE`. The migration fails on deploy, taking every
+migration pending with it, after passing in review because the statement looked like the safe form.
+The rule knows a table is partitioned when the history created it `PARTITION BY`.
+"""
+
+from collections.abc import Iterator
+
+from migrations_checks.lint.context import StatementContext
+from migrations_checks.lint.rules.create_index_non_concurrently import PARTITIONED_INDEX_HINT
+from migrations_checks.lint.rules.rule import Hit, Rule
+from migrations_checks.lint.statements import Statement
+
+
+def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
+    partitioned = context.history.partitioned
+    concurrent = [a for a in statement.actions if a.concurrently and a.verb in ("create_index", "drop_index")]
+    for action in concurrent:
+        if action.verb == "create_index" and action.table in partitioned:
+            yield Hit(
+                f"CREATE INDEX CONCURRENTLY fails on {action.table}: a partitioned table cannot be indexed "
+                "concurrently",
+                hint=PARTITIONED_INDEX_HINT,
+            )
+            return
+    drops = [action for action in concurrent if action.verb == "drop_index"]
+    if len(drops) > 1:
+        yield Hit(
+            f"DROP INDEX CONCURRENTLY fails: it drops one index at a time, not {len(drops)}",
+            hint="one DROP INDEX CONCURRENTLY per index, each in its own non-transactional step",
+        )
+    elif drops and drops[0].object_kind == "CASCADE":
+        yield Hit(
+            "DROP INDEX CONCURRENTLY fails with CASCADE",
+            hint="drop what depends on the index first, then DROP INDEX CONCURRENTLY without CASCADE",
+        )
+    elif drops and context.history.index_tables.get(drops[0].name or "") in partitioned:
+        yield Hit(
+            f"DROP INDEX CONCURRENTLY fails on {drops[0].name}: a partitioned table's index cannot be dropped "
+            "concurrently",
+            hint="DROP INDEX without CONCURRENTLY, at a quiet time: it locks the table and its partitions briefly",
+        )
+
+
+RULE = Rule(
+    id="concurrently-unsupported",
+    severity="error",
+    category="transaction",
+    summary="CONCURRENTLY forms that Postgres refuses fail the migration under any runner",
+    hint="use the form Postgres accepts, as the finding says",
+    bad='DROP INDEX CONCURRENTLY "plans_topic_idx", "plans_owner_idx";',
+    good='DROP INDEX CONCURRENTLY "plans_topic_idx";',
+    check=check,
+    verbs=frozenset({"create_index", "drop_index"}),
+)
