@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from msgspec import Struct, field
 
-from migrations_checks.lint.records.actions import NOT_NULL, Action, Verb
+from migrations_checks.lint.records.actions import NOT_NULL, UNNAMED, Action, Verb
 from migrations_checks.lint.statements import Statement
 
 
@@ -38,6 +38,12 @@ class History(Struct):
     # arguments a call passes it (-1: any number) and its IMMUTABLE, STABLE or VOLATILE.
     functions: dict[str, dict[str, tuple[int, int, str]]] = field(default_factory=dict)
     partitioned: set[str] = field(default_factory=set)  # tables created PARTITION BY
+    partition_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)  # () for an expression key
+    default_partitions: dict[str, str] = field(default_factory=dict)  # partitioned table -> its DEFAULT one
+    # The CHECK constraints of each table the history created: whether each is valid (not NOT
+    # VALID), and the names its expression reads. A table missing here has checks unknown; an
+    # unnamed one the extractor cannot name is UNNAMED.
+    checks: dict[str, dict[str, tuple[bool, tuple[str, ...]]]] = field(default_factory=dict)
     # The labels of each enum the history created: an enum missing here has labels unknown.
     enums: dict[str, set[str]] = field(default_factory=dict)
     # The constraints of each domain the history created or constrained (see extract/domains.py):
@@ -118,6 +124,14 @@ class History(Struct):
             if any(type_name in self._domain_chain(t) or t == type_name for t, _ in columns.values())
         ]
 
+    def has_valid_check(self, table: str | None, reading: Iterable[str]) -> bool | None:
+        """Whether the history shows a valid CHECK constraint on the table that reads every one of
+        the columns; None if it does not know the table's checks."""
+        checks = self.checks.get(table or "")
+        if checks is None:
+            return None
+        return any(valid and set(reading) <= set(reads) for valid, reads in checks.values())
+
     def not_null_proven_by(self, table: str | None, column: str | None) -> str | None:
         """The migration that validated a `CHECK (column IS NOT NULL)` on the table, if any."""
         for key, checked in self.not_null_checks.items():
@@ -149,8 +163,11 @@ class History(Struct):
     # One recorder per verb, or per family of verbs, each given (tag, action).
 
     def _on_check(self, tag: str, action: Action) -> None:
-        """ADD, VALIDATE or DROP of a constraint: the NOT NULL proofs among them."""
-        if not (action.table and action.name):
+        """ADD, VALIDATE or DROP of a constraint: the table's checks, and the NOT NULL proofs among them."""
+        if not action.table:
+            return
+        self._follow_check(action.table, action)
+        if not action.name:
             return
         key = (action.table, action.name)
         if action.verb == "add_check" and action.column:
@@ -163,9 +180,25 @@ class History(Struct):
             self.not_null_checks.pop(key, None)
             self.validated_by.pop(key, None)
 
+    def _follow_check(self, table: str, action: Action) -> None:
+        checks = self.checks.get(table)
+        if checks is None:
+            return
+        name = action.name or UNNAMED
+        if action.verb == "add_check":
+            checks[name] = (not action.not_valid, action.values)
+        elif action.verb == "validate_constraint" and name in checks:
+            checks[name] = (True, checks[name][1])
+        elif action.verb == "drop_constraint":
+            # A name the history does not show may be the one Postgres gave an unnamed check.
+            checks.pop(name if name in checks else UNNAMED, None)
+
     def _on_rename_constraint(self, tag: str, action: Action) -> None:
         if not (action.table and action.name and action.values):
             return
+        checks = self.checks.get(action.table, {})
+        if action.name in checks:
+            checks[action.values[0]] = checks.pop(action.name)
         key, renamed = (action.table, action.name), (action.table, action.values[0])
         if key in self.not_null_checks:
             self.not_null_checks[renamed] = self.not_null_checks.pop(key)
@@ -183,6 +216,10 @@ class History(Struct):
             self.temporary_tables.add(table.removeprefix("pg_temp."))
         if action.object_kind == "PARTITIONED":
             self.partitioned.add(table)
+            self.partition_keys[table] = action.values
+        if action.partition_of and action.default_partition:
+            self.default_partitions[action.partition_of] = table
+        self.checks[table] = {name: (True, reads) for name, reads in action.checks}
         self._forget_checks(table)
         self.not_null[table] = set(action.key_columns)
         self.defaults[table] = set(action.default_columns)
@@ -210,7 +247,9 @@ class History(Struct):
         self.columns.get(table, {}).pop(column, None)
         self.not_null.get(table, set()).discard(column)
         self.defaults.get(table, set()).discard(column)
-        self._forget_checks(table, column)  # Postgres drops the column's constraints
+        # Postgres drops the constraints that read the column: which of the table's checks did is unknown.
+        self.checks.pop(table, None)
+        self._forget_checks(table, column)
 
     def _on_rename_column(self, tag: str, action: Action) -> None:
         table, old, new = action.table, action.column, action.name
@@ -246,6 +285,13 @@ class History(Struct):
         for by_table in (self.not_null, self.defaults, self.policies):
             if table in by_table:
                 by_table[new] = by_table.pop(table)
+        if table in self.checks:
+            self.checks[new] = self.checks.pop(table)
+        if table in self.partition_keys:
+            self.partition_keys[new] = self.partition_keys.pop(table)
+        if table in self.default_partitions:
+            self.default_partitions[new] = self.default_partitions.pop(table)
+        self._replace_default_partition(table, new)
         for switched in (self.row_security, self.forced_row_security, self.partitioned):
             if table in switched:
                 switched.remove(table)
@@ -259,11 +305,37 @@ class History(Struct):
         table = action.table
         if not table:
             return
-        for by_table in (self.columns, self.not_null, self.defaults, self.policies):
+        for by_table in (
+            self.columns,
+            self.not_null,
+            self.defaults,
+            self.policies,
+            self.checks,
+            self.partition_keys,
+            self.default_partitions,
+        ):
             by_table.pop(table, None)
+        self._replace_default_partition(table, None)
         for switched in (self.row_security, self.forced_row_security, self.temporary_tables, self.partitioned):
             switched.discard(table)
         self._forget_checks(table)
+
+    def _on_partition(self, tag: str, action: Action) -> None:
+        """ATTACH or DETACH of a partition: the partitioned table's DEFAULT partition."""
+        if not (action.table and action.name):
+            return
+        if action.verb == "attach_partition" and action.default_partition:
+            self.default_partitions[action.table] = action.name
+        elif action.verb == "detach_partition" and self.default_partitions.get(action.table) == action.name:
+            del self.default_partitions[action.table]
+
+    def _replace_default_partition(self, table: str, new: str | None) -> None:
+        """A renamed (or, `new` None, dropped) table, as the DEFAULT partition of another."""
+        for parent, partition in list(self.default_partitions.items()):
+            if partition == table and new is None:
+                del self.default_partitions[parent]
+            elif partition == table and new is not None:
+                self.default_partitions[parent] = new
 
     def _on_drop_object(self, tag: str, action: Action) -> None:
         if action.object_kind == "MATERIALIZED VIEW" and action.name:
@@ -479,6 +551,8 @@ _RECORDERS: dict[Verb, Callable[[History, str, Action], None]] = {
     "alter_domain": History._on_domain,
     "create_extension": History._on_create_extension,
     "rename_type": History._on_rename_type,
+    "attach_partition": History._on_partition,
+    "detach_partition": History._on_partition,
 }
 # The verbs whose actions `History.record` keeps, and of those the ones it keeps the migration's tag for.
 RECORDED_VERBS: frozenset[Verb] = frozenset(_RECORDERS)

@@ -86,3 +86,135 @@ def test_dropping_a_partitioned_tables_index_suggests_what_postgres_allows(tmp_p
     assert finding.hint == "events is partitioned, so its index cannot be dropped CONCURRENTLY: drop it at a quiet time"
     [plain] = fired('DROP INDEX "plans_topic_idx";', "drop-index-non-concurrently")
     assert plain.hint == "DROP INDEX CONCURRENTLY, in its own step outside a transaction"
+
+
+SCAN = "partition-scan"
+ATTACH = "ALTER TABLE \"events\" ATTACH PARTITION \"events_2025\" FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');"
+CREATE_PARTITION = (
+    "CREATE TABLE \"events_2026\" PARTITION OF \"events\" FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');"
+)
+STANDALONE = 'CREATE TABLE "events_2025" ("id" int, "at" date, "kind" text);'
+DEFAULT = 'CREATE TABLE "events_other" PARTITION OF "events" DEFAULT;'
+BOUND = (
+    'ALTER TABLE "events_2025" ADD CONSTRAINT "events_2025_bound" '
+    'CHECK ("at" IS NOT NULL AND "at" >= \'2025-01-01\' AND "at" < \'2026-01-01\')'
+)
+
+
+def with_first(*statements: str) -> str:
+    return "\n--> statement-breakpoint\n".join((EVENTS, *statements))
+
+
+@pytest.mark.parametrize(
+    ("first", "later", "message"),
+    [
+        (
+            with_first(STANDALONE),
+            ATTACH,
+            "checks every row of events_2025 against its partition bound under an ACCESS EXCLUSIVE lock on it",
+        ),
+        (
+            with_first(STANDALONE, BOUND + " NOT VALID;"),  # not valid: no proof
+            ATTACH,
+            "checks every row of events_2025 against its partition bound under an ACCESS EXCLUSIVE lock on it",
+        ),
+        (
+            EVENTS,  # a table the history does not show
+            ATTACH,
+            "checks every row of events_2025 against its partition bound under an ACCESS EXCLUSIVE lock on it, "
+            "unless a valid CHECK constraint on it implies the bound",
+        ),
+        (
+            with_first(DEFAULT),
+            CREATE_PARTITION,
+            "scans events's DEFAULT partition events_other for rows of the new bound under an ACCESS EXCLUSIVE "
+            "lock on it",
+        ),
+        (
+            with_first(DEFAULT, STANDALONE, BOUND + ";"),
+            ATTACH,
+            "scans events's DEFAULT partition events_other for rows of the new bound under an ACCESS EXCLUSIVE "
+            "lock on it",
+        ),
+        (
+            with_first(DEFAULT, STANDALONE),  # both scans: one finding
+            ATTACH,
+            "checks every row of events_2025 against its partition bound under an ACCESS EXCLUSIVE lock on it; "
+            "scans events's DEFAULT partition events_other for rows of the new bound under an ACCESS EXCLUSIVE "
+            "lock on it",
+        ),
+        (
+            with_first(STANDALONE, 'ALTER TABLE "events" ATTACH PARTITION "events_2025" DEFAULT;'),
+            CREATE_PARTITION,  # the default attached
+            "scans events's DEFAULT partition events_2025 for rows of the new bound under an ACCESS EXCLUSIVE "
+            "lock on it",
+        ),
+        (  # a valid CHECK that does not read the partition key cannot imply the bound
+            with_first(STANDALONE, 'ALTER TABLE "events_2025" ADD CONSTRAINT "positive" CHECK ("id" > 0);'),
+            ATTACH,
+            "checks every row of events_2025 against its partition bound under an ACCESS EXCLUSIVE lock on it",
+        ),
+        (
+            with_first(DEFAULT, 'ALTER TABLE "events_other" RENAME TO "events_rest";'),
+            CREATE_PARTITION,  # the default renamed
+            "scans events's DEFAULT partition events_rest for rows of the new bound under an ACCESS EXCLUSIVE "
+            "lock on it",
+        ),
+    ],
+)
+def test_a_partition_that_makes_postgres_scan_a_live_table_is_reported(
+    tmp_path: Path, first: str, later: str, message: str
+) -> None:
+    [finding] = findings(tmp_path, later, SCAN, first)
+    assert finding.message == message
+    assert finding.severity == "warning"
+
+
+@pytest.mark.parametrize(
+    ("first", "later"),
+    [
+        (with_first(STANDALONE, BOUND + ";"), ATTACH),  # a valid CHECK: Postgres skips the scan
+        (
+            with_first(
+                STANDALONE, BOUND + " NOT VALID;", 'ALTER TABLE "events_2025" VALIDATE CONSTRAINT "events_2025_bound";'
+            ),
+            ATTACH,
+        ),
+        (EVENTS, STANDALONE + "\n" + ATTACH),  # created in the same file: no rows
+        (
+            with_first(DEFAULT),
+            DEFAULT.replace("events_other", "events_more") + "\n",
+        ),  # Postgres refuses a second DEFAULT
+        (EVENTS, CREATE_PARTITION),  # no DEFAULT partition
+        (with_first(DEFAULT, 'ALTER TABLE "events" DETACH PARTITION "events_other";'), CREATE_PARTITION),
+        (with_first(DEFAULT, 'DROP TABLE "events_other";'), CREATE_PARTITION),
+        (
+            with_first(DEFAULT, 'ALTER TABLE "events_other" ADD CONSTRAINT "rest" CHECK ("at" < \'2026-01-01\');'),
+            CREATE_PARTITION,
+        ),
+        (  # a key with an expression: any valid CHECK may be the one that implies the bound
+            'CREATE TABLE "events" ("id" int, "at" date, "kind" text) PARTITION BY LIST (lower("kind"));\n'
+            'CREATE TABLE "events_b" ("id" int, "at" date, "kind" text);\n'
+            'ALTER TABLE "events_b" ADD CONSTRAINT "b" CHECK (lower("kind") IS NOT NULL AND lower("kind") = \'b\');',
+            'ALTER TABLE "events" ATTACH PARTITION "events_b" FOR VALUES IN (\'b\');',
+        ),
+        (EVENTS, DEFAULT + "\n" + CREATE_PARTITION),  # the DEFAULT created in the same file: no rows
+        (  # a column's CHECK in CREATE TABLE
+            with_first(
+                'CREATE TABLE "events_2025" ("id" int, "at" date '
+                'CHECK ("at" IS NOT NULL AND "at" >= \'2025-01-01\' AND "at" < \'2026-01-01\'), "kind" text);'
+            ),
+            ATTACH,
+        ),
+    ],
+)
+def test_a_partition_postgres_need_not_scan_for_is_not_reported(tmp_path: Path, first: str, later: str) -> None:
+    assert findings(tmp_path, later, SCAN, first) == []
+
+
+def test_a_check_that_may_have_gone_with_its_column_is_no_longer_counted(tmp_path: Path) -> None:
+    first = with_first(STANDALONE, BOUND + ";", 'ALTER TABLE "events_2025" DROP COLUMN "kind";')
+    [finding] = findings(tmp_path, ATTACH, SCAN, first)
+    assert finding.message.endswith("unless a valid CHECK constraint on it implies the bound")
+    dropped = with_first(STANDALONE, BOUND + ";", 'ALTER TABLE "events_2025" DROP CONSTRAINT "events_2025_bound";')
+    assert len(findings(tmp_path / "dropped", ATTACH, SCAN, dropped)) == 1

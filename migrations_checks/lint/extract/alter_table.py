@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from migrations_checks.lint.extract.checks import check_name, not_null_check
+from migrations_checks.lint.extract.checks import check_name, mentioned, not_null_check
 from migrations_checks.lint.extract.columns import (
     collation_name,
     column_list,
@@ -42,9 +42,10 @@ def alter_table(words: Sequence[Word]) -> list[Action] | None:
     if cursor.accept("SET", "SCHEMA"):
         return [_set_schema(cursor, table)]
     if cursor.accept("ATTACH", "PARTITION"):
-        return [Action("attach_partition", table=table, name=cursor.name())]
+        partition = cursor.table_name()
+        return [Action("attach_partition", table=table, name=partition, default_partition=cursor.accept("DEFAULT"))]
     if cursor.accept("DETACH", "PARTITION"):
-        partition = cursor.name()
+        partition = cursor.table_name()
         if cursor.accept("FINALIZE"):
             # Completes an interrupted DETACH ... CONCURRENTLY, under its SHARE UPDATE EXCLUSIVE lock.
             return [Action("detach_partition", table=table, name=partition, object_kind="FINALIZE")]
@@ -161,19 +162,13 @@ def _add_constraint(cursor: Cursor, table: str) -> Action | None:
         cursor.skip_group()
         if not cursor.accept("REFERENCES"):
             return None
-        target = cursor.name()
-        return Action(
-            "add_foreign_key",
-            table=table,
-            name=name,
-            not_valid=not_valid,
-            references=unqualified(target) if target else None,
-        )
+        return Action("add_foreign_key", table=table, name=name, not_valid=not_valid, references=cursor.table_name())
     if cursor.accept("CHECK"):
+        reads = mentioned(cursor)
         column = not_null_check(cursor)
         if name is None and column is not None:
             name = check_name(table, column)
-        return Action("add_check", table=table, name=name, not_valid=not_valid, column=column)
+        return Action("add_check", table=table, name=name, not_valid=not_valid, column=column, values=reads)
     if cursor.accept("UNIQUE") or cursor.at("PRIMARY", "KEY"):
         verb: Verb = "add_primary_key" if cursor.accept("PRIMARY", "KEY") else "add_unique"
         using_index = has_keyword(options, "USING", "INDEX") and not has_keyword(options, "INDEX", "TABLESPACE")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from migrations_checks.lint.records.actions import UNNAMED
 from migrations_checks.lint.sql.words import Cursor, Word
 
 
@@ -67,16 +68,28 @@ def check_name(table: str, column: str) -> str:
     return f"{table.rpartition('.')[2]}_{column}_check"
 
 
-def not_null_checks(table: str, element: Sequence[Word]) -> list[tuple[str, str]]:
-    """(constraint, column) of each `[CONSTRAINT name] CHECK (...)` of one element of a CREATE TABLE
-    (a table constraint or a column's, which may name another column) that proves a column NOT NULL."""
-    found = []
+def mentioned(cursor: Cursor) -> tuple[str, ...]:
+    """The names a `(...)` expression at the cursor reads (its keywords among them), which leaves
+    the cursor where it was."""
+    group = Cursor(cursor.words, cursor.position)
+    group.skip_group()
+    words = cursor.words[cursor.position + 1 : group.position - 1]
+    return tuple(dict.fromkeys(word.name for word in words if word.kind in ("word", "quoted")))
+
+
+def element_checks(table: str, element: Sequence[Word]) -> list[tuple[str, str | None, tuple[str, ...]]]:
+    """(constraint, the column it proves NOT NULL or None, the names it reads) of each `[CONSTRAINT
+    name] CHECK (...)` of one element of a CREATE TABLE (a table constraint or a column's, which may
+    name another column). An unnamed CHECK that proves no column NOT NULL is UNNAMED: its name depends
+    on the columns its expression reads."""
+    found: list[tuple[str, str | None, tuple[str, ...]]] = []
     for index, word in enumerate(element):
         if word.upper != "CHECK":
             continue
+        reads = mentioned(Cursor(element, index + 1))
         checked = not_null_check(Cursor(element, index + 1))
-        if checked is None:
-            continue
-        named = index >= 2 and element[index - 2].upper == "CONSTRAINT"
-        found.append((element[index - 1].name if named else check_name(table, checked), checked))
+        if index >= 2 and element[index - 2].upper == "CONSTRAINT":
+            found.append((element[index - 1].name, checked, reads))
+        else:
+            found.append((check_name(table, checked) if checked else UNNAMED, checked, reads))
     return found

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from migrations_checks.lint.extract.checks import not_null_checks
+from migrations_checks.lint.extract.checks import element_checks
 from migrations_checks.lint.extract.columns import column_list, parse_column
 from migrations_checks.lint.extract.types import renamed_to
 from migrations_checks.lint.records.actions import Action
 from migrations_checks.lint.sql.classify import with_body
-from migrations_checks.lint.sql.words import Cursor, Word, has_keyword, split_top_level, top_level, unqualified
+from migrations_checks.lint.sql.words import Cursor, Word, split_top_level, top_level, unqualified
 
 _TABLE_CONSTRAINTS = frozenset({"CONSTRAINT", "CHECK", "UNIQUE", "PRIMARY", "EXCLUDE", "FOREIGN", "LIKE"})
 _DROPPED_OBJECTS = {
@@ -43,8 +43,9 @@ def create_table(words: Sequence[Word]) -> list[Action] | None:
     if name is None:
         return None
     table = unqualified(name)
+    parent = cursor.table_name() if cursor.accept("PARTITION", "OF") else None
     columns: list[tuple[str, str, str | None]] = []
-    checks: list[tuple[str, str]] = []
+    checks: list[tuple[str, str | None, tuple[str, ...]]] = []
     not_null: list[str] = []  # NOT NULL from the start, or in the primary key
     defaults: list[str] = []
     not_null_constraint = False
@@ -59,7 +60,7 @@ def create_table(words: Sequence[Word]) -> list[Action] | None:
             )
             not_null_constraint = not_null_constraint or is_not_null
             if element[0].upper in _TABLE_CONSTRAINTS or is_not_null:
-                checks += not_null_checks(table, element)
+                checks += element_checks(table, element)
                 if element[named].upper == "PRIMARY":
                     not_null += column_list(Cursor(element, named + 2))
                 continue
@@ -67,27 +68,49 @@ def create_table(words: Sequence[Word]) -> list[Action] | None:
             if column is not None:
                 columns.append((column.name, column.type, column.collation))
                 if column.checked:
-                    checks += not_null_checks(table, element)
+                    checks += element_checks(table, element)
                 if column.not_null:
                     not_null.append(column.name)
                 if column.has_default:
                     defaults.append(column.name)
     temporary = any(word.upper in ("TEMP", "TEMPORARY") for word in words[: cursor.position])
-    partitioned = cursor.position < len(words) and has_keyword(top_level(words[cursor.position :]), "PARTITION", "BY")
+    partition_key = _partition_key(cursor)
     return [
         Action(
             "create_table",
             table=table,
             columns=tuple(columns),
-            not_null_checks=tuple(checks),
+            not_null_checks=tuple((check, column) for check, column, _ in checks if column is not None),
+            checks=tuple((check, reads) for check, _, reads in checks),
             key_columns=tuple(not_null),
             default_columns=tuple(defaults),
             if_not_exists=if_not_exists,
             temporary=temporary,
-            object_kind="PARTITIONED" if partitioned else None,
+            object_kind="PARTITIONED" if partition_key is not None else None,
+            values=partition_key or (),
             not_null=not_null_constraint,
+            partition_of=parent,
+            default_partition=parent is not None and cursor.accept("DEFAULT"),
         )
     ]
+
+
+def _partition_key(cursor: Cursor) -> tuple[str, ...] | None:
+    """The columns of a `PARTITION BY RANGE | LIST | HASH (...)` clause after the cursor: () when a
+    key part is an expression, None when there is no such clause. The cursor does not move."""
+    rest = top_level(cursor.words[cursor.position :]) if not cursor.done else []
+    clause = next((i for i in range(len(rest) - 1) if rest[i].upper == "PARTITION" and rest[i + 1].upper == "BY"), None)
+    if clause is None:
+        return None
+    key = Cursor(cursor.words, cursor.words.index(rest[clause]) + 3)  # past PARTITION BY <strategy>
+    if not key.at_symbol("("):
+        return ()
+    start = key.position + 1
+    key.skip_group()
+    parts = split_top_level(cursor.words[start : key.position - 1])
+    if not all(part and part[0].kind in ("word", "quoted") and len(part) == 1 for part in parts):
+        return ()
+    return tuple(part[0].name for part in parts)
 
 
 def create_materialized_view(words: Sequence[Word]) -> list[Action] | None:
@@ -176,13 +199,13 @@ def drop(kind: str, words: Sequence[Word]) -> list[Action] | None:
         return _drop_by_signature(kind, cursor)
     names = _names(cursor)
     if kind in ("DROP POLICY", "DROP TRIGGER", "DROP RULE"):
-        table = cursor.name() if cursor.accept("ON") else None
+        table = cursor.table_name() if cursor.accept("ON") else None
         return [
             Action(
                 "drop_policy" if kind == "DROP POLICY" else "drop_object",
                 object_kind=kind.split(" ", 1)[1],
                 name=names[0] if names else None,
-                table=unqualified(table) if table else None,
+                table=table,
                 if_exists=if_exists,
             )
         ]
@@ -259,8 +282,7 @@ def policy(words: Sequence[Word]) -> list[Action] | None:
     name = cursor.name()
     if name is None or not cursor.accept("ON"):
         return None
-    table = cursor.name()
-    return [Action("create_policy", name=name, table=unqualified(table) if table else None)]
+    return [Action("create_policy", name=name, table=cursor.table_name())]
 
 
 def alter_policy(words: Sequence[Word]) -> list[Action] | None:
@@ -348,8 +370,7 @@ def cluster(words: Sequence[Word]) -> list[Action]:
     if cursor.at_symbol("("):
         cursor.skip_group()  # options: VERBOSE [boolean]
     cursor.accept("VERBOSE")
-    table = cursor.name()
-    return [Action("cluster", table=unqualified(table) if table else None)]
+    return [Action("cluster", table=cursor.table_name())]
 
 
 def reindex(words: Sequence[Word]) -> list[Action] | None:
@@ -366,15 +387,14 @@ def reindex(words: Sequence[Word]) -> list[Action] | None:
     if target is None or target.upper not in ("INDEX", "TABLE", "SCHEMA", "DATABASE", "SYSTEM"):
         return None
     concurrently = cursor.accept("CONCURRENTLY") or concurrently
-    name = cursor.name()
-    table = unqualified(name) if name and target.upper == "TABLE" else None
+    name = cursor.table_name()
     return [
         Action(
             "reindex",
             object_kind=target.upper,
             concurrently=concurrently,
-            name=unqualified(name) if name else None,
-            table=table,
+            name=name,
+            table=name if target.upper == "TABLE" else None,
         )
     ]
 

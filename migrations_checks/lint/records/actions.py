@@ -123,6 +123,9 @@ _CACHE_NAMES = {
     "full": "f",
     "values": "vs",
     "arguments": "a",
+    "checks": "ck",
+    "partition_of": "po",
+    "default_partition": "dp",
 }
 
 
@@ -182,7 +185,15 @@ class Action(Struct, frozen=True, omit_defaults=True, forbid_unknown_fields=True
     # constraints named (see extract/domains.py); rename_schema, rename_type, rename_index,
     # rename_constraint: (the new name,), a type's or an index's in its schema (object_kind SCHEMA:
     # the type moved to another schema, under the qualified name given); add_primary_key, add_unique
-    # with USING INDEX: (the index,)
+    # with USING INDEX: (the index,); add_check: the names its expression reads; create_table
+    # PARTITIONED: the partition key's columns, () when a part of it is an expression
     values: tuple[str, ...] = ()
     # create_function: the fewest and the most arguments a call may pass (-1: any number, VARIADIC)
     arguments: tuple[int, int] = (0, 0)
+    # create_table: each CHECK constraint, by name (UNNAMED where Postgres chooses one the extractor
+    # cannot tell: see extract/checks.py), and the names its expression reads
+    checks: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    partition_of: str | None = None  # create_table: the partitioned table a PARTITION OF names
+    # create_table (PARTITION OF), attach_partition: the DEFAULT partition, which holds the rows
+    # no other partition takes
+    default_partition: bool = False

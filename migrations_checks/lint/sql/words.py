@@ -120,6 +120,11 @@ class Cursor:
             self.position += 1
         return ".".join(parts) if parts else None
 
+    def table_name(self) -> str | None:
+        """A table's (or another relation's) name, as `unqualified` normalises it; None if no name is here."""
+        name = self.name()
+        return unqualified(name) if name else None
+
     def skip_group(self) -> None:
         """Skip a parenthesised group starting at the cursor (or one word if none starts here)."""
         depth = 0
