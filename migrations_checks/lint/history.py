@@ -210,6 +210,9 @@ class History(Struct):
         if not table or (action.if_not_exists and table in self.columns):  # IF NOT EXISTS: a no-op then
             return
         self.columns[table] = {name: (type_, collation) for name, type_, collation in action.columns}
+        parent = action.partition_of or ""
+        # A partition has its parent's columns, and their NOT NULL constraints and defaults.
+        self.columns[table] = {**self.columns.get(parent, {}), **self.columns[table]}
         self.policies[table] = set()
         if action.temporary or table.startswith("pg_temp."):
             # The session's own schema comes first in the search path: `t` names it.
@@ -221,8 +224,8 @@ class History(Struct):
             self.default_partitions[action.partition_of] = table
         self.checks[table] = {name: (True, reads) for name, reads in action.checks}
         self._forget_checks(table)
-        self.not_null[table] = set(action.key_columns)
-        self.defaults[table] = set(action.default_columns)
+        self.not_null[table] = set(action.key_columns) | self.not_null.get(parent, set())
+        self.defaults[table] = set(action.default_columns) | self.defaults.get(parent, set())
         self.row_security.discard(table)
         self.forced_row_security.discard(table)
         for name, column in action.not_null_checks:

@@ -278,6 +278,27 @@ def test_a_not_null_check_that_no_longer_holds_proves_nothing(tmp_path: Path, in
     assert "set-not-null" in rules_of(tmp_path, files)
 
 
+@pytest.mark.parametrize(
+    ("init", "reported"),
+    [
+        ('CREATE TABLE "users" ("id" int, "email" text NOT NULL);', False),
+        ('CREATE TABLE "users" ("id" int, "email" text PRIMARY KEY);', False),
+        (
+            'CREATE TABLE "users" ("id" int, "email" text);\nALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL;',
+            False,
+        ),
+        (
+            'CREATE TABLE "users" ("id" int, "email" text NOT NULL);\nALTER TABLE "users" ALTER "email" DROP NOT NULL;',
+            True,
+        ),
+    ],
+)
+def test_set_not_null_on_a_column_already_not_null_changes_nothing(tmp_path: Path, init: str, reported: bool) -> None:
+    # Postgres 16.2 neither scans the table nor refuses anything new there.
+    files = {"0000_init": init, "0001_set": 'ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL;'}
+    assert ("set-not-null" in rules_of(tmp_path, files)) is reported
+
+
 def test_set_not_null_proven_in_the_same_migration_says_no_scan() -> None:
     # Postgres 16.2: "existing constraints on column "t.name" are sufficient to prove that it does not
     # contain nulls"; only the running release's NULL writes are at stake.

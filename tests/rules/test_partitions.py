@@ -218,3 +218,29 @@ def test_a_check_that_may_have_gone_with_its_column_is_no_longer_counted(tmp_pat
     assert finding.message.endswith("unless a valid CHECK constraint on it implies the bound")
     dropped = with_first(STANDALONE, BOUND + ";", 'ALTER TABLE "events_2025" DROP CONSTRAINT "events_2025_bound";')
     assert len(findings(tmp_path / "dropped", ATTACH, SCAN, dropped)) == 1
+
+
+def test_a_partition_has_its_parents_columns_not_null_constraints_and_defaults(tmp_path: Path) -> None:
+    # Postgres 16.2 gives a PARTITION OF table its parent's columns with their NOT NULL and defaults.
+    first = (
+        'CREATE TABLE "plans" ("id" int NOT NULL, "at" date DEFAULT now(), "note" text) PARTITION BY RANGE ("at");\n'
+        'CREATE TABLE "plans_2024" PARTITION OF "plans" ("note" WITH OPTIONS DEFAULT \'none\') '
+        "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');"
+    )
+    assert (
+        findings(tmp_path / "a", 'ALTER TABLE "plans_2024" ALTER COLUMN "id" SET NOT NULL;', "set-not-null", first)
+        == []
+    )
+    assert (
+        len(
+            findings(
+                tmp_path / "b", 'ALTER TABLE "plans_2024" ALTER COLUMN "note" SET NOT NULL;', "set-not-null", first
+            )
+        )
+        == 1
+    )
+    for column in ("at", "note"):
+        later = f'ALTER TABLE "plans_2024" ALTER COLUMN "{column}" DROP DEFAULT;'
+        assert len(findings(tmp_path / column, later, "drop-default", first)) == 1
+    later = 'ALTER TABLE "plans_2024" ALTER COLUMN "id" DROP DEFAULT;'  # it never had one
+    assert findings(tmp_path / "c", later, "drop-default", first) == []

@@ -66,7 +66,8 @@ def create_table(words: Sequence[Word]) -> list[Action] | None:
                 continue
             column = parse_column(element)
             if column is not None:
-                columns.append((column.name, column.type, column.collation))
+                if parent is None:  # a partition's `c WITH OPTIONS ...` keeps the parent's type
+                    columns.append((column.name, column.type, column.collation))
                 if column.checked:
                     checks += element_checks(table, element)
                 if column.not_null:
@@ -108,9 +109,16 @@ def _partition_key(cursor: Cursor) -> tuple[str, ...] | None:
     start = key.position + 1
     key.skip_group()
     parts = split_top_level(cursor.words[start : key.position - 1])
-    if not all(part and part[0].kind in ("word", "quoted") and len(part) == 1 for part in parts):
+    if not all(_is_key_column(part) for part in parts):
         return ()
     return tuple(part[0].name for part in parts)
+
+
+def _is_key_column(part: Sequence[Word]) -> bool:
+    """A part of a partition key that is a column, with a COLLATE or an operator class or neither."""
+    if not part or part[0].kind not in ("word", "quoted"):
+        return False
+    return len(part) == 1 or part[1].upper == "COLLATE" or (len(part) == 2 and part[1].kind == "word")
 
 
 def create_materialized_view(words: Sequence[Word]) -> list[Action] | None:

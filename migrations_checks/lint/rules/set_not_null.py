@@ -6,7 +6,8 @@ the column, which now fails. The safe path: add `CHECK (col IS NOT NULL) NOT VAL
 `VALIDATE CONSTRAINT` it (a scan that does not block writes), then `SET NOT NULL`, which Postgres 12+
 proves from the valid constraint without scanning; do that once no running code writes NULL. So
 SET NOT NULL is not reported when an earlier migration validated such a constraint: the CHECK has
-rejected NULL writes since then, and nothing is scanned. A table created earlier in the same file
+rejected NULL writes since then, and nothing is scanned; nor on a column the history shows NOT NULL
+already (a partition's from its parent, say), where it changes nothing. A table created earlier in the same file
 has no rows and no writers yet. PostgreSQL 18's `ADD CONSTRAINT ... NOT NULL col` counts as SET NOT
 NULL: even `NOT VALID`, it rejects the running release's NULL writes. So does `ALTER DOMAIN ... SET
 NOT NULL`, which scans every table using the domain under a lock that blocks writes, and `ADD
@@ -37,7 +38,11 @@ def _columns_set_not_null(statement: Statement, context: StatementContext) -> It
     columns: list[str] = []
     scanned: list[str] = []
     for a in statement.actions:
-        if a.verb != "set_not_null" or context.is_new(a.table):
+        if (
+            a.verb != "set_not_null"
+            or context.is_new(a.table)
+            or not context.history.nullable(a.table, [a.column or ""])
+        ):
             continue
         proof = context.history.not_null_proven_by(a.table, a.column)
         if proof in (None, statement.file.tag):
