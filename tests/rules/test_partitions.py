@@ -244,3 +244,21 @@ def test_a_partition_has_its_parents_columns_not_null_constraints_and_defaults(t
         assert len(findings(tmp_path / column, later, "drop-default", first)) == 1
     later = 'ALTER TABLE "plans_2024" ALTER COLUMN "id" DROP DEFAULT;'  # it never had one
     assert findings(tmp_path / "c", later, "drop-default", first) == []
+
+
+def test_a_table_with_a_default_partition_cannot_detach_concurrently(tmp_path: Path) -> None:
+    detach = 'ALTER TABLE "events" DETACH PARTITION "events_2024" CONCURRENTLY;'
+    [finding] = findings(tmp_path / "a", detach, UNSUPPORTED, with_first(DEFAULT))
+    assert (
+        finding.message == "DETACH PARTITION ... CONCURRENTLY fails on events: it has a DEFAULT partition, events_other"
+    )
+    assert findings(tmp_path / "b", detach, UNSUPPORTED) == []
+    detached = with_first(DEFAULT, 'ALTER TABLE "events" DETACH PARTITION "events_other";')
+    assert findings(tmp_path / "c", detach, UNSUPPORTED, detached) == []
+    # Nor is the concurrent form suggested for a plain DETACH there.
+    [plain] = findings(
+        tmp_path / "d", detach.replace(" CONCURRENTLY", ""), "detach-partition-non-concurrently", with_first(DEFAULT)
+    )
+    assert plain.hint is not None and plain.hint.startswith("Postgres refuses DETACH PARTITION ... CONCURRENTLY")
+    [usual] = findings(tmp_path / "e", detach.replace(" CONCURRENTLY", ""), "detach-partition-non-concurrently")
+    assert usual.hint == "DETACH PARTITION ... CONCURRENTLY (Postgres 14+), in its own non-transactional step"

@@ -1,24 +1,34 @@
 """concurrently-unsupported: a CONCURRENTLY form that Postgres rejects whatever the runner.
 
 Some statements are refused outright, in or out of a transaction: `CREATE INDEX CONCURRENTLY` on a
-partitioned table, `DROP INDEX CONCURRENTLY` of a partitioned table's index, and `DROP INDEX
-CONCURRENTLY` of several indexes or with `CASCADE`. The migration fails on deploy, taking every
+partitioned table, `DROP INDEX CONCURRENTLY` of a partitioned table's index, `DROP INDEX
+CONCURRENTLY` of several indexes or with `CASCADE`, and `DETACH PARTITION ... CONCURRENTLY` from a
+table with a DEFAULT partition. The migration fails on deploy, taking every
 migration pending with it, after passing in review because the statement looked like the safe form.
-The rule knows a table is partitioned when the history created it `PARTITION BY`.
+The rule knows a table is partitioned when the history created it `PARTITION BY`, and its DEFAULT
+partition when the history created or attached one.
 """
 
 from collections.abc import Iterator
 
 from migrations_checks.lint.context import StatementContext
 from migrations_checks.lint.rules.create_index_non_concurrently import PARTITIONED_INDEX_HINT
+from migrations_checks.lint.rules.detach_partition_non_concurrently import DEFAULT_PARTITION_HINT
 from migrations_checks.lint.rules.rule import Hit, Rule
 from migrations_checks.lint.statements import Statement
 
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     partitioned = context.history.partitioned
-    concurrent = [a for a in statement.actions if a.concurrently and a.verb in ("create_index", "drop_index")]
+    concurrent = [a for a in statement.actions if a.concurrently]
     for action in concurrent:
+        default = context.history.default_partitions.get(action.table or "")
+        if action.verb == "detach_partition" and default:
+            yield Hit(
+                f"DETACH PARTITION ... CONCURRENTLY fails on {action.table}: it has a DEFAULT partition, {default}",
+                hint=DEFAULT_PARTITION_HINT,
+            )
+            return
         if action.verb == "create_index" and action.table in partitioned:
             yield Hit(
                 f"CREATE INDEX CONCURRENTLY fails on {action.table}: a partitioned table cannot be indexed "
@@ -54,5 +64,5 @@ RULE = Rule(
     bad='DROP INDEX CONCURRENTLY "plans_topic_idx", "plans_owner_idx";',
     good='DROP INDEX CONCURRENTLY "plans_topic_idx";',
     check=check,
-    verbs=frozenset({"create_index", "drop_index"}),
+    verbs=frozenset({"create_index", "drop_index", "detach_partition"}),
 )
