@@ -59,6 +59,11 @@ CASES = [
     ('UPDATE "users" SET "note" = \'active\' WHERE "users"."role" = \'active\';', False),
     ('UPDATE "users" SET "status" = \'active\' WHERE "note" = \'active\';', True),
     ('UPDATE "users" SET "note" = \'x\' WHERE "status" = \'active\';', True),
+    # escapes, and arrays of any shape, hold the same value
+    ('UPDATE "users" SET "status" = E\'\\x61ctive\' WHERE "id" = \'a\';', True),
+    ('UPDATE "users" SET "note" = E\'\\x61ctive\' WHERE "id" = \'a\';', False),
+    ('CREATE TABLE "forms" ("id" text, "states" status[] DEFAULT \'{{active}}\');', True),
+    ('CREATE TABLE "forms" ("id" text, "states" status[] DEFAULT \'[1:2]={pending, active }\');', True),
     (
         'CREATE TABLE "forms" ("id" text, "state" text DEFAULT \'active\');\n'
         'INSERT INTO "forms" ("id", "state") VALUES (\'a\', \'active\');',

@@ -34,7 +34,12 @@ def test_words_keywords_and_names() -> None:
     ("text", "value"),
     [
         ("'it''s'", "it's"),
-        ("E'a\\'b'", "a\\'b"),  # escapes are the value's business (literals.py); the quote stays inside
+        # An E string's backslash escapes read, as the server reads them (an enum label written so, say).
+        ("E'a\\'b'", "a'b"),
+        ("E'\\x6eew'", "new"),
+        ("E'\\156\\u0065\\U00000077'", "new"),
+        ("E'tab\\tback\\\\slash\\q'", "tab\tback\\slashq"),
+        ("E'\\''''", "''"),  # an escaped quote, then a doubled one
         ("e'x'\n  'y'", "xy"),  # an E string continued on a later line is one string
         ("E'x' -- note\n'y'", "xy"),
         ("$$ it's; $$", " it's; "),

@@ -6,15 +6,15 @@ pending migrations in one transaction, so a migration that adds a value and then
 default, in an UPDATE or in a policy fails on deploy: often only in production, where both
 migrations are pending together. Use the value in a later release's migration.
 
-A later statement "uses" the value when it contains the string literal `'v'` (or an array literal
-holding it, `'{v}'`), or the label that a `RENAME VALUE` in between gave it (still uncommitted),
-unless each such literal is cast to another type (`'v'::text`, `CAST('v' AS other_enum)`), compared
-with `pg_enum.enumlabel` (a name, as in the guards that add a value only if it is missing), or
-written for a column of a built-in type or of another enum (a text column's DEFAULT, an INSERT's
-value for such a column, `SET col = 'v'` in an UPDATE; see `literal_types.py`): then it is no value
-of this one. A DO block uses what its statements use and the literals of its conditions,
-declarations and assignments. A
-function or procedure body runs later, but Postgres checks a body in SQL as it creates the function
+A later statement "uses" the value when it contains the string literal `'v'` (`E'\\x76'` too, or
+an array literal holding it, `'{v}'`, `'{{v}}'`, `'[1:1]={v}'`), or the label that a `RENAME VALUE`
+in between gave it (still uncommitted), unless each such literal is cast to another type
+(`'v'::text`, `CAST('v' AS other_enum)`), compared with `pg_enum.enumlabel` (a name, as in the
+guards that add a value only if it is missing), or written for a column of a built-in type or of
+another enum (a text column's DEFAULT, an INSERT's value for such a column, `SET col = 'v'` in an
+UPDATE; see `literal_types.py`): then it is no value of this one. A DO block uses what its
+statements use and the literals of its conditions, declarations and assignments. A function or
+procedure body runs later, but Postgres checks a body in SQL as it creates the function
 (`LANGUAGE sql`, `BEGIN ATOMIC`, `RETURN`), so those use their literals then, as do the defaults of
 any routine's parameters; a PL/pgSQL body does not. An enum renamed in between is the same enum.
 `ALTER TYPE` / `COMMENT` name the label without using it as a value.
@@ -27,6 +27,7 @@ from migrations_checks.lint.history import History, renamed_type
 from migrations_checks.lint.literal_types import cannot_be, column_type
 from migrations_checks.lint.rules.rule import Hit, Rule
 from migrations_checks.lint.sql.lexer import tokenize
+from migrations_checks.lint.sql.literals import array_elements
 from migrations_checks.lint.sql.words import Cursor, Word, top_level, unqualified
 from migrations_checks.lint.statements import Statement
 
@@ -42,15 +43,8 @@ def _literals(statement: Statement) -> frozenset[str]:
         return frozenset()
     if statement.kind in _ROUTINES:
         return _checked_body_literals(statement)
-    elements = {element for literal in statement.literals for element in _array_elements(literal)}
+    elements = {element for literal in statement.literals for element in array_elements(literal)}
     return statement.literals | elements if elements else statement.literals
-
-
-def _array_elements(literal: str) -> list[str]:
-    """The elements of an array literal (`'{a,"b c"}'`, as drizzle-kit writes an array default)."""
-    if not (literal.startswith("{") and literal.endswith("}")):
-        return []
-    return [element.strip().strip('"') for element in literal[1:-1].split(",")]
 
 
 def _checked_body_literals(statement: Statement) -> frozenset[str]:
@@ -89,7 +83,7 @@ def _used(statement: Statement, labels: set[str], enum: str | None, history: His
         for label in found
         if any(
             word.kind == "string"
-            and (word.text == label or label in _array_elements(word.text))
+            and (word.text == label or label in array_elements(word.text))
             and _as_value_of(words, index, enum)
             and not cannot_be(enum, column_type(words, index, statement, history), history)
             for index, word in enumerate(words)

@@ -146,7 +146,8 @@ def _value(kind: str, found: re.Match[str]) -> str:
         delimiter = len(found.group("delimiter"))
         return raw[delimiter:-delimiter]
     if kind == "escape_string":
-        return _joined(raw[2:-1])
+        value = _joined(raw[2:-1])
+        return _backslash_escapes(value) if "\\" in value else value
     if kind == "prefixed_string":
         return _joined(raw[raw.index("'") + 1 : -1])
     if kind in ("unicode_string", "unicode_identifier"):
@@ -156,6 +157,44 @@ def _value(kind: str, found: re.Match[str]) -> str:
         value = _joined(inside) if kind == "unicode_string" else inside.replace('""', '"')
         return _unicode_escapes(value, escape)
     return raw
+
+
+def _backslash_escapes(value: str) -> str:
+    """An E string's value with its backslash escapes read (`\\x41` is `A`, `\\'` a quote)."""
+    chars: list[str] = []
+    index = 0
+    while index < len(value):
+        if value[index] == "\\" and index + 1 < len(value):
+            char, length = read_escape(value, index + 1, len(value))
+            chars.append(char)
+            index += 1 + length
+        else:
+            chars.append(value[index])
+            index += 1
+    return "".join(chars)
+
+
+_SIMPLE_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+_NUMERIC_ESCAPES = (
+    (re.compile(r"[0-7]{1,3}"), 8),
+    (re.compile(r"x([0-9A-Fa-f]{1,2})"), 16),
+    (re.compile(r"u([0-9A-Fa-f]{4})"), 16),
+    (re.compile(r"U([0-9A-Fa-f]{8})"), 16),
+)
+
+
+def read_escape(text: str, index: int, end: int) -> tuple[str, int]:
+    """The character of the E-string escape whose backslash precedes ``index``, and its length."""
+    char = text[index]
+    if char in _SIMPLE_ESCAPES:
+        return _SIMPLE_ESCAPES[char], 1
+    for pattern, base in _NUMERIC_ESCAPES:
+        match = pattern.match(text, index, end)
+        if match:
+            value = int(match.group(match.lastindex or 0), base)
+            if value <= 0x10FFFF:
+                return chr(value), match.end() - index
+    return char, 1
 
 
 def _unicode_escapes(value: str, escape: str) -> str:

@@ -8,9 +8,7 @@ found in it are placed exactly in the file.
 
 from __future__ import annotations
 
-import re
-
-from migrations_checks.lint.sql.lexer import STRING_CONTINUATION, tokenize
+from migrations_checks.lint.sql.lexer import STRING_CONTINUATION, read_escape, tokenize
 from migrations_checks.lint.sql.positions import Offsets
 from migrations_checks.lint.sql.words import Word
 
@@ -70,15 +68,6 @@ def string_literal(text: str, word: Word) -> tuple[str, Offsets] | None:
     return None
 
 
-_SIMPLE_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
-_NUMERIC_ESCAPES = (
-    (re.compile(r"[0-7]{1,3}"), 8),
-    (re.compile(r"x([0-9A-Fa-f]{1,2})"), 16),
-    (re.compile(r"u([0-9A-Fa-f]{4})"), 16),
-    (re.compile(r"U([0-9A-Fa-f]{8})"), 16),
-)
-
-
 def _decode(text: str, start: int, end: int, *, backslashes: bool) -> tuple[str, Offsets]:
     """Unescape ``text[start:end]``, the inside of a quoted literal (``''``; with
     ``backslashes``, also E-string escapes)."""
@@ -99,7 +88,7 @@ def _decode(text: str, start: int, end: int, *, backslashes: bool) -> tuple[str,
             chars.append("'")
             index += 2
         elif char == "\\" and backslashes and index + 1 < end:
-            value, length = _escape(text, index + 1, end)
+            value, length = read_escape(text, index + 1, end)
             chars.append(value)
             index += 1 + length
         else:
@@ -109,15 +98,32 @@ def _decode(text: str, start: int, end: int, *, backslashes: bool) -> tuple[str,
     return "".join(chars), offsets
 
 
-def _escape(text: str, index: int, end: int) -> tuple[str, int]:
-    """The character of the E-string escape whose backslash precedes ``index``, and its length."""
-    char = text[index]
-    if char in _SIMPLE_ESCAPES:
-        return _SIMPLE_ESCAPES[char], 1
-    for pattern, base in _NUMERIC_ESCAPES:
-        match = pattern.match(text, index, end)
-        if match:
-            value = int(match.group(match.lastindex or 0), base)
-            if value <= 0x10FFFF:
-                return chr(value), match.end() - index
-    return char, 1
+def array_elements(literal: str) -> list[str]:
+    """The elements of an array literal as the server reads them, at any depth (`'{a,"b c"}'`, as
+    drizzle-kit writes an array default, `'{{a},{b}}'`, `'[1:2]={a,b}'`); [] for any other text."""
+    text = literal.partition("=")[2].strip() if literal.startswith("[") else literal
+    if not (text.startswith("{") and text.endswith("}")):
+        return []
+    elements: list[str] = []
+    current: list[str] = []
+    pending = quoted = was_quoted = escaped = False
+    for char in text:
+        if escaped:
+            current.append(char)
+            escaped = False
+        elif char == "\\":
+            escaped = pending = True
+        elif quoted:
+            quoted = char != '"'
+            if quoted:
+                current.append(char)
+        elif char == '"':
+            quoted = pending = was_quoted = True
+        elif char in ",{}":
+            if pending:  # spaces around an element are no part of it, unless quoted
+                elements.append("".join(current) if was_quoted else "".join(current).rstrip())
+            current, pending, was_quoted = [], False, False
+        elif not char.isspace() or (pending and not was_quoted):
+            current.append(char)
+            pending = True
+    return elements
