@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterable, Sequence
 
 from msgspec import Struct, field
 
-from migrations_checks.lint.records.actions import NOT_NULL, UNNAMED, Action, Verb
+from migrations_checks.lint.extract.checks import constraint_name
+from migrations_checks.lint.records.actions import NOT_NULL, Action, Verb
 from migrations_checks.lint.statements import Statement
 
 
@@ -42,7 +43,7 @@ class History(Struct):
     default_partitions: dict[str, str] = field(default_factory=dict)  # partitioned table -> its DEFAULT one
     # The CHECK constraints of each table the history created: whether each is valid (not NOT
     # VALID), and the names its expression reads. A table missing here has checks unknown; an
-    # unnamed one the extractor cannot name is UNNAMED.
+    # unnamed one is under the name Postgres chooses for it.
     checks: dict[str, dict[str, tuple[bool, tuple[str, ...]]]] = field(default_factory=dict)
     # The labels of each enum the history created: an enum missing here has labels unknown.
     enums: dict[str, set[str]] = field(default_factory=dict)
@@ -184,14 +185,16 @@ class History(Struct):
         checks = self.checks.get(table)
         if checks is None:
             return
-        name = action.name or UNNAMED
+        name = action.name or ""
         if action.verb == "add_check":
+            if not name:  # the name Postgres chooses: by the one column the check reads, if one
+                read = {column for column in action.values if column in self.columns.get(table, {})}
+                name = constraint_name(table, read.pop() if len(read) == 1 else None, "check", checks)
             checks[name] = (not action.not_valid, action.values)
         elif action.verb == "validate_constraint" and name in checks:
             checks[name] = (True, checks[name][1])
         elif action.verb == "drop_constraint":
-            # A name the history does not show may be the one Postgres gave an unnamed check.
-            checks.pop(name if name in checks else UNNAMED, None)
+            checks.pop(name, None)
 
     def _on_rename_constraint(self, tag: str, action: Action) -> None:
         if not (action.table and action.name and action.values):
@@ -478,7 +481,7 @@ class History(Struct):
         kind = action.object_kind
         if action.verb == "create_domain" or kind == "ADD":
             for name in action.values:
-                constraints.add(name or _chosen_check_name(domain, constraints))
+                constraints.add(name or constraint_name(domain, None, "check", constraints))
         elif kind == "DROP" and action.values:
             constraints.discard(action.values[0])
         elif kind == "RENAME CONSTRAINT" and len(action.values) == 2 and action.values[0] in constraints:
@@ -505,15 +508,6 @@ def _in_schema_of(old: str, new: str) -> str:
     """The name a RENAME TO gives: `new`, in the schema of the `old` one."""
     schema, dot, _ = old.rpartition(".")
     return f"{schema}.{new}" if dot else new
-
-
-def _chosen_check_name(domain: str, taken: set[str]) -> str:
-    """The name Postgres gives an unnamed CHECK of a domain: `d_check`, else `d_check1`, `d_check2`..."""
-    base = f"{domain.rpartition('.')[2]}_check"
-    suffix = 0
-    while (base + (str(suffix) if suffix else "")) in taken:
-        suffix += 1
-    return base + (str(suffix) if suffix else "")
 
 
 # Each verb the history follows, and the recorder that follows it.

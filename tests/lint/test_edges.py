@@ -10,6 +10,7 @@ import pytest
 from gates.config import MigrationSettings, load_config
 from migrations_checks.lint.context import LintOptions
 from migrations_checks.lint.engine import lint_paths, lint_text
+from migrations_checks.lint.extract.checks import constraint_name
 from migrations_checks.lint.reader import InputError, read_configured, read_migrations
 from tests.helpers import fired, write_drizzle
 
@@ -353,6 +354,65 @@ def test_an_unnamed_not_null_check_is_validated_by_the_name_postgres_gives_it(tm
     folder = write_drizzle(tmp_path / "m", files)
     later_deploy = LintOptions(only=frozenset({"0002_validate", "0003_set"}))
     assert [f.rule for f in lint_paths([folder], later_deploy).findings] == []
+
+
+LONG_TABLE, LONG_COLUMN = "a" * 40, "b" * 40
+
+
+@pytest.mark.parametrize(
+    ("relation", "column", "taken", "name"),
+    [
+        ("users", "email", (), "users_email_check"),
+        ("public.users", None, (), "users_check"),
+        ("users", "email", ("users_email_check", "users_email_check1"), "users_email_check2"),
+        # Each as Postgres 16.2 names it: cut to 63 bytes, the longer name first, between characters.
+        (LONG_TABLE, LONG_COLUMN, (), f"{'a' * 28}_{'b' * 28}_check"),
+        (LONG_TABLE, LONG_COLUMN, (f"{'a' * 28}_{'b' * 28}_check",), f"{'a' * 28}_{'b' * 27}_check1"),
+        ("t" * 70, None, (), f"{'t' * 57}_check"),
+        ("é" * 40, None, (), f"{'é' * 28}_check"),
+    ],
+)
+def test_an_unnamed_constraint_is_named_as_postgres_names_it(
+    relation: str, column: str | None, taken: tuple[str, ...], name: str
+) -> None:
+    assert constraint_name(relation, column, "check", taken) == name
+
+
+# After each, the proof that the column is NOT NULL is gone or kept, as on Postgres 16.2 (a scan, or
+# "existing constraints ... are sufficient to prove" it).
+@pytest.mark.parametrize(
+    ("init", "between", "proven"),
+    [
+        # Two unnamed checks of the same column are users_email_check and users_email_check1.
+        (
+            'CREATE TABLE "users" ("id" int, "email" text CHECK ("email" IS NOT NULL), CHECK ("email" IS NOT NULL));',
+            'ALTER TABLE "users" DROP CONSTRAINT "users_email_check1";',
+            True,
+        ),
+        # A check that reads two columns is users_check.
+        (
+            'CREATE TABLE "users" ("id" int, "email" text, CHECK ("id" > 0 AND "email" IS NOT NULL));',
+            'ALTER TABLE "users" DROP CONSTRAINT "users_check";',
+            False,
+        ),
+        # A name longer than 63 bytes is cut.
+        (
+            f'CREATE TABLE "{"t" * 60}" ("id" int, "email" text, CHECK ("email" IS NOT NULL));\n'
+            f'ALTER TABLE "{"t" * 60}" RENAME TO "users";',
+            f'ALTER TABLE "users" DROP CONSTRAINT "{"t" * 51}_email_check";',
+            False,
+        ),
+    ],
+)
+def test_an_unnamed_check_is_dropped_by_the_name_postgres_gave_it(
+    tmp_path: Path, init: str, between: str, proven: bool
+) -> None:
+    files = {
+        "0000_init": init,
+        "0001_drop": between,
+        "0002_set": 'ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL;',
+    }
+    assert ("set-not-null" in rules_of(tmp_path, files)) is not proven
 
 
 def test_the_configured_format_is_never_guessed(tmp_path: Path) -> None:

@@ -65,6 +65,13 @@ ADDED_COLUMNS = [
         'ALTER TABLE "users" ADD COLUMN "n" d;',
         False,
     ),
+    # an unnamed check's name cut to 63 bytes, as Postgres cuts it
+    (
+        f"CREATE DOMAIN {'d' * 60} AS int CHECK (VALUE > 0);\n"
+        f"ALTER DOMAIN {'d' * 60} DROP CONSTRAINT {'d' * 57}_check;",
+        f'ALTER TABLE "users" ADD COLUMN "n" {"d" * 60};',
+        False,
+    ),
     # a domain over another inherits its constraints
     (
         "CREATE DOMAIN d AS int CHECK (VALUE > 0);\nCREATE DOMAIN d2 AS d;",

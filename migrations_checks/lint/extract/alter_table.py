@@ -148,7 +148,7 @@ def _add(cursor: Cursor, table: str) -> list[Action] | None:
         actions.append(Action("add_unique", table=table, column=column.name))
     if column.checked:
         # Checked against every row as it is added, as ADD CONSTRAINT ... CHECK is; it cannot be NOT VALID.
-        actions.append(Action("add_check", table=table))
+        actions.append(Action("add_check", table=table, values=(column.name,)))
     return actions
 
 

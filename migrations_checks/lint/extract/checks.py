@@ -3,9 +3,8 @@ and the names Postgres gives the unnamed ones (what a later VALIDATE or DROP nam
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 
-from migrations_checks.lint.records.actions import UNNAMED
 from migrations_checks.lint.sql.words import Cursor, Word
 
 
@@ -63,9 +62,34 @@ def _split_and(words: list[Word]) -> list[list[Word]]:
     return parts
 
 
+# The longest name Postgres keeps, in bytes (NAMEDATALEN - 1): it cuts longer ones.
+NAME_BYTES = 63
+
+
+def constraint_name(relation: str, column: str | None, label: str, taken: Container[str] = ()) -> str:
+    """The name Postgres chooses for an unnamed constraint (ChooseConstraintName): `relation_column_label`
+    with the longer of the two names cut, a byte at a time, until it fits in NAME_BYTES, and a number
+    after the label (`check1`, `check2`...) while the name is `taken`."""
+    relation = relation.rpartition(".")[2]
+    suffix = 0
+    while True:
+        numbered = f"{label}{suffix or ''}"
+        parts = [relation.encode(), (column or "").encode()]
+        room = NAME_BYTES - len(numbered) - 1 - (1 if column is not None else 0)
+        while len(parts[0]) + len(parts[1]) > room:
+            longer = 0 if len(parts[0]) > len(parts[1]) else 1
+            parts[longer] = parts[longer][:-1]
+        # A name is cut between characters, never inside one.
+        cut = [part.decode(errors="ignore") for part in parts]
+        name = "_".join([cut[0], *([cut[1]] if column is not None else []), numbered])
+        if name not in taken:
+            return name
+        suffix += 1
+
+
 def check_name(table: str, column: str) -> str:
     """The name Postgres gives an unnamed CHECK on one column: what a later VALIDATE or DROP names."""
-    return f"{table.rpartition('.')[2]}_{column}_check"
+    return constraint_name(table, column, "check")
 
 
 def mentioned(cursor: Cursor) -> tuple[str, ...]:
@@ -77,19 +101,32 @@ def mentioned(cursor: Cursor) -> tuple[str, ...]:
     return tuple(dict.fromkeys(word.name for word in words if word.kind in ("word", "quoted")))
 
 
-def element_checks(table: str, element: Sequence[Word]) -> list[tuple[str, str | None, tuple[str, ...]]]:
+def element_checks(element: Sequence[Word]) -> list[tuple[str | None, str | None, tuple[str, ...]]]:
     """(constraint, the column it proves NOT NULL or None, the names it reads) of each `[CONSTRAINT
     name] CHECK (...)` of one element of a CREATE TABLE (a table constraint or a column's, which may
-    name another column). An unnamed CHECK that proves no column NOT NULL is UNNAMED: its name depends
-    on the columns its expression reads."""
-    found: list[tuple[str, str | None, tuple[str, ...]]] = []
+    name another column); the constraint None where it is unnamed (see `named_checks`)."""
+    found: list[tuple[str | None, str | None, tuple[str, ...]]] = []
     for index, word in enumerate(element):
         if word.upper != "CHECK":
             continue
+        named = index >= 2 and element[index - 2].upper == "CONSTRAINT"
         reads = mentioned(Cursor(element, index + 1))
-        checked = not_null_check(Cursor(element, index + 1))
-        if index >= 2 and element[index - 2].upper == "CONSTRAINT":
-            found.append((element[index - 1].name, checked, reads))
-        else:
-            found.append((check_name(table, checked) if checked else UNNAMED, checked, reads))
+        found.append((element[index - 1].name if named else None, not_null_check(Cursor(element, index + 1)), reads))
     return found
+
+
+def named_checks(
+    table: str, checks: Sequence[tuple[str | None, str | None, tuple[str, ...]]], columns: Container[str]
+) -> list[tuple[str, str | None, tuple[str, ...]]]:
+    """The CHECKs of a CREATE TABLE of these columns, each unnamed one under the name Postgres gives
+    it: `t_c_check` when its expression reads the one column `c`, else `t_check`, numbered in turn
+    past the names already taken."""
+    taken = {name for name, _, _ in checks if name is not None}
+    named = []
+    for name, checked, reads in checks:
+        if name is None:
+            read = {word for word in reads if word in columns}
+            name = constraint_name(table, read.pop() if len(read) == 1 else None, "check", taken)
+            taken.add(name)
+        named.append((name, checked, reads))
+    return named

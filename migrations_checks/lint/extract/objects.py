@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from migrations_checks.lint.extract.checks import element_checks
+from migrations_checks.lint.extract.checks import element_checks, named_checks
 from migrations_checks.lint.extract.columns import column_list, parse_column
 from migrations_checks.lint.extract.types import renamed_to
 from migrations_checks.lint.records.actions import Action
@@ -45,7 +45,7 @@ def create_table(words: Sequence[Word]) -> list[Action] | None:
     table = unqualified(name)
     parent = cursor.table_name() if cursor.accept("PARTITION", "OF") else None
     columns: list[tuple[str, str, str | None]] = []
-    checks: list[tuple[str, str | None, tuple[str, ...]]] = []
+    checks: list[tuple[str | None, str | None, tuple[str, ...]]] = []
     not_null: list[str] = []  # NOT NULL from the start, or in the primary key
     defaults: list[str] = []
     not_null_constraint = False
@@ -60,7 +60,7 @@ def create_table(words: Sequence[Word]) -> list[Action] | None:
             )
             not_null_constraint = not_null_constraint or is_not_null
             if element[0].upper in _TABLE_CONSTRAINTS or is_not_null:
-                checks += element_checks(table, element)
+                checks += element_checks(element)
                 if element[named].upper == "PRIMARY":
                     not_null += column_list(Cursor(element, named + 2))
                 continue
@@ -69,20 +69,21 @@ def create_table(words: Sequence[Word]) -> list[Action] | None:
                 if parent is None:  # a partition's `c WITH OPTIONS ...` keeps the parent's type
                     columns.append((column.name, column.type, column.collation))
                 if column.checked:
-                    checks += element_checks(table, element)
+                    checks += element_checks(element)
                 if column.not_null:
                     not_null.append(column.name)
                 if column.has_default:
                     defaults.append(column.name)
     temporary = any(word.upper in ("TEMP", "TEMPORARY") for word in words[: cursor.position])
     partition_key = _partition_key(cursor)
+    table_checks = named_checks(table, checks, {name for name, _, _ in columns})
     return [
         Action(
             "create_table",
             table=table,
             columns=tuple(columns),
-            not_null_checks=tuple((check, column) for check, column, _ in checks if column is not None),
-            checks=tuple((check, reads) for check, _, reads in checks),
+            not_null_checks=tuple((check, column) for check, column, _ in table_checks if column is not None),
+            checks=tuple((check, reads) for check, _, reads in table_checks),
             key_columns=tuple(not_null),
             default_columns=tuple(defaults),
             if_not_exists=if_not_exists,

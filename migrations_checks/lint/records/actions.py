@@ -190,8 +190,8 @@ class Action(Struct, frozen=True, omit_defaults=True, forbid_unknown_fields=True
     values: tuple[str, ...] = ()
     # create_function: the fewest and the most arguments a call may pass (-1: any number, VARIADIC)
     arguments: tuple[int, int] = (0, 0)
-    # create_table: each CHECK constraint, by name (UNNAMED where Postgres chooses one the extractor
-    # cannot tell: see extract/checks.py), and the names its expression reads
+    # create_table: each CHECK constraint, by name (an unnamed one's as Postgres chooses it), and the
+    # names its expression reads
     checks: tuple[tuple[str, tuple[str, ...]], ...] = ()
     partition_of: str | None = None  # create_table: the partitioned table a PARTITION OF names
     # create_table (PARTITION OF), attach_partition: the DEFAULT partition, which holds the rows
