@@ -262,8 +262,8 @@ class History(Struct):
         if not (table and old and new):
             return
         known = self.columns.get(table, {})
-        if old in known:
-            known[new] = known.pop(old)
+        if old in known:  # in its place: an INSERT without a column list fills the columns in order
+            self.columns[table] = {new if name == old else name: typed for name, typed in known.items()}
         for known_columns in (self.not_null.get(table, set()), self.defaults.get(table, set())):
             if old in known_columns:
                 known_columns.remove(old)

@@ -4,7 +4,8 @@ A quoted literal has no type of its own: Postgres gives it the type of the colum
 compared with. So `'active'` as the default of a text column, or inserted into a column of another
 enum, is no value of an enum that happens to have the label `active`. Only the plain places are
 read: a column definition's DEFAULT, `ALTER COLUMN ... SET DEFAULT`, an element of the VALUES rows
-of an INSERT that names its columns, and `column = 'v'` at the top level of an UPDATE without FROM.
+of an INSERT (that names its columns, or into a table whose columns the history shows), and `column
+= 'v'` at the top level of an UPDATE without FROM.
 Anywhere else the column is unknown, and callers must assume the worst.
 """
 
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 
 from migrations_checks.lint.extract.columns import parse_column
 from migrations_checks.lint.history import History
-from migrations_checks.lint.sql.words import Cursor, Word, split_top_level, unqualified
+from migrations_checks.lint.sql.words import Cursor, Word, split_top_level
 from migrations_checks.lint.statements import Statement
 
 # Built-in types whose values are never an enum's: a column of one reads a literal as its own type.
@@ -111,16 +112,21 @@ def _default_type(words: Sequence[Word], default: int, statement: Statement, his
 
 
 def _inserted_type(words: Sequence[Word], index: int, statement: Statement, history: History) -> str | None:
-    """The type of the column an element of `INSERT INTO t (columns) VALUES (...), ...` fills."""
+    """The type of the column an element of `INSERT INTO t [(columns)] VALUES (...), ...` fills:
+    without a column list, the table's columns in the order the history created them."""
     cursor = Cursor(words, 1)
     if not cursor.accept("INTO"):
         return None
-    table = cursor.name()
-    if table is None or not cursor.at_symbol("("):
+    table = cursor.table_name()
+    if table is None:
         return None
-    start = cursor.position + 1
-    cursor.skip_group()
-    columns = [part[0].name if len(part) == 1 else None for part in split_top_level(words[start : cursor.position - 1])]
+    columns: list[str | None] = list(history.columns.get(table, {}))  # without a list: all, in order
+    if cursor.at_symbol("("):
+        start = cursor.position + 1
+        cursor.skip_group()
+        columns = [
+            part[0].name if len(part) == 1 else None for part in split_top_level(words[start : cursor.position - 1])
+        ]
     if not cursor.accept("VALUES"):
         return None
     while cursor.at_symbol("("):
@@ -130,7 +136,7 @@ def _inserted_type(words: Sequence[Word], index: int, statement: Statement, hist
             position = _element_position(words[row_start : cursor.position - 1], index - row_start)
             if position is None or position >= len(columns):
                 return None
-            known = history.column_type(unqualified(table), columns[position])
+            known = history.column_type(table, columns[position])
             return known[0] if known else None
         if not cursor.at_symbol(","):
             break

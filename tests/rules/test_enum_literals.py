@@ -1,8 +1,7 @@
 """enum-value-used-in-same-transaction reads a literal as the type of the column it is written for:
 the same word stored in a text column, or in a column of another enum, is no use of the new value.
 Each case is held to the server: the batch runs in one transaction, as drizzle-orm runs it, and
-fails ("unsafe use of new value") exactly when the rule fires. Not read, and so still reported (fail
-closed): an INSERT without a column list."""
+fails ("unsafe use of new value") exactly when the rule fires."""
 
 from __future__ import annotations
 
@@ -56,6 +55,19 @@ CASES = [
     ("INSERT INTO \"users\" (\"id\", \"note\") VALUES ('a', 'x'), ('b', 'active');", False),
     ('INSERT INTO "users" ("id", "status") VALUES (\'a\', \'active\');', True),
     ("INSERT INTO \"users\" VALUES ('a', NULL, NULL, 'active');", True),
+    # without a column list, the table's columns in order
+    ("INSERT INTO \"users\" VALUES ('a', NULL, 'active', NULL);", False),
+    ("INSERT INTO \"users\" VALUES ('a', 'active', NULL, NULL);", False),
+    (
+        'ALTER TABLE "users" RENAME COLUMN "role" TO "kind";\n'
+        "INSERT INTO public.users VALUES ('a', 'active', NULL, NULL), ('b', NULL, 'active', NULL);",
+        False,
+    ),
+    (
+        'ALTER TABLE "users" ADD COLUMN "next" status;\n'
+        "INSERT INTO users VALUES ('a', NULL, NULL, NULL, 'active');",
+        True,
+    ),
     ('UPDATE "users" SET "note" = \'active\' WHERE "users"."role" = \'active\';', False),
     ('UPDATE "users" SET "status" = \'active\' WHERE "note" = \'active\';', True),
     ('UPDATE "users" SET "note" = \'x\' WHERE "status" = \'active\';', True),
