@@ -113,7 +113,8 @@ def _default_type(words: Sequence[Word], default: int, statement: Statement, his
 
 def _inserted_type(words: Sequence[Word], index: int, statement: Statement, history: History) -> str | None:
     """The type of the column an element of `INSERT INTO t [(columns)] VALUES (...), ...` fills:
-    without a column list, the table's columns in the order the history created them."""
+    without a column list, the table's columns in the order the history created them, when the row
+    fills every one."""
     cursor = Cursor(words, 1)
     if not cursor.accept("INTO"):
         return None
@@ -121,7 +122,8 @@ def _inserted_type(words: Sequence[Word], index: int, statement: Statement, hist
     if table is None:
         return None
     columns: list[str | None] = list(history.columns.get(table, {}))  # without a list: all, in order
-    if cursor.at_symbol("("):
+    listed = cursor.at_symbol("(")
+    if listed:
         start = cursor.position + 1
         cursor.skip_group()
         columns = [
@@ -133,8 +135,15 @@ def _inserted_type(words: Sequence[Word], index: int, statement: Statement, hist
         row_start = cursor.position + 1
         cursor.skip_group()
         if row_start <= index < cursor.position:
-            position = _element_position(words[row_start : cursor.position - 1], index - row_start)
-            if position is None or position >= len(columns):
+            row = words[row_start : cursor.position - 1]
+            position = _element_position(row, index - row_start)
+            # Without a list, a row of another length says the history does not show every column
+            # (one inherited, say).
+            if (
+                position is None
+                or position >= len(columns)
+                or (not listed and len(split_top_level(row)) != len(columns))
+            ):
                 return None
             known = history.column_type(table, columns[position])
             return known[0] if known else None
