@@ -78,6 +78,9 @@ CASES = [
     ('ALTER TABLE "t" ADD COLUMN "r" int DEFAULT random(1000, 9999);', 17),
     ('ALTER TABLE "t" ADD CONSTRAINT "v7" CHECK (uuid_extract_version("u") = 7);', 17),
     ('CREATE UNIQUE INDEX "e" ON "t" (casefold("body"));', 18),
+    # Verified on Postgres 16.2: a syntax error at NOT; 16 has only ALTER DOMAIN ... SET NOT NULL.
+    ('ALTER DOMAIN "d" ADD CONSTRAINT "d_not_null" NOT NULL;', 17),
+    ("alter domain public.d add not null;", 17),
     ('CREATE TABLE "u" ("id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL);', 13),
     ("SELECT date_bin('15 minutes', now(), '2000-01-01');", 14),
     ('ALTER TABLE "t" ADD CONSTRAINT "re" CHECK (regexp_like("body", \'^a\'));', 15),
@@ -130,6 +133,9 @@ def test_a_stored_generated_column_runs_on_every_supported_version() -> None:
         'CREATE TABLE "w" ("a" int CONSTRAINT "nn" NOT NULL, "period" tsrange, "enforced" boolean);',
         'SELECT 1 FROM (SELECT 1) AS "x" JOIN (SELECT 2) "y" ON true;',
         'CREATE TABLE "f" ("id" int, "period" int, FOREIGN KEY ("id", "period") REFERENCES "g" ("id", "period"));',
+        'ALTER DOMAIN "d" SET NOT NULL;',
+        'ALTER DOMAIN "d" ADD CONSTRAINT "nn" CHECK (VALUE IS NOT NULL);',
+        'ALTER DOMAIN "d" ADD CHECK (VALUE IS NOT NULL) NOT VALID;',
     ],
 )
 def test_older_forms_of_the_same_statements_run_on_every_supported_version(sql: str) -> None:

@@ -37,6 +37,7 @@ FEATURES: dict[str, tuple[int, str]] = {
     "is-json": (16, "IS JSON"),
     "reindex-without-name": (16, "REINDEX DATABASE/SYSTEM without a name"),
     "subquery-without-alias": (16, "a subquery or VALUES in FROM without an alias"),
+    "domain-not-null-constraint": (17, "ALTER DOMAIN ... ADD [CONSTRAINT c] NOT NULL"),
     "merge-by-source": (17, "MERGE ... WHEN NOT MATCHED BY SOURCE/TARGET"),
     "merge-returning": (17, "MERGE ... RETURNING"),
     "set-expression": (17, "ALTER COLUMN ... SET EXPRESSION"),
@@ -383,6 +384,14 @@ def _grant_role_options(words: Sequence[Word], keywords: set[str]) -> Iterator[s
         yield "grant-role-options"
 
 
+def _alter_domain(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
+    """`ALTER DOMAIN d ADD [CONSTRAINT c] NOT NULL`: older versions spell it only `SET NOT NULL`."""
+    cursor = Cursor(words, 2)
+    cursor.name()
+    if cursor.accept("ADD") and (not cursor.accept("CONSTRAINT") or cursor.name()) and cursor.at("NOT", "NULL"):
+        yield "domain-not-null-constraint"
+
+
 def _reindex(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
     """`REINDEX DATABASE` or `REINDEX SYSTEM` of the current database, its name left out."""
     named = [word for word in top_level(words) if word.upper != "CONCURRENTLY" and not word.is_symbol(";")]
@@ -392,6 +401,7 @@ def _reindex(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
 
 _KIND_FEATURES: dict[str, Callable[[Sequence[Word], set[str]], Iterator[str]]] = {
     "ALTER TABLE": _alter_table,
+    "ALTER DOMAIN": _alter_domain,
     "ALTER MATERIALIZED VIEW": _access_method,
     "CREATE TABLE": _create_table,
     "COPY": _copy,
