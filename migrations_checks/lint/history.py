@@ -45,7 +45,7 @@ class History(Struct):
     domains: dict[str, set[str]] = field(default_factory=dict)
     domain_types: dict[str, str] = field(default_factory=dict)  # domain -> the type it is over
     domain_defaults: set[str] = field(default_factory=set)  # domains with a default
-    extensions: set[str] = field(default_factory=set)  # those the history created
+    extensions: set[str] = field(default_factory=set)  # those the history created and has not dropped
     # Of the tables the history created, those with row level security enabled, and forced.
     row_security: set[str] = field(default_factory=set)
     forced_row_security: set[str] = field(default_factory=set)
@@ -268,6 +268,8 @@ class History(Struct):
     def _on_drop_object(self, tag: str, action: Action) -> None:
         if action.object_kind == "MATERIALIZED VIEW" and action.name:
             self.columns.pop(action.name, None)
+        elif action.object_kind == "EXTENSION" and action.name:
+            self.extensions.discard(action.name)
 
     def _on_policy(self, tag: str, action: Action) -> None:
         """CREATE, DROP or ALTER ... RENAME of a policy, on a table whose policies the history knows."""

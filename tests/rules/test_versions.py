@@ -160,3 +160,26 @@ def test_the_extension_that_provides_a_function_on_an_older_version_makes_it_no_
     assert version_findings('CREATE EXTENSION "uuid-ossp";\n' + table, 12) != []
     [finding] = lint_text(table, LintOptions(postgres_version=12)).findings
     assert finding.hint == "CREATE EXTENSION IF NOT EXISTS in an earlier migration: pgcrypto provides gen_random_uuid()"
+
+
+@pytest.mark.parametrize(
+    "dropped", ['DROP EXTENSION "pgcrypto";', "DROP EXTENSION IF EXISTS pgcrypto, citext CASCADE;"]
+)
+def test_an_extension_dropped_since_provides_nothing(dropped: str) -> None:
+    table = 'CREATE TABLE "u" ("id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL);'
+    result = lint_text(
+        f'CREATE EXTENSION IF NOT EXISTS "pgcrypto";\n{dropped}\n{table}', LintOptions(postgres_version=12)
+    )
+    # Dropping an extension is no drop-object finding: only the call the drop leaves unprovided is reported.
+    assert [f.rule for f in result.findings] == ["requires-newer-postgres"]
+    assert version_findings(f'{dropped}\nCREATE EXTENSION "pgcrypto";\n{table}', 12) == []
+
+
+def test_a_quoted_call_is_the_function_if_its_name_is_lower_case() -> None:
+    # Postgres 16.2 runs `SELECT "gen_random_uuid"()`, and finds no function `"GEN_RANDOM_UUID"()`, nor
+    # `"json_array"(1, 2)`: SQL/JSON's constructors are syntax, not functions.
+    assert version_findings('SELECT "json_array"(1, 2);', 15) == []
+    table = 'CREATE TABLE "u" ("id" uuid DEFAULT "gen_random_uuid"(), "n" int DEFAULT "BIT_COUNT"(1));'
+    [message] = version_findings(table, 12)
+    assert "gen_random_uuid() (PostgreSQL 13+)" in message and "bit_count" not in message
+    assert version_findings('CREATE EXTENSION "pgcrypto";\n' + table, 12) == []

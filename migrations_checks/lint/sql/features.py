@@ -117,6 +117,10 @@ _NEW_CALLS = {
     ),
 }
 _NEW_CALL_KEYWORDS = frozenset(name.upper() for name in _NEW_CALLS)
+# A quoted name has no keyword spelling, yet `"gen_random_uuid"()` calls the function all the same
+# (`"GEN_RANDOM_UUID"()` calls none): the quoted name stands for the call's keyword. Only a function's:
+# SQL/JSON's are syntax, and `"json_array"(1, 2)` names no function (Postgres 16.2 finds none).
+_QUOTED_CALL_KEYWORDS = {name: name.upper() for name in NEW_FUNCTIONS}
 # Predefined roles and settings named by a bare word: the feature is the word.
 _NEW_NAMES = frozenset({*_NEW_ROLES, "transaction_timeout"})
 _NEW_NAME_KEYWORDS = frozenset(name.upper() for name in _NEW_NAMES)
@@ -170,7 +174,7 @@ def features_of(kind: str | None, words: Sequence[Word], actions: Sequence[Actio
         found.add("not-null-constraint")
     # Every statement is asked, and almost none uses a feature: one pass over its keywords tells
     # which of the slower searches can find anything.
-    keywords = {word.upper for word in words}
+    keywords = {word.upper or _QUOTED_CALL_KEYWORDS.get(word.text, "") for word in words}
     searched = keywords & _SEARCH_KEYWORDS
     if searched:
         for search in {_SEARCHES[keyword] for keyword in searched}:
@@ -207,7 +211,9 @@ def _new_names(words: Sequence[Word]) -> Iterator[str]:
 
 def _new_calls(words: Sequence[Word]) -> Iterator[str]:
     for index, word in enumerate(words[:-1]):
-        if words[index + 1].text == "(" and word.kind == "word" and word.name in _NEW_CALLS:
+        if words[index + 1].text == "(" and (
+            (word.kind == "word" and word.name in _NEW_CALLS) or (word.kind == "quoted" and word.text in NEW_FUNCTIONS)
+        ):
             # `CREATE FUNCTION [schema.]any_value(...)` names the function it defines; it calls nothing.
             named_by = index - 3 if index >= 3 and words[index - 1].is_symbol(".") else index - 1
             if named_by < 0 or words[named_by].upper not in ("FUNCTION", "PROCEDURE", "AGGREGATE"):
