@@ -40,6 +40,7 @@ class History(Struct):
     partitioned: set[str] = field(default_factory=set)  # tables created PARTITION BY
     # The labels of each enum the history created: an enum missing here has labels unknown.
     enums: dict[str, set[str]] = field(default_factory=dict)
+    composites: set[str] = field(default_factory=set)  # the composite types it created (AS (fields))
     # The constraints of each domain the history created or constrained (see extract/domains.py):
     # a domain missing here has constraints unknown.
     domains: dict[str, set[str]] = field(default_factory=dict)
@@ -118,8 +119,20 @@ class History(Struct):
             if any(type_name in self._domain_chain(t) or t == type_name for t, _ in columns.values())
         ]
 
+    def is_composite(self, type_name: str | None) -> bool:
+        """Whether the history shows `type_name` is a row type: a composite type it created, a table's
+        own, or a domain over either."""
+        chain = self._domain_chain(type_name)
+        base = self.domain_types.get(chain[-1]) if chain else type_name
+        return base in self.composites or base in self.columns
+
     def not_null_proven_by(self, table: str | None, column: str | None) -> str | None:
-        """The migration that validated a `CHECK (column IS NOT NULL)` on the table, if any."""
+        """The migration that validated a `CHECK (column IS NOT NULL)` on the table, if any. None for a
+        column of a row type: for a row, IS NOT NULL means every field is non-null, and Postgres 16.2
+        proves nothing by it (it scans)."""
+        typed = self.column_type(table, column)
+        if typed is not None and self.is_composite(typed[0]):
+            return None
         for key, checked in self.not_null_checks.items():
             if key[0] == table and checked == column and key in self.validated_by:
                 return self.validated_by[key]
@@ -341,9 +354,12 @@ class History(Struct):
         else:
             switched.discard(action.table)
 
-    def _on_enum(self, tag: str, action: Action) -> None:
+    def _on_type(self, tag: str, action: Action) -> None:
+        """CREATE TYPE, an enum's or a composite one, and the changes of an enum's labels."""
         name = action.name or ""
-        if action.verb == "create_type" and action.values:
+        if action.verb == "create_type" and action.object_kind == "COMPOSITE":
+            self.composites.add(name)
+        elif action.verb == "create_type" and action.values:
             self.enums[name] = set(action.values)
         elif name in self.enums and action.verb == "add_enum_value" and action.values:
             self.enums[name].add(action.values[0])
@@ -355,7 +371,8 @@ class History(Struct):
         name = action.name or ""
         for by_name in (self.enums, self.domains, self.domain_types):
             by_name.pop(name, None)
-        self.domain_defaults.discard(name)
+        for named in (self.domain_defaults, self.composites):
+            named.discard(name)
 
     def _on_create_extension(self, tag: str, action: Action) -> None:
         if action.name:
@@ -384,9 +401,10 @@ class History(Struct):
         for domain, over in self.domain_types.items():
             if over == old or over.startswith(f"{old}["):
                 self.domain_types[domain] = new + over[len(old) :]
-        if old in self.domain_defaults:
-            self.domain_defaults.remove(old)
-            self.domain_defaults.add(new)
+        for named in (self.domain_defaults, self.composites):
+            if old in named:
+                named.remove(old)
+                named.add(new)
 
     def _record_domain(self, action: Action) -> None:
         domain = action.name or ""
@@ -473,9 +491,9 @@ _RECORDERS: dict[Verb, Callable[[History, str, Action], None]] = {
     "create_index": History._on_create_index,
     "rename_index": History._on_drop_or_rename_index,
     "drop_index": History._on_drop_or_rename_index,
-    "create_type": History._on_enum,
-    "add_enum_value": History._on_enum,
-    "rename_enum_value": History._on_enum,
+    "create_type": History._on_type,
+    "add_enum_value": History._on_type,
+    "rename_enum_value": History._on_type,
     "drop_type": History._on_drop_type,
     "create_domain": History._on_domain,
     "alter_domain": History._on_domain,

@@ -145,7 +145,8 @@ class Action(Struct, frozen=True, omit_defaults=True, forbid_unknown_fields=True
     # VIEW (a table's is None); rewrite_table: REFRESH or NO DATA (REFRESH MATERIALIZED VIEW), SET LOGGED...;
     # create_index: ONLY (ON ONLY); set_tablespace: INDEX (ALTER INDEX);
     # update/delete: MERGE, or MERGE BY SOURCE (a WHEN NOT MATCHED BY SOURCE clause); truncate: CASCADE
-    # alter_domain: ADD, DROP, VALIDATE, RENAME CONSTRAINT, SET DEFAULT or DROP DEFAULT
+    # alter_domain: ADD, DROP, VALIDATE, RENAME CONSTRAINT, SET DEFAULT or DROP DEFAULT; create_type:
+    # COMPOSITE (AS (fields))
     object_kind: str | None = None
     concurrently: bool = False
     not_valid: bool = False
