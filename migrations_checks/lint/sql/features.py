@@ -121,6 +121,9 @@ _NEW_CALL_KEYWORDS = frozenset(name.upper() for name in _NEW_CALLS)
 # (`"GEN_RANDOM_UUID"()` calls none): the quoted name stands for the call's keyword. Only a function's:
 # SQL/JSON's are syntax, and `"json_array"(1, 2)` names no function (Postgres 16.2 finds none).
 _QUOTED_CALL_KEYWORDS = {name: name.upper() for name in NEW_FUNCTIONS}
+# The words before a name followed by parentheses that make it no call: it names the routine a CREATE
+# defines, or a table or view and its columns (`CREATE TABLE "crc32" (`, `REFERENCES "crc32"("id")`).
+_NAMING_WORDS = frozenset({"FUNCTION", "PROCEDURE", "AGGREGATE", "TABLE", "EXISTS", "VIEW", "REFERENCES", "INTO"})
 # Predefined roles and settings named by a bare word: the feature is the word.
 _NEW_NAMES = frozenset({*_NEW_ROLES, "transaction_timeout"})
 _NEW_NAME_KEYWORDS = frozenset(name.upper() for name in _NEW_NAMES)
@@ -214,9 +217,8 @@ def _new_calls(words: Sequence[Word]) -> Iterator[str]:
         if words[index + 1].text == "(" and (
             (word.kind == "word" and word.name in _NEW_CALLS) or (word.kind == "quoted" and word.text in NEW_FUNCTIONS)
         ):
-            # `CREATE FUNCTION [schema.]any_value(...)` names the function it defines; it calls nothing.
             named_by = index - 3 if index >= 3 and words[index - 1].is_symbol(".") else index - 1
-            if named_by < 0 or words[named_by].upper not in ("FUNCTION", "PROCEDURE", "AGGREGATE"):
+            if named_by < 0 or words[named_by].upper not in _NAMING_WORDS:
                 yield _NEW_CALLS[word.name]
 
 
