@@ -3,7 +3,7 @@ statements around it, in its file and in its transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from msgspec import Struct, field
@@ -11,6 +11,7 @@ from msgspec.structs import replace
 
 from gates.config import ConfigError, GatesConfig, Severity
 from migrations_checks.lint.history import History
+from migrations_checks.lint.records.actions import Action
 from migrations_checks.lint.sql.words import normalize_name
 from migrations_checks.lint.statements import Statement
 from migrations_checks.lint.suppressions import deprecated_in
@@ -104,3 +105,15 @@ def domain_tables(domain: str, context: StatementContext) -> list[str] | None:
     if domain not in context.history.domains:
         return None
     return [table for table in context.history.tables_using(domain) if not context.is_new(table)]
+
+
+def table_actions(table: str | None, statements: Iterable[Statement]) -> Iterator[tuple[Action, bool]]:
+    """Each action of the statements, and whether it acts on `table` under the name the table has by
+    then: `RENAME TO` and `SET SCHEMA` move it, and what hangs on it (its policies, its row level
+    security) goes with it."""
+    current = table
+    for statement in statements:
+        for action in statement.actions:
+            yield action, current is not None and action.table == current
+            if action.verb == "rename_table" and action.table == current:
+                current = action.name

@@ -47,12 +47,13 @@ class History(Struct):
     checks: dict[str, dict[str, tuple[bool, tuple[str, ...]]]] = field(default_factory=dict)
     # The labels of each enum the history created: an enum missing here has labels unknown.
     enums: dict[str, set[str]] = field(default_factory=dict)
+    composites: set[str] = field(default_factory=set)  # the composite types it created (AS (fields))
     # The constraints of each domain the history created or constrained (see extract/domains.py):
     # a domain missing here has constraints unknown.
     domains: dict[str, set[str]] = field(default_factory=dict)
     domain_types: dict[str, str] = field(default_factory=dict)  # domain -> the type it is over
     domain_defaults: set[str] = field(default_factory=set)  # domains with a default
-    extensions: set[str] = field(default_factory=set)  # those the history created
+    extensions: set[str] = field(default_factory=set)  # those the history created and has not dropped
     # Of the tables the history created, those with row level security enabled, and forced.
     row_security: set[str] = field(default_factory=set)
     forced_row_security: set[str] = field(default_factory=set)
@@ -133,8 +134,20 @@ class History(Struct):
             return None
         return any(valid and set(reading) <= set(reads) for valid, reads in checks.values())
 
+    def is_composite(self, type_name: str | None) -> bool:
+        """Whether the history shows `type_name` is a row type: a composite type it created, a table's
+        own, or a domain over either."""
+        chain = self._domain_chain(type_name)
+        base = self.domain_types.get(chain[-1]) if chain else type_name
+        return base in self.composites or base in self.columns
+
     def not_null_proven_by(self, table: str | None, column: str | None) -> str | None:
-        """The migration that validated a `CHECK (column IS NOT NULL)` on the table, if any."""
+        """The migration that validated a `CHECK (column IS NOT NULL)` on the table, if any. None for a
+        column of a row type: for a row, IS NOT NULL means every field is non-null, and Postgres 16.2
+        proves nothing by it (it scans)."""
+        typed = self.column_type(table, column)
+        if typed is not None and self.is_composite(typed[0]):
+            return None
         for key, checked in self.not_null_checks.items():
             if key[0] == table and checked == column and key in self.validated_by:
                 return self.validated_by[key]
@@ -346,6 +359,8 @@ class History(Struct):
     def _on_drop_object(self, tag: str, action: Action) -> None:
         if action.object_kind == "MATERIALIZED VIEW" and action.name:
             self.columns.pop(action.name, None)
+        elif action.object_kind == "EXTENSION" and action.name:
+            self.extensions.discard(action.name)
 
     def _on_policy(self, tag: str, action: Action) -> None:
         """CREATE, DROP or ALTER ... RENAME of a policy, on a table whose policies the history knows."""
@@ -417,9 +432,12 @@ class History(Struct):
         else:
             switched.discard(action.table)
 
-    def _on_enum(self, tag: str, action: Action) -> None:
+    def _on_type(self, tag: str, action: Action) -> None:
+        """CREATE TYPE, an enum's or a composite one, and the changes of an enum's labels."""
         name = action.name or ""
-        if action.verb == "create_type" and action.values:
+        if action.verb == "create_type" and action.object_kind == "COMPOSITE":
+            self.composites.add(name)
+        elif action.verb == "create_type" and action.values:
             self.enums[name] = set(action.values)
         elif name in self.enums and action.verb == "add_enum_value" and action.values:
             self.enums[name].add(action.values[0])
@@ -431,7 +449,8 @@ class History(Struct):
         name = action.name or ""
         for by_name in (self.enums, self.domains, self.domain_types):
             by_name.pop(name, None)
-        self.domain_defaults.discard(name)
+        for named in (self.domain_defaults, self.composites):
+            named.discard(name)
 
     def _on_create_extension(self, tag: str, action: Action) -> None:
         if action.name:
@@ -460,9 +479,10 @@ class History(Struct):
         for domain, over in self.domain_types.items():
             if over == old or over.startswith(f"{old}["):
                 self.domain_types[domain] = new + over[len(old) :]
-        if old in self.domain_defaults:
-            self.domain_defaults.remove(old)
-            self.domain_defaults.add(new)
+        for named in (self.domain_defaults, self.composites):
+            if old in named:
+                named.remove(old)
+                named.add(new)
 
     def _record_domain(self, action: Action) -> None:
         domain = action.name or ""
@@ -540,9 +560,9 @@ _RECORDERS: dict[Verb, Callable[[History, str, Action], None]] = {
     "create_index": History._on_create_index,
     "rename_index": History._on_drop_or_rename_index,
     "drop_index": History._on_drop_or_rename_index,
-    "create_type": History._on_enum,
-    "add_enum_value": History._on_enum,
-    "rename_enum_value": History._on_enum,
+    "create_type": History._on_type,
+    "add_enum_value": History._on_type,
+    "rename_enum_value": History._on_type,
     "drop_type": History._on_drop_type,
     "create_domain": History._on_domain,
     "alter_domain": History._on_domain,

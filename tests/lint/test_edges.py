@@ -344,6 +344,35 @@ def test_a_check_that_does_not_prove_the_column_not_null_proves_nothing(tmp_path
     assert "set-not-null" in rules_of(tmp_path, files)
 
 
+# Postgres 16.2 proves nothing by a CHECK (c IS NOT NULL) of a column of a row type, and scans: for a
+# row, IS NOT NULL means every field is non-null. It does by one of an enum, of a domain over int,
+# or of an array of rows, and scans nothing.
+@pytest.mark.parametrize(
+    ("types", "proves"),
+    [
+        ('CREATE TYPE "public"."addr" AS ("a" int, "b" text);', False),
+        ("CREATE TYPE old_addr AS (a int);\nALTER TYPE old_addr RENAME TO addr;", False),
+        ("CREATE TYPE row_addr AS (a int);\nCREATE DOMAIN addr AS row_addr;", False),
+        ('CREATE TABLE "addr" ("a" int, "b" text);', False),  # a table's row type
+        ("CREATE TYPE addr AS ENUM ('home', 'work');", True),
+        ("CREATE DOMAIN addr AS int;", True),
+        ("CREATE TYPE row_addr AS (a int);\nCREATE DOMAIN addr AS row_addr[];", True),
+    ],
+)
+@pytest.mark.parametrize(
+    "check",
+    [
+        'CREATE TABLE "users" ("id" int, "home" addr CHECK ("home" IS NOT NULL));',
+        'CREATE TABLE "users" ("id" int, "home" addr);\nALTER TABLE "users" ADD CHECK ("home" IS NOT NULL);',
+    ],
+)
+def test_a_not_null_check_of_a_composite_column_proves_nothing(
+    tmp_path: Path, types: str, proves: bool, check: str
+) -> None:
+    files = {"0000_init": f"{types}\n{check}", "0001_set": 'ALTER TABLE "users" ALTER COLUMN "home" SET NOT NULL;'}
+    assert ("set-not-null" in rules_of(tmp_path, files)) != proves
+
+
 def test_an_unnamed_not_null_check_is_validated_by_the_name_postgres_gives_it(tmp_path: Path) -> None:
     files = {
         "0000_init": 'CREATE TABLE "users" ("id" int, "email" text);',

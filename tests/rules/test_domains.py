@@ -237,6 +237,23 @@ def test_the_not_null_cases_are_what_postgres_does(
     assert failed == refused
 
 
+@pytest.mark.parametrize("added", ["ADD NOT NULL", "ADD CONSTRAINT score_nn NOT NULL"])
+def test_postgres_17s_add_not_null_is_set_not_null(tmp_path: Path, added: str) -> None:
+    # PostgreSQL 17's spelling of SET NOT NULL (a syntax error on 16.2): the domain in use is scanned,
+    # and a column of it added later is NOT NULL without a default.
+    files = {
+        "0000_init": "CREATE DOMAIN score AS int;\n" + SCORED,
+        "0001_change": f"ALTER DOMAIN score {added};",
+        "0002_add": 'ALTER TABLE "users" ADD COLUMN "best" score;',
+    }
+    findings = lint_paths([write_drizzle(tmp_path / "m", files)], LintOptions(postgres_version=17)).findings
+    assert [(f.rule, Path(f.file).stem) for f in findings] == [
+        ("set-not-null", "0001_change"),
+        ("add-not-null-column-without-default", "0002_add"),
+        ("table-rewrite", "0002_add"),  # its constraint is checked by rewriting the table
+    ]
+
+
 def test_a_check_added_to_a_domain_scans_the_tables_of_the_domains_over_it(tmp_path: Path) -> None:
     history = "CREATE DOMAIN score AS int;\nCREATE DOMAIN small_score AS score;\n" + TABLE
     history += 'ALTER TABLE "users" ADD COLUMN "best" small_score;'

@@ -106,6 +106,15 @@ def test_row_level_security_switched_off_before_the_table_is_dropped_is_left_to_
     assert _rules({"0000_init": SECRETS, "0001_drop": dropped}, tmp_path) == [("drop-table", "0001_drop")]
     deprecated = {"0000_init": SECRETS, "0001_mark": '-- gates: deprecate table "secrets"\nSELECT 1;'}
     assert _rules({**deprecated, "0002_drop": dropped}, tmp_path) == [("drop-table", "0002_drop")]
+    # Renamed or moved first, the table is the one dropped under its new name.
+    for moved in (
+        'RENAME TO "old_secrets";\nDROP TABLE "old_secrets";',
+        'SET SCHEMA "archive";\nDROP TABLE "archive"."secrets";',
+    ):
+        renamed = f'ALTER TABLE "secrets" {switch};\nALTER TABLE "secrets" {moved}'
+        assert ("disable-row-level-security", "0001_drop") not in _rules(
+            {"0000_init": SECRETS, "0001_drop": renamed}, tmp_path
+        )
     # Dropped in a later file, or in autocommit pieces, the table is readable without its policies.
     later = {"0000_init": SECRETS, "0001_off": f'ALTER TABLE "secrets" {switch};', "0002_drop": 'DROP TABLE "secrets";'}
     assert ("disable-row-level-security", "0001_off") in _rules(later, tmp_path)

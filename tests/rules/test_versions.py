@@ -78,6 +78,9 @@ CASES = [
     ('ALTER TABLE "t" ADD COLUMN "r" int DEFAULT random(1000, 9999);', 17),
     ('ALTER TABLE "t" ADD CONSTRAINT "v7" CHECK (uuid_extract_version("u") = 7);', 17),
     ('CREATE UNIQUE INDEX "e" ON "t" (casefold("body"));', 18),
+    # Verified on Postgres 16.2: a syntax error at NOT; 16 has only ALTER DOMAIN ... SET NOT NULL.
+    ('ALTER DOMAIN "d" ADD CONSTRAINT "d_not_null" NOT NULL;', 17),
+    ("alter domain public.d add not null;", 17),
     ('CREATE TABLE "u" ("id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL);', 13),
     ("SELECT date_bin('15 minutes', now(), '2000-01-01');", 14),
     ('ALTER TABLE "t" ADD CONSTRAINT "re" CHECK (regexp_like("body", \'^a\'));', 15),
@@ -130,6 +133,15 @@ def test_a_stored_generated_column_runs_on_every_supported_version() -> None:
         'CREATE TABLE "w" ("a" int CONSTRAINT "nn" NOT NULL, "period" tsrange, "enforced" boolean);',
         'SELECT 1 FROM (SELECT 1) AS "x" JOIN (SELECT 2) "y" ON true;',
         'CREATE TABLE "f" ("id" int, "period" int, FOREIGN KEY ("id", "period") REFERENCES "g" ("id", "period"));',
+        'ALTER DOMAIN "d" SET NOT NULL;',
+        'ALTER DOMAIN "d" ADD CONSTRAINT "nn" CHECK (VALUE IS NOT NULL);',
+        'ALTER DOMAIN "d" ADD CHECK (VALUE IS NOT NULL) NOT VALID;',
+        # tables named like new functions, their columns listed after the name, as drizzle-kit writes them
+        'CREATE TABLE IF NOT EXISTS "crc32" ("id" int PRIMARY KEY);',
+        'ALTER TABLE "t" ADD CONSTRAINT "f" FOREIGN KEY ("a") REFERENCES "public"."crc32"("id");',
+        'INSERT INTO "to_bin" ("a") VALUES (1);',
+        'CREATE VIEW "date_add" ("x") AS SELECT 1;',
+        "CREATE TABLE to_bin (a int);",
     ],
 )
 def test_older_forms_of_the_same_statements_run_on_every_supported_version(sql: str) -> None:
@@ -154,3 +166,26 @@ def test_the_extension_that_provides_a_function_on_an_older_version_makes_it_no_
     assert version_findings('CREATE EXTENSION "uuid-ossp";\n' + table, 12) != []
     [finding] = lint_text(table, LintOptions(postgres_version=12)).findings
     assert finding.hint == "CREATE EXTENSION IF NOT EXISTS in an earlier migration: pgcrypto provides gen_random_uuid()"
+
+
+@pytest.mark.parametrize(
+    "dropped", ['DROP EXTENSION "pgcrypto";', "DROP EXTENSION IF EXISTS pgcrypto, citext CASCADE;"]
+)
+def test_an_extension_dropped_since_provides_nothing(dropped: str) -> None:
+    table = 'CREATE TABLE "u" ("id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL);'
+    result = lint_text(
+        f'CREATE EXTENSION IF NOT EXISTS "pgcrypto";\n{dropped}\n{table}', LintOptions(postgres_version=12)
+    )
+    # Dropping an extension is no drop-object finding: only the call the drop leaves unprovided is reported.
+    assert [f.rule for f in result.findings] == ["requires-newer-postgres"]
+    assert version_findings(f'{dropped}\nCREATE EXTENSION "pgcrypto";\n{table}', 12) == []
+
+
+def test_a_quoted_call_is_the_function_if_its_name_is_lower_case() -> None:
+    # Postgres 16.2 runs `SELECT "gen_random_uuid"()`, and finds no function `"GEN_RANDOM_UUID"()`, nor
+    # `"json_array"(1, 2)`: SQL/JSON's constructors are syntax, not functions.
+    assert version_findings('SELECT "json_array"(1, 2);', 15) == []
+    table = 'CREATE TABLE "u" ("id" uuid DEFAULT "gen_random_uuid"(), "n" int DEFAULT "BIT_COUNT"(1));'
+    [message] = version_findings(table, 12)
+    assert "gen_random_uuid() (PostgreSQL 13+)" in message and "bit_count" not in message
+    assert version_findings('CREATE EXTENSION "pgcrypto";\n' + table, 12) == []

@@ -23,6 +23,7 @@ _DROPPED_OBJECTS = {
     "DROP OPERATOR": "OPERATOR",
     "DROP CAST": "CAST",
     "DROP AGGREGATE": "AGGREGATE",
+    "DROP EXTENSION": "EXTENSION",  # not judged by drop-object: the history follows it
 }
 
 

@@ -28,7 +28,8 @@ def moved_to_schema(name: str, cursor: Cursor) -> list[Action] | None:
 
 
 def create_type(words: Sequence[Word]) -> list[Action] | None:
-    """CREATE TYPE name ..., with an enum's labels in `values`."""
+    """CREATE TYPE name ..., with an enum's labels in `values`, and a composite type (`AS (fields)`)
+    marked COMPOSITE."""
     cursor = Cursor(words, 2)
     name = cursor.name()
     if name is None:
@@ -36,6 +37,8 @@ def create_type(words: Sequence[Word]) -> list[Action] | None:
     labels: tuple[str, ...] = ()
     if cursor.accept("AS", "ENUM") and cursor.at_symbol("("):
         labels = tuple(word.text for word in top_level(cursor.rest()[1:]) if word.kind == "string")
+    elif cursor.accept("AS") and cursor.at_symbol("("):
+        return [Action("create_type", name=unqualified(name), object_kind="COMPOSITE")]
     return [Action("create_type", name=unqualified(name), values=labels)]
 
 

@@ -149,7 +149,8 @@ class Action(Struct, frozen=True, omit_defaults=True, forbid_unknown_fields=True
     # create_index: ONLY (ON ONLY); set_tablespace: INDEX (ALTER INDEX);
     # update/delete: MERGE, or MERGE BY SOURCE (a WHEN NOT MATCHED BY SOURCE clause); truncate, drop_index:
     # CASCADE
-    # alter_domain: ADD, DROP, VALIDATE, RENAME CONSTRAINT, SET DEFAULT or DROP DEFAULT
+    # alter_domain: ADD, DROP, VALIDATE, RENAME CONSTRAINT, SET DEFAULT or DROP DEFAULT; create_type:
+    # COMPOSITE (AS (fields))
     object_kind: str | None = None
     concurrently: bool = False
     not_valid: bool = False

@@ -11,33 +11,24 @@ history shows does not exist.
 
 from collections.abc import Iterator
 
-from migrations_checks.lint.context import StatementContext
+from migrations_checks.lint.context import StatementContext, table_actions
 from migrations_checks.lint.records.actions import Action
 from migrations_checks.lint.rules.rule import Hit, Rule
 from migrations_checks.lint.statements import Statement
 
 
-def _later_actions(table: str | None, context: StatementContext) -> Iterator[tuple[Action, bool]]:
-    """Each later action of the file, and whether it acts on `table` under the name the table has
-    by then: a policy moves with its table through `RENAME TO`."""
-    current = table
-    for later in context.later_in_file:
-        for action in later.actions:
-            yield action, current is not None and action.table == current
-            if action.verb == "rename_table" and action.table == current:
-                current = action.name
-
-
 def _recreated(name: str | None, table: str | None, context: StatementContext) -> bool:
     return any(
         action.verb == "create_policy" and action.name == name and on_table
-        for action, on_table in _later_actions(table, context)
+        for action, on_table in table_actions(table, context.later_in_file)
     )
 
 
 def _table_dropped_later(table: str | None, context: StatementContext) -> bool:
     """drop-table already reports the table, and its policies go with it."""
-    return any(action.verb == "drop_table" and on_table for action, on_table in _later_actions(table, context))
+    return any(
+        action.verb == "drop_table" and on_table for action, on_table in table_actions(table, context.later_in_file)
+    )
 
 
 def _excused(action: Action, context: StatementContext) -> bool:

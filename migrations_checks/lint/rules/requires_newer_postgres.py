@@ -5,8 +5,9 @@ same version, then fails halfway through the production deploy on an older Neon 
 whole pending batch rolled back. The target version is `[migrations] postgres_version` (default
 16); the linter knows when each feature it recognises arrived (see `sql/features.py`). A new
 built-in function is no feature where the history creates a function of that name itself, as
-projects on older versions do to fill the gap (`any_value`, say), or the extension that provides it
-there (pgcrypto's `gen_random_uuid()`, which drizzle-kit writes for `defaultRandom()`, before 13).
+projects on older versions do to fill the gap (`any_value`, say), or creates the extension that
+provides it there and has not dropped it since (pgcrypto's `gen_random_uuid()`, which drizzle-kit
+writes for `defaultRandom()`, before 13).
 """
 
 from collections.abc import Iterator

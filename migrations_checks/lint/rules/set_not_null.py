@@ -6,13 +6,15 @@ the column, which now fails. The safe path: add `CHECK (col IS NOT NULL) NOT VAL
 `VALIDATE CONSTRAINT` it (a scan that does not block writes), then `SET NOT NULL`, which Postgres 12+
 proves from the valid constraint without scanning; do that once no running code writes NULL. So
 SET NOT NULL is not reported when an earlier migration validated such a constraint: the CHECK has
-rejected NULL writes since then, and nothing is scanned; nor on a column the history shows NOT NULL
-already (a partition's from its parent, say), where it changes nothing. A table created earlier in the same file
-has no rows and no writers yet. PostgreSQL 18's `ADD CONSTRAINT ... NOT NULL col` counts as SET NOT
-NULL: even `NOT VALID`, it rejects the running release's NULL writes. So does `ALTER DOMAIN ... SET
-NOT NULL`, which scans every table using the domain under a lock that blocks writes, and `ADD
-PRIMARY KEY USING INDEX`, which sets NOT NULL on the index's columns (Postgres 16.2 scans the table
-under ACCESS EXCLUSIVE unless each column is NOT NULL already or proven so by a valid CHECK).
+rejected NULL writes since then, and nothing is scanned. Except on a column of a composite type (or
+a table's row type): for a row, IS NOT NULL means every field is non-null, and Postgres proves
+nothing by it. Nor is it reported on a column the history shows NOT NULL already (a partition's from
+its parent, say), where it changes nothing. A table created earlier in the same file has no rows and
+no writers yet. PostgreSQL 18's `ADD CONSTRAINT ... NOT NULL col` counts as SET NOT NULL: even `NOT
+VALID`, it rejects the running release's NULL writes. So does `ALTER DOMAIN ... SET NOT NULL`, which
+scans every table using the domain under a lock that blocks writes, and `ADD PRIMARY KEY USING
+INDEX`, which sets NOT NULL on the index's columns (Postgres 16.2 scans the table under ACCESS
+EXCLUSIVE unless each column is NOT NULL already or proven so by a valid CHECK).
 """
 
 from collections.abc import Iterator

@@ -37,6 +37,7 @@ FEATURES: dict[str, tuple[int, str]] = {
     "is-json": (16, "IS JSON"),
     "reindex-without-name": (16, "REINDEX DATABASE/SYSTEM without a name"),
     "subquery-without-alias": (16, "a subquery or VALUES in FROM without an alias"),
+    "domain-not-null-constraint": (17, "ALTER DOMAIN ... ADD [CONSTRAINT c] NOT NULL"),
     "merge-by-source": (17, "MERGE ... WHEN NOT MATCHED BY SOURCE/TARGET"),
     "merge-returning": (17, "MERGE ... RETURNING"),
     "set-expression": (17, "ALTER COLUMN ... SET EXPRESSION"),
@@ -116,6 +117,13 @@ _NEW_CALLS = {
     ),
 }
 _NEW_CALL_KEYWORDS = frozenset(name.upper() for name in _NEW_CALLS)
+# A quoted name has no keyword spelling, yet `"gen_random_uuid"()` calls the function all the same
+# (`"GEN_RANDOM_UUID"()` calls none): the quoted name stands for the call's keyword. Only a function's:
+# SQL/JSON's are syntax, and `"json_array"(1, 2)` names no function (Postgres 16.2 finds none).
+_QUOTED_CALL_KEYWORDS = {name: name.upper() for name in NEW_FUNCTIONS}
+# The words before a name followed by parentheses that make it no call: it names the routine a CREATE
+# defines, or a table or view and its columns (`CREATE TABLE "crc32" (`, `REFERENCES "crc32"("id")`).
+_NAMING_WORDS = frozenset({"FUNCTION", "PROCEDURE", "AGGREGATE", "TABLE", "EXISTS", "VIEW", "REFERENCES", "INTO"})
 # Predefined roles and settings named by a bare word: the feature is the word.
 _NEW_NAMES = frozenset({*_NEW_ROLES, "transaction_timeout"})
 _NEW_NAME_KEYWORDS = frozenset(name.upper() for name in _NEW_NAMES)
@@ -169,7 +177,7 @@ def features_of(kind: str | None, words: Sequence[Word], actions: Sequence[Actio
         found.add("not-null-constraint")
     # Every statement is asked, and almost none uses a feature: one pass over its keywords tells
     # which of the slower searches can find anything.
-    keywords = {word.upper for word in words}
+    keywords = {word.upper or _QUOTED_CALL_KEYWORDS.get(word.text, "") for word in words}
     searched = keywords & _SEARCH_KEYWORDS
     if searched:
         for search in {_SEARCHES[keyword] for keyword in searched}:
@@ -206,10 +214,11 @@ def _new_names(words: Sequence[Word]) -> Iterator[str]:
 
 def _new_calls(words: Sequence[Word]) -> Iterator[str]:
     for index, word in enumerate(words[:-1]):
-        if words[index + 1].text == "(" and word.kind == "word" and word.name in _NEW_CALLS:
-            # `CREATE FUNCTION [schema.]any_value(...)` names the function it defines; it calls nothing.
+        if words[index + 1].text == "(" and (
+            (word.kind == "word" and word.name in _NEW_CALLS) or (word.kind == "quoted" and word.text in NEW_FUNCTIONS)
+        ):
             named_by = index - 3 if index >= 3 and words[index - 1].is_symbol(".") else index - 1
-            if named_by < 0 or words[named_by].upper not in ("FUNCTION", "PROCEDURE", "AGGREGATE"):
+            if named_by < 0 or words[named_by].upper not in _NAMING_WORDS:
                 yield _NEW_CALLS[word.name]
 
 
@@ -383,6 +392,14 @@ def _grant_role_options(words: Sequence[Word], keywords: set[str]) -> Iterator[s
         yield "grant-role-options"
 
 
+def _alter_domain(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
+    """`ALTER DOMAIN d ADD [CONSTRAINT c] NOT NULL`: older versions spell it only `SET NOT NULL`."""
+    cursor = Cursor(words, 2)
+    cursor.name()
+    if cursor.accept("ADD") and (not cursor.accept("CONSTRAINT") or cursor.name()) and cursor.at("NOT", "NULL"):
+        yield "domain-not-null-constraint"
+
+
 def _reindex(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
     """`REINDEX DATABASE` or `REINDEX SYSTEM` of the current database, its name left out."""
     named = [word for word in top_level(words) if word.upper != "CONCURRENTLY" and not word.is_symbol(";")]
@@ -392,6 +409,7 @@ def _reindex(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
 
 _KIND_FEATURES: dict[str, Callable[[Sequence[Word], set[str]], Iterator[str]]] = {
     "ALTER TABLE": _alter_table,
+    "ALTER DOMAIN": _alter_domain,
     "ALTER MATERIALIZED VIEW": _access_method,
     "CREATE TABLE": _create_table,
     "COPY": _copy,
