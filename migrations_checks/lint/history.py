@@ -13,6 +13,7 @@ from msgspec import Struct, field
 
 from migrations_checks.lint.extract.checks import constraint_name
 from migrations_checks.lint.records.actions import NOT_NULL, Action, Verb
+from migrations_checks.lint.sql.words import in_schema_of
 from migrations_checks.lint.statements import Statement
 
 
@@ -293,7 +294,7 @@ class History(Struct):
         if not (table and new):
             return
         if self.is_index(table):  # ALTER TABLE renames an index too
-            self._move_index(table, _in_schema_of(table, new))
+            self._move_index(table, new)
             return
         if action.object_kind == "VIEW":
             return
@@ -319,6 +320,7 @@ class History(Struct):
             self.not_null_checks[(new, key[1])] = self.not_null_checks.pop(key)
             if key in self.validated_by:
                 self.validated_by[(new, key[1])] = self.validated_by.pop(key)
+        self._rename_type(table, new)  # the table's row type, which a column may have
 
     def _on_drop_table(self, tag: str, action: Action) -> None:
         table = action.table
@@ -391,7 +393,7 @@ class History(Struct):
     def _on_drop_or_rename_index(self, tag: str, action: Action) -> None:
         if action.name:
             renamed = action.verb == "rename_index" and action.values
-            self._move_index(action.name, _in_schema_of(action.name, action.values[0]) if renamed else None)
+            self._move_index(action.name, in_schema_of(action.name, action.values[0]) if renamed else None)
 
     def _move_index(self, index: str, new: str | None) -> None:
         """What the history knows of an index, under its new name; forgotten when `new` is None (dropped)."""
@@ -521,13 +523,7 @@ class History(Struct):
 def renamed_type(action: Action) -> str:
     """The new name of a type a `rename_type` action renames: in its schema, or the one it moved to."""
     new = action.values[0]
-    return new if action.object_kind == "SCHEMA" else _in_schema_of(action.name or "", new)
-
-
-def _in_schema_of(old: str, new: str) -> str:
-    """The name a RENAME TO gives: `new`, in the schema of the `old` one."""
-    schema, dot, _ = old.rpartition(".")
-    return f"{schema}.{new}" if dot else new
+    return new if action.object_kind == "SCHEMA" else in_schema_of(action.name or "", new)
 
 
 # Each verb the history follows, and the recorder that follows it.

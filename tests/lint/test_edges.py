@@ -444,6 +444,28 @@ def test_an_unnamed_check_is_dropped_by_the_name_postgres_gave_it(
     assert ("set-not-null" in rules_of(tmp_path, files)) is not proven
 
 
+def test_a_table_renamed_stays_in_its_schema(tmp_path: Path) -> None:
+    files = {
+        "0000_init": 'CREATE TABLE "auth"."users" ("id" int, "email" text NOT NULL);',
+        "0001_rename": 'ALTER TABLE "auth"."users" RENAME TO "accounts";',
+        "0002_set": 'ALTER TABLE "auth"."accounts" ALTER COLUMN "email" SET NOT NULL;',  # NOT NULL already
+    }
+    assert "set-not-null" not in rules_of(tmp_path / "a", files)
+    files["0002_set"] = 'ALTER TABLE "accounts" ALTER COLUMN "email" SET NOT NULL;'  # public.accounts, unknown
+    assert "set-not-null" in rules_of(tmp_path / "b", files)
+
+
+def test_a_column_of_a_tables_row_type_follows_the_renamed_table(tmp_path: Path) -> None:
+    # Postgres 16.2 proves nothing by CHECK (c IS NOT NULL) on a row: it scans.
+    files = {
+        "0000_init": 'CREATE TABLE "point2" ("x" int, "y" int);\n'
+        'CREATE TABLE "shapes" ("id" int, "corner" "point2", CHECK ("corner" IS NOT NULL));\n'
+        'ALTER TABLE "point2" RENAME TO "vertex";',
+        "0001_set": 'ALTER TABLE "shapes" ALTER COLUMN "corner" SET NOT NULL;',
+    }
+    assert "set-not-null" in rules_of(tmp_path, files)
+
+
 def test_the_configured_format_is_never_guessed(tmp_path: Path) -> None:
     (tmp_path / "m").mkdir()
     (tmp_path / "m" / "0000_init.sql").write_text("SELECT 1;")

@@ -110,6 +110,7 @@ def test_row_level_security_switched_off_before_the_table_is_dropped_is_left_to_
     for moved in (
         'RENAME TO "old_secrets";\nDROP TABLE "old_secrets";',
         'SET SCHEMA "archive";\nDROP TABLE "archive"."secrets";',
+        'SET SCHEMA "archive";\nALTER TABLE "archive"."secrets" RENAME TO "old";\nDROP TABLE "archive"."old";',
     ):
         renamed = f'ALTER TABLE "secrets" {switch};\nALTER TABLE "secrets" {moved}'
         assert ("disable-row-level-security", "0001_drop") not in _rules(

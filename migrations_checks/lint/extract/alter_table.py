@@ -19,7 +19,15 @@ from migrations_checks.lint.extract.columns import (
     type_words,
 )
 from migrations_checks.lint.records.actions import Action, Verb
-from migrations_checks.lint.sql.words import Cursor, Word, has_keyword, split_top_level, top_level, unqualified
+from migrations_checks.lint.sql.words import (
+    Cursor,
+    Word,
+    has_keyword,
+    in_schema_of,
+    split_top_level,
+    top_level,
+    unqualified,
+)
 
 _CONSTRAINT_KINDS = ("CONSTRAINT", "CHECK", "UNIQUE", "PRIMARY", "EXCLUDE", "FOREIGN")
 _TYPE_SYMBOLS = frozenset({"(", ")", ",", ".", "[", "]"})
@@ -89,7 +97,10 @@ def _set_schema(cursor: Cursor, table: str, relation: str | None = None) -> Acti
 
 def _rename(cursor: Cursor, table: str, relation: str | None = None) -> list[Action] | None:
     if cursor.accept("TO"):
-        return [Action("rename_table", table=table, name=cursor.name(), object_kind=relation)]
+        new = cursor.name()  # the relation stays in its schema
+        return [
+            Action("rename_table", table=table, name=in_schema_of(table, new) if new else None, object_kind=relation)
+        ]
     if cursor.accept("CONSTRAINT"):
         old = cursor.name()
         new = cursor.name() if cursor.accept("TO") else None

@@ -68,6 +68,12 @@ def unqualified(name: str) -> str:
     return name[len("public.") :] if name.startswith("public.") else name
 
 
+def in_schema_of(old: str, new: str) -> str:
+    """The name a RENAME TO gives: `new`, in the schema of the `old` one."""
+    schema, dot, _ = old.rpartition(".")
+    return f"{schema}.{new}" if dot else new
+
+
 class Cursor:
     """Reads a statement's words left to right; every read is bounds-safe."""
 
