@@ -226,10 +226,13 @@ class History(Struct):
         table = action.table
         if not table or (action.if_not_exists and table in self.columns):  # IF NOT EXISTS: a no-op then
             return
-        self.columns[table] = {name: (type_, collation) for name, type_, collation in action.columns}
-        parent = action.partition_of or ""
-        # A partition has its parent's columns, and their NOT NULL constraints and defaults.
-        self.columns[table] = {**self.columns.get(parent, {}), **self.columns[table]}
+        # A partition, or a table that INHERITS, has its parents' columns first (one of a name that
+        # comes again merges with it), their NOT NULL constraints, defaults and CHECK constraints.
+        parents = (action.partition_of,) if action.partition_of else action.inherits
+        inherited: dict[str, tuple[str, str | None]] = {}
+        for parent in parents:
+            inherited.update(self.columns.get(parent, {}))
+        self.columns[table] = {**inherited, **{name: (type_, collation) for name, type_, collation in action.columns}}
         self.policies[table] = set()
         if action.temporary or table.startswith("pg_temp."):
             # The session's own schema comes first in the search path: `t` names it.
@@ -239,15 +242,27 @@ class History(Struct):
             self.partition_keys[table] = action.values
         if action.partition_of and action.default_partition:
             self.default_partitions[action.partition_of] = table
-        self.checks[table] = {name: (True, reads) for name, reads in action.checks}
         self._forget_checks(table)
-        self.not_null[table] = set(action.key_columns) | self.not_null.get(parent, set())
-        self.defaults[table] = set(action.default_columns) | self.defaults.get(parent, set())
+        self.checks[table] = {name: (True, reads) for name, reads in action.checks}
+        self.not_null[table] = set(action.key_columns)
+        self.defaults[table] = set(action.default_columns)
+        for parent in parents:
+            self._inherit(parent, table)
         self.row_security.discard(table)
         self.forced_row_security.discard(table)
         for name, column in action.not_null_checks:
             self.not_null_checks[(table, name)] = column
             self.validated_by[(table, name)] = tag
+
+    def _inherit(self, parent: str, table: str) -> None:
+        """What a new child table takes from a parent the history shows: NOT NULL, defaults, checks."""
+        self.not_null[table] |= self.not_null.get(parent, set())
+        self.defaults[table] |= self.defaults.get(parent, set())
+        self.checks[table].update(self.checks.get(parent, {}))
+        for (checked_table, name), column in list(self.not_null_checks.items()):
+            if checked_table == parent and (parent, name) in self.validated_by:
+                self.not_null_checks[(table, name)] = column
+                self.validated_by[(table, name)] = self.validated_by[(parent, name)]
 
     def _on_column_typed(self, tag: str, action: Action) -> None:
         """ADD COLUMN, or ALTER COLUMN ... TYPE."""

@@ -262,3 +262,47 @@ def test_a_table_with_a_default_partition_cannot_detach_concurrently(tmp_path: P
     assert plain.hint is not None and plain.hint.startswith("Postgres refuses DETACH PARTITION ... CONCURRENTLY")
     [usual] = findings(tmp_path / "e", detach.replace(" CONCURRENTLY", ""), "detach-partition-non-concurrently")
     assert usual.hint == "DETACH PARTITION ... CONCURRENTLY (Postgres 14+), in its own non-transactional step"
+
+
+@pytest.mark.parametrize(
+    ("first", "column", "reported"),
+    [
+        # a partition takes its parent's CHECK constraints
+        (
+            'CREATE TABLE "plans" ("id" int, "note" text, CHECK ("note" IS NOT NULL)) PARTITION BY RANGE ("id");\n'
+            'CREATE TABLE "plans_low" PARTITION OF "plans" FOR VALUES FROM (0) TO (10);',
+            "note",
+            False,
+        ),
+        # so does a table that INHERITS, with the NOT NULL columns
+        (
+            'CREATE TABLE "plans" ("id" int, "note" text NOT NULL, CONSTRAINT "c" CHECK ("id" IS NOT NULL));\n'
+            'CREATE TABLE "plans_low" ("extra" text, "id" int) INHERITS ("plans");',
+            "id",
+            False,
+        ),
+        (
+            'CREATE TABLE "plans" ("id" int, "note" text NOT NULL);\n'
+            'CREATE TABLE "plans_low" ("extra" text) INHERITS ("plans");',
+            "note",
+            False,
+        ),
+        (
+            'CREATE TABLE "plans" ("id" int, "note" text NOT NULL);\n'
+            'CREATE TABLE "plans_low" ("extra" text) INHERITS ("plans");',
+            "extra",
+            True,
+        ),
+        (  # a parent the history does not show: nothing known
+            'CREATE TABLE "plans_low" ("extra" text) INHERITS ("plans");',
+            "note",
+            True,
+        ),
+    ],
+)
+def test_a_child_table_has_its_parents_not_null_columns_and_checks(
+    tmp_path: Path, first: str, column: str, reported: bool
+) -> None:
+    # Postgres 16.2 proves each silent case from the inherited constraint, and scans otherwise.
+    later = f'ALTER TABLE "plans_low" ALTER COLUMN "{column}" SET NOT NULL;'
+    assert bool(findings(tmp_path, later, "set-not-null", first)) is reported

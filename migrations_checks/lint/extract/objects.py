@@ -76,6 +76,7 @@ def create_table(words: Sequence[Word]) -> list[Action] | None:
                 if column.has_default:
                     defaults.append(column.name)
     temporary = any(word.upper in ("TEMP", "TEMPORARY") for word in words[: cursor.position])
+    inherits = _names(Cursor(words, cursor.position + 2)) if cursor.at("INHERITS") else []
     partition_key = _partition_key(cursor)
     table_checks = named_checks(table, checks, {name for name, _, _ in columns})
     return [
@@ -93,6 +94,7 @@ def create_table(words: Sequence[Word]) -> list[Action] | None:
             values=partition_key or (),
             not_null=not_null_constraint,
             partition_of=parent,
+            inherits=tuple(inherits),
             default_partition=parent is not None and cursor.accept("DEFAULT"),
         )
     ]

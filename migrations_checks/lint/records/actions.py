@@ -126,6 +126,7 @@ _CACHE_NAMES = {
     "checks": "ck",
     "partition_of": "po",
     "default_partition": "dp",
+    "inherits": "in",
 }
 
 
@@ -195,6 +196,7 @@ class Action(Struct, frozen=True, omit_defaults=True, forbid_unknown_fields=True
     # names its expression reads
     checks: tuple[tuple[str, tuple[str, ...]], ...] = ()
     partition_of: str | None = None  # create_table: the partitioned table a PARTITION OF names
+    inherits: tuple[str, ...] = ()  # create_table: the tables an INHERITS names
     # create_table (PARTITION OF), attach_partition: the DEFAULT partition, which holds the rows
     # no other partition takes
     default_partition: bool = False
