@@ -12,6 +12,8 @@ partition when the history created or attached one.
 from collections.abc import Iterator
 
 from migrations_checks.lint.context import StatementContext
+from migrations_checks.lint.history import History
+from migrations_checks.lint.records.actions import Action
 from migrations_checks.lint.rules.create_index_non_concurrently import PARTITIONED_INDEX_HINT
 from migrations_checks.lint.rules.detach_partition_non_concurrently import DEFAULT_PARTITION_HINT
 from migrations_checks.lint.rules.rule import Hit, Rule
@@ -19,40 +21,45 @@ from migrations_checks.lint.statements import Statement
 
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
-    partitioned = context.history.partitioned
-    concurrent = [a for a in statement.actions if a.concurrently]
-    for action in concurrent:
-        default = context.history.default_partitions.get(action.table or "")
-        if action.verb == "detach_partition" and default:
-            yield Hit(
-                f"DETACH PARTITION ... CONCURRENTLY fails on {action.table}: it has a DEFAULT partition, {default}",
-                hint=DEFAULT_PARTITION_HINT,
-            )
-            return
-        if action.verb == "create_index" and action.table in partitioned:
-            yield Hit(
-                f"CREATE INDEX CONCURRENTLY fails on {action.table}: a partitioned table cannot be indexed "
-                "concurrently",
-                hint=PARTITIONED_INDEX_HINT,
-            )
-            return
-    drops = [action for action in concurrent if action.verb == "drop_index"]
-    if len(drops) > 1:
-        yield Hit(
-            f"DROP INDEX CONCURRENTLY fails: it drops one index at a time, not {len(drops)}",
-            hint="one DROP INDEX CONCURRENTLY per index, each in its own non-transactional step",
+    concurrent = [action for action in statement.actions if action.concurrently]
+    refused = [hit for action in concurrent if (hit := _refused(action, context.history)) is not None]
+    drops = sum(action.verb == "drop_index" for action in concurrent)
+    if drops > 1:
+        refused.insert(
+            0,
+            Hit(
+                f"DROP INDEX CONCURRENTLY fails: it drops one index at a time, not {drops}",
+                hint="one DROP INDEX CONCURRENTLY per index, each in its own non-transactional step",
+            ),
         )
-    elif drops and drops[0].object_kind == "CASCADE":
-        yield Hit(
+    yield from refused[:1]  # one finding per statement
+
+
+def _refused(action: Action, history: History) -> Hit | None:
+    """Why Postgres refuses this CONCURRENTLY action on the schema the history shows, if it does."""
+    default = history.default_partitions.get(action.table or "")
+    if action.verb == "detach_partition" and default:
+        return Hit(
+            f"DETACH PARTITION ... CONCURRENTLY fails on {action.table}: it has a DEFAULT partition, {default}",
+            hint=DEFAULT_PARTITION_HINT,
+        )
+    if action.verb == "create_index" and action.table in history.partitioned:
+        return Hit(
+            f"CREATE INDEX CONCURRENTLY fails on {action.table}: a partitioned table cannot be indexed concurrently",
+            hint=PARTITIONED_INDEX_HINT,
+        )
+    if action.verb == "drop_index" and action.object_kind == "CASCADE":
+        return Hit(
             "DROP INDEX CONCURRENTLY fails with CASCADE",
             hint="drop what depends on the index first, then DROP INDEX CONCURRENTLY without CASCADE",
         )
-    elif drops and context.history.index_tables.get(drops[0].name or "") in partitioned:
-        yield Hit(
-            f"DROP INDEX CONCURRENTLY fails on {drops[0].name}: a partitioned table's index cannot be dropped "
+    if action.verb == "drop_index" and history.index_tables.get(action.name or "") in history.partitioned:
+        return Hit(
+            f"DROP INDEX CONCURRENTLY fails on {action.name}: a partitioned table's index cannot be dropped "
             "concurrently",
             hint="DROP INDEX without CONCURRENTLY, at a quiet time: it locks the table and its partitions briefly",
         )
+    return None
 
 
 RULE = Rule(
