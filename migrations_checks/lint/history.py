@@ -8,6 +8,7 @@ here in turn, by one recorder per verb (`_RECORDERS`), and the cache replays the
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 
 from msgspec import Struct, field
 
@@ -15,6 +16,8 @@ from migrations_checks.lint.extract.checks import constraint_name
 from migrations_checks.lint.records.actions import NOT_NULL, Action, Verb
 from migrations_checks.lint.sql.words import in_schema_of
 from migrations_checks.lint.statements import Statement
+
+_Known = TypeVar("_Known")
 
 
 class History(Struct):
@@ -320,12 +323,9 @@ class History(Struct):
         for by_table in (self.not_null, self.defaults, self.policies):
             if table in by_table:
                 by_table[new] = by_table.pop(table)
-        if table in self.checks:
-            self.checks[new] = self.checks.pop(table)
-        if table in self.partition_keys:
-            self.partition_keys[new] = self.partition_keys.pop(table)
-        if table in self.default_partitions:
-            self.default_partitions[new] = self.default_partitions.pop(table)
+        _rekey(self.checks, table, new)
+        _rekey(self.partition_keys, table, new)
+        _rekey(self.default_partitions, table, new)
         self._replace_default_partition(table, new)
         for switched in (self.row_security, self.forced_row_security, self.partitioned):
             if table in switched:
@@ -533,6 +533,12 @@ class History(Struct):
             if column in (None, self.not_null_checks[key]):
                 del self.not_null_checks[key]
                 self.validated_by.pop(key, None)
+
+
+def _rekey(by_name: dict[str, _Known], old: str, new: str) -> None:
+    """What `by_name` knows of `old`, under its new name."""
+    if old in by_name:
+        by_name[new] = by_name.pop(old)
 
 
 def renamed_type(action: Action) -> str:
