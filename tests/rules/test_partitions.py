@@ -306,3 +306,13 @@ def test_a_child_table_has_its_parents_not_null_columns_and_checks(
     # Postgres 16.2 proves each silent case from the inherited constraint, and scans otherwise.
     later = f'ALTER TABLE "plans_low" ALTER COLUMN "{column}" SET NOT NULL;'
     assert bool(findings(tmp_path, later, "set-not-null", first)) is reported
+
+
+def test_an_index_is_in_its_tables_schema(tmp_path: Path) -> None:
+    first = 'CREATE TABLE "s"."p" ("a" int) PARTITION BY LIST ("a");\nCREATE INDEX "pi" ON "s"."p" ("a");'
+    [finding] = findings(tmp_path / "a", 'DROP INDEX CONCURRENTLY "s"."pi";', UNSUPPORTED, first)
+    assert finding.message.startswith("DROP INDEX CONCURRENTLY fails on s.pi:")
+    # unnamed, its name cut to 63 bytes as Postgres cuts it
+    long = f'CREATE TABLE "{"t" * 40}" ("{"c" * 40}" int);\nCREATE INDEX ON "{"t" * 40}" ("{"c" * 40}");'
+    [drop] = findings(tmp_path / "b", f'DROP INDEX "{"t" * 29}_{"c" * 29}_idx";', "drop-index-non-concurrently", long)
+    assert drop.message.startswith(f"drops index {'t' * 29}_{'c' * 29}_idx (on {'t' * 40})")

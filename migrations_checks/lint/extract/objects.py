@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from migrations_checks.lint.extract.checks import element_checks, named_checks
+from migrations_checks.lint.extract.checks import constraint_name, element_checks, named_checks
 from migrations_checks.lint.extract.columns import column_list, parse_column
 from migrations_checks.lint.extract.types import renamed_to
 from migrations_checks.lint.records.actions import Action
 from migrations_checks.lint.sql.classify import with_body
-from migrations_checks.lint.sql.words import Cursor, Word, split_top_level, top_level, unqualified
+from migrations_checks.lint.sql.words import Cursor, Word, in_schema_of, split_top_level, top_level, unqualified
 
 _TABLE_CONSTRAINTS = frozenset({"CONSTRAINT", "CHECK", "UNIQUE", "PRIMARY", "EXCLUDE", "FOREIGN", "LIKE"})
 _DROPPED_OBJECTS = {
@@ -187,14 +187,14 @@ def create_index(words: Sequence[Word]) -> list[Action] | None:
     if cursor.accept("USING"):
         cursor.name()
     key = column_list(cursor)
-    if name is None and key:  # the name Postgres chooses: table, columns, `idx`, in the table's schema
-        schema, dot, bare = unqualified(table).rpartition(".")
-        name = f"{schema}{dot}{bare}_{'_'.join(key)}_idx"
+    table = unqualified(table)
+    if name is None and key:  # the name Postgres chooses: table, columns, `idx`
+        name = constraint_name(table, "_".join(key), "idx")
     return [
         Action(
             "create_index",
-            table=unqualified(table),
-            name=name and unqualified(name),
+            table=table,
+            name=in_schema_of(table, name) if name else None,  # an index is in its table's schema
             concurrently=concurrently,
             object_kind="ONLY" if only else None,
             key_columns=key,
