@@ -130,13 +130,17 @@ class History(Struct):
             if any(type_name in self._domain_chain(t) or t == type_name for t, _ in columns.values())
         ]
 
-    def has_valid_check(self, table: str | None, reading: Iterable[str]) -> bool | None:
+    def has_valid_check(self, table: str | None, reading: Iterable[str] | None) -> bool | None:
         """Whether the history shows a valid CHECK constraint on the table that reads every one of
-        the columns; None if it does not know the table's checks."""
+        the columns; None if it does not know the table's checks, or the columns (and the table has
+        a valid check)."""
         checks = self.checks.get(table or "")
         if checks is None:
             return None
-        return any(valid and set(reading) <= set(reads) for valid, reads in checks.values())
+        valid = [reads for is_valid, reads in checks.values() if is_valid]
+        if reading is None:
+            return None if valid else False
+        return any(set(reading) <= set(reads) for reads in valid)
 
     def is_composite(self, type_name: str | None) -> bool:
         """Whether the history shows `type_name` is a row type: a composite type it created, a table's
@@ -306,6 +310,11 @@ class History(Struct):
         for key, checked in self.not_null_checks.items():
             if key[0] == table and checked == old:
                 self.not_null_checks[key] = new
+        # A check, or a partition key, reads the column under its new name.
+        for name, (valid, reads) in self.checks.get(table, {}).items():
+            self.checks[table][name] = (valid, _renamed(reads, old, new))
+        if table in self.partition_keys:
+            self.partition_keys[table] = _renamed(self.partition_keys[table], old, new)
 
     def _on_rename_table(self, tag: str, action: Action) -> None:
         table, new = action.table, action.name
@@ -533,6 +542,10 @@ class History(Struct):
             if column in (None, self.not_null_checks[key]):
                 del self.not_null_checks[key]
                 self.validated_by.pop(key, None)
+
+
+def _renamed(names: tuple[str, ...], old: str, new: str) -> tuple[str, ...]:
+    return tuple(new if name == old else name for name in names)
 
 
 def _rekey(by_name: dict[str, _Known], old: str, new: str) -> None:

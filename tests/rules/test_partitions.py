@@ -149,6 +149,14 @@ def with_first(*statements: str) -> str:
             "scans events's DEFAULT partition events_2025 for rows of the new bound under an ACCESS EXCLUSIVE "
             "lock on it",
         ),
+        (  # a key with an expression: which check implies the bound is unknown (Postgres 16.2 scans here)
+            'CREATE TABLE "events" ("id" int, "at" date, "kind" text) PARTITION BY LIST (lower("kind"));\n'
+            'CREATE TABLE "events_b" ("id" int, "at" date, "kind" text);\n'
+            'ALTER TABLE "events_b" ADD CONSTRAINT "b" CHECK ("kind" IS NOT NULL AND "kind" = \'b\');',
+            'ALTER TABLE "events" ATTACH PARTITION "events_b" FOR VALUES IN (\'b\');',
+            "checks every row of events_b against its partition bound under an ACCESS EXCLUSIVE lock on it, "
+            "unless a valid CHECK constraint on it implies the bound",
+        ),
         (  # a valid CHECK that does not read the partition key cannot imply the bound
             with_first(STANDALONE, 'ALTER TABLE "events_2025" ADD CONSTRAINT "positive" CHECK ("id" > 0);'),
             ATTACH,
@@ -191,12 +199,6 @@ def test_a_partition_that_makes_postgres_scan_a_live_table_is_reported(
         (
             with_first(DEFAULT, 'ALTER TABLE "events_other" ADD CONSTRAINT "rest" CHECK ("at" < \'2026-01-01\');'),
             CREATE_PARTITION,
-        ),
-        (  # a key with an expression: any valid CHECK may be the one that implies the bound
-            'CREATE TABLE "events" ("id" int, "at" date, "kind" text) PARTITION BY LIST (lower("kind"));\n'
-            'CREATE TABLE "events_b" ("id" int, "at" date, "kind" text);\n'
-            'ALTER TABLE "events_b" ADD CONSTRAINT "b" CHECK (lower("kind") IS NOT NULL AND lower("kind") = \'b\');',
-            'ALTER TABLE "events" ATTACH PARTITION "events_b" FOR VALUES IN (\'b\');',
         ),
         (EVENTS, DEFAULT + "\n" + CREATE_PARTITION),  # the DEFAULT created in the same file: no rows
         (  # a column's CHECK in CREATE TABLE
@@ -316,3 +318,14 @@ def test_an_index_is_in_its_tables_schema(tmp_path: Path) -> None:
     long = f'CREATE TABLE "{"t" * 40}" ("{"c" * 40}" int);\nCREATE INDEX ON "{"t" * 40}" ("{"c" * 40}");'
     [drop] = findings(tmp_path / "b", f'DROP INDEX "{"t" * 29}_{"c" * 29}_idx";', "drop-index-non-concurrently", long)
     assert drop.message.startswith(f"drops index {'t' * 29}_{'c' * 29}_idx (on {'t' * 40})")
+
+
+def test_a_renamed_column_is_read_under_its_new_name(tmp_path: Path) -> None:
+    # Postgres 16.2: "partition constraint for table "t" is implied by existing constraints".
+    first = (
+        'CREATE TABLE "p" ("x" int NOT NULL) PARTITION BY LIST ("x");\n'
+        'ALTER TABLE "p" RENAME COLUMN "x" TO "a";\n'
+        'CREATE TABLE "t" ("b" int NOT NULL, CONSTRAINT "c" CHECK ("b" = 1));\n'
+        'ALTER TABLE "t" RENAME COLUMN "b" TO "a";'
+    )
+    assert findings(tmp_path, 'ALTER TABLE "p" ATTACH PARTITION "t" FOR VALUES IN (1);', SCAN, first) == []

@@ -6,8 +6,8 @@ while it holds an ACCESS EXCLUSIVE lock on `t`. When the partitioned table has a
 same lock, for rows the new bound would take: every reader and writer of those rows waits. A valid
 CHECK constraint that implies the bound (on the default partition, one that excludes it) lets
 Postgres skip the scan. The rule cannot prove an implication: a valid CHECK the history shows on
-the scanned table counts when it reads every column of the partition key. A table created earlier in
-the same file has no rows to scan.
+the scanned table counts when it reads every column of the partition key; with an expression in the
+key, none does. A table created earlier in the same file has no rows to scan.
 """
 
 from collections.abc import Iterator
@@ -32,23 +32,24 @@ def _hits(statement: Statement, context: StatementContext) -> Iterator[Hit]:
             parent, partition = action.partition_of, None
         else:
             continue
-        key = history.partition_keys.get(parent or "", ())
+        # A key of columns names what a check must read to imply the bound; with an expression in it,
+        # or the parent unknown, no check is taken for proof.
+        key = history.partition_keys.get(parent or "") or None
         if partition is not None and not context.is_new(partition):
             proven = history.has_valid_check(partition, key)
-            if proven is None:
-                yield Hit(
-                    f"checks every row of {partition} against its partition bound {_LOCKED}, unless a valid "
-                    "CHECK constraint on it implies the bound",
-                    tables=(partition,),
-                )
+            checks = f"checks every row of {partition} against its partition bound {_LOCKED}"
+            if proven is None:  # the checks, or the key, unknown
+                yield Hit(f"{checks}, unless a valid CHECK constraint on it implies the bound", tables=(partition,))
             elif not proven:
-                yield Hit(f"checks every row of {partition} against its partition bound {_LOCKED}", tables=(partition,))
+                yield Hit(checks, tables=(partition,))
         default = history.default_partitions.get(parent or "")
-        spared = action.default_partition or context.is_new(default) or history.has_valid_check(default, key)
-        if default and not spared:
-            yield Hit(
-                f"scans {parent}'s DEFAULT partition {default} for rows of the new bound {_LOCKED}", tables=(default,)
-            )
+        if default and not action.default_partition and not context.is_new(default):
+            proven = history.has_valid_check(default, key)
+            scans = f"scans {parent}'s DEFAULT partition {default} for rows of the new bound {_LOCKED}"
+            if proven is None:
+                yield Hit(f"{scans}, unless a valid CHECK constraint on it excludes the bound", tables=(default,))
+            elif not proven:
+                yield Hit(scans, tables=(default,))
 
 
 RULE = Rule(
