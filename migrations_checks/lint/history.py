@@ -14,7 +14,8 @@ from msgspec import Struct, field
 
 from migrations_checks.lint.extract.checks import constraint_name
 from migrations_checks.lint.records.actions import NOT_NULL, Action, Verb
-from migrations_checks.lint.sql.words import in_schema_of
+from migrations_checks.lint.sql.builtin_types import BUILT_IN_TYPES
+from migrations_checks.lint.sql.words import in_schema_of, unqualified
 from migrations_checks.lint.statements import Statement
 
 _Known = TypeVar("_Known")
@@ -147,7 +148,9 @@ class History(Struct):
         own, or a domain over either."""
         chain = self._domain_chain(type_name)
         base = self.domain_types.get(chain[-1]) if chain else type_name
-        return base in self.composites or base in self.columns
+        if base is None or base in BUILT_IN_TYPES:  # found in pg_catalog first, whatever the tables' names
+            return False
+        return unqualified(base) in self.composites or unqualified(base) in self.columns
 
     def not_null_proven_by(self, table: str | None, column: str | None) -> str | None:
         """The migration that validated a `CHECK (column IS NOT NULL)` on the table, if any. None for a

@@ -15,44 +15,9 @@ from collections.abc import Sequence
 
 from migrations_checks.lint.extract.columns import parse_column
 from migrations_checks.lint.history import History
+from migrations_checks.lint.sql.builtin_types import BUILT_IN_TYPES
 from migrations_checks.lint.sql.words import Cursor, Word, split_top_level
 from migrations_checks.lint.statements import Statement
-
-# Built-in types whose values are never an enum's: a column of one reads a literal as its own type.
-BUILT_IN_TYPES = frozenset(
-    {
-        "text",
-        "varchar",
-        "char",
-        "name",
-        "citext",
-        "uuid",
-        "json",
-        "jsonb",
-        "smallint",
-        "integer",
-        "bigint",
-        "numeric",
-        "real",
-        "double precision",
-        "boolean",
-        "date",
-        "time",
-        "timetz",
-        "timestamp",
-        "timestamptz",
-        "interval",
-        "bytea",
-        "inet",
-        "cidr",
-        "macaddr",
-        "xml",
-        "money",
-        "bit",
-        "varbit",
-        "tsvector",
-    }
-)
 
 
 def column_type(words: Sequence[Word], index: int, statement: Statement, history: History) -> str | None:

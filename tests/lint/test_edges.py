@@ -373,6 +373,23 @@ def test_a_not_null_check_of_a_composite_column_proves_nothing(
     assert ("set-not-null" in rules_of(tmp_path, files)) != proves
 
 
+@pytest.mark.parametrize(
+    ("init", "proves"),
+    [
+        # `point` is pg_catalog's, found first whatever table a migration named so (Postgres 16.2 proves it)
+        ('CREATE TABLE "point" ("x" int);\nCREATE TABLE "users" ("home" point CHECK ("home" IS NOT NULL));', True),
+        # a table's row type named with its schema is the same row type (Postgres 16.2 scans)
+        (
+            'CREATE TABLE "addr" ("x" int);\nCREATE TABLE "users" ("home" public.addr CHECK ("home" IS NOT NULL));',
+            False,
+        ),
+    ],
+)
+def test_a_row_type_is_known_by_the_name_postgres_finds(tmp_path: Path, init: str, proves: bool) -> None:
+    files = {"0000_init": init, "0001_set": 'ALTER TABLE "users" ALTER COLUMN "home" SET NOT NULL;'}
+    assert ("set-not-null" in rules_of(tmp_path, files)) != proves
+
+
 def test_an_unnamed_not_null_check_is_validated_by_the_name_postgres_gives_it(tmp_path: Path) -> None:
     files = {
         "0000_init": 'CREATE TABLE "users" ("id" int, "email" text);',
