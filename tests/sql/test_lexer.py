@@ -38,6 +38,7 @@ def test_words_keywords_and_names() -> None:
         ("E'a\\'b'", "a'b"),
         ("E'\\x6eew'", "new"),
         ("E'\\156\\u0065\\U00000077'", "new"),
+        ("E'\\303\\251t\\xC3\\xA9'", "été"),  # the bytes of escapes read as UTF-8
         ("E'tab\\tback\\\\slash\\q'", "tab\tback\\slashq"),
         ("E'\\''''", "''"),  # an escaped quote, then a doubled one
         ("e'x'\n  'y'", "xy"),  # an E string continued on a later line is one string

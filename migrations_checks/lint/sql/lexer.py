@@ -160,38 +160,48 @@ def _value(kind: str, found: re.Match[str]) -> str:
 
 
 def _backslash_escapes(value: str) -> str:
-    """An E string's value with its backslash escapes read (`\\x41` is `A`, `\\'` a quote)."""
+    """An E string's value with its backslash escapes read (`\\x41` is `A`, `\\'` a quote); the bytes
+    that octal and hex escapes give read together as UTF-8, as the server reads them."""
     chars: list[str] = []
+    pending = bytearray()
     index = 0
     while index < len(value):
         if value[index] == "\\" and index + 1 < len(value):
-            char, length = read_escape(value, index + 1, len(value))
-            chars.append(char)
+            decoded, length = read_escape(value, index + 1, len(value))
             index += 1 + length
+            if isinstance(decoded, int):
+                pending.append(decoded)
+                continue
         else:
-            chars.append(value[index])
+            decoded = value[index]
             index += 1
+        if pending:
+            chars.append(pending.decode(errors="replace"))
+            pending.clear()
+        chars.append(decoded)
+    chars.append(pending.decode(errors="replace"))
     return "".join(chars)
 
 
 _SIMPLE_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
-_NUMERIC_ESCAPES = (
-    (re.compile(r"[0-7]{1,3}"), 8),
-    (re.compile(r"x([0-9A-Fa-f]{1,2})"), 16),
-    (re.compile(r"u([0-9A-Fa-f]{4})"), 16),
-    (re.compile(r"U([0-9A-Fa-f]{8})"), 16),
-)
+_BYTE_ESCAPES = ((re.compile(r"[0-7]{1,3}"), 8), (re.compile(r"x([0-9A-Fa-f]{1,2})"), 16))
+_CHARACTER_ESCAPES = ((re.compile(r"u([0-9A-Fa-f]{4})"), 16), (re.compile(r"U([0-9A-Fa-f]{8})"), 16))
 
 
-def read_escape(text: str, index: int, end: int) -> tuple[str, int]:
-    """The character of the E-string escape whose backslash precedes ``index``, and its length."""
+def read_escape(text: str, index: int, end: int) -> tuple[str | int, int]:
+    """What the E-string escape whose backslash precedes ``index`` stands for, and its length: a
+    character, or the byte (an int) of an octal or hex escape."""
     char = text[index]
     if char in _SIMPLE_ESCAPES:
         return _SIMPLE_ESCAPES[char], 1
-    for pattern, base in _NUMERIC_ESCAPES:
+    for pattern, base in _BYTE_ESCAPES:
         match = pattern.match(text, index, end)
         if match:
-            value = int(match.group(match.lastindex or 0), base)
+            return int(match.group(match.lastindex or 0), base) & 0xFF, match.end() - index
+    for pattern, base in _CHARACTER_ESCAPES:
+        match = pattern.match(text, index, end)
+        if match:
+            value = int(match.group(1), base)
             if value <= 0x10FFFF:
                 return chr(value), match.end() - index
     return char, 1

@@ -89,7 +89,8 @@ def _decode(text: str, start: int, end: int, *, backslashes: bool) -> tuple[str,
             index += 2
         elif char == "\\" and backslashes and index + 1 < end:
             value, length = read_escape(text, index + 1, end)
-            chars.append(value)
+            # A byte alone: SQL in an EXECUTE string, whose non-ASCII bytes no statement boundary hangs on.
+            chars.append(value if isinstance(value, str) else chr(value))
             index += 1 + length
         else:
             chars.append(char)
