@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 from msgspec import Struct, field
+from msgspec.structs import replace
 
 from migrations_checks.lint.extract.checks import constraint_name
 from migrations_checks.lint.records.actions import NOT_NULL, Action, Verb
@@ -46,6 +47,8 @@ class History(Struct):
     partitioned: set[str] = field(default_factory=set)  # tables created PARTITION BY
     partition_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)  # () for an expression key
     default_partitions: dict[str, str] = field(default_factory=dict)  # partitioned table -> its DEFAULT one
+    # A table -> its partitions and the tables that INHERIT it, which most ALTER TABLEs of it change too.
+    children: dict[str, list[str]] = field(default_factory=dict)
     # The CHECK constraints of each table the history created: whether each is valid (not NOT
     # VALID), and the names its expression reads. A table missing here has checks unknown; an
     # unnamed one is under the name Postgres chooses for it.
@@ -184,6 +187,20 @@ class History(Struct):
             recorder = _RECORDERS.get(action.verb)
             if recorder is not None:
                 recorder(self, tag, action)
+                if self.children and action.verb in _RECURSING_VERBS:
+                    for child in self._descendants(action.table):
+                        recorder(self, tag, replace(action, table=child))
+
+    def _descendants(self, table: str | None) -> list[str]:
+        """The partitions and inheriting tables of `table`, and theirs in turn."""
+        found: list[str] = []
+        pending = list(self.children.get(table or "", ()))
+        while pending:
+            child = pending.pop()
+            if child not in found:
+                found.append(child)
+                pending.extend(self.children.get(child, ()))
+        return found
 
     # One recorder per verb, or per family of verbs, each given (tag, action).
 
@@ -258,6 +275,7 @@ class History(Struct):
         self.defaults[table] = set(action.default_columns)
         for parent in parents:
             self._inherit(parent, table)
+            self.children.setdefault(parent, []).append(table)
         self.row_security.discard(table)
         self.forced_row_security.discard(table)
         for name, column in action.not_null_checks:
@@ -339,6 +357,9 @@ class History(Struct):
         _rekey(self.partition_keys, table, new)
         _rekey(self.default_partitions, table, new)
         self._replace_default_partition(table, new)
+        _rekey(self.children, table, new)
+        for children in self.children.values():
+            children[:] = [new if child == table else child for child in children]
         for switched in (self.row_security, self.forced_row_security, self.partitioned):
             if table in switched:
                 switched.remove(table)
@@ -361,9 +382,13 @@ class History(Struct):
             self.checks,
             self.partition_keys,
             self.default_partitions,
+            self.children,
         ):
             by_table.pop(table, None)
         self._replace_default_partition(table, None)
+        for children in self.children.values():
+            if table in children:
+                children.remove(table)
         for switched in (self.row_security, self.forced_row_security, self.temporary_tables, self.partitioned):
             switched.discard(table)
         self._forget_checks(table)
@@ -372,9 +397,14 @@ class History(Struct):
         """ATTACH or DETACH of a partition: the partitioned table's DEFAULT partition."""
         if not (action.table and action.name):
             return
-        if action.verb == "attach_partition" and action.default_partition:
-            self.default_partitions[action.table] = action.name
-        elif action.verb == "detach_partition" and self.default_partitions.get(action.table) == action.name:
+        if action.verb == "attach_partition":
+            self.children.setdefault(action.table, []).append(action.name)
+            if action.default_partition:
+                self.default_partitions[action.table] = action.name
+            return
+        if action.name in self.children.get(action.table, ()):
+            self.children[action.table].remove(action.name)
+        if self.default_partitions.get(action.table) == action.name:
             del self.default_partitions[action.table]
 
     def _replace_default_partition(self, table: str, new: str | None) -> None:
@@ -604,6 +634,24 @@ _RECORDERS: dict[Verb, Callable[[History, str, Action], None]] = {
     "attach_partition": History._on_partition,
     "detach_partition": History._on_partition,
 }
+# What an ALTER TABLE of a table does to its partitions and inheriting tables as well (without ONLY,
+# which the actions do not keep).
+_RECURSING_VERBS: frozenset[Verb] = frozenset(
+    {
+        "add_column",
+        "drop_column",
+        "alter_column_type",
+        "rename_column",
+        "set_not_null",
+        "drop_not_null",
+        "set_default",
+        "drop_default",
+        "add_check",
+        "validate_constraint",
+        "drop_constraint",
+        "rename_constraint",
+    }
+)
 # The verbs whose actions `History.record` keeps, and of those the ones it keeps the migration's tag for.
 RECORDED_VERBS: frozenset[Verb] = frozenset(_RECORDERS)
 TAGGED_VERBS: frozenset[Verb] = frozenset({"add_check", "validate_constraint"})

@@ -329,3 +329,57 @@ def test_a_renamed_column_is_read_under_its_new_name(tmp_path: Path) -> None:
         'ALTER TABLE "t" RENAME COLUMN "b" TO "a";'
     )
     assert findings(tmp_path, 'ALTER TABLE "p" ATTACH PARTITION "t" FOR VALUES IN (1);', SCAN, first) == []
+
+
+PARENT = (
+    'CREATE TABLE "p" ("a" int NOT NULL, "b" int NOT NULL) PARTITION BY RANGE ("a");\n'
+    'CREATE TABLE "p1" PARTITION OF "p" FOR VALUES FROM (0) TO (10);\n'
+)
+
+
+# What an ALTER TABLE of the parent does, it does to its partitions (each checked on Postgres 16.2).
+@pytest.mark.parametrize(
+    ("first", "later", "rule_id", "reported"),
+    [
+        (
+            PARENT + 'ALTER TABLE "p" ALTER COLUMN "b" DROP NOT NULL;',
+            'ALTER TABLE "p1" ALTER "b" SET NOT NULL;',
+            "set-not-null",
+            True,
+        ),
+        (
+            PARENT.replace('"b" int NOT NULL', '"b" int, CONSTRAINT "bc" CHECK ("b" IS NOT NULL)')
+            + 'ALTER TABLE "p" DROP CONSTRAINT "bc";',
+            'ALTER TABLE "p1" ALTER "b" SET NOT NULL;',
+            "set-not-null",
+            True,
+        ),
+        (
+            PARENT.replace('"b" int NOT NULL', '"b" int')
+            + 'ALTER TABLE "p" ADD CONSTRAINT "bc" CHECK ("b" IS NOT NULL);',
+            'ALTER TABLE "p1" ALTER "b" SET NOT NULL;',
+            "set-not-null",
+            False,
+        ),
+        (
+            PARENT
+            + 'CREATE TABLE "pd" PARTITION OF "p" DEFAULT;\nALTER TABLE "p" ADD CONSTRAINT "pc" CHECK ("a" < 100);',
+            'CREATE TABLE "p2" PARTITION OF "p" FOR VALUES FROM (200) TO (300);',
+            SCAN,
+            False,
+        ),
+        (
+            "CREATE TYPE \"mood\" AS ENUM ('a');\n"
+            'CREATE TABLE "p" ("id" int, "x" text, "m" "mood") PARTITION BY LIST ("id");\n'
+            'CREATE TABLE "p1" PARTITION OF "p" FOR VALUES IN (1);\n'
+            'ALTER TABLE "p" DROP COLUMN "x";\nALTER TABLE "p" ADD COLUMN "z" text;',
+            "ALTER TYPE \"mood\" ADD VALUE 'b';\nINSERT INTO \"p1\" VALUES (1, 'b', 'x');",
+            "enum-value-used-in-same-transaction",
+            True,
+        ),
+    ],
+)
+def test_a_partition_follows_its_parents_changes(
+    tmp_path: Path, first: str, later: str, rule_id: str, reported: bool
+) -> None:
+    assert bool(findings(tmp_path, later, rule_id, first)) is reported
