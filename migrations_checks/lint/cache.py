@@ -162,7 +162,10 @@ class SetCache:
     def state_after(self, state: str, file: MigrationFile, outcome: FileOutcome) -> str:
         """The state the file leaves: only what later files can see of it."""
         tagged = (
-            any(action.verb in TAGGED_VERBS or action.not_null_checks for action in outcome.changes)
+            any(
+                action.verb in TAGGED_VERBS or any(proven for _, proven, _ in action.checks)
+                for action in outcome.changes
+            )
             or outcome.deprecations
         )
         return _hash(

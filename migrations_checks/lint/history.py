@@ -206,36 +206,46 @@ class History(Struct):
 
     def _on_check(self, tag: str, action: Action) -> None:
         """ADD, VALIDATE or DROP of a constraint: the table's checks, and the NOT NULL proofs among them."""
-        if not action.table:
-            return
-        self._follow_check(action.table, action)
-        if not action.name:
-            return
-        key = (action.table, action.name)
-        if action.verb == "add_check" and action.column:
-            self.not_null_checks[key] = action.column
-            if not action.not_valid:
-                self.validated_by[key] = tag
-        elif action.verb == "validate_constraint" and key in self.not_null_checks:
-            self.validated_by[key] = tag
-        elif action.verb == "drop_constraint":
-            self.not_null_checks.pop(key, None)
-            self.validated_by.pop(key, None)
-
-    def _follow_check(self, table: str, action: Action) -> None:
-        checks = self.checks.get(table)
-        if checks is None:
+        table = action.table
+        if not table:
             return
         name = action.name or ""
         if action.verb == "add_check":
-            if not name:  # the name Postgres chooses: by the one column the check reads, if one
-                read = {column for column in action.values if column in self.columns.get(table, {})}
-                name = constraint_name(table, read.pop() if len(read) == 1 else None, "check", checks)
-            checks[name] = (not action.not_valid, action.values)
-        elif action.verb == "validate_constraint" and name in checks:
-            checks[name] = (True, checks[name][1])
-        elif action.verb == "drop_constraint":
+            name = name or self._chosen_check_name(table, action.column, action.values)
+            self._add_check(tag, table, name, action.column or "", action.values, valid=not action.not_valid)
+            return
+        checks, key = self.checks.get(table, {}), (table, name)
+        if action.verb == "validate_constraint":
+            if name in checks:
+                checks[name] = (True, checks[name][1])
+            if key in self.not_null_checks:
+                self.validated_by[key] = tag
+        else:  # dropped
             checks.pop(name, None)
+            self.not_null_checks.pop(key, None)
+            self.validated_by.pop(key, None)
+
+    def _add_check(self, tag: str, table: str, name: str, proven: str, reads: tuple[str, ...], valid: bool) -> None:
+        """A CHECK constraint on the table: among its checks, and a NOT NULL proof if it is one."""
+        if table in self.checks:
+            self.checks[table][name] = (valid, reads)
+        if proven:
+            self.not_null_checks[(table, name)] = proven
+            if valid:
+                self.validated_by[(table, name)] = tag
+
+    def _chosen_check_name(self, table: str, proven: str | None, reads: Sequence[str]) -> str:
+        """The name Postgres gives an unnamed CHECK: by the one column of the table it reads (all of
+        them when the history does not show the table's, the one it proves NOT NULL), numbered past
+        the names of the checks the history shows in the table's schema."""
+        columns = self.columns.get(table)
+        read = {name for name in reads if name in columns} if columns else {proven} - {None}
+        schema = table.rpartition(".")[0]
+        taken = {name for (other, name) in self.not_null_checks if other.rpartition(".")[0] == schema}
+        for other, names in self.checks.items():
+            if other.rpartition(".")[0] == schema:
+                taken.update(names)
+        return constraint_name(table, read.pop() if len(read) == 1 else None, "check", taken)
 
     def _on_rename_constraint(self, tag: str, action: Action) -> None:
         if not (action.table and action.name and action.values):
@@ -270,7 +280,11 @@ class History(Struct):
         if action.partition_of and action.default_partition:
             self.default_partitions[action.partition_of] = table
         self._forget_checks(table)
-        self.checks[table] = {name: (True, reads) for name, reads in action.checks}
+        self.checks[table] = {}
+        for name, proven, reads in action.checks:
+            self._add_check(
+                tag, table, name or self._chosen_check_name(table, proven, reads), proven, reads, valid=True
+            )
         self.not_null[table] = set(action.key_columns)
         self.defaults[table] = set(action.default_columns)
         for parent in parents:
@@ -278,9 +292,6 @@ class History(Struct):
             self.children.setdefault(parent, []).append(table)
         self.row_security.discard(table)
         self.forced_row_security.discard(table)
-        for name, column in action.not_null_checks:
-            self.not_null_checks[(table, name)] = column
-            self.validated_by[(table, name)] = tag
 
     def _inherit(self, parent: str, table: str) -> None:
         """What a new child table takes from a parent the history shows: NOT NULL, defaults, checks."""

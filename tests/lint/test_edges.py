@@ -390,16 +390,34 @@ def test_a_row_type_is_known_by_the_name_postgres_finds(tmp_path: Path, init: st
     assert ("set-not-null" in rules_of(tmp_path, files)) != proves
 
 
-def test_an_unnamed_not_null_check_is_validated_by_the_name_postgres_gives_it(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("init", "name"),
+    [
+        ('CREATE TABLE "users" ("id" int, "email" text);', "users_email_check"),
+        ('CREATE TABLE "users" ("id" int, "email" text CHECK (length("email") > 0));', "users_email_check1"),
+    ],
+)
+def test_an_unnamed_not_null_check_is_validated_by_the_name_postgres_gives_it(
+    tmp_path: Path, init: str, name: str
+) -> None:
     files = {
-        "0000_init": 'CREATE TABLE "users" ("id" int, "email" text);',
+        "0000_init": init,
         "0001_check": 'ALTER TABLE "users" ADD CHECK ("email" IS NOT NULL) NOT VALID;',
-        "0002_validate": 'ALTER TABLE "users" VALIDATE CONSTRAINT "users_email_check";',
+        "0002_validate": f'ALTER TABLE "users" VALIDATE CONSTRAINT "{name}";',
         "0003_set": 'ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL;',
     }
     folder = write_drizzle(tmp_path / "m", files)
     later_deploy = LintOptions(only=frozenset({"0002_validate", "0003_set"}))
     assert [f.rule for f in lint_paths([folder], later_deploy).findings] == []
+
+
+def test_an_unnamed_not_null_check_validated_in_its_transaction_gains_nothing(tmp_path: Path) -> None:
+    files = {
+        "0000_init": 'CREATE TABLE "users" ("id" int, "email" text);',
+        "0001_both": 'ALTER TABLE "users" ADD CHECK ("email" IS NOT NULL) NOT VALID;\n'
+        'ALTER TABLE "users" VALIDATE CONSTRAINT "users_email_check";',
+    }
+    assert "validate-in-same-transaction" in rules_of(tmp_path, files)
 
 
 LONG_TABLE, LONG_COLUMN = "a" * 40, "b" * 40
@@ -439,6 +457,27 @@ def test_an_unnamed_constraint_is_named_as_postgres_names_it(
         (
             'CREATE TABLE "users" ("id" int, "email" text, CHECK ("id" > 0 AND "email" IS NOT NULL));',
             'ALTER TABLE "users" DROP CONSTRAINT "users_check";',
+            False,
+        ),
+        # Numbered past the names other checks took: on the table, and elsewhere in its schema.
+        (
+            'CREATE TABLE "users" ("id" int, "email" text CHECK (length("email") > 0));\n'
+            'ALTER TABLE "users" ADD CHECK ("email" IS NOT NULL);',
+            'ALTER TABLE "users" DROP CONSTRAINT "users_email_check1";',
+            False,
+        ),
+        (
+            'CREATE TABLE "users" ("id" int, "email" text, CHECK ("email" IS NOT NULL));\n'
+            'ALTER TABLE "users" RENAME TO "old_users";\n'
+            'CREATE TABLE "users" ("id" int, "email" text, CHECK ("email" IS NOT NULL));',
+            'ALTER TABLE "users" DROP CONSTRAINT "users_email_check1";',
+            False,
+        ),
+        # A partition's check named by the column it has from its parent.
+        (
+            'CREATE TABLE "all_users" ("id" int NOT NULL, "email" text) PARTITION BY RANGE ("id");\n'
+            'CREATE TABLE "users" PARTITION OF "all_users" (CHECK ("email" IS NOT NULL)) FOR VALUES FROM (0) TO (9);',
+            'ALTER TABLE "users" DROP CONSTRAINT "users_email_check";',
             False,
         ),
         # A name longer than 63 bytes is cut.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from migrations_checks.lint.extract.checks import check_name, mentioned, not_null_check
+from migrations_checks.lint.extract.checks import mentioned, not_null_check
 from migrations_checks.lint.extract.columns import (
     collation_name,
     column_list,
@@ -175,10 +175,8 @@ def _add_constraint(cursor: Cursor, table: str) -> Action | None:
             return None
         return Action("add_foreign_key", table=table, name=name, not_valid=not_valid, references=cursor.table_name())
     if cursor.accept("CHECK"):
-        reads = mentioned(cursor)
+        reads = mentioned(cursor)  # unnamed, the history names it as Postgres does
         column = not_null_check(cursor)
-        if name is None and column is not None:
-            name = check_name(table, column)
         return Action("add_check", table=table, name=name, not_valid=not_valid, column=column, values=reads)
     if cursor.accept("UNIQUE") or cursor.at("PRIMARY", "KEY"):
         verb: Verb = "add_primary_key" if cursor.accept("PRIMARY", "KEY") else "add_unique"

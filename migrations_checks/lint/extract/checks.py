@@ -104,7 +104,7 @@ def mentioned(cursor: Cursor) -> tuple[str, ...]:
 def element_checks(element: Sequence[Word]) -> list[tuple[str | None, str | None, tuple[str, ...]]]:
     """(constraint, the column it proves NOT NULL or None, the names it reads) of each `[CONSTRAINT
     name] CHECK (...)` of one element of a CREATE TABLE (a table constraint or a column's, which may
-    name another column); the constraint None where it is unnamed (see `named_checks`)."""
+    name another column); the constraint None where it is unnamed."""
     found: list[tuple[str | None, str | None, tuple[str, ...]]] = []
     for index, word in enumerate(element):
         if word.upper != "CHECK":
@@ -113,20 +113,3 @@ def element_checks(element: Sequence[Word]) -> list[tuple[str | None, str | None
         reads = mentioned(Cursor(element, index + 1))
         found.append((element[index - 1].name if named else None, not_null_check(Cursor(element, index + 1)), reads))
     return found
-
-
-def named_checks(
-    table: str, checks: Sequence[tuple[str | None, str | None, tuple[str, ...]]], columns: Container[str]
-) -> list[tuple[str, str | None, tuple[str, ...]]]:
-    """The CHECKs of a CREATE TABLE of these columns, each unnamed one under the name Postgres gives
-    it: `t_c_check` when its expression reads the one column `c`, else `t_check`, numbered in turn
-    past the names already taken."""
-    taken = {name for name, _, _ in checks if name is not None}
-    named = []
-    for name, checked, reads in checks:
-        if name is None:
-            read = {word for word in reads if word in columns}
-            name = constraint_name(table, read.pop() if len(read) == 1 else None, "check", taken)
-            taken.add(name)
-        named.append((name, checked, reads))
-    return named

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from migrations_checks.lint.extract.checks import constraint_name, element_checks, named_checks
+from migrations_checks.lint.extract.checks import constraint_name, element_checks
 from migrations_checks.lint.extract.columns import column_list, parse_column
 from migrations_checks.lint.extract.types import renamed_to
 from migrations_checks.lint.records.actions import Action
@@ -78,14 +78,12 @@ def create_table(words: Sequence[Word]) -> list[Action] | None:
     temporary = any(word.upper in ("TEMP", "TEMPORARY") for word in words[: cursor.position])
     inherits = _names(Cursor(words, cursor.position + 2)) if cursor.at("INHERITS") else []
     partition_key = _partition_key(cursor)
-    table_checks = named_checks(table, checks, {name for name, _, _ in columns})
     return [
         Action(
             "create_table",
             table=table,
             columns=tuple(columns),
-            not_null_checks=tuple((check, column) for check, column, _ in table_checks if column is not None),
-            checks=tuple((check, reads) for check, _, reads in table_checks),
+            checks=tuple((check or "", column or "", reads) for check, column, reads in checks),
             key_columns=tuple(not_null),
             default_columns=tuple(defaults),
             if_not_exists=if_not_exists,

@@ -111,7 +111,6 @@ _CACHE_NAMES = {
     "references": "r",
     "new_type": "ty",
     "columns": "cs",
-    "not_null_checks": "nc",
     "default_columns": "dcs",
     "key_columns": "kc",
     "has_where": "hw",
@@ -167,8 +166,6 @@ class Action(Struct, frozen=True, omit_defaults=True, forbid_unknown_fields=True
     new_type: str | None = None
     # for create_table: (name, type, collation) of each column, the collation None when not written
     columns: tuple[tuple[str, str, str | None], ...] = ()
-    # for create_table: (constraint, column) of each CHECK (column IS NOT NULL), valid from the start
-    not_null_checks: tuple[tuple[str, str], ...] = ()
     # create_table: the columns with a default (serial ones too)
     default_columns: tuple[str, ...] = ()
     # create_table: the columns NOT NULL from the start (NOT NULL, or in the primary key);
@@ -192,9 +189,10 @@ class Action(Struct, frozen=True, omit_defaults=True, forbid_unknown_fields=True
     values: tuple[str, ...] = ()
     # create_function: the fewest and the most arguments a call may pass (-1: any number, VARIADIC)
     arguments: tuple[int, int] = (0, 0)
-    # create_table: each CHECK constraint, by name (an unnamed one's as Postgres chooses it), and the
-    # names its expression reads
-    checks: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # create_table: each CHECK constraint, valid from the start: its name ("" when unnamed: the history
+    # chooses it as Postgres does), the column it proves NOT NULL ("" if none: see extract/checks.py)
+    # and the names its expression reads
+    checks: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
     partition_of: str | None = None  # create_table: the partitioned table a PARTITION OF names
     inherits: tuple[str, ...] = ()  # create_table: the tables an INHERITS names
     # create_table (PARTITION OF), attach_partition: the DEFAULT partition, which holds the rows

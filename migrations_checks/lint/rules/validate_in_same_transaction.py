@@ -11,6 +11,7 @@ import itertools
 from collections.abc import Iterator
 
 from migrations_checks.lint.context import StatementContext
+from migrations_checks.lint.extract.checks import check_name
 from migrations_checks.lint.rules.rule import Hit, Rule
 from migrations_checks.lint.statements import Statement
 
@@ -29,12 +30,13 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     # The statement itself too: `ADD CONSTRAINT c ... NOT VALID, VALIDATE CONSTRAINT c` is accepted.
     for earlier in itertools.chain(context.earlier_in_transaction, [statement]):
         for action in earlier.actions:
-            if action.verb in _ADDS_NOT_VALID and action.not_valid and (action.table, action.name) in validated:
+            added = action.name or (check_name(action.table, action.column) if action.table and action.column else None)
+            if action.verb in _ADDS_NOT_VALID and action.not_valid and (action.table, added) in validated:
                 where = "the same statement" if earlier is statement else f"line {earlier.line}"
                 if earlier.file.tag != statement.file.tag:
                     where += f" of {earlier.file.tag}"
                 yield Hit(
-                    f"validates {action.name} on {action.table} in the transaction that added it NOT VALID "
+                    f"validates {added} on {action.table} in the transaction that added it NOT VALID "
                     f"({where}): the scan runs under the lock the ADD still holds",
                     tables=(action.table,),
                 )
