@@ -57,6 +57,12 @@ CASES = [
     ("INSERT INTO \"users\" VALUES ('a', NULL, NULL, 'active');", True),
     # without a column list, the table's columns in order, when the row fills every one (Postgres puts
     # an inherited column first, say)
+    # a LIKE puts columns the history does not show where it stands
+    (
+        'CREATE TABLE "one" ("status" "status");\nCREATE TABLE "copy" (LIKE "one", "extra" text);\n'
+        "INSERT INTO \"copy\" VALUES ('active');",
+        True,
+    ),
     (
         'CREATE TABLE "kids" ("a" text, "b" text, "c" text, "d" text, "e" text) INHERITS ("users");\n'
         "INSERT INTO \"kids\" VALUES ('a', NULL, NULL, 'active');",

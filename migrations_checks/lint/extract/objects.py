@@ -60,6 +60,8 @@ def create_table(words: Sequence[Word]) -> list[Action] | None:
                 len(element) > named + 1 and element[named].upper == "NOT" and element[named + 1].upper == "NULL"
             )
             not_null_constraint = not_null_constraint or is_not_null
+            if element[0].upper == "LIKE":  # another table's columns, here: unknown, so in no known order
+                columns.append(("", "", None))
             if element[0].upper in _TABLE_CONSTRAINTS or is_not_null:
                 checks += element_checks(element)
                 if element[named].upper == "PRIMARY":

@@ -164,7 +164,8 @@ class Action(Struct, frozen=True, omit_defaults=True, forbid_unknown_fields=True
     references: str | None = None  # table a foreign key points at
     # alter_column_type, add_column: the type as normalised text; create_domain: the domain's type
     new_type: str | None = None
-    # for create_table: (name, type, collation) of each column, the collation None when not written
+    # for create_table: (name, type, collation) of each column, the collation None when not written;
+    # ("", "", None) where a LIKE copies another table's
     columns: tuple[tuple[str, str, str | None], ...] = ()
     # create_table: the columns with a default (serial ones too)
     default_columns: tuple[str, ...] = ()
