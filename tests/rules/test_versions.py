@@ -142,6 +142,9 @@ def test_a_stored_generated_column_runs_on_every_supported_version() -> None:
         'INSERT INTO "to_bin" ("a") VALUES (1);',
         'CREATE VIEW "date_add" ("x") AS SELECT 1;',
         "CREATE TABLE to_bin (a int);",
+        'CREATE UNIQUE INDEX "u" ON "crc32" ("id");',
+        'CREATE INDEX "u" ON ONLY public.crc32 ("id");',
+        'COPY "to_bin" ("a") FROM STDIN;',
     ],
 )
 def test_older_forms_of_the_same_statements_run_on_every_supported_version(sql: str) -> None:

@@ -18,6 +18,8 @@ from migrations_checks.lint.sql.literals import array_elements
         ("{{a},{b}}", ["a", "b"]),  # two dimensions
         ("[1:2]={a,b}", ["a", "b"]),  # explicit bounds
         ("[1:2][1:1]={{a},{b}}", ["a", "b"]),
+        ("{a,NULL,null}", ["a"]),  # an unquoted NULL is no element's value
+        ('{"NULL"}', ["NULL"]),
         ("{}", []),
         ("a", []),
         ("{a", []),

@@ -123,7 +123,9 @@ _NEW_CALL_KEYWORDS = frozenset(name.upper() for name in _NEW_CALLS)
 _QUOTED_CALL_KEYWORDS = {name: name.upper() for name in NEW_FUNCTIONS}
 # The words before a name followed by parentheses that make it no call: it names the routine a CREATE
 # defines, or a table or view and its columns (`CREATE TABLE "crc32" (`, `REFERENCES "crc32"("id")`).
-_NAMING_WORDS = frozenset({"FUNCTION", "PROCEDURE", "AGGREGATE", "TABLE", "EXISTS", "VIEW", "REFERENCES", "INTO"})
+_NAMING_WORDS = frozenset(
+    {"FUNCTION", "PROCEDURE", "AGGREGATE", "TABLE", "EXISTS", "VIEW", "REFERENCES", "INTO", "ON", "ONLY", "COPY"}
+)
 # Predefined roles and settings named by a bare word: the feature is the word.
 _NEW_NAMES = frozenset({*_NEW_ROLES, "transaction_timeout"})
 _NEW_NAME_KEYWORDS = frozenset(name.upper() for name in _NEW_NAMES)

@@ -121,8 +121,10 @@ def array_elements(literal: str) -> list[str]:
         elif char == '"':
             quoted = pending = was_quoted = True
         elif char in ",{}":
-            if pending:  # spaces around an element are no part of it, unless quoted
-                elements.append("".join(current) if was_quoted else "".join(current).rstrip())
+            element = "".join(current) if was_quoted else "".join(current).rstrip()
+            # Spaces around an element are no part of it, unless quoted; an unquoted NULL is no value.
+            if pending and (was_quoted or element.upper() != "NULL"):
+                elements.append(element)
             current, pending, was_quoted = [], False, False
         elif not char.isspace() or (pending and not was_quoted):
             current.append(char)
