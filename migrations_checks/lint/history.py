@@ -34,10 +34,11 @@ class History(Struct):
     # table -> its columns with a default; a table missing here has defaults unknown
     defaults: dict[str, set[str]] = field(default_factory=dict)
     deprecations: dict[tuple[str, str | None], str] = field(default_factory=dict)  # -> migration tag
-    # CHECK (column IS NOT NULL) constraints: (table, constraint) -> column, and the migration that
-    # made each one valid (absent while it is NOT VALID).
-    not_null_checks: dict[tuple[str, str], str] = field(default_factory=dict)
-    validated_by: dict[tuple[str, str], str] = field(default_factory=dict)
+    # The CHECK constraints seen on each table, by name (an unnamed one's under the name Postgres
+    # chooses): the migration that made it valid (None while NOT VALID), the column it proves NOT NULL
+    # ("" if none: see extract/checks.py) and the names its expression reads.
+    checks: dict[str, dict[str, tuple[str | None, str, tuple[str, ...]]]] = field(default_factory=dict)
+    checks_known: set[str] = field(default_factory=set)  # the tables whose every check it saw (it created them)
     temporary_tables: set[str] = field(default_factory=set)
     # The policies of each table the history created: a table missing here has policies unknown.
     policies: dict[str, set[str]] = field(default_factory=dict)
@@ -49,10 +50,6 @@ class History(Struct):
     default_partitions: dict[str, str] = field(default_factory=dict)  # partitioned table -> its DEFAULT one
     # A table -> its partitions and the tables that INHERIT it, which most ALTER TABLEs of it change too.
     children: dict[str, list[str]] = field(default_factory=dict)
-    # The CHECK constraints of each table the history created: whether each is valid (not NOT
-    # VALID), and the names its expression reads. A table missing here has checks unknown; an
-    # unnamed one is under the name Postgres chooses for it.
-    checks: dict[str, dict[str, tuple[bool, tuple[str, ...]]]] = field(default_factory=dict)
     # The labels of each enum the history created: an enum missing here has labels unknown.
     enums: dict[str, set[str]] = field(default_factory=dict)
     composites: set[str] = field(default_factory=set)  # the composite types it created (AS (fields))
@@ -138,10 +135,9 @@ class History(Struct):
         """Whether the history shows a valid CHECK constraint on the table that reads every one of
         the columns; None if it does not know the table's checks, or the columns (and the table has
         a valid check)."""
-        checks = self.checks.get(table or "")
-        if checks is None:
+        if table not in self.checks_known:
             return None
-        valid = [reads for is_valid, reads in checks.values() if is_valid]
+        valid = [reads for validated, _, reads in self.checks[table].values() if validated]
         if reading is None:
             return None if valid else False
         return any(set(reading) <= set(reads) for reads in valid)
@@ -162,10 +158,14 @@ class History(Struct):
         typed = self.column_type(table, column)
         if typed is not None and self.is_composite(typed[0]):
             return None
-        for key, checked in self.not_null_checks.items():
-            if key[0] == table and checked == column and key in self.validated_by:
-                return self.validated_by[key]
-        return None
+        return next(
+            (
+                validated
+                for validated, proves, _ in self.checks.get(table or "", {}).values()
+                if validated and proves == column
+            ),
+            None,
+        )
 
     def lacks_default(self, table: str | None, column: str | None) -> bool:
         """Whether the history shows the column has no default (it created the table, and knows
@@ -205,34 +205,24 @@ class History(Struct):
     # One recorder per verb, or per family of verbs, each given (tag, action).
 
     def _on_check(self, tag: str, action: Action) -> None:
-        """ADD, VALIDATE or DROP of a constraint: the table's checks, and the NOT NULL proofs among them."""
+        """ADD, VALIDATE or DROP of a table's constraint: its CHECK constraints."""
         table = action.table
         if not table:
             return
         name = action.name or ""
         if action.verb == "add_check":
             name = name or self._chosen_check_name(table, action.column, action.values)
-            self._add_check(tag, table, name, action.column or "", action.values, valid=not action.not_valid)
+            self.checks.setdefault(table, {})[name] = (
+                None if action.not_valid else tag,
+                action.column or "",
+                action.values,
+            )
             return
-        checks, key = self.checks.get(table, {}), (table, name)
-        if action.verb == "validate_constraint":
-            if name in checks:
-                checks[name] = (True, checks[name][1])
-            if key in self.not_null_checks:
-                self.validated_by[key] = tag
-        else:  # dropped
+        checks = self.checks.get(table, {})
+        if action.verb == "validate_constraint" and name in checks:
+            checks[name] = (checks[name][0] or tag, *checks[name][1:])
+        elif action.verb == "drop_constraint":
             checks.pop(name, None)
-            self.not_null_checks.pop(key, None)
-            self.validated_by.pop(key, None)
-
-    def _add_check(self, tag: str, table: str, name: str, proven: str, reads: tuple[str, ...], valid: bool) -> None:
-        """A CHECK constraint on the table: among its checks, and a NOT NULL proof if it is one."""
-        if table in self.checks:
-            self.checks[table][name] = (valid, reads)
-        if proven:
-            self.not_null_checks[(table, name)] = proven
-            if valid:
-                self.validated_by[(table, name)] = tag
 
     def _chosen_check_name(self, table: str, proven: str | None, reads: Sequence[str]) -> str:
         """The name Postgres gives an unnamed CHECK: by the one column of the table it reads (all of
@@ -241,23 +231,12 @@ class History(Struct):
         columns = self.columns.get(table)
         read = {name for name in reads if name in columns} if columns else {proven} - {None}
         schema = table.rpartition(".")[0]
-        taken = {name for (other, name) in self.not_null_checks if other.rpartition(".")[0] == schema}
-        for other, names in self.checks.items():
-            if other.rpartition(".")[0] == schema:
-                taken.update(names)
+        taken = {name for other, names in self.checks.items() if other.rpartition(".")[0] == schema for name in names}
         return constraint_name(table, read.pop() if len(read) == 1 else None, "check", taken)
 
     def _on_rename_constraint(self, tag: str, action: Action) -> None:
-        if not (action.table and action.name and action.values):
-            return
-        checks = self.checks.get(action.table, {})
-        if action.name in checks:
-            checks[action.values[0]] = checks.pop(action.name)
-        key, renamed = (action.table, action.name), (action.table, action.values[0])
-        if key in self.not_null_checks:
-            self.not_null_checks[renamed] = self.not_null_checks.pop(key)
-        if key in self.validated_by:
-            self.validated_by[renamed] = self.validated_by.pop(key)
+        if action.table and action.name and action.values:
+            _rekey(self.checks.get(action.table, {}), action.name, action.values[0])
 
     def _on_create_table(self, tag: str, action: Action) -> None:
         table = action.table
@@ -279,12 +258,10 @@ class History(Struct):
             self.partition_keys[table] = action.values
         if action.partition_of and action.default_partition:
             self.default_partitions[action.partition_of] = table
-        self._forget_checks(table)
-        self.checks[table] = {}
+        self.checks[table] = {}  # valid from the start
+        self.checks_known.add(table)
         for name, proven, reads in action.checks:
-            self._add_check(
-                tag, table, name or self._chosen_check_name(table, proven, reads), proven, reads, valid=True
-            )
+            self.checks[table][name or self._chosen_check_name(table, proven, reads)] = (tag, proven, reads)
         self.not_null[table] = set(action.key_columns)
         self.defaults[table] = set(action.default_columns)
         for parent in parents:
@@ -298,10 +275,6 @@ class History(Struct):
         self.not_null[table] |= self.not_null.get(parent, set())
         self.defaults[table] |= self.defaults.get(parent, set())
         self.checks[table].update(self.checks.get(parent, {}))
-        for (checked_table, name), column in list(self.not_null_checks.items()):
-            if checked_table == parent and (parent, name) in self.validated_by:
-                self.not_null_checks[(table, name)] = column
-                self.validated_by[(table, name)] = self.validated_by[(parent, name)]
 
     def _on_column_typed(self, tag: str, action: Action) -> None:
         """ADD COLUMN, or ALTER COLUMN ... TYPE."""
@@ -321,9 +294,9 @@ class History(Struct):
         self.columns.get(table, {}).pop(column, None)
         self.not_null.get(table, set()).discard(column)
         self.defaults.get(table, set()).discard(column)
-        # Postgres drops the constraints that read the column: which of the table's checks did is unknown.
-        self.checks.pop(table, None)
-        self._forget_checks(table, column)
+        checks = self.checks.get(table, {})
+        for name in [name for name, (_, proves, reads) in checks.items() if column in (proves, *reads)]:
+            del checks[name]  # Postgres drops the constraints that read the column
 
     def _on_rename_column(self, tag: str, action: Action) -> None:
         table, old, new = action.table, action.column, action.name
@@ -339,12 +312,9 @@ class History(Struct):
         for index, columns in self.index_columns.items():
             if self.index_tables.get(index) == table and old in columns:
                 self.index_columns[index] = tuple(new if column == old else column for column in columns)
-        for key, checked in self.not_null_checks.items():
-            if key[0] == table and checked == old:
-                self.not_null_checks[key] = new
         # A check, or a partition key, reads the column under its new name.
-        for name, (valid, reads) in self.checks.get(table, {}).items():
-            self.checks[table][name] = (valid, _renamed(reads, old, new))
+        for name, (validated, proves, reads) in self.checks.get(table, {}).items():
+            self.checks[table][name] = (validated, new if proves == old else proves, _renamed(reads, old, new))
         if table in self.partition_keys:
             self.partition_keys[table] = _renamed(self.partition_keys[table], old, new)
 
@@ -371,14 +341,10 @@ class History(Struct):
         _rekey(self.children, table, new)
         for children in self.children.values():
             children[:] = [new if child == table else child for child in children]
-        for switched in (self.row_security, self.forced_row_security, self.partitioned):
+        for switched in (self.row_security, self.forced_row_security, self.partitioned, self.checks_known):
             if table in switched:
                 switched.remove(table)
                 switched.add(new)
-        for key in [key for key in self.not_null_checks if key[0] == table]:
-            self.not_null_checks[(new, key[1])] = self.not_null_checks.pop(key)
-            if key in self.validated_by:
-                self.validated_by[(new, key[1])] = self.validated_by.pop(key)
         self._rename_type(table, new)  # the table's row type, which a column may have
 
     def _on_drop_table(self, tag: str, action: Action) -> None:
@@ -400,9 +366,14 @@ class History(Struct):
         for children in self.children.values():
             if table in children:
                 children.remove(table)
-        for switched in (self.row_security, self.forced_row_security, self.temporary_tables, self.partitioned):
+        for switched in (
+            self.row_security,
+            self.forced_row_security,
+            self.temporary_tables,
+            self.partitioned,
+            self.checks_known,
+        ):
             switched.discard(table)
-        self._forget_checks(table)
 
     def _on_partition(self, tag: str, action: Action) -> None:
         """ATTACH or DETACH of a partition: the partitioned table's DEFAULT partition."""
@@ -577,15 +548,6 @@ class History(Struct):
         elif kind == "RENAME CONSTRAINT" and len(action.values) == 2 and action.values[0] in constraints:
             constraints.remove(action.values[0])
             constraints.add(action.values[1])
-
-    def _forget_checks(self, table: str, column: str | None = None) -> None:
-        """Forget the NOT NULL checks of a table, or of one of its columns."""
-        if not self.not_null_checks:  # the usual case: every table created replays this
-            return
-        for key in [key for key, checked in self.not_null_checks.items() if key[0] == table]:
-            if column in (None, self.not_null_checks[key]):
-                del self.not_null_checks[key]
-                self.validated_by.pop(key, None)
 
 
 def _renamed(names: tuple[str, ...], old: str, new: str) -> tuple[str, ...]:

@@ -214,10 +214,15 @@ def test_a_partition_postgres_need_not_scan_for_is_not_reported(tmp_path: Path, 
     assert findings(tmp_path, later, SCAN, first) == []
 
 
-def test_a_check_that_may_have_gone_with_its_column_is_no_longer_counted(tmp_path: Path) -> None:
-    first = with_first(STANDALONE, BOUND + ";", 'ALTER TABLE "events_2025" DROP COLUMN "kind";')
+def test_a_check_goes_with_a_column_it_reads_or_its_drop(tmp_path: Path) -> None:
+    # Postgres 16.2 drops the check with the column it reads, and then scans.
+    standalone = STANDALONE.replace('"at" date', '"at" date, "x" int')
+    bound = BOUND.replace('("at" IS NOT NULL', '("x" IS NULL AND "at" IS NOT NULL')
+    first = with_first(standalone, bound + ";", 'ALTER TABLE "events_2025" DROP COLUMN "x";')
     [finding] = findings(tmp_path, ATTACH, SCAN, first)
-    assert finding.message.endswith("unless a valid CHECK constraint on it implies the bound")
+    assert finding.message == (
+        "checks every row of events_2025 against its partition bound under an ACCESS EXCLUSIVE lock on it"
+    )
     dropped = with_first(STANDALONE, BOUND + ";", 'ALTER TABLE "events_2025" DROP CONSTRAINT "events_2025_bound";')
     assert len(findings(tmp_path / "dropped", ATTACH, SCAN, dropped)) == 1
 
