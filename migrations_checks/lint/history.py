@@ -337,10 +337,8 @@ class History(Struct):
         _rekey(self.checks, table, new)
         _rekey(self.partition_keys, table, new)
         _rekey(self.default_partitions, table, new)
-        self._replace_default_partition(table, new)
+        self._replace_child(table, new)
         _rekey(self.children, table, new)
-        for children in self.children.values():
-            children[:] = [new if child == table else child for child in children]
         for switched in (self.row_security, self.forced_row_security, self.partitioned, self.checks_known):
             if table in switched:
                 switched.remove(table)
@@ -362,10 +360,7 @@ class History(Struct):
             self.children,
         ):
             by_table.pop(table, None)
-        self._replace_default_partition(table, None)
-        for children in self.children.values():
-            if table in children:
-                children.remove(table)
+        self._replace_child(table, None)
         for switched in (
             self.row_security,
             self.forced_row_security,
@@ -389,8 +384,13 @@ class History(Struct):
         if self.default_partitions.get(action.table) == action.name:
             del self.default_partitions[action.table]
 
-    def _replace_default_partition(self, table: str, new: str | None) -> None:
-        """A renamed (or, `new` None, dropped) table, as the DEFAULT partition of another."""
+    def _replace_child(self, table: str, new: str | None) -> None:
+        """A renamed (or, `new` None, dropped) table, as a partition or child of another, and as its
+        DEFAULT partition."""
+        for children in self.children.values():
+            if table in children:
+                children.remove(table)
+                children.extend([new] if new else [])
         for parent, partition in list(self.default_partitions.items()):
             if partition == table and new is None:
                 del self.default_partitions[parent]
