@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from msgspec import Struct, field
+
 from migrations_checks.lint.extract.checks import constraint_name, element_checks
 from migrations_checks.lint.extract.columns import column_list, parse_column
 from migrations_checks.lint.extract.types import renamed_to
@@ -35,6 +37,16 @@ def _after(words: Sequence[Word], keyword: str) -> Cursor | None:
     return None
 
 
+class _TableElements(Struct):
+    """What the elements in a CREATE TABLE's parentheses define."""
+
+    columns: list[tuple[str, str, str | None]] = field(default_factory=list)  # (name, type, collation)
+    checks: list[tuple[str | None, str | None, tuple[str, ...]]] = field(default_factory=list)  # see element_checks
+    not_null: list[str] = field(default_factory=list)  # NOT NULL from the start, or in the primary key
+    defaults: list[str] = field(default_factory=list)
+    not_null_constraint: bool = False  # PostgreSQL 18's table constraint `[CONSTRAINT name] NOT NULL column`
+
+
 def create_table(words: Sequence[Word]) -> list[Action] | None:
     cursor = _after(words, "TABLE")
     if cursor is None:
@@ -45,38 +57,11 @@ def create_table(words: Sequence[Word]) -> list[Action] | None:
         return None
     table = unqualified(name)
     parent = cursor.table_name() if cursor.accept("PARTITION", "OF") else None
-    columns: list[tuple[str, str, str | None]] = []
-    checks: list[tuple[str | None, str | None, tuple[str, ...]]] = []
-    not_null: list[str] = []  # NOT NULL from the start, or in the primary key
-    defaults: list[str] = []
-    not_null_constraint = False
+    elements = _TableElements()
     if cursor.at_symbol("("):
         start = cursor.position + 1
         cursor.skip_group()
-        for element in split_top_level(words[start : cursor.position - 1]):
-            # PostgreSQL 18's table constraint `[CONSTRAINT name] NOT NULL column`.
-            named = 2 if element[0].upper == "CONSTRAINT" else 0
-            is_not_null = (
-                len(element) > named + 1 and element[named].upper == "NOT" and element[named + 1].upper == "NULL"
-            )
-            not_null_constraint = not_null_constraint or is_not_null
-            if element[0].upper == "LIKE":  # another table's columns, here: unknown, so in no known order
-                columns.append(("", "", None))
-            if element[0].upper in _TABLE_CONSTRAINTS or is_not_null:
-                checks += element_checks(element)
-                if element[named].upper == "PRIMARY":
-                    not_null += column_list(Cursor(element, named + 2))
-                continue
-            column = parse_column(element)
-            if column is not None:
-                if parent is None:  # a partition's `c WITH OPTIONS ...` keeps the parent's type
-                    columns.append((column.name, column.type, column.collation))
-                if column.checked:
-                    checks += element_checks(element)
-                if column.not_null:
-                    not_null.append(column.name)
-                if column.has_default:
-                    defaults.append(column.name)
+        elements = _table_elements(split_top_level(words[start : cursor.position - 1]), partition=parent is not None)
     temporary = any(word.upper in ("TEMP", "TEMPORARY") for word in words[: cursor.position])
     inherits = _names(Cursor(words, cursor.position + 2)) if cursor.at("INHERITS") else []
     partition_key = _partition_key(cursor)
@@ -84,20 +69,47 @@ def create_table(words: Sequence[Word]) -> list[Action] | None:
         Action(
             "create_table",
             table=table,
-            columns=tuple(columns),
-            checks=tuple((check or "", column or "", reads) for check, column, reads in checks),
-            key_columns=tuple(not_null),
-            default_columns=tuple(defaults),
+            columns=tuple(elements.columns),
+            checks=tuple((check or "", column or "", reads) for check, column, reads in elements.checks),
+            key_columns=tuple(elements.not_null),
+            default_columns=tuple(elements.defaults),
             if_not_exists=if_not_exists,
             temporary=temporary,
             object_kind="PARTITIONED" if partition_key is not None else None,
             values=partition_key or (),
-            not_null=not_null_constraint,
+            not_null=elements.not_null_constraint,
             partition_of=parent,
             inherits=tuple(inherits),
             default_partition=parent is not None and cursor.accept("DEFAULT"),
         )
     ]
+
+
+def _table_elements(elements: Sequence[Sequence[Word]], partition: bool) -> _TableElements:
+    found = _TableElements()
+    for element in elements:
+        named = 2 if element[0].upper == "CONSTRAINT" else 0
+        is_not_null = len(element) > named + 1 and element[named].upper == "NOT" and element[named + 1].upper == "NULL"
+        found.not_null_constraint = found.not_null_constraint or is_not_null
+        if element[0].upper == "LIKE":  # another table's columns, here: unknown, so in no known order
+            found.columns.append(("", "", None))
+        if element[0].upper in _TABLE_CONSTRAINTS or is_not_null:
+            found.checks += element_checks(element)
+            if element[named].upper == "PRIMARY":
+                found.not_null += column_list(Cursor(element, named + 2))
+            continue
+        column = parse_column(element)
+        if column is None:
+            continue
+        if not partition:  # a partition's `c WITH OPTIONS ...` keeps the parent's type
+            found.columns.append((column.name, column.type, column.collation))
+        if column.checked:
+            found.checks += element_checks(element)
+        if column.not_null:
+            found.not_null.append(column.name)
+        if column.has_default:
+            found.defaults.append(column.name)
+    return found
 
 
 def _partition_key(cursor: Cursor) -> tuple[str, ...] | None:
