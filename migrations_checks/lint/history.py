@@ -187,7 +187,7 @@ class History(Struct):
             recorder = _RECORDERS.get(action.verb)
             if recorder is not None:
                 recorder(self, tag, action)
-                if self.children and action.verb in _RECURSING_VERBS:
+                if self.children and action.verb in _RECURSING_VERBS and not action.only:
                     for child in self._descendants(action.table):
                         recorder(self, tag, replace(action, table=child))
 
@@ -607,8 +607,7 @@ _RECORDERS: dict[Verb, Callable[[History, str, Action], None]] = {
     "attach_partition": History._on_partition,
     "detach_partition": History._on_partition,
 }
-# What an ALTER TABLE of a table does to its partitions and inheriting tables as well (without ONLY,
-# which the actions do not keep).
+# What an ALTER TABLE of a table does to its partitions and inheriting tables as well, without ONLY.
 _RECURSING_VERBS: frozenset[Verb] = frozenset(
     {
         "add_column",

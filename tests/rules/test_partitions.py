@@ -388,3 +388,17 @@ def test_a_partition_follows_its_parents_changes(
     tmp_path: Path, first: str, later: str, rule_id: str, reported: bool
 ) -> None:
     assert bool(findings(tmp_path, later, rule_id, first)) is reported
+
+
+@pytest.mark.parametrize(
+    ("between", "reported"),
+    [
+        ('ALTER TABLE "par" ALTER COLUMN "b" SET NOT NULL;', False),  # the child's too
+        ('ALTER TABLE ONLY "par" ALTER COLUMN "b" SET NOT NULL;', True),  # the parent's alone
+    ],
+)
+def test_alter_table_only_leaves_the_children_as_they_are(tmp_path: Path, between: str, reported: bool) -> None:
+    # Postgres 16.2 scans "ch" after the ONLY form, and proves nothing to do after the other.
+    first = 'CREATE TABLE "par" ("a" int, "b" int);\nCREATE TABLE "ch" () INHERITS ("par");\n' + between
+    later = 'ALTER TABLE "ch" ALTER COLUMN "b" SET NOT NULL;'
+    assert bool(findings(tmp_path, later, "set-not-null", first)) is reported

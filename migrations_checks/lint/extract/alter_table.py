@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from msgspec.structs import replace
+
 from migrations_checks.lint.extract.checks import mentioned, not_null_check
 from migrations_checks.lint.extract.columns import (
     collation_name,
@@ -38,7 +40,7 @@ def alter_table(words: Sequence[Word]) -> list[Action] | None:
     if cursor.at("ALL", "IN", "TABLESPACE"):
         return [Action("set_tablespace", table=None)]
     cursor.accept("IF", "EXISTS")
-    cursor.accept("ONLY")
+    only = cursor.accept("ONLY")
     name = cursor.name()
     if name is None:
         return None
@@ -64,7 +66,10 @@ def alter_table(words: Sequence[Word]) -> list[Action] | None:
         if found is None:
             return None
         actions.extend(found)
-    return actions or None
+    if not actions:
+        return None
+    # ONLY: the table's partitions and inheriting tables stay as they are (see History).
+    return [replace(action, only=True) for action in actions] if only else actions
 
 
 def alter_view(kind: str, words: Sequence[Word]) -> list[Action] | None:

@@ -126,6 +126,7 @@ _CACHE_NAMES = {
     "partition_of": "po",
     "default_partition": "dp",
     "inherits": "in",
+    "only": "o",
 }
 
 
@@ -196,6 +197,7 @@ class Action(Struct, frozen=True, omit_defaults=True, forbid_unknown_fields=True
     checks: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
     partition_of: str | None = None  # create_table: the partitioned table a PARTITION OF names
     inherits: tuple[str, ...] = ()  # create_table: the tables an INHERITS names
+    only: bool = False  # an ALTER TABLE ONLY's: not for the table's partitions and inheriting tables
     # create_table (PARTITION OF), attach_partition: the DEFAULT partition, which holds the rows
     # no other partition takes
     default_partition: bool = False
