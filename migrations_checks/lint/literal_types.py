@@ -100,15 +100,11 @@ def _inserted_type(words: Sequence[Word], index: int, statement: Statement, hist
         row_start = cursor.position + 1
         cursor.skip_group()
         if row_start <= index < cursor.position:
-            row = words[row_start : cursor.position - 1]
+            row = split_top_level(words[row_start : cursor.position - 1])
             position = _element_position(row, index - row_start)
             # Without a list, a row of another length says the history does not show every column
             # (one inherited, say).
-            if (
-                position is None
-                or position >= len(columns)
-                or (not listed and len(split_top_level(row)) != len(columns))
-            ):
+            if position is None or position >= len(columns) or (not listed and len(row) != len(columns)):
                 return None
             known = history.column_type(table, columns[position])
             return known[0] if known else None
@@ -118,10 +114,10 @@ def _inserted_type(words: Sequence[Word], index: int, statement: Statement, hist
     return None
 
 
-def _element_position(row: Sequence[Word], offset: int) -> int | None:
-    """Which element of a VALUES row the word at `offset` is, when it is the whole element."""
+def _element_position(row: Sequence[Sequence[Word]], offset: int) -> int | None:
+    """Which element of a VALUES row (its elements) the word at `offset` is, when it is the whole element."""
     at = 0
-    for position, element in enumerate(split_top_level(row)):
+    for position, element in enumerate(row):
         if len(element) == 1 and at == offset:
             return position
         at += len(element) + 1  # the element and its comma

@@ -1,4 +1,5 @@
-"""The built-in types the linter knows by name, as the history normalises type names.
+"""The built-in types the linter knows by name, as the history normalises type names (citext, an
+extension's, among them: no table shares its name in its schema).
 
 An unqualified type name finds `pg_catalog` first on the search path: a column declared `point`
 is of the built-in type even where a migration created a table `point`, and holds no enum's value.
