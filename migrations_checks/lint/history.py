@@ -22,6 +22,15 @@ from migrations_checks.lint.statements import Statement
 _Known = TypeVar("_Known")
 
 
+class Check(Struct, frozen=True):
+    """A table's CHECK constraint as the history saw it."""
+
+    added: str  # the migration that added it
+    validated: str | None  # the migration that made it valid; None while NOT VALID
+    proves: str  # the column it proves NOT NULL, "" if none (see extract/checks.py)
+    reads: tuple[str, ...]  # the names its expression reads
+
+
 class History(Struct):
     """The schema as built by the statements read so far."""
 
@@ -34,10 +43,8 @@ class History(Struct):
     # table -> its columns with a default; a table missing here has defaults unknown
     defaults: dict[str, set[str]] = field(default_factory=dict)
     deprecations: dict[tuple[str, str | None], str] = field(default_factory=dict)  # -> migration tag
-    # The CHECK constraints seen on each table, by name (an unnamed one's under the name Postgres
-    # chooses): the migration that made it valid (None while NOT VALID), the column it proves NOT NULL
-    # ("" if none: see extract/checks.py) and the names its expression reads.
-    checks: dict[str, dict[str, tuple[str | None, str, tuple[str, ...]]]] = field(default_factory=dict)
+    # The CHECK constraints seen on each table, by name (an unnamed one's under the name Postgres chooses).
+    checks: dict[str, dict[str, Check]] = field(default_factory=dict)
     checks_known: set[str] = field(default_factory=set)  # the tables whose every check it saw (it created them)
     temporary_tables: set[str] = field(default_factory=set)
     # The policies of each table the history created: a table missing here has policies unknown.
@@ -137,7 +144,7 @@ class History(Struct):
         a valid check)."""
         if table not in self.checks_known:
             return None
-        valid = [reads for validated, _, reads in self.checks[table].values() if validated]
+        valid = [check.reads for check in self.checks[table].values() if check.validated]
         if reading is None:
             return None if valid else False
         return any(set(reading) <= set(reads) for reads in valid)
@@ -158,14 +165,8 @@ class History(Struct):
         typed = self.column_type(table, column)
         if typed is not None and self.is_composite(typed[0]):
             return None
-        return next(
-            (
-                validated
-                for validated, proves, _ in self.checks.get(table or "", {}).values()
-                if validated and proves == column
-            ),
-            None,
-        )
+        checks = self.checks.get(table or "", {}).values()
+        return next((check.validated for check in checks if check.validated and check.proves == column), None)
 
     def lacks_default(self, table: str | None, column: str | None) -> bool:
         """Whether the history shows the column has no default (it created the table, and knows
@@ -186,6 +187,9 @@ class History(Struct):
         for action in actions:
             recorder = _RECORDERS.get(action.verb)
             if recorder is not None:
+                if action.verb == "add_check" and not action.name and action.table:
+                    # Named once, for the table named: its partitions and children take that name too.
+                    action = replace(action, name=self.chosen_check_name(action.table, action.column, action.values))
                 recorder(self, tag, action)
                 if self.children and action.verb in _RECURSING_VERBS and not action.only:
                     for child in self._descendants(action.table):
@@ -211,20 +215,16 @@ class History(Struct):
             return
         name = action.name or ""
         if action.verb == "add_check":
-            name = name or self._chosen_check_name(table, action.column, action.values)
-            self.checks.setdefault(table, {})[name] = (
-                None if action.not_valid else tag,
-                action.column or "",
-                action.values,
-            )
+            validated = None if action.not_valid else tag
+            self.checks.setdefault(table, {})[name] = Check(tag, validated, action.column or "", action.values)
             return
         checks = self.checks.get(table, {})
-        if action.verb == "validate_constraint" and name in checks:
-            checks[name] = (checks[name][0] or tag, *checks[name][1:])
+        if action.verb == "validate_constraint" and name in checks and not checks[name].validated:
+            checks[name] = replace(checks[name], validated=tag)
         elif action.verb == "drop_constraint":
             checks.pop(name, None)
 
-    def _chosen_check_name(self, table: str, proven: str | None, reads: Sequence[str]) -> str:
+    def chosen_check_name(self, table: str, proven: str | None, reads: Sequence[str]) -> str:
         """The name Postgres gives an unnamed CHECK: by the one column of the table it reads (all of
         them when the history does not show the table's, the one it proves NOT NULL), numbered past
         the names of the checks the history shows in the table's schema."""
@@ -261,7 +261,7 @@ class History(Struct):
         self.checks[table] = {}  # valid from the start
         self.checks_known.add(table)
         for name, proven, reads in action.checks:
-            self.checks[table][name or self._chosen_check_name(table, proven, reads)] = (tag, proven, reads)
+            self.checks[table][name or self.chosen_check_name(table, proven, reads)] = Check(tag, tag, proven, reads)
         self.not_null[table] = set(action.key_columns)
         self.defaults[table] = set(action.default_columns)
         for parent in parents:
@@ -295,7 +295,7 @@ class History(Struct):
         self.not_null.get(table, set()).discard(column)
         self.defaults.get(table, set()).discard(column)
         checks = self.checks.get(table, {})
-        for name in [name for name, (_, proves, reads) in checks.items() if column in (proves, *reads)]:
+        for name in [name for name, check in checks.items() if column in (check.proves, *check.reads)]:
             del checks[name]  # Postgres drops the constraints that read the column
 
     def _on_rename_column(self, tag: str, action: Action) -> None:
@@ -313,8 +313,9 @@ class History(Struct):
             if self.index_tables.get(index) == table and old in columns:
                 self.index_columns[index] = tuple(new if column == old else column for column in columns)
         # A check, or a partition key, reads the column under its new name.
-        for name, (validated, proves, reads) in self.checks.get(table, {}).items():
-            self.checks[table][name] = (validated, new if proves == old else proves, _renamed(reads, old, new))
+        for name, check in self.checks.get(table, {}).items():
+            proves = new if check.proves == old else check.proves
+            self.checks[table][name] = replace(check, proves=proves, reads=_renamed(check.reads, old, new))
         if table in self.partition_keys:
             self.partition_keys[table] = _renamed(self.partition_keys[table], old, new)
 

@@ -366,6 +366,13 @@ PARENT = (
             "set-not-null",
             False,
         ),
+        (  # an unnamed check is named for the parent, and the partition's copy has that name
+            PARENT.replace('"b" int NOT NULL', '"b" int')
+            + 'ALTER TABLE "p" ADD CHECK ("b" IS NOT NULL);\nALTER TABLE "p" DROP CONSTRAINT "p_b_check";',
+            'ALTER TABLE "p1" ALTER "b" SET NOT NULL;',
+            "set-not-null",
+            True,
+        ),
         (
             PARENT
             + 'CREATE TABLE "pd" PARTITION OF "p" DEFAULT;\nALTER TABLE "p" ADD CONSTRAINT "pc" CHECK ("a" < 100);',

@@ -109,6 +109,10 @@ def test_drop_database_under_any_runner(transactional: bool) -> None:
         ADD_NOT_VALID + " " + VALIDATE,
         'alter table tasks add constraint "hours_positive" check (hours > 0) not valid;\n'
         "ALTER TABLE public.tasks VALIDATE CONSTRAINT hours_positive;",
+        # Postgres 18 names an unnamed NOT NULL constraint `table_column_not_null`.
+        'ALTER TABLE "tasks" ADD NOT NULL "hours" NOT VALID;'
+        + BREAK
+        + 'ALTER TABLE "tasks" VALIDATE CONSTRAINT "tasks_hours_not_null";',
         # One statement: Postgres 16.2 accepts it and validates under the ADD's lock.
         'ALTER TABLE "tasks" ADD CONSTRAINT "hours_positive" CHECK ("hours" > 0) NOT VALID, '
         'VALIDATE CONSTRAINT "hours_positive";',
@@ -133,6 +137,45 @@ def test_validate_in_the_transaction_that_added_it_not_valid(sql: str) -> None:
 )
 def test_validate_outside_the_adds_transaction_is_silent(sql: str) -> None:
     assert fired(sql, "validate-in-same-transaction") == []
+
+
+TASKS_WITH_A_CHECK = 'CREATE TABLE "tasks" ("id" int PRIMARY KEY, "hours" int CHECK ("hours" > 0), "module_id" int);'
+
+
+@pytest.mark.parametrize(
+    ("later", "validated"),
+    [
+        # Postgres 16.2 names an unnamed check past the names its schema holds: `tasks_hours_check` is
+        # the table's own check, valid since the first deploy.
+        ('ALTER TABLE "tasks" ADD CHECK ("hours" < 100) NOT VALID;', "tasks_hours_check1"),
+        ('ALTER TABLE "tasks" ADD CHECK ("module_id" > 0) NOT VALID;', "tasks_module_id_check"),
+        (
+            'ALTER TABLE "tasks" ADD FOREIGN KEY ("module_id") REFERENCES "modules" ("id") NOT VALID;',
+            "tasks_module_id_fkey",
+        ),
+    ],
+)
+def test_validating_an_unnamed_constraint_by_the_name_postgres_gave_it(
+    tmp_path: Path, later: str, validated: str
+) -> None:
+    validate = f'ALTER TABLE "tasks" VALIDATE CONSTRAINT "{validated}";'
+    folder = write_drizzle(
+        tmp_path / "drizzle", {"0000_tasks": TASKS_WITH_A_CHECK, "0001_later": later + BREAK + validate}
+    )
+    options = LintOptions(only=frozenset({"0001_later"}))
+    [finding] = [f for f in lint_paths([folder], options).findings if f.rule == "validate-in-same-transaction"]
+    assert finding.message.startswith(
+        f"validates {validated} on tasks in the transaction that added it NOT VALID (line 1)"
+    )
+    # The table's own check was valid before this transaction: validating it scans nothing new.
+    other = write_drizzle(
+        tmp_path / "other",
+        {
+            "0000_tasks": TASKS_WITH_A_CHECK,
+            "0001_later": later + BREAK + validate.replace(validated, "tasks_hours_check"),
+        },
+    )
+    assert [f for f in lint_paths([other], options).findings if f.rule == "validate-in-same-transaction"] == []
 
 
 def test_validate_in_a_later_file_of_the_same_batch(tmp_path: Path) -> None:

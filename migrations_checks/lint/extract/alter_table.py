@@ -175,10 +175,13 @@ def _add_constraint(cursor: Cursor, table: str) -> Action | None:
     options = top_level(cursor.rest())
     not_valid = has_keyword(options, "NOT", "VALID")
     if cursor.accept("FOREIGN", "KEY"):
-        cursor.skip_group()
+        key = column_list(cursor)  # unnamed, Postgres names it by these
         if not cursor.accept("REFERENCES"):
             return None
-        return Action("add_foreign_key", table=table, name=name, not_valid=not_valid, references=cursor.table_name())
+        references = cursor.table_name()
+        return Action(
+            "add_foreign_key", table=table, name=name, not_valid=not_valid, references=references, key_columns=key
+        )
     if cursor.accept("CHECK"):
         reads = mentioned(cursor)  # unnamed, the history names it as Postgres does
         column = not_null_check(cursor)

@@ -11,7 +11,8 @@ import itertools
 from collections.abc import Iterator
 
 from migrations_checks.lint.context import StatementContext
-from migrations_checks.lint.extract.checks import check_name
+from migrations_checks.lint.extract.checks import constraint_name
+from migrations_checks.lint.records.actions import Action
 from migrations_checks.lint.rules.rule import Hit, Rule
 from migrations_checks.lint.statements import Statement
 
@@ -23,24 +24,56 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     validated = {
         (a.table, a.name)
         for a in statement.actions
-        if a.verb == "validate_constraint" and a.name and not context.is_new(a.table)
+        if a.verb == "validate_constraint" and a.table and a.name and not context.is_new(a.table)
     }
     if not validated:
         return
     # The statement itself too: `ADD CONSTRAINT c ... NOT VALID, VALIDATE CONSTRAINT c` is accepted.
     for earlier in itertools.chain(context.earlier_in_transaction, [statement]):
         for action in earlier.actions:
-            added = action.name or (check_name(action.table, action.column) if action.table and action.column else None)
-            if action.verb in _ADDS_NOT_VALID and action.not_valid and (action.table, added) in validated:
-                where = "the same statement" if earlier is statement else f"line {earlier.line}"
-                if earlier.file.tag != statement.file.tag:
-                    where += f" of {earlier.file.tag}"
-                yield Hit(
-                    f"validates {added} on {action.table} in the transaction that added it NOT VALID "
-                    f"({where}): the scan runs under the lock the ADD still holds",
-                    tables=(action.table,),
-                )
-                return
+            if not (action.verb in _ADDS_NOT_VALID and action.not_valid and action.table):
+                continue
+            name = next(
+                (
+                    name
+                    for table, name in validated
+                    if table == action.table and _adds(action, name, earlier, earlier is statement, context)
+                ),
+                None,
+            )
+            if name is None:
+                continue
+            where = "the same statement" if earlier is statement else f"line {earlier.line}"
+            if earlier.file.tag != statement.file.tag:
+                where += f" of {earlier.file.tag}"
+            yield Hit(
+                f"validates {name} on {action.table} in the transaction that added it NOT VALID "
+                f"({where}): the scan runs under the lock the ADD still holds",
+                tables=(action.table,),
+            )
+            return
+
+
+def _adds(action: Action, name: str, earlier: Statement, current: bool, context: StatementContext) -> bool:
+    """Whether `action`, of the statement `earlier` (the `current` one, or one before it), added the
+    constraint `name`: the one it names, or the one Postgres named for it."""
+    table = action.table or ""
+    if action.name:
+        return action.name == name
+    if action.verb == "add_foreign_key":
+        return bool(action.key_columns) and name == constraint_name(table, "_".join(action.key_columns), "fkey")
+    if action.verb == "set_not_null":
+        return name == constraint_name(table, action.column, "not_null")
+    # An unnamed CHECK: the history named it as Postgres did, when it recorded the ADD.
+    if current:  # not recorded yet
+        return name == context.history.chosen_check_name(table, action.column, action.values)
+    known = context.history.checks.get(table, {}).get(name)
+    return (
+        known is not None
+        and not known.validated
+        and known.added == earlier.file.tag
+        and (known.proves, known.reads) == (action.column or "", action.values)
+    )
 
 
 RULE = Rule(
