@@ -312,3 +312,39 @@ def test_a_later_file_runs_in_a_runners_transaction_of_its_own_after_an_earlier_
         tmp_path / "escaped", {"0000_leave": "COMMIT;", "0001_index": f"COMMIT;{BREAK}{CREATE_INDEX}"}
     )
     assert [f.rule for f in lint_paths([escaped], LintOptions()).findings] == [CONTROL, CONTROL]
+
+
+# Each refused, and each accepted, on Postgres 16.2 as drizzle-orm sends it (a query per piece).
+@pytest.mark.parametrize(
+    ("sql", "transactional", "start"),
+    [
+        ("SAVEPOINT a;", False, "SAVEPOINT runs in autocommit"),
+        ("release savepoint a;", False, "RELEASE runs in autocommit"),
+        ("ROLLBACK TO SAVEPOINT a;", False, "ROLLBACK runs in autocommit"),
+        ("rollback work to a;", False, "ROLLBACK runs in autocommit"),
+        (f"COMMIT;{BREAK}SAVEPOINT a;", True, "SAVEPOINT runs in autocommit"),  # the COMMIT piece ended the runner's
+        (
+            "SAVEPOINT a; SELECT 1;",
+            False,
+            "SAVEPOINT runs in the implicit transaction of a query shared with other statements",
+        ),
+        ("DO $$ BEGIN SAVEPOINT a; END $$;", True, "SAVEPOINT runs in a DO block"),
+    ],
+)
+def test_a_savepoint_outside_a_transaction_block_fails_the_deploy(sql: str, transactional: bool, start: str) -> None:
+    [finding] = [f for f in fired(sql, CONTROL, transactional=transactional) if "COMMIT" not in f.message]
+    assert finding.message.startswith(start)
+    assert finding.message.endswith("where Postgres refuses it: the deploy fails on this line")
+    assert finding.severity == "error"
+
+
+@pytest.mark.parametrize(
+    ("sql", "transactional"),
+    [
+        (f"SAVEPOINT a;{BREAK}SELECT 1;{BREAK}RELEASE SAVEPOINT a;", True),
+        ("SAVEPOINT a; SELECT 1; ROLLBACK TO SAVEPOINT a;", True),
+        (f"BEGIN;{BREAK}SAVEPOINT a;{BREAK}ROLLBACK TO a;{BREAK}RELEASE a;{BREAK}COMMIT;", False),
+    ],
+)
+def test_a_savepoint_inside_a_transaction_block_is_fine(sql: str, transactional: bool) -> None:
+    assert fired(sql, CONTROL, transactional=transactional) == []

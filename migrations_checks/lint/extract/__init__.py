@@ -15,7 +15,7 @@ from migrations_checks.lint.sql.words import Cursor, Word, has_keyword, top_leve
 # the query COPY runs.
 _MAY_CHANGE_DATA = frozenset({"UPDATE", "DELETE", "WITH", "INSERT", "SELECT", "MERGE", "COPY"})
 _TRANSACTION_CONTROL = frozenset(
-    {"BEGIN", "START TRANSACTION", "COMMIT", "END", "ROLLBACK", "ABORT", "PREPARE TRANSACTION"}
+    {"BEGIN", "START TRANSACTION", "COMMIT", "END", "ROLLBACK", "ABORT", "PREPARE TRANSACTION", "SAVEPOINT", "RELEASE"}
 )
 
 _SIMPLE_VERBS: dict[str, Verb] = {
@@ -95,9 +95,10 @@ def describe(kind: str, words: Sequence[Word], tree: Tree, *, plpgsql: bool = Fa
 
 def _transaction_control(kind: str, words: Sequence[Word]) -> Action:
     """BEGIN and its kin, with what they do to the transaction in `object_kind`: `begins`, `ends`,
-    or `chains` (ends it and begins the next at once)."""
-    if kind == "ROLLBACK" and any(word.upper == "TO" for word in words[1:3]):
-        return Action("other")  # ROLLBACK [WORK | TRANSACTION] TO SAVEPOINT stays inside it
+    `chains` (ends it and begins the next at once), or `savepoint` (SAVEPOINT, RELEASE and ROLLBACK
+    TO work inside it and need one)."""
+    if kind in ("SAVEPOINT", "RELEASE") or (kind == "ROLLBACK" and any(word.upper == "TO" for word in words[1:3])):
+        return Action("transaction_control", object_kind="savepoint")
     if kind in ("BEGIN", "START TRANSACTION"):
         return Action("transaction_control", object_kind="begins")
     chains = has_keyword(words, "AND", "CHAIN") and not has_keyword(words, "AND", "NO", "CHAIN")

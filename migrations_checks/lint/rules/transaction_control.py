@@ -10,6 +10,10 @@ the file's own `BEGIN ... COMMIT` is how it gets a transaction, and this rule fi
 `BEGIN` the file never commits: Postgres 16.2 leaves its transaction open after the file, and the
 runner's disconnect silently rolls back every statement after it (a file is judged as deployed on its
 own, so a COMMIT in a later file does not count).
+
+`SAVEPOINT`, `RELEASE` and `ROLLBACK TO` work inside a transaction and are fine there. Where none is
+open (a runner that wraps nothing, after a `COMMIT` piece, or in a piece shared with other statements,
+whose implicit block refuses them too) Postgres refuses them, and the deploy fails on that line.
 """
 
 from collections.abc import Iterable, Iterator
@@ -17,11 +21,20 @@ from collections.abc import Iterable, Iterator
 from migrations_checks.lint.context import StatementContext
 from migrations_checks.lint.rules.rule import Hit, Rule
 from migrations_checks.lint.statements import Statement
+from migrations_checks.lint.transactions import RUNNER_TRANSACTION, WRITTEN_TRANSACTION
 
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     controls = [a.object_kind for a in statement.actions if a.verb == "transaction_control"]
     if not controls:
+        return
+    if controls == ["savepoint"]:
+        if context.transaction_block not in (RUNNER_TRANSACTION, WRITTEN_TRANSACTION):
+            where = context.transaction_block or "autocommit, outside any transaction block"
+            yield Hit(
+                f"{statement.kind} runs in {where}, where Postgres refuses it: the deploy fails on this line",
+                hint="remove it, or wrap the statements it guards in the file's own BEGIN ... COMMIT",
+            )
         return
     if context.options.transactional:
         yield Hit(
