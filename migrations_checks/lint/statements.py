@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import threading
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from msgspec import Struct
-from msgspec.structs import replace
+from msgspec.structs import astuple, replace
 
 from migrations_checks.lint.extract import describe
 from migrations_checks.lint.reader import MigrationFile
@@ -29,6 +30,7 @@ from migrations_checks.lint.sql.classify import classify
 from migrations_checks.lint.sql.comments import Comment
 from migrations_checks.lint.sql.do_blocks import is_do_block, unwrap_do_block
 from migrations_checks.lint.sql.features import features_of
+from migrations_checks.lint.sql.literals import RUNTIME_NAME
 from migrations_checks.lint.sql.splitter import Chunk, inner_comments, split_sql, trailing_comments
 
 if TYPE_CHECKING:
@@ -116,6 +118,9 @@ def _identified(file: MigrationFile, chunk: Chunk, do_block: Statement | None) -
     tree = _LazyTree(chunk)
     kind = classify(words)
     actions = describe(kind, words, tree, plpgsql=chunk.plpgsql) if kind and chunk.lexed else None
+    if chunk.runtime_names and (actions is None or any(_names_runtime(action) for action in actions)):
+        # What it acts on is chosen at run time: it stays unexamined, and reported, but by its kind.
+        return replace(_opaque(file, chunk, do_block, dynamic=True), kind=kind)
     if actions is None:
         coverage: CoverageKind = "opaque"
     elif tree.read:
@@ -145,6 +150,20 @@ def _opaque(
         dynamic=dynamic,
         failure=failure,
     )
+
+
+def _names_runtime(action: Action) -> bool:
+    """Whether the action names something format() names only at run time (RUNTIME_NAME)."""
+    return any(RUNTIME_NAME in text for text in _texts(astuple(action)))
+
+
+def _texts(value: object) -> Iterator[str]:
+    """The strings in a value, at any depth of tuples."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, tuple):
+        for item in value:
+            yield from _texts(item)
 
 
 def describe_failure(error: Exception) -> str:

@@ -87,7 +87,7 @@ def test_unknown_statement_is_an_error_not_a_pass() -> None:
 
 
 def test_dynamic_sql_in_a_do_block_is_an_error() -> None:
-    result = lint_text("DO $$ BEGIN EXECUTE format('DROP TABLE %I', 'users'); END $$;")
+    result = lint_text("DO $$ DECLARE t text := 'users'; BEGIN EXECUTE format('DROP TABLE %I', t); END $$;")
     assert "unparseable-statement" in [f.rule for f in result.findings]
 
 

@@ -6,6 +6,7 @@ destructive change no rule sees; anything the unwrapper cannot follow must land 
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -262,10 +263,48 @@ def test_execute_of_constants_is_unwrapped() -> None:
     assert source[vacuum.start : vacuum.end] == "VACUUM e"
 
 
+def test_execute_of_format_with_a_constant_template_is_unwrapped() -> None:
+    source = (
+        "DO $$\nDECLARE t text := 'a';\nBEGIN\n"
+        "  EXECUTE format('GRANT SELECT ON public.%I TO app', t);\n"
+        "  EXECUTE format('CREATE INDEX %2$I ON %1$I (%I) -- 100%%', 'plans', 'plans_topic_idx') INTO r;\n"
+        "  EXECUTE format($f$UPDATE %I SET s = %L$f$, 'plans', 'it''s');\n"
+        "END $$;"
+    )
+    block = unwrap(source)
+    assert block.dynamic == ()
+    grant, index, update = block.statements
+    assert (grant.text, grant.runtime_names) == ('GRANT SELECT ON public."%I" TO app', True)
+    # A value stands where its specifier is written; an explicit position picks the value, and the
+    # next specifier without one takes the value after it.
+    assert (index.text, index.runtime_names) == ('CREATE INDEX "plans_topic_idx" ON "plans" ("plans_topic_idx")', False)
+    assert (update.text, update.runtime_names) == ("UPDATE \"plans\" SET s = 'it''s'", False)
+    assert (grant.line, grant.column) == find(source, "GRANT")
+    assert source[index.words[2].start : index.words[2].end] == "%2$I"
+
+
+@pytest.mark.parametrize(
+    "argument",
+    [
+        "format('DROP TABLE %s', t)",  # any SQL at all
+        "format('UPDATE plans SET s = %L', v)",  # any value, a new enum label among them
+        "format('DROP TABLE %I')",  # too few values: format() raises
+        "format('DROP TABLE %*s', 5, 'x')",  # a width from a value
+        "format('DROP TABLE %I', t) || ' CASCADE'",
+        "format(template, t)",
+        "pg_catalog.format('DROP TABLE %I', t)",
+    ],
+)
+def test_execute_of_format_with_a_run_time_value_or_template_is_dynamic(argument: str) -> None:
+    block = unwrap(f"DO $$ BEGIN EXECUTE {argument}; END $$;")
+    assert [chunk.text for chunk in block.dynamic] == [f"EXECUTE {argument}"]
+    assert block.statements == ()
+
+
 def test_execute_of_run_time_values_is_dynamic() -> None:
     source = (
         "DO $$\nDECLARE t text := 'a';\nBEGIN\n"
-        "  EXECUTE format('DROP TABLE %I', t);\n"
+        "  EXECUTE format('DROP TABLE %s', t);\n"
         "  EXECUTE 'DROP TABLE ' || quote_ident(t);\n"
         "  IF true THEN EXECUTE t; END IF;\n"
         "  FOR r IN EXECUTE 'SELECT ' || t LOOP NULL; END LOOP;\n"
@@ -274,7 +313,7 @@ def test_execute_of_run_time_values_is_dynamic() -> None:
     )
     block = unwrap(source)
     assert [chunk.text for chunk in block.dynamic] == [
-        "EXECUTE format('DROP TABLE %I', t)",
+        "EXECUTE format('DROP TABLE %s', t)",
         "EXECUTE 'DROP TABLE ' || quote_ident(t)",
         "EXECUTE t",
         "EXECUTE 'SELECT ' || t",

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gates.scratch_db import ScratchServer
-from migrations_checks.lint.sql.literals import string_literal
+from migrations_checks.lint.sql.literals import formatted_sql, string_literal
 from migrations_checks.lint.sql.splitter import split_sql
 
 # Statements that each return one string, with quoting, comments and semicolons that a splitter
@@ -87,3 +87,18 @@ def test_the_server_reads_a_byte_order_mark_as_part_of_the_first_word(server_url
     # Why the reader refuses a file that starts with one (tests/lint/test_edges.py).
     with pytest.raises(psycopg.errors.SyntaxError, match="syntax error at or near"):
         server_strings(server_url, "\ufeffSELECT 'bom'")
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "format('UPDATE t SET a = %L, b = %s -- 100%%', 'it''s', '1')",
+        "format('%2$s %s %1$L', 'a', 'b', 'c')",
+        "format('|%-5s|%5L|%-3L|', 'x', 'y', 'z')",
+        "format($f$SELECT %L$f$ || ' AND %s', E'back\\\\slash', 'more')",
+    ],
+)
+def test_format_is_filled_in_as_the_server_fills_it(server_url: str, call: str) -> None:
+    filled = formatted_sql(call)
+    assert filled is not None
+    assert [filled[0]] == server_strings(server_url, f"SELECT {call}")

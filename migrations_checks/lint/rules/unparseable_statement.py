@@ -4,6 +4,9 @@ A gate that skips what it cannot read passes exactly the statements nobody looke
 linter cannot name (a typo, a dialect extension, dynamic SQL built at run time inside a DO block)
 is an error, so a person reads it and either rewrites it or suppresses it with a reason. So is a
 statement the linter failed on through a bug of its own: the message names the failure to report.
+SQL that a DO block builds with `format()` from a constant template is read with its values filled
+in; where a name in it is known only at run time, it passes only if what it does names nothing
+(`GRANT SELECT ON public.%I TO app` acts on no one but `app`), and is reported by its kind otherwise.
 """
 
 from collections.abc import Iterator
@@ -22,6 +25,11 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
         yield Hit(
             f"the linter failed reading this statement ({statement.failure}), a bug in deploy-gates to report; "
             f"review it by hand: {code(excerpt)}"
+        )
+    elif statement.dynamic and statement.kind:
+        yield Hit(
+            f"cannot examine dynamic SQL inside a DO block, a {statement.kind} on a name chosen at run time: "
+            f"{code(excerpt)}"
         )
     else:
         what = "dynamic SQL inside a DO block" if statement.dynamic else "this statement"

@@ -14,8 +14,10 @@ The body is read just deeply enough to tell which statements are SQL that runs:
 - ``PERFORM expr`` is returned as written, starting at ``PERFORM`` (a SELECT that discards its
   rows), and the query of ``FOR rec IN <query> LOOP`` as a statement of its own;
 - ``EXECUTE`` of a constant string (string literals joined with ``||``) is unwrapped and the SQL in
-  the string is returned as statements; ``EXECUTE`` of anything else cannot be examined and goes
-  to ``dynamic``, which the linter reports.
+  the string is returned as statements, and so is ``EXECUTE format(constant, ...)`` with its values
+  filled in where they are constants (a name known only at run time marks its statements
+  ``runtime_names``); ``EXECUTE`` of anything else cannot be examined and goes to ``dynamic``,
+  which the linter reports.
 
 A ``DO`` inside the body and the SQL of a constant ``EXECUTE`` are handed to the DO-block unwrapper
 (``do_blocks``), which reads them in turn: it gives the reader its two unwrap functions, since DO
@@ -28,10 +30,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from msgspec import Struct, field
+from msgspec.structs import replace
 
 from migrations_checks.lint.sql.comments import Comment, comment_spans, comments_at
 from migrations_checks.lint.sql.lexer import tokenize
-from migrations_checks.lint.sql.literals import constant_sql
+from migrations_checks.lint.sql.literals import constant_sql, formatted_sql
 from migrations_checks.lint.sql.positions import Offsets, compose, sub_offsets
 from migrations_checks.lint.sql.splitter import Chunk, make_chunk
 from migrations_checks.lint.sql.tokens import statement_end
@@ -368,10 +371,15 @@ class BodyReader:
         self.elsewhere.append((index, end))
         start = self.tokens[index].end
         stop = self.tokens[end - 1].end if end - 1 > index else start
-        constant = constant_sql(self.text[start:stop])
-        if constant is None:
+        argument = self.text[start:stop]
+        constant = constant_sql(argument)
+        formatted = formatted_sql(argument) if constant is None else (*constant, False)
+        if formatted is None:
             self.found.dynamic.append(self._chunk(index, end))
             return
-        sql, inner = constant
+        sql, inner, runtime_names = formatted
         offsets = compose(self.offsets, start, inner, len(sql))
-        self.found.add(self.unwrap_sql(self.source, sql, offsets, self.nesting + 1))
+        found = self.unwrap_sql(self.source, sql, offsets, self.nesting + 1)
+        if runtime_names:
+            found.statements = [replace(chunk, runtime_names=True) for chunk in found.statements]
+        self.found.add(found)

@@ -58,6 +58,8 @@ class Chunk(Struct, frozen=True):
     piece: int = 0
     # A statement of a PL/pgSQL body, not plain SQL: there `SELECT ... INTO x` assigns variables.
     plpgsql: bool = False
+    # Built by format() with a name known only at run time, written as literals.RUNTIME_NAME.
+    runtime_names: bool = False
 
 
 def split_sql(source: str) -> list[Chunk]:
