@@ -14,9 +14,10 @@ the failure named, so a bug fails the statement it met, never the whole run or s
 
 from __future__ import annotations
 
+import itertools
 import threading
 import traceback
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -118,8 +119,10 @@ def _identified(file: MigrationFile, chunk: Chunk, do_block: Statement | None) -
     tree = _LazyTree(chunk)
     kind = classify(words)
     actions = describe(kind, words, tree, plpgsql=chunk.plpgsql) if kind and chunk.lexed else None
-    if chunk.runtime_names and (actions is None or any(_names_runtime(action) for action in actions)):
-        # What it acts on is chosen at run time: it stays unexamined, and reported, but by its kind.
+    literals = frozenset(word.text for word in words if word.kind == "string")
+    if chunk.runtime_names and (actions is None or _runtime_dependent(actions, literals)):
+        # What it acts on, or a value it uses, is chosen at run time: it stays unexamined, and
+        # reported, but by its kind.
         return replace(_opaque(file, chunk, do_block, dynamic=True), kind=kind)
     if actions is None:
         coverage: CoverageKind = "opaque"
@@ -129,7 +132,7 @@ def _identified(file: MigrationFile, chunk: Chunk, do_block: Statement | None) -
         coverage = "classified"
     return Statement(
         **_located(file, chunk, do_block),
-        literals=frozenset(word.text for word in words if word.kind == "string"),
+        literals=literals,
         features=features_of(kind, words, actions or ()),
         kind=kind,
         actions=tuple(actions or ()),
@@ -152,9 +155,11 @@ def _opaque(
     )
 
 
-def _names_runtime(action: Action) -> bool:
-    """Whether the action names something format() names only at run time (RUNTIME_NAME)."""
-    return any(RUNTIME_NAME in text for text in _texts(astuple(action)))
+def _runtime_dependent(actions: Sequence[Action], literals: Collection[str]) -> bool:
+    """Whether an action names something that format() names only at run time (RUNTIME_NAME), or a
+    string constant holds such a name (`'%I'` in the template: the value could be any enum label)."""
+    texts = itertools.chain(literals, *(_texts(astuple(action)) for action in actions))
+    return any(RUNTIME_NAME in text for text in texts)
 
 
 def _texts(value: object) -> Iterator[str]:

@@ -28,7 +28,7 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
         )
     elif statement.dynamic and statement.kind:
         yield Hit(
-            f"cannot examine dynamic SQL inside a DO block, a {statement.kind} on a name chosen at run time: "
+            f"cannot examine dynamic SQL inside a DO block, {statement.kind} on a name chosen at run time: "
             f"{code(excerpt)}"
         )
     else:
