@@ -245,8 +245,14 @@ def _lint_file(
             for a in statement.actions
             if a.verb == "create_table" and a.table and not (a.if_not_exists and history.has_table(a.table))
         )
-        # A table created in this file and renamed is still new under its new name.
-        created.update(a.name for a in statement.actions if a.verb == "rename_table" and a.name and a.table in created)
+        for action in statement.actions:
+            if action.verb == "rename_table" and action.table in created and action.name:
+                # A table created in this file and renamed is still new under its new name.
+                created.discard(action.table)
+                created.add(action.name)
+            elif action.verb == "drop_table":
+                # Dropped, its name is free again, or names the table it hid (a TEMP table hides one).
+                created.discard(action.table or "")
         history.record(statement)
     for problem in suppressions.unused():
         findings.append(_comment_finding("unused-suppression", problem.message, problem.line, source, options))

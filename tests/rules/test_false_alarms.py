@@ -67,6 +67,23 @@ def test_emptying_a_temp_table_or_one_created_in_the_file(rule_id: str, statemen
 
 
 @pytest.mark.parametrize(
+    "rule_id, statement",
+    [
+        ("truncate-table", 'TRUNCATE "plans";'),
+        ("set-not-null", 'ALTER TABLE "plans" ALTER COLUMN "c" SET NOT NULL;'),
+        ("create-index-non-concurrently", 'CREATE INDEX "plans_c_idx" ON "plans" ("c");'),
+    ],
+)
+def test_a_name_dropped_in_the_file_is_no_longer_new(rule_id: str, statement: str) -> None:
+    # Postgres 16.2: once the TEMP table that hid it is dropped, `plans` is the live table again.
+    temp = 'CREATE TEMP TABLE "plans" ("c" int);\n'
+    assert fired(temp + statement, rule_id) == []
+    assert len(fired(temp + 'DROP TABLE "plans";\n' + statement, rule_id)) == 1
+    renamed = 'CREATE TABLE "draft" ("c" int);\nALTER TABLE "draft" RENAME TO "plans";\n'
+    assert fired(renamed + statement, rule_id) == []  # new under its new name
+
+
+@pytest.mark.parametrize(
     "created_by",
     [
         'SELECT * INTO "scratch" FROM "plans";',
