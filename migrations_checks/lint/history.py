@@ -248,7 +248,14 @@ class History(Struct):
         inherited: dict[str, tuple[str, str | None]] = {}
         for parent in parents:
             inherited.update(self.columns.get(parent, {}))
-        self.columns[table] = {**inherited, **{name: (type_, collation) for name, type_, collation in action.columns}}
+        own: dict[str, tuple[str, str | None]] = {}
+        likes = iter(action.like)
+        for name, type_, collation in action.columns:
+            if name:
+                own[name] = (type_, collation)
+            else:  # a LIKE: the columns of the table it copies, or a placeholder when they are unknown
+                own.update(self.columns.get(next(likes, ("",))[0]) or {"": ("", None)})
+        self.columns[table] = {**inherited, **own}
         self.policies[table] = set()
         if action.temporary or table.startswith("pg_temp."):
             # The session's own schema comes first in the search path: `t` names it.
@@ -267,14 +274,40 @@ class History(Struct):
         for parent in parents:
             self._inherit(parent, table)
             self.children.setdefault(parent, []).append(table)
+        for source, with_defaults, with_checks in action.like:
+            self._copy(tag, source, table, with_defaults, with_checks)
         self.row_security.discard(table)
         self.forced_row_security.discard(table)
 
     def _inherit(self, parent: str, table: str) -> None:
-        """What a new child table takes from a parent the history shows: NOT NULL, defaults, checks."""
+        """What a new child table takes from its parent: NOT NULL, defaults and checks (unknown when
+        the parent's are)."""
         self.not_null[table] |= self.not_null.get(parent, set())
-        self.defaults[table] |= self.defaults.get(parent, set())
-        self.checks[table].update(self.checks.get(parent, {}))
+        self._take_defaults(table, self.defaults.get(parent))
+        self._take_checks(table, parent, self.checks.get(parent, {}))
+
+    def _copy(self, tag: str, source: str, table: str, with_defaults: bool, with_checks: bool) -> None:
+        """What `CREATE TABLE table (LIKE source ...)` copies: NOT NULL always, the defaults and the
+        CHECK constraints when told to (copied checks are valid: the new table is empty)."""
+        self.not_null[table] |= self.not_null.get(source, set())
+        if with_defaults:
+            self._take_defaults(table, self.defaults.get(source))
+        if with_checks:
+            checks = self.checks.get(source, {})
+            self._take_checks(table, source, {name: replace(c, added=tag, validated=tag) for name, c in checks.items()})
+
+    def _take_defaults(self, table: str, defaults: set[str] | None) -> None:
+        """Another table's columns with defaults, now `table`'s (None: unknown, so `table`'s are too)."""
+        if defaults is None:
+            self.defaults.pop(table, None)
+        elif table in self.defaults:
+            self.defaults[table] |= defaults
+
+    def _take_checks(self, table: str, source: str, checks: dict[str, Check]) -> None:
+        """`source`'s CHECK constraints, now `table`'s too (unknown when `source`'s are)."""
+        if source not in self.checks_known:
+            self.checks_known.discard(table)
+        self.checks[table].update(checks)
 
     def _on_column_typed(self, tag: str, action: Action) -> None:
         """ADD COLUMN, or ALTER COLUMN ... TYPE."""

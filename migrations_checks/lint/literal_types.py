@@ -103,8 +103,9 @@ def _inserted_type(words: Sequence[Word], index: int, statement: Statement, hist
             row = split_top_level(words[row_start : cursor.position - 1])
             position = _element_position(row, index - row_start)
             # Without a list, a row of another length says the history does not show every column
-            # (one inherited, say).
-            if position is None or position >= len(columns) or (not listed and len(row) != len(columns)):
+            # (one inherited, say), as does a LIKE of a table it does not show ("", any number of them).
+            unplaced = not listed and (len(row) != len(columns) or "" in columns)
+            if position is None or position >= len(columns) or unplaced:
                 return None
             known = history.column_type(table, columns[position])
             return known[0] if known else None

@@ -57,11 +57,16 @@ CASES = [
     ("INSERT INTO \"users\" VALUES ('a', NULL, NULL, 'active');", True),
     # without a column list, the table's columns in order, when the row fills every one (Postgres puts
     # an inherited column first, say)
-    # a LIKE puts columns the history does not show where it stands
+    # a LIKE puts the columns of the table it copies where it stands
     (
         'CREATE TABLE "one" ("status" "status");\nCREATE TABLE "copy" (LIKE "one", "extra" text);\n'
         "INSERT INTO \"copy\" VALUES ('active');",
         True,
+    ),
+    (
+        'CREATE TABLE "one" ("status" "status");\nCREATE TABLE "copy" (LIKE "one", "extra" text);\n'
+        "INSERT INTO \"copy\" VALUES (NULL, 'active');",
+        False,
     ),
     (
         'CREATE TABLE "kids" ("a" text, "b" text, "c" text, "d" text, "e" text) INHERITS ("users");\n'
@@ -124,3 +129,10 @@ def test_the_cases_are_what_postgres_does(scratch_server: ScratchServer, later: 
     finally:
         scratch_server.drop_database(url)
     assert failed == uses
+
+
+def test_a_like_of_a_table_the_history_does_not_show_places_no_literal(tmp_path: Path) -> None:
+    # Its columns, and so the place of each value, are unknown: the literal may be a status.
+    later = 'CREATE TABLE "copy" (LIKE "elsewhere", "extra" text);\nINSERT INTO "copy" VALUES (NULL, \'active\');'
+    folder = write_drizzle(tmp_path / "drizzle", {"0000_schema": SCHEMA, "0001_later": f"{ADD}\n{later}"})
+    assert RULE in [f.rule for f in lint_paths([folder], LintOptions()).findings]

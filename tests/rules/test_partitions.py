@@ -409,3 +409,34 @@ def test_alter_table_only_leaves_the_children_as_they_are(tmp_path: Path, betwee
     first = 'CREATE TABLE "par" ("a" int, "b" int);\nCREATE TABLE "ch" () INHERITS ("par");\n' + between
     later = 'ALTER TABLE "ch" ALTER COLUMN "b" SET NOT NULL;'
     assert bool(findings(tmp_path, later, "set-not-null", first)) is reported
+
+
+SOURCE = (
+    'CREATE TABLE "src" ("a" int NOT NULL DEFAULT 1, "c" int, CONSTRAINT "cc" CHECK ("c" IS NOT NULL) NOT VALID);\n'
+)
+
+
+# CREATE TABLE ... (LIKE src) copies NOT NULL always, defaults and checks when told to (each checked
+# on Postgres 16.2: a copied check is valid, as the new table is empty, and proves NOT NULL).
+@pytest.mark.parametrize(
+    ("like", "later", "rule_id", "reported"),
+    [
+        ('LIKE "src"', 'ALTER TABLE "t" ALTER COLUMN "a" SET NOT NULL;', "set-not-null", False),
+        ('LIKE "src"', 'ALTER TABLE "t" ALTER COLUMN "a" DROP DEFAULT;', "drop-default", False),
+        ('LIKE "src" INCLUDING DEFAULTS', 'ALTER TABLE "t" ALTER COLUMN "a" DROP DEFAULT;', "drop-default", True),
+        ('LIKE "src" INCLUDING ALL', 'ALTER TABLE "t" ALTER COLUMN "c" SET NOT NULL;', "set-not-null", False),
+        (
+            'LIKE "src" INCLUDING ALL EXCLUDING CONSTRAINTS',
+            'ALTER TABLE "t" ALTER COLUMN "c" SET NOT NULL;',
+            "set-not-null",
+            True,
+        ),
+        # A table the history does not show: its defaults may be any.
+        ('LIKE "elsewhere" INCLUDING DEFAULTS', 'ALTER TABLE "t" ALTER COLUMN "a" DROP DEFAULT;', "drop-default", True),
+    ],
+)
+def test_a_like_copies_not_null_and_when_told_defaults_and_checks(
+    tmp_path: Path, like: str, later: str, rule_id: str, reported: bool
+) -> None:
+    first = SOURCE + f'CREATE TABLE "t" ({like}, "d" int);'
+    assert bool(findings(tmp_path, later, rule_id, first)) is reported

@@ -45,6 +45,7 @@ class _TableElements(Struct):
     not_null: list[str] = field(default_factory=list)  # NOT NULL from the start, or in the primary key
     defaults: list[str] = field(default_factory=list)
     not_null_constraint: bool = False  # PostgreSQL 18's table constraint `[CONSTRAINT name] NOT NULL column`
+    likes: list[tuple[str, bool, bool]] = field(default_factory=list)  # see Action.like
 
 
 def create_table(words: Sequence[Word]) -> list[Action] | None:
@@ -70,6 +71,7 @@ def create_table(words: Sequence[Word]) -> list[Action] | None:
             "create_table",
             table=table,
             columns=tuple(elements.columns),
+            like=tuple(elements.likes),
             checks=tuple((check or "", column or "", reads) for check, column, reads in elements.checks),
             key_columns=tuple(elements.not_null),
             default_columns=tuple(elements.defaults),
@@ -91,8 +93,9 @@ def _table_elements(elements: Sequence[Sequence[Word]], partition: bool) -> _Tab
         named = 2 if element[0].upper == "CONSTRAINT" else 0
         is_not_null = len(element) > named + 1 and element[named].upper == "NOT" and element[named + 1].upper == "NULL"
         found.not_null_constraint = found.not_null_constraint or is_not_null
-        if element[0].upper == "LIKE":  # another table's columns, here: unknown, so in no known order
+        if element[0].upper == "LIKE":  # another table's columns, in their place: the history knows them
             found.columns.append(("", "", None))
+            found.likes.append(_like(element))
         if element[0].upper in _TABLE_CONSTRAINTS or is_not_null:
             found.checks += element_checks(element)
             if element[named].upper == "PRIMARY":
@@ -110,6 +113,18 @@ def _table_elements(elements: Sequence[Sequence[Word]], partition: bool) -> _Tab
         if column.has_default:
             found.defaults.append(column.name)
     return found
+
+
+def _like(element: Sequence[Word]) -> tuple[str, bool, bool]:
+    """`LIKE source [{INCLUDING | EXCLUDING} option ...]`: the source, and whether its defaults and
+    its CHECK constraints are copied (a later option overrides an earlier one, as in Postgres)."""
+    cursor = Cursor(element, 1)
+    source = cursor.table_name() or ""
+    copied = {"DEFAULTS": False, "CONSTRAINTS": False}
+    while (switch := cursor.next()) is not None and (option := cursor.next()) is not None:
+        for name in copied.keys() if option.upper == "ALL" else {option.upper} & copied.keys():
+            copied[name] = switch.upper == "INCLUDING"
+    return source, copied["DEFAULTS"], copied["CONSTRAINTS"]
 
 
 def _partition_key(cursor: Cursor) -> tuple[str, ...] | None:

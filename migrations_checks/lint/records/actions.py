@@ -127,6 +127,7 @@ _CACHE_NAMES = {
     "default_partition": "dp",
     "inherits": "in",
     "only": "o",
+    "like": "lk",
 }
 
 
@@ -168,6 +169,9 @@ class Action(Struct, frozen=True, omit_defaults=True, forbid_unknown_fields=True
     # for create_table: (name, type, collation) of each column, the collation None when not written;
     # ("", "", None) where a LIKE copies another table's
     columns: tuple[tuple[str, str, str | None], ...] = ()
+    # create_table: each LIKE in order, the table it copies and whether it copies the defaults and the
+    # CHECK constraints too (INCLUDING DEFAULTS, CONSTRAINTS or ALL, unless EXCLUDING comes after)
+    like: tuple[tuple[str, bool, bool], ...] = ()
     # create_table: the columns with a default (serial ones too)
     default_columns: tuple[str, ...] = ()
     # create_table: the columns NOT NULL from the start (NOT NULL, or in the primary key);
