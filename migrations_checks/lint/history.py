@@ -360,6 +360,7 @@ class History(Struct):
             self._move_index(table, new)
             return
         if action.object_kind == "VIEW":
+            self._rename_type(table, new)  # its row type, which a column may have
             return
         self.columns[new] = self.columns.pop(table, {})
         for index, indexed in self.index_tables.items():
@@ -434,6 +435,8 @@ class History(Struct):
     def _on_drop_object(self, tag: str, action: Action) -> None:
         if action.object_kind == "MATERIALIZED VIEW" and action.name:
             self.columns.pop(action.name, None)
+        elif action.object_kind == "VIEW" and action.name:
+            self.composites.discard(action.name)
         elif action.object_kind == "EXTENSION" and action.name:
             self.extensions.discard(action.name)
 
@@ -508,9 +511,10 @@ class History(Struct):
             switched.discard(action.table)
 
     def _on_type(self, tag: str, action: Action) -> None:
-        """CREATE TYPE, an enum's or a composite one, and the changes of an enum's labels."""
+        """CREATE TYPE, an enum's or a composite one (a view's row type too), and the changes of an
+        enum's labels."""
         name = action.name or ""
-        if action.verb == "create_type" and action.object_kind == "COMPOSITE":
+        if action.verb == "create_type" and action.object_kind in ("COMPOSITE", "VIEW"):
             self.composites.add(name)
         elif action.verb == "create_type" and action.values:
             self.enums[name] = set(action.values)

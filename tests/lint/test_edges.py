@@ -354,6 +354,9 @@ def test_a_check_that_does_not_prove_the_column_not_null_proves_nothing(tmp_path
         ("CREATE TYPE old_addr AS (a int);\nALTER TYPE old_addr RENAME TO addr;", False),
         ("CREATE TYPE row_addr AS (a int);\nCREATE DOMAIN addr AS row_addr;", False),
         ('CREATE TABLE "addr" ("a" int, "b" text);', False),  # a table's row type
+        ("CREATE VIEW addr AS SELECT 1 AS a, 'x' AS b;", False),  # a view's
+        ("CREATE OR REPLACE VIEW v AS SELECT 1 AS a;\nALTER VIEW v RENAME TO addr;", False),
+        ("CREATE VIEW addr AS SELECT 1 AS a;\nDROP VIEW addr;\nCREATE DOMAIN addr AS int;", True),
         ("CREATE TYPE addr AS ENUM ('home', 'work');", True),
         ("CREATE DOMAIN addr AS int;", True),
         ("CREATE TYPE row_addr AS (a int);\nCREATE DOMAIN addr AS row_addr[];", True),

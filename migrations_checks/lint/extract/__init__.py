@@ -54,6 +54,8 @@ def describe(kind: str, words: Sequence[Word], tree: Tree, *, plpgsql: bool = Fa
         return types.create_type(words)
     if kind == "ALTER TYPE":
         return types.alter_type(words)
+    if kind == "CREATE VIEW":
+        return objects.create_view(words)
     if kind == "CREATE MATERIALIZED VIEW":
         return objects.create_materialized_view(words)
     if kind == "REFRESH MATERIALIZED VIEW":

@@ -152,6 +152,15 @@ def _is_key_column(part: Sequence[Word]) -> bool:
     return len(part) == 1 or part[1].upper == "COLLATE" or (len(part) == 2 and part[1].kind == "word")
 
 
+def create_view(words: Sequence[Word]) -> list[Action] | None:
+    """CREATE [OR REPLACE] [TEMP] [RECURSIVE] VIEW name: its row type, which a column may have."""
+    cursor = _after(words, "VIEW")
+    name = cursor.name() if cursor else None
+    if name is None:
+        return None
+    return [Action("create_type", name=unqualified(name), object_kind="VIEW")]
+
+
 def create_materialized_view(words: Sequence[Word]) -> list[Action] | None:
     """A materialized view holds rows as a table does: created in the same file, it has no readers."""
     cursor = Cursor(words, 3)  # after CREATE MATERIALIZED VIEW

@@ -152,7 +152,7 @@ class Action(Struct, frozen=True, omit_defaults=True, forbid_unknown_fields=True
     # update/delete: MERGE, or MERGE BY SOURCE (a WHEN NOT MATCHED BY SOURCE clause); truncate, drop_index:
     # CASCADE
     # alter_domain: ADD, DROP, VALIDATE, RENAME CONSTRAINT, SET DEFAULT or DROP DEFAULT; create_type:
-    # COMPOSITE (AS (fields))
+    # COMPOSITE (AS (fields)), or VIEW (the row type of a CREATE VIEW)
     object_kind: str | None = None
     concurrently: bool = False
     not_valid: bool = False
