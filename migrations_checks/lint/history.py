@@ -14,7 +14,7 @@ from msgspec import Struct, field
 from msgspec.structs import replace
 
 from migrations_checks.lint.extract.checks import constraint_name
-from migrations_checks.lint.records.actions import NOT_NULL, Action, Verb
+from migrations_checks.lint.records.actions import NOT_NULL, Action, Verb, named_not_null
 from migrations_checks.lint.sql.builtin_types import BUILT_IN_TYPES
 from migrations_checks.lint.sql.words import in_schema_of, unqualified
 from migrations_checks.lint.statements import Statement
@@ -128,7 +128,8 @@ class History(Struct):
         """Whether `type_name` is a domain that refuses NULL and fills no default: a column of it
         cannot be added to a table with rows."""
         chain = self._domain_chain(type_name)
-        return any(NOT_NULL in self.domains[d] for d in chain) and chain[0] not in self.domain_defaults
+        refused = any(name.startswith(NOT_NULL) for domain in chain for name in self.domains[domain])
+        return refused and chain[0] not in self.domain_defaults
 
     def tables_using(self, type_name: str) -> list[str]:
         """The tables the history shows with a column of this type, or of a domain over it."""
@@ -580,12 +581,20 @@ class History(Struct):
         kind = action.object_kind
         if action.verb == "create_domain" or kind == "ADD":
             for name in action.values:
-                constraints.add(name or constraint_name(domain, None, "check", constraints))
+                if name == NOT_NULL:  # unnamed, Postgres 17 and later name it domain_not_null
+                    name = named_not_null(constraint_name(domain, None, "not_null"))
+                if not (name.startswith(NOT_NULL) and any(known.startswith(NOT_NULL) for known in constraints)):
+                    constraints.add(name or constraint_name(domain, None, "check", constraints))
+        elif kind == "DROP" and action.values == (NOT_NULL,):  # DROP NOT NULL
+            constraints -= {name for name in constraints if name.startswith(NOT_NULL)}
         elif kind == "DROP" and action.values:
-            constraints.discard(action.values[0])
-        elif kind == "RENAME CONSTRAINT" and len(action.values) == 2 and action.values[0] in constraints:
-            constraints.remove(action.values[0])
-            constraints.add(action.values[1])
+            constraints -= {action.values[0], named_not_null(action.values[0])}
+        elif kind == "RENAME CONSTRAINT" and len(action.values) == 2:
+            old, new = action.values
+            for known, renamed in ((old, new), (named_not_null(old), named_not_null(new))):
+                if known in constraints:
+                    constraints.remove(known)
+                    constraints.add(renamed)
 
 
 def _renamed(names: tuple[str, ...], old: str, new: str) -> tuple[str, ...]:

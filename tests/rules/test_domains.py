@@ -273,3 +273,32 @@ def test_a_rewrite_by_a_domain_column_and_another_in_one_statement_are_one_findi
     assert finding.rule == "table-rewrite"
     assert finding.message.startswith("adds users.n of domain positive, whose constraints are checked by rewriting")
     assert finding.message.endswith("; ALTER TABLE rewrites users under an ACCESS EXCLUSIVE lock")
+
+
+# Postgres 17 keeps a domain's NOT NULL as a constraint with a name, `domain_not_null` unless one is
+# written, which DROP CONSTRAINT drops (each case checked on Postgres 18.6, in PGlite; 16.2 has no
+# such constraint and refuses the DROP).
+@pytest.mark.parametrize(
+    ("domains", "refused"),
+    [
+        ("CREATE DOMAIN d AS int CONSTRAINT dnn NOT NULL;", True),
+        ("CREATE DOMAIN d AS int CONSTRAINT dnn NOT NULL;\nALTER DOMAIN d DROP CONSTRAINT dnn;", False),
+        ("CREATE DOMAIN d AS int NOT NULL;\nALTER DOMAIN d DROP CONSTRAINT d_not_null;", False),
+        ("CREATE DOMAIN d AS int NOT NULL;\nALTER DOMAIN d DROP CONSTRAINT other;", True),
+        (
+            "CREATE DOMAIN d AS int;\nALTER DOMAIN d ADD CONSTRAINT a NOT NULL;\n"
+            "ALTER DOMAIN d RENAME CONSTRAINT a TO b;\nALTER DOMAIN d DROP CONSTRAINT b;",
+            False,
+        ),
+        # SET NOT NULL on a domain NOT NULL already changes nothing: the name stays.
+        (
+            "CREATE DOMAIN d AS int CONSTRAINT dnn NOT NULL;\nALTER DOMAIN d SET NOT NULL;\n"
+            "ALTER DOMAIN d DROP CONSTRAINT dnn;",
+            False,
+        ),
+    ],
+)
+def test_postgres_17s_domain_not_null_is_dropped_by_its_name(tmp_path: Path, domains: str, refused: bool) -> None:
+    files = {"0000_init": TABLE + domains, "0001_add": 'ALTER TABLE "users" ADD COLUMN "n" d;'}
+    findings = lint_paths([write_drizzle(tmp_path / "m", files)], LintOptions(postgres_version=17)).findings
+    assert ("add-not-null-column-without-default" in [f.rule for f in findings]) == refused

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from migrations_checks.lint.extract.columns import is_null, normalize_type, type_words
 from migrations_checks.lint.extract.types import moved_to_schema, renamed_to
-from migrations_checks.lint.records.actions import NOT_NULL, UNNAMED, Action
+from migrations_checks.lint.records.actions import NOT_NULL, UNNAMED, Action, named_not_null
 from migrations_checks.lint.sql.words import Cursor, Word, top_level, unqualified
 
 
@@ -32,7 +32,8 @@ def create_domain(words: Sequence[Word]) -> list[Action] | None:
             named = index >= 2 and clauses[index - 2].upper == "CONSTRAINT"
             constraints.append(clauses[index - 1].name if named else UNNAMED)
         elif word.upper == "NULL" and index and clauses[index - 1].upper == "NOT":
-            constraints.append(NOT_NULL)
+            named = index >= 3 and clauses[index - 3].upper == "CONSTRAINT"
+            constraints.append(named_not_null(clauses[index - 2].name) if named else NOT_NULL)
     default = _default(clauses)
     return [
         Action("create_domain", name=unqualified(name), values=tuple(constraints), new_type=base, has_default=default)
@@ -73,8 +74,8 @@ def alter_domain(words: Sequence[Word]) -> list[Action] | None:
         return change("DROP", NOT_NULL)
     if cursor.accept("ADD"):
         constraint = (cursor.name() or UNNAMED) if cursor.accept("CONSTRAINT") else UNNAMED
-        if cursor.accept("NOT", "NULL"):  # Postgres 17's spelling of SET NOT NULL
-            return change("ADD", NOT_NULL)
+        if cursor.accept("NOT", "NULL"):  # Postgres 17's spelling of SET NOT NULL, which may name it
+            return change("ADD", NOT_NULL if constraint == UNNAMED else named_not_null(constraint))
         if not cursor.accept("CHECK"):
             return None
         return change("ADD", constraint, not_valid=any(word.upper == "VALID" for word in top_level(cursor.rest())))

@@ -87,10 +87,16 @@ Verb = Literal[
 ]
 
 
-# A domain's constraints in `values`: NOT NULL, which no CHECK can be named, and the name an unnamed
-# CHECK stands under until the history gives it the one Postgres chooses.
+# A domain's constraints in `values`: NOT NULL, which no CHECK can be named (`NOT_NULL:name` when
+# written with a name, which Postgres 17 and later let a DROP CONSTRAINT name), and the name an
+# unnamed CHECK stands under until the history gives it the one Postgres chooses.
 NOT_NULL = " not null"
 UNNAMED = ""
+
+
+def named_not_null(name: str) -> str:
+    """A domain's NOT NULL constraint written with its name."""
+    return f"{NOT_NULL}:{name}"
 
 
 # The name of each field in the result cache, which holds every action of a long history: names of

@@ -37,7 +37,7 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
 
 def _domain_checks(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     for action in statement.actions:
-        if action.verb != "alter_domain" or not action.values or action.values[0] == NOT_NULL:
+        if action.verb != "alter_domain" or not action.values or action.values[0].startswith(NOT_NULL):
             continue
         if not (action.object_kind == "VALIDATE" or (action.object_kind == "ADD" and not action.not_valid)):
             continue

@@ -97,7 +97,8 @@ def _primary_key_using_index(statement: Statement, context: StatementContext) ->
 
 def _domain_not_null(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     for action in statement.actions:
-        if action.verb == "alter_domain" and action.object_kind == "ADD" and action.values == (NOT_NULL,):
+        added = action.values[0] if action.verb == "alter_domain" and action.object_kind == "ADD" else ""
+        if added.startswith(NOT_NULL):
             tables = domain_tables(action.name or "", context)
             if tables != []:
                 yield Hit(
