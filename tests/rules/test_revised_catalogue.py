@@ -109,7 +109,7 @@ def test_drop_database_under_any_runner(transactional: bool) -> None:
         ADD_NOT_VALID + " " + VALIDATE,
         'alter table tasks add constraint "hours_positive" check (hours > 0) not valid;\n'
         "ALTER TABLE public.tasks VALIDATE CONSTRAINT hours_positive;",
-        # Postgres 18 names an unnamed NOT NULL constraint `table_column_not_null`.
+        # Postgres 18 names an unnamed NOT NULL constraint `table_column_not_null` (18.6, in PGlite).
         'ALTER TABLE "tasks" ADD NOT NULL "hours" NOT VALID;'
         + BREAK
         + 'ALTER TABLE "tasks" VALIDATE CONSTRAINT "tasks_hours_not_null";',
