@@ -31,7 +31,7 @@ from migrations_checks.lint.sql.classify import classify
 from migrations_checks.lint.sql.comments import Comment
 from migrations_checks.lint.sql.do_blocks import is_do_block, unwrap_do_block
 from migrations_checks.lint.sql.features import features_of
-from migrations_checks.lint.sql.literals import RUNTIME_NAME
+from migrations_checks.lint.sql.formatted import RUNTIME_NAME
 from migrations_checks.lint.sql.splitter import Chunk, inner_comments, split_sql, trailing_comments
 
 if TYPE_CHECKING:
@@ -40,6 +40,10 @@ if TYPE_CHECKING:
 _local = threading.local()
 
 CoverageKind = Literal["parsed", "classified", "opaque"]
+# The commands format() may build with a name known only at run time and still be judged: whatever
+# the name, a grant changes no table and a query reads one. In any other, a name may stand where a
+# keyword goes (format('%I', 'set') writes `set`) and make it another command.
+_RUNTIME_NAMES_HARMLESS = frozenset({"GRANT", "REVOKE", "ALTER DEFAULT PRIVILEGES", "SELECT"})
 
 
 class Statement(Struct, frozen=True):
@@ -120,7 +124,9 @@ def _identified(file: MigrationFile, chunk: Chunk, do_block: Statement | None) -
     kind = classify(words)
     actions = describe(kind, words, tree, plpgsql=chunk.plpgsql) if kind and chunk.lexed else None
     literals = frozenset(word.text for word in words if word.kind == "string")
-    if chunk.runtime_names and (actions is None or _runtime_dependent(actions, literals)):
+    if chunk.runtime_names and (
+        kind not in _RUNTIME_NAMES_HARMLESS or actions is None or _runtime_dependent(actions, literals)
+    ):
         # What it acts on, or a value it uses, is chosen at run time: it stays unexamined, and
         # reported, but by its kind.
         return replace(_opaque(file, chunk, do_block, dynamic=True), kind=kind)

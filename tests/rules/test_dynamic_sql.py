@@ -66,8 +66,37 @@ def test_constant_values_are_filled_in_and_judged() -> None:
     assert len(fired(add + use, "enum-value-used-in-same-transaction")) == 1
 
 
-def test_a_run_time_name_inside_a_string_constant_could_be_any_value() -> None:
-    # format() writes `archived` for %I: inside quotes, a new enum label the linter cannot see.
-    execute = "EXECUTE format('UPDATE plans SET status = ''%I'' WHERE id = 1', t);"
-    [finding] = fired(in_loop(execute), UNPARSEABLE)
-    assert finding.message.startswith("cannot examine dynamic SQL inside a DO block, UPDATE on a name chosen")
+@pytest.mark.parametrize(
+    "template",
+    [
+        # format() writes `archived` for %I: inside quotes, a new enum label the linter cannot see
+        "UPDATE plans SET status = ''%I'' WHERE id = 1",
+        "GRANT SELECT ON t TO app /* %I */",  # a name holding `*/` ends the comment
+        'DROP TABLE "%I"',  # `"abc"`: the quotes are the name's
+        "TRUNCATE %I_old",  # one name, `abc_old`
+        "DROP TABLE %I%s",
+        "SELECT format(''TRUNCATE %I'', ''x'')",  # the inner format() takes the %I as its own
+    ],
+)
+def test_a_run_time_name_that_does_not_stand_alone_is_not_identified(template: str) -> None:
+    [finding] = fired(in_loop(f"EXECUTE format('{template}', t, 'x');"), UNPARSEABLE)
+    assert finding.message.startswith("cannot identify dynamic SQL inside a DO block: `EXECUTE format(")
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "ALTER DOMAIN d %I NOT NULL",  # format('%I', 'set') writes `set`: SET NOT NULL
+        "ALTER TYPE s %I VALUE ''c''",  # `add`
+        "MERGE INTO t USING s ON true WHEN MATCHED THEN %I",  # `delete`
+    ],
+)
+def test_a_run_time_name_where_a_keyword_may_go_is_reported_by_its_kind(template: str) -> None:
+    [finding] = fired(in_loop(f"EXECUTE format('{template}', t);"), UNPARSEABLE)
+    assert finding.message.startswith("cannot examine dynamic SQL inside a DO block, ")
+
+
+@pytest.mark.parametrize(("value", "keyword"), [("set", True), ("SET", False)])  # `set`; `"SET"`, a name
+def test_a_constant_name_is_written_as_quote_ident_writes_it(value: str, keyword: bool) -> None:
+    execute = f"EXECUTE format('ALTER DOMAIN d %I NOT NULL', '{value}');"
+    assert bool(fired(f"DO $$ BEGIN {execute} END $$;", "set-not-null")) is keyword

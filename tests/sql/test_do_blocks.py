@@ -277,8 +277,8 @@ def test_execute_of_format_with_a_constant_template_is_unwrapped() -> None:
     assert (grant.text, grant.runtime_names) == ('GRANT SELECT ON public."%I" TO app', True)
     # A value stands where its specifier is written; an explicit position picks the value, and the
     # next specifier without one takes the value after it.
-    assert (index.text, index.runtime_names) == ('CREATE INDEX "plans_topic_idx" ON "plans" ("plans_topic_idx")', False)
-    assert (update.text, update.runtime_names) == ("UPDATE \"plans\" SET s = 'it''s'", False)
+    assert (index.text, index.runtime_names) == ("CREATE INDEX plans_topic_idx ON plans (plans_topic_idx)", False)
+    assert (update.text, update.runtime_names) == ("UPDATE plans SET s = 'it''s'", False)
     assert (grant.line, grant.column) == find(source, "GRANT")
     assert source[index.words[2].start : index.words[2].end] == "%2$I"
 
@@ -290,6 +290,8 @@ def test_execute_of_format_with_a_constant_template_is_unwrapped() -> None:
         "format('UPDATE plans SET s = %L', v)",  # any value, a new enum label among them
         "format('DROP TABLE %I')",  # too few values: format() raises
         "format('DROP TABLE %*s', 5, 'x')",  # a width from a value
+        "format('DROP TABLE x%5%', 'y')",  # format() refuses it
+        "format('DROP TABLE x%100000000s', 'y')",  # padded beyond any migration's need
         "format('DROP TABLE %I', t) || ' CASCADE'",
         "format(template, t)",
         "pg_catalog.format('DROP TABLE %I', t)",

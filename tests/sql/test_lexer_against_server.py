@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gates.scratch_db import ScratchServer
-from migrations_checks.lint.sql.literals import formatted_sql, string_literal
+from migrations_checks.lint.sql.formatted import formatted_sql
+from migrations_checks.lint.sql.literals import string_literal
 from migrations_checks.lint.sql.splitter import split_sql
 
 # Statements that each return one string, with quoting, comments and semicolons that a splitter

@@ -5,8 +5,9 @@ linter cannot name (a typo, a dialect extension, dynamic SQL built at run time i
 is an error, so a person reads it and either rewrites it or suppresses it with a reason. So is a
 statement the linter failed on through a bug of its own: the message names the failure to report.
 SQL that a DO block builds with `format()` from a constant template is read with its values filled
-in; where a name in it is known only at run time, it passes only if what it does names nothing
-(`GRANT SELECT ON public.%I TO app` acts on no one but `app`), and is reported by its kind otherwise.
+in (see sql/formatted.py). Where a name in it is known only at run time, only a grant or a query
+passes, and only if what it does names nothing so chosen (`GRANT SELECT ON public.%I TO app` grants
+to no one but `app`); anything else is reported by its kind.
 """
 
 from collections.abc import Iterator

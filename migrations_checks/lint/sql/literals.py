@@ -1,110 +1,28 @@
 """String constants as the server reads them, with where each character came from.
 
 The value of a string literal token (plain, E'...' with its escapes, or dollar-quoted), and the SQL
-of an ``EXECUTE`` argument made only of literals joined with ``||``, or of ``format()`` with such a
-template. Unescaped text keeps, for each character, the offset of the source text that produced it
+of an ``EXECUTE`` argument made only of literals joined with ``||`` (``formatted`` reads a format()
+call). Unescaped text keeps, for each character, the offset of the source text that produced it
 (``positions.Offsets``), so statements found in it are placed exactly in the file.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from migrations_checks.lint.sql.lexer import STRING_CONTINUATION, read_escape, tokenize
 from migrations_checks.lint.sql.positions import Offsets
-from migrations_checks.lint.sql.words import Cursor, Word, split_top_level
-
-# The identifier that stands, in SQL built by format(), for a %I whose value is known only at run time.
-RUNTIME_NAME = "%I"
-# A format() specifier: %[position$][-][width]type. A width taken from an argument (*) is not read.
-_SPECIFIER = re.compile(r"%(?:(\d+)\$)?(-?)(\d*)([sIL%])")
+from migrations_checks.lint.sql.words import Word
 
 
 def constant_sql(argument: str) -> tuple[str, Offsets] | None:
     """The SQL of an EXECUTE argument made only of string literals and ``||``, with offsets into
     ``argument``; None when any part is only known at run time."""
-    words = _argument_words(argument)
-    return None if words is None else _concatenation(argument, words)
+    words = argument_words(argument)
+    return None if words is None else concatenation(argument, words)
 
 
-def formatted_sql(argument: str) -> tuple[str, Offsets, bool] | None:
-    """The SQL of an EXECUTE argument ``format(template, value...)`` whose template is a constant:
-    each specifier filled with its value where that is a string constant, and a ``%I`` of a value
-    known only at run time written as the quoted identifier RUNTIME_NAME. With offsets into
-    ``argument`` (a value at its specifier's) and whether any name is left to run time; None for
-    any other argument, and when a ``%L`` or ``%s`` value is known only at run time: that could
-    be any literal or any SQL."""
-    words = _argument_words(argument)
-    if not words or words[0].upper != "FORMAT" or not words[1:2] or not words[1].is_symbol("("):
-        return None
-    call = Cursor(words, 1)
-    call.skip_group()
-    if not (call.done and words[-1].is_symbol(")")):  # unclosed, or more after the call
-        return None
-    parts = split_top_level(words[2:-1])
-    template = _concatenation(argument, parts[0])
-    if template is None or not all(parts[1:]):
-        return None
-    return _filled(*template, [_constant(argument, part) for part in parts[1:]])
-
-
-def _filled(template: str, positions: list[int], values: Sequence[str | None]) -> tuple[str, Offsets, bool] | None:
-    """The template with its specifiers filled as format() fills them (None: a value known only at
-    run time), each character placed where it came from."""
-    chars: list[str] = []
-    offsets: list[int] = []
-    runtime = False
-    following = 0  # the value a specifier without a position takes: the one after the last taken
-    index = 0
-    while index < len(template):
-        if template[index] != "%":
-            chars.append(template[index])
-            offsets.append(positions[index])
-            index += 1
-            continue
-        specifier = _SPECIFIER.match(template, index)
-        if specifier is None:
-            return None  # format() raises on it, or takes a width from a value
-        position, left, width, kind = specifier.groups()
-        filled = "%"
-        if kind != "%":
-            taken = int(position) - 1 if position else following
-            following = taken + 1
-            if not 0 <= taken < len(values):
-                return None
-            value = values[taken]
-            if value is None and kind != "I":
-                return None
-            runtime = runtime or value is None
-            filled = _quoted(value if value is not None else RUNTIME_NAME, kind)
-            padded = filled.ljust if left else filled.rjust
-            filled = padded(int(width or 0))
-        chars.append(filled)
-        offsets.extend([positions[index]] * len(filled))
-        index = specifier.end()
-    offsets.append(positions[len(template)])
-    return "".join(chars), offsets, runtime
-
-
-def _quoted(value: str, kind: str) -> str:
-    """A value as format() writes it for %I (an identifier; always quoted here, which names the
-    same one), %L (a literal) or %s (as it is)."""
-    if kind == "I":
-        return '"' + value.replace('"', '""') + '"'
-    if kind == "L":  # as quote_literal writes it
-        quoted = "'" + value.replace("'", "''").replace("\\", "\\\\") + "'"
-        return "E" + quoted if "\\" in value else quoted
-    return value
-
-
-def _constant(argument: str, words: Sequence[Word]) -> str | None:
-    """The value of a format() argument that is one string literal; None for anything else."""
-    decoded = string_literal(argument, words[0]) if len(words) == 1 else None
-    return decoded[0] if decoded else None
-
-
-def _argument_words(argument: str) -> list[Word] | None:
+def argument_words(argument: str) -> list[Word] | None:
     """The words of an EXECUTE argument, up to its INTO or USING clause and without the
     parentheses around it all; None when it cannot be tokenized."""
     words, ok = tokenize(argument)
@@ -126,7 +44,7 @@ def _argument_words(argument: str) -> list[Word] | None:
     return words
 
 
-def _concatenation(argument: str, words: Sequence[Word]) -> tuple[str, list[int]] | None:
+def concatenation(argument: str, words: Sequence[Word]) -> tuple[str, list[int]] | None:
     """The value of string literals joined with ``||`` and where each character sits in ``argument``;
     None for anything else."""
     if len(words) % 2 == 0:

@@ -33,8 +33,9 @@ from msgspec import Struct, field
 from msgspec.structs import replace
 
 from migrations_checks.lint.sql.comments import Comment, comment_spans, comments_at
+from migrations_checks.lint.sql.formatted import formatted_sql
 from migrations_checks.lint.sql.lexer import tokenize
-from migrations_checks.lint.sql.literals import constant_sql, formatted_sql
+from migrations_checks.lint.sql.literals import constant_sql
 from migrations_checks.lint.sql.positions import Offsets, compose, sub_offsets
 from migrations_checks.lint.sql.splitter import Chunk, make_chunk
 from migrations_checks.lint.sql.tokens import statement_end
