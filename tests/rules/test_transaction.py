@@ -319,9 +319,9 @@ def test_a_later_file_runs_in_a_runners_transaction_of_its_own_after_an_earlier_
     ("sql", "transactional", "start"),
     [
         ("SAVEPOINT a;", False, "SAVEPOINT runs in autocommit"),
-        ("release savepoint a;", False, "RELEASE runs in autocommit"),
-        ("ROLLBACK TO SAVEPOINT a;", False, "ROLLBACK runs in autocommit"),
-        ("rollback work to a;", False, "ROLLBACK runs in autocommit"),
+        ("release savepoint a;", False, "RELEASE SAVEPOINT runs in autocommit"),
+        ("ROLLBACK TO SAVEPOINT a;", False, "ROLLBACK TO SAVEPOINT runs in autocommit"),
+        ("rollback work to a;", False, "ROLLBACK TO SAVEPOINT runs in autocommit"),
         (f"COMMIT;{BREAK}SAVEPOINT a;", True, "SAVEPOINT runs in autocommit"),  # the COMMIT piece ended the runner's
         (
             "SAVEPOINT a; SELECT 1;",
@@ -348,3 +348,35 @@ def test_a_savepoint_outside_a_transaction_block_fails_the_deploy(sql: str, tran
 )
 def test_a_savepoint_inside_a_transaction_block_is_fine(sql: str, transactional: bool) -> None:
     assert fired(sql, CONTROL, transactional=transactional) == []
+
+
+# Each as Postgres 16.2 runs it in one transaction: "savepoint ... does not exist", or accepted.
+@pytest.mark.parametrize(
+    ("sql", "refused"),
+    [
+        ("RELEASE nosuch;", "RELEASE SAVEPOINT nosuch"),
+        ("ROLLBACK TO nosuch;", "ROLLBACK TO SAVEPOINT nosuch"),
+        (f"SAVEPOINT a;{BREAK}RELEASE a;{BREAK}RELEASE a;", "RELEASE SAVEPOINT a"),  # released already
+        (f"SAVEPOINT a;{BREAK}SAVEPOINT b;{BREAK}RELEASE a;{BREAK}ROLLBACK TO b;", "ROLLBACK TO SAVEPOINT b"),
+        (f'SAVEPOINT "A";{BREAK}RELEASE a;', "RELEASE SAVEPOINT a"),
+        (f"SAVEPOINT a;{BREAK}ROLLBACK TO a;{BREAK}ROLLBACK TO SAVEPOINT a;{BREAK}RELEASE a;", None),
+        (f"SAVEPOINT a;{BREAK}SAVEPOINT a;{BREAK}RELEASE a;{BREAK}RELEASE a;", None),  # each its own
+        (f"SAVEPOINT A;{BREAK}RELEASE a;", None),
+    ],
+)
+def test_a_savepoint_released_or_rolled_back_to_must_be_open(sql: str, refused: str | None) -> None:
+    found = [f.message for f in fired(sql, CONTROL)]
+    assert found == (
+        []
+        if refused is None
+        else [
+            f"{refused} names no savepoint open at this point of the "
+            "file's transaction, and Postgres refuses it: the deploy fails on this line"
+        ]
+    )
+
+
+def test_a_savepoint_of_an_earlier_file_is_not_there_when_the_file_is_deployed_alone(tmp_path: Path) -> None:
+    folder = write_drizzle(tmp_path / "drizzle", {"0000_set": "SAVEPOINT a;", "0001_release": "RELEASE a;"})
+    [finding] = [f for f in lint_paths([folder], LintOptions()).findings if f.rule == CONTROL]
+    assert finding.file.endswith("0001_release.sql")

@@ -98,9 +98,11 @@ def describe(kind: str, words: Sequence[Word], tree: Tree, *, plpgsql: bool = Fa
 def _transaction_control(kind: str, words: Sequence[Word]) -> Action:
     """BEGIN and its kin, with what they do to the transaction in `object_kind`: `begins`, `ends`,
     `chains` (ends it and begins the next at once), or `savepoint` (SAVEPOINT, RELEASE and ROLLBACK
-    TO work inside it and need one)."""
+    TO work inside it and need one: which of them in `values`, the savepoint in `name`)."""
     if kind in ("SAVEPOINT", "RELEASE") or (kind == "ROLLBACK" and any(word.upper == "TO" for word in words[1:3])):
-        return Action("transaction_control", object_kind="savepoint")
+        command = {"SAVEPOINT": "SAVEPOINT", "RELEASE": "RELEASE SAVEPOINT"}.get(kind, "ROLLBACK TO SAVEPOINT")
+        name = words[-1].name if len(words) > 1 and words[-1].kind in ("word", "quoted") else None
+        return Action("transaction_control", object_kind="savepoint", name=name, values=(command,))
     if kind in ("BEGIN", "START TRANSACTION"):
         return Action("transaction_control", object_kind="begins")
     chains = has_keyword(words, "AND", "CHAIN") and not has_keyword(words, "AND", "NO", "CHAIN")
