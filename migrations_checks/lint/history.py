@@ -7,7 +7,7 @@ here in turn, by one recorder per verb (`_RECORDERS`), and the cache replays the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import TypeVar
 
 from msgspec import Struct, field
@@ -25,7 +25,6 @@ _Known = TypeVar("_Known")
 class Check(Struct, frozen=True):
     """A table's CHECK constraint as the history saw it."""
 
-    added: str  # the migration that added it
     validated: str | None  # the migration that made it valid; None while NOT VALID
     proves: str  # the column it proves NOT NULL, "" if none (see extract/checks.py)
     reads: tuple[str, ...]  # the names its expression reads
@@ -69,6 +68,8 @@ class History(Struct):
     # Of the tables the history created, those with row level security enabled, and forced.
     row_security: set[str] = field(default_factory=set)
     forced_row_security: set[str] = field(default_factory=set)
+    # (migration, where its statement starts, which action) -> the name chosen for an unnamed check
+    chosen: dict[tuple[str, int, int], str] = field(default_factory=dict)
 
     def has_table(self, table: str) -> bool:
         return table in self.columns
@@ -181,16 +182,20 @@ class History(Struct):
         return [column for column in columns if column not in known]
 
     def record(self, statement: Statement) -> None:
-        self.record_actions(statement.file.tag, statement.actions)
+        self.record_actions(statement.file.tag, statement.actions, statement.start)
 
-    def record_actions(self, tag: str, actions: Iterable[Action]) -> None:
-        """What the actions of migration `tag` change; only those of `RECORDED_VERBS` change anything."""
-        for action in actions:
+    def record_actions(self, tag: str, actions: Iterable[Action], start: int | None = None) -> None:
+        """What the actions of migration `tag` change; only those of `RECORDED_VERBS` change anything.
+        `start`: where in the file the statement holding them starts, which keeps the names chosen
+        for its unnamed checks (see `chosen_name`)."""
+        for index, action in enumerate(actions):
             recorder = _RECORDERS.get(action.verb)
             if recorder is not None:
                 if action.verb == "add_check" and not action.name and action.table:
                     # Named once, for the table named: its partitions and children take that name too.
                     action = replace(action, name=self.chosen_check_name(action.table, action.column, action.values))
+                    if start is not None:
+                        self.chosen[(tag, start, index)] = action.name or ""
                 recorder(self, tag, action)
                 if self.children and action.verb in _RECURSING_VERBS and not action.only:
                     for child in self._descendants(action.table):
@@ -217,7 +222,7 @@ class History(Struct):
         name = action.name or ""
         if action.verb == "add_check":
             validated = None if action.not_valid else tag
-            self.checks.setdefault(table, {})[name] = Check(tag, validated, action.column or "", action.values)
+            self.checks.setdefault(table, {})[name] = Check(validated, action.column or "", action.values)
             return
         checks = self.checks.get(table, {})
         if action.verb == "validate_constraint" and name in checks and not checks[name].validated:
@@ -225,15 +230,28 @@ class History(Struct):
         elif action.verb == "drop_constraint":
             checks.pop(name, None)
 
-    def chosen_check_name(self, table: str, proven: str | None, reads: Sequence[str]) -> str:
-        """The name Postgres gives an unnamed CHECK: by the one column of the table it reads (all of
-        them when the history does not show the table's, the one it proves NOT NULL), numbered past
-        the names of the checks the history shows in the table's schema."""
+    def chosen_check_name(
+        self, table: str, proven: str | None, reads: Sequence[str], also_taken: Collection[str] = ()
+    ) -> str:
+        """The name Postgres gives an unnamed CHECK: by the one column of the table it reads (of the
+        names it reads, when the history does not show the table's columns), numbered past the
+        names of the constraints the history shows in the table's schema (its tables' checks and its
+        domains' constraints) and `also_taken`."""
         columns = self.columns.get(table)
-        read = {name for name in reads if name in columns} if columns else {proven} - {None}
+        read = {name for name in reads if name in columns} if columns else ({proven} if proven else set(reads))
         schema = table.rpartition(".")[0]
-        taken = {name for other, names in self.checks.items() if other.rpartition(".")[0] == schema for name in names}
+        taken = {*also_taken}
+        for other, names in self.checks.items():
+            if other.rpartition(".")[0] == schema:
+                taken.update(names)
+        for domain, constraints in self.domains.items():
+            if domain.rpartition(".")[0] == schema:
+                taken.update(name.removeprefix(f"{NOT_NULL}:") for name in constraints if name != NOT_NULL)
         return constraint_name(table, read.pop() if len(read) == 1 else None, "check", taken)
+
+    def chosen_name(self, statement: Statement, index: int) -> str | None:
+        """The name the history gave the unnamed check of `statement.actions[index]`, once recorded."""
+        return self.chosen.get((statement.file.tag, statement.start, index))
 
     def _on_rename_constraint(self, tag: str, action: Action) -> None:
         if action.table and action.name and action.values:
@@ -269,7 +287,7 @@ class History(Struct):
         self.checks[table] = {}  # valid from the start
         self.checks_known.add(table)
         for name, proven, reads in action.checks:
-            self.checks[table][name or self.chosen_check_name(table, proven, reads)] = Check(tag, tag, proven, reads)
+            self.checks[table][name or self.chosen_check_name(table, proven, reads)] = Check(tag, proven, reads)
         self.not_null[table] = set(action.key_columns)
         self.defaults[table] = set(action.default_columns)
         for parent in parents:
@@ -295,7 +313,7 @@ class History(Struct):
             self._take_defaults(table, self.defaults.get(source))
         if with_checks:
             checks = self.checks.get(source, {})
-            self._take_checks(table, source, {name: replace(c, added=tag, validated=tag) for name, c in checks.items()})
+            self._take_checks(table, source, {name: replace(c, validated=tag) for name, c in checks.items()})
 
     def _take_defaults(self, table: str, defaults: set[str] | None) -> None:
         """Another table's columns with defaults, now `table`'s (None: unknown, so `table`'s are too)."""

@@ -178,6 +178,70 @@ def test_validating_an_unnamed_constraint_by_the_name_postgres_gave_it(
     assert [f for f in lint_paths([other], options).findings if f.rule == "validate-in-same-transaction"] == []
 
 
+# The name Postgres 16.2 gave each unnamed check (read from pg_constraint), which the VALIDATE names.
+@pytest.mark.parametrize(
+    ("first", "later", "validated"),
+    [
+        # a table the migrations never created: the one name the check reads is its column's
+        ("", 'ALTER TABLE "ext" ADD CHECK ("x" > 0) NOT VALID;', "ext_x_check"),
+        # a domain's constraint holds the name first, in the same schema
+        (
+            'CREATE DOMAIN "t_c" AS int CHECK (VALUE > 0);\nCREATE TABLE "t" ("c" int);',
+            'ALTER TABLE "t" ADD CHECK ("c" > 1) NOT VALID;',
+            "t_c_check1",
+        ),
+        # a function called, a type cast to and a keyword are no columns, whatever the table's are named
+        (
+            'CREATE TABLE "t" ("title" text, "length" int, "text" int);',
+            'ALTER TABLE "t" ADD CHECK (length("title"::text) > 0) NOT VALID;',
+            "t_title_check",
+        ),
+        (
+            'CREATE TABLE "t" ("ts" timestamp);',
+            "ALTER TABLE \"t\" ADD CHECK (\"ts\" AT TIME ZONE 'UTC' > '2020-01-01') NOT VALID;",
+            "t_ts_check",
+        ),
+        # two in one statement: the second is numbered past the first
+        (
+            'CREATE TABLE "t" ("c" int);',
+            'ALTER TABLE "t" ADD CHECK ("c" > 0) NOT VALID, ADD CHECK ("c" < 9) NOT VALID;',
+            "t_c_check1",
+        ),
+        # its column renamed in between: the check keeps its name
+        (
+            'CREATE TABLE "t" ("c" int);',
+            'ALTER TABLE "t" ADD CHECK ("c" > 0) NOT VALID;\nALTER TABLE "t" RENAME COLUMN "c" TO "d";',
+            "t_c_check",
+        ),
+    ],
+)
+def test_an_unnamed_check_is_validated_by_the_name_postgres_gave_it(
+    tmp_path: Path, first: str, later: str, validated: str
+) -> None:
+    table = later.split('"')[1]
+    files = {
+        "0000_first": first or "SELECT 1;",
+        "0001_later": f'{later}\nALTER TABLE "{table}" VALIDATE CONSTRAINT "{validated}";',
+    }
+    options = LintOptions(only=frozenset({"0001_later"}))
+    found = lint_paths([write_drizzle(tmp_path / "drizzle", files)], options).findings
+    [finding] = [f for f in found if f.rule == "validate-in-same-transaction"]
+    assert finding.message.startswith(f"validates {validated} on {table} in the transaction that added it NOT VALID")
+
+
+def test_the_finding_names_the_line_of_the_check_it_validates(tmp_path: Path) -> None:
+    later = (
+        'ALTER TABLE "t" ADD CHECK ("c" > 0) NOT VALID;\nSELECT 1;\nALTER TABLE "t" ADD CHECK ("c" < 9) NOT VALID;\n'
+        'ALTER TABLE "t" VALIDATE CONSTRAINT "t_c_check1";'
+    )
+    files = {"0000_first": 'CREATE TABLE "t" ("c" int);', "0001_later": later}
+    found = lint_paths(
+        [write_drizzle(tmp_path / "drizzle", files)], LintOptions(only=frozenset({"0001_later"}))
+    ).findings
+    [finding] = [f for f in found if f.rule == "validate-in-same-transaction"]
+    assert "(line 3)" in finding.message
+
+
 def test_validate_in_a_later_file_of_the_same_batch(tmp_path: Path) -> None:
     folder = write_drizzle(tmp_path / "drizzle", {"0000_add": ADD_NOT_VALID, "0001_validate": VALIDATE})
     [finding] = [f for f in lint_paths([folder], LintOptions()).findings if f.rule == "validate-in-same-transaction"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Container, Sequence
 
+from migrations_checks.lint.sql.pg_keywords import QUOTED_KEYWORDS
 from migrations_checks.lint.sql.words import Cursor, Word
 
 
@@ -93,12 +94,20 @@ def check_name(table: str, column: str) -> str:
 
 
 def mentioned(cursor: Cursor) -> tuple[str, ...]:
-    """The names a `(...)` expression at the cursor reads (its keywords among them), which leaves
-    the cursor where it was."""
+    """The names a `(...)` expression at the cursor reads, which leaves the cursor where it was: no
+    function it calls, no type it casts to, no keyword that no column may be named bare (the
+    unreserved ones are among them, `at` or `zone`, say)."""
     group = Cursor(cursor.words, cursor.position)
     group.skip_group()
     words = cursor.words[cursor.position + 1 : group.position - 1]
-    return tuple(dict.fromkeys(word.name for word in words if word.kind in ("word", "quoted")))
+    names = [
+        word.name
+        for index, word in enumerate(words)
+        if word.kind == "quoted" or (word.kind == "word" and word.name not in QUOTED_KEYWORDS)
+        if not (words[index + 1 : index + 2] and words[index + 1].is_symbol("("))
+        if not (index and words[index - 1].is_symbol("::"))
+    ]
+    return tuple(dict.fromkeys(names))
 
 
 def element_checks(element: Sequence[Word]) -> list[tuple[str | None, str | None, tuple[str, ...]]]:

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 
 from migrations_checks.lint.context import StatementContext
 from migrations_checks.lint.extract.checks import constraint_name
-from migrations_checks.lint.records.actions import Action
 from migrations_checks.lint.rules.rule import Hit, Rule
 from migrations_checks.lint.statements import Statement
 
@@ -30,50 +29,39 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
         return
     # The statement itself too: `ADD CONSTRAINT c ... NOT VALID, VALIDATE CONSTRAINT c` is accepted.
     for earlier in itertools.chain(context.earlier_in_transaction, [statement]):
-        for action in earlier.actions:
-            if not (action.verb in _ADDS_NOT_VALID and action.not_valid and action.table):
-                continue
-            name = next(
-                (
-                    name
-                    for table, name in validated
-                    if table == action.table and _adds(action, name, earlier, earlier is statement, context)
-                ),
-                None,
-            )
-            if name is None:
-                continue
-            where = "the same statement" if earlier is statement else f"line {earlier.line}"
-            if earlier.file.tag != statement.file.tag:
-                where += f" of {earlier.file.tag}"
-            yield Hit(
-                f"validates {name} on {action.table} in the transaction that added it NOT VALID "
-                f"({where}): the scan runs under the lock the ADD still holds",
-                tables=(action.table,),
-            )
-            return
+        names = _added(earlier, context, recorded=earlier is not statement)
+        for action, name in zip(earlier.actions, names, strict=True):
+            if action.verb in _ADDS_NOT_VALID and action.not_valid and (action.table, name) in validated:
+                where = "the same statement" if earlier is statement else f"line {earlier.line}"
+                if earlier.file.tag != statement.file.tag:
+                    where += f" of {earlier.file.tag}"
+                yield Hit(
+                    f"validates {name} on {action.table} in the transaction that added it NOT VALID "
+                    f"({where}): the scan runs under the lock the ADD still holds",
+                    tables=(action.table,),
+                )
+                return
 
 
-def _adds(action: Action, name: str, earlier: Statement, current: bool, context: StatementContext) -> bool:
-    """Whether `action`, of the statement `earlier` (the `current` one, or one before it), added the
-    constraint `name`: the one it names, or the one Postgres named for it."""
-    table = action.table or ""
-    if action.name:
-        return action.name == name
-    if action.verb == "add_foreign_key":
-        return bool(action.key_columns) and name == constraint_name(table, "_".join(action.key_columns), "fkey")
-    if action.verb == "set_not_null":
-        return name == constraint_name(table, action.column, "not_null")
-    # An unnamed CHECK: the history named it as Postgres did, when it recorded the ADD.
-    if current:  # not recorded yet
-        return name == context.history.chosen_check_name(table, action.column, action.values)
-    known = context.history.checks.get(table, {}).get(name)
-    return (
-        known is not None
-        and not known.validated
-        and known.added == earlier.file.tag
-        and (known.proves, known.reads) == (action.column or "", action.values)
-    )
+def _added(statement: Statement, context: StatementContext, recorded: bool) -> list[str | None]:
+    """The name of the constraint each action of the statement adds: the one it names, or the one
+    Postgres names it by (for a CHECK, the one the history chose when it `recorded` the statement,
+    or would choose now)."""
+    names: list[str | None] = []
+    for index, action in enumerate(statement.actions):
+        table = action.table or ""
+        if action.name or action.verb not in _ADDS_NOT_VALID:
+            names.append(action.name)
+        elif action.verb == "add_foreign_key":
+            names.append(constraint_name(table, "_".join(action.key_columns), "fkey") if action.key_columns else None)
+        elif action.verb == "set_not_null":
+            names.append(constraint_name(table, action.column, "not_null"))
+        elif recorded:
+            names.append(context.history.chosen_name(statement, index))
+        else:  # each unnamed check of the statement takes a name the ones before it left free
+            taken = [name for name in names if name]
+            names.append(context.history.chosen_check_name(table, action.column, action.values, taken))
+    return names
 
 
 RULE = Rule(
