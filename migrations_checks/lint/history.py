@@ -198,10 +198,10 @@ class History(Struct):
                         self.chosen[(tag, start, index)] = action.name or ""
                 recorder(self, tag, action)
                 if self.children and action.verb in _RECURSING_VERBS and not action.only:
-                    for child in self._descendants(action.table):
+                    for child in self.descendants(action.table):
                         recorder(self, tag, replace(action, table=child))
 
-    def _descendants(self, table: str | None) -> list[str]:
+    def descendants(self, table: str | None) -> list[str]:
         """The partitions and inheriting tables of `table`, and theirs in turn."""
         found: list[str] = []
         pending = list(self.children.get(table or "", ()))

@@ -229,6 +229,37 @@ def test_an_unnamed_check_is_validated_by_the_name_postgres_gave_it(
     assert finding.message.startswith(f"validates {validated} on {table} in the transaction that added it NOT VALID")
 
 
+@pytest.mark.parametrize(
+    ("later", "validated"),
+    [
+        # a partition has its parent's constraint under the parent's name (Postgres 16.2 scans p1)
+        (
+            'ALTER TABLE "p" ADD CONSTRAINT "pc" CHECK ("b" > 0) NOT VALID;',
+            'ALTER TABLE "p1" VALIDATE CONSTRAINT "pc";',
+        ),
+        ('ALTER TABLE "p" ADD CHECK ("b" > 0) NOT VALID;', 'ALTER TABLE "p1" VALIDATE CONSTRAINT "p_b_check";'),
+        # Postgres cuts a name to 63 bytes, so both spellings name one table
+        (
+            f'ALTER TABLE "{"q" * 70}" ADD CONSTRAINT "x" CHECK ("c" > 0) NOT VALID;',
+            f'ALTER TABLE {"q" * 63} VALIDATE CONSTRAINT "x";',
+        ),
+    ],
+)
+def test_validate_finds_the_constraint_on_a_partition_and_by_a_cut_name(
+    tmp_path: Path, later: str, validated: str
+) -> None:
+    first = (
+        'CREATE TABLE "p" ("a" int, "b" int) PARTITION BY RANGE ("a");\n'
+        'CREATE TABLE "p1" PARTITION OF "p" FOR VALUES FROM (0) TO (10);\n'
+        f'CREATE TABLE "{"q" * 70}" ("c" int);'
+    )
+    files = {"0000_first": first, "0001_later": f"{later}\n{validated}"}
+    found = lint_paths(
+        [write_drizzle(tmp_path / "drizzle", files)], LintOptions(only=frozenset({"0001_later"}))
+    ).findings
+    assert [f.rule for f in found if f.rule == "validate-in-same-transaction"] == ["validate-in-same-transaction"]
+
+
 def test_the_finding_names_the_line_of_the_check_it_validates(tmp_path: Path) -> None:
     later = (
         'ALTER TABLE "t" ADD CHECK ("c" > 0) NOT VALID;\nSELECT 1;\nALTER TABLE "t" ADD CHECK ("c" < 9) NOT VALID;\n'

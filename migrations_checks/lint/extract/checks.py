@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Container, Sequence
 
 from migrations_checks.lint.sql.pg_keywords import QUOTED_KEYWORDS
-from migrations_checks.lint.sql.words import Cursor, Word
+from migrations_checks.lint.sql.words import NAME_BYTES, Cursor, Word
 
 
 def not_null_check(cursor: Cursor) -> str | None:
@@ -61,10 +61,6 @@ def _split_and(words: list[Word]) -> list[list[Word]]:
         else:
             parts[-1].append(word)
     return parts
-
-
-# The longest name Postgres keeps, in bytes (NAMEDATALEN - 1): it cuts longer ones.
-NAME_BYTES = 63
 
 
 def constraint_name(relation: str, column: str | None, label: str, taken: Container[str] = ()) -> str:

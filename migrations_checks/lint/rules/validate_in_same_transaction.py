@@ -31,14 +31,19 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     for earlier in itertools.chain(context.earlier_in_transaction, [statement]):
         names = _added(earlier, context, recorded=earlier is not statement)
         for action, name in zip(earlier.actions, names, strict=True):
-            if action.verb in _ADDS_NOT_VALID and action.not_valid and (action.table, name) in validated:
+            if not (action.verb in _ADDS_NOT_VALID and action.not_valid and action.table):
+                continue
+            # A constraint added to a table is on its partitions and inheriting tables too, by its name.
+            tables = [action.table, *context.history.descendants(action.table)]
+            table = next((table for table in tables if (table, name) in validated), None)
+            if table is not None:
                 where = "the same statement" if earlier is statement else f"line {earlier.line}"
                 if earlier.file.tag != statement.file.tag:
                     where += f" of {earlier.file.tag}"
                 yield Hit(
-                    f"validates {name} on {action.table} in the transaction that added it NOT VALID "
+                    f"validates {name} on {table} in the transaction that added it NOT VALID "
                     f"({where}): the scan runs under the lock the ADD still holds",
-                    tables=(action.table,),
+                    tables=(table,),
                 )
                 return
 

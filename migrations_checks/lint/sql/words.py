@@ -29,11 +29,22 @@ class Word(NamedTuple):
 
     @property
     def name(self) -> str:
-        """The identifier Postgres sees: bare words fold to lower case, quoted ones are exact."""
-        return self.text.lower() if self.kind == "word" else self.text
+        """The identifier Postgres sees: bare words fold to lower case, quoted ones are exact, and
+        either is cut to NAME_BYTES."""
+        name = self.text.lower() if self.kind == "word" else self.text
+        return name if len(name) <= NAME_BYTES and name.isascii() else truncated(name)
 
     def is_symbol(self, symbol: str) -> bool:
         return self.kind == "symbol" and self.text == symbol
+
+
+# The longest name Postgres keeps, in bytes (NAMEDATALEN - 1): it cuts longer ones.
+NAME_BYTES = 63
+
+
+def truncated(name: str) -> str:
+    """The name cut to NAME_BYTES, between characters, as Postgres cuts an identifier."""
+    return name.encode()[:NAME_BYTES].decode(errors="ignore")
 
 
 # Makes a Word from a tuple without the named tuple's own __new__, a Python function: the lexer
