@@ -34,11 +34,16 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     )
 
 
+# The function a feature is a new built-in of, or a new form of (random(min, max)).
+_FUNCTION_OF = {**{name: name for name in NEW_FUNCTIONS}, "random-range": "random"}
+
+
 def _provided(feature: str, history: History) -> bool:
     """Whether the history provides a newer built-in function itself."""
-    if feature not in NEW_FUNCTIONS:
+    function = _FUNCTION_OF.get(feature)
+    if function is None:
         return False
-    return feature in history.functions or PROVIDED_BY_EXTENSION.get(feature) in history.extensions
+    return function in history.functions or PROVIDED_BY_EXTENSION.get(feature) in history.extensions
 
 
 RULE = Rule(

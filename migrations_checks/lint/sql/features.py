@@ -11,7 +11,9 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from migrations_checks.lint.records.actions import Action
-from migrations_checks.lint.sql.words import Cursor, Word, has_keyword, top_level
+from migrations_checks.lint.sql.classify import classify
+from migrations_checks.lint.sql.lexer import tokenize
+from migrations_checks.lint.sql.words import Cursor, Word, has_keyword, split_top_level, top_level
 
 # feature -> (first major version that has it, how to name it in a message)
 FEATURES: dict[str, tuple[int, str]] = {
@@ -43,9 +45,11 @@ FEATURES: dict[str, tuple[int, str]] = {
     "set-expression": (17, "ALTER COLUMN ... SET EXPRESSION"),
     "set-access-method-default": (17, "SET ACCESS METHOD DEFAULT"),
     "merge-in-with": (17, "MERGE in a WITH query"),
-    "transaction_timeout": (17, "the transaction_timeout setting"),
     "grant-maintain": (17, "the MAINTAIN privilege"),
     "copy-on-error": (17, "COPY ... ON_ERROR / LOG_VERBOSITY"),
+    "copy-force-all": (17, "COPY ... FORCE_NULL * / FORCE_NOT_NULL *"),
+    "statistics-default": (17, "ALTER COLUMN ... SET STATISTICS DEFAULT"),
+    "at-local": (17, "AT LOCAL"),
     "sql-json-queries": (
         17,
         "SQL/JSON query functions (JSON_TABLE, JSON_EXISTS, JSON_QUERY, JSON_VALUE, JSON_SCALAR, JSON_SERIALIZE)",
@@ -56,6 +60,9 @@ FEATURES: dict[str, tuple[int, str]] = {
     "not-enforced": (18, "[NOT] ENFORCED constraints"),
     "not-null-no-inherit": (18, "NOT NULL ... NO INHERIT"),
     "temporal-foreign-key": (18, "FOREIGN KEY ... PERIOD"),
+    "copy-reject-limit": (18, "COPY ... REJECT_LIMIT / LOG_VERBOSITY silent"),
+    "returning-old-new": (18, "RETURNING old and new values"),
+    "vacuum-only": (18, "VACUUM / ANALYZE ONLY"),
 }
 # Built-in functions that older versions lack -> the first version that has them. The feature is
 # the function's name; a function of that name the history creates itself is no new feature.
@@ -83,6 +90,12 @@ NEW_FUNCTIONS = {
     "uuid_extract_timestamp": 17,
     "to_bin": 17,
     "to_oct": 17,
+    "pg_basetype": 17,
+    "to_regtypemod": 17,
+    "unicode_assigned": 17,
+    "unicode_version": 17,
+    "xmltext": 17,
+    "jsonb_populate_record_valid": 17,
     "uuidv4": 18,
     "uuidv7": 18,
     "casefold": 18,
@@ -90,6 +103,16 @@ NEW_FUNCTIONS = {
     "array_reverse": 18,
     "crc32": 18,
     "crc32c": 18,
+    "gamma": 18,
+    "lgamma": 18,
+    "pg_get_acl": 18,
+    "has_largeobject_privilege": 18,
+    "pg_get_sequence_data": 18,
+    "pg_get_loaded_modules": 18,
+    "pg_restore_relation_stats": 18,
+    "pg_restore_attribute_stats": 18,
+    "pg_clear_relation_stats": 18,
+    "pg_clear_attribute_stats": 18,
 }
 FEATURES.update({name: (version, f"{name}()") for name, version in NEW_FUNCTIONS.items()})
 # The extension that provides a function on versions where it is not built in: the history creating
@@ -103,8 +126,29 @@ _NEW_ROLES = {
     "pg_checkpoint": 15,
     "pg_create_subscription": 16,
     "pg_maintain": 17,
+    "pg_signal_autovacuum_worker": 18,
 }
 FEATURES.update({name: (version, f"the {name} role") for name, version in _NEW_ROLES.items()})
+_NEW_COLLATIONS = {"pg_c_utf8": 17, "pg_unicode_fast": 18}
+FEATURES.update({name: (version, f"the {name} collation") for name, version in _NEW_COLLATIONS.items()})
+# Settings that older versions do not know (SET of one fails there): those a migration may set.
+_NEW_SETTINGS = {
+    "transaction_timeout": 17,
+    "event_triggers": 17,
+    "enable_group_by_reordering": 17,
+    "restrict_nonsystem_relation_kind": 17,
+    "enable_distinct_reordering": 18,
+    "enable_self_join_elimination": 18,
+    "log_lock_failures": 18,
+    "vacuum_truncate": 18,  # as a setting; a table's storage parameter of that name is older
+    "md5_password_warnings": 18,
+    "track_cost_delay_timing": 18,
+    "autovacuum_vacuum_max_threshold": 18,
+    "vacuum_max_eager_freeze_failure_rate": 18,
+}
+FEATURES.update({name: (version, f"the {name} setting") for name, version in _NEW_SETTINGS.items()})
+# Of them, those that are new as a table's storage parameter (`WITH (name = ...)`) too.
+_NEW_STORAGE_PARAMETERS = frozenset({"autovacuum_vacuum_max_threshold", "vacuum_max_eager_freeze_failure_rate"})
 FEATURES["random-range"] = (17, "random(min, max)")
 # Calls of functions (or of SQL/JSON syntax spelled as calls) that older versions lack -> feature.
 _NEW_CALLS = {
@@ -126,9 +170,11 @@ _QUOTED_CALL_KEYWORDS = {name: name.upper() for name in NEW_FUNCTIONS}
 _NAMING_WORDS = frozenset(
     {"FUNCTION", "PROCEDURE", "AGGREGATE", "TABLE", "EXISTS", "VIEW", "REFERENCES", "INTO", "ON", "ONLY", "COPY"}
 )
-# Predefined roles and settings named by a bare word: the feature is the word.
-_NEW_NAMES = frozenset({*_NEW_ROLES, "transaction_timeout"})
-_NEW_NAME_KEYWORDS = frozenset(name.upper() for name in _NEW_NAMES)
+# Predefined roles and collations, named bare or quoted: the feature is the name.
+_NEW_NAMES = frozenset({*_NEW_ROLES, *_NEW_COLLATIONS})
+# The keyword that stands for a quoted word in the search below: a quoted new function called, or a
+# quoted new name or setting (Postgres finds `"pg_maintain"` as it finds `pg_maintain`).
+_QUOTED_SEARCH_KEYWORDS = {**_QUOTED_CALL_KEYWORDS, **{name: name.upper() for name in (*_NEW_NAMES, *_NEW_SETTINGS)}}
 # Words after which a FROM item's subquery has ended without an alias.
 _AFTER_FROM_ITEM = frozenset(
     {
@@ -179,7 +225,7 @@ def features_of(kind: str | None, words: Sequence[Word], actions: Sequence[Actio
         found.add("not-null-constraint")
     # Every statement is asked, and almost none uses a feature: one pass over its keywords tells
     # which of the slower searches can find anything.
-    keywords = {word.upper or _QUOTED_CALL_KEYWORDS.get(word.text, "") for word in words}
+    keywords = {word.upper or _QUOTED_SEARCH_KEYWORDS.get(word.text, "") for word in words}
     searched = keywords & _SEARCH_KEYWORDS
     if searched:
         for search in {_SEARCHES[keyword] for keyword in searched}:
@@ -211,7 +257,27 @@ def _merge_in_with(words: Sequence[Word]) -> bool:
 
 
 def _new_names(words: Sequence[Word]) -> Iterator[str]:
-    return (word.name for word in words if word.kind == "word" and word.name in _NEW_NAMES)
+    return (word.name for word in words if word.kind in ("word", "quoted") and word.name in _NEW_NAMES)
+
+
+def _new_settings(words: Sequence[Word]) -> Iterator[str]:
+    """A new setting set, reset or shown (`SET [SESSION | LOCAL] name`, a routine's or a role's `SET
+    name`, `set_config('name', ...)`), or a new storage parameter (`WITH (name = ...)`); not a column
+    of that name, which an UPDATE sets too."""
+    if words[0].upper in ("UPDATE", "INSERT", "MERGE", "WITH"):
+        return
+    for index in range(1, len(words)):
+        word, before = words[index], words[index - 1]
+        after = words[index + 1] if index + 1 < len(words) else None
+        if word.kind in ("word", "quoted") and word.name in _NEW_SETTINGS:
+            set_here = before.upper in ("SET", "RESET", "SHOW", "SESSION", "LOCAL")
+            stored = word.name in _NEW_STORAGE_PARAMETERS and after is not None and after.is_symbol("=")
+            if set_here or stored:
+                yield word.name
+        elif word.kind == "string" and word.text in _NEW_SETTINGS and before.is_symbol("("):
+            called = words[index - 2].upper if index >= 2 else ""
+            if called in ("SET_CONFIG", "CURRENT_SETTING"):
+                yield word.text
 
 
 def _new_calls(words: Sequence[Word]) -> Iterator[str]:
@@ -220,16 +286,40 @@ def _new_calls(words: Sequence[Word]) -> Iterator[str]:
             (word.kind == "word" and word.name in _NEW_CALLS) or (word.kind == "quoted" and word.text in NEW_FUNCTIONS)
         ):
             named_by = index - 3 if index >= 3 and words[index - 1].is_symbol(".") else index - 1
-            if named_by < 0 or words[named_by].upper not in _NAMING_WORDS:
+            naming = words[named_by].upper if named_by >= 0 else ""
+            # `ON t (...)` names a table only where an index is created; elsewhere ON starts a condition.
+            if naming not in _NAMING_WORDS or (naming == "ON" and not _creates_index(words)):
                 yield _NEW_CALLS[word.name]
 
 
+def _creates_index(words: Sequence[Word]) -> bool:
+    return words[0].upper == "CREATE" and any(word.upper == "INDEX" for word in words[1:4])
+
+
 def _enforced(words: Sequence[Word]) -> bool:
-    """`[NOT] ENFORCED` after a constraint; a column named `enforced` follows no `)` or NOT."""
-    return any(
-        word.upper == "ENFORCED" and (before.is_symbol(")") or before.upper == "NOT")
-        for before, word in itertools.pairwise(words)
-    )
+    """`[NOT] ENFORCED` of a constraint: after a constraint's keyword at the same depth of
+    parentheses, with no comma between (`CHECK (...) NOT ENFORCED`, `REFERENCES t ENFORCED`,
+    `ALTER CONSTRAINT c ENFORCED`); a column named `enforced`, in an expression or a list of
+    columns, follows none."""
+    if not (words[0].upper in ("CREATE", "ALTER") and has_keyword(words[1:4], "TABLE")):
+        return False  # only a table's constraints are enforced or not
+    constrained = [False]  # at each depth: whether a constraint's keyword came since the last comma
+    for word in words:
+        if word.is_symbol("("):
+            constrained.append(False)
+        elif word.is_symbol(")"):
+            if len(constrained) > 1:
+                constrained.pop()
+        elif word.is_symbol(","):
+            constrained[-1] = False
+        elif word.upper in _CONSTRAINT_KEYWORDS:
+            constrained[-1] = True
+        elif word.upper == "ENFORCED" and constrained[-1]:
+            return True
+    return False
+
+
+_CONSTRAINT_KEYWORDS = frozenset({"CONSTRAINT", "CHECK", "REFERENCES", "UNIQUE", "PRIMARY", "EXCLUDE", "FOREIGN"})
 
 
 def _standard_json_object(words: Sequence[Word]) -> bool:
@@ -299,7 +389,8 @@ def _subquery_without_alias(words: Sequence[Word]) -> bool:
 def _random_range(words: Sequence[Word]) -> bool:
     """`random(min, max)`: PostgreSQL 17's form; `random()` is older."""
     for index, word in enumerate(words[:-1]):
-        if word.kind == "word" and word.upper == "RANDOM" and words[index + 1].is_symbol("("):
+        named = index and words[index - 1].upper in _NAMING_WORDS  # `CREATE FUNCTION random(lo int, ...)`
+        if word.kind == "word" and word.upper == "RANDOM" and words[index + 1].is_symbol("(") and not named:
             cursor = Cursor(words, index + 1)
             cursor.skip_group()
             if any(w.is_symbol(",") for w in top_level(words[index + 2 : cursor.position - 1])):
@@ -354,9 +445,31 @@ def _table_definition(words: Sequence[Word], keywords: set[str]) -> Iterator[str
 
 
 def _routine(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
-    """A body in SQL itself, `BEGIN ATOMIC ... END` or `RETURN expression`, not in a string."""
-    if has_keyword(words, "BEGIN", "ATOMIC") or any(word.upper == "RETURN" for word in top_level(words)):
+    """A body in SQL itself, `BEGIN ATOMIC ... END` or `RETURN expression`, not in a string; and what
+    the statements of a body in SQL use, which Postgres parses when it creates the routine."""
+    atomic = [
+        index for index, word in enumerate(words[:-1]) if word.upper == "BEGIN" and words[index + 1].upper == "ATOMIC"
+    ]
+    if atomic or any(word.upper == "RETURN" for word in top_level(words)):
         yield "sql-body"
+    bodies: list[Sequence[Word]] = [words[index + 2 :] for index in atomic]  # up to its END, no statement's
+    if _language(words) == "sql":  # a plpgsql body's statements are parsed when first run
+        for before, word in itertools.pairwise(words):
+            if before.upper == "AS" and word.kind == "string":
+                text, lexed = tokenize(word.text)
+                bodies.extend([text] if lexed else [])
+    for body in bodies:
+        for statement in split_top_level(body, ";"):
+            if statement:
+                yield from features_of(classify(statement), statement, ())
+
+
+def _language(words: Sequence[Word]) -> str | None:
+    """The language a CREATE FUNCTION or PROCEDURE names (`LANGUAGE sql`, `'sql'` or `"sql"`)."""
+    for before, word in itertools.pairwise(words):
+        if before.upper == "LANGUAGE" and word.kind in ("word", "quoted", "string"):
+            return word.text.lower() if word.kind != "quoted" else word.text
+    return None
 
 
 def _create_trigger(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
@@ -375,15 +488,26 @@ def _drop_database(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
 
 def _grant(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
     """Role grants' options as PostgreSQL 16 spells them (`WITH ADMIN OPTION` is older), and the
-    MAINTAIN privilege of 17."""
+    MAINTAIN privilege of 17: among the privileges, between GRANT (or REVOKE) and ON, not an object
+    or a role of that name."""
     if "MAINTAIN" in keywords:
-        yield "grant-maintain"
+        start = max(index for index, word in enumerate(words) if word.upper in ("GRANT", "REVOKE"))
+        privileges = itertools.takewhile(lambda word: word.upper != "ON", words[start + 1 :])
+        if any(word.upper == "MAINTAIN" for word in privileges) and has_keyword(words[start:], "ON"):
+            yield "grant-maintain"
     yield from _grant_role_options(words, keywords)
 
 
 def _copy(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
     if "ON_ERROR" in keywords or "LOG_VERBOSITY" in keywords:
         yield "copy-on-error"
+    if "REJECT_LIMIT" in keywords or has_keyword(words, "LOG_VERBOSITY", "SILENT"):
+        yield "copy-reject-limit"
+    if any(
+        word.upper in ("FORCE_NULL", "FORCE_NOT_NULL") and following.is_symbol("*")
+        for word, following in itertools.pairwise(words)
+    ):
+        yield "copy-force-all"
 
 
 def _grant_role_options(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
@@ -400,6 +524,33 @@ def _alter_domain(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
     cursor.name()
     if cursor.accept("ADD") and (not cursor.accept("CONSTRAINT") or cursor.name()) and cursor.at("NOT", "NULL"):
         yield "domain-not-null-constraint"
+
+
+def _vacuum(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
+    """`VACUUM ONLY t` or `ANALYZE ONLY t`: the partitioned table without its partitions."""
+    if "ONLY" in keywords:
+        yield "vacuum-only"
+
+
+def _returning_old_new(words: Sequence[Word]) -> bool:
+    """`RETURNING old.c, new.c` or `RETURNING WITH (OLD AS o, NEW AS n) ...`: the values before and
+    after the change."""
+    for index, word in enumerate(words):
+        if word.upper != "RETURNING":
+            continue
+        if (
+            has_keyword(words[index + 1 : index + 3], "WITH")
+            and words[index + 2 : index + 3]
+            and words[index + 2].is_symbol("(")
+        ):
+            return True
+        returned = words[index + 1 :]
+        if any(
+            w.upper in ("OLD", "NEW") and w.kind == "word" and dot.is_symbol(".")
+            for w, dot in itertools.pairwise(returned)
+        ):
+            return True
+    return False
 
 
 def _reindex(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
@@ -421,7 +572,10 @@ _KIND_FEATURES: dict[str, Callable[[Sequence[Word], set[str]], Iterator[str]]] =
     "CREATE TRIGGER": _create_trigger,
     "DROP DATABASE": _drop_database,
     "GRANT": _grant,
+    "ALTER DEFAULT PRIVILEGES": _grant,
     "REINDEX": _reindex,
+    "VACUUM": _vacuum,
+    "ANALYZE": _vacuum,
 }
 
 
@@ -451,11 +605,15 @@ _SEARCHES: dict[str, Search] = {
     "TIES": _phrases("with-ties", ("WITH", "TIES")),
     "OVERLAPS": _phrases("without-overlaps", ("WITHOUT", "OVERLAPS")),
     "ENFORCED": _found("not-enforced", _enforced),
+    "STATISTICS": _phrases("statistics-default", ("SET", "STATISTICS", "DEFAULT")),
+    "LOCAL": _phrases("at-local", ("AT", "LOCAL")),
+    "RETURNING": _found("returning-old-new", _returning_old_new),
     "INHERIT": _phrases("not-null-no-inherit", ("NOT", "NULL", "NO", "INHERIT")),
     "PERIOD": _found("temporal-foreign-key", _temporal_key),
     "JSON": _phrases("is-json", ("IS", "JSON"), ("IS", "NOT", "JSON")),
     "JSON_OBJECT": _found("sql-json-constructors", _standard_json_object),
-    **dict.fromkeys(_NEW_NAME_KEYWORDS, _new_names),
+    **dict.fromkeys((name.upper() for name in _NEW_NAMES), _new_names),
+    **dict.fromkeys((*(name.upper() for name in _NEW_SETTINGS), "SET_CONFIG", "CURRENT_SETTING"), _new_settings),
     **dict.fromkeys(_NEW_CALL_KEYWORDS, _new_calls),
 }
 _SEARCH_KEYWORDS = frozenset(_SEARCHES)
