@@ -14,10 +14,9 @@ the failure named, so a bug fails the statement it met, never the whole run or s
 
 from __future__ import annotations
 
-import itertools
 import threading
 import traceback
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -124,11 +123,8 @@ def _identified(file: MigrationFile, chunk: Chunk, do_block: Statement | None) -
     kind = classify(words)
     actions = describe(kind, words, tree, plpgsql=chunk.plpgsql) if kind and chunk.lexed else None
     literals = frozenset(word.text for word in words if word.kind == "string")
-    if chunk.runtime_names and (
-        kind not in _RUNTIME_NAMES_HARMLESS or actions is None or _runtime_dependent(actions, literals)
-    ):
-        # What it acts on, or a value it uses, is chosen at run time: it stays unexamined, and
-        # reported, but by its kind.
+    if chunk.runtime_names and (kind not in _RUNTIME_NAMES_HARMLESS or actions is None or _acts_on_runtime(actions)):
+        # What it acts on is chosen at run time: it stays unexamined, and reported, but by its kind.
         return replace(_opaque(file, chunk, do_block, dynamic=True), kind=kind)
     if actions is None:
         coverage: CoverageKind = "opaque"
@@ -161,11 +157,10 @@ def _opaque(
     )
 
 
-def _runtime_dependent(actions: Sequence[Action], literals: Collection[str]) -> bool:
-    """Whether an action names something that format() names only at run time (RUNTIME_NAME), or a
-    string constant holds such a name (`'%I'` in the template: the value could be any enum label)."""
-    texts = itertools.chain(literals, *(_texts(astuple(action)) for action in actions))
-    return any(RUNTIME_NAME in text for text in texts)
+def _acts_on_runtime(actions: Sequence[Action]) -> bool:
+    """Whether an action names something that format() names only at run time (RUNTIME_NAME): a
+    grant to such a role may be a grant to PUBLIC."""
+    return any(RUNTIME_NAME in text for action in actions for text in _texts(astuple(action)))
 
 
 def _texts(value: object) -> Iterator[str]:
