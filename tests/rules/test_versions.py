@@ -128,6 +128,17 @@ CASES = [
     ("SELECT gamma(1.0);", 18),
     ('CREATE TABLE "t" ("id" int) WITH (autovacuum_vacuum_max_threshold = 100);', 18),
     ("SET vacuum_truncate = false;", 18),
+    # PL/pgSQL parses its body's statements at CREATE: new syntax fails there
+    (
+        "CREATE FUNCTION sync_t() RETURNS void LANGUAGE plpgsql AS $$ BEGIN "
+        "MERGE INTO t USING s ON t.id = s.id WHEN NOT MATCHED BY SOURCE THEN DELETE; END $$;",
+        17,
+    ),
+    (
+        "CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ BEGIN "
+        'ALTER TABLE "t" ADD CONSTRAINT "c" CHECK ("id" > 0) NOT ENFORCED; END $$;',
+        18,
+    ),
 ]
 
 
@@ -190,7 +201,12 @@ def test_a_stored_generated_column_runs_on_every_supported_version() -> None:
         'GRANT maintain TO "app";',
         'ALTER TABLE "t" SET (vacuum_truncate = false);',  # a storage parameter since 12
         'CREATE INDEX "i" ON crc32 ("id");',
-        "CREATE FUNCTION new_id() RETURNS uuid LANGUAGE plpgsql AS $$ BEGIN RETURN uuidv7(); END $$;",  # run later
+        # what a PL/pgSQL body calls, sets or names, and what it EXECUTEs, are looked up when it runs
+        "CREATE FUNCTION new_id() RETURNS uuid LANGUAGE plpgsql AS $$ BEGIN RETURN uuidv7(); END $$;",
+        "CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ BEGIN SET transaction_timeout = '1s'; END $$;",
+        "CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ BEGIN EXECUTE 'VACUUM ONLY p'; END $$;",
+        "CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "UPDATE t SET id = 1 WHERE id = 2 RETURNING old.id INTO n; RETURN NEW; END $$;",  # the trigger's OLD
         'UPDATE "t" SET "a" = 1 RETURNING "a";',
     ],
 )

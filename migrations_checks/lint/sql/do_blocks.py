@@ -30,7 +30,7 @@ from migrations_checks.lint.sql.positions import Offsets, compose, sub_offsets
 from migrations_checks.lint.sql.splitter import Chunk, make_chunk, statement_spans
 from migrations_checks.lint.sql.words import Word, starts_with_do
 
-__all__ = ["DoBlock", "is_do_block", "unwrap_do_block"]
+__all__ = ["DoBlock", "is_do_block", "plpgsql_statements", "unwrap_do_block"]
 
 
 class DoBlock(Struct, frozen=True):
@@ -53,6 +53,16 @@ def unwrap_do_block(source: str, chunk: Chunk) -> DoBlock:
     """The statements a DO chunk of ``split_sql(source)`` runs. Never raises."""
     found = _unwrap_do(source, chunk.text, chunk.start, 0)
     return DoBlock(tuple(found.statements), tuple(found.dynamic), tuple(found.comments), frozenset(found.literals))
+
+
+def plpgsql_statements(body: str) -> list[Chunk]:
+    """The SQL statements written in a PL/pgSQL routine's body (not those an EXECUTE runs), which
+    Postgres parses when it creates the routine; [] for a body this parser cannot follow."""
+    try:
+        found = BodyReader(body, body, 0, 0, unwrap_do=_unwrap_do, unwrap_sql=_unwrap_sql).parse()
+    except Unreadable:
+        return []
+    return [chunk for chunk in found.statements if chunk.plpgsql]
 
 
 def _unwrap_do(source: str, text: str, offsets: Offsets, depth: int) -> Found:

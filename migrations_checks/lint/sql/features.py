@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from migrations_checks.lint.records.actions import Action
 from migrations_checks.lint.sql.classify import classify
+from migrations_checks.lint.sql.do_blocks import plpgsql_statements
 from migrations_checks.lint.sql.lexer import tokenize
 from migrations_checks.lint.sql.words import Cursor, Word, has_keyword, split_top_level, top_level
 
@@ -453,11 +454,15 @@ def _routine(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
     if atomic or any(word.upper == "RETURN" for word in top_level(words)):
         yield "sql-body"
     bodies: list[Sequence[Word]] = [words[index + 2 :] for index in atomic]  # up to its END, no statement's
-    if _language(words) == "sql":  # a plpgsql body's statements are parsed when first run
-        for before, word in itertools.pairwise(words):
-            if before.upper == "AS" and word.kind == "string":
-                text, lexed = tokenize(word.text)
-                bodies.extend([text] if lexed else [])
+    language = _language(words)
+    for before, word in itertools.pairwise(words):
+        if before.upper == "AS" and word.kind == "string" and language == "sql":
+            text, lexed = tokenize(word.text)
+            bodies.extend([text] if lexed else [])
+        elif before.upper == "AS" and word.kind == "string" and language == "plpgsql":
+            # Its statements are parsed only: what they call, set or name is looked up when they run.
+            for chunk in plpgsql_statements(word.text):
+                yield from features_of(classify(chunk.words), chunk.words, ()) - _LOOKED_UP_WHEN_RUN
     for body in bodies:
         for statement in split_top_level(body, ";"):
             if statement:
@@ -593,6 +598,19 @@ def _virtual_generated_column(words: Sequence[Word]) -> bool:
     return False
 
 
+# The features that are names a statement looks up when it runs, not syntax: a PL/pgSQL body's
+# statements may use them and still be created (in a trigger's body, `old` and `new` are its rows).
+_LOOKED_UP_WHEN_RUN = frozenset(
+    {
+        *_NEW_CALLS.values(),
+        *_NEW_ROLES,
+        *_NEW_COLLATIONS,
+        *_NEW_SETTINGS,
+        "random-range",
+        "sql-json-queries",
+        "returning-old-new",
+    }
+)
 _FROM_ITEM = _found("subquery-without-alias", _subquery_without_alias)
 # The keyword a statement must hold for each search to find anything.
 _SEARCHES: dict[str, Search] = {
