@@ -5,7 +5,8 @@
   is known to be immutable or stable. "Known" for a built-in means its `pg_proc.provolatile` is `i`
   or `s` in every overload.
 - migrations_checks/lint/sql/pg_keywords.py: the keywords that quote_ident() quotes (all but the
-  unreserved ones, by `pg_get_keywords()`), for reading what format('%I', ...) builds.
+  unreserved ones, by `pg_get_keywords()`), for reading what format('%I', ...) builds, and the
+  reserved ones, which no bare column name can be.
 
 The server is the embedded Postgres of `gates.scratch_db`, or the one `GATES_SCRATCH_DATABASE_URL` names.
 Run it again after changing the server version:  python tools/gen_pg_catalog.py
@@ -30,7 +31,7 @@ SELECT p.proname, p.provolatile
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 WHERE n.nspname = 'pg_catalog'
 """
-_KEYWORDS = "SELECT word FROM pg_get_keywords() WHERE catcode <> 'U'"
+_KEYWORDS = "SELECT word, catcode FROM pg_get_keywords()"
 
 
 def _modules(server: ScratchServer) -> dict[Path, str]:
@@ -39,7 +40,7 @@ def _modules(server: ScratchServer) -> dict[Path, str]:
     try:
         with connect(url, budget=ConnectBudget(DEFAULT_CONNECT_BUDGET_S), read_only=True) as connection:
             functions = connection.execute(_QUERY).fetchall()
-            keywords = [word for (word,) in connection.execute(_KEYWORDS).fetchall()]
+            keywords = connection.execute(_KEYWORDS).fetchall()
             version = connection.info.server_version // 10000
     finally:
         server.drop_database(url)
@@ -55,12 +56,14 @@ def _modules(server: ScratchServer) -> dict[Path, str]:
             VOLATILE_BUILTINS=sorted(volatile),
         ),
         SQL / "pg_keywords.py": _module(
-            f"The keywords of Postgres {version} that quote_ident() quotes: all but the unreserved ones.",
+            f"The keywords of Postgres {version} that quote_ident() quotes, and the reserved ones among them.",
             "`pg_get_keywords()`",
-            "format('%I', v) writes such a word in double quotes, as it does any name that is not a plain\n"
-            "lower-case identifier, and any other word bare, where the grammar may read it as a keyword.",
+            "format('%I', v) writes a word of QUOTED_KEYWORDS (all but the unreserved keywords) in double\n"
+            "quotes, as it does any name that is not a plain lower-case identifier, and any other word bare,\n"
+            "where the grammar may read it as a keyword. No column is named a RESERVED_KEYWORDS word bare.",
             version,
-            QUOTED_KEYWORDS=sorted(keywords),
+            QUOTED_KEYWORDS=sorted(word for word, category in keywords if category != "U"),
+            RESERVED_KEYWORDS=sorted(word for word, category in keywords if category == "R"),
         ),
     }
 

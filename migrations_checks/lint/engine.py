@@ -103,7 +103,7 @@ def _outcomes(migration_set: MigrationSet, options: LintOptions) -> list[FileOut
 
 def _lint_files(files: Sequence[MigrationFile], options: LintOptions, one_connection: bool) -> list[FileOutcome]:
     """Read and lint every file: the cold run."""
-    history = History()
+    history = History(postgres_version=options.postgres_version)
     every = read_many(files)
     reported = [f for f in every if _reported(f.file, options)]
     applied = applied_models(reported, options.transactional, one_connection)
@@ -129,7 +129,7 @@ def _lint_warm(
     file read afresh turns out to depend on other files' statements (then all are read). Raises
     `Distrusted` when a cached entry proves malformed."""
     reported = [_reported(file, options) for file in files]
-    history = History()
+    history = History(postgres_version=options.postgres_version)
     unreplayed: list[tuple[str, CachedOutcome]] = []  # (tag, cached outcome) not yet in `history`
     state = cache.start
     carry = runner_start(options.transactional) if one_connection else None
@@ -252,7 +252,7 @@ def _lint_file(
                 created.add(action.name)
             elif action.verb == "drop_table":
                 # Dropped, its name is free again, or names the table it hid (a TEMP table hides one).
-                created.discard(action.table or "")
+                created -= {action.table, (action.table or "").removeprefix("pg_temp.")}
         history.record(statement)
     for problem in suppressions.unused():
         findings.append(_comment_finding("unused-suppression", problem.message, problem.line, source, options))

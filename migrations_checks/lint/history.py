@@ -33,6 +33,7 @@ class Check(Struct, frozen=True):
 class History(Struct):
     """The schema as built by the statements read so far."""
 
+    postgres_version: int = 16  # the target's: from 17, a domain's NOT NULL is a constraint with a name
     # table -> column -> (type, collation), the collation None for the type's default
     columns: dict[str, dict[str, tuple[str, str | None]]] = field(default_factory=dict)
     index_tables: dict[str, str] = field(default_factory=dict)  # index -> table
@@ -265,8 +266,8 @@ class History(Struct):
         # comes again merges with it), their NOT NULL constraints, defaults and CHECK constraints.
         parents = (action.partition_of,) if action.partition_of else action.inherits
         inherited: dict[str, tuple[str, str | None]] = {}
-        for parent in parents:
-            inherited.update(self.columns.get(parent, {}))
+        for parent in parents:  # a parent it does not show has columns it cannot place: a placeholder
+            inherited.update(self.columns.get(parent) or {"": ("", None)})
         own: dict[str, tuple[str, str | None]] = {}
         likes = iter(action.like)
         for name, type_, collation in action.columns:
@@ -415,6 +416,7 @@ class History(Struct):
         ):
             by_table.pop(table, None)
         self._replace_child(table, None)
+        self.temporary_tables.discard(table.removeprefix("pg_temp."))  # kept by its bare name
         for switched in (
             self.row_security,
             self.forced_row_security,
@@ -599,7 +601,9 @@ class History(Struct):
         kind = action.object_kind
         if action.verb == "create_domain" or kind == "ADD":
             for name in action.values:
-                if name == NOT_NULL:  # unnamed, Postgres 17 and later name it domain_not_null
+                if name.startswith(NOT_NULL) and self.postgres_version < 17:
+                    name = NOT_NULL  # no constraint, nor a name to drop it by
+                elif name == NOT_NULL:  # unnamed, Postgres 17 and later name it domain_not_null
                     name = named_not_null(constraint_name(domain, None, "not_null"))
                 if not (name.startswith(NOT_NULL) and any(known.startswith(NOT_NULL) for known in constraints)):
                     constraints.add(name or constraint_name(domain, None, "check", constraints))

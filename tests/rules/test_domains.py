@@ -302,3 +302,12 @@ def test_postgres_17s_domain_not_null_is_dropped_by_its_name(tmp_path: Path, dom
     files = {"0000_init": TABLE + domains, "0001_add": 'ALTER TABLE "users" ADD COLUMN "n" d;'}
     findings = lint_paths([write_drizzle(tmp_path / "m", files)], LintOptions(postgres_version=17)).findings
     assert ("add-not-null-column-without-default" in [f.rule for f in findings]) == refused
+
+
+def test_before_postgres_17_a_domains_not_null_has_no_name_to_drop_it_by(tmp_path: Path) -> None:
+    # Postgres 16.2: the DROP ... IF EXISTS finds no such constraint, and the domain stays NOT NULL.
+    domains = "CREATE DOMAIN d AS int NOT NULL;\nALTER DOMAIN d DROP CONSTRAINT IF EXISTS d_not_null;"
+    files = {"0000_init": TABLE + domains, "0001_add": 'ALTER TABLE "users" ADD COLUMN "n" d;'}
+    for version, refused in ((16, True), (17, False)):
+        found = lint_paths([write_drizzle(tmp_path / str(version), files)], LintOptions(postgres_version=version))
+        assert ("add-not-null-column-without-default" in [f.rule for f in found.findings]) == refused

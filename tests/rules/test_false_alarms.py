@@ -169,3 +169,8 @@ def test_a_default_the_history_shows_the_column_never_had_is_no_change(tmp_path:
         "0002_drop"
     ]
     assert drop_default_files("SELECT 1;") == ["0002_drop"]  # a table the history does not show
+
+
+def test_a_temp_table_dropped_by_its_schema_no_longer_hides_the_live_one() -> None:
+    sql = 'CREATE TEMP TABLE "plans" ("c" int);\nDROP TABLE pg_temp."plans";\nTRUNCATE "plans";'
+    assert len(fired(sql, "truncate-table")) == 1

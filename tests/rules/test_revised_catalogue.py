@@ -207,6 +207,12 @@ def test_validating_an_unnamed_constraint_by_the_name_postgres_gave_it(
             'ALTER TABLE "t" ADD CHECK ("c" > 0) NOT VALID, ADD CHECK ("c" < 9) NOT VALID;',
             "t_c_check1",
         ),
+        # a column named like a keyword that is not reserved
+        (
+            'CREATE TABLE "t" ("position" int);',
+            'ALTER TABLE "t" ADD CHECK (position > 0) NOT VALID;',
+            "t_position_check",
+        ),
         # its column renamed in between: the check keeps its name
         (
             'CREATE TABLE "t" ("c" int);',

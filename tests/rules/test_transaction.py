@@ -380,3 +380,7 @@ def test_a_savepoint_of_an_earlier_file_is_not_there_when_the_file_is_deployed_a
     folder = write_drizzle(tmp_path / "drizzle", {"0000_set": "SAVEPOINT a;", "0001_release": "RELEASE a;"})
     [finding] = [f for f in lint_paths([folder], LintOptions()).findings if f.rule == CONTROL]
     assert finding.file.endswith("0001_release.sql")
+
+
+def test_a_release_naming_no_savepoint_is_no_savepoint_named_none() -> None:
+    assert fired(f"SAVEPOINT a;{BREAK}RELEASE;", CONTROL) == []  # a syntax error, not a missing savepoint

@@ -128,6 +128,7 @@ CASES = [
     ("SELECT gamma(1.0);", 18),
     ('CREATE TABLE "t" ("id" int) WITH (autovacuum_vacuum_max_threshold = 100);', 18),
     ("SET vacuum_truncate = false;", 18),
+    ('CREATE SCHEMA "s" CREATE TABLE "t" ("a" int CHECK ("a" > 0) NOT ENFORCED);', 18),
     # PL/pgSQL parses its body's statements at CREATE: new syntax fails there
     (
         "CREATE FUNCTION sync_t() RETURNS void LANGUAGE plpgsql AS $$ BEGIN "
@@ -208,6 +209,11 @@ def test_a_stored_generated_column_runs_on_every_supported_version() -> None:
         "CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
         "UPDATE t SET id = 1 WHERE id = 2 RETURNING old.id INTO n; RETURN NEW; END $$;",  # the trigger's OLD
         'UPDATE "t" SET "a" = 1 RETURNING "a";',
+        "SELECT current_setting('transaction_timeout', true);",  # missing_ok: NULL on 16
+        # what a SQL body's utility statement names is looked up when it runs
+        "CREATE FUNCTION f() RETURNS void LANGUAGE sql AS $$ SET transaction_timeout = '1s' $$;",
+        "CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ BEGIN GRANT MAINTAIN ON t TO app; END $$;",
+        "ALTER DEFAULT PRIVILEGES FOR ROLE maintain;",  # incomplete, and no privilege
     ],
 )
 def test_older_forms_of_the_same_statements_run_on_every_supported_version(sql: str) -> None:

@@ -101,7 +101,9 @@ def _transaction_control(kind: str, words: Sequence[Word]) -> Action:
     TO work inside it and need one: which of them in `values`, the savepoint in `name`)."""
     if kind in ("SAVEPOINT", "RELEASE") or (kind == "ROLLBACK" and any(word.upper == "TO" for word in words[1:3])):
         command = {"SAVEPOINT": "SAVEPOINT", "RELEASE": "RELEASE SAVEPOINT"}.get(kind, "ROLLBACK TO SAVEPOINT")
-        name = words[-1].name if len(words) > 1 and words[-1].kind in ("word", "quoted") else None
+        # The savepoint, last: none where only the command's own words stand (a syntax error).
+        named = len(words) > 1 and words[-1].upper not in ("RELEASE", "SAVEPOINT", "TO", "WORK", "TRANSACTION")
+        name = words[-1].name if named and words[-1].kind in ("word", "quoted") else None
         return Action("transaction_control", object_kind="savepoint", name=name, values=(command,))
     if kind in ("BEGIN", "START TRANSACTION"):
         return Action("transaction_control", object_kind="begins")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Container, Sequence
 
-from migrations_checks.lint.sql.pg_keywords import QUOTED_KEYWORDS
+from migrations_checks.lint.sql.pg_keywords import RESERVED_KEYWORDS
 from migrations_checks.lint.sql.words import NAME_BYTES, Cursor, Word
 
 
@@ -91,15 +91,15 @@ def check_name(table: str, column: str) -> str:
 
 def mentioned(cursor: Cursor) -> tuple[str, ...]:
     """The names a `(...)` expression at the cursor reads, which leaves the cursor where it was: no
-    function it calls, no type it casts to, no keyword that no column may be named bare (the
-    unreserved ones are among them, `at` or `zone`, say)."""
+    function it calls, no type it casts to, no reserved keyword (which no column may be named bare;
+    the others, `position` or `at`, may name one)."""
     group = Cursor(cursor.words, cursor.position)
     group.skip_group()
     words = cursor.words[cursor.position + 1 : group.position - 1]
     names = [
         word.name
         for index, word in enumerate(words)
-        if word.kind == "quoted" or (word.kind == "word" and word.name not in QUOTED_KEYWORDS)
+        if word.kind == "quoted" or (word.kind == "word" and word.name not in RESERVED_KEYWORDS)
         if not (words[index + 1 : index + 2] and words[index + 1].is_symbol("("))
         if not (index and words[index - 1].is_symbol("::"))
     ]

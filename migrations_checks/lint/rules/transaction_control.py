@@ -55,7 +55,7 @@ def _savepoint(statement: Statement, action: Action, context: StatementContext) 
             f"{command} runs in {where}, where Postgres refuses it: the deploy fails on this line",
             hint="remove it, or wrap the statements it guards in the file's own BEGIN ... COMMIT",
         )
-    elif command != "SAVEPOINT" and action.name not in _savepoints(statement, context):
+    elif command != "SAVEPOINT" and action.name is not None and action.name not in _savepoints(statement, context):
         # Only the file's own: deployed on its own, it has no earlier file's savepoints.
         yield Hit(
             f"{command} {action.name} names no savepoint open at this point of the file's transaction, and "

@@ -275,10 +275,14 @@ def _new_settings(words: Sequence[Word]) -> Iterator[str]:
             stored = word.name in _NEW_STORAGE_PARAMETERS and after is not None and after.is_symbol("=")
             if set_here or stored:
                 yield word.name
-        elif word.kind == "string" and word.text in _NEW_SETTINGS and before.is_symbol("("):
-            called = words[index - 2].upper if index >= 2 else ""
-            if called in ("SET_CONFIG", "CURRENT_SETTING"):
-                yield word.text
+        # set_config('name', ...); current_setting('name', true) asks, harmlessly, on any version
+        elif word.kind == "string" and word.text in _NEW_SETTINGS and _called(words, index, "SET_CONFIG"):
+            yield word.text
+
+
+def _called(words: Sequence[Word], index: int, function: str) -> bool:
+    """Whether `words[index]` is the first argument of a call of `function`."""
+    return index >= 2 and words[index - 1].is_symbol("(") and words[index - 2].upper == function
 
 
 def _new_calls(words: Sequence[Word]) -> Iterator[str]:
@@ -302,8 +306,8 @@ def _enforced(words: Sequence[Word]) -> bool:
     parentheses, with no comma between (`CHECK (...) NOT ENFORCED`, `REFERENCES t ENFORCED`,
     `ALTER CONSTRAINT c ENFORCED`); a column named `enforced`, in an expression or a list of
     columns, follows none."""
-    if not (words[0].upper in ("CREATE", "ALTER") and has_keyword(words[1:4], "TABLE")):
-        return False  # only a table's constraints are enforced or not
+    if not any(word.upper == "TABLE" for word in words):
+        return False  # only a table's constraints are enforced or not (CREATE SCHEMA may create one)
     constrained = [False]  # at each depth: whether a constraint's keyword came since the last comma
     for word in words:
         if word.is_symbol("("):
@@ -457,8 +461,11 @@ def _routine(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
     language = _language(words)
     for before, word in itertools.pairwise(words):
         if before.upper == "AS" and word.kind == "string" and language == "sql":
+            # Its queries are analysed, what its utility statements (SET, GRANT) name is not.
             text, lexed = tokenize(word.text)
-            bodies.extend([text] if lexed else [])
+            for statement in split_top_level(text, ";") if lexed else []:
+                if statement:
+                    yield from features_of(classify(statement), statement, ()) - _UTILITY_LOOKUPS
         elif before.upper == "AS" and word.kind == "string" and language == "plpgsql":
             # Its statements are parsed only: what they call, set or name is looked up when they run.
             for chunk in plpgsql_statements(word.text):
@@ -495,8 +502,9 @@ def _grant(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
     """Role grants' options as PostgreSQL 16 spells them (`WITH ADMIN OPTION` is older), and the
     MAINTAIN privilege of 17: among the privileges, between GRANT (or REVOKE) and ON, not an object
     or a role of that name."""
-    if "MAINTAIN" in keywords:
-        start = max(index for index, word in enumerate(words) if word.upper in ("GRANT", "REVOKE"))
+    grants = [index for index, word in enumerate(words) if word.upper in ("GRANT", "REVOKE")]
+    if "MAINTAIN" in keywords and grants:
+        start = grants[-1]
         privileges = itertools.takewhile(lambda word: word.upper != "ON", words[start + 1 :])
         if any(word.upper == "MAINTAIN" for word in privileges) and has_keyword(words[start:], "ON"):
             yield "grant-maintain"
@@ -598,19 +606,18 @@ def _virtual_generated_column(words: Sequence[Word]) -> bool:
     return False
 
 
-# The features that are names a statement looks up when it runs, not syntax: a PL/pgSQL body's
+# The features that are names a utility statement (SET, GRANT) looks up only when it runs: a SQL
+# routine's body may use them and still be created.
+_UTILITY_LOOKUPS = frozenset({*_NEW_ROLES, *_NEW_SETTINGS, "grant-maintain"})
+# The features that are names any statement looks up when it runs, not syntax: a PL/pgSQL body's
 # statements may use them and still be created (in a trigger's body, `old` and `new` are its rows).
-_LOOKED_UP_WHEN_RUN = frozenset(
-    {
-        *_NEW_CALLS.values(),
-        *_NEW_ROLES,
-        *_NEW_COLLATIONS,
-        *_NEW_SETTINGS,
-        "random-range",
-        "sql-json-queries",
-        "returning-old-new",
-    }
-)
+_LOOKED_UP_WHEN_RUN = _UTILITY_LOOKUPS | {
+    *_NEW_CALLS.values(),
+    *_NEW_COLLATIONS,
+    "random-range",
+    "sql-json-queries",
+    "returning-old-new",
+}
 _FROM_ITEM = _found("subquery-without-alias", _subquery_without_alias)
 # The keyword a statement must hold for each search to find anything.
 _SEARCHES: dict[str, Search] = {
@@ -631,7 +638,7 @@ _SEARCHES: dict[str, Search] = {
     "JSON": _phrases("is-json", ("IS", "JSON"), ("IS", "NOT", "JSON")),
     "JSON_OBJECT": _found("sql-json-constructors", _standard_json_object),
     **dict.fromkeys((name.upper() for name in _NEW_NAMES), _new_names),
-    **dict.fromkeys((*(name.upper() for name in _NEW_SETTINGS), "SET_CONFIG", "CURRENT_SETTING"), _new_settings),
+    **dict.fromkeys((*(name.upper() for name in _NEW_SETTINGS), "SET_CONFIG"), _new_settings),
     **dict.fromkeys(_NEW_CALL_KEYWORDS, _new_calls),
 }
 _SEARCH_KEYWORDS = frozenset(_SEARCHES)

@@ -100,7 +100,11 @@ def _standalone(sql: str, runtime: list[int]) -> bool:
         if _NAME_CHARACTERS.search(around):
             return False
     words, _ = tokenize(sql)
-    return sum(1 for word in words if word.kind == "quoted" and word.text == RUNTIME_NAME) == len(runtime)
+    return sum(1 for word in words if is_runtime_name(word)) == len(runtime)
+
+
+def is_runtime_name(word: Word) -> bool:
+    return word.kind == "quoted" and word.text == RUNTIME_NAME
 
 
 def _quoted(value: str, kind: str) -> str:

@@ -33,7 +33,7 @@ from msgspec import Struct, field
 from msgspec.structs import replace
 
 from migrations_checks.lint.sql.comments import Comment, comment_spans, comments_at
-from migrations_checks.lint.sql.formatted import formatted_sql
+from migrations_checks.lint.sql.formatted import formatted_sql, is_runtime_name
 from migrations_checks.lint.sql.lexer import tokenize
 from migrations_checks.lint.sql.literals import constant_sql
 from migrations_checks.lint.sql.positions import Offsets, compose, sub_offsets
@@ -381,6 +381,9 @@ class BodyReader:
         sql, inner, runtime_names = formatted
         offsets = compose(self.offsets, start, inner, len(sql))
         found = self.unwrap_sql(self.source, sql, offsets, self.nesting + 1)
-        if runtime_names:
-            found.statements = [replace(chunk, runtime_names=True) for chunk in found.statements]
+        if runtime_names:  # the statements that hold a run-time name, of those the call runs
+            found.statements = [
+                replace(chunk, runtime_names=True) if any(is_runtime_name(word) for word in chunk.words) else chunk
+                for chunk in found.statements
+            ]
         self.found.add(found)
