@@ -66,21 +66,21 @@ def _filled(template: str, positions: list[int], values: Sequence[str | None]) -
             index += 2 if template[index] == "%" else 1
             continue
         specifier = _SPECIFIER.match(template, index)
-        if specifier is None or int(specifier[3] or 0) > _WIDEST:
-            return None  # format() raises on it, or takes a width from a value, or pads absurdly
-        position, left, width, kind = specifier.groups()
+        if specifier is None:
+            return None  # format() raises on it, or takes a width from a value
+        position, left, written_width, kind = specifier.groups()
+        width = int(written_width or 0)
         taken = int(position) - 1 if position else following
         following = taken + 1
-        if not 0 <= taken < len(values):
+        if width > _WIDEST or not 0 <= taken < len(values):
             return None
         value = values[taken]
         if value is None and kind != "I":
             return None
         filled = _quoted(value, kind) if value is not None else f'"{RUNTIME_NAME}"'
-        padding = int(width or 0) - len(filled)
         if value is None:
-            runtime.append(len(offsets) + (0 if left else max(padding, 0)))
-        filled = filled.ljust(int(width or 0)) if left else filled.rjust(int(width or 0))
+            runtime.append(len(offsets) + (0 if left else max(width - len(filled), 0)))
+        filled = filled.ljust(width) if left else filled.rjust(width)
         chars.append(filled)
         offsets.extend([positions[index]] * len(filled))
         index = specifier.end()
