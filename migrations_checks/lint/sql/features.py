@@ -457,23 +457,26 @@ def _routine(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
     ]
     if atomic or any(word.upper == "RETURN" for word in top_level(words)):
         yield "sql-body"
-    bodies: list[Sequence[Word]] = [words[index + 2 :] for index in atomic]  # up to its END, no statement's
+    for index in atomic:  # up to its END, which is no statement's
+        yield from _statements_features(split_top_level(words[index + 2 :], ";"))
     language = _language(words)
     for before, word in itertools.pairwise(words):
-        if before.upper == "AS" and word.kind == "string" and language == "sql":
-            # Its queries are analysed, what its utility statements (SET, GRANT) name is not.
+        if before.upper != "AS" or word.kind != "string":
+            continue
+        if language == "sql":  # its queries are analysed, what its utility statements (SET, GRANT) name is not
             text, lexed = tokenize(word.text)
-            for statement in split_top_level(text, ";") if lexed else []:
-                if statement:
-                    yield from features_of(classify(statement), statement, ()) - _UTILITY_LOOKUPS
-        elif before.upper == "AS" and word.kind == "string" and language == "plpgsql":
-            # Its statements are parsed only: what they call, set or name is looked up when they run.
-            for chunk in plpgsql_statements(word.text):
-                yield from features_of(classify(chunk.words), chunk.words, ()) - _LOOKED_UP_WHEN_RUN
-    for body in bodies:
-        for statement in split_top_level(body, ";"):
-            if statement:
-                yield from features_of(classify(statement), statement, ())
+            yield from _statements_features(split_top_level(text, ";") if lexed else [], _UTILITY_LOOKUPS)
+        elif language == "plpgsql":  # parsed only: what its statements call, set or name is looked up when run
+            yield from _statements_features(
+                [chunk.words for chunk in plpgsql_statements(word.text)], _LOOKED_UP_WHEN_RUN
+            )
+
+
+def _statements_features(statements: Iterable[Sequence[Word]], ignored: frozenset[str] = frozenset()) -> Iterator[str]:
+    """The features the statements of a routine's body use, but those `ignored` there."""
+    for statement in statements:
+        if statement:
+            yield from features_of(classify(statement), statement, ()) - ignored
 
 
 def _language(words: Sequence[Word]) -> str | None:
@@ -551,11 +554,8 @@ def _returning_old_new(words: Sequence[Word]) -> bool:
     for index, word in enumerate(words):
         if word.upper != "RETURNING":
             continue
-        if (
-            has_keyword(words[index + 1 : index + 3], "WITH")
-            and words[index + 2 : index + 3]
-            and words[index + 2].is_symbol("(")
-        ):
+        following = words[index + 1 : index + 3]
+        if len(following) == 2 and following[0].upper == "WITH" and following[1].is_symbol("("):
             return True
         returned = words[index + 1 :]
         if any(
