@@ -129,6 +129,43 @@ CASES = [
     ('CREATE TABLE "t" ("id" int) WITH (autovacuum_vacuum_max_threshold = 100);', 18),
     ("SET vacuum_truncate = false;", 18),
     ('CREATE SCHEMA "s" CREATE TABLE "t" ("a" int CHECK ("a" > 0) NOT ENFORCED);', 18),
+    # Checked on Postgres 16.2, 17.5 and 18.6 as above (login triggers from 17's release notes: PGlite
+    # 17.5 cannot run one).
+    ('CREATE TABLE "pa" ("a" int) PARTITION BY RANGE ("a") USING heap;', 17),
+    ("create table pa2 partition of p for values from (0) to (10) partition by range (a) using heap;", 17),
+    ('CREATE TABLE "px" ("r" int4range, EXCLUDE USING gist ("r" WITH =)) PARTITION BY RANGE ("r");', 17),
+    ('CREATE EVENT TRIGGER "on_login" ON login EXECUTE FUNCTION "on_login"();', 17),
+    ("CREATE COLLATION c_utf8 (provider = builtin, locale = 'C.UTF-8');", 17),
+    ("CREATE COLLATION c_utf8 (locale = 'C.UTF-8', PROVIDER = 'BUILTIN');", 17),
+    ("ALTER TABLE t ADD CONSTRAINT t_age CHECK (jsonb_path_exists(data, '$.age.integer()'));", 17),
+    ("CREATE VIEW jv AS SELECT data @? '$.tags[*] ? (@.string() == \"x\")' AS x FROM t;", 17),
+    ("SELECT '$.n . BIGINT ( )'::jsonpath;", 17),
+    ("ALTER TABLE t ADD COLUMN ttl interval NOT NULL DEFAULT 'infinity';", 17),
+    ("CREATE TABLE t3 (id int, ttl INTERVAL DAY TO SECOND DEFAULT ' -Infinity ');", 17),
+    ("SELECT 'infinity'::interval, interval '+infinity', CAST('-infinity' AS interval);", 17),
+    ("CREATE DOMAIN forever AS interval DEFAULT 'infinity';", 17),
+    ("CREATE VIEW rv AS SELECT 1 AS x FROM t JOIN s ON random(1, 2) = 1;", 17),
+    (
+        "CREATE FUNCTION jf(j jsonb) RETURNS jsonb LANGUAGE sql "
+        "AS $$ SELECT jsonb_path_query_first(j, '$.a.date()') $$;",
+        17,
+    ),
+    ('ALTER TABLE "nni" ALTER CONSTRAINT "nni_n_not_null" NO INHERIT;', 18),
+    ("alter table nni alter constraint nni_n_not_null inherit;", 18),
+    ("ALTER DEFAULT PRIVILEGES GRANT SELECT ON LARGE OBJECTS TO app;", 18),
+    ("alter default privileges for role app revoke update on large objects from reader;", 18),
+    ('UPDATE "t" SET "data" = jsonb_strip_nulls("data", true);', 18),
+    ("SELECT json_strip_nulls(data::json, strip_in_arrays => true) FROM t;", 18),
+    (
+        "CREATE FUNCTION mk() RETURNS void LANGUAGE plpgsql AS $$ BEGIN "
+        "ALTER DEFAULT PRIVILEGES GRANT SELECT ON LARGE OBJECTS TO app; END $$;",
+        18,
+    ),
+    (
+        "CREATE FUNCTION mk() RETURNS void LANGUAGE plpgsql AS $$ BEGIN "
+        "ALTER TABLE nni ALTER CONSTRAINT nni_n_not_null NO INHERIT; END $$;",
+        18,
+    ),
     # PL/pgSQL parses its body's statements at CREATE: new syntax fails there
     (
         "CREATE FUNCTION sync_t() RETURNS void LANGUAGE plpgsql AS $$ BEGIN "
@@ -214,6 +251,32 @@ def test_a_stored_generated_column_runs_on_every_supported_version() -> None:
         "CREATE FUNCTION f() RETURNS void LANGUAGE sql AS $$ SET transaction_timeout = '1s' $$;",
         "CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ BEGIN GRANT MAINTAIN ON t TO app; END $$;",
         "ALTER DEFAULT PRIVILEGES FOR ROLE maintain;",  # incomplete, and no privilege
+        # plain tables' access methods and exclusion constraints, and tables' parents changed
+        'CREATE TABLE "pa" ("a" int) USING heap;',
+        'CREATE TABLE "pa" ("a" int, "r" int4range, EXCLUDE USING gist ("r" WITH &&));',
+        "CREATE TABLE p1 PARTITION OF p (EXCLUDE USING gist (r WITH &&)) FOR VALUES FROM (0) TO (10);",
+        'ALTER TABLE "v" INHERIT "u2";',
+        'ALTER TABLE "v" NO INHERIT "u2";',
+        'ALTER TABLE "v" ALTER CONSTRAINT "v_u_fkey" DEFERRABLE INITIALLY DEFERRED;',
+        "CREATE EVENT TRIGGER on_ddl ON ddl_command_end EXECUTE FUNCTION on_ddl();",
+        "CREATE COLLATION c_plain (provider = libc, locale = 'C');",
+        'UPDATE "t" SET "data" = jsonb_strip_nulls("data");',
+        # jsonpath's older methods, and a string that is no jsonpath
+        "SELECT jsonb_path_query(data, '$.n.double().floor()'), jsonb_path_query(data, '$.d.datetime()') FROM t;",
+        "INSERT INTO t (id, body) VALUES (1, 'call x.date() later');",
+        # infinity as a timestamp or a float, and a column named interval
+        "CREATE TABLE t3 (id int, at timestamptz DEFAULT 'infinity', ttl interval DEFAULT '1 day');",
+        "SELECT 'infinity'::timestamptz, 'infinity'::float8, 'infinity' AS interval;",
+        "CREATE TABLE t4 (id int, interval timestamptz DEFAULT 'infinity');",
+        "ALTER TABLE t4 ALTER COLUMN interval SET DEFAULT 'infinity';",
+        # what a routine's body does to tables, or reads as a value, is checked when it runs
+        "CREATE FUNCTION mk() RETURNS void LANGUAGE plpgsql AS $$ BEGIN "
+        "CREATE EVENT TRIGGER on_login ON login EXECUTE FUNCTION on_login(); END $$;",
+        "CREATE FUNCTION mk() RETURNS void LANGUAGE sql "
+        "AS $$ CREATE TABLE pa (a int) PARTITION BY RANGE (a) USING heap $$;",
+        "CREATE FUNCTION jf(j jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$ BEGIN "
+        "RETURN jsonb_strip_nulls(jsonb_path_query_first(j, '$.a.integer()'), true); END $$;",
+        "CREATE FUNCTION jf() RETURNS interval LANGUAGE plpgsql AS $$ BEGIN RETURN 'infinity'::interval; END $$;",
     ],
 )
 def test_older_forms_of_the_same_statements_run_on_every_supported_version(sql: str) -> None:
@@ -271,3 +334,16 @@ def test_a_random_function_the_history_creates_is_no_new_form_of_random() -> Non
     )
     assert version_findings(polyfill + 'UPDATE "t" SET "n" = random(1, 6);', 16) == []
     assert len(version_findings('UPDATE "t" SET "n" = random(1, 6);', 16)) == 1
+
+
+@pytest.mark.parametrize(
+    "change",
+    ['ALTER TABLE "p" SET ACCESS METHOD heap;', 'ALTER TABLE ONLY "p" ADD EXCLUDE USING gist ("r" WITH =);'],
+)
+def test_what_a_partitioned_table_could_not_have_before_17_is_known_from_the_history(change: str) -> None:
+    # Postgres 16.2 refuses each on a partitioned table; 17.5 runs it; a plain table has long allowed both.
+    partitioned = 'CREATE TABLE "p" ("r" int4range, "a" int) PARTITION BY RANGE ("r");\n'
+    [message] = version_findings(partitioned + change, 16)
+    assert "PostgreSQL 17+" in message and "partitioned table" in message
+    assert version_findings(partitioned + change, 17) == []
+    assert version_findings('CREATE TABLE "p" ("r" int4range, "a" int);\n' + change, 16) == []

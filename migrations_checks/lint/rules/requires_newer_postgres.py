@@ -15,13 +15,14 @@ from collections.abc import Iterator
 from migrations_checks.lint.context import StatementContext
 from migrations_checks.lint.history import History
 from migrations_checks.lint.rules.rule import Hit, Rule
-from migrations_checks.lint.sql.features import FEATURES, NEW_FUNCTIONS, PROVIDED_BY_EXTENSION
+from migrations_checks.lint.sql.features import FEATURES, FUNCTION_OF, PROVIDED_BY_EXTENSION
 from migrations_checks.lint.statements import Statement
 
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     target = context.options.postgres_version
-    features = [f for f in statement.features if FEATURES[f][0] > target and not _provided(f, context.history)]
+    used = statement.features | set(_on_partitioned_tables(statement, context.history))
+    features = [f for f in used if FEATURES[f][0] > target and not _provided(f, context.history)]
     if not features:
         return
     missing = sorted((FEATURES[feature] for feature in features), reverse=True)
@@ -34,13 +35,21 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     )
 
 
-# The function a feature is a new built-in of, or a new form of (random(min, max)).
-_FUNCTION_OF = {**{name: name for name in NEW_FUNCTIONS}, "random-range": "random"}
+def _on_partitioned_tables(statement: Statement, history: History) -> Iterator[str]:
+    """What the statement does to a table the history shows partitioned that a plain table has long
+    allowed: setting its access method, adding an exclusion constraint."""
+    for action in statement.actions:
+        if action.table not in history.partitioned:
+            continue
+        if action.verb == "rewrite_table" and action.object_kind == "SET ACCESS METHOD":
+            yield "partitioned-access-method"
+        elif action.verb == "add_exclusion":
+            yield "partitioned-exclusion"
 
 
 def _provided(feature: str, history: History) -> bool:
     """Whether the history provides a newer built-in function itself."""
-    function = _FUNCTION_OF.get(feature)
+    function = FUNCTION_OF.get(feature)
     if function is None:
         return False
     return function in history.functions or PROVIDED_BY_EXTENSION.get(feature) in history.extensions

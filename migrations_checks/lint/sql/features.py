@@ -8,6 +8,7 @@ the linter stop that before the deploy instead of in the middle of it.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from migrations_checks.lint.records.actions import Action
@@ -55,6 +56,12 @@ FEATURES: dict[str, tuple[int, str]] = {
         17,
         "SQL/JSON query functions (JSON_TABLE, JSON_EXISTS, JSON_QUERY, JSON_VALUE, JSON_SCALAR, JSON_SERIALIZE)",
     ),
+    "partitioned-access-method": (17, "an access method of a partitioned table"),
+    "partitioned-exclusion": (17, "an exclusion constraint on a partitioned table"),
+    "login-event-trigger": (17, "event triggers ON login"),
+    "builtin-collation-provider": (17, "the builtin collation provider"),
+    "jsonpath-conversions": (17, "jsonpath conversion methods (.integer(), .string(), .timestamp_tz() ...)"),
+    "interval-infinity": (17, "an infinite interval ('infinity'::interval)"),
     "not-null-constraint": (18, "NOT NULL as a table constraint ([ADD] [CONSTRAINT c] NOT NULL column)"),
     "virtual-generated-column": (18, "virtual generated columns"),
     "without-overlaps": (18, "WITHOUT OVERLAPS"),
@@ -64,6 +71,8 @@ FEATURES: dict[str, tuple[int, str]] = {
     "copy-reject-limit": (18, "COPY ... REJECT_LIMIT / LOG_VERBOSITY silent"),
     "returning-old-new": (18, "RETURNING old and new values"),
     "vacuum-only": (18, "VACUUM / ANALYZE ONLY"),
+    "alter-constraint-inherit": (18, "ALTER CONSTRAINT ... [NO] INHERIT"),
+    "default-privileges-large-objects": (18, "ALTER DEFAULT PRIVILEGES ... ON LARGE OBJECTS"),
 }
 # Built-in functions that older versions lack -> the first version that has them. The feature is
 # the function's name; a function of that name the history creates itself is no new feature.
@@ -150,7 +159,16 @@ _NEW_SETTINGS = {
 FEATURES.update({name: (version, f"the {name} setting") for name, version in _NEW_SETTINGS.items()})
 # Of them, those that are new as a table's storage parameter (`WITH (name = ...)`) too.
 _NEW_STORAGE_PARAMETERS = frozenset({"autovacuum_vacuum_max_threshold", "vacuum_max_eager_freeze_failure_rate"})
-FEATURES["random-range"] = (17, "random(min, max)")
+# Built-in functions that take another argument from some version on: function -> that version, and
+# the new form. A function of that name the history creates is no new form.
+_LONGER_CALLS = {
+    "random": (17, "random(min, max)"),
+    "jsonb_strip_nulls": (18, "jsonb_strip_nulls(target, strip_in_arrays)"),
+    "json_strip_nulls": (18, "json_strip_nulls(target, strip_in_arrays)"),
+}
+FEATURES.update({f"{name}-arguments": form for name, form in _LONGER_CALLS.items()})
+# The function each feature is a new built-in of, or a new form of.
+FUNCTION_OF = {**{name: name for name in NEW_FUNCTIONS}, **{f"{name}-arguments": name for name in _LONGER_CALLS}}
 # Calls of functions (or of SQL/JSON syntax spelled as calls) that older versions lack -> feature.
 _NEW_CALLS = {
     **{name: name for name in NEW_FUNCTIONS},
@@ -173,9 +191,27 @@ _NAMING_WORDS = frozenset(
 )
 # Predefined roles and collations, named bare or quoted: the feature is the name.
 _NEW_NAMES = frozenset({*_NEW_ROLES, *_NEW_COLLATIONS})
-# The keyword that stands for a quoted word in the search below: a quoted new function called, or a
-# quoted new name or setting (Postgres finds `"pg_maintain"` as it finds `pg_maintain`).
-_QUOTED_SEARCH_KEYWORDS = {**_QUOTED_CALL_KEYWORDS, **{name: name.upper() for name in (*_NEW_NAMES, *_NEW_SETTINGS)}}
+# What reads a jsonpath: its type, and the functions and operators that take one. SQL/JSON's queries
+# do too, but they are of 17 themselves.
+_JSONPATH_OPERATORS = ("@?", "@@")
+_JSONPATH_READERS = frozenset(
+    {
+        "JSONPATH",
+        *_JSONPATH_OPERATORS,
+        *(
+            f"JSONB_PATH_{name}{zone}"
+            for name in ("EXISTS", "MATCH", "QUERY", "QUERY_ARRAY", "QUERY_FIRST")
+            for zone in ("", "_TZ")
+        ),
+    }
+)
+# The keyword that stands for a word without one in the search below: a quoted new function called, a
+# quoted new name or setting (Postgres finds `"pg_maintain"` as it finds `pg_maintain`), or an operator.
+_QUOTED_SEARCH_KEYWORDS = {
+    **_QUOTED_CALL_KEYWORDS,
+    **{name: name.upper() for name in (*_NEW_NAMES, *_NEW_SETTINGS)},
+    **{operator: operator for operator in _JSONPATH_OPERATORS},  # symbols, with no keyword spelling either
+}
 # Words after which a FROM item's subquery has ended without an alias.
 _AFTER_FROM_ITEM = frozenset(
     {
@@ -287,14 +323,24 @@ def _called(words: Sequence[Word], index: int, function: str) -> bool:
 
 def _new_calls(words: Sequence[Word]) -> Iterator[str]:
     for index, word in enumerate(words[:-1]):
-        if words[index + 1].text == "(" and (
-            (word.kind == "word" and word.name in _NEW_CALLS) or (word.kind == "quoted" and word.text in NEW_FUNCTIONS)
+        if (
+            words[index + 1].text == "("
+            and (
+                (word.kind == "word" and word.name in _NEW_CALLS)
+                or (word.kind == "quoted" and word.text in NEW_FUNCTIONS)
+            )
+            and _called_here(words, index)
         ):
-            named_by = index - 3 if index >= 3 and words[index - 1].is_symbol(".") else index - 1
-            naming = words[named_by].upper if named_by >= 0 else ""
-            # `ON t (...)` names a table only where an index is created; elsewhere ON starts a condition.
-            if naming not in _NAMING_WORDS or (naming == "ON" and not _creates_index(words)):
-                yield _NEW_CALLS[word.name]
+            yield _NEW_CALLS[word.name]
+
+
+def _called_here(words: Sequence[Word], index: int) -> bool:
+    """Whether the name at `index`, before parentheses, is a function called, not a routine a CREATE
+    defines or a table and its columns (`CREATE FUNCTION random(lo int, ...)`, `REFERENCES "crc32"("id")`)."""
+    named_by = index - 3 if index >= 3 and words[index - 1].is_symbol(".") else index - 1
+    naming = words[named_by].upper if named_by >= 0 else ""
+    # `ON t (...)` names a table only where an index is created; elsewhere ON starts a condition.
+    return naming not in _NAMING_WORDS or (naming == "ON" and not _creates_index(words))
 
 
 def _creates_index(words: Sequence[Word]) -> bool:
@@ -353,6 +399,18 @@ def _alter_table(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
         yield "set-compression" if has_keyword(words, "SET", "COMPRESSION") else "column-compression"
     yield from _access_method(words, keywords)
     yield from _table_definition(words, keywords)
+    if "INHERIT" in keywords and _alters_inheritance_of_constraint(words):
+        yield "alter-constraint-inherit"
+
+
+def _alters_inheritance_of_constraint(words: Sequence[Word]) -> bool:
+    """`ALTER CONSTRAINT c [NO] INHERIT`; not `[NO] INHERIT parent`, a table's parents changed."""
+    for index, word in enumerate(words[:-1]):
+        if word.upper == "ALTER" and words[index + 1].upper == "CONSTRAINT":
+            cursor = Cursor(words, index + 2)
+            if cursor.name() and (cursor.at("INHERIT") or cursor.at("NO", "INHERIT")):
+                return True
+    return False
 
 
 def _access_method(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
@@ -367,6 +425,26 @@ def _create_table(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
     if "COMPRESSION" in keywords:
         yield "column-compression"
     yield from _table_definition(words, keywords)
+    if "PARTITION" in keywords:
+        yield from _partitioned_table(words)
+
+
+def _partitioned_table(words: Sequence[Word]) -> Iterator[str]:
+    """What a table created `PARTITION BY` could not have before 17: an access method (`USING am`
+    after the partitioning), and an exclusion constraint."""
+    level = top_level(words)
+    partitioned = [
+        index for index, word in enumerate(level[:-1]) if word.upper == "PARTITION" and level[index + 1].upper == "BY"
+    ]
+    if not partitioned:
+        return
+    if any(word.upper == "USING" for word in level[partitioned[0] :]):
+        yield "partitioned-access-method"
+    if any(
+        word.upper == "EXCLUDE" and (following.upper == "USING" or following.is_symbol("("))
+        for word, following in itertools.pairwise(words)
+    ):
+        yield "partitioned-exclusion"
 
 
 def _subquery_without_alias(words: Sequence[Word]) -> bool:
@@ -391,15 +469,70 @@ def _subquery_without_alias(words: Sequence[Word]) -> bool:
     return False
 
 
-def _random_range(words: Sequence[Word]) -> bool:
-    """`random(min, max)`: PostgreSQL 17's form; `random()` is older."""
+def _longer_calls(words: Sequence[Word]) -> Iterator[str]:
+    """Calls with more arguments than older versions take (`random(min, max)`; `random()` is older)."""
     for index, word in enumerate(words[:-1]):
-        named = index and words[index - 1].upper in _NAMING_WORDS  # `CREATE FUNCTION random(lo int, ...)`
-        if word.kind == "word" and word.upper == "RANDOM" and words[index + 1].is_symbol("(") and not named:
+        if word.kind == "word" and word.name in _LONGER_CALLS and words[index + 1].is_symbol("("):
             cursor = Cursor(words, index + 1)
             cursor.skip_group()
-            if any(w.is_symbol(",") for w in top_level(words[index + 2 : cursor.position - 1])):
-                return True
+            arguments = top_level(words[index + 2 : cursor.position - 1])
+            if any(w.is_symbol(",") for w in arguments) and _called_here(words, index):
+                yield f"{word.name}-arguments"
+
+
+# A jsonpath method of PostgreSQL 17 that converts a value (`$.age.integer()`); `.datetime()` is older.
+_JSONPATH_CONVERSION = re.compile(
+    r"\.\s*(?:bigint|boolean|date|decimal|integer|number|string|time|time_tz|timestamp|timestamp_tz)\s*\(",
+    re.IGNORECASE,  # as 17 reads them (`.INTEGER()`)
+)
+
+
+def _jsonpath_conversions(words: Sequence[Word]) -> bool:
+    """A string holding a jsonpath conversion method, in a statement that reads a jsonpath."""
+    return any(word.kind == "string" and _JSONPATH_CONVERSION.search(word.text) for word in words)
+
+
+_INFINITIES = frozenset({"infinity", "+infinity", "-infinity"})
+
+
+def _infinite_interval(words: Sequence[Word]) -> bool:
+    """`'infinity'` (or `'-infinity'`) read as an interval, which PostgreSQL 17 first accepts."""
+    return any(
+        word.kind == "string" and word.text.strip().lower() in _INFINITIES and _read_as_interval(words, index)
+        for index, word in enumerate(words)
+    )
+
+
+def _read_as_interval(words: Sequence[Word], index: int) -> bool:
+    """Whether the literal at `index` is an interval: `interval '...'`, `'...'::interval`, `CAST('...'
+    AS interval)`, or the DEFAULT of a column or domain defined as interval."""
+    before = words[index - 1].upper if index else ""
+    after = [word.upper or word.text for word in words[index + 1 : index + 3]]
+    if before == "INTERVAL" or after == ["::", "INTERVAL"]:
+        return True
+    if after == ["AS", "INTERVAL"]:
+        return index >= 2 and words[index - 1].is_symbol("(") and words[index - 2].upper == "CAST"
+    return before == "DEFAULT" and _defined_as_interval(words, index - 1)
+
+
+def _defined_as_interval(words: Sequence[Word], default: int) -> bool:
+    """Whether the column (or domain) definition that holds the DEFAULT at `default` gives the type
+    interval: an INTERVAL after its name, back to the comma or parenthesis that starts it. Not a
+    column named `interval` (`ALTER COLUMN interval SET DEFAULT`, `(interval int DEFAULT ...`)."""
+    depth = 0
+    for index in range(default - 1, 0, -1):
+        word = words[index]
+        if word.is_symbol(")"):
+            depth += 1
+        elif word.is_symbol("("):
+            if not depth:
+                return False
+            depth -= 1
+        elif not depth and word.is_symbol(","):
+            return False
+        elif not depth and word.upper == "INTERVAL":
+            before = words[index - 1]
+            return before.kind in ("word", "quoted") and before.upper not in ("ALTER", "COLUMN", "ADD")
     return False
 
 
@@ -492,6 +625,21 @@ def _create_trigger(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
         yield "create-or-replace-trigger"
 
 
+def _create_event_trigger(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
+    """`CREATE EVENT TRIGGER name ON login`."""
+    cursor = Cursor(words, 3)
+    if cursor.name() and cursor.accept("ON") and (event := cursor.peek()) and event.name == "login":
+        yield "login-event-trigger"
+
+
+def _create_collation(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
+    """`CREATE COLLATION c (provider = builtin, ...)`: the value a name, a quoted name or a string."""
+    for index in range(len(words) - 2):
+        provider = words[index].upper == "PROVIDER" and words[index + 1].is_symbol("=")
+        if provider and words[index + 2].text.lower() == "builtin":
+            yield "builtin-collation-provider"
+
+
 def _drop_database(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
     """`DROP DATABASE name [WITH] (FORCE)`: FORCE in the options' parentheses, not a database named so."""
     if "FORCE" in keywords and any(
@@ -502,10 +650,12 @@ def _drop_database(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
 
 
 def _grant(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
-    """Role grants' options as PostgreSQL 16 spells them (`WITH ADMIN OPTION` is older), and the
-    MAINTAIN privilege of 17: among the privileges, between GRANT (or REVOKE) and ON, not an object
-    or a role of that name."""
+    """Role grants' options as PostgreSQL 16 spells them (`WITH ADMIN OPTION` is older), the MAINTAIN
+    privilege of 17 (among the privileges, between GRANT or REVOKE and ON, not an object or a role of
+    that name), and default privileges on large objects, of 18."""
     grants = [index for index, word in enumerate(words) if word.upper in ("GRANT", "REVOKE")]
+    if "OBJECTS" in keywords and has_keyword(words, "ON", "LARGE", "OBJECTS"):  # a GRANT's is `LARGE OBJECT n`
+        yield "default-privileges-large-objects"
     if "MAINTAIN" in keywords and grants:
         start = grants[-1]
         privileges = itertools.takewhile(lambda word: word.upper != "ON", words[start + 1 :])
@@ -583,6 +733,8 @@ _KIND_FEATURES: dict[str, Callable[[Sequence[Word], set[str]], Iterator[str]]] =
     "CREATE FUNCTION": _routine,
     "CREATE PROCEDURE": _routine,
     "CREATE TRIGGER": _create_trigger,
+    "CREATE EVENT TRIGGER": _create_event_trigger,
+    "CREATE COLLATION": _create_collation,
     "DROP DATABASE": _drop_database,
     "GRANT": _grant,
     "ALTER DEFAULT PRIVILEGES": _grant,
@@ -606,17 +758,30 @@ def _virtual_generated_column(words: Sequence[Word]) -> bool:
     return False
 
 
-# The features that are names a utility statement (SET, GRANT) looks up only when it runs: a SQL
-# routine's body may use them and still be created.
-_UTILITY_LOOKUPS = frozenset({*_NEW_ROLES, *_NEW_SETTINGS, "grant-maintain"})
-# The features that are names any statement looks up when it runs, not syntax: a PL/pgSQL body's
-# statements may use them and still be created (in a trigger's body, `old` and `new` are its rows).
+# The features a utility statement (SET, GRANT, CREATE TABLE...) looks up or checks only when it runs,
+# not syntax: a SQL routine's body may use them and still be created.
+_UTILITY_LOOKUPS = frozenset(
+    {
+        *_NEW_ROLES,
+        *_NEW_SETTINGS,
+        "grant-maintain",
+        "partitioned-access-method",
+        "partitioned-exclusion",
+        "login-event-trigger",
+        "builtin-collation-provider",
+    }
+)
+# The features any statement looks up or reads when it runs, not syntax: a PL/pgSQL body's statements
+# may use them and still be created (in a trigger's body, `old` and `new` are its rows). Their
+# constants are read as their types when they run too (`'infinity'::interval`, a jsonpath).
 _LOOKED_UP_WHEN_RUN = _UTILITY_LOOKUPS | {
     *_NEW_CALLS.values(),
     *_NEW_COLLATIONS,
-    "random-range",
+    *(f"{name}-arguments" for name in _LONGER_CALLS),
     "sql-json-queries",
     "returning-old-new",
+    "jsonpath-conversions",
+    "interval-infinity",
 }
 _FROM_ITEM = _found("subquery-without-alias", _subquery_without_alias)
 # The keyword a statement must hold for each search to find anything.
@@ -626,7 +791,7 @@ _SEARCHES: dict[str, Search] = {
     "MERGE": _found("merge-in-with", _merge_in_with),
     "FROM": _FROM_ITEM,
     "JOIN": _FROM_ITEM,
-    "RANDOM": _found("random-range", _random_range),
+    **dict.fromkeys((name.upper() for name in _LONGER_CALLS), _longer_calls),
     "TIES": _phrases("with-ties", ("WITH", "TIES")),
     "OVERLAPS": _phrases("without-overlaps", ("WITHOUT", "OVERLAPS")),
     "ENFORCED": _found("not-enforced", _enforced),
@@ -637,6 +802,8 @@ _SEARCHES: dict[str, Search] = {
     "PERIOD": _found("temporal-foreign-key", _temporal_key),
     "JSON": _phrases("is-json", ("IS", "JSON"), ("IS", "NOT", "JSON")),
     "JSON_OBJECT": _found("sql-json-constructors", _standard_json_object),
+    "INTERVAL": _found("interval-infinity", _infinite_interval),
+    **dict.fromkeys(_JSONPATH_READERS, _found("jsonpath-conversions", _jsonpath_conversions)),
     **dict.fromkeys((name.upper() for name in _NEW_NAMES), _new_names),
     **dict.fromkeys((*(name.upper() for name in _NEW_SETTINGS), "SET_CONFIG"), _new_settings),
     **dict.fromkeys(_NEW_CALL_KEYWORDS, _new_calls),
