@@ -100,8 +100,10 @@ def _read_statements(file: MigrationFile) -> FileStatements:
             comments.extend(inner_comments(source, chunk))
             continue
         block = unwrap_do_block(source, chunk)
-        # A DO's one string constant is its body; the values it uses are those outside its statements.
-        statement = replace(statement, literals=block.literals)
+        # A DO's one string constant is its body; the values it uses are those outside its statements,
+        # and the features it uses outside them are those of its own PL/pgSQL, which it runs.
+        own_features = [features_of(None, words, ()) for words in block.expressions]
+        statement = replace(statement, literals=block.literals, features=statement.features.union(*own_features))
         statements.append(statement)
         comments.extend(block.comments)
         statements.extend(_statement(file, inner, do_block=statement) for inner in block.statements)

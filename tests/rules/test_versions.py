@@ -7,6 +7,15 @@ import pytest
 from migrations_checks.lint.context import LintOptions
 from migrations_checks.lint.engine import lint_text
 
+
+def _plpgsql(statements: str) -> str:
+    """A PL/pgSQL function whose body runs `statements`."""
+    return (
+        "CREATE FUNCTION f(j jsonb) RETURNS int LANGUAGE plpgsql "
+        f"AS $$ DECLARE x int; r record; BEGIN {statements} RETURN 1; END $$;"
+    )
+
+
 CASES = [
     ('ALTER TABLE "p" DETACH PARTITION "p_2024" CONCURRENTLY;', 14),
     ('MERGE INTO "t" USING "s" ON "t"."id" = "s"."id" WHEN MATCHED THEN UPDATE SET "n" = "s"."n";', 15),
@@ -166,6 +175,19 @@ CASES = [
         "ALTER TABLE nni ALTER CONSTRAINT nni_n_not_null NO INHERIT; END $$;",
         18,
     ),
+    # A DO block runs its own PL/pgSQL's expressions too: declarations, conditions, assignments
+    ("DO $$ DECLARE x uuid := uuidv7(); BEGIN END $$;", 18),
+    ("DO $$ BEGIN IF now() AT LOCAL > now() THEN RAISE NOTICE 'x'; END IF; END $$;", 17),
+    ("DO $$ DECLARE x uuid; BEGIN x := uuidv7(); END $$;", 18),
+    # PL/pgSQL parses its body's expressions at CREATE, and their new syntax fails there; a call of a new
+    # function, without SQL/JSON's clauses, parses, and fails only when it runs
+    ("CREATE FUNCTION f() RETURNS timestamp LANGUAGE plpgsql AS $$ BEGIN RETURN now() AT LOCAL; END $$;", 17),
+    (_plpgsql("x := JSON_VALUE(j, '$.a' RETURNING int);"), 17),
+    (_plpgsql("FOR r IN SELECT * FROM JSON_TABLE(j, '$[*]' COLUMNS (a int PATH '$.a')) LOOP END LOOP;"), 17),
+    (_plpgsql("DELETE FROM t RETURNING WITH (OLD AS o) o.id INTO x;"), 18),
+    (_plpgsql("LOOP EXIT WHEN JSON_EXISTS(j, '$.a' ERROR ON ERROR); END LOOP;"), 17),
+    (_plpgsql("CASE WHEN now() AT LOCAL IS NULL THEN RETURN 0; ELSE NULL; END CASE;"), 17),
+    ("CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ DECLARE t timestamp := now() AT LOCAL; BEGIN END $$;", 17),
     # PL/pgSQL parses its body's statements at CREATE: new syntax fails there
     (
         "CREATE FUNCTION sync_t() RETURNS void LANGUAGE plpgsql AS $$ BEGIN "
@@ -277,6 +299,8 @@ def test_a_stored_generated_column_runs_on_every_supported_version() -> None:
         "CREATE FUNCTION jf(j jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$ BEGIN "
         "RETURN jsonb_strip_nulls(jsonb_path_query_first(j, '$.a.integer()'), true); END $$;",
         "CREATE FUNCTION jf() RETURNS interval LANGUAGE plpgsql AS $$ BEGIN RETURN 'infinity'::interval; END $$;",
+        _plpgsql("x := json_value(j, '$.a');"),
+        _plpgsql("IF uuidv7() IS NULL THEN RETURN 0; END IF;"),
     ],
 )
 def test_older_forms_of_the_same_statements_run_on_every_supported_version(sql: str) -> None:

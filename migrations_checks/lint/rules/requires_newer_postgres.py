@@ -25,7 +25,7 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     features = [f for f in used if FEATURES[f][0] > target and not _provided(f, context.history)]
     if not features:
         return
-    missing = sorted((FEATURES[feature] for feature in features), reverse=True)
+    missing = sorted({FEATURES[feature] for feature in features}, reverse=True)  # a call and its syntax share one
     described = ", ".join(f"{name} (PostgreSQL {version}+)" for version, name in missing)
     provided = [f"{PROVIDED_BY_EXTENSION[f]} provides {f}()" for f in features if f in PROVIDED_BY_EXTENSION]
     yield Hit(

@@ -43,6 +43,8 @@ class DoBlock(Struct, frozen=True):
     # String constants the body uses outside its SQL statements: in conditions, declarations,
     # assignments. A label just added to an enum cannot be used there either.
     literals: frozenset[str]
+    # The words of the PL/pgSQL statements around its SQL (see plpgsql.Found.expressions).
+    expressions: tuple[list[Word], ...]
 
 
 def is_do_block(chunk: Chunk) -> bool:
@@ -52,17 +54,25 @@ def is_do_block(chunk: Chunk) -> bool:
 def unwrap_do_block(source: str, chunk: Chunk) -> DoBlock:
     """The statements a DO chunk of ``split_sql(source)`` runs. Never raises."""
     found = _unwrap_do(source, chunk.text, chunk.start, 0)
-    return DoBlock(tuple(found.statements), tuple(found.dynamic), tuple(found.comments), frozenset(found.literals))
+    return DoBlock(
+        tuple(found.statements),
+        tuple(found.dynamic),
+        tuple(found.comments),
+        frozenset(found.literals),
+        tuple(found.expressions),
+    )
 
 
-def plpgsql_statements(body: str) -> list[Chunk]:
-    """The SQL statements written in a PL/pgSQL routine's body (not those an EXECUTE runs), which
-    Postgres parses when it creates the routine; [] for a body this parser cannot follow."""
+def plpgsql_statements(body: str) -> list[Sequence[Word]]:
+    """The words of the statements written in a PL/pgSQL routine's body, its SQL and its own (not
+    what an EXECUTE runs), which Postgres parses when it creates the routine; [] for a body this
+    parser cannot follow."""
     try:
-        found = BodyReader(body, body, 0, 0, unwrap_do=_unwrap_do, unwrap_sql=_unwrap_sql).parse()
+        reader = BodyReader(body, body, 0, 0, unwrap_do=_unwrap_do, unwrap_sql=_unwrap_sql)
+        found = reader.parse()
     except Unreadable:
         return []
-    return [chunk for chunk in found.statements if chunk.plpgsql]
+    return [*(chunk.words for chunk in found.statements if chunk.plpgsql), *reader.own_expressions]
 
 
 def _unwrap_do(source: str, text: str, offsets: Offsets, depth: int) -> Found:

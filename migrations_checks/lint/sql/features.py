@@ -70,6 +70,7 @@ FEATURES: dict[str, tuple[int, str]] = {
     "temporal-foreign-key": (18, "FOREIGN KEY ... PERIOD"),
     "copy-reject-limit": (18, "COPY ... REJECT_LIMIT / LOG_VERBOSITY silent"),
     "returning-old-new": (18, "RETURNING old and new values"),
+    "returning-with": (18, "RETURNING old and new values"),  # the WITH (OLD AS o) form: syntax
     "vacuum-only": (18, "VACUUM / ANALYZE ONLY"),
     "alter-constraint-inherit": (18, "ALTER CONSTRAINT ... [NO] INHERIT"),
     "default-privileges-large-objects": (18, "ALTER DEFAULT PRIVILEGES ... ON LARGE OBJECTS"),
@@ -125,6 +126,12 @@ NEW_FUNCTIONS = {
     "pg_clear_attribute_stats": 18,
 }
 FEATURES.update({name: (version, f"{name}()") for name, version in NEW_FUNCTIONS.items()})
+# A SQL/JSON query function's call with one of its own clauses (`RETURNING int`, `COLUMNS (...)`) is
+# syntax older versions cannot parse; without one, it parses as a call of a function they lack.
+FEATURES["sql-json-query-clauses"] = FEATURES["sql-json-queries"]
+_SQL_JSON_CLAUSES = frozenset(
+    {"COLUMNS", "PASSING", "RETURNING", "WRAPPER", "QUOTES", "ERROR", "EMPTY", "FORMAT", "KEEP", "OMIT"}
+)
 # The extension that provides a function on versions where it is not built in: the history creating
 # it makes the function no new feature either.
 PROVIDED_BY_EXTENSION = {"gen_random_uuid": "pgcrypto"}
@@ -331,7 +338,15 @@ def _new_calls(words: Sequence[Word]) -> Iterator[str]:
             )
             and _called_here(words, index)
         ):
-            yield _NEW_CALLS[word.name]
+            feature = _NEW_CALLS[word.name]
+            yield "sql-json-query-clauses" if feature == "sql-json-queries" and _clauses(words, index + 1) else feature
+
+
+def _clauses(words: Sequence[Word], parenthesis: int) -> bool:
+    """Whether the call's parentheses, opening at `parenthesis`, hold a SQL/JSON clause."""
+    cursor = Cursor(words, parenthesis)
+    cursor.skip_group()
+    return any(word.upper in _SQL_JSON_CLAUSES for word in top_level(words[parenthesis + 1 : cursor.position - 1]))
 
 
 def _called_here(words: Sequence[Word], index: int) -> bool:
@@ -600,9 +615,7 @@ def _routine(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
             text, lexed = tokenize(word.text)
             yield from _statements_features(split_top_level(text, ";") if lexed else [], _UTILITY_LOOKUPS)
         elif language == "plpgsql":  # parsed only: what its statements call, set or name is looked up when run
-            yield from _statements_features(
-                [chunk.words for chunk in plpgsql_statements(word.text)], _LOOKED_UP_WHEN_RUN
-            )
+            yield from _statements_features(plpgsql_statements(word.text), _LOOKED_UP_WHEN_RUN)
 
 
 def _statements_features(statements: Iterable[Sequence[Word]], ignored: frozenset[str] = frozenset()) -> Iterator[str]:
@@ -698,22 +711,20 @@ def _vacuum(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
         yield "vacuum-only"
 
 
-def _returning_old_new(words: Sequence[Word]) -> bool:
-    """`RETURNING old.c, new.c` or `RETURNING WITH (OLD AS o, NEW AS n) ...`: the values before and
+def _returning_old_new(words: Sequence[Word]) -> Iterator[str]:
+    """`RETURNING WITH (OLD AS o, NEW AS n) ...` or `RETURNING old.c, new.c`: the values before and
     after the change."""
     for index, word in enumerate(words):
         if word.upper != "RETURNING":
             continue
         following = words[index + 1 : index + 3]
         if len(following) == 2 and following[0].upper == "WITH" and following[1].is_symbol("("):
-            return True
-        returned = words[index + 1 :]
-        if any(
+            yield "returning-with"
+        elif any(
             w.upper in ("OLD", "NEW") and w.kind == "word" and dot.is_symbol(".")
-            for w, dot in itertools.pairwise(returned)
+            for w, dot in itertools.pairwise(words[index + 1 :])
         ):
-            return True
-    return False
+            yield "returning-old-new"
 
 
 def _reindex(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
@@ -797,7 +808,7 @@ _SEARCHES: dict[str, Search] = {
     "ENFORCED": _found("not-enforced", _enforced),
     "STATISTICS": _phrases("statistics-default", ("SET", "STATISTICS", "DEFAULT")),
     "LOCAL": _phrases("at-local", ("AT", "LOCAL")),
-    "RETURNING": _found("returning-old-new", _returning_old_new),
+    "RETURNING": _returning_old_new,
     "INHERIT": _phrases("not-null-no-inherit", ("NOT", "NULL", "NO", "INHERIT")),
     "PERIOD": _found("temporal-foreign-key", _temporal_key),
     "JSON": _phrases("is-json", ("IS", "JSON"), ("IS", "NOT", "JSON")),

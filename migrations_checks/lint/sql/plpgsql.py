@@ -39,7 +39,7 @@ from migrations_checks.lint.sql.literals import constant_sql
 from migrations_checks.lint.sql.positions import Offsets, compose, sub_offsets
 from migrations_checks.lint.sql.splitter import Chunk, make_chunk
 from migrations_checks.lint.sql.tokens import statement_end
-from migrations_checks.lint.sql.words import starts_with_do
+from migrations_checks.lint.sql.words import Word, starts_with_do
 
 # How deep blocks, branches, loops and DO-in-EXECUTE-in-DO may nest, all counted together: far
 # beyond any migration, and it keeps the recursion well inside Python's limit.
@@ -59,12 +59,16 @@ class Found(Struct):
     dynamic: list[Chunk] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
     literals: set[str] = field(default_factory=set)
+    # The words of PL/pgSQL's own statements (conditions, declarations, assignments, RETURN...), a
+    # run per statement or part of one: Postgres parses their expressions when it compiles the block.
+    expressions: list[list[Word]] = field(default_factory=list)
 
     def add(self, other: Found) -> None:
         self.statements.extend(other.statements)
         self.dynamic.extend(other.dynamic)
         self.comments.extend(other.comments)
         self.literals.update(other.literals)
+        self.expressions.extend(other.expressions)
 
 
 # Unwraps the text of a DO statement, or plain SQL, placed in the file by the offsets, at a depth:
@@ -101,6 +105,7 @@ class BodyReader:
         self.elsewhere: list[tuple[int, int]] = []
         self.cursor_queries: dict[str, tuple[int, int]] = {}  # bound cursor -> token span of its query
         self.opened: set[str] = set()  # bound cursors whose query is already a statement
+        self.own_expressions: list[list[Word]] = []  # this body's, not a nested block's or EXECUTE's
 
     def parse(self) -> Found:
         index = 0
@@ -112,18 +117,32 @@ class BodyReader:
             index += 1
         if index != self.count:
             raise Unreadable
-        self.found.literals.update(self._own_literals())
+        self._read_own_words()
         return self.found
 
-    def _own_literals(self) -> set[str]:
+    def _read_own_words(self) -> None:
+        """The body's own words, those no statement, EXECUTE or nested block took: its string
+        constants are values the block uses, and its runs between `;` and what was taken elsewhere
+        are PL/pgSQL's own statements."""
         read_elsewhere = [False] * self.count
         for start, end in self.elsewhere:
             read_elsewhere[start:end] = [True] * (end - start)
-        literals: set[str] = set()
-        for index, token in enumerate(self.tokens):
-            if token.kind == "string" and not read_elsewhere[index]:
-                literals.add(token.text)
-        return literals
+        run: list[Word] = []
+        for token, elsewhere in zip(self.tokens, read_elsewhere, strict=True):
+            if elsewhere:
+                if run:
+                    self.own_expressions.append(run)
+                    run = []
+                continue
+            if token.kind == "string":
+                self.found.literals.add(token.text)
+            run.append(token)
+            if token.kind == "symbol" and token.text == ";":
+                self.own_expressions.append(run)
+                run = []
+        if run:
+            self.own_expressions.append(run)
+        self.found.expressions.extend(self.own_expressions)
 
     def _comments(self) -> list[Comment]:
         """Every comment between the body's tokens (most bodies have none)."""
