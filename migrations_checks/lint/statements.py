@@ -29,7 +29,7 @@ from migrations_checks.lint.records.actions import Action
 from migrations_checks.lint.sql.classify import classify
 from migrations_checks.lint.sql.comments import Comment
 from migrations_checks.lint.sql.do_blocks import is_do_block, unwrap_do_block
-from migrations_checks.lint.sql.features import features_of
+from migrations_checks.lint.sql.features import features_of, features_of_plpgsql
 from migrations_checks.lint.sql.formatted import RUNTIME_NAME
 from migrations_checks.lint.sql.splitter import Chunk, inner_comments, split_sql, trailing_comments
 
@@ -102,8 +102,8 @@ def _read_statements(file: MigrationFile) -> FileStatements:
         block = unwrap_do_block(source, chunk)
         # A DO's one string constant is its body; the values it uses are those outside its statements,
         # and the features it uses outside them are those of its own PL/pgSQL, which it runs.
-        own_features = [features_of(None, words, ()) for words in block.expressions]
-        statement = replace(statement, literals=block.literals, features=statement.features.union(*own_features))
+        features = statement.features | features_of_plpgsql(block.expressions)
+        statement = replace(statement, literals=block.literals, features=features)
         statements.append(statement)
         comments.extend(block.comments)
         statements.extend(_statement(file, inner, do_block=statement) for inner in block.statements)

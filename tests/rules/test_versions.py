@@ -179,6 +179,8 @@ CASES = [
     ("DO $$ DECLARE x uuid := uuidv7(); BEGIN END $$;", 18),
     ("DO $$ BEGIN IF now() AT LOCAL > now() THEN RAISE NOTICE 'x'; END IF; END $$;", 17),
     ("DO $$ DECLARE x uuid; BEGIN x := uuidv7(); END $$;", 18),
+    ('DO $$ DECLARE x uuid := "uuidv7"(); BEGIN END $$;', 18),
+    ("DO $$ DECLARE y bool; BEGIN y := '{}'::jsonb @? '$.a.integer()'; END $$;", 17),
     # PL/pgSQL parses its body's expressions at CREATE, and their new syntax fails there; a call of a new
     # function, without SQL/JSON's clauses, parses, and fails only when it runs
     ("CREATE FUNCTION f() RETURNS timestamp LANGUAGE plpgsql AS $$ BEGIN RETURN now() AT LOCAL; END $$;", 17),

@@ -269,7 +269,7 @@ def features_of(kind: str | None, words: Sequence[Word], actions: Sequence[Actio
         found.add("not-null-constraint")
     # Every statement is asked, and almost none uses a feature: one pass over its keywords tells
     # which of the slower searches can find anything.
-    keywords = {word.upper or _QUOTED_SEARCH_KEYWORDS.get(word.text, "") for word in words}
+    keywords = _search_keywords(words)
     searched = keywords & _SEARCH_KEYWORDS
     if searched:
         for search in {_SEARCHES[keyword] for keyword in searched}:
@@ -281,6 +281,19 @@ def features_of(kind: str | None, words: Sequence[Word], actions: Sequence[Actio
     if kind is not None and kind in _KIND_FEATURES:
         found.update(_KIND_FEATURES[kind](words, keywords))
     return frozenset(found)
+
+
+def features_of_plpgsql(statements: Sequence[Sequence[Word]]) -> frozenset[str]:
+    """The features PL/pgSQL's own statements use (a DO block's conditions, declarations...)."""
+    # Nearly always none: the keywords of all of them at once tell whether any can.
+    if _SEARCH_KEYWORDS.isdisjoint(_search_keywords(itertools.chain.from_iterable(statements))):
+        return frozenset()
+    return frozenset().union(*(features_of(None, words, ()) for words in statements))
+
+
+def _search_keywords(words: Iterable[Word]) -> set[str]:
+    """The keywords of the words, and those that stand for a word without one (see below)."""
+    return {word.upper or _QUOTED_SEARCH_KEYWORDS.get(word.text, "") for word in words}
 
 
 Search = Callable[[Sequence[Word]], Iterable[str]]
