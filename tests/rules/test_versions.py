@@ -190,6 +190,8 @@ CASES = [
     (_plpgsql("LOOP EXIT WHEN JSON_EXISTS(j, '$.a' ERROR ON ERROR); END LOOP;"), 17),
     (_plpgsql("CASE WHEN now() AT LOCAL IS NULL THEN RETURN 0; ELSE NULL; END CASE;"), 17),
     ("CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ DECLARE t timestamp := now() AT LOCAL; BEGIN END $$;", 17),
+    ("CREATE FUNCTION f(x anyelement) RETURNS timestamp LANGUAGE sql AS $$ SELECT now() AT LOCAL $$;", 17),
+    ("CREATE FUNCTION f(x anyelement, OUT y int) LANGUAGE sql AS $$ SELECT 1 FROM (SELECT 1) $$;", 16),
     # PL/pgSQL parses its body's statements at CREATE: new syntax fails there
     (
         "CREATE FUNCTION sync_t() RETURNS void LANGUAGE plpgsql AS $$ BEGIN "
@@ -302,6 +304,11 @@ def test_a_stored_generated_column_runs_on_every_supported_version() -> None:
         "RETURN jsonb_strip_nulls(jsonb_path_query_first(j, '$.a.integer()'), true); END $$;",
         "CREATE FUNCTION jf() RETURNS interval LANGUAGE plpgsql AS $$ BEGIN RETURN 'infinity'::interval; END $$;",
         _plpgsql("x := json_value(j, '$.a');"),
+        # a SQL body with a polymorphic argument is only parsed at CREATE (checked on 16.2)
+        "CREATE FUNCTION f(x anyelement) RETURNS bool LANGUAGE sql AS $$ SELECT uuidv7() IS NULL $$;",
+        "CREATE FUNCTION f(INOUT x anyelement) LANGUAGE sql AS $$ SELECT uuidv7() $$;",
+        "CREATE FUNCTION f(VARIADIC x anycompatiblearray) RETURNS bool LANGUAGE sql "
+        "AS $$ SELECT jsonb_strip_nulls('{}', true) IS NULL $$;",
         _plpgsql("IF uuidv7() IS NULL THEN RETURN 0; END IF;"),
     ],
 )

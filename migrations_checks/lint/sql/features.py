@@ -624,11 +624,46 @@ def _routine(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
     for before, word in itertools.pairwise(words):
         if before.upper != "AS" or word.kind != "string":
             continue
-        if language == "sql":  # its queries are analysed, what its utility statements (SET, GRANT) name is not
+        if language == "sql":
+            # Its queries are analysed, what its utility statements (SET, GRANT) name is not; with a
+            # polymorphic argument, whose type only a call tells, they are parsed only.
+            ignored = _LOOKED_UP_WHEN_RUN if _polymorphic(words) else _UTILITY_LOOKUPS
             text, lexed = tokenize(word.text)
-            yield from _statements_features(split_top_level(text, ";") if lexed else [], _UTILITY_LOOKUPS)
+            yield from _statements_features(split_top_level(text, ";") if lexed else [], ignored)
         elif language == "plpgsql":  # parsed only: what its statements call, set or name is looked up when run
             yield from _statements_features(plpgsql_statements(word.text), _LOOKED_UP_WHEN_RUN)
+
+
+# The polymorphic pseudo-types: a routine's argument of one takes its type from each call.
+_POLYMORPHIC = frozenset(
+    {
+        "ANYELEMENT",
+        "ANYARRAY",
+        "ANYNONARRAY",
+        "ANYENUM",
+        "ANYRANGE",
+        "ANYMULTIRANGE",
+        "ANYCOMPATIBLE",
+        "ANYCOMPATIBLEARRAY",
+        "ANYCOMPATIBLENONARRAY",
+        "ANYCOMPATIBLERANGE",
+        "ANYCOMPATIBLEMULTIRANGE",
+    }
+)
+
+
+def _polymorphic(words: Sequence[Word]) -> bool:
+    """Whether a CREATE FUNCTION or PROCEDURE has an input argument (not OUT) of a polymorphic type."""
+    cursor = Cursor(words, next((i + 1 for i, w in enumerate(words) if w.upper in ("FUNCTION", "PROCEDURE")), 0))
+    cursor.name()
+    if not cursor.at_symbol("("):
+        return False
+    start = cursor.position
+    cursor.skip_group()
+    return any(
+        argument[0].upper != "OUT" and any(word.upper in _POLYMORPHIC for word in argument)
+        for argument in split_top_level(words[start + 1 : cursor.position - 1])
+    )
 
 
 def _statements_features(statements: Iterable[Sequence[Word]], ignored: frozenset[str] = frozenset()) -> Iterator[str]:
