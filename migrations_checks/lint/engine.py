@@ -241,9 +241,7 @@ def _lint_file(
             reads_earlier = reads_earlier or (earlier.read and before)
             reads_later = reads_later or (later.read and after)
         created.update(
-            a.table
-            for a in statement.actions
-            if a.verb == "create_table" and a.table and not (a.if_not_exists and history.has_table(a.table))
+            a.table for a in statement.actions if a.verb == "create_table" and a.table and history.creates(a)
         )
         for action in statement.actions:
             if action.verb == "rename_table" and action.table in created and action.name:

@@ -8,7 +8,7 @@ here in turn, by one recorder per verb (`_RECORDERS`), and the cache replays the
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from msgspec import Struct, field
 from msgspec.structs import replace
@@ -20,6 +20,7 @@ from migrations_checks.lint.sql.words import in_schema_of, unqualified
 from migrations_checks.lint.statements import Statement
 
 _Known = TypeVar("_Known")
+_ABSENT = object()  # no record kept (see `History.hidden`)
 
 
 class Check(Struct, frozen=True):
@@ -71,6 +72,9 @@ class History(Struct):
     forced_row_security: set[str] = field(default_factory=set)
     # (migration, where its statement starts, which action) -> the name chosen for an unnamed check
     chosen: dict[tuple[str, int, int], str] = field(default_factory=dict)
+    # A live table's records while a TEMP table of its name hides it (see `_hide`): by each of
+    # `_by_table()`, its record or _ABSENT, and in each of `_table_sets()`, whether it is there.
+    hidden: dict[str, tuple[tuple[Any, ...], tuple[bool, ...]]] = field(default_factory=dict)
 
     def has_table(self, table: str) -> bool:
         return table in self.columns
@@ -258,10 +262,58 @@ class History(Struct):
         if action.table and action.name and action.values:
             _rekey(self.checks.get(action.table, {}), action.name, action.values[0])
 
+    def _by_table(self) -> tuple[dict[str, Any], ...]:
+        """The records kept by a table's name."""
+        return (
+            self.columns,
+            self.not_null,
+            self.defaults,
+            self.policies,
+            self.checks,
+            self.partition_keys,
+            self.default_partitions,
+            self.children,
+        )
+
+    def _table_sets(self) -> tuple[set[str], ...]:
+        """The sets of tables' names."""
+        return (self.row_security, self.forced_row_security, self.partitioned, self.checks_known)
+
+    def _hide(self, table: str) -> None:
+        """A TEMP table created under a live table's name: the session's own schema comes first in the
+        search path, so `table` names the TEMP one, and the live one's records wait until it goes."""
+        records = tuple(by_table.pop(table, _ABSENT) for by_table in self._by_table())
+        self.hidden[table] = (records, tuple(table in names for names in self._table_sets()))
+        for names in self._table_sets():
+            names.discard(table)
+
+    def _reveal(self, table: str) -> None:
+        """The TEMP table `table` dropped or renamed: a live table it hid has that name again."""
+        if table not in self.hidden:
+            return
+        records, memberships = self.hidden.pop(table)
+        for by_table, record in zip(self._by_table(), records, strict=True):
+            if record is not _ABSENT:
+                by_table[table] = record
+        for names, member in zip(self._table_sets(), memberships, strict=True):
+            if member:
+                names.add(table)
+
+    def creates(self, action: Action) -> bool:
+        """Whether a `create_table` action creates its table: IF NOT EXISTS is a no-op where a table
+        of its name exists in the schema it is created in (the session's own, for a TEMP table)."""
+        if not action.table:
+            return False
+        exists = action.table in (self.temporary_tables if _temporary(action) else self.columns)
+        return not (action.if_not_exists and exists)
+
     def _on_create_table(self, tag: str, action: Action) -> None:
         table = action.table
-        if not table or (action.if_not_exists and table in self.columns):  # IF NOT EXISTS: a no-op then
+        if not table or not self.creates(action):
             return
+        temporary = _temporary(action)
+        if temporary and table in self.columns and table not in self.temporary_tables:
+            self._hide(table)
         # A partition, or a table that INHERITS, has its parents' columns first (one of a name that
         # comes again merges with it), their NOT NULL constraints, defaults and CHECK constraints.
         parents = (action.partition_of,) if action.partition_of else action.inherits
@@ -277,8 +329,7 @@ class History(Struct):
                 own.update(self.columns.get(next(likes, ("",))[0]) or {"": ("", None)})
         self.columns[table] = {**inherited, **own}
         self.policies[table] = set()
-        if action.temporary or table.startswith("pg_temp."):
-            # The session's own schema comes first in the search path: `t` names it.
+        if temporary:  # the session's own schema comes first in the search path: `t` names it
             self.temporary_tables.add(table.removeprefix("pg_temp."))
         if action.object_kind == "PARTITIONED":
             self.partitioned.add(table)
@@ -386,45 +437,27 @@ class History(Struct):
         for index, indexed in self.index_tables.items():
             if indexed == table:
                 self.index_tables[index] = new
-        for by_table in (self.not_null, self.defaults, self.policies):
-            if table in by_table:
-                by_table[new] = by_table.pop(table)
-        _rekey(self.checks, table, new)
-        _rekey(self.partition_keys, table, new)
-        _rekey(self.default_partitions, table, new)
         self._replace_child(table, new)
-        _rekey(self.children, table, new)
-        for switched in (self.row_security, self.forced_row_security, self.partitioned, self.checks_known):
+        for by_table in self._by_table()[1:]:
+            _rekey(by_table, table, new)
+        for switched in (*self._table_sets(), self.temporary_tables):
             if table in switched:
                 switched.remove(table)
                 switched.add(new)
         self._rename_type(table, new)  # the table's row type, which a column may have
+        self._reveal(table)
 
     def _on_drop_table(self, tag: str, action: Action) -> None:
         table = action.table
         if not table:
             return
-        for by_table in (
-            self.columns,
-            self.not_null,
-            self.defaults,
-            self.policies,
-            self.checks,
-            self.partition_keys,
-            self.default_partitions,
-            self.children,
-        ):
+        for by_table in self._by_table():
             by_table.pop(table, None)
         self._replace_child(table, None)
         self.temporary_tables.discard(table.removeprefix("pg_temp."))  # kept by its bare name
-        for switched in (
-            self.row_security,
-            self.forced_row_security,
-            self.temporary_tables,
-            self.partitioned,
-            self.checks_known,
-        ):
+        for switched in self._table_sets():
             switched.discard(table)
+        self._reveal(table.removeprefix("pg_temp."))
 
     def _on_partition(self, tag: str, action: Action) -> None:
         """ATTACH or DETACH of a partition: the partitioned table's DEFAULT partition."""
@@ -621,6 +654,11 @@ class History(Struct):
 
 def _renamed(names: tuple[str, ...], old: str, new: str) -> tuple[str, ...]:
     return tuple(new if name == old else name for name in names)
+
+
+def _temporary(action: Action) -> bool:
+    """Whether a `create_table` action creates a TEMP table."""
+    return action.temporary or (action.table or "").startswith("pg_temp.")
 
 
 def _rekey(by_name: dict[str, _Known], old: str, new: str) -> None:

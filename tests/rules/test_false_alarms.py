@@ -174,3 +174,29 @@ def test_a_default_the_history_shows_the_column_never_had_is_no_change(tmp_path:
 def test_a_temp_table_dropped_by_its_schema_no_longer_hides_the_live_one() -> None:
     sql = 'CREATE TEMP TABLE "plans" ("c" int);\nDROP TABLE pg_temp."plans";\nTRUNCATE "plans";'
     assert len(fired(sql, "truncate-table")) == 1
+
+
+def _findings(tmp_path: Path, migration: str) -> list[tuple[str, int]]:
+    """What a migration after one that creates the live `plans` (its `topic` NOT NULL) is told."""
+    live = 'CREATE TABLE "plans" ("id" int PRIMARY KEY, "topic" text NOT NULL, "note" text);'
+    folder = write_drizzle(tmp_path / f"m{len(list(tmp_path.iterdir()))}", {"0000_init": live, "0001_temp": migration})
+    return [(f.rule, f.line) for f in lint_paths([folder], LintOptions()).findings]
+
+
+def test_a_temp_table_hides_the_live_one_only_until_it_is_dropped_or_renamed(tmp_path: Path) -> None:
+    # Postgres 16.2: a TEMP table of a live table's name hides it, and once dropped or renamed, `plans`
+    # is the live table again, its NOT NULL column as it was (setting it again is a no-op).
+    temp = 'CREATE TEMP TABLE "plans" ("x" int);\n' + BREAK
+    set_topic = 'ALTER TABLE "plans" ALTER COLUMN "topic" SET NOT NULL;'
+    assert _findings(tmp_path, temp + 'DROP TABLE "plans";\n' + BREAK + set_topic) == []
+    assert _findings(tmp_path, temp + 'ALTER TABLE "plans" RENAME TO "scratch";\n' + BREAK + set_topic) == []
+    # ... and its nullable column is still one, and its rows still live ones
+    set_note = 'ALTER TABLE "plans" ALTER COLUMN "note" SET NOT NULL;'
+    assert _findings(tmp_path, temp + 'DROP TABLE "plans";\n' + BREAK + set_note) == [("set-not-null", 5)]
+    renamed = temp + 'ALTER TABLE "plans" RENAME TO "scratch";\n' + BREAK
+    assert _findings(tmp_path, renamed + 'DELETE FROM "scratch";\n' + BREAK + 'DELETE FROM "plans";') == [
+        ("delete-without-where", 7)
+    ]
+    # IF NOT EXISTS looks in the session's own schema: the live table does not stop the TEMP one.
+    temp_if_absent = 'CREATE TEMP TABLE IF NOT EXISTS "plans" ("x" int);\n' + BREAK
+    assert _findings(tmp_path, temp_if_absent + 'TRUNCATE "plans";\n' + BREAK + 'DROP TABLE "plans";') == []

@@ -1,6 +1,7 @@
 """rename-table: `ALTER TABLE ... RENAME TO` (and `SET SCHEMA`, which moves it out of reach).
 
-Views, materialized views and schemas renamed (or moved) break the running release the same way.
+Views, materialized views and schemas renamed (or moved) break the running release the same way;
+a TEMP table, seen by the migration's session alone, does not.
 
 Old code keeps running against the new schema for a while, and it still names the table the old
 way: every query it sends fails until the new release is fully out, and again after any rollback of
@@ -19,6 +20,8 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     for action in statement.actions:
         if action.verb == "rename_table" and context.history.is_index(action.table):
             continue  # ALTER TABLE renames an index too, and no query names an index
+        if action.verb == "rename_table" and context.history.is_temporary(action.table):
+            continue  # the migration's own session's table: no running release can query it
         if action.verb == "rename_table" and action.object_kind is None:
             yield Hit(
                 f"renames table {action.table} to {action.name or '(unknown)'}: "
