@@ -72,9 +72,18 @@ class History(Struct):
     forced_row_security: set[str] = field(default_factory=set)
     # (migration, where its statement starts, which action) -> the name chosen for an unnamed check
     chosen: dict[tuple[str, int, int], str] = field(default_factory=dict)
+    # The migration that set check_function_bodies off for its session, if any: only its own later
+    # statements can be sure to run in that session (drizzle-orm runs the pending files in one, but
+    # an earlier file may have been deployed before, in another).
+    bodies_unchecked_in: str | None = None
     # A live table's records while a TEMP table of its name hides it (see `_hide`): by each of
     # `_by_table()`, its record or _ABSENT, and in each of `_table_sets()`, whether it is there.
     hidden: dict[str, tuple[tuple[Any, ...], tuple[bool, ...]]] = field(default_factory=dict)
+
+    def checks_function_bodies(self, tag: str) -> bool:
+        """Whether a CREATE FUNCTION of migration `tag` checks a body written as a string (parses
+        it, and for a SQL body analyses it), as Postgres does by default."""
+        return self.bodies_unchecked_in != tag
 
     def has_table(self, table: str) -> bool:
         return table in self.columns
@@ -507,6 +516,10 @@ class History(Struct):
             known.discard(action.values[0])
             known.add(action.values[1])
 
+    def _on_setting(self, tag: str, action: Action) -> None:
+        if action.name == "check_function_bodies":
+            self.bodies_unchecked_in = tag if action.values == ("off",) else None
+
     def _on_create_function(self, tag: str, action: Action) -> None:
         if action.name and action.object_kind and action.values:
             fewest, most = action.arguments
@@ -700,6 +713,7 @@ _RECORDERS: dict[Verb, Callable[[History, str, Action], None]] = {
     "drop_policy": History._on_policy,
     "rename_policy": History._on_policy,
     "create_function": History._on_create_function,
+    "set_setting": History._on_setting,
     "create_index": History._on_create_index,
     "rename_index": History._on_drop_or_rename_index,
     "drop_index": History._on_drop_or_rename_index,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from migrations_checks.lint.context import LintOptions
-from migrations_checks.lint.engine import lint_text
+from migrations_checks.lint.engine import lint_paths, lint_text
+from tests.helpers import write_drizzle
 
 
 def _plpgsql(statements: str) -> str:
@@ -380,3 +383,29 @@ def test_what_a_partitioned_table_could_not_have_before_17_is_known_from_the_his
     assert "PostgreSQL 17+" in message and "partitioned table" in message
     assert version_findings(partitioned + change, 17) == []
     assert version_findings('CREATE TABLE "p" ("r" int4range, "a" int);\n' + change, 16) == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "CREATE FUNCTION f() RETURNS uuid LANGUAGE sql AS $$ SELECT uuidv7() $$;",
+        "CREATE FUNCTION g() RETURNS timestamp LANGUAGE plpgsql AS $$ BEGIN RETURN now() AT LOCAL; END $$;",
+    ],
+)
+def test_a_body_postgres_does_not_check_uses_nothing_at_create(body: str, tmp_path: Path) -> None:
+    # Postgres 16.2 creates both after pg_dump's `SET check_function_bodies = false;`, and refuses
+    # the first again after RESET.
+    for off in ("SET check_function_bodies = false;", "SET SESSION \"check_function_bodies\" TO 'of';"):
+        assert version_findings(f"{off}\n{body}", 16) == []
+    for on_again in (
+        "RESET check_function_bodies;",
+        "SET check_function_bodies TO DEFAULT;",
+        "SET check_function_bodies = 1;",
+    ):
+        assert len(version_findings(f"SET check_function_bodies = false;\n{on_again}\n{body}", 16)) == 1
+    # SET LOCAL lasts until its transaction ends, which is not followed: the body counts as checked.
+    assert len(version_findings(f"SET LOCAL check_function_bodies = false;\n{body}", 16)) == 1
+    # An earlier file may have run in an earlier deploy's session.
+    folder = write_drizzle(tmp_path / "m", {"0000_dump": "SET check_function_bodies = false;", "0001_f": body})
+    findings = lint_paths([folder], LintOptions(postgres_version=16)).findings
+    assert [Path(f.file).stem for f in findings if f.rule == "requires-newer-postgres"] == ["0001_f"]

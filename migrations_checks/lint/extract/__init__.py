@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from migrations_checks.lint.extract import domains, objects, types
+from migrations_checks.lint.extract import domains, objects, settings, types
 from migrations_checks.lint.extract.alter_table import alter_table, alter_view
 from migrations_checks.lint.extract.dml import Tree, data_changes, merge_changes
 from migrations_checks.lint.records.actions import Action, Verb
@@ -88,6 +88,8 @@ def describe(kind: str, words: Sequence[Word], tree: Tree, *, plpgsql: bool = Fa
         return objects.reindex(words)
     if kind in ("GRANT", "ALTER DEFAULT PRIVILEGES"):
         return objects.grant(words)
+    if kind in ("SET", "RESET"):
+        return settings.setting(kind, words)
     if kind in _SIMPLE_VERBS:
         return [Action(_SIMPLE_VERBS[kind])]
     if kind in _TRANSACTION_CONTROL:

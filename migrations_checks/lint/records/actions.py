@@ -82,6 +82,8 @@ Verb = Literal[
     "finish_prepared",  # COMMIT PREPARED, ROLLBACK PREPARED
     # BEGIN, COMMIT, ROLLBACK... written in a migration
     "transaction_control",
+    # SET or RESET of a setting the history follows (see extract/settings.py)
+    "set_setting",
     # recognised, and of no interest to any rule
     "other",
 ]

@@ -15,13 +15,13 @@ from collections.abc import Iterator
 from migrations_checks.lint.context import StatementContext
 from migrations_checks.lint.history import History
 from migrations_checks.lint.rules.rule import Hit, Rule
-from migrations_checks.lint.sql.features import FEATURES, FUNCTION_OF, PROVIDED_BY_EXTENSION
+from migrations_checks.lint.sql.features import FEATURES, FUNCTION_OF, IN_STRING_BODY, PROVIDED_BY_EXTENSION
 from migrations_checks.lint.statements import Statement
 
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     target = context.options.postgres_version
-    used = statement.features | set(_on_partitioned_tables(statement, context.history))
+    used = {*_checked(statement, context.history), *_on_partitioned_tables(statement, context.history)}
     features = [f for f in used if FEATURES[f][0] > target and not _provided(f, context.history)]
     if not features:
         return
@@ -33,6 +33,17 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
         # The function exists on the target, in an extension: creating it is the whole fix.
         hint=f"CREATE EXTENSION IF NOT EXISTS in an earlier migration: {', '.join(provided)}" if provided else None,
     )
+
+
+def _checked(statement: Statement, history: History) -> Iterator[str]:
+    """The statement's features, but those of a routine's string body while Postgres checks none
+    (check_function_bodies off, as pg_dump sets it)."""
+    bodies_checked = history.checks_function_bodies(statement.file.tag)
+    for feature in statement.features:
+        if not feature.startswith(IN_STRING_BODY):
+            yield feature
+        elif bodies_checked:
+            yield feature.removeprefix(IN_STRING_BODY)
 
 
 def _on_partitioned_tables(statement: Statement, history: History) -> Iterator[str]:

@@ -610,9 +610,15 @@ def _table_definition(words: Sequence[Word], keywords: set[str]) -> Iterator[str
             return
 
 
+# The mark of a feature a routine's body written as a string uses: Postgres checks such a body only
+# while check_function_bodies is on.
+IN_STRING_BODY = "body:"
+
+
 def _routine(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
     """A body in SQL itself, `BEGIN ATOMIC ... END` or `RETURN expression`, not in a string; and what
-    the statements of a body in SQL use, which Postgres parses when it creates the routine."""
+    the statements of a body use that Postgres checks when it creates the routine, those of a string
+    body marked."""
     atomic = [
         index for index, word in enumerate(words[:-1]) if word.upper == "BEGIN" and words[index + 1].upper == "ATOMIC"
     ]
@@ -620,6 +626,11 @@ def _routine(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
         yield "sql-body"
     for index in atomic:  # up to its END, which is no statement's
         yield from _statements_features(split_top_level(words[index + 2 :], ";"))
+    yield from (f"{IN_STRING_BODY}{feature}" for feature in _string_body_features(words))
+
+
+def _string_body_features(words: Sequence[Word]) -> Iterator[str]:
+    """What Postgres checks of a body written as a string (`AS '...'`, `AS $$...$$`) at CREATE."""
     language = _language(words)
     for before, word in itertools.pairwise(words):
         if before.upper != "AS" or word.kind != "string":
