@@ -409,3 +409,18 @@ def test_a_body_postgres_does_not_check_uses_nothing_at_create(body: str, tmp_pa
     folder = write_drizzle(tmp_path / "m", {"0000_dump": "SET check_function_bodies = false;", "0001_f": body})
     findings = lint_paths([folder], LintOptions(postgres_version=16)).findings
     assert [Path(f.file).stem for f in findings if f.rule == "requires-newer-postgres"] == ["0001_f"]
+
+
+def test_infinity_stored_in_a_column_the_history_shows_an_interval_is_an_infinite_interval() -> None:
+    # Postgres 16.2 refuses each of the first three, and 17.5 runs them; a timestamp has long taken it.
+    table = 'CREATE TABLE "t" ("id" int, "ttl" interval, "at" timestamptz);\n'
+    for stored in (
+        "INSERT INTO t (id, ttl) VALUES (1, 'infinity');",
+        'UPDATE "t" SET "ttl" = \' -Infinity\';',
+        "ALTER TABLE t ALTER COLUMN ttl SET DEFAULT 'infinity';",
+    ):
+        [message] = version_findings(table + stored, 16)
+        assert "an infinite interval" in message and "PostgreSQL 17+" in message
+        assert version_findings(table + stored, 17) == []
+    for older in ("INSERT INTO t (id, at) VALUES (1, 'infinity');", "UPDATE t SET at = '-infinity';"):
+        assert version_findings(table + older, 16) == []

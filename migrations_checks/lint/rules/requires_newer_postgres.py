@@ -14,14 +14,17 @@ from collections.abc import Iterator
 
 from migrations_checks.lint.context import StatementContext
 from migrations_checks.lint.history import History
+from migrations_checks.lint.literal_types import column_type
 from migrations_checks.lint.rules.rule import Hit, Rule
-from migrations_checks.lint.sql.features import FEATURES, FUNCTION_OF, IN_STRING_BODY, PROVIDED_BY_EXTENSION
+from migrations_checks.lint.sql.features import FEATURES, FUNCTION_OF, IN_STRING_BODY, INFINITIES, PROVIDED_BY_EXTENSION
+from migrations_checks.lint.sql.lexer import tokenize
 from migrations_checks.lint.statements import Statement
 
 
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     target = context.options.postgres_version
-    used = {*_checked(statement, context.history), *_on_partitioned_tables(statement, context.history)}
+    history = context.history
+    used = {*_checked(statement, history), *_on_partitioned_tables(statement, history), *_stored(statement, history)}
     features = [f for f in used if FEATURES[f][0] > target and not _provided(f, context.history)]
     if not features:
         return
@@ -56,6 +59,20 @@ def _on_partitioned_tables(statement: Statement, history: History) -> Iterator[s
             yield "partitioned-access-method"
         elif action.verb == "add_exclusion":
             yield "partitioned-exclusion"
+
+
+def _stored(statement: Statement, history: History) -> Iterator[str]:
+    """What a literal stored in a column becomes as the column's type, which the history shows:
+    `'infinity'` inserted or updated into an interval column, or made its default."""
+    if not any(literal.strip().lower() in INFINITIES for literal in statement.literals):
+        return  # nearly always: the statement need not be read again
+    words = tokenize(statement.text)[0]
+    for index, word in enumerate(words):
+        if word.kind == "string" and word.text.strip().lower() in INFINITIES:
+            column = column_type(words, index, statement, history)
+            if column is not None and column.startswith("interval"):
+                yield "interval-infinity"
+                return
 
 
 def _provided(feature: str, history: History) -> bool:

@@ -520,13 +520,14 @@ def _jsonpath_conversions(words: Sequence[Word]) -> bool:
     return any(word.kind == "string" and _JSONPATH_CONVERSION.search(word.text) for word in words)
 
 
-_INFINITIES = frozenset({"infinity", "+infinity", "-infinity"})
+# What Postgres reads as an infinite interval from 17 on (any case, blanks around it).
+INFINITIES = frozenset({"infinity", "+infinity", "-infinity"})
 
 
 def _infinite_interval(words: Sequence[Word]) -> bool:
     """`'infinity'` (or `'-infinity'`) read as an interval, which PostgreSQL 17 first accepts."""
     return any(
-        word.kind == "string" and word.text.strip().lower() in _INFINITIES and _read_as_interval(words, index)
+        word.kind == "string" and word.text.strip().lower() in INFINITIES and _read_as_interval(words, index)
         for index, word in enumerate(words)
     )
 
