@@ -60,10 +60,11 @@ def _modules(server: ScratchServer) -> dict[Path, str]:
             "`pg_get_keywords()`",
             "format('%I', v) writes a word of QUOTED_KEYWORDS (all but the unreserved keywords) in double\n"
             "quotes, as it does any name that is not a plain lower-case identifier, and any other word bare,\n"
-            "where the grammar may read it as a keyword. No column is named a RESERVED_KEYWORDS word bare.",
+            "where the grammar may read it as a keyword. No column is named a RESERVED_KEYWORDS word bare:\n"
+            "they are the reserved keywords, and those reserved but for names of functions and types.",
             version,
             QUOTED_KEYWORDS=sorted(word for word, category in keywords if category != "U"),
-            RESERVED_KEYWORDS=sorted(word for word, category in keywords if category == "R"),
+            RESERVED_KEYWORDS=sorted(word for word, category in keywords if category in ("R", "T")),
         ),
     }
 

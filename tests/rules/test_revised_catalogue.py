@@ -184,6 +184,19 @@ def test_validating_an_unnamed_constraint_by_the_name_postgres_gave_it(
     [
         # a table the migrations never created: the one name the check reads is its column's
         ("", 'ALTER TABLE "ext" ADD CHECK ("x" > 0) NOT VALID;', "ext_x_check"),
+        # ... and keywords that may name a column elsewhere, a type's literal, a collation, and keywords
+        # reserved but for functions' and types' names are no names the check reads
+        (
+            "",
+            "ALTER TABLE \"ext\" ADD CHECK (created AT TIME ZONE 'UTC' > '2020-01-01') NOT VALID;",
+            "ext_created_check",
+        ),
+        ("", 'ALTER TABLE "ext" ADD CHECK (created AT LOCAL IS NOT NULL) NOT VALID;', "ext_created_check"),
+        ("", "ALTER TABLE \"ext\" ADD CHECK (d > date '2020-01-01') NOT VALID;", "ext_d_check"),
+        ("", 'ALTER TABLE "ext" ADD CHECK (name COLLATE "C" > \'a\') NOT VALID;', "ext_name_check"),
+        ("", 'ALTER TABLE "ext" ADD CHECK (n IS DISTINCT FROM 3) NOT VALID;', "ext_n_check"),
+        ("", "ALTER TABLE \"ext\" ADD CHECK (name SIMILAR TO 'a%') NOT VALID;", "ext_name_check"),
+        ("", 'ALTER TABLE "ext" ADD CHECK (at > 0 AND zone > 1) NOT VALID;', "ext_check"),
         # a domain's constraint holds the name first, in the same schema
         (
             'CREATE DOMAIN "t_c" AS int CHECK (VALUE > 0);\nCREATE TABLE "t" ("c" int);',

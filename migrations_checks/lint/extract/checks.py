@@ -91,19 +91,34 @@ def check_name(table: str, column: str) -> str:
 
 def mentioned(cursor: Cursor) -> tuple[str, ...]:
     """The names a `(...)` expression at the cursor reads, which leaves the cursor where it was: no
-    function it calls, no type it casts to, no reserved keyword (which no column may be named bare;
-    the others, `position` or `at`, may name one)."""
+    function it calls, no type it casts to or writes a literal of (`date '2024-01-01'`), no collation,
+    no reserved keyword (which no column may be named bare; the others, `position` or `at`, may name
+    one, but not in `AT TIME ZONE` or `AT LOCAL`)."""
     group = Cursor(cursor.words, cursor.position)
     group.skip_group()
     words = cursor.words[cursor.position + 1 : group.position - 1]
+    phrases = _keyword_phrases(words)
     names = [
         word.name
         for index, word in enumerate(words)
         if word.kind == "quoted" or (word.kind == "word" and word.name not in RESERVED_KEYWORDS)
-        if not (words[index + 1 : index + 2] and words[index + 1].is_symbol("("))
-        if not (index and words[index - 1].is_symbol("::"))
+        if index not in phrases
+        if not (index + 1 < len(words) and (words[index + 1].is_symbol("(") or words[index + 1].kind == "string"))
+        if not (index and (words[index - 1].is_symbol("::") or words[index - 1].upper == "COLLATE"))
     ]
     return tuple(dict.fromkeys(names))
+
+
+def _keyword_phrases(words: Sequence[Word]) -> set[int]:
+    """Where `AT TIME ZONE` and `AT LOCAL` stand: keywords that may otherwise name columns."""
+    found: set[int] = set()
+    for index, word in enumerate(words):
+        following = [w.upper for w in words[index + 1 : index + 3]]
+        if word.upper == "AT" and following[:1] == ["LOCAL"]:
+            found.update((index, index + 1))
+        elif word.upper == "AT" and following == ["TIME", "ZONE"]:
+            found.update((index, index + 1, index + 2))
+    return found
 
 
 def element_checks(element: Sequence[Word]) -> list[tuple[str | None, str | None, tuple[str, ...]]]:
