@@ -8,6 +8,12 @@ built-in function is no feature where the history creates a function of that nam
 projects on older versions do to fill the gap (`any_value`, say), or creates the extension that
 provides it there and has not dropped it since (pgcrypto's `gen_random_uuid()`, which drizzle-kit
 writes for `defaultRandom()`, before 13).
+
+A routine's body counts as far as Postgres checks it at CREATE: a SQL body's queries are analysed
+(their calls and values too), a PL/pgSQL body's statements and expressions only parsed (new syntax
+fails, a new function only when called), and a body written as a string not at all after the file
+set `check_function_bodies` off for the session, as pg_dump's output does. A DO block runs its
+body: everything in it counts.
 """
 
 from collections.abc import Iterator
