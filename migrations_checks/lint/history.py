@@ -134,6 +134,12 @@ class History(Struct):
             type_name = self.domain_types.get(type_name)
         return chain
 
+    def base_type(self, type_name: str) -> str:
+        """The type a domain the history created is over (through domains over domains); any other
+        type itself."""
+        chain = self._domain_chain(type_name)
+        return self.domain_types.get(chain[-1], type_name) if chain else type_name
+
     def is_constrained_domain(self, type_name: str | None) -> bool:
         """Whether the history shows that `type_name` is a domain with a CHECK or NOT NULL, its own
         or one of the domain it is over."""

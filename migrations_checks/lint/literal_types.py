@@ -50,7 +50,9 @@ def _default_type(words: Sequence[Word], default: int, statement: Statement, his
     """The type of the column whose DEFAULT is at `default`: from its definition (CREATE TABLE, ADD
     COLUMN), or from the history for `ALTER COLUMN c SET DEFAULT`."""
     if default and words[default - 1].upper == "SET":
-        changed = [a for a in statement.actions if a.verb == "set_default"]
+        # `ALTER [COLUMN] c SET DEFAULT`: the action of the column named just before, if one is.
+        named = words[default - 2].name if default >= 2 and words[default - 2].kind in ("word", "quoted") else None
+        changed = [a for a in statement.actions if a.verb == "set_default" and a.column == named]
         if len(changed) != 1:
             return None
         table, name = changed[0].table, changed[0].column

@@ -195,6 +195,19 @@ CASES = [
     ("CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ DECLARE t timestamp := now() AT LOCAL; BEGIN END $$;", 17),
     ("CREATE FUNCTION f(x anyelement) RETURNS timestamp LANGUAGE sql AS $$ SELECT now() AT LOCAL $$;", 17),
     ("CREATE FUNCTION f(x anyelement, OUT y int) LANGUAGE sql AS $$ SELECT 1 FROM (SELECT 1) $$;", 16),
+    # RAISE's values and EXECUTE's expressions too, and a body's table statements' new clauses
+    ("DO $$ BEGIN RAISE NOTICE 'new id %', uuidv7(); END $$;", 18),
+    ("CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ BEGIN RAISE NOTICE '%', now() AT LOCAL; END $$;", 17),
+    ("DO $$ BEGIN EXECUTE 'SELECT $1' USING uuidv7(); END $$;", 18),
+    (_plpgsql("EXECUTE 'SELECT $1' USING now() AT LOCAL;"), 17),
+    (_plpgsql("ALTER TABLE t ALTER COLUMN n SET EXPRESSION AS (id * 2);"), 17),
+    ("CREATE FUNCTION f() RETURNS void LANGUAGE sql AS $$ ALTER TABLE t ADD CONSTRAINT t_n_nn NOT NULL n $$;", 18),
+    # an interval's other spellings, a variable's, and quoted names
+    ("DO $$ DECLARE d interval := 'infinity'; BEGIN END $$;", 17),
+    ('CREATE TABLE "g" ("grace" pg_catalog.interval DEFAULT \'infinity\');', 17),
+    ("SELECT 'infinity'::\"interval\", CAST('infinity' AS pg_catalog.interval);", 17),
+    ('UPDATE "t" SET "data" = "jsonb_strip_nulls"("data", true);', 18),
+    ("CREATE COLLATION c_utf8 (\"provider\" = builtin, locale = 'C.UTF-8');", 17),
     # PL/pgSQL parses its body's statements at CREATE: new syntax fails there
     (
         "CREATE FUNCTION sync_t() RETURNS void LANGUAGE plpgsql AS $$ BEGIN "
@@ -307,6 +320,17 @@ def test_a_stored_generated_column_runs_on_every_supported_version() -> None:
         "RETURN jsonb_strip_nulls(jsonb_path_query_first(j, '$.a.integer()'), true); END $$;",
         "CREATE FUNCTION jf() RETURNS interval LANGUAGE plpgsql AS $$ BEGIN RETURN 'infinity'::interval; END $$;",
         _plpgsql("x := json_value(j, '$.a');"),
+        # a routine's body is read apart from its signature; a nested DO's body is a string
+        "CREATE FUNCTION jf(j jsonb, p jsonpath) RETURNS jsonb LANGUAGE plpgsql "
+        "AS $$ BEGIN RETURN jsonb_path_query_first(j, '$.a.integer()'); END $$;",
+        _plpgsql("DO $d$ BEGIN PERFORM now() AT LOCAL; END $d$;"),
+        # a SQL body's utility statements are only parsed; a quoted polymorphic type is one
+        "CREATE FUNCTION fi() RETURNS void LANGUAGE sql AS $$ CREATE TABLE z (ttl interval DEFAULT 'infinity') $$;",
+        'CREATE FUNCTION sf("x" "anyelement", j jsonb) RETURNS jsonb LANGUAGE sql '
+        "AS $$ SELECT jsonb_strip_nulls(j, true) $$;",
+        # text search's @@, and infinity as a timestamp variable
+        "CREATE VIEW jv AS SELECT id FROM t WHERE to_tsvector(body) @@ plainto_tsquery('order.date() due');",
+        "DO $$ DECLARE d timestamptz := 'infinity'; BEGIN END $$;",
         # a SQL body with a polymorphic argument is only parsed at CREATE (checked on 16.2)
         "CREATE FUNCTION f(x anyelement) RETURNS bool LANGUAGE sql AS $$ SELECT uuidv7() IS NULL $$;",
         "CREATE FUNCTION f(INOUT x anyelement) LANGUAGE sql AS $$ SELECT uuidv7() $$;",
@@ -411,16 +435,22 @@ def test_a_body_postgres_does_not_check_uses_nothing_at_create(body: str, tmp_pa
     assert [Path(f.file).stem for f in findings if f.rule == "requires-newer-postgres"] == ["0001_f"]
 
 
-def test_infinity_stored_in_a_column_the_history_shows_an_interval_is_an_infinite_interval() -> None:
-    # Postgres 16.2 refuses each of the first three, and 17.5 runs them; a timestamp has long taken it.
-    table = 'CREATE TABLE "t" ("id" int, "ttl" interval, "at" timestamptz);\n'
+def test_a_literal_stored_in_a_column_the_history_shows_is_read_as_the_columns_type() -> None:
+    # Postgres 16.2 refuses each, and 17.5 runs them; a timestamp has long taken infinity.
+    table = (
+        'CREATE DOMAIN "dur" AS interval;\n'
+        'CREATE TABLE "t" ("id" int, "ttl" interval, "at" timestamptz, "d" dur, "i" interval(3), "p" jsonpath);\n'
+    )
     for stored in (
         "INSERT INTO t (id, ttl) VALUES (1, 'infinity');",
         'UPDATE "t" SET "ttl" = \' -Infinity\';',
         "ALTER TABLE t ALTER COLUMN ttl SET DEFAULT 'infinity';",
+        "ALTER TABLE t ALTER COLUMN at SET DEFAULT 'infinity', ALTER COLUMN i SET DEFAULT 'infinity';",
+        "INSERT INTO t (id, d) VALUES (1, 'infinity');",  # a domain over interval
+        "INSERT INTO t (id, p) VALUES (1, '$.a.integer()');",  # a jsonpath's conversion method
     ):
         [message] = version_findings(table + stored, 16)
-        assert "an infinite interval" in message and "PostgreSQL 17+" in message
+        assert "PostgreSQL 17+" in message and ("infinite interval" in message or "jsonpath" in message)
         assert version_findings(table + stored, 17) == []
     for older in ("INSERT INTO t (id, at) VALUES (1, 'infinity');", "UPDATE t SET at = '-infinity';"):
         assert version_findings(table + older, 16) == []

@@ -16,13 +16,20 @@ set `check_function_bodies` off for the session, as pg_dump's output does. A DO 
 body: everything in it counts.
 """
 
+import re
 from collections.abc import Iterator
 
 from migrations_checks.lint.context import StatementContext
 from migrations_checks.lint.history import History
 from migrations_checks.lint.literal_types import column_type
 from migrations_checks.lint.rules.rule import Hit, Rule
-from migrations_checks.lint.sql.features import FEATURES, FUNCTION_OF, IN_STRING_BODY, INFINITIES, PROVIDED_BY_EXTENSION
+from migrations_checks.lint.sql.features import (
+    FEATURES,
+    FUNCTION_OF,
+    IN_STRING_BODY,
+    PROVIDED_BY_EXTENSION,
+    value_features,
+)
 from migrations_checks.lint.sql.lexer import tokenize
 from migrations_checks.lint.statements import Statement
 
@@ -69,16 +76,19 @@ def _on_partitioned_tables(statement: Statement, history: History) -> Iterator[s
 
 def _stored(statement: Statement, history: History) -> Iterator[str]:
     """What a literal stored in a column becomes as the column's type, which the history shows:
-    `'infinity'` inserted or updated into an interval column, or made its default."""
-    if not any(literal.strip().lower() in INFINITIES for literal in statement.literals):
+    `'infinity'` inserted or updated into an interval column, or made its default; a jsonpath with a
+    conversion method into a jsonpath column."""
+    by_value = {literal: found for literal in statement.literals if (found := value_features(literal))}
+    if not by_value:
         return  # nearly always: the statement need not be read again
     words = tokenize(statement.text)[0]
     for index, word in enumerate(words):
-        if word.kind == "string" and word.text.strip().lower() in INFINITIES:
+        if word.kind == "string" and word.text in by_value:
             column = column_type(words, index, statement, history)
-            if column is not None and column.startswith("interval"):
-                yield "interval-infinity"
-                return
+            base = history.base_type(column) if column is not None else ""
+            feature = by_value[word.text].get(re.split(r"[ (\[]", base, maxsplit=1)[0])  # `interval(3)`, `interval day`
+            if feature is not None:
+                yield feature
 
 
 def _provided(feature: str, history: History) -> bool:

@@ -69,10 +69,10 @@ def plpgsql_statements(body: str) -> list[Sequence[Word]]:
     parser cannot follow."""
     try:
         reader = BodyReader(body, body, 0, 0, unwrap_do=_unwrap_do, unwrap_sql=_unwrap_sql)
-        found = reader.parse()
+        reader.parse()
     except Unreadable:
         return []
-    return [*(chunk.words for chunk in found.statements if chunk.plpgsql), *reader.own_expressions]
+    return [*(chunk.words for chunk in reader.own_statements), *reader.own_expressions]
 
 
 def _unwrap_do(source: str, text: str, offsets: Offsets, depth: int) -> Found:

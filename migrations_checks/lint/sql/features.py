@@ -11,6 +11,7 @@ import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
+from migrations_checks.lint.extract import describe
 from migrations_checks.lint.records.actions import Action
 from migrations_checks.lint.sql.classify import classify
 from migrations_checks.lint.sql.do_blocks import plpgsql_statements
@@ -216,8 +217,10 @@ _JSONPATH_READERS = frozenset(
 # quoted new name or setting (Postgres finds `"pg_maintain"` as it finds `pg_maintain`), or an operator.
 _QUOTED_SEARCH_KEYWORDS = {
     **_QUOTED_CALL_KEYWORDS,
+    **{name: name.upper() for name in _LONGER_CALLS},
     **{name: name.upper() for name in (*_NEW_NAMES, *_NEW_SETTINGS)},
     **{operator: operator for operator in _JSONPATH_OPERATORS},  # symbols, with no keyword spelling either
+    "interval": "INTERVAL",  # the type, quoted
 }
 # Words after which a FROM item's subquery has ended without an alias.
 _AFTER_FROM_ITEM = frozenset(
@@ -500,7 +503,7 @@ def _subquery_without_alias(words: Sequence[Word]) -> bool:
 def _longer_calls(words: Sequence[Word]) -> Iterator[str]:
     """Calls with more arguments than older versions take (`random(min, max)`; `random()` is older)."""
     for index, word in enumerate(words[:-1]):
-        if word.kind == "word" and word.name in _LONGER_CALLS and words[index + 1].is_symbol("("):
+        if word.kind in ("word", "quoted") and word.name in _LONGER_CALLS and words[index + 1].is_symbol("("):
             cursor = Cursor(words, index + 1)
             cursor.skip_group()
             arguments = top_level(words[index + 2 : cursor.position - 1])
@@ -516,38 +519,65 @@ _JSONPATH_CONVERSION = re.compile(
 
 
 def _jsonpath_conversions(words: Sequence[Word]) -> bool:
-    """A string holding a jsonpath conversion method, in a statement that reads a jsonpath."""
-    return any(word.kind == "string" and _JSONPATH_CONVERSION.search(word.text) for word in words)
+    """A jsonpath holding a conversion method (a string starting from `$`), in a statement that reads
+    one; not a routine's body (`AS '...'`), whose own statements are read apart."""
+    return any(
+        word.kind == "string"
+        and "$" in word.text
+        and _JSONPATH_CONVERSION.search(word.text)
+        and not (index and words[index - 1].upper == "AS")
+        for index, word in enumerate(words)
+    )
 
 
 # What Postgres reads as an infinite interval from 17 on (any case, blanks around it).
-INFINITIES = frozenset({"infinity", "+infinity", "-infinity"})
+_INFINITIES = frozenset({"infinity", "+infinity", "-infinity"})
 
 
 def _infinite_interval(words: Sequence[Word]) -> bool:
     """`'infinity'` (or `'-infinity'`) read as an interval, which PostgreSQL 17 first accepts."""
     return any(
-        word.kind == "string" and word.text.strip().lower() in INFINITIES and _read_as_interval(words, index)
+        word.kind == "string" and word.text.strip().lower() in _INFINITIES and _read_as_interval(words, index)
         for index, word in enumerate(words)
     )
 
 
+def value_features(value: str) -> dict[str, str]:
+    """The features a string literal uses as a value of a type: the type's name -> the feature, for
+    those it would be new as (`'infinity'` as an interval)."""
+    found = {}
+    if value.strip().lower() in _INFINITIES:
+        found["interval"] = "interval-infinity"
+    if "$" in value and _JSONPATH_CONVERSION.search(value):
+        found["jsonpath"] = "jsonpath-conversions"
+    return found
+
+
 def _read_as_interval(words: Sequence[Word], index: int) -> bool:
     """Whether the literal at `index` is an interval: `interval '...'`, `'...'::interval`, `CAST('...'
-    AS interval)`, or the DEFAULT of a column or domain defined as interval."""
-    before = words[index - 1].upper if index else ""
-    after = [word.upper or word.text for word in words[index + 1 : index + 3]]
-    if before == "INTERVAL" or after == ["::", "INTERVAL"]:
+    AS interval)`, or the DEFAULT (a PL/pgSQL variable's `:=`) of a column, domain or variable
+    defined as interval; the type also spelled `"interval"` or `pg_catalog.interval`."""
+    before = words[index - 1] if index else None
+    after = words[index + 1] if index + 1 < len(words) else None
+    if (before is not None and before.upper == "INTERVAL") or (
+        after is not None and after.is_symbol("::") and _names_interval(words, index + 2)
+    ):
         return True
-    if after == ["AS", "INTERVAL"]:
-        return index >= 2 and words[index - 1].is_symbol("(") and words[index - 2].upper == "CAST"
-    return before == "DEFAULT" and _defined_as_interval(words, index - 1)
+    if after is not None and after.upper == "AS":
+        cast = index >= 2 and words[index - 2].upper == "CAST" and words[index - 1].is_symbol("(")
+        return cast and _names_interval(words, index + 2)
+    assigned = before is not None and (before.upper == "DEFAULT" or before.is_symbol(":=") or before.is_symbol("="))
+    return assigned and _defined_as_interval(words, index - 1)
+
+
+def _names_interval(words: Sequence[Word], index: int) -> bool:
+    return Cursor(words, index).name() in ("interval", "pg_catalog.interval")
 
 
 def _defined_as_interval(words: Sequence[Word], default: int) -> bool:
-    """Whether the column (or domain) definition that holds the DEFAULT at `default` gives the type
-    interval: an INTERVAL after its name, back to the comma or parenthesis that starts it. Not a
-    column named `interval` (`ALTER COLUMN interval SET DEFAULT`, `(interval int DEFAULT ...`)."""
+    """Whether the column (or domain, or variable) definition that holds the DEFAULT at `default`
+    gives the type interval: an INTERVAL after its name, back to the comma or parenthesis that starts
+    it. Not a column named `interval` (`ALTER COLUMN interval SET DEFAULT`, `(interval int DEFAULT ...`)."""
     depth = 0
     for index in range(default - 1, 0, -1):
         word = words[index]
@@ -559,8 +589,9 @@ def _defined_as_interval(words: Sequence[Word], default: int) -> bool:
             depth -= 1
         elif not depth and word.is_symbol(","):
             return False
-        elif not depth and word.upper == "INTERVAL":
-            before = words[index - 1]
+        elif not depth and (word.upper == "INTERVAL" or (word.kind == "quoted" and word.text == "interval")):
+            qualified = index >= 3 and words[index - 1].is_symbol(".") and words[index - 2].name == "pg_catalog"
+            before = words[index - 3 if qualified else index - 1]
             return before.kind in ("word", "quoted") and before.upper not in ("ALTER", "COLUMN", "ADD")
     return False
 
@@ -637,29 +668,34 @@ def _string_body_features(words: Sequence[Word]) -> Iterator[str]:
         if before.upper != "AS" or word.kind != "string":
             continue
         if language == "sql":
-            # Its queries are analysed, what its utility statements (SET, GRANT) name is not; with a
-            # polymorphic argument, whose type only a call tells, they are parsed only.
-            ignored = _LOOKED_UP_WHEN_RUN if _polymorphic(words) else _UTILITY_LOOKUPS
+            # Its queries are analysed, its utility statements (SET, GRANT, CREATE TABLE) only parsed;
+            # with a polymorphic argument, whose type only a call tells, its queries too.
             text, lexed = tokenize(word.text)
-            yield from _statements_features(split_top_level(text, ";") if lexed else [], ignored)
+            statements = split_top_level(text, ";") if lexed else []
+            analysed = not _polymorphic(words)
+            queries = [part for part in statements if analysed and (part[0].upper or part[0].text) in _QUERIES]
+            yield from _statements_features(queries, _UTILITY_LOOKUPS)
+            yield from _statements_features([part for part in statements if part not in queries], _LOOKED_UP_WHEN_RUN)
         elif language == "plpgsql":  # parsed only: what its statements call, set or name is looked up when run
             yield from _statements_features(plpgsql_statements(word.text), _LOOKED_UP_WHEN_RUN)
 
 
+# What a SQL routine's body analyses at CREATE: its queries (which a WITH or parentheses may start).
+_QUERIES = frozenset({"SELECT", "WITH", "VALUES", "TABLE", "INSERT", "UPDATE", "DELETE", "MERGE", "("})
 # The polymorphic pseudo-types: a routine's argument of one takes its type from each call.
 _POLYMORPHIC = frozenset(
     {
-        "ANYELEMENT",
-        "ANYARRAY",
-        "ANYNONARRAY",
-        "ANYENUM",
-        "ANYRANGE",
-        "ANYMULTIRANGE",
-        "ANYCOMPATIBLE",
-        "ANYCOMPATIBLEARRAY",
-        "ANYCOMPATIBLENONARRAY",
-        "ANYCOMPATIBLERANGE",
-        "ANYCOMPATIBLEMULTIRANGE",
+        "anyelement",
+        "anyarray",
+        "anynonarray",
+        "anyenum",
+        "anyrange",
+        "anymultirange",
+        "anycompatible",
+        "anycompatiblearray",
+        "anycompatiblenonarray",
+        "anycompatiblerange",
+        "anycompatiblemultirange",
     }
 )
 
@@ -673,7 +709,7 @@ def _polymorphic(words: Sequence[Word]) -> bool:
     start = cursor.position
     cursor.skip_group()
     return any(
-        argument[0].upper != "OUT" and any(word.upper in _POLYMORPHIC for word in argument)
+        argument[0].upper != "OUT" and any(w.kind in ("word", "quoted") and w.name in _POLYMORPHIC for w in argument)
         for argument in split_top_level(words[start + 1 : cursor.position - 1])
     )
 
@@ -682,7 +718,18 @@ def _statements_features(statements: Iterable[Sequence[Word]], ignored: frozense
     """The features the statements of a routine's body use, but those `ignored` there."""
     for statement in statements:
         if statement:
-            yield from features_of(classify(statement), statement, ()) - ignored
+            kind = classify(statement)
+            # Some are known from a table statement's actions (SET EXPRESSION, a NOT NULL constraint).
+            actions = describe(kind, statement, _no_tree) if kind in _TABLE_KINDS else None
+            yield from features_of(kind, statement, actions or ()) - ignored
+
+
+_TABLE_KINDS = frozenset({"ALTER TABLE", "CREATE TABLE"})
+
+
+def _no_tree() -> None:
+    """No statement of `_TABLE_KINDS` is parsed: their actions are read from their words."""
+    return None
 
 
 def _language(words: Sequence[Word]) -> str | None:
@@ -708,7 +755,8 @@ def _create_event_trigger(words: Sequence[Word], keywords: set[str]) -> Iterator
 def _create_collation(words: Sequence[Word], keywords: set[str]) -> Iterator[str]:
     """`CREATE COLLATION c (provider = builtin, ...)`: the value a name, a quoted name or a string."""
     for index in range(len(words) - 2):
-        provider = words[index].upper == "PROVIDER" and words[index + 1].is_symbol("=")
+        provider = words[index].kind in ("word", "quoted") and words[index].name == "provider"
+        provider = provider and words[index + 1].is_symbol("=")
         if provider and words[index + 2].text.lower() == "builtin":
             yield "builtin-collation-provider"
 

@@ -105,7 +105,9 @@ class BodyReader:
         self.elsewhere: list[tuple[int, int]] = []
         self.cursor_queries: dict[str, tuple[int, int]] = {}  # bound cursor -> token span of its query
         self.opened: set[str] = set()  # bound cursors whose query is already a statement
-        self.own_expressions: list[list[Word]] = []  # this body's, not a nested block's or EXECUTE's
+        # This body's own statements and PL/pgSQL, not a nested block's or what an EXECUTE runs.
+        self.own_statements: list[Chunk] = []
+        self.own_expressions: list[list[Word]] = []
 
     def parse(self) -> Found:
         index = 0
@@ -283,6 +285,7 @@ class BodyReader:
         end = self._end(index)
         if word == "RAISE":
             self.elsewhere.append((index, end))  # a message, not a use of a value
+            self.own_expressions.append(self.tokens[index:end])  # but its values are expressions
         if word == "EXECUTE":
             self._execute(index, end)
         elif word == "OPEN" and not self._is_assignment(index):  # `open` may also name a variable
@@ -293,7 +296,7 @@ class BodyReader:
             self.found.add(self.unwrap_do(self.source, self.text[start:stop], offsets, self.nesting + 1))
             self.elsewhere.append((index, end))
         elif word not in _CONTROL and not self._is_assignment(index):
-            self.found.statements.append(self._chunk(index, end))
+            self._add_statement(index, end)
         return end + 1
 
     def _if(self, index: int) -> int:
@@ -325,7 +328,7 @@ class BodyReader:
                 if self._at(query) == "EXECUTE":
                     self._execute(query, loop)
                 elif self._at(query) in _QUERIES:
-                    self.found.statements.append(self._chunk(query, loop))
+                    self._add_statement(query, loop)
                 break
         return self._loop(loop)
 
@@ -337,7 +340,7 @@ class BodyReader:
         if bound is not None:
             if name not in self.opened:  # reopening runs the same query, already linted once
                 self.opened.add(name)
-                self.found.statements.append(self._chunk(*bound))
+                self._add_statement(*bound)
             return
         for position in range(index + 1, end):
             if self.words[position] == "FOR":
@@ -345,7 +348,7 @@ class BodyReader:
                     self._execute(position + 1, end)
                     return
                 if self._at(position + 1) in _QUERIES:
-                    self.found.statements.append(self._chunk(position + 1, end))
+                    self._add_statement(position + 1, end)
                     return
                 break
         self.found.dynamic.append(self._chunk(index, end))
@@ -376,6 +379,12 @@ class BodyReader:
 
     # -- output ------------------------------------------------------------------------------
 
+    def _add_statement(self, index: int, end: int) -> None:
+        """The SQL statement of tokens ``index`` up to ``end``, which the body runs."""
+        chunk = self._chunk(index, end)
+        self.found.statements.append(chunk)
+        self.own_statements.append(chunk)
+
     def _chunk(self, index: int, end: int) -> Chunk:
         """The chunk of tokens ``index`` up to (not including) ``end``."""
         self.elsewhere.append((index, end))
@@ -389,6 +398,7 @@ class BodyReader:
     def _execute(self, index: int, end: int) -> None:
         """``EXECUTE`` at ``index``; its argument and clauses run up to token ``end``."""
         self.elsewhere.append((index, end))
+        self.own_expressions.append(self.tokens[index:end])  # the string's expression, USING's values
         start = self.tokens[index].end
         stop = self.tokens[end - 1].end if end - 1 > index else start
         argument = self.text[start:stop]
