@@ -37,8 +37,13 @@ from migrations_checks.lint.statements import Statement
 def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     target = context.options.postgres_version
     history = context.history
-    used = {*_checked(statement, history), *_on_partitioned_tables(statement, history), *_stored(statement, history)}
-    features = [f for f in used if FEATURES[f][0] > target and not _provided(f, context.history)]
+    # Every statement is asked, and almost none uses a feature: each source is read only if it may.
+    used = set(_checked(statement, history)) if statement.features else set()
+    if history.partitioned:
+        used.update(_on_partitioned_tables(statement, history))
+    if statement.literals:
+        used.update(_stored(statement, history))
+    features = [f for f in used if FEATURES[f][0] > target and not _provided(f, history)]
     if not features:
         return
     missing = sorted({FEATURES[feature] for feature in features}, reverse=True)  # a call and its syntax share one
