@@ -32,6 +32,7 @@ from migrations_checks.lint.sql.do_blocks import is_do_block, unwrap_do_block
 from migrations_checks.lint.sql.features import features_of, features_of_plpgsql
 from migrations_checks.lint.sql.formatted import RUNTIME_NAME
 from migrations_checks.lint.sql.splitter import Chunk, inner_comments, split_sql, trailing_comments
+from migrations_checks.lint.sql.version_guards import Guard
 
 if TYPE_CHECKING:
     from sqlglot import exp
@@ -63,6 +64,7 @@ class Statement(Struct, frozen=True):
     piece: int = 0  # which piece between breakpoints holds it, i.e. which query drizzle-orm sends
     dynamic: bool = False  # SQL built at run time (EXECUTE in a DO block): it cannot be examined
     failure: str | None = None  # the linter's own error reading it (a bug), when it met one
+    guard: Guard = Guard()  # what version guards of its DO blocks say of it
 
     @property
     def identified(self) -> bool:
@@ -191,6 +193,7 @@ def _located(file: MigrationFile, chunk: Chunk, do_block: Statement | None) -> d
         "comments_above": chunk.leading_comments,
         "do_block": do_block,
         "piece": chunk.piece if do_block is None else do_block.piece,
+        "guard": chunk.guard,
     }
 
 

@@ -454,3 +454,48 @@ def test_a_literal_stored_in_a_column_the_history_shows_is_read_as_the_columns_t
         assert version_findings(table + stored, 17) == []
     for older in ("INSERT INTO t (id, at) VALUES (1, 'infinity');", "UPDATE t SET at = '-infinity';"):
         assert version_findings(table + older, 16) == []
+
+
+def _guarded(branch: str) -> str:
+    return (
+        "DO $$ DECLARE v jsonpath; BEGIN IF current_setting('server_version_num')::int >= 170000 THEN "
+        f"{branch} END IF; END $$;"
+    )
+
+
+@pytest.mark.parametrize(
+    "branch",
+    [
+        "PERFORM pg_basetype(1::regtype);",  # a function called
+        "RAISE NOTICE '%', pg_basetype(1::regtype);",
+        "v := '$.a.integer()'::jsonpath;",  # a value read
+        "CREATE TABLE pa (a int) PARTITION BY RANGE (a) USING heap;",  # what a utility statement checks
+        "CREATE FUNCTION f() RETURNS timestamp LANGUAGE sql AS $x$ SELECT now() AT LOCAL $x$;",  # a body
+        "EXECUTE 'ALTER TABLE t ALTER COLUMN n SET EXPRESSION AS (1)';",  # SQL parsed when run
+        "DO $x$ BEGIN PERFORM now() AT LOCAL; END $x$;",
+    ],
+)
+def test_a_version_guard_excuses_what_only_a_newer_server_runs(branch: str) -> None:
+    # Postgres 16.2 runs each: the branch never runs there.
+    assert version_findings(_guarded(branch), 16) == []
+    unguarded = _guarded(branch).replace(">= 170000", ">= 160000")
+    assert len(version_findings(unguarded, 16)) == 1
+
+
+@pytest.mark.parametrize(
+    ("branch", "first"),
+    [
+        ("PERFORM now() AT LOCAL;", 17),  # PL/pgSQL parses the whole block first, every branch
+        ("ALTER TABLE t ALTER COLUMN n SET EXPRESSION AS (1);", 17),
+        ("PERFORM uuidv7();", 18),  # newer than the guard
+    ],
+)
+def test_a_version_guard_excuses_no_syntax_of_the_block_and_nothing_newer(branch: str, first: int) -> None:
+    [message] = version_findings(_guarded(branch), 16)
+    assert f"PostgreSQL {first}+" in message
+
+
+def test_the_else_branch_of_a_guard_against_older_versions_is_guarded() -> None:
+    guard = "DO $$ BEGIN IF current_setting('server_version_num')::int < 170000 THEN %s ELSE %s END IF; END $$;"
+    assert version_findings(guard % ("NULL;", "PERFORM pg_basetype(1::regtype);"), 16) == []
+    assert len(version_findings(guard % ("PERFORM pg_basetype(1::regtype);", "NULL;"), 16)) == 1

@@ -13,7 +13,9 @@ A routine's body counts as far as Postgres checks it at CREATE: a SQL body's que
 (their calls and values too), a PL/pgSQL body's statements and expressions only parsed (new syntax
 fails, a new function only when called), and a body written as a string not at all after the file
 set `check_function_bodies` off for the session, as pg_dump's output does. A DO block runs its
-body: everything in it counts.
+body: everything in it counts, but what a version guard (`IF current_setting('server_version_num')::int
+>= 170000 THEN`) lets run only on a server that has it: the calls and values of the guarded branch,
+and the SQL it EXECUTEs; not its syntax, which Postgres parses with the whole block.
 """
 
 import re
@@ -28,6 +30,7 @@ from migrations_checks.lint.sql.features import (
     FUNCTION_OF,
     IN_STRING_BODY,
     PROVIDED_BY_EXTENSION,
+    excused,
     value_features,
 )
 from migrations_checks.lint.sql.lexer import tokenize
@@ -40,10 +43,16 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     # Every statement is asked, and almost none uses a feature: each source is read only if it may.
     used = set(_checked(statement, history)) if statement.features else set()
     if history.partitioned:
-        used.update(_on_partitioned_tables(statement, history))
+        used.update((feature, False) for feature in _on_partitioned_tables(statement, history))
     if statement.literals:
-        used.update(_stored(statement, history))
-    features = [f for f in used if FEATURES[f][0] > target and not _provided(f, history)]
+        used.update((feature, False) for feature in _stored(statement, history))
+    features = [
+        feature
+        for feature, in_body in used
+        if FEATURES[feature][0] > target
+        and not excused(feature, statement.guard, checked_when_run=in_body)  # a newer server's only
+        and not _provided(feature, history)
+    ]
     if not features:
         return
     missing = sorted({FEATURES[feature] for feature in features}, reverse=True)  # a call and its syntax share one
@@ -56,15 +65,15 @@ def check(statement: Statement, context: StatementContext) -> Iterator[Hit]:
     )
 
 
-def _checked(statement: Statement, history: History) -> Iterator[str]:
-    """The statement's features, but those of a routine's string body while Postgres checks none
-    (check_function_bodies off, as pg_dump sets it)."""
+def _checked(statement: Statement, history: History) -> Iterator[tuple[str, bool]]:
+    """The statement's features, and whether each is of a routine's string body, but those of such
+    a body while Postgres checks none (check_function_bodies off, as pg_dump sets it)."""
     bodies_checked = history.checks_function_bodies(statement.file.tag)
     for feature in statement.features:
         if not feature.startswith(IN_STRING_BODY):
-            yield feature
+            yield feature, False
         elif bodies_checked:
-            yield feature.removeprefix(IN_STRING_BODY)
+            yield feature.removeprefix(IN_STRING_BODY), True
 
 
 def _on_partitioned_tables(statement: Statement, history: History) -> Iterator[str]:

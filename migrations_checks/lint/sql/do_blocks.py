@@ -28,6 +28,7 @@ from migrations_checks.lint.sql.literals import string_literal
 from migrations_checks.lint.sql.plpgsql import MAX_NESTING, BodyReader, Found, Unreadable
 from migrations_checks.lint.sql.positions import Offsets, compose, sub_offsets
 from migrations_checks.lint.sql.splitter import Chunk, make_chunk, statement_spans
+from migrations_checks.lint.sql.version_guards import Guard
 from migrations_checks.lint.sql.words import Word, starts_with_do
 
 __all__ = ["DoBlock", "is_do_block", "plpgsql_statements", "unwrap_do_block"]
@@ -43,8 +44,9 @@ class DoBlock(Struct, frozen=True):
     # String constants the body uses outside its SQL statements: in conditions, declarations,
     # assignments. A label just added to an enum cannot be used there either.
     literals: frozenset[str]
-    # The words of the PL/pgSQL statements around its SQL (see plpgsql.Found.expressions).
-    expressions: tuple[list[Word], ...]
+    # The words of the PL/pgSQL statements around its SQL, each with what version guards say of it
+    # (see plpgsql.Found.expressions).
+    expressions: tuple[tuple[list[Word], Guard], ...]
 
 
 def is_do_block(chunk: Chunk) -> bool:
@@ -72,7 +74,8 @@ def plpgsql_statements(body: str) -> list[Sequence[Word]]:
         reader.parse()
     except Unreadable:
         return []
-    return [*(chunk.words for chunk in reader.own_statements), *reader.own_expressions]
+    # Its version guards do not matter: Postgres parses every branch when it creates the routine.
+    return [*(chunk.words for chunk in reader.own_statements), *(words for words, _ in reader.own_expressions)]
 
 
 def _unwrap_do(source: str, text: str, offsets: Offsets, depth: int) -> Found:

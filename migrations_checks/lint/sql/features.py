@@ -16,6 +16,7 @@ from migrations_checks.lint.records.actions import Action
 from migrations_checks.lint.sql.classify import classify
 from migrations_checks.lint.sql.do_blocks import plpgsql_statements
 from migrations_checks.lint.sql.lexer import tokenize
+from migrations_checks.lint.sql.version_guards import Guard
 from migrations_checks.lint.sql.words import Cursor, Word, has_keyword, split_top_level, top_level
 
 # feature -> (first major version that has it, how to name it in a message)
@@ -286,12 +287,26 @@ def features_of(kind: str | None, words: Sequence[Word], actions: Sequence[Actio
     return frozenset(found)
 
 
-def features_of_plpgsql(statements: Sequence[Sequence[Word]]) -> frozenset[str]:
-    """The features PL/pgSQL's own statements use (a DO block's conditions, declarations...)."""
+def features_of_plpgsql(statements: Sequence[tuple[Sequence[Word], Guard]]) -> frozenset[str]:
+    """The features PL/pgSQL's own statements use (a DO block's conditions, declarations...), but
+    those a version guard of each excuses."""
     # Nearly always none: the keywords of all of them at once tell whether any can.
-    if _SEARCH_KEYWORDS.isdisjoint(_search_keywords(itertools.chain.from_iterable(statements))):
+    if _SEARCH_KEYWORDS.isdisjoint(_search_keywords(word for words, _ in statements for word in words)):
         return frozenset()
-    return frozenset().union(*(features_of(None, words, ()) for words in statements))
+    return frozenset(
+        feature
+        for words, guard in statements
+        for feature in features_of(None, words, ())
+        if not excused(feature, guard)
+    )
+
+
+def excused(feature: str, guard: Guard, checked_when_run: bool = False) -> bool:
+    """Whether a version guard excuses the feature: it runs (a function called, a value read), or
+    is parsed (syntax), only on a Postgres that has it. `checked_when_run`: however Postgres checks
+    it elsewhere, here it does only when the statement runs (a routine's body, at its CREATE)."""
+    when_run = checked_when_run or feature in _LOOKED_UP_WHEN_RUN
+    return FEATURES[feature][0] <= (guard.runs if when_run else guard.parsed)
 
 
 def _search_keywords(words: Iterable[Word]) -> set[str]:

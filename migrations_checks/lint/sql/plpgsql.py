@@ -39,6 +39,7 @@ from migrations_checks.lint.sql.literals import constant_sql
 from migrations_checks.lint.sql.positions import Offsets, compose, sub_offsets
 from migrations_checks.lint.sql.splitter import Chunk, make_chunk
 from migrations_checks.lint.sql.tokens import statement_end
+from migrations_checks.lint.sql.version_guards import Guard, guarded_majors
 from migrations_checks.lint.sql.words import Word, starts_with_do
 
 # How deep blocks, branches, loops and DO-in-EXECUTE-in-DO may nest, all counted together: far
@@ -61,7 +62,8 @@ class Found(Struct):
     literals: set[str] = field(default_factory=set)
     # The words of PL/pgSQL's own statements (conditions, declarations, assignments, RETURN...), a
     # run per statement or part of one: Postgres parses their expressions when it compiles the block.
-    expressions: list[list[Word]] = field(default_factory=list)
+    # Each with what version guards say of it (see Chunk.guard).
+    expressions: list[tuple[list[Word], Guard]] = field(default_factory=list)
 
     def add(self, other: Found) -> None:
         self.statements.extend(other.statements)
@@ -107,7 +109,11 @@ class BodyReader:
         self.opened: set[str] = set()  # bound cursors whose query is already a statement
         # This body's own statements and PL/pgSQL, not a nested block's or what an EXECUTE runs.
         self.own_statements: list[Chunk] = []
-        self.own_expressions: list[list[Word]] = []
+        self.own_expressions: list[tuple[list[Word], Guard]] = []
+        # The major version the branch being read runs on at least (see version_guards), and the
+        # token spans of the guarded branches read.
+        self.runs_from = 0
+        self.guarded: list[tuple[int, int, int]] = []
 
     def parse(self) -> Found:
         index = 0
@@ -129,22 +135,33 @@ class BodyReader:
         read_elsewhere = [False] * self.count
         for start, end in self.elsewhere:
             read_elsewhere[start:end] = [True] * (end - start)
+        # The major each token's branch runs on at least, where version guards make branches differ.
+        floors = [0] * self.count if self.guarded else []
+        for start, end, major in self.guarded:
+            floors[start:end] = [max(floor, major) for floor in floors[start:end]]
         run: list[Word] = []
-        for token, elsewhere in zip(self.tokens, read_elsewhere, strict=True):
+        first = 0
+        for index, (token, elsewhere) in enumerate(zip(self.tokens, read_elsewhere, strict=True)):
+            if elsewhere or (floors and run and floors[index] != floors[first]):
+                self._own_run(run, floors[first] if floors else 0)
+                run = []
             if elsewhere:
-                if run:
-                    self.own_expressions.append(run)
-                    run = []
                 continue
+            if not run:
+                first = index
             if token.kind == "string":
                 self.found.literals.add(token.text)
             run.append(token)
             if token.kind == "symbol" and token.text == ";":
-                self.own_expressions.append(run)
+                self._own_run(run, floors[first] if floors else 0)
                 run = []
-        if run:
-            self.own_expressions.append(run)
+        self._own_run(run, floors[first] if floors else 0)
         self.found.expressions.extend(self.own_expressions)
+
+    def _own_run(self, run: list[Word], floor: int) -> None:
+        """A run of the body's own words, in a branch that runs on Postgres `floor` and later."""
+        if run:
+            self.own_expressions.append((run, Guard(runs=floor)))
 
     def _comments(self) -> list[Comment]:
         """Every comment between the body's tokens (most bodies have none)."""
@@ -285,7 +302,7 @@ class BodyReader:
         end = self._end(index)
         if word == "RAISE":
             self.elsewhere.append((index, end))  # a message, not a use of a value
-            self.own_expressions.append(self.tokens[index:end])  # but its values are expressions
+            self.own_expressions.append((self.tokens[index:end], Guard(runs=self.runs_from)))  # its values are read
         if word == "EXECUTE":
             self._execute(index, end)
         elif word == "OPEN" and not self._is_assignment(index):  # `open` may also name a variable
@@ -293,19 +310,35 @@ class BodyReader:
         elif starts_with_do(self.tokens[index : index + 1]):
             start, stop = self.tokens[index].start, self.tokens[end - 1].end
             offsets = sub_offsets(self.offsets, start, stop - start)
-            self.found.add(self.unwrap_do(self.source, self.text[start:stop], offsets, self.nesting + 1))
+            self._add_found(self.unwrap_do(self.source, self.text[start:stop], offsets, self.nesting + 1))
             self.elsewhere.append((index, end))
         elif word not in _CONTROL and not self._is_assignment(index):
             self._add_statement(index, end)
         return end + 1
 
     def _if(self, index: int) -> int:
-        index = self._statements(self._until(index + 1, ("THEN",)) + 1, _BRANCH_ENDS)
-        while self._at(index) in ("ELSIF", "ELSEIF"):
-            index = self._statements(self._until(index + 1, ("THEN",)) + 1, _BRANCH_ENDS)
+        # A branch runs where its condition holds and those before it do not: a version guard's.
+        otherwise = 0
+        while True:  # at IF, then at each ELSIF
+            then = self._until(index + 1, ("THEN",))
+            then_major, else_major = guarded_majors(self.tokens[index + 1 : then])
+            index = self._branch(max(otherwise, then_major), then + 1, _BRANCH_ENDS)
+            otherwise = max(otherwise, else_major)
+            if self._at(index) not in ("ELSIF", "ELSEIF"):
+                break
         if self._at(index) == "ELSE":
-            index = self._statements(index + 1, ("END",))
+            index = self._branch(otherwise, index + 1, ("END",))
         return self._semicolon(self._expect(self._expect(index, "END"), "IF"))
+
+    def _branch(self, major: int, index: int, stops: tuple[str, ...]) -> int:
+        """The statements of a branch that runs only on Postgres `major` and later (0: any)."""
+        outer = self.runs_from
+        self.runs_from = max(outer, major)
+        end = self._statements(index, stops)
+        if self.runs_from:
+            self.guarded.append((index, end, self.runs_from))
+        self.runs_from = outer
+        return end
 
     def _case(self, index: int) -> int:
         index = self._until(index + 1, ("WHEN",))
@@ -382,6 +415,8 @@ class BodyReader:
     def _add_statement(self, index: int, end: int) -> None:
         """The SQL statement of tokens ``index`` up to ``end``, which the body runs."""
         chunk = self._chunk(index, end)
+        if self.runs_from:
+            chunk = replace(chunk, guard=Guard(runs=self.runs_from))
         self.found.statements.append(chunk)
         self.own_statements.append(chunk)
 
@@ -398,7 +433,7 @@ class BodyReader:
     def _execute(self, index: int, end: int) -> None:
         """``EXECUTE`` at ``index``; its argument and clauses run up to token ``end``."""
         self.elsewhere.append((index, end))
-        self.own_expressions.append(self.tokens[index:end])  # the string's expression, USING's values
+        self.own_expressions.append((self.tokens[index:end], Guard(runs=self.runs_from)))  # its argument, USING's
         start = self.tokens[index].end
         stop = self.tokens[end - 1].end if end - 1 > index else start
         argument = self.text[start:stop]
@@ -415,4 +450,11 @@ class BodyReader:
                 replace(chunk, runtime_names=True) if any(is_runtime_name(word) for word in chunk.words) else chunk
                 for chunk in found.statements
             ]
+        self._add_found(found)
+
+    def _add_found(self, found: Found) -> None:
+        """What a nested DO or an EXECUTE runs, in the branch it stands in."""
+        if self.runs_from:
+            found.statements = [replace(chunk, guard=chunk.guard.within(self.runs_from)) for chunk in found.statements]
+            found.expressions = [(words, guard.within(self.runs_from)) for words, guard in found.expressions]
         self.found.add(found)

@@ -30,6 +30,7 @@ from migrations_checks.lint.sql.comments import BREAKPOINT, Comment, comment_spa
 from migrations_checks.lint.sql.lexer import tokenize
 from migrations_checks.lint.sql.positions import Offsets, offset_at, position
 from migrations_checks.lint.sql.tokens import placed, statement_end
+from migrations_checks.lint.sql.version_guards import Guard
 from migrations_checks.lint.sql.words import Word
 
 __all__ = ["Chunk", "inner_comments", "split_sql", "trailing_comments"]
@@ -60,6 +61,8 @@ class Chunk(Struct, frozen=True):
     plpgsql: bool = False
     # Built by format() with a name known only at run time, written as literals.RUNTIME_NAME.
     runtime_names: bool = False
+    # What version guards of the DO blocks it stands in say of it (see version_guards).
+    guard: Guard = Guard()
 
 
 def split_sql(source: str) -> list[Chunk]:
