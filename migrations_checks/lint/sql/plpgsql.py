@@ -39,7 +39,7 @@ from migrations_checks.lint.sql.literals import constant_sql
 from migrations_checks.lint.sql.positions import Offsets, compose, sub_offsets
 from migrations_checks.lint.sql.splitter import Chunk, make_chunk
 from migrations_checks.lint.sql.tokens import statement_end
-from migrations_checks.lint.sql.version_guards import Guard, guarded_majors
+from migrations_checks.lint.sql.version_guards import UNGUARDED, Guard, guarded_majors
 from migrations_checks.lint.sql.words import Word, starts_with_do
 
 # How deep blocks, branches, loops and DO-in-EXECUTE-in-DO may nest, all counted together: far
@@ -135,33 +135,41 @@ class BodyReader:
         read_elsewhere = [False] * self.count
         for start, end in self.elsewhere:
             read_elsewhere[start:end] = [True] * (end - start)
-        # The major each token's branch runs on at least, where version guards make branches differ.
-        floors = [0] * self.count if self.guarded else []
-        for start, end, major in self.guarded:
-            floors[start:end] = [max(floor, major) for floor in floors[start:end]]
+        runs: list[list[Word]] = []
         run: list[Word] = []
-        first = 0
-        for index, (token, elsewhere) in enumerate(zip(self.tokens, read_elsewhere, strict=True)):
-            if elsewhere or (floors and run and floors[index] != floors[first]):
-                self._own_run(run, floors[first] if floors else 0)
-                run = []
+        for token, elsewhere in zip(self.tokens, read_elsewhere, strict=True):
             if elsewhere:
+                if run:
+                    runs.append(run)
+                    run = []
                 continue
-            if not run:
-                first = index
             if token.kind == "string":
                 self.found.literals.add(token.text)
             run.append(token)
             if token.kind == "symbol" and token.text == ";":
-                self._own_run(run, floors[first] if floors else 0)
+                runs.append(run)
                 run = []
-        self._own_run(run, floors[first] if floors else 0)
+        if run:
+            runs.append(run)
+        self.own_expressions.extend(self._guarded_runs(runs) if self.guarded else [(run, UNGUARDED) for run in runs])
         self.found.expressions.extend(self.own_expressions)
 
-    def _own_run(self, run: list[Word], floor: int) -> None:
-        """A run of the body's own words, in a branch that runs on Postgres `floor` and later."""
-        if run:
-            self.own_expressions.append((run, Guard(runs=floor)))
+    def _guarded_runs(self, runs: list[list[Word]]) -> list[tuple[list[Word], Guard]]:
+        """The runs, cut where a version guard's branch starts or ends, each with its branch's guard."""
+        floors = [0] * self.count
+        for start, end, major in self.guarded:
+            floors[start:end] = [max(floor, major) for floor in floors[start:end]]
+        floor_at = {token.start: floor for token, floor in zip(self.tokens, floors, strict=True)}
+        guarded: list[tuple[list[Word], Guard]] = []
+        for run in runs:
+            part = [run[0]]
+            for word in run[1:]:
+                if floor_at[word.start] != floor_at[part[0].start]:
+                    guarded.append((part, Guard(floor_at[part[0].start])))
+                    part = []
+                part.append(word)
+            guarded.append((part, Guard(floor_at[part[0].start])))
+        return guarded
 
     def _comments(self) -> list[Comment]:
         """Every comment between the body's tokens (most bodies have none)."""
@@ -302,7 +310,7 @@ class BodyReader:
         end = self._end(index)
         if word == "RAISE":
             self.elsewhere.append((index, end))  # a message, not a use of a value
-            self.own_expressions.append((self.tokens[index:end], Guard(runs=self.runs_from)))  # its values are read
+            self.own_expressions.append((self.tokens[index:end], Guard(self.runs_from)))  # its values are read
         if word == "EXECUTE":
             self._execute(index, end)
         elif word == "OPEN" and not self._is_assignment(index):  # `open` may also name a variable
@@ -416,7 +424,7 @@ class BodyReader:
         """The SQL statement of tokens ``index`` up to ``end``, which the body runs."""
         chunk = self._chunk(index, end)
         if self.runs_from:
-            chunk = replace(chunk, guard=Guard(runs=self.runs_from))
+            chunk = replace(chunk, guard=Guard(self.runs_from))
         self.found.statements.append(chunk)
         self.own_statements.append(chunk)
 
@@ -433,7 +441,7 @@ class BodyReader:
     def _execute(self, index: int, end: int) -> None:
         """``EXECUTE`` at ``index``; its argument and clauses run up to token ``end``."""
         self.elsewhere.append((index, end))
-        self.own_expressions.append((self.tokens[index:end], Guard(runs=self.runs_from)))  # its argument, USING's
+        self.own_expressions.append((self.tokens[index:end], Guard(self.runs_from)))  # its argument, USING's
         start = self.tokens[index].end
         stop = self.tokens[end - 1].end if end - 1 > index else start
         argument = self.text[start:stop]

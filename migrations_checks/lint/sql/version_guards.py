@@ -31,6 +31,9 @@ class Guard(NamedTuple):
         return Guard(max(self.runs, major), max(self.parsed, major))
 
 
+UNGUARDED = Guard()
+
+
 # Each comparison: whether the version must hold for the THEN branch (not for the ELSE branch), and
 # what to add to the constant for the first version the guarded branch runs on.
 _COMPARISONS = {">=": (True, 0), ">": (True, 1), "<": (False, 0), "<=": (False, 1)}
