@@ -534,8 +534,8 @@ _JSONPATH_CONVERSION = re.compile(
 
 
 def _jsonpath_conversions(words: Sequence[Word]) -> bool:
-    """A jsonpath holding a conversion method (a string starting from `$`), in a statement that reads
-    one; not a routine's body (`AS '...'`), whose own statements are read apart."""
+    """A jsonpath holding a conversion method (a string with a `$`, where a path starts), in a
+    statement that reads one; not a routine's body (`AS '...'`), whose statements are read apart."""
     return any(
         word.kind == "string"
         and "$" in word.text
@@ -686,11 +686,10 @@ def _string_body_features(words: Sequence[Word]) -> Iterator[str]:
             # Its queries are analysed, its utility statements (SET, GRANT, CREATE TABLE) only parsed;
             # with a polymorphic argument, whose type only a call tells, its queries too.
             text, lexed = tokenize(word.text)
-            statements = split_top_level(text, ";") if lexed else []
             analysed = not _polymorphic(words)
-            queries = [part for part in statements if analysed and (part[0].upper or part[0].text) in _QUERIES]
-            yield from _statements_features(queries, _UTILITY_LOOKUPS)
-            yield from _statements_features([part for part in statements if part not in queries], _LOOKED_UP_WHEN_RUN)
+            for statement in split_top_level(text, ";") if lexed else []:
+                query = analysed and (statement[0].upper or statement[0].text) in _QUERIES
+                yield from _statements_features([statement], _UTILITY_LOOKUPS if query else _LOOKED_UP_WHEN_RUN)
         elif language == "plpgsql":  # parsed only: what its statements call, set or name is looked up when run
             yield from _statements_features(plpgsql_statements(word.text), _LOOKED_UP_WHEN_RUN)
 

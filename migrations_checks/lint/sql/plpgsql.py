@@ -325,7 +325,8 @@ class BodyReader:
         return end + 1
 
     def _if(self, index: int) -> int:
-        # A branch runs where its condition holds and those before it do not: a version guard's.
+        # Each branch runs where its condition holds and the earlier ones do not: a version guard's
+        # condition tells what its own branch runs on, and what the later ones do.
         otherwise = 0
         while True:  # at IF, then at each ELSIF
             then = self._until(index + 1, ("THEN",))

@@ -42,7 +42,7 @@ _COMPARISONS = {">=": (True, 0), ">": (True, 1), "<": (False, 0), "<=": (False, 
 def guarded_majors(condition: Sequence[Word]) -> tuple[int, int]:
     """The major version the THEN branch of `IF condition` runs on at least, and its ELSE branch's;
     0 where the condition does not tell."""
-    if not any(word.kind == "string" and word.text == "server_version_num" for word in condition):
+    if not any(_names_the_version(word) for word in condition):
         return 0, 0
     if any(word.upper == "OR" for word in condition):
         return 0, 0
@@ -81,10 +81,12 @@ def _compared_version(part: Sequence[Word]) -> tuple[bool, int] | None:
         return None  # no comparison outside parentheses, or more than one
     at = sides[0]
     left, right = part[:at], part[at + 1 :]
-    reads_version = any(word.upper == "CURRENT_SETTING" for word in left) and any(
-        word.kind == "string" and word.text == "server_version_num" for word in left
-    )
+    reads_version = any(word.upper == "CURRENT_SETTING" for word in left) and any(map(_names_the_version, left))
     if not reads_version or len(right) != 1 or right[0].kind != "number" or not right[0].text.isdigit():
         return None
     for_then, past = _COMPARISONS[part[at].text]
     return for_then, int(right[0].text) + past
+
+
+def _names_the_version(word: Word) -> bool:
+    return word.kind == "string" and word.text.lower() == "server_version_num"  # settings' names fold case
