@@ -209,6 +209,7 @@ def _lint_file(
 ) -> FileOutcome:
     statements = file_statements.statements
     source = _Source(file_statements.file)
+    history.enter(file_statements.file.tag)
     created: set[str] = set()
     findings: list[Finding] = []
     silenced: list[Finding] = []

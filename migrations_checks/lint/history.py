@@ -76,6 +76,9 @@ class History(Struct):
     # statements can be sure to run in that session (drizzle-orm runs the pending files in one, but
     # an earlier file may have been deployed before, in another).
     bodies_unchecked_in: str | None = None
+    # The migration read last: a TEMP table lives only as long as the session that made it, and the
+    # next migration may run in a later deploy's session (see `enter`).
+    entered: str | None = None
     # A live table's records while a TEMP table of its name hides it (see `_hide`): by each of
     # `_by_table()`, its record or _ABSENT, and in each of `_table_sets()`, whether it is there.
     hidden: dict[str, tuple[tuple[Any, ...], tuple[bool, ...]]] = field(default_factory=dict)
@@ -204,16 +207,27 @@ class History(Struct):
     def record(self, statement: Statement) -> None:
         self.record_actions(statement.file.tag, statement.actions, statement.start)
 
+    def enter(self, tag: str) -> None:
+        """Migration `tag` is read next. It may run in a later deploy, in a session of its own: the
+        TEMP tables of the migrations before it are gone, and the live tables they hid are seen."""
+        if tag == self.entered:
+            return
+        self.entered = tag
+        for name in list(self.temporary_tables):
+            qualified = f"pg_temp.{name}"
+            self._on_drop_table(tag, Action("drop_table", table=qualified if qualified in self.columns else name))
+
     def record_actions(self, tag: str, actions: Iterable[Action], start: int | None = None) -> None:
         """What the actions of migration `tag` change; only those of `RECORDED_VERBS` change anything.
         `start`: where in the file the statement holding them starts, which keeps the names chosen
         for its unnamed checks (see `chosen_name`)."""
+        self.enter(tag)
         for index, action in enumerate(actions):
             recorder = _RECORDERS.get(action.verb)
             if recorder is not None:
                 if action.verb == "add_check" and not action.name and action.table:
                     # Named once, for the table named: its partitions and children take that name too.
-                    action = replace(action, name=self.chosen_check_name(action.table, action.column, action.values))
+                    action = replace(action, name=self.chosen_check_name(action.table, action.values))
                     if start is not None:
                         self.chosen[(tag, start, index)] = action.name or ""
                 recorder(self, tag, action)
@@ -250,15 +264,13 @@ class History(Struct):
         elif action.verb == "drop_constraint":
             checks.pop(name, None)
 
-    def chosen_check_name(
-        self, table: str, proven: str | None, reads: Sequence[str], also_taken: Collection[str] = ()
-    ) -> str:
+    def chosen_check_name(self, table: str, reads: Sequence[str], also_taken: Collection[str] = ()) -> str:
         """The name Postgres gives an unnamed CHECK: by the one column of the table it reads (of the
         names it reads, when the history does not show the table's columns), numbered past the
         names of the constraints the history shows in the table's schema (its tables' checks and its
         domains' constraints) and `also_taken`."""
         columns = self.columns.get(table)
-        read = {name for name in reads if name in columns} if columns else ({proven} if proven else set(reads))
+        read = {name for name in reads if name in columns} if columns else set(reads)
         schema = table.rpartition(".")[0]
         taken = {*also_taken}
         for other, names in self.checks.items():
@@ -354,7 +366,7 @@ class History(Struct):
         self.checks[table] = {}  # valid from the start
         self.checks_known.add(table)
         for name, proven, reads in action.checks:
-            self.checks[table][name or self.chosen_check_name(table, proven, reads)] = Check(tag, proven, reads)
+            self.checks[table][name or self.chosen_check_name(table, reads)] = Check(tag, proven, reads)
         self.not_null[table] = set(action.key_columns)
         self.defaults[table] = set(action.default_columns)
         for parent in parents:

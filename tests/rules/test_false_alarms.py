@@ -200,3 +200,14 @@ def test_a_temp_table_hides_the_live_one_only_until_it_is_dropped_or_renamed(tmp
     # IF NOT EXISTS looks in the session's own schema: the live table does not stop the TEMP one.
     temp_if_absent = 'CREATE TEMP TABLE IF NOT EXISTS "plans" ("x" int);\n' + BREAK
     assert _findings(tmp_path, temp_if_absent + 'TRUNCATE "plans";\n' + BREAK + 'DROP TABLE "plans";') == []
+
+
+def test_a_temp_table_of_an_earlier_migration_is_gone_in_a_later_ones_session(tmp_path: Path) -> None:
+    # A later deploy runs it in a session of its own: Postgres 16.2 then empties the live table.
+    files = {
+        "0000_init": 'CREATE TABLE "plans" ("id" int);',
+        "0001_temp": 'CREATE TEMP TABLE "plans" ("x" int);',
+        "0002_delete": 'DELETE FROM "plans";',
+    }
+    findings = lint_paths([write_drizzle(tmp_path / "m", files)], LintOptions()).findings
+    assert [(f.rule, Path(f.file).stem) for f in findings] == [("delete-without-where", "0002_delete")]

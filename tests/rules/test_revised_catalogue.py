@@ -197,6 +197,19 @@ def test_validating_an_unnamed_constraint_by_the_name_postgres_gave_it(
         ("", 'ALTER TABLE "ext" ADD CHECK (n IS DISTINCT FROM 3) NOT VALID;', "ext_n_check"),
         ("", "ALTER TABLE \"ext\" ADD CHECK (name SIMILAR TO 'a%') NOT VALID;", "ext_name_check"),
         ("", 'ALTER TABLE "ext" ADD CHECK (at > 0 AND zone > 1) NOT VALID;', "ext_check"),
+        ("", 'ALTER TABLE "ext" ADD CHECK (a IS NOT NULL AND b > 0) NOT VALID;', "ext_check"),
+        ("", 'ALTER TABLE "ext" ADD CHECK (a NOT BETWEEN SYMMETRIC 10 AND 1) NOT VALID;', "ext_a_check"),
+        ("", "ALTER TABLE \"ext\" ADD CHECK (CAST(status AS character varying) <> '') NOT VALID;", "ext_status_check"),
+        ("", 'ALTER TABLE "ext" ADD CHECK (a::double precision > 0) NOT VALID;', "ext_a_check"),
+        ("", 'ALTER TABLE "ext" ADD CHECK (public.ext.a > 0) NOT VALID;', "ext_a_check"),
+        ("", 'ALTER TABLE "ext" ADD CHECK (extract(year from born) > 2000) NOT VALID;', "ext_born_check"),
+        ("", "ALTER TABLE \"ext\" ADD CHECK (ttl > interval '1' day) NOT VALID;", "ext_ttl_check"),
+        (
+            "",
+            "ALTER TABLE \"ext\" ADD CHECK (born > timestamp with time zone '2020-01-01') NOT VALID;",
+            "ext_born_check",
+        ),
+        ("", 'ALTER TABLE "ext" ADD CHECK (name IS JSON OBJECT) NOT VALID;', "ext_name_check"),
         # a domain's constraint holds the name first, in the same schema
         (
             'CREATE DOMAIN "t_c" AS int CHECK (VALUE > 0);\nCREATE TABLE "t" ("c" int);',

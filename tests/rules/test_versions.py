@@ -202,6 +202,10 @@ CASES = [
     (_plpgsql("EXECUTE 'SELECT $1' USING now() AT LOCAL;"), 17),
     (_plpgsql("ALTER TABLE t ALTER COLUMN n SET EXPRESSION AS (id * 2);"), 17),
     ("CREATE FUNCTION f() RETURNS void LANGUAGE sql AS $$ ALTER TABLE t ADD CONSTRAINT t_n_nn NOT NULL n $$;", 18),
+    # a new setting read strictly, and a CALL, which a SQL body analyses at CREATE
+    ("SELECT current_setting('transaction_timeout');", 17),
+    ("DO $$ BEGIN RAISE NOTICE '%', current_setting('transaction_timeout', false); END $$;", 17),
+    ("CREATE PROCEDURE p() LANGUAGE sql AS $$ CALL q(pg_basetype(1::regtype)) $$;", 17),
     # an interval's other spellings, a variable's, and quoted names
     ("DO $$ DECLARE d interval := 'infinity'; BEGIN END $$;", 17),
     ('CREATE TABLE "g" ("grace" pg_catalog.interval DEFAULT \'infinity\');', 17),
@@ -425,6 +429,8 @@ def test_a_body_postgres_does_not_check_uses_nothing_at_create(body: str, tmp_pa
         "RESET check_function_bodies;",
         "SET check_function_bodies TO DEFAULT;",
         "SET check_function_bodies = 1;",
+        "RESET ALL;",
+        "SET LOCAL check_function_bodies = on;",  # taken to hold to the end: the body counts
     ):
         assert len(version_findings(f"SET check_function_bodies = false;\n{on_again}\n{body}", 16)) == 1
     # SET LOCAL lasts until its transaction ends, which is not followed: the body counts as checked.

@@ -28,6 +28,10 @@ VERSION = "current_setting('server_version_num')::int"
         ("current_setting('server_version') >= '17'", (0, 0)),
         (f"{VERSION} >= 170000 + 1", (0, 0)),
         (f"{VERSION} = 170000", (0, 0)),
+        (f"NOT {VERSION} >= 170000", (0, 0)),  # NOT (v >= n): true on older versions
+        (f"NOT {VERSION} < 170000", (0, 0)),
+        (f"{VERSION} + 10000 >= 170000", (0, 0)),  # true on 16
+        ("current_setting('SERVER_VERSION_NUM')::int >= 170000", (17, 0)),  # settings' names fold case
     ],
 )
 def test_a_comparison_of_the_version_with_a_constant_guards_a_branch(condition: str, majors: tuple[int, int]) -> None:

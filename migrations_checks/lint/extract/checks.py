@@ -90,35 +90,85 @@ def check_name(table: str, column: str) -> str:
 
 
 def mentioned(cursor: Cursor) -> tuple[str, ...]:
-    """The names a `(...)` expression at the cursor reads, which leaves the cursor where it was: no
-    function it calls, no type it casts to or writes a literal of (`date '2024-01-01'`), no collation,
-    no reserved keyword (which no column may be named bare; the others, `position` or `at`, may name
-    one, but not in `AT TIME ZONE` or `AT LOCAL`)."""
+    """The names a `(...)` expression at the cursor reads, which leaves the cursor where it was: its
+    columns, not what `_not_names` finds, nor a reserved keyword (which no column may be named bare;
+    the others, `position` or `at`, may name one)."""
     group = Cursor(cursor.words, cursor.position)
     group.skip_group()
     words = cursor.words[cursor.position + 1 : group.position - 1]
-    phrases = _keyword_phrases(words)
+    skipped = _not_names(words)
     names = [
         word.name
         for index, word in enumerate(words)
         if word.kind == "quoted" or (word.kind == "word" and word.name not in RESERVED_KEYWORDS)
-        if index not in phrases
-        if not (index + 1 < len(words) and (words[index + 1].is_symbol("(") or words[index + 1].kind == "string"))
-        if not (index and (words[index - 1].is_symbol("::") or words[index - 1].upper == "COLLATE"))
+        if index not in skipped
     ]
     return tuple(dict.fromkeys(names))
 
 
-def _keyword_phrases(words: Sequence[Word]) -> set[int]:
-    """Where `AT TIME ZONE` and `AT LOCAL` stand: keywords that may otherwise name columns."""
+# An interval's fields, which may follow its literal or its type.
+_FIELDS = frozenset({"YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND", "TO"})
+# Words after which come a type's name, and the words a type's name may go on with
+# (`double precision`, `timestamp with time zone`, `interval day to second`).
+_TYPE_FOLLOWS = frozenset({"::", "AS", "COLLATE"})
+_TYPE_WORDS = frozenset({"PRECISION", "VARYING", "WITH", "WITHOUT", "TIME", "ZONE", *_FIELDS})
+# What may follow IS [NOT] (`IS JSON OBJECT`, `IS NFC NORMALIZED`, `IS UNKNOWN`).
+_IS_WORDS = frozenset(
+    {"JSON", "OBJECT", "ARRAY", "SCALAR", "VALUE", "NORMALIZED", "NFC", "NFD", "NFKC", "NFKD", "UNKNOWN", "DOCUMENT"}
+)
+
+
+def _not_names(words: Sequence[Word]) -> set[int]:
+    """Where an expression's words name no column: a function called, a qualifier (`t` in `t.a`), a
+    type (cast to, or of a literal: `date '2024-01-01'`, with its fields), a collation, a field
+    EXTRACT reads, and keywords that may otherwise name columns (`AT TIME ZONE`, `AT LOCAL`,
+    `BETWEEN`, what follows IS)."""
     found: set[int] = set()
     for index, word in enumerate(words):
-        following = [w.upper for w in words[index + 1 : index + 3]]
-        if word.upper == "AT" and following[:1] == ["LOCAL"]:
-            found.update((index, index + 1))
-        elif word.upper == "AT" and following == ["TIME", "ZONE"]:
-            found.update((index, index + 1, index + 2))
+        after = words[index + 1] if index + 1 < len(words) else None
+        if after is not None and (after.is_symbol("(") or after.is_symbol(".") or after.kind == "string"):
+            found.add(index)  # a call, a qualifier, a typed literal's type
+        if (word.kind == "symbol" and word.text in _TYPE_FOLLOWS) or word.upper in _TYPE_FOLLOWS:
+            found.update(_type_name(words, index + 1))
+        elif word.kind == "string":
+            found.update(_type_name(words, index + 1, fields_only=True))  # `'1' day`
+            found.update(_literal_type(words, index))  # `timestamp with time zone '...'`
+        elif word.upper == "AT" and after is not None and after.upper in ("TIME", "LOCAL"):
+            found.update((index, index + 1, index + 2) if after.upper == "TIME" else (index, index + 1))
+        elif word.upper in ("BETWEEN", "SYMMETRIC", "ASYMMETRIC") and index:
+            found.add(index)
+        elif word.upper == "EXTRACT" and after is not None and after.is_symbol("("):
+            found.add(index + 2)
+        elif word.upper in _IS_WORDS and index and words[index - 1].upper in ("IS", "NOT", *_IS_WORDS):
+            found.add(index)
     return found
+
+
+def _literal_type(words: Sequence[Word], literal: int) -> range:
+    """Where the type of the literal at `literal` is written before it, when its name has several
+    words (`timestamp with time zone '...'`)."""
+    start = literal
+    while start and words[start - 1].upper in _TYPE_WORDS:
+        start -= 1
+    if start < literal and start and words[start - 1].kind == "word":
+        start -= 1  # `timestamp`, `double`, `character`
+    return range(start, literal)
+
+
+def _type_name(words: Sequence[Word], index: int, fields_only: bool = False) -> range:
+    """Where the type named at `index` stands: a possibly qualified name, then the words a type's
+    name goes on with; with `fields_only`, only an interval's fields."""
+    end = index
+    if not fields_only:
+        while end < len(words) and words[end].kind in ("word", "quoted"):
+            end += 1
+            if end < len(words) and words[end].is_symbol("."):
+                end += 1
+            else:
+                break
+    while end < len(words) and words[end].upper in (_FIELDS if fields_only else _TYPE_WORDS):
+        end += 1
+    return range(index, end)
 
 
 def element_checks(element: Sequence[Word]) -> list[tuple[str | None, str | None, tuple[str, ...]]]:

@@ -3,7 +3,8 @@ CREATE FUNCTION checks a body written as a string (pg_dump writes `SET check_fun
 at the top of every dump, and a migration pasted from one keeps it).
 
 Only a setting for the session is followed. `SET LOCAL` lasts until its transaction ends, which the
-history does not track: it is left out, and the setting taken to be at its default.
+history does not track: one that turns a check off is left out, and the check taken to be on; one
+that turns it on is taken to hold to the end.
 """
 
 from __future__ import annotations
@@ -20,18 +21,21 @@ _FALSE = frozenset({"f", "fa", "fal", "fals", "false", "n", "no", "of", "off", "
 
 
 def setting(kind: str, words: Sequence[Word]) -> list[Action]:
-    """`SET [SESSION] name {TO | =} value`, `SET name TO DEFAULT` and `RESET name` of a followed
-    setting: a `set_setting` action whose value is `on`, `off` or `default`."""
+    """`SET [SESSION | LOCAL] name {TO | =} value`, `SET name TO DEFAULT`, `RESET name` and `RESET
+    ALL` of a followed setting: a `set_setting` action whose value is `on`, `off` or `default`."""
     cursor = Cursor(words, 1)
-    if kind == "SET" and cursor.at("LOCAL"):
-        return [Action("other")]
-    if kind == "SET":
+    if kind == "RESET" and cursor.accept("ALL"):
+        return [Action("set_setting", name=name, values=("default",)) for name in sorted(FOLLOWED)]
+    local = kind == "SET" and cursor.accept("LOCAL")
+    if kind == "SET" and not local:
         cursor.accept("SESSION")
     name = cursor.name()
     if name not in FOLLOWED or (kind == "SET" and not (cursor.accept("TO") or _accept_equals(cursor))):
         return [Action("other")]
     value = "default" if kind == "RESET" else _value(cursor.next())
-    return [Action("set_setting", name=name, values=(value,))] if value else [Action("other")]
+    if value is None or (local and value == "off"):
+        return [Action("other")]
+    return [Action("set_setting", name=name, values=(value,))]
 
 
 def _accept_equals(cursor: Cursor) -> bool:

@@ -65,7 +65,7 @@ def _added(statement: Statement, context: StatementContext, recorded: bool) -> l
             names.append(context.history.chosen_name(statement, index))
         else:  # each unnamed check of the statement takes a name the ones before it left free
             taken = [name for name in names if name]
-            names.append(context.history.chosen_check_name(table, action.column, action.values, taken))
+            names.append(context.history.chosen_check_name(table, action.values, taken))
     return names
 
 

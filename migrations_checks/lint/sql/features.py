@@ -337,21 +337,35 @@ def _new_names(words: Sequence[Word]) -> Iterator[str]:
 
 def _new_settings(words: Sequence[Word]) -> Iterator[str]:
     """A new setting set, reset or shown (`SET [SESSION | LOCAL] name`, a routine's or a role's `SET
-    name`, `set_config('name', ...)`), or a new storage parameter (`WITH (name = ...)`); not a column
-    of that name, which an UPDATE sets too."""
-    if words[0].upper in ("UPDATE", "INSERT", "MERGE", "WITH"):
-        return
+    name`, `set_config('name', ...)`, `current_setting('name')`), or a new storage parameter (`WITH
+    (name = ...)`); not a column of that name, which an UPDATE sets too."""
+    sets_columns = words[0].upper in ("UPDATE", "INSERT", "MERGE", "WITH")
     for index in range(1, len(words)):
         word, before = words[index], words[index - 1]
         after = words[index + 1] if index + 1 < len(words) else None
-        if word.kind in ("word", "quoted") and word.name in _NEW_SETTINGS:
+        if word.kind in ("word", "quoted") and word.name in _NEW_SETTINGS and not sets_columns:
             set_here = before.upper in ("SET", "RESET", "SHOW", "SESSION", "LOCAL")
             stored = word.name in _NEW_STORAGE_PARAMETERS and after is not None and after.is_symbol("=")
             if set_here or stored:
                 yield word.name
-        # set_config('name', ...); current_setting('name', true) asks, harmlessly, on any version
-        elif word.kind == "string" and word.text in _NEW_SETTINGS and _called(words, index, "SET_CONFIG"):
+        elif word.kind == "string" and word.text in _NEW_SETTINGS and _reads_or_sets(words, index):
             yield word.text
+
+
+def _reads_or_sets(words: Sequence[Word], index: int) -> bool:
+    """Whether the setting named by the string at `index` is set (`set_config('name', ...)`) or read
+    strictly (`current_setting('name')`); `current_setting('name', true)` asks, harmlessly, on any
+    version."""
+    if _called(words, index, "SET_CONFIG"):
+        return True
+    if not _called(words, index, "CURRENT_SETTING"):
+        return False
+    following = words[index + 1 : index + 3]
+    missing_ok = len(following) == 2 and following[0].is_symbol(",") and following[1].text.lower() not in _FALSE
+    return not missing_ok
+
+
+_FALSE = frozenset({"false", "f", "off", "no", "n", "0"})
 
 
 def _called(words: Sequence[Word], index: int, function: str) -> bool:
@@ -694,8 +708,9 @@ def _string_body_features(words: Sequence[Word]) -> Iterator[str]:
             yield from _statements_features(plpgsql_statements(word.text), _LOOKED_UP_WHEN_RUN)
 
 
-# What a SQL routine's body analyses at CREATE: its queries (which a WITH or parentheses may start).
-_QUERIES = frozenset({"SELECT", "WITH", "VALUES", "TABLE", "INSERT", "UPDATE", "DELETE", "MERGE", "("})
+# What a SQL routine's body analyses at CREATE: its queries (which a WITH or parentheses may start),
+# and CALL, whose procedure and arguments it looks up.
+_QUERIES = frozenset({"SELECT", "WITH", "VALUES", "TABLE", "INSERT", "UPDATE", "DELETE", "MERGE", "CALL", "("})
 # The polymorphic pseudo-types: a routine's argument of one takes its type from each call.
 _POLYMORPHIC = frozenset(
     {

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from migrations_checks.lint.sql.words import Word, split_top_level
+from migrations_checks.lint.sql.words import Word, split_top_level, top_level
 
 
 class Guard(NamedTuple):
@@ -37,6 +37,7 @@ UNGUARDED = Guard()
 # Each comparison: whether the version must hold for the THEN branch (not for the ELSE branch), and
 # what to add to the constant for the first version the guarded branch runs on.
 _COMPARISONS = {">=": (True, 0), ">": (True, 1), "<": (False, 0), "<=": (False, 1)}
+_ARITHMETIC = frozenset({"+", "-", "*", "/", "%", "^"})
 
 
 def guarded_majors(condition: Sequence[Word]) -> tuple[int, int]:
@@ -82,7 +83,11 @@ def _compared_version(part: Sequence[Word]) -> tuple[bool, int] | None:
     at = sides[0]
     left, right = part[:at], part[at + 1 :]
     reads_version = any(word.upper == "CURRENT_SETTING" for word in left) and any(map(_names_the_version, left))
-    if not reads_version or len(right) != 1 or right[0].kind != "number" or not right[0].text.isdigit():
+    # `NOT v >= n` is `NOT (v >= n)`; `v + 1 >= n` compares something else.
+    altered = left[0].upper == "NOT" or any(
+        word.kind == "symbol" and word.text in _ARITHMETIC for word in top_level(left)
+    )
+    if not reads_version or altered or len(right) != 1 or right[0].kind != "number" or not right[0].text.isdigit():
         return None
     for_then, past = _COMPARISONS[part[at].text]
     return for_then, int(right[0].text) + past
