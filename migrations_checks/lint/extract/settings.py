@@ -16,8 +16,8 @@ from migrations_checks.lint.sql.words import Cursor, Word
 
 FOLLOWED = frozenset({"check_function_bodies"})
 # What Postgres reads as a boolean (any case): the words, and each one's unique prefixes.
-_TRUE = frozenset({"t", "tr", "tru", "true", "y", "ye", "yes", "on", "1"})
-_FALSE = frozenset({"f", "fa", "fal", "fals", "false", "n", "no", "of", "off", "0"})
+TRUE = frozenset({"t", "tr", "tru", "true", "y", "ye", "yes", "on", "1"})
+FALSE = frozenset({"f", "fa", "fal", "fals", "false", "n", "no", "of", "off", "0"})
 
 
 def setting(kind: str, words: Sequence[Word]) -> list[Action]:
@@ -52,4 +52,4 @@ def _value(word: Word | None) -> str | None:
     if word.upper == "DEFAULT":
         return "default"
     text = word.text.lower() if word.kind != "quoted" else word.text
-    return "on" if text in _TRUE else "off" if text in _FALSE else None
+    return "on" if text in TRUE else "off" if text in FALSE else None

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from migrations_checks.lint.extract import describe
+from migrations_checks.lint.extract.settings import FALSE
 from migrations_checks.lint.records.actions import Action
 from migrations_checks.lint.sql.classify import classify
 from migrations_checks.lint.sql.do_blocks import plpgsql_statements
@@ -361,11 +362,8 @@ def _reads_or_sets(words: Sequence[Word], index: int) -> bool:
     if not _called(words, index, "CURRENT_SETTING"):
         return False
     following = words[index + 1 : index + 3]
-    missing_ok = len(following) == 2 and following[0].is_symbol(",") and following[1].text.lower() not in _FALSE
+    missing_ok = len(following) == 2 and following[0].is_symbol(",") and following[1].text.lower() not in FALSE
     return not missing_ok
-
-
-_FALSE = frozenset({"false", "f", "off", "no", "n", "0"})
 
 
 def _called(words: Sequence[Word], index: int, function: str) -> bool:
