@@ -177,8 +177,7 @@ class History(Struct):
     def is_composite(self, type_name: str | None) -> bool:
         """Whether the history shows `type_name` is a row type: a composite type it created, a table's
         own, or a domain over either."""
-        chain = self._domain_chain(type_name)
-        base = self.domain_types.get(chain[-1]) if chain else type_name
+        base = self.base_type(type_name) if type_name is not None else None
         if base is None or base in BUILT_IN_TYPES:  # found in pg_catalog first, whatever the tables' names
             return False
         return unqualified(base) in self.composites or unqualified(base) in self.columns

@@ -546,38 +546,46 @@ _JSONPATH_CONVERSION = re.compile(
 
 
 def _jsonpath_conversions(words: Sequence[Word]) -> bool:
-    """A jsonpath holding a conversion method (a string with a `$`, where a path starts), in a
-    statement that reads one; not a routine's body (`AS '...'`), whose statements are read apart."""
+    """A jsonpath holding a conversion method, in a statement that reads one; not a routine's body
+    (`AS '...'`), whose statements are read apart."""
     return any(
-        word.kind == "string"
-        and "$" in word.text
-        and _JSONPATH_CONVERSION.search(word.text)
-        and not (index and words[index - 1].upper == "AS")
+        word.kind == "string" and _converts_jsonpath(word.text) and not (index and words[index - 1].upper == "AS")
         for index, word in enumerate(words)
     )
+
+
+def _converts_jsonpath(value: str) -> bool:
+    """Whether a jsonpath (a string with a `$`, where a path starts) holds a conversion method."""
+    return "$" in value and _JSONPATH_CONVERSION.search(value) is not None
 
 
 # What Postgres reads as an infinite interval from 17 on (any case, blanks around it).
 _INFINITIES = frozenset({"infinity", "+infinity", "-infinity"})
 
 
+def _infinite(value: str) -> bool:
+    return value.strip().lower() in _INFINITIES
+
+
 def _infinite_interval(words: Sequence[Word]) -> bool:
     """`'infinity'` (or `'-infinity'`) read as an interval, which PostgreSQL 17 first accepts."""
     return any(
-        word.kind == "string" and word.text.strip().lower() in _INFINITIES and _read_as_interval(words, index)
+        word.kind == "string" and _infinite(word.text) and _read_as_interval(words, index)
         for index, word in enumerate(words)
     )
+
+
+# The types a literal may be new as a value of: type -> the feature, and whether the literal is one.
+_NEW_VALUES: dict[str, tuple[str, Callable[[str], bool]]] = {
+    "interval": ("interval-infinity", _infinite),
+    "jsonpath": ("jsonpath-conversions", _converts_jsonpath),
+}
 
 
 def value_features(value: str) -> dict[str, str]:
     """The features a string literal uses as a value of a type: the type's name -> the feature, for
     those it would be new as (`'infinity'` as an interval)."""
-    found = {}
-    if value.strip().lower() in _INFINITIES:
-        found["interval"] = "interval-infinity"
-    if "$" in value and _JSONPATH_CONVERSION.search(value):
-        found["jsonpath"] = "jsonpath-conversions"
-    return found
+    return {type_name: feature for type_name, (feature, is_new) in _NEW_VALUES.items() if is_new(value)}
 
 
 def _read_as_interval(words: Sequence[Word], index: int) -> bool:
