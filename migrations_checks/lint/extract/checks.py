@@ -84,11 +84,6 @@ def constraint_name(relation: str, column: str | None, label: str, taken: Contai
         suffix += 1
 
 
-def check_name(table: str, column: str) -> str:
-    """The name Postgres gives an unnamed CHECK on one column: what a later VALIDATE or DROP names."""
-    return constraint_name(table, column, "check")
-
-
 def mentioned(cursor: Cursor) -> tuple[str, ...]:
     """The names a `(...)` expression at the cursor reads, which leaves the cursor where it was: its
     columns, not what `_not_names` finds, nor a reserved keyword (which no column may be named bare;
